@@ -1,0 +1,32 @@
+# Tessera: `make run` and `make test` are the two commands of the README.
+SWIFT ?= swift
+BIN := .build/debug/tessera
+RELEASE_BIN := .build/release/tessera
+SHARED ?= $(abspath ../shared)
+
+.PHONY: setup build release run test bench clean
+
+setup:
+	@./scripts/setup.sh
+
+build: setup
+	$(SWIFT) build
+
+release: setup
+	$(SWIFT) build -c release
+
+# The main job: for now the tour script, run through the kernel.
+run: release
+	$(RELEASE_BIN) run examples/tour.tsr
+
+# Every test: unit tests per module, the language conformance cases of $(SHARED)/language-tests,
+# and the stdio protocol test that drives a real `tessera kernel --stdio`.
+test: setup
+	$(SWIFT) build --build-tests
+	TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests $(SWIFT) test --skip-build
+
+bench: release
+	python3 bench/spine.py --tessera $(RELEASE_BIN)
+
+clean:
+	rm -rf .build

@@ -1,0 +1,53 @@
+// swift-tools-version:6.0
+// Tessera: a deep-learning notebook kernel. Module layout and dependency direction follow
+// DESIGN.md: arrows point down only, and no domain module imports TesseraScript or TesseraKernel.
+import PackageDescription
+
+let package = Package(
+    name: "Tessera",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "tessera", targets: ["tessera"]),
+        .library(name: "TesseraScript", targets: ["TesseraScript"]),
+        .library(name: "TesseraKernel", targets: ["TesseraKernel"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries (Debian: libopenblas-dev, libzmq3-dev, libreadline-dev,
+        // zlib1g-dev, libsqlite3-dev); `make setup` installs them.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq",
+                       providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline",
+                       providers: [.apt(["libreadline-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+
+        // The language: lexer, parser, AST, interpreter, values, errors. Knows no ML.
+        .target(name: "TesseraScript", swiftSettings: optimized),
+        // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
+        .target(name: "TesseraDisplay"),
+        // Binds the domain modules into the language (the prelude of LANGUAGE.md).
+        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay"]),
+        // Session, message core, transports.
+        .target(name: "TesseraKernel", dependencies: ["TesseraPrelude", "TesseraScript", "TesseraDisplay"]),
+        .executableTarget(name: "tessera", dependencies: [
+            "TesseraKernel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TesseraScriptTests", dependencies: ["TesseraScript"]),
+        .testTarget(name: "TesseraDisplayTests", dependencies: ["TesseraDisplay"]),
+        .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript"]),
+    ]
+)
+
+/// The interpreter's hot loops access session slots through class storage; exclusivity is
+/// proven by construction (the worker thread owns the session), so the dynamic checks only
+/// cost time.
+var optimized: [SwiftSetting] { [.unsafeFlags(["-enforce-exclusivity=unchecked"])] }

@@ -1,0 +1,86 @@
+import TesseraScript
+
+/// `complete_request` and `inspect_request`: names of the session and the prelude, and
+/// members after `.`.
+extension Kernel {
+    private static func isNameChar(_ c: Character) -> Bool { c.isLetter || c.isNumber || c == "_" || c == "$" }
+
+    /// Completions at `cursor_pos` (counted in Unicode scalars, as protocol 5.2+ says).
+    func complete(_ content: JSON) -> JSON {
+        let code = content["code"]?.stringValue ?? ""
+        let scalars = Array(code.unicodeScalars)
+        let cursor = min(max(0, content["cursor_pos"]?.intValue ?? scalars.count), scalars.count)
+        let chars = scalars[..<cursor].map { Character($0) }
+        var start = cursor
+        while start > 0, Kernel.isNameChar(chars[start - 1]) { start -= 1 }
+        let prefix = String(chars[start..<cursor])
+        var candidates: [String]
+        if start > 0, chars[start - 1] == "%" {
+            candidates = Kernel.commands.map { String($0.name.dropFirst()) }
+        } else if start > 0, chars[start - 1] == "." {
+            candidates = memberCandidates(receiverEnd: start - 1, chars: chars)
+        } else {
+            candidates = interpreter.definedNames + Keyword.allCases.map(\.rawValue)
+        }
+        let matches = Array(Set(candidates.filter { $0.hasPrefix(prefix) && !$0.hasPrefix("$") })).sorted()
+        return .obj([
+            "status": .string("ok"),
+            "matches": .array(matches.map { .string($0) }),
+            "cursor_start": .number(Double(start)),
+            "cursor_end": .number(Double(cursor)),
+            "metadata": .object([]),
+        ])
+    }
+
+    /// Members of the value named before the `.` at `receiverEnd`: a dotted chain of
+    /// session names, looked up without running any code.
+    private func memberCandidates(receiverEnd: Int, chars: [Character]) -> [String] {
+        var s = receiverEnd
+        while s > 0, Kernel.isNameChar(chars[s - 1]) || chars[s - 1] == "." { s -= 1 }
+        let path = String(chars[s..<receiverEnd]).split(separator: ".").map(String.init)
+        guard let first = path.first, var value = interpreter.lookup(first) else { return [] }
+        for member in path.dropFirst() {
+            guard let v = try? Members.valueOfMember(value, member, interpreter) else { return [] }
+            value = v
+        }
+        return Members.names(of: value)
+    }
+
+    /// `inspect_request`: the documentation of the name at the cursor.
+    func inspect(_ content: JSON) -> JSON {
+        let code = content["code"]?.stringValue ?? ""
+        let scalars = Array(code.unicodeScalars)
+        let cursor = min(max(0, content["cursor_pos"]?.intValue ?? scalars.count), scalars.count)
+        let chars = scalars.map { Character($0) }
+        var start = cursor, end = cursor
+        while start > 0, Kernel.isNameChar(chars[start - 1]) || chars[start - 1] == "." { start -= 1 }
+        while end < chars.count, Kernel.isNameChar(chars[end]) { end += 1 }
+        var name = String(chars[start..<end])
+        while name.hasPrefix(".") { name.removeFirst() }
+        while name.hasSuffix(".") { name.removeLast() }
+        guard !name.isEmpty, let doc = documentation(for: name) else {
+            return .obj(["status": .string("ok"), "found": .bool(false), "data": .object([]), "metadata": .object([])])
+        }
+        return .obj([
+            "status": .string("ok"), "found": .bool(true),
+            "data": .obj(["text/plain": .string(doc)]), "metadata": .object([]),
+        ])
+    }
+
+    /// `is_complete_request`: whether the code can run as is, needs more lines (with the
+    /// indent for the next one), or cannot be fixed by adding lines.
+    func isComplete(_ code: String) -> JSON {
+        let trimmed = code.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("%") || trimmed.isEmpty { return .obj(["status": .string("complete")]) }
+        do {
+            try Interpreter.parse(Source(name: "cell", text: code))
+            return .obj(["status": .string("complete")])
+        } catch let e as ScriptError where e.atEndOfInput {
+            var depth = 0
+            for c in code { if c == "{" || c == "(" || c == "[" { depth += 1 } else if c == "}" || c == ")" || c == "]" { depth -= 1 } }
+            return .obj(["status": .string("incomplete"), "indent": .string(String(repeating: " ", count: 4 * max(0, depth)))])
+        } catch {
+            return .obj(["status": .string("invalid")])
+        }
+    }
+}

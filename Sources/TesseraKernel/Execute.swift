@@ -1,0 +1,103 @@
+import Foundation
+import TesseraScript
+
+extension Kernel {
+    /// Runs an `execute_request`: `execute_input`, outputs, `execute_result` or `error`,
+    /// then `execute_reply`. An error ends the cell and keeps the session.
+    func execute(_ request: KernelMessage, emit: @escaping (KernelMessage) -> Void) -> Outcome {
+        let parent = request.msgID
+        let c = request.content
+        guard let code = c["code"]?.stringValue else {
+            let err = ProtocolError("execute_request needs content.code, a string")
+            emit(err.message(parent: parent))
+            emit(KernelMessage("execute_reply", parent: parent, content: .obj([
+                "status": .string("error"), "execution_count": .number(Double(executionCount)),
+                "ename": .string("ProtocolError"), "evalue": .string(err.message), "traceback": .array([]),
+            ])))
+            return .proceed
+        }
+        let silent = c["silent"]?.boolValue ?? false
+        let storeHistory = silent ? false : (c["store_history"]?.boolValue ?? true)
+        let stopOnError = c["stop_on_error"]?.boolValue ?? true
+        let allowStdin = c["allow_stdin"]?.boolValue ?? false
+        if storeHistory { executionCount += 1 }
+        let count = executionCount
+        // A front end may name the code for error messages (`tessera run` gives the file name).
+        let cellName = c["source_name"]?.stringValue ?? (storeHistory ? "cell \(count)" : "cell")
+
+        if !silent {
+            emit(KernelMessage("execute_input", parent: parent, content: .obj([
+                "code": .string(code), "execution_count": .number(Double(count)),
+            ])))
+        }
+        interruptFlag.clear()
+        host.begin(parent: parent, silent: silent, allowStdin: allowStdin, emit: emit)
+        var payload: [JSON] = []
+        var resultText: String? = nil
+        let outcome: Result<MimeOutput?, ScriptError>
+        do {
+            let out = try runCell(code, name: cellName, payload: &payload)
+            outcome = .success(out)
+        } catch let e as ScriptError {
+            outcome = .failure(e)
+        } catch {
+            outcome = .failure(ScriptError(.value, "\(error)"))
+        }
+        interruptFlag.clear()
+
+        var reply: [(String, JSON)] = [("execution_count", .number(Double(count)))]
+        switch outcome {
+        case .success(let out):
+            if let out, !silent {
+                resultText = out.plain
+                host.send(KernelMessage("execute_result", parent: parent, content: .obj([
+                    "execution_count": .number(Double(count)), "data": out.data, "metadata": .object([]),
+                ])))
+            }
+            host.end()
+            reply.insert(("status", .string("ok")), at: 0)
+            reply.append(("payload", .array(payload)))
+            reply.append(("user_expressions", .object([])))
+        case .failure(let err):
+            let fields: [(String, JSON)] = [
+                ("ename", .string(err.kind.rawValue)),
+                ("evalue", .string(err.messageWithPlace + (err.suggestion.map { "\n" + $0 } ?? ""))),
+                ("traceback", .array(err.formattedLines.map { .string($0) })),
+            ]
+            if !silent { host.send(KernelMessage("error", parent: parent, content: .object(fields))) }
+            host.end()
+            reply.insert(("status", .string("error")), at: 0)
+            reply += fields
+            reply.append(("payload", .array([])))
+            reply.append(("user_expressions", .object([])))
+        }
+        if storeHistory { history.append((count, code, resultText)) }
+        emit(KernelMessage("execute_reply", parent: parent, content: .object(reply)))
+        if case .failure = outcome, stopOnError { return .abortQueued }
+        return .proceed
+    }
+
+    /// A result ready to send: its MIME bundle and the plain text kept in history.
+    struct MimeOutput {
+        let data: JSON
+        let plain: String
+    }
+
+    /// Runs a cell's code, or the session command it starts with.
+    func runCell(_ code: String, name: String, payload: inout [JSON]) throws -> MimeOutput? {
+        let trimmed = code.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.hasPrefix("%") {
+            return try runCommand(trimmed, name: name, payload: &payload)
+        }
+        if let topic = helpTopic(trimmed) {
+            payload.append(helpPayload(topic))
+            return nil
+        }
+        return try evaluate(code, name: name)
+    }
+
+    func evaluate(_ code: String, name: String) throws -> MimeOutput? {
+        guard let value = try interpreter.run(Source(name: name, text: code)) else { return nil }
+        return MimeOutput(data: Kernel.mimeBundle(value), plain: value.debugDescription)
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import TesseraScript
+
+/// Owns a Kernel on one worker thread (with a large stack) and feeds it requests from a
+/// queue, so transports can read on their own threads and still interrupt a running cell.
+///
+/// Only the worker thread touches the Kernel; other threads use `submit`, `interrupt`
+/// and `provideInput`, which are thread-safe.
+public final class KernelWorker: @unchecked Sendable {
+    private let kernel: Kernel
+    private let interruptFlag: InterruptFlag
+    private let condition = NSCondition()
+    private var queue: [KernelMessage] = []
+    private var closed = false
+    private var stopped = false
+    private let emit: @Sendable (KernelMessage) -> Void
+    /// Called on the worker thread after a shutdown request without restart.
+    public var onShutdown: (@Sendable () -> Void)?
+
+    public init(emit: @escaping @Sendable (KernelMessage) -> Void) {
+        kernel = Kernel()
+        interruptFlag = kernel.interruptFlag
+        self.emit = emit
+    }
+
+    public func start() {
+        LargeStack.detach { [self] in self.loop() }
+    }
+
+    /// Queues a request for the worker.
+    public func submit(_ message: KernelMessage) {
+        condition.lock()
+        queue.append(message)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Interrupts the running cell, if any (from any thread).
+    public func interrupt() { interruptFlag.set() }
+
+    /// Delivers an `input_reply` to a cell waiting in `input(...)` (from any thread).
+    public func provideInput(_ value: String) { kernel.provideInput(value) }
+
+    /// No more requests will come: the worker finishes the queue, then stops.
+    public func close() {
+        condition.lock()
+        closed = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// Blocks until the worker has stopped.
+    public func waitUntilStopped() {
+        condition.lock()
+        while !stopped { condition.wait() }
+        condition.unlock()
+    }
+
+    private func next() -> KernelMessage? {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty && !closed { condition.wait() }
+        return queue.isEmpty ? nil : queue.removeFirst()
+    }
+
+    private func loop() {
+        while let request = next() {
+            let outcome = kernel.handle(request, emit: emit)
+            switch outcome {
+            case .proceed: break
+            case .abortQueued: abortQueuedExecutes()
+            case .shutdown(let restart):
+                if !restart {
+                    finish()
+                    onShutdown?()
+                    return
+                }
+            }
+        }
+        finish()
+    }
+
+    private func finish() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    /// After an error with `stop_on_error`, executes that were already queued are
+    /// answered `aborted` instead of run, as Jupyter kernels do.
+    private func abortQueuedExecutes() {
+        condition.lock()
+        let aborted = queue.filter { $0.msgType == "execute_request" }
+        queue.removeAll { $0.msgType == "execute_request" }
+        condition.unlock()
+        for r in aborted {
+            emit(KernelMessage("status", parent: r.msgID, content: .obj(["execution_state": .string("busy")])))
+            emit(KernelMessage("execute_reply", parent: r.msgID, content: .obj([
+                "status": .string("aborted"), "execution_count": .number(Double(kernel.executionCount)),
+            ])))
+            emit(KernelMessage("status", parent: r.msgID, content: .obj(["execution_state": .string("idle")])))
+        }
+    }
+}

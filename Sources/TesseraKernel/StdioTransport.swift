@@ -1,0 +1,109 @@
+import Foundation
+import TesseraScript
+
+/// `tessera kernel --stdio`: JSON Lines over stdin/stdout, one message per line each way.
+///
+/// The main thread reads and parses lines; the worker runs cells. A malformed line gets
+/// an `error` message naming the problem and the kernel reads on. `interrupt_request`
+/// and SIGINT interrupt the running cell at once; EOF ends the kernel after the queued
+/// requests are answered.
+public enum StdioTransport {
+    public static func run() -> Int32 {
+        let writer = LineWriter()
+        let worker = KernelWorker(emit: { writer.write($0.json) })
+        worker.onShutdown = { exit(0) }
+        worker.start()
+
+        signal(SIGINT, SIG_IGN)
+        let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        sigint.setEventHandler { worker.interrupt() }
+        sigint.resume()
+
+        var reader = LineReader(fd: 0)
+        var lineNumber = 0
+        while let bytes = reader.next() {
+            lineNumber += 1
+            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0D }) { continue }
+            do {
+                guard String(validating: bytes, as: UTF8.self) != nil else {
+                    throw ProtocolError("line \(lineNumber) is not valid UTF-8; send one UTF-8 JSON object per line")
+                }
+                let json: JSON
+                do { json = try JSON.parse(bytes) } catch let e as JSON.ParseError {
+                    throw ProtocolError("line \(lineNumber) is not valid JSON (\(e)); send one JSON object per line")
+                }
+                let message = try KernelMessage(json: json)
+                switch message.msgType {
+                case "interrupt_request":
+                    worker.interrupt()
+                    writer.write(KernelMessage("interrupt_reply", parent: message.msgID, content: .obj(["status": .string("ok")])).json)
+                case "input_reply":
+                    worker.provideInput(message.content["value"]?.stringValue ?? "")
+                default:
+                    worker.submit(message)
+                }
+            } catch let e as ProtocolError {
+                writer.write(e.message(parent: nil).json)
+            } catch {
+                writer.write(ProtocolError("line \(lineNumber): \(error)").message(parent: nil).json)
+            }
+        }
+        worker.close()
+        worker.waitUntilStopped()
+        return 0
+    }
+}
+
+/// Writes whole lines to stdout, one writer at a time, unbuffered so a front end sees
+/// each message as soon as it is sent.
+final class LineWriter: @unchecked Sendable {
+    private let lock = NSLock()
+
+    func write(_ json: JSON) {
+        var line = json.serialized
+        line += "\n"
+        lock.lock()
+        defer { lock.unlock() }
+        line.withUTF8 { buf in
+            var offset = 0
+            while offset < buf.count {
+                let n = Foundation.write(1, buf.baseAddress! + offset, buf.count - offset)
+                if n <= 0 { if errno == EINTR { continue }; return }
+                offset += n
+            }
+        }
+    }
+}
+
+/// Splits a file descriptor's bytes into lines without decoding them, so invalid UTF-8 is
+/// reported per line rather than breaking the stream.
+struct LineReader {
+    let fd: Int32
+    private var buffer: [UInt8] = []
+    private var start = 0
+    private var eof = false
+
+    init(fd: Int32) { self.fd = fd }
+
+    mutating func next() -> [UInt8]? {
+        while true {
+            if let nl = buffer[start...].firstIndex(of: 0x0A) {
+                let line = Array(buffer[start..<nl])
+                start = nl + 1
+                if start > 1 << 20 { buffer.removeFirst(start); start = 0 }
+                return line
+            }
+            if eof {
+                guard start < buffer.count else { return nil }
+                let line = Array(buffer[start...])
+                start = buffer.count
+                return line
+            }
+            var chunk = [UInt8](repeating: 0, count: 1 << 16)
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, 1 << 16) }
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { eof = true; continue }
+            buffer.append(contentsOf: chunk[0..<n])
+        }
+    }
+}

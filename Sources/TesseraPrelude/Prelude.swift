@@ -1,0 +1,11 @@
+import TesseraScript
+
+/// Binds the domain modules into the language: every name of LANGUAGE.md's prelude that
+/// exists so far. Each domain module adds its bindings here through one file
+/// (`RichText.swift` for rich values; later `DataBindings.swift`, `NNBindings.swift`, ...).
+public enum Prelude {
+    /// Defines the prelude in a fresh interpreter (and again after `%reset`, which keeps it).
+    public static func install(in interpreter: Interpreter) {
+        for f in RichText.functions { interpreter.definePrelude(f) }
+    }
+}

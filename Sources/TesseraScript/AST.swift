@@ -1,0 +1,295 @@
+/// The syntax tree. Nodes are classes so the resolver can annotate them in place (which
+/// slot a name lives in, which variables a closure captures) before the interpreter
+/// compiles them.
+
+public class Expr {
+    public let location: SourceLocation
+    init(_ location: SourceLocation) { self.location = location }
+}
+
+public class Stmt {
+    public let location: SourceLocation
+    init(_ location: SourceLocation) { self.location = location }
+}
+
+// MARK: Expressions
+
+final class LiteralExpr: Expr {
+    let value: Value
+    init(_ value: Value, _ loc: SourceLocation) { self.value = value; super.init(loc) }
+}
+
+/// A string literal with interpolations: `"loss \(l)"`.
+final class InterpolatedStringExpr: Expr {
+    enum Segment { case text(String), expr(Expr) }
+    let segments: [Segment]
+    init(_ segments: [Segment], _ loc: SourceLocation) { self.segments = segments; super.init(loc) }
+}
+
+/// A name: a variable, a function, or a prelude binding.
+final class IdentifierExpr: Expr {
+    let name: String
+    var binding: Binding = .unresolved
+    init(_ name: String, _ loc: SourceLocation) { self.name = name; super.init(loc) }
+}
+
+/// `.relu`: an implicit member, a Symbol compared by name.
+final class SymbolExpr: Expr {
+    let name: String
+    init(_ name: String, _ loc: SourceLocation) { self.name = name; super.init(loc) }
+}
+
+final class ArrayExpr: Expr {
+    let elements: [Expr]
+    init(_ elements: [Expr], _ loc: SourceLocation) { self.elements = elements; super.init(loc) }
+}
+
+final class DictExpr: Expr {
+    let entries: [(key: Expr, value: Expr)]
+    init(_ entries: [(key: Expr, value: Expr)], _ loc: SourceLocation) { self.entries = entries; super.init(loc) }
+}
+
+final class TupleExpr: Expr {
+    let elements: [Expr]
+    init(_ elements: [Expr], _ loc: SourceLocation) { self.elements = elements; super.init(loc) }
+}
+
+final class UnaryExpr: Expr {
+    let op: String
+    let operand: Expr
+    init(_ op: String, _ operand: Expr, _ loc: SourceLocation) { self.op = op; self.operand = operand; super.init(loc) }
+}
+
+/// Arithmetic, comparison, ranges, `@`: both sides are always evaluated.
+final class BinaryExpr: Expr {
+    let op: String
+    let lhs: Expr, rhs: Expr
+    init(_ op: String, _ lhs: Expr, _ rhs: Expr, _ loc: SourceLocation) {
+        self.op = op; self.lhs = lhs; self.rhs = rhs; super.init(loc)
+    }
+}
+
+/// `&&`, `||`, `??`: the right side runs only when needed.
+final class LogicalExpr: Expr {
+    let op: String
+    let lhs: Expr, rhs: Expr
+    init(_ op: String, _ lhs: Expr, _ rhs: Expr, _ loc: SourceLocation) {
+        self.op = op; self.lhs = lhs; self.rhs = rhs; super.init(loc)
+    }
+}
+
+final class TernaryExpr: Expr {
+    let condition: Expr, then: Expr, otherwise: Expr
+    init(_ c: Expr, _ t: Expr, _ e: Expr, _ loc: SourceLocation) {
+        condition = c; then = t; otherwise = e; super.init(loc)
+    }
+}
+
+/// `target = value` and the compound forms `+= -= *= /= %=`.
+final class AssignExpr: Expr {
+    let op: String
+    let target: Expr, value: Expr
+    init(_ op: String, _ target: Expr, _ value: Expr, _ loc: SourceLocation) {
+        self.op = op; self.target = target; self.value = value; super.init(loc)
+    }
+}
+
+/// `object.name`, `tuple.0`; `optional` for `object?.name`.
+final class MemberExpr: Expr {
+    let object: Expr
+    let name: String
+    let optional: Bool
+    init(_ object: Expr, _ name: String, optional: Bool, _ loc: SourceLocation) {
+        self.object = object; self.name = name; self.optional = optional; super.init(loc)
+    }
+}
+
+final class SubscriptExpr: Expr {
+    let object: Expr
+    let index: Expr
+    let optional: Bool
+    init(_ object: Expr, _ index: Expr, optional: Bool, _ loc: SourceLocation) {
+        self.object = object; self.index = index; self.optional = optional; super.init(loc)
+    }
+}
+
+struct Argument {
+    let label: String?
+    let value: Expr
+}
+
+final class CallExpr: Expr {
+    let callee: Expr
+    let arguments: [Argument]
+    let optional: Bool
+    init(_ callee: Expr, _ arguments: [Argument], optional: Bool, _ loc: SourceLocation) {
+        self.callee = callee; self.arguments = arguments; self.optional = optional; super.init(loc)
+    }
+}
+
+/// Wraps a postfix chain that contains `?.`: when any link finds `nil`, the whole chain is `nil`.
+final class OptionalChainExpr: Expr {
+    let inner: Expr
+    init(_ inner: Expr) { self.inner = inner; super.init(inner.location) }
+}
+
+final class ClosureExpr: Expr {
+    let function: FunctionDecl
+    init(_ function: FunctionDecl, _ loc: SourceLocation) { self.function = function; super.init(loc) }
+}
+
+// MARK: Functions
+
+struct Parameter {
+    /// The call-site label; nil for `_`.
+    let label: String?
+    let name: String
+    let defaultValue: Expr?
+    let location: SourceLocation
+    var variable: Variable? = nil
+}
+
+/// A `func` or a closure: parameters, body, and what the resolver learned about its frame.
+final class FunctionDecl {
+    let name: String
+    var parameters: [Parameter]
+    let body: [Stmt]
+    /// A closure whose body is one expression returns that expression's value.
+    let isExpressionBody: Bool
+    /// A closure without a parameter list takes `$0`, `$1`, ...; this is the highest used + 1.
+    var shorthandCount = 0
+    let isClosure: Bool
+    let location: SourceLocation
+    var info = FunctionInfo()
+
+    init(name: String, parameters: [Parameter], body: [Stmt], isExpressionBody: Bool,
+         isClosure: Bool, location: SourceLocation) {
+        self.name = name; self.parameters = parameters; self.body = body
+        self.isExpressionBody = isExpressionBody; self.isClosure = isClosure; self.location = location
+    }
+
+    /// `area(width:height:)`, as Swift names a function in messages.
+    var signatureName: String {
+        "\(name)(" + parameters.map { "\($0.label ?? "_"):" }.joined() + ")"
+    }
+}
+
+// MARK: Statements
+
+final class ExpressionStmt: Stmt {
+    let expr: Expr
+    init(_ expr: Expr) { self.expr = expr; super.init(expr.location) }
+}
+
+/// What a `let`/`var`/`for` binds: a name, `_`, or a tuple of patterns.
+indirect enum Pattern {
+    case name(String, SourceLocation, Binding)
+    case wildcard
+    case tuple([Pattern], SourceLocation)
+
+    var names: [String] {
+        switch self {
+        case .name(let n, _, _): return [n]
+        case .wildcard: return []
+        case .tuple(let ps, _): return ps.flatMap(\.names)
+        }
+    }
+}
+
+final class VarDeclStmt: Stmt {
+    var pattern: Pattern
+    let isConstant: Bool
+    let initializer: Expr?
+    init(_ pattern: Pattern, isConstant: Bool, _ initializer: Expr?, _ loc: SourceLocation) {
+        self.pattern = pattern; self.isConstant = isConstant; self.initializer = initializer; super.init(loc)
+    }
+}
+
+final class FuncDeclStmt: Stmt {
+    let function: FunctionDecl
+    var binding: Binding = .unresolved
+    init(_ function: FunctionDecl, _ loc: SourceLocation) { self.function = function; super.init(loc) }
+}
+
+final class IfStmt: Stmt {
+    let condition: Expr
+    let then: [Stmt]
+    let otherwise: [Stmt]?
+    init(_ c: Expr, _ t: [Stmt], _ e: [Stmt]?, _ loc: SourceLocation) {
+        condition = c; then = t; otherwise = e; super.init(loc)
+    }
+}
+
+final class GuardStmt: Stmt {
+    let condition: Expr
+    let otherwise: [Stmt]
+    init(_ c: Expr, _ e: [Stmt], _ loc: SourceLocation) { condition = c; otherwise = e; super.init(loc) }
+}
+
+final class ForStmt: Stmt {
+    var pattern: Pattern
+    let sequence: Expr
+    let body: [Stmt]
+    init(_ p: Pattern, _ s: Expr, _ b: [Stmt], _ loc: SourceLocation) {
+        pattern = p; sequence = s; body = b; super.init(loc)
+    }
+}
+
+final class WhileStmt: Stmt {
+    let condition: Expr
+    let body: [Stmt]
+    init(_ c: Expr, _ b: [Stmt], _ loc: SourceLocation) { condition = c; body = b; super.init(loc) }
+}
+
+final class ReturnStmt: Stmt {
+    let value: Expr?
+    init(_ v: Expr?, _ loc: SourceLocation) { value = v; super.init(loc) }
+}
+
+final class BreakStmt: Stmt {}
+final class ContinueStmt: Stmt {}
+
+final class ThrowStmt: Stmt {
+    let value: Expr
+    init(_ v: Expr, _ loc: SourceLocation) { value = v; super.init(loc) }
+}
+
+// MARK: Resolution
+
+/// Where a name lives, decided once by the resolver.
+enum Binding {
+    case unresolved
+    /// A local of the current function: a plain slot, or a boxed cell when a closure captures it.
+    case local(Variable)
+    /// A variable of an enclosing function, reached through the closure's captured boxes.
+    case upvalue(Int)
+    /// A session variable or prelude name, looked up by name.
+    case global(String)
+}
+
+/// A local variable; `captured` locals live in boxes so closures share them by reference.
+final class Variable {
+    let name: String
+    let isConstant: Bool
+    var captured = false
+    var index = -1
+    init(name: String, isConstant: Bool) { self.name = name; self.isConstant = isConstant }
+}
+
+/// How a closure gets one of its captured boxes when it is created.
+struct UpvalueSource {
+    /// True: a boxed local of the creating frame (`index` is its cell index);
+    /// false: one of the creating closure's own upvalues.
+    let fromParentLocal: Bool
+    let variable: Variable?
+    let index: Int
+    let name: String
+    let isConstant: Bool
+}
+
+final class FunctionInfo {
+    var variables: [Variable] = []
+    var upvalues: [UpvalueSource] = []
+    var slotCount = 0
+    var cellCount = 0
+}

@@ -1,0 +1,245 @@
+/// Members of Arrays (and of Ranges, which answer the same non-mutating ones), named as
+/// in Swift: `count map filter reduce sorted min max sum contains append first last
+/// enumerated zip` and a few more.
+enum ArrayMethods {
+    static func elements(_ v: Value) -> [Value] {
+        switch v {
+        case .array(let xs): return xs
+        case .range(let r): return (r.lower..<r.upperExclusive).map { .int($0) }
+        default: return []
+        }
+    }
+
+    static func closureArgument(_ v: Value, _ method: String) throws -> Value {
+        switch v {
+        case .function, .object(is NativeCallable): return v
+        default: throw ScriptError(.type, "\(method) needs a function or closure, got \(v.typeName)")
+        }
+    }
+
+    static func sortedValues(_ xs: [Value], _ by: Value, _ interp: Interpreter) throws -> [Value] {
+        if by.isNil { return try xs.sorted { try Operators.less($0, $1) } }
+        let f = try closureArgument(by, "sorted(by:)")
+        return try xs.sorted { try boolResult(try interp.call(f, [$0, $1]), "sorted(by:)") }
+    }
+
+    static func extreme(_ xs: [Value], max: Bool) throws -> Value {
+        guard var best = xs.first else { return .nil }
+        for x in xs.dropFirst() where try (max ? Operators.less(best, x) : Operators.less(x, best)) { best = x }
+        return best
+    }
+
+    static func sum(_ xs: [Value]) throws -> Value {
+        var total: Value = .int(0)
+        for x in xs {
+            guard x.asDouble != nil else { throw ScriptError(.type, "sum() needs numbers, found a \(x.typeName)") }
+            total = try Operators.add(total, x)
+        }
+        return total
+    }
+
+    static let table: MemberTable = {
+        var t = MemberTable()
+        t.properties["count"] = { v in
+            if case .range(let r) = v { return .int(r.count) }
+            return .int(elements(v).count)
+        }
+        t.properties["isEmpty"] = { v in .bool(elements(v).isEmpty) }
+        t.properties["first"] = { v in elements(v).first ?? .nil }
+        t.properties["last"] = { v in elements(v).last ?? .nil }
+        t.properties["lowerBound"] = { v in if case .range(let r) = v { return .int(r.lower) }; throw Members.noMember(v, "lowerBound") }
+        t.properties["upperBound"] = { v in if case .range(let r) = v { return .int(r.upper) }; throw Members.noMember(v, "upperBound") }
+
+        t.methods["map"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "map(_:)", [.positional()])[0], "map")
+            return .array(try elements(v).map { try interp.call(f, [$0]) })
+        }
+        t.methods["compactMap"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "compactMap(_:)", [.positional()])[0], "compactMap")
+            return .array(try elements(v).map { try interp.call(f, [$0]) }.filter { !$0.isNil })
+        }
+        t.methods["flatMap"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "flatMap(_:)", [.positional()])[0], "flatMap")
+            return .array(try elements(v).flatMap { x -> [Value] in
+                let r = try interp.call(f, [x])
+                if case .array(let ys) = r { return ys }
+                return [r]
+            })
+        }
+        t.methods["filter"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "filter(_:)", [.positional()])[0], "filter")
+            return .array(try elements(v).filter { try boolResult(try interp.call(f, [$0]), "filter") })
+        }
+        t.methods["forEach"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "forEach(_:)", [.positional()])[0], "forEach")
+            for x in elements(v) {
+                try interp.interrupt.check()
+                _ = try interp.call(f, [x])
+            }
+            return .nil
+        }
+        t.methods["reduce"] = { v, args, interp in
+            let a = try bind(args, "reduce(_:_:)", [.positional(), .positional()])
+            let f = try closureArgument(a[1], "reduce")
+            var acc = a[0]
+            for x in elements(v) { acc = try interp.call(f, [acc, x]) }
+            return acc
+        }
+        t.methods["allSatisfy"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "allSatisfy(_:)", [.positional()])[0], "allSatisfy")
+            return .bool(try elements(v).allSatisfy { try boolResult(try interp.call(f, [$0]), "allSatisfy") })
+        }
+        t.methods["sorted"] = { v, args, interp in
+            let by: Value
+            if let first = args.first, first.label == nil {
+                by = try bind(args, "sorted(_:)", [.positional()])[0]
+            } else {
+                by = try bind(args, "sorted(by:)", [.labelled("by")])[0]
+            }
+            return .array(try sortedValues(elements(v), by, interp))
+        }
+        t.methods["min"] = { v, args, _ in
+            _ = try bind(args, "min()", [])
+            return try extreme(elements(v), max: false)
+        }
+        t.methods["max"] = { v, args, _ in
+            _ = try bind(args, "max()", [])
+            return try extreme(elements(v), max: true)
+        }
+        t.methods["sum"] = { v, args, _ in
+            _ = try bind(args, "sum()", [])
+            return try sum(elements(v))
+        }
+        t.methods["mean"] = { v, args, _ in
+            _ = try bind(args, "mean()", [])
+            let xs = elements(v)
+            guard !xs.isEmpty else { return .nil }
+            return try Operators.divide(try Operators.add(.double(0), sum(xs)), .int(xs.count))
+        }
+        t.methods["contains"] = { v, args, interp in
+            if let first = args.first, first.label == "where" {
+                let f = try closureArgument(try bind(args, "contains(where:)", [.labelled("where", required: true)])[0], "contains(where:)")
+                return .bool(try elements(v).contains { try boolResult(try interp.call(f, [$0]), "contains(where:)") })
+            }
+            let x = try bind(args, "contains(_:)", [.positional()])[0]
+            if case .range(let r) = v, case .int(let i) = x { return .bool(i >= r.lower && i < r.upperExclusive) }
+            if case .function = x {
+                return .bool(try elements(v).contains { try boolResult(try interp.call(x, [$0]), "contains") })
+            }
+            return .bool(elements(v).contains { Operators.equal($0, x) })
+        }
+        t.methods["firstIndex"] = { v, args, interp in
+            if let first = args.first, first.label == "where" {
+                let f = try closureArgument(try bind(args, "firstIndex(where:)", [.labelled("where", required: true)])[0], "firstIndex(where:)")
+                return try elements(v).firstIndex { try boolResult(try interp.call(f, [$0]), "firstIndex(where:)") }.map { .int($0) } ?? .nil
+            }
+            let x = try bind(args, "firstIndex(of:)", [.labelled("of", required: true)])[0]
+            return elements(v).firstIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
+        }
+        t.methods["enumerated"] = { v, args, _ in
+            _ = try bind(args, "enumerated()", [])
+            return .array(elements(v).enumerated().map { .tuple([.int($0.offset), $0.element]) })
+        }
+        t.methods["zip"] = { v, args, _ in
+            let other = try bind(args, "zip(_:)", [.positional()])[0]
+            return try CoreLibrary.zipValues(v, other)
+        }
+        t.methods["reversed"] = { v, args, _ in
+            _ = try bind(args, "reversed()", [])
+            return .array(elements(v).reversed())
+        }
+        t.methods["joined"] = { v, args, _ in
+            let sep = try bind(args, "joined(separator:)", [.labelled("separator", default: .string(""))])[0]
+            guard case .string(let s) = sep else { throw ScriptError(.type, "joined(separator:) needs a String separator") }
+            return .string(elements(v).map(\.description).joined(separator: s))
+        }
+        t.methods["prefix"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
+            return .array(Array(elements(v).prefix(max(0, n))))
+        }
+        t.methods["suffix"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "suffix(_:)", [.positional()])[0], "suffix's length")
+            return .array(Array(elements(v).suffix(max(0, n))))
+        }
+        t.methods["dropFirst"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "dropFirst(_:)", [.positional(default: .int(1))])[0], "dropFirst's count")
+            return .array(Array(elements(v).dropFirst(max(0, n))))
+        }
+        t.methods["dropLast"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "dropLast(_:)", [.positional(default: .int(1))])[0], "dropLast's count")
+            return .array(Array(elements(v).dropLast(max(0, n))))
+        }
+
+        // Mutating methods take the array out of the variable, change it, and put it back,
+        // so the storage stays uniquely referenced and `append` is amortized O(1).
+        @Sendable func mutate(_ v: inout Value, _ name: String, _ body: (inout [Value]) throws -> Value) throws -> Value {
+            guard case .array(var xs) = v else {
+                throw ScriptError(.type, "\(name) needs a mutable Array, got \(v.typeName)")
+            }
+            v = .nil
+            defer { v = .array(xs) }
+            return try body(&xs)
+        }
+        t.mutating["append"] = { v, args, _ in
+            if let first = args.first, first.label == "contentsOf" {
+                let other = try bind(args, "append(contentsOf:)", [.labelled("contentsOf", required: true)])[0]
+                guard case .array = other else {
+                    if case .range = other { return try mutate(&v, "append") { $0.append(contentsOf: elements(other)); return .nil } }
+                    throw ScriptError(.type, "append(contentsOf:) needs an Array, got \(other.typeName)")
+                }
+                return try mutate(&v, "append") { $0.append(contentsOf: elements(other)); return .nil }
+            }
+            let x = try bind(args, "append(_:)", [.positional()])[0]
+            return try mutate(&v, "append") { $0.append(x); return .nil }
+        }
+        t.mutating["insert"] = { v, args, _ in
+            let a = try bind(args, "insert(_:at:)", [.positional(), .labelled("at", required: true)])
+            let i = try intArgument(a[1], "insert's position")
+            return try mutate(&v, "insert") { xs in
+                guard i >= 0 && i <= xs.count else {
+                    throw ScriptError(.index, "cannot insert at \(i) in an Array of \(xs.count) elements (valid: 0...\(xs.count))")
+                }
+                xs.insert(a[0], at: i)
+                return .nil
+            }
+        }
+        t.mutating["remove"] = { v, args, _ in
+            let i = try intArgument(try bind(args, "remove(at:)", [.labelled("at", required: true)])[0], "remove's position")
+            return try mutate(&v, "remove") { xs in
+                guard i >= 0 && i < xs.count else {
+                    throw ScriptError(.index, "index \(i) is out of range for an Array of \(xs.count) elements")
+                }
+                return xs.remove(at: i)
+            }
+        }
+        t.mutating["removeLast"] = { v, args, _ in
+            _ = try bind(args, "removeLast()", [])
+            return try mutate(&v, "removeLast") { xs in
+                guard !xs.isEmpty else { throw ScriptError(.index, "removeLast() on an empty Array") }
+                return xs.removeLast()
+            }
+        }
+        t.mutating["removeFirst"] = { v, args, _ in
+            _ = try bind(args, "removeFirst()", [])
+            return try mutate(&v, "removeFirst") { xs in
+                guard !xs.isEmpty else { throw ScriptError(.index, "removeFirst() on an empty Array") }
+                return xs.removeFirst()
+            }
+        }
+        t.mutating["removeAll"] = { v, args, _ in
+            _ = try bind(args, "removeAll()", [])
+            return try mutate(&v, "removeAll") { $0.removeAll(); return .nil }
+        }
+        t.mutating["sort"] = { v, args, interp in
+            let by: Value
+            if let first = args.first, first.label == nil { by = try bind(args, "sort(_:)", [.positional()])[0] }
+            else { by = try bind(args, "sort(by:)", [.labelled("by")])[0] }
+            return try mutate(&v, "sort") { $0 = try sortedValues($0, by, interp); return .nil }
+        }
+        t.mutating["reverse"] = { v, args, _ in
+            _ = try bind(args, "reverse()", [])
+            return try mutate(&v, "reverse") { $0.reverse(); return .nil }
+        }
+        return t
+    }()
+}

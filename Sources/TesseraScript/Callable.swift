@@ -1,0 +1,126 @@
+/// Something that can be called from Tessera code: a script function or closure, or a
+/// native function of the prelude.
+public protocol Callable: AnyObject {
+    /// The name for messages: `plus`, `closure`, `print`.
+    var name: String { get }
+    /// Runs the call. `arguments` keep their labels; the callee matches them to parameters.
+    func call(_ arguments: [ArgumentValue], _ interpreter: Interpreter) throws -> Value
+}
+
+/// One argument at a call site: `by: 10` has label "by".
+public struct ArgumentValue {
+    public var label: String?
+    public var value: Value
+    public init(label: String? = nil, _ value: Value) { self.label = label; self.value = value }
+}
+
+/// A parameter of a native function, as a call site sees it.
+public struct NativeParameter: Sendable {
+    /// The call-site label; nil when the argument is positional (`_ x` in Swift).
+    public var label: String?
+    /// The value used when the call omits it; nil when it is required.
+    public var defaultValue: Value?
+    public var isRequired: Bool
+
+    /// A positional parameter: `_ x`.
+    public static func positional(_ name: String = "_", default value: Value? = nil, required: Bool? = nil) -> NativeParameter {
+        NativeParameter(label: nil, defaultValue: value, isRequired: required ?? (value == nil))
+    }
+    /// A labelled parameter: `seed: 1`; optional ones default to `nil` unless given a value.
+    public static func labelled(_ label: String, default value: Value? = nil, required: Bool = false) -> NativeParameter {
+        NativeParameter(label: label, defaultValue: value ?? .nil, isRequired: required)
+    }
+}
+
+/// Matches call-site arguments to parameters the way Swift does: in order, each argument's
+/// label must be the parameter's label, and parameters with defaults may be left out.
+/// Returns one value per parameter (defaults filled in), or nil for an omitted optional one.
+public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, hasDefault: Bool)],
+                          function: String, variadicTail: Bool = false) throws -> [Value?] {
+    var out = [Value?](repeating: nil, count: params.count)
+    var a = 0
+    for (i, prm) in params.enumerated() {
+        if a < args.count, args[a].label == prm.label {
+            out[i] = args[a].value
+            a += 1
+        } else if prm.hasDefault {
+            continue
+        } else if a < args.count {
+            let got = args[a].label.map { "'\($0):'" } ?? "no label"
+            let want = prm.label.map { "'\($0):'" } ?? "no label"
+            throw ScriptError(.type, "argument \(a + 1) of \(function) needs \(want), got \(got)",
+                              suggestion: prm.label.map { "write \($0): value" })
+        } else {
+            let want = prm.label.map { "'\($0):'" } ?? "a value"
+            throw ScriptError(.type, "missing argument \(want) in call to \(function)")
+        }
+    }
+    if a < args.count && !variadicTail {
+        if let label = args[a].label {
+            let known = params.compactMap(\.label)
+            if known.contains(label) {
+                throw ScriptError(.type, "argument '\(label):' of \(function) is out of order; the order is \(function)")
+            }
+            throw ScriptError(.type, "\(function) has no parameter '\(label):'",
+                              suggestion: Suggest.closest(to: label, in: known).map { "did you mean '\($0)'?" })
+        }
+        throw ScriptError(.type, "too many arguments in call to \(function): it takes \(params.count), got \(args.count)")
+    }
+    return out
+}
+
+/// A function written in Swift and bound into the language.
+public final class NativeFunction: Callable, @unchecked Sendable {
+    public let name: String
+    /// A one-line Swift-style signature and a short description, shown by `%help` and inspect.
+    public let doc: String
+    let body: ([ArgumentValue], Interpreter) throws -> Value
+
+    /// Wraps a body that checks its own arguments (variadic builtins such as `print`).
+    public init(_ name: String, doc: String = "", _ body: @escaping ([ArgumentValue], Interpreter) throws -> Value) {
+        self.name = name
+        self.doc = doc
+        self.body = body
+    }
+
+    /// Wraps a body with a fixed signature; arguments arrive matched, defaults filled in.
+    public convenience init(_ name: String, doc: String = "", parameters: [NativeParameter],
+                            _ body: @escaping ([Value], Interpreter) throws -> Value) {
+        let shape = parameters.map { (label: $0.label, hasDefault: !$0.isRequired) }
+        let sig = "\(name)(" + parameters.map { "\($0.label ?? "_"):" }.joined() + ")"
+        self.init(name, doc: doc) { args, interp in
+            let bound = try bindArguments(args, to: shape, function: sig)
+            var values: [Value] = []
+            values.reserveCapacity(bound.count)
+            for (i, b) in bound.enumerated() { values.append(b ?? parameters[i].defaultValue ?? .nil) }
+            return try body(values, interp)
+        }
+    }
+
+    public func call(_ arguments: [ArgumentValue], _ interpreter: Interpreter) throws -> Value {
+        try body(arguments, interpreter)
+    }
+}
+
+/// A function or closure written in Tessera.
+final class ScriptFunction: Callable {
+    let decl: FunctionDecl
+    let code: CompiledFunction
+    let upvalues: [Box]
+    let source: Source
+    var name: String { decl.name }
+
+    init(decl: FunctionDecl, code: CompiledFunction, upvalues: [Box], source: Source) {
+        self.decl = decl; self.code = code; self.upvalues = upvalues; self.source = source
+    }
+
+    func call(_ arguments: [ArgumentValue], _ interpreter: Interpreter) throws -> Value {
+        try interpreter.invoke(self, arguments)
+    }
+}
+
+/// A heap cell holding a captured variable, shared by every closure that captured it.
+final class Box {
+    var value: Value
+    init(_ value: Value) { self.value = value }
+}

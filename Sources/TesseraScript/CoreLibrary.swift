@@ -1,0 +1,175 @@
+import Foundation
+
+/// The language's own built-ins (LANGUAGE.md "Values" and "Cell results"): output,
+/// math, conversions, `clock`, `error`, `zip`. The ML prelude is bound by TesseraPrelude.
+public enum CoreLibrary {
+    static func install(in interp: Interpreter) {
+        for f in functions { interp.definePrelude(f) }
+        interp.definePrelude("pi", .double(Double.pi), doc: "pi: the ratio of a circle's circumference to its diameter, 3.14159...")
+        interp.definePrelude("inf", .double(Double.infinity), doc: "inf: positive infinity, as 1.0 / 0 gives")
+        interp.definePrelude("nan", .double(Double.nan), doc: "nan: not a number")
+    }
+
+    static func text(_ args: [ArgumentValue], _ name: String) throws -> String {
+        var items: [Value] = []
+        var separator = " ", terminator = "\n"
+        for a in args {
+            switch a.label {
+            case nil: items.append(a.value)
+            case "separator": separator = try StringMethods.stringArgument(a.value, "\(name)(separator:)")
+            case "terminator": terminator = try StringMethods.stringArgument(a.value, "\(name)(terminator:)")
+            case let l?: throw ScriptError(.type, "\(name) has no parameter '\(l):'; it takes items, separator: and terminator:")
+            }
+        }
+        return items.map(\.description).joined(separator: separator) + terminator
+    }
+
+    /// Applies a Double function to a number, element-wise to a numeric Array, or through
+    /// a native object (a Tensor).
+    static func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Double) -> NativeFunction {
+        NativeFunction(name, doc: doc, parameters: [.positional()]) { a, _ in try mapNumeric(a[0], name, f) }
+    }
+
+    static func mapNumeric(_ v: Value, _ name: String, _ f: (Double) -> Double) throws -> Value {
+        switch v {
+        case .int(let i): return .double(f(Double(i)))
+        case .double(let d): return .double(f(d))
+        case .array(let xs): return .array(try xs.map { try mapNumeric($0, name, f) })
+        case .object(let o as NativeOperand):
+            if let r = try o.unary(name, v) { return r }
+            fallthrough
+        default: throw ScriptError(.type, "\(name) needs a number, a numeric Array or a Tensor, got \(v.typeName)")
+        }
+    }
+
+    static func extreme(_ args: [ArgumentValue], max: Bool) throws -> Value {
+        let name = max ? "max" : "min"
+        if let l = args.first(where: { $0.label != nil })?.label {
+            throw ScriptError(.type, "\(name) takes unlabelled arguments; remove '\(l):'")
+        }
+        var items = args.map(\.value)
+        if items.count == 1 {
+            switch items[0] {
+            case .array(let xs): items = xs
+            case .range: items = ArrayMethods.elements(items[0])
+            case .object(let o as NativeOperand):
+                if let r = try o.unary(name, items[0]) { return r }
+            default: break
+            }
+        }
+        guard !items.isEmpty else {
+            throw ScriptError(.value, "\(name) of no values", suggestion: "use xs.\(name)() to get nil for an empty Array")
+        }
+        return try ArrayMethods.extreme(items, max: max)
+    }
+
+    static func zipValues(_ a: Value, _ b: Value) throws -> Value {
+        func items(_ v: Value) throws -> [Value] {
+            switch v {
+            case .array(let xs): return xs
+            case .range: return ArrayMethods.elements(v)
+            case .string(let s): return s.map { .string(String($0)) }
+            default: throw ScriptError(.type, "zip needs Arrays or Ranges, got \(v.typeName)")
+            }
+        }
+        return .array(zip(try items(a), try items(b)).map { .tuple([$0, $1]) })
+    }
+
+    static let functions: [NativeFunction] = [
+        NativeFunction("print", doc: "print(_ items..., separator: \" \", terminator: \"\\n\")\nWrites the items to stdout.") { args, interp in
+            interp.host.write(try text(args, "print"), to: .stdout)
+            return .nil
+        },
+        NativeFunction("warn", doc: "warn(_ items..., separator: \" \", terminator: \"\\n\")\nWrites the items to stderr.") { args, interp in
+            interp.host.write(try text(args, "warn"), to: .stderr)
+            return .nil
+        },
+        NativeFunction("display", doc: "display(_ value, id: nil, update: false)\nShows a rich value now (Jupyter display_data); with id:, later calls with update: true replace it.",
+                       parameters: [.positional(), .labelled("id"), .labelled("update", default: .bool(false))]) { a, interp in
+            var id: String? = nil
+            if case .string(let s) = a[1] { id = s } else if !a[1].isNil { id = a[1].description }
+            guard case .bool(let update) = a[2] else { throw ScriptError(.type, "display(update:) needs a Bool") }
+            try interp.host.display(a[0], displayID: id, update: update)
+            return .nil
+        },
+        NativeFunction("clear", doc: "clear(wait: false)\nClears the cell's output; with wait: true, just before the next output arrives.",
+                       parameters: [.labelled("wait", default: .bool(false))]) { a, interp in
+            guard case .bool(let w) = a[0] else { throw ScriptError(.type, "clear(wait:) needs a Bool") }
+            interp.host.clearOutput(wait: w)
+            return .nil
+        },
+        NativeFunction("input", doc: "input(_ prompt = \"\", password: false) -> String\nAsks the front end for a line of text.",
+                       parameters: [.positional(default: .string("")), .labelled("password", default: .bool(false))]) { a, interp in
+            guard case .bool(let pw) = a[1] else { throw ScriptError(.type, "input(password:) needs a Bool") }
+            return .string(try interp.host.readInput(prompt: a[0].description, password: pw))
+        },
+        NativeFunction("error", doc: "error(_ message) -> Error\nMakes an error value; `throw error(\"...\")` raises it as a ValueError.",
+                       parameters: [.positional()]) { a, _ in
+            .object(ErrorObject(message: a[0].description))
+        },
+        NativeFunction("clock", doc: "clock() -> Double\nMonotonic seconds, for timing.", parameters: []) { _, _ in
+            .double(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
+        },
+        NativeFunction("zip", doc: "zip(_ a, _ b) -> [(a, b)]\nPairs the elements of two Arrays, up to the shorter one.",
+                       parameters: [.positional(), .positional()]) { a, _ in try zipValues(a[0], a[1]) },
+        NativeFunction("abs", doc: "abs(_ x)\nThe absolute value; Ints stay Ints.", parameters: [.positional()]) { a, _ in
+            switch a[0] {
+            case .int(let i):
+                guard i != Int.min else { throw ScriptError(.value, "abs(Int.min) does not fit in an Int") }
+                return .int(Swift.abs(i))
+            default: return try mapNumeric(a[0], "abs") { Swift.abs($0) }
+            }
+        },
+        NativeFunction("min", doc: "min(_ a, _ b, ...) or min(_ array)\nThe smallest value.") { args, _ in try extreme(args, max: false) },
+        NativeFunction("max", doc: "max(_ a, _ b, ...) or max(_ array)\nThe largest value.") { args, _ in try extreme(args, max: true) },
+        math("sqrt", "sqrt(_ x) -> Double\nSquare root; element-wise on Arrays and Tensors.", Foundation.sqrt),
+        math("exp", "exp(_ x) -> Double\ne to the power x; element-wise on Arrays and Tensors.", Foundation.exp),
+        math("log", "log(_ x) -> Double\nNatural logarithm; element-wise on Arrays and Tensors.", Foundation.log),
+        math("sin", "sin(_ x) -> Double\nSine of x radians.", Foundation.sin),
+        math("cos", "cos(_ x) -> Double\nCosine of x radians.", Foundation.cos),
+        math("tan", "tan(_ x) -> Double\nTangent of x radians.", Foundation.tan),
+        math("floor", "floor(_ x) -> Double\nRounds down.", Foundation.floor),
+        math("ceil", "ceil(_ x) -> Double\nRounds up.", Foundation.ceil),
+        math("round", "round(_ x) -> Double\nRounds to the nearest whole number, halves away from zero.", Foundation.round),
+        NativeFunction("pow", doc: "pow(_ x, _ y) -> Double\nx to the power y.", parameters: [.positional(), .positional()]) { a, _ in
+            guard let x = a[0].asDouble, let y = a[1].asDouble else {
+                return try Operators.power(a[0], a[1])
+            }
+            return .double(Foundation.pow(x, y))
+        },
+        NativeFunction("Int", doc: "Int(_ x) -> Int?\nConverts a Double (truncating), String or Bool; nil when it cannot.",
+                       parameters: [.positional()]) { a, _ in
+            switch a[0] {
+            case .int: return a[0]
+            case .double(let d): return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil
+            case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces)).map { .int($0) } ?? .nil
+            case .bool(let b): return .int(b ? 1 : 0)
+            default: return .nil
+            }
+        },
+        NativeFunction("Double", doc: "Double(_ x) -> Double?\nConverts an Int or String; nil when it cannot.",
+                       parameters: [.positional()]) { a, _ in
+            switch a[0] {
+            case .int(let i): return .double(Double(i))
+            case .double: return a[0]
+            case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map { .double($0) } ?? .nil
+            case .bool(let b): return .double(b ? 1 : 0)
+            default: return .nil
+            }
+        },
+        NativeFunction("String", doc: "String(_ x) -> String\nThe text print would write.", parameters: [.positional()]) { a, _ in
+            .string(a[0].description)
+        },
+        NativeFunction("Bool", doc: "Bool(_ x) -> Bool?\nConverts \"true\"/\"false\"; nil when it cannot.",
+                       parameters: [.positional()]) { a, _ in
+            switch a[0] {
+            case .bool: return a[0]
+            case .string(let s): return Bool(s).map { .bool($0) } ?? .nil
+            default: return .nil
+            }
+        },
+        NativeFunction("type", doc: "type(_ x) -> String\nThe name of x's type.", parameters: [.positional()]) { a, _ in
+            .string(a[0].typeName)
+        },
+    ]
+}

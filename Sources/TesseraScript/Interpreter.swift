@@ -1,0 +1,197 @@
+import Foundation
+
+/// A session variable or prelude name. Compiled code holds the slot itself, so a lookup
+/// costs one load however many names the session has.
+final class GlobalSlot {
+    let name: String
+    var value: Value?
+    var isConstant = false
+    /// The prelude's binding for this name, restored by `%reset`.
+    var preludeValue: Value?
+    var doc: String?
+    init(name: String) { self.name = name }
+
+    /// True while the slot holds the prelude's value rather than a user's definition.
+    var isPrelude: Bool { preludeValue != nil && userDefined == false }
+    var userDefined = false
+}
+
+/// How a statement ended: normally, or by leaving its loop or function.
+enum Flow {
+    case normal, breakLoop, continueLoop, returned
+}
+
+/// The activation record of a function or cell: plain slots for locals, boxes for locals
+/// that closures capture, and the calling closure's own captured boxes.
+final class Frame {
+    var slots: [Value]
+    var cells: [Box]
+    let upvalues: [Box]
+    var returnValue: Value = .nil
+
+    init(_ info: FunctionInfo, upvalues: [Box]) {
+        slots = [Value](repeating: .nil, count: info.slotCount)
+        cells = []
+        if info.cellCount > 0 {
+            cells.reserveCapacity(info.cellCount)
+            for _ in 0..<info.cellCount { cells.append(Box(.nil)) }
+        }
+        self.upvalues = upvalues
+    }
+}
+
+/// A tree-walking interpreter with session scope across cells.
+///
+/// Each cell is lexed, parsed, resolved (names to slots) and compiled into a tree of
+/// Swift closures, once; running the cell calls them. Session variables live in global
+/// slots that outlive cells; an error ends its cell but keeps every binding made before it.
+public final class Interpreter {
+    /// Deepest script call nesting before a RecursionError.
+    public var maxCallDepth = 10_000
+    /// Checked at every statement and loop iteration.
+    public let interrupt: InterruptFlag
+    public var host: ScriptHost
+
+    var globals: [String: GlobalSlot] = [:]
+    var callDepth = 0
+    /// Stack of script call sites, for the traceback of errors raised inside functions.
+    var callSites: [CallSite] = []
+
+    public init(host: ScriptHost = StandardHost(), interrupt: InterruptFlag = InterruptFlag()) {
+        self.host = host
+        self.interrupt = interrupt
+        CoreLibrary.install(in: self)
+    }
+
+    // MARK: Session scope
+
+    func slot(_ name: String) -> GlobalSlot {
+        if let s = globals[name] { return s }
+        let s = GlobalSlot(name: name)
+        globals[name] = s
+        return s
+    }
+
+    /// Binds a prelude name: defined in every session, replaceable by the user, restored by `reset`.
+    public func definePrelude(_ name: String, _ value: Value, doc: String? = nil) {
+        let s = slot(name)
+        s.preludeValue = value
+        s.value = value
+        s.isConstant = false
+        s.userDefined = false
+        s.doc = doc
+    }
+
+    /// Binds a prelude function from Swift.
+    public func definePrelude(_ function: NativeFunction) {
+        definePrelude(function.name, .function(function), doc: function.doc)
+    }
+
+    /// Defines (or replaces) a session variable, as a top-level `let`/`var` does.
+    public func define(_ name: String, _ value: Value, constant: Bool = false) {
+        let s = slot(name)
+        s.value = value
+        s.isConstant = constant
+        s.userDefined = true
+    }
+
+    /// The current value of a session variable or prelude name.
+    public func lookup(_ name: String) -> Value? { globals[name]?.value }
+
+    /// The doc string of a prelude name.
+    public func documentation(of name: String) -> String? { globals[name]?.doc }
+
+    /// Session variables the user defined, in name order.
+    public var userVariables: [(name: String, value: Value, constant: Bool)] {
+        globals.values.filter { $0.userDefined && $0.value != nil }
+            .sorted { $0.name < $1.name }
+            .map { ($0.name, $0.value!, $0.isConstant) }
+    }
+
+    /// Every name defined now, prelude and session, for completion.
+    public var definedNames: [String] {
+        globals.values.filter { $0.value != nil }.map(\.name).sorted()
+    }
+
+    /// Prelude names only.
+    public var preludeNames: [String] {
+        globals.values.filter { $0.preludeValue != nil }.map(\.name).sorted()
+    }
+
+    /// Forgets every session variable; prelude names get their original values back.
+    public func reset() {
+        for s in globals.values {
+            s.value = s.preludeValue
+            s.isConstant = false
+            s.userDefined = false
+        }
+    }
+
+    // MARK: Running code
+
+    /// Checks that `source` parses, without running it.
+    public static func parse(_ source: Source) throws {
+        _ = try Parser.parse(source)
+    }
+
+    /// Runs a cell and returns its result: the value of its last expression statement,
+    /// or nil when that is `nil` or the cell ends with a statement.
+    @discardableResult
+    public func run(_ source: Source) throws -> Value? {
+        let stmts = try Parser.parse(source)
+        var resolver = Resolver()
+        resolver.resolveCell(stmts)
+        var compiler = Compiler(interpreter: self, source: source)
+        var body = stmts
+        var last: ExprCode? = nil
+        if let e = body.last as? ExpressionStmt {
+            body.removeLast()
+            last = try compiler.expression(e.expr)
+        }
+        let code = try compiler.statements(body, at: .cell)
+        let frame = Frame(resolver.cellInfo, upvalues: [])
+        callDepth = 0
+        callSites.removeAll()
+        _ = try code(frame)
+        if let last, let lastStmt = stmts.last {
+            if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: lastStmt.location, in: source) }
+            let v = try last(frame)
+            return v.isNil ? nil : v
+        }
+        return nil
+    }
+
+    /// Calls a function value (a closure the user passed to native code, say).
+    public func call(_ callee: Value, _ arguments: [Value]) throws -> Value {
+        try call(callee, arguments.map { ArgumentValue($0) })
+    }
+
+    public func call(_ callee: Value, _ arguments: [ArgumentValue]) throws -> Value {
+        switch callee {
+        case .function(let f): return try f.call(arguments, self)
+        case .object(let o as NativeCallable): return try o.call(arguments, self)
+        default:
+            throw ScriptError(.type, "a value of type \(callee.typeName) cannot be called like a function")
+        }
+    }
+
+    func invoke(_ fn: ScriptFunction, _ args: [ArgumentValue]) throws -> Value {
+        callDepth += 1
+        defer { callDepth -= 1 }
+        if callDepth > maxCallDepth {
+            throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(fn.name)'",
+                              suggestion: "a function that calls itself needs a case that stops the recursion")
+        }
+        let code = fn.code
+        let frame = Frame(fn.decl.info, upvalues: fn.upvalues)
+        try code.bindParameters(frame, args, self)
+        if let e = code.expressionBody { return try e(frame) }
+        _ = try code.body(frame)
+        return frame.returnValue
+    }
+}
+
+/// A native object that can be called like a function (a Metric, a Model).
+public protocol NativeCallable: NativeObject {
+    func call(_ arguments: [ArgumentValue], _ interpreter: Interpreter) throws -> Value
+}

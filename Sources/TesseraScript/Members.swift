@@ -1,0 +1,183 @@
+/// A method of a built-in type: the receiver, the call's arguments, the interpreter.
+typealias Method = @Sendable (Value, [ArgumentValue], Interpreter) throws -> Value
+/// A mutating method: changes the receiver in place (`xs.append(3)`).
+typealias MutatingMethod = @Sendable (inout Value, [ArgumentValue], Interpreter) throws -> Value
+
+/// The members of one built-in type: properties (`count`), methods (`map`) and mutating
+/// methods (`append`), each kept in its own file (ArrayMethods.swift, ...).
+struct MemberTable: Sendable {
+    var properties: [String: @Sendable (Value) throws -> Value] = [:]
+    var methods: [String: Method] = [:]
+    var mutating: [String: MutatingMethod] = [:]
+
+    var names: [String] { (Array(properties.keys) + methods.keys + mutating.keys).sorted() }
+}
+
+/// Member access and method calls on values: `xs.count`, `d.lr`, `s.split(",")`, `t.0`.
+public enum Members {
+    static let array = ArrayMethods.table
+    static let string = StringMethods.table
+    static let dict = DictMethods.table
+
+    /// Every name of a mutating method on any built-in type; calls to these on a variable
+    /// write the variable back.
+    static let mutatingNames: Set<String> = Set(array.mutating.keys).union(dict.mutating.keys)
+
+    static func table(for v: Value) -> MemberTable? {
+        switch v {
+        case .array, .range: return array
+        case .string: return string
+        case .dict: return dict
+        default: return nil
+        }
+    }
+
+    /// Member names of a value, for completion after `value.`.
+    public static func names(of v: Value) -> [String] {
+        switch v {
+        case .dict(let d):
+            let keys = d.keys.compactMap { k -> String? in if case .string(let s) = k { return s }; return nil }
+            return keys + dict.names
+        case .tuple(let xs): return xs.indices.map(String.init)
+        case .object(let o): return o.memberNames
+        default: return table(for: v)?.names ?? []
+        }
+    }
+
+    static func noMember(_ v: Value, _ name: String) -> ScriptError {
+        if v.isNil {
+            return ScriptError(.type, "nil has no member '\(name)'", suggestion: "use ?. to get nil instead: x?.\(name)")
+        }
+        return ScriptError(.type, "a value of type \(v.typeName) has no member '\(name)'",
+                           suggestion: Suggest.closest(to: name, in: names(of: v)).map { "did you mean '\($0)'?" })
+    }
+
+    static func get(_ v: Value, _ name: String, _ interp: Interpreter) throws -> Value {
+        switch v {
+        case .dict(let d):
+            if let value = d[.string(name)] { return value }
+            if let p = dict.properties[name] { return try p(v) }
+            if dict.methods[name] != nil || dict.mutating[name] != nil { return boundMethod(v, name) }
+            let keys = d.keys.compactMap { k -> String? in if case .string(let s) = k { return s }; return nil }
+            throw ScriptError(.key, "the Dict has no key '\(name)'",
+                              suggestion: Suggest.closest(to: name, in: keys).map { "did you mean '\($0)'?" })
+        case .tuple(let xs):
+            if let i = Int(name) {
+                guard i >= 0 && i < xs.count else {
+                    throw ScriptError(.index, "a tuple of \(xs.count) elements has no element .\(i)")
+                }
+                return xs[i]
+            }
+            if name == "count" { return .int(xs.count) }
+        case .object(let o):
+            if let m = try o.member(name, interp) { return m }
+        default:
+            if let t = table(for: v) {
+                if let p = t.properties[name] { return try p(v) }
+                if t.methods[name] != nil { return boundMethod(v, name) }
+            }
+        }
+        throw noMember(v, name)
+    }
+
+    /// `xs.map` used as a value: a function that calls the method on `xs`.
+    private static func boundMethod(_ v: Value, _ name: String) -> Value {
+        .function(NativeFunction(name) { args, interp in try call(v, name, args, interp) })
+    }
+
+    static func call(_ v: Value, _ name: String, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
+        switch v {
+        case .dict(let d):
+            if let member = d[.string(name)] { return try interp.call(member, args) }
+        case .object(let o):
+            guard let member = try o.member(name, interp) else { throw noMember(v, name) }
+            return try interp.call(member, args)
+        default: break
+        }
+        if let t = table(for: v) {
+            if let m = t.methods[name] { return try m(v, args, interp) }
+            if let m = t.mutating[name] {
+                // A mutating method on a temporary: apply it to a copy and return the result.
+                var copy = v
+                return try m(&copy, args, interp)
+            }
+            if t.properties[name] != nil {
+                throw ScriptError(.type, "'\(name)' is a property, not a method: write .\(name) without ()")
+            }
+        }
+        if case .tuple = v, name == "count" {
+            throw ScriptError(.type, "'count' is a property, not a method: write .count without ()")
+        }
+        throw noMember(v, name)
+    }
+
+    /// True when `name` is a mutating method of `v`'s type.
+    static func mutates(_ v: Value, _ name: String) -> Bool {
+        switch v {
+        case .array: return array.mutating[name] != nil
+        case .dict(let d): return d[.string(name)] == nil && dict.mutating[name] != nil
+        default: return false
+        }
+    }
+
+    static func callMutating(_ v: inout Value, _ name: String, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
+        guard let t = table(for: v), let m = t.mutating[name] else { return try call(v, name, args, interp) }
+        return try m(&v, args, interp)
+    }
+
+    /// Updates `value.name` in place: a Dict key, a tuple element, a native property.
+    static func modify(_ v: inout Value, _ name: String, _ interp: Interpreter, _ body: (inout Value) throws -> Void) throws {
+        switch v {
+        case .dict(var d):
+            var current = d[.string(name)] ?? .nil
+            try body(&current)
+            v = .nil
+            d.set(name, current)
+            v = .dict(d)
+        case .tuple(var xs):
+            guard let i = Int(name), i >= 0, i < xs.count else { throw noMember(v, name) }
+            try body(&xs[i])
+            v = .tuple(xs)
+        case .object(let o as NativeMutableObject):
+            var current = try o.member(name, interp) ?? .nil
+            try body(&current)
+            try o.setMember(name, current, interp)
+        default:
+            throw ScriptError(.type, "cannot set member '\(name)' of a value of type \(v.typeName)")
+        }
+    }
+}
+
+/// A native object with settable properties (`layer.trainable = false`).
+public protocol NativeMutableObject: NativeObject {
+    func setMember(_ name: String, _ value: Value, _ interpreter: Interpreter) throws
+}
+
+/// Checks a method call's arguments against its parameters, Swift-style, and returns one
+/// value per parameter with defaults filled in.
+func bind(_ args: [ArgumentValue], _ signature: String, _ params: [NativeParameter]) throws -> [Value] {
+    let bound = try bindArguments(args, to: params.map { (label: $0.label, hasDefault: !$0.isRequired) },
+                                  function: signature)
+    return bound.enumerated().map { $0.element ?? params[$0.offset].defaultValue ?? .nil }
+}
+
+/// The Int an argument must be.
+func intArgument(_ v: Value, _ what: String) throws -> Int {
+    if case .int(let i) = v { return i }
+    if case .double(let d) = v, d.rounded() == d, let i = Int(exactly: d) { return i }
+    throw ScriptError(.type, "\(what) must be an Int, got \(v.typeName)")
+}
+
+/// The Bool a predicate closure must return.
+func boolResult(_ v: Value, _ what: String) throws -> Bool {
+    if case .bool(let b) = v { return b }
+    throw ScriptError(.type, "the closure passed to \(what) must return a Bool, got \(v.typeName)")
+}
+
+extension Members {
+    /// `value.name` for tools (completion, help): like member access in code, but never
+    /// calls a method.
+    public static func valueOfMember(_ v: Value, _ name: String, _ interp: Interpreter) throws -> Value {
+        try get(v, name, interp)
+    }
+}

@@ -1,0 +1,40 @@
+/// A Swift object exposed to Tessera code: a Tensor, a Frame, a Model, rich text.
+///
+/// The prelude conforms its wrappers to this protocol; the interpreter only needs a name,
+/// members, and a way to show the object.
+public protocol NativeObject: AnyObject {
+    /// The type name users see: `Tensor`, `Frame`.
+    var typeName: String { get }
+    /// The text shown by `print` and as the `text/plain` of a result.
+    var plainText: String { get }
+    /// Names offered by completion after `object.`.
+    var memberNames: [String] { get }
+    /// The value of `object.name` (a method is returned as a function); nil when there is
+    /// no such member, which the interpreter reports as a TypeError with a suggestion.
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value?
+    /// Rich representations by MIME type (`text/html`, `image/svg+xml`, ...), besides text.
+    var richRepresentations: [(mime: String, data: String)] { get }
+}
+
+extension NativeObject {
+    public var memberNames: [String] { [] }
+    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? { nil }
+    public var richRepresentations: [(mime: String, data: String)] { [] }
+}
+
+/// The value of `error("...")`: `throw` raises it as a ValueError.
+public final class ErrorObject: NativeObject {
+    public let kind: ErrorKind
+    public let message: String
+    public init(kind: ErrorKind = .value, message: String) { self.kind = kind; self.message = message }
+    public var typeName: String { "Error" }
+    public var plainText: String { "\(kind.rawValue)(\"\(message)\")" }
+    public var memberNames: [String] { ["message", "kind"] }
+    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "message": return .string(message)
+        case "kind": return .string(kind.rawValue)
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,285 @@
+import Foundation
+
+/// Arithmetic, comparison and equality on values. Ints and Doubles mix by promoting to
+/// Double; Int overflow is a ValueError rather than a crash; numeric Arrays broadcast
+/// element-wise. Native objects (tensors) take part through `NativeOperand`.
+public enum Operators {
+    /// Applies a binary operator by its spelling (`+`, `..<`, `==`, ...).
+    public static func binary(_ op: String, _ a: Value, _ b: Value) throws -> Value {
+        switch op {
+        case "+": return try add(a, b)
+        case "-": return try subtract(a, b)
+        case "*": return try multiply(a, b)
+        case "/": return try divide(a, b)
+        case "%": return try remainder(a, b)
+        case "**": return try power(a, b)
+        case "@": return try matmul(a, b)
+        case "==": return .bool(equal(a, b))
+        case "!=": return .bool(!equal(a, b))
+        case "<": return .bool(try less(a, b))
+        case ">": return .bool(try less(b, a))
+        case "<=": return .bool(try !less(b, a))
+        case ">=": return .bool(try !less(a, b))
+        case "..<", "...": return try range(a, b, closed: op == "...")
+        default: throw ScriptError(.syntax, "unknown operator '\(op)'")
+        }
+    }
+
+    @inline(__always)
+    public static func add(_ a: Value, _ b: Value) throws -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            let (r, o) = x.addingReportingOverflow(y)
+            if o { throw overflow("+") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x + y)
+        case (.int(let x), .double(let y)): return .double(Double(x) + y)
+        case (.double(let x), .int(let y)): return .double(x + Double(y))
+        case (.string(let x), .string(let y)): return .string(x + y)
+        case (.array(let x), .array(let y)) where !(isNumeric(x) && isNumeric(y)):
+            return .array(x + y)
+        default: return try elementwise("+", a, b, add)
+        }
+    }
+
+    @inline(__always)
+    public static func subtract(_ a: Value, _ b: Value) throws -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            let (r, o) = x.subtractingReportingOverflow(y)
+            if o { throw overflow("-") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x - y)
+        case (.int(let x), .double(let y)): return .double(Double(x) - y)
+        case (.double(let x), .int(let y)): return .double(x - Double(y))
+        default: return try elementwise("-", a, b, subtract)
+        }
+    }
+
+    @inline(__always)
+    public static func multiply(_ a: Value, _ b: Value) throws -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            let (r, o) = x.multipliedReportingOverflow(by: y)
+            if o { throw overflow("*") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x * y)
+        case (.int(let x), .double(let y)): return .double(Double(x) * y)
+        case (.double(let x), .int(let y)): return .double(x * Double(y))
+        case (.string(let s), .int(let n)), (.int(let n), .string(let s)):
+            guard n >= 0 else { throw ScriptError(.value, "cannot repeat a string a negative number of times (\(n))") }
+            return .string(String(repeating: s, count: n))
+        default: return try elementwise("*", a, b, multiply)
+        }
+    }
+
+    public static func divide(_ a: Value, _ b: Value) throws -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            if y == 0 { throw ScriptError(.value, "division by zero", suggestion: "Int division by 0 is undefined; use Double(x) / 0 for inf") }
+            let (r, o) = x.dividedReportingOverflow(by: y)
+            if o { throw overflow("/") }
+            return .int(r)
+        case (.double(let x), .double(let y)): return .double(x / y)
+        case (.int(let x), .double(let y)): return .double(Double(x) / y)
+        case (.double(let x), .int(let y)): return .double(x / Double(y))
+        default: return try elementwise("/", a, b, divide)
+        }
+    }
+
+    public static func remainder(_ a: Value, _ b: Value) throws -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)):
+            if y == 0 { throw ScriptError(.value, "division by zero in '%'") }
+            let (r, o) = x.remainderReportingOverflow(dividingBy: y)
+            if o { throw overflow("%") }
+            return .int(r)
+        default:
+            if let x = a.asDouble, let y = b.asDouble { return .double(fmod(x, y)) }
+            return try elementwise("%", a, b, remainder)
+        }
+    }
+
+    public static func power(_ a: Value, _ b: Value) throws -> Value {
+        switch (a, b) {
+        case (.int(let x), .int(let y)) where y >= 0:
+            var result = 1, base = x, e = y
+            while e > 0 {
+                if e & 1 == 1 {
+                    let (r, o) = result.multipliedReportingOverflow(by: base)
+                    if o { throw overflow("**") }
+                    result = r
+                }
+                e >>= 1
+                if e > 0 {
+                    let (sq, o) = base.multipliedReportingOverflow(by: base)
+                    if o { throw overflow("**") }
+                    base = sq
+                }
+            }
+            return .int(result)
+        default:
+            if let x = a.asDouble, let y = b.asDouble { return .double(pow(x, y)) }
+            return try elementwise("**", a, b, power)
+        }
+    }
+
+    public static func matmul(_ a: Value, _ b: Value) throws -> Value {
+        if case .object(let o) = a, let n = o as? NativeOperand, let r = try n.binary("@", a, b) { return r }
+        if case .object(let o) = b, let n = o as? NativeOperand, let r = try n.binary("@", a, b) { return r }
+        guard case .array(let x) = a, case .array(let y) = b else {
+            throw ScriptError(.type, "'@' needs two matrices (Tensors or Arrays of Arrays), got \(a.typeName) and \(b.typeName)")
+        }
+        let m = try matrix(x, "left"), n = try matrix(y, "right")
+        guard let inner = m.first?.count, inner == n.count else {
+            throw ScriptError(.shape, "'@' needs the left operand's columns (\(m.first?.count ?? 0)) to equal the right operand's rows (\(n.count))")
+        }
+        let cols = n.first?.count ?? 0
+        return .array(m.map { row in
+            .array((0..<cols).map { j in
+                var s = 0.0
+                for k in 0..<inner { s += row[k] * n[k][j] }
+                return .double(s)
+            })
+        })
+    }
+
+    private static func matrix(_ rows: [Value], _ side: String) throws -> [[Double]] {
+        var out: [[Double]] = []
+        for r in rows {
+            guard case .array(let cells) = r else { throw ScriptError(.type, "the \(side) operand of '@' must be an Array of Arrays") }
+            let nums = cells.compactMap(\.asDouble)
+            guard nums.count == cells.count else { throw ScriptError(.type, "the \(side) operand of '@' must hold numbers") }
+            if let w = out.first?.count, w != nums.count { throw ScriptError(.shape, "the \(side) operand of '@' has rows of different lengths") }
+            out.append(nums)
+        }
+        return out
+    }
+
+    public static func negate(_ a: Value) throws -> Value {
+        switch a {
+        case .int(let x):
+            let (r, o) = Int(0).subtractingReportingOverflow(x)
+            if o { throw overflow("-") }
+            return .int(r)
+        case .double(let x): return .double(-x)
+        case .array(let xs): return .array(try xs.map(negate))
+        case .object(let o):
+            if let n = o as? NativeOperand, let r = try n.unary("-", a) { return r }
+            fallthrough
+        default: throw ScriptError(.type, "cannot negate a value of type \(a.typeName)")
+        }
+    }
+
+    public static func not(_ a: Value) throws -> Value {
+        guard case .bool(let b) = a else {
+            throw ScriptError(.type, "'!' needs a Bool, got \(a.typeName)", suggestion: "compare explicitly, e.g. x == 0 or x == nil")
+        }
+        return .bool(!b)
+    }
+
+    static func range(_ a: Value, _ b: Value, closed: Bool) throws -> Value {
+        guard case .int(let lo) = a, case .int(let hi) = b else {
+            throw ScriptError(.type, "a range needs Int bounds, got \(a.typeName) and \(b.typeName)")
+        }
+        guard closed ? lo <= hi : lo <= hi else {
+            throw ScriptError(.value, "a range's lower bound (\(lo)) must not exceed its upper bound (\(hi))")
+        }
+        if closed && hi == Int.max { throw ScriptError(.value, "a closed range cannot end at Int.max") }
+        return .range(RangeValue(lower: lo, upper: hi, closed: closed))
+    }
+
+    /// Structural equality; Int and Double compare by value (`1 == 1.0`).
+    public static func equal(_ a: Value, _ b: Value) -> Bool {
+        switch (a, b) {
+        case (.nil, .nil): return true
+        case (.bool(let x), .bool(let y)): return x == y
+        case (.int(let x), .int(let y)): return x == y
+        case (.double(let x), .double(let y)): return x == y
+        case (.int(let x), .double(let y)): return Double(x) == y
+        case (.double(let x), .int(let y)): return x == Double(y)
+        case (.string(let x), .string(let y)): return x == y
+        case (.symbol(let x), .symbol(let y)): return x == y
+        case (.array(let x), .array(let y)), (.tuple(let x), .tuple(let y)):
+            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
+        case (.dict(let x), .dict(let y)):
+            guard x.count == y.count else { return false }
+            for (k, v) in x.entries {
+                guard let key = DictKey(k), let w = y[key], equal(v, w) else { return false }
+            }
+            return true
+        case (.range(let x), .range(let y)): return x.lower == y.lower && x.upperExclusive == y.upperExclusive
+        case (.function(let x), .function(let y)): return x === y
+        case (.object(let x), .object(let y)): return x === y
+        default: return false
+        }
+    }
+
+    /// Ordering for `<` and `sorted()`: numbers, strings, and tuples/arrays lexicographically.
+    public static func less(_ a: Value, _ b: Value) throws -> Bool {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return x < y
+        case (.double(let x), .double(let y)): return x < y
+        case (.int(let x), .double(let y)): return Double(x) < y
+        case (.double(let x), .int(let y)): return x < Double(y)
+        case (.string(let x), .string(let y)): return x < y
+        case (.bool(let x), .bool(let y)): return !x && y
+        case (.array(let x), .array(let y)), (.tuple(let x), .tuple(let y)):
+            for (p, q) in zip(x, y) {
+                if try less(p, q) { return true }
+                if try less(q, p) { return false }
+            }
+            return x.count < y.count
+        default:
+            throw ScriptError(.type, "cannot compare \(a.typeName) with \(b.typeName) using '<'")
+        }
+    }
+
+    static func isNumeric(_ xs: [Value]) -> Bool {
+        xs.allSatisfy {
+            switch $0 {
+            case .int, .double: return true
+            case .array(let inner): return isNumeric(inner)
+            default: return false
+            }
+        }
+    }
+
+    /// Element-wise application for numeric Arrays (broadcasting a scalar or a length-1
+    /// array), and the hook through which native objects implement operators.
+    private static func elementwise(_ op: String, _ a: Value, _ b: Value,
+                                    _ f: (Value, Value) throws -> Value) throws -> Value {
+        if case .object(let o) = a, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
+        if case .object(let o) = b, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
+        switch (a, b) {
+        case (.array(let x), .array(let y)):
+            guard isNumeric(x) && isNumeric(y) else { break }
+            if x.count == y.count { return .array(try zip(x, y).map { try f($0, $1) }) }
+            if x.count == 1 { return .array(try y.map { try f(x[0], $0) }) }
+            if y.count == 1 { return .array(try x.map { try f($0, y[0]) }) }
+            throw ScriptError(.shape, "cannot broadcast arrays of lengths \(x.count) and \(y.count) under '\(op)'")
+        case (.array(let x), .int), (.array(let x), .double):
+            guard isNumeric(x) else { break }
+            return .array(try x.map { try f($0, b) })
+        case (.int, .array(let y)), (.double, .array(let y)):
+            guard isNumeric(y) else { break }
+            return .array(try y.map { try f(a, $0) })
+        default: break
+        }
+        if op == "+", case .string = a {
+            throw ScriptError(.type, "cannot add \(b.typeName) to a String", suggestion: "convert it first: \"...\" + String(x), or use interpolation \"\\(x)\"")
+        }
+        throw ScriptError(.type, "unsupported operand types for '\(op)': \(a.typeName) and \(b.typeName)")
+    }
+
+    private static func overflow(_ op: String) -> ScriptError {
+        ScriptError(.value, "integer overflow in '\(op)': the result does not fit in a 64-bit Int",
+                    suggestion: "use Doubles for very large numbers, e.g. Double(x)")
+    }
+}
+
+/// A native object that takes part in arithmetic (a Tensor): return nil to decline.
+public protocol NativeOperand: NativeObject {
+    func binary(_ op: String, _ lhs: Value, _ rhs: Value) throws -> Value?
+    func unary(_ op: String, _ operand: Value) throws -> Value?
+}

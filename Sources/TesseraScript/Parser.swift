@@ -1,0 +1,699 @@
+/// Builds the syntax tree from tokens by recursive descent, one function per precedence
+/// level of LANGUAGE.md.
+///
+/// Newlines end statements; inside `( )` and `[ ]` they do not. A nesting limit turns
+/// pathological input (10,000 nested parentheses) into a SyntaxError instead of a stack
+/// overflow.
+public struct Parser {
+    /// How deeply brackets, blocks and operators may nest.
+    public static let maxNesting = 256
+
+    private var tokens: [Token]
+    private var p = 0
+    private let source: Source
+    private var depth = 0
+    /// Whether a newline ends the current expression: true in blocks, false in ( ) and [ ].
+    private var newlinesMatter: [Bool] = [true]
+    /// False while parsing the condition of `if`/`while`/`guard` or the sequence of `for`.
+    private var trailingClosuresAllowed: [Bool] = [true]
+    /// Per closure being parsed without a parameter list: the highest `$n` seen, or -1.
+    private var shorthandStack: [Int] = []
+
+    public init(tokens: [Token], source: Source) {
+        self.tokens = tokens
+        self.source = source
+    }
+
+    /// Lexes and parses a whole cell.
+    static func parse(_ source: Source) throws -> [Stmt] {
+        var lexer = Lexer(source.text, source: source)
+        var parser = Parser(tokens: try lexer.tokenize(), source: source)
+        return try parser.parseProgram()
+    }
+
+    mutating func parseProgram() throws -> [Stmt] {
+        var stmts: [Stmt] = []
+        while true {
+            skipSemicolons()
+            if peek.isEnd { break }
+            stmts.append(try parseStatement())
+            try endStatement()
+        }
+        return stmts
+    }
+
+    // MARK: Token helpers
+
+    private var peek: Token { tokens[p] }
+    private func peekAt(_ k: Int) -> Token { tokens[min(p + k, tokens.count - 1)] }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let t = tokens[p]
+        if p < tokens.count - 1 { p += 1 }
+        return t
+    }
+
+    private mutating func match(_ punct: String) -> Bool {
+        if peek.isPunct(punct) { advance(); return true }
+        return false
+    }
+
+    private func error(_ message: String, at token: Token? = nil) -> ScriptError {
+        let t = token ?? peek
+        var e = ScriptError(.syntax, message, at: t.location, in: source)
+        e.atEndOfInput = t.isEnd
+        return e
+    }
+
+    private mutating func expect(_ punct: String, _ what: String) throws -> Token {
+        guard peek.isPunct(punct) else {
+            throw error("expected '\(punct)' \(what), found \(peek.spelling)")
+        }
+        return advance()
+    }
+
+    private mutating func expectIdentifier(_ what: String) throws -> (String, SourceLocation) {
+        guard case .identifier(let name) = peek.kind else {
+            if case .keyword(let k) = peek.kind {
+                throw error("'\(k.rawValue)' is a keyword and cannot be used as \(what)")
+            }
+            throw error("expected \(what), found \(peek.spelling)")
+        }
+        let t = advance()
+        return (name, t.location)
+    }
+
+    private mutating func skipSemicolons() { while match(";") {} }
+
+    private mutating func endStatement() throws {
+        if peek.isPunct(";") { skipSemicolons(); return }
+        if peek.newlineBefore || peek.isEnd || peek.isPunct("}") { return }
+        throw error("expected the end of the statement before \(peek.spelling); put statements on separate lines or separate them with ';'")
+    }
+
+    private mutating func nested<T>(_ body: (inout Parser) throws -> T) throws -> T {
+        depth += 1
+        defer { depth -= 1 }
+        if depth > Parser.maxNesting {
+            throw error("too deeply nested: more than \(Parser.maxNesting) levels of brackets, blocks or operators; split the expression into named parts")
+        }
+        return try body(&self)
+    }
+
+    private mutating func withNewlines<T>(_ matter: Bool, _ body: (inout Parser) throws -> T) rethrows -> T {
+        newlinesMatter.append(matter)
+        defer { newlinesMatter.removeLast() }
+        return try body(&self)
+    }
+
+    private mutating func withTrailingClosures<T>(_ allowed: Bool, _ body: (inout Parser) throws -> T) rethrows -> T {
+        trailingClosuresAllowed.append(allowed)
+        defer { trailingClosuresAllowed.removeLast() }
+        return try body(&self)
+    }
+
+    /// True when `peek` continues the current expression rather than starting a new statement.
+    private var onSameLogicalLine: Bool { !peek.newlineBefore || !newlinesMatter.last! }
+
+    // MARK: Statements
+
+    mutating func parseStatement() throws -> Stmt {
+        try nested { parser in try parser.parseStatementInner() }
+    }
+
+    private mutating func parseStatementInner() throws -> Stmt {
+        let t = peek
+        switch t.kind {
+        case .keyword(.let), .keyword(.var):
+            advance()
+            let pattern = try parsePattern()
+            try skipTypeAnnotation()
+            var initializer: Expr? = nil
+            if match("=") {
+                initializer = try parseExpression()
+            } else if t.isKeyword(.let) {
+                throw error("a 'let' needs a value: let name = value")
+            }
+            if initializer == nil, case .tuple = pattern {
+                throw error("a tuple pattern needs a value to destructure")
+            }
+            return VarDeclStmt(pattern, isConstant: t.isKeyword(.let), initializer, t.location)
+        case .keyword(.func):
+            advance()
+            let (name, nameLoc) = try expectIdentifier("a function name")
+            let fn = try parseFunctionRest(name: name, location: nameLoc)
+            return FuncDeclStmt(fn, t.location)
+        case .keyword(.if):
+            return try parseIf()
+        case .keyword(.guard):
+            advance()
+            let cond = try withTrailingClosures(false) { try $0.parseExpression() }
+            guard peek.isKeyword(.else) else { throw error("expected 'else' after the guard condition") }
+            advance()
+            let body = try parseBlock("of the guard's else")
+            if !Parser.exits(body) {
+                throw error("the 'else' of a guard must leave the scope: end it with return, break, continue or throw", at: t)
+            }
+            return GuardStmt(cond, body, t.location)
+        case .keyword(.for):
+            advance()
+            let pattern = try parsePattern()
+            guard peek.isKeyword(.in) else { throw error("expected 'in' after the loop variable, as in: for x in xs { ... }") }
+            advance()
+            let seq = try withTrailingClosures(false) { try $0.parseExpression() }
+            let body = try parseBlock("of the for loop")
+            return ForStmt(pattern, seq, body, t.location)
+        case .keyword(.while):
+            advance()
+            let cond = try withTrailingClosures(false) { try $0.parseExpression() }
+            let body = try parseBlock("of the while loop")
+            return WhileStmt(cond, body, t.location)
+        case .keyword(.return):
+            advance()
+            if peek.newlineBefore || peek.isEnd || peek.isPunct("}") || peek.isPunct(";") {
+                return ReturnStmt(nil, t.location)
+            }
+            return ReturnStmt(try parseExpression(), t.location)
+        case .keyword(.break):
+            advance(); return BreakStmt(t.location)
+        case .keyword(.continue):
+            advance(); return ContinueStmt(t.location)
+        case .keyword(.throw):
+            advance()
+            return ThrowStmt(try parseExpression(), t.location)
+        case .keyword(.else):
+            throw error("'else' without an 'if'")
+        case .keyword(.in):
+            throw error("'in' outside a for loop or closure")
+        default:
+            return ExpressionStmt(try parseExpression())
+        }
+    }
+
+    private static func exits(_ body: [Stmt]) -> Bool {
+        guard let last = body.last else { return false }
+        if last is ReturnStmt || last is BreakStmt || last is ContinueStmt || last is ThrowStmt { return true }
+        if let i = last as? IfStmt, let e = i.otherwise { return exits(i.then) && exits(e) }
+        return false
+    }
+
+    private mutating func parseIf() throws -> Stmt {
+        let t = advance()
+        let cond = try withTrailingClosures(false) { try $0.parseExpression() }
+        let then = try parseBlock("of the if")
+        var otherwise: [Stmt]? = nil
+        if peek.isKeyword(.else) {
+            advance()
+            if peek.isKeyword(.if) {
+                otherwise = [try nested { try $0.parseIf() }]
+            } else {
+                otherwise = try parseBlock("of the else")
+            }
+        }
+        return IfStmt(cond, then, otherwise, t.location)
+    }
+
+    private mutating func parseBlock(_ what: String) throws -> [Stmt] {
+        let open = peek
+        guard open.isPunct("{") else { throw error("expected '{' to start the body \(what), found \(peek.spelling)") }
+        advance()
+        return try nested { parser in
+            try parser.withNewlines(true) { parser in
+                try parser.withTrailingClosures(true) { parser in
+                    var stmts: [Stmt] = []
+                    while true {
+                        parser.skipSemicolons()
+                        if parser.peek.isPunct("}") { parser.advance(); return stmts }
+                        if parser.peek.isEnd {
+                            throw parser.error("expected '}' to close the '{' at \(open.location)")
+                        }
+                        stmts.append(try parser.parseStatement())
+                        try parser.endStatement()
+                    }
+                }
+            }
+        }
+    }
+
+    private mutating func parsePattern() throws -> Pattern {
+        let t = peek
+        if case .identifier(let name) = t.kind {
+            advance()
+            return name == "_" ? .wildcard : .name(name, t.location, .unresolved)
+        }
+        if t.isPunct("(") {
+            advance()
+            var items: [Pattern] = []
+            repeat {
+                if peek.isPunct(")") { break }
+                items.append(try nested { try $0.parsePattern() })
+            } while match(",")
+            _ = try expect(")", "to close the tuple pattern")
+            return .tuple(items, t.location)
+        }
+        throw error("expected a name or a tuple of names, found \(t.spelling)")
+    }
+
+    /// Accepts and ignores Swift type annotations (`: Int`, `: [String: Double]`, `-> Bool`):
+    /// the language is dynamically typed, but code copied from Swift should still read.
+    private mutating func skipTypeAnnotation() throws {
+        if match(":") { try skipType() }
+    }
+
+    private mutating func skipType() throws {
+        try nested { parser in
+            if parser.match("[") {
+                try parser.skipType()
+                if parser.match(":") { try parser.skipType() }
+                _ = try parser.expect("]", "to close the type")
+            } else if parser.match("(") {
+                if !parser.peek.isPunct(")") {
+                    repeat { try parser.skipType() } while parser.match(",")
+                }
+                _ = try parser.expect(")", "to close the type")
+            } else {
+                _ = try parser.expectIdentifier("a type name")
+                if parser.peek.isPunct("<") && !parser.peek.spaceBefore {
+                    parser.advance()
+                    repeat { try parser.skipType() } while parser.match(",")
+                    _ = try parser.expect(">", "to close the generic type")
+                }
+            }
+            while !parser.peek.spaceBefore && (parser.peek.isPunct("?") || parser.peek.isPunct("!")) { parser.advance() }
+        }
+    }
+
+    private mutating func parseFunctionRest(name: String, location: SourceLocation) throws -> FunctionDecl {
+        _ = try expect("(", "to start the parameter list of '\(name)'")
+        var params: [Parameter] = []
+        try withNewlines(false) { parser in
+            while !parser.peek.isPunct(")") {
+                params.append(try parser.parseParameter())
+                if !parser.match(",") { break }
+            }
+        }
+        _ = try expect(")", "to close the parameter list of '\(name)'")
+        if match("->") { try skipType() }
+        var seen = Set<String>()
+        for prm in params where !seen.insert(prm.name).inserted {
+            throw ScriptError(.syntax, "parameter '\(prm.name)' is declared twice", at: prm.location, in: source)
+        }
+        let body = try parseBlock("of '\(name)'")
+        return FunctionDecl(name: name, parameters: params, body: body, isExpressionBody: false,
+                            isClosure: false, location: location)
+    }
+
+    private mutating func parseParameter() throws -> Parameter {
+        let t = peek
+        guard case .identifier(let first) = t.kind else {
+            throw error("expected a parameter name, found \(t.spelling)")
+        }
+        advance()
+        var label: String? = first
+        var name = first
+        var loc = t.location
+        if case .identifier(let second) = peek.kind {
+            loc = peek.location
+            advance()
+            name = second
+            label = first == "_" ? nil : first
+        } else if first == "_" {
+            throw error("expected a parameter name after '_'")
+        }
+        try skipTypeAnnotation()
+        var dflt: Expr? = nil
+        if match("=") { dflt = try parseExpression() }
+        return Parameter(label: label, name: name, defaultValue: dflt, location: loc)
+    }
+
+    // MARK: Expressions
+
+    mutating func parseExpression() throws -> Expr {
+        try nested { try $0.parseAssignment() }
+    }
+
+    private static let assignmentOps: Set<String> = ["=", "+=", "-=", "*=", "/=", "%=", "**="]
+
+    private mutating func parseAssignment() throws -> Expr {
+        let lhs = try parseTernary()
+        if case .punct(let op) = peek.kind, Parser.assignmentOps.contains(op), onSameLogicalLine {
+            let opToken = advance()
+            guard lhs is IdentifierExpr || lhs is MemberExpr || lhs is SubscriptExpr else {
+                throw error("cannot assign to this expression; the left side of '\(op)' must be a variable, an element or a member", at: opToken)
+            }
+            let rhs = try nested { try $0.parseAssignment() }
+            return AssignExpr(op, lhs, rhs, opToken.location)
+        }
+        return lhs
+    }
+
+    private mutating func parseTernary() throws -> Expr {
+        let cond = try parseNilCoalescing()
+        if peek.isPunct("?"), onSameLogicalLine {
+            let q = advance()
+            let a = try nested { try $0.withNewlines(false) { try $0.parseTernary() } }
+            _ = try expect(":", "to separate the branches of '?:'")
+            let b = try nested { try $0.parseTernary() }
+            return TernaryExpr(cond, a, b, q.location)
+        }
+        return cond
+    }
+
+    private mutating func parseNilCoalescing() throws -> Expr {
+        let lhs = try parseBinary(level: 0)
+        if peek.isPunct("??"), onSameLogicalLine {
+            let op = advance()
+            let rhs = try nested { try $0.parseNilCoalescing() }
+            return LogicalExpr("??", lhs, rhs, op.location)
+        }
+        return lhs
+    }
+
+    /// Left-associative binary levels, loosest first.
+    private static let levels: [[String]] = [
+        ["||"], ["&&"], ["==", "!=", "<", "<=", ">", ">="], ["..<", "..."], ["+", "-"], ["*", "/", "%", "@"],
+    ]
+
+    private func binaryOperator(at level: Int) -> String? {
+        switch peek.kind {
+        case .punct(let op) where Parser.levels[level].contains(op): return op
+        case .keyword(.or) where level == 0: return "||"
+        case .keyword(.and) where level == 1: return "&&"
+        default: return nil
+        }
+    }
+
+    private mutating func parseBinary(level: Int) throws -> Expr {
+        if level == Parser.levels.count { return try parsePower() }
+        var lhs = try parseBinary(level: level + 1)
+        var comparisons = 0
+        while onSameLogicalLine, let op = binaryOperator(at: level) {
+            let t = advance()
+            if level == 2 {
+                comparisons += 1
+                if comparisons > 1 {
+                    throw error("comparisons cannot be chained; write a < b && b < c", at: t)
+                }
+            }
+            let rhs = try parseBinary(level: level + 1)
+            if op == "&&" || op == "||" {
+                lhs = LogicalExpr(op, lhs, rhs, t.location)
+            } else {
+                lhs = BinaryExpr(op, lhs, rhs, t.location)
+            }
+        }
+        return lhs
+    }
+
+    private mutating func parsePower() throws -> Expr {
+        let base = try parseUnary()
+        if peek.isPunct("**"), onSameLogicalLine {
+            let t = advance()
+            let exponent = try nested { try $0.parsePower() }
+            return BinaryExpr("**", base, exponent, t.location)
+        }
+        return base
+    }
+
+    private mutating func parseUnary() throws -> Expr {
+        let t = peek
+        if t.isPunct("-") || t.isPunct("!") || t.isPunct("+") || t.isKeyword(.not) {
+            advance()
+            let operand = try nested { try $0.parseUnary() }
+            if t.isPunct("+") { return operand }
+            if t.isPunct("-"), let lit = operand as? LiteralExpr {
+                // Fold `-5` so that Int.min and negative literals print as written.
+                if case .int(let v) = lit.value { return LiteralExpr(.int(-v), t.location) }
+                if case .double(let v) = lit.value { return LiteralExpr(.double(-v), t.location) }
+            }
+            return UnaryExpr(t.isPunct("-") ? "-" : "!", operand, t.location)
+        }
+        return try parsePostfix()
+    }
+
+    private mutating func parsePostfix() throws -> Expr {
+        var expr = try parsePrimary()
+        var chained = false
+        var lastWasCall = false
+        while true {
+            let t = peek
+            if t.isPunct(".") || t.isPunct("?.") {
+                // A line starting with `.` continues a method chain.
+                let optional = t.isPunct("?.")
+                advance()
+                let nameToken = peek
+                let name: String
+                switch nameToken.kind {
+                case .identifier(let n): name = n
+                case .int(let n): name = String(n)
+                case .keyword(let k): name = k.rawValue
+                default: throw error("expected a member name after '.', found \(nameToken.spelling)")
+                }
+                advance()
+                chained = chained || optional
+                expr = MemberExpr(expr, name, optional: optional, nameToken.location)
+                lastWasCall = false
+            } else if t.isPunct("?") && !t.spaceBefore && (peekAt(1).isPunct("[") || peekAt(1).isPunct("(")) {
+                advance()
+                chained = true
+                expr = try parseCallOrSubscript(expr, optional: true)
+                lastWasCall = expr is CallExpr
+            } else if (t.isPunct("(") || t.isPunct("[")) && !t.newlineBefore {
+                expr = try parseCallOrSubscript(expr, optional: false)
+                lastWasCall = expr is CallExpr
+            } else if t.isPunct("{") && !t.newlineBefore && trailingClosuresAllowed.last! {
+                let closure = try parseClosure()
+                if lastWasCall, let call = expr as? CallExpr {
+                    expr = CallExpr(call.callee, call.arguments + [Argument(label: nil, value: closure)],
+                                    optional: call.optional, call.location)
+                } else {
+                    expr = CallExpr(expr, [Argument(label: nil, value: closure)], optional: false, t.location)
+                }
+                lastWasCall = false
+            } else {
+                break
+            }
+        }
+        return chained ? OptionalChainExpr(expr) : expr
+    }
+
+    private mutating func parseCallOrSubscript(_ callee: Expr, optional: Bool) throws -> Expr {
+        let open = advance()
+        if open.isPunct("(") {
+            let args: [Argument] = try nested { parser in
+                try parser.withNewlines(false) { parser in
+                    try parser.withTrailingClosures(true) { parser in
+                        var args: [Argument] = []
+                        while !parser.peek.isPunct(")") {
+                            var label: String? = nil
+                            if case .identifier(let l) = parser.peek.kind, parser.peekAt(1).isPunct(":") {
+                                label = l
+                                parser.advance(); parser.advance()
+                            }
+                            args.append(Argument(label: label, value: try parser.parseExpression()))
+                            if !parser.match(",") { break }
+                        }
+                        return args
+                    }
+                }
+            }
+            _ = try expect(")", "to close the argument list opened at \(open.location)")
+            return CallExpr(callee, args, optional: optional, callee.location)
+        }
+        let index: Expr = try nested { parser in
+            try parser.withNewlines(false) { parser in
+                try parser.withTrailingClosures(true) { parser in
+                    var items: [Expr] = []
+                    repeat {
+                        if parser.peek.isPunct("]") { break }
+                        items.append(try parser.parseExpression())
+                    } while parser.match(",")
+                    if items.isEmpty { throw parser.error("a subscript needs an index: xs[0]") }
+                    return items.count == 1 ? items[0] : TupleExpr(items, open.location)
+                }
+            }
+        }
+        _ = try expect("]", "to close the subscript opened at \(open.location)")
+        return SubscriptExpr(callee, index, optional: optional, open.location)
+    }
+
+    private mutating func parsePrimary() throws -> Expr {
+        let t = peek
+        switch t.kind {
+        case .int(let v): advance(); return LiteralExpr(.int(v), t.location)
+        case .double(let v): advance(); return LiteralExpr(.double(v), t.location)
+        case .keyword(.true): advance(); return LiteralExpr(.bool(true), t.location)
+        case .keyword(.false): advance(); return LiteralExpr(.bool(false), t.location)
+        case .keyword(.nil): advance(); return LiteralExpr(.nil, t.location)
+        case .string(let parts):
+            advance()
+            return try stringExpr(parts, t.location)
+        case .identifier(let name):
+            advance()
+            return IdentifierExpr(name, t.location)
+        case .dollar(let n):
+            advance()
+            guard !shorthandStack.isEmpty, shorthandStack.last! >= -1 else {
+                throw error("'$\(n)' can only be used in a closure without a parameter list", at: t)
+            }
+            shorthandStack[shorthandStack.count - 1] = max(shorthandStack.last!, n)
+            return IdentifierExpr("$\(n)", t.location)
+        case .punct("("):
+            advance()
+            let items: [Expr] = try nested { parser in
+                try parser.withNewlines(false) { parser in
+                    try parser.withTrailingClosures(true) { parser in
+                        var items: [Expr] = []
+                        while !parser.peek.isPunct(")") {
+                            if case .identifier = parser.peek.kind, parser.peekAt(1).isPunct(":") {
+                                throw parser.error("labelled tuple elements are not supported; use a Dict: [\"name\": value]")
+                            }
+                            items.append(try parser.parseExpression())
+                            if !parser.match(",") { break }
+                        }
+                        return items
+                    }
+                }
+            }
+            _ = try expect(")", "to close the '(' at \(t.location)")
+            return items.count == 1 ? items[0] : TupleExpr(items, t.location)
+        case .punct("["):
+            advance()
+            return try parseCollection(t)
+        case .punct("{"):
+            return try parseClosure()
+        case .punct("."):
+            advance()
+            let (name, _) = try expectIdentifier("a member name after '.'")
+            return SymbolExpr(name, t.location)
+        case .end:
+            throw error("expected an expression, but the cell ended")
+        default:
+            throw error("expected an expression, found \(t.spelling)")
+        }
+    }
+
+    private mutating func parseCollection(_ open: Token) throws -> Expr {
+        try nested { parser in
+            try parser.withNewlines(false) { parser in
+                try parser.withTrailingClosures(true) { parser in
+                    if parser.match("]") { return ArrayExpr([], open.location) }
+                    if parser.peek.isPunct(":") && parser.peekAt(1).isPunct("]") {
+                        parser.advance(); parser.advance()
+                        return DictExpr([], open.location)
+                    }
+                    let first = try parser.parseExpression()
+                    if parser.match(":") {
+                        var entries = [(key: first, value: try parser.parseExpression())]
+                        while parser.match(",") {
+                            if parser.peek.isPunct("]") { break }
+                            let k = try parser.parseExpression()
+                            _ = try parser.expect(":", "between a key and its value")
+                            entries.append((k, try parser.parseExpression()))
+                        }
+                        _ = try parser.expect("]", "to close the dictionary opened at \(open.location)")
+                        return DictExpr(entries, open.location)
+                    }
+                    var items = [first]
+                    while parser.match(",") {
+                        if parser.peek.isPunct("]") { break }
+                        items.append(try parser.parseExpression())
+                    }
+                    _ = try parser.expect("]", "to close the array opened at \(open.location)")
+                    return ArrayExpr(items, open.location)
+                }
+            }
+        }
+    }
+
+    /// True when the tokens after `{` are a closure parameter list ending in `in`.
+    private func closureParametersAhead() -> Bool {
+        var k = 1
+        let parenthesized = peekAt(k).isPunct("(")
+        if parenthesized { k += 1 }
+        while true {
+            let t = peekAt(k)
+            guard case .identifier = t.kind else {
+                if parenthesized && t.isPunct(")") && peekAt(k + 1).isKeyword(.in) { return true }
+                return false
+            }
+            k += 1
+            if peekAt(k).isPunct(":") {   // a type annotation: skip one name
+                k += 2
+            }
+            if peekAt(k).isPunct(",") { k += 1; continue }
+            if parenthesized {
+                guard peekAt(k).isPunct(")") else { return false }
+                k += 1
+            }
+            return peekAt(k).isKeyword(.in)
+        }
+    }
+
+    private mutating func parseClosure() throws -> Expr {
+        let open = advance()
+        var params: [Parameter] = []
+        let explicit = closureParametersAhead()
+        if explicit {
+            let parenthesized = match("(")
+            while case .identifier(let name) = peek.kind {
+                let loc = advance().location
+                try skipTypeAnnotation()
+                params.append(Parameter(label: nil, name: name, defaultValue: nil, location: loc))
+                if !match(",") { break }
+            }
+            if parenthesized { _ = try expect(")", "to close the closure's parameters") }
+            advance() // `in`
+        }
+        shorthandStack.append(explicit ? -2 : -1)
+        let body: [Stmt] = try nested { parser in
+            try parser.withNewlines(true) { parser in
+                try parser.withTrailingClosures(true) { parser in
+                    var stmts: [Stmt] = []
+                    while true {
+                        parser.skipSemicolons()
+                        if parser.peek.isPunct("}") { parser.advance(); return stmts }
+                        if parser.peek.isEnd { throw parser.error("expected '}' to close the closure opened at \(open.location)") }
+                        stmts.append(try parser.parseStatement())
+                        try parser.endStatement()
+                    }
+                }
+            }
+        }
+        let maxDollar = shorthandStack.removeLast()
+        let fn = FunctionDecl(name: "closure", parameters: params, body: body,
+                              isExpressionBody: body.count == 1 && body[0] is ExpressionStmt,
+                              isClosure: true, location: open.location)
+        if !explicit && maxDollar >= 0 {
+            fn.shorthandCount = maxDollar + 1
+            fn.parameters = (0...maxDollar).map {
+                Parameter(label: nil, name: "$\($0)", defaultValue: nil, location: open.location)
+            }
+        }
+        return ClosureExpr(fn, open.location)
+    }
+
+    private mutating func stringExpr(_ parts: [StringPart], _ loc: SourceLocation) throws -> Expr {
+        if parts.count == 1, case .text(let s) = parts[0] { return LiteralExpr(.string(s), loc) }
+        var segments: [InterpolatedStringExpr.Segment] = []
+        for part in parts {
+            switch part {
+            case .text(let s): segments.append(.text(s))
+            case .code(let code, let at):
+                var lexer = Lexer(code, source: source, line: at.line, column: at.column)
+                var sub = Parser(tokens: try lexer.tokenize(), source: source)
+                sub.depth = depth
+                sub.shorthandStack = shorthandStack
+                sub.newlinesMatter = [false]
+                if sub.peek.isEnd { throw ScriptError(.syntax, "an interpolation '\\()' needs an expression", at: at, in: source) }
+                let e = try sub.parseExpression()
+                guard sub.peek.isEnd else { throw sub.error("unexpected \(sub.peek.spelling) in the interpolation") }
+                // `$0` inside an interpolation counts for the enclosing closure.
+                shorthandStack = sub.shorthandStack
+                segments.append(.expr(e))
+            }
+        }
+        return InterpolatedStringExpr(segments, loc)
+    }
+}

@@ -1,0 +1,190 @@
+/// Decides, once per cell, where every name lives: a slot of the current frame, a box
+/// shared with closures, an upvalue of the enclosing closure, or a session global.
+///
+/// Top-level declarations of a cell are session globals; everything declared inside a
+/// block or function is local. A local that some closure captures is marked so the
+/// interpreter stores it in a box, created afresh each time its declaration runs (so each
+/// loop iteration's `let` is its own, as in Swift).
+struct Resolver {
+    private final class Scope {
+        let info: FunctionInfo
+        let parent: Scope?
+        var blocks: [[String: Variable]]
+        var upvalueIndex: [ObjectIdentifier: Int] = [:]
+        var parentUpvalueIndex: [Int: Int] = [:]
+        init(info: FunctionInfo, parent: Scope?, blocks: [[String: Variable]]) {
+            self.info = info; self.parent = parent; self.blocks = blocks
+        }
+    }
+
+    private var scope: Scope
+    let cellInfo = FunctionInfo()
+
+    init() {
+        scope = Scope(info: cellInfo, parent: nil, blocks: [])
+    }
+
+    mutating func resolveCell(_ stmts: [Stmt]) {
+        for s in stmts { resolve(s) }
+        Resolver.assignIndices(cellInfo)
+    }
+
+    private static func assignIndices(_ info: FunctionInfo) {
+        var slots = 0, cells = 0
+        for v in info.variables {
+            if v.captured { v.index = cells; cells += 1 } else { v.index = slots; slots += 1 }
+        }
+        info.slotCount = slots
+        info.cellCount = cells
+    }
+
+    // MARK: Scopes
+
+    private var atCellTop: Bool { scope.parent == nil && scope.blocks.isEmpty }
+
+    private mutating func declare(_ name: String, constant: Bool) -> Binding {
+        if atCellTop { return .global(name) }
+        let v = Variable(name: name, isConstant: constant)
+        scope.info.variables.append(v)
+        scope.blocks[scope.blocks.count - 1][name] = v
+        return .local(v)
+    }
+
+    private mutating func withBlock(_ body: (inout Resolver) -> Void) {
+        scope.blocks.append([:])
+        body(&self)
+        scope.blocks.removeLast()
+    }
+
+    private func lookup(_ name: String) -> Binding {
+        if let v = Resolver.findLocal(name, in: scope) { return .local(v) }
+        if let i = Resolver.findUpvalue(name, in: scope) { return .upvalue(i) }
+        return .global(name)
+    }
+
+    private static func findLocal(_ name: String, in scope: Scope) -> Variable? {
+        for block in scope.blocks.reversed() { if let v = block[name] { return v } }
+        return nil
+    }
+
+    private static func findUpvalue(_ name: String, in scope: Scope) -> Int? {
+        guard let parent = scope.parent else { return nil }
+        if let v = findLocal(name, in: parent) {
+            v.captured = true
+            if let i = scope.upvalueIndex[ObjectIdentifier(v)] { return i }
+            let i = scope.info.upvalues.count
+            scope.info.upvalues.append(UpvalueSource(fromParentLocal: true, variable: v, index: -1,
+                                                     name: name, isConstant: v.isConstant))
+            scope.upvalueIndex[ObjectIdentifier(v)] = i
+            return i
+        }
+        if let pi = findUpvalue(name, in: parent) {
+            if let i = scope.parentUpvalueIndex[pi] { return i }
+            let i = scope.info.upvalues.count
+            scope.info.upvalues.append(UpvalueSource(fromParentLocal: false, variable: nil, index: pi,
+                                                     name: name, isConstant: parent.info.upvalues[pi].isConstant))
+            scope.parentUpvalueIndex[pi] = i
+            return i
+        }
+        return nil
+    }
+
+    // MARK: Statements
+
+    private mutating func resolve(_ s: Stmt) {
+        switch s {
+        case let s as ExpressionStmt:
+            resolve(s.expr)
+        case let s as VarDeclStmt:
+            if let e = s.initializer { resolve(e) }
+            s.pattern = declare(s.pattern, constant: s.isConstant)
+        case let s as FuncDeclStmt:
+            if case .unresolved = s.binding { s.binding = declare(s.function.name, constant: false) }
+            resolveFunction(s.function)
+        case let s as IfStmt:
+            resolve(s.condition)
+            resolveBlock(s.then)
+            if let e = s.otherwise { resolveBlock(e) }
+        case let s as GuardStmt:
+            resolve(s.condition)
+            resolveBlock(s.otherwise)
+        case let s as ForStmt:
+            resolve(s.sequence)
+            withBlock { r in
+                s.pattern = r.declare(s.pattern, constant: true)
+                r.resolveStatements(s.body)
+            }
+        case let s as WhileStmt:
+            resolve(s.condition)
+            resolveBlock(s.body)
+        case let s as ReturnStmt:
+            if let v = s.value { resolve(v) }
+        case let s as ThrowStmt:
+            resolve(s.value)
+        default:
+            break
+        }
+    }
+
+    private mutating func resolveBlock(_ stmts: [Stmt]) {
+        withBlock { r in r.resolveStatements(stmts) }
+    }
+
+    /// Local functions are hoisted so that functions in one block may call each other.
+    private mutating func resolveStatements(_ stmts: [Stmt]) {
+        for case let f as FuncDeclStmt in stmts {
+            f.binding = declare(f.function.name, constant: false)
+        }
+        for s in stmts { resolve(s) }
+    }
+
+    private mutating func declare(_ p: Pattern, constant: Bool) -> Pattern {
+        switch p {
+        case .name(let n, let loc, _): return .name(n, loc, declare(n, constant: constant))
+        case .wildcard: return .wildcard
+        case .tuple(let items, let loc): return .tuple(items.map { declare($0, constant: constant) }, loc)
+        }
+    }
+
+    private mutating func resolveFunction(_ fn: FunctionDecl) {
+        let outer = scope
+        scope = Scope(info: fn.info, parent: outer, blocks: [[:]])
+        // Defaults run in the callee's frame but see only what surrounds the declaration,
+        // not the other parameters, as in Swift.
+        for prm in fn.parameters { if let d = prm.defaultValue { resolve(d) } }
+        for i in fn.parameters.indices {
+            let v = Variable(name: fn.parameters[i].name, isConstant: true)
+            fn.info.variables.append(v)
+            scope.blocks[0][v.name] = v
+            fn.parameters[i].variable = v
+        }
+        resolveStatements(fn.body)
+        scope = outer
+        Resolver.assignIndices(fn.info)
+    }
+
+    // MARK: Expressions
+
+    private mutating func resolve(_ e: Expr) {
+        switch e {
+        case let e as IdentifierExpr: e.binding = lookup(e.name)
+        case is LiteralExpr, is SymbolExpr: break
+        case let e as InterpolatedStringExpr:
+            for case .expr(let x) in e.segments { resolve(x) }
+        case let e as ArrayExpr: e.elements.forEach { resolve($0) }
+        case let e as TupleExpr: e.elements.forEach { resolve($0) }
+        case let e as DictExpr: for (k, v) in e.entries { resolve(k); resolve(v) }
+        case let e as UnaryExpr: resolve(e.operand)
+        case let e as BinaryExpr: resolve(e.lhs); resolve(e.rhs)
+        case let e as LogicalExpr: resolve(e.lhs); resolve(e.rhs)
+        case let e as TernaryExpr: resolve(e.condition); resolve(e.then); resolve(e.otherwise)
+        case let e as AssignExpr: resolve(e.value); resolve(e.target)
+        case let e as MemberExpr: resolve(e.object)
+        case let e as SubscriptExpr: resolve(e.object); resolve(e.index)
+        case let e as CallExpr: resolve(e.callee); e.arguments.forEach { resolve($0.value) }
+        case let e as OptionalChainExpr: resolve(e.inner)
+        case let e as ClosureExpr: resolveFunction(e.function)
+        default: break
+        }
+    }
+}

@@ -1,0 +1,53 @@
+/// Members of Strings, as in Swift: `count split contains hasPrefix uppercased` and a few more.
+enum StringMethods {
+    static func string(_ v: Value) -> String { if case .string(let s) = v { return s }; return "" }
+
+    static func stringArgument(_ v: Value, _ what: String) throws -> String {
+        if case .string(let s) = v { return s }
+        throw ScriptError(.type, "\(what) needs a String, got \(v.typeName)")
+    }
+
+    static let table: MemberTable = {
+        var t = MemberTable()
+        t.properties["count"] = { v in .int(string(v).count) }
+        t.properties["isEmpty"] = { v in .bool(string(v).isEmpty) }
+        t.properties["first"] = { v in string(v).first.map { .string(String($0)) } ?? .nil }
+        t.properties["last"] = { v in string(v).last.map { .string(String($0)) } ?? .nil }
+        t.methods["split"] = { v, args, _ in
+            let a = try bind(args, "split(_:)", [.positional(default: .nil, required: false)])
+            let s = string(v)
+            if a[0].isNil {
+                return .array(s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
+            }
+            let sep = try stringArgument(a[0], "split")
+            guard !sep.isEmpty else { return .array(s.map { .string(String($0)) }) }
+            return .array(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
+        }
+        t.methods["contains"] = { v, args, _ in
+            .bool(string(v).contains(try stringArgument(try bind(args, "contains(_:)", [.positional()])[0], "contains")))
+        }
+        t.methods["hasPrefix"] = { v, args, _ in
+            .bool(string(v).hasPrefix(try stringArgument(try bind(args, "hasPrefix(_:)", [.positional()])[0], "hasPrefix")))
+        }
+        t.methods["hasSuffix"] = { v, args, _ in
+            .bool(string(v).hasSuffix(try stringArgument(try bind(args, "hasSuffix(_:)", [.positional()])[0], "hasSuffix")))
+        }
+        t.methods["uppercased"] = { v, args, _ in _ = try bind(args, "uppercased()", []); return .string(string(v).uppercased()) }
+        t.methods["lowercased"] = { v, args, _ in _ = try bind(args, "lowercased()", []); return .string(string(v).lowercased()) }
+        t.methods["trimmed"] = { v, args, _ in
+            _ = try bind(args, "trimmed()", [])
+            let s = string(v)
+            let start = s.firstIndex(where: { !$0.isWhitespace }) ?? s.endIndex
+            let end = s.lastIndex(where: { !$0.isWhitespace }).map { s.index(after: $0) } ?? start
+            return .string(String(s[start..<max(start, end)]))
+        }
+        t.methods["replacing"] = { v, args, _ in
+            let a = try bind(args, "replacing(_:with:)", [.positional(), .labelled("with", required: true)])
+            let target = try stringArgument(a[0], "replacing"), with = try stringArgument(a[1], "replacing(_:with:)")
+            guard !target.isEmpty else { return v }
+            return .string(string(v).split(separator: target, omittingEmptySubsequences: false).joined(separator: with))
+        }
+        t.methods["reversed"] = { v, args, _ in _ = try bind(args, "reversed()", []); return .string(String(string(v).reversed())) }
+        return t
+    }()
+}

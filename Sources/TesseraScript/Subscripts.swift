@@ -1,0 +1,87 @@
+/// `container[index]` for reading and for in-place writing.
+enum Subscripts {
+    static func get(_ container: Value, _ index: Value, _ interp: Interpreter) throws -> Value {
+        switch container {
+        case .array(let xs):
+            return try slice(xs, index, typeName: "Array", wrap: Value.array)
+        case .tuple(let xs):
+            return try slice(xs, index, typeName: "Tuple", wrap: Value.tuple)
+        case .string(let s):
+            let chars = s.map { Value.string(String($0)) }
+            return try slice(chars, index, typeName: "String") { .string($0.map(\.description).joined()) }
+        case .range(let r):
+            let xs = (r.lower..<r.upperExclusive).map { Value.int($0) }
+            return try slice(xs, index, typeName: "Range", wrap: Value.array)
+        case .dict(let d):
+            guard let key = DictKey(index) else {
+                throw ScriptError(.type, "a \(index.typeName) cannot be a Dict key")
+            }
+            return d[key] ?? .nil
+        case .object(let o as NativeSubscriptable):
+            return try o.subscriptGet(index, interp)
+        case .nil:
+            throw ScriptError(.type, "cannot subscript nil", suggestion: "use ?[ ] to get nil instead: x?[0]")
+        default:
+            throw ScriptError(.type, "a value of type \(container.typeName) cannot be subscripted")
+        }
+    }
+
+    private static func position(_ i: Int, count: Int, typeName: String) throws -> Int {
+        guard i >= 0 && i < count else {
+            throw ScriptError(.index, "index \(i) is out of range for \(article(typeName)) \(typeName) of \(count) element\(count == 1 ? "" : "s")"
+                              + (count > 0 ? " (valid: 0..<\(count))" : ""))
+        }
+        return i
+    }
+
+    private static func article(_ s: String) -> String { "AEIOU".contains(s.first ?? "x") ? "an" : "a" }
+
+    private static func slice(_ xs: [Value], _ index: Value, typeName: String, wrap: ([Value]) -> Value) throws -> Value {
+        switch index {
+        case .int(let i):
+            return xs[try position(i, count: xs.count, typeName: typeName)]
+        case .range(let r):
+            guard r.lower >= 0, r.upperExclusive <= xs.count else {
+                throw ScriptError(.index, "range \(Value.range(r)) is out of bounds for \(article(typeName)) \(typeName) of \(xs.count) elements")
+            }
+            return wrap(Array(xs[r.lower..<r.upperExclusive]))
+        default:
+            throw ScriptError(.type, "\(article(typeName)) \(typeName) index must be an Int or a Range, got \(index.typeName)")
+        }
+    }
+
+    /// Updates `container[index]` in place through `body`.
+    static func modify(_ container: inout Value, _ index: Value, _ interp: Interpreter,
+                       _ body: (inout Value) throws -> Void) throws {
+        switch container {
+        case .array(var xs):
+            guard case .int(let i) = index else {
+                throw ScriptError(.type, "an Array element is set with an Int index, got \(index.typeName)")
+            }
+            let k = try position(i, count: xs.count, typeName: "Array")
+            container = .nil            // keep `xs` uniquely referenced: no copy
+            defer { container = .array(xs) }
+            try body(&xs[k])
+        case .dict(var d):
+            guard let key = DictKey(index) else { throw ScriptError(.type, "a \(index.typeName) cannot be a Dict key") }
+            container = .nil
+            defer { container = .dict(d) }
+            var v = d[key] ?? .nil
+            try body(&v)
+            // `d[k] = nil` removes the key, as in Swift.
+            if v.isNil { d.remove(key) } else { d.set(index, key, v) }
+        case .object(let o as NativeSubscriptable):
+            var v = try o.subscriptGet(index, interp)
+            try body(&v)
+            try o.subscriptSet(index, v, interp)
+        default:
+            throw ScriptError(.type, "cannot set an element of a value of type \(container.typeName)")
+        }
+    }
+}
+
+/// A native object that answers `object[index]` (a Frame's column, a Tensor's slice).
+public protocol NativeSubscriptable: NativeObject {
+    func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value
+    func subscriptSet(_ index: Value, _ value: Value, _ interpreter: Interpreter) throws
+}

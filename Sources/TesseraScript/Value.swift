@@ -1,0 +1,169 @@
+/// A Tessera value. Arrays, Dicts and Tuples are Swift value types, so assignment copies
+/// (lazily, by copy-on-write) exactly as LANGUAGE.md requires.
+public enum Value: @unchecked Sendable {
+    case `nil`
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([Value])
+    case dict(ScriptDict)
+    case range(RangeValue)
+    case tuple([Value])
+    /// `.relu`: an implicit member, compared by name.
+    case symbol(String)
+    case function(any Callable)
+    /// Tensors, Frames, Models, Studies, rich text: anything the prelude brings in.
+    case object(any NativeObject)
+
+    /// The type name users see in messages and `%vars`.
+    public var typeName: String {
+        switch self {
+        case .nil: return "nil"
+        case .bool: return "Bool"
+        case .int: return "Int"
+        case .double: return "Double"
+        case .string: return "String"
+        case .array: return "Array"
+        case .dict: return "Dict"
+        case .range: return "Range"
+        case .tuple: return "Tuple"
+        case .symbol: return "Symbol"
+        case .function: return "Function"
+        case .object(let o): return o.typeName
+        }
+    }
+
+    public var isNil: Bool { if case .nil = self { return true }; return false }
+
+    /// The number as a Double, for Int and Double values.
+    public var asDouble: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+}
+
+/// An immutable integer range: `0..<10` or `1...5`.
+public final class RangeValue: @unchecked Sendable {
+    public let lower: Int
+    /// Exclusive upper bound, whichever way the range was written.
+    public let upperExclusive: Int
+    public let closed: Bool
+
+    public init(lower: Int, upper: Int, closed: Bool) {
+        self.lower = lower
+        self.closed = closed
+        self.upperExclusive = closed ? upper + 1 : upper
+    }
+
+    public var count: Int { max(0, upperExclusive - lower) }
+    public var upper: Int { closed ? upperExclusive - 1 : upperExclusive }
+}
+
+/// A value that can be a Dict key; Ints and whole Doubles are the same key, as `1 == 1.0`.
+public enum DictKey: Hashable, Sendable {
+    case `nil`
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case symbol(String)
+    case tuple([DictKey])
+
+    public init?(_ v: Value) {
+        switch v {
+        case .nil: self = .nil
+        case .bool(let b): self = .bool(b)
+        case .int(let i): self = .int(i)
+        case .double(let d):
+            if d.rounded() == d, let i = Int(exactly: d) { self = .int(i) } else { self = .double(d) }
+        case .string(let s): self = .string(s)
+        case .symbol(let s): self = .symbol(s)
+        case .tuple(let items):
+            var keys: [DictKey] = []
+            for item in items { guard let k = DictKey(item) else { return nil }; keys.append(k) }
+            self = .tuple(keys)
+        default: return nil
+        }
+    }
+}
+
+/// An insertion-ordered dictionary with copy-on-write storage, so that a Dict value is one
+/// pointer wide and copies cost nothing until one side writes.
+public struct ScriptDict: @unchecked Sendable {
+    final class Storage {
+        var keys: [Value] = []
+        var values: [Value] = []
+        var index: [DictKey: Int] = [:]
+        func copy() -> Storage {
+            let s = Storage()
+            s.keys = keys; s.values = values; s.index = index
+            return s
+        }
+    }
+    private var storage = Storage()
+
+    public init() {}
+
+    public var count: Int { storage.keys.count }
+    public var isEmpty: Bool { storage.keys.isEmpty }
+    public var keys: [Value] { storage.keys }
+    public var values: [Value] { storage.values }
+
+    /// Pairs in insertion order.
+    public var entries: Zip2Sequence<[Value], [Value]> { zip(storage.keys, storage.values) }
+
+    public subscript(key: DictKey) -> Value? {
+        guard let i = storage.index[key] else { return nil }
+        return storage.values[i]
+    }
+
+    public subscript(string key: String) -> Value? { self[.string(key)] }
+
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// Sets `key` to `value`, keeping the key's first insertion position.
+    public mutating func set(_ key: Value, _ hashKey: DictKey, _ value: Value) {
+        unique()
+        if let i = storage.index[hashKey] {
+            storage.values[i] = value
+        } else {
+            storage.index[hashKey] = storage.keys.count
+            storage.keys.append(key)
+            storage.values.append(value)
+        }
+    }
+
+    /// Sets a String key (the common case in the prelude).
+    public mutating func set(_ key: String, _ value: Value) {
+        set(.string(key), .string(key), value)
+    }
+
+    @discardableResult
+    public mutating func remove(_ hashKey: DictKey) -> Value? {
+        guard let i = storage.index[hashKey] else { return nil }
+        unique()
+        let old = storage.values[i]
+        storage.keys.remove(at: i)
+        storage.values.remove(at: i)
+        storage.index[hashKey] = nil
+        for (k, j) in storage.index where j > i { storage.index[k] = j - 1 }
+        return old
+    }
+
+    public mutating func removeAll() { storage = Storage() }
+}
+
+extension Value {
+    /// Builds a Dict value from String keys, in order.
+    public static func dict(_ pairs: KeyValuePairs<String, Value>) -> Value {
+        var d = ScriptDict()
+        for (k, v) in pairs { d.set(k, v) }
+        return .dict(d)
+    }
+}
