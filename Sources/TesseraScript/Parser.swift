@@ -607,9 +607,9 @@ public struct Parser {
         }
     }
 
-    /// True when the tokens after `{` are a closure parameter list ending in `in`.
+    /// True when the tokens after `{` (already consumed) are a parameter list ending in `in`.
     private func closureParametersAhead() -> Bool {
-        var k = 1
+        var k = 0
         let parenthesized = peekAt(k).isPunct("(")
         if parenthesized { k += 1 }
         while true {
