@@ -74,21 +74,34 @@ public enum JSON: Equatable, Sendable {
 
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
+        // Copy runs of bytes that need no escaping in one append: a 10 MB cell is one run.
+        var utf8 = Array(s.utf8)
+        var runStart = 0
+        var escaped = ""
+        utf8.withUnsafeMutableBufferPointer { bytes in
+            var i = 0
+            func flushRun() {
+                if runStart < i { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self) }
             }
+            while i < bytes.count {
+                let b = bytes[i]
+                if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
+                flushRun()
+                switch b {
+                case 0x22: escaped = "\\\""
+                case 0x5C: escaped = "\\\\"
+                case 0x0A: escaped = "\\n"
+                case 0x0D: escaped = "\\r"
+                case 0x09: escaped = "\\t"
+                default:
+                    let hex = String(b, radix: 16)
+                    escaped = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                }
+                out += escaped
+                i += 1
+                runStart = i
+            }
+            flushRun()
         }
         out += "\""
     }

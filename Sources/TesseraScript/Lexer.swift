@@ -217,8 +217,10 @@ public struct Lexer {
                 text.unicodeScalars.append(try lexEscape())
                 continue
             }
-            text.unicodeScalars.append(c)
-            i += 1
+            // Take a run of ordinary characters at once.
+            let runStart = i
+            while i < chars.count, chars[i] != "\"", chars[i] != "\\", chars[i] != "\n" { i += 1 }
+            text.unicodeScalars.append(contentsOf: chars[runStart..<i])
         }
         if !text.isEmpty || parts.isEmpty { parts.append(.text(text)) }
         return parts

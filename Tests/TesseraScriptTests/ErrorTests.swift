@@ -1,0 +1,170 @@
+import XCTest
+@testable import TesseraScript
+
+/// Errors, in exactly the form LANGUAGE.md shows: kind, message, place, source line,
+/// caret, suggestion. An error ends its cell and keeps what was bound before it.
+final class ErrorTests: ScriptTestCase {
+    func expect(_ code: String, _ text: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(error(code, file: file, line: line)?.formatted, text, file: file, line: line)
+    }
+
+    func testNameErrorWithSuggestion() {
+        run("let train = 1")
+        expect("let model = 1\nmodel.fit(trian, epochs: 3)", """
+            NameError: 'trian' is not defined (cell 2, line 2, column 11)
+                model.fit(trian, epochs: 3)
+                          ^~~~~
+            did you mean 'train'?
+            """)
+    }
+
+    func testSyntaxError() {
+        expect("let ok = 1\nlet bad = (1 +", """
+            SyntaxError: expected an expression, but the cell ended (cell 1, line 2, column 15)
+                let bad = (1 +
+                              ^
+            """)
+        expect("let x = 1 2", """
+            SyntaxError: expected the end of the statement before '2'; put statements on separate lines or separate them with ';' (cell 2, line 1, column 11)
+                let x = 1 2
+                          ^
+            """)
+    }
+
+    func testTypeErrorForConstant() {
+        expect("let fixed = 1\nfixed = 2", """
+            TypeError: cannot assign to 'fixed': it is a constant (declared with let) (cell 1, line 2, column 1)
+                fixed = 2
+                ^~~~~
+            declare it with var to change it
+            """)
+    }
+
+    func testTypeErrorForMissingMember() {
+        expect("[1].cout", """
+            TypeError: a value of type Array has no member 'cout' (cell 1, line 1, column 5)
+                [1].cout
+                    ^~~~
+            did you mean 'count'?
+            """)
+    }
+
+    func testTypeErrorForLabels() {
+        expect("func area(width, height) { return width * height }\narea(2, 5)", """
+            TypeError: argument 1 of area(width:height:) needs 'width:', got no label (cell 1, line 2, column 1)
+                area(2, 5)
+                ^~~~
+            write width: value
+            """)
+    }
+
+    func testValueErrorForDivisionByZero() {
+        expect("1 / 0", """
+            ValueError: division by zero (cell 1, line 1, column 3)
+                1 / 0
+                  ^
+            Int division by 0 is undefined; use Double(x) / 0 for inf
+            """)
+    }
+
+    func testValueErrorFromThrow() {
+        expect("func check(_ x) {\n  guard x > 0 else { throw error(\"x must be positive\") }\n  return x\n}\ncheck(-1)", """
+            ValueError: x must be positive (cell 1, line 2, column 22)
+                  guard x > 0 else { throw error("x must be positive") }
+                                     ^~~~~
+              in 'check', called at cell 1, line 5, column 1
+                check(-1)
+            """)
+    }
+
+    func testIndexError() {
+        expect("let small = [1, 2, 3]\nsmall[5]", """
+            IndexError: index 5 is out of range for an Array of 3 elements (valid: 0..<3) (cell 1, line 2, column 6)
+                small[5]
+                     ^
+            """)
+    }
+
+    func testKeyError() {
+        expect("let p = [\"lr\": 0.1]\np.lrr", """
+            KeyError: the Dict has no key 'lrr' (cell 1, line 2, column 3)
+                p.lrr
+                  ^~~
+            did you mean 'lr'?
+            """)
+    }
+
+    func testRecursionError() {
+        expect("func down(_ n) { return down(n + 1) }\ndown(0)", """
+            RecursionError: maximum recursion depth (10000) exceeded in 'down' (cell 1, line 1, column 25)
+                func down(_ n) { return down(n + 1) }
+                                        ^~~~
+            a function that calls itself needs a case that stops the recursion
+              in 'down', called at cell 1, line 1, column 25
+                func down(_ n) { return down(n + 1) }
+              [the call above repeated 9998 more times]
+              in 'down', called at cell 1, line 2, column 1
+                down(0)
+            """)
+    }
+
+    func testShapeError() {
+        expect("[1, 2, 3] + [1, 2]", """
+            ShapeError: cannot broadcast arrays of lengths 3 and 2 under '+' (cell 1, line 1, column 11)
+                [1, 2, 3] + [1, 2]
+                          ^
+            """)
+    }
+
+    func testInterrupted() {
+        interpreter.interrupt.set()
+        expect("var spins = 0\nwhile true { spins += 1 }", """
+            Interrupted: the cell was interrupted (cell 1, line 1, column 1)
+                var spins = 0
+                ^~~
+            """)
+        interpreter.interrupt.clear()
+    }
+
+    func testIOErrorFromHost() {
+        final class NoInput: ScriptHost {
+            func write(_ text: String, to stream: OutputStreamName) {}
+            func display(_ value: Value, displayID: String?, update: Bool) throws {}
+            func clearOutput(wait: Bool) {}
+            func readInput(prompt: String, password: Bool) throws -> String {
+                throw ScriptError(.io, "input() is not available")
+            }
+        }
+        interpreter.host = NoInput()
+        expect("let name = input(\"name? \")", """
+            IOError: input() is not available (cell 1, line 1, column 12)
+                let name = input("name? ")
+                           ^~~~~
+            """)
+    }
+
+    func testErrorKeepsEarlierBindings() {
+        XCTAssertEqual(error("let kept = 41\nlet broken = nope + 1")?.kind, .name)
+        XCTAssertEqual(run("kept + 1"), "42")
+        XCTAssertEqual(error("broken")?.kind, .name)
+    }
+
+    func testDeepNestingIsASyntaxErrorNotACrash() {
+        let e = error(String(repeating: "(", count: 10_000) + "1" + String(repeating: ")", count: 10_000))
+        XCTAssertEqual(e?.kind, .syntax)
+        XCTAssertTrue(e?.message.contains("too deeply nested") ?? false)
+        XCTAssertEqual(error(String(repeating: "-", count: 10_000) + "1")?.kind, .syntax)
+        XCTAssertEqual(error(String(repeating: "[", count: 10_000))?.kind, .syntax)
+    }
+
+    func testMoreSyntaxErrors() {
+        XCTAssertEqual(error("return 1")?.message, "'return' outside a function")
+        XCTAssertEqual(error("break")?.message, "'break' outside a loop")
+        XCTAssertEqual(error("1 < 2 < 3")?.message, "comparisons cannot be chained; write a < b && b < c")
+        XCTAssertEqual(error("guard true else { print(1) }")?.message, "the 'else' of a guard must leave the scope: end it with return, break, continue or throw")
+        XCTAssertEqual(error("if 1 { }")?.message, "the condition of 'if' must be a Bool, got Int")
+        XCTAssertEqual(error("let s = 'x'")?.message, "strings use double quotes: \"...\"")
+        XCTAssertEqual(error("9223372036854775807 + 1")?.kind, .value)
+        XCTAssertEqual(error("func f(_ a) { return a }\nf(1, 2)")?.message, "too many arguments in call to f(_:): it takes 1, got 2")
+    }
+}

@@ -1,0 +1,160 @@
+import XCTest
+@testable import TesseraScript
+
+/// Every syntax form of LANGUAGE.md, positively.
+final class InterpreterTests: ScriptTestCase {
+    func testLiteralsAndResults() {
+        XCTAssertEqual(run("42"), "42")
+        XCTAssertEqual(run("3.5"), "3.5")
+        XCTAssertEqual(run("1e-3"), "0.001")
+        XCTAssertEqual(run("0x1F"), "31")
+        XCTAssertEqual(run("\"a\\\"b\\n\""), "\"a\\\"b\\n\"")
+        XCTAssertEqual(run("[1, 2.5, \"x\"]"), "[1, 2.5, \"x\"]")
+        XCTAssertEqual(run("[:]"), "[:]")
+        XCTAssertEqual(run("[]"), "[]")
+        XCTAssertEqual(run("[\"lr\": 0.1, \"n\": 2]"), "[\"lr\": 0.1, \"n\": 2]")
+        XCTAssertEqual(run("(1, \"two\")"), "(1, \"two\")")
+        XCTAssertEqual(run("0..<10"), "0..<10")
+        XCTAssertEqual(run("1...5"), "1...5")
+        XCTAssertEqual(run(".relu"), ".relu")
+        XCTAssertEqual(run(".relu == .relu"), "true")
+        XCTAssertNil(run("nil"))
+        XCTAssertEqual(run("1.0 / 0"), "inf")
+    }
+
+    func testOperatorsAndPrecedence() {
+        XCTAssertEqual(run("-2 ** 2"), "4")
+        XCTAssertEqual(run("2 ** 3 ** 2"), "512")
+        XCTAssertEqual(run("1 + 2 * 3 % 4"), "3")
+        XCTAssertEqual(run("7 / 2"), "3")
+        XCTAssertEqual(run("-7 / 2"), "-3")
+        XCTAssertEqual(run("7.0 % 2"), "1.0")
+        XCTAssertEqual(run("2 ** -1"), "0.5")
+        XCTAssertEqual(run("1 < 2 && !(2 < 1) || false"), "true")
+        XCTAssertEqual(run("true and not false or false"), "true")
+        XCTAssertEqual(run("nil ?? 3"), "3")
+        XCTAssertEqual(run("4 ?? 3"), "4")
+        XCTAssertEqual(run("3 > 2 ? \"a\" : \"b\""), "\"a\"")
+        XCTAssertEqual(run("[1, 2] + [10, 20]"), "[11, 22]")
+        XCTAssertEqual(run("[1, 2] * 3"), "[3, 6]")
+        XCTAssertEqual(run("[\"a\"] + [\"b\"]"), "[\"a\", \"b\"]")
+        XCTAssertEqual(run("[[1, 2], [3, 4]] @ [[1], [1]]"), "[[3.0], [7.0]]")
+        XCTAssertEqual(run("\"ab\" * 2"), "\"abab\"")
+    }
+
+    func testDeclarationsAssignmentsAndDestructuring() {
+        run("var n = 1\nn += 2\nn *= 10\nn -= 5\nn /= 5")
+        XCTAssertEqual(run("n"), "5")
+        run("let (a, (b, _)) = (1, (2, 3))")
+        XCTAssertEqual(run("a + b"), "3")
+    }
+
+    func testNestedMutationHasValueSemantics() {
+        run("var grid = [[0, 0], [0, 0]]\nvar copy = grid\ngrid[1][0] = 5\nvar d = [\"a\": [\"b\": 1]]\nd[\"a\"][\"b\"] += 1\nd.a.c = 3")
+        XCTAssertEqual(run("grid"), "[[0, 0], [5, 0]]")
+        XCTAssertEqual(run("copy"), "[[0, 0], [0, 0]]")
+        XCTAssertEqual(run("d"), "[\"a\": [\"b\": 2, \"c\": 3]]")
+        run("var t = (1, 2)\nt.0 = 7")
+        XCTAssertEqual(run("t"), "(7, 2)")
+        run("d[\"a\"] = nil")
+        XCTAssertEqual(run("d"), "[:]")
+    }
+
+    func testFunctionsLabelsDefaultsAndClosures() {
+        run("func f(_ x, by k = 2, plus p = 0) { return x * k + p }")
+        XCTAssertEqual(run("f(3)"), "6")
+        XCTAssertEqual(run("f(3, plus: 1)"), "7")
+        XCTAssertEqual(run("f(3, by: 3, plus: 1)"), "10")
+        XCTAssertEqual(run("let g = { (a, b) in a * b }\ng(3, 4)"), "12")
+        XCTAssertEqual(run("let h = { a, b in a - b }\nh(3, 4)"), "-1")
+        XCTAssertEqual(run("[1, 2, 3].map { x in x + 1 }"), "[2, 3, 4]")
+        XCTAssertEqual(run("[3, 1, 2].sorted { $0 > $1 }"), "[3, 2, 1]")
+        XCTAssertEqual(run("[3, 1, 2].sorted(by: { $0 > $1 })"), "[3, 2, 1]")
+        XCTAssertEqual(run("[\"a\": 1, \"b\": 2].map { (k, v) in k + String(v) }"), "[\"a1\", \"b2\"]")
+        XCTAssertEqual(run("func typed(_ x: Int, y: [String: Double]) -> Int { return x }\ntyped(1, y: [:])"), "1")
+    }
+
+    func testClosuresCapturePerIterationAndByReference() {
+        run("var fs = []\nfor i in 0..<3 { fs.append({ i * 10 }) }")
+        XCTAssertEqual(run("fs.map { $0() }"), "[0, 10, 20]")
+        run("func make() { var n = 0\n func bump() { n += 1; return n }\n return bump }\nlet b = make()\nb()\nb()")
+        XCTAssertEqual(run("b()"), "3")
+        run("func even(_ n) { return n == 0 ? true : odd(n - 1) }\nfunc odd(_ n) { return n == 0 ? false : even(n - 1) }")
+        XCTAssertEqual(run("even(10)"), "true")
+        XCTAssertEqual(run("func outer() { func a() { return b() }\n func b() { return 5 }\n return a() }\nouter()"), "5")
+    }
+
+    func testControlFlow() {
+        XCTAssertEqual(output("for i in 0..<10 { if i == 2 { continue }; if i == 4 { break }; print(i) }"), "0\n1\n3\n")
+        XCTAssertEqual(output("var k = 0\nwhile true { k += 1; if k > 3 { break } }\nprint(k)"), "4\n")
+        XCTAssertEqual(output("for (k, v) in [\"a\": 1] { print(k, v) }"), "a 1\n")
+        XCTAssertEqual(output("for ch in \"hé\" { print(ch) }"), "h\né\n")
+        XCTAssertEqual(output("func sign(_ x) { guard x != 0 else { return 0 }\n if x > 0 { return 1 } else { return -1 } }\nprint(sign(-3), sign(0))"), "-1 0\n")
+    }
+
+    func testOptionalChaining() {
+        XCTAssertEqual(run("let none = nil\nnone?.count.magnitude ?? \"no\""), "\"no\"")
+        XCTAssertEqual(run("let d = [\"a\": [1, 2]]\nd[\"a\"]?.count"), "2")
+        XCTAssertEqual(run("d[\"zz\"]?.count ?? -1"), "-1")
+        XCTAssertEqual(run("d[\"zz\"]?[0] ?? -1"), "-1")
+    }
+
+    func testStringsAndInterpolation() {
+        XCTAssertEqual(run("let n = 3\n\"n=\\(n * 2), xs=\\([1, \"a\"])\""), "\"n=6, xs=[1, \\\"a\\\"]\"")
+        XCTAssertEqual(run("\"a b  c\".split()"), "[\"a\", \"b\", \"c\"]")
+        XCTAssertEqual(run("\"  pad \".trimmed()"), "\"pad\"")
+        XCTAssertEqual(run("\"\"\"\n    x\n      y\n    \"\"\""), "\"x\\n  y\"")
+        XCTAssertEqual(run("\"abc\"[1]"), "\"b\"")
+    }
+
+    func testCollectionsMethods() {
+        XCTAssertEqual(run("[1, 2, 3, 4].filter { $0 % 2 == 0 }.reduce(0, { $0 + $1 })"), "6")
+        XCTAssertEqual(run("[1.5, 2.5].sum()"), "4.0")
+        XCTAssertEqual(run("[4, 9].mean()"), "6.5")
+        XCTAssertEqual(run("var xs = [1]\nxs.append(contentsOf: [2, 3])\nxs.insert(0, at: 0)\nxs.removeLast()\nxs"), "[0, 1, 2]")
+        XCTAssertEqual(run("[\"b\": 2, \"a\": 1].keys"), "[\"b\", \"a\"]")
+        XCTAssertEqual(run("var d = [\"x\": 1]\nd.removeValue(forKey: \"x\")\nd.count"), "0")
+        XCTAssertEqual(run("(1...4).map { $0 * $0 }"), "[1, 4, 9, 16]")
+        XCTAssertEqual(run("[3, 1].enumerated()"), "[(0, 3), (1, 1)]")
+        XCTAssertEqual(run("[1, 2, 3][1..<3]"), "[2, 3]")
+    }
+
+    func testBuiltins() {
+        XCTAssertEqual(run("abs(-3)"), "3")
+        XCTAssertEqual(run("max(2, 9.5, 4)"), "9.5")
+        XCTAssertEqual(run("min([5, 1, 3])"), "1")
+        XCTAssertEqual(run("round(2.5)"), "3.0")
+        XCTAssertEqual(run("sqrt([4, 9])"), "[2.0, 3.0]")
+        XCTAssertEqual(run("Int(\"x\")"), nil)
+        XCTAssertEqual(run("Double(\"2.5\")"), "2.5")
+        XCTAssertEqual(run("Bool(\"true\")"), "true")
+        XCTAssertEqual(run("String(3.0)"), "\"3.0\"")
+        XCTAssertEqual(run("clock() > 0"), "true")
+        XCTAssertEqual(run("type([1])"), "\"Array\"")
+        XCTAssertEqual(output("print(1, 2, separator: \"-\", terminator: \"!\\n\")"), "1-2!\n")
+        run("warn(\"w\")")
+        XCTAssertEqual(host.stderr, "w\n")
+        XCTAssertEqual(run("input(\"name? \")"), "\"typed\"")
+    }
+
+    func testSessionScopeAndReset() {
+        run("let a = 1\nvar b = 2")
+        XCTAssertEqual(interpreter.userVariables.map(\.name), ["a", "b"])
+        run("let a = 10")
+        XCTAssertEqual(run("a + b"), "12")
+        let print = interpreter.lookup("print")
+        run("let print = 5")
+        interpreter.reset()
+        XCTAssertTrue(interpreter.userVariables.isEmpty)
+        if case .function(let f)? = interpreter.lookup("print"), case .function(let g)? = print { XCTAssertTrue(f === g) }
+        else { XCTFail("print not restored") }
+    }
+
+    func testLongLoopRunsAndInterruptStopsIt() {
+        XCTAssertEqual(run("var s = 0\nfor i in 0..<100000 { s += i }\ns"), "4999950000")
+        interpreter.interrupt.set()
+        XCTAssertEqual(error("while true {}")?.kind, .interrupted)
+        interpreter.interrupt.clear()
+        XCTAssertEqual(run("1 + 1"), "2")
+    }
+}

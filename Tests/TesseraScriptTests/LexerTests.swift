@@ -1,0 +1,56 @@
+import XCTest
+@testable import TesseraScript
+
+final class LexerTests: XCTestCase {
+    func kinds(_ text: String) throws -> [TokenKind] {
+        var lexer = Lexer(text, source: Source(name: "t", text: text))
+        return try lexer.tokenize().map(\.kind)
+    }
+
+    func testNumbers() throws {
+        XCTAssertEqual(try kinds("42 3.5 1e-3 1_000_000 0x1F"),
+                       [.int(42), .double(3.5), .double(0.001), .int(1_000_000), .int(31), .end])
+    }
+
+    func testRangesAreNotDoubles() throws {
+        XCTAssertEqual(try kinds("1...5 0..<3"), [.int(1), .punct("..."), .int(5), .int(0), .punct("..<"), .int(3), .end])
+    }
+
+    func testTupleIndexAfterDot() throws {
+        XCTAssertEqual(try kinds("t.0.1"), [.identifier("t"), .punct("."), .int(0), .punct("."), .int(1), .end])
+    }
+
+    func testStringEscapesAndInterpolation() throws {
+        let k = try kinds(#""a\tb\u{1F600} \(x + 1)!""#)
+        guard case .string(let parts) = k[0] else { return XCTFail("not a string") }
+        XCTAssertEqual(parts.count, 3)
+        XCTAssertEqual(parts[0], .text("a\tb😀 "))
+        if case .code(let code, let loc) = parts[1] {
+            XCTAssertEqual(code, "x + 1")
+            XCTAssertEqual(loc.column, 18)
+        } else { XCTFail("no interpolation") }
+    }
+
+    func testNestedBlockCommentsAndKeywords() throws {
+        XCTAssertEqual(try kinds("/* a /* b */ c */ let x // tail"), [.keyword(.let), .identifier("x"), .end])
+    }
+
+    func testUnicodeIdentifiers() throws {
+        XCTAssertEqual(try kinds("let ñandú = 1"), [.keyword(.let), .identifier("ñandú"), .punct("="), .int(1), .end])
+    }
+
+    func testPositionsAndNewlines() throws {
+        var lexer = Lexer("a\n  bb", source: Source(name: "t", text: "a\n  bb"))
+        let toks = try lexer.tokenize()
+        XCTAssertEqual(toks[1].location, SourceLocation(line: 2, column: 3, length: 2))
+        XCTAssertTrue(toks[1].newlineBefore)
+    }
+
+    func testUnterminatedStringIsAtEndOfInput() {
+        var lexer = Lexer("\"abc", source: Source(name: "t", text: "\"abc"))
+        XCTAssertThrowsError(try lexer.tokenize()) { e in
+            XCTAssertEqual((e as? ScriptError)?.kind, .syntax)
+            XCTAssertEqual((e as? ScriptError)?.atEndOfInput, true)
+        }
+    }
+}
