@@ -23,7 +23,7 @@ run: release
 # and the stdio protocol test that drives a real `tessera kernel --stdio`.
 test: setup
 	$(SWIFT) build --build-tests
-	TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests $(SWIFT) test --skip-build
+	TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests $(SWIFT) test --skip-build --disable-swift-testing
 
 bench: release
 	python3 bench/spine.py --tessera $(RELEASE_BIN)

@@ -81,18 +81,23 @@ struct LineReader {
     let fd: Int32
     private var buffer: [UInt8] = []
     private var start = 0
+    /// Where the search for the next newline resumes: a long line arriving in many
+    /// chunks is scanned once, not once per chunk.
+    private var scanned = 0
     private var eof = false
 
     init(fd: Int32) { self.fd = fd }
 
     mutating func next() -> [UInt8]? {
         while true {
-            if let nl = buffer[start...].firstIndex(of: 0x0A) {
+            if let nl = buffer[max(start, scanned)...].firstIndex(of: 0x0A) {
                 let line = Array(buffer[start..<nl])
                 start = nl + 1
-                if start > 1 << 20 { buffer.removeFirst(start); start = 0 }
+                scanned = start
+                if start > 1 << 20 { buffer.removeFirst(start); start = 0; scanned = 0 }
                 return line
             }
+            scanned = buffer.count
             if eof {
                 guard start < buffer.count else { return nil }
                 let line = Array(buffer[start...])

@@ -154,21 +154,30 @@ extension Compiler {
     private mutating func binary(_ e: BinaryExpr) throws -> ExprCode {
         let l = try expression(e.lhs), r = try expression(e.rhs)
         let op = e.op
+        let loc = e.location, src = source
+        // Each operator gets its own closure calling the operation directly; errors are
+        // placed here only on the (rare) throwing path.
+        func place(_ error: Error) -> Error {
+            guard let err = error as? ScriptError, err.location == nil else { return error }
+            return err.located(loc, in: src)
+        }
         switch op {
-        case "+": return located(e.location) { f in try Operators.add(l(f), r(f)) }
-        case "-": return located(e.location) { f in try Operators.subtract(l(f), r(f)) }
-        case "*": return located(e.location) { f in try Operators.multiply(l(f), r(f)) }
-        case "/": return located(e.location) { f in try Operators.divide(l(f), r(f)) }
-        case "%": return located(e.location) { f in try Operators.remainder(l(f), r(f)) }
+        case "+": return { f in do { return try Operators.add(l(f), r(f)) } catch { throw place(error) } }
+        case "-": return { f in do { return try Operators.subtract(l(f), r(f)) } catch { throw place(error) } }
+        case "*": return { f in do { return try Operators.multiply(l(f), r(f)) } catch { throw place(error) } }
+        case "/": return { f in do { return try Operators.divide(l(f), r(f)) } catch { throw place(error) } }
+        case "%": return { f in do { return try Operators.remainder(l(f), r(f)) } catch { throw place(error) } }
         case "<":
-            return located(e.location) { f in
-                let a = try l(f), b = try r(f)
-                if case .int(let x) = a, case .int(let y) = b { return .bool(x < y) }
-                return .bool(try Operators.less(a, b))
+            return { f in
+                do {
+                    let a = try l(f), b = try r(f)
+                    if case .int(let x) = a, case .int(let y) = b { return .bool(x < y) }
+                    return .bool(try Operators.less(a, b))
+                } catch { throw place(error) }
             }
         case "==": return { f in .bool(Operators.equal(try l(f), try r(f))) }
         case "!=": return { f in .bool(!Operators.equal(try l(f), try r(f))) }
-        default: return located(e.location) { f in try Operators.binary(op, l(f), r(f)) }
+        default: return { f in do { return try Operators.binary(op, l(f), r(f)) } catch { throw place(error) } }
         }
     }
 
@@ -210,21 +219,43 @@ extension Compiler {
         let combine = Compiler.compoundOperator(e.op)
         // Plain slots and globals get direct code: these are the hot loop counters.
         if let id = e.target as? IdentifierExpr {
+            let loc = e.location, src = source
+            func place(_ error: Error) -> Error {
+                guard let err = error as? ScriptError, err.location == nil else { return error }
+                return err.located(loc, in: src)
+            }
             switch id.binding {
             case .local(let v) where !v.captured && !v.isConstant:
                 let i = v.index
+                if e.op == "+=" {
+                    return { f in
+                        do { f.slots[i] = try Operators.add(f.slots[i], try rhs(f)) } catch { throw place(error) }
+                        return .nil
+                    }
+                }
                 if let combine {
-                    return located(e.location) { f in f.slots[i] = try combine(f.slots[i], try rhs(f)); return .nil }
+                    return { f in
+                        do { f.slots[i] = try combine(f.slots[i], try rhs(f)) } catch { throw place(error) }
+                        return .nil
+                    }
                 }
                 return { f in f.slots[i] = try rhs(f); return .nil }
             case .global(let name):
                 let slot = interpreter.slot(name)
                 let check = globalWriteCheck(slot, id.location)
+                if e.op == "+=" {
+                    return { f in
+                        let v = try rhs(f)
+                        guard let current = slot.value, !slot.isConstant, !slot.isPrelude else { try check(); return .nil }
+                        do { slot.value = try Operators.add(current, v) } catch { throw place(error) }
+                        return .nil
+                    }
+                }
                 if let combine {
-                    return located(e.location) { f in
+                    return { f in
                         let v = try rhs(f)
                         try check()
-                        slot.value = try combine(slot.value!, v)
+                        do { slot.value = try combine(slot.value!, v) } catch { throw place(error) }
                         return .nil
                     }
                 }

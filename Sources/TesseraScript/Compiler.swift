@@ -51,30 +51,34 @@ struct Compiler {
         return try block(stmts)
     }
 
+    /// A compiled statement kept in an array: wrapping the closure in a struct stores it
+    /// at its own calling convention, so calls skip the reabstraction thunk an array of
+    /// bare closures would add.
+    struct CompiledStatement {
+        let run: StmtCode
+        let location: SourceLocation
+    }
+
     mutating func block(_ stmts: [Stmt]) throws -> StmtCode {
-        let codes = try stmts.map { try statement($0) }
         let flag = interpreter.interrupt
-        let locs = stmts.map(\.location)
         let src = source
-        switch codes.count {
-        case 0:
-            return { _ in .normal }
-        case 1:
-            let c = codes[0], loc = locs[0]
+        if stmts.isEmpty { return { _ in .normal } }
+        if stmts.count == 1 {
+            let c = try statement(stmts[0]), loc = stmts[0].location
             return { f in
                 if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: loc, in: src) }
                 return try c(f)
             }
-        default:
-            return { f in
-                for i in 0..<codes.count {
-                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: locs[i], in: src) }
-                    let r = try codes[i](f)
-                    if case .normal = r { continue }
-                    return r
-                }
-                return .normal
+        }
+        let codes = ContiguousArray(try stmts.map { CompiledStatement(run: try statement($0), location: $0.location) })
+        return { f in
+            for c in codes {
+                if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: c.location, in: src) }
+                let r = try c.run(f)
+                if case .normal = r { continue }
+                return r
             }
+            return .normal
         }
     }
 

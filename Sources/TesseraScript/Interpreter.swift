@@ -24,19 +24,57 @@ enum Flow {
 /// The activation record of a function or cell: plain slots for locals, boxes for locals
 /// that closures capture, and the calling closure's own captured boxes.
 final class Frame {
-    var slots: [Value]
-    var cells: [Box]
-    let upvalues: [Box]
+    /// Plain locals, in raw storage: the hottest memory in the interpreter, so no array
+    /// uniqueness or bounds checks on each access (indices come from the resolver).
+    private(set) var slots: UnsafeMutablePointer<Value>
+    private var capacity: Int
+    private var slotCount: Int
+    var cells: [Box] = []
+    var upvalues: [Box]
     var returnValue: Value = .nil
 
     init(_ info: FunctionInfo, upvalues: [Box]) {
-        slots = [Value](repeating: .nil, count: info.slotCount)
-        cells = []
-        if info.cellCount > 0 {
-            cells.reserveCapacity(info.cellCount)
-            for _ in 0..<info.cellCount { cells.append(Box(.nil)) }
-        }
+        slotCount = info.slotCount
+        capacity = max(4, slotCount)
+        slots = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
+        slots.initialize(repeating: .nil, count: slotCount)
         self.upvalues = upvalues
+        makeCells(info.cellCount)
+    }
+
+    private func makeCells(_ n: Int) {
+        if n > 0 {
+            cells.reserveCapacity(n)
+            for _ in 0..<n { cells.append(Box(.nil)) }
+        }
+    }
+
+    /// Readies a pooled frame for a new call (frames never outlive their call, so the
+    /// interpreter keeps one per call depth instead of allocating one per call).
+    func reuse(_ info: FunctionInfo, upvalues: [Box]) {
+        if info.slotCount > capacity {
+            slots.deallocate()
+            capacity = info.slotCount
+            slots = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
+        }
+        slotCount = info.slotCount
+        slots.initialize(repeating: .nil, count: slotCount)
+        self.upvalues = upvalues
+        makeCells(info.cellCount)
+    }
+
+    /// Drops what the call held, so a pooled frame keeps no values alive.
+    func clear() {
+        slots.deinitialize(count: slotCount)
+        slotCount = 0
+        cells.removeAll(keepingCapacity: true)
+        upvalues = []
+        returnValue = .nil
+    }
+
+    deinit {
+        slots.deinitialize(count: slotCount)
+        slots.deallocate()
     }
 }
 
@@ -54,6 +92,8 @@ public final class Interpreter {
 
     var globals: [String: GlobalSlot] = [:]
     var callDepth = 0
+    /// One frame per call depth, reused call after call.
+    var framePool: [Frame] = []
     /// Stack of script call sites, for the traceback of errors raised inside functions.
     var callSites: [CallSite] = []
 
@@ -183,7 +223,15 @@ public final class Interpreter {
                               suggestion: "a function that calls itself needs a case that stops the recursion")
         }
         let code = fn.code
-        let frame = Frame(fn.decl.info, upvalues: fn.upvalues)
+        let frame: Frame
+        if callDepth <= framePool.count {
+            frame = framePool[callDepth - 1]
+            frame.reuse(fn.decl.info, upvalues: fn.upvalues)
+        } else {
+            frame = Frame(fn.decl.info, upvalues: fn.upvalues)
+            framePool.append(frame)
+        }
+        defer { frame.clear() }
         try code.bindParameters(frame, args, self)
         if let e = code.expressionBody { return try e(frame) }
         _ = try code.body(frame)

@@ -218,16 +218,19 @@ public struct Parser {
         let open = peek
         guard open.isPunct("{") else { throw error("expected '{' to start the body \(what), found \(peek.spelling)") }
         advance()
-        return try nested { parser in
+        return try statementsUntilBrace("to close the '{' at \(open.location)")
+    }
+
+    /// Statements up to the `}` that closes a block or closure whose `{` was consumed.
+    private mutating func statementsUntilBrace(_ closing: String) throws -> [Stmt] {
+        try nested { parser in
             try parser.withNewlines(true) { parser in
                 try parser.withTrailingClosures(true) { parser in
                     var stmts: [Stmt] = []
                     while true {
                         parser.skipSemicolons()
                         if parser.peek.isPunct("}") { parser.advance(); return stmts }
-                        if parser.peek.isEnd {
-                            throw parser.error("expected '}' to close the '{' at \(open.location)")
-                        }
+                        if parser.peek.isEnd { throw parser.error("expected '}' \(closing)") }
                         stmts.append(try parser.parseStatement())
                         try parser.endStatement()
                     }
@@ -647,20 +650,7 @@ public struct Parser {
             advance() // `in`
         }
         shorthandStack.append(explicit ? -2 : -1)
-        let body: [Stmt] = try nested { parser in
-            try parser.withNewlines(true) { parser in
-                try parser.withTrailingClosures(true) { parser in
-                    var stmts: [Stmt] = []
-                    while true {
-                        parser.skipSemicolons()
-                        if parser.peek.isPunct("}") { parser.advance(); return stmts }
-                        if parser.peek.isEnd { throw parser.error("expected '}' to close the closure opened at \(open.location)") }
-                        stmts.append(try parser.parseStatement())
-                        try parser.endStatement()
-                    }
-                }
-            }
-        }
+        let body = try statementsUntilBrace("to close the closure opened at \(open.location)")
         let maxDollar = shorthandStack.removeLast()
         let fn = FunctionDecl(name: "closure", parameters: params, body: body,
                               isExpressionBody: body.count == 1 && body[0] is ExpressionStmt,

@@ -32,7 +32,9 @@ final class StdioProtocolTests: XCTestCase {
                 while true {
                     let chunk = handle.availableData
                     if chunk.isEmpty { break }
+                    let hasNewline = chunk.contains(0x0A)
                     buffer.append(chunk)
+                    if !hasNewline { continue }
                     while let nl = buffer.firstIndex(of: 0x0A) {
                         let line = buffer[buffer.startIndex..<nl]
                         buffer = Data(buffer[(nl + 1)...])
