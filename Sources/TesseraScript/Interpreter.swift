@@ -94,8 +94,6 @@ public final class Interpreter {
     var callDepth = 0
     /// One frame per call depth, reused call after call.
     var framePool: [Frame] = []
-    /// Stack of script call sites, for the traceback of errors raised inside functions.
-    var callSites: [CallSite] = []
 
     public init(host: ScriptHost = StandardHost(), interrupt: InterruptFlag = InterruptFlag()) {
         self.host = host
@@ -191,7 +189,6 @@ public final class Interpreter {
         let code = try compiler.statements(body, at: .cell)
         let frame = Frame(resolver.cellInfo, upvalues: [])
         callDepth = 0
-        callSites.removeAll()
         _ = try code(frame)
         if let last, let lastStmt = stmts.last {
             if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: lastStmt.location, in: source) }
