@@ -4,7 +4,8 @@
 1. The stdio round-trip of a trivial cell (`1+1`, execute_request sent to status idle
    received) through `tessera kernel --stdio`: median and p99 over 1000 cells.
 2. The interpreter against `python3` on the same programs (bench/scripts/*.tsr|.py):
-   a 10^6-iteration arithmetic loop at top level and inside a function, and fib(25).
+   a 10^6-iteration arithmetic loop at top level and inside a function, fib(25), and
+   3 x 10^5 appends to Arrays held in a variable, a Dict and a nested Array.
    Each program times itself (clock() / perf_counter()), excluding start-up; medians of
    --repeats runs, interleaved so load hits both sides alike.
 
@@ -71,7 +72,7 @@ def main():
 
     print(f"\ninterpreter vs python3, median of {a.repeats} runs (seconds; ratio = python / tessera, >1 means Tessera is faster)")
     print(f"  {'program':<12} {'tessera':>10} {'python3':>10} {'ratio':>7}")
-    for name in ["loop", "loop_func", "fib"]:
+    for name in ["loop", "loop_func", "fib", "append"]:
         ts, ps = [], []
         for _ in range(a.repeats):
             ts.append(timed([a.tessera, "run", os.path.join(HERE, "scripts", name + ".tsr")]))

@@ -170,15 +170,13 @@ enum ArrayMethods {
             return .array(Array(elements(v).dropLast(max(0, n))))
         }
 
-        // Mutating methods take the array out of the variable, change it, and put it back,
-        // so the storage stays uniquely referenced and `append` is amortized O(1).
+        // Mutating methods change the array in place (Value.mutateArray), so `append` is
+        // amortized O(1).
         @Sendable func mutate(_ v: inout Value, _ name: String, _ body: (inout [Value]) throws -> Value) throws -> Value {
-            guard case .array(var xs) = v else {
+            guard let result = try v.mutateArray(body) else {
                 throw ScriptError(.type, "\(name) needs a mutable Array, got \(v.typeName)")
             }
-            v = .nil
-            defer { v = .array(xs) }
-            return try body(&xs)
+            return result
         }
         t.mutating["append"] = { v, args, _ in
             if let first = args.first, first.label == "contentsOf" {

@@ -401,10 +401,13 @@ extension Compiler {
             if isLValue && Members.mutatingNames.contains(name) {
                 let target = try lvalue(m.object)
                 return { f in
-                    let current = try receiver(f)
+                    var current = try receiver(f)
                     let a = try args(f)
                     do {
                         guard Members.mutates(current, name) else { return try Members.call(current, name, a, interp) }
+                        // Let go of our copy first: the variable's storage must be uniquely
+                        // referenced for `xs.append(x)` to grow it in place, not copy it.
+                        current = .nil
                         var result: Value = .nil
                         try target.modify(f) { v in result = try Members.callMutating(&v, name, a, interp) }
                         return result

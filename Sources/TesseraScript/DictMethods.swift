@@ -42,10 +42,8 @@ enum DictMethods {
         }
         t.mutating["removeValue"] = { v, args, _ in
             let k = try bind(args, "removeValue(forKey:)", [.labelled("forKey", required: true)])[0]
-            guard case .dict(var d) = v, let key = DictKey(k) else { return .nil }
-            v = .nil
-            defer { v = .dict(d) }
-            return d.remove(key) ?? .nil
+            guard let key = DictKey(k) else { return .nil }
+            return v.mutateDict { $0.remove(key) ?? .nil } ?? .nil
         }
         t.mutating["removeAll"] = { v, args, _ in
             _ = try bind(args, "removeAll()", [])

@@ -127,24 +127,19 @@ public enum Members {
 
     /// Updates `value.name` in place: a Dict key, a tuple element, a native property.
     static func modify(_ v: inout Value, _ name: String, _ interp: Interpreter, _ body: (inout Value) throws -> Void) throws {
-        switch v {
-        case .dict(var d):
-            var current = d[.string(name)] ?? .nil
-            try body(&current)
-            v = .nil
-            d.set(name, current)
-            v = .dict(d)
-        case .tuple(var xs):
+        if try v.mutateDict({ try $0.modify(.string(name), .string(name), body) }) != nil { return }
+        if case .tuple(let xs) = v {
             guard let i = Int(name), i >= 0, i < xs.count else { throw noMember(v, name) }
-            try body(&xs[i])
-            v = .tuple(xs)
-        case .object(let o as NativeMutableObject):
+            try v.mutateTuple { try body(&$0[i]) }
+            return
+        }
+        if case .object(let o as NativeMutableObject) = v {
             var current = try o.member(name, interp) ?? .nil
             try body(&current)
             try o.setMember(name, current, interp)
-        default:
-            throw ScriptError(.type, "cannot set member '\(name)' of a value of type \(v.typeName)")
+            return
         }
+        throw ScriptError(.type, "cannot set member '\(name)' of a value of type \(v.typeName)")
     }
 }
 

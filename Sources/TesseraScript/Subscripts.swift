@@ -53,30 +53,31 @@ enum Subscripts {
     /// Updates `container[index]` in place through `body`.
     static func modify(_ container: inout Value, _ index: Value, _ interp: Interpreter,
                        _ body: (inout Value) throws -> Void) throws {
-        switch container {
-        case .array(var xs):
-            guard case .int(let i) = index else {
+        let done: Void?
+        switch index {
+        case .int(let i):
+            done = try container.mutateArray { xs in
+                try body(&xs[try position(i, count: xs.count, typeName: "Array")])
+            }
+        default:
+            done = nil
+            if case .array = container {
                 throw ScriptError(.type, "an Array element is set with an Int index, got \(index.typeName)")
             }
-            let k = try position(i, count: xs.count, typeName: "Array")
-            container = .nil            // keep `xs` uniquely referenced: no copy
-            defer { container = .array(xs) }
-            try body(&xs[k])
-        case .dict(var d):
+        }
+        if done != nil { return }
+        if case .dict = container {
             guard let key = DictKey(index) else { throw ScriptError(.type, "a \(index.typeName) cannot be a Dict key") }
-            container = .nil
-            defer { container = .dict(d) }
-            var v = d[key] ?? .nil
-            try body(&v)
-            // `d[k] = nil` removes the key, as in Swift.
-            if v.isNil { d.remove(key) } else { d.set(index, key, v) }
-        case .object(let o as NativeSubscriptable):
+            try container.mutateDict { try $0.modify(index, key, body) }
+            return
+        }
+        if case .object(let o as NativeSubscriptable) = container {
             var v = try o.subscriptGet(index, interp)
             try body(&v)
             try o.subscriptSet(index, v, interp)
-        default:
-            throw ScriptError(.type, "cannot set an element of a value of type \(container.typeName)")
+            return
         }
+        throw ScriptError(.type, "cannot set an element of a value of type \(container.typeName)")
     }
 }
 

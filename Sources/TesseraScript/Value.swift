@@ -144,6 +144,21 @@ public struct ScriptDict: @unchecked Sendable {
         set(.string(key), .string(key), value)
     }
 
+    /// Updates the value at `key` in place (the storage, not a copy, so an Array held in a
+    /// Dict grows without being copied); a missing key starts as `nil`, and a value left
+    /// `nil` removes the key, as `d[k] = nil` does in Swift.
+    public mutating func modify(_ key: Value, _ hashKey: DictKey, _ body: (inout Value) throws -> Void) rethrows {
+        unique()
+        if let i = storage.index[hashKey] {
+            try body(&storage.values[i])
+            if storage.values[i].isNil { remove(hashKey) }
+        } else {
+            var v: Value = .nil
+            try body(&v)
+            if !v.isNil { set(key, hashKey, v) }
+        }
+    }
+
     @discardableResult
     public mutating func remove(_ hashKey: DictKey) -> Value? {
         guard let i = storage.index[hashKey] else { return nil }
@@ -165,5 +180,37 @@ extension Value {
         var d = ScriptDict()
         for (k, v) in pairs { d.set(k, v) }
         return .dict(d)
+    }
+}
+
+// MARK: In-place mutation
+//
+// A payload is moved out (leaving `nil`), changed, and put back, so its storage stays
+// uniquely referenced and copy-on-write does not copy. Matching an inout value with
+// `switch` would keep a copy of the payload alive for the whole case body, and then every
+// `xs.append(x)` on an element would copy the element.
+extension Value {
+    /// Changes this value's Array in place; nil when it is not an Array.
+    mutating func mutateArray<R>(_ body: (inout [Value]) throws -> R) rethrows -> R? {
+        guard case .array(var xs) = self else { return nil }
+        self = .nil
+        defer { self = .array(xs) }
+        return try body(&xs)
+    }
+
+    /// Changes this value's Tuple elements in place; nil when it is not a Tuple.
+    mutating func mutateTuple<R>(_ body: (inout [Value]) throws -> R) rethrows -> R? {
+        guard case .tuple(var xs) = self else { return nil }
+        self = .nil
+        defer { self = .tuple(xs) }
+        return try body(&xs)
+    }
+
+    /// Changes this value's Dict in place; nil when it is not a Dict.
+    mutating func mutateDict<R>(_ body: (inout ScriptDict) throws -> R) rethrows -> R? {
+        guard case .dict(var d) = self else { return nil }
+        self = .nil
+        defer { self = .dict(d) }
+        return try body(&d)
     }
 }
