@@ -40,7 +40,7 @@ extension Kernel {
         let path = String(chars[s..<receiverEnd]).split(separator: ".").map(String.init)
         guard let first = path.first, var value = interpreter.lookup(first) else { return [] }
         for member in path.dropFirst() {
-            guard let v = try? Members.valueOfMember(value, member, interpreter) else { return [] }
+            guard let v = try? Members.get(value, member, interpreter) else { return [] }
             value = v
         }
         return Members.names(of: value)
@@ -67,6 +67,23 @@ extension Kernel {
         ])
     }
 
+    /// How many brackets are open at the end of `code`, counting tokens so that brackets in
+    /// strings and comments do not count (by characters when the code ends inside a string).
+    static func openBrackets(_ code: String) -> Int {
+        var lexer = Lexer(code, source: Source(name: "cell", text: code))
+        var depth = 0
+        if let tokens = try? lexer.tokenize() {
+            for t in tokens {
+                if t.isOpener { depth += 1 } else if t.isCloser { depth -= 1 }
+            }
+        } else {
+            for c in code {
+                if "{([".contains(c) { depth += 1 } else if "})]".contains(c) { depth -= 1 }
+            }
+        }
+        return max(0, depth)
+    }
+
     /// `is_complete_request`: whether the code can run as is, needs more lines (with the
     /// indent for the next one), or cannot be fixed by adding lines.
     func isComplete(_ code: String) -> JSON {
@@ -76,9 +93,7 @@ extension Kernel {
             try Interpreter.parse(Source(name: "cell", text: code))
             return .obj(["status": .string("complete")])
         } catch let e as ScriptError where e.atEndOfInput {
-            var depth = 0
-            for c in code { if c == "{" || c == "(" || c == "[" { depth += 1 } else if c == "}" || c == ")" || c == "]" { depth -= 1 } }
-            return .obj(["status": .string("incomplete"), "indent": .string(String(repeating: " ", count: 4 * max(0, depth)))])
+            return .obj(["status": .string("incomplete"), "indent": .string(String(repeating: " ", count: 4 * Kernel.openBrackets(code)))])
         } catch {
             return .obj(["status": .string("invalid")])
         }

@@ -45,7 +45,7 @@ extension Kernel {
         }
         interruptFlag.clear()
 
-        var reply: [(String, JSON)] = [("execution_count", .number(Double(count)))]
+        var errorFields: [(String, JSON)] = []
         switch outcome {
         case .success(let out):
             if let out, !silent {
@@ -54,23 +54,20 @@ extension Kernel {
                     "execution_count": .number(Double(count)), "data": out.data, "metadata": .object([]),
                 ])))
             }
-            host.end()
-            reply.insert(("status", .string("ok")), at: 0)
-            reply.append(("payload", .array(payload)))
-            reply.append(("user_expressions", .object([])))
         case .failure(let err):
-            let fields: [(String, JSON)] = [
+            errorFields = [
                 ("ename", .string(err.kind.rawValue)),
                 ("evalue", .string(err.messageWithPlace + (err.suggestion.map { "\n" + $0 } ?? ""))),
                 ("traceback", .array(err.formattedLines.map { .string($0) })),
             ]
-            if !silent { host.send(KernelMessage("error", parent: parent, content: .object(fields))) }
-            host.end()
-            reply.insert(("status", .string("error")), at: 0)
-            reply += fields
-            reply.append(("payload", .array([])))
-            reply.append(("user_expressions", .object([])))
+            if !silent { host.send(KernelMessage("error", parent: parent, content: .object(errorFields))) }
+            payload = []
         }
+        host.end()
+        let reply: [(String, JSON)] = [
+            ("status", .string(errorFields.isEmpty ? "ok" : "error")),
+            ("execution_count", .number(Double(count))),
+        ] + errorFields + [("payload", .array(payload)), ("user_expressions", .object([]))]
         if storeHistory { history.append((count, code, resultText)) }
         emit(KernelMessage("execute_reply", parent: parent, content: .object(reply)))
         if case .failure = outcome, stopOnError { return .abortQueued }

@@ -19,14 +19,14 @@ public final class Kernel {
     public internal(set) var executionCount = 0
     /// `(line number, input)` of every cell run with `store_history`, in order.
     public internal(set) var history: [(line: Int, input: String, output: String?)] = []
-    let host = KernelHost()
+    let host: KernelHost
     /// The session number history replies use.
     let sessionNumber = 1
 
     public init() {
         interruptFlag = InterruptFlag()
+        host = KernelHost(interrupt: interruptFlag)
         interpreter = Interpreter(host: host, interrupt: interruptFlag)
-        host.interrupt = interruptFlag
         Prelude.install(in: interpreter)
     }
 
@@ -53,7 +53,7 @@ public final class Kernel {
             emit(KernelMessage(request.msgType.replacingOccurrences(of: "_request", with: "_reply"), parent: parent, content: content))
         }
         guard request.msgType.hasSuffix("_request") else {
-            emit(ProtocolError("unknown msg_type '\(request.msgType)'; the kernel answers execute, kernel_info, complete, inspect, is_complete, history, comm_info, interrupt and shutdown requests").message(parent: parent))
+            emit(Kernel.unknownType(request))
             return .proceed
         }
         emit(KernelMessage("status", parent: parent, content: .obj(["execution_state": .string("busy")])))
@@ -82,15 +82,19 @@ public final class Kernel {
             if restart { restartSession() }
             return .shutdown(restart: restart)
         default:
-            emit(ProtocolError("unknown msg_type '\(request.msgType)'; the kernel answers execute, kernel_info, complete, inspect, is_complete, history, comm_info, interrupt and shutdown requests").message(parent: parent))
+            emit(Kernel.unknownType(request))
         }
         return .proceed
     }
 
-    /// Forgets the session (a restart): variables, history and the execution count.
+    static func unknownType(_ request: KernelMessage) -> KernelMessage {
+        ProtocolError("unknown msg_type '\(request.msgType)'; the kernel answers execute, kernel_info, complete, inspect, is_complete, history, comm_info, interrupt and shutdown requests").message(parent: request.msgID)
+    }
+
+    /// Forgets the session (a restart): variables, history and the execution count; the
+    /// prelude's names get their original values back.
     public func restartSession() {
         interpreter.reset()
-        Prelude.install(in: interpreter)
         executionCount = 0
         history.removeAll()
     }

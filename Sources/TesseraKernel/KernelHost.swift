@@ -19,7 +19,9 @@ final class KernelHost: ScriptHost, @unchecked Sendable {
     var silent = false
     /// Waits for the front end's `input_reply`.
     let inputMailbox = InputMailbox()
-    unowned(unsafe) var interrupt: InterruptFlag!
+    let interrupt: InterruptFlag
+
+    init(interrupt: InterruptFlag) { self.interrupt = interrupt }
 
     /// Starts a cell's output: messages go to `emit`, as children of `parent`.
     func begin(parent: String?, silent: Bool, allowStdin: Bool, emit: @escaping (KernelMessage) -> Void) {
@@ -83,7 +85,12 @@ final class KernelHost: ScriptHost, @unchecked Sendable {
         if update && displayID == nil {
             throw ScriptError(.value, "display(update: true) needs the id: of the display to update")
         }
-        var content: [(String, JSON)] = [("data", Kernel.mimeBundle(value)), ("metadata", .object([]))]
+        show(Kernel.mimeBundle(value), displayID: displayID, update: update)
+    }
+
+    /// Sends a MIME bundle as display_data (or update_display_data for `displayID`).
+    func show(_ data: JSON, displayID: String? = nil, update: Bool = false) {
+        var content: [(String, JSON)] = [("data", data), ("metadata", .object([]))]
         if let id = displayID { content.append(("transient", .obj(["display_id": .string(id)]))) }
         send(KernelMessage(update ? "update_display_data" : "display_data", parent: parent, content: .object(content)))
     }

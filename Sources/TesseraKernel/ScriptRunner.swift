@@ -7,11 +7,8 @@ import TesseraScript
 public enum ScriptRunner {
     public static func run(code: String, name: String) -> Int32 {
         let kernel = Kernel()
-        signal(SIGINT, SIG_IGN)
-        let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         let flag = kernel.interruptFlag
-        sigint.setEventHandler { flag.set() }
-        sigint.resume()
+        let sigint = InterruptSignal.install { flag.set() }
         defer { sigint.cancel() }
         var failed = false
         let request = KernelMessage("execute_request", parent: nil, content: .obj([

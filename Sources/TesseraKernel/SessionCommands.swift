@@ -12,12 +12,28 @@ extension Kernel {
         ("%history", "%history: the cells run so far"),
     ]
 
+    /// Runs the command on the cell's first line. Code on the lines after it runs next, as
+    /// the rest of the cell (its result is the cell's; the command's own result is shown
+    /// as display_data), except after `%time`, which times those lines.
     func runCommand(_ text: String, name: String, payload: inout [JSON]) throws -> MimeOutput? {
         let firstLine = text.prefix { $0 != "\n" }
-        let rest = String(text.dropFirst(firstLine.count)).trimmingCharacters(in: .newlines)
+        // Keep the newline so that errors in the code below report the cell's line numbers.
+        let rest = String(text.dropFirst(firstLine.count))
         let parts = firstLine.split(separator: " ", maxSplits: 1)
         let command = String(parts[0])
         let argument = parts.count > 1 ? String(parts[1]).trimmingCharacters(in: .whitespaces) : ""
+        let hasCode = !rest.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        if command == "%time" || !hasCode {
+            return try runCommand(command, argument: argument, code: rest, text: text, name: name, payload: &payload)
+        }
+        if let shown = try runCommand(command, argument: argument, code: "", text: text, name: name, payload: &payload) {
+            host.show(shown.data)
+        }
+        return try evaluate(rest, name: name)
+    }
+
+    private func runCommand(_ command: String, argument: String, code rest: String, text: String, name: String,
+                            payload: inout [JSON]) throws -> MimeOutput? {
         let here = SourceLocation(line: 1, column: 1, length: command.count)
         let src = Source(name: name, text: text)
         switch command {
@@ -38,8 +54,8 @@ extension Kernel {
             host.write("Session variables cleared.\n", to: .stdout)
             return nil
         case "%time":
-            let code = [argument, rest].filter { !$0.isEmpty }.joined(separator: "\n")
-            guard !code.isEmpty else {
+            let code = argument + rest
+            guard !code.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
                 throw ScriptError(.syntax, "%time needs code to run: %time fib(20)", at: here, in: src)
             }
             let start = DispatchTime.now().uptimeNanoseconds
@@ -92,7 +108,7 @@ extension Kernel {
         let parts = name.split(separator: ".").map(String.init)
         guard let first = parts.first, var value = interpreter.lookup(first) else { return nil }
         for member in parts.dropFirst() {
-            guard let v = try? Members.valueOfMember(value, member, interpreter) else { return nil }
+            guard let v = try? Members.get(value, member, interpreter) else { return nil }
             value = v
         }
         var text = "\(name): \(value.typeName)\n\(value.debugDescription)"

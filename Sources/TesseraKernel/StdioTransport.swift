@@ -14,10 +14,8 @@ public enum StdioTransport {
         worker.onShutdown = { exit(0) }
         worker.start()
 
-        signal(SIGINT, SIG_IGN)
-        let sigint = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        sigint.setEventHandler { worker.interrupt() }
-        sigint.resume()
+        let sigint = InterruptSignal.install { worker.interrupt() }
+        defer { sigint.cancel() }
 
         var reader = LineReader(fd: 0)
         var lineNumber = 0
@@ -85,6 +83,7 @@ struct LineReader {
     /// chunks is scanned once, not once per chunk.
     private var scanned = 0
     private var eof = false
+    private var chunk = [UInt8](repeating: 0, count: 1 << 16)
 
     init(fd: Int32) { self.fd = fd }
 
@@ -104,8 +103,7 @@ struct LineReader {
                 start = buffer.count
                 return line
             }
-            var chunk = [UInt8](repeating: 0, count: 1 << 16)
-            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, 1 << 16) }
+            let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { eof = true; continue }
             buffer.append(contentsOf: chunk[0..<n])

@@ -5,6 +5,15 @@
 public class Expr {
     public let location: SourceLocation
     init(_ location: SourceLocation) { self.location = location }
+
+    /// Whether the expression names storage that `=` and mutating methods can change:
+    /// a variable, or a member or element of one (not through `?.`).
+    var isAssignable: Bool {
+        if self is IdentifierExpr { return true }
+        if let m = self as? MemberExpr { return !m.optional }
+        if let s = self as? SubscriptExpr { return !s.optional }
+        return false
+    }
 }
 
 public class Stmt {
@@ -186,14 +195,6 @@ indirect enum Pattern {
     case name(String, SourceLocation, Binding)
     case wildcard
     case tuple([Pattern], SourceLocation)
-
-    var names: [String] {
-        switch self {
-        case .name(let n, _, _): return [n]
-        case .wildcard: return []
-        case .tuple(let ps, _): return ps.flatMap(\.names)
-        }
-    }
 }
 
 final class VarDeclStmt: Stmt {

@@ -17,6 +17,13 @@ enum ArrayMethods {
         }
     }
 
+    /// The ordering closure of `sorted`/`sort`: given as `(by: f)`, as a trailing closure
+    /// `{ ... }`, or absent (nil: ascending).
+    static func ordering(_ args: [ArgumentValue], _ method: String) throws -> Value {
+        if let first = args.first, first.label == nil { return try bind(args, "\(method)(_:)", [.positional()])[0] }
+        return try bind(args, "\(method)(by:)", [.labelled("by")])[0]
+    }
+
     static func sortedValues(_ xs: [Value], _ by: Value, _ interp: Interpreter) throws -> [Value] {
         if by.isNil { return try xs.sorted { try Operators.less($0, $1) } }
         let f = try closureArgument(by, "sorted(by:)")
@@ -27,6 +34,21 @@ enum ArrayMethods {
         guard var best = xs.first else { return .nil }
         for x in xs.dropFirst() where try (max ? Operators.less(best, x) : Operators.less(x, best)) { best = x }
         return best
+    }
+
+    /// lower + ... + (upper - 1) by Gauss's formula, with the Int overflow check `+` has.
+    static func rangeSum(_ r: RangeValue) throws -> Value {
+        let n = r.count, a = r.lower, b = r.upperExclusive - 1
+        if n <= 1 { return .int(n == 1 ? a : 0) }
+        // (a + b) * n / 2, halving whichever factor is even. With two or more terms, a + b
+        // overflowing means the sum does too.
+        let (s, o1) = a.addingReportingOverflow(b)
+        let (product, o2) = s % 2 == 0 ? (s / 2).multipliedReportingOverflow(by: n) : s.multipliedReportingOverflow(by: n / 2)
+        if o1 || o2 {
+            throw ScriptError(.value, "integer overflow in sum(): the result does not fit in a 64-bit Int",
+                              suggestion: "use Doubles for very large numbers, e.g. map { Double($0) }")
+        }
+        return .int(product)
     }
 
     static func sum(_ xs: [Value]) throws -> Value {
@@ -40,13 +62,23 @@ enum ArrayMethods {
 
     static let table: MemberTable = {
         var t = MemberTable()
+        // A Range answers these from its bounds: `(0..<n).last` must not build n values.
         t.properties["count"] = { v in
             if case .range(let r) = v { return .int(r.count) }
             return .int(elements(v).count)
         }
-        t.properties["isEmpty"] = { v in .bool(elements(v).isEmpty) }
-        t.properties["first"] = { v in elements(v).first ?? .nil }
-        t.properties["last"] = { v in elements(v).last ?? .nil }
+        t.properties["isEmpty"] = { v in
+            if case .range(let r) = v { return .bool(r.count == 0) }
+            return .bool(elements(v).isEmpty)
+        }
+        t.properties["first"] = { v in
+            if case .range(let r) = v { return r.count > 0 ? .int(r.lower) : .nil }
+            return elements(v).first ?? .nil
+        }
+        t.properties["last"] = { v in
+            if case .range(let r) = v { return r.count > 0 ? .int(r.upperExclusive - 1) : .nil }
+            return elements(v).last ?? .nil
+        }
         t.properties["lowerBound"] = { v in if case .range(let r) = v { return .int(r.lower) }; throw Members.noMember(v, "lowerBound") }
         t.properties["upperBound"] = { v in if case .range(let r) = v { return .int(r.upper) }; throw Members.noMember(v, "upperBound") }
 
@@ -90,24 +122,21 @@ enum ArrayMethods {
             return .bool(try elements(v).allSatisfy { try boolResult(try interp.call(f, [$0]), "allSatisfy") })
         }
         t.methods["sorted"] = { v, args, interp in
-            let by: Value
-            if let first = args.first, first.label == nil {
-                by = try bind(args, "sorted(_:)", [.positional()])[0]
-            } else {
-                by = try bind(args, "sorted(by:)", [.labelled("by")])[0]
-            }
-            return .array(try sortedValues(elements(v), by, interp))
+            .array(try sortedValues(elements(v), try ordering(args, "sorted"), interp))
         }
         t.methods["min"] = { v, args, _ in
             _ = try bind(args, "min()", [])
+            if case .range(let r) = v { return r.count > 0 ? .int(r.lower) : .nil }
             return try extreme(elements(v), max: false)
         }
         t.methods["max"] = { v, args, _ in
             _ = try bind(args, "max()", [])
+            if case .range(let r) = v { return r.count > 0 ? .int(r.upperExclusive - 1) : .nil }
             return try extreme(elements(v), max: true)
         }
         t.methods["sum"] = { v, args, _ in
             _ = try bind(args, "sum()", [])
+            if case .range(let r) = v { return try rangeSum(r) }
             return try sum(elements(v))
         }
         t.methods["mean"] = { v, args, _ in
@@ -229,9 +258,7 @@ enum ArrayMethods {
             return try mutate(&v, "removeAll") { $0.removeAll(); return .nil }
         }
         t.mutating["sort"] = { v, args, interp in
-            let by: Value
-            if let first = args.first, first.label == nil { by = try bind(args, "sort(_:)", [.positional()])[0] }
-            else { by = try bind(args, "sort(by:)", [.labelled("by")])[0] }
+            let by = try ordering(args, "sort")
             return try mutate(&v, "sort") { $0 = try sortedValues($0, by, interp); return .nil }
         }
         t.mutating["reverse"] = { v, args, _ in

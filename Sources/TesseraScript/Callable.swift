@@ -23,7 +23,7 @@ public struct NativeParameter: Sendable {
     public var isRequired: Bool
 
     /// A positional parameter: `_ x`.
-    public static func positional(_ name: String = "_", default value: Value? = nil, required: Bool? = nil) -> NativeParameter {
+    public static func positional(default value: Value? = nil, required: Bool? = nil) -> NativeParameter {
         NativeParameter(label: nil, defaultValue: value, isRequired: required ?? (value == nil))
     }
     /// A labelled parameter: `seed: 1`; optional ones default to `nil` unless given a value.
@@ -107,11 +107,10 @@ final class ScriptFunction: Callable {
     let decl: FunctionDecl
     let code: CompiledFunction
     let upvalues: [Box]
-    let source: Source
     var name: String { decl.name }
 
-    init(decl: FunctionDecl, code: CompiledFunction, upvalues: [Box], source: Source) {
-        self.decl = decl; self.code = code; self.upvalues = upvalues; self.source = source
+    init(decl: FunctionDecl, code: CompiledFunction, upvalues: [Box]) {
+        self.decl = decl; self.code = code; self.upvalues = upvalues
     }
 
     func call(_ arguments: [ArgumentValue], _ interpreter: Interpreter) throws -> Value {

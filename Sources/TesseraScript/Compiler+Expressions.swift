@@ -82,18 +82,10 @@ extension Compiler {
 
     /// Gives errors raised without a place (by operators, native code) this node's place.
     func located(_ loc: SourceLocation, _ body: @escaping ExprCode) -> ExprCode {
-        let src = source
+        let place = placing(loc)
         return { f in
-            do { return try body(f) } catch let err as ScriptError {
-                throw err.location == nil ? err.located(loc, in: src) : err
-            }
+            do { return try body(f) } catch { throw place(error) }
         }
-    }
-
-    private func undefined(_ name: String, _ loc: SourceLocation) -> ScriptError {
-        let names = interpreter.definedNames
-        let hint = Suggest.closest(to: name, in: names).map { "did you mean '\($0)'?" }
-        return ScriptError(.name, "'\(name)' is not defined", at: loc, in: source, suggestion: hint)
     }
 
     private func identifier(_ e: IdentifierExpr) -> ExprCode {
@@ -106,11 +98,11 @@ extension Compiler {
             return { f in f.upvalues[i].value }
         case .global, .unresolved:
             let slot = interpreter.slot(e.name)
-            let loc = e.location
-            let compiler = self
+            let loc = e.location, src = source
+            unowned let interp = interpreter
             return { _ in
                 if let v = slot.value { return v }
-                throw compiler.undefined(slot.name, loc)
+                throw interp.undefinedError(slot.name, at: loc, in: src)
             }
         }
     }
@@ -154,13 +146,9 @@ extension Compiler {
     private mutating func binary(_ e: BinaryExpr) throws -> ExprCode {
         let l = try expression(e.lhs), r = try expression(e.rhs)
         let op = e.op
-        let loc = e.location, src = source
         // Each operator gets its own closure calling the operation directly; errors are
         // placed here only on the (rare) throwing path.
-        func place(_ error: Error) -> Error {
-            guard let err = error as? ScriptError, err.location == nil else { return error }
-            return err.located(loc, in: src)
-        }
+        let place = placing(e.location)
         switch op {
         case "+": return { f in do { return try Operators.add(l(f), r(f)) } catch { throw place(error) } }
         case "-": return { f in do { return try Operators.subtract(l(f), r(f)) } catch { throw place(error) } }
@@ -219,11 +207,7 @@ extension Compiler {
         let combine = Compiler.compoundOperator(e.op)
         // Plain slots and globals get direct code: these are the hot loop counters.
         if let id = e.target as? IdentifierExpr {
-            let loc = e.location, src = source
-            func place(_ error: Error) -> Error {
-                guard let err = error as? ScriptError, err.location == nil else { return error }
-                return err.located(loc, in: src)
-            }
+            let place = placing(e.location)
             switch id.binding {
             case .local(let v) where !v.captured && !v.isConstant:
                 let i = v.index
@@ -242,26 +226,27 @@ extension Compiler {
                 return { f in f.slots[i] = try rhs(f); return .nil }
             case .global(let name):
                 let slot = interpreter.slot(name)
-                let check = globalWriteCheck(slot, id.location)
+                let loc = id.location, src = source
+                unowned let interp = interpreter
                 if e.op == "+=" {
                     return { f in
                         let v = try rhs(f)
-                        guard let current = slot.value, !slot.isConstant, !slot.isPrelude else { try check(); return .nil }
-                        do { slot.value = try Operators.add(current, v) } catch { throw place(error) }
+                        guard slot.isAssignable else { throw interp.assignmentError(slot, at: loc, in: src) }
+                        do { slot.value = try Operators.add(slot.value!, v) } catch { throw place(error) }
                         return .nil
                     }
                 }
                 if let combine {
                     return { f in
                         let v = try rhs(f)
-                        try check()
+                        guard slot.isAssignable else { throw interp.assignmentError(slot, at: loc, in: src) }
                         do { slot.value = try combine(slot.value!, v) } catch { throw place(error) }
                         return .nil
                     }
                 }
                 return { f in
                     let v = try rhs(f)
-                    try check()
+                    guard slot.isAssignable else { throw interp.assignmentError(slot, at: loc, in: src) }
                     slot.value = v
                     return .nil
                 }
@@ -280,22 +265,6 @@ extension Compiler {
             let v = try rhs(f)
             try target.modify(f) { $0 = v }
             return .nil
-        }
-    }
-
-    private func globalWriteCheck(_ slot: GlobalSlot, _ loc: SourceLocation) -> () throws -> Void {
-        let src = source
-        let compiler = self
-        return {
-            guard slot.value != nil else { throw compiler.undefined(slot.name, loc) }
-            if slot.isConstant {
-                throw ScriptError(.type, "cannot assign to '\(slot.name)': it is a constant (declared with let)", at: loc, in: src,
-                                  suggestion: "declare it with var to change it")
-            }
-            if slot.isPrelude {
-                throw ScriptError(.type, "cannot assign to '\(slot.name)': it is a prelude name", at: loc, in: src,
-                                  suggestion: "define your own with let \(slot.name) = ... to shadow it")
-            }
         }
     }
 
@@ -324,9 +293,10 @@ extension Compiler {
                 return LValue(get: get) { f, body in try body(&f.upvalues[i].value) }
             default:
                 let slot = interpreter.slot(id.name)
-                let check = globalWriteCheck(slot, id.location)
+                let loc = id.location
+                unowned let interp = interpreter
                 return LValue(get: get) { _, body in
-                    try check()
+                    guard slot.isAssignable else { throw interp.assignmentError(slot, at: loc, in: src) }
                     try body(&slot.value!)
                 }
             }
@@ -353,9 +323,7 @@ extension Compiler {
     /// The base of `a.b = v` or `a[i] = v`: an lvalue when it is one; otherwise (a call's
     /// result) only reference types, native objects, can be changed through it.
     private mutating func lvalueOrTemporary(_ e: Expr) throws -> LValue {
-        if e is IdentifierExpr || (e as? MemberExpr)?.optional == false || (e as? SubscriptExpr)?.optional == false {
-            return try lvalue(e)
-        }
+        if e.isAssignable { return try lvalue(e) }
         let get = try expression(e)
         let loc = e.location, src = source
         return LValue(get: get) { f, body in
@@ -366,8 +334,8 @@ extension Compiler {
         }
     }
 
+    /// Whether upvalue `i` of the function being compiled captured a `let` or a parameter.
     private func constantUpvalue(_ i: Int) -> Bool {
-        // Resolved per function; the compiler sees the function being compiled through its decl.
         currentUpvalues.indices.contains(i) && currentUpvalues[i].isConstant
     }
 
@@ -396,9 +364,7 @@ extension Compiler {
         if let m = e.callee as? MemberExpr {
             let name = m.name, optional = m.optional
             let receiver = try expression(m.object)
-            let isLValue = !optional && (m.object is IdentifierExpr || (m.object as? MemberExpr)?.optional == false
-                                         || (m.object as? SubscriptExpr)?.optional == false)
-            if isLValue && Members.mutatingNames.contains(name) {
+            if !optional && m.object.isAssignable && Members.mutatingNames.contains(name) {
                 let target = try lvalue(m.object)
                 return { f in
                     var current = try receiver(f)

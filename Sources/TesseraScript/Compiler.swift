@@ -42,6 +42,16 @@ struct Compiler {
         ScriptError(kind, message, at: loc, in: source, suggestion: suggestion)
     }
 
+    /// Gives an error raised without a place (by an operator, by native code) the place
+    /// `loc`; errors that know their place pass through unchanged.
+    func placing(_ loc: SourceLocation) -> (Error) -> Error {
+        let src = source
+        return { error in
+            guard let err = error as? ScriptError, err.location == nil else { return error }
+            return err.located(loc, in: src)
+        }
+    }
+
     // MARK: Statements
 
     mutating func statements(_ stmts: [Stmt], at ctx: Context) throws -> StmtCode {
@@ -215,7 +225,7 @@ struct Compiler {
             case .array(let xs): items = AnySequence(xs)
             case .dict(let d): items = AnySequence(d.entries.map { Value.tuple([$0.0, $0.1]) })
             case .string(let str): items = AnySequence(str.lazy.map { Value.string(String($0)) })
-            case .object(let o as NativeSequence): items = AnySequence(try o.elements(interpreterFlag: flag))
+            case .object(let o as NativeSequence): items = AnySequence(try o.elements(checking: flag))
             default:
                 throw ScriptError(.type, "cannot iterate over a value of type \(sequence.typeName)", at: seqLoc, in: src,
                                   suggestion: "a for loop takes a Range, an Array, a Dict or a String")
@@ -244,11 +254,7 @@ struct Compiler {
             return { f, value in f.slots[i] = value }
         case .name(let name, _, _):
             let slot = interpreter.slot(name)
-            return { _, value in
-                slot.value = value
-                slot.isConstant = constant
-                slot.userDefined = true
-            }
+            return { _, value in slot.bind(value, constant: constant) }
         case .tuple(let items, let loc):
             let binders = try items.map { try binder($0, constant: constant) }
             let src = source
@@ -285,14 +291,13 @@ struct Compiler {
         compiled.defaults = try decl.parameters.map { p in try p.defaultValue.map { try expression($0) } }
         compiled.bindParameters = parameterBinder(decl, compiled)
         let upvalueSources = decl.info.upvalues
-        let src = source
         return { f in
             var boxes: [Box] = []
             boxes.reserveCapacity(upvalueSources.count)
             for u in upvalueSources {
                 boxes.append(u.fromParentLocal ? f.cells[u.variable!.index] : f.upvalues[u.index])
             }
-            return .function(ScriptFunction(decl: decl, code: compiled, upvalues: boxes, source: src))
+            return .function(ScriptFunction(decl: decl, code: compiled, upvalues: boxes))
         }
     }
 
@@ -344,5 +349,6 @@ struct Compiler {
 
 /// A native object a for loop can walk (a Frame's rows, a dataset's batches).
 public protocol NativeSequence: NativeObject {
-    func elements(interpreterFlag: InterruptFlag) throws -> [Value]
+    /// The elements, in order; long work checks `interrupt` between units.
+    func elements(checking interrupt: InterruptFlag) throws -> [Value]
 }

@@ -31,10 +31,7 @@ enum DictMethods {
             return .dict(out)
         }
         t.methods["sorted"] = { v, args, interp in
-            let by: Value
-            if let first = args.first, first.label == nil { by = try bind(args, "sorted(_:)", [.positional()])[0] }
-            else { by = try bind(args, "sorted(by:)", [.labelled("by")])[0] }
-            return .array(try ArrayMethods.sortedValues(pairs(v), by, interp))
+            .array(try ArrayMethods.sortedValues(pairs(v), try ArrayMethods.ordering(args, "sorted"), interp))
         }
         t.methods["contains"] = { v, args, _ in
             let k = try bind(args, "contains(_:)", [.positional()])[0]

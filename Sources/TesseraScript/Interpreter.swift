@@ -9,11 +9,22 @@ final class GlobalSlot {
     /// The prelude's binding for this name, restored by `%reset`.
     var preludeValue: Value?
     var doc: String?
+    /// Set by the user's `let`/`var`/`func`; cleared by `%reset`.
+    var userDefined = false
     init(name: String) { self.name = name }
 
     /// True while the slot holds the prelude's value rather than a user's definition.
-    var isPrelude: Bool { preludeValue != nil && userDefined == false }
-    var userDefined = false
+    var isPrelude: Bool { preludeValue != nil && !userDefined }
+
+    /// Defines the name as a top-level `let`/`var`/`func` does, replacing any earlier value.
+    func bind(_ v: Value, constant: Bool) {
+        value = v
+        isConstant = constant
+        userDefined = true
+    }
+
+    /// True when `name = value` may change the slot: defined, not a constant, not the prelude's.
+    var isAssignable: Bool { value != nil && !isConstant && !isPrelude }
 }
 
 /// How a statement ended: normally, or by leaving its loop or function.
@@ -127,10 +138,25 @@ public final class Interpreter {
 
     /// Defines (or replaces) a session variable, as a top-level `let`/`var` does.
     public func define(_ name: String, _ value: Value, constant: Bool = false) {
-        let s = slot(name)
-        s.value = value
-        s.isConstant = constant
-        s.userDefined = true
+        slot(name).bind(value, constant: constant)
+    }
+
+    /// The NameError for an undefined name, with the closest defined name as a suggestion.
+    func undefinedError(_ name: String, at loc: SourceLocation, in src: Source) -> ScriptError {
+        let hint = Suggest.closest(to: name, in: definedNames).map { "did you mean '\($0)'?" }
+        return ScriptError(.name, "'\(name)' is not defined", at: loc, in: src, suggestion: hint)
+    }
+
+    /// Why `name = value` cannot change a session variable (undefined, a constant, a
+    /// prelude name).
+    func assignmentError(_ slot: GlobalSlot, at loc: SourceLocation, in src: Source) -> ScriptError {
+        if slot.value == nil { return undefinedError(slot.name, at: loc, in: src) }
+        if slot.isPrelude {
+            return ScriptError(.type, "cannot assign to '\(slot.name)': it is a prelude name", at: loc, in: src,
+                               suggestion: "define your own with let \(slot.name) = ... to shadow it")
+        }
+        return ScriptError(.type, "cannot assign to '\(slot.name)': it is a constant (declared with let)", at: loc, in: src,
+                           suggestion: "declare it with var to change it")
     }
 
     /// The current value of a session variable or prelude name.

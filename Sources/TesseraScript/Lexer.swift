@@ -29,12 +29,12 @@ public struct Lexer {
         self.firstLine = line
     }
 
-    private func loc(_ start: Int, line startLine: Int? = nil, lineStart ls: Int? = nil) -> SourceLocation {
+    /// The place of a token that began at `start` on line `startLine` (whose first scalar
+    /// is at `lineStartIndex`) and ends at `i`; one that spans lines is underlined by one caret.
+    private func loc(_ start: Int, line startLine: Int? = nil, lineStart lineStartIndex: Int? = nil) -> SourceLocation {
         let l = startLine ?? line
-        let base = ls ?? lineStart
-        let col = (l == firstLine ? columnBase : 1) + (start - base)
-        let len = (startLine ?? line) == line ? max(1, i - start) : 1
-        return SourceLocation(line: l, column: col, length: len)
+        let col = (l == firstLine ? columnBase : 1) + (start - (lineStartIndex ?? lineStart))
+        return SourceLocation(line: l, column: col, length: l == line ? max(1, i - start) : 1)
     }
 
     private func peek(_ k: Int = 0) -> Unicode.Scalar? {
@@ -85,9 +85,8 @@ public struct Lexer {
             } else {
                 kind = .punct(try lexPunct(start))
             }
-            var l = loc(start, line: startLine, lineStart: startLineStart)
-            if startLine != line { l.length = 1 }
-            tokens.append(Token(kind: kind, location: l, newlineBefore: newlineBefore, spaceBefore: spaceBefore))
+            tokens.append(Token(kind: kind, location: loc(start, line: startLine, lineStart: startLineStart),
+                                newlineBefore: newlineBefore, spaceBefore: spaceBefore))
             lastWasDot = (kind == .punct(".") || kind == .punct("?."))
             newlineBefore = false
             spaceBefore = false
@@ -126,7 +125,8 @@ public struct Lexer {
         isDigit(c) || (c.value >= 65 && c.value <= 70) || (c.value >= 97 && c.value <= 102)
     }
     private func isIdentStart(_ c: Unicode.Scalar) -> Bool {
-        c == "_" || c.properties.isAlphabetic
+        if c.isASCII { return c == "_" || (c.value | 0x20 >= 97 && c.value | 0x20 <= 122) }
+        return c.properties.isAlphabetic
     }
     private func isIdentPart(_ c: Unicode.Scalar) -> Bool {
         isIdentStart(c) || c.properties.numericType != nil || isDigit(c)
@@ -173,18 +173,19 @@ public struct Lexer {
         return .int(v)
     }
 
-    private static let puncts3: Set<String> = ["..<", "...", "**="]
-    private static let puncts2: Set<String> = ["==", "!=", "<=", ">=", "&&", "||", "??", "?.", "->",
-                                                "+=", "-=", "*=", "/=", "%=", "**"]
-    private static let puncts1: Set<String> = ["(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "?",
-                                                "=", "+", "-", "*", "/", "%", "<", ">", "!", "@"]
+    /// Punctuation by length, longest first, so `..<` wins over `.`.
+    private static let puncts: [(length: Int, spellings: Set<String>)] = [
+        (3, ["..<", "...", "**="]),
+        (2, ["==", "!=", "<=", ">=", "&&", "||", "??", "?.", "->", "+=", "-=", "*=", "/=", "%=", "**"]),
+        (1, ["(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "?", "=", "+", "-", "*", "/", "%", "<", ">", "!", "@"]),
+    ]
 
     private mutating func lexPunct(_ start: Int) throws -> String {
         func text(_ n: Int) -> String? {
             guard i + n <= chars.count else { return nil }
             return String(String.UnicodeScalarView(chars[i..<(i + n)]))
         }
-        for (n, set) in [(3, Self.puncts3), (2, Self.puncts2), (1, Self.puncts1)] {
+        for (n, set) in Self.puncts {
             if let t = text(n), set.contains(t) { i += n; return t }
         }
         let c = chars[i]

@@ -52,7 +52,9 @@ public enum Members {
                            suggestion: Suggest.closest(to: name, in: names(of: v)).map { "did you mean '\($0)'?" })
     }
 
-    static func get(_ v: Value, _ name: String, _ interp: Interpreter) throws -> Value {
+    /// `value.name`: a Dict key, a tuple element, a property, a method as a function value,
+    /// or a native object's member (which the object may compute).
+    public static func get(_ v: Value, _ name: String, _ interp: Interpreter) throws -> Value {
         switch v {
         case .dict(let d):
             if let value = d[.string(name)] { return value }
@@ -169,10 +171,3 @@ func boolResult(_ v: Value, _ what: String) throws -> Bool {
     throw ScriptError(.type, "the closure passed to \(what) must return a Bool, got \(v.typeName)")
 }
 
-extension Members {
-    /// `value.name` for tools (completion, help): like member access in code, but never
-    /// calls a method.
-    public static func valueOfMember(_ v: Value, _ name: String, _ interp: Interpreter) throws -> Value {
-        try get(v, name, interp)
-    }
-}

@@ -182,7 +182,7 @@ public enum Operators {
         guard case .int(let lo) = a, case .int(let hi) = b else {
             throw ScriptError(.type, "a range needs Int bounds, got \(a.typeName) and \(b.typeName)")
         }
-        guard closed ? lo <= hi : lo <= hi else {
+        guard lo <= hi else {
             throw ScriptError(.value, "a range's lower bound (\(lo)) must not exceed its upper bound (\(hi))")
         }
         if closed && hi == Int.max { throw ScriptError(.value, "a closed range cannot end at Int.max") }

@@ -342,7 +342,7 @@ public struct Parser {
         let lhs = try parseTernary()
         if case .punct(let op) = peek.kind, Parser.assignmentOps.contains(op), onSameLogicalLine {
             let opToken = advance()
-            guard lhs is IdentifierExpr || lhs is MemberExpr || lhs is SubscriptExpr else {
+            guard lhs.isAssignable else {
                 throw error("cannot assign to this expression; the left side of '\(op)' must be a variable, an element or a member", at: opToken)
             }
             let rhs = try nested { try $0.parseAssignment() }

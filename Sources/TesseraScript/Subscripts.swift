@@ -7,11 +7,20 @@ enum Subscripts {
         case .tuple(let xs):
             return try slice(xs, index, typeName: "Tuple", wrap: Value.tuple)
         case .string(let s):
-            let chars = s.map { Value.string(String($0)) }
-            return try slice(chars, index, typeName: "String") { .string($0.map(\.description).joined()) }
+            return try character(s, index)
         case .range(let r):
-            let xs = (r.lower..<r.upperExclusive).map { Value.int($0) }
-            return try slice(xs, index, typeName: "Range", wrap: Value.array)
+            // Index the range arithmetically rather than building its elements.
+            switch index {
+            case .int(let i):
+                return .int(r.lower + (try position(i, count: r.count, typeName: "Range")))
+            case .range(let sub):
+                guard sub.lower >= 0, sub.upperExclusive <= r.count else {
+                    throw ScriptError(.index, "range \(Value.range(sub)) is out of bounds for a Range of \(r.count) elements")
+                }
+                return .range(RangeValue(lower: r.lower + sub.lower, upper: r.lower + sub.upperExclusive, closed: false))
+            default:
+                throw ScriptError(.type, "a Range index must be an Int or a Range, got \(index.typeName)")
+            }
         case .dict(let d):
             guard let key = DictKey(index) else {
                 throw ScriptError(.type, "a \(index.typeName) cannot be a Dict key")
@@ -32,6 +41,28 @@ enum Subscripts {
                               + (count > 0 ? " (valid: 0..<\(count))" : ""))
         }
         return i
+    }
+
+    /// `s[i]` (a one-character String) and `s[a..<b]`, walking only as far as needed.
+    private static func character(_ s: String, _ index: Value) throws -> Value {
+        switch index {
+        case .int(let i):
+            guard i >= 0, let at = s.index(s.startIndex, offsetBy: i, limitedBy: s.endIndex), at < s.endIndex else {
+                let n = s.count
+                throw ScriptError(.index, "index \(i) is out of range for a String of \(n) character\(n == 1 ? "" : "s")"
+                                  + (n > 0 ? " (valid: 0..<\(n))" : ""))
+            }
+            return .string(String(s[at]))
+        case .range(let r):
+            guard r.lower >= 0,
+                  let from = s.index(s.startIndex, offsetBy: r.lower, limitedBy: s.endIndex),
+                  let to = s.index(from, offsetBy: r.count, limitedBy: s.endIndex) else {
+                throw ScriptError(.index, "range \(Value.range(r)) is out of bounds for a String of \(s.count) characters")
+            }
+            return .string(String(s[from..<to]))
+        default:
+            throw ScriptError(.type, "a String index must be an Int or a Range, got \(index.typeName)")
+        }
     }
 
     private static func article(_ s: String) -> String { "AEIOU".contains(s.first ?? "x") ? "an" : "a" }

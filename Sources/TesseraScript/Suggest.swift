@@ -2,7 +2,8 @@
 public enum Suggest {
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
-        let limit = max(1, min(3, w.count / 3 + 1))
+        // Short names need a close match, or every typo suggests some unrelated short name.
+        let limit = w.count <= 4 ? 1 : w.count <= 8 ? 2 : 3
         var best: (String, Int)? = nil
         for c in candidates where c != word {
             let d = distance(w, Array(c.lowercased()), limit: limit)

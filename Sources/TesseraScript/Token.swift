@@ -46,6 +46,11 @@ public struct Token: Sendable {
         }
     }
 
+    /// `(`, `[` or `{`.
+    public var isOpener: Bool { isPunct("(") || isPunct("[") || isPunct("{") }
+    /// `)`, `]` or `}`.
+    public var isCloser: Bool { isPunct(")") || isPunct("]") || isPunct("}") }
+
     func isPunct(_ p: String) -> Bool { if case .punct(let q) = kind { return q == p }; return false }
     func isKeyword(_ k: Keyword) -> Bool { if case .keyword(let q) = kind { return q == k }; return false }
     var isEnd: Bool { if case .end = kind { return true }; return false }
