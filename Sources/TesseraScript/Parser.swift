@@ -255,6 +255,9 @@ public struct Parser {
             _ = try expect(")", "to close the tuple pattern")
             return .tuple(items, t.location)
         }
+        if case .keyword(let k) = t.kind {
+            throw error("'\(k.rawValue)' is a keyword and cannot be used as a name")
+        }
         throw error("expected a name or a tuple of names, found \(t.spelling)")
     }
 
