@@ -341,6 +341,12 @@ extension Compiler {
 
     // MARK: Calls
 
+    /// An argument's code, wrapped so an array of them stores each closure at its own
+    /// calling convention (see CompiledStatement).
+    struct CompiledArgument {
+        let run: ExprCode
+    }
+
     private mutating func arguments(_ args: [Argument]) throws -> (Frame) throws -> [ArgumentValue] {
         let codes = try args.map { (label: $0.label, code: try expression($0.value)) }
         return { f in
@@ -363,6 +369,7 @@ extension Compiler {
         }
         if let m = e.callee as? MemberExpr {
             let name = m.name, optional = m.optional
+            let site = MethodSite(name)
             let receiver = try expression(m.object)
             if !optional && m.object.isAssignable && Members.mutatingNames.contains(name) {
                 let target = try lvalue(m.object)
@@ -370,12 +377,12 @@ extension Compiler {
                     var current = try receiver(f)
                     let a = try args(f)
                     do {
-                        guard Members.mutates(current, name) else { return try Members.call(current, name, a, interp) }
+                        guard Members.mutates(current, site) else { return try Members.call(current, site, a, interp) }
                         // Let go of our copy first: the variable's storage must be uniquely
                         // referenced for `xs.append(x)` to grow it in place, not copy it.
                         current = .nil
                         var result: Value = .nil
-                        try target.modify(f) { v in result = try Members.callMutating(&v, name, a, interp) }
+                        try target.modify(f) { v in result = try Members.callMutating(&v, site, a, interp) }
                         return result
                     } catch { throw wrap(error, name) }
                 }
@@ -384,14 +391,40 @@ extension Compiler {
                 let r = try receiver(f)
                 if optional, r.isNil { throw ChainNil() }
                 let a = try args(f)
-                do { return try Members.call(r, name, a, interp) } catch { throw wrap(error, name) }
+                do { return try Members.call(r, site, a, interp) } catch { throw wrap(error, name) }
             }
         }
         let callee = try expression(e.callee)
         let optional = e.optional
+        // Calls of script functions whose labels match bind arguments straight into the
+        // callee's frame, without building an argument list (one or two arguments: the
+        // common case, evaluated into locals).
+        let labels = e.arguments.map(\.label)
+        let direct = ContiguousArray(try e.arguments.map { CompiledArgument(run: try expression($0.value)) })
+        let first = direct.first?.run, second = direct.count > 1 ? direct[1].run : nil
         return { f in
             let c = try callee(f)
             if optional, c.isNil { throw ChainNil() }
+            if case .function(let fn) = c, let sf = fn as? ScriptFunction, sf.code.labels == labels {
+                let code = sf.code
+                switch direct.count {
+                case 0:
+                    do { return try interp.invoke(sf) { _ in } } catch { throw wrap(error, sf.name) }
+                case 1:
+                    let v0 = try first!(f)
+                    do { return try interp.invoke(sf) { code.store($0, 0, v0) } } catch { throw wrap(error, sf.name) }
+                case 2:
+                    let v0 = try first!(f), v1 = try second!(f)
+                    do {
+                        return try interp.invoke(sf) { frame in code.store(frame, 0, v0); code.store(frame, 1, v1) }
+                    } catch { throw wrap(error, sf.name) }
+                default:
+                    let values = try direct.map { try $0.run(f) }
+                    do {
+                        return try interp.invoke(sf) { frame in for k in 0..<values.count { code.store(frame, k, values[k]) } }
+                    } catch { throw wrap(error, sf.name) }
+                }
+            }
             let a = try args(f)
             do {
                 if case .function(let fn) = c { return try fn.call(a, interp) }

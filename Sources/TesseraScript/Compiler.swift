@@ -15,7 +15,21 @@ final class CompiledFunction {
     var body: StmtCode = { _ in .normal }
     var expressionBody: ExprCode?
     var defaults: [ExprCode?] = []
+    /// The general binding: labels matched Swift-style, defaults filled in.
     var bindParameters: (Frame, [ArgumentValue], Interpreter) throws -> Void = { _, _, _ in }
+    /// The call-site labels under which arguments bind straight to the parameters, in
+    /// order (all nil for closures): calls that match skip the general binding.
+    var labels: [String?] = []
+    /// Whether a call with plain positional values can bind them directly.
+    var takesPositional = false
+    /// Where each parameter lives in the frame: a slot, or a box when a closure captures it.
+    var targets: [(captured: Bool, index: Int)] = []
+
+    @inline(__always)
+    func store(_ f: Frame, _ k: Int, _ v: Value) {
+        let t = targets[k]
+        if t.captured { f.cells[t.index] = Box(v) } else { f.slots[t.index] = v }
+    }
 }
 
 /// Where code sits: at a cell's top, in a function, in a loop (for break/continue checks).
@@ -289,6 +303,9 @@ struct Compiler {
             compiled.body = try block(decl.body)
         }
         compiled.defaults = try decl.parameters.map { p in try p.defaultValue.map { try expression($0) } }
+        compiled.targets = decl.parameters.map { (captured: $0.variable!.captured, index: $0.variable!.index) }
+        compiled.labels = decl.isClosure ? decl.parameters.map { _ in nil } : decl.parameters.map(\.label)
+        compiled.takesPositional = compiled.labels.allSatisfy { $0 == nil }
         compiled.bindParameters = parameterBinder(decl, compiled)
         let upvalueSources = decl.info.upvalues
         return { f in
@@ -303,12 +320,8 @@ struct Compiler {
 
     private func parameterBinder(_ decl: FunctionDecl, _ compiled: CompiledFunction)
         -> (Frame, [ArgumentValue], Interpreter) throws -> Void {
-        let targets = decl.parameters.map { (captured: $0.variable!.captured, index: $0.variable!.index) }
-        func store(_ f: Frame, _ k: Int, _ v: Value) {
-            let t = targets[k]
-            if t.captured { f.cells[t.index] = Box(v) } else { f.slots[t.index] = v }
-        }
-        let count = targets.count
+        let count = decl.parameters.count
+        let store = compiled.store
         if decl.isClosure {
             let shorthand = decl.shorthandCount > 0 || decl.parameters.isEmpty
             return { f, args, _ in
@@ -327,10 +340,9 @@ struct Compiler {
         }
         let shape = decl.parameters.map { (label: $0.label, hasDefault: $0.defaultValue != nil) }
         let name = decl.signatureName
-        let simple = shape.allSatisfy { !$0.hasDefault }
         return { f, args, _ in
             // Fast path: every parameter given, labels as declared.
-            if simple, args.count == count {
+            if args.count == count {
                 var ok = true
                 for k in 0..<count where args[k].label != shape[k].label { ok = false; break }
                 if ok {

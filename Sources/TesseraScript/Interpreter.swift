@@ -226,7 +226,15 @@ public final class Interpreter {
 
     /// Calls a function value (a closure the user passed to native code, say).
     public func call(_ callee: Value, _ arguments: [Value]) throws -> Value {
-        try call(callee, arguments.map { ArgumentValue($0) })
+        // A closure handed to map, filter, sorted...: bind the values directly.
+        if case .function(let fn) = callee, let sf = fn as? ScriptFunction,
+           sf.code.takesPositional, sf.code.labels.count == arguments.count {
+            let code = sf.code
+            return try invoke(sf) { frame in
+                for k in 0..<arguments.count { code.store(frame, k, arguments[k]) }
+            }
+        }
+        return try call(callee, arguments.map { ArgumentValue($0) })
     }
 
     public func call(_ callee: Value, _ arguments: [ArgumentValue]) throws -> Value {
@@ -239,6 +247,13 @@ public final class Interpreter {
     }
 
     func invoke(_ fn: ScriptFunction, _ args: [ArgumentValue]) throws -> Value {
+        try invoke(fn) { frame in try fn.code.bindParameters(frame, args, self) }
+    }
+
+    /// Runs a script function in a fresh frame; `bind` stores the arguments, which were
+    /// evaluated before (evaluating them may call functions that use the same pooled frames).
+    @inline(__always)
+    func invoke(_ fn: ScriptFunction, binding bind: (Frame) throws -> Void) throws -> Value {
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > maxCallDepth {
@@ -255,7 +270,7 @@ public final class Interpreter {
             framePool.append(frame)
         }
         defer { frame.clear() }
-        try code.bindParameters(frame, args, self)
+        try bind(frame)
         if let e = code.expressionBody { return try e(frame) }
         _ = try code.body(frame)
         return frame.returnValue

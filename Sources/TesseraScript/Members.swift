@@ -13,6 +13,43 @@ struct MemberTable: Sendable {
     var names: [String] { (Array(properties.keys) + methods.keys + mutating.keys).sorted() }
 }
 
+/// A method name at a call site, looked up in each built-in type's table once, when the
+/// cell is compiled, so that a call does no lookup by name.
+struct MethodSite {
+    struct Entry {
+        let method: Method?
+        let mutating: MutatingMethod?
+        let isProperty: Bool
+        init(_ table: MemberTable, _ name: String) {
+            method = table.methods[name]
+            mutating = table.mutating[name]
+            isProperty = table.properties[name] != nil
+        }
+    }
+
+    let name: String
+    /// The name as a Dict key: a Dict's own key of this name takes precedence.
+    let key: DictKey
+    let array: Entry, string: Entry, dict: Entry
+
+    init(_ name: String) {
+        self.name = name
+        key = .string(name)
+        array = Entry(Members.array, name)
+        string = Entry(Members.string, name)
+        dict = Entry(Members.dict, name)
+    }
+
+    func entry(for v: Value) -> Entry? {
+        switch v {
+        case .array, .range: return array
+        case .string: return string
+        case .dict: return dict
+        default: return nil
+        }
+    }
+}
+
 /// Member access and method calls on values: `xs.count`, `d.lr`, `s.split(",")`, `t.0`.
 public enum Members {
     static let array = ArrayMethods.table
@@ -88,22 +125,27 @@ public enum Members {
     }
 
     static func call(_ v: Value, _ name: String, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
+        try call(v, MethodSite(name), args, interp)
+    }
+
+    static func call(_ v: Value, _ site: MethodSite, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
+        let name = site.name
         switch v {
         case .dict(let d):
-            if let member = d[.string(name)] { return try interp.call(member, args) }
+            if let member = d[site.key] { return try interp.call(member, args) }
         case .object(let o):
             guard let member = try o.member(name, interp) else { throw noMember(v, name) }
             return try interp.call(member, args)
         default: break
         }
-        if let t = table(for: v) {
-            if let m = t.methods[name] { return try m(v, args, interp) }
-            if let m = t.mutating[name] {
+        if let e = site.entry(for: v) {
+            if let m = e.method { return try m(v, args, interp) }
+            if let m = e.mutating {
                 // A mutating method on a temporary: apply it to a copy and return the result.
                 var copy = v
                 return try m(&copy, args, interp)
             }
-            if t.properties[name] != nil {
+            if e.isProperty {
                 throw ScriptError(.type, "'\(name)' is a property, not a method: write .\(name) without ()")
             }
         }
@@ -113,17 +155,18 @@ public enum Members {
         throw noMember(v, name)
     }
 
-    /// True when `name` is a mutating method of `v`'s type.
-    static func mutates(_ v: Value, _ name: String) -> Bool {
+    /// True when the site's method mutates values like `v` (an Array's `append`, a Dict's
+    /// `removeValue` unless a key of that name shadows it).
+    static func mutates(_ v: Value, _ site: MethodSite) -> Bool {
         switch v {
-        case .array: return array.mutating[name] != nil
-        case .dict(let d): return d[.string(name)] == nil && dict.mutating[name] != nil
+        case .array: return site.array.mutating != nil
+        case .dict(let d): return site.dict.mutating != nil && d[site.key] == nil
         default: return false
         }
     }
 
-    static func callMutating(_ v: inout Value, _ name: String, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
-        guard let t = table(for: v), let m = t.mutating[name] else { return try call(v, name, args, interp) }
+    static func callMutating(_ v: inout Value, _ site: MethodSite, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
+        guard let m = site.entry(for: v)?.mutating else { return try call(v, site, args, interp) }
         return try m(&v, args, interp)
     }
 
@@ -153,6 +196,12 @@ public protocol NativeMutableObject: NativeObject {
 /// Checks a method call's arguments against its parameters, Swift-style, and returns one
 /// value per parameter with defaults filled in.
 func bind(_ args: [ArgumentValue], _ signature: String, _ params: [NativeParameter]) throws -> [Value] {
+    // The common call gives every parameter, labelled as declared.
+    if args.count == params.count {
+        var exact = true
+        for i in 0..<args.count where args[i].label != params[i].label { exact = false; break }
+        if exact { return args.map(\.value) }
+    }
     let bound = try bindArguments(args, to: params.map { (label: $0.label, hasDefault: !$0.isRequired) },
                                   function: signature)
     return bound.enumerated().map { $0.element ?? params[$0.offset].defaultValue ?? .nil }
