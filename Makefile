@@ -20,10 +20,12 @@ run: release
 	$(RELEASE_BIN) run examples/tour.tsr
 
 # Every test: unit tests per module, the language conformance cases of $(SHARED)/language-tests,
-# and the stdio protocol test that drives a real `tessera kernel --stdio`.
+# the stdio protocol test that drives a real `tessera kernel --stdio`, then the Jupyter
+# conformance run (jupyter_kernel_test, wire faults, nbclient over notebooks/) in a venv.
 test: setup
 	$(SWIFT) build --build-tests
 	TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests $(SWIFT) test --skip-build --disable-swift-testing
+	./scripts/conformance.sh $(BIN)
 
 bench: release
 	python3 bench/spine.py --tessera $(RELEASE_BIN)

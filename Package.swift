@@ -13,13 +13,15 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libzmq3-dev, libreadline-dev,
         // zlib1g-dev, libsqlite3-dev); `make setup` installs them.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
-        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ", pkgConfig: "libzmq",
+        // libzmq's pkg-config names krb5's include folder, which SwiftPM refuses; the header is in /usr/include.
+        .systemLibrary(name: "CZMQ", path: "Sources/CZMQ",
                        providers: [.apt(["libzmq3-dev"])]),
         .systemLibrary(name: "CReadline", path: "Sources/CReadline",
                        providers: [.apt(["libreadline-dev"])]),
@@ -35,7 +37,10 @@ let package = Package(
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
         .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay"]),
         // Session, message core, transports.
-        .target(name: "TesseraKernel", dependencies: ["TesseraPrelude", "TesseraScript", "TesseraDisplay"]),
+        .target(name: "TesseraKernel", dependencies: [
+            "TesseraPrelude", "TesseraScript", "TesseraDisplay", "CZMQ", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "tessera", dependencies: [
             "TesseraKernel",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -43,7 +48,7 @@ let package = Package(
 
         .testTarget(name: "TesseraScriptTests", dependencies: ["TesseraScript"]),
         .testTarget(name: "TesseraDisplayTests", dependencies: ["TesseraDisplay"]),
-        .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript"]),
+        .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )
 

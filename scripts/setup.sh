@@ -17,3 +17,12 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 command -v swift >/dev/null || { echo "setup: Swift 6 is required (https://swift.org/install)"; exit 1; }
+
+# The Jupyter conformance tests run in a venv (scripts/conformance.sh makes it).
+if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
+    echo "setup: installing python3-venv"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-venv >/dev/null
+fi

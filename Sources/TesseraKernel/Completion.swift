@@ -13,10 +13,13 @@ extension Kernel {
         let chars = scalars[..<cursor].map { Character($0) }
         var start = cursor
         while start > 0, Kernel.isNameChar(chars[start - 1]) { start -= 1 }
-        let prefix = String(chars[start..<cursor])
+        var prefix = String(chars[start..<cursor])
+        if start > 0, chars[start - 1] == "%" { prefix = "%" + prefix }
         var candidates: [String]
         if start > 0, chars[start - 1] == "%" {
-            candidates = Kernel.commands.map { String($0.name.dropFirst()) }
+            // The match replaces the `%` too, as IPython's magics complete.
+            start -= 1
+            candidates = Kernel.commands.map(\.name)
         } else if start > 0, chars[start - 1] == "." {
             candidates = memberCandidates(receiverEnd: start - 1, chars: chars)
         } else {
@@ -32,18 +35,60 @@ extension Kernel {
         ])
     }
 
-    /// Members of the value named before the `.` at `receiverEnd`: a dotted chain of
-    /// session names, looked up without running any code.
+    /// Members of the value before the `.` at `receiverEnd`, found without running any
+    /// code: a dotted chain of session names, a literal (`"ab".`, `[1, 2].`), or a name
+    /// the cell itself declares with a literal (`let word = "ab"` on an earlier line).
     private func memberCandidates(receiverEnd: Int, chars: [Character]) -> [String] {
         var s = receiverEnd
         while s > 0, Kernel.isNameChar(chars[s - 1]) || chars[s - 1] == "." { s -= 1 }
         let path = String(chars[s..<receiverEnd]).split(separator: ".").map(String.init)
-        guard let first = path.first, var value = interpreter.lookup(first) else { return [] }
+        if path.isEmpty, receiverEnd > 0 {
+            return Kernel.literalKind(closingAt: chars[receiverEnd - 1]).map(Members.names(of:)) ?? []
+        }
+        guard let first = path.first,
+              var value = interpreter.lookup(first) ?? Kernel.declaredLiteral(first, in: chars[..<s]) else { return [] }
         for member in path.dropFirst() {
             guard let v = try? Members.get(value, member, interpreter) else { return [] }
             value = v
         }
         return Members.names(of: value)
+    }
+
+    /// An empty value of the literal that ends with `c`, standing for its type.
+    private static func literalKind(closingAt c: Character) -> Value? {
+        switch c {
+        case "\"": return .string("")
+        case "]": return .array([])
+        default: return c.isNumber ? .int(0) : nil
+        }
+    }
+
+    /// An empty value of the literal `name` was declared with in `code` (`let name = "..."`,
+    /// `var name = [...]`, `let name = 3`), standing for its type; nil when it was not.
+    private static func declaredLiteral(_ name: String, in code: ArraySlice<Character>) -> Value? {
+        let text = String(code)
+        var found: Value?
+        for keyword in ["let ", "var "] {
+            var searchStart = text.startIndex
+            while let r = text.range(of: keyword + name, range: searchStart..<text.endIndex) {
+                searchStart = r.upperBound
+                var rest = text[r.upperBound...].drop { $0 == " " }
+                guard rest.first == "=" else { continue }
+                rest = rest.dropFirst().drop { $0 == " " }
+                guard let c = rest.first else { continue }
+                switch c {
+                case "\"": found = .string("")
+                case "[":
+                    let inner = rest.dropFirst().prefix { $0 != "]" && $0 != "\n" }
+                    found = inner.contains(":") ? .dict(ScriptDict()) : .array([])
+                default:
+                    if c.isNumber || c == "-" {
+                        found = rest.prefix { $0.isNumber || $0 == "." || $0 == "-" }.contains(".") ? .double(0) : .int(0)
+                    }
+                }
+            }
+        }
+        return found
     }
 
     /// `inspect_request`: the documentation of the name at the cursor.

@@ -82,13 +82,27 @@ public final class Kernel {
             if restart { restartSession() }
             return .shutdown(restart: restart)
         default:
-            emit(Kernel.unknownType(request))
+            // A reply the front end can match, so a client waiting on it does not hang.
+            reply(Kernel.unknownTypeReply(request.msgType, channel: "shell"))
         }
         return .proceed
     }
 
     static func unknownType(_ request: KernelMessage) -> KernelMessage {
-        ProtocolError("unknown msg_type '\(request.msgType)'; the kernel answers execute, kernel_info, complete, inspect, is_complete, history, comm_info, interrupt and shutdown requests").message(parent: request.msgID)
+        ProtocolError(unknownTypeText(request.msgType)).message(parent: request.msgID)
+    }
+
+    static func unknownTypeText(_ type: String) -> String {
+        "unknown msg_type '\(type)'; the kernel answers execute, kernel_info, complete, inspect, is_complete, history, comm_info, interrupt and shutdown requests"
+    }
+
+    /// The error reply to a request type the kernel does not know.
+    static func unknownTypeReply(_ type: String, channel: String) -> JSON {
+        let text = unknownTypeText(type) + " (this one came on \(channel))"
+        return .obj([
+            "status": .string("error"), "ename": .string("ProtocolError"), "evalue": .string(text),
+            "traceback": .array([.string("ProtocolError: " + text)]),
+        ])
     }
 
     /// Forgets the session (a restart): variables, history and the execution count; the

@@ -45,12 +45,33 @@ enum RichText {
         maker("markdown", mime: "text/markdown", doc: "markdown(_ text) -> Markdown\nA rich value shown as Markdown.") { $0 },
     ]
 
+    /// The text of HTML without its tags; table cells are separated by two spaces and
+    /// rows, paragraphs and line breaks end lines, so a table still reads as one.
     static func stripTags(_ s: String) -> String {
         var out = ""
+        var tag = ""
         var inTag = false
         for c in s {
-            if c == "<" { inTag = true } else if c == ">" { inTag = false } else if !inTag { out.append(c) }
+            if c == "<" {
+                inTag = true
+                tag = ""
+            } else if c == ">" && inTag {
+                inTag = false
+                let name = tag.lowercased().split(whereSeparator: { $0 == " " || $0 == "/" }).first.map(String.init) ?? ""
+                let closing = tag.hasPrefix("/")
+                if closing && (name == "td" || name == "th") {
+                    out += "  "
+                } else if (closing && ["tr", "p", "div", "li", "h1", "h2", "h3", "caption"].contains(name)) || name == "br" {
+                    while out.hasSuffix(" ") { out.removeLast() }
+                    if !out.isEmpty && !out.hasSuffix("\n") { out += "\n" }
+                }
+            } else if inTag {
+                tag.append(c)
+            } else {
+                out.append(c)
+            }
         }
+        while out.hasSuffix(" ") || out.hasSuffix("\n") { out.removeLast() }
         return out
     }
 }

@@ -15,7 +15,7 @@ struct Tessera: ParsableCommand {
             With no subcommand and a script piped in, runs the script (as python3 does).
             """,
         version: Kernel.version,
-        subcommands: [KernelCommand.self, RunCommand.self, VersionCommand.self]
+        subcommands: [KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, VersionCommand.self]
     )
 
     mutating func run() throws {
@@ -52,6 +52,71 @@ struct KernelCommand: ParsableCommand {
 
     func run() throws {
         throw ExitCode(StdioTransport.run())
+    }
+}
+
+struct JupyterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "jupyter",
+        abstract: "Serve Jupyter's wire protocol over ZeroMQ (what the kernel-spec runs).",
+        discussion: """
+            Jupyter front ends start this with the connection file they wrote: the ports of the \
+            shell, iopub, stdin, control and heartbeat sockets and the HMAC key. Install the \
+            kernel-spec with `tessera install-kernel --user`, then pick "Tessera" in JupyterLab.
+            """
+    )
+
+    @Option(name: .customLong("connection-file"), help: "The connection file a Jupyter front end wrote.",
+            completion: .file(extensions: ["json"]))
+    var connectionFile: String
+
+    func run() throws {
+        throw ExitCode(JupyterTransport.run(connectionFile: connectionFile))
+    }
+}
+
+struct InstallKernelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install-kernel",
+        abstract: "Install the Jupyter kernel-spec that runs this tessera binary.",
+        discussion: """
+            Writes kernels/tessera/{kernel.json, logo-32x32.png, logo-64x64.png, logo-svg.svg} where \
+            `jupyter kernelspec install` would: system-wide by default, or per --user, --prefix or \
+            --sys-prefix. Then `jupyter kernelspec list` shows "tessera".
+            """
+    )
+
+    @Flag(help: "Install for this user (~/.local/share/jupyter, or $JUPYTER_DATA_DIR).")
+    var user = false
+
+    @Option(help: "Install under PREFIX/share/jupyter (e.g. a virtual environment).")
+    var prefix: String?
+
+    @Flag(name: .customLong("sys-prefix"), help: "Install into the active Python environment ($VIRTUAL_ENV, $CONDA_PREFIX or python3's sys.prefix).")
+    var sysPrefix = false
+
+    @Option(help: "The kernel-spec's name (its folder).")
+    var name = "tessera"
+
+    @Option(name: .customLong("display-name"), help: "The name front ends show.")
+    var displayName = "Tessera"
+
+    func validate() throws {
+        if [user, prefix != nil, sysPrefix].filter({ $0 }).count > 1 {
+            throw ValidationError("choose one of --user, --prefix and --sys-prefix")
+        }
+    }
+
+    func run() throws {
+        let destination: KernelSpec.Destination =
+            user ? .user : prefix.map { .prefix($0) } ?? (sysPrefix ? .sysPrefix : .system)
+        do {
+            let folder = try KernelSpec.install(to: destination, name: name, displayName: displayName)
+            print("Installed kernel-spec \(name) in \(folder)")
+        } catch {
+            FileHandle.standardError.write(Data("tessera install-kernel: \(error)\n".utf8))
+            throw ExitCode(1)
+        }
     }
 }
 

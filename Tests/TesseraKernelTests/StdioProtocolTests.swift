@@ -201,7 +201,8 @@ final class StdioProtocolTests: XCTestCase {
         e = k.collect { $0["msg_type"]?.stringValue == "error" }.last
         XCTAssertTrue(e?["content"]?["evalue"]?.stringValue?.contains("msg_type") ?? false)
         k.send("bogus_request", id: "c")
-        e = k.collect { $0["msg_type"]?.stringValue == "error" }.last
+        e = k.reply(to: "c").first { $0["msg_type"]?.stringValue == "bogus_reply" }
+        XCTAssertEqual(e?["content"]?["status"]?.stringValue, "error")
         XCTAssertTrue(e?["content"]?["evalue"]?.stringValue?.contains("unknown msg_type 'bogus_request'") ?? false)
         k.input.fileHandleForWriting.write(Data([0x7B, 0xFF, 0xFE, 0x7D, 0x0A]))
         e = k.collect { $0["msg_type"]?.stringValue == "error" }.last
