@@ -28,7 +28,9 @@ test: setup
 	./scripts/conformance.sh $(BIN)
 
 bench: release
+	./scripts/venv.sh bench/requirements.txt
 	python3 bench/spine.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/jupyter.py --tessera $(RELEASE_BIN)
 
 clean:
 	rm -rf .build

@@ -7,20 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-.build/debug/tessera}"
 VENV="${TESSERA_VENV:-.venv}"
-REQ=Tests/conformance/requirements.txt
-
-if [ ! -x "$VENV/bin/python" ]; then
-    echo "conformance: making the test venv in $VENV"
-    python3 -m venv "$VENV"
-fi
-stamp="$VENV/.requirements.sha256"
-want="$(sha256sum "$REQ" | cut -d' ' -f1)"
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-    echo "conformance: installing $REQ"
-    "$VENV/bin/python" -m pip install -q --upgrade pip
-    "$VENV/bin/python" -m pip install -q -r "$REQ"
-    echo "$want" > "$stamp"
-fi
+./scripts/venv.sh Tests/conformance/requirements.txt
 
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
