@@ -63,15 +63,43 @@ extension Kernel {
             if !silent { host.send(KernelMessage("error", parent: parent, content: .object(errorFields))) }
             payload = []
         }
+        // As in ipykernel, user_expressions are evaluated only after a cell that succeeded.
+        let userExpressions = errorFields.isEmpty ? evaluateUserExpressions(c["user_expressions"]) : .object([])
         host.end()
         let reply: [(String, JSON)] = [
             ("status", .string(errorFields.isEmpty ? "ok" : "error")),
             ("execution_count", .number(Double(count))),
-        ] + errorFields + [("payload", .array(payload)), ("user_expressions", .object([]))]
+        ] + errorFields + [("payload", .array(payload)), ("user_expressions", userExpressions)]
         if storeHistory { history.append((count, code, resultText)) }
         emit(KernelMessage("execute_reply", parent: parent, content: .object(reply)))
         if case .failure = outcome, stopOnError { return .abortQueued }
         return .proceed
+    }
+
+    /// `user_expressions` of an execute_request (name → code), each evaluated after the
+    /// cell into a MIME bundle or the error it raised, as the messaging spec describes.
+    func evaluateUserExpressions(_ expressions: JSON?) -> JSON {
+        guard case .object(let pairs)? = expressions else { return .object([]) }
+        return .object(pairs.map { name, code in
+            guard let text = code.stringValue else {
+                return (name, Kernel.errorContent(ScriptError(.type, "user expression '\(name)' must be a String of code")))
+            }
+            do {
+                let value = try interpreter.run(Source(name: "user expression '\(name)'", text: text)) ?? .nil
+                return (name, .obj(["status": .string("ok"), "data": Kernel.mimeBundle(value), "metadata": .object([])]))
+            } catch let e as ScriptError {
+                return (name, Kernel.errorContent(e))
+            } catch {
+                return (name, Kernel.errorContent(ScriptError(.value, "\(error)")))
+            }
+        })
+    }
+
+    static func errorContent(_ e: ScriptError) -> JSON {
+        .obj([
+            "status": .string("error"), "ename": .string(e.kind.rawValue),
+            "evalue": .string(e.messageWithPlace), "traceback": .array(e.formattedLines.map { .string($0) }),
+        ])
     }
 
     /// A result ready to send: its MIME bundle and the plain text kept in history.

@@ -143,6 +143,9 @@ public final class JupyterTransport: @unchecked Sendable {
         publish("status", content: .obj(["execution_state": .string("starting")]), parent: nil)
         Thread.detachNewThread { [self] in self.ioLoop() }
 
+        let parentWatch = watchParent()
+        defer { parentWatch?.cancel() }
+
         shutdownRequested.wait()
         worker.interrupt()
         // However the threads fare, the process ends: a stuck cell must not keep it.
@@ -151,6 +154,27 @@ public final class JupyterTransport: @unchecked Sendable {
         context.shutdown()
         context.terminate()
         return 0
+    }
+
+    /// jupyter_client sets `JPY_PARENT_PID` when it launches a kernel. If that process dies
+    /// (a Jupyter server killed with -9), the kernel is reparented; it then shuts down
+    /// rather than live on as an orphan, as ipykernel's parent poller does.
+    private func watchParent() -> DispatchSourceTimer? {
+        guard let text = ProcessInfo.processInfo.environment["JPY_PARENT_PID"], let expected = Int32(text), expected > 0 else {
+            return nil
+        }
+        let parent = getppid()
+        guard parent == expected else { return nil }  // started through a wrapper: nothing reliable to watch
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 1, repeating: 1)
+        timer.setEventHandler { [self] in
+            guard getppid() != parent else { return }
+            Self.log("the process that started this kernel (pid \(parent)) is gone; shutting down")
+            timer.cancel()
+            beginShutdown()
+        }
+        timer.resume()
+        return timer
     }
 
     // MARK: Routing (any thread)

@@ -250,3 +250,52 @@ def test_a_bad_connection_file_is_a_clear_error():
         assert '"shell_port" must be a port number' in proc.stderr
         proc = subprocess.run([binary, "jupyter", "--connection-file", path + ".missing"], capture_output=True, text=True, timeout=10)
         assert proc.returncode == 2 and "cannot read the connection file" in proc.stderr
+
+
+def test_user_expressions_are_evaluated_after_the_cell(ks):
+    msg_id = ks.kc.execute("let base = 20", user_expressions={"double": "base * 2", "bad": "nope + 1"})
+    reply = ks.shell_reply(msg_id)
+    ks.outputs(msg_id)
+    ue = reply["content"]["user_expressions"]
+    assert ue["double"] == {"status": "ok", "data": {"text/plain": "40"}, "metadata": {}}
+    assert ue["bad"]["status"] == "error" and ue["bad"]["ename"] == "NameError"
+
+
+def test_restart_starts_a_fresh_session(ks):
+    ks.result("let kept = 1")
+    old_pid = ks.km.provisioner.process.pid
+    ks.km.restart_kernel(now=False)
+    ks.kc.wait_for_ready(timeout=30)
+    ks.drain()
+    assert ks.km.provisioner.process.pid != old_pid
+    reply, _ = ks.run("kept")
+    assert reply["content"]["ename"] == "NameError"
+    assert ks.result("1 + 1") == "2"
+
+
+def test_the_kernel_exits_when_the_process_that_started_it_dies(tmp_path):
+    """jupyter_client sets JPY_PARENT_PID; a kernel orphaned by a killed server shuts down."""
+    binary = json.load(open(os.path.join(os.environ["TESSERA_KERNELSPEC"], "kernel.json")))["argv"][0]
+    conn = tmp_path / "conn.json"
+    conn.write_text(json.dumps({"ip": "127.0.0.1", "transport": "tcp", "shell_port": 0, "iopub_port": 0,
+                                "stdin_port": 0, "control_port": 0, "hb_port": 0, "key": "k"}))
+    pidfile = tmp_path / "pid"
+    # The parent shell starts the kernel with its own pid as JPY_PARENT_PID, then dies.
+    subprocess.run(["bash", "-c", f'JPY_PARENT_PID=$$ "{binary}" jupyter --connection-file "{conn}" 2>/dev/null & '
+                                  f'echo $! > "{pidfile}"; sleep 0.5'], check=True, timeout=10)
+    pid = int(pidfile.read_text())
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return
+        # A zombie reparented to this test's process is gone too.
+        try:
+            if os.waitpid(pid, os.WNOHANG)[0] == pid:
+                return
+        except ChildProcessError:
+            pass
+        time.sleep(0.1)
+    os.kill(pid, signal.SIGKILL)
+    raise AssertionError("the orphaned kernel was still running 10 s after its parent died")
