@@ -48,6 +48,7 @@ let package = Package(
 
         .testTarget(name: "TesseraScriptTests", dependencies: ["TesseraScript"]),
         .testTarget(name: "TesseraDisplayTests", dependencies: ["TesseraDisplay"]),
+        .testTarget(name: "TesseraPreludeTests", dependencies: ["TesseraPrelude"]),
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )

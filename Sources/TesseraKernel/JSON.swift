@@ -72,6 +72,41 @@ public enum JSON: Equatable, Sendable {
         }
     }
 
+    /// Indented JSON for files people read and diff: `indent` spaces per level, keys
+    /// sorted when asked (as nbformat writes notebooks: indent 1, sorted keys).
+    public func pretty(indent: Int = 2, sortKeys: Bool = false) -> String {
+        var out = ""
+        writePretty(to: &out, indent: String(repeating: " ", count: indent), level: 0, sortKeys: sortKeys)
+        return out
+    }
+
+    private func writePretty(to out: inout String, indent: String, level: Int, sortKeys: Bool) {
+        let inner = String(repeating: indent, count: level + 1)
+        switch self {
+        case .array(let xs) where !xs.isEmpty:
+            out += "[\n"
+            for (i, x) in xs.enumerated() {
+                out += inner
+                x.writePretty(to: &out, indent: indent, level: level + 1, sortKeys: sortKeys)
+                out += i < xs.count - 1 ? ",\n" : "\n"
+            }
+            out += String(repeating: indent, count: level) + "]"
+        case .object(let unsorted) where !unsorted.isEmpty:
+            let pairs = sortKeys ? unsorted.sorted { $0.0 < $1.0 } : unsorted
+            out += "{\n"
+            for (i, (k, v)) in pairs.enumerated() {
+                out += inner
+                JSON.writeString(k, to: &out)
+                out += ": "
+                v.writePretty(to: &out, indent: indent, level: level + 1, sortKeys: sortKeys)
+                out += i < pairs.count - 1 ? ",\n" : "\n"
+            }
+            out += String(repeating: indent, count: level) + "}"
+        default:
+            write(to: &out)
+        }
+    }
+
     static func writeString(_ s: String, to out: inout String) {
         out += "\""
         // Copy runs of bytes that need no escaping in one append: a 10 MB cell is one run.

@@ -241,7 +241,7 @@ public final class JupyterTransport: @unchecked Sendable {
     private static let emptyObject = Array("{}".utf8)
 
     static func log(_ text: String) {
-        FileHandle.standardError.write(Data("tessera jupyter: \(text)\n".utf8))
+        Console.err("tessera jupyter: \(text)\n")
     }
 
     // MARK: The I/O thread

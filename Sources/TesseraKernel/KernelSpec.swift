@@ -34,7 +34,7 @@ public enum KernelSpec {
     /// The files of the spec folder, by name.
     public static func files(executable: String, displayName: String = "Tessera") -> [(name: String, bytes: [UInt8])] {
         [
-            ("kernel.json", Array((pretty(kernelJSON(executable: executable, displayName: displayName)) + "\n").utf8)),
+            ("kernel.json", Array((kernelJSON(executable: executable, displayName: displayName).pretty() + "\n").utf8)),
             ("logo-32x32.png", KernelLogo.png(size: 32)),
             ("logo-64x64.png", KernelLogo.png(size: 64)),
             ("logo-svg.svg", Array(KernelLogo.svg.utf8)),
@@ -113,18 +113,5 @@ public enum KernelSpec {
             throw Error("--sys-prefix: python3 did not report its sys.prefix")
         }
         return p
-    }
-
-    /// Indented JSON, as a person would write kernel.json.
-    static func pretty(_ json: JSON, indent: String = "") -> String {
-        let inner = indent + "  "
-        switch json {
-        case .array(let xs) where !xs.isEmpty:
-            return "[\n" + xs.map { inner + pretty($0, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "]"
-        case .object(let pairs) where !pairs.isEmpty:
-            return "{\n" + pairs.map { inner + JSON.string($0.0).serialized + ": " + pretty($0.1, indent: inner) }.joined(separator: ",\n") + "\n" + indent + "}"
-        default:
-            return json.serialized
-        }
     }
 }

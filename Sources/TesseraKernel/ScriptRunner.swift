@@ -6,36 +6,26 @@ import TesseraScript
 /// would. Exit status 0 when it ran, 1 when it ended with an error.
 public enum ScriptRunner {
     public static func run(code: String, name: String) -> Int32 {
-        let kernel = Kernel()
-        let flag = kernel.interruptFlag
-        let sigint = InterruptSignal.install { flag.set() }
+        let client = LocalClient()
+        let sigint = InterruptSignal.install { client.interrupt() }
         defer { sigint.cancel() }
-        var failed = false
-        let request = KernelMessage("execute_request", parent: nil, content: .obj([
-            "code": .string(code), "source_name": .string(name), "allow_stdin": .bool(true),
-        ]))
-        let out = FileHandle.standardOutput, err = FileHandle.standardError
-        _ = try? LargeStack.run {
-            kernel.handle(request) { m in
-                let c = m.content
-                switch m.msgType {
-                case "stream":
-                    let text = c["text"]?.stringValue ?? ""
-                    (c["name"]?.stringValue == "stderr" ? err : out).write(Data(text.utf8))
-                case "execute_result", "display_data", "update_display_data":
-                    out.write(Data(((c["data"]?["text/plain"]?.stringValue ?? "") + "\n").utf8))
-                case "error":
-                    let lines = c["traceback"]?.arrayValue?.compactMap(\.stringValue) ?? []
-                    err.write(Data((lines.joined(separator: "\n") + "\n").utf8))
-                case "input_request":
-                    out.write(Data((c["prompt"]?.stringValue ?? "").utf8))
-                    kernel.provideInput(readLine() ?? "")
-                case "execute_reply":
-                    failed = c["status"]?.stringValue != "ok"
-                default: break
-                }
+        let renderer = TerminalRenderer()
+        let result = client.execute(code, sourceName: name) { m in
+            if m.msgType == "input_request" {
+                TerminalInput.answer(m, client: client)
+            } else {
+                renderer.render(m)
             }
         }
-        return failed ? 1 : 0
+        renderer.finishCell()
+        return result.ok ? 0 : 1
+    }
+}
+
+/// Answers a cell's `input(...)` from the terminal's standard input.
+enum TerminalInput {
+    static func answer(_ request: KernelMessage, client: LocalClient) {
+        Console.out(request.content["prompt"]?.stringValue ?? "")
+        client.provideInput(readLine() ?? "")
     }
 }

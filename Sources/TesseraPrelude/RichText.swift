@@ -1,3 +1,4 @@
+import Foundation
 import TesseraDisplay
 import TesseraScript
 
@@ -45,33 +46,72 @@ enum RichText {
         maker("markdown", mime: "text/markdown", doc: "markdown(_ text) -> Markdown\nA rich value shown as Markdown.") { $0 },
     ]
 
-    /// The text of HTML without its tags; table cells are separated by two spaces and
-    /// rows, paragraphs and line breaks end lines, so a table still reads as one.
+    /// The text of HTML without its tags, for text/plain: tables become aligned columns,
+    /// rows, paragraphs and line breaks end lines, and the common entities are decoded.
     static func stripTags(_ s: String) -> String {
         var out = ""
+        var rows: [[String]] = []
+        var cell: String?
         var tag = ""
         var inTag = false
+        func newline() {
+            while out.hasSuffix(" ") { out.removeLast() }
+            if !out.isEmpty && !out.hasSuffix("\n") { out += "\n" }
+        }
         for c in s {
             if c == "<" {
                 inTag = true
                 tag = ""
-            } else if c == ">" && inTag {
-                inTag = false
-                let name = tag.lowercased().split(whereSeparator: { $0 == " " || $0 == "/" }).first.map(String.init) ?? ""
-                let closing = tag.hasPrefix("/")
-                if closing && (name == "td" || name == "th") {
-                    out += "  "
-                } else if (closing && ["tr", "p", "div", "li", "h1", "h2", "h3", "caption"].contains(name)) || name == "br" {
-                    while out.hasSuffix(" ") { out.removeLast() }
-                    if !out.isEmpty && !out.hasSuffix("\n") { out += "\n" }
-                }
-            } else if inTag {
-                tag.append(c)
-            } else {
-                out.append(c)
+                continue
+            }
+            if !inTag {
+                if cell != nil { cell!.append(c) } else { out.append(c) }
+                continue
+            }
+            if c != ">" { tag.append(c); continue }
+            inTag = false
+            let closing = tag.hasPrefix("/")
+            let name = tag.lowercased().split(whereSeparator: { $0 == " " || $0 == "/" }).first.map(String.init) ?? ""
+            switch (name, closing) {
+            case ("table", false): newline(); rows = []
+            case ("tr", false): rows.append([])
+            case ("td", false), ("th", false): cell = ""
+            case ("td", true), ("th", true):
+                if rows.isEmpty { rows.append([]) }
+                rows[rows.count - 1].append(decodeEntities(cell ?? "").trimmingCharacters(in: .whitespacesAndNewlines))
+                cell = nil
+            case ("table", true):
+                out += alignedRows(rows.filter { !$0.isEmpty })
+                rows = []
+                newline()
+            case ("caption", true), ("tr", true) where rows.isEmpty, ("p", true), ("div", true), ("li", true),
+                 ("h1", true), ("h2", true), ("h3", true), ("br", _):
+                if cell == nil { newline() }
+            default: break
             }
         }
+        if !rows.isEmpty { out += alignedRows(rows) }
+        out = decodeEntities(out)
         while out.hasSuffix(" ") || out.hasSuffix("\n") { out.removeLast() }
         return out
     }
+
+    /// Rows as columns padded to their widest cell, two spaces apart.
+    static func alignedRows(_ rows: [[String]]) -> String {
+        let columns = rows.map(\.count).max() ?? 0
+        var widths = [Int](repeating: 0, count: columns)
+        for r in rows { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        return rows.map { r in
+            r.enumerated().map { i, c in i == r.count - 1 ? c : c + String(repeating: " ", count: widths[i] - c.count) }
+                .joined(separator: "  ")
+        }.joined(separator: "\n") + "\n"
+    }
+
+    static func decodeEntities(_ s: String) -> String {
+        guard s.contains("&") else { return s }
+        return s.replacingOccurrences(of: "&lt;", with: "<").replacingOccurrences(of: "&gt;", with: ">")
+            .replacingOccurrences(of: "&quot;", with: "\"").replacingOccurrences(of: "&#39;", with: "'")
+            .replacingOccurrences(of: "&nbsp;", with: " ").replacingOccurrences(of: "&amp;", with: "&")
+    }
+
 }

@@ -18,11 +18,27 @@ struct Tessera: ParsableCommand {
         subcommands: [KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, VersionCommand.self]
     )
 
+    /// Parses the command line after one rewrite: `run ... -p NAME VALUE` becomes
+    /// `-p NAME=VALUE`, so that a VALUE such as `-1` is not taken for an option.
+    static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        if arguments.first == "run" {
+            var i = 1
+            while i < arguments.count {
+                if arguments[i] == "-p", i + 2 < arguments.count, !arguments[i + 1].contains("=") {
+                    arguments.replaceSubrange((i + 1)...(i + 2), with: [arguments[i + 1] + "=" + arguments[i + 2]])
+                }
+                i += 1
+            }
+        }
+        main(arguments)
+    }
+
     mutating func run() throws {
         if isatty(0) == 0 {
             let data = FileHandle.standardInput.readDataToEndOfFile()
             guard let code = String(data: data, encoding: .utf8) else {
-                FileHandle.standardError.write(Data("tessera: standard input is not valid UTF-8\n".utf8))
+                Console.err("tessera: standard input is not valid UTF-8\n")
                 throw ExitCode(2)
             }
             throw ExitCode(ScriptRunner.run(code: code, name: "<stdin>"))
@@ -114,7 +130,7 @@ struct InstallKernelCommand: ParsableCommand {
             let folder = try KernelSpec.install(to: destination, name: name, displayName: displayName)
             print("Installed kernel-spec \(name) in \(folder)")
         } catch {
-            FileHandle.standardError.write(Data("tessera install-kernel: \(error)\n".utf8))
+            Console.err("tessera install-kernel: \(error)\n")
             throw ExitCode(1)
         }
     }
@@ -123,21 +139,94 @@ struct InstallKernelCommand: ParsableCommand {
 struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
-        abstract: "Run a Tessera script (.tsr) as one session, printing its outputs.",
-        discussion: "Exit status: 0 when the script ran to the end, 1 when it stopped with an error, 2 when it could not be read."
+        abstract: "Run a Tessera script (.tsr) or replay a notebook (.ipynb) headlessly.",
+        discussion: """
+            A script runs as one cell of one session, printing its outputs. A notebook runs every \
+            code cell in order in one session and is written back executed (nbformat 4.5): to -o \
+            OUT, over itself with --inplace, or to NAME.executed.ipynb beside it. -p NAME VALUE \
+            injects parameters as papermill does (a cell tagged injected-parameters after the cell \
+            tagged parameters); VALUE is a Tessera literal (0.01, 5, true, "text", [1, 2]) or else \
+            a string. Cells tagged skip-execution are not run; an error in a cell tagged \
+            raises-exception is expected.
+
+            Exit status: 0 when everything ran, 1 at the first error (for a notebook, the cells \
+            after it are not run unless --allow-errors, and the output holds what ran), 2 when \
+            the file cannot be read or is not a runnable notebook (the input is left untouched).
+            """
     )
 
-    @Argument(help: "The script to run.", completion: .file(extensions: ["tsr"]))
+    @Argument(help: "The script (.tsr) or notebook (.ipynb) to run.", completion: .file(extensions: ["tsr", "ipynb"]))
     var file: String
 
+    @Option(name: .shortAndLong, help: "Notebooks: write the executed notebook here.", completion: .file(extensions: ["ipynb"]))
+    var output: String?
+
+    @Flag(help: "Notebooks: write the executed notebook over the input.")
+    var inplace = false
+
+    @Option(name: .customShort("p"), parsing: .upToNextOption,
+            help: ArgumentHelp("Notebooks: a parameter, as -p NAME VALUE (or -p NAME=VALUE); repeatable.", valueName: "name value"))
+    var parameters: [String] = []
+
+    @Flag(name: .customLong("allow-errors"), help: "Notebooks: run every cell even after errors.")
+    var allowErrors = false
+
+    @Option(help: "Notebooks: seconds a cell may run before it is interrupted.")
+    var timeout: Double?
+
+    @Flag(help: "Notebooks: print neither outputs nor progress (errors still go to stderr).")
+    var quiet = false
+
+    func validate() throws {
+        let isNotebook = file.hasSuffix(".ipynb")
+        if !isNotebook && (output != nil || inplace || !parameters.isEmpty || allowErrors || timeout != nil || quiet) {
+            throw ValidationError("-o, --inplace, -p, --allow-errors, --timeout and --quiet apply to notebooks (.ipynb)")
+        }
+        if output != nil && inplace { throw ValidationError("choose one of -o OUT and --inplace") }
+        if let t = timeout, !(t > 0) { throw ValidationError("--timeout must be a positive number of seconds") }
+        _ = try parameterPairs()
+    }
+
+    /// `-p a 1 -p b=2` → [(a, 1), (b, 2)].
+    func parameterPairs() throws -> [(name: String, value: String)] {
+        var pairs: [(String, String)] = []
+        var i = 0
+        while i < parameters.count {
+            let item = parameters[i]
+            if let eq = item.firstIndex(of: "="), eq != item.startIndex {
+                pairs.append((String(item[..<eq]), String(item[item.index(after: eq)...])))
+                i += 1
+            } else if i + 1 < parameters.count {
+                pairs.append((item, parameters[i + 1]))
+                i += 2
+            } else {
+                throw ValidationError("-p \(item) needs a value: -p NAME VALUE")
+            }
+        }
+        for (name, _) in pairs {
+            do { try NotebookParameters.checkName(name) } catch { throw ValidationError("\(error)") }
+        }
+        return pairs
+    }
+
     func run() throws {
+        if file.hasSuffix(".ipynb") {
+            var options = NotebookRunner.Options()
+            options.output = output
+            options.inPlace = inplace
+            options.parameters = NotebookParameters(try parameterPairs())
+            options.allowErrors = allowErrors
+            options.timeout = timeout
+            options.quiet = quiet
+            throw ExitCode(NotebookRunner.run(path: file, options: options))
+        }
         let url = URL(fileURLWithPath: file)
         guard let data = FileManager.default.contents(atPath: file) else {
-            FileHandle.standardError.write(Data("tessera: cannot read '\(file)': no such file or not readable\n".utf8))
+            Console.err("tessera: cannot read '\(file)': no such file or not readable\n")
             throw ExitCode(2)
         }
         guard let code = String(data: data, encoding: .utf8) else {
-            FileHandle.standardError.write(Data("tessera: '\(file)' is not valid UTF-8 text\n".utf8))
+            Console.err("tessera: '\(file)' is not valid UTF-8 text\n")
             throw ExitCode(2)
         }
         throw ExitCode(ScriptRunner.run(code: code, name: url.lastPathComponent))

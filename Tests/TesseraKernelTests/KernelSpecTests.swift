@@ -5,7 +5,7 @@ import XCTest
 /// kernel.json, the logos, the install folders, and the connection file.
 final class KernelSpecTests: XCTestCase {
     func testKernelJSONRunsTheBinaryWithTheConnectionFile() throws {
-        let json = try JSON.parse(KernelSpec.pretty(KernelSpec.kernelJSON(executable: "/opt/bin/tessera")))
+        let json = try JSON.parse(KernelSpec.kernelJSON(executable: "/opt/bin/tessera").pretty())
         XCTAssertEqual(json["argv"]?.arrayValue?.compactMap(\.stringValue),
                        ["/opt/bin/tessera", "jupyter", "--connection-file", "{connection_file}"])
         XCTAssertEqual(json["interrupt_mode"]?.stringValue, "signal")
