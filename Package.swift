@@ -38,7 +38,7 @@ let package = Package(
         .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay"]),
         // Session, message core, transports.
         .target(name: "TesseraKernel", dependencies: [
-            "TesseraPrelude", "TesseraScript", "TesseraDisplay", "CZMQ", "CZlib",
+            "TesseraPrelude", "TesseraScript", "TesseraDisplay", "CZMQ", "CZlib", "CReadline",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "tessera", dependencies: [

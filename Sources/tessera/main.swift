@@ -12,10 +12,11 @@ struct Tessera: ParsableCommand {
             Cells load and check data, define networks, train them and tune them; the kernel keeps \
             session state and emits the outputs notebook front ends render.
 
-            With no subcommand and a script piped in, runs the script (as python3 does).
+            With no subcommand: on a terminal, the interactive shell; with a script piped in, runs \
+            the script (as python3 does).
             """,
         version: Kernel.version,
-        subcommands: [KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, VersionCommand.self]
+        subcommands: [ShellCommand.self, KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, VersionCommand.self]
     )
 
     /// Parses the command line after one rewrite: `run ... -p NAME VALUE` becomes
@@ -43,7 +44,23 @@ struct Tessera: ParsableCommand {
             }
             throw ExitCode(ScriptRunner.run(code: code, name: "<stdin>"))
         }
-        print(Tessera.helpMessage())
+        throw ExitCode(Shell().run())
+    }
+}
+
+struct ShellCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shell",
+        abstract: "The interactive shell (what `tessera` on a terminal starts).",
+        discussion: """
+            In [n]: prompts; a cell that is not finished continues on `...:` lines. Tab completes \
+            names and members; Ctrl-C interrupts a running cell (the session keeps its variables) \
+            or clears the line; Ctrl-D on an empty line exits. History is kept in ~/.tessera_history.
+            """
+    )
+
+    func run() throws {
+        throw ExitCode(Shell().run())
     }
 }
 
