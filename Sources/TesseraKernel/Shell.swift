@@ -155,8 +155,15 @@ public final class Shell: @unchecked Sendable {
                 Console.out("^C")
                 return 10
             }
+            // The terminal may have discarded what poll saw (Ctrl-C flushes typed keys):
+            // read without blocking, so that case goes back to poll instead of hanging.
             var byte: UInt8 = 0
+            let flags = fcntl(0, F_GETFL)
+            _ = fcntl(0, F_SETFL, flags | O_NONBLOCK)
             let n = read(0, &byte, 1)
+            let readError = errno
+            _ = fcntl(0, F_SETFL, flags)
+            errno = readError
             if n == 1 { return Int32(byte) }
             if n == 0 { return EOF }
             if errno != EINTR && errno != EAGAIN { return EOF }
