@@ -16,7 +16,7 @@ struct Tessera: ParsableCommand {
             the script (as python3 does).
             """,
         version: Kernel.version,
-        subcommands: [ShellCommand.self, KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, VersionCommand.self]
+        subcommands: [ShellCommand.self, KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, ConvertCommand.self, VersionCommand.self]
     )
 
     /// Parses the command line after one rewrite: `run ... -p NAME VALUE` becomes
@@ -247,6 +247,44 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         throw ExitCode(ScriptRunner.run(code: code, name: url.lastPathComponent))
+    }
+}
+
+struct ConvertCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "convert",
+        abstract: "Convert a notebook to a Tessera script or a standalone HTML page.",
+        discussion: """
+            --to tsr: code cells in order, markdown as // comments. --to html: one page with the \
+            outputs (SVG inline, tables as HTML), no external files, for sharing. Written beside \
+            the notebook (NAME.tsr, NAME.html) unless -o says where. Exit 2 when the notebook \
+            cannot be read.
+            """
+    )
+
+    @Argument(help: "The notebook (.ipynb).", completion: .file(extensions: ["ipynb"]))
+    var notebook: String
+
+    @Option(help: "The format: tsr or html.")
+    var to: String
+
+    @Option(name: .shortAndLong, help: "Where to write.")
+    var output: String?
+
+    func validate() throws {
+        guard NotebookExport.Format(rawValue: to) != nil else {
+            throw ValidationError("--to must be tsr or html, not '\(to)'")
+        }
+    }
+
+    func run() throws {
+        do {
+            let path = try NotebookExport.convert(notebook, to: NotebookExport.Format(rawValue: to)!, output: output)
+            Console.err("wrote \(path)\n")
+        } catch {
+            Console.err("tessera convert: \(error)\n")
+            throw ExitCode(2)
+        }
     }
 }
 
