@@ -15,9 +15,10 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-# The main job: for now the tour script, run through the kernel.
+# The main job: replay the tour notebook headlessly, printing each cell's outputs and
+# writing the executed copy (notebooks/tour.executed.ipynb).
 run: release
-	$(RELEASE_BIN) run examples/tour.tsr
+	$(RELEASE_BIN) run notebooks/tour.ipynb -o notebooks/tour.executed.ipynb
 
 # Every test: unit tests per module, the language conformance cases of $(SHARED)/language-tests,
 # the stdio protocol test that drives a real `tessera kernel --stdio`, then the Jupyter
@@ -31,6 +32,7 @@ bench: release
 	./scripts/venv.sh bench/requirements.txt
 	python3 bench/spine.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/jupyter.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/replay.py --tessera $(RELEASE_BIN)
 
 clean:
 	rm -rf .build

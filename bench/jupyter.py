@@ -31,6 +31,7 @@ import time
 
 import nbclient
 import nbformat
+from machine import describe
 import zmq
 from jupyter_client.manager import KernelManager
 
@@ -40,14 +41,6 @@ KERNELS = {
     "python3": {"loop": "spins = 0\nwhile True:\n    spins += 1",
                 "cell": lambda i: f"x{i} = {i} * 2\nx{i} + 1"},
 }
-
-
-def cpu_wall_ratio() -> float:
-    t0, c0 = time.perf_counter(), time.process_time()
-    x = 0
-    for i in range(2_000_000):
-        x += i
-    return (time.process_time() - c0) / (time.perf_counter() - t0)
 
 
 def start(name: str, reconnect_ms: int | None = None):
@@ -144,8 +137,7 @@ def main() -> None:
         subprocess.run([a.tessera, "install-kernel", "--prefix", tmp], check=True, capture_output=True)
         os.environ["JUPYTER_PATH"] = os.path.join(tmp, "share", "jupyter")
         import ipykernel
-        print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; ipykernel {ipykernel.__version__}; "
-              f"cpu/wall under load {cpu_wall_ratio():.2f}")
+        print(f"{describe()}; ipykernel {ipykernel.__version__}")
         print(f"tessera: {a.tessera}\n")
         names = ["python3", "tessera"]
         rows = []

@@ -13,6 +13,8 @@ Usage: python3 bench/spine.py --tessera .build/release/tessera
 """
 import argparse, json, os, statistics, subprocess, sys, time
 
+from machine import describe
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
@@ -48,14 +50,6 @@ def timed(cmd):
     return float(out[-1])
 
 
-def cpu_wall_ratio():
-    t0, c0 = time.perf_counter(), time.process_time()
-    x = 0
-    for i in range(2_000_000):
-        x += i
-    return (time.process_time() - c0) / (time.perf_counter() - t0)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--tessera", default=".build/release/tessera")
@@ -64,7 +58,7 @@ def main():
     ap.add_argument("--repeats", type=int, default=7)
     a = ap.parse_args()
 
-    print(f"machine: {os.cpu_count()} cores; python {sys.version.split()[0]}; cpu/wall under load {cpu_wall_ratio():.2f}")
+    print(describe())
     med, p99 = roundtrip(a.tessera, a.cells)
     print(f"\nstdio round-trip, trivial cell 1+1, {a.cells} cells")
     print(f"  tessera kernel --stdio   median {med * 1e3:.3f} ms   p99 {p99 * 1e3:.3f} ms")
