@@ -14,7 +14,9 @@ import TesseraScript
 /// readline in the middle of its work.
 public final class Shell: @unchecked Sendable {
     private let client = LocalClient()
-    private let renderer = TerminalRenderer(showsPrompts: true, isTerminal: true)
+    /// Colour and live lines only on a real terminal that can show them.
+    private static let isColourTerminal = isatty(1) != 0 && ProcessInfo.processInfo.environment["TERM"] != "dumb"
+    private let renderer = TerminalRenderer(showsPrompts: true, isTerminal: Shell.isColourTerminal)
     private let historyPath: String
     private var executionCount = 0
     /// The lines of the cell being typed, before the current one.
@@ -87,7 +89,7 @@ public final class Shell: @unchecked Sendable {
 
     /// A prompt with colour that readline does not count toward its width.
     private func promptText(_ text: String, colour: String) -> String {
-        "\u{1}\u{1B}[\(colour)m\u{2}" + text + "\u{1}\u{1B}[0m\u{2}"
+        Shell.isColourTerminal ? "\u{1}\u{1B}[\(colour)m\u{2}" + text + "\u{1}\u{1B}[0m\u{2}" : text
     }
 
     private func execute(_ code: String) {
