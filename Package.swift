@@ -32,10 +32,14 @@ let package = Package(
 
         // The language: lexer, parser, AST, interpreter, values, errors. Knows no ML.
         .target(name: "TesseraScript", swiftSettings: optimized),
+        // Tensors and their backends.
+        .target(name: "TesseraTensor", dependencies: ["CBLAS"], swiftSettings: optimized),
+        // Frames, CSV/IDX readers, datasets, quality checks, cleaning, splits, transforms.
+        .target(name: "TesseraData", dependencies: ["TesseraTensor", "CZlib"], swiftSettings: optimized),
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
-        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay"]),
+        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor"]),
         // Session, message core, transports.
         .target(name: "TesseraKernel", dependencies: [
             "TesseraPrelude", "TesseraScript", "TesseraDisplay", "CZMQ", "CZlib", "CReadline",
@@ -49,6 +53,7 @@ let package = Package(
         .testTarget(name: "TesseraScriptTests", dependencies: ["TesseraScript"]),
         .testTarget(name: "TesseraDisplayTests", dependencies: ["TesseraDisplay"]),
         .testTarget(name: "TesseraPreludeTests", dependencies: ["TesseraPrelude"]),
+        .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraTensor"]),
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )

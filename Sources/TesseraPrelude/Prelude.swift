@@ -7,5 +7,6 @@ public enum Prelude {
     /// Defines the prelude in a fresh interpreter (and again after `%reset`, which keeps it).
     public static func install(in interpreter: Interpreter) {
         for f in RichText.functions { interpreter.definePrelude(f) }
+        for f in DataBindings.functions { interpreter.definePrelude(f) }
     }
 }

@@ -1,0 +1,249 @@
+import Foundation
+
+/// Builds one column of a CSV file chunk by chunk: each chunk's fields are typed as the
+/// narrowest type that holds them all (int64, then float64, then bool, then string),
+/// and the column widens when a later chunk needs it (int64 and float64 make float64;
+/// any other mix makes string), as pandas infers per chunk. A type given in `types:`
+/// is kept, and values that do not convert become missing and are reported.
+struct ColumnBuilder: Sendable {
+    enum Kind: Sendable { case empty, int, float, bool, string }
+
+    let forced: Column.DType?
+    private(set) var kind: Kind = .empty
+    private var ints: [Int64] = []
+    private var doubles: [Double] = []
+    private var bools: [Bool] = []
+    private var codes: [Int32] = []
+    private var interner = StringInterner()
+    private var missing: [Bool] = []
+    private var count = 0
+    // Per-chunk working arrays, kept from chunk to chunk so that each chunk does not
+    // allocate (and the kernel does not zero) fresh pages.
+    private var starts: [Int32] = []
+    private var lengths: [Int32] = []
+    private var isNA: [Bool] = []
+    private var blockInts: [Int64] = []
+    private var blockDoubles: [Double] = []
+    private var blockBools: [Bool] = []
+
+    init(forced: Column.DType?) { self.forced = forced }
+
+    /// Nothing appended yet.
+    var isEmpty: Bool { count == 0 }
+
+    /// Adds column `c` of the block's records. `capacity`, when not 0, is the number of
+    /// rows the whole column is expected to hold.
+    mutating func append(block: CSVReader.Block, records: [CSVReader.Record], column c: Int,
+                         bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: [[UInt8]], capacity: Int,
+                         report: inout ParseReport) {
+        let base = p.baseAddress!
+        let n = records.count
+        // This column's fields, contiguous: start and length (-1: absent in a short row),
+        // and whether each is missing.
+        Self.reset(&starts, n, 0)
+        Self.reset(&lengths, n, -1)
+        Self.reset(&isNA, n, true)
+        var naByLength = [[[UInt8]]](repeating: [], count: 16)
+        var naFirst = [Bool](repeating: false, count: 256)
+        for t in na where t.count < 16 {
+            naByLength[t.count].append(t)
+            if let f = t.first { naFirst[Int(f)] = true }
+        }
+        let emptyIsNA = na.contains([])
+        var present = false
+        block.starts.withUnsafeBufferPointer { bs in
+        block.ends.withUnsafeBufferPointer { be in
+        block.flags.withUnsafeBufferPointer { bf in
+            for r in 0..<n {
+                let rec = records[r]
+                guard c < Int(rec.fieldCount) else { continue }
+                let f = Int(rec.firstField) + c
+                let s = bs[f], len = Int(be[f] - s)
+                starts[r] = s
+                lengths[r] = Int32(len)
+                var missingValue = false
+                if len == 0 {
+                    missingValue = emptyIsNA
+                } else if bf[f] == 0 && len < 16 && naFirst[Int(base[Int(s)])] {
+                    // A quoted value is never NA: only bare fields are compared.
+                    for t in naByLength[len] where memcmp(base + Int(s), t, len) == 0 { missingValue = true; break }
+                }
+                isNA[r] = missingValue
+                if !missingValue { present = true }
+            }
+        }}}
+
+        // The chunk's own type.
+        var blockKind: Kind
+        blockInts.removeAll(keepingCapacity: true)
+        blockDoubles.removeAll(keepingCapacity: true)
+        blockBools.removeAll(keepingCapacity: true)
+        if let forced {
+            blockKind = Kind(forced)
+        } else if !present {
+            blockKind = .empty
+        } else if kind == .string {
+            blockKind = .string
+        } else {
+            blockKind = .string
+            if kind != .float && kind != .bool, Self.parse(base, starts, lengths, isNA, into: &blockInts, zero: 0, Number.int) {
+                blockKind = .int
+            } else if kind != .bool, Self.parse(base, starts, lengths, isNA, into: &blockDoubles, zero: 0, Number.double) {
+                blockKind = .float
+            } else if kind == .empty || kind == .bool, Self.parse(base, starts, lengths, isNA, into: &blockBools, zero: false, Number.bool) {
+                blockKind = .bool
+            }
+        }
+        func bytes(_ r: Int) -> (UnsafePointer<UInt8>, Int) { (base + Int(starts[r]), Int(max(0, lengths[r]))) }
+
+        // Widen what was built so far, or the chunk, until they agree.
+        if kind == .empty && blockKind != .empty {
+            kind = blockKind
+            let reserve = max(capacity, count + n)
+            switch kind {
+            case .int: ints.reserveCapacity(reserve); ints += repeatElement(0, count: count)
+            case .float: doubles.reserveCapacity(reserve); doubles += repeatElement(0, count: count)
+            case .bool: bools.reserveCapacity(reserve); bools += repeatElement(false, count: count)
+            case .string: codes.reserveCapacity(reserve); codes += repeatElement(-1, count: count)
+            case .empty: break
+            }
+        }
+        if capacity > 0 { missing.reserveCapacity(capacity) }
+        if blockKind != .empty && blockKind != kind {
+            if kind == .int && blockKind == .float {
+                doubles = ints.map(Double.init); ints = []; kind = .float
+            } else if kind == .float && blockKind == .int {
+                blockDoubles = blockInts.map(Double.init); blockKind = .float
+            } else {
+                widenToString()
+                blockKind = .string
+            }
+        }
+        if blockKind == .empty { blockKind = kind }
+
+        // Append the chunk in the column's type.
+        switch kind {
+        case .empty:
+            break
+        case .int:
+            if blockInts.isEmpty && present { blockInts = convertForced(n, isNA: &isNA, bytes, records, report: &report, zero: Int64(0)) { Number.int($0, $1) } }
+            defer { blockInts.removeAll(keepingCapacity: true) }
+            if blockInts.isEmpty { ints += repeatElement(0, count: n) } else { ints += blockInts }
+        case .float:
+            if blockDoubles.isEmpty && present { blockDoubles = convertForced(n, isNA: &isNA, bytes, records, report: &report, zero: 0.0) { Number.double($0, $1) } }
+            if blockDoubles.isEmpty { doubles += repeatElement(0, count: n) } else { doubles += blockDoubles }
+        case .bool:
+            if blockBools.isEmpty && present { blockBools = convertForced(n, isNA: &isNA, bytes, records, report: &report, zero: false) { Number.bool($0, $1) } }
+            if blockBools.isEmpty { bools += repeatElement(false, count: n) } else { bools += blockBools }
+        case .string:
+            for r in 0..<n {
+                if isNA[r] { codes.append(-1); continue }
+                let f = Int(records[r].firstField) + c
+                var undecodable = false
+                let code: Int32
+                if block.flags[f] == 2 {
+                    let raw = CSVReader.Block.unescape(Array(UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))))
+                    code = raw.withUnsafeBufferPointer { interner.code($0.baseAddress ?? base, $0.count, latin1: latin1, undecodable: &undecodable) }
+                } else {
+                    code = interner.code(base + Int(starts[r]), Int(lengths[r]), latin1: latin1, undecodable: &undecodable)
+                }
+                if undecodable { report.add(Int(records[r].line), .undecodable, "bytes that are not UTF-8; read as Latin-1") }
+                codes.append(code)
+            }
+        }
+        missing += isNA
+        count += n
+    }
+
+    /// `array` with `n` elements, all `value`, reusing its storage.
+    @inline(__always)
+    private static func reset<T>(_ array: inout [T], _ n: Int, _ value: T) {
+        array.removeAll(keepingCapacity: true)
+        array.append(contentsOf: repeatElement(value, count: n))
+    }
+
+    /// Every non-missing field parsed into `out`; false (and `out` emptied) at the first
+    /// that does not parse.
+    @inline(__always)
+    private static func parse<T>(_ base: UnsafePointer<UInt8>, _ s: [Int32], _ l: [Int32], _ na: [Bool], into out: inout [T],
+                                 zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> Bool {
+        reset(&out, s.count, zero)
+        let ok = out.withUnsafeMutableBufferPointer { o -> Bool in
+            s.withUnsafeBufferPointer { sp in
+            l.withUnsafeBufferPointer { lp in
+            na.withUnsafeBufferPointer { np in
+                for r in 0..<sp.count where !np[r] {
+                    guard lp[r] >= 0, let v = convert(base + Int(sp[r]), Int(lp[r])) else { return false }
+                    o[r] = v
+                }
+                return true
+            }}}
+        }
+        if !ok { out.removeAll(keepingCapacity: true) }
+        return ok
+    }
+
+    /// A forced type: values that do not convert become missing and are reported.
+    private func convertForced<T>(_ n: Int, isNA: inout [Bool], _ bytes: (Int) -> (UnsafePointer<UInt8>, Int),
+                                  _ records: [CSVReader.Record], report: inout ParseReport, zero: T,
+                                  _ parse: (UnsafePointer<UInt8>, Int) -> T?) -> [T] {
+        var out = [T](repeating: zero, count: n)
+        for r in 0..<n where !isNA[r] {
+            let (q, l) = bytes(r)
+            if let v = parse(q, l) { out[r] = v } else {
+                isNA[r] = true
+                let text = String(decoding: UnsafeBufferPointer(start: q, count: min(l, 40)), as: UTF8.self)
+                report.add(Int(records[r].line), .conversion, "'\(text)' is not \(forced.map { $0.rawValue } ?? "a number"); read as missing")
+            }
+        }
+        return out
+    }
+
+    private mutating func code(for text: String) -> Int32 {
+        var bytes = Array(text.utf8)
+        var ignored = false
+        return bytes.withUnsafeMutableBufferPointer { interner.code($0.baseAddress!, $0.count, latin1: false, undecodable: &ignored) }
+    }
+
+    /// Earlier chunks were numbers or booleans; a later one holds text: keep the values as text.
+    private mutating func widenToString() {
+        let old = kind
+        kind = .string
+        var texts: [String?] = []
+        texts.reserveCapacity(count)
+        for i in 0..<count {
+            if missing[i] { texts.append(nil); continue }
+            switch old {
+            case .int: texts.append(String(ints[i]))
+            case .float: texts.append(Column.format(doubles[i]))
+            case .bool: texts.append(bools[i] ? "True" : "False")
+            default: texts.append(nil)
+            }
+        }
+        ints = []; doubles = []; bools = []
+        codes = texts.map { $0.map { code(for: $0) } ?? -1 }
+    }
+
+    func column(named name: String, report: inout ParseReport) -> Column {
+        switch kind {
+        case .empty:
+            // Nothing but missing values: a float column, as pandas makes it.
+            return Column(name: name, storage: .float64([Double](repeating: 0, count: count)), missing: count > 0 ? missing : nil)
+        case .int: return Column(name: name, storage: .int64(ints), missing: missing)
+        case .float: return Column(name: name, storage: .float64(doubles), missing: missing)
+        case .bool: return Column(name: name, storage: .bool(bools), missing: missing)
+        case .string: return Column(name: name, storage: .string(codes: codes, categories: interner.strings()), missing: missing)
+        }
+    }
+}
+
+extension ColumnBuilder.Kind {
+    init(_ dtype: Column.DType) {
+        switch dtype {
+        case .int64: self = .int
+        case .float64: self = .float
+        case .bool: self = .bool
+        case .string: self = .string
+        }
+    }
+}

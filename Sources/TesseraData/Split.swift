@@ -1,0 +1,67 @@
+import TesseraTensor
+
+extension Frame {
+    /// Splits rows into train and test, seeded so the same seed gives the same split.
+    ///
+    /// - `stratify:` keeps each value's share of rows the same on both sides (every value
+    ///   with two or more rows appears in both).
+    /// - `orderBy:` is a time-ordered split: rows sorted by that column, the earliest
+    ///   `fraction` for training and the rest for testing, so the test set is the future.
+    public func split(_ fraction: Double, stratify: String? = nil, seed: UInt64 = 0,
+                      orderBy: String? = nil) throws(DataError) -> (train: Frame, test: Frame) {
+        guard fraction > 0 && fraction < 1 else {
+            throw DataError("split(\(fraction)): the train fraction must be between 0 and 1", suggestion: "e.g. split(0.8)")
+        }
+        guard rowCount >= 2 else { throw DataError("split needs at least 2 rows; the frame has \(rowCount)") }
+        if let orderBy {
+            guard stratify == nil else {
+                throw DataError("split cannot both stratify and order by time", suggestion: "choose stratify: or orderBy:")
+            }
+            let key = try column(orderBy)
+            let order = (0..<rowCount).sorted { a, b in Self.precedes(key, a, b) }
+            let cut = Swift.min(rowCount - 1, Swift.max(1, Int((Double(rowCount) * fraction).rounded())))
+            return (take(Array(order[..<cut])), take(Array(order[cut...])))
+        }
+        var rng = RandomGenerator(seed: seed)
+        if let stratify {
+            let key = try column(stratify)
+            var groups: [CellValue: [Int]] = [:]
+            var order: [CellValue] = []
+            for i in 0..<rowCount {
+                let v = key.value(at: i)
+                if groups[v] == nil { order.append(v) }
+                groups[v, default: []].append(i)
+            }
+            var train: [Int] = [], test: [Int] = []
+            for v in order {
+                var rows = groups[v]!
+                rows.shuffle(using: &rng)
+                var cut = Int((Double(rows.count) * fraction).rounded())
+                if rows.count >= 2 { cut = Swift.min(rows.count - 1, Swift.max(1, cut)) }
+                train += rows[..<cut]
+                test += rows[cut...]
+            }
+            train.shuffle(using: &rng)
+            test.shuffle(using: &rng)
+            return (take(train), take(test))
+        }
+        var rows = Array(0..<rowCount)
+        rows.shuffle(using: &rng)
+        let cut = Swift.min(rowCount - 1, Swift.max(1, Int((Double(rowCount) * fraction).rounded())))
+        return (take(Array(rows[..<cut])), take(Array(rows[cut...])))
+    }
+
+    /// Row order for time-ordered splits: by value, missing last, ties by position.
+    static func precedes(_ c: Column, _ a: Int, _ b: Int) -> Bool {
+        let va = c.value(at: a), vb = c.value(at: b)
+        switch (va, vb) {
+        case (.missing, .missing): return a < b
+        case (.missing, _): return false
+        case (_, .missing): return true
+        default:
+            if let x = va.asDouble, let y = vb.asDouble { return x != y ? x < y : a < b }
+            let x = c.text(at: a) ?? "", y = c.text(at: b) ?? ""
+            return x != y ? x < y : a < b
+        }
+    }
+}

@@ -1,0 +1,73 @@
+import Foundation
+
+/// Distinct byte strings of one text column, each with a code: looking up a field hashes
+/// its bytes in place, and a String is made only once per distinct value, not per row.
+struct StringInterner: Sendable {
+    /// Open addressing: code per slot, -1 for empty.
+    private var slots: [Int32] = [Int32](repeating: -1, count: 1024)
+    private var hashes: [UInt64] = []
+    /// The bytes of every distinct value, end to end; value k is arena[offsets[k]..<offsets[k + 1]].
+    private var arena: [UInt8] = []
+    private var offsets: [Int] = [0]
+    private var latin1Flags: [Bool] = []
+
+    var count: Int { hashes.count }
+
+    /// The code of these bytes, adding them when new. `undecodable` is true the first time
+    /// a value that is not UTF-8 is added (it will be read as Latin-1).
+    mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, latin1: Bool, undecodable: inout Bool) -> Int32 {
+        let h = Self.hash(p, n)
+        let mask = slots.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while true {
+            let c = slots[i]
+            if c < 0 { break }
+            if hashes[Int(c)] == h {
+                let s = offsets[Int(c)], e = offsets[Int(c) + 1]
+                if e - s == n && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + s, p, n) == 0 }) { return c }
+            }
+            i = (i + 1) & mask
+        }
+        let c = Int32(hashes.count)
+        slots[i] = c
+        hashes.append(h)
+        arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
+        offsets.append(arena.count)
+        let notUTF8 = !latin1 && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
+        latin1Flags.append(latin1 || notUTF8)
+        undecodable = notUTF8
+        if hashes.count * 2 > slots.count { grow() }
+        return c
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        let mask = slots.count - 1
+        for (c, h) in hashes.enumerated() {
+            var i = Int(truncatingIfNeeded: h) & mask
+            while slots[i] >= 0 { i = (i + 1) & mask }
+            slots[i] = Int32(c)
+        }
+    }
+
+    /// The distinct values as Strings, in code order.
+    func strings() -> [String] {
+        arena.withUnsafeBufferPointer { a in
+            (0..<count).map { k in
+                let bytes = UnsafeBufferPointer(rebasing: a[offsets[k]..<offsets[k + 1]])
+                return latin1Flags[k] ? String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
+                                      : String(decoding: bytes, as: UTF8.self)
+            }
+        }
+    }
+
+    /// FNV-1a, 64-bit, finished with a multiply-xorshift so short keys spread well.
+    @inline(__always)
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for k in 0..<n { h = (h ^ UInt64(p[k])) &* 0x100_0000_01B3 }
+        h ^= h >> 33
+        h = h &* 0xFF51_AFD7_ED55_8CCD
+        return h ^ (h >> 33)
+    }
+}

@@ -1,0 +1,68 @@
+import TesseraData
+import TesseraScript
+
+/// Checked conversions between language values and the Swift types domain modules take,
+/// with errors that name the parameter.
+enum Convert {
+    static func int(_ v: Value, _ what: String) throws -> Int {
+        if case .int(let i) = v { return i }
+        if case .double(let d) = v, d == d.rounded(), abs(d) < 9e15 { return Int(d) }
+        throw ScriptError(.type, "\(what) needs an Int, got \(v.typeName)")
+    }
+
+    static func double(_ v: Value, _ what: String) throws -> Double {
+        switch v {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: throw ScriptError(.type, "\(what) needs a number, got \(v.typeName)")
+        }
+    }
+
+    static func bool(_ v: Value, _ what: String) throws -> Bool {
+        if case .bool(let b) = v { return b }
+        throw ScriptError(.type, "\(what) needs a Bool, got \(v.typeName)")
+    }
+
+    static func string(_ v: Value, _ what: String) throws -> String {
+        if case .string(let s) = v { return s }
+        throw ScriptError(.type, "\(what) needs a String, got \(v.typeName)")
+    }
+
+    static func optionalString(_ v: Value, _ what: String) throws -> String? {
+        if v.isNil { return nil }
+        return try string(v, what)
+    }
+
+    static func strings(_ v: Value, _ what: String) throws -> [String] {
+        if case .string(let s) = v { return [s] }
+        guard case .array(let xs) = v else { throw ScriptError(.type, "\(what) needs an Array of Strings, got \(v.typeName)") }
+        return try xs.map { try string($0, what) }
+    }
+
+    /// A Dict with String keys, in order.
+    static func dict(_ pairs: [(String, Value)]) -> Value {
+        var d = ScriptDict()
+        for (k, v) in pairs { d.set(k, v) }
+        return .dict(d)
+    }
+
+    /// A cell as a language value (missing is nil).
+    static func value(_ c: CellValue) -> Value {
+        switch c {
+        case .missing: return .nil
+        case .double(let d): return .double(d)
+        case .int(let i): return .int(Int(i))
+        case .bool(let b): return .bool(b)
+        case .string(let s): return .string(s)
+        }
+    }
+
+    /// Runs domain code, turning its DataError into the language's DataError (IOError for files).
+    static func data<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let e as DataError {
+            throw ScriptError(e.isIO ? .io : .data, e.message, suggestion: e.suggestion)
+        }
+    }
+}
