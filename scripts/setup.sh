@@ -26,3 +26,23 @@ if ! python3 -c "import venv, ensurepip" >/dev/null 2>&1; then
     $sudo apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3 python3-venv >/dev/null
 fi
+
+# Data sets (DESIGN.md): Fashion-MNIST from Debian's dataset-fashion-mnist (installed), and
+# scikit-learn's small CSVs unpacked from Debian's python3-sklearn package without installing it.
+if ! dpkg -s dataset-fashion-mnist >/dev/null 2>&1; then
+    echo "setup: installing dataset-fashion-mnist"
+    sudo=""
+    [ "$(id -u)" -eq 0 ] || sudo="sudo"
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq dataset-fashion-mnist >/dev/null
+fi
+SKLEARN_DATA="${TESSERA_DATA_DIR:-$HOME/.cache/tessera/datasets}/sklearn"
+if [ ! -f "$SKLEARN_DATA/iris.csv" ]; then
+    echo "setup: unpacking scikit-learn's data sets into $SKLEARN_DATA"
+    work="$(mktemp -d)"
+    (cd "$work" && apt-get download python3-sklearn >/dev/null 2>&1 || { sudo="" ; [ "$(id -u)" -eq 0 ] || sudo="sudo"; $sudo apt-get update -qq && apt-get download python3-sklearn >/dev/null; })
+    dpkg-deb -x "$work"/python3-sklearn_*.deb "$work/x"
+    mkdir -p "$SKLEARN_DATA"
+    cp "$work"/x/usr/lib/python3/dist-packages/sklearn/datasets/data/{iris.csv,wine_data.csv,breast_cancer.csv,digits.csv.gz} "$SKLEARN_DATA/"
+    rm -rf "$work"
+fi

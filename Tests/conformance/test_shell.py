@@ -184,3 +184,20 @@ def test_help_pages_print_as_text(home):
     shell.expect("print\\(")
     shell.expect(r"In \[\d\]: ")
     quit_shell(shell)
+
+
+def test_long_work_shows_one_live_progress_line_with_rate_and_eta(home):
+    path = os.path.join(home, "big.csv")
+    with open(path, "w") as f:
+        f.write("id,value,name\n")
+        for i in range(600_000):
+            f.write(f"{i},{i * 0.25},item{i % 97}\n")
+    shell = launch(home)
+    shell.sendline(f'let big = readCSV("{path}")')
+    # The progress display: rewritten in place (\r + clear line), with its rate and time left.
+    shell.expect(r"\r\x1b\[2Kreading big\.csv ▕[█░]+▏ \d+% [\d.,]+/[\d.,]+ MB · [\d.,]+ MB/s · ETA ", timeout=60)
+    shell.expect(r"done in", timeout=60)
+    shell.expect(r"In \[2\]: ", timeout=60)
+    shell.sendline("big.rows")
+    shell.expect(r"Out\[2\]: .*600000")
+    quit_shell(shell)

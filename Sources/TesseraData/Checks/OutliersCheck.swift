@@ -21,9 +21,10 @@ struct OutliersCheck: QualityCheck {
             let s = Summary(values)
             guard let q1 = s.q25, let q3 = s.q75, let median = s.median, q3 > q1 else { continue }
             let scale = (q3 - q1) / 1.349
-            let outliers = values.filter { abs($0 - median) > 8 * scale }
+            let source = skewed ? positive : raw
+            let outliers = values.indices.filter { abs(values[$0] - median) > 8 * scale }.map { source[$0] }
             if !outliers.isEmpty {
-                let extreme = outliers.map { skewed ? exp($0) : $0 }.max { abs($0) < abs($1) }!
+                let extreme = outliers.max { abs($0 - exp(median)) < abs($1 - exp(median)) }!
                 found.append("\(col.name): \(outliers.count) (most extreme \(Column.format(extreme)))")
             }
         }

@@ -5,8 +5,11 @@ struct SchemaCheck: QualityCheck {
     let threshold = "fail when the target is missing or has one value; warn on unnamed or renamed columns"
 
     func run(_ c: CheckContext) -> (QualityReport.Status, detail: String, advice: String) {
-        let renamed = c.frame.parseReport.issues.filter { $0.kind == .renamedColumn }
-        let unnamed = c.frame.columnNames.filter { $0.hasPrefix("column") && Int($0.dropFirst(6)) != nil }
+        // Renames the reader made, for columns the frame still has.
+        let names = Set(c.frame.columnNames)
+        let renamed = c.frame.parseReport.issues.filter { issue in
+            issue.kind == .renamedColumn && names.contains { issue.message.hasSuffix("called '\($0)'") }
+        }
         if let t = c.targetColumn {
             if t.uniqueTexts.count < 2 {
                 return (.fail, "the target '\(t.name)' has \(t.uniqueTexts.count) distinct value(s)", "a target needs at least two classes or varying values")
@@ -14,8 +17,8 @@ struct SchemaCheck: QualityCheck {
         } else if c.target == nil {
             return (.warn, "no target was named, so label checks were skipped", "pass target: \"label\" to check labels too")
         }
-        if !renamed.isEmpty || (!unnamed.isEmpty && c.frame.parseReport.hasHeader) {
-            let what = renamed.isEmpty ? "unnamed columns \(listed(unnamed))" : listed(renamed.map(\.message), max: 2)
+        if !renamed.isEmpty {
+            let what = listed(renamed.map(\.message), max: 2)
             return (.warn, what, "name every column in the header; drop columns that carry no data (clean(dropColumns: [...]))")
         }
         let text = c.features.filter { $0.dtype == .string }.map(\.name)

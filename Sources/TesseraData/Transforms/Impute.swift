@@ -53,7 +53,8 @@ public struct Impute: Transform {
         func describeFills(_ frame: Frame) -> [String] {
             fills.compactMap { name, value in
                 guard let c = try? frame.column(name), c.missingCount > 0 else { return nil }
-                return "imputed \(c.missingCount) missing value\(c.missingCount == 1 ? "" : "s") in '\(name)' with the \(strategy.rawValue) \(describe(value))"
+                let statistic = c.isNumeric && c.dtype != .bool ? "the \(strategy.rawValue)" : "the most frequent value"
+                return "imputed \(c.missingCount) missing value\(c.missingCount == 1 ? "" : "s") in '\(name)' with \(statistic) \(describe(value))"
             }
         }
 
