@@ -107,6 +107,7 @@ public enum CSVReader {
         /// Fields per byte in the last chunk, to size the next chunk's arrays.
         var fieldsPerByte: Double?
         var spareBlock: Block?
+        var columnar = Columnar()
         /// The file's size, to size the columns after the first chunk.
         var expectedBytes: Int?
 
@@ -372,21 +373,33 @@ public enum CSVReader {
                 estimate = Int(Double(total) / Double(bytesInBlock) * Double(kept.count) * 1.02) + 16
             }
             let capacity = estimate
-            let keptRecords = kept
+            // Transpose the fields into one contiguous run per column (absent fields of short
+            // rows have length -1): each column's conversion then reads memory in order
+            // instead of striding across every row.
+            let n = kept.count
+            columnar.fill(from: block, records: kept, width: width)
             var reports = [ParseReport](repeating: ParseReport(), count: width)
             var updated = builders
             builders = []  // one owner, so the columns grow in place instead of being copied
             // Columns convert independently: spread them over the cores. Each iteration
             // touches only its own builder and report.
             updated.withUnsafeMutableBufferPointer { bs in
-                reports.withUnsafeMutableBufferPointer { rs in
-                    let shared = Shared(builders: bs.baseAddress!, reports: rs.baseAddress!, bytes: p)
-                    DispatchQueue.concurrentPerform(iterations: width) { c in
-                        shared.builders[c].append(block: block, records: keptRecords, column: c, bytes: shared.bytes,
-                                                  latin1: latin1, na: na, capacity: capacity, report: &shared.reports[c])
-                    }
+            reports.withUnsafeMutableBufferPointer { rs in
+            columnar.starts.withUnsafeBufferPointer { cs in
+            columnar.lengths.withUnsafeBufferPointer { cl in
+            columnar.flags.withUnsafeBufferPointer { cf in
+            columnar.lines.withUnsafeBufferPointer { ln in
+                let shared = Shared(builders: bs.baseAddress!, reports: rs.baseAddress!, bytes: p,
+                                    starts: cs, lengths: cl, flags: cf, lines: ln)
+                DispatchQueue.concurrentPerform(iterations: width) { c in
+                    let range = (c * n)..<((c + 1) * n)
+                    shared.builders[c].append(starts: UnsafeBufferPointer(rebasing: shared.starts[range]),
+                                              lengths: UnsafeBufferPointer(rebasing: shared.lengths[range]),
+                                              flags: UnsafeBufferPointer(rebasing: shared.flags[range]),
+                                              lines: shared.lines, bytes: shared.bytes, latin1: latin1, na: na,
+                                              capacity: capacity, report: &shared.reports[c])
                 }
-            }
+            }}}}}}
             builders = updated
             for r in reports where !r.isClean { report.merge(r) }
         }
@@ -444,6 +457,68 @@ public enum CSVReader {
         let builders: UnsafeMutablePointer<ColumnBuilder>
         let reports: UnsafeMutablePointer<ParseReport>
         let bytes: UnsafeBufferPointer<UInt8>
+        let starts: UnsafeBufferPointer<Int32>
+        let lengths: UnsafeBufferPointer<Int32>
+        let flags: UnsafeBufferPointer<UInt8>
+        let lines: UnsafeBufferPointer<Int32>
+    }
+
+    /// What the transposition workers share; each writes only its own records' slots.
+    struct Transposition: @unchecked Sendable {
+        let s: UnsafeMutablePointer<Int32>, l: UnsafeMutablePointer<Int32>, f: UnsafeMutablePointer<UInt8>
+        let bs: UnsafeBufferPointer<Int32>, be: UnsafeBufferPointer<Int32>, bf: UnsafeBufferPointer<UInt8>
+        let records: UnsafeBufferPointer<Record>
+    }
+
+    /// A chunk's fields column by column: column c's fields are at c * rows ..< (c + 1) * rows.
+    struct Columnar {
+        var starts: [Int32] = []
+        var lengths: [Int32] = []
+        var flags: [UInt8] = []
+        /// The line each record starts on.
+        var lines: [Int32] = []
+
+        mutating func fill(from block: Block, records: [Record], width: Int) {
+            let n = records.count
+            let total = n * width
+            // Reused from chunk to chunk: resized, not reallocated.
+            if starts.count != total {
+                starts = [Int32](repeating: 0, count: total)
+                lengths = [Int32](repeating: -1, count: total)
+                flags = [UInt8](repeating: 0, count: total)
+            }
+            lines.removeAll(keepingCapacity: true)
+            starts.withUnsafeMutableBufferPointer { s in
+            lengths.withUnsafeMutableBufferPointer { l in
+            flags.withUnsafeMutableBufferPointer { f in
+            block.starts.withUnsafeBufferPointer { bs in
+            block.ends.withUnsafeBufferPointer { be in
+            block.flags.withUnsafeBufferPointer { bf in
+            records.withUnsafeBufferPointer { rp in
+                // Record ranges in parallel: each writes its own rows of every column.
+                let parts = Swift.min(4, Swift.max(1, n / 2048))
+                let shared = Transposition(s: s.baseAddress!, l: l.baseAddress!, f: f.baseAddress!,
+                                           bs: bs, be: be, bf: bf, records: rp)
+                DispatchQueue.concurrentPerform(iterations: parts) { part in
+                    let lo = part * n / parts, hi = (part + 1) * n / parts
+                    for r in lo..<hi {
+                        let rec = shared.records[r]
+                        let first = Int(rec.firstField), present = Swift.min(Int(rec.fieldCount), width)
+                        for c in 0..<present {
+                            let k = c * n + r
+                            shared.s[k] = shared.bs[first + c]
+                            shared.l[k] = shared.be[first + c] - shared.bs[first + c]
+                            shared.f[k] = shared.bf[first + c]
+                        }
+                        for c in present..<width {
+                            shared.l[c * n + r] = -1
+                            shared.f[c * n + r] = 0
+                        }
+                    }
+                }
+            }}}}}}}
+            for rec in records { lines.append(rec.line) }
+        }
     }
 
     struct Record {

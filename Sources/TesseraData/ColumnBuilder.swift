@@ -19,8 +19,6 @@ struct ColumnBuilder: Sendable {
     private var count = 0
     // Per-chunk working arrays, kept from chunk to chunk so that each chunk does not
     // allocate (and the kernel does not zero) fresh pages.
-    private var starts: [Int32] = []
-    private var lengths: [Int32] = []
     private var isNA: [Bool] = []
     private var blockInts: [Int64] = []
     private var blockDoubles: [Double] = []
@@ -31,17 +29,14 @@ struct ColumnBuilder: Sendable {
     /// Nothing appended yet.
     var isEmpty: Bool { count == 0 }
 
-    /// Adds column `c` of the block's records. `capacity`, when not 0, is the number of
-    /// rows the whole column is expected to hold.
-    mutating func append(block: CSVReader.Block, records: [CSVReader.Record], column c: Int,
-                         bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: [[UInt8]], capacity: Int,
-                         report: inout ParseReport) {
+    /// Adds one chunk of this column: each field's start and length in `bytes` (length -1:
+    /// absent, a short row), how it was quoted, and the line of each record. `capacity`,
+    /// when not 0, is the number of rows the whole column is expected to hold.
+    mutating func append(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
+                         lines: UnsafeBufferPointer<Int32>, bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: [[UInt8]],
+                         capacity: Int, report: inout ParseReport) {
         let base = p.baseAddress!
-        let n = records.count
-        // This column's fields, contiguous: start and length (-1: absent in a short row),
-        // and whether each is missing.
-        Self.reset(&starts, n, 0)
-        Self.reset(&lengths, n, -1)
+        let n = starts.count
         Self.reset(&isNA, n, true)
         var naByLength = [[[UInt8]]](repeating: [], count: 16)
         var naFirst = [Bool](repeating: false, count: 256)
@@ -51,27 +46,22 @@ struct ColumnBuilder: Sendable {
         }
         let emptyIsNA = na.contains([])
         var present = false
-        block.starts.withUnsafeBufferPointer { bs in
-        block.ends.withUnsafeBufferPointer { be in
-        block.flags.withUnsafeBufferPointer { bf in
+        isNA.withUnsafeMutableBufferPointer { missingOut in
             for r in 0..<n {
-                let rec = records[r]
-                guard c < Int(rec.fieldCount) else { continue }
-                let f = Int(rec.firstField) + c
-                let s = bs[f], len = Int(be[f] - s)
-                starts[r] = s
-                lengths[r] = Int32(len)
+                let len = Int(lengths[r])
+                guard len >= 0 else { continue }  // absent: missing
+                let s = Int(starts[r])
                 var missingValue = false
                 if len == 0 {
                     missingValue = emptyIsNA
-                } else if bf[f] == 0 && len < 16 && naFirst[Int(base[Int(s)])] {
+                } else if flags[r] == 0 && len < 16 && naFirst[Int(base[s])] {
                     // A quoted value is never NA: only bare fields are compared.
-                    for t in naByLength[len] where memcmp(base + Int(s), t, len) == 0 { missingValue = true; break }
+                    for t in naByLength[len] where t[0] == base[s] && memcmp(base + s, t, len) == 0 { missingValue = true; break }
                 }
-                isNA[r] = missingValue
+                missingOut[r] = missingValue
                 if !missingValue { present = true }
             }
-        }}}
+        }
 
         // The chunk's own type.
         var blockKind: Kind
@@ -95,6 +85,7 @@ struct ColumnBuilder: Sendable {
             }
         }
         func bytes(_ r: Int) -> (UnsafePointer<UInt8>, Int) { (base + Int(starts[r]), Int(max(0, lengths[r]))) }
+        let records = lines
 
         // Widen what was built so far, or the chunk, until they agree.
         if kind == .empty && blockKind != .empty {
@@ -138,16 +129,15 @@ struct ColumnBuilder: Sendable {
         case .string:
             for r in 0..<n {
                 if isNA[r] { codes.append(-1); continue }
-                let f = Int(records[r].firstField) + c
                 var undecodable = false
                 let code: Int32
-                if block.flags[f] == 2 {
+                if flags[r] == 2 {
                     let raw = CSVReader.Block.unescape(Array(UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))))
                     code = raw.withUnsafeBufferPointer { interner.code($0.baseAddress ?? base, $0.count, latin1: latin1, undecodable: &undecodable) }
                 } else {
                     code = interner.code(base + Int(starts[r]), Int(lengths[r]), latin1: latin1, undecodable: &undecodable)
                 }
-                if undecodable { report.add(Int(records[r].line), .undecodable, "bytes that are not UTF-8; read as Latin-1") }
+                if undecodable { report.add(Int(lines[r]), .undecodable, "bytes that are not UTF-8; read as Latin-1") }
                 codes.append(code)
             }
         }
@@ -165,19 +155,17 @@ struct ColumnBuilder: Sendable {
     /// Every non-missing field parsed into `out`; false (and `out` emptied) at the first
     /// that does not parse.
     @inline(__always)
-    private static func parse<T>(_ base: UnsafePointer<UInt8>, _ s: [Int32], _ l: [Int32], _ na: [Bool], into out: inout [T],
-                                 zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> Bool {
-        reset(&out, s.count, zero)
+    private static func parse<T>(_ base: UnsafePointer<UInt8>, _ sp: UnsafeBufferPointer<Int32>, _ lp: UnsafeBufferPointer<Int32>,
+                                 _ na: [Bool], into out: inout [T], zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> Bool {
+        reset(&out, sp.count, zero)
         let ok = out.withUnsafeMutableBufferPointer { o -> Bool in
-            s.withUnsafeBufferPointer { sp in
-            l.withUnsafeBufferPointer { lp in
             na.withUnsafeBufferPointer { np in
                 for r in 0..<sp.count where !np[r] {
                     guard lp[r] >= 0, let v = convert(base + Int(sp[r]), Int(lp[r])) else { return false }
                     o[r] = v
                 }
                 return true
-            }}}
+            }
         }
         if !ok { out.removeAll(keepingCapacity: true) }
         return ok
@@ -185,7 +173,7 @@ struct ColumnBuilder: Sendable {
 
     /// A forced type: values that do not convert become missing and are reported.
     private func convertForced<T>(_ n: Int, isNA: inout [Bool], _ bytes: (Int) -> (UnsafePointer<UInt8>, Int),
-                                  _ records: [CSVReader.Record], report: inout ParseReport, zero: T,
+                                  _ lines: UnsafeBufferPointer<Int32>, report: inout ParseReport, zero: T,
                                   _ parse: (UnsafePointer<UInt8>, Int) -> T?) -> [T] {
         var out = [T](repeating: zero, count: n)
         for r in 0..<n where !isNA[r] {
@@ -193,7 +181,7 @@ struct ColumnBuilder: Sendable {
             if let v = parse(q, l) { out[r] = v } else {
                 isNA[r] = true
                 let text = String(decoding: UnsafeBufferPointer(start: q, count: min(l, 40)), as: UTF8.self)
-                report.add(Int(records[r].line), .conversion, "'\(text)' is not \(forced.map { $0.rawValue } ?? "a number"); read as missing")
+                report.add(Int(lines[r]), .conversion, "'\(text)' is not \(forced.map { $0.rawValue } ?? "a number"); read as missing")
             }
         }
         return out
