@@ -97,24 +97,29 @@ public enum CSVReader {
         var started = false
         var latin1 = false
         var delimiter: UInt8 = UInt8(ascii: ",")
-        var names: [String] = []
-        var builders: [ColumnBuilder] = []
+        /// What splitting into fields found (encoding, an unterminated quote); the
+        /// converter keeps what converting found.
         var report = ParseReport()
         /// Line number (1-based) of the next record's first line.
         var line = 1
-        var headerPending = true
-        let naBytes: [[UInt8]]
         /// Fields per byte in the last chunk, to size the next chunk's arrays.
         var fieldsPerByte: Double?
-        var spareBlock: Block?
-        var columnar = Columnar()
+        let converter: Converter
+        /// Converts chunks in order, one at a time, beside the splitting.
+        let conversions = DispatchQueue(label: "tessera.csv.convert")
+        /// Field arrays handed back by the converter for reuse: at most two exist, one being
+        /// split, one being converted.
+        let blocks = BlockPool()
         /// The file's size, to size the columns after the first chunk.
-        var expectedBytes: Int?
+        var expectedBytes: Int? {
+            get { converter.expectedBytes }
+            nonmutating set { converter.expectedBytes = newValue }
+        }
 
         init(options: CSVOptions, name: String) {
             self.options = options
             self.name = name
-            naBytes = options.naTokens.map { Array($0.utf8) }
+            converter = Converter(options: options, name: name)
         }
 
         mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) throws {
@@ -139,15 +144,21 @@ public enum CSVReader {
                 carry = []
                 _ = try parse(bytes, final: true)
             }
-            if headerPending {
+            conversions.sync {}  // every chunk converted
+            if let e = converter.error { throw e }
+            if converter.headerPending {
                 throw DataError("'\(name)' has no rows: it holds only whitespace")
             }
+            var report = self.report
+            report.merge(converter.report)
+            report.sortByLine()
+            report.hasHeader = converter.report.hasHeader
             if options.strict, let first = report.dataIssues.first {
                 throw DataError("'\(name)' has \(report.dataIssueCount) bad line\(report.dataIssueCount == 1 ? "" : "s"), first \(first)",
                                 suggestion: "fix the file, or read it without strict: true to keep the good rows and see the report")
             }
             var columns: [Column] = []
-            for (i, b) in builders.enumerated() { columns.append(b.column(named: names[i], report: &report)) }
+            for (i, b) in converter.builders.enumerated() { columns.append(b.column(named: converter.names[i], report: &report)) }
             report.rowsRead = columns.first?.count ?? 0
             return try Frame(columns: columns, target: options.target, parseReport: report)
         }
@@ -175,6 +186,7 @@ public enum CSVReader {
             let (valid, invalid) = Self.utf8Census(bytes)
             if invalid > 0 && valid < invalid {
                 latin1 = true
+                converter.latin1 = true
                 report.encoding = "latin-1"
                 report.add(0, .encoding, "the file is not UTF-8; it was read as Latin-1 (ISO 8859-1)")
             }
@@ -235,11 +247,9 @@ public enum CSVReader {
         mutating func parse(_ bytes: [UInt8], final: Bool) throws -> Int {
             // The field arrays are reused from chunk to chunk: fresh ones would be new
             // pages for the kernel to zero every time.
-            var block = spareBlock ?? Block()
-            spareBlock = nil
+            var block = blocks.take()
             block.removeAll()
             block.reserve(fields: fieldsPerByte.map { Int(Double(bytes.count) * $0 * 1.1) } ?? 0)
-            defer { spareBlock = block }
             let delimiter = self.delimiter
             var line = self.line
             var unterminated = false
@@ -326,129 +336,40 @@ public enum CSVReader {
                 block.truncate(to: Int(last.firstField))
             }
             if consumed > 0 && !block.starts.isEmpty { fieldsPerByte = Double(block.starts.count) / Double(consumed) }
-            try bytes.withUnsafeBufferPointer { p in try convert(block, p, bytesInBlock: consumed) }
+            if let e = converter.error { blocks.give(block); throw e }
+            let converter = self.converter, pool = blocks, ready = block, used = consumed
+            conversions.async {
+                if converter.error == nil {
+                    do {
+                        try bytes.withUnsafeBufferPointer { try converter.convert(ready, $0, bytesInBlock: used) }
+                    } catch {
+                        converter.error = error
+                    }
+                }
+                pool.give(ready)
+            }
             return consumed
         }
 
-        mutating func convert(_ block: Block, _ p: UnsafeBufferPointer<UInt8>, bytesInBlock: Int) throws {
-            var records = block.records[...]
-            if headerPending {
-                guard let first = records.first else { return }
-                headerPending = false
-                let firstTexts = (0..<Int(first.fieldCount)).map { block.text(Int(first.firstField) + $0, p, latin1: self.latin1) }
-                let isHeader = options.header ?? Self.looksLikeHeader(firstTexts, block: block, p: p, delimiterCount: Int(first.fieldCount))
-                report.hasHeader = isHeader
-                if isHeader {
-                    names = Self.columnNames(firstTexts, report: &report)
-                    records = records.dropFirst()
-                } else {
-                    names = (1...max(1, firstTexts.count)).map { "column\($0)" }
-                }
-                builders = names.map { ColumnBuilder(forced: options.types[$0]) }
-                for t in options.types.keys where !names.contains(t) {
-                    throw DataError("types: names a column '\(t)' that the file does not have", suggestion: DataError.closest(t, in: names).map { "did you mean '\($0)'?" })
-                }
-            }
-            let width = names.count
-            // Lay the block out column by column, padding short rows and dropping long ones.
-            var kept: [Record] = []
-            kept.reserveCapacity(records.count)
-            for r in records {
-                let n = Int(r.fieldCount)
-                if n == width { kept.append(r); continue }
-                if n == 1 && block.ends[Int(r.firstField)] == block.starts[Int(r.firstField)] { continue }  // an empty line
-                if n < width {
-                    report.add(Int(r.line), .shortRow, "\(n) field\(n == 1 ? "" : "s") where the header has \(width); the missing ones are empty")
-                    kept.append(r)
-                } else {
-                    report.add(Int(r.line), .longRow, "\(n) fields where the header has \(width); the row was skipped")
-                }
-            }
-            let latin1 = self.latin1
-            let na = naBytes
-            // Size the columns once from the first chunk's bytes per row, so they do not
-            // double (and briefly triple) their memory as they grow.
-            var estimate = 0
-            if let total = expectedBytes, bytesInBlock > 0, !kept.isEmpty, builders.first?.isEmpty ?? false {
-                estimate = Int(Double(total) / Double(bytesInBlock) * Double(kept.count) * 1.02) + 16
-            }
-            let capacity = estimate
-            // Transpose the fields into one contiguous run per column (absent fields of short
-            // rows have length -1): each column's conversion then reads memory in order
-            // instead of striding across every row.
-            let n = kept.count
-            columnar.fill(from: block, records: kept, width: width)
-            var reports = [ParseReport](repeating: ParseReport(), count: width)
-            var updated = builders
-            builders = []  // one owner, so the columns grow in place instead of being copied
-            // Columns convert independently: spread them over the cores. Each iteration
-            // touches only its own builder and report.
-            updated.withUnsafeMutableBufferPointer { bs in
-            reports.withUnsafeMutableBufferPointer { rs in
-            columnar.starts.withUnsafeBufferPointer { cs in
-            columnar.lengths.withUnsafeBufferPointer { cl in
-            columnar.flags.withUnsafeBufferPointer { cf in
-            columnar.lines.withUnsafeBufferPointer { ln in
-                let shared = Shared(builders: bs.baseAddress!, reports: rs.baseAddress!, bytes: p,
-                                    starts: cs, lengths: cl, flags: cf, lines: ln)
-                DispatchQueue.concurrentPerform(iterations: width) { c in
-                    let range = (c * n)..<((c + 1) * n)
-                    shared.builders[c].append(starts: UnsafeBufferPointer(rebasing: shared.starts[range]),
-                                              lengths: UnsafeBufferPointer(rebasing: shared.lengths[range]),
-                                              flags: UnsafeBufferPointer(rebasing: shared.flags[range]),
-                                              lines: shared.lines, bytes: shared.bytes, latin1: latin1, na: na,
-                                              capacity: capacity, report: &shared.reports[c])
-                }
-            }}}}}}
-            builders = updated
-            for r in reports where !r.isClean { report.merge(r) }
+    }
+
+    /// Field arrays for reuse, at most two: taking one waits until the converter gives one back.
+    final class BlockPool: @unchecked Sendable {
+        private let condition = NSCondition()
+        private var spare: [Block] = [Block(), Block()]
+
+        func take() -> Block {
+            condition.lock()
+            defer { condition.unlock() }
+            while spare.isEmpty { condition.wait() }
+            return spare.removeLast()
         }
 
-        /// Whether a first row names columns: not when it is all numbers; yes when some
-        /// column is numeric below it but text in it; otherwise (text everywhere) yes
-        /// unless a numeric column below also starts with a number (then it is data).
-        static func looksLikeHeader(_ first: [String], block: Block, p: UnsafeBufferPointer<UInt8>, delimiterCount: Int) -> Bool {
-            let firstNumeric = first.map { Number.double(Array($0.utf8)) != nil }
-            if firstNumeric.allSatisfy({ $0 }) { return false }
-            // Which columns are numeric in the next rows of the chunk.
-            var belowNumeric = [Bool](repeating: true, count: first.count)
-            var seen = [Bool](repeating: false, count: first.count)
-            for r in block.records.dropFirst().prefix(20) {
-                for c in 0..<min(first.count, Int(r.fieldCount)) {
-                    let f = Int(r.firstField) + c
-                    let s = Int(block.starts[f]), e = Int(block.ends[f])
-                    guard e > s else { continue }
-                    seen[c] = true
-                    if Number.double(p.baseAddress! + s, e - s) == nil { belowNumeric[c] = false }
-                }
-            }
-            for c in first.indices where seen[c] && belowNumeric[c] && !firstNumeric[c] && !first[c].isEmpty { return true }
-            for c in first.indices where seen[c] && belowNumeric[c] && firstNumeric[c] { return false }
-            return true
-        }
-
-        static func columnNames(_ raw: [String], report: inout ParseReport) -> [String] {
-            var seen: [String: Int] = [:]
-            var names: [String] = []
-            for (i, r) in raw.enumerated() {
-                var n = r.trimmingCharacters(in: .whitespaces)
-                if n.isEmpty {
-                    n = "column\(i + 1)"
-                    report.add(1, .renamedColumn, "column \(i + 1) has no name; it is called '\(n)'")
-                }
-                if let k = seen[n] {
-                    var candidate = "\(n).\(k)"
-                    var j = k
-                    while seen[candidate] != nil || names.contains(candidate) { j += 1; candidate = "\(n).\(j)" }
-                    seen[n] = j + 1
-                    report.add(1, .renamedColumn, "two columns are named '\(n)'; the later one is called '\(candidate)'")
-                    n = candidate
-                } else {
-                    seen[n] = 1
-                }
-                names.append(n)
-            }
-            return names
+        func give(_ block: Block) {
+            condition.lock()
+            spare.append(block)
+            condition.signal()
+            condition.unlock()
         }
     }
 

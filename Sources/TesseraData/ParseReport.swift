@@ -41,6 +41,11 @@ public struct ParseReport: Sendable, Equatable {
         if issues.count < Self.limit { issues.append(Issue(line: line, kind: kind, message: message)) }
     }
 
+    /// Issues in file order (the file as a whole first).
+    mutating func sortByLine() {
+        issues = issues.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
+    }
+
     mutating func merge(_ other: ParseReport) {
         for i in other.issues { add(i.line, i.kind, i.message) }
         issueCount += other.issueCount - other.issues.count

@@ -16,7 +16,7 @@ struct StringInterner: Sendable {
     /// The code of these bytes, adding them when new. `undecodable` is true the first time
     /// a value that is not UTF-8 is added (it will be read as Latin-1).
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, latin1: Bool, undecodable: inout Bool) -> Int32 {
-        let h = Self.hash(p, n)
+        let (h, ascii) = Self.hash(p, n)
         let mask = slots.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
@@ -33,7 +33,7 @@ struct StringInterner: Sendable {
         hashes.append(h)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         offsets.append(arena.count)
-        let notUTF8 = !latin1 && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
+        let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
         latin1Flags.append(latin1 || notUTF8)
         undecodable = notUTF8
         if hashes.count * 2 > slots.count { grow() }
@@ -61,13 +61,19 @@ struct StringInterner: Sendable {
         }
     }
 
-    /// FNV-1a, 64-bit, finished with a multiply-xorshift so short keys spread well.
+    /// FNV-1a, 64-bit, finished with a multiply-xorshift so short keys spread well; and
+    /// whether the bytes are all ASCII (then they are valid UTF-8 without checking).
     @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> UInt64 {
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, ascii: Bool) {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for k in 0..<n { h = (h ^ UInt64(p[k])) &* 0x100_0000_01B3 }
+        var high: UInt8 = 0
+        for k in 0..<n {
+            let b = p[k]
+            high |= b
+            h = (h ^ UInt64(b)) &* 0x100_0000_01B3
+        }
         h ^= h >> 33
         h = h &* 0xFF51_AFD7_ED55_8CCD
-        return h ^ (h >> 33)
+        return (h ^ (h >> 33), high < 0x80)
     }
 }

@@ -1,0 +1,148 @@
+import Foundation
+
+extension CSVReader {
+    /// The second stage of reading: turns a chunk's fields into typed columns. It runs on
+    /// its own queue, so that while it converts one chunk the reader already splits the
+    /// next one into fields (the two stages overlap on two cores).
+    final class Converter: @unchecked Sendable {
+        let options: CSVOptions
+        let name: String
+        let naBytes: [[UInt8]]
+        var latin1 = false
+        var names: [String] = []
+        var builders: [ColumnBuilder] = []
+        var report = ParseReport()
+        var headerPending = true
+        var columnar = Columnar()
+        /// The file's size, to size the columns after the first chunk.
+        var expectedBytes: Int?
+        /// The first error a chunk raised; the reader rethrows it.
+        var error: Error?
+
+        init(options: CSVOptions, name: String) {
+            self.options = options
+            self.name = name
+            naBytes = options.naTokens.map { Array($0.utf8) }
+        }
+
+        func convert(_ block: Block, _ p: UnsafeBufferPointer<UInt8>, bytesInBlock: Int) throws {
+            var records = block.records[...]
+            if headerPending {
+                guard let first = records.first else { return }
+                headerPending = false
+                let firstTexts = (0..<Int(first.fieldCount)).map { block.text(Int(first.firstField) + $0, p, latin1: self.latin1) }
+                let isHeader = options.header ?? Self.looksLikeHeader(firstTexts, block: block, p: p, delimiterCount: Int(first.fieldCount))
+                report.hasHeader = isHeader
+                if isHeader {
+                    names = Self.columnNames(firstTexts, report: &report)
+                    records = records.dropFirst()
+                } else {
+                    names = (1...max(1, firstTexts.count)).map { "column\($0)" }
+                }
+                builders = names.map { ColumnBuilder(forced: options.types[$0]) }
+                for t in options.types.keys where !names.contains(t) {
+                    throw DataError("types: names a column '\(t)' that the file does not have", suggestion: DataError.closest(t, in: names).map { "did you mean '\($0)'?" })
+                }
+            }
+            let width = names.count
+            // Lay the block out column by column, padding short rows and dropping long ones.
+            var kept: [Record] = []
+            kept.reserveCapacity(records.count)
+            for r in records {
+                let n = Int(r.fieldCount)
+                if n == width { kept.append(r); continue }
+                if n == 1 && block.ends[Int(r.firstField)] == block.starts[Int(r.firstField)] { continue }  // an empty line
+                if n < width {
+                    report.add(Int(r.line), .shortRow, "\(n) field\(n == 1 ? "" : "s") where the header has \(width); the missing ones are empty")
+                    kept.append(r)
+                } else {
+                    report.add(Int(r.line), .longRow, "\(n) fields where the header has \(width); the row was skipped")
+                }
+            }
+            let latin1 = self.latin1
+            let na = naBytes
+            // Size the columns once from the first chunk's bytes per row, so they do not
+            // double (and briefly triple) their memory as they grow.
+            var estimate = 0
+            if let total = expectedBytes, bytesInBlock > 0, !kept.isEmpty, builders.first?.isEmpty ?? false {
+                estimate = Int(Double(total) / Double(bytesInBlock) * Double(kept.count) * 1.02) + 16
+            }
+            let capacity = estimate
+            // Transpose the fields into one contiguous run per column (absent fields of short
+            // rows have length -1): each column's conversion then reads memory in order
+            // instead of striding across every row.
+            let n = kept.count
+            columnar.fill(from: block, records: kept, width: width)
+            var reports = [ParseReport](repeating: ParseReport(), count: width)
+            var updated = builders
+            builders = []  // one owner, so the columns grow in place instead of being copied
+            // Columns convert independently: spread them over the cores. Each iteration
+            // touches only its own builder and report.
+            updated.withUnsafeMutableBufferPointer { bs in
+            reports.withUnsafeMutableBufferPointer { rs in
+            columnar.starts.withUnsafeBufferPointer { cs in
+            columnar.lengths.withUnsafeBufferPointer { cl in
+            columnar.flags.withUnsafeBufferPointer { cf in
+            columnar.lines.withUnsafeBufferPointer { ln in
+                let shared = Shared(builders: bs.baseAddress!, reports: rs.baseAddress!, bytes: p,
+                                    starts: cs, lengths: cl, flags: cf, lines: ln)
+                DispatchQueue.concurrentPerform(iterations: width) { c in
+                    let range = (c * n)..<((c + 1) * n)
+                    shared.builders[c].append(starts: UnsafeBufferPointer(rebasing: shared.starts[range]),
+                                              lengths: UnsafeBufferPointer(rebasing: shared.lengths[range]),
+                                              flags: UnsafeBufferPointer(rebasing: shared.flags[range]),
+                                              lines: shared.lines, bytes: shared.bytes, latin1: latin1, na: na,
+                                              capacity: capacity, report: &shared.reports[c])
+                }
+            }}}}}}
+            builders = updated
+            for r in reports where !r.isClean { report.merge(r) }
+        }
+
+        /// Whether a first row names columns: not when it is all numbers; yes when some
+        /// column is numeric below it but text in it; otherwise (text everywhere) yes
+        /// unless a numeric column below also starts with a number (then it is data).
+        static func looksLikeHeader(_ first: [String], block: Block, p: UnsafeBufferPointer<UInt8>, delimiterCount: Int) -> Bool {
+            let firstNumeric = first.map { Number.double(Array($0.utf8)) != nil }
+            if firstNumeric.allSatisfy({ $0 }) { return false }
+            // Which columns are numeric in the next rows of the chunk.
+            var belowNumeric = [Bool](repeating: true, count: first.count)
+            var seen = [Bool](repeating: false, count: first.count)
+            for r in block.records.dropFirst().prefix(20) {
+                for c in 0..<min(first.count, Int(r.fieldCount)) {
+                    let f = Int(r.firstField) + c
+                    let s = Int(block.starts[f]), e = Int(block.ends[f])
+                    guard e > s else { continue }
+                    seen[c] = true
+                    if Number.double(p.baseAddress! + s, e - s) == nil { belowNumeric[c] = false }
+                }
+            }
+            for c in first.indices where seen[c] && belowNumeric[c] && !firstNumeric[c] && !first[c].isEmpty { return true }
+            for c in first.indices where seen[c] && belowNumeric[c] && firstNumeric[c] { return false }
+            return true
+        }
+
+        static func columnNames(_ raw: [String], report: inout ParseReport) -> [String] {
+            var seen: [String: Int] = [:]
+            var names: [String] = []
+            for (i, r) in raw.enumerated() {
+                var n = r.trimmingCharacters(in: .whitespaces)
+                if n.isEmpty {
+                    n = "column\(i + 1)"
+                    report.add(1, .renamedColumn, "column \(i + 1) has no name; it is called '\(n)'")
+                }
+                if let k = seen[n] {
+                    var candidate = "\(n).\(k)"
+                    var j = k
+                    while seen[candidate] != nil || names.contains(candidate) { j += 1; candidate = "\(n).\(j)" }
+                    seen[n] = j + 1
+                    report.add(1, .renamedColumn, "two columns are named '\(n)'; the later one is called '\(candidate)'")
+                    n = candidate
+                } else {
+                    seen[n] = 1
+                }
+                names.append(n)
+            }
+            return names
+        }    }
+}
