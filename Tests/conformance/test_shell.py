@@ -186,12 +186,19 @@ def test_help_pages_print_as_text(home):
     quit_shell(shell)
 
 
-def test_long_work_shows_one_live_progress_line_with_rate_and_eta(home):
-    path = os.path.join(home, "big.csv")
+def write_large_csv(home: str, name: str) -> str:
+    """About 75 MB: long enough to read that progress shows (after half a second)."""
+    path = os.path.join(home, name)
+    block = "".join(f"{i},{i * 0.25},item{i % 97}\n" for i in range(100_000))
     with open(path, "w") as f:
         f.write("id,value,name\n")
-        for i in range(600_000):
-            f.write(f"{i},{i * 0.25},item{i % 97}\n")
+        for _ in range(24):
+            f.write(block)
+    return path
+
+
+def test_long_work_shows_one_live_progress_line_with_rate_and_eta(home):
+    path = write_large_csv(home, "big.csv")
     shell = launch(home)
     shell.sendline(f'let big = readCSV("{path}")')
     # The progress display: rewritten in place (\r + clear line), with its rate and time left.
@@ -199,5 +206,20 @@ def test_long_work_shows_one_live_progress_line_with_rate_and_eta(home):
     shell.expect(r"done in", timeout=60)
     shell.expect(r"In \[2\]: ", timeout=60)
     shell.sendline("big.rows")
-    shell.expect(r"Out\[2\]: .*600000")
+    shell.expect(r"Out\[2\]: .*2400000")
+    quit_shell(shell)
+
+
+def test_ctrl_c_while_reading_a_large_csv_interrupts_between_chunks(home):
+    path = write_large_csv(home, "large.csv")
+    shell = launch(home)
+    shell.sendline("let kept = 1")
+    shell.expect(r"In \[2\]: ")
+    shell.sendline(f'let large = readCSV("{path}")')
+    shell.expect(r"reading large\.csv ▕[█░]+▏ \d+% .* ETA", timeout=60)
+    shell.sendintr()
+    shell.expect(r"Interrupted: interrupted while reading", timeout=30)
+    shell.expect(r"In \[3\]: ")
+    shell.sendline("kept + 1")
+    shell.expect(r"Out\[3\]: .*2")
     quit_shell(shell)
