@@ -121,7 +121,8 @@ enum Number {
 
     /// `true`, `True` or `TRUE` but not `tRUE`.
     private static func sameCase(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-        let rest = (1..<n).map { p[$0] >= 0x61 }
-        return rest.allSatisfy { $0 } || rest.allSatisfy { !$0 }
+        var lower = 0
+        for k in 1..<n where p[k] >= 0x61 { lower += 1 }
+        return lower == 0 || lower == n - 1
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 /// Distinct byte strings of one text column, each with a code: looking up a field hashes
 /// its bytes in place, and a String is made only once per distinct value, not per row.
 struct StringInterner: Sendable {
-    /// Open addressing: code per slot, -1 for empty.
-    private var slots: [Int32] = [Int32](repeating: -1, count: 1024)
+    /// Open addressing: per slot the code (low 32 bits, or all ones for empty) and the top
+    /// 32 bits of its hash, so a probe rarely needs to look anywhere else.
+    private var slots: [UInt64] = [UInt64](repeating: .max, count: 1024)
     private var hashes: [UInt64] = []
     /// The bytes of every distinct value, end to end; value k is arena[offsets[k]..<offsets[k + 1]].
     private var arena: [UInt8] = []
@@ -18,18 +19,20 @@ struct StringInterner: Sendable {
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, latin1: Bool, undecodable: inout Bool) -> Int32 {
         let (h, ascii) = Self.hash(p, n)
         let mask = slots.count - 1
+        let tag = h >> 32
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
-            let c = slots[i]
-            if c < 0 { break }
-            if hashes[Int(c)] == h {
-                let s = offsets[Int(c)], e = offsets[Int(c) + 1]
-                if e - s == n && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + s, p, n) == 0 }) { return c }
+            let slot = slots[i]
+            if slot == .max { break }
+            if slot >> 32 == tag {
+                let c = Int(slot & 0xFFFF_FFFF)
+                let s = offsets[c], e = offsets[c + 1]
+                if e - s == n && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + s, p, n) == 0 }) { return Int32(c) }
             }
             i = (i + 1) & mask
         }
         let c = Int32(hashes.count)
-        slots[i] = c
+        slots[i] = tag << 32 | UInt64(c)
         hashes.append(h)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         offsets.append(arena.count)
@@ -41,12 +44,12 @@ struct StringInterner: Sendable {
     }
 
     private mutating func grow() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
+        slots = [UInt64](repeating: .max, count: slots.count * 2)
         let mask = slots.count - 1
         for (c, h) in hashes.enumerated() {
             var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i] >= 0 { i = (i + 1) & mask }
-            slots[i] = Int32(c)
+            while slots[i] != .max { i = (i + 1) & mask }
+            slots[i] = (h >> 32) << 32 | UInt64(c)
         }
     }
 
