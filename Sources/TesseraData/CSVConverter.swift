@@ -51,7 +51,7 @@ extension CSVReader {
             for r in records {
                 let n = Int(r.fieldCount)
                 if n == width { kept.append(r); continue }
-                if n == 1 && block.ends[Int(r.firstField)] == block.starts[Int(r.firstField)] { continue }  // an empty line
+                if n == 1 && block.fields[Int(r.firstField)].end == block.fields[Int(r.firstField)].start { continue }  // an empty line
                 if n < width {
                     report.add(Int(r.line), .shortRow, "\(n) field\(n == 1 ? "" : "s") where the header has \(width); the missing ones are empty")
                     kept.append(r)
@@ -111,7 +111,7 @@ extension CSVReader {
             for r in block.records.dropFirst().prefix(20) {
                 for c in 0..<min(first.count, Int(r.fieldCount)) {
                     let f = Int(r.firstField) + c
-                    let s = Int(block.starts[f]), e = Int(block.ends[f])
+                    let s = Int(block.fields[f].start), e = Int(block.fields[f].end)
                     guard e > s else { continue }
                     seen[c] = true
                     if Number.double(p.baseAddress! + s, e - s) == nil { belowNumeric[c] = false }

@@ -262,7 +262,7 @@ public enum CSVReader {
                     if p[i] == 0x0A { line += 1; i += 1; consumed = i; continue }
                     if p[i] == 0x0D && i + 1 < end && p[i + 1] == 0x0A { line += 1; i += 2; consumed = i; continue }
                     let recordLine = line
-                    let firstField = block.starts.count
+                    let firstField = block.fieldCount
                     var fieldCount = 0
                     while true {
                         if p[i] == 0x22 {
@@ -335,7 +335,7 @@ public enum CSVReader {
                 report.add(Int(last.line), .unterminatedQuote, "a quoted field opened here is never closed; the rest of the file (from this line) was dropped")
                 block.truncate(to: Int(last.firstField))
             }
-            if consumed > 0 && !block.starts.isEmpty { fieldsPerByte = Double(block.starts.count) / Double(consumed) }
+            if consumed > 0 && block.fieldCount > 0 { fieldsPerByte = Double(block.fieldCount) / Double(consumed) }
             if let e = converter.error { blocks.give(block); throw e }
             let converter = self.converter, pool = blocks, ready = block, used = consumed
             conversions.async {
@@ -387,7 +387,7 @@ public enum CSVReader {
     /// What the transposition workers share; each writes only its own records' slots.
     struct Transposition: @unchecked Sendable {
         let s: UnsafeMutablePointer<Int32>, l: UnsafeMutablePointer<Int32>, f: UnsafeMutablePointer<UInt8>
-        let bs: UnsafeBufferPointer<Int32>, be: UnsafeBufferPointer<Int32>, bf: UnsafeBufferPointer<UInt8>
+        let fields: UnsafeBufferPointer<Field>
         let records: UnsafeBufferPointer<Record>
     }
 
@@ -412,14 +412,11 @@ public enum CSVReader {
             starts.withUnsafeMutableBufferPointer { s in
             lengths.withUnsafeMutableBufferPointer { l in
             flags.withUnsafeMutableBufferPointer { f in
-            block.starts.withUnsafeBufferPointer { bs in
-            block.ends.withUnsafeBufferPointer { be in
-            block.flags.withUnsafeBufferPointer { bf in
+            block.fields.withUnsafeBufferPointer { bf in
             records.withUnsafeBufferPointer { rp in
                 // Record ranges in parallel: each writes its own rows of every column.
                 let parts = Swift.min(4, Swift.max(1, n / 2048))
-                let shared = Transposition(s: s.baseAddress!, l: l.baseAddress!, f: f.baseAddress!,
-                                           bs: bs, be: be, bf: bf, records: rp)
+                let shared = Transposition(s: s.baseAddress!, l: l.baseAddress!, f: f.baseAddress!, fields: bf, records: rp)
                 DispatchQueue.concurrentPerform(iterations: parts) { part in
                     let lo = part * n / parts, hi = (part + 1) * n / parts
                     for r in lo..<hi {
@@ -427,9 +424,10 @@ public enum CSVReader {
                         let first = Int(rec.firstField), present = Swift.min(Int(rec.fieldCount), width)
                         for c in 0..<present {
                             let k = c * n + r
-                            shared.s[k] = shared.bs[first + c]
-                            shared.l[k] = shared.be[first + c] - shared.bs[first + c]
-                            shared.f[k] = shared.bf[first + c]
+                            let field = shared.fields[first + c]
+                            shared.s[k] = field.start
+                            shared.l[k] = field.end - field.start
+                            shared.f[k] = field.flag
                         }
                         for c in present..<width {
                             shared.l[c * n + r] = -1
@@ -437,7 +435,7 @@ public enum CSVReader {
                         }
                     }
                 }
-            }}}}}}}
+            }}}}}
             for rec in records { lines.append(rec.line) }
         }
     }
@@ -450,42 +448,38 @@ public enum CSVReader {
 
     /// The fields of a chunk: byte ranges and how they were quoted (0 plain, 1 quoted,
     /// 2 quoted with "" inside).
+    /// One field: its byte range and how it was quoted (0 plain, 1 quoted, 2 quoted with
+    /// "" inside). One array of these, not three, so that splitting appends once per field.
+    struct Field {
+        var start: Int32
+        var end: Int32
+        var flag: UInt8
+    }
+
     struct Block {
-        var starts: [Int32] = []
-        var ends: [Int32] = []
-        var flags: [UInt8] = []
+        var fields: [Field] = []
         var records: [Record] = []
+
+        var fieldCount: Int { fields.count }
 
         @inline(__always)
         mutating func append(_ s: Int, _ e: Int, _ flag: UInt8) {
-            starts.append(Int32(s))
-            ends.append(Int32(e))
-            flags.append(flag)
+            fields.append(Field(start: Int32(s), end: Int32(e), flag: flag))
         }
 
-        mutating func reserve(fields: Int) {
-            starts.reserveCapacity(fields)
-            ends.reserveCapacity(fields)
-            flags.reserveCapacity(fields)
-        }
+        mutating func reserve(fields n: Int) { fields.reserveCapacity(n) }
 
         mutating func removeAll() {
-            starts.removeAll(keepingCapacity: true)
-            ends.removeAll(keepingCapacity: true)
-            flags.removeAll(keepingCapacity: true)
+            fields.removeAll(keepingCapacity: true)
             records.removeAll(keepingCapacity: true)
         }
 
         /// Drops the fields from index `field` on (a record cut off by the chunk's end).
-        mutating func truncate(to field: Int) {
-            starts.removeSubrange(field...)
-            ends.removeSubrange(field...)
-            flags.removeSubrange(field...)
-        }
+        mutating func truncate(to field: Int) { fields.removeSubrange(field...) }
 
         func text(_ f: Int, _ p: UnsafeBufferPointer<UInt8>, latin1: Bool) -> String {
-            var bytes = Array(p[Int(starts[f])..<Int(ends[f])])
-            if flags[f] == 2 { bytes = Self.unescape(bytes) }
+            var bytes = Array(p[Int(fields[f].start)..<Int(fields[f].end)])
+            if fields[f].flag == 2 { bytes = Self.unescape(bytes) }
             return Self.decode(bytes, latin1: latin1).text
         }
 
