@@ -15,7 +15,7 @@ public struct CSVOptions: Sendable {
     /// The column to predict, kept on the frame.
     public var target: String?
     /// Bytes read and parsed at a time: memory stays bounded by this, not the file size.
-    public var chunkBytes = 8 << 20
+    public var chunkBytes = 4 << 20
 
     public init() {}
 
