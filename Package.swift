@@ -36,10 +36,12 @@ let package = Package(
         .target(name: "TesseraTensor", dependencies: ["CBLAS"], swiftSettings: optimized),
         // Frames, CSV/IDX readers, datasets, quality checks, cleaning, splits, transforms.
         .target(name: "TesseraData", dependencies: ["TesseraTensor", "CZlib"], swiftSettings: optimized),
+        // Classification, regression and business-value metrics, threshold sweeps, metric specs.
+        .target(name: "TesseraMetrics", swiftSettings: optimized),
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
-        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor"]),
+        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraMetrics"]),
         // Session, message core, transports.
         .target(name: "TesseraKernel", dependencies: [
             "TesseraPrelude", "TesseraScript", "TesseraDisplay", "CZMQ", "CZlib", "CReadline",
@@ -54,6 +56,7 @@ let package = Package(
         .testTarget(name: "TesseraDisplayTests", dependencies: ["TesseraDisplay"]),
         .testTarget(name: "TesseraPreludeTests", dependencies: ["TesseraPrelude"]),
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraTensor"]),
+        .testTarget(name: "TesseraMetricsTests", dependencies: ["TesseraMetrics"]),
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )

@@ -8,5 +8,6 @@ public enum Prelude {
     public static func install(in interpreter: Interpreter) {
         for f in RichText.functions { interpreter.definePrelude(f) }
         for f in DataBindings.functions { interpreter.definePrelude(f) }
+        for f in MetricsBindings.functions { interpreter.definePrelude(f) }
     }
 }

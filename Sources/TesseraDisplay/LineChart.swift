@@ -1,0 +1,155 @@
+import Foundation
+
+/// A line chart as SVG (axes, ticks, labelled series, an optional marked point) with a
+/// text fallback (a sparkline per series and the marked point): ROC and PR curves,
+/// threshold sweeps, reliability diagrams, training histories.
+public struct LineChart: Sendable {
+    public struct Series: Sendable {
+        public var name: String
+        public var x: [Double]
+        public var y: [Double]
+        public var dashed: Bool
+        public init(_ name: String, x: [Double], y: [Double], dashed: Bool = false) {
+            self.name = name; self.x = x; self.y = y; self.dashed = dashed
+        }
+    }
+
+    public var title: String
+    public var xLabel: String
+    public var yLabel: String
+    public var series: [Series]
+    /// A point to mark and label (the best threshold).
+    public var marker: (x: Double, y: Double, label: String)?
+    /// Fixed axis ranges (e.g. 0...1 for rates); nil fits the data.
+    public var xRange: ClosedRange<Double>?
+    public var yRange: ClosedRange<Double>?
+    public var width = 480.0, height = 320.0
+
+    public init(title: String, xLabel: String, yLabel: String, series: [Series]) {
+        self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
+    }
+
+    static let palette = ["#1f6f8b", "#f28c28", "#2a9d8f", "#c0392b", "#6c5ce7"]
+
+    public var svg: String {
+        let left = 56.0, right = 16.0, top = 34.0, bottom = 44.0
+        let pw = width - left - right, ph = height - top - bottom
+        let xs = series.flatMap(\.x).filter(\.isFinite), ys = series.flatMap(\.y).filter(\.isFinite)
+        var xr = xRange ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
+        var yr = yRange ?? ((ys.min() ?? 0)...(ys.max() ?? 1))
+        if xr.lowerBound == xr.upperBound { xr = (xr.lowerBound - 1)...(xr.upperBound + 1) }
+        if yr.lowerBound == yr.upperBound { yr = (yr.lowerBound - 1)...(yr.upperBound + 1) }
+        func px(_ x: Double) -> Double { left + (x - xr.lowerBound) / (xr.upperBound - xr.lowerBound) * pw }
+        func py(_ y: Double) -> Double { top + ph - (y - yr.lowerBound) / (yr.upperBound - yr.lowerBound) * ph }
+        func f(_ v: Double) -> String { String(format: "%.1f", v) }
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
+        s += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(HTML.escape(title))</text>"
+        for t in Self.ticks(xr) {
+            s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + ph))\" stroke=\"#eee\"/>"
+            s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + ph + 14))\" text-anchor=\"middle\" fill=\"#555\">\(Self.label(t))</text>"
+        }
+        for t in Self.ticks(yr) {
+            s += "<line x1=\"\(f(left))\" y1=\"\(f(py(t)))\" x2=\"\(f(left + pw))\" y2=\"\(f(py(t)))\" stroke=\"#eee\"/>"
+            s += "<text x=\"\(f(left - 6))\" y=\"\(f(py(t) + 4))\" text-anchor=\"end\" fill=\"#555\">\(Self.label(t))</text>"
+        }
+        s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#999\"/>"
+        s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>"
+        s += "<text transform=\"translate(14,\(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(HTML.escape(yLabel))</text>"
+        for (k, line) in series.enumerated() {
+            let colour = Self.palette[k % Self.palette.count]
+            let points = zip(line.x, line.y).filter { $0.0.isFinite && $0.1.isFinite }.map { "\(f(px($0.0))),\(f(py($0.1)))" }
+            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"5,4\"" : "") points=\"\(points.joined(separator: " "))\"/>"
+            if series.count > 1 {
+                let ly = top + 14 + Double(k) * 14
+                s += "<line x1=\"\(f(left + pw - 110))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + pw - 92))\" y2=\"\(f(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+                s += "<text x=\"\(f(left + pw - 88))\" y=\"\(f(ly))\">\(HTML.escape(line.name))</text>"
+            }
+        }
+        if let m = marker, m.x.isFinite, m.y.isFinite {
+            s += "<circle cx=\"\(f(px(m.x)))\" cy=\"\(f(py(m.y)))\" r=\"4\" fill=\"#c0392b\"/>"
+            let anchor = px(m.x) > left + pw * 0.7 ? "end" : "start"
+            s += "<text x=\"\(f(px(m.x) + (anchor == "end" ? -7 : 7)))\" y=\"\(f(py(m.y) - 7))\" text-anchor=\"\(anchor)\" fill=\"#c0392b\">\(HTML.escape(m.label))</text>"
+        }
+        return s + "</svg>"
+    }
+
+    public var plainText: String {
+        var lines = [title]
+        for line in series {
+            let spark = Sparkline.render(line.y, width: 40)
+            let lo = line.y.filter(\.isFinite).min().map(Self.label) ?? "-", hi = line.y.filter(\.isFinite).max().map(Self.label) ?? "-"
+            lines.append("\(line.name): \(spark)  (\(yLabel) \(lo) to \(hi) over \(xLabel))")
+        }
+        if let m = marker { lines.append(m.label) }
+        return lines.joined(separator: "\n")
+    }
+
+    public var bundle: MimeBundle {
+        var b = MimeBundle(plain: plainText)
+        b.set("image/svg+xml", svg)
+        return b
+    }
+
+    /// About five round ticks across the range.
+    static func ticks(_ r: ClosedRange<Double>) -> [Double] {
+        let span = r.upperBound - r.lowerBound
+        let raw = span / 5
+        let magnitude = pow(10, floor(log10(raw)))
+        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        var t = (r.lowerBound / step).rounded(.up) * step
+        var out: [Double] = []
+        while t <= r.upperBound + step * 1e-9 { out.append(t); t += step }
+        return out
+    }
+
+    public static func label(_ v: Double) -> String {
+        if v == v.rounded() && abs(v) < 1e6 { return String(Int(v)) }
+        return abs(v) >= 1000 || abs(v) < 0.01 ? String(format: "%.2g", v) : String(format: "%.3g", v)
+    }
+}
+
+/// A matrix of counts as an HTML heatmap (cells shaded by their share of the row) and
+/// aligned text: confusion matrices.
+public struct Heatmap: Sendable {
+    public var title: String
+    public var rowLabels: [String]
+    public var columnLabels: [String]
+    public var values: [[Double]]
+    public var rowAxis: String, columnAxis: String
+
+    public init(title: String, rowLabels: [String], columnLabels: [String], values: [[Double]], rowAxis: String, columnAxis: String) {
+        self.title = title; self.rowLabels = rowLabels; self.columnLabels = columnLabels; self.values = values
+        self.rowAxis = rowAxis; self.columnAxis = columnAxis
+    }
+
+    static func format(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.3g", v) }
+
+    public var html: String {
+        var s = "<table class=\"tessera-table tessera-heatmap\"><caption>\(HTML.escape(title))</caption>"
+        s += "<thead><tr><th>\(HTML.escape(rowAxis)) \\ \(HTML.escape(columnAxis))</th>" + columnLabels.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
+        for (i, row) in values.enumerated() {
+            let total = row.reduce(0, +)
+            s += "<tr><th>\(HTML.escape(rowLabels[i]))</th>"
+            for v in row {
+                let share = total > 0 ? v / total : 0
+                let alpha = String(format: "%.2f", 0.1 + 0.8 * share)
+                let ink = share > 0.6 ? "white" : "black"
+                s += "<td style=\"background:rgba(31,111,139,\(alpha));color:\(ink);text-align:right\">\(Self.format(v))</td>"
+            }
+            s += "</tr>"
+        }
+        return s + "</tbody></table>"
+    }
+
+    public var table: Table {
+        Table(columns: ["\(rowAxis) \\ \(columnAxis)"] + columnLabels, rows: values.enumerated().map { [rowLabels[$0.offset]] + $0.element.map(Self.format) },
+              numericColumns: Set(1...max(1, columnLabels.count)), caption: title)
+    }
+
+    public var bundle: MimeBundle {
+        var b = MimeBundle(plain: table.plainText)
+        b.set("text/html", html)
+        return b
+    }
+}

@@ -1,0 +1,63 @@
+/// Success in money rather than counts: the share of fraud dollars caught, and the value
+/// of every decision from a cost matrix whose entries may depend on the row.
+public enum BusinessValue {
+    /// Share of the positives' amount that the predictions caught.
+    public static func amountRecall(_ yTrue: Labels, _ yPred: Labels, amount: [Double]) throws(MetricError) -> Double {
+        let (y, p) = try prepare("amountRecall", yTrue, yPred, amount)
+        var caught = 0.0, total = 0.0
+        for i in y.indices where y[i] { total += amount[i]; if p[i] { caught += amount[i] } }
+        guard total > 0 else { throw MetricError("amountRecall: the positives in yTrue carry no amount; the share is not defined") }
+        return caught / total
+    }
+
+    /// Share of the flagged amount that was truly positive.
+    public static func amountPrecision(_ yTrue: Labels, _ yPred: Labels, amount: [Double]) throws(MetricError) -> Double {
+        let (y, p) = try prepare("amountPrecision", yTrue, yPred, amount)
+        var right = 0.0, flagged = 0.0
+        for i in y.indices where p[i] { flagged += amount[i]; if y[i] { right += amount[i] } }
+        return flagged > 0 ? right / flagged : 0
+    }
+
+    static func prepare(_ function: String, _ yTrue: Labels, _ yPred: Labels, _ amount: [Double]) throws(MetricError) -> ([Bool], [Bool]) {
+        try Check.lengths(function, [("yTrue", yTrue.count), ("yPred", yPred.count), ("amount", amount.count)])
+        try Check.finite(function, "amount", amount)
+        if let i = amount.firstIndex(where: { $0 < 0 }) { throw MetricError("\(function): amount must not be negative; index \(i) is \(amount[i])") }
+        return (try Check.binary(function, yTrue), try Check.binary(function, yPred))
+    }
+}
+
+/// The value of each kind of decision: a constant, or a function of the row (its index
+/// and amount), e.g. a caught fraud earns 50 + its amount, a missed one loses its amount.
+public struct CostMatrix: Sendable {
+    public enum Entry: Sendable {
+        case constant(Double)
+        case perRow(@Sendable (_ row: Int, _ amount: Double?) throws -> Double)
+    }
+
+    public var tp: Entry, fp: Entry, fn: Entry, tn: Entry
+
+    public init(tp: Entry = .constant(0), fp: Entry = .constant(0), fn: Entry = .constant(0), tn: Entry = .constant(0)) {
+        self.tp = tp; self.fp = fp; self.fn = fn; self.tn = tn
+    }
+
+    /// Each row's value under each decision: (tp, fp, fn, tn).
+    func values(rows: Int, amount: [Double]?) throws -> [(tp: Double, fp: Double, fn: Double, tn: Double)] {
+        func value(_ e: Entry, _ i: Int) throws -> Double {
+            switch e {
+            case .constant(let c): return c
+            case .perRow(let f): return try f(i, amount?[i])
+            }
+        }
+        return try (0..<rows).map { i in (try value(tp, i), try value(fp, i), try value(fn, i), try value(tn, i)) }
+    }
+
+    /// The total value of the predictions.
+    public func total(_ yTrue: Labels, _ yPred: Labels, amount: [Double]? = nil) throws -> Double {
+        try Check.lengths("costMatrix", [("yTrue", yTrue.count), ("yPred", yPred.count)] + (amount.map { [("amount", $0.count)] } ?? []))
+        let y = try Check.binary("costMatrix", yTrue), p = try Check.binary("costMatrix", yPred)
+        let v = try values(rows: y.count, amount: amount)
+        var sum = 0.0
+        for i in y.indices { sum += y[i] ? (p[i] ? v[i].tp : v[i].fn) : (p[i] ? v[i].fp : v[i].tn) }
+        return sum
+    }
+}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Metrics of a score's ranking: ROC curve and its area, precision-recall curve and
+/// average precision, computed as scikit-learn computes them (cumulative weighted counts
+/// at each distinct score, trapezoidal ROC area, step-wise average precision).
+public enum RankingMetrics {
+    /// Cumulative weighted true and false positives at each distinct score, highest
+    /// score first; `thresholds` are those scores.
+    public struct Counts: Sendable {
+        public let thresholds: [Double]
+        public let tps: [Double]
+        public let fps: [Double]
+    }
+
+    public static func counts(_ positive: [Bool], _ scores: [Double], _ weights: [Double]) -> Counts {
+        let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 > $1 }
+        var thresholds: [Double] = [], tps: [Double] = [], fps: [Double] = []
+        var tp = 0.0, fp = 0.0
+        for (k, i) in order.enumerated() {
+            if positive[i] { tp += weights[i] } else { fp += weights[i] }
+            if k == order.count - 1 || scores[order[k + 1]] != scores[i] {
+                thresholds.append(scores[i]); tps.append(tp); fps.append(fp)
+            }
+        }
+        return Counts(thresholds: thresholds, tps: tps, fps: fps)
+    }
+
+    static func prepare(_ function: String, _ yTrue: Labels, _ scores: [Double], _ weights: [Double]?) throws(MetricError) -> ([Bool], [Double]) {
+        try Check.lengths(function, [("yTrue", yTrue.count), ("scores", scores.count)])
+        try Check.finite(function, "scores", scores)
+        let w = try Check.weights(function, weights, yTrue.count)
+        let y = try Check.binary(function, yTrue)
+        let pos = zip(y, w).reduce(0.0) { $0 + ($1.0 ? $1.1 : 0) }, neg = w.reduce(0, +) - pos
+        if pos == 0 || neg == 0 {
+            throw MetricError("\(function): only one class is present in yTrue (\(pos == 0 ? "no positives" : "no negatives")); the score is not defined")
+        }
+        return (y, w)
+    }
+
+    /// The ROC curve (false and true positive rates, starting at 0, 0) and its thresholds.
+    public static func rocCurve(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> (fpr: [Double], tpr: [Double], thresholds: [Double]) {
+        let (y, w) = try prepare("rocCurve", yTrue, scores, weights)
+        let c = counts(y, scores, w)
+        let fpr = [0] + c.fps.map { $0 / c.fps.last! }, tpr = [0] + c.tps.map { $0 / c.tps.last! }
+        return (fpr, tpr, [Double.infinity] + c.thresholds)
+    }
+
+    public static func rocAUC(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
+        let (y, w) = try prepare("rocAUC", yTrue, scores, weights)
+        return rocArea(counts(y, scores, w))
+    }
+
+    static func rocArea(_ c: Counts) -> Double {
+        var area = 0.0, x0 = 0.0, y0 = 0.0
+        let fn = c.fps.last!, tn = c.tps.last!
+        for k in c.tps.indices {
+            let x = c.fps[k] / fn, y = c.tps[k] / tn
+            area += (x - x0) * (y + y0) / 2
+            x0 = x; y0 = y
+        }
+        return area
+    }
+
+    /// One-vs-rest ROC AUC for several classes: `scores[i][k]` is row i's score for class
+    /// k (classes in sorted order), averaged over classes (macro) or by class support.
+    public static func rocAUC(_ yTrue: Labels, multiclass scores: [[Double]], average: Average = .macro,
+                              weights: [Double]? = nil) throws(MetricError) -> Double {
+        try Check.lengths("rocAUC", [("yTrue", yTrue.count), ("scores", scores.count)])
+        let keys = yTrue.keys
+        let classes = Set(keys).sorted { (Double($0) ?? .nan, $0) < (Double($1) ?? .nan, $1) }
+        guard let width = scores.first?.count, scores.allSatisfy({ $0.count == width }) else {
+            throw MetricError("rocAUC: every row of scores needs one score per class")
+        }
+        guard width == classes.count else {
+            throw MetricError("rocAUC: scores have \(width) columns but yTrue has \(classes.count) classes; give one column per class, in sorted class order")
+        }
+        let w = try Check.weights("rocAUC", weights, keys.count)
+        var areas: [Double] = [], support: [Double] = []
+        for (k, cls) in classes.enumerated() {
+            let y = keys.map { $0 == cls }
+            let column = scores.map { $0[k] }
+            try Check.finite("rocAUC", "scores", column)
+            areas.append(rocArea(counts(y, column, w)))
+            support.append(zip(y, w).reduce(0) { $0 + ($1.0 ? $1.1 : 0) })
+        }
+        switch average {
+        case .macro: return areas.reduce(0, +) / Double(areas.count)
+        case .weighted:
+            let total = support.reduce(0, +)
+            return zip(areas, support).reduce(0) { $0 + $1.0 * $1.1 } / total
+        default: throw MetricError("rocAUC: average must be .macro or .weighted for several classes")
+        }
+    }
+
+    /// Precision and recall at each threshold, highest threshold first.
+    public static func precisionRecallCurve(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> (precision: [Double], recall: [Double], thresholds: [Double]) {
+        let (y, w) = try prepare("precisionRecallCurve", yTrue, scores, weights)
+        let c = counts(y, scores, w)
+        let precision = zip(c.tps, c.fps).map { $0 + $1 > 0 ? $0 / ($0 + $1) : 0 }
+        return (precision, c.tps.map { $0 / c.tps.last! }, c.thresholds)
+    }
+
+    /// Average precision: precision at each threshold weighted by the recall gained there.
+    public static func averagePrecision(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
+        let (y, w) = try prepare("prAUC", yTrue, scores, weights)
+        let c = counts(y, scores, w)
+        var ap = 0.0, previousRecall = 0.0
+        for k in c.tps.indices {
+            let recall = c.tps[k] / c.tps.last!
+            let precision = c.tps[k] + c.fps[k] > 0 ? c.tps[k] / (c.tps[k] + c.fps[k]) : 0
+            ap += (recall - previousRecall) * precision
+            previousRecall = recall
+        }
+        return ap
+    }
+}

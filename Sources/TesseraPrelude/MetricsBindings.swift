@@ -1,0 +1,370 @@
+import TesseraData
+import TesseraDisplay
+import TesseraMetrics
+import TesseraScript
+
+/// The metrics piece of the prelude (LANGUAGE.md, "4. Metrics"): every metric called
+/// `(yTrue, yPred)` with `average:` and `weights:` where they apply; Arrays and Columns
+/// are accepted; business value from amounts and cost matrices; threshold sweeps and
+/// curves as charts; the metric spec the tuner takes.
+enum MetricsBindings {
+    static var functions: [NativeFunction] {
+        [labelMetric("accuracy") { t, p, w, _ in try ClassificationMetrics.accuracy(t, p, weights: w) },
+         labelMetric("balancedAccuracy") { t, p, w, _ in try ClassificationMetrics.balancedAccuracy(t, p, weights: w) },
+         labelMetric("precision", averaged: true) { t, p, w, a in try ClassificationMetrics.scores(t, p, average: a, weights: w, function: "precision").precision },
+         labelMetric("recall", averaged: true) { t, p, w, a in try ClassificationMetrics.scores(t, p, average: a, weights: w, function: "recall").recall },
+         labelMetric("f1", averaged: true) { t, p, w, a in try ClassificationMetrics.scores(t, p, average: a, weights: w, function: "f1").f },
+         labelMetric("mcc") { t, p, w, _ in try ClassificationMetrics.mcc(t, p, weights: w) },
+         fbeta, rocAUC, scoreMetric("prAUC") { t, s, w in try RankingMetrics.averagePrecision(t, s, weights: w) },
+         logLoss, scoreMetric("brier") { t, s, w in try ProbabilityMetrics.brier(t, s, weights: w) },
+         ece, confusion,
+         regression("mse") { try RegressionMetrics.mse($0, $1, weights: $2) },
+         regression("rmse") { try RegressionMetrics.rmse($0, $1, weights: $2) },
+         regression("mae") { try RegressionMetrics.mae($0, $1, weights: $2) },
+         regression("r2") { try RegressionMetrics.r2($0, $1, weights: $2) },
+         amountMetric("amountRecall") { try BusinessValue.amountRecall($0, $1, amount: $2) },
+         amountMetric("amountPrecision") { try BusinessValue.amountPrecision($0, $1, amount: $2) },
+         costMatrix, profit, thresholdSweep, rocCurve, prCurve, reliabilityCurve, objective, constraint, stored]
+    }
+
+    // MARK: Converting arguments
+
+    static func labels(_ v: Value, _ what: String) throws -> Labels {
+        let values: [Value]
+        switch v {
+        case .array(let xs): values = xs
+        case .object(let o as ColumnObject): values = (0..<o.column.count).map { Convert.value(o.column.value(at: $0)) }
+        default: throw ScriptError(.type, "\(what) needs an Array or a Column of labels, got \(v.typeName)")
+        }
+        if values.allSatisfy({ if case .string = $0 { return true }; return false }) {
+            return .texts(values.map { if case .string(let s) = $0 { return s }; return "" })
+        }
+        return .numbers(try values.enumerated().map { i, x in
+            switch x {
+            case .int(let n): return Double(n)
+            case .double(let d): return d
+            case .bool(let b): return b ? 1 : 0
+            case .nil: throw ScriptError(.value, "\(what) has a missing value (nil) at index \(i)")
+            default: throw ScriptError(.type, "\(what) mixes \(x.typeName) with numbers at index \(i)")
+            }
+        })
+    }
+
+    static func numbers(_ v: Value, _ what: String) throws -> [Double] {
+        guard case .numbers(let xs) = try labels(v, what) else { throw ScriptError(.type, "\(what) needs numbers, got text labels") }
+        return xs
+    }
+
+    static func optionalNumbers(_ v: Value, _ what: String) throws -> [Double]? { v.isNil ? nil : try numbers(v, what) }
+
+    static func average(_ v: Value) throws -> Average {
+        guard case .symbol(let s) = v, let a = Average(rawValue: s) else {
+            throw ScriptError(.value, "average: must be .binary, .macro, .micro or .weighted, got \(v.debugDescription)")
+        }
+        return a
+    }
+
+    /// Runs metric code, turning its MetricError into a ValueError.
+    static func metric<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as MetricError { throw ScriptError(.value, e.message) }
+    }
+
+    // MARK: Metrics
+
+    static func labelMetric(_ name: String, averaged: Bool = false,
+                            _ body: @escaping (Labels, Labels, [Double]?, Average) throws -> Double) -> NativeFunction {
+        let params: [NativeParameter] = [.positional(), .positional()] + (averaged ? [.labelled("average", default: .symbol("binary"))] : []) + [.labelled("weights")]
+        let avg = averaged ? ", average: .binary" : ""
+        return NativeFunction(name, doc: "\(name)(_ yTrue, _ yPred\(avg), weights: nil) -> Double", parameters: params) { a, _ in
+            let t = try labels(a[0], "\(name)(yTrue)"), p = try labels(a[1], "\(name)(yPred)")
+            let average = averaged ? try Self.average(a[2]) : .binary
+            let w = try optionalNumbers(a[averaged ? 3 : 2], "\(name)(weights:)")
+            return .double(try metric { try body(t, p, w, average) })
+        }
+    }
+
+    static let fbeta = NativeFunction("fbeta", doc: "fbeta(_ yTrue, _ yPred, beta: 1, average: .binary, weights: nil) -> Double\nF-beta: beta > 1 weighs recall more.",
+                                      parameters: [.positional(), .positional(), .labelled("beta", default: .double(1)), .labelled("average", default: .symbol("binary")), .labelled("weights")]) { a, _ in
+        let t = try labels(a[0], "fbeta(yTrue)"), p = try labels(a[1], "fbeta(yPred)")
+        let beta = try Convert.double(a[2], "fbeta(beta:)")
+        let avg = try average(a[3]), w = try optionalNumbers(a[4], "fbeta(weights:)")
+        return .double(try metric { try ClassificationMetrics.scores(t, p, beta: beta, average: avg, weights: w, function: "fbeta").f })
+    }
+
+    static func scoreMetric(_ name: String, _ body: @escaping (Labels, [Double], [Double]?) throws -> Double) -> NativeFunction {
+        NativeFunction(name, doc: "\(name)(_ yTrue, _ scores, weights: nil) -> Double", parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
+            let t = try labels(a[0], "\(name)(yTrue)"), s = try numbers(a[1], "\(name)(scores)")
+            let w = try optionalNumbers(a[2], "\(name)(weights:)")
+            return .double(try metric { try body(t, s, w) })
+        }
+    }
+
+    /// Scores as rows of per-class scores (several classes) or one score per row.
+    static func scoreRows(_ v: Value, _ what: String) throws -> [[Double]]? {
+        guard case .array(let rows) = v, case .array? = rows.first else { return nil }
+        return try rows.enumerated().map { i, r in try numbers(r, "\(what) row \(i)") }
+    }
+
+    static let rocAUC = NativeFunction("rocAUC", doc: "rocAUC(_ yTrue, _ scores, average: .macro, weights: nil) -> Double\nBinary, or one-vs-rest when each score is an array of per-class scores.",
+                                       parameters: [.positional(), .positional(), .labelled("average", default: .symbol("macro")), .labelled("weights")]) { a, _ in
+        let t = try labels(a[0], "rocAUC(yTrue)"), w = try optionalNumbers(a[3], "rocAUC(weights:)")
+        if let rows = try scoreRows(a[1], "rocAUC(scores)") {
+            let avg = try average(a[2])
+            return .double(try metric { try RankingMetrics.rocAUC(t, multiclass: rows, average: avg, weights: w) })
+        }
+        let s = try numbers(a[1], "rocAUC(scores)")
+        return .double(try metric { try RankingMetrics.rocAUC(t, s, weights: w) })
+    }
+
+    static let logLoss = NativeFunction("logLoss", doc: "logLoss(_ yTrue, _ probabilities, weights: nil) -> Double\nBinary probabilities of the positive class, or per-class probability rows.",
+                                        parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
+        let t = try labels(a[0], "logLoss(yTrue)"), w = try optionalNumbers(a[2], "logLoss(weights:)")
+        if let rows = try scoreRows(a[1], "logLoss(yPred)") {
+            return .double(try metric { try ProbabilityMetrics.logLoss(t, multiclass: rows, weights: w) })
+        }
+        let p = try numbers(a[1], "logLoss(yPred)")
+        return .double(try metric { try ProbabilityMetrics.logLoss(t, p, weights: w) })
+    }
+
+    static let ece = NativeFunction("ece", doc: "ece(_ yTrue, _ probabilities, bins: 10, weights: nil) -> Double\nExpected calibration error over uniform bins.",
+                                    parameters: [.positional(), .positional(), .labelled("bins", default: .int(10)), .labelled("weights")]) { a, _ in
+        let t = try labels(a[0], "ece(yTrue)"), p = try numbers(a[1], "ece(yPred)")
+        let bins = try Convert.int(a[2], "ece(bins:)"), w = try optionalNumbers(a[3], "ece(weights:)")
+        return .double(try metric { try ProbabilityMetrics.ece(t, p, bins: bins, weights: w) })
+    }
+
+    static let confusion = NativeFunction("confusion", doc: "confusion(_ yTrue, _ yPred, weights: nil) -> Confusion\nCounts of (true, predicted) classes, shown as a heatmap; .counts, .classes.",
+                                          parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
+        let t = try labels(a[0], "confusion(yTrue)"), p = try labels(a[1], "confusion(yPred)")
+        let w = try optionalNumbers(a[2], "confusion(weights:)")
+        return .object(ConfusionObject(try metric { try ConfusionMatrix(t, p, weights: w) }))
+    }
+
+    static func regression(_ name: String, _ body: @escaping ([Double], [Double], [Double]?) throws -> Double) -> NativeFunction {
+        NativeFunction(name, doc: "\(name)(_ yTrue, _ yPred, weights: nil) -> Double", parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
+            let t = try numbers(a[0], "\(name)(yTrue)"), p = try numbers(a[1], "\(name)(yPred)")
+            let w = try optionalNumbers(a[2], "\(name)(weights:)")
+            return .double(try metric { try body(t, p, w) })
+        }
+    }
+
+    static func amountMetric(_ name: String, _ body: @escaping (Labels, Labels, [Double]) throws -> Double) -> NativeFunction {
+        NativeFunction(name, doc: "\(name)(_ yTrue, _ yPred, amount:) -> Double", parameters: [.positional(), .positional(), .labelled("amount", required: true)]) { a, _ in
+            let t = try labels(a[0], "\(name)(yTrue)"), p = try labels(a[1], "\(name)(yPred)")
+            let amount = try numbers(a[2], "\(name)(amount:)")
+            return .double(try metric { try body(t, p, amount) })
+        }
+    }
+
+    // MARK: Business value
+
+    static let costMatrix = NativeFunction(
+        "costMatrix",
+        doc: "costMatrix(tp: 0, fp: 0, fn: 0, tn: 0) -> Metric\nThe value of each decision: a number, or a closure of the row ({ row in 50 + row.amount }). Call it: m(yTrue, yPred, amount: a).",
+        parameters: [.labelled("tp", default: .int(0)), .labelled("fp", default: .int(0)), .labelled("fn", default: .int(0)), .labelled("tn", default: .int(0))]
+    ) { a, interp in
+        func entry(_ v: Value, _ label: String) throws -> CostMatrix.Entry {
+            switch v {
+            case .int, .double: return .constant(try Convert.double(v, "costMatrix(\(label):)"))
+            case .function:
+                let box = UncheckedBox((v, interp))
+                return .perRow { row, amount in
+                    let (fn, interp) = box.value
+                    let result = try interp.call(fn, [.object(DecisionRow(index: row, amount: amount))])
+                    return try Convert.double(result, "costMatrix(\(label):)'s closure result")
+                }
+            default: throw ScriptError(.type, "costMatrix(\(label):) needs a number or a closure of the row, got \(v.typeName)")
+            }
+        }
+        let m = CostMatrix(tp: try entry(a[0], "tp"), fp: try entry(a[1], "fp"), fn: try entry(a[2], "fn"), tn: try entry(a[3], "tn"))
+        return .function(MetricFunction(matrix: m))
+    }
+
+    static let profit = NativeFunction("profit", doc: "profit(_ yTrue, _ yPred, gain:, amount: nil) -> Double\nThe total value of the predictions under a cost matrix.",
+                                       parameters: [.positional(), .positional(), .labelled("gain", required: true), .labelled("amount")]) { a, _ in
+        guard case .function(let f) = a[2], let m = f as? MetricFunction else { throw ScriptError(.type, "profit(gain:) needs a costMatrix(...)") }
+        let t = try labels(a[0], "profit(yTrue)"), p = try labels(a[1], "profit(yPred)")
+        let amount = try optionalNumbers(a[3], "profit(amount:)")
+        return .double(try metric { try m.matrix.total(t, p, amount: amount) })
+    }
+
+    static let thresholdSweep = NativeFunction(
+        "thresholdSweep",
+        doc: "thresholdSweep(_ yTrue, _ scores, _ metric, amount: nil) -> Chart\nThe metric (a name such as \"f1\" or \"amountRecall\", or a costMatrix) at every threshold; .best gives (threshold, value).",
+        parameters: [.positional(), .positional(), .positional(), .labelled("amount")]
+    ) { a, _ in
+        let t = try labels(a[0], "thresholdSweep(yTrue)"), s = try numbers(a[1], "thresholdSweep(scores)")
+        let amount = try optionalNumbers(a[3], "thresholdSweep(amount:)")
+        let (m, name): (ThresholdSweep.Metric, String)
+        switch a[2] {
+        case .string(let n):
+            guard let named = ThresholdSweep.Metric.named(n) else {
+                throw ScriptError(.value, "thresholdSweep: '\(n)' cannot be swept", suggestion: "use accuracy, precision, recall, f1, balancedAccuracy, mcc, amountRecall, amountPrecision or a costMatrix")
+            }
+            (m, name) = (named, n)
+        case .function(let f as MetricFunction): (m, name) = (.value(f.matrix), "value")
+        default: throw ScriptError(.type, "thresholdSweep's metric must be a name or a costMatrix, got \(a[2].typeName)")
+        }
+        let sweep = try metric { try ThresholdSweep(t, s, metric: m, name: name, amount: amount) }
+        return .object(SweepObject(sweep))
+    }
+
+    // MARK: Curves
+
+    static let rocCurve = NativeFunction("rocCurve", doc: "rocCurve(_ yTrue, _ scores, weights: nil) -> Chart\nThe ROC curve with its area.",
+                                         parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
+        let t = try labels(a[0], "rocCurve(yTrue)"), s = try numbers(a[1], "rocCurve(scores)"), w = try optionalNumbers(a[2], "rocCurve(weights:)")
+        let (fpr, tpr, _) = try metric { try RankingMetrics.rocCurve(t, s, weights: w) }
+        let auc = try metric { try RankingMetrics.rocAUC(t, s, weights: w) }
+        var chart = LineChart(title: "ROC curve (AUC \(String(format: "%.3f", auc)))", xLabel: "false positive rate", yLabel: "true positive rate",
+                              series: [.init("model", x: fpr, y: tpr), .init("chance", x: [0, 1], y: [0, 1], dashed: true)])
+        chart.xRange = 0...1; chart.yRange = 0...1
+        return .object(RichValue(kind: "Chart", bundle: chart.bundle))
+    }
+
+    static let prCurve = NativeFunction("prCurve", doc: "prCurve(_ yTrue, _ scores, weights: nil) -> Chart\nPrecision against recall, with average precision.",
+                                        parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
+        let t = try labels(a[0], "prCurve(yTrue)"), s = try numbers(a[1], "prCurve(scores)"), w = try optionalNumbers(a[2], "prCurve(weights:)")
+        let (p, r, _) = try metric { try RankingMetrics.precisionRecallCurve(t, s, weights: w) }
+        let ap = try metric { try RankingMetrics.averagePrecision(t, s, weights: w) }
+        var chart = LineChart(title: "Precision-recall (AP \(String(format: "%.3f", ap)))", xLabel: "recall", yLabel: "precision",
+                              series: [.init("model", x: [0] + r, y: [p.first ?? 1] + p)])
+        chart.xRange = 0...1; chart.yRange = 0...1
+        return .object(RichValue(kind: "Chart", bundle: chart.bundle))
+    }
+
+    static let reliabilityCurve = NativeFunction("reliabilityCurve", doc: "reliabilityCurve(_ yTrue, _ probabilities, bins: 10) -> Chart\nObserved against predicted rates per bin, with the ECE.",
+                                                 parameters: [.positional(), .positional(), .labelled("bins", default: .int(10))]) { a, _ in
+        let t = try labels(a[0], "reliabilityCurve(yTrue)"), p = try numbers(a[1], "reliabilityCurve(yPred)")
+        let bins = try Convert.int(a[2], "reliabilityCurve(bins:)")
+        let r = try metric { try ProbabilityMetrics.reliability(t, p, bins: bins) }
+        let e = try metric { try ProbabilityMetrics.ece(t, p, bins: bins) }
+        var chart = LineChart(title: "Reliability (ECE \(String(format: "%.3f", e)))", xLabel: "mean predicted probability", yLabel: "observed rate",
+                              series: [.init("model", x: r.map(\.meanPredicted), y: r.map(\.observed)), .init("perfect", x: [0, 1], y: [0, 1], dashed: true)])
+        chart.xRange = 0...1; chart.yRange = 0...1
+        return .object(RichValue(kind: "Chart", bundle: chart.bundle))
+    }
+
+    // MARK: The metric spec
+
+    static let objective = NativeFunction("Objective", doc: "Objective(_ name, _ direction) -> Objective\n.maximize or .minimize; a study takes one or two.",
+                                          parameters: [.positional(), .positional(default: .symbol("maximize"))]) { a, _ in
+        let name = try Convert.string(a[0], "Objective(_:)")
+        guard case .symbol(let d) = a[1], let direction = MetricSpec.Direction(rawValue: d) else {
+            throw ScriptError(.value, "Objective(\"\(name)\", _): the direction is .maximize or .minimize")
+        }
+        return .object(SpecObject(kind: "Objective", name: name, text: "Objective(\"\(name)\", .\(direction.rawValue))", objective: .init(name, direction)))
+    }
+
+    static let constraint = NativeFunction("Constraint", doc: "Constraint(_ name, atLeast: nil, atMost: nil) -> Constraint\nA study takes up to four.",
+                                           parameters: [.positional(), .labelled("atLeast"), .labelled("atMost")]) { a, _ in
+        let name = try Convert.string(a[0], "Constraint(_:)")
+        let lo = a[1].isNil ? nil : try Convert.double(a[1], "Constraint(atLeast:)"), hi = a[2].isNil ? nil : try Convert.double(a[2], "Constraint(atMost:)")
+        let c = try metric { try MetricSpec.Constraint(name, atLeast: lo, atMost: hi) }
+        let bounds = [lo.map { "atLeast: \($0)" }, hi.map { "atMost: \($0)" }].compactMap { $0 }.joined(separator: ", ")
+        return .object(SpecObject(kind: "Constraint", name: name, text: "Constraint(\"\(name)\", \(bounds))", constraint: c))
+    }
+
+    static let stored = NativeFunction("Stored", doc: "Stored(_ name) -> Stored\nA metric kept with each trial; a study keeps up to fifty.",
+                                       parameters: [.positional()]) { a, _ in
+        let name = try Convert.string(a[0], "Stored(_:)")
+        return .object(SpecObject(kind: "Stored", name: name, text: "Stored(\"\(name)\")"))
+    }
+}
+
+/// Lets a value that is only used on the worker thread ride in a @Sendable closure.
+struct UncheckedBox<T>: @unchecked Sendable { let value: T; init(_ v: T) { value = v } }
+
+/// A cost matrix: callable as `m(yTrue, yPred, amount: a)`, and accepted by
+/// thresholdSweep, profit and (later) evaluate and tune.
+final class MetricFunction: Callable {
+    let matrix: CostMatrix
+    init(matrix: CostMatrix) { self.matrix = matrix }
+    var name: String { "costMatrix" }
+    func call(_ arguments: [ArgumentValue], _ interpreter: Interpreter) throws -> Value {
+        let bound = try bindArguments(arguments, to: [(nil, false), (nil, false), ("amount", true)], function: "metric(_:_:amount:)")
+        let t = try MetricsBindings.labels(bound[0]!, "metric(yTrue)"), p = try MetricsBindings.labels(bound[1]!, "metric(yPred)")
+        let amount = try bound[2].flatMap { $0.isNil ? nil : try MetricsBindings.numbers($0, "metric(amount:)") }
+        return .double(try MetricsBindings.metric { try matrix.total(t, p, amount: amount) })
+    }
+}
+
+/// What a cost-matrix closure sees: `row.amount`, `row.index`.
+final class DecisionRow: NativeObject {
+    let index: Int
+    let amount: Double?
+    init(index: Int, amount: Double?) { self.index = index; self.amount = amount }
+    var typeName: String { "Row" }
+    var plainText: String { "Row(index: \(index), amount: \(amount.map { "\($0)" } ?? "nil"))" }
+    var memberNames: [String] { ["index", "amount"] }
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "index": return .int(index)
+        case "amount":
+            guard let amount else { throw ScriptError(.value, "row.amount: the metric was called without amount:") }
+            return .double(amount)
+        default: return nil
+        }
+    }
+}
+
+/// A threshold sweep: a chart, `.best` (`.threshold`, `.value`), `.thresholds`, `.values`.
+final class SweepObject: NativeObject {
+    let sweep: ThresholdSweep
+    init(_ sweep: ThresholdSweep) { self.sweep = sweep }
+    var typeName: String { "Chart" }
+    var chart: LineChart {
+        let best = sweep.best
+        var c = LineChart(title: "\(sweep.name) by threshold", xLabel: "threshold", yLabel: sweep.name,
+                          series: [.init(sweep.name, x: sweep.thresholds, y: sweep.values)])
+        c.marker = (best.threshold, best.value, "best: \(LineChart.label(best.value)) at threshold \(String(format: "%.3g", best.threshold))")
+        return c
+    }
+    var plainText: String { chart.plainText }
+    var richRepresentations: [(mime: String, data: String)] { [("image/svg+xml", chart.svg)] }
+    var memberNames: [String] { ["best", "thresholds", "values"] }
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "best":
+            let b = sweep.best
+            return Convert.dict([("threshold", .double(b.threshold)), ("value", .double(b.value))])
+        case "thresholds": return .array(sweep.thresholds.map { .double($0) })
+        case "values": return .array(sweep.values.map { .double($0) })
+        default: return nil
+        }
+    }
+}
+
+/// A confusion matrix shown as a heatmap: `.counts`, `.classes`.
+final class ConfusionObject: NativeObject {
+    let matrix: ConfusionMatrix
+    init(_ m: ConfusionMatrix) { matrix = m }
+    var typeName: String { "Confusion" }
+    var heatmap: Heatmap {
+        Heatmap(title: "Confusion matrix (rows: true, columns: predicted)", rowLabels: matrix.classes, columnLabels: matrix.classes,
+                values: matrix.counts, rowAxis: "true", columnAxis: "predicted")
+    }
+    var plainText: String { heatmap.table.plainText }
+    var richRepresentations: [(mime: String, data: String)] { [("text/html", heatmap.html)] }
+    var memberNames: [String] { ["counts", "classes"] }
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "counts": return .array(matrix.counts.map { .array($0.map { $0 == $0.rounded() ? .int(Int($0)) : .double($0) }) })
+        case "classes": return .array(matrix.classes.map { .string($0) })
+        default: return nil
+        }
+    }
+}
+
+/// Objective, Constraint and Stored values, as tune() will take them.
+final class SpecObject: NativeObject {
+    let kind: String, name: String, text: String
+    let objective: MetricSpec.Objective?, constraint: MetricSpec.Constraint?
+    init(kind: String, name: String, text: String, objective: MetricSpec.Objective? = nil, constraint: MetricSpec.Constraint? = nil) {
+        self.kind = kind; self.name = name; self.text = text; self.objective = objective; self.constraint = constraint
+    }
+    var typeName: String { kind }
+    var plainText: String { text }
+    var memberNames: [String] { ["name"] }
+    func member(_ member: String, _ interpreter: Interpreter) throws -> Value? { member == "name" ? .string(name) : nil }
+}
