@@ -13,12 +13,14 @@ public enum RankingMetrics {
     }
 
     public static func counts(_ positive: [Bool], _ scores: [Double], _ weights: [Double]) -> Counts {
-        let order = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 > $1 }
+        let order = ScoreOrder.descending(scores)
         var thresholds: [Double] = [], tps: [Double] = [], fps: [Double] = []
         var tp = 0.0, fp = 0.0
-        for (k, i) in order.enumerated() {
+        let n = order.count
+        for k in 0..<n {
+            let i = Int(order[k])
             if positive[i] { tp += weights[i] } else { fp += weights[i] }
-            if k == order.count - 1 || scores[order[k + 1]] != scores[i] {
+            if k == n - 1 || scores[Int(order[k + 1])] != scores[i] {
                 thresholds.append(scores[i]); tps.append(tp); fps.append(fp)
             }
         }

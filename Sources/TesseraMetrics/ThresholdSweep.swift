@@ -101,10 +101,6 @@ public struct ThresholdSweep: Sendable {
         self.values = vs
     }
 
-    /// Row indices by score, highest first (ties in any order: they move together).
-    static func sortedDescending(_ scores: [Double]) -> [Int] {
-        var keyed = scores.enumerated().map { (score: $0.element, index: Int32($0.offset)) }
-        keyed.sort { $0.score > $1.score }
-        return keyed.map { Int($0.index) }
-    }
+    /// Row indices by score, highest first (ties move together).
+    static func sortedDescending(_ scores: [Double]) -> [Int] { ScoreOrder.descending(scores).map(Int.init) }
 }

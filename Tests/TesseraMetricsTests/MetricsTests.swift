@@ -1,0 +1,47 @@
+import XCTest
+@testable import TesseraMetrics
+
+final class MetricsTests: XCTestCase {
+    func testScoreOrderIsDescendingWithTiesByDescendingIndex() {
+        let scores: [Double] = [0.5, -1, 0.5, .infinity, 0, -0.0, 2, 0.5, -.infinity, 1e-300]
+        let order = ScoreOrder.descending(scores).map(Int.init)
+        let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 > $1 }
+        // -0.0 and 0 are equal scores: only their relative order may differ.
+        XCTAssertEqual(order.map { scores[$0] }, expected.map { scores[$0] })
+        XCTAssertEqual(order.filter { scores[$0] == 0.5 }, [7, 2, 0])
+        var rng = SystemRandomNumberGenerator()
+        let many = (0..<50_000).map { _ in Double(Int.random(in: 0..<1000, using: &rng)) / 7 }
+        let sorted = ScoreOrder.descending(many).map { many[Int($0)] }
+        XCTAssertEqual(sorted, many.sorted(by: >))
+    }
+
+    func testSweepMatchesBruteForce() throws {
+        var rng = SystemRandomNumberGenerator()
+        let y = (0..<300).map { _ in Double(Int.random(in: 0...1, using: &rng)) }
+        let s = y.map { ($0 * 0.3 + Double.random(in: 0...0.7, using: &rng) * 10).rounded() / 10 }
+        let sweep = try ThresholdSweep(.numbers(y), s, metric: .f1, name: "f1")
+        for (t, v) in zip(sweep.thresholds, sweep.values) {
+            let p = s.map { $0 >= t ? 1.0 : 0.0 }
+            let f = try ClassificationMetrics.scores(.numbers(y), .numbers(p), function: "f1").f
+            XCTAssertEqual(v, f, accuracy: 1e-12, "threshold \(t)")
+        }
+    }
+
+    func testSpecLimitsAreClearErrors() throws {
+        let o = MetricSpec.Objective("auc", .maximize)
+        XCTAssertThrowsError(try MetricSpec(objectives: [o, o, o])) { XCTAssertTrue("\($0)".contains("one or two")) }
+        let c = try MetricSpec.Constraint("precision", atLeast: 0.9)
+        XCTAssertThrowsError(try MetricSpec(objectives: [o], constraints: Array(repeating: c, count: 5))) { XCTAssertTrue("\($0)".contains("at most 4")) }
+        XCTAssertThrowsError(try MetricSpec(objectives: [o], stored: (0..<51).map { "m\($0)" })) { XCTAssertTrue("\($0)".contains("at most 50")) }
+        XCTAssertThrowsError(try MetricSpec(objectives: [o], stored: ["auc"])) { XCTAssertTrue("\($0)".contains("named twice")) }
+        XCTAssertThrowsError(try MetricSpec.Constraint("x", atLeast: 2, atMost: 1))
+        XCTAssertTrue(c.isMet(by: 0.95))
+        XCTAssertFalse(c.isMet(by: 0.5))
+    }
+
+    func testCostMatrixPerRowValues() throws {
+        let m = CostMatrix(tp: .perRow { _, a in 50 + a! }, fp: .constant(-10), fn: .perRow { _, a in -a! }, tn: .constant(0))
+        let total = try m.total(.numbers([1, 1, 0, 0]), .numbers([1, 0, 1, 0]), amount: [100, 200, 5, 7])
+        XCTAssertEqual(total, 150 - 200 - 10)
+    }
+}
