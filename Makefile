@@ -33,6 +33,8 @@ bench: release
 	python3 bench/spine.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/jupyter.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/replay.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/read_csv.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/metrics.py --tessera $(RELEASE_BIN)
 
 clean:
 	rm -rf .build

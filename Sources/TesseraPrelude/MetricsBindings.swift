@@ -33,7 +33,14 @@ enum MetricsBindings {
         let values: [Value]
         switch v {
         case .array(let xs): values = xs
-        case .object(let o as ColumnObject): values = (0..<o.column.count).map { Convert.value(o.column.value(at: $0)) }
+        case .object(let o as ColumnObject):
+            // Columns go straight to numbers or text, without a Value per row.
+            let c = o.column
+            if let i = (0..<c.count).first(where: { c.isMissing($0) }) {
+                throw ScriptError(.value, "\(what) has a missing value at row \(i) of column '\(c.name)'", suggestion: "impute or drop missing rows first")
+            }
+            if c.isNumeric { return .numbers(c.numericValues) }
+            return .texts((0..<c.count).map { c.text(at: $0) ?? "" })
         default: throw ScriptError(.type, "\(what) needs an Array or a Column of labels, got \(v.typeName)")
         }
         if values.allSatisfy({ if case .string = $0 { return true }; return false }) {
