@@ -147,9 +147,35 @@ public struct Heatmap: Sendable {
               numericColumns: Set(1...max(1, columnLabels.count)), caption: title)
     }
 
+    /// The same as an SVG image: shaded cells with their values and axis labels.
+    public var svg: String {
+        let cell = 56.0, left = 90.0, top = 56.0
+        let width = left + cell * Double(columnLabels.count) + 16, height = top + cell * Double(rowLabels.count) + 16
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" font-family=\"sans-serif\" font-size=\"12\">"
+        s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
+        s += "<text x=\"\(Int(width / 2))\" y=\"16\" text-anchor=\"middle\" font-weight=\"bold\">\(HTML.escape(title))</text>"
+        s += "<text x=\"\(Int(left + cell * Double(columnLabels.count) / 2))\" y=\"34\" text-anchor=\"middle\" fill=\"#555\">\(HTML.escape(columnAxis))</text>"
+        for (j, c) in columnLabels.enumerated() {
+            s += "<text x=\"\(Int(left + cell * (Double(j) + 0.5)))\" y=\"\(Int(top - 6))\" text-anchor=\"middle\">\(HTML.escape(c))</text>"
+        }
+        for (i, row) in values.enumerated() {
+            let total = row.reduce(0, +)
+            let y = top + cell * Double(i)
+            s += "<text x=\"\(Int(left - 8))\" y=\"\(Int(y + cell / 2 + 4))\" text-anchor=\"end\">\(HTML.escape(rowAxis)) \(HTML.escape(rowLabels[i]))</text>"
+            for (j, v) in row.enumerated() {
+                let share = total > 0 ? v / total : 0
+                let x = left + cell * Double(j)
+                s += "<rect x=\"\(Int(x))\" y=\"\(Int(y))\" width=\"\(Int(cell - 2))\" height=\"\(Int(cell - 2))\" fill=\"rgba(31,111,139,\(String(format: "%.2f", 0.1 + 0.8 * share)))\"/>"
+                s += "<text x=\"\(Int(x + cell / 2 - 1))\" y=\"\(Int(y + cell / 2 + 4))\" text-anchor=\"middle\" fill=\"\(share > 0.6 ? "white" : "black")\">\(Self.format(v))</text>"
+            }
+        }
+        return s + "</svg>"
+    }
+
     public var bundle: MimeBundle {
         var b = MimeBundle(plain: table.plainText)
         b.set("text/html", html)
+        b.set("image/svg+xml", svg)
         return b
     }
 }

@@ -101,6 +101,9 @@ public struct ProgressBar: Sendable, Equatable {
         return a >= 10 ? String(format: "%.1f", v) : String(format: "%.2f", v)
     }
 
+    /// An amount of money: `$1,234`, `$12.35M`.
+    public static func money(_ v: Double) -> String { (v < 0 ? "-$" : "$") + number(abs(v.rounded())) }
+
     static func metric(_ v: Double) -> String {
         guard v.isFinite else { return "\(v)" }
         return abs(v) >= 1000 || abs(v) < 0.001 && v != 0 ? String(format: "%.3g", v) : String(format: "%.4g", v)

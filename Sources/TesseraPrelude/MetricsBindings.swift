@@ -24,7 +24,7 @@ enum MetricsBindings {
          regression("r2") { try RegressionMetrics.r2($0, $1, weights: $2) },
          amountMetric("amountRecall") { try BusinessValue.amountRecall($0, $1, amount: $2) },
          amountMetric("amountPrecision") { try BusinessValue.amountPrecision($0, $1, amount: $2) },
-         costMatrix, profit, thresholdSweep, rocCurve, prCurve, reliabilityCurve, objective, constraint, stored]
+         costMatrix, profit, valueReport, thresholdSweep, rocCurve, prCurve, reliabilityCurve, objective, constraint, stored]
     }
 
     // MARK: Converting arguments
@@ -195,6 +195,26 @@ enum MetricsBindings {
         return .double(try metric { try m.matrix.total(t, p, amount: amount) })
     }
 
+    static let valueReport = NativeFunction(
+        "valueReport",
+        doc: "valueReport(_ yTrue, _ yPred, amount:) -> Table\nCounts beside dollars: frauds caught and fraud dollars caught, precision by count and by amount, what was missed.",
+        parameters: [.positional(), .positional(), .labelled("amount", required: true)]
+    ) { a, _ in
+        let t = try labels(a[0], "valueReport(yTrue)"), p = try labels(a[1], "valueReport(yPred)")
+        let amount = try numbers(a[2], "valueReport(amount:)")
+        let r = try metric { try BusinessValue.report(t, p, amount: amount) }
+        func pct(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
+        func money(_ x: Double) -> String { ProgressBar.money(x) }
+        let table = Table(columns: ["", "by count", "by amount"], rows: [
+            ["positives", String(Int(r.positives)), money(r.positiveAmount)],
+            ["caught (recall)", "\(Int(r.caught)) (\(pct(r.recall)))", "\(money(r.caughtAmount)) (\(pct(r.amountRecall)))"],
+            ["missed", String(Int(r.positives - r.caught)), money(r.positiveAmount - r.caughtAmount)],
+            ["flagged", String(Int(r.flagged)), money(r.flaggedAmount)],
+            ["precision", pct(r.precision), pct(r.amountPrecision)],
+        ], numericColumns: [1, 2], caption: r.headline)
+        return .object(RichValue(kind: "Table", bundle: table.bundle))
+    }
+
     static let thresholdSweep = NativeFunction(
         "thresholdSweep",
         doc: "thresholdSweep(_ yTrue, _ scores, _ metric, amount: nil) -> Chart\nThe metric (a name such as \"f1\" or \"amountRecall\", or a costMatrix) at every threshold; .best gives (threshold, value).",
@@ -352,7 +372,7 @@ final class ConfusionObject: NativeObject {
                 values: matrix.counts, rowAxis: "true", columnAxis: "predicted")
     }
     var plainText: String { heatmap.table.plainText }
-    var richRepresentations: [(mime: String, data: String)] { [("text/html", heatmap.html)] }
+    var richRepresentations: [(mime: String, data: String)] { [("text/html", heatmap.html), ("image/svg+xml", heatmap.svg)] }
     var memberNames: [String] { ["counts", "classes"] }
     func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         switch name {

@@ -215,3 +215,15 @@ def test_bad_input_is_a_value_error_that_names_the_argument():
         os.unlink(f.name)
         assert p.returncode == 1, code
         assert "ValueError" in p.stderr and message in p.stderr, (code, p.stderr)
+
+
+def test_value_report_puts_counts_beside_amounts():
+    y = [1, 1, 1, 0, 0]
+    p = [1, 0, 1, 1, 0]
+    a = [100.0, 900.0, 50.0, 20.0, 5.0]
+    with tempfile.NamedTemporaryFile("w", suffix=".tsr", delete=False) as f:
+        f.write(f"valueReport({y}, {p}, amount: {a})\n")
+    out = subprocess.run([binary(), "run", f.name], capture_output=True, text=True, timeout=60).stdout
+    os.unlink(f.name)
+    assert "caught 67% of positives (2 of 3) and 14% of their amount" in out, out
+    assert "$900" in out  # the missed amount
