@@ -186,13 +186,13 @@ def test_help_pages_print_as_text(home):
     quit_shell(shell)
 
 
-def write_large_csv(home: str, name: str) -> str:
-    """About 75 MB: long enough to read that progress shows (after half a second)."""
+def write_large_csv(home: str, name: str, blocks: int = 24) -> str:
+    """About 3 MB per block: long enough to read that progress shows (after half a second)."""
     path = os.path.join(home, name)
     block = "".join(f"{i},{i * 0.25},item{i % 97}\n" for i in range(100_000))
     with open(path, "w") as f:
         f.write("id,value,name\n")
-        for _ in range(24):
+        for _ in range(blocks):
             f.write(block)
     return path
 
@@ -211,12 +211,13 @@ def test_long_work_shows_one_live_progress_line_with_rate_and_eta(home):
 
 
 def test_ctrl_c_while_reading_a_large_csv_interrupts_between_chunks(home):
-    path = write_large_csv(home, "large.csv")
+    path = write_large_csv(home, "large.csv", blocks=48)
     shell = launch(home)
     shell.sendline("let kept = 1")
     shell.expect(r"In \[2\]: ")
     shell.sendline(f'let large = readCSV("{path}")')
-    shell.expect(r"reading large\.csv ▕[█░]+▏ \d+% .* ETA", timeout=60)
+    # Interrupt while well under way (before 70%), so the read cannot finish first.
+    shell.expect(r"reading large\.csv ▕[█░]+▏ [0-6]?\d% .* ETA", timeout=60)
     shell.sendintr()
     shell.expect(r"Interrupted: interrupted while reading", timeout=30)
     shell.expect(r"In \[3\]: ")
