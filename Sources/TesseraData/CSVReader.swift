@@ -163,6 +163,13 @@ public enum CSVReader {
             return try Frame(columns: columns, target: options.target, parseReport: report)
         }
 
+        /// The high bit of every zero byte of `v` (exact for the lowest one, which is all
+        /// the scan needs).
+        @inline(__always)
+        static func zeroBytes(_ v: UInt64) -> UInt64 {
+            (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080
+        }
+
         /// The first chunk: refuse binary files, drop a BOM, choose the encoding and the delimiter.
         mutating func start(_ bytes: inout [UInt8]) throws {
             if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) && bytes.count < 4096 {
@@ -251,6 +258,7 @@ public enum CSVReader {
             block.removeAll()
             block.reserve(fields: fieldsPerByte.map { Int(Double(bytes.count) * $0 * 1.1) } ?? 0)
             let delimiter = self.delimiter
+            let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
             var line = self.line
             var unterminated = false
             var consumed = 0
@@ -297,6 +305,14 @@ public enum CSVReader {
                             while i < end && p[i] != delimiter && p[i] != 0x0A { i += 1 }
                         } else {
                             let s = i
+                            // Eight bytes at a time while no delimiter or newline is among them.
+                            let base = UnsafeRawPointer(p.baseAddress!)
+                            while i + 8 <= end {
+                                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                                let hit = Self.zeroBytes(word ^ delimiterWord) | Self.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                                if hit != 0 { i += hit.trailingZeroBitCount >> 3; break }
+                                i += 8
+                            }
                             while i < end {
                                 let b = p[i]
                                 if b == delimiter || b == 0x0A { break }
