@@ -46,7 +46,12 @@ struct ColumnBuilder: Sendable {
         }
         let emptyIsNA = na.contains([])
         var present = false
+        // Integers are tried in the same pass that finds the missing values: the common
+        // case (an integer column) then reads each field once.
+        var tryInts = forced == nil && (kind == .empty || kind == .int)
+        Self.reset(&blockInts, tryInts ? n : 0, 0)
         isNA.withUnsafeMutableBufferPointer { missingOut in
+        blockInts.withUnsafeMutableBufferPointer { intsOut in
             for r in 0..<n {
                 let len = Int(lengths[r])
                 guard len >= 0 else { continue }  // absent: missing
@@ -59,13 +64,17 @@ struct ColumnBuilder: Sendable {
                     for t in naByLength[len] where t[0] == base[s] && memcmp(base + s, t, len) == 0 { missingValue = true; break }
                 }
                 missingOut[r] = missingValue
-                if !missingValue { present = true }
+                if missingValue { continue }
+                present = true
+                if tryInts {
+                    if let v = Number.int(base + s, len) { intsOut[r] = v } else { tryInts = false }
+                }
             }
-        }
+        }}
+        if !tryInts { blockInts.removeAll(keepingCapacity: true) }
 
         // The chunk's own type.
         var blockKind: Kind
-        blockInts.removeAll(keepingCapacity: true)
         blockDoubles.removeAll(keepingCapacity: true)
         blockBools.removeAll(keepingCapacity: true)
         if let forced {
@@ -76,7 +85,7 @@ struct ColumnBuilder: Sendable {
             blockKind = .string
         } else {
             blockKind = .string
-            if kind != .float && kind != .bool, Self.parse(base, starts, lengths, isNA, into: &blockInts, zero: 0, Number.int) {
+            if tryInts {
                 blockKind = .int
             } else if kind != .bool, Self.parse(base, starts, lengths, isNA, into: &blockDoubles, zero: 0, Number.double) {
                 blockKind = .float
