@@ -57,6 +57,7 @@ let package = Package(
         .testTarget(name: "TesseraPreludeTests", dependencies: ["TesseraPrelude"]),
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraTensor"]),
         .testTarget(name: "TesseraMetricsTests", dependencies: ["TesseraMetrics"]),
+        .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )

@@ -1,0 +1,75 @@
+import Foundation
+
+/// Element-wise operations of two tensors (with broadcasting).
+public enum BinaryOp: String, Sendable, CaseIterable {
+    case add, subtract, multiply, divide, maximum, minimum, power
+    case equal, less, greater  // 1 where true, 0 where false
+
+    @inline(__always)
+    public func apply(_ x: Float, _ y: Float) -> Float {
+        switch self {
+        case .add: return x + y
+        case .subtract: return x - y
+        case .multiply: return x * y
+        case .divide: return x / y
+        case .maximum: return Swift.max(x, y)
+        case .minimum: return Swift.min(x, y)
+        case .power: return Float(pow(Double(x), Double(y)))
+        case .equal: return x == y ? 1 : 0
+        case .less: return x < y ? 1 : 0
+        case .greater: return x > y ? 1 : 0
+        }
+    }
+}
+
+/// Element-wise operations of one tensor.
+public enum UnaryOp: String, Sendable, CaseIterable {
+    case negate, exp, log, sqrt, abs, tanh, sigmoid, relu, gelu
+
+    @inline(__always)
+    public func apply(_ x: Float) -> Float {
+        switch self {
+        case .negate: return -x
+        case .exp: return Float(Foundation.exp(Double(x)))
+        case .log: return Float(Foundation.log(Double(x)))
+        case .sqrt: return x.squareRoot()
+        case .abs: return Swift.abs(x)
+        case .tanh: return Float(Foundation.tanh(Double(x)))
+        case .sigmoid: return Float(1 / (1 + Foundation.exp(-Double(x))))
+        case .relu: return x > 0 ? x : 0
+        case .gelu:
+            // The tanh approximation (PyTorch's approximate="tanh").
+            let d = Double(x)
+            return Float(0.5 * d * (1 + Foundation.tanh(0.7978845608028654 * (d + 0.044715 * d * d * d))))
+        }
+    }
+}
+
+/// Reductions along an axis (or over everything).
+public enum ReduceOp: String, Sendable, CaseIterable {
+    case sum, mean, max, min, variance
+}
+
+/// The primitive operations tensors need. `ReferenceBackend` implements them in plain
+/// Swift and is the oracle every other backend is tested against; `OpenBLASBackend`
+/// uses cblas_sgemm and vectorized, multithreaded loops.
+public protocol Backend: Sendable {
+    var name: String { get }
+    /// Matrix product of [m, k] and [k, n], or batched [b, m, k] x [b, k, n].
+    func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor
+    func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor
+    func unary(_ op: UnaryOp, _ a: Tensor) -> Tensor
+    /// Reduces along `axis` (removing it), or over every element when nil.
+    func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor
+    /// Softmax along `axis`; `log: true` gives log-softmax.
+    func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor
+}
+
+extension Backend {
+    /// The axis as an index (negative counts from the end), checked.
+    func resolve(_ axis: Int, rank: Int) throws(TensorError) -> Int {
+        let a = axis < 0 ? axis + rank : axis
+        guard a >= 0 && a < rank else { throw TensorError(.value, "axis \(axis) does not exist for a tensor of rank \(rank)") }
+        return a
+    }
+}

@@ -1,0 +1,192 @@
+import CBLAS
+import Foundation
+
+/// The CPU backend for speed: cblas_sgemm from OpenBLAS for matrix products, and
+/// element-wise loops the optimizer vectorizes, split across cores; shapes the fast
+/// paths do not cover fall back to the reference's general broadcasting.
+public struct OpenBLASBackend: Backend {
+    public init() {}
+    public var name: String { "openblas" }
+
+    /// Sets OpenBLAS's threads and the element-wise loops' together.
+    public static func setThreads(_ n: Int) {
+        Parallel.threads = n
+        openblas_set_num_threads(Int32(Parallel.threads))
+    }
+
+    public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape)
+        var out = [Float](repeating: 0, count: batch * m * n)
+        if m > 0 && n > 0 && k > 0 {
+            a.storage.withUnsafeBufferPointer { pa in
+            b.storage.withUnsafeBufferPointer { pb in
+            out.withUnsafeMutableBufferPointer { po in
+                for p in 0..<batch {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
+                                pa.baseAddress! + p * m * k, Int32(k), pb.baseAddress! + p * k * n, Int32(n), 0,
+                                po.baseAddress! + p * m * n, Int32(n))
+                }
+            }}}
+        }
+        return Tensor(shape: MatmulShape.result(a.shape, batch: batch, m: m, n: n), storage: out)
+    }
+
+    public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        let shape = try Broadcast.shape(a.shape, b.shape)
+        let count = shape.reduce(1, *)
+        var out = [Float](repeating: 0, count: count)
+        if a.shape == b.shape {
+            Self.map2(a.storage, b.storage, &out, op)
+        } else if b.count == 1 {
+            let y = b.storage[0]
+            Self.map1(a.storage, &out) { op.apply($0, y) }
+        } else if a.count == 1 {
+            let x = a.storage[0]
+            Self.map1(b.storage, &out) { op.apply(x, $0) }
+        } else if a.shape == shape, let last = shape.last, b.count == last, b.shape.dropLast().allSatisfy({ $0 == 1 }) {
+            // A row (bias) added to every row: the common case in a network.
+            Self.rows(a.storage, b.storage, &out, last, op)
+        } else {
+            return try ReferenceBackend().binary(op, a, b)
+        }
+        return Tensor(shape: shape, storage: out)
+    }
+
+    public func unary(_ op: UnaryOp, _ a: Tensor) -> Tensor {
+        var out = [Float](repeating: 0, count: a.count)
+        switch op {
+        case .relu: Self.map1(a.storage, &out) { $0 > 0 ? $0 : 0 }
+        case .negate: Self.map1(a.storage, &out) { -$0 }
+        case .abs: Self.map1(a.storage, &out) { Swift.abs($0) }
+        case .sqrt: Self.map1(a.storage, &out) { $0.squareRoot() }
+        case .exp: Self.map1(a.storage, &out) { Foundation.exp($0) }
+        case .log: Self.map1(a.storage, &out) { Foundation.log($0) }
+        case .tanh: Self.map1(a.storage, &out) { Foundation.tanh($0) }
+        case .sigmoid: Self.map1(a.storage, &out) { 1 / (1 + Foundation.exp(-$0)) }
+        case .gelu: Self.map1(a.storage, &out) { x in 0.5 * x * (1 + Foundation.tanh(0.7978845608 * (x + 0.044715 * x * x * x))) }
+        }
+        return Tensor(shape: a.shape, storage: out)
+    }
+
+    public func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor {
+        // Over the last axis, row by row in parallel; everything else through the reference.
+        let last = a.rank - 1
+        guard let axis, a.rank >= 1, (try? resolve(axis, rank: a.rank)) == last, let size = a.shape.last, size > 0 else {
+            return try ReferenceBackend().reduce(op, a, axis: axis)
+        }
+        let rows = a.count / size
+        var out = [Float](repeating: 0, count: rows)
+        a.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(rows, minimum: Swift.max(1, (1 << 15) / size)) { range in
+                let (src, dst) = shared.value
+                for r in range {
+                    let row = UnsafeBufferPointer(rebasing: src[(r * size)..<((r + 1) * size)])
+                    dst[r] = Self.reduceRow(op, row)
+                }
+            }
+        }}
+        var shape = a.shape
+        shape.removeLast()
+        return Tensor(shape: shape, storage: out)
+    }
+
+    public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {
+        let ax = try resolve(axis, rank: a.rank)
+        guard ax == a.rank - 1, let size = a.shape.last, size > 0 else { return try ReferenceBackend().softmax(a, axis: axis, log: log) }
+        let rows = a.count / size
+        var out = [Float](repeating: 0, count: a.count)
+        a.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(rows, minimum: Swift.max(1, (1 << 15) / size)) { range in
+                let (src, dst) = shared.value
+                for r in range {
+                    let base = r * size
+                    var peak = -Float.infinity
+                    for j in 0..<size { peak = Swift.max(peak, src[base + j]) }
+                    var total: Float = 0
+                    for j in 0..<size {
+                        let e = Foundation.exp(src[base + j] - peak)
+                        dst[base + j] = e
+                        total += e
+                    }
+                    if log {
+                        let lt = Foundation.log(total)
+                        for j in 0..<size { dst[base + j] = src[base + j] - peak - lt }
+                    } else {
+                        let inv = 1 / total
+                        for j in 0..<size { dst[base + j] *= inv }
+                    }
+                }
+            }
+        }}
+        return Tensor(shape: a.shape, storage: out)
+    }
+
+    // MARK: Loops
+
+    @inline(__always)
+    static func map1(_ a: [Float], _ out: inout [Float], _ f: @escaping (Float) -> Float) {
+        a.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst, f))
+            Parallel.chunks(src.count) { range in
+                let (src, dst, f) = shared.value
+                for i in range { dst[i] = f(src[i]) }
+            }
+        }}
+    }
+
+    static func map2(_ a: [Float], _ b: [Float], _ out: inout [Float], _ op: BinaryOp) {
+        a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((pa, pb, dst))
+            Parallel.chunks(pa.count) { range in
+                let (pa, pb, dst) = shared.value
+                // One loop per operation, so each is a plain vectorizable loop.
+                switch op {
+                case .add: for i in range { dst[i] = pa[i] + pb[i] }
+                case .subtract: for i in range { dst[i] = pa[i] - pb[i] }
+                case .multiply: for i in range { dst[i] = pa[i] * pb[i] }
+                case .divide: for i in range { dst[i] = pa[i] / pb[i] }
+                default: for i in range { dst[i] = op.apply(pa[i], pb[i]) }
+                }
+            }
+        }}}
+    }
+
+    static func rows(_ a: [Float], _ row: [Float], _ out: inout [Float], _ width: Int, _ op: BinaryOp) {
+        a.withUnsafeBufferPointer { pa in
+        row.withUnsafeBufferPointer { pr in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((pa, pr, dst))
+            let rows = pa.count / width
+            Parallel.chunks(rows, minimum: Swift.max(1, (1 << 16) / width)) { range in
+                let (pa, pr, dst) = shared.value
+                for r in range {
+                    let base = r * width
+                    switch op {
+                    case .add: for j in 0..<width { dst[base + j] = pa[base + j] + pr[j] }
+                    case .multiply: for j in 0..<width { dst[base + j] = pa[base + j] * pr[j] }
+                    default: for j in 0..<width { dst[base + j] = op.apply(pa[base + j], pr[j]) }
+                    }
+                }
+            }
+        }}}
+    }
+
+    static func reduceRow(_ op: ReduceOp, _ row: UnsafeBufferPointer<Float>) -> Float {
+        switch op {
+        case .sum: return Float(row.reduce(0.0) { $0 + Double($1) })
+        case .mean: return Float(row.reduce(0.0) { $0 + Double($1) } / Double(row.count))
+        case .max: return row.max()!
+        case .min: return row.min()!
+        case .variance:
+            let mean = row.reduce(0.0) { $0 + Double($1) } / Double(row.count)
+            return Float(row.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(row.count))
+        }
+    }
+}

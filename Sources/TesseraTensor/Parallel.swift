@@ -1,0 +1,33 @@
+import Foundation
+import Synchronization
+
+/// Splits element-wise work across cores in contiguous chunks (large enough that the
+/// split costs less than it saves).
+public enum Parallel {
+    private static let configured = Atomic<Int>(0)
+
+    /// Threads used by the fast backends; 0 means one per core.
+    public static var threads: Int {
+        get { let n = configured.load(ordering: .relaxed); return n > 0 ? n : ProcessInfo.processInfo.activeProcessorCount }
+        set { configured.store(max(0, newValue), ordering: .relaxed) }
+    }
+
+    /// Calls `body` on disjoint ranges covering 0..<count, in parallel when it pays.
+    public static func chunks(_ count: Int, minimum: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+        let parts = Swift.min(threads, Swift.max(1, count / minimum))
+        if parts <= 1 { body(0..<count); return }
+        withoutActuallyEscaping(body) { body in
+            let shared = UnsafeSendable(body)
+            DispatchQueue.concurrentPerform(iterations: parts) { p in
+                shared.value(p * count / parts ..< (p + 1) * count / parts)
+            }
+        }
+    }
+}
+
+/// Carries a value into concurrently executing code that only reads it or writes
+/// disjoint parts of it.
+struct UnsafeSendable<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// The primitive ops in plain Swift, one element at a time, written to be read: the
+/// oracle that every other backend is tested against.
+public struct ReferenceBackend: Backend {
+    public init() {}
+    public var name: String { "reference" }
+
+    public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape)
+        var out = [Float](repeating: 0, count: batch * m * n)
+        for p in 0..<batch {
+            for i in 0..<m {
+                for j in 0..<n {
+                    var sum: Float = 0
+                    for t in 0..<k { sum += a.storage[p * m * k + i * k + t] * b.storage[p * k * n + t * n + j] }
+                    out[p * m * n + i * n + j] = sum
+                }
+            }
+        }
+        return Tensor(shape: MatmulShape.result(a.shape, batch: batch, m: m, n: n), storage: out)
+    }
+
+    public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        let shape = try Broadcast.shape(a.shape, b.shape)
+        let sa = Broadcast.strides(of: a.shape, in: shape), sb = Broadcast.strides(of: b.shape, in: shape)
+        let count = shape.reduce(1, *)
+        var out = [Float](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: shape.count)
+        for e in 0..<count {
+            var oa = 0, ob = 0
+            for d in 0..<shape.count { oa += index[d] * sa[d]; ob += index[d] * sb[d] }
+            out[e] = op.apply(a.storage[oa], b.storage[ob])
+            // Advance the multi-index, last dimension fastest.
+            var d = shape.count - 1
+            while d >= 0 { index[d] += 1; if index[d] < shape[d] { break }; index[d] = 0; d -= 1 }
+        }
+        return Tensor(shape: shape, storage: out)
+    }
+
+    public func unary(_ op: UnaryOp, _ a: Tensor) -> Tensor {
+        Tensor(shape: a.shape, storage: a.storage.map(op.apply))
+    }
+
+    public func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor {
+        guard let axis else {
+            return Tensor(shape: [], storage: [try Self.reduce(op, a.storage[...])])
+        }
+        let ax = try resolve(axis, rank: a.rank)
+        let (outer, size, inner) = Self.split(a.shape, ax)
+        var out = [Float](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let values = (0..<size).map { a.storage[(o * size + $0) * inner + i] }
+                out[o * inner + i] = try Self.reduce(op, values[...])
+            }
+        }
+        var shape = a.shape
+        shape.remove(at: ax)
+        return Tensor(shape: shape, storage: out)
+    }
+
+    public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {
+        let ax = try resolve(axis, rank: a.rank)
+        let (outer, size, inner) = Self.split(a.shape, ax)
+        var out = a.storage
+        for o in 0..<outer {
+            for i in 0..<inner {
+                let at = (0..<size).map { (o * size + $0) * inner + i }
+                let peak = at.map { a.storage[$0] }.max() ?? 0
+                let total = at.reduce(0.0) { $0 + Foundation.exp(Double(a.storage[$1] - peak)) }
+                for j in at {
+                    let shifted = Double(a.storage[j] - peak)
+                    out[j] = Float(log ? shifted - Foundation.log(total) : Foundation.exp(shifted) / total)
+                }
+            }
+        }
+        return Tensor(shape: a.shape, storage: out)
+    }
+
+    /// A shape seen as [outer, size of axis, inner].
+    static func split(_ shape: [Int], _ axis: Int) -> (Int, Int, Int) {
+        (shape[..<axis].reduce(1, *), shape[axis], shape[(axis + 1)...].reduce(1, *))
+    }
+
+    static func reduce(_ op: ReduceOp, _ values: ArraySlice<Float>) throws(TensorError) -> Float {
+        if values.isEmpty {
+            switch op {
+            case .sum: return 0
+            default: throw TensorError(.value, "\(op.rawValue) of an empty tensor is not defined")
+            }
+        }
+        // Accumulate in Double, so the reference is the more accurate side.
+        switch op {
+        case .sum: return Float(values.reduce(0.0) { $0 + Double($1) })
+        case .mean: return Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count))
+        case .max: return values.max()!
+        case .min: return values.min()!
+        case .variance:
+            let mean = values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
+            return Float(values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(values.count))
+        }
+    }
+}
+
+/// The shapes a matrix product accepts: [m, k] x [k, n], or batched with the same
+/// leading dimension [b, m, k] x [b, k, n].
+enum MatmulShape {
+    static func check(_ a: [Int], _ b: [Int]) throws(TensorError) -> (batch: Int, m: Int, k: Int, n: Int) {
+        switch (a.count, b.count) {
+        case (2, 2):
+            guard a[1] == b[0] else { throw .shape("matmul: [\(a[0]), \(a[1])] @ [\(b[0]), \(b[1])]: the inner dimensions \(a[1]) and \(b[0]) differ") }
+            return (1, a[0], a[1], b[1])
+        case (3, 3):
+            guard a[0] == b[0] else { throw .shape("batched matmul: batch sizes \(a[0]) and \(b[0]) differ") }
+            guard a[2] == b[1] else { throw .shape("batched matmul: \(a) @ \(b): the inner dimensions \(a[2]) and \(b[1]) differ") }
+            return (a[0], a[1], a[2], b[2])
+        default:
+            throw .shape("matmul needs two matrices [m, k] @ [k, n] or two batches [b, m, k] @ [b, k, n]; got \(a) and \(b)")
+        }
+    }
+
+    static func result(_ a: [Int], batch: Int, m: Int, n: Int) -> [Int] { a.count == 3 ? [batch, m, n] : [m, n] }
+}
