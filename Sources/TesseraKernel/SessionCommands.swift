@@ -10,6 +10,7 @@ extension Kernel {
         ("%time", "%time <code>: run the code and say how long it took"),
         ("%help", "%help <name>: the documentation of a prelude name or a variable (also: name?)"),
         ("%history", "%history: the cells run so far"),
+        ("%backend", "%backend [name]: the backend tensors run on (reference, openblas, cuda); with a name, switch to it"),
     ]
 
     /// Runs the command on the cell's first line. Code on the lines after it runs next, as
@@ -49,6 +50,12 @@ extension Kernel {
                 return [v.name + (v.constant ? "" : " (var)"), v.value.typeName, shown]
             }, caption: "\(vars.count) session variable\(vars.count == 1 ? "" : "s")")
             return MimeOutput(data: Kernel.mimeBundle(table.bundle), plain: table.plainText)
+        case "%backend":
+            // The prelude's backend(_:) does the work, so the command and the function agree.
+            guard let function = interpreter.lookup("backend") else { throw ScriptError(.name, "backend is not defined", at: here, in: src) }
+            let chosen = try interpreter.call(function, argument.isEmpty ? [] : [.string(argument)])
+            host.write("backend: \(chosen.description)\n", to: .stdout)
+            return nil
         case "%reset":
             interpreter.reset()
             host.write("Session variables cleared.\n", to: .stdout)

@@ -9,5 +9,6 @@ public enum Prelude {
         for f in RichText.functions { interpreter.definePrelude(f) }
         for f in DataBindings.functions { interpreter.definePrelude(f) }
         for f in MetricsBindings.functions { interpreter.definePrelude(f) }
+        for f in TensorBindings.functions { interpreter.definePrelude(f) }
     }
 }

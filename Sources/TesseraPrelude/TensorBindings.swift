@@ -1,0 +1,77 @@
+import TesseraDisplay
+import TesseraScript
+import TesseraTensor
+
+/// The tensor and backend piece of the prelude: `tensor zeros ones full arange randn rand`,
+/// `backend devices threads`.
+enum TensorBindings {
+    static var functions: [NativeFunction] { [tensor, zeros, ones, full, arange, randn, rand, backend, devices, threads] }
+
+    static let tensor = NativeFunction("tensor", doc: "tensor(_ values) -> Tensor\nA Float32 tensor from a number or a nested Array: tensor([[1, 2], [3, 4]]).",
+                                       parameters: [.positional()]) { a, _ in
+        .object(TensorObject(try TensorObject.tensor(a[0], "tensor(_:)")))
+    }
+
+    static func filled(_ name: String, _ value: Float) -> NativeFunction {
+        NativeFunction(name, doc: "\(name)(_ shape) -> Tensor\nA tensor of \(value == 0 ? "zeros" : "ones"): \(name)([2, 3]).", parameters: [.positional()]) { a, _ in
+            let shape = try TensorObject.shape(a[0], "\(name)(_:)")
+            return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: value, count: shape.reduce(1, *)))))
+        }
+    }
+    static let zeros = filled("zeros", 0)
+    static let ones = filled("ones", 1)
+
+    static let full = NativeFunction("full", doc: "full(_ shape, _ value) -> Tensor", parameters: [.positional(), .positional()]) { a, _ in
+        let shape = try TensorObject.shape(a[0], "full(_:_:)")
+        let v = Float(try Convert.double(a[1], "full(_:_:)"))
+        return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: v, count: shape.reduce(1, *)))))
+    }
+
+    static let arange = NativeFunction("arange", doc: "arange(_ end) or arange(_ start, _ end, _ step = 1) -> Tensor\nEvenly spaced values, end excluded.",
+                                       parameters: [.positional(), .positional(default: .nil), .positional(default: .int(1))]) { a, _ in
+        var start = 0.0, end = try Convert.double(a[0], "arange(_:)")
+        if !a[1].isNil { start = end; end = try Convert.double(a[1], "arange(_:_:)") }
+        let step = try Convert.double(a[2], "arange(_:_:_:)")
+        guard step != 0 else { throw ScriptError(.value, "arange: the step cannot be 0") }
+        let n = max(0, Int(((end - start) / step).rounded(.up)))
+        return .object(TensorObject(Tensor(shape: [n], storage: (0..<n).map { Float(start + Double($0) * step) })))
+    }
+
+    static func random(_ name: String, normal: Bool) -> NativeFunction {
+        NativeFunction(name, doc: "\(name)(_ shape, seed: 0) -> Tensor\n\(normal ? "Standard normal" : "Uniform [0, 1)") values from a seeded generator: the same numbers on every backend.",
+                       parameters: [.positional(), .labelled("seed", default: .int(0))]) { a, _ in
+            let shape = try TensorObject.shape(a[0], "\(name)(_:)")
+            var rng = RandomGenerator(seed: UInt64(truncatingIfNeeded: try Convert.int(a[1], "\(name)(seed:)")))
+            let storage = (0..<shape.reduce(1, *)).map { _ in Float(normal ? rng.nextNormal() : rng.nextDouble()) }
+            return .object(TensorObject(Tensor(shape: shape, storage: storage)))
+        }
+    }
+    static let randn = random("randn", normal: true)
+    static let rand = random("rand", normal: false)
+
+    static let backend = NativeFunction("backend", doc: "backend(_ name = nil) -> String\nThe backend tensor operations run on; with a name (\"reference\", \"openblas\", \"cuda\"), switches to it.",
+                                        parameters: [.positional(default: .nil)]) { a, _ in
+        if let name = try Convert.optionalString(a[0], "backend(_:)") {
+            TensorRuntime.shared.backend = try TensorRuntime.run { try Devices.backend(named: name) }
+        }
+        return .string(TensorRuntime.shared.backend.name)
+    }
+
+    static let devices = NativeFunction("devices", doc: "devices() -> Table\nThe backends and whether this machine can run them.", parameters: []) { _, _ in
+        let current = TensorRuntime.shared.backend.name
+        let table = Table(columns: ["backend", "kind", "available", "detail"],
+                          rows: Devices.list().map { [$0.name + ($0.name == current ? " (current)" : ""), $0.kind, $0.available ? "yes" : "no", $0.detail] },
+                          caption: "Backends on this machine")
+        return .object(RichValue(kind: "Table", bundle: table.bundle))
+    }
+
+    static let threads = NativeFunction("threads", doc: "threads(_ n = nil) -> Int\nThreads for the CPU backends (OpenBLAS and the element-wise loops); 0 means one per core.",
+                                        parameters: [.positional(default: .nil)]) { a, _ in
+        if !a[0].isNil {
+            let n = try Convert.int(a[0], "threads(_:)")
+            guard n >= 0 else { throw ScriptError(.value, "threads(_:) must be 0 (one per core) or more, got \(n)") }
+            OpenBLASBackend.setThreads(n)
+        }
+        return .int(Parallel.threads)
+    }
+}

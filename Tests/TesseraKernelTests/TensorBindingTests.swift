@@ -1,0 +1,39 @@
+import XCTest
+
+/// Tensors and backends as a notebook uses them.
+final class TensorBindingTests: XCTestCase {
+    func testTensorsThroughTheLanguage() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let a = tensor([[1, 2], [3, 4]])").error)
+        XCTAssertEqual(k.execute("(a @ a).values").result, "[[7.0, 10.0], [15.0, 22.0]]")
+        XCTAssertEqual(k.execute("(a + [10, 20]).values").result, "[[11.0, 22.0], [13.0, 24.0]]", "a row broadcasts over rows")
+        XCTAssertEqual(k.execute("a.sum(axis: 1).values").result, "[3.0, 7.0]")
+        XCTAssertEqual(k.execute("a.T.shape").result, "[2, 2]")
+        XCTAssertEqual(k.execute("zeros([2, 3]).shape").result, "[2, 3]")
+        XCTAssertEqual(k.execute("arange(1, 4).values").result, "[1.0, 2.0, 3.0]")
+        XCTAssertEqual(k.execute("a.reshape([-1]).values").result, "[1.0, 2.0, 3.0, 4.0]")
+        let shown = k.execute("a")
+        XCTAssertTrue(shown.result?.contains("Tensor(shape: [2, 2], float32)") ?? false)
+        XCTAssertTrue(shown.messages.contains { $0.content["data"]?["text/html"]?.stringValue?.contains("tessera-tensor") ?? false })
+        // The same seed gives the same numbers on every backend.
+        let onBLAS = k.execute("randn([4], seed: 3).values").result
+        XCTAssertNil(k.execute("backend(\"reference\")").error)
+        XCTAssertEqual(k.execute("randn([4], seed: 3).values").result, onBLAS)
+        XCTAssertEqual(k.execute("(a @ a).values").result, "[[7.0, 10.0], [15.0, 22.0]]")
+        XCTAssertEqual(k.execute("backend(\"openblas\")").result, "\"openblas\"")
+    }
+
+    func testShapeErrorsAndUnavailableBackendsAreClear() {
+        let k = KernelHarness()
+        let mismatch = k.execute("tensor([[1, 2, 3]]) @ tensor([[1, 2]])")
+        XCTAssertEqual(mismatch.error?.content["ename"]?.stringValue, "ShapeError")
+        XCTAssertTrue(mismatch.errorText.contains("inner dimensions 3 and 1"), mismatch.errorText)
+        XCTAssertEqual(k.execute("tensor([[1, 2], [3]])").error?.content["ename"]?.stringValue, "ShapeError")
+        XCTAssertEqual(k.execute("zeros([2, 3]) + zeros([4])").error?.content["ename"]?.stringValue, "ShapeError")
+        let cuda = k.execute("backend(\"cuda\")")
+        XCTAssertTrue(cuda.errorText.contains("not available") || cuda.errorText.contains("not built yet"), cuda.errorText)
+        XCTAssertEqual(k.execute("backend()").result, "\"openblas\"", "a failed switch keeps the backend")
+        XCTAssertTrue(k.execute("%backend reference").stdout.contains("backend: reference"))
+        XCTAssertNil(k.execute("backend(\"openblas\")").error)  // the backend is the process's: leave the default
+    }
+}
