@@ -35,6 +35,7 @@ bench: release
 	.venv/bin/python bench/replay.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/read_csv.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/metrics.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/tensor.py --tessera $(RELEASE_BIN)
 
 clean:
 	rm -rf .build

@@ -34,7 +34,7 @@ public struct OpenBLASBackend: Backend {
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
         let shape = try Broadcast.shape(a.shape, b.shape)
         let count = shape.reduce(1, *)
-        var out = [Float](repeating: 0, count: count)
+        var out = Self.uninitialized(count)
         if a.shape == b.shape {
             Self.map2(a.storage, b.storage, &out, op)
         } else if b.count == 1 {
@@ -53,7 +53,7 @@ public struct OpenBLASBackend: Backend {
     }
 
     public func unary(_ op: UnaryOp, _ a: Tensor) -> Tensor {
-        var out = [Float](repeating: 0, count: a.count)
+        var out = Self.uninitialized(a.count)
         switch op {
         case .relu: Self.map1(a.storage, &out) { $0 > 0 ? $0 : 0 }
         case .negate: Self.map1(a.storage, &out) { -$0 }
@@ -96,7 +96,7 @@ public struct OpenBLASBackend: Backend {
         let ax = try resolve(axis, rank: a.rank)
         guard ax == a.rank - 1, let size = a.shape.last, size > 0 else { return try ReferenceBackend().softmax(a, axis: axis, log: log) }
         let rows = a.count / size
-        var out = [Float](repeating: 0, count: a.count)
+        var out = Self.uninitialized(a.count)
         a.storage.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
             let shared = UnsafeSendable((src, dst))
@@ -126,6 +126,13 @@ public struct OpenBLASBackend: Backend {
     }
 
     // MARK: Loops
+
+    /// An output array whose every element the caller writes: not zero-filled first, so
+    /// its pages are touched once (by the work), not twice. The reference fallback and
+    /// empty results never read it.
+    static func uninitialized(_ count: Int) -> [Float] {
+        [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
+    }
 
     @inline(__always)
     static func map1(_ a: [Float], _ out: inout [Float], _ f: @escaping (Float) -> Float) {
