@@ -48,6 +48,20 @@ public enum UnaryOp: String, Sendable, CaseIterable {
 /// Reductions along an axis (or over everything).
 public enum ReduceOp: String, Sendable, CaseIterable {
     case sum, mean, max, min, variance
+
+    /// The reduction of a non-empty run of values, accumulated in Double.
+    public func apply<C: Collection>(_ values: C) -> Float where C.Element == Float {
+        let n = Double(values.count)
+        switch self {
+        case .sum: return Float(values.reduce(0.0) { $0 + Double($1) })
+        case .mean: return Float(values.reduce(0.0) { $0 + Double($1) } / n)
+        case .max: return values.max()!
+        case .min: return values.min()!
+        case .variance:
+            let mean = values.reduce(0.0) { $0 + Double($1) } / n
+            return Float(values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / n)
+        }
+    }
 }
 
 /// The primitive operations tensors need. `ReferenceBackend` implements them in plain

@@ -74,19 +74,10 @@ public struct OpenBLASBackend: Backend {
         guard let axis, a.rank >= 1, (try? resolve(axis, rank: a.rank)) == last, let size = a.shape.last, size > 0 else {
             return try ReferenceBackend().reduce(op, a, axis: axis)
         }
-        let rows = a.count / size
-        var out = [Float](repeating: 0, count: rows)
-        a.storage.withUnsafeBufferPointer { src in
-        out.withUnsafeMutableBufferPointer { dst in
-            let shared = UnsafeSendable((src, dst))
-            Parallel.chunks(rows, minimum: Swift.max(1, (1 << 15) / size)) { range in
-                let (src, dst) = shared.value
-                for r in range {
-                    let row = UnsafeBufferPointer(rebasing: src[(r * size)..<((r + 1) * size)])
-                    dst[r] = Self.reduceRow(op, row)
-                }
-            }
-        }}
+        var out = Self.uninitialized(a.count / size)
+        Self.forEachRow(a.storage, &out, size: size) { src, dst, r in
+            dst[r] = op.apply(UnsafeBufferPointer(rebasing: src[(r * size)..<((r + 1) * size)]))
+        }
         var shape = a.shape
         shape.removeLast()
         return Tensor(shape: shape, storage: out)
@@ -95,33 +86,25 @@ public struct OpenBLASBackend: Backend {
     public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {
         let ax = try resolve(axis, rank: a.rank)
         guard ax == a.rank - 1, let size = a.shape.last, size > 0 else { return try ReferenceBackend().softmax(a, axis: axis, log: log) }
-        let rows = a.count / size
         var out = Self.uninitialized(a.count)
-        a.storage.withUnsafeBufferPointer { src in
-        out.withUnsafeMutableBufferPointer { dst in
-            let shared = UnsafeSendable((src, dst))
-            Parallel.chunks(rows, minimum: Swift.max(1, (1 << 15) / size)) { range in
-                let (src, dst) = shared.value
-                for r in range {
-                    let base = r * size
-                    var peak = -Float.infinity
-                    for j in 0..<size { peak = Swift.max(peak, src[base + j]) }
-                    var total: Float = 0
-                    for j in 0..<size {
-                        let e = Foundation.exp(src[base + j] - peak)
-                        dst[base + j] = e
-                        total += e
-                    }
-                    if log {
-                        let lt = Foundation.log(total)
-                        for j in 0..<size { dst[base + j] = src[base + j] - peak - lt }
-                    } else {
-                        let inv = 1 / total
-                        for j in 0..<size { dst[base + j] *= inv }
-                    }
-                }
+        Self.forEachRow(a.storage, &out, size: size) { src, dst, r in
+            let base = r * size
+            var peak = -Float.infinity
+            for j in 0..<size { peak = Swift.max(peak, src[base + j]) }
+            var total: Float = 0
+            for j in 0..<size {
+                let e = Foundation.exp(src[base + j] - peak)
+                dst[base + j] = e
+                total += e
             }
-        }}
+            if log {
+                let lt = Foundation.log(total)
+                for j in 0..<size { dst[base + j] = src[base + j] - peak - lt }
+            } else {
+                let inv = 1 / total
+                for j in 0..<size { dst[base + j] *= inv }
+            }
+        }
         return Tensor(shape: a.shape, storage: out)
     }
 
@@ -185,15 +168,18 @@ public struct OpenBLASBackend: Backend {
         }}}
     }
 
-    static func reduceRow(_ op: ReduceOp, _ row: UnsafeBufferPointer<Float>) -> Float {
-        switch op {
-        case .sum: return Float(row.reduce(0.0) { $0 + Double($1) })
-        case .mean: return Float(row.reduce(0.0) { $0 + Double($1) } / Double(row.count))
-        case .max: return row.max()!
-        case .min: return row.min()!
-        case .variance:
-            let mean = row.reduce(0.0) { $0 + Double($1) } / Double(row.count)
-            return Float(row.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(row.count))
-        }
+    /// Calls `body(source, destination, row)` for each row of `size` elements, rows split
+    /// across cores; each call writes only its own row's outputs.
+    static func forEachRow(_ a: [Float], _ out: inout [Float], size: Int,
+                           _ body: @escaping (UnsafeBufferPointer<Float>, UnsafeMutableBufferPointer<Float>, Int) -> Void) {
+        let rows = a.count / size
+        a.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst, body))
+            Parallel.chunks(rows, minimum: Swift.max(1, (1 << 15) / size)) { range in
+                let (src, dst, body) = shared.value
+                for r in range { body(src, dst, r) }
+            }
+        }}
     }
 }

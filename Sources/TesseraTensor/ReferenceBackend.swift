@@ -90,16 +90,7 @@ public struct ReferenceBackend: Backend {
             default: throw TensorError(.value, "\(op.rawValue) of an empty tensor is not defined")
             }
         }
-        // Accumulate in Double, so the reference is the more accurate side.
-        switch op {
-        case .sum: return Float(values.reduce(0.0) { $0 + Double($1) })
-        case .mean: return Float(values.reduce(0.0) { $0 + Double($1) } / Double(values.count))
-        case .max: return values.max()!
-        case .min: return values.min()!
-        case .variance:
-            let mean = values.reduce(0.0) { $0 + Double($1) } / Double(values.count)
-            return Float(values.reduce(0.0) { $0 + (Double($1) - mean) * (Double($1) - mean) } / Double(values.count))
-        }
+        return op.apply(values)
     }
 }
 
