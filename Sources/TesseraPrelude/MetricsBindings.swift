@@ -33,6 +33,13 @@ enum MetricsBindings {
         let values: [Value]
         switch v {
         case .array(let xs): values = xs
+        case .object(let o as TensorObject):
+            // A tensor of labels or scores: one value per row (a [n, 1] column is fine too).
+            let t = o.tensor
+            guard t.rank == 1 || (t.rank == 2 && t.shape[1] == 1) else {
+                throw ScriptError(.shape, "\(what) needs one value per row; this tensor has shape \(t.shape)")
+            }
+            return .numbers(t.storage.map(Double.init))
         case .object(let o as ColumnObject):
             // Columns go straight to numbers or text, without a Value per row.
             let c = o.column
@@ -108,6 +115,10 @@ enum MetricsBindings {
 
     /// Scores as rows of per-class scores (several classes) or one score per row.
     static func scoreRows(_ v: Value, _ what: String) throws -> [[Double]]? {
+        if case .object(let o as TensorObject) = v, o.tensor.rank == 2, o.tensor.shape[1] > 1 {
+            let (n, k) = (o.tensor.shape[0], o.tensor.shape[1])
+            return (0..<n).map { i in (0..<k).map { Double(o.tensor.storage[i * k + $0]) } }
+        }
         guard case .array(let rows) = v, case .array? = rows.first else { return nil }
         return try rows.enumerated().map { i, r in try numbers(r, "\(what) row \(i)") }
     }

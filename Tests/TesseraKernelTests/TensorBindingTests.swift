@@ -23,6 +23,14 @@ final class TensorBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("backend(\"openblas\")").result, "\"openblas\"")
     }
 
+    func testMetricsTakeTensors() {
+        let k = KernelHarness()
+        XCTAssertEqual(k.execute("accuracy(tensor([1, 0, 1]), [1, 1, 1])").result, "0.6666666666666666")
+        XCTAssertEqual(k.execute("rocAUC([0, 1, 1], tensor([0.1, 0.9, 0.8]))").result, "1.0")
+        XCTAssertEqual(k.execute("rocAUC([0, 1, 2], tensor([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]]))").result, "1.0")
+        XCTAssertEqual(k.execute("accuracy(zeros([2, 2]), [0, 0])").error?.content["ename"]?.stringValue, "ShapeError")
+    }
+
     func testShapeErrorsAndUnavailableBackendsAreClear() {
         let k = KernelHarness()
         let mismatch = k.execute("tensor([[1, 2, 3]]) @ tensor([[1, 2]])")
