@@ -77,6 +77,21 @@ public protocol Backend: Sendable {
     func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor
     /// Softmax along `axis`; `log: true` gives log-softmax.
     func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor
+    /// [n, c, h, w] images → one row per window position (convolution as a matrix product).
+    func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor
+    /// The adjoint of im2col, back to images of `shape`.
+    func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor
+    /// 2-D max or average pooling of [n, c, h, w] images.
+    func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor
+}
+
+extension Backend {
+    // Until a backend has its own, the image ops run the reference's loops.
+    public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor { try ReferenceBackend().im2col(x, window) }
+    public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
+        try ReferenceBackend().col2im(cols, image: shape, window)
+    }
+    public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor { try ReferenceBackend().pool(op, x, window) }
 }
 
 extension Backend {

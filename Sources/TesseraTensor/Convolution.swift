@@ -1,0 +1,97 @@
+/// The geometry of a 2-D window sliding over [n, c, h, w] images: convolutions become a
+/// matrix product through im2col, and col2im is its adjoint (for gradients); pooling
+/// reduces each window.
+public struct Window: Sendable, Equatable {
+    public let kernel: (h: Int, w: Int)
+    public let stride: Int
+    public let padding: Int
+
+    public init(kernel: Int, stride: Int = 1, padding: Int = 0) { self.init(kernel: (kernel, kernel), stride: stride, padding: padding) }
+    public init(kernel: (h: Int, w: Int), stride: Int = 1, padding: Int = 0) {
+        self.kernel = kernel; self.stride = stride; self.padding = padding
+    }
+
+    public static func == (a: Window, b: Window) -> Bool {
+        a.kernel == b.kernel && a.stride == b.stride && a.padding == b.padding
+    }
+
+    /// The output height and width for an input of `h` x `w`.
+    public func output(_ h: Int, _ w: Int) throws(TensorError) -> (h: Int, w: Int) {
+        guard kernel.h > 0, kernel.w > 0, stride > 0, padding >= 0 else {
+            throw TensorError(.value, "a window needs a positive kernel and stride and a non-negative padding")
+        }
+        let oh = (h + 2 * padding - kernel.h) / stride + 1, ow = (w + 2 * padding - kernel.w) / stride + 1
+        guard h + 2 * padding >= kernel.h, w + 2 * padding >= kernel.w else {
+            throw .shape("a \(kernel.h)x\(kernel.w) window does not fit a \(h)x\(w) image with padding \(padding)")
+        }
+        return (oh, ow)
+    }
+}
+
+public enum PoolOp: String, Sendable { case max, average }
+
+extension ReferenceBackend {
+    /// [n, c, h, w] → [n * oh * ow, c * kh * kw]: each row is one window position's patch
+    /// (zeros where the window hangs over the padding).
+    public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try Self.image(x.shape, "im2col")
+        let (oh, ow) = try window.output(h, w)
+        let width = c * window.kernel.h * window.kernel.w
+        var out = [Float](repeating: 0, count: n * oh * ow * width)
+        Self.forEachTap(n, c, h, w, oh, ow, window) { column, pixel in out[column] = x.storage[pixel] }
+        return Tensor(shape: [n * oh * ow, width], storage: out)
+    }
+
+    /// The adjoint of im2col: patch values summed back into [n, c, h, w] images.
+    public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try Self.image(shape, "col2im")
+        let (oh, ow) = try window.output(h, w)
+        let width = c * window.kernel.h * window.kernel.w
+        guard cols.shape == [n * oh * ow, width] else {
+            throw .shape("col2im: columns of shape \(cols.shape) do not match images \(shape) (expected [\(n * oh * ow), \(width)])")
+        }
+        var out = [Float](repeating: 0, count: n * c * h * w)
+        Self.forEachTap(n, c, h, w, oh, ow, window) { column, pixel in out[pixel] += cols.storage[column] }
+        return Tensor(shape: shape, storage: out)
+    }
+
+    /// Every (patch-matrix element, image pixel) pair a window position reads, padding
+    /// skipped: im2col copies along these pairs and col2im adds back along them.
+    static func forEachTap(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
+                           _ body: (_ column: Int, _ pixel: Int) -> Void) {
+        let (kh, kw) = window.kernel
+        let width = c * kh * kw
+        for b in 0..<n { for oy in 0..<oh { for ox in 0..<ow {
+            let row = (b * oh + oy) * ow + ox
+            for ch in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
+                let y = oy * window.stride - window.padding + ky, xx = ox * window.stride - window.padding + kx
+                guard y >= 0, y < h, xx >= 0, xx < w else { continue }
+                body(row * width + (ch * kh + ky) * kw + kx, ((b * c + ch) * h + y) * w + xx)
+            } } }
+        } } }
+    }
+
+    /// Max or average over each window of each channel: [n, c, h, w] → [n, c, oh, ow].
+    /// Padding is not counted in averages and never wins a max.
+    public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try Self.image(x.shape, "pool")
+        let (oh, ow) = try window.output(h, w)
+        var out = [Float](repeating: 0, count: n * c * oh * ow)
+        for plane in 0..<(n * c) { for oy in 0..<oh { for ox in 0..<ow {
+            var best = -Float.infinity, sum: Float = 0, cells = 0
+            for ky in 0..<window.kernel.h { for kx in 0..<window.kernel.w {
+                let y = oy * window.stride - window.padding + ky, xx = ox * window.stride - window.padding + kx
+                guard y >= 0, y < h, xx >= 0, xx < w else { continue }
+                let v = x.storage[(plane * h + y) * w + xx]
+                best = Swift.max(best, v); sum += v; cells += 1
+            } }
+            out[(plane * oh + oy) * ow + ox] = op == .max ? best : sum / Float(Swift.max(1, cells))
+        } } }
+        return Tensor(shape: [n, c, oh, ow], storage: out)
+    }
+
+    static func image(_ shape: [Int], _ what: String) throws(TensorError) -> (Int, Int, Int, Int) {
+        guard shape.count == 4 else { throw .shape("\(what) needs images [batch, channels, height, width]; got shape \(shape)") }
+        return (shape[0], shape[1], shape[2], shape[3])
+    }
+}

@@ -1,0 +1,93 @@
+/// Operations that move values without computing new ones: the same on every backend,
+/// so they live here once.
+extension Tensor {
+    /// Tensors joined along an existing axis (all other dimensions equal).
+    public static func concat(_ parts: [Tensor], axis: Int = 0) throws(TensorError) -> Tensor {
+        guard let first = parts.first else { throw TensorError(.value, "concat needs at least one tensor") }
+        let rank = first.rank
+        let ax = axis < 0 ? axis + rank : axis
+        guard rank > 0, ax >= 0, ax < rank else { throw TensorError(.value, "axis \(axis) does not exist for tensors of rank \(rank)") }
+        for p in parts where p.rank != rank || (0..<rank).contains(where: { $0 != ax && p.shape[$0] != first.shape[$0] }) {
+            throw .shape("concat along axis \(ax): shapes \(first.shape) and \(p.shape) differ outside that axis")
+        }
+        let outer = first.shape[..<ax].reduce(1, *), inner = first.shape[(ax + 1)...].reduce(1, *)
+        var storage: [Float] = []
+        storage.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        for o in 0..<outer {
+            for p in parts {
+                let run = p.shape[ax] * inner
+                storage.append(contentsOf: p.storage[(o * run)..<((o + 1) * run)])
+            }
+        }
+        var shape = first.shape
+        shape[ax] = parts.reduce(0) { $0 + $1.shape[ax] }
+        return Tensor(shape: shape, storage: storage)
+    }
+
+    /// Tensors of one shape stacked along a new axis.
+    public static func stack(_ parts: [Tensor], axis: Int = 0) throws(TensorError) -> Tensor {
+        guard let first = parts.first else { throw TensorError(.value, "stack needs at least one tensor") }
+        for p in parts where p.shape != first.shape {
+            throw .shape("stack needs tensors of one shape; got \(first.shape) and \(p.shape)")
+        }
+        let ax = axis < 0 ? axis + first.rank + 1 : axis
+        guard ax >= 0 && ax <= first.rank else { throw TensorError(.value, "axis \(axis) does not exist for stacking tensors of rank \(first.rank)") }
+        var expanded = first.shape
+        expanded.insert(1, at: ax)
+        return try concat(parts.map { Tensor(shape: expanded, storage: $0.storage) }, axis: ax)
+    }
+
+    /// Class indices (a 1-D tensor of whole numbers) as rows of one-hot vectors.
+    public func oneHot(classes: Int) throws(TensorError) -> Tensor {
+        guard rank == 1 else { throw .shape("oneHot needs a 1-D tensor of class indices; got shape \(shape)") }
+        var out = [Float](repeating: 0, count: count * classes)
+        for (i, v) in storage.enumerated() {
+            let c = Int(v)
+            guard Float(c) == v, c >= 0, c < classes else {
+                throw TensorError(.value, "oneHot: value \(v) at index \(i) is not a class index in 0..<\(classes)")
+            }
+            out[i * classes + c] = 1
+        }
+        return Tensor(shape: [count, classes], storage: out)
+    }
+
+    /// The rows (along the first axis) at `indices`, in that order.
+    public func gather(_ indices: [Int]) throws(TensorError) -> Tensor {
+        guard rank >= 1 else { throw .shape("gather needs a tensor with at least one dimension") }
+        let n = shape[0], row = count / Swift.max(1, n)
+        var out: [Float] = []
+        out.reserveCapacity(indices.count * row)
+        for i in indices {
+            guard i >= 0 && i < n else { throw TensorError(.value, "gather: index \(i) is out of range for a first dimension of \(n)") }
+            out.append(contentsOf: storage[(i * row)..<((i + 1) * row)])
+        }
+        return Tensor(shape: [indices.count] + shape.dropFirst(), storage: out)
+    }
+
+    /// Rows `range` of the first axis (a mini-batch).
+    public func rows(_ range: Range<Int>) throws(TensorError) -> Tensor {
+        guard rank >= 1, range.lowerBound >= 0, range.upperBound <= shape[0] else {
+            throw .shape("rows \(range) are out of range for a first dimension of \(shape.first ?? 0)")
+        }
+        let row = count / Swift.max(1, shape[0])
+        return Tensor(shape: [range.count] + shape.dropFirst(), storage: Array(storage[(range.lowerBound * row)..<(range.upperBound * row)]))
+    }
+
+    /// The axes reordered: `permuted([1, 0])` transposes a matrix.
+    public func permuted(_ order: [Int]) throws(TensorError) -> Tensor {
+        guard order.sorted() == Array(0..<rank) else { throw TensorError(.value, "permuted(\(order)) must list each of the \(rank) axes once") }
+        let newShape = order.map { shape[$0] }
+        var oldStrides = [Int](repeating: 1, count: rank)
+        for d in Swift.stride(from: rank - 2, through: 0, by: -1) { oldStrides[d] = oldStrides[d + 1] * shape[d + 1] }
+        var out = [Float](repeating: 0, count: count)
+        var index = [Int](repeating: 0, count: rank)
+        for e in 0..<count {
+            var source = 0
+            for d in 0..<rank { source += index[d] * oldStrides[order[d]] }
+            out[e] = storage[source]
+            var d = rank - 1
+            while d >= 0 { index[d] += 1; if index[d] < newShape[d] { break }; index[d] = 0; d -= 1 }
+        }
+        return Tensor(shape: newShape, storage: out)
+    }
+}
