@@ -86,7 +86,7 @@ public protocol Backend: Sendable {
 }
 
 extension Backend {
-    // Until a backend has its own, the image ops run the reference's loops.
+    // A backend without its own image ops (a future one) runs the reference's loops.
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor { try ReferenceBackend().im2col(x, window) }
     public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
         try ReferenceBackend().col2im(cols, image: shape, window)

@@ -38,7 +38,7 @@ extension ReferenceBackend {
         let (oh, ow) = try window.output(h, w)
         let width = c * window.kernel.h * window.kernel.w
         var out = [Float](repeating: 0, count: n * oh * ow * width)
-        Self.forEachTap(n, c, h, w, oh, ow, window) { column, pixel in out[column] = x.storage[pixel] }
+        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[column] = x.storage[pixel] }
         return Tensor(shape: [n * oh * ow, width], storage: out)
     }
 
@@ -51,17 +51,19 @@ extension ReferenceBackend {
             throw .shape("col2im: columns of shape \(cols.shape) do not match images \(shape) (expected [\(n * oh * ow), \(width)])")
         }
         var out = [Float](repeating: 0, count: n * c * h * w)
-        Self.forEachTap(n, c, h, w, oh, ow, window) { column, pixel in out[pixel] += cols.storage[column] }
+        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[pixel] += cols.storage[column] }
         return Tensor(shape: shape, storage: out)
     }
 
     /// Every (patch-matrix element, image pixel) pair a window position reads, padding
     /// skipped: im2col copies along these pairs and col2im adds back along them.
-    static func forEachTap(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
+    /// Images in `images` only: a patch row and the pixels it reads belong to one image,
+    /// so disjoint image ranges can run in parallel.
+    static func forEachTap(_ images: Range<Int>, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
                            _ body: (_ column: Int, _ pixel: Int) -> Void) {
         let (kh, kw) = window.kernel
         let width = c * kh * kw
-        for b in 0..<n { for oy in 0..<oh { for ox in 0..<ow {
+        for b in images { for oy in 0..<oh { for ox in 0..<ow {
             let row = (b * oh + oy) * ow + ox
             for ch in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
                 let y = oy * window.stride - window.padding + ky, xx = ox * window.stride - window.padding + kx
@@ -77,21 +79,80 @@ extension ReferenceBackend {
         let (n, c, h, w) = try Self.image(x.shape, "pool")
         let (oh, ow) = try window.output(h, w)
         var out = [Float](repeating: 0, count: n * c * oh * ow)
-        for plane in 0..<(n * c) { for oy in 0..<oh { for ox in 0..<ow {
+        x.storage.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in Self.pool(op, src, dst, planes: 0..<(n * c), h, w, oh, ow, window) }
+        }
+        return Tensor(shape: [n, c, oh, ow], storage: out)
+    }
+
+    /// Pools the image planes in `planes` (each plane is independent).
+    static func pool(_ op: PoolOp, _ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, planes: Range<Int>,
+                     _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window) {
+        for plane in planes { for oy in 0..<oh { for ox in 0..<ow {
             var best = -Float.infinity, sum: Float = 0, cells = 0
             for ky in 0..<window.kernel.h { for kx in 0..<window.kernel.w {
                 let y = oy * window.stride - window.padding + ky, xx = ox * window.stride - window.padding + kx
                 guard y >= 0, y < h, xx >= 0, xx < w else { continue }
-                let v = x.storage[(plane * h + y) * w + xx]
+                let v = src[(plane * h + y) * w + xx]
                 best = Swift.max(best, v); sum += v; cells += 1
             } }
-            out[(plane * oh + oy) * ow + ox] = op == .max ? best : sum / Float(Swift.max(1, cells))
+            dst[(plane * oh + oy) * ow + ox] = op == .max ? best : sum / Float(Swift.max(1, cells))
         } } }
-        return Tensor(shape: [n, c, oh, ow], storage: out)
     }
 
     static func image(_ shape: [Int], _ what: String) throws(TensorError) -> (Int, Int, Int, Int) {
         guard shape.count == 4 else { throw .shape("\(what) needs images [batch, channels, height, width]; got shape \(shape)") }
         return (shape[0], shape[1], shape[2], shape[3])
+    }
+}
+
+extension OpenBLASBackend {
+    // The reference's loops, split across cores by image (or image plane): no two threads
+    // touch the same output.
+
+    public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
+        let (oh, ow) = try window.output(h, w)
+        let width = c * window.kernel.h * window.kernel.w
+        var out = [Float](repeating: 0, count: n * oh * ow * width)  // zeros where the window hangs over the padding
+        x.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(n, minimum: 1) { images in
+                let (src, dst) = shared.value
+                ReferenceBackend.forEachTap(images, c, h, w, oh, ow, window) { column, pixel in dst[column] = src[pixel] }
+            }
+        }}
+        return Tensor(shape: [n * oh * ow, width], storage: out)
+    }
+
+    public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try ReferenceBackend.image(shape, "col2im")
+        let (oh, ow) = try window.output(h, w)
+        guard cols.shape == [n * oh * ow, c * window.kernel.h * window.kernel.w] else { return try ReferenceBackend().col2im(cols, image: shape, window) }
+        var out = [Float](repeating: 0, count: n * c * h * w)
+        cols.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(n, minimum: 1) { images in
+                let (src, dst) = shared.value
+                ReferenceBackend.forEachTap(images, c, h, w, oh, ow, window) { column, pixel in dst[pixel] += src[column] }
+            }
+        }}
+        return Tensor(shape: shape, storage: out)
+    }
+
+    public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try ReferenceBackend.image(x.shape, "pool")
+        let (oh, ow) = try window.output(h, w)
+        var out = Self.uninitialized(n * c * oh * ow)
+        x.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(n * c, minimum: 1) { planes in
+                ReferenceBackend.pool(op, shared.value.0, shared.value.1, planes: planes, h, w, oh, ow, window)
+            }
+        }}
+        return Tensor(shape: [n, c, oh, ow], storage: out)
     }
 }

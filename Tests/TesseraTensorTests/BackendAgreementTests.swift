@@ -101,6 +101,22 @@ final class BackendAgreementTests: XCTestCase {
         }
     }
 
+    func testImageOpsAgree() throws {
+        for backend in backends {
+            for (shape, window) in [([1, 1, 5, 5], Window(kernel: 3)), ([3, 2, 7, 6], Window(kernel: 2, stride: 2)),
+                                    ([4, 3, 8, 8], Window(kernel: (3, 2), stride: 1, padding: 1)), ([2, 1, 1, 1], Window(kernel: 1))] {
+                let x = random(shape)
+                let cols = try backend.im2col(x, window)
+                assertClose(cols, try reference.im2col(x, window), 0, "\(backend.name) im2col \(shape)")
+                let y = random(cols.shape)
+                assertClose(try backend.col2im(y, image: shape, window), try reference.col2im(y, image: shape, window), 1e-6, "\(backend.name) col2im \(shape)")
+                for op in [PoolOp.max, .average] {
+                    assertClose(try backend.pool(op, x, window), try reference.pool(op, x, window), 1e-6, "\(backend.name) pool \(op) \(shape)")
+                }
+            }
+        }
+    }
+
     func testBroadcastShapes() throws {
         XCTAssertEqual(try Broadcast.shape([2, 1, 3], [4, 1]), [2, 4, 3])
         XCTAssertEqual(try Broadcast.shape([], [3]), [3])
