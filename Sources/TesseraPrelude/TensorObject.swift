@@ -158,7 +158,11 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
     }
 
     public func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
-        guard case .int(let i) = index else { throw ScriptError(.type, "a tensor is indexed by an Int along its first dimension") }
+        if case .range(let r) = index {
+            // t[0..<32]: a slice of rows (a mini-batch).
+            return .object(TensorObject(try TensorRuntime.run { try tensor.rows(r.lower..<r.upperExclusive) }))
+        }
+        guard case .int(let i) = index else { throw ScriptError(.type, "a tensor is indexed by an Int or a range along its first dimension") }
         guard tensor.rank >= 1 else { throw ScriptError(.shape, "a scalar tensor has no elements to index; use item()") }
         let n = tensor.shape[0]
         let k = i < 0 ? i + n : i

@@ -12,6 +12,8 @@ final class TensorBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("zeros([2, 3]).shape").result, "[2, 3]")
         XCTAssertEqual(k.execute("arange(1, 4).values").result, "[1.0, 2.0, 3.0]")
         XCTAssertEqual(k.execute("a.reshape([-1]).values").result, "[1.0, 2.0, 3.0, 4.0]")
+        XCTAssertEqual(k.execute("arange(10).reshape([5, 2])[1..<3].values").result, "[[2.0, 3.0], [4.0, 5.0]]")
+        XCTAssertEqual(k.execute("a[0..<5]").error?.content["ename"]?.stringValue, "ShapeError")
         let shown = k.execute("a")
         XCTAssertTrue(shown.result?.contains("Tensor(shape: [2, 2], float32)") ?? false)
         XCTAssertTrue(shown.messages.contains { $0.content["data"]?["text/html"]?.stringValue?.contains("tessera-tensor") ?? false })
