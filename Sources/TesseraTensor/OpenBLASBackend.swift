@@ -59,7 +59,15 @@ public struct OpenBLASBackend: Backend {
         case .negate: Self.map1(a.storage, &out) { -$0 }
         case .abs: Self.map1(a.storage, &out) { Swift.abs($0) }
         case .sqrt: Self.map1(a.storage, &out) { $0.squareRoot() }
-        case .exp: Self.map1(a.storage, &out) { Foundation.exp($0) }
+        case .exp:
+            a.storage.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                let shared = UnsafeSendable((src, dst))
+                Parallel.chunks(src.count) { range in
+                    let (src, dst) = shared.value
+                    VectorMath.exp(src.baseAddress! + range.lowerBound, dst.baseAddress! + range.lowerBound, range.count)
+                }
+            }}
         case .log: Self.map1(a.storage, &out) { Foundation.log($0) }
         case .tanh: Self.map1(a.storage, &out) { Foundation.tanh($0) }
         case .sigmoid: Self.map1(a.storage, &out) { 1 / (1 + Foundation.exp(-$0)) }
@@ -91,12 +99,10 @@ public struct OpenBLASBackend: Backend {
             let base = r * size
             var peak = -Float.infinity
             for j in 0..<size { peak = Swift.max(peak, src[base + j]) }
+            for j in 0..<size { dst[base + j] = src[base + j] - peak }
+            VectorMath.exp(UnsafePointer(dst.baseAddress! + base), dst.baseAddress! + base, size)
             var total: Float = 0
-            for j in 0..<size {
-                let e = Foundation.exp(src[base + j] - peak)
-                dst[base + j] = e
-                total += e
-            }
+            for j in 0..<size { total += dst[base + j] }
             if log {
                 let lt = Foundation.log(total)
                 for j in 0..<size { dst[base + j] = src[base + j] - peak - lt }

@@ -1,3 +1,4 @@
+import Foundation
 import XCTest
 @testable import TesseraTensor
 
@@ -55,5 +56,25 @@ final class LayoutAndWindowTests: XCTestCase {
         let padded = try ReferenceBackend().pool(.average, t([1, 1, 2, 2], [2, 4, 6, 8]), Window(kernel: 2, stride: 1, padding: 1))
         XCTAssertEqual(padded.storage[0], 2)
         XCTAssertEqual(try OpenBLASBackend().pool(.max, x, Window(kernel: 3)), try ReferenceBackend().pool(.max, x, Window(kernel: 3)))
+    }
+}
+
+final class VectorMathTests: XCTestCase {
+    /// The vector exp stays within a few ulp of the C library's across the float range.
+    func testVectorExpIsAccurate() {
+        var worst: Float = 0
+        var x: Float = -87
+        while x < 88 {
+            let v = SIMD8<Float>((0..<8).map { x + Float($0) * 0.003 })
+            let e = VectorMath.exp(v)
+            for k in 0..<8 {
+                let truth = Float(Foundation.exp(Double(v[k])))
+                worst = max(worst, abs(e[k] - truth) / truth)
+            }
+            x += 0.0371
+        }
+        XCTAssertLessThan(worst, 4e-7)
+        XCTAssertEqual(VectorMath.exp(SIMD8(repeating: 0))[0], 1)
+        XCTAssertLessThan(VectorMath.exp(SIMD8(repeating: -200))[0], 1e-37)
     }
 }
