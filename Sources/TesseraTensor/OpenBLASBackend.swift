@@ -96,20 +96,7 @@ public struct OpenBLASBackend: Backend {
         guard ax == a.rank - 1, let size = a.shape.last, size > 0 else { return try ReferenceBackend().softmax(a, axis: axis, log: log) }
         var out = Self.uninitialized(a.count)
         Self.forEachRow(a.storage, &out, size: size) { src, dst, r in
-            let base = r * size
-            var peak = -Float.infinity
-            for j in 0..<size { peak = Swift.max(peak, src[base + j]) }
-            for j in 0..<size { dst[base + j] = src[base + j] - peak }
-            VectorMath.exp(UnsafePointer(dst.baseAddress! + base), dst.baseAddress! + base, size)
-            var total: Float = 0
-            for j in 0..<size { total += dst[base + j] }
-            if log {
-                let lt = Foundation.log(total)
-                for j in 0..<size { dst[base + j] = src[base + j] - peak - lt }
-            } else {
-                let inv = 1 / total
-                for j in 0..<size { dst[base + j] *= inv }
-            }
+            VectorMath.softmaxRow(src.baseAddress! + r * size, dst.baseAddress! + r * size, size, log: log)
         }
         return Tensor(shape: a.shape, storage: out)
     }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// exp for eight floats at once, for the hot loops of the fast backends: Cephes' expf
 /// (range reduction by ln 2, a degree-6 polynomial, the power of two built in the
 /// exponent bits, no per-lane conversions), within 2 ulp of the correctly rounded value over the float range.
@@ -44,6 +46,50 @@ enum VectorMath {
             for k in 0..<(count - i) { tail[k] = src[i + k] }
             let e = exp(tail)
             for k in 0..<(count - i) { dst[i + k] = e[k] }
+        }
+    }
+
+    /// Softmax (or log-softmax) of one row, eight lanes at a time: the row's maximum, then
+    /// exp of the shifted values with their sum in the same pass, then one scaling pass.
+    static func softmaxRow(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int, log: Bool) {
+        let whole = n & ~7
+        var vmax = SIMD8<Float>(repeating: -.infinity)
+        var i = 0
+        while i < whole { vmax = pointwiseMax(vmax, UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)); i += 8 }
+        var peak = vmax.max()
+        for k in whole..<n { peak = Swift.max(peak, src[k]) }
+        let vpeak = SIMD8<Float>(repeating: peak)
+        var vsum = SIMD8<Float>(repeating: 0)
+        i = 0
+        while i < whole {
+            let e = exp(UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self) - vpeak)
+            if !log { UnsafeMutableRawPointer(dst + i).storeBytes(of: e, as: SIMD8<Float>.self) }
+            vsum += e
+            i += 8
+        }
+        var total = vsum.sum()
+        if whole < n {
+            var tail = SIMD8<Float>(repeating: -.infinity)
+            for k in whole..<n { tail[k - whole] = src[k] }
+            let e = exp(tail - vpeak)
+            for k in whole..<n { if !log { dst[k] = e[k - whole] }; total += e[k - whole] }
+        }
+        if log {
+            let shift = SIMD8<Float>(repeating: peak + Foundation.log(total))
+            i = 0
+            while i < whole {
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self) - shift, as: SIMD8<Float>.self)
+                i += 8
+            }
+            for k in whole..<n { dst[k] = src[k] - shift[0] }
+        } else {
+            let inv = SIMD8<Float>(repeating: 1 / total)
+            i = 0
+            while i < whole {
+                UnsafeMutableRawPointer(dst + i).storeBytes(of: UnsafeRawPointer(dst + i).loadUnaligned(as: SIMD8<Float>.self) * inv, as: SIMD8<Float>.self)
+                i += 8
+            }
+            for k in whole..<n { dst[k] *= inv[0] }
         }
     }
 }
