@@ -55,6 +55,8 @@ public enum CSVReader {
         let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         var parser = Parser(options: options, name: path)
         parser.expectedBytes = total
+        // However reading ends (an error, an interrupt), no conversion is left running behind it.
+        defer { parser.conversions.sync {} }
         var done = 0
         var chunk = [UInt8](repeating: 0, count: options.chunkBytes)
         let fd = handle.fileDescriptor
@@ -76,6 +78,7 @@ public enum CSVReader {
     /// Reads CSV from memory (tests, generated data).
     public static func read(text: String, name: String = "<text>", options: CSVOptions = CSVOptions()) throws -> Frame {
         var parser = Parser(options: options, name: name)
+        defer { parser.conversions.sync {} }
         var bytes = Array(text.utf8)
         try bytes.withUnsafeMutableBufferPointer { try parser.feed(UnsafeBufferPointer($0)) }
         return try parser.finish()
@@ -83,6 +86,7 @@ public enum CSVReader {
 
     static func read(bytes: [UInt8], name: String = "<bytes>", options: CSVOptions = CSVOptions()) throws -> Frame {
         var parser = Parser(options: options, name: name)
+        defer { parser.conversions.sync {} }
         try bytes.withUnsafeBufferPointer { try parser.feed($0) }
         return try parser.finish()
     }
