@@ -317,6 +317,12 @@ public final class JupyterTransport: @unchecked Sendable {
     private func receiveShell(_ frames: [[UInt8]]) {
         guard let (wire, request) = decode(frames, on: "shell") else { return }
         switch request.msgType {
+        case "comm_open", "comm_msg", "comm_close":
+            // No comm targets (widgets) are registered: as a kernel without them, ignore.
+            Self.log("ignored \(request.msgType): this kernel has no comm targets")
+        case let type where !type.hasSuffix("_request"):
+            // Only requests are answered on shell; anything else would wait for a reply forever.
+            Self.log("dropped a message on shell: '\(type)' is not a request")
         case "shutdown_request", "interrupt_request":
             // Older front ends send these on shell; answer them at once as on control.
             let reply = answerControl(request, parent: wire.header)

@@ -299,3 +299,12 @@ def test_the_kernel_exits_when_the_process_that_started_it_dies(tmp_path):
         time.sleep(0.1)
     os.kill(pid, signal.SIGKILL)
     raise AssertionError("the orphaned kernel was still running 10 s after its parent died")
+
+
+def test_comms_and_non_requests_on_shell_are_ignored_and_logged(ks):
+    ks.result("let kept = 8")
+    ks.kc.shell_channel.send(ks.kc.session.msg("comm_open", {"comm_id": "c1", "target_name": "jupyter.widget", "data": {}}))
+    ks.kc.shell_channel.send(ks.kc.session.msg("hello_there", {}))
+    assert ks.result("kept * 2") == "16"
+    log = ks.stderr()
+    assert "ignored comm_open" in log and "'hello_there' is not a request" in log
