@@ -43,22 +43,26 @@ public enum RankingMetrics {
     public static func rocCurve(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> (fpr: [Double], tpr: [Double], thresholds: [Double]) {
         let (y, w) = try prepare("rocCurve", yTrue, scores, weights)
         let c = counts(y, scores, w)
-        let fpr = [0] + c.fps.map { $0 / c.fps.last! }, tpr = [0] + c.tps.map { $0 / c.tps.last! }
+        let (fpr, tpr) = rates(c)
         return (fpr, tpr, [Double.infinity] + c.thresholds)
     }
 
     public static func rocAUC(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
         let (y, w) = try prepare("rocAUC", yTrue, scores, weights)
-        return rocArea(counts(y, scores, w))
+        let (fpr, tpr) = rates(counts(y, scores, w))
+        return area(fpr: fpr, tpr: tpr)
     }
 
-    static func rocArea(_ c: Counts) -> Double {
-        var area = 0.0, x0 = 0.0, y0 = 0.0
-        let fn = c.fps.last!, tn = c.tps.last!
-        for k in c.tps.indices {
-            let x = c.fps[k] / fn, y = c.tps[k] / tn
-            area += (x - x0) * (y + y0) / 2
-            x0 = x; y0 = y
+    static func rates(_ c: Counts) -> (fpr: [Double], tpr: [Double]) {
+        ([0] + c.fps.map { $0 / c.fps.last! }, [0] + c.tps.map { $0 / c.tps.last! })
+    }
+
+    /// The trapezoidal area under a ROC curve, as `rocCurve` returns it; lets a caller
+    /// that already has the curve get its area without ranking the scores again.
+    public static func area(fpr: [Double], tpr: [Double]) -> Double {
+        var area = 0.0
+        for k in fpr.indices.dropFirst() {
+            area += (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2
         }
         return area
     }
@@ -82,7 +86,8 @@ public enum RankingMetrics {
             let y = keys.map { $0 == cls }
             let column = scores.map { $0[k] }
             try Check.finite("rocAUC", "scores", column)
-            areas.append(rocArea(counts(y, column, w)))
+            let (fpr, tpr) = rates(counts(y, column, w))
+            areas.append(area(fpr: fpr, tpr: tpr))
             support.append(zip(y, w).reduce(0) { $0 + ($1.0 ? $1.1 : 0) })
         }
         switch average {
@@ -98,20 +103,28 @@ public enum RankingMetrics {
     public static func precisionRecallCurve(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> (precision: [Double], recall: [Double], thresholds: [Double]) {
         let (y, w) = try prepare("precisionRecallCurve", yTrue, scores, weights)
         let c = counts(y, scores, w)
-        let precision = zip(c.tps, c.fps).map { $0 + $1 > 0 ? $0 / ($0 + $1) : 0 }
-        return (precision, c.tps.map { $0 / c.tps.last! }, c.thresholds)
+        let (precision, recall) = precisionRecall(c)
+        return (precision, recall, c.thresholds)
     }
 
     /// Average precision: precision at each threshold weighted by the recall gained there.
     public static func averagePrecision(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
         let (y, w) = try prepare("prAUC", yTrue, scores, weights)
-        let c = counts(y, scores, w)
+        let (precision, recall) = precisionRecall(counts(y, scores, w))
+        return averagePrecision(precision: precision, recall: recall)
+    }
+
+    static func precisionRecall(_ c: Counts) -> (precision: [Double], recall: [Double]) {
+        (zip(c.tps, c.fps).map { $0 + $1 > 0 ? $0 / ($0 + $1) : 0 }, c.tps.map { $0 / c.tps.last! })
+    }
+
+    /// Average precision of a curve, as `precisionRecallCurve` returns it (highest
+    /// threshold first), without ranking the scores again.
+    public static func averagePrecision(precision: [Double], recall: [Double]) -> Double {
         var ap = 0.0, previousRecall = 0.0
-        for k in c.tps.indices {
-            let recall = c.tps[k] / c.tps.last!
-            let precision = c.tps[k] + c.fps[k] > 0 ? c.tps[k] / (c.tps[k] + c.fps[k]) : 0
-            ap += (recall - previousRecall) * precision
-            previousRecall = recall
+        for k in recall.indices {
+            ap += (recall[k] - previousRecall) * precision[k]
+            previousRecall = recall[k]
         }
         return ap
     }

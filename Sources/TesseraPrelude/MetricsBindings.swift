@@ -253,7 +253,7 @@ enum MetricsBindings {
                                          parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
         let t = try labels(a[0], "rocCurve(yTrue)"), s = try numbers(a[1], "rocCurve(scores)"), w = try optionalNumbers(a[2], "rocCurve(weights:)")
         let (fpr, tpr, _) = try metric { try RankingMetrics.rocCurve(t, s, weights: w) }
-        let auc = try metric { try RankingMetrics.rocAUC(t, s, weights: w) }
+        let auc = RankingMetrics.area(fpr: fpr, tpr: tpr)
         var chart = LineChart(title: "ROC curve (AUC \(String(format: "%.3f", auc)))", xLabel: "false positive rate", yLabel: "true positive rate",
                               series: [.init("model", x: fpr, y: tpr), .init("chance", x: [0, 1], y: [0, 1], dashed: true)])
         chart.xRange = 0...1; chart.yRange = 0...1
@@ -264,7 +264,7 @@ enum MetricsBindings {
                                         parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
         let t = try labels(a[0], "prCurve(yTrue)"), s = try numbers(a[1], "prCurve(scores)"), w = try optionalNumbers(a[2], "prCurve(weights:)")
         let (p, r, _) = try metric { try RankingMetrics.precisionRecallCurve(t, s, weights: w) }
-        let ap = try metric { try RankingMetrics.averagePrecision(t, s, weights: w) }
+        let ap = RankingMetrics.averagePrecision(precision: p, recall: r)
         var chart = LineChart(title: "Precision-recall (AP \(String(format: "%.3f", ap)))", xLabel: "recall", yLabel: "precision",
                               series: [.init("model", x: [0] + r, y: [p.first ?? 1] + p)])
         chart.xRange = 0...1; chart.yRange = 0...1
