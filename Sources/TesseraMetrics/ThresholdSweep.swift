@@ -51,7 +51,7 @@ public struct ThresholdSweep: Sendable {
         var rowValues: [(tp: Double, fp: Double, fn: Double, tn: Double)] = []
         if case .value(let m) = metric { rowValues = try m.values(rows: n, amount: amount) }
         // Highest score first: lowering the threshold past a score flags its rows.
-        let order = Self.sortedDescending(scores)
+        let order = ScoreOrder.descending(scores)
         let positives = Double(y.filter { $0 }.count), negatives = Double(n) - positives
         let positiveAmount = zip(y, a).reduce(0) { $0 + ($1.0 ? $1.1 : 0) }
         var valueIfNothingFlagged = 0.0
@@ -78,9 +78,9 @@ public struct ThresholdSweep: Sendable {
         }
         var k = 0
         while k < n {
-            let s = scores[order[k]]
-            while k < n && scores[order[k]] == s {
-                let i = order[k]
+            let s = scores[Int(order[k])]
+            while k < n && scores[Int(order[k])] == s {
+                let i = Int(order[k])
                 if y[i] { tp += 1; tpAmount += a[i] } else { fp += 1 }
                 flaggedAmount += a[i]
                 if !rowValues.isEmpty { value += y[i] ? rowValues[i].tp - rowValues[i].fn : rowValues[i].fp - rowValues[i].tn }
@@ -100,7 +100,4 @@ public struct ThresholdSweep: Sendable {
         self.thresholds = ts
         self.values = vs
     }
-
-    /// Row indices by score, highest first (ties move together).
-    static func sortedDescending(_ scores: [Double]) -> [Int] { ScoreOrder.descending(scores).map(Int.init) }
 }
