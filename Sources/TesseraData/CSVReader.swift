@@ -176,7 +176,7 @@ public enum CSVReader {
 
         /// The first chunk: refuse binary files, drop a BOM, choose the encoding and the delimiter.
         mutating func start(_ bytes: inout [UInt8]) throws {
-            if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) && bytes.count < 4096 {
+            if bytes.count < 4096 && bytes.allSatisfy({ $0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09 }) {
                 // Whitespace so far: wait for more (or finish() reports an empty file).
                 carry = bytes
                 bytes = []
