@@ -7,7 +7,7 @@ extension CSVReader {
     final class Converter: @unchecked Sendable {
         let options: CSVOptions
         let name: String
-        let naBytes: [[UInt8]]
+        let missingTokens: ColumnBuilder.MissingTokens
         var latin1 = false
         var names: [String] = []
         var builders: [ColumnBuilder] = []
@@ -22,7 +22,7 @@ extension CSVReader {
         init(options: CSVOptions, name: String) {
             self.options = options
             self.name = name
-            naBytes = options.naTokens.map { Array($0.utf8) }
+            missingTokens = ColumnBuilder.MissingTokens(options.naTokens)
         }
 
         func convert(_ block: Block, _ p: UnsafeBufferPointer<UInt8>, bytesInBlock: Int) throws {
@@ -60,7 +60,7 @@ extension CSVReader {
                 }
             }
             let latin1 = self.latin1
-            let na = naBytes
+            let na = missingTokens
             // Size the columns once from the first chunk's bytes per row, so they do not
             // double (and briefly triple) their memory as they grow.
             var estimate = 0

@@ -26,6 +26,26 @@ struct ColumnBuilder: Sendable {
 
     init(forced: Column.DType?) { self.forced = forced }
 
+    /// The tokens that read as missing, indexed for the per-field test: by length (tokens
+    /// of 16 bytes or more are never matched) and by first byte. Built once per read.
+    struct MissingTokens: Sendable {
+        let byLength: [[[UInt8]]]
+        let firstBytes: [Bool]
+        let includesEmpty: Bool
+
+        init(_ tokens: Set<String>) {
+            var byLength = [[[UInt8]]](repeating: [], count: 16)
+            var firstBytes = [Bool](repeating: false, count: 256)
+            for t in tokens.map({ Array($0.utf8) }) where t.count < 16 {
+                byLength[t.count].append(t)
+                if let f = t.first { firstBytes[Int(f)] = true }
+            }
+            self.byLength = byLength
+            self.firstBytes = firstBytes
+            includesEmpty = tokens.contains("")
+        }
+    }
+
     /// Nothing appended yet.
     var isEmpty: Bool { count == 0 }
 
@@ -33,18 +53,12 @@ struct ColumnBuilder: Sendable {
     /// absent, a short row), how it was quoted, and the line of each record. `capacity`,
     /// when not 0, is the number of rows the whole column is expected to hold.
     mutating func append(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
-                         lines: UnsafeBufferPointer<Int32>, bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: [[UInt8]],
+                         lines: UnsafeBufferPointer<Int32>, bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: MissingTokens,
                          capacity: Int, report: inout ParseReport) {
         let base = p.baseAddress!
         let n = starts.count
         Self.reset(&isNA, n, true)
-        var naByLength = [[[UInt8]]](repeating: [], count: 16)
-        var naFirst = [Bool](repeating: false, count: 256)
-        for t in na where t.count < 16 {
-            naByLength[t.count].append(t)
-            if let f = t.first { naFirst[Int(f)] = true }
-        }
-        let emptyIsNA = na.contains([])
+        let naByLength = na.byLength, naFirst = na.firstBytes, emptyIsNA = na.includesEmpty
         var present = false
         // Integers are tried in the same pass that finds the missing values: the common
         // case (an integer column) then reads each field once.
