@@ -58,18 +58,10 @@ final class LineWriter: @unchecked Sendable {
     private let lock = NSLock()
 
     func write(_ json: JSON) {
-        var line = json.serialized
-        line += "\n"
+        let line = json.serialized + "\n"
         lock.lock()
         defer { lock.unlock() }
-        line.withUTF8 { buf in
-            var offset = 0
-            while offset < buf.count {
-                let n = Foundation.write(1, buf.baseAddress! + offset, buf.count - offset)
-                if n <= 0 { if errno == EINTR { continue }; return }
-                offset += n
-            }
-        }
+        Console.out(line)
     }
 }
 
