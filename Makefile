@@ -23,9 +23,14 @@ run: release
 # Every test: unit tests per module, the language conformance cases of $(SHARED)/language-tests,
 # the stdio protocol test that drives a real `tessera kernel --stdio`, then the Jupyter
 # conformance run (jupyter_kernel_test, wire faults, nbclient over notebooks/) in a venv.
+# The venv comes first: it holds NVIDIA's NVRTC, with which the unit tests compile the
+# CUDA backend's kernels (no GPU needed for that).
+NVRTC_DIR = $$(.venv/bin/python -c "import nvidia.cuda_nvrtc as m; print(list(m.__path__)[0] + '/lib')")
 test: setup
+	./scripts/venv.sh Tests/conformance/requirements.txt
 	$(SWIFT) build --build-tests
-	TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests $(SWIFT) test --skip-build --disable-swift-testing
+	TESSERA_CUDA_LIBRARY_PATH="$(NVRTC_DIR)" TESSERA_REQUIRE_NVRTC=1 TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests \
+		$(SWIFT) test --skip-build --disable-swift-testing
 	./scripts/conformance.sh $(BIN)
 
 bench: release

@@ -48,7 +48,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraKernel",
+            "TesseraKernel", "TesseraTensor",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

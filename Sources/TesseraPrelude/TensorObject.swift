@@ -35,10 +35,13 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
 
     public var typeName: String { "Tensor" }
 
-    public var plainText: String { "Tensor(shape: \(tensor.shape), float32)\n" + Self.text(tensor) }
+    /// "float32", and where the values live when it is not host memory ("float32, cuda:0").
+    var dtype: String { "float32" + (tensor.device.map { ", " + $0.deviceName } ?? "") }
+
+    public var plainText: String { "Tensor(shape: \(tensor.shape), \(dtype))\n" + Self.text(tensor) }
 
     public var richRepresentations: [(mime: String, data: String)] {
-        var html = "<div class=\"tessera-tensor\"><code>Tensor shape \(tensor.shape) float32</code>"
+        var html = "<div class=\"tessera-tensor\"><code>Tensor shape \(tensor.shape) \(dtype)</code>"
         if tensor.rank <= 2 && tensor.count <= 400 {
             let rows = tensor.rank == 2 ? tensor.shape[0] : 1, cols = tensor.shape.last ?? 1
             html += "<table class=\"tessera-table\">"
@@ -83,8 +86,9 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
         case "T":
             guard t.rank == 2 else { throw ScriptError(.shape, ".T transposes a matrix; this tensor has shape \(t.shape)") }
             let (m, n) = (t.shape[0], t.shape[1])
+            let values = t.storage
             var out = [Float](repeating: 0, count: t.count)
-            for i in 0..<m { for j in 0..<n { out[j * m + i] = t.storage[i * n + j] } }
+            for i in 0..<m { for j in 0..<n { out[j * m + i] = values[i * n + j] } }
             return .object(TensorObject(Tensor(shape: [n, m], storage: out)))
         case "item":
             return .function(NativeFunction("item", doc: "item() -> Double\nThe value of a one-element tensor.", parameters: []) { _, _ in
@@ -104,10 +108,11 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
                 let ax = axis < 0 ? axis + t.rank : axis
                 guard ax >= 0 && ax < t.rank else { throw ScriptError(.value, "axis \(axis) does not exist for a tensor of rank \(t.rank)") }
                 let outer = t.shape[..<ax].reduce(1, *), size = t.shape[ax], inner = t.shape[(ax + 1)...].reduce(1, *)
+                let values = t.storage
                 var out = [Float](repeating: 0, count: outer * inner)
                 for o in 0..<outer { for i in 0..<inner {
                     var best = 0
-                    for j in 1..<max(1, size) where t.storage[(o * size + j) * inner + i] > t.storage[(o * size + best) * inner + i] { best = j }
+                    for j in 1..<max(1, size) where values[(o * size + j) * inner + i] > values[(o * size + best) * inner + i] { best = j }
                     out[o * inner + i] = Float(best)
                 } }
                 var shape = t.shape
@@ -139,7 +144,8 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
     // MARK: Operators
 
     public func binary(_ op: String, _ lhs: Value, _ rhs: Value) throws -> Value? {
-        let ops: [String: BinaryOp] = ["+": .add, "-": .subtract, "*": .multiply, "/": .divide]
+        let ops: [String: BinaryOp] = ["+": .add, "-": .subtract, "*": .multiply, "/": .divide,
+                                       "<": .less, ">": .greater, "<=": .lessOrEqual, ">=": .greaterOrEqual]
         let a = try Self.tensor(lhs, "left operand of '\(op)'"), b = try Self.tensor(rhs, "right operand of '\(op)'")
         if op == "@" { return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.matmul(a, b) })) }
         if op == "**" { return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.binary(.power, a, b) })) }
@@ -149,7 +155,7 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
 
     public func unary(_ op: String, _ operand: Value) throws -> Value? {
         let ops: [String: UnaryOp] = ["-": .negate, "exp": .exp, "log": .log, "sqrt": .sqrt, "abs": .abs, "tanh": .tanh]
-        if let o = ops[op] { return .object(TensorObject(TensorRuntime.shared.backend.unary(o, tensor))) }
+        if let o = ops[op] { return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.unary(o, tensor) })) }
         // Other math functions apply one element at a time.
         let f: ((Double) -> Double)? = ["sin": Foundation.sin, "cos": Foundation.cos, "tan": Foundation.tan, "floor": Foundation.floor,
                                         "ceil": Foundation.ceil, "round": Foundation.round][op]

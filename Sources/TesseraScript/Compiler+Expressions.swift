@@ -160,7 +160,7 @@ extension Compiler {
                 do {
                     let a = try l(f), b = try r(f)
                     if case .int(let x) = a, case .int(let y) = b { return .bool(x < y) }
-                    return .bool(try Operators.less(a, b))
+                    return try Operators.ordered("<", a, b)
                 } catch { throw place(error) }
             }
         case "==": return { f in .bool(Operators.equal(try l(f), try r(f))) }

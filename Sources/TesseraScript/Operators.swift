@@ -16,10 +16,7 @@ public enum Operators {
         case "@": return try matmul(a, b)
         case "==": return .bool(equal(a, b))
         case "!=": return .bool(!equal(a, b))
-        case "<": return .bool(try less(a, b))
-        case ">": return .bool(try less(b, a))
-        case "<=": return .bool(try !less(b, a))
-        case ">=": return .bool(try !less(a, b))
+        case "<", ">", "<=", ">=": return try ordered(op, a, b)
         case "..<", "...": return try range(a, b, closed: op == "...")
         default: throw ScriptError(.syntax, "unknown operator '\(op)'")
         }
@@ -216,6 +213,18 @@ public enum Operators {
     }
 
     /// Ordering for `<` and `sorted()`: numbers, strings, and tuples/arrays lexicographically.
+    /// `< > <= >=`: a Bool, or what a native operand makes of it (a tensor's 0/1 mask).
+    public static func ordered(_ op: String, _ a: Value, _ b: Value) throws -> Value {
+        if case .object(let o) = a, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
+        if case .object(let o) = b, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
+        switch op {
+        case "<": return .bool(try less(a, b))
+        case ">": return .bool(try less(b, a))
+        case "<=": return .bool(try !less(b, a))
+        default: return .bool(try !less(a, b))
+        }
+    }
+
     public static func less(_ a: Value, _ b: Value) throws -> Bool {
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y

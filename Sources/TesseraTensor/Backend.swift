@@ -3,7 +3,7 @@ import Foundation
 /// Element-wise operations of two tensors (with broadcasting).
 public enum BinaryOp: String, Sendable, CaseIterable {
     case add, subtract, multiply, divide, maximum, minimum, power
-    case equal, less, greater  // 1 where true, 0 where false
+    case equal, less, greater, lessOrEqual, greaterOrEqual  // 1 where true, 0 where false
 
     @inline(__always)
     public func apply(_ x: Float, _ y: Float) -> Float {
@@ -18,6 +18,8 @@ public enum BinaryOp: String, Sendable, CaseIterable {
         case .equal: return x == y ? 1 : 0
         case .less: return x < y ? 1 : 0
         case .greater: return x > y ? 1 : 0
+        case .lessOrEqual: return x <= y ? 1 : 0
+        case .greaterOrEqual: return x >= y ? 1 : 0
         }
     }
 }
@@ -72,7 +74,7 @@ public protocol Backend: Sendable {
     /// Matrix product of [m, k] and [k, n], or batched [b, m, k] x [b, k, n].
     func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor
     func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor
-    func unary(_ op: UnaryOp, _ a: Tensor) -> Tensor
+    func unary(_ op: UnaryOp, _ a: Tensor) throws(TensorError) -> Tensor
     /// Reduces along `axis` (removing it), or over every element when nil.
     func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor
     /// Softmax along `axis`; `log: true` gives log-softmax.
@@ -83,6 +85,16 @@ public protocol Backend: Sendable {
     func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor
     /// 2-D max or average pooling of [n, c, h, w] images.
     func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor
+    /// `t` in this backend's memory (on a GPU: copied there once, so later operations on
+    /// it move nothing); CPU backends return it in host memory.
+    func prepare(_ t: Tensor) throws(TensorError) -> Tensor
+    /// Waits until the work queued so far is done (a GPU runs asynchronously); for timing.
+    func synchronize() throws(TensorError)
+}
+
+extension Backend {
+    public func prepare(_ t: Tensor) throws(TensorError) -> Tensor { t.device == nil ? t : Tensor(shape: t.shape, storage: t.storage) }
+    public func synchronize() throws(TensorError) {}
 }
 
 extension Backend {

@@ -37,21 +37,18 @@ extension ReferenceBackend {
         let (n, c, h, w) = try Self.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)
         let width = c * window.kernel.h * window.kernel.w
+        let pixels = x.storage
         var out = [Float](repeating: 0, count: n * oh * ow * width)
-        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[column] = x.storage[pixel] }
+        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[column] = pixels[pixel] }
         return Tensor(shape: [n * oh * ow, width], storage: out)
     }
 
     /// The adjoint of im2col: patch values summed back into [n, c, h, w] images.
     public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
-        let (n, c, h, w) = try Self.image(shape, "col2im")
-        let (oh, ow) = try window.output(h, w)
-        let width = c * window.kernel.h * window.kernel.w
-        guard cols.shape == [n * oh * ow, width] else {
-            throw .shape("col2im: columns of shape \(cols.shape) do not match images \(shape) (expected [\(n * oh * ow), \(width)])")
-        }
+        let (n, c, h, w, oh, ow) = try Self.columns(cols.shape, image: shape, window)
+        let patches = cols.storage
         var out = [Float](repeating: 0, count: n * c * h * w)
-        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[pixel] += cols.storage[column] }
+        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[pixel] += patches[column] }
         return Tensor(shape: shape, storage: out)
     }
 
@@ -100,6 +97,17 @@ extension ReferenceBackend {
         } } }
     }
 
+    /// col2im's operands, checked: the images' dimensions and the window's output size.
+    static func columns(_ cols: [Int], image shape: [Int], _ window: Window) throws(TensorError) -> (Int, Int, Int, Int, Int, Int) {
+        let (n, c, h, w) = try image(shape, "col2im")
+        let (oh, ow) = try window.output(h, w)
+        let width = c * window.kernel.h * window.kernel.w
+        guard cols == [n * oh * ow, width] else {
+            throw .shape("col2im: columns of shape \(cols) do not match images \(shape) (expected [\(n * oh * ow), \(width)])")
+        }
+        return (n, c, h, w, oh, ow)
+    }
+
     static func image(_ shape: [Int], _ what: String) throws(TensorError) -> (Int, Int, Int, Int) {
         guard shape.count == 4 else { throw .shape("\(what) needs images [batch, channels, height, width]; got shape \(shape)") }
         return (shape[0], shape[1], shape[2], shape[3])
@@ -127,9 +135,7 @@ extension OpenBLASBackend {
     }
 
     public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
-        let (n, c, h, w) = try ReferenceBackend.image(shape, "col2im")
-        let (oh, ow) = try window.output(h, w)
-        guard cols.shape == [n * oh * ow, c * window.kernel.h * window.kernel.w] else { return try ReferenceBackend().col2im(cols, image: shape, window) }
+        let (n, c, h, w, oh, ow) = try ReferenceBackend.columns(cols.shape, image: shape, window)
         var out = [Float](repeating: 0, count: n * c * h * w)
         cols.storage.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in

@@ -19,23 +19,25 @@ public enum Devices {
         ]
     }
 
-    /// CUDA is loaded at run time: whether libcudart loads and reports a device.
+    /// CUDA is loaded at run time: whether the driver finds a GPU, and whether cuBLAS and
+    /// NVRTC load. Cheap: it compiles nothing (that happens on `backend("cuda")`).
     static func cuda() -> Info {
-        for library in ["libcudart.so", "libcudart.so.12", "libcudart.so.11.0"] {
-            guard let handle = dlopen(library, RTLD_NOW | RTLD_LOCAL) else { continue }
-            defer { dlclose(handle) }
-            typealias GetCount = @convention(c) (UnsafeMutablePointer<Int32>) -> Int32
-            guard let symbol = dlsym(handle, "cudaGetDeviceCount") else {
-                return Info(name: "cuda", kind: "GPU", available: false, detail: "\(library) has no cudaGetDeviceCount")
-            }
-            var count: Int32 = 0
-            let status = unsafeBitCast(symbol, to: GetCount.self)(&count)
-            if status != 0 || count == 0 {
-                return Info(name: "cuda", kind: "GPU", available: false, detail: "\(library) loaded but found no device (status \(status))")
-            }
-            return Info(name: "cuda", kind: "GPU", available: true, detail: "\(count) device(s) through \(library)")
+        func unavailable(_ why: String) -> Info { Info(name: "cuda", kind: "GPU", available: false, detail: why) }
+        let driver: CUDADriver
+        do { driver = try CUDADriver() } catch {
+            return unavailable(error.message)
         }
-        return Info(name: "cuda", kind: "GPU", available: false, detail: "libcudart.so could not be loaded: no CUDA runtime on this machine")
+        let initialized = driver.cuInit(0)
+        if initialized != 0 { return unavailable("the CUDA driver (\(driver.library)) did not start: \(driver.message(initialized))") }
+        var count: Int32 = 0
+        guard driver.cuDeviceGetCount(&count) == 0, count > 0 else { return unavailable("the CUDA driver (\(driver.library)) found no GPU") }
+        var name = [CChar](repeating: 0, count: 256)
+        _ = driver.cuDeviceGetName(&name, 256, 0)
+        let gpu = String(decoding: name.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for library in ["libcublas", "libnvrtc"] {
+            do { _ = try CUDALibraries.open(library) } catch { return unavailable("\(gpu) found, but \(error.message)") }
+        }
+        return Info(name: "cuda", kind: "GPU", available: true, detail: "\(gpu)\(count > 1 ? " (device 0 of \(count))" : ""), through \(driver.library)")
     }
 
     /// The backend named `name`, or an error that says why it cannot be used.
@@ -44,10 +46,9 @@ public enum Devices {
         case "reference": return ReferenceBackend()
         case "openblas": return OpenBLASBackend()
         case "cuda":
-            let info = cuda()
-            throw TensorError(.unavailable, info.available
-                ? "the CUDA backend's kernels are not built yet (\(info.detail)); use backend(\"openblas\")"
-                : "backend \"cuda\" is not available: \(info.detail)")
+            do { return try CUDABackend() } catch {
+                throw TensorError(.unavailable, "backend \"cuda\" is not available: \(error.message)")
+            }
         default:
             throw TensorError(.value, "no backend named '\(name)'; the backends are reference, openblas and cuda")
         }

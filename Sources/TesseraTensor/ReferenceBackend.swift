@@ -8,12 +8,13 @@ public struct ReferenceBackend: Backend {
 
     public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
         let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape)
+        let (va, vb) = (a.storage, b.storage)
         var out = [Float](repeating: 0, count: batch * m * n)
         for p in 0..<batch {
             for i in 0..<m {
                 for j in 0..<n {
                     var sum: Float = 0
-                    for t in 0..<k { sum += a.storage[p * m * k + i * k + t] * b.storage[p * k * n + t * n + j] }
+                    for t in 0..<k { sum += va[p * m * k + i * k + t] * vb[p * k * n + t * n + j] }
                     out[p * m * n + i * n + j] = sum
                 }
             }
@@ -25,12 +26,13 @@ public struct ReferenceBackend: Backend {
         let shape = try Broadcast.shape(a.shape, b.shape)
         let sa = Broadcast.strides(of: a.shape, in: shape), sb = Broadcast.strides(of: b.shape, in: shape)
         let count = shape.reduce(1, *)
+        let (va, vb) = (a.storage, b.storage)
         var out = [Float](repeating: 0, count: count)
         var index = [Int](repeating: 0, count: shape.count)
         for e in 0..<count {
             var oa = 0, ob = 0
             for d in 0..<shape.count { oa += index[d] * sa[d]; ob += index[d] * sb[d] }
-            out[e] = op.apply(a.storage[oa], b.storage[ob])
+            out[e] = op.apply(va[oa], vb[ob])
             // Advance the multi-index, last dimension fastest.
             var d = shape.count - 1
             while d >= 0 { index[d] += 1; if index[d] < shape[d] { break }; index[d] = 0; d -= 1 }
@@ -48,11 +50,12 @@ public struct ReferenceBackend: Backend {
         }
         let ax = try resolve(axis, rank: a.rank)
         let (outer, size, inner) = Self.split(a.shape, ax)
+        let values = a.storage
         var out = [Float](repeating: 0, count: outer * inner)
         for o in 0..<outer {
             for i in 0..<inner {
-                let values = (0..<size).map { a.storage[(o * size + $0) * inner + i] }
-                out[o * inner + i] = try Self.reduce(op, values[...])
+                let run = (0..<size).map { values[(o * size + $0) * inner + i] }
+                out[o * inner + i] = try Self.reduce(op, run[...])
             }
         }
         var shape = a.shape
@@ -63,14 +66,15 @@ public struct ReferenceBackend: Backend {
     public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {
         let ax = try resolve(axis, rank: a.rank)
         let (outer, size, inner) = Self.split(a.shape, ax)
-        var out = a.storage
+        let values = a.storage
+        var out = values
         for o in 0..<outer {
             for i in 0..<inner {
                 let at = (0..<size).map { (o * size + $0) * inner + i }
-                let peak = at.map { a.storage[$0] }.max() ?? 0
-                let total = at.reduce(0.0) { $0 + Foundation.exp(Double(a.storage[$1] - peak)) }
+                let peak = at.map { values[$0] }.max() ?? 0
+                let total = at.reduce(0.0) { $0 + Foundation.exp(Double(values[$1] - peak)) }
                 for j in at {
-                    let shifted = Double(a.storage[j] - peak)
+                    let shifted = Double(values[j] - peak)
                     out[j] = Float(log ? shifted - Foundation.log(total) : Foundation.exp(shifted) / total)
                 }
             }

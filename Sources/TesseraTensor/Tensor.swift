@@ -1,22 +1,51 @@
 /// A dense Float32 tensor in row-major order: the shape and the values. This is the form
 /// data takes on its way to training; the backends that compute on tensors build on it.
+///
+/// The values live either in host memory or, for a GPU backend's results, in a
+/// device's memory (`device`); a device tensor is copied to the host only when its
+/// `storage` is read (to print it, or to hand it to another backend), and once.
 public struct Tensor: Sendable, Equatable {
     public let shape: [Int]
-    public var storage: [Float]
+    private var host: [Float]
+    /// Where the values live when they are not on the host.
+    public private(set) var device: (any DeviceStorage)?
 
     /// A tensor of `shape` holding `storage` (row-major; its count must be the shape's product).
     public init(shape: [Int], storage: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "a tensor's dimensions cannot be negative: \(shape)")
         precondition(storage.count == shape.reduce(1, *), "\(storage.count) values do not fill a tensor of shape \(shape)")
         self.shape = shape
-        self.storage = storage
+        self.host = storage
+        self.device = nil
+    }
+
+    /// A tensor whose values are in a device's memory.
+    public init(shape: [Int], device: any DeviceStorage) {
+        precondition(device.count == shape.reduce(1, *), "\(device.count) device values do not fill a tensor of shape \(shape)")
+        self.shape = shape
+        self.host = []
+        self.device = device
     }
 
     public init(zeros shape: [Int]) {
         self.init(shape: shape, storage: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
-    public var count: Int { storage.count }
+    /// The values in host memory, copied from the device first if they live there.
+    public var storage: [Float] {
+        get { device?.hostCopy() ?? host }
+        set {
+            precondition(newValue.count == shape.reduce(1, *), "\(newValue.count) values do not fill a tensor of shape \(shape)")
+            host = newValue
+            device = nil
+        }
+        _modify {
+            if let device { host = device.hostCopy(); self.device = nil }
+            yield &host
+        }
+    }
+
+    public var count: Int { shape.reduce(1, *) }
     public var rank: Int { shape.count }
 
     /// The element at a full index (one coordinate per dimension).
@@ -34,4 +63,17 @@ public struct Tensor: Sendable, Equatable {
         }
         return o
     }
+
+    public static func == (a: Tensor, b: Tensor) -> Bool { a.shape == b.shape && a.storage == b.storage }
+}
+
+/// Values held in a device's memory (a GPU buffer). Device tensors are immutable, so the
+/// host copy, once made, stays valid.
+public protocol DeviceStorage: AnyObject, Sendable {
+    /// The device's name, as `devices()` lists it ("cuda:0").
+    var deviceName: String { get }
+    /// The number of Float32 values.
+    var count: Int { get }
+    /// The values copied to host memory (made once, then kept).
+    func hostCopy() -> [Float]
 }

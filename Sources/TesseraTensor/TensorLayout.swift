@@ -13,10 +13,11 @@ extension Tensor {
         let outer = first.shape[..<ax].reduce(1, *), inner = first.shape[(ax + 1)...].reduce(1, *)
         var storage: [Float] = []
         storage.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        let values = parts.map(\.storage)
         for o in 0..<outer {
-            for p in parts {
+            for (p, v) in zip(parts, values) {
                 let run = p.shape[ax] * inner
-                storage.append(contentsOf: p.storage[(o * run)..<((o + 1) * run)])
+                storage.append(contentsOf: v[(o * run)..<((o + 1) * run)])
             }
         }
         var shape = first.shape
@@ -55,11 +56,12 @@ extension Tensor {
     public func gather(_ indices: [Int]) throws(TensorError) -> Tensor {
         guard rank >= 1 else { throw .shape("gather needs a tensor with at least one dimension") }
         let n = shape[0], row = count / Swift.max(1, n)
+        let values = storage
         var out: [Float] = []
         out.reserveCapacity(indices.count * row)
         for i in indices {
             guard i >= 0 && i < n else { throw TensorError(.value, "gather: index \(i) is out of range for a first dimension of \(n)") }
-            out.append(contentsOf: storage[(i * row)..<((i + 1) * row)])
+            out.append(contentsOf: values[(i * row)..<((i + 1) * row)])
         }
         return Tensor(shape: [indices.count] + shape.dropFirst(), storage: out)
     }
@@ -79,12 +81,13 @@ extension Tensor {
         let newShape = order.map { shape[$0] }
         var oldStrides = [Int](repeating: 1, count: rank)
         for d in Swift.stride(from: rank - 2, through: 0, by: -1) { oldStrides[d] = oldStrides[d + 1] * shape[d + 1] }
+        let values = storage
         var out = [Float](repeating: 0, count: count)
         var index = [Int](repeating: 0, count: rank)
         for e in 0..<count {
             var source = 0
             for d in 0..<rank { source += index[d] * oldStrides[order[d]] }
-            out[e] = storage[source]
+            out[e] = values[source]
             var d = rank - 1
             while d >= 0 { index[d] += 1; if index[d] < newShape[d] { break }; index[d] = 0; d -= 1 }
         }

@@ -16,7 +16,8 @@ struct Tessera: ParsableCommand {
             the script (as python3 does).
             """,
         version: Kernel.version,
-        subcommands: [ShellCommand.self, KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, ConvertCommand.self, VersionCommand.self]
+        subcommands: [ShellCommand.self, KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, ConvertCommand.self,
+                      BackendCheckCommand.self, BackendBenchCommand.self, VersionCommand.self]
     )
 
     /// Parses the command line after one rewrite: `run ... -p NAME VALUE` becomes

@@ -1,0 +1,174 @@
+/// The GPU backend: cuBLAS for matrix products and Tessera's own kernels (compiled by
+/// NVRTC, `CUDAKernels`) for the rest. Results stay in device memory; they reach the
+/// host only when read. Inputs may live anywhere: a host tensor is copied up for the
+/// operation, so `prepare` the tensors used again and again (weights) once.
+public struct CUDABackend: Backend {
+    let context: CUDAContext
+
+    /// The backend on device 0, or an error that says why there is none (no libcuda, no
+    /// GPU, no cuBLAS or NVRTC, kernels that do not compile).
+    public init() throws(TensorError) { context = try CUDAContext.shared() }
+
+    public var name: String { "cuda" }
+
+    /// "NVIDIA H200 (sm_90), kernels compiled by NVRTC ...".
+    public var description: String { "\(context.deviceName) (sm_\(context.capability)); kernels \(context.kernelOrigin)" }
+
+    /// Device memory traffic so far: allocations made, and requests the pool served.
+    public var memoryStatistics: (allocations: Int, reuses: Int, cachedBytes: Int) { context.pool.statistics }
+
+    public func prepare(_ t: Tensor) throws(TensorError) -> Tensor {
+        try context.activate()
+        return Tensor(shape: t.shape, device: try buffer(t))
+    }
+
+    public func synchronize() throws(TensorError) { try context.synchronize() }
+
+    /// The device buffer of `t`: its own when it already lives on this GPU, else a copy.
+    func buffer(_ t: Tensor) throws(TensorError) -> CUDABuffer {
+        if let d = t.device as? CUDABuffer, d.context === context { return d }
+        return try CUDABuffer(context: context, values: t.storage)
+    }
+
+    func output(_ count: Int) throws(TensorError) -> CUDABuffer { try CUDABuffer(context: context, count: count) }
+
+    // MARK: Ops
+
+    public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape)
+        let shape = MatmulShape.result(a.shape, batch: batch, m: m, n: n)
+        if batch * m * n == 0 { return Tensor(shape: shape, storage: []) }
+        try context.activate()
+        let out = try output(batch * m * n)
+        if k == 0 {
+            // An empty sum: zeros (not left to the library, which may read the output first).
+            try context.driver.check(context.driver.cuMemsetD32(out.pointer, 0, out.count), "cuMemsetD32")
+        } else {
+            try context.sgemm(batch: batch, m: m, n: n, k: k, a: try buffer(a).pointer, b: try buffer(b).pointer, c: out.pointer)
+        }
+        return Tensor(shape: shape, device: out)
+    }
+
+    public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
+        let shape = try Broadcast.shape(a.shape, b.shape)
+        let count = shape.reduce(1, *)
+        if count == 0 { return Tensor(shape: shape, storage: []) }
+        guard shape.count <= CUDAKernels.maxRank else { return try ReferenceBackend().binary(op, a, b) }
+        try context.activate()
+        let code = Int32(BinaryOp.allCases.firstIndex(of: op)!)
+        let pa = try buffer(a), pb = try buffer(b), out = try output(count)
+        if a.shape == b.shape {
+            try context.launch("binary_same", count: count, [.int32(code), .int64(count), .pointer(pa.pointer), .pointer(pb.pointer), .pointer(out.pointer)])
+        } else {
+            let pad = [Int](repeating: 0, count: CUDAKernels.maxRank - shape.count)
+            let geometry = [shape.count] + shape + pad + Broadcast.strides(of: a.shape, in: shape) + pad + Broadcast.strides(of: b.shape, in: shape) + pad
+            try context.launch("binary_broadcast", count: count,
+                               [.int32(code), .int64(count), .int64s(geometry), .pointer(pa.pointer), .pointer(pb.pointer), .pointer(out.pointer)])
+        }
+        return Tensor(shape: shape, device: out)
+    }
+
+    public func unary(_ op: UnaryOp, _ a: Tensor) throws(TensorError) -> Tensor {
+        if a.count == 0 { return Tensor(shape: a.shape, storage: []) }
+        try context.activate()
+        let code = Int32(UnaryOp.allCases.firstIndex(of: op)!)
+        let pa = try buffer(a), out = try output(a.count)
+        try context.launch("unary_map", count: a.count, [.int32(code), .int64(a.count), .pointer(pa.pointer), .pointer(out.pointer)])
+        return Tensor(shape: a.shape, device: out)
+    }
+
+    public func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor {
+        let (outer, size, inner, shape): (Int, Int, Int, [Int])
+        if let axis {
+            let ax = try resolve(axis, rank: a.rank)
+            (outer, size, inner) = ReferenceBackend.split(a.shape, ax)
+            var s = a.shape
+            s.remove(at: ax)
+            shape = s
+        } else {
+            (outer, size, inner, shape) = (1, a.count, 1, [])
+        }
+        // Empty reductions (zeros, or the reference's error) and empty results need no GPU.
+        if size == 0 || outer * inner == 0 { return try ReferenceBackend().reduce(op, a, axis: axis) }
+        try context.activate()
+        let code = Int32(ReduceOp.allCases.firstIndex(of: op)!)
+        let pa = try buffer(a), out = try output(outer * inner)
+        if inner == 1 {
+            let threads = Self.blockSize(size, most: axis == nil ? 1024 : 256)
+            try context.launch("reduce_rows", count: outer, blocks: Swift.min(outer, 1 << 16), threads: threads, sharedBytes: threads * 8,
+                               [.int32(code), .int64(outer), .int64(size), .pointer(pa.pointer), .pointer(out.pointer)])
+        } else {
+            try context.launch("reduce_strided", count: outer * inner,
+                               [.int32(code), .int64(outer), .int64(size), .int64(inner), .pointer(pa.pointer), .pointer(out.pointer)])
+        }
+        return Tensor(shape: shape, device: out)
+    }
+
+    public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {
+        let ax = try resolve(axis, rank: a.rank)
+        if a.count == 0 { return Tensor(shape: a.shape, storage: []) }
+        let (outer, size, inner) = ReferenceBackend.split(a.shape, ax)
+        try context.activate()
+        let pa = try buffer(a), out = try output(a.count)
+        if inner == 1 {
+            let threads = Self.blockSize(size, most: 256)
+            try context.launch("softmax_rows", count: outer, blocks: Swift.min(outer, 1 << 16), threads: threads, sharedBytes: threads * 8,
+                               [.int32(log ? 1 : 0), .int64(outer), .int64(size), .pointer(pa.pointer), .pointer(out.pointer)])
+        } else {
+            try context.launch("softmax_strided", count: outer * inner,
+                               [.int32(log ? 1 : 0), .int64(outer), .int64(size), .int64(inner), .pointer(pa.pointer), .pointer(out.pointer)])
+        }
+        return Tensor(shape: a.shape, device: out)
+    }
+
+    public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
+        let (oh, ow) = try window.output(h, w)
+        let shape = [n * oh * ow, c * window.kernel.h * window.kernel.w]
+        let count = shape[0] * shape[1]
+        if count == 0 { return Tensor(shape: shape, storage: []) }
+        try context.activate()
+        let px = try buffer(x), out = try output(count)
+        try context.launch("im2col", count: count, Self.geometry(n, c, h, w, oh, ow, window) + [.pointer(px.pointer), .pointer(out.pointer)])
+        return Tensor(shape: shape, device: out)
+    }
+
+    public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w, oh, ow) = try ReferenceBackend.columns(cols.shape, image: shape, window)
+        let count = n * c * h * w
+        if count == 0 { return Tensor(shape: shape, storage: []) }
+        try context.activate()
+        let pc = try buffer(cols), out = try output(count)
+        try context.launch("col2im", count: count, Self.geometry(n, c, h, w, oh, ow, window) + [.pointer(pc.pointer), .pointer(out.pointer)])
+        return Tensor(shape: shape, device: out)
+    }
+
+    public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try ReferenceBackend.image(x.shape, "pool")
+        let (oh, ow) = try window.output(h, w)
+        let shape = [n, c, oh, ow], count = n * c * oh * ow
+        if count == 0 { return Tensor(shape: shape, storage: []) }
+        try context.activate()
+        let px = try buffer(x), out = try output(count)
+        let (kh, kw) = window.kernel
+        try context.launch("pool2d", count: count, [.int32(op == .average ? 1 : 0), .int64(n * c), .int64(h), .int64(w), .int64(oh), .int64(ow),
+                                                    .int64(kh), .int64(kw), .int64(window.stride), .int64(window.padding),
+                                                    .pointer(px.pointer), .pointer(out.pointer)])
+        return Tensor(shape: shape, device: out)
+    }
+
+    // MARK: Launch shapes
+
+    static func geometry(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window) -> [CUDAContext.Argument] {
+        [.int64(n), .int64(c), .int64(h), .int64(w), .int64(oh), .int64(ow), .int64(window.kernel.h), .int64(window.kernel.w),
+         .int64(window.stride), .int64(window.padding)]
+    }
+
+    /// Threads per block for a row of `size`: a power of two (the block reductions halve
+    /// it), no more than the row needs, at least one warp.
+    static func blockSize(_ size: Int, most: Int) -> Int {
+        var t = 32
+        while t < size && t < most { t *= 2 }
+        return t
+    }
+}
