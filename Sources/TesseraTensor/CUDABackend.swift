@@ -11,6 +11,9 @@ public struct CUDABackend: Backend {
 
     public var name: String { "cuda" }
 
+    /// The CUDA C++ source of the backend's kernels, as NVRTC compiles it.
+    public static var kernelSource: String { CUDAKernels.source }
+
     /// "NVIDIA H200 (sm_90), kernels compiled by NVRTC ...".
     public var description: String { "\(context.deviceName) (sm_\(context.capability)); kernels \(context.kernelOrigin)" }
 
@@ -44,7 +47,7 @@ public struct CUDABackend: Backend {
             // An empty sum: zeros (not left to the library, which may read the output first).
             try context.driver.check(context.driver.cuMemsetD32(out.pointer, 0, out.count), "cuMemsetD32")
         } else {
-            try context.sgemm(batch: batch, m: m, n: n, k: k, a: try buffer(a).pointer, b: try buffer(b).pointer, c: out.pointer)
+            try context.sgemm(batch: batch, m: m, n: n, k: k, a: try buffer(a), b: try buffer(b), c: out)
         }
         return Tensor(shape: shape, device: out)
     }
@@ -58,12 +61,12 @@ public struct CUDABackend: Backend {
         let code = Int32(BinaryOp.allCases.firstIndex(of: op)!)
         let pa = try buffer(a), pb = try buffer(b), out = try output(count)
         if a.shape == b.shape {
-            try context.launch("binary_same", count: count, [.int32(code), .int64(count), .pointer(pa.pointer), .pointer(pb.pointer), .pointer(out.pointer)])
+            try context.launch("binary_same", count: count, [.int32(code), .int64(count), .buffer(pa), .buffer(pb), .buffer(out)])
         } else {
             let pad = [Int](repeating: 0, count: CUDAKernels.maxRank - shape.count)
             let geometry = [shape.count] + shape + pad + Broadcast.strides(of: a.shape, in: shape) + pad + Broadcast.strides(of: b.shape, in: shape) + pad
             try context.launch("binary_broadcast", count: count,
-                               [.int32(code), .int64(count), .int64s(geometry), .pointer(pa.pointer), .pointer(pb.pointer), .pointer(out.pointer)])
+                               [.int32(code), .int64(count), .int64s(geometry), .buffer(pa), .buffer(pb), .buffer(out)])
         }
         return Tensor(shape: shape, device: out)
     }
@@ -73,7 +76,7 @@ public struct CUDABackend: Backend {
         try context.activate()
         let code = Int32(UnaryOp.allCases.firstIndex(of: op)!)
         let pa = try buffer(a), out = try output(a.count)
-        try context.launch("unary_map", count: a.count, [.int32(code), .int64(a.count), .pointer(pa.pointer), .pointer(out.pointer)])
+        try context.launch("unary_map", count: a.count, [.int32(code), .int64(a.count), .buffer(pa), .buffer(out)])
         return Tensor(shape: a.shape, device: out)
     }
 
@@ -96,10 +99,10 @@ public struct CUDABackend: Backend {
         if inner == 1 {
             let threads = Self.blockSize(size, most: axis == nil ? 1024 : 256)
             try context.launch("reduce_rows", count: outer, blocks: Swift.min(outer, 1 << 16), threads: threads, sharedBytes: threads * 8,
-                               [.int32(code), .int64(outer), .int64(size), .pointer(pa.pointer), .pointer(out.pointer)])
+                               [.int32(code), .int64(outer), .int64(size), .buffer(pa), .buffer(out)])
         } else {
             try context.launch("reduce_strided", count: outer * inner,
-                               [.int32(code), .int64(outer), .int64(size), .int64(inner), .pointer(pa.pointer), .pointer(out.pointer)])
+                               [.int32(code), .int64(outer), .int64(size), .int64(inner), .buffer(pa), .buffer(out)])
         }
         return Tensor(shape: shape, device: out)
     }
@@ -113,10 +116,10 @@ public struct CUDABackend: Backend {
         if inner == 1 {
             let threads = Self.blockSize(size, most: 256)
             try context.launch("softmax_rows", count: outer, blocks: Swift.min(outer, 1 << 16), threads: threads, sharedBytes: threads * 8,
-                               [.int32(log ? 1 : 0), .int64(outer), .int64(size), .pointer(pa.pointer), .pointer(out.pointer)])
+                               [.int32(log ? 1 : 0), .int64(outer), .int64(size), .buffer(pa), .buffer(out)])
         } else {
             try context.launch("softmax_strided", count: outer * inner,
-                               [.int32(log ? 1 : 0), .int64(outer), .int64(size), .int64(inner), .pointer(pa.pointer), .pointer(out.pointer)])
+                               [.int32(log ? 1 : 0), .int64(outer), .int64(size), .int64(inner), .buffer(pa), .buffer(out)])
         }
         return Tensor(shape: a.shape, device: out)
     }
@@ -129,7 +132,7 @@ public struct CUDABackend: Backend {
         if count == 0 { return Tensor(shape: shape, storage: []) }
         try context.activate()
         let px = try buffer(x), out = try output(count)
-        try context.launch("im2col", count: count, Self.geometry(n, c, h, w, oh, ow, window) + [.pointer(px.pointer), .pointer(out.pointer)])
+        try context.launch("im2col", count: count, Self.geometry(n, c, h, w, oh, ow, window) + [.buffer(px), .buffer(out)])
         return Tensor(shape: shape, device: out)
     }
 
@@ -139,7 +142,7 @@ public struct CUDABackend: Backend {
         if count == 0 { return Tensor(shape: shape, storage: []) }
         try context.activate()
         let pc = try buffer(cols), out = try output(count)
-        try context.launch("col2im", count: count, Self.geometry(n, c, h, w, oh, ow, window) + [.pointer(pc.pointer), .pointer(out.pointer)])
+        try context.launch("col2im", count: count, Self.geometry(n, c, h, w, oh, ow, window) + [.buffer(pc), .buffer(out)])
         return Tensor(shape: shape, device: out)
     }
 
@@ -153,7 +156,7 @@ public struct CUDABackend: Backend {
         let (kh, kw) = window.kernel
         try context.launch("pool2d", count: count, [.int32(op == .average ? 1 : 0), .int64(n * c), .int64(h), .int64(w), .int64(oh), .int64(ow),
                                                     .int64(kh), .int64(kw), .int64(window.stride), .int64(window.padding),
-                                                    .pointer(px.pointer), .pointer(out.pointer)])
+                                                    .buffer(px), .buffer(out)])
         return Tensor(shape: shape, device: out)
     }
 

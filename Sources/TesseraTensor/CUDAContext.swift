@@ -113,9 +113,11 @@ final class CUDAContext: @unchecked Sendable {
         return h
     }
 
-    /// A kernel argument, passed to cuLaunchKernel by address.
+    /// A kernel argument, passed to cuLaunchKernel by address. A buffer is held (not only
+    /// its address) so it cannot go back to the pool, and be handed out again, before the
+    /// launch is queued: Swift may release a local after its last use, not at scope end.
     enum Argument {
-        case int32(Int32), int64(Int), pointer(UInt64), int64s([Int])
+        case int32(Int32), int64(Int), buffer(CUDABuffer), int64s([Int])
     }
 
     /// Makes this context current on the calling thread (cells run on the kernel's worker
@@ -137,8 +139,8 @@ final class CUDAContext: @unchecked Sendable {
                 let p = UnsafeMutableRawPointer.allocate(byteCount: 4, alignment: 4); p.storeBytes(of: v, as: Int32.self); storage.append(p)
             case .int64(let v):
                 let p = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8); p.storeBytes(of: Int64(v), as: Int64.self); storage.append(p)
-            case .pointer(let v):
-                let p = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8); p.storeBytes(of: v, as: UInt64.self); storage.append(p)
+            case .buffer(let b):
+                let p = UnsafeMutableRawPointer.allocate(byteCount: 8, alignment: 8); p.storeBytes(of: b.pointer, as: UInt64.self); storage.append(p)
             case .int64s(let vs):
                 let p = UnsafeMutableRawPointer.allocate(byteCount: 8 * Swift.max(1, vs.count), alignment: 8)
                 for (i, v) in vs.enumerated() { p.storeBytes(of: Int64(v), toByteOffset: 8 * i, as: Int64.self) }
@@ -146,14 +148,22 @@ final class CUDAContext: @unchecked Sendable {
             }
         }
         var pointers: [UnsafeMutableRawPointer?] = storage
-        let status = driver.cuLaunchKernel(function, UInt32(grid), 1, 1, UInt32(threads), 1, 1, UInt32(sharedBytes), nil, &pointers, nil)
+        let status = withExtendedLifetime(arguments) {
+            driver.cuLaunchKernel(function, UInt32(grid), 1, 1, UInt32(threads), 1, 1, UInt32(sharedBytes), nil, &pointers, nil)
+        }
         try driver.check(status, "cuLaunchKernel(\(kernel))")
     }
 
     /// Row-major C[m, n] = A[m, k] B[k, n], for `batch` matrices laid end to end. cuBLAS is
     /// column-major, and a row-major matrix is its transpose there, so it computes
     /// Cᵀ = Bᵀ Aᵀ: the operands swap, nothing is copied.
-    func sgemm(batch: Int, m: Int, n: Int, k: Int, a: UInt64, b: UInt64, c: UInt64) throws(TensorError) {
+    func sgemm(batch: Int, m: Int, n: Int, k: Int, a: CUDABuffer, b: CUDABuffer, c: CUDABuffer) throws(TensorError) {
+        try withExtendedLifetime((a, b, c)) { () throws(TensorError) in
+            try sgemm(batch: batch, m: m, n: n, k: k, a: a.pointer, b: b.pointer, c: c.pointer)
+        }
+    }
+
+    private func sgemm(batch: Int, m: Int, n: Int, k: Int, a: UInt64, b: UInt64, c: UInt64) throws(TensorError) {
         var one: Float = 1, zero: Float = 0
         let pa = UnsafeRawPointer(bitPattern: UInt(a)), pb = UnsafeRawPointer(bitPattern: UInt(b))
         let pc = UnsafeMutableRawPointer(bitPattern: UInt(c))

@@ -20,7 +20,13 @@ enum CUDAKernels {
     static let body = #"""
     typedef long long i64;
     // NVRTC compiles without the C library's headers, so no math.h and its INFINITY.
+    #ifndef INFINITY
     #define INFINITY __int_as_float(0x7f800000)
+    #endif
+    // Dynamic shared memory; the test emulator (Tests/cuda-emulator) defines its own.
+    #ifndef TESSERA_SHARED
+    #define TESSERA_SHARED(type, name) extern __shared__ type name[]
+    #endif
 
     // The geometry of a broadcast: the result's shape and each operand's strides (0 along
     // broadcast dimensions), as Broadcast.strides gives them.
@@ -113,7 +119,7 @@ enum CUDAKernels {
     // One block per row of `size` contiguous values (a reduction along the last axis, or
     // over everything as one row). Sums accumulate in double, as the reference does.
     extern "C" __global__ void reduce_rows(int op, i64 rows, i64 size, const float* a, float* out) {
-        extern __shared__ double shared[];
+        TESSERA_SHARED(double, shared);
         for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
             const float* row = a + r * size;
             if (op == R_MAX || op == R_MIN) {
@@ -162,7 +168,7 @@ enum CUDAKernels {
 
     // Softmax (or log-softmax) of each contiguous row: one block per row.
     extern "C" __global__ void softmax_rows(int log_softmax, i64 rows, i64 size, const float* a, float* out) {
-        extern __shared__ double shared[];
+        TESSERA_SHARED(double, shared);
         for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
             const float* row = a + r * size;
             float* dst = out + r * size;

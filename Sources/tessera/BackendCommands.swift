@@ -17,7 +17,14 @@ struct BackendCheckCommand: ParsableCommand {
     @Option(name: .long, help: "Seed of the random tensors.")
     var seed: UInt64 = 42
 
+    @Flag(name: .long, help: "Print the CUDA kernels' source (as NVRTC compiles it) and exit.")
+    var cudaSource = false
+
     func run() throws {
+        if cudaSource {
+            print(CUDABackend.kernelSource)
+            return
+        }
         let names = backend.isEmpty ? Devices.list().filter { $0.available && $0.name != "reference" }.map(\.name) : backend
         var failed = false
         for name in names {
