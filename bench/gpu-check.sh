@@ -29,6 +29,8 @@ print(":".join(sorted({d for b in bases for d in glob.glob(os.path.join(b, "nvid
 PY
 )"
 export TESSERA_CUDA_LIBRARY_PATH="${TESSERA_CUDA_LIBRARY_PATH:+$TESSERA_CUDA_LIBRARY_PATH:}${wheels}:/usr/local/cuda/lib64"
+# The libraries' own dependencies (libcublasLt, NVRTC's builtins) are found the same way.
+export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$TESSERA_CUDA_LIBRARY_PATH"
 status=0
 echo "== machine"
 nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader 2>&1 || true

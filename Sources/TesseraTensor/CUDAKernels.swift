@@ -118,7 +118,7 @@ enum CUDAKernels {
 
     // One block per row of `size` contiguous values (a reduction along the last axis, or
     // over everything as one row). Sums accumulate in double, as the reference does.
-    extern "C" __global__ void reduce_rows(int op, i64 rows, i64 size, const float* a, float* out) {
+    extern "C" __global__ void __launch_bounds__(1024) reduce_rows(int op, i64 rows, i64 size, const float* a, float* out) {
         TESSERA_SHARED(double, shared);
         for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
             const float* row = a + r * size;
@@ -167,7 +167,7 @@ enum CUDAKernels {
     }
 
     // Softmax (or log-softmax) of each contiguous row: one block per row.
-    extern "C" __global__ void softmax_rows(int log_softmax, i64 rows, i64 size, const float* a, float* out) {
+    extern "C" __global__ void __launch_bounds__(1024) softmax_rows(int log_softmax, i64 rows, i64 size, const float* a, float* out) {
         TESSERA_SHARED(double, shared);
         for (i64 r = blockIdx.x; r < rows; r += gridDim.x) {
             const float* row = a + r * size;

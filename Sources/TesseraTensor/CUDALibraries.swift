@@ -203,7 +203,7 @@ public struct NVRTC: @unchecked Sendable {
         var program: OpaquePointer?
         try check(nvrtcCreateProgram(&program, source, name, 0, nil, nil), "nvrtcCreateProgram")
         defer { _ = nvrtcDestroyProgram(&program) }
-        let options = [output == .cubin ? "--gpu-architecture=sm_\(arch)" : "--gpu-architecture=compute_\(arch)", "--std=c++14"]
+        let options = [output == .cubin ? "--gpu-architecture=sm_\(arch)" : "--gpu-architecture=compute_\(arch)"]
         let cOptions = options.map { strdup($0) }
         defer { cOptions.forEach { free($0) } }
         let status = cOptions.map { UnsafePointer($0) }.withUnsafeBufferPointer { nvrtcCompileProgram(program, Int32($0.count), $0.baseAddress) }

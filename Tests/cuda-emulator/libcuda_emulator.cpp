@@ -26,6 +26,7 @@ static thread_local char* emulatedShared = nullptr;
 #define __global__
 #define __device__
 #define __forceinline__ inline
+#define __launch_bounds__(threads)
 #define __syncthreads() emulatedBarrier->arrive_and_wait()
 #define TESSERA_SHARED(type, name) type* name = reinterpret_cast<type*>(emulatedShared)
 static inline float __int_as_float(int i) { float f; std::memcpy(&f, &i, 4); return f; }
