@@ -5,7 +5,7 @@ import TesseraTensor
 /// The tensor and backend piece of the prelude: `tensor zeros ones full arange randn rand`,
 /// `backend devices threads`.
 enum TensorBindings {
-    static var functions: [NativeFunction] { [tensor, zeros, ones, full, arange, randn, rand, backend, devices, threads] }
+    static var functions: [NativeFunction] { [tensor, zeros, ones, full, arange, randn, rand, concat, stack, oneHot, backend, devices, threads] }
 
     static let tensor = NativeFunction("tensor", doc: "tensor(_ values) -> Tensor\nA Float32 tensor from a number or a nested Array: tensor([[1, 2], [3, 4]]).",
                                        parameters: [.positional()]) { a, _ in
@@ -48,6 +48,30 @@ enum TensorBindings {
     }
     static let randn = random("randn", normal: true)
     static let rand = random("rand", normal: false)
+
+    static func tensors(_ v: Value, _ what: String) throws -> [Tensor] {
+        guard case .array(let xs) = v, !xs.isEmpty else { throw ScriptError(.type, "\(what) needs a non-empty Array of tensors") }
+        return try xs.enumerated().map { try TensorObject.tensor($0.element, "\(what), element \($0.offset)") }
+    }
+
+    static let concat = NativeFunction("concat", doc: "concat(_ tensors, axis: 0) -> Tensor\nTensors joined along an existing axis; their other dimensions must agree.",
+                                       parameters: [.positional(), .labelled("axis", default: .int(0))]) { a, _ in
+        let parts = try tensors(a[0], "concat(_:)"), axis = try Convert.int(a[1], "concat(axis:)")
+        return .object(TensorObject(try TensorRuntime.run { try Tensor.concat(parts, axis: axis) }))
+    }
+
+    static let stack = NativeFunction("stack", doc: "stack(_ tensors, axis: 0) -> Tensor\nTensors of one shape stacked along a new axis.",
+                                      parameters: [.positional(), .labelled("axis", default: .int(0))]) { a, _ in
+        let parts = try tensors(a[0], "stack(_:)"), axis = try Convert.int(a[1], "stack(axis:)")
+        return .object(TensorObject(try TensorRuntime.run { try Tensor.stack(parts, axis: axis) }))
+    }
+
+    static let oneHot = NativeFunction("oneHot", doc: "oneHot(_ labels, classes:) -> Tensor\nClass indices 0..<classes as rows of one-hot vectors [n, classes].",
+                                       parameters: [.positional(), .labelled("classes")]) { a, _ in
+        let labels = try TensorObject.tensor(a[0], "oneHot(_:)"), classes = try Convert.int(a[1], "oneHot(classes:)")
+        guard classes > 0 else { throw ScriptError(.value, "oneHot(classes:) must be at least 1, got \(classes)") }
+        return .object(TensorObject(try TensorRuntime.run { try labels.oneHot(classes: classes) }))
+    }
 
     static let backend = NativeFunction("backend", doc: "backend(_ name = nil) -> String\nThe backend tensor operations run on; with a name (\"reference\", \"openblas\", \"cuda\"), switches to it.",
                                         parameters: [.positional(default: .nil)]) { a, _ in

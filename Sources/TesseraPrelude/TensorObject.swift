@@ -74,7 +74,7 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
         return render(0, 0)
     }
 
-    public var memberNames: [String] { ["shape", "count", "rank", "T", "values", "item", "sum", "mean", "max", "min", "variance", "argmax", "reshape", "softmax", "logSoftmax"] }
+    public var memberNames: [String] { ["shape", "count", "rank", "T", "values", "item", "sum", "mean", "max", "min", "variance", "argmax", "reshape", "softmax", "logSoftmax", "gather", "permute"] }
 
     public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         let t = tensor
@@ -103,21 +103,9 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
                 return axis == nil ? .double(Double(r.storage[0])) : .object(TensorObject(r))
             })
         case "argmax":
-            return .function(NativeFunction(name, doc: "argmax(axis: -1) -> Tensor\nThe index of the largest value along an axis.", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in
+            return .function(NativeFunction(name, doc: "argmax(axis: -1) -> Tensor\nThe index of the largest value along an axis (the first on ties).", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in
                 let axis = try Convert.int(a[0], "argmax(axis:)")
-                let ax = axis < 0 ? axis + t.rank : axis
-                guard ax >= 0 && ax < t.rank else { throw ScriptError(.value, "axis \(axis) does not exist for a tensor of rank \(t.rank)") }
-                let outer = t.shape[..<ax].reduce(1, *), size = t.shape[ax], inner = t.shape[(ax + 1)...].reduce(1, *)
-                let values = t.storage
-                var out = [Float](repeating: 0, count: outer * inner)
-                for o in 0..<outer { for i in 0..<inner {
-                    var best = 0
-                    for j in 1..<max(1, size) where values[(o * size + j) * inner + i] > values[(o * size + best) * inner + i] { best = j }
-                    out[o * inner + i] = Float(best)
-                } }
-                var shape = t.shape
-                shape.remove(at: ax)
-                return .object(TensorObject(Tensor(shape: shape, storage: out)))
+                return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.argmax(t, axis: axis) }))
             })
         case "reshape":
             return .function(NativeFunction(name, doc: "reshape(_ shape) -> Tensor\nThe same values in a new shape; one dimension may be -1.", parameters: [.positional()]) { a, _ in
@@ -131,6 +119,26 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
                     throw ScriptError(.shape, "cannot reshape a tensor of shape \(t.shape) (\(t.count) values) into \(shape) (\(shape.reduce(1, *)) values)")
                 }
                 return .object(TensorObject(Tensor(shape: shape, storage: t.storage)))
+            })
+        case "gather":
+            return .function(NativeFunction(name, doc: "gather(_ indices) -> Tensor\nThe rows (first axis) at the given indices, in that order: t.gather([2, 0]).", parameters: [.positional()]) { a, _ in
+                let indices: [Int]
+                if case .object(let o as TensorObject) = a[0] {
+                    indices = try o.tensor.storage.map { v in
+                        guard v == v.rounded(), Swift.abs(v) < 1e9 else { throw ScriptError(.value, "gather(_:): \(v) is not a whole-number index") }
+                        return Int(v)
+                    }
+                } else if case .array(let xs) = a[0] {
+                    indices = try xs.map { try Convert.int($0, "gather(_:)") }
+                } else {
+                    throw ScriptError(.type, "gather(_:) needs an Array or a Tensor of indices, got \(a[0].typeName)")
+                }
+                return .object(TensorObject(try TensorRuntime.run { try t.gather(indices) }))
+            })
+        case "permute":
+            return .function(NativeFunction(name, doc: "permute(_ axes) -> Tensor\nThe axes in a new order: t.permute([0, 2, 1]).", parameters: [.positional()]) { a, _ in
+                let order = try TensorObject.shape(a[0], "permute(_:)")
+                return .object(TensorObject(try TensorRuntime.run { try t.permuted(order) }))
             })
         case "softmax", "logSoftmax":
             return .function(NativeFunction(name, doc: "\(name)(axis: -1) -> Tensor", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in

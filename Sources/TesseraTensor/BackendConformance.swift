@@ -24,7 +24,7 @@ public final class BackendConformance {
     }
 
     /// The sections, by name, so a test can run each on its own.
-    public static let sections = ["matmul", "binary", "unary", "reduce", "softmax", "image", "errors", "chains"]
+    public static let sections = ["matmul", "binary", "unary", "reduce", "softmax", "argmax", "image", "errors", "chains"]
 
     /// Runs every section.
     public func runAll() {
@@ -38,6 +38,7 @@ public final class BackendConformance {
         case "unary": unary()
         case "reduce": reduce()
         case "softmax": softmax()
+        case "argmax": argmax()
         case "image": image()
         case "errors": errors()
         case "chains": chains()
@@ -120,6 +121,23 @@ public final class BackendConformance {
         }
         let peaked = Tensor(shape: [2, 3], storage: [1000, 0, -1000, 88, 89, 90])
         compare("softmax of large logits", 1e-5, try backend.softmax(peaked, axis: 1, log: true), try reference.softmax(peaked, axis: 1, log: true))
+    }
+
+    func argmax() {
+        for shape in [[1], [7], [3, 4], [2, 3, 5], [1000, 10], [3, 0, 2], [0, 4]] {
+            let a = random(shape)
+            for axis in Array(0..<shape.count) + [-1] {
+                if shape.contains(0) {  // an empty result, or the reference's error for an empty axis
+                    sameError("argmax \(shape) along \(axis)", try backend.argmax(a, axis: axis), try reference.argmax(a, axis: axis))
+                } else {
+                    compare("argmax \(shape) along \(axis)", 0, try backend.argmax(a, axis: axis), try reference.argmax(a, axis: axis))
+                }
+            }
+        }
+        // Ties go to the first; a NaN wins; whole rows of one value give 0.
+        let ties = Tensor(shape: [3, 4], storage: [1, 5, 5, 2, .nan, 1, 9, .nan, 3, 3, 3, 3])
+        compare("argmax with ties and NaN", 0, try backend.argmax(ties, axis: 1), Tensor(shape: [3], storage: [1, 0, 0]))
+        compare("argmax down columns", 0, try backend.argmax(ties, axis: 0), Tensor(shape: [4], storage: [1, 0, 1, 1]))
     }
 
     func image() {
@@ -227,7 +245,8 @@ public final class BackendConformance {
         cases += 1
         let g = Result { try got() }, w = Result { try want() }
         switch (g, w) {
-        case (.success, .success): return
+        case (.success(let x), .success(let y)):
+            if x != y { failures.append("\(what): \(backend.name) gives \(x.shape) \(x.storage.prefix(4)), the reference \(y.shape) \(y.storage.prefix(4))") }
         case (.failure(let e), .failure(let f)):
             if "\(e)" != "\(f)" { failures.append("\(what): \(backend.name) says \"\(e)\", the reference \"\(f)\"") }
         case (.success, .failure(let f)): failures.append("\(what): \(backend.name) succeeded, the reference failed with \"\(f)\"")

@@ -124,6 +124,18 @@ public struct CUDABackend: Backend {
         return Tensor(shape: a.shape, device: out)
     }
 
+    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor {
+        let ax = try resolve(axis, rank: a.rank)
+        let (outer, size, inner) = ReferenceBackend.split(a.shape, ax)
+        if size == 0 || outer * inner == 0 { return try ReferenceBackend().argmax(a, axis: axis) }
+        try context.activate()
+        let pa = try buffer(a), out = try output(outer * inner)
+        try context.launch("argmax_strided", count: outer * inner, [.int64(outer), .int64(size), .int64(inner), .buffer(pa), .buffer(out)])
+        var shape = a.shape
+        shape.remove(at: ax)
+        return Tensor(shape: shape, device: out)
+    }
+
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)

@@ -7,7 +7,7 @@ enum CUDAKernels {
 
     /// The names cuModuleGetFunction looks up.
     static let names = ["binary_same", "binary_broadcast", "unary_map", "reduce_rows", "reduce_strided",
-                        "softmax_rows", "softmax_strided", "im2col", "col2im", "pool2d"]
+                        "softmax_rows", "softmax_strided", "argmax_strided", "im2col", "col2im", "pool2d"]
 
     static var source: String {
         let binary = BinaryOp.allCases.enumerated().map { "#define B_\($0.element.rawValue.uppercased()) \($0.offset)" }
@@ -197,6 +197,25 @@ enum CUDAKernels {
             float logTotal = (float)log(s), inverse = (float)(1.0 / s);
             for (i64 j = 0; j < size; j++)
                 dst[j * inner] = log_softmax ? (base[j * inner] - peak) - logTotal : expf(base[j * inner] - peak) * inverse;
+        }
+    }
+
+    // The first index of the largest value along a middle axis, one thread per output; a
+    // NaN wins, as in the reference.
+    extern "C" __global__ void argmax_strided(i64 outer, i64 size, i64 inner, const float* a, float* out) {
+        for (i64 t = blockIdx.x * (i64)blockDim.x + threadIdx.x; t < outer * inner; t += (i64)gridDim.x * blockDim.x) {
+            i64 o = t / inner, i = t % inner;
+            const float* base = a + o * size * inner + i;
+            i64 best = 0;
+            float top = base[0];
+            if (top == top) {
+                for (i64 j = 1; j < size; j++) {
+                    float v = base[j * inner];
+                    if (v != v) { best = j; break; }
+                    if (v > top) { top = v; best = j; }
+                }
+            }
+            out[t] = (float)best;
         }
     }
 

@@ -91,6 +91,16 @@ public struct OpenBLASBackend: Backend {
         return Tensor(shape: shape, storage: out)
     }
 
+    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor {
+        let ax = try resolve(axis, rank: a.rank)
+        guard ax == a.rank - 1, let size = a.shape.last, size > 0 else { return try ReferenceBackend().argmax(a, axis: axis) }
+        var out = Self.uninitialized(a.count / size)
+        Self.forEachRow(a.storage, &out, size: size) { src, dst, r in
+            dst[r] = Float(ReferenceBackend.argmax(size) { src[r * size + $0] })
+        }
+        return Tensor(shape: Array(a.shape.dropLast()), storage: out)
+    }
+
     public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {
         let ax = try resolve(axis, rank: a.rank)
         guard ax == a.rank - 1, let size = a.shape.last, size > 0 else { return try ReferenceBackend().softmax(a, axis: axis, log: log) }

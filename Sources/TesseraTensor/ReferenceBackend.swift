@@ -63,6 +63,36 @@ public struct ReferenceBackend: Backend {
         return Tensor(shape: shape, storage: out)
     }
 
+    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor {
+        let ax = try resolve(axis, rank: a.rank)
+        let (outer, size, inner) = Self.split(a.shape, ax)
+        guard size > 0 || outer * inner == 0 else { throw TensorError(.value, "argmax along an empty axis is not defined") }
+        let values = a.storage
+        var out = [Float](repeating: 0, count: outer * inner)
+        for o in 0..<outer {
+            for i in 0..<inner {
+                out[o * inner + i] = Float(Self.argmax(size) { values[(o * size + $0) * inner + i] })
+            }
+        }
+        var shape = a.shape
+        shape.remove(at: ax)
+        return Tensor(shape: shape, storage: out)
+    }
+
+    /// The first index of the largest of `count` values; a NaN wins (and the first NaN).
+    @inline(__always)
+    static func argmax(_ count: Int, _ value: (Int) -> Float) -> Int {
+        var best = 0
+        var top = value(0)
+        if top.isNaN { return 0 }
+        for j in 1..<Swift.max(1, count) {
+            let v = value(j)
+            if v.isNaN { return j }
+            if v > top { top = v; best = j }
+        }
+        return best
+    }
+
     public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {
         let ax = try resolve(axis, rank: a.rank)
         let (outer, size, inner) = Self.split(a.shape, ax)

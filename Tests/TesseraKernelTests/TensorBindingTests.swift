@@ -63,4 +63,20 @@ final class TensorBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("1 < 2").result, "true", "numbers still compare to a Bool")
         XCTAssertEqual(k.execute("t > zeros([3])").error?.content["ename"]?.stringValue, "ShapeError")
     }
+
+    func testLayoutFunctions() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let a = tensor([[1, 2], [3, 4]])").error)
+        XCTAssertEqual(k.execute("concat([a, a], axis: 1).values").result, "[[1.0, 2.0, 1.0, 2.0], [3.0, 4.0, 3.0, 4.0]]")
+        XCTAssertEqual(k.execute("stack([a, a, a], axis: 1).shape").result, "[2, 3, 2]")
+        XCTAssertEqual(k.execute("oneHot(tensor([2, 0]), classes: 3).values").result, "[[0.0, 0.0, 1.0], [1.0, 0.0, 0.0]]")
+        XCTAssertEqual(k.execute("a.gather([1, 1, 0]).values").result, "[[3.0, 4.0], [3.0, 4.0], [1.0, 2.0]]")
+        XCTAssertEqual(k.execute("a.gather(a.argmax()).values").result, "[[3.0, 4.0], [3.0, 4.0]]", "indices from a tensor")
+        XCTAssertEqual(k.execute("a.permute([1, 0]).values").result, "[[1.0, 3.0], [2.0, 4.0]]")
+        XCTAssertEqual(k.execute("tensor([[1, 9, 3], [7, 2, 7]]).argmax(axis: 0).values").result, "[1.0, 0.0, 1.0]")
+        XCTAssertEqual(k.execute("concat([a, zeros([1, 3])])").error?.content["ename"]?.stringValue, "ShapeError")
+        XCTAssertTrue(k.execute("oneHot([5], classes: 3)").errorText.contains("not a class index in 0..<3"))
+        XCTAssertTrue(k.execute("a.gather([2])").errorText.contains("out of range"))
+        XCTAssertTrue(k.execute("zeros([2, 0]).argmax()").errorText.contains("empty axis"))
+    }
 }

@@ -25,6 +25,7 @@ final class BackendAgreementTests: XCTestCase {
     func testUnaryOpsAgree() { check("unary") }
     func testReductionsAgree() { check("reduce") }
     func testSoftmaxAgrees() { check("softmax") }
+    func testArgmaxAgrees() { check("argmax") }
     func testImageOpsAgree() { check("image") }
     func testErrorsAgree() { check("errors") }
     func testChainsAgree() { check("chains") }
@@ -45,6 +46,7 @@ final class BackendAgreementTests: XCTestCase {
                 return Tensor(shape: r.shape, storage: r.storage.map { n > 1 ? $0 * n / (n - 1) : $0 })
             }
             func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor { try base.softmax(a, axis: axis, log: log) }
+            func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor { try base.argmax(a, axis: axis) }
         }
         let conformance = BackendConformance(OffByOne())
         conformance.runAll()

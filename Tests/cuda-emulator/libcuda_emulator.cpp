@@ -50,7 +50,8 @@ std::map<std::string, Kernel>& kernels() {
         {"binary_same", {wrap(binary_same), false}}, {"binary_broadcast", {wrap(binary_broadcast), false}},
         {"unary_map", {wrap(unary_map), false}}, {"reduce_rows", {wrap(reduce_rows), true}},
         {"reduce_strided", {wrap(reduce_strided), false}}, {"softmax_rows", {wrap(softmax_rows), true}},
-        {"softmax_strided", {wrap(softmax_strided), false}}, {"im2col", {wrap(im2col), false}},
+        {"softmax_strided", {wrap(softmax_strided), false}},
+        {"argmax_strided", {wrap(argmax_strided), false}}, {"im2col", {wrap(im2col), false}},
         {"col2im", {wrap(col2im), false}}, {"pool2d", {wrap(pool2d), false}},
     };
     return k;
