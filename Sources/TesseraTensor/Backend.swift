@@ -71,8 +71,9 @@ public enum ReduceOp: String, Sendable, CaseIterable {
 /// uses cblas_sgemm and vectorized, multithreaded loops.
 public protocol Backend: Sendable {
     var name: String { get }
-    /// Matrix product of [m, k] and [k, n], or batched [b, m, k] x [b, k, n].
-    func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor
+    /// Matrix product of [m, k] and [k, n], or batched [b, m, k] x [b, k, n]; either operand
+    /// may be read transposed (its last two axes swapped) without a copy, as gradients need.
+    func matmul(_ a: Tensor, _ b: Tensor, transpose: Transpose) throws(TensorError) -> Tensor
     func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor
     func unary(_ op: UnaryOp, _ a: Tensor) throws(TensorError) -> Tensor
     /// Reduces along `axis` (removing it), or over every element when nil.
@@ -95,7 +96,18 @@ public protocol Backend: Sendable {
     func synchronize() throws(TensorError)
 }
 
+/// Which operands of a matrix product are read transposed.
+public struct Transpose: Sendable, Equatable {
+    public var a: Bool
+    public var b: Bool
+    public init(a: Bool = false, b: Bool = false) { self.a = a; self.b = b }
+    public static let none = Transpose()
+}
+
 extension Backend {
+    /// The plain product a @ b.
+    public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor { try matmul(a, b, transpose: .none) }
+
     public func prepare(_ t: Tensor) throws(TensorError) -> Tensor { t.device == nil ? t : Tensor(shape: t.shape, storage: t.storage) }
     public func synchronize() throws(TensorError) {}
 }

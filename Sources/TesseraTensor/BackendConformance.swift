@@ -57,6 +57,19 @@ public final class BackendConformance {
             let a = random([p, m, k]), b = random([p, k, n])
             compare("batched matmul \(p)x\(m)x\(k)x\(n)", 1e-4, try backend.matmul(a, b), try reference.matmul(a, b))
         }
+        // Transposed operands, checked against products of explicitly transposed copies.
+        for (m, k, n) in [(3, 5, 2), (1, 1, 1), (33, 17, 65), (4, 0, 3)] {
+            for (ta, tb) in [(true, false), (false, true), (true, true)] {
+                let a = random(ta ? [k, m] : [m, k]), b = random(tb ? [n, k] : [k, n])
+                let t = Transpose(a: ta, b: tb)
+                let plain = try? reference.matmul(ta ? a.permuted([1, 0]) : a, tb ? b.permuted([1, 0]) : b)
+                compare("matmul \(m)x\(k)x\(n) transposing a: \(ta) b: \(tb)", 1e-4, try backend.matmul(a, b, transpose: t), try reference.matmul(a, b, transpose: t))
+                compare("the reference's transposes \(m)x\(k)x\(n) \(ta) \(tb)", 1e-5, try reference.matmul(a, b, transpose: t), plain ?? Tensor(zeros: [0]))
+            }
+        }
+        let (x, y) = (random([2, 4, 3]), random([2, 5, 4]))
+        compare("batched matmul transposing both", 1e-4, try backend.matmul(x, y, transpose: Transpose(a: true, b: true)),
+                try reference.matmul(try x.permuted([0, 2, 1]), try y.permuted([0, 2, 1])))
     }
 
     func binary() {

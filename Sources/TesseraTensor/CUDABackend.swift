@@ -37,8 +37,8 @@ public struct CUDABackend: Backend {
 
     // MARK: Ops
 
-    public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
-        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape)
+    public func matmul(_ a: Tensor, _ b: Tensor, transpose: Transpose) throws(TensorError) -> Tensor {
+        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape, transpose)
         let shape = MatmulShape.result(a.shape, batch: batch, m: m, n: n)
         if batch * m * n == 0 { return Tensor(shape: shape, storage: []) }
         try context.activate()
@@ -47,7 +47,7 @@ public struct CUDABackend: Backend {
             // An empty sum: zeros (not left to the library, which may read the output first).
             try context.driver.check(context.driver.cuMemsetD32(out.pointer, 0, out.count), "cuMemsetD32")
         } else {
-            try context.sgemm(batch: batch, m: m, n: n, k: k, a: try buffer(a), b: try buffer(b), c: out)
+            try context.sgemm(batch: batch, m: m, n: n, k: k, a: try buffer(a), b: try buffer(b), c: out, transpose: transpose)
         }
         return Tensor(shape: shape, device: out)
     }

@@ -154,25 +154,27 @@ final class CUDAContext: @unchecked Sendable {
         try driver.check(status, "cuLaunchKernel(\(kernel))")
     }
 
-    /// Row-major C[m, n] = A[m, k] B[k, n], for `batch` matrices laid end to end. cuBLAS is
+    /// Row-major C[m, n] = op(A) op(B), for `batch` matrices laid end to end. cuBLAS is
     /// column-major, and a row-major matrix is its transpose there, so it computes
-    /// Cᵀ = Bᵀ Aᵀ: the operands swap, nothing is copied.
-    func sgemm(batch: Int, m: Int, n: Int, k: Int, a: CUDABuffer, b: CUDABuffer, c: CUDABuffer) throws(TensorError) {
+    /// Cᵀ = op(B)ᵀ op(A)ᵀ: the operands swap, nothing is copied.
+    func sgemm(batch: Int, m: Int, n: Int, k: Int, a: CUDABuffer, b: CUDABuffer, c: CUDABuffer, transpose: Transpose) throws(TensorError) {
         try withExtendedLifetime((a, b, c)) { () throws(TensorError) in
-            try sgemm(batch: batch, m: m, n: n, k: k, a: a.pointer, b: b.pointer, c: c.pointer)
+            try sgemm(batch: batch, m: m, n: n, k: k, a: a.pointer, b: b.pointer, c: c.pointer, transpose: transpose)
         }
     }
 
-    private func sgemm(batch: Int, m: Int, n: Int, k: Int, a: UInt64, b: UInt64, c: UInt64) throws(TensorError) {
+    private func sgemm(batch: Int, m: Int, n: Int, k: Int, a: UInt64, b: UInt64, c: UInt64, transpose: Transpose) throws(TensorError) {
         var one: Float = 1, zero: Float = 0
         let pa = UnsafeRawPointer(bitPattern: UInt(a)), pb = UnsafeRawPointer(bitPattern: UInt(b))
         let pc = UnsafeMutableRawPointer(bitPattern: UInt(c))
+        let (lda, ldb) = MatmulShape.leading(m: m, k: k, n: n, transpose)
+        let (opA, opB): (Int32, Int32) = (transpose.a ? 1 : 0, transpose.b ? 1 : 0)  // CUBLAS_OP_N, CUBLAS_OP_T
         let status: Int32
         if batch == 1 {
-            status = blas.cublasSgemm(blasHandle, 0, 0, Int32(n), Int32(m), Int32(k), &one, pb, Int32(n), pa, Int32(k), &zero, pc, Int32(n))
+            status = blas.cublasSgemm(blasHandle, opB, opA, Int32(n), Int32(m), Int32(k), &one, pb, Int32(ldb), pa, Int32(lda), &zero, pc, Int32(n))
         } else {
-            status = blas.cublasSgemmStridedBatched(blasHandle, 0, 0, Int32(n), Int32(m), Int32(k), &one, pb, Int32(n), Int64(k * n),
-                                                    pa, Int32(k), Int64(m * k), &zero, pc, Int32(n), Int64(m * n), Int32(batch))
+            status = blas.cublasSgemmStridedBatched(blasHandle, opB, opA, Int32(n), Int32(m), Int32(k), &one, pb, Int32(ldb), Int64(k * n),
+                                                    pa, Int32(lda), Int64(m * k), &zero, pc, Int32(n), Int64(m * n), Int32(batch))
         }
         try blas.check(status, batch == 1 ? "cublasSgemm" : "cublasSgemmStridedBatched")
     }

@@ -14,16 +14,18 @@ public struct OpenBLASBackend: Backend {
         openblas_set_num_threads(Int32(Parallel.threads))
     }
 
-    public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
-        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape)
+    public func matmul(_ a: Tensor, _ b: Tensor, transpose: Transpose) throws(TensorError) -> Tensor {
+        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape, transpose)
+        let (lda, ldb) = MatmulShape.leading(m: m, k: k, n: n, transpose)
         var out = [Float](repeating: 0, count: batch * m * n)
         if m > 0 && n > 0 && k > 0 {
             a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
             out.withUnsafeMutableBufferPointer { po in
                 for p in 0..<batch {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(m), Int32(n), Int32(k), 1,
-                                pa.baseAddress! + p * m * k, Int32(k), pb.baseAddress! + p * k * n, Int32(n), 0,
+                    cblas_sgemm(CblasRowMajor, transpose.a ? CblasTrans : CblasNoTrans, transpose.b ? CblasTrans : CblasNoTrans,
+                                Int32(m), Int32(n), Int32(k), 1,
+                                pa.baseAddress! + p * m * k, Int32(lda), pb.baseAddress! + p * k * n, Int32(ldb), 0,
                                 po.baseAddress! + p * m * n, Int32(n))
                 }
             }}}
@@ -77,8 +79,12 @@ public struct OpenBLASBackend: Backend {
     }
 
     public func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor {
-        // Over the last axis, row by row in parallel; everything else through the reference.
+        // Over the last axis, row by row in parallel; over another axis (a bias gradient's
+        // sum over the batch), column runs in parallel; everything else through the reference.
         let last = a.rank - 1
+        if let axis, a.rank >= 2, let ax = try? resolve(axis, rank: a.rank), ax != last, a.shape[ax] > 0 {
+            return Self.reduceAcross(op, a, ax)
+        }
         guard let axis, a.rank >= 1, (try? resolve(axis, rank: a.rank)) == last, let size = a.shape.last, size > 0 else {
             return try ReferenceBackend().reduce(op, a, axis: axis)
         }
@@ -109,6 +115,52 @@ public struct OpenBLASBackend: Backend {
             VectorMath.softmaxRow(src.baseAddress! + r * size, dst.baseAddress! + r * size, size, log: log)
         }
         return Tensor(shape: a.shape, storage: out)
+    }
+
+    /// Reduces along a middle axis: for each outer index, the `size` rows of `inner` values
+    /// are folded into one row, a slice of columns per thread (rows read contiguously).
+    static func reduceAcross(_ op: ReduceOp, _ a: Tensor, _ ax: Int) -> Tensor {
+        let (outer, size, inner) = ReferenceBackend.split(a.shape, ax)
+        var out = uninitialized(outer * inner)
+        a.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            for o in 0..<outer {
+                Parallel.chunks(inner, minimum: Swift.max(1, (1 << 15) / size)) { columns in
+                    let (src, dst) = shared.value
+                    let base = o * size * inner
+                    switch op {
+                    case .max, .min:
+                        for i in columns { dst[o * inner + i] = src[base + i] }
+                        for j in 1..<size {
+                            let row = base + j * inner
+                            if op == .max { for i in columns { dst[o * inner + i] = Swift.max(dst[o * inner + i], src[row + i]) } }
+                            else { for i in columns { dst[o * inner + i] = Swift.min(dst[o * inner + i], src[row + i]) } }
+                        }
+                    case .sum, .mean, .variance:
+                        var total = [Double](repeating: 0, count: columns.count)
+                        for j in 0..<size {
+                            let row = base + j * inner + columns.lowerBound
+                            for c in 0..<columns.count { total[c] += Double(src[row + c]) }
+                        }
+                        if op == .variance {
+                            let mean = total.map { $0 / Double(size) }
+                            var squares = [Double](repeating: 0, count: columns.count)
+                            for j in 0..<size {
+                                let row = base + j * inner + columns.lowerBound
+                                for c in 0..<columns.count { let d = Double(src[row + c]) - mean[c]; squares[c] += d * d }
+                            }
+                            total = squares
+                        }
+                        let scale = op == .sum ? 1 : 1 / Double(size)
+                        for c in 0..<columns.count { dst[o * inner + columns.lowerBound + c] = Float(total[c] * scale) }
+                    }
+                }
+            }
+        }}
+        var shape = a.shape
+        shape.remove(at: ax)
+        return Tensor(shape: shape, storage: out)
     }
 
     // MARK: Loops

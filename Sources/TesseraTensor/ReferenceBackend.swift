@@ -6,15 +6,18 @@ public struct ReferenceBackend: Backend {
     public init() {}
     public var name: String { "reference" }
 
-    public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
-        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape)
+    public func matmul(_ a: Tensor, _ b: Tensor, transpose: Transpose) throws(TensorError) -> Tensor {
+        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape, transpose)
         let (va, vb) = (a.storage, b.storage)
+        // Element (i, t) of op(a) and (t, j) of op(b), within matrix p.
+        func x(_ p: Int, _ i: Int, _ t: Int) -> Float { va[p * m * k + (transpose.a ? t * m + i : i * k + t)] }
+        func y(_ p: Int, _ t: Int, _ j: Int) -> Float { vb[p * k * n + (transpose.b ? j * k + t : t * n + j)] }
         var out = [Float](repeating: 0, count: batch * m * n)
         for p in 0..<batch {
             for i in 0..<m {
                 for j in 0..<n {
                     var sum: Float = 0
-                    for t in 0..<k { sum += va[p * m * k + i * k + t] * vb[p * k * n + t * n + j] }
+                    for t in 0..<k { sum += x(p, i, t) * y(p, t, j) }
                     out[p * m * n + i * n + j] = sum
                 }
             }
@@ -129,9 +132,11 @@ public struct ReferenceBackend: Backend {
 }
 
 /// The shapes a matrix product accepts: [m, k] x [k, n], or batched with the same
-/// leading dimension [b, m, k] x [b, k, n].
+/// leading dimension [b, m, k] x [b, k, n] (each after its transposition, if any).
 enum MatmulShape {
-    static func check(_ a: [Int], _ b: [Int]) throws(TensorError) -> (batch: Int, m: Int, k: Int, n: Int) {
+    static func check(_ a: [Int], _ b: [Int], _ transpose: Transpose = .none) throws(TensorError) -> (batch: Int, m: Int, k: Int, n: Int) {
+        func swapped(_ s: [Int], _ t: Bool) -> [Int] { t && s.count >= 2 ? s.dropLast(2) + [s[s.count - 1], s[s.count - 2]] : s }
+        let (a, b) = (swapped(a, transpose.a), swapped(b, transpose.b))
         switch (a.count, b.count) {
         case (2, 2):
             guard a[1] == b[0] else { throw .shape("matmul: [\(a[0]), \(a[1])] @ [\(b[0]), \(b[1])]: the inner dimensions \(a[1]) and \(b[0]) differ") }
@@ -146,4 +151,9 @@ enum MatmulShape {
     }
 
     static func result(_ a: [Int], batch: Int, m: Int, n: Int) -> [Int] { a.count == 3 ? [batch, m, n] : [m, n] }
+
+    /// Leading dimensions of the stored (row-major) operands for BLAS.
+    static func leading(m: Int, k: Int, n: Int, _ transpose: Transpose) -> (a: Int, b: Int) {
+        (transpose.a ? m : k, transpose.b ? k : n)
+    }
 }
