@@ -34,6 +34,8 @@ let package = Package(
         .target(name: "TesseraScript", swiftSettings: optimized),
         // Tensors and their backends.
         .target(name: "TesseraTensor", dependencies: ["CBLAS"], swiftSettings: optimized),
+        // Autodiff, layers, losses, optimizers, the trainer, checkpoints.
+        .target(name: "TesseraNN", dependencies: ["TesseraTensor"], swiftSettings: optimized),
         // Frames, CSV/IDX readers, datasets, quality checks, cleaning, splits, transforms.
         .target(name: "TesseraData", dependencies: ["TesseraTensor", "CZlib"], swiftSettings: optimized),
         // Classification, regression and business-value metrics, threshold sweeps, metric specs.
@@ -58,6 +60,7 @@ let package = Package(
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraTensor"]),
         .testTarget(name: "TesseraMetricsTests", dependencies: ["TesseraMetrics"]),
         .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
+        .testTarget(name: "TesseraNNTests", dependencies: ["TesseraNN", "TesseraTensor"]),
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )

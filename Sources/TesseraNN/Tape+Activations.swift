@@ -1,0 +1,90 @@
+import TesseraTensor
+
+/// Element-wise functions and softmax, differentiable.
+extension Tape {
+    public func relu(_ a: Variable) throws(TensorError) -> Variable {
+        let x = a.value
+        return record(try backend.unary(.relu, x), [a]) { [self] g throws(TensorError) in
+            [try backend.binary(.multiply, g, try backend.binary(.greater, x, Self.zero))]
+        }
+    }
+
+    public func sigmoid(_ a: Variable) throws(TensorError) -> Variable {
+        let y = try backend.unary(.sigmoid, a.value)
+        return record(y, [a]) { [self] g throws(TensorError) in
+            // σ' = σ (1 - σ)
+            [try backend.binary(.multiply, g, try backend.binary(.multiply, y, try backend.binary(.subtract, Self.one, y)))]
+        }
+    }
+
+    public func tanh(_ a: Variable) throws(TensorError) -> Variable {
+        let y = try backend.unary(.tanh, a.value)
+        return record(y, [a]) { [self] g throws(TensorError) in
+            // tanh' = 1 - tanh²
+            [try backend.binary(.multiply, g, try backend.binary(.subtract, Self.one, try backend.binary(.multiply, y, y)))]
+        }
+    }
+
+    /// GELU, tanh approximation (PyTorch's approximate="tanh").
+    public func gelu(_ a: Variable) throws(TensorError) -> Variable {
+        let x = a.value
+        return record(try backend.unary(.gelu, x), [a]) { [self] g throws(TensorError) in
+            // With u = c (x + 0.044715 x³) and t = tanh u:
+            // gelu' = ½ (1 + t) + ½ x (1 - t²) c (1 + 3·0.044715 x²)
+            let c: Float = 0.7978845608028654
+            let x2 = try backend.binary(.multiply, x, x)
+            let inner = try backend.binary(.add, Self.one, try backend.binary(.multiply, x2, Self.constant(0.044715)))
+            let t = try backend.unary(.tanh, try backend.binary(.multiply, try backend.binary(.multiply, x, inner), Self.constant(c)))
+            let left = try backend.binary(.multiply, try backend.binary(.add, Self.one, t), Self.constant(0.5))
+            let slope = try backend.binary(.add, Self.one, try backend.binary(.multiply, x2, Self.constant(3 * 0.044715)))
+            let sech2 = try backend.binary(.subtract, Self.one, try backend.binary(.multiply, t, t))
+            let right = try backend.binary(.multiply, try backend.binary(.multiply, try backend.binary(.multiply, x, sech2), slope), Self.constant(0.5 * c))
+            return [try backend.binary(.multiply, g, try backend.binary(.add, left, right))]
+        }
+    }
+
+    public func exp(_ a: Variable) throws(TensorError) -> Variable {
+        let y = try backend.unary(.exp, a.value)
+        return record(y, [a]) { [self] g throws(TensorError) in [try backend.binary(.multiply, g, y)] }
+    }
+
+    public func log(_ a: Variable) throws(TensorError) -> Variable {
+        let x = a.value
+        return record(try backend.unary(.log, x), [a]) { [self] g throws(TensorError) in [try backend.binary(.divide, g, x)] }
+    }
+
+    public func negate(_ a: Variable) throws(TensorError) -> Variable {
+        record(try backend.unary(.negate, a.value), [a]) { [self] g throws(TensorError) in [try backend.unary(.negate, g)] }
+    }
+
+    /// Softmax along the last axis.
+    public func softmax(_ a: Variable) throws(TensorError) -> Variable {
+        let y = try backend.softmax(a.value, axis: -1, log: false)
+        return record(y, [a]) { [self] g throws(TensorError) in
+            // dx = y ⊙ (g - Σ g⊙y along the axis)
+            let dot = try rowSums(try backend.binary(.multiply, g, y))
+            return [try backend.binary(.multiply, y, try backend.binary(.subtract, g, dot))]
+        }
+    }
+
+    /// Log-softmax along the last axis.
+    public func logSoftmax(_ a: Variable) throws(TensorError) -> Variable {
+        let y = try backend.softmax(a.value, axis: -1, log: true)
+        return record(y, [a]) { [self] g throws(TensorError) in
+            // dx = g - softmax ⊙ Σ g along the axis
+            let p = try backend.unary(.exp, y)
+            return [try backend.binary(.subtract, g, try backend.binary(.multiply, p, try rowSums(g)))]
+        }
+    }
+
+    /// Sums along the last axis, keeping it as a dimension of 1 (so it broadcasts back).
+    func rowSums(_ t: Tensor) throws(TensorError) -> Tensor {
+        var kept = t.shape
+        kept[kept.count - 1] = 1
+        return try backend.reduce(.sum, t, axis: -1).reshaped(kept)
+    }
+
+    static let zero = Tensor(shape: [], storage: [0])
+    static let one = Tensor(shape: [], storage: [1])
+    static func constant(_ x: Float) -> Tensor { Tensor(shape: [], storage: [x]) }
+}

@@ -1,0 +1,83 @@
+import TesseraTensor
+
+/// Element-wise arithmetic (with broadcasting) and matrix products, differentiable.
+extension Tape {
+    public func add(_ a: Variable, _ b: Variable) throws(TensorError) -> Variable {
+        let (sa, sb) = (a.shape, b.shape)
+        return record(try backend.binary(.add, a.value, b.value), [a, b]) { [self] g throws(TensorError) in
+            [try unbroadcast(g, to: sa), try unbroadcast(g, to: sb)]
+        }
+    }
+
+    public func subtract(_ a: Variable, _ b: Variable) throws(TensorError) -> Variable {
+        let (sa, sb) = (a.shape, b.shape)
+        return record(try backend.binary(.subtract, a.value, b.value), [a, b]) { [self] g throws(TensorError) in
+            [try unbroadcast(g, to: sa), try unbroadcast(try backend.unary(.negate, g), to: sb)]
+        }
+    }
+
+    public func multiply(_ a: Variable, _ b: Variable) throws(TensorError) -> Variable {
+        let (va, vb) = (a.value, b.value)
+        return record(try backend.binary(.multiply, va, vb), [a, b]) { [self] g throws(TensorError) in
+            [a.requiresGrad ? try unbroadcast(try backend.binary(.multiply, g, vb), to: va.shape) : nil,
+             b.requiresGrad ? try unbroadcast(try backend.binary(.multiply, g, va), to: vb.shape) : nil]
+        }
+    }
+
+    public func divide(_ a: Variable, _ b: Variable) throws(TensorError) -> Variable {
+        let (va, vb) = (a.value, b.value)
+        return record(try backend.binary(.divide, va, vb), [a, b]) { [self] g throws(TensorError) in
+            let ga = a.requiresGrad ? try unbroadcast(try backend.binary(.divide, g, vb), to: va.shape) : nil
+            var gb: Tensor?
+            if b.requiresGrad {
+                // d(a/b)/db = -a / b²
+                let q = try backend.binary(.divide, try backend.binary(.multiply, g, va), try backend.binary(.multiply, vb, vb))
+                gb = try unbroadcast(try backend.unary(.negate, q), to: vb.shape)
+            }
+            return [ga, gb]
+        }
+    }
+
+    /// `a` times a constant.
+    public func scale(_ a: Variable, _ factor: Float) throws(TensorError) -> Variable {
+        let f = Tensor(shape: [], storage: [factor])
+        return record(try backend.binary(.multiply, a.value, f), [a]) { [self] g throws(TensorError) in
+            [try backend.binary(.multiply, g, f)]
+        }
+    }
+
+    /// a @ b for matrices (or batches of them); the gradients are products with the other
+    /// operand read transposed, so nothing is copied.
+    public func matmul(_ a: Variable, _ b: Variable) throws(TensorError) -> Variable {
+        let (va, vb) = (a.value, b.value)
+        return record(try backend.matmul(va, vb), [a, b]) { [self] g throws(TensorError) in
+            [a.requiresGrad ? try backend.matmul(g, vb, transpose: Transpose(b: true)) : nil,
+             b.requiresGrad ? try backend.matmul(va, g, transpose: Transpose(a: true)) : nil]
+        }
+    }
+
+    /// The gradient of a broadcast operand: `g` summed over the dimensions that were
+    /// broadcast to reach its shape.
+    func unbroadcast(_ g: Tensor, to shape: [Int]) throws(TensorError) -> Tensor {
+        if g.shape == shape { return g }
+        var r = g
+        // Leading dimensions the operand did not have.
+        while r.rank > shape.count { r = try backend.reduce(.sum, r, axis: 0) }
+        // Dimensions of size 1 that were stretched.
+        for (d, n) in shape.enumerated() where n == 1 && r.shape[d] != 1 {
+            var kept = r.shape
+            kept[d] = 1
+            r = try backend.reduce(.sum, r, axis: d).reshaped(kept)
+        }
+        return r
+    }
+}
+
+extension Tensor {
+    /// The same values in another shape of the same count (no copy on the host).
+    public func reshaped(_ shape: [Int]) -> Tensor {
+        precondition(shape.reduce(1, *) == count, "cannot reshape \(self.shape) into \(shape)")
+        if let device { return Tensor(shape: shape, device: device) }
+        return Tensor(shape: shape, storage: storage)
+    }
+}
