@@ -89,6 +89,10 @@ public protocol Backend: Sendable {
     func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor
     /// 2-D max or average pooling of [n, c, h, w] images.
     func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor
+    /// The gradient of pooling with respect to its input `x`, given the gradient of its
+    /// output: a max window's gradient goes to its (first) largest pixel, an average
+    /// window's is shared among the pixels it counted.
+    func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor
     /// `t` in this backend's memory (on a GPU: copied there once, so later operations on
     /// it move nothing); CPU backends return it in host memory.
     func prepare(_ t: Tensor) throws(TensorError) -> Tensor
@@ -119,6 +123,9 @@ extension Backend {
         try ReferenceBackend().col2im(cols, image: shape, window)
     }
     public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor { try ReferenceBackend().pool(op, x, window) }
+    public func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        try ReferenceBackend().poolGradient(op, x, gradient, window)
+    }
 }
 
 extension Backend {

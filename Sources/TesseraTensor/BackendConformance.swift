@@ -166,6 +166,10 @@ public final class BackendConformance {
             }
             for op in [PoolOp.max, .average] {
                 compare("pool \(op) \(shape) \(window)", 1e-6, try backend.pool(op, x, window), try reference.pool(op, x, window))
+                if let pooled = try? reference.pool(op, x, window) {
+                    let g = random(pooled.shape)
+                    compare("pool gradient \(op) \(shape) \(window)", 1e-5, try backend.poolGradient(op, x, g, window), try reference.poolGradient(op, x, g, window))
+                }
             }
         }
     }
@@ -180,6 +184,8 @@ public final class BackendConformance {
                   try reference.reduce(.max, Tensor(shape: [0], storage: []), axis: nil))
         sameError("softmax along a missing axis", try backend.softmax(a, axis: -3, log: false), try reference.softmax(a, axis: -3, log: false))
         sameError("pool of a matrix", try backend.pool(.max, a, Window(kernel: 2)), try reference.pool(.max, a, Window(kernel: 2)))
+        sameError("pool gradient of the wrong shape", try backend.poolGradient(.max, random([1, 1, 4, 4]), random([1, 1, 3, 3]), Window(kernel: 2, stride: 2)),
+                  try reference.poolGradient(.max, random([1, 1, 4, 4]), random([1, 1, 3, 3]), Window(kernel: 2, stride: 2)))
         sameError("col2im of unfit columns", try backend.col2im(a, image: [1, 1, 4, 4], Window(kernel: 2)),
                   try reference.col2im(a, image: [1, 1, 4, 4], Window(kernel: 2)))
         sameError("a window larger than the image", try backend.im2col(random([1, 1, 2, 2]), Window(kernel: 3)),

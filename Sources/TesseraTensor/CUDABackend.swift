@@ -172,6 +172,19 @@ public struct CUDABackend: Backend {
         return Tensor(shape: shape, device: out)
     }
 
+    public func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w, oh, ow) = try ReferenceBackend.pooled(x.shape, gradient.shape, window)
+        let count = n * c * h * w
+        if count == 0 { return Tensor(shape: x.shape, storage: []) }
+        try context.activate()
+        let px = try buffer(x), pg = try buffer(gradient), out = try output(count)
+        let (kh, kw) = window.kernel
+        try context.launch("pool2d_gradient", count: count, [.int32(op == .average ? 1 : 0), .int64(n * c), .int64(h), .int64(w), .int64(oh), .int64(ow),
+                                                             .int64(kh), .int64(kw), .int64(window.stride), .int64(window.padding),
+                                                             .buffer(px), .buffer(pg), .buffer(out)])
+        return Tensor(shape: x.shape, device: out)
+    }
+
     // MARK: Launch shapes
 
     static func geometry(_ n: Int, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window) -> [CUDAContext.Argument] {

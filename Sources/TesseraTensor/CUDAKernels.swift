@@ -7,7 +7,7 @@ enum CUDAKernels {
 
     /// The names cuModuleGetFunction looks up.
     static let names = ["binary_same", "binary_broadcast", "unary_map", "reduce_rows", "reduce_strided",
-                        "softmax_rows", "softmax_strided", "argmax_strided", "im2col", "col2im", "pool2d"]
+                        "softmax_rows", "softmax_strided", "argmax_strided", "im2col", "col2im", "pool2d", "pool2d_gradient"]
 
     static var source: String {
         let binary = BinaryOp.allCases.enumerated().map { "#define B_\($0.element.rawValue.uppercased()) \($0.offset)" }
@@ -274,6 +274,42 @@ enum CUDAKernels {
                 best = fmaxf(best, v); s += v; cells++;
             }
             out[t] = average ? s / (float)(cells > 0 ? cells : 1) : best;
+        }
+    }
+
+    // Pooling's gradient, one thread per input pixel: it gathers from every window that
+    // covers it (no atomics). A max window gives its gradient to its first largest pixel,
+    // as the reference does, so each pixel checks whether it is that pixel.
+    extern "C" __global__ void pool2d_gradient(int average, i64 planes, i64 h, i64 w, i64 oh, i64 ow, i64 kh, i64 kw, i64 stride, i64 pad,
+                                               const float* x, const float* g, float* out) {
+        i64 total = planes * h * w;
+        for (i64 t = blockIdx.x * (i64)blockDim.x + threadIdx.x; t < total; t += (i64)gridDim.x * blockDim.x) {
+            i64 xx = t % w, y = (t / w) % h, p = t / (w * h);
+            float s = 0.0f;
+            for (i64 ky = 0; ky < kh; ky++) {
+                i64 sy = y + pad - ky;
+                if (sy < 0 || sy % stride != 0 || sy / stride >= oh) continue;
+                i64 oy = sy / stride;
+                for (i64 kx = 0; kx < kw; kx++) {
+                    i64 sx = xx + pad - kx;
+                    if (sx < 0 || sx % stride != 0 || sx / stride >= ow) continue;
+                    i64 ox = sx / stride;
+                    float d = g[(p * oh + oy) * ow + ox];
+                    float best = -INFINITY;
+                    i64 at = -1;
+                    int cells = 0;
+                    for (i64 vy = 0; vy < kh; vy++) for (i64 vx = 0; vx < kw; vx++) {
+                        i64 yy = oy * stride - pad + vy, xw = ox * stride - pad + vx;
+                        if (yy < 0 || yy >= h || xw < 0 || xw >= w) continue;
+                        i64 i = (p * h + yy) * w + xw;
+                        if (at < 0 || x[i] > best) { best = x[i]; at = i; }
+                        cells++;
+                    }
+                    if (average) s += d / (float)(cells > 0 ? cells : 1);
+                    else if (at == t) s += d;
+                }
+            }
+            out[t] = s;
         }
     }
     """#

@@ -82,6 +82,51 @@ extension ReferenceBackend {
         return Tensor(shape: [n, c, oh, ow], storage: out)
     }
 
+    public func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w, oh, ow) = try Self.pooled(x.shape, gradient.shape, window)
+        var out = [Float](repeating: 0, count: n * c * h * w)
+        let (src, g) = (x.storage, gradient.storage)
+        src.withUnsafeBufferPointer { s in g.withUnsafeBufferPointer { gp in
+            out.withUnsafeMutableBufferPointer { dst in Self.poolGradient(op, s, gp, dst, planes: 0..<(n * c), h, w, oh, ow, window) }
+        } }
+        return Tensor(shape: x.shape, storage: out)
+    }
+
+    /// Pooling's operands, checked: the images' dimensions and the output gradient's.
+    static func pooled(_ x: [Int], _ g: [Int], _ window: Window) throws(TensorError) -> (Int, Int, Int, Int, Int, Int) {
+        let (n, c, h, w) = try image(x, "pool gradient")
+        let (oh, ow) = try window.output(h, w)
+        guard g == [n, c, oh, ow] else { throw .shape("pool gradient: a gradient of shape \(g) does not match pooled images [\(n), \(c), \(oh), \(ow)]") }
+        return (n, c, h, w, oh, ow)
+    }
+
+    /// Sends each window's gradient back to its pixels, plane by plane (planes are
+    /// independent, so disjoint plane ranges can run in parallel).
+    static func poolGradient(_ op: PoolOp, _ src: UnsafeBufferPointer<Float>, _ g: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>,
+                             planes: Range<Int>, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window) {
+        for plane in planes { for oy in 0..<oh { for ox in 0..<ow {
+            var best = -Float.infinity, at = -1, cells = 0
+            for ky in 0..<window.kernel.h { for kx in 0..<window.kernel.w {
+                let y = oy * window.stride - window.padding + ky, xx = ox * window.stride - window.padding + kx
+                guard y >= 0, y < h, xx >= 0, xx < w else { continue }
+                let i = (plane * h + y) * w + xx
+                if at < 0 || src[i] > best { best = src[i]; at = i }
+                cells += 1
+            } }
+            let d = g[(plane * oh + oy) * ow + ox]
+            if op == .max {
+                if at >= 0 { dst[at] += d }
+            } else {
+                let share = d / Float(Swift.max(1, cells))
+                for ky in 0..<window.kernel.h { for kx in 0..<window.kernel.w {
+                    let y = oy * window.stride - window.padding + ky, xx = ox * window.stride - window.padding + kx
+                    guard y >= 0, y < h, xx >= 0, xx < w else { continue }
+                    dst[(plane * h + y) * w + xx] += share
+                } }
+            }
+        } } }
+    }
+
     /// Pools the image planes in `planes` (each plane is independent).
     static func pool(_ op: PoolOp, _ src: UnsafeBufferPointer<Float>, _ dst: UnsafeMutableBufferPointer<Float>, planes: Range<Int>,
                      _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window) {
@@ -117,6 +162,20 @@ extension ReferenceBackend {
 extension OpenBLASBackend {
     // The reference's loops, split across cores by image (or image plane): no two threads
     // touch the same output.
+
+    public func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w, oh, ow) = try ReferenceBackend.pooled(x.shape, gradient.shape, window)
+        var out = [Float](repeating: 0, count: n * c * h * w)
+        x.storage.withUnsafeBufferPointer { src in
+        gradient.storage.withUnsafeBufferPointer { g in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, g, dst))
+            Parallel.chunks(n * c, minimum: 1) { planes in
+                ReferenceBackend.poolGradient(op, shared.value.0, shared.value.1, shared.value.2, planes: planes, h, w, oh, ow, window)
+            }
+        }}}
+        return Tensor(shape: x.shape, storage: out)
+    }
 
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")

@@ -53,6 +53,7 @@ std::map<std::string, Kernel>& kernels() {
         {"softmax_strided", {wrap(softmax_strided), false}},
         {"argmax_strided", {wrap(argmax_strided), false}}, {"im2col", {wrap(im2col), false}},
         {"col2im", {wrap(col2im), false}}, {"pool2d", {wrap(pool2d), false}},
+        {"pool2d_gradient", {wrap(pool2d_gradient), false}},
     };
     return k;
 }
