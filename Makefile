@@ -4,7 +4,7 @@ BIN := .build/debug/tessera
 RELEASE_BIN := .build/release/tessera
 SHARED ?= $(abspath ../shared)
 
-.PHONY: setup build release run test bench clean
+.PHONY: setup build release run test bench parity clean
 
 setup:
 	@./scripts/setup.sh
@@ -41,6 +41,12 @@ bench: release
 	.venv/bin/python bench/read_csv.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/metrics.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/tensor.py --tessera $(RELEASE_BIN)
+
+# Golden files for TesseraNN's PyTorch parity tests (Tests/TesseraNNTests/Golden): needs
+# PyTorch, which the bench venv installs; the files are committed, so `make test` does not.
+parity:
+	./scripts/venv.sh bench/requirements.txt
+	.venv/bin/python scripts/parity.py
 
 clean:
 	rm -rf .build

@@ -53,6 +53,13 @@ extension Tape {
         return record(try backend.unary(.log, x), [a]) { [self] g throws(TensorError) in [try backend.binary(.divide, g, x)] }
     }
 
+    public func sqrt(_ a: Variable) throws(TensorError) -> Variable {
+        let y = try backend.unary(.sqrt, a.value)
+        return record(y, [a]) { [self] g throws(TensorError) in
+            [try backend.binary(.divide, g, try backend.binary(.multiply, y, Self.constant(2)))]
+        }
+    }
+
     public func negate(_ a: Variable) throws(TensorError) -> Variable {
         record(try backend.unary(.negate, a.value), [a]) { [self] g throws(TensorError) in [try backend.unary(.negate, g)] }
     }

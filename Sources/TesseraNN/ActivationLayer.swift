@@ -1,0 +1,12 @@
+import TesseraTensor
+
+/// An activation on its own, for where it does not follow a Dense or Conv2D directly
+/// (Conv2D → BatchNorm → ReLU).
+public final class ActivationLayer: Layer {
+    public let activation: Activation
+    public init(_ activation: Activation) { self.activation = activation }
+    public var description: String { activation.rawValue }
+    public var parameters: [Parameter] { [] }
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] { inputShape }
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try activation.apply(x, pass.tape) }
+}

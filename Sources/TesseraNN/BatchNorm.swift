@@ -1,0 +1,74 @@
+import TesseraTensor
+
+/// Batch normalization of features [batch, features] (1-D) or channels of images
+/// [batch, channels, h, w] (2-D), as PyTorch's BatchNorm1d/2d: while training it
+/// normalizes with the batch's mean and (biased) variance and updates running estimates
+/// (momentum 0.1, unbiased variance); in inference it uses the running estimates.
+public final class BatchNorm: Layer {
+    public let momentum: Float
+    public let epsilon: Float
+    public private(set) var gamma: Variable?
+    public private(set) var beta: Variable?
+    public private(set) var runningMean: Variable?
+    public private(set) var runningVariance: Variable?
+
+    public init(momentum: Float = 0.1, epsilon: Float = 1e-5) {
+        self.momentum = momentum
+        self.epsilon = epsilon
+    }
+
+    public var description: String { "BatchNorm()" }
+
+    public var parameters: [Parameter] {
+        [gamma.map { Parameter("weight", $0) }, beta.map { Parameter("bias", $0) }].compactMap { $0 }
+    }
+
+    public var buffers: [Parameter] {
+        [runningMean.map { Parameter("running_mean", $0) }, runningVariance.map { Parameter("running_var", $0) }].compactMap { $0 }
+    }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
+        guard inputShape.count == 1 || inputShape.count == 3 else {
+            throw TensorError(.shape, "BatchNorm needs features [f] or images [c, h, w] per example; it got \(inputShape)")
+        }
+        let c = inputShape[0]
+        gamma = Variable(Tensor(shape: [c], storage: [Float](repeating: 1, count: c)), requiresGrad: true)
+        beta = Variable(Tensor(zeros: [c]), requiresGrad: true)
+        runningMean = Variable(Tensor(zeros: [c]))
+        runningVariance = Variable(Tensor(shape: [c], storage: [Float](repeating: 1, count: c)))
+        return inputShape
+    }
+
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        guard let gamma, let beta, let runningMean, let runningVariance else { throw TensorError(.value, "BatchNorm is used before it was built") }
+        let t = pass.tape
+        let c = gamma.shape[0]
+        guard (x.value.rank == 2 || x.value.rank == 4) && x.shape[1] == c else {
+            throw TensorError(.shape, "BatchNorm built for \(c) features or channels got a batch of shape \(x.shape)")
+        }
+        // Channels last, one row per position: [m, c].
+        let images = x.value.rank == 4
+        let rows = images ? try t.reshape(try t.permute(x, [0, 2, 3, 1]), [x.value.count / c, c]) : x
+        let m = rows.shape[0]
+        let normalized: Variable
+        if pass.training {
+            guard m > 1 else { throw TensorError(.value, "BatchNorm needs more than one value per channel to train (batch of \(x.shape[0])); use a larger batch") }
+            let mean = try t.mean(rows, axis: 0)
+            let centered = try t.subtract(rows, mean)
+            let variance = try t.mean(try t.multiply(centered, centered), axis: 0)
+            let std = try t.sqrt(try t.add(variance, Variable(Tape.constant(epsilon))))
+            normalized = try t.divide(centered, std)
+            // Running estimates, outside the tape.
+            let b = pass.backend, keep = Tape.constant(1 - momentum), take = Tape.constant(momentum)
+            let unbiased = try b.binary(.multiply, variance.value, Tape.constant(Float(m) / Float(m - 1)))
+            runningMean.value = try b.binary(.add, try b.binary(.multiply, runningMean.value, keep), try b.binary(.multiply, mean.value, take))
+            runningVariance.value = try b.binary(.add, try b.binary(.multiply, runningVariance.value, keep), try b.binary(.multiply, unbiased, take))
+        } else {
+            let std = try pass.backend.unary(.sqrt, try pass.backend.binary(.add, runningVariance.value, Tape.constant(epsilon)))
+            normalized = try t.divide(try t.subtract(rows, Variable(runningMean.value)), Variable(std))
+        }
+        let y = try t.add(try t.multiply(normalized, gamma), beta)
+        guard images else { return y }
+        return try t.permute(try t.reshape(y, [x.shape[0], x.shape[2], x.shape[3], c]), [0, 3, 1, 2])
+    }
+}

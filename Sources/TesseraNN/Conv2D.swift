@@ -1,0 +1,60 @@
+import TesseraTensor
+
+/// A 2-D convolution of [batch, channels, height, width] images: patches (im2col) times
+/// the filters as one matrix product. Weights are [filters, channels, kh, kw], as in
+/// PyTorch's nn.Conv2d.
+public final class Conv2D: Layer {
+    public let filters: Int
+    public let window: Window
+    public let activation: Activation
+    /// Without a bias when a BatchNorm follows: its mean subtraction would cancel one, and a
+    /// bias whose gradient is only rounding noise drifts under Adam.
+    public let useBias: Bool
+    public private(set) var weight: Variable?
+    public private(set) var bias: Variable?
+
+    public init(_ filters: Int, kernel: Int, stride: Int = 1, padding: Int = 0, activation: Activation = .linear, useBias: Bool = true) {
+        self.useBias = useBias
+        self.filters = filters
+        self.window = Window(kernel: kernel, stride: stride, padding: padding)
+        self.activation = activation
+    }
+
+    public var description: String {
+        "Conv2D(\(filters), kernel: \(window.kernel.h)\(window.stride != 1 ? ", stride: \(window.stride)" : "")\(window.padding != 0 ? ", padding: \(window.padding)" : "")\(activation == .linear ? "" : ", \(activation.rawValue)"))"
+    }
+
+    public var parameters: [Parameter] {
+        [weight.map { Parameter("weight", $0) }, bias.map { Parameter("bias", $0) }].compactMap { $0 }
+    }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
+        guard inputShape.count == 3 else {
+            throw TensorError(.shape, "\(description) needs images [channels, height, width] per example; it got \(inputShape)")
+        }
+        let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
+        let (oh, ow) = try window.output(h, w)
+        let fanIn = c * window.kernel.h * window.kernel.w
+        weight = Variable(Initializer.for(activation).make([filters, c, window.kernel.h, window.kernel.w], fanIn: fanIn,
+                                                           fanOut: filters * window.kernel.h * window.kernel.w, rng: &rng), requiresGrad: true)
+        if useBias { bias = Variable(Tensor(zeros: [filters]), requiresGrad: true) }
+        return [filters, oh, ow]
+    }
+
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
+        guard x.value.rank == 4, x.shape[1] == weight.shape[1] else {
+            throw TensorError(.shape, "\(description) expects images [batch, \(weight.shape[1]), height, width]; got \(x.shape)")
+        }
+        let t = pass.tape
+        let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
+        let (oh, ow) = try window.output(h, w)
+        let cols = try t.im2col(x, window)
+        let filters2D = try t.reshape(weight, [filters, weight.value.count / filters])
+        var y = try t.matmul(cols, filters2D, transpose: Transpose(b: true))
+        if let bias { y = try t.add(y, bias) }
+        // [n·oh·ow, filters] → [n, filters, oh, ow]
+        let images = try t.permute(try t.reshape(y, [n, oh, ow, filters]), [0, 3, 1, 2])
+        return try activation.apply(images, t)
+    }
+}

@@ -1,0 +1,43 @@
+import TesseraTensor
+
+/// A fully connected layer: y = activation(x Wᵀ + b), W of shape [units, inputs] as in
+/// PyTorch's nn.Linear (so weights move between the two unchanged).
+public final class Dense: Layer {
+    public let units: Int
+    public let activation: Activation
+    public let useBias: Bool
+    public private(set) var weight: Variable?
+    public private(set) var bias: Variable?
+
+    public init(_ units: Int, activation: Activation = .linear, useBias: Bool = true) {
+        self.units = units
+        self.activation = activation
+        self.useBias = useBias
+    }
+
+    public var description: String { "Dense(\(units)\(activation == .linear ? "" : ", \(activation.rawValue)"))" }
+
+    public var parameters: [Parameter] {
+        [weight.map { Parameter("weight", $0) }, bias.map { Parameter("bias", $0) }].compactMap { $0 }
+    }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
+        guard inputShape.count == 1, let inputs = inputShape.first, inputs > 0 else {
+            throw TensorError(.shape, "Dense(\(units)) needs flat inputs [features]; it got \(inputShape) per example (put Flatten() before it)")
+        }
+        guard units > 0 else { throw TensorError(.value, "Dense needs at least one unit, got \(units)") }
+        weight = Variable(Initializer.for(activation).make([units, inputs], fanIn: inputs, fanOut: units, rng: &rng), requiresGrad: true)
+        if useBias { bias = Variable(Tensor(zeros: [units]), requiresGrad: true) }
+        return [units]
+    }
+
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
+        guard x.value.rank == 2, x.shape[1] == weight.shape[1] else {
+            throw TensorError(.shape, "\(description) expects inputs [batch, \(weight.shape[1])]; got \(x.shape)")
+        }
+        var y = try pass.tape.matmul(x, weight, transpose: Transpose(b: true))
+        if let bias { y = try pass.tape.add(y, bias) }
+        return try activation.apply(y, pass.tape)
+    }
+}

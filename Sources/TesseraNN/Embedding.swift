@@ -1,0 +1,47 @@
+import TesseraTensor
+
+/// Rows of a trainable table looked up by index: [batch] or [batch, length] of whole
+/// numbers in 0..<vocabulary → [..., dimension]. The gradient adds each row's gradient
+/// back into the table row it came from.
+public final class Embedding: Layer {
+    public let vocabulary: Int
+    public let dimension: Int
+    public private(set) var weight: Variable?
+
+    public init(_ vocabulary: Int, _ dimension: Int) {
+        self.vocabulary = vocabulary
+        self.dimension = dimension
+    }
+
+    public var description: String { "Embedding(\(vocabulary), \(dimension))" }
+    public var parameters: [Parameter] { weight.map { [Parameter("weight", $0)] } ?? [] }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
+        guard vocabulary > 0, dimension > 0 else { throw TensorError(.value, "Embedding needs a positive vocabulary and dimension") }
+        // PyTorch's nn.Embedding draws from N(0, 1).
+        weight = Variable(Tensor(shape: [vocabulary, dimension], storage: (0..<(vocabulary * dimension)).map { _ in Float(rng.nextNormal()) }),
+                          requiresGrad: true)
+        return inputShape + [dimension]
+    }
+
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
+        let (vocabulary, dimension, description) = (vocabulary, dimension, description)
+        let indices = try x.value.storage.enumerated().map { (i, v) throws(TensorError) -> Int in
+            let k = Int(v)
+            guard Float(k) == v, k >= 0, k < vocabulary else {
+                throw TensorError(.value, "\(description): value \(v) at position \(i) is not an index in 0..<\(vocabulary)")
+            }
+            return k
+        }
+        let rows = try weight.value.gather(indices)
+        return pass.tape.record(rows.reshaped(x.shape + [dimension]), [weight]) { g throws(TensorError) in
+            let gv = g.storage
+            var table = [Float](repeating: 0, count: vocabulary * dimension)
+            for (r, k) in indices.enumerated() {
+                for j in 0..<dimension { table[k * dimension + j] += gv[r * dimension + j] }
+            }
+            return [Tensor(shape: [vocabulary, dimension], storage: table)]
+        }
+    }
+}

@@ -1,0 +1,15 @@
+import TesseraTensor
+
+/// [batch, ...] → [batch, product of the rest]: between convolutions and dense layers.
+public final class Flatten: Layer {
+    public init() {}
+    public var description: String { "Flatten()" }
+    public var parameters: [Parameter] { [] }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] { [inputShape.reduce(1, *)] }
+
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        let n = x.shape.first ?? 0
+        return try pass.tape.reshape(x, [n, x.value.count / Swift.max(1, n)])
+    }
+}

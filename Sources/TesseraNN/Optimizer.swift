@@ -1,0 +1,135 @@
+import Foundation
+import TesseraTensor
+
+/// Updates parameters from their gradients. Each optimizer follows PyTorch's update rule
+/// for the same settings, so the same model, weights and batches give the same steps.
+public protocol Optimizer: AnyObject {
+    /// The rate the next step uses; a schedule sets it before each step.
+    var learningRate: Float { get set }
+    /// One update of `parameters` (those without a gradient are left alone).
+    func step(_ parameters: [Variable], backend: any Backend) throws(TensorError)
+    /// "Adam(lr: 0.001)".
+    var description: String { get }
+}
+
+/// Per-parameter state (moments, momentum buffers), keyed by the parameter.
+final class OptimizerState {
+    private var slots: [ObjectIdentifier: [Tensor]] = [:]
+    subscript(_ v: Variable) -> [Tensor]? {
+        get { slots[ObjectIdentifier(v)] }
+        set { slots[ObjectIdentifier(v)] = newValue }
+    }
+}
+
+/// Stochastic gradient descent with optional momentum (heavy-ball or Nesterov) and L2
+/// weight decay, as torch.optim.SGD.
+public final class SGD: Optimizer {
+    public var learningRate: Float
+    public let momentum: Float
+    public let nesterov: Bool
+    public let weightDecay: Float
+    let state = OptimizerState()
+
+    public init(lr: Float = 0.01, momentum: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) {
+        learningRate = lr
+        self.momentum = momentum
+        self.nesterov = nesterov
+        self.weightDecay = weightDecay
+    }
+
+    public var description: String { "SGD(lr: \(learningRate)\(momentum > 0 ? ", momentum: \(momentum)" : "")\(nesterov ? ", nesterov: true" : ""))" }
+
+    public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
+        for p in parameters {
+            guard var g = p.grad else { continue }
+            if weightDecay != 0 { g = try b.binary(.add, g, try b.binary(.multiply, p.value, Tape.constant(weightDecay))) }
+            if momentum != 0 {
+                let buffer = try state[p].map { old throws(TensorError) in
+                    try b.binary(.add, try b.binary(.multiply, old[0], Tape.constant(momentum)), g)
+                } ?? g
+                state[p] = [buffer]
+                g = nesterov ? try b.binary(.add, g, try b.binary(.multiply, buffer, Tape.constant(momentum))) : buffer
+            }
+            p.value = try b.binary(.subtract, p.value, try b.binary(.multiply, g, Tape.constant(learningRate)))
+        }
+    }
+}
+
+/// Adam (Kingma & Ba), as torch.optim.Adam; with `decoupled`, AdamW: the weight decay
+/// shrinks the weights directly instead of joining the gradient.
+public final class Adam: Optimizer {
+    public var learningRate: Float
+    public let beta1: Float
+    public let beta2: Float
+    public let epsilon: Float
+    public let weightDecay: Float
+    public let decoupled: Bool
+    private(set) var steps = 0
+    let state = OptimizerState()
+
+    public init(lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
+        learningRate = lr
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.epsilon = epsilon
+        self.weightDecay = weightDecay
+        self.decoupled = decoupled
+    }
+
+    /// AdamW: decoupled weight decay (default 0.01, as PyTorch's).
+    public static func adamW(lr: Float = 1e-3, weightDecay: Float = 0.01) -> Adam { Adam(lr: lr, weightDecay: weightDecay, decoupled: true) }
+
+    public var description: String { "\(decoupled ? "AdamW" : "Adam")(lr: \(learningRate)\(weightDecay != 0 ? ", weightDecay: \(weightDecay)" : ""))" }
+
+    public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
+        steps += 1
+        let c1 = 1 - Float(Foundation.pow(Double(beta1), Double(steps))), c2 = 1 - Float(Foundation.pow(Double(beta2), Double(steps)))
+        for p in parameters {
+            guard var g = p.grad else { continue }
+            var value = p.value
+            if weightDecay != 0 {
+                if decoupled {
+                    value = try b.binary(.multiply, value, Tape.constant(1 - learningRate * weightDecay))
+                } else {
+                    g = try b.binary(.add, g, try b.binary(.multiply, value, Tape.constant(weightDecay)))
+                }
+            }
+            let moments = state[p] ?? [Tensor(zeros: g.shape), Tensor(zeros: g.shape)]
+            let m = try b.binary(.add, try b.binary(.multiply, moments[0], Tape.constant(beta1)), try b.binary(.multiply, g, Tape.constant(1 - beta1)))
+            let v = try b.binary(.add, try b.binary(.multiply, moments[1], Tape.constant(beta2)),
+                                 try b.binary(.multiply, try b.binary(.multiply, g, g), Tape.constant(1 - beta2)))
+            state[p] = [m, v]
+            // p -= lr · m̂ / (√v̂ + ε), with m̂ = m / c1 and v̂ = v / c2 (PyTorch's arrangement).
+            let denominator = try b.binary(.add, try b.binary(.divide, try b.unary(.sqrt, v), Tape.constant(c2.squareRoot())), Tape.constant(epsilon))
+            let update = try b.binary(.multiply, try b.binary(.divide, m, denominator), Tape.constant(learningRate / c1))
+            p.value = try b.binary(.subtract, value, update)
+        }
+    }
+}
+
+/// RMSProp, as torch.optim.RMSprop (no momentum, not centered).
+public final class RMSProp: Optimizer {
+    public var learningRate: Float
+    public let alpha: Float
+    public let epsilon: Float
+    let state = OptimizerState()
+
+    public init(lr: Float = 0.01, alpha: Float = 0.99, epsilon: Float = 1e-8) {
+        learningRate = lr
+        self.alpha = alpha
+        self.epsilon = epsilon
+    }
+
+    public var description: String { "RMSProp(lr: \(learningRate))" }
+
+    public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
+        for p in parameters {
+            guard let g = p.grad else { continue }
+            let old = state[p]?[0] ?? Tensor(zeros: g.shape)
+            let v = try b.binary(.add, try b.binary(.multiply, old, Tape.constant(alpha)), try b.binary(.multiply, try b.binary(.multiply, g, g), Tape.constant(1 - alpha)))
+            state[p] = [v]
+            let step = try b.binary(.divide, g, try b.binary(.add, try b.unary(.sqrt, v), Tape.constant(epsilon)))
+            p.value = try b.binary(.subtract, p.value, try b.binary(.multiply, step, Tape.constant(learningRate)))
+        }
+    }
+}

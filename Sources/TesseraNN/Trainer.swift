@@ -1,0 +1,188 @@
+import Foundation
+import TesseraTensor
+
+/// The loss a model is trained on.
+public enum Loss: Sendable, Equatable {
+    case crossEntropy(weights: [Float]? = nil, labelSmoothing: Float = 0)
+    case binaryCrossEntropy(positiveWeight: Float = 1)
+    case meanSquaredError
+    case huber(delta: Float = 1)
+
+    /// The loss of a batch's outputs against its targets, on the tape.
+    public func apply(_ output: Variable, _ target: Tensor, _ tape: Tape) throws(TensorError) -> Variable {
+        switch self {
+        case .crossEntropy(let w, let s): return try tape.crossEntropy(output, labels: target, weights: w, labelSmoothing: s)
+        case .binaryCrossEntropy(let pw): return try tape.binaryCrossEntropy(output, targets: target, positiveWeight: pw)
+        case .meanSquaredError: return try tape.meanSquaredError(output, target)
+        case .huber(let d): return try tape.huber(output, target, delta: d)
+        }
+    }
+
+    var isClassification: Bool {
+        if case .crossEntropy = self { return true }
+        if case .binaryCrossEntropy = self { return true }
+        return false
+    }
+}
+
+/// How to train: epochs, batches, shuffling, early stopping, clipping, a schedule.
+public struct TrainingOptions: Sendable {
+    public var epochs = 1
+    public var batchSize = 32
+    public var seed: UInt64 = 0
+    public var shuffle = true
+    /// Stop after this many epochs without a better validation loss (the training loss
+    /// when there is no validation set), restoring the best epoch's weights.
+    public var earlyStopping: Int?
+    /// Rescale the gradients when their global L2 norm exceeds this.
+    public var clipNorm: Float?
+    public var schedule: Schedule?
+
+    public init(epochs: Int = 1, batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, earlyStopping: Int? = nil,
+                clipNorm: Float? = nil, schedule: Schedule? = nil) {
+        self.epochs = epochs; self.batchSize = batchSize; self.seed = seed; self.shuffle = shuffle
+        self.earlyStopping = earlyStopping; self.clipNorm = clipNorm; self.schedule = schedule
+    }
+}
+
+/// Trains a Sequential model: seeded shuffling, mini-batches, a validation pass per
+/// epoch, early stopping with the best weights restored, progress events, a clean stop
+/// on interrupt (after the current batch), and a clear error on a non-finite loss with
+/// the weights of the last finite step restored.
+public final class Trainer {
+    public let model: Sequential
+    public let loss: Loss
+    public let optimizer: any Optimizer
+    public let backend: any Backend
+    public let options: TrainingOptions
+    private let baseRate: Float
+    private var steps = 0
+
+    public init(model: Sequential, loss: Loss, optimizer: any Optimizer, backend: any Backend, options: TrainingOptions) {
+        self.model = model
+        self.loss = loss
+        self.optimizer = optimizer
+        self.backend = backend
+        self.options = options
+        self.baseRate = optimizer.learningRate
+    }
+
+    /// Trains on features `x` [n, ...] and targets `y` [n] (or [n, ...]).
+    /// - Parameters:
+    ///   - progress: called after every batch and every epoch.
+    ///   - shouldStop: polled after every batch (an interrupt).
+    public func fit(_ x: Tensor, _ y: Tensor, validation: (x: Tensor, y: Tensor)? = nil,
+                    progress: (TrainingEvent) -> Void = { _ in }, shouldStop: () -> Bool = { false }) throws -> History {
+        let n = x.shape.first ?? 0
+        guard n > 0 else { throw TensorError(.value, "fit needs at least one example; the features are empty") }
+        guard y.shape.first == n else { throw TensorError(.shape, "fit: \(n) examples of features but \(y.shape.first ?? 0) targets") }
+        guard options.epochs > 0, options.batchSize > 0 else { throw TensorError(.value, "fit needs epochs and batchSize of at least 1") }
+        if let v = validation, v.x.shape.first != v.y.shape.first {
+            throw TensorError(.shape, "fit: the validation set has \(v.x.shape.first ?? 0) examples of features but \(v.y.shape.first ?? 0) targets")
+        }
+        if !model.isBuilt { try model.build(inputShape: Array(x.shape.dropFirst())) }
+        let history = History()
+        var rng = RandomGenerator(seed: options.seed)
+        let batches = (n + options.batchSize - 1) / options.batchSize
+        let start = Date()
+        var seen = 0
+        var best: (loss: Double, epoch: Int, weights: [Tensor])?
+        var stale = 0
+        let parameters = model.namedParameters.map(\.variable)
+        let stateful = parameters + model.namedBuffers.map(\.variable)
+
+        for epoch in 1...options.epochs {
+            var order = Array(0..<n)
+            if options.shuffle { order.shuffle(using: &rng) }
+            var total = 0.0, counted = 0
+            for b in 0..<batches {
+                let rows = Array(order[(b * options.batchSize)..<Swift.min(n, (b + 1) * options.batchSize)])
+                let bx = try x.gather(rows), by = try y.gather(rows)
+                let before = stateful.map(\.value)
+                let tape = Tape(backend: backend)
+                let pass = ForwardPass(tape: tape, training: true, rng: RandomGenerator(seed: options.seed &+ UInt64(steps) &* 0x9E37_79B9))
+                let output = try model.forward(Variable(bx), pass)
+                let l = try loss.apply(output, by, tape)
+                let value = Double(l.value.storage[0])
+                guard value.isFinite else {
+                    for (v, old) in zip(stateful, before) { v.value = old }
+                    throw TrainingError(epoch: epoch, batch: b + 1, message: """
+                        the loss became \(value) at epoch \(epoch), batch \(b + 1) of \(batches); training stopped and the \
+                        weights of the last finite step were restored. Likely cause: a learning rate too high for this \
+                        model (\(optimizer.description)); try one 10 times smaller, gradient clipping (clipNorm: 1), or \
+                        check the inputs for NaN or infinite values.
+                        """)
+                }
+                try tape.backward(l)
+                if let clip = options.clipNorm { try clipGradients(parameters, to: clip) }
+                if let schedule = options.schedule { optimizer.learningRate = baseRate * schedule.factor(at: steps) }
+                try optimizer.step(parameters, backend: backend)
+                steps += 1
+                seen += rows.count
+                total += value * Double(rows.count)
+                counted += rows.count
+                let elapsed = Date().timeIntervalSince(start)
+                let rate = Double(seen) / Swift.max(elapsed, 1e-9)
+                let remaining = Double(options.epochs * n - seen) / Swift.max(rate, 1e-9)
+                progress(TrainingEvent(kind: .batch, epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches,
+                                       loss: total / Double(counted), samplesPerSecond: rate, eta: remaining, metrics: [:]))
+                if shouldStop() {
+                    history.stopReason = .interrupted(epoch: epoch, batch: b + 1)
+                    return history
+                }
+            }
+            var metrics = ["loss": total / Double(counted)]
+            if let v = validation { metrics.merge(try evaluate(v.x, v.y), uniquingKeysWith: { $1 }) }
+            history.append(metrics)
+            let elapsed = Date().timeIntervalSince(start)
+            progress(TrainingEvent(kind: .epoch, epoch: epoch, epochs: options.epochs, batch: batches, batches: batches,
+                                   loss: metrics["loss"]!, samplesPerSecond: Double(seen) / Swift.max(elapsed, 1e-9),
+                                   eta: Double(options.epochs - epoch) * elapsed / Double(epoch), metrics: metrics))
+            if let patience = options.earlyStopping {
+                let monitored = metrics["val_loss"] ?? metrics["loss"]!
+                if best == nil || monitored < best!.loss {
+                    best = (monitored, epoch, stateful.map(\.value))
+                    stale = 0
+                } else {
+                    stale += 1
+                    if stale >= patience {
+                        for (v, w) in zip(stateful, best!.weights) { v.value = w }
+                        history.restoredEpoch = best!.epoch
+                        history.stopReason = .earlyStopping(patience: patience)
+                        return history
+                    }
+                }
+            }
+        }
+        if let best, options.earlyStopping != nil, best.epoch != history.epochs.count {
+            for (v, w) in zip(stateful, best.weights) { v.value = w }
+            history.restoredEpoch = best.epoch
+        }
+        return history
+    }
+
+    /// The loss (and accuracy, for classification) on a data set, in inference mode.
+    public func evaluate(_ x: Tensor, _ y: Tensor, prefix: String = "val_") throws -> [String: Double] {
+        let out = try model.predict(x, backend: backend, batchSize: 1024)
+        let tape = Tape(backend: backend)
+        var metrics = [prefix + "loss": Double(try loss.apply(Variable(out), y, tape).value.storage[0])]
+        if loss.isClassification {
+            let truth = y.storage
+            let predicted: [Float]
+            if case .crossEntropy = loss { predicted = try backend.argmax(out, axis: -1).storage } else { predicted = out.storage.map { $0 > 0 ? 1 : 0 } }
+            let right = zip(predicted, truth).filter { $0 == $1 }.count
+            metrics[prefix + "accuracy"] = Double(right) / Double(Swift.max(1, truth.count))
+        }
+        return metrics
+    }
+
+    /// Scales every gradient by min(1, maxNorm / ‖all gradients‖₂), as torch's clip_grad_norm_.
+    func clipGradients(_ parameters: [Variable], to maxNorm: Float) throws(TensorError) {
+        var squares = 0.0
+        for p in parameters { if let g = p.grad { squares += Double(try backend.reduce(.sum, try backend.binary(.multiply, g, g), axis: nil).storage[0]) } }
+        let norm = squares.squareRoot()
+        guard norm > Double(maxNorm) else { return }
+        let factor = Tape.constant(Float(Double(maxNorm) / (norm + 1e-6)))
+        for p in parameters { if let g = p.grad { p.grad = try backend.binary(.multiply, g, factor) } }
+    }
+}
