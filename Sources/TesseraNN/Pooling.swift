@@ -1,27 +1,34 @@
 import TesseraTensor
 
-/// 2-D max pooling of [batch, channels, height, width] images (stride defaults to the kernel).
-public final class MaxPool2D: Layer {
+/// 2-D pooling of [batch, channels, height, width] images; MaxPool2D and AvgPool2D name
+/// its two kinds. The stride defaults to the kernel (windows side by side).
+public class Pool2D: Layer {
+    public let op: PoolOp
     public let window: Window
-    public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) { window = Window(kernel: kernel, stride: stride ?? kernel, padding: padding) }
-    public var description: String { "MaxPool2D(\(window.kernel.h))" }
-    public var parameters: [Parameter] { [] }
-    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] { try Self.pooledShape(inputShape, window, description) }
-    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try pass.tape.pool(.max, x, window) }
 
-    static func pooledShape(_ shape: [Int], _ window: Window, _ what: String) throws(TensorError) -> [Int] {
-        guard shape.count == 3 else { throw TensorError(.shape, "\(what) needs images [channels, height, width] per example; it got \(shape)") }
-        let (oh, ow) = try window.output(shape[1], shape[2])
-        return [shape[0], oh, ow]
+    init(_ op: PoolOp, kernel: Int, stride: Int?, padding: Int) {
+        self.op = op
+        self.window = Window(kernel: kernel, stride: stride ?? kernel, padding: padding)
     }
+
+    public var description: String { "\(op == .max ? "MaxPool2D" : "AvgPool2D")(\(window.kernel.h))" }
+    public var parameters: [Parameter] { [] }
+
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
+        guard inputShape.count == 3 else { throw TensorError(.shape, "\(description) needs images [channels, height, width] per example; it got \(inputShape)") }
+        let (oh, ow) = try window.output(inputShape[1], inputShape[2])
+        return [inputShape[0], oh, ow]
+    }
+
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try pass.tape.pool(op, x, window) }
 }
 
-/// 2-D average pooling (padding is not counted in the average).
-public final class AvgPool2D: Layer {
-    public let window: Window
-    public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) { window = Window(kernel: kernel, stride: stride ?? kernel, padding: padding) }
-    public var description: String { "AvgPool2D(\(window.kernel.h))" }
-    public var parameters: [Parameter] { [] }
-    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] { try MaxPool2D.pooledShape(inputShape, window, description) }
-    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try pass.tape.pool(.average, x, window) }
+/// The largest value of each window.
+public final class MaxPool2D: Pool2D {
+    public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) { super.init(.max, kernel: kernel, stride: stride, padding: padding) }
+}
+
+/// The mean of each window (padding is not counted).
+public final class AvgPool2D: Pool2D {
+    public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) { super.init(.average, kernel: kernel, stride: stride, padding: padding) }
 }

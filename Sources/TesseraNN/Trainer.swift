@@ -90,6 +90,9 @@ public final class Trainer {
         var stale = 0
         let parameters = model.namedParameters.map(\.variable)
         let stateful = parameters + model.namedBuffers.map(\.variable)
+        // The weights of the last batch whose loss was finite (an update can overflow the
+        // weights while its own loss was finite: the next loss shows it).
+        var lastFinite = stateful.map(\.value)
 
         for epoch in 1...options.epochs {
             var order = Array(0..<n)
@@ -105,7 +108,7 @@ public final class Trainer {
                 let l = try loss.apply(output, by, tape)
                 let value = Double(l.value.storage[0])
                 guard value.isFinite else {
-                    for (v, old) in zip(stateful, before) { v.value = old }
+                    for (v, old) in zip(stateful, lastFinite) { v.value = old }
                     throw TrainingError(epoch: epoch, batch: b + 1, message: """
                         the loss became \(value) at epoch \(epoch), batch \(b + 1) of \(batches); training stopped and the \
                         weights of the last finite step were restored. Likely cause: a learning rate too high for this \
@@ -113,6 +116,7 @@ public final class Trainer {
                         check the inputs for NaN or infinite values.
                         """)
                 }
+                lastFinite = before
                 try tape.backward(l)
                 if let clip = options.clipNorm { try clipGradients(parameters, to: clip) }
                 if let schedule = options.schedule { optimizer.learningRate = baseRate * schedule.factor(at: steps) }

@@ -11,16 +11,19 @@ struct GradientCheck {
     var step: Float = 1e-2
     var tolerance: Float = 1e-2
 
-    /// `f` builds a scalar from the variables on a tape; every input's gradient is checked.
+    /// `f` builds a scalar from the variables on a tape; every input's gradient is checked
+    /// (read from the variables, or from `gradientsOf` when `f` routes them elsewhere, as a
+    /// layer's own parameters).
     func check(_ what: String, _ inputs: [Tensor], file: StaticString = #filePath, line: UInt = #line,
-               _ f: (Tape, [Variable]) throws -> Variable) throws {
+               _ f: (Tape, [Variable]) throws -> Variable, gradientsOf: (([Variable]) -> [Tensor?])? = nil) throws {
         let tape = Tape(backend: backend)
         let vars = inputs.map { Variable($0, requiresGrad: true) }
         let loss = try f(tape, vars)
         try tape.backward(loss)
-        for (k, v) in vars.enumerated() {
-            let analytic = try XCTUnwrap(v.grad, "\(what): input \(k) got no gradient", file: file, line: line).storage
-            XCTAssertEqual(v.grad?.shape, inputs[k].shape, "\(what): gradient shape", file: file, line: line)
+        let grads = gradientsOf?(vars) ?? vars.map(\.grad)
+        for k in inputs.indices {
+            let analytic = try XCTUnwrap(grads[k], "\(what): input \(k) got no gradient", file: file, line: line).storage
+            XCTAssertEqual(grads[k]?.shape, inputs[k].shape, "\(what): gradient shape", file: file, line: line)
             for i in 0..<inputs[k].count {
                 func value(_ delta: Float) throws -> Float {
                     var shifted = inputs

@@ -1,0 +1,110 @@
+import XCTest
+@testable import TesseraNN
+import TesseraTensor
+
+/// Each layer's gradients (inputs and parameters) against finite differences, its shapes,
+/// and its modes.
+final class LayerTests: XCTestCase {
+    let check = GradientCheck()
+
+    /// Checks d(Σ w ⊙ layer(x))/d(x and every parameter) with the layer built for `x`.
+    func checkLayer(_ layer: any Layer, _ x: Tensor, training: Bool = true, checkInput: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
+        var rng = RandomGenerator(seed: 3)
+        _ = try layer.build(inputShape: Array(x.shape.dropFirst()), rng: &rng)
+        let params = layer.parameters.map(\.variable)
+        let originals = params.map(\.value)
+        let inputs = (checkInput ? [x] : []) + originals
+        try check.check(layer.description, inputs, file: file, line: line) { tape, vars in
+            let input = checkInput ? vars[0] : Variable(x)
+            // The layer's own parameters take the perturbed values.
+            for (p, v) in zip(params, vars.dropFirst(checkInput ? 1 : 0)) { p.value = v.value }
+            let pass = ForwardPass(tape: tape, training: training)
+            // Route the parameters' gradients to the checker's variables.
+            let y = try layer.forward(input, pass)
+            let w = Variable(randomTensor(y.shape, seed: 77))
+            let loss = try tape.sum(try tape.multiply(y, w))
+            return loss
+        } gradientsOf: { vars in
+            (checkInput ? [vars[0].grad] : []) + params.map(\.grad)
+        }
+        for (p, o) in zip(params, originals) { p.value = o }
+    }
+
+    func testDense() throws {
+        for a in Activation.allCases where a != .softmax {
+            try checkLayer(Dense(3, activation: a), randomTensor([4, 5], seed: 1))
+        }
+        try checkLayer(Dense(3, activation: .softmax), randomTensor([2, 4], seed: 2))
+        try checkLayer(Dense(2, useBias: false), randomTensor([3, 4], seed: 2))
+    }
+
+    func testConv2D() throws {
+        try checkLayer(Conv2D(2, kernel: 3), randomTensor([2, 1, 5, 5], seed: 4))
+        // tanh rather than relu: a finite difference across relu's kink is not its gradient.
+        try checkLayer(Conv2D(3, kernel: 2, stride: 2, padding: 1, activation: .tanh), randomTensor([1, 2, 5, 4], seed: 5))
+        try checkLayer(Conv2D(2, kernel: 3, padding: 1, useBias: false), randomTensor([2, 3, 4, 4], seed: 6))
+    }
+
+    func testPoolingFlattenAndActivation() throws {
+        try checkLayer(MaxPool2D(2), randomTensor([2, 2, 4, 6], seed: 7))
+        try checkLayer(MaxPool2D(3, stride: 2, padding: 1), randomTensor([1, 2, 5, 5], seed: 8))
+        try checkLayer(AvgPool2D(2), randomTensor([2, 1, 4, 4], seed: 9))
+        try checkLayer(AvgPool2D(3, stride: 1, padding: 1), randomTensor([1, 2, 3, 3], seed: 10))
+        try checkLayer(Flatten(), randomTensor([2, 3, 2, 2], seed: 11))
+        try checkLayer(ActivationLayer(.gelu), randomTensor([2, 3], seed: 12))
+    }
+
+    func testBatchNorm() throws {
+        try checkLayer(BatchNorm(), randomTensor([6, 3], seed: 13))
+        try checkLayer(BatchNorm(), randomTensor([3, 2, 3, 3], seed: 14))
+        // In inference it uses the running statistics: a fixed affine map per channel.
+        let bn = BatchNorm()
+        var rng = RandomGenerator(seed: 0)
+        _ = try bn.build(inputShape: [2], rng: &rng)
+        let x = Tensor(shape: [4, 2], storage: [1, 10, 3, 20, 5, 30, 7, 40])
+        _ = try bn.forward(Variable(x), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: true))
+        XCTAssertEqual(bn.runningMean!.value.storage, [0.4, 2.5], "0.9·0 + 0.1·mean")
+        XCTAssertEqual(bn.runningVariance!.value.storage[0], 0.9 + 0.1 * 20 / 3, accuracy: 1e-5, "unbiased variance 20/3")
+        let y = try bn.forward(Variable(x), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: false))
+        XCTAssertEqual(y.value.storage[0], (1 - 0.4) / (0.9 + 0.1 * 20 / 3 + 1e-5).squareRoot(), accuracy: 1e-5)
+        XCTAssertThrowsError(try bn.forward(Variable(Tensor(shape: [1, 2], storage: [1, 2])), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: true))) {
+            XCTAssertTrue("\($0)".contains("more than one value per channel"))
+        }
+    }
+
+    func testEmbedding() throws {
+        let layer = Embedding(5, 3)
+        try checkLayer(layer, Tensor(shape: [2, 3], storage: [0, 4, 4, 2, 0, 1]), checkInput: false)
+        XCTAssertThrowsError(try layer.forward(Variable(Tensor(shape: [1], storage: [5])), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: true))) {
+            XCTAssertTrue("\($0)".contains("not an index in 0..<5"))
+        }
+    }
+
+    func testDropoutScalesWhileTrainingAndPassesInInference() throws {
+        let layer = Dropout(0.25)
+        var rng = RandomGenerator(seed: 0)
+        _ = try layer.build(inputShape: [1000], rng: &rng)
+        let x = Variable(Tensor(shape: [10, 1000], storage: [Float](repeating: 1, count: 10_000)))
+        let y = try layer.forward(x, ForwardPass(tape: Tape(backend: ReferenceBackend()), training: true, rng: RandomGenerator(seed: 1)))
+        let zeros = y.value.storage.filter { $0 == 0 }.count
+        XCTAssertEqual(Double(zeros) / 10_000, 0.25, accuracy: 0.02)
+        XCTAssertTrue(y.value.storage.allSatisfy { $0 == 0 || abs($0 - 4.0 / 3) < 1e-6 })
+        XCTAssertTrue(try layer.forward(x, ForwardPass(tape: Tape(backend: ReferenceBackend()), training: false)) === x)
+        XCTAssertThrowsError(try Dropout(1).build(inputShape: [3], rng: &rng))
+    }
+
+    func testSequentialInfersShapesAndNamesParameters() throws {
+        let model = Sequential([Conv2D(4, kernel: 3, padding: 1, activation: .relu), MaxPool2D(2), Flatten(), Dense(10)])
+        _ = try model.forward(Variable(Tensor(zeros: [2, 1, 8, 8])), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: false))
+        XCTAssertEqual(model.shapes, [[4, 8, 8], [4, 4, 4], [64], [10]])
+        XCTAssertEqual(model.namedParameters.map(\.name), ["0.weight", "0.bias", "3.weight", "3.bias"])
+        XCTAssertEqual(model.parameterCount, 4 * 9 + 4 + 64 * 10 + 10)
+        XCTAssertEqual(model.summary().map(\.output), [[-1, 4, 8, 8], [-1, 4, 4, 4], [-1, 64], [-1, 10]])
+        XCTAssertThrowsError(try model.forward(Variable(Tensor(zeros: [2, 1, 9, 9])), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: false))) {
+            XCTAssertTrue("\($0)".contains("built for examples of shape [1, 8, 8]"), "\($0)")
+        }
+        XCTAssertThrowsError(try Sequential([Dense(3)]).build(inputShape: [2, 2])) {
+            XCTAssertTrue("\($0)".contains("layer 0 Dense(3): Dense(3) needs flat inputs"), "\($0)")
+        }
+    }
+}
