@@ -10,3 +10,9 @@ public final class ActivationLayer: Layer {
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] { inputShape }
     public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try activation.apply(x, pass.tape) }
 }
+
+extension ActivationLayer: ConfigurableLayer {
+    public static var kind: String { "Activation" }
+    public var config: [String: Double] { ["activation": Architecture.code(activation)] }
+    public convenience init(config: [String: Double]) throws(TensorError) { self.init(Architecture.activation(config)) }
+}

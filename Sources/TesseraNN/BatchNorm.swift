@@ -72,3 +72,11 @@ public final class BatchNorm: Layer {
         return try t.permute(try t.reshape(y, [x.shape[0], x.shape[2], x.shape[3], c]), [0, 3, 1, 2])
     }
 }
+
+extension BatchNorm: ConfigurableLayer {
+    public static var kind: String { "BatchNorm" }
+    public var config: [String: Double] { ["momentum": Double(momentum), "epsilon": Double(epsilon)] }
+    public convenience init(config: [String: Double]) throws(TensorError) {
+        self.init(momentum: Float(config["momentum"] ?? 0.1), epsilon: Float(config["epsilon"] ?? 1e-5))
+    }
+}

@@ -58,3 +58,16 @@ public final class Conv2D: Layer {
         return try activation.apply(images, t)
     }
 }
+
+extension Conv2D: ConfigurableLayer {
+    public static var kind: String { "Conv2D" }
+    public var config: [String: Double] {
+        ["filters": Double(filters), "kernel": Double(window.kernel.h), "stride": Double(window.stride), "padding": Double(window.padding),
+         "activation": Architecture.code(activation), "bias": useBias ? 1 : 0]
+    }
+    public convenience init(config: [String: Double]) throws(TensorError) {
+        self.init(Int(try Architecture.value(config, "filters", "Conv2D")), kernel: Int(try Architecture.value(config, "kernel", "Conv2D")),
+                  stride: Int(config["stride"] ?? 1), padding: Int(config["padding"] ?? 0), activation: Architecture.activation(config),
+                  useBias: config["bias"] != 0)
+    }
+}

@@ -41,3 +41,11 @@ public final class Dense: Layer {
         return try activation.apply(y, pass.tape)
     }
 }
+
+extension Dense: ConfigurableLayer {
+    public static var kind: String { "Dense" }
+    public var config: [String: Double] { ["units": Double(units), "activation": Architecture.code(activation), "bias": useBias ? 1 : 0] }
+    public convenience init(config: [String: Double]) throws(TensorError) {
+        self.init(Int(try Architecture.value(config, "units", "Dense")), activation: Architecture.activation(config), useBias: config["bias"] != 0)
+    }
+}

@@ -23,3 +23,9 @@ public final class Dropout: Layer {
         return try pass.tape.multiply(x, Variable(mask))
     }
 }
+
+extension Dropout: ConfigurableLayer {
+    public static var kind: String { "Dropout" }
+    public var config: [String: Double] { ["rate": Double(rate)] }
+    public convenience init(config: [String: Double]) throws(TensorError) { self.init(Float(config["rate"] ?? 0)) }
+}

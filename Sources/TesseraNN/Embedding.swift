@@ -45,3 +45,11 @@ public final class Embedding: Layer {
         }
     }
 }
+
+extension Embedding: ConfigurableLayer {
+    public static var kind: String { "Embedding" }
+    public var config: [String: Double] { ["vocabulary": Double(vocabulary), "dimension": Double(dimension)] }
+    public convenience init(config: [String: Double]) throws(TensorError) {
+        self.init(Int(try Architecture.value(config, "vocabulary", "Embedding")), Int(try Architecture.value(config, "dimension", "Embedding")))
+    }
+}

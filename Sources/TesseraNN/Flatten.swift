@@ -13,3 +13,9 @@ public final class Flatten: Layer {
         return try pass.tape.reshape(x, [n, x.value.count / Swift.max(1, n)])
     }
 }
+
+extension Flatten: ConfigurableLayer {
+    public static var kind: String { "Flatten" }
+    public var config: [String: Double] { [:] }
+    public convenience init(config: [String: Double]) throws(TensorError) { self.init() }
+}

@@ -10,6 +10,11 @@ public protocol Optimizer: AnyObject {
     func step(_ parameters: [Variable], backend: any Backend) throws(TensorError)
     /// "Adam(lr: 0.001)".
     var description: String { get }
+    /// The kind and settings, as JSON, for checkpoints.
+    var settingsJSON: String { get }
+    /// The per-parameter state by parameter name, then slot ("m", "v", "momentum").
+    func exportState(_ parameters: [(name: String, variable: Variable)]) -> [String: [String: Tensor]]
+    func importState(_ state: [String: [String: Tensor]], _ parameters: [(name: String, variable: Variable)])
 }
 
 /// Per-parameter state (moments, momentum buffers), keyed by the parameter.
@@ -18,6 +23,47 @@ final class OptimizerState {
     subscript(_ v: Variable) -> [Tensor]? {
         get { slots[ObjectIdentifier(v)] }
         set { slots[ObjectIdentifier(v)] = newValue }
+    }
+
+    func export(_ names: [String], _ parameters: [(name: String, variable: Variable)]) -> [String: [String: Tensor]] {
+        var out: [String: [String: Tensor]] = [:]
+        for (name, v) in parameters {
+            guard let s = self[v] else { continue }
+            out[name] = Dictionary(uniqueKeysWithValues: zip(names, s))
+        }
+        return out
+    }
+
+    func restore(_ names: [String], _ state: [String: [String: Tensor]], _ parameters: [(name: String, variable: Variable)]) {
+        for (name, v) in parameters {
+            guard let slots = state[name] else { continue }
+            let values = names.compactMap { slots[$0] }
+            if values.count == names.count { self[v] = values }
+        }
+    }
+}
+
+/// Optimizers by their checkpoint settings.
+enum OptimizerSettings {
+    static func json(_ d: [String: Any]) -> String {
+        String(decoding: try! JSONSerialization.data(withJSONObject: d, options: [.sortedKeys]), as: UTF8.self)
+    }
+
+    static func make(_ json: String) throws(TensorError) -> any Optimizer {
+        guard let d = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any], let kind = d["kind"] as? String else {
+            throw TensorError(.value, "the checkpoint's optimizer settings are not valid JSON")
+        }
+        func f(_ k: String, _ fallback: Float) -> Float { (d[k] as? NSNumber)?.floatValue ?? fallback }
+        switch kind {
+        case "SGD": return SGD(lr: f("lr", 0.01), momentum: f("momentum", 0), nesterov: f("nesterov", 0) != 0, weightDecay: f("weightDecay", 0))
+        case "Adam", "AdamW":
+            let a = Adam(lr: f("lr", 1e-3), beta1: f("beta1", 0.9), beta2: f("beta2", 0.999), epsilon: f("epsilon", 1e-8),
+                         weightDecay: f("weightDecay", 0), decoupled: kind == "AdamW")
+            a.steps = (d["steps"] as? NSNumber)?.intValue ?? 0
+            return a
+        case "RMSProp": return RMSProp(lr: f("lr", 0.01), alpha: f("alpha", 0.99), epsilon: f("epsilon", 1e-8))
+        default: throw TensorError(.value, "the checkpoint's optimizer \(kind) is not one Tessera knows")
+        }
     }
 }
 
@@ -38,6 +84,11 @@ public final class SGD: Optimizer {
     }
 
     public var description: String { "SGD(lr: \(learningRate)\(momentum > 0 ? ", momentum: \(momentum)" : "")\(nesterov ? ", nesterov: true" : ""))" }
+    public var settingsJSON: String {
+        OptimizerSettings.json(["kind": "SGD", "lr": learningRate, "momentum": momentum, "nesterov": nesterov ? 1 : 0, "weightDecay": weightDecay])
+    }
+    public func exportState(_ p: [(name: String, variable: Variable)]) -> [String: [String: Tensor]] { state.export(["momentum"], p) }
+    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) { state.restore(["momentum"], s, p) }
 
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         for p in parameters {
@@ -64,7 +115,7 @@ public final class Adam: Optimizer {
     public let epsilon: Float
     public let weightDecay: Float
     public let decoupled: Bool
-    private(set) var steps = 0
+    var steps = 0
     let state = OptimizerState()
 
     public init(lr: Float = 1e-3, beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8, weightDecay: Float = 0, decoupled: Bool = false) {
@@ -80,6 +131,12 @@ public final class Adam: Optimizer {
     public static func adamW(lr: Float = 1e-3, weightDecay: Float = 0.01) -> Adam { Adam(lr: lr, weightDecay: weightDecay, decoupled: true) }
 
     public var description: String { "\(decoupled ? "AdamW" : "Adam")(lr: \(learningRate)\(weightDecay != 0 ? ", weightDecay: \(weightDecay)" : ""))" }
+    public var settingsJSON: String {
+        OptimizerSettings.json(["kind": decoupled ? "AdamW" : "Adam", "lr": learningRate, "beta1": beta1, "beta2": beta2, "epsilon": epsilon,
+                                "weightDecay": weightDecay, "steps": steps])
+    }
+    public func exportState(_ p: [(name: String, variable: Variable)]) -> [String: [String: Tensor]] { state.export(["m", "v"], p) }
+    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) { state.restore(["m", "v"], s, p) }
 
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         steps += 1
@@ -121,6 +178,9 @@ public final class RMSProp: Optimizer {
     }
 
     public var description: String { "RMSProp(lr: \(learningRate))" }
+    public var settingsJSON: String { OptimizerSettings.json(["kind": "RMSProp", "lr": learningRate, "alpha": alpha, "epsilon": epsilon]) }
+    public func exportState(_ p: [(name: String, variable: Variable)]) -> [String: [String: Tensor]] { state.export(["square_avg"], p) }
+    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) { state.restore(["square_avg"], s, p) }
 
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         for p in parameters {

@@ -32,3 +32,21 @@ public final class MaxPool2D: Pool2D {
 public final class AvgPool2D: Pool2D {
     public init(_ kernel: Int = 2, stride: Int? = nil, padding: Int = 0) { super.init(.average, kernel: kernel, stride: stride, padding: padding) }
 }
+
+extension Pool2D {
+    public var config: [String: Double] { ["kernel": Double(window.kernel.h), "stride": Double(window.stride), "padding": Double(window.padding)] }
+}
+
+extension MaxPool2D: ConfigurableLayer {
+    public static var kind: String { "MaxPool2D" }
+    public convenience init(config: [String: Double]) throws(TensorError) {
+        self.init(Int(config["kernel"] ?? 2), stride: config["stride"].map { Int($0) }, padding: Int(config["padding"] ?? 0))
+    }
+}
+
+extension AvgPool2D: ConfigurableLayer {
+    public static var kind: String { "AvgPool2D" }
+    public convenience init(config: [String: Double]) throws(TensorError) {
+        self.init(Int(config["kernel"] ?? 2), stride: config["stride"].map { Int($0) }, padding: Int(config["padding"] ?? 0))
+    }
+}
