@@ -43,7 +43,7 @@ let package = Package(
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
-        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraMetrics"]),
+        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraNN", "TesseraMetrics"]),
         // Session, message core, transports.
         .target(name: "TesseraKernel", dependencies: [
             "TesseraPrelude", "TesseraScript", "TesseraDisplay", "CZMQ", "CZlib", "CReadline",

@@ -53,6 +53,14 @@ extension Tape {
         return record(try backend.unary(.log, x), [a]) { [self] g throws(TensorError) in [try backend.binary(.divide, g, x)] }
     }
 
+    /// aᶜ for a constant exponent c.
+    public func power(_ a: Variable, _ c: Float) throws(TensorError) -> Variable {
+        let x = a.value
+        return record(try backend.binary(.power, x, Self.constant(c)), [a]) { [self] g throws(TensorError) in
+            [try backend.binary(.multiply, g, try backend.binary(.multiply, try backend.binary(.power, x, Self.constant(c - 1)), Self.constant(c)))]
+        }
+    }
+
     public func sqrt(_ a: Variable) throws(TensorError) -> Variable {
         let y = try backend.unary(.sqrt, a.value)
         return record(y, [a]) { [self] g throws(TensorError) in

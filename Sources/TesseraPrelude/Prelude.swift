@@ -10,5 +10,6 @@ public enum Prelude {
         for f in DataBindings.functions { interpreter.definePrelude(f) }
         for f in MetricsBindings.functions { interpreter.definePrelude(f) }
         for f in TensorBindings.functions { interpreter.definePrelude(f) }
+        for f in NNBindings.functions { interpreter.definePrelude(f) }
     }
 }

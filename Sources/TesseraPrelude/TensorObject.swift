@@ -152,10 +152,19 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
     // MARK: Operators
 
     public func binary(_ op: String, _ lhs: Value, _ rhs: Value) throws -> Value? {
+        // Inside grad(of:at:), a traced operand records the operation instead.
+        if case .object(let o) = lhs, o is TracedTensor { return nil }
+        if case .object(let o) = rhs, o is TracedTensor { return nil }
         let ops: [String: BinaryOp] = ["+": .add, "-": .subtract, "*": .multiply, "/": .divide,
                                        "<": .less, ">": .greater, "<=": .lessOrEqual, ">=": .greaterOrEqual]
         let a = try Self.tensor(lhs, "left operand of '\(op)'"), b = try Self.tensor(rhs, "right operand of '\(op)'")
-        if op == "@" { return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.matmul(a, b) })) }
+        if op == "@" {
+            // A vector on either side is a row (left) or a column (right), dropped from the result, as in NumPy.
+            let (ma, mb) = (a.rank == 1 ? a.reshaped([1, a.count]) : a, b.rank == 1 ? b.reshaped([b.count, 1]) : b)
+            let r = try TensorRuntime.run { try TensorRuntime.shared.backend.matmul(ma, mb) }
+            let shape = Array(r.shape.dropLast(b.rank == 1 ? 1 : 0).dropFirst(a.rank == 1 && r.rank == 2 ? 1 : 0))
+            return .object(TensorObject(r.reshaped(a.rank == 1 && b.rank == 1 ? [] : shape)))
+        }
         if op == "**" { return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.binary(.power, a, b) })) }
         guard let o = ops[op] else { return nil }
         return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.binary(o, a, b) }))

@@ -1,0 +1,299 @@
+import Foundation
+import TesseraData
+import TesseraDisplay
+import TesseraNN
+import TesseraScript
+import TesseraTensor
+
+/// A model in the language: `model.fit(...)`, `.predict(x)`, `.evaluate(test, metrics:)`,
+/// `.summary()`, `.save(path)`. It keeps its optimizer between fits (as Keras does) and the
+/// History of the last fit, also when that fit was interrupted.
+final class ModelObject: NativeObject {
+    let model: Sequential
+    var optimizer: (any Optimizer)?
+    var loss: Loss = .crossEntropy()
+    var history: History?
+
+    init(_ model: Sequential) { self.model = model }
+
+    var typeName: String { "Model" }
+    var plainText: String { summaryTable.bundle.plain }
+    var richRepresentations: [(mime: String, data: String)] { summaryTable.bundle.entries.filter { $0.mime != "text/plain" } }
+
+    var memberNames: [String] { ["fit", "predict", "evaluate", "summary", "save", "layers", "parameters", "history"] }
+
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "fit": return .function(fit)
+        case "predict":
+            return .function(NativeFunction("predict", doc: "predict(_ x, batchSize: 1024) -> Tensor\nOutputs for a Frame's features or a Tensor, in inference mode.",
+                                            parameters: [.positional(), .labelled("target"), .labelled("batchSize", default: .int(1024))]) { [self] a, _ in
+                let (x, _) = try data(a[0], nil, target: a[1], needTarget: false, what: "predict(_:)")
+                let size = try Convert.int(a[2], "predict(batchSize:)")
+                return .object(TensorObject(try NNBindings.nn { try model.predict(x, backend: TensorRuntime.shared.backend, batchSize: Swift.max(1, size)) }))
+            })
+        case "evaluate": return .function(evaluate)
+        case "summary":
+            return .function(NativeFunction("summary", doc: "summary() -> Table\nLayers, output shapes and parameter counts.", parameters: []) { [self] _, _ in
+                .object(RichValue(kind: "Summary", bundle: summaryTable.bundle))
+            })
+        case "save":
+            return .function(NativeFunction("save", doc: "save(_ path)\nWrites the model (weights, architecture, optimizer state) as safetensors, atomically.",
+                                            parameters: [.positional()]) { [self] a, _ in
+                let path = try Convert.string(a[0], "save(_:)")
+                try NNBindings.nn { try Checkpoint.save(model, optimizer: optimizer, to: path) }
+                return .nil
+            })
+        case "layers": return .array(model.layers.map { .object(LayerObject($0)) })
+        case "parameters": return .int(model.parameterCount)
+        case "history": return history.map { .object(HistoryObject($0)) } ?? .nil
+        default: return nil
+        }
+    }
+
+    var summaryTable: Table {
+        let rows = model.summary().map { [$0.layer, $0.output.isEmpty ? "?" : "[" + $0.output.map { $0 < 0 ? "batch" : "\($0)" }.joined(separator: ", ") + "]", "\($0.parameters)"] }
+        return Table(columns: ["layer", "output shape", "parameters"], rows: rows + [["total", "", "\(model.parameterCount)"]], numericColumns: [2],
+                     caption: model.isBuilt ? "Sequential model" : "Sequential model (shapes known after the first batch, or with inputShape:)")
+    }
+
+    // MARK: Data
+
+    /// Features (shaped for the model) and targets from a Frame (with `target:`, or its own
+    /// target column) or from a features Tensor and a targets Tensor.
+    func data(_ first: Value, _ second: Value?, target: Value, needTarget: Bool, what: String) throws -> (Tensor, Tensor?) {
+        var x: Tensor, y: Tensor?
+        switch first {
+        case .object(let f as FrameObject):
+            let name = try Convert.optionalString(target, "\(what) target:")
+            if needTarget || name != nil || f.frame.target != nil {
+                let t = try Convert.data { try f.frame.tensors(target: name) }
+                (x, y) = (t.features, t.target)
+            } else {
+                let all = f.frame
+                x = try Convert.data { try all.tensors(target: all.columns.last!.name) }.features
+            }
+        default:
+            x = try TensorObject.tensor(first, what)
+            if let second, !second.isNil { y = try TensorObject.tensor(second, "\(what) targets") }
+        }
+        if needTarget && y == nil {
+            throw ScriptError(.value, "\(what) needs targets: a Frame with target: \"label\", or a features Tensor and a targets Tensor")
+        }
+        // Flat rows for a model that takes images: reshape to the model's input shape.
+        if let shape = model.inputShape, x.rank == 2, shape.count > 1, x.shape[1] == shape.reduce(1, *) {
+            x = x.reshaped([x.shape[0]] + shape)
+        } else if !model.isBuilt, x.rank == 2, model.layers.first is Conv2D {
+            throw ScriptError(.shape, "\(what): the first layer is a Conv2D, which takes images, but the data has flat rows of \(x.shape[1]) features",
+                              suggestion: "give the image shape: Sequential([...], inputShape: [1, 28, 28])")
+        }
+        return (x, y)
+    }
+
+    static func lossValue(_ v: Value, classWeights: Value, smoothing: Value, positiveWeight: Value) throws -> Loss {
+        let name: String
+        switch v {
+        case .nil: name = "crossEntropy"
+        case .symbol(let s), .string(let s): name = s
+        default: throw ScriptError(.type, "fit(loss:) is .crossEntropy, .binaryCrossEntropy, .mse or .huber; got \(v.typeName)")
+        }
+        switch name {
+        case "crossEntropy":
+            let weights: [Float]? = classWeights.isNil ? nil : try TensorObject.tensor(classWeights, "fit(classWeights:)").storage
+            return .crossEntropy(weights: weights, labelSmoothing: Float(try Convert.double(smoothing, "fit(labelSmoothing:)")))
+        case "binaryCrossEntropy": return .binaryCrossEntropy(positiveWeight: Float(try Convert.double(positiveWeight, "fit(positiveWeight:)")))
+        case "mse", "meanSquaredError": return .meanSquaredError
+        case "huber": return .huber()
+        default:
+            throw ScriptError(.value, "unknown loss .\(name)", suggestion: "the losses are .crossEntropy, .binaryCrossEntropy, .mse and .huber")
+        }
+    }
+
+    // MARK: fit
+
+    lazy var fit = NativeFunction(
+        "fit",
+        doc: """
+            fit(_ data, _ y = nil, target: nil, epochs: 1, batchSize: 32, optimizer: Adam(), loss: .crossEntropy, validation: nil, earlyStopping: nil, seed: 0, shuffle: true, clipNorm: nil, schedule: nil, classWeights: nil, labelSmoothing: 0, positiveWeight: 1) -> History
+            Trains on a Frame (with target:) or on a features Tensor and a targets Tensor, with a live progress display.
+            """,
+        parameters: [.positional(), .positional(default: .nil), .labelled("target"), .labelled("epochs", default: .int(1)), .labelled("batchSize", default: .int(32)),
+                     .labelled("optimizer"), .labelled("loss"), .labelled("validation"), .labelled("earlyStopping"), .labelled("seed", default: .int(0)),
+                     .labelled("shuffle", default: .bool(true)), .labelled("clipNorm"), .labelled("schedule"), .labelled("classWeights"),
+                     .labelled("labelSmoothing", default: .int(0)), .labelled("positiveWeight", default: .int(1))]
+    ) { [unowned self] a, interp in
+        let (x, y) = try data(a[0], a[1], target: a[2], needTarget: true, what: "fit(_:)")
+        var options = TrainingOptions(epochs: try Convert.int(a[3], "fit(epochs:)"), batchSize: try Convert.int(a[4], "fit(batchSize:)"),
+                                      seed: UInt64(truncatingIfNeeded: try Convert.int(a[9], "fit(seed:)")), shuffle: try Convert.bool(a[10], "fit(shuffle:)"))
+        guard options.epochs > 0 else { throw ScriptError(.value, "fit(epochs:) must be at least 1, got \(options.epochs)") }
+        guard options.batchSize > 0 else { throw ScriptError(.value, "fit(batchSize:) must be at least 1, got \(options.batchSize)") }
+        if !a[8].isNil {
+            let patience = try Convert.int(a[8], "fit(earlyStopping:)")
+            guard patience > 0 else { throw ScriptError(.value, "fit(earlyStopping:) is a patience in epochs, at least 1; got \(patience)") }
+            options.earlyStopping = patience
+        }
+        if !a[11].isNil { options.clipNorm = Float(try Convert.double(a[11], "fit(clipNorm:)")) }
+        if !a[12].isNil {
+            guard case .object(let s as ScheduleObject) = a[12] else { throw ScriptError(.type, "fit(schedule:) takes cosine(steps:), step(every:, factor:) or warmup(steps:)") }
+            options.schedule = s.schedule
+        }
+        if !a[5].isNil {
+            guard case .object(let o as OptimizerObject) = a[5] else { throw ScriptError(.type, "fit(optimizer:) takes SGD(...), Adam(...), AdamW(...) or RMSProp(...)") }
+            optimizer = o.optimizer
+        }
+        if !a[6].isNil || loss == .crossEntropy() {
+            loss = try Self.lossValue(a[6], classWeights: a[13], smoothing: a[14], positiveWeight: a[15])
+        }
+        var validation: (x: Tensor, y: Tensor)?
+        if !a[7].isNil {
+            switch a[7] {
+            case .array(let pair) where pair.count == 2, .tuple(let pair) where pair.count == 2:
+                let (vx, vy) = try data(pair[0], pair[1], target: .nil, needTarget: true, what: "fit(validation:)")
+                validation = (vx, vy!)
+            default:
+                let (vx, vy) = try data(a[7], nil, target: a[2], needTarget: true, what: "fit(validation:)")
+                validation = (vx, vy!)
+            }
+        }
+        let opt = optimizer ?? Adam()
+        optimizer = opt
+        let trainer = Trainer(model: model, loss: loss, optimizer: opt, backend: TensorRuntime.shared.backend, options: options)
+        let progress = ProgressReporter(interp, task: "training", unit: "batches")
+        var latest: [ProgressBar.Metric] = []
+        let result: History
+        do {
+            result = try trainer.fit(x, y!, validation: validation, progress: { e in
+                let done = Double((e.epoch - 1) * e.batches + e.batch), total = Double(e.epochs * e.batches)
+                if e.kind == .epoch {
+                    latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)] + e.metrics.filter { $0.key != "loss" }.sorted { $0.key < $1.key }.map { .init($0.key, $0.value) }
+                } else if latest.isEmpty || e.batch % 10 == 0 {
+                    latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)]
+                }
+                progress.report(done: done, total: total, metrics: latest, finished: done == total)
+            }, shouldStop: { interp.interrupt.isSet })
+        } catch let e as TensorError {
+            throw try NNBindings.nn { throw e }
+        } catch let e as TrainingError {
+            throw ScriptError(.training, e.message)
+        }
+        history = result
+        return .object(HistoryObject(result))
+    }
+
+    // MARK: evaluate
+
+    lazy var evaluate = NativeFunction(
+        "evaluate",
+        doc: "evaluate(_ data, _ y = nil, target: nil, metrics: [\"accuracy\"]) -> Dict\nThe loss and the named metrics (accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC, prAUC, logLoss, brier, ece, mse, rmse, mae, r2) on a data set.",
+        parameters: [.positional(), .positional(default: .nil), .labelled("target"), .labelled("metrics")]
+    ) { [unowned self] a, interp in
+        let (x, y) = try data(a[0], a[1], target: a[2], needTarget: true, what: "evaluate(_:)")
+        let names = a[3].isNil ? [] : try Convert.strings(a[3], "evaluate(metrics:)")
+        let backend = TensorRuntime.shared.backend
+        let out = try NNBindings.nn { try model.predict(x, backend: backend) }
+        let truth = y!
+        var result: [(String, Value)] = [("loss", .double(Double(try NNBindings.nn { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })))]
+        let classes = out.rank == 2 ? out.shape[1] : 1
+        for name in names where name != "loss" {
+            guard let f = MetricsBindings.functions.first(where: { $0.name == name }) else {
+                throw ScriptError(.value, "evaluate(metrics:): no metric named \"\(name)\"",
+                                  suggestion: "the metrics are accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC, prAUC, logLoss, brier, ece, mse, rmse, mae, r2")
+            }
+            var args = [ArgumentValue(.object(TensorObject(truth)))]
+            switch name {
+            case "rocAUC", "prAUC", "logLoss", "brier", "ece":
+                args.append(ArgumentValue(.object(TensorObject(try scores(out, backend)))))
+            case "mse", "rmse", "mae", "r2":
+                args.append(ArgumentValue(.object(TensorObject(out.reshaped([out.count])))))
+            default:
+                args.append(ArgumentValue(.object(TensorObject(try labels(out, backend)))))
+                if classes > 2 && ["precision", "recall", "f1", "fbeta"].contains(name) { args.append(ArgumentValue(label: "average", .symbol("macro"))) }
+            }
+            result.append((name, try f.call(args, interp)))
+        }
+        return Convert.dict(result)
+    }
+
+    /// Predicted classes: the argmax of class scores, or a logit above 0 for one output.
+    func labels(_ out: Tensor, _ backend: any Backend) throws -> Tensor {
+        if out.rank == 2 && out.shape[1] > 1 { return try NNBindings.nn { try backend.argmax(out, axis: -1) } }
+        return Tensor(shape: [out.count], storage: out.storage.map { $0 > 0 ? 1 : 0 })
+    }
+
+    /// Probabilities: of the positive class for two classes or one logit, else per class.
+    func scores(_ out: Tensor, _ backend: any Backend) throws -> Tensor {
+        if out.rank == 2 && out.shape[1] > 1 {
+            let p = try NNBindings.nn { try backend.softmax(out, axis: -1, log: false) }
+            if out.shape[1] == 2 { return Tensor(shape: [out.shape[0]], storage: stride(from: 1, to: p.count, by: 2).map { p.storage[$0] }) }
+            return p
+        }
+        return try NNBindings.nn { try backend.unary(.sigmoid, out.reshaped([out.count])) }
+    }
+}
+
+/// What `fit` returns: per-epoch metrics, `.last`, `history["loss"]`, `.plot()`.
+final class HistoryObject: NativeSubscriptable {
+    let history: History
+    init(_ history: History) { self.history = history }
+
+    var typeName: String { "History" }
+
+    /// All epochs, or (`elided`) the first and last five of a long run.
+    func table(elided: Bool) -> Table {
+        let names = history.names
+        var rows = history.epochs.enumerated().map { i, e in ["\(i + 1)"] + names.map { e[$0].map { String(format: "%.4f", $0) } ?? "" } }
+        if elided && rows.count > 12 { rows = Array(rows.prefix(5)) + [["..."] + names.map { _ in "" }] + Array(rows.suffix(5)) }
+        var caption = "\(history.epochs.count) epoch\(history.epochs.count == 1 ? "" : "s")"
+        switch history.stopReason {
+        case .earlyStopping(let p)?: caption += "; stopped early (no better validation loss in \(p) epochs), weights of epoch \(history.restoredEpoch ?? 0) restored"
+        case .interrupted(let e, let b)?: caption += "; interrupted at epoch \(e), batch \(b)"
+        case nil: if let r = history.restoredEpoch { caption += "; weights of the best epoch (\(r)) restored" }
+        }
+        return Table(columns: ["epoch"] + names, rows: rows, numericColumns: Set(0...names.count), caption: caption)
+    }
+
+    var plainText: String { table(elided: true).bundle.plain }
+    var richRepresentations: [(mime: String, data: String)] { table(elided: false).bundle.entries.filter { $0.mime != "text/plain" } }
+
+    var memberNames: [String] { ["last", "epochs", "names", "plot", "stopped"] }
+
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "last": return Convert.dict(history.names.compactMap { n in history.last[n].map { (n, .double($0)) } })
+        case "epochs": return .int(history.epochs.count)
+        case "names": return .array(history.names.map { .string($0) })
+        case "stopped":
+            switch history.stopReason {
+            case .earlyStopping?: return .string("early stopping")
+            case .interrupted?: return .string("interrupted")
+            case nil: return .nil
+            }
+        case "plot":
+            return .function(NativeFunction("plot", doc: "plot(_ metrics = nil) -> Chart\nThe loss curves (or the named metrics) against the epoch.",
+                                            parameters: [.positional(default: .nil)]) { [self] a, _ in
+                let wanted = a[0].isNil ? history.names.filter { $0.hasSuffix("loss") } : try Convert.strings(a[0], "plot(_:)")
+                for w in wanted where !history.names.contains(w) {
+                    throw ScriptError(.key, "the history has no metric \"\(w)\"; it has \(history.names.joined(separator: ", "))")
+                }
+                let series = wanted.map { n in
+                    LineChart.Series(n, x: history.series(n).indices.map { Double($0 + 1) }, y: history.series(n), dashed: n.hasPrefix("val_"))
+                }
+                let chart = LineChart(title: "Training history", xLabel: "epoch", yLabel: wanted.count == 1 ? wanted[0] : "value", series: series)
+                return .object(RichValue(kind: "Chart", bundle: chart.bundle))
+            })
+        default: return nil
+        }
+    }
+
+    func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
+        let name = try Convert.string(index, "history[...]")
+        guard history.names.contains(name) else {
+            throw ScriptError(.key, "the history has no metric \"\(name)\"; it has \(history.names.joined(separator: ", "))")
+        }
+        return .array(history.series(name).map { .double($0) })
+    }
+
+    func subscriptSet(_ index: Value, _ value: Value, _ interpreter: Interpreter) throws {
+        throw ScriptError(.type, "a History is read-only")
+    }
+}

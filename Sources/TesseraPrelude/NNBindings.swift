@@ -1,0 +1,205 @@
+import Foundation
+import TesseraData
+import TesseraDisplay
+import TesseraNN
+import TesseraScript
+import TesseraTensor
+
+/// The framework piece of the prelude: layers (`Dense Conv2D MaxPool2D AvgPool2D Flatten
+/// Dropout BatchNorm Embedding`), `Sequential`, optimizers (`SGD Adam AdamW RMSProp`),
+/// schedules (`cosine step warmup`), `load` and `grad(of:at:)`.
+enum NNBindings {
+    static var functions: [NativeFunction] {
+        [sequential, dense, conv2D, pool("MaxPool2D", .max), pool("AvgPool2D", .average), flatten, dropout, batchNorm, embedding, activation,
+         sgd, adam, adamW, rmsProp, cosine, stepSchedule, warmup, load, grad]
+    }
+
+    // MARK: Layers
+
+    static let sequential = NativeFunction("Sequential", doc: "Sequential(_ layers, inputShape: nil, seed: 0) -> Model\nLayers applied in order; shapes are inferred from the first batch, or from inputShape (per example, e.g. [1, 28, 28]).",
+                                           parameters: [.positional(), .labelled("inputShape"), .labelled("seed", default: .int(0))]) { a, _ in
+        guard case .array(let items) = a[0] else { throw ScriptError(.type, "Sequential(_:) takes an Array of layers, e.g. Sequential([Dense(10)])") }
+        let layers = try items.enumerated().map { (i, v) -> any Layer in
+            guard case .object(let o as LayerObject) = v else { throw ScriptError(.type, "Sequential(_:): element \(i) is a \(v.typeName), not a layer") }
+            return o.layer
+        }
+        let model = Sequential(layers, seed: UInt64(truncatingIfNeeded: try Convert.int(a[2], "Sequential(seed:)")))
+        if !a[1].isNil { try nn { try model.build(inputShape: try TensorObject.shape(a[1], "Sequential(inputShape:)")) } }
+        return .object(ModelObject(model))
+    }
+
+    static func activationValue(_ v: Value, _ what: String) throws -> Activation {
+        if v.isNil { return .linear }
+        guard case .symbol(let s) = v, let a = Activation(rawValue: s) else {
+            throw ScriptError(.value, "\(what) is one of .relu, .gelu, .tanh, .sigmoid, .softmax, .linear; got \(v)")
+        }
+        return a
+    }
+
+    static let dense = NativeFunction("Dense", doc: "Dense(_ units, activation: nil, bias: true) -> Layer\nA fully connected layer: activation(x Wᵀ + b).",
+                                      parameters: [.positional(), .labelled("activation"), .labelled("bias", default: .bool(true))]) { a, _ in
+        let units = try Convert.int(a[0], "Dense(_:)")
+        guard units > 0 else { throw ScriptError(.value, "Dense(_:) needs at least one unit, got \(units)") }
+        return .object(LayerObject(Dense(units, activation: try activationValue(a[1], "Dense(activation:)"), useBias: try Convert.bool(a[2], "Dense(bias:)"))))
+    }
+
+    static let conv2D = NativeFunction("Conv2D", doc: "Conv2D(_ filters, kernel: 3, stride: 1, padding: 0, activation: nil, bias: true) -> Layer\nA 2-D convolution of [batch, channels, height, width] images.",
+                                       parameters: [.positional(), .labelled("kernel", default: .int(3)), .labelled("stride", default: .int(1)),
+                                                    .labelled("padding", default: .int(0)), .labelled("activation"), .labelled("bias", default: .bool(true))]) { a, _ in
+        let filters = try Convert.int(a[0], "Conv2D(_:)"), kernel = try Convert.int(a[1], "Conv2D(kernel:)")
+        let stride = try Convert.int(a[2], "Conv2D(stride:)"), padding = try Convert.int(a[3], "Conv2D(padding:)")
+        guard filters > 0, kernel > 0, stride > 0, padding >= 0 else {
+            throw ScriptError(.value, "Conv2D needs positive filters, kernel and stride and a padding of 0 or more")
+        }
+        return .object(LayerObject(Conv2D(filters, kernel: kernel, stride: stride, padding: padding,
+                                          activation: try activationValue(a[4], "Conv2D(activation:)"), useBias: try Convert.bool(a[5], "Conv2D(bias:)"))))
+    }
+
+    static func pool(_ name: String, _ op: PoolOp) -> NativeFunction {
+        NativeFunction(name, doc: "\(name)(_ kernel = 2, stride: nil, padding: 0) -> Layer\n2-D \(op == .max ? "max" : "average") pooling; the stride defaults to the kernel.",
+                       parameters: [.positional(default: .int(2)), .labelled("stride"), .labelled("padding", default: .int(0))]) { a, _ in
+            let kernel = try Convert.int(a[0], "\(name)(_:)")
+            let stride = a[1].isNil ? nil : try Convert.int(a[1], "\(name)(stride:)")
+            let padding = try Convert.int(a[2], "\(name)(padding:)")
+            guard kernel > 0, (stride ?? 1) > 0, padding >= 0 else { throw ScriptError(.value, "\(name) needs a positive kernel and stride") }
+            let layer: any Layer = op == .max ? MaxPool2D(kernel, stride: stride, padding: padding) : AvgPool2D(kernel, stride: stride, padding: padding)
+            return .object(LayerObject(layer))
+        }
+    }
+
+    static let flatten = NativeFunction("Flatten", doc: "Flatten() -> Layer\n[batch, ...] → [batch, features].", parameters: []) { _, _ in .object(LayerObject(Flatten())) }
+
+    static let dropout = NativeFunction("Dropout", doc: "Dropout(_ rate) -> Layer\nZeroes values with probability rate while training.", parameters: [.positional()]) { a, _ in
+        let rate = try Convert.double(a[0], "Dropout(_:)")
+        guard rate >= 0 && rate < 1 else { throw ScriptError(.value, "Dropout(_:) needs a rate in [0, 1), got \(rate)") }
+        return .object(LayerObject(Dropout(Float(rate))))
+    }
+
+    static let batchNorm = NativeFunction("BatchNorm", doc: "BatchNorm(momentum: 0.1, epsilon: 1e-5) -> Layer\nNormalizes features (or image channels) by batch statistics while training, running ones in inference.",
+                                          parameters: [.labelled("momentum", default: .double(0.1)), .labelled("epsilon", default: .double(1e-5))]) { a, _ in
+        .object(LayerObject(BatchNorm(momentum: Float(try Convert.double(a[0], "BatchNorm(momentum:)")), epsilon: Float(try Convert.double(a[1], "BatchNorm(epsilon:)")))))
+    }
+
+    static let embedding = NativeFunction("Embedding", doc: "Embedding(_ vocabulary, _ dimension) -> Layer\nA trainable row per index 0..<vocabulary.",
+                                          parameters: [.positional(), .positional()]) { a, _ in
+        let v = try Convert.int(a[0], "Embedding(_:_:)"), d = try Convert.int(a[1], "Embedding(_:_:)")
+        guard v > 0, d > 0 else { throw ScriptError(.value, "Embedding needs a positive vocabulary and dimension") }
+        return .object(LayerObject(Embedding(v, d)))
+    }
+
+    static let activation = NativeFunction("Activation", doc: "Activation(_ kind) -> Layer\nAn activation on its own: Activation(.relu).", parameters: [.positional()]) { a, _ in
+        .object(LayerObject(ActivationLayer(try activationValue(a[0], "Activation(_:)"))))
+    }
+
+    // MARK: Optimizers and schedules
+
+    static func float(_ v: Value, _ what: String) throws -> Float { Float(try Convert.double(v, what)) }
+
+    static let sgd = NativeFunction("SGD", doc: "SGD(lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0) -> Optimizer",
+                                    parameters: [.labelled("lr", default: .double(0.01)), .labelled("momentum", default: .double(0)),
+                                                 .labelled("nesterov", default: .bool(false)), .labelled("weightDecay", default: .double(0))]) { a, _ in
+        .object(OptimizerObject(SGD(lr: try float(a[0], "SGD(lr:)"), momentum: try float(a[1], "SGD(momentum:)"),
+                                    nesterov: try Convert.bool(a[2], "SGD(nesterov:)"), weightDecay: try float(a[3], "SGD(weightDecay:)"))))
+    }
+
+    static let adam = NativeFunction("Adam", doc: "Adam(lr: 0.001, beta1: 0.9, beta2: 0.999, weightDecay: 0) -> Optimizer",
+                                     parameters: [.labelled("lr", default: .double(1e-3)), .labelled("beta1", default: .double(0.9)),
+                                                  .labelled("beta2", default: .double(0.999)), .labelled("weightDecay", default: .double(0))]) { a, _ in
+        .object(OptimizerObject(Adam(lr: try float(a[0], "Adam(lr:)"), beta1: try float(a[1], "Adam(beta1:)"), beta2: try float(a[2], "Adam(beta2:)"),
+                                     weightDecay: try float(a[3], "Adam(weightDecay:)"))))
+    }
+
+    static let adamW = NativeFunction("AdamW", doc: "AdamW(lr: 0.001, weightDecay: 0.01) -> Optimizer\nAdam with decoupled weight decay.",
+                                      parameters: [.labelled("lr", default: .double(1e-3)), .labelled("weightDecay", default: .double(0.01))]) { a, _ in
+        .object(OptimizerObject(Adam.adamW(lr: try float(a[0], "AdamW(lr:)"), weightDecay: try float(a[1], "AdamW(weightDecay:)"))))
+    }
+
+    static let rmsProp = NativeFunction("RMSProp", doc: "RMSProp(lr: 0.01, alpha: 0.99) -> Optimizer",
+                                        parameters: [.labelled("lr", default: .double(0.01)), .labelled("alpha", default: .double(0.99))]) { a, _ in
+        .object(OptimizerObject(RMSProp(lr: try float(a[0], "RMSProp(lr:)"), alpha: try float(a[1], "RMSProp(alpha:)"))))
+    }
+
+    static let cosine = NativeFunction("cosine", doc: "cosine(steps:) -> Schedule\nCosine decay of the learning rate to 0 over steps (batches).",
+                                       parameters: [.labelled("steps", required: true)]) { a, _ in
+        .object(ScheduleObject(.cosine(steps: try Convert.int(a[0], "cosine(steps:)"))))
+    }
+
+    static let stepSchedule = NativeFunction("step", doc: "step(every:, factor: 0.1) -> Schedule\nThe learning rate times factor every `every` steps.",
+                                             parameters: [.labelled("every", required: true), .labelled("factor", default: .double(0.1))]) { a, _ in
+        .object(ScheduleObject(.step(every: try Convert.int(a[0], "step(every:)"), factor: try float(a[1], "step(factor:)"))))
+    }
+
+    static let warmup = NativeFunction("warmup", doc: "warmup(steps:) -> Schedule\nA linear rise of the learning rate over the first steps.",
+                                       parameters: [.labelled("steps", required: true)]) { a, _ in
+        .object(ScheduleObject(.warmup(steps: try Convert.int(a[0], "warmup(steps:)"))))
+    }
+
+    // MARK: Checkpoints and gradients
+
+    static let load = NativeFunction("load", doc: "load(_ path) -> Model\nA model saved with model.save(path) (safetensors), ready to predict or train on.",
+                                     parameters: [.positional()]) { a, _ in
+        let path = try Convert.string(a[0], "load(_:)")
+        let contents = try nn { try Checkpoint.load(path) }
+        let model = ModelObject(contents.model)
+        model.optimizer = contents.optimizer
+        return .object(model)
+    }
+
+    static let grad = NativeFunction("grad", doc: "grad(of: { w in ... }, at: w) -> Tensor\nThe gradient of a closure's scalar result with respect to a tensor, for custom training loops.",
+                                     parameters: [.labelled("of", required: true), .labelled("at", required: true)]) { a, interp in
+        let point = try TensorObject.tensor(a[1], "grad(at:)")
+        let tape = Tape(backend: TensorRuntime.shared.backend)
+        let w = Variable(point, requiresGrad: true)
+        let result = try interp.call(a[0], [.object(TracedTensor(w, tape))])
+        guard case .object(let out as TracedTensor) = result else {
+            throw ScriptError(.type, "grad(of:at:): the closure must return a tensor computed from its argument (a one-element result, such as .sum() or .mean()); it returned \(result.typeName)")
+        }
+        try nn { try tape.backward(out.variable) }
+        return .object(TensorObject(w.grad ?? Tensor(zeros: point.shape)))
+    }
+
+    /// Runs framework code, turning its errors into the language's.
+    static func nn<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let e as TensorError {
+            switch e.kind {
+            case .shape: throw ScriptError(.shape, e.message)
+            case .value: throw ScriptError(.value, e.message)
+            case .unavailable: throw ScriptError(.value, e.message, suggestion: "devices() lists what this machine can run")
+            }
+        } catch let e as TrainingError {
+            throw ScriptError(.training, e.message)
+        }
+    }
+}
+
+/// A layer as a value (its description; shared if put in two models).
+final class LayerObject: NativeObject {
+    let layer: any Layer
+    init(_ layer: any Layer) { self.layer = layer }
+    var typeName: String { "Layer" }
+    var plainText: String { layer.description }
+}
+
+final class OptimizerObject: NativeObject {
+    let optimizer: any Optimizer
+    init(_ optimizer: any Optimizer) { self.optimizer = optimizer }
+    var typeName: String { "Optimizer" }
+    var plainText: String { optimizer.description }
+    var memberNames: [String] { ["lr"] }
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        name == "lr" ? .double(Double(optimizer.learningRate)) : nil
+    }
+}
+
+final class ScheduleObject: NativeObject {
+    let schedule: Schedule
+    init(_ schedule: Schedule) { self.schedule = schedule }
+    var typeName: String { "Schedule" }
+    var plainText: String {
+        switch schedule {
+        case .cosine(let s): return "cosine(steps: \(s))"
+        case .step(let e, let f): return "step(every: \(e), factor: \(f))"
+        case .warmup(let s): return "warmup(steps: \(s))"
+        }
+    }
+}

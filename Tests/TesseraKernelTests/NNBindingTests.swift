@@ -1,0 +1,77 @@
+import XCTest
+
+/// The framework as a notebook drives it: define, fit, evaluate, save, load, grad.
+final class NNBindingTests: XCTestCase {
+    func testDefineFitEvaluateSaveLoad() {
+        let k = KernelHarness()
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-\(UUID().uuidString).safetensors").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertNil(k.execute("let (train, test) = dataset(\"iris\").split(0.8, stratify: \"label\", seed: 1)").error)
+        XCTAssertNil(k.execute("let model = Sequential([Dense(16, activation: .relu), Dropout(0.1), Dense(3)], seed: 1)").error)
+        XCTAssertTrue(k.execute("model").result?.contains("shapes known after the first batch") ?? false)
+        let fit = k.execute("let h = model.fit(train, target: \"label\", epochs: 40, batchSize: 16, optimizer: Adam(lr: 0.01), validation: test, seed: 1)")
+        XCTAssertNil(fit.error, fit.errorText)
+        XCTAssertEqual(k.execute("h.epochs").result, "40")
+        XCTAssertEqual(k.execute("h.names").result, "[\"loss\", \"val_loss\", \"val_accuracy\"]")
+        XCTAssertGreaterThan(Double(k.execute("h.last[\"val_accuracy\"]").result ?? "0") ?? 0, 0.85)
+        XCTAssertEqual(k.execute("h[\"loss\"].count").result, "40")
+        let chart = k.execute("h.plot()")
+        XCTAssertTrue(chart.messages.contains { $0.content["data"]?["image/svg+xml"]?.stringValue?.contains("val_loss") ?? false })
+        let eval = k.execute("let e = model.evaluate(test, target: \"label\", metrics: [\"accuracy\", \"f1\", \"rocAUC\"])")
+        XCTAssertNil(eval.error, eval.errorText)
+        XCTAssertEqual(k.execute("e.keys.sorted()").result, "[\"accuracy\", \"f1\", \"loss\", \"rocAUC\"]")
+        XCTAssertEqual(k.execute("e[\"accuracy\"] == h.last[\"val_accuracy\"]").result, "true")
+        let summary = k.execute("model.summary()")
+        XCTAssertTrue(summary.result?.contains("Dense(16, relu)  [batch, 16]           80") ?? false, summary.result ?? "")
+        XCTAssertTrue(summary.messages.contains { $0.content["data"]?["text/html"]?.stringValue?.contains("<table") ?? false })
+        XCTAssertNil(k.execute("model.save(\"\(path)\")").error)
+        XCTAssertNil(k.execute("let again = load(\"\(path)\")").error)
+        XCTAssertEqual(k.execute("abs(again.predict(test, target: \"label\") - model.predict(test, target: \"label\")).max()").result, "0.0")
+        XCTAssertEqual(k.execute("model.predict(test, target: \"label\").shape").result, "[30, 3]")
+        // Training goes on where it stopped, with the kept optimizer.
+        XCTAssertNil(k.execute("let h2 = model.fit(train, target: \"label\", epochs: 2)").error)
+    }
+
+    func testTensorsInAndConvolutions() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let x = randn([32, 1, 6, 6], seed: 1)\nlet y = (x.mean(axis: 3).mean(axis: 2).reshape([-1]) > 0) * 1").error)
+        XCTAssertNil(k.execute("let cnn = Sequential([Conv2D(4, kernel: 3, padding: 1, activation: .relu), MaxPool2D(2), BatchNorm(), Flatten(), Dense(2)], seed: 2)").error)
+        let fit = k.execute("let h = cnn.fit(x, y, epochs: 3, batchSize: 8, optimizer: SGD(lr: 0.05, momentum: 0.9), clipNorm: 5, schedule: cosine(steps: 12))")
+        XCTAssertNil(fit.error, fit.errorText)
+        XCTAssertEqual(k.execute("cnn.summary().text.contains(\"[batch, 4, 3, 3]\")").result, "true")
+        XCTAssertEqual(k.execute("cnn.predict(x).shape").result, "[32, 2]")
+        let flat = k.execute("Sequential([Conv2D(2, kernel: 3), Flatten(), Dense(2)]).fit(tensor([[1, 2, 3, 4]]), tensor([1]))")
+        XCTAssertTrue(flat.errorText.contains("inputShape"), flat.errorText)
+        XCTAssertNil(k.execute("let imgs = Sequential([Conv2D(2, kernel: 3), Flatten(), Dense(2)], inputShape: [1, 3, 3])").error)
+        XCTAssertNil(k.execute("imgs.fit(zeros([4, 9]), tensor([0, 1, 0, 1]))").error, "flat rows are reshaped to the declared input shape")
+    }
+
+    func testErrorsAreClear() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let m = Sequential([Dense(4), Dense(1)])\nlet x = randn([16, 3], seed: 1)\nlet y = randn([16], seed: 2) * 1e30").error)
+        let nan = k.execute("m.fit(x, y, epochs: 3, optimizer: SGD(lr: 1e10), loss: .mse)")
+        XCTAssertEqual(nan.error?.content["ename"]?.stringValue, "TrainingError", nan.errorText)
+        XCTAssertTrue(nan.errorText.contains("learning rate"), nan.errorText)
+        XCTAssertTrue(k.execute("m.fit(x, y, loss: .mae)").errorText.contains("unknown loss .mae"))
+        XCTAssertTrue(k.execute("m.fit(x)").errorText.contains("needs targets"))
+        XCTAssertTrue(k.execute("m.fit(x, y, epochs: 0)").errorText.contains("at least 1"))
+        XCTAssertTrue(k.execute("Dense(3, activation: .swish)").errorText.contains(".relu, .gelu"))
+        XCTAssertTrue(k.execute("Sequential([Dense(3), 4])").errorText.contains("element 1 is a Int, not a layer"))
+        XCTAssertTrue(k.execute("load(\"/nonexistent.safetensors\")").errorText.contains("no checkpoint at"))
+        XCTAssertTrue(k.execute("m.evaluate(x, y, metrics: [\"auc2\"])").error != nil)
+        let shape = k.execute("m.predict(randn([2, 5], seed: 1))")
+        XCTAssertEqual(shape.error?.content["ename"]?.stringValue, "ShapeError", shape.errorText)
+    }
+
+    func testGradOfAClosure() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let x = tensor([[1, 2], [3, 4], [5, 6]])\nlet w = tensor([0.5, -1])").error)
+        // d/dw Σ (x w)² = 2 xᵀ x w
+        XCTAssertEqual(k.execute("grad(of: { v in ((x @ v) ** 2).sum() }, at: w).values").result,
+                       k.execute("((x.T @ (x @ w)) * 2).values").result)
+        XCTAssertEqual(k.execute("grad(of: { v in (v * v).mean() + v.sum() }, at: w).values").result, "[1.5, 0.0]")
+        XCTAssertEqual(k.execute("grad(of: { v in v.logSoftmax().sum() }, at: tensor([1, 1])).values").result, "[0.0, 0.0]")
+        XCTAssertTrue(k.execute("grad(of: { v in 3 }, at: w)").errorText.contains("must return a tensor"))
+        XCTAssertTrue(k.execute("grad(of: { v in v * 2 }, at: w)").errorText.contains("single-value loss"))
+    }
+}
