@@ -177,6 +177,9 @@ final class ModelObject: NativeObject {
             throw ScriptError(.training, e.message)
         }
         history = result
+        if case .interrupted(let epoch, let batch)? = result.stopReason {
+            throw ScriptError(.interrupted, "training was interrupted at epoch \(epoch), batch \(batch); the model keeps the weights of its last step and model.history the \(result.epochs.count) finished epoch\(result.epochs.count == 1 ? "" : "s")")
+        }
         return .object(HistoryObject(result))
     }
 
