@@ -49,13 +49,25 @@ public final class Conv2D: Layer {
         let t = pass.tape
         let (n, h, w) = (x.shape[0], x.shape[2], x.shape[3])
         let (oh, ow) = try window.output(h, w)
-        let cols = try t.im2col(x, window)
-        let filters2D = try t.reshape(weight, [filters, weight.value.count / filters])
-        var y = try t.matmul(cols, filters2D, transpose: Transpose(b: true))
-        if let bias { y = try t.add(y, bias) }
-        // [n·oh·ow, filters] → [n, filters, oh, ow]
-        let images = try t.permute(try t.reshape(y, [n, oh, ow, filters]), [0, 3, 1, 2])
-        return try activation.apply(images, t)
+        // In inference, large batches go through in slices, so the patch matrix stays in
+        // memory the allocator reuses (a slice's patches up to 16 MB) instead of fresh pages.
+        let perImage = oh * ow * weight.value.count / filters
+        if !t.isRecording, n > 1, perImage * n * 4 > 16 << 20 {
+            let step = Swift.max(1, (16 << 20) / (perImage * 4))
+            var parts: [Tensor] = []
+            for start in stride(from: 0, to: n, by: step) {
+                parts.append(try forward(Variable(try x.value.rows(start..<Swift.min(n, start + step))), pass).value)
+            }
+            return Variable(try Tensor.concat(parts, axis: 0))
+        }
+        // Per image, the filters [f, c·kh·kw] times its patches transposed [c·kh·kw, oh·ow]
+        // give [f, oh·ow]: the output already in [n, f, oh, ow] order, no transposition.
+        let width = weight.value.count / filters
+        let cols = try t.reshape(try t.im2col(x, window), [n, oh * ow, width])
+        let filters2D = try t.reshape(weight, [filters, width])
+        var y = try t.matmul(filters2D, cols, transpose: Transpose(b: true))
+        if let bias { y = try t.add(y, try t.reshape(bias, [filters, 1])) }
+        return try activation.apply(try t.reshape(y, [n, filters, oh, ow]), t)
     }
 }
 

@@ -43,6 +43,38 @@ final class OptimizerState {
     }
 }
 
+/// Updates on host memory (the CPU backends) run as one fused loop per parameter, in place:
+/// one pass over the weights and their state instead of a dozen whole-tensor operations,
+/// and no new arrays. Device tensors take the backend's operations instead.
+enum HostUpdate {
+    /// Off in the tests that check the backend-operation path (the one device tensors take).
+    nonisolated(unsafe) static var enabled = true
+
+    static func applies(_ p: Variable, _ g: Tensor, _ state: [Tensor]?) -> Bool {
+        enabled && p.value.device == nil && g.device == nil && (state ?? []).allSatisfy { $0.device == nil }
+    }
+
+    /// Calls `body(range, weights, gradient, slots)` over chunks of the parameter, the
+    /// weights and the state slots (`slots` of them, zeros at first) mutable in place.
+    static func run(_ p: Variable, _ g: Tensor, _ state: OptimizerState, slots: Int,
+                    _ body: (Range<Int>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, [UnsafeMutablePointer<Float>]) -> Void) {
+        precondition(slots <= 2, "host updates keep at most two state slots")
+        var saved = state[p] ?? (0..<slots).map { _ in Tensor(zeros: g.shape) }
+        state[p] = nil  // so the slots are uniquely held and change in place
+        var first = saved.count > 0 ? saved[0].storage : [], second = saved.count > 1 ? saved[1].storage : []
+        saved.removeAll()
+        let count = g.count
+        g.storage.withUnsafeBufferPointer { gp in
+        p.value.storage.withUnsafeMutableBufferPointer { wp in
+        first.withUnsafeMutableBufferPointer { s0 in
+        second.withUnsafeMutableBufferPointer { s1 in
+            let pointers = [s0.baseAddress, s1.baseAddress].prefix(slots).map { $0! }
+            Parallel.chunks(count, minimum: 1 << 15) { range in body(range, wp.baseAddress!, gp.baseAddress!, pointers) }
+        }}}}
+        state[p] = [first, second].prefix(slots).map { Tensor(shape: g.shape, storage: $0) }
+    }
+}
+
 /// Optimizers by their checkpoint settings.
 enum OptimizerSettings {
     static func json(_ d: [String: Any]) -> String {
@@ -93,6 +125,22 @@ public final class SGD: Optimizer {
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         for p in parameters {
             guard var g = p.grad else { continue }
+            if HostUpdate.applies(p, g, state[p]) {
+                let (lr, mu, wd, nesterov) = (learningRate, momentum, weightDecay, nesterov)
+                let first = state[p] == nil
+                HostUpdate.run(p, g, state, slots: momentum != 0 ? 1 : 0) { range, w, gp, s in
+                    for i in range {
+                        var d = gp[i] + wd * w[i]
+                        if mu != 0 {
+                            let buffer = first ? d : s[0][i] * mu + d
+                            s[0][i] = buffer
+                            d = nesterov ? d + buffer * mu : buffer
+                        }
+                        w[i] -= d * lr
+                    }
+                }
+                continue
+            }
             if weightDecay != 0 { g = try b.binary(.add, g, try b.binary(.multiply, p.value, Tape.constant(weightDecay))) }
             if momentum != 0 {
                 let buffer = try state[p].map { old throws(TensorError) in
@@ -143,6 +191,22 @@ public final class Adam: Optimizer {
         let c1 = 1 - Float(Foundation.pow(Double(beta1), Double(steps))), c2 = 1 - Float(Foundation.pow(Double(beta2), Double(steps)))
         for p in parameters {
             guard var g = p.grad else { continue }
+            if HostUpdate.applies(p, g, state[p]) {
+                let (lr, b1, b2, eps, wd, decoupled) = (learningRate, beta1, beta2, epsilon, weightDecay, decoupled)
+                let root2 = c2.squareRoot(), step = lr / c1, shrink = 1 - lr * wd
+                HostUpdate.run(p, g, state, slots: 2) { range, w, gp, s in
+                    let (m, v) = (s[0], s[1])
+                    for i in range {
+                        var d = gp[i]
+                        var x = w[i]
+                        if wd != 0 { if decoupled { x *= shrink } else { d += x * wd } }
+                        m[i] = m[i] * b1 + d * (1 - b1)
+                        v[i] = v[i] * b2 + (d * d) * (1 - b2)
+                        w[i] = x - m[i] / (v[i].squareRoot() / root2 + eps) * step
+                    }
+                }
+                continue
+            }
             var value = p.value
             if weightDecay != 0 {
                 if decoupled {
@@ -185,6 +249,16 @@ public final class RMSProp: Optimizer {
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         for p in parameters {
             guard let g = p.grad else { continue }
+            if HostUpdate.applies(p, g, state[p]) {
+                let (lr, alpha, eps) = (learningRate, alpha, epsilon)
+                HostUpdate.run(p, g, state, slots: 1) { range, w, gp, s in
+                    for i in range {
+                        s[0][i] = s[0][i] * alpha + (gp[i] * gp[i]) * (1 - alpha)
+                        w[i] -= gp[i] / (s[0][i].squareRoot() + eps) * lr
+                    }
+                }
+                continue
+            }
             let old = state[p]?[0] ?? Tensor(zeros: g.shape)
             let v = try b.binary(.add, try b.binary(.multiply, old, Tape.constant(alpha)), try b.binary(.multiply, try b.binary(.multiply, g, g), Tape.constant(1 - alpha)))
             state[p] = [v]

@@ -71,7 +71,7 @@ public final class Sequential {
         var start = 0
         repeat {
             let end = Swift.min(n, start + Swift.max(1, batchSize))
-            let pass = ForwardPass(tape: Tape(backend: backend), training: false)
+            let pass = ForwardPass(tape: Tape(backend: backend, recording: false), training: false)
             parts.append(try forward(Variable(try x.rows(start..<end)), pass).value)
             start = end
         } while start < n

@@ -30,12 +30,15 @@ extension Tape {
     public func matmul(_ a: Variable, _ b: Variable, transpose: Transpose) throws(TensorError) -> Variable {
         let (va, vb) = (a.value, b.value)
         return record(try backend.matmul(va, vb, transpose: transpose), [a, b]) { [self] g throws(TensorError) in
-            let ga: Tensor? = !a.requiresGrad ? nil : transpose.a
+            var ga: Tensor? = !a.requiresGrad ? nil : transpose.a
                 ? try backend.matmul(vb, g, transpose: Transpose(a: transpose.b, b: true))
                 : try backend.matmul(g, vb, transpose: Transpose(b: !transpose.b))
-            let gb: Tensor? = !b.requiresGrad ? nil : transpose.b
+            var gb: Tensor? = !b.requiresGrad ? nil : transpose.b
                 ? try backend.matmul(g, va, transpose: Transpose(a: true, b: transpose.a))
                 : try backend.matmul(va, g, transpose: Transpose(a: !transpose.a))
+            // A single matrix used against a batch gets the batch's gradients summed.
+            if let x = ga, va.rank == 2, x.rank == 3 { ga = try backend.reduce(.sum, x, axis: 0) }
+            if let x = gb, vb.rank == 2, x.rank == 3 { gb = try backend.reduce(.sum, x, axis: 0) }
             return [ga, gb]
         }
     }

@@ -34,14 +34,21 @@ public final class Tape {
     }
     private var records: [Record] = []
 
-    public init(backend: any Backend) { self.backend = backend }
+    /// False for inference: nothing is recorded, whatever requires a gradient, so no
+    /// intermediate result is kept alive for a backward pass that will not come.
+    public let isRecording: Bool
+
+    public init(backend: any Backend, recording: Bool = true) {
+        self.backend = backend
+        self.isRecording = recording
+    }
 
     /// The number of operations recorded so far.
     public var count: Int { records.count }
 
     /// A result of `inputs`, with its pullback recorded when a gradient can flow.
     func record(_ value: Tensor, _ inputs: [Variable], _ pullback: @escaping (Tensor) throws(TensorError) -> [Tensor?]) -> Variable {
-        let needs = inputs.contains { $0.requiresGrad }
+        let needs = isRecording && inputs.contains { $0.requiresGrad }
         let out = Variable(value, requiresGrad: needs)
         if needs { records.append(Record(output: out, inputs: inputs, pullback: pullback)) }
         return out

@@ -67,6 +67,15 @@ public final class BackendConformance {
                 compare("the reference's transposes \(m)x\(k)x\(n) \(ta) \(tb)", 1e-5, try reference.matmul(a, b, transpose: t), plain ?? Tensor(zeros: [0]))
             }
         }
+        // One matrix against a batch, on either side, plain and transposed.
+        for (sa, sb, t) in [([3, 4], [5, 4, 2], Transpose.none), ([5, 3, 4], [4, 2], Transpose.none), ([4, 3], [5, 2, 4], Transpose(a: true, b: true)),
+                            ([5, 4, 3], [2, 4], Transpose(a: true, b: true)), ([6, 3], [2, 7, 3], Transpose(b: true))] {
+            let (a, b) = (random(sa), random(sb))
+            compare("matmul \(sa) with \(sb) \(t)", 1e-4, try backend.matmul(a, b, transpose: t), try reference.matmul(a, b, transpose: t))
+        }
+        let (one, many) = (random([3, 4]), random([5, 4, 2]))
+        compare("the reference's broadcast batch", 1e-6, try reference.matmul(one, many),
+                try reference.matmul(try Tensor.stack([Tensor](repeating: one, count: 5)), many))
         let (x, y) = (random([2, 4, 3]), random([2, 5, 4]))
         compare("batched matmul transposing both", 1e-4, try backend.matmul(x, y, transpose: Transpose(a: true, b: true)),
                 try reference.matmul(try x.permuted([0, 2, 1]), try y.permuted([0, 2, 1])))

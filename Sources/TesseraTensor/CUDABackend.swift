@@ -38,16 +38,17 @@ public struct CUDABackend: Backend {
     // MARK: Ops
 
     public func matmul(_ a: Tensor, _ b: Tensor, transpose: Transpose) throws(TensorError) -> Tensor {
-        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape, transpose)
-        let shape = MatmulShape.result(a.shape, batch: batch, m: m, n: n)
+        let plan = try MatmulShape.check(a.shape, b.shape, transpose)
+        let (batch, m, n) = (plan.batch, plan.m, plan.n)
+        let shape = MatmulShape.result(a.shape, b.shape, plan)
         if batch * m * n == 0 { return Tensor(shape: shape, storage: []) }
         try context.activate()
         let out = try output(batch * m * n)
-        if k == 0 {
+        if plan.k == 0 {
             // An empty sum: zeros (not left to the library, which may read the output first).
             try context.driver.check(context.driver.cuMemsetD32(out.pointer, 0, out.count), "cuMemsetD32")
         } else {
-            try context.sgemm(batch: batch, m: m, n: n, k: k, a: try buffer(a), b: try buffer(b), c: out, transpose: transpose)
+            try context.sgemm(plan, a: try buffer(a), b: try buffer(b), c: out, transpose: transpose)
         }
         return Tensor(shape: shape, device: out)
     }

@@ -157,13 +157,14 @@ final class CUDAContext: @unchecked Sendable {
     /// Row-major C[m, n] = op(A) op(B), for `batch` matrices laid end to end. cuBLAS is
     /// column-major, and a row-major matrix is its transpose there, so it computes
     /// Cᵀ = op(B)ᵀ op(A)ᵀ: the operands swap, nothing is copied.
-    func sgemm(batch: Int, m: Int, n: Int, k: Int, a: CUDABuffer, b: CUDABuffer, c: CUDABuffer, transpose: Transpose) throws(TensorError) {
+    func sgemm(_ plan: MatmulShape.Plan, a: CUDABuffer, b: CUDABuffer, c: CUDABuffer, transpose: Transpose) throws(TensorError) {
         try withExtendedLifetime((a, b, c)) { () throws(TensorError) in
-            try sgemm(batch: batch, m: m, n: n, k: k, a: a.pointer, b: b.pointer, c: c.pointer, transpose: transpose)
+            try sgemm(plan, a: a.pointer, b: b.pointer, c: c.pointer, transpose: transpose)
         }
     }
 
-    private func sgemm(batch: Int, m: Int, n: Int, k: Int, a: UInt64, b: UInt64, c: UInt64, transpose: Transpose) throws(TensorError) {
+    private func sgemm(_ plan: MatmulShape.Plan, a: UInt64, b: UInt64, c: UInt64, transpose: Transpose) throws(TensorError) {
+        let (batch, m, k, n) = (plan.batch, plan.m, plan.k, plan.n)
         var one: Float = 1, zero: Float = 0
         let pa = UnsafeRawPointer(bitPattern: UInt(a)), pb = UnsafeRawPointer(bitPattern: UInt(b))
         let pc = UnsafeMutableRawPointer(bitPattern: UInt(c))
@@ -173,8 +174,9 @@ final class CUDAContext: @unchecked Sendable {
         if batch == 1 {
             status = blas.cublasSgemm(blasHandle, opB, opA, Int32(n), Int32(m), Int32(k), &one, pb, Int32(ldb), pa, Int32(lda), &zero, pc, Int32(n))
         } else {
-            status = blas.cublasSgemmStridedBatched(blasHandle, opB, opA, Int32(n), Int32(m), Int32(k), &one, pb, Int32(ldb), Int64(k * n),
-                                                    pa, Int32(lda), Int64(m * k), &zero, pc, Int32(n), Int64(m * n), Int32(batch))
+            // A stride of 0 uses one matrix against every matrix of the other operand's batch.
+            status = blas.cublasSgemmStridedBatched(blasHandle, opB, opA, Int32(n), Int32(m), Int32(k), &one, pb, Int32(ldb), Int64(plan.strideB),
+                                                    pa, Int32(lda), Int64(plan.strideA), &zero, pc, Int32(n), Int64(m * n), Int32(batch))
         }
         try blas.check(status, batch == 1 ? "cublasSgemm" : "cublasSgemmStridedBatched")
     }

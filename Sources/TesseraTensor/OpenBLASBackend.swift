@@ -15,7 +15,8 @@ public struct OpenBLASBackend: Backend {
     }
 
     public func matmul(_ a: Tensor, _ b: Tensor, transpose: Transpose) throws(TensorError) -> Tensor {
-        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape, transpose)
+        let plan = try MatmulShape.check(a.shape, b.shape, transpose)
+        let (batch, m, k, n) = (plan.batch, plan.m, plan.k, plan.n)
         let (lda, ldb) = MatmulShape.leading(m: m, k: k, n: n, transpose)
         var out = [Float](repeating: 0, count: batch * m * n)
         if m > 0 && n > 0 && k > 0 {
@@ -25,12 +26,12 @@ public struct OpenBLASBackend: Backend {
                 for p in 0..<batch {
                     cblas_sgemm(CblasRowMajor, transpose.a ? CblasTrans : CblasNoTrans, transpose.b ? CblasTrans : CblasNoTrans,
                                 Int32(m), Int32(n), Int32(k), 1,
-                                pa.baseAddress! + p * m * k, Int32(lda), pb.baseAddress! + p * k * n, Int32(ldb), 0,
+                                pa.baseAddress! + p * plan.strideA, Int32(lda), pb.baseAddress! + p * plan.strideB, Int32(ldb), 0,
                                 po.baseAddress! + p * m * n, Int32(n))
                 }
             }}}
         }
-        return Tensor(shape: MatmulShape.result(a.shape, batch: batch, m: m, n: n), storage: out)
+        return Tensor(shape: MatmulShape.result(a.shape, b.shape, plan), storage: out)
     }
 
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
@@ -40,14 +41,15 @@ public struct OpenBLASBackend: Backend {
         if a.shape == b.shape {
             Self.map2(a.storage, b.storage, &out, op)
         } else if b.count == 1 {
-            let y = b.storage[0]
-            Self.map1(a.storage, &out) { op.apply($0, y) }
+            Self.withScalar(a.storage, b.storage[0], &out, op, scalarFirst: false)
         } else if a.count == 1 {
-            let x = a.storage[0]
-            Self.map1(b.storage, &out) { op.apply(x, $0) }
+            Self.withScalar(b.storage, a.storage[0], &out, op, scalarFirst: true)
         } else if a.shape == shape, let last = shape.last, b.count == last, b.shape.dropLast().allSatisfy({ $0 == 1 }) {
             // A row (bias) added to every row: the common case in a network.
             Self.rows(a.storage, b.storage, &out, last, op)
+        } else if a.shape == shape, let (outer, mid, inner) = Self.band(b.shape, in: shape) {
+            // A value per channel, constant over the trailing axes (a convolution's bias).
+            Self.band(a.storage, b.storage, &out, outer, mid, inner, op)
         } else {
             return try ReferenceBackend().binary(op, a, b)
         }
@@ -56,26 +58,35 @@ public struct OpenBLASBackend: Backend {
 
     public func unary(_ op: UnaryOp, _ a: Tensor) -> Tensor {
         var out = Self.uninitialized(a.count)
-        switch op {
-        case .relu: Self.map1(a.storage, &out) { $0 > 0 ? $0 : 0 }
-        case .negate: Self.map1(a.storage, &out) { -$0 }
-        case .abs: Self.map1(a.storage, &out) { Swift.abs($0) }
-        case .sqrt: Self.map1(a.storage, &out) { $0.squareRoot() }
-        case .exp:
-            a.storage.withUnsafeBufferPointer { src in
-            out.withUnsafeMutableBufferPointer { dst in
-                let shared = UnsafeSendable((src, dst))
-                Parallel.chunks(src.count) { range in
-                    let (src, dst) = shared.value
-                    VectorMath.exp(src.baseAddress! + range.lowerBound, dst.baseAddress! + range.lowerBound, range.count)
-                }
-            }}
-        case .log: Self.map1(a.storage, &out) { Foundation.log($0) }
-        case .tanh: Self.map1(a.storage, &out) { Foundation.tanh($0) }
-        case .sigmoid: Self.map1(a.storage, &out) { 1 / (1 + Foundation.exp(-$0)) }
-        case .gelu: Self.map1(a.storage, &out) { x in 0.5 * x * (1 + Foundation.tanh(0.7978845608 * (x + 0.044715 * x * x * x))) }
-        }
+        a.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(src.count) { range in
+                let (src, dst) = shared.value
+                Self.unaryLoop(op, src.baseAddress! + range.lowerBound, dst.baseAddress! + range.lowerBound, range.count)
+            }
+        }}
         return Tensor(shape: a.shape, storage: out)
+    }
+
+    /// One unary op over a run of values: a plain loop per op (the switch is outside the
+    /// loop, so each loop is compiled, and vectorized where it can be, on its own).
+    static func unaryLoop(_ op: UnaryOp, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ n: Int) {
+        switch op {
+        case .relu: for i in 0..<n { dst[i] = src[i] > 0 ? src[i] : 0 }
+        case .negate: for i in 0..<n { dst[i] = -src[i] }
+        case .abs: for i in 0..<n { dst[i] = Swift.abs(src[i]) }
+        case .sqrt: for i in 0..<n { dst[i] = src[i].squareRoot() }
+        case .exp: VectorMath.exp(src, dst, n)
+        case .log: for i in 0..<n { dst[i] = Foundation.log(src[i]) }
+        case .tanh: for i in 0..<n { dst[i] = Foundation.tanh(src[i]) }
+        case .sigmoid: for i in 0..<n { dst[i] = 1 / (1 + Foundation.exp(-src[i])) }
+        case .gelu:
+            for i in 0..<n {
+                let x = src[i]
+                dst[i] = 0.5 * x * (1 + Foundation.tanh(0.7978845608 * (x + 0.044715 * x * x * x)))
+            }
+        }
     }
 
     public func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor {
@@ -172,14 +183,29 @@ public struct OpenBLASBackend: Backend {
         [Float](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
     }
 
-    @inline(__always)
-    static func map1(_ a: [Float], _ out: inout [Float], _ f: @escaping (Float) -> Float) {
+    /// `op` between every value and one scalar (on the right, or on the left when
+    /// `scalarFirst`), a plain loop per op.
+    static func withScalar(_ a: [Float], _ y: Float, _ out: inout [Float], _ op: BinaryOp, scalarFirst: Bool) {
         a.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in
-            let shared = UnsafeSendable((src, dst, f))
+            let shared = UnsafeSendable((src, dst))
             Parallel.chunks(src.count) { range in
-                let (src, dst, f) = shared.value
-                for i in range { dst[i] = f(src[i]) }
+                let (src, dst) = shared.value
+                let (p, q, n) = (src.baseAddress! + range.lowerBound, dst.baseAddress! + range.lowerBound, range.count)
+                switch (op, scalarFirst) {
+                case (.add, _): for i in 0..<n { q[i] = p[i] + y }
+                case (.multiply, _): for i in 0..<n { q[i] = p[i] * y }
+                case (.subtract, false): for i in 0..<n { q[i] = p[i] - y }
+                case (.subtract, true): for i in 0..<n { q[i] = y - p[i] }
+                case (.divide, false): for i in 0..<n { q[i] = p[i] / y }
+                case (.divide, true): for i in 0..<n { q[i] = y / p[i] }
+                case (.maximum, _): for i in 0..<n { q[i] = Swift.max(p[i], y) }
+                case (.minimum, _): for i in 0..<n { q[i] = Swift.min(p[i], y) }
+                case (.greater, false), (.less, true): for i in 0..<n { q[i] = p[i] > y ? 1 : 0 }
+                case (.less, false), (.greater, true): for i in 0..<n { q[i] = p[i] < y ? 1 : 0 }
+                case (_, false): for i in 0..<n { q[i] = op.apply(p[i], y) }
+                case (_, true): for i in 0..<n { q[i] = op.apply(y, p[i]) }
+                }
             }
         }}
     }
@@ -217,6 +243,36 @@ public struct OpenBLASBackend: Backend {
                     case .add: for j in 0..<width { dst[base + j] = pa[base + j] + pr[j] }
                     case .multiply: for j in 0..<width { dst[base + j] = pa[base + j] * pr[j] }
                     default: for j in 0..<width { dst[base + j] = op.apply(pa[base + j], pr[j]) }
+                    }
+                }
+            }
+        }}}
+    }
+
+    /// When `b` varies along one contiguous run of `shape`'s axes and is 1 elsewhere: the
+    /// sizes before, along and after that run.
+    static func band(_ b: [Int], in shape: [Int]) -> (Int, Int, Int)? {
+        let padded = [Int](repeating: 1, count: shape.count - b.count) + b
+        guard let first = padded.firstIndex(where: { $0 != 1 }), let last = padded.lastIndex(where: { $0 != 1 }) else { return nil }
+        guard (first...last).allSatisfy({ padded[$0] == shape[$0] }) else { return nil }
+        return (shape[..<first].reduce(1, *), shape[first...last].reduce(1, *), shape[(last + 1)...].reduce(1, *))
+    }
+
+    static func band(_ a: [Float], _ b: [Float], _ out: inout [Float], _ outer: Int, _ mid: Int, _ inner: Int, _ op: BinaryOp) {
+        a.withUnsafeBufferPointer { pa in
+        b.withUnsafeBufferPointer { pb in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((pa, pb, dst))
+            Parallel.chunks(outer * mid, minimum: Swift.max(1, (1 << 16) / Swift.max(1, inner))) { runs in
+                let (pa, pb, dst) = shared.value
+                for r in runs {
+                    let y = pb[r % mid], base = r * inner
+                    switch op {
+                    case .add: for i in base..<(base + inner) { dst[i] = pa[i] + y }
+                    case .multiply: for i in base..<(base + inner) { dst[i] = pa[i] * y }
+                    case .subtract: for i in base..<(base + inner) { dst[i] = pa[i] - y }
+                    case .divide: for i in base..<(base + inner) { dst[i] = pa[i] / y }
+                    default: for i in base..<(base + inner) { dst[i] = op.apply(pa[i], y) }
                     }
                 }
             }

@@ -7,11 +7,12 @@ public struct ReferenceBackend: Backend {
     public var name: String { "reference" }
 
     public func matmul(_ a: Tensor, _ b: Tensor, transpose: Transpose) throws(TensorError) -> Tensor {
-        let (batch, m, k, n) = try MatmulShape.check(a.shape, b.shape, transpose)
+        let plan = try MatmulShape.check(a.shape, b.shape, transpose)
+        let (batch, m, k, n) = (plan.batch, plan.m, plan.k, plan.n)
         let (va, vb) = (a.storage, b.storage)
         // Element (i, t) of op(a) and (t, j) of op(b), within matrix p.
-        func x(_ p: Int, _ i: Int, _ t: Int) -> Float { va[p * m * k + (transpose.a ? t * m + i : i * k + t)] }
-        func y(_ p: Int, _ t: Int, _ j: Int) -> Float { vb[p * k * n + (transpose.b ? j * k + t : t * n + j)] }
+        func x(_ p: Int, _ i: Int, _ t: Int) -> Float { va[p * plan.strideA + (transpose.a ? t * m + i : i * k + t)] }
+        func y(_ p: Int, _ t: Int, _ j: Int) -> Float { vb[p * plan.strideB + (transpose.b ? j * k + t : t * n + j)] }
         var out = [Float](repeating: 0, count: batch * m * n)
         for p in 0..<batch {
             for i in 0..<m {
@@ -22,7 +23,7 @@ public struct ReferenceBackend: Backend {
                 }
             }
         }
-        return Tensor(shape: MatmulShape.result(a.shape, batch: batch, m: m, n: n), storage: out)
+        return Tensor(shape: MatmulShape.result(a.shape, b.shape, plan), storage: out)
     }
 
     public func binary(_ op: BinaryOp, _ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor {
@@ -134,23 +135,26 @@ public struct ReferenceBackend: Backend {
 /// The shapes a matrix product accepts: [m, k] x [k, n], or batched with the same
 /// leading dimension [b, m, k] x [b, k, n] (each after its transposition, if any).
 enum MatmulShape {
-    static func check(_ a: [Int], _ b: [Int], _ transpose: Transpose = .none) throws(TensorError) -> (batch: Int, m: Int, k: Int, n: Int) {
+    /// The product's dimensions, and each operand's step between batch matrices (0 for a
+    /// single matrix against a batch: it is used for every one, not copied).
+    struct Plan { let batch, m, k, n, strideA, strideB: Int }
+
+    static func check(_ a: [Int], _ b: [Int], _ transpose: Transpose = .none) throws(TensorError) -> Plan {
         func swapped(_ s: [Int], _ t: Bool) -> [Int] { t && s.count >= 2 ? s.dropLast(2) + [s[s.count - 1], s[s.count - 2]] : s }
         let (a, b) = (swapped(a, transpose.a), swapped(b, transpose.b))
-        switch (a.count, b.count) {
-        case (2, 2):
-            guard a[1] == b[0] else { throw .shape("matmul: [\(a[0]), \(a[1])] @ [\(b[0]), \(b[1])]: the inner dimensions \(a[1]) and \(b[0]) differ") }
-            return (1, a[0], a[1], b[1])
-        case (3, 3):
-            guard a[0] == b[0] else { throw .shape("batched matmul: batch sizes \(a[0]) and \(b[0]) differ") }
-            guard a[2] == b[1] else { throw .shape("batched matmul: \(a) @ \(b): the inner dimensions \(a[2]) and \(b[1]) differ") }
-            return (a[0], a[1], a[2], b[2])
-        default:
-            throw .shape("matmul needs two matrices [m, k] @ [k, n] or two batches [b, m, k] @ [b, k, n]; got \(a) and \(b)")
+        guard (a.count == 2 || a.count == 3) && (b.count == 2 || b.count == 3) else {
+            throw .shape("matmul needs matrices [m, k] @ [k, n], batches [b, m, k] @ [b, k, n], or a matrix with a batch; got \(a) and \(b)")
         }
+        let (m, k) = (a[a.count - 2], a[a.count - 1]), (k2, n) = (b[b.count - 2], b[b.count - 1])
+        guard k == k2 else { throw .shape("matmul: \(a) @ \(b): the inner dimensions \(k) and \(k2) differ") }
+        if a.count == 3 && b.count == 3 && a[0] != b[0] { throw .shape("batched matmul: batch sizes \(a[0]) and \(b[0]) differ") }
+        let batch = a.count == 3 ? a[0] : (b.count == 3 ? b[0] : 1)
+        return Plan(batch: batch, m: m, k: k, n: n, strideA: a.count == 3 ? m * k : 0, strideB: b.count == 3 ? k * n : 0)
     }
 
-    static func result(_ a: [Int], batch: Int, m: Int, n: Int) -> [Int] { a.count == 3 ? [batch, m, n] : [m, n] }
+    static func result(_ a: [Int], _ b: [Int], _ plan: Plan) -> [Int] {
+        a.count == 3 || b.count == 3 ? [plan.batch, plan.m, plan.n] : [plan.m, plan.n]
+    }
 
     /// Leading dimensions of the stored (row-major) operands for BLAS.
     static func leading(m: Int, k: Int, n: Int, _ transpose: Transpose) -> (a: Int, b: Int) {

@@ -23,6 +23,7 @@ struct Tessera: ParsableCommand {
     /// Parses the command line after one rewrite: `run ... -p NAME VALUE` becomes
     /// `-p NAME=VALUE`, so that a VALUE such as `-1` is not taken for an option.
     static func main() {
+        quietOpenBLASThreads()
         keepLargeBuffersInTheHeap()
         var arguments = Array(CommandLine.arguments.dropFirst())
         if arguments.first == "run" {
@@ -48,6 +49,20 @@ struct Tessera: ParsableCommand {
         }
         throw ExitCode(Shell().run())
     }
+}
+
+/// OpenBLAS's worker threads spin (sched_yield in a loop) for a long while after each
+/// product, taking the cores that Tessera's own element-wise loops, im2col and pooling
+/// run on next: a CNN training step spent 40% of its time in the kernel scheduler. Its
+/// OPENBLAS_THREAD_TIMEOUT shortens the spin, but OpenBLAS reads it when the library
+/// loads, before main: so when it is unset, set it and start this program again (once;
+/// a few milliseconds). A value the user set is kept.
+func quietOpenBLASThreads() {
+    guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
+    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
+    var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
+    execv("/proc/self/exe", &argv)
+    // If the program cannot start again (no /proc), it goes on with OpenBLAS's default.
 }
 
 /// Tensors and CSV columns are large, short-lived buffers. By default glibc maps each one

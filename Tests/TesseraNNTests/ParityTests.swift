@@ -98,6 +98,13 @@ final class ParityTests: XCTestCase {
     func testMLPWithNesterovSGDAndWeightDecay() throws { try replay("mlp_sgd_nesterov", on: OpenBLASBackend()) }
     func testMLPWithAdamWWeightedSmoothedCrossEntropy() throws { try replay("mlp_adamw_smoothing", on: OpenBLASBackend()) }
     func testRegressionWithRMSPropAndMSE() throws { try replay("mlp_rmsprop_mse", on: OpenBLASBackend()) }
+
+    /// The optimizers' whole-tensor path, which device tensors take (the CPU uses fused loops).
+    func testOptimizersThroughBackendOperations() throws {
+        HostUpdate.enabled = false
+        defer { HostUpdate.enabled = true }
+        for name in ["mlp_adam", "mlp_sgd_nesterov", "mlp_adamw_smoothing", "mlp_rmsprop_mse"] { try replay(name, on: OpenBLASBackend()) }
+    }
     func testCNNWithBatchNormAndMaxPool() throws {
         for b: any Backend in [ReferenceBackend(), OpenBLASBackend()] { try replay("cnn_batchnorm_adam", on: b) }
     }

@@ -1,0 +1,141 @@
+/// The image ops on the CPU: the reference's loops rewritten over raw pointers, with each
+/// window's in-bounds range worked out once instead of a check per tap, and split across
+/// cores by image (or image plane), so no two threads touch the same output.
+extension OpenBLASBackend {
+    public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
+        let (oh, ow) = try window.output(h, w)
+        let width = c * window.kernel.h * window.kernel.w
+        var out = Self.uninitialized(n * oh * ow * width)  // every element is written, zeros over the padding
+        x.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(n, minimum: 1) { images in
+                let (src, dst) = shared.value
+                Self.patches(images, c, h, w, oh, ow, window) { row, plane, y, x0, from, to, kx0 in
+                    // Taps kx in from..<to read pixels x0 + kx; the rest of the run is padding.
+                    let d = dst.baseAddress! + row
+                    for k in 0..<from { d[k] = 0 }
+                    if let y {
+                        let s = src.baseAddress! + plane + y * w + x0
+                        for k in from..<to { d[k] = s[k] }
+                    } else {
+                        for k in from..<to { d[k] = 0 }
+                    }
+                    for k in to..<kx0 { d[k] = 0 }
+                }
+            }
+        }}
+        return Tensor(shape: [n * oh * ow, width], storage: out)
+    }
+
+    public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w, oh, ow) = try ReferenceBackend.columns(cols.shape, image: shape, window)
+        var out = [Float](repeating: 0, count: n * c * h * w)
+        cols.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(n, minimum: 1) { images in
+                let (src, dst) = shared.value
+                Self.patches(images, c, h, w, oh, ow, window) { row, plane, y, x0, from, to, _ in
+                    guard let y else { return }
+                    let s = src.baseAddress! + row, d = dst.baseAddress! + plane + y * w + x0
+                    for k in from..<to { d[k] += s[k] }
+                }
+            }
+        }}
+        return Tensor(shape: shape, storage: out)
+    }
+
+    /// Walks every run of `kw` taps of every patch of `images`, in patch-matrix order:
+    /// `body(offset of the run in the patch matrix, offset of the image plane, pixel row
+    /// (nil over the padding), x of tap 0, first and end tap inside the image, kw)`.
+    @inline(__always)
+    static func patches(_ images: Range<Int>, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
+                        _ body: (Int, Int, Int?, Int, Int, Int, Int) -> Void) {
+        let (kh, kw, stride, pad) = (window.kernel.h, window.kernel.w, window.stride, window.padding)
+        let width = c * kh * kw
+        for b in images {
+            for oy in 0..<oh {
+                let y0 = oy * stride - pad
+                for ox in 0..<ow {
+                    let x0 = ox * stride - pad
+                    let from = Swift.max(0, -x0), to = Swift.min(kw, w - x0)
+                    var row = ((b * oh + oy) * ow + ox) * width
+                    for ch in 0..<c {
+                        let plane = (b * c + ch) * h * w
+                        for ky in 0..<kh {
+                            let y = y0 + ky
+                            body(row, plane, y >= 0 && y < h ? y : nil, x0, from, Swift.max(from, to), kw)
+                            row += kw
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w) = try ReferenceBackend.image(x.shape, "pool")
+        let (oh, ow) = try window.output(h, w)
+        var out = Self.uninitialized(n * c * oh * ow)
+        x.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(n * c, minimum: 1) { planes in
+                let (src, dst) = shared.value
+                Self.windows(planes, h, w, oh, ow, window) { plane, o, ys, xs in
+                    var best = -Float.infinity, sum: Float = 0
+                    let base = src.baseAddress! + plane * h * w
+                    for y in ys { for x in xs { let v = base[y * w + x]; best = Swift.max(best, v); sum += v } }
+                    dst[o] = op == .max ? best : sum / Float(Swift.max(1, ys.count * xs.count))
+                }
+            }
+        }}
+        return Tensor(shape: [n, c, oh, ow], storage: out)
+    }
+
+    public func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor {
+        let (n, c, h, w, oh, ow) = try ReferenceBackend.pooled(x.shape, gradient.shape, window)
+        var out = [Float](repeating: 0, count: n * c * h * w)
+        x.storage.withUnsafeBufferPointer { src in
+        gradient.storage.withUnsafeBufferPointer { g in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, g, dst))
+            Parallel.chunks(n * c, minimum: 1) { planes in
+                let (src, g, dst) = shared.value
+                Self.windows(planes, h, w, oh, ow, window) { plane, o, ys, xs in
+                    let base = plane * h * w
+                    if op == .max {
+                        // The first largest pixel, in the reference's row-major order.
+                        var at = -1, best = -Float.infinity
+                        for y in ys { for x in xs { let i = base + y * w + x; if at < 0 || src[i] > best { best = src[i]; at = i } } }
+                        if at >= 0 { dst[at] += g[o] }
+                    } else {
+                        let share = g[o] / Float(Swift.max(1, ys.count * xs.count))
+                        for y in ys { for x in xs { dst[base + y * w + x] += share } }
+                    }
+                }
+            }
+        }}}
+        return Tensor(shape: x.shape, storage: out)
+    }
+
+    /// Every window of `planes`: `body(plane, output index, rows, columns)` with the rows
+    /// and columns clipped to the image.
+    @inline(__always)
+    static func windows(_ planes: Range<Int>, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
+                        _ body: (Int, Int, Range<Int>, Range<Int>) -> Void) {
+        for plane in planes {
+            for oy in 0..<oh {
+                let y0 = oy * window.stride - window.padding
+                let ys = Swift.max(0, y0)..<Swift.max(Swift.max(0, y0), Swift.min(h, y0 + window.kernel.h))
+                for ox in 0..<ow {
+                    let x0 = ox * window.stride - window.padding
+                    let xs = Swift.max(0, x0)..<Swift.max(Swift.max(0, x0), Swift.min(w, x0 + window.kernel.w))
+                    body(plane, (plane * oh + oy) * ow + ox, ys, xs)
+                }
+            }
+        }
+    }
+}
