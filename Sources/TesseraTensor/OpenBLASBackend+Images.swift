@@ -84,6 +84,10 @@ extension OpenBLASBackend {
             let shared = UnsafeSendable((src, dst))
             Parallel.chunks(n * c, minimum: 1) { planes in
                 let (src, dst) = shared.value
+                if window == Window(kernel: 2, stride: 2) {
+                    Self.pool2x2(op, src.baseAddress!, dst.baseAddress!, planes, h, w, oh, ow)
+                    return
+                }
                 Self.windows(planes, h, w, oh, ow, window) { plane, o, ys, xs in
                     var best = -Float.infinity, sum: Float = 0
                     let base = src.baseAddress! + plane * h * w
@@ -104,6 +108,10 @@ extension OpenBLASBackend {
             let shared = UnsafeSendable((src, g, dst))
             Parallel.chunks(n * c, minimum: 1) { planes in
                 let (src, g, dst) = shared.value
+                if window == Window(kernel: 2, stride: 2) {
+                    Self.pool2x2Gradient(op, src.baseAddress!, g.baseAddress!, dst.baseAddress!, planes, h, w, oh, ow)
+                    return
+                }
                 Self.windows(planes, h, w, oh, ow, window) { plane, o, ys, xs in
                     let base = plane * h * w
                     if op == .max {
@@ -119,6 +127,48 @@ extension OpenBLASBackend {
             }
         }}}
         return Tensor(shape: x.shape, storage: out)
+    }
+
+    /// The common MaxPool2D(2) / AvgPool2D(2): 2x2 windows side by side, no padding (an odd
+    /// last row or column is left out, as the output size says). Same order of comparison
+    /// as the reference, so ties go to the same pixel.
+    static func pool2x2(_ op: PoolOp, _ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ planes: Range<Int>,
+                        _ h: Int, _ w: Int, _ oh: Int, _ ow: Int) {
+        for plane in planes {
+            let s = src + plane * h * w, d = dst + plane * oh * ow
+            for oy in 0..<oh {
+                let r0 = s + 2 * oy * w, r1 = r0 + w, o = d + oy * ow
+                if op == .max {
+                    for ox in 0..<ow { o[ox] = Swift.max(Swift.max(r0[2 * ox], r0[2 * ox + 1]), Swift.max(r1[2 * ox], r1[2 * ox + 1])) }
+                } else {
+                    for ox in 0..<ow { o[ox] = (r0[2 * ox] + r0[2 * ox + 1] + r1[2 * ox] + r1[2 * ox + 1]) / 4 }
+                }
+            }
+        }
+    }
+
+    static func pool2x2Gradient(_ op: PoolOp, _ src: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
+                                _ planes: Range<Int>, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int) {
+        for plane in planes {
+            let s = src + plane * h * w, d = dst + plane * h * w, gp = g + plane * oh * ow
+            for oy in 0..<oh {
+                let i0 = 2 * oy * w, i1 = i0 + w
+                for ox in 0..<ow {
+                    let v = gp[oy * ow + ox]
+                    let a = i0 + 2 * ox, b = a + 1, c = i1 + 2 * ox, e = c + 1
+                    if op == .max {
+                        var at = a, best = s[a]
+                        if s[b] > best { best = s[b]; at = b }
+                        if s[c] > best { best = s[c]; at = c }
+                        if s[e] > best { at = e }
+                        d[at] += v
+                    } else {
+                        let q = v / 4
+                        d[a] += q; d[b] += q; d[c] += q; d[e] += q
+                    }
+                }
+            }
+        }
     }
 
     /// Every window of `planes`: `body(plane, output index, rows, columns)` with the rows
