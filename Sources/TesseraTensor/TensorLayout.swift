@@ -79,6 +79,9 @@ extension Tensor {
     public func permuted(_ order: [Int]) throws(TensorError) -> Tensor {
         guard order.sorted() == Array(0..<rank) else { throw TensorError(.value, "permuted(\(order)) must list each of the \(rank) axes once") }
         let newShape = order.map { shape[$0] }
+        if let last = order.last, last == rank - 1, rank >= 2 {
+            return permutedKeepingRows(order, newShape)
+        }
         var oldStrides = [Int](repeating: 1, count: rank)
         for d in Swift.stride(from: rank - 2, through: 0, by: -1) { oldStrides[d] = oldStrides[d + 1] * shape[d + 1] }
         let values = storage
@@ -90,6 +93,29 @@ extension Tensor {
             out[e] = values[source]
             var d = rank - 1
             while d >= 0 { index[d] += 1; if index[d] < newShape[d] { break }; index[d] = 0; d -= 1 }
+        }
+        return Tensor(shape: newShape, storage: out)
+    }
+
+    /// When the last axis stays last, whole rows move: one copy per row instead of an
+    /// index computation per element (a convolution's [filters, n, P] → [n, filters, P]).
+    private func permutedKeepingRows(_ order: [Int], _ newShape: [Int]) -> Tensor {
+        let width = shape[rank - 1], rows = count / Swift.max(1, width)
+        var oldStrides = [Int](repeating: width, count: rank - 1)
+        for d in Swift.stride(from: rank - 3, through: 0, by: -1) { oldStrides[d] = oldStrides[d + 1] * shape[d + 1] }
+        var out = [Float](unsafeUninitializedCapacity: count) { _, n in n = count }
+        let values = storage
+        values.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                var index = [Int](repeating: 0, count: rank - 1)
+                for r in 0..<rows {
+                    var source = 0
+                    for d in 0..<(rank - 1) { source += index[d] * oldStrides[order[d]] }
+                    (dst.baseAddress! + r * width).update(from: src.baseAddress! + source, count: width)
+                    var d = rank - 2
+                    while d >= 0 { index[d] += 1; if index[d] < newShape[d] { break }; index[d] = 0; d -= 1 }
+                }
+            }
         }
         return Tensor(shape: newShape, storage: out)
     }

@@ -18,6 +18,17 @@ final class LayoutAndWindowTests: XCTestCase {
         XCTAssertEqual(try t([2, 3], [1, 2, 3, 4, 5, 6]).permuted([1, 0]), t([3, 2], [1, 4, 2, 5, 3, 6]))
         let x = t([2, 3, 4], (0..<24).map(Float.init))
         XCTAssertEqual(try x.permuted([2, 0, 1]).permuted([1, 2, 0]), x, "a permutation and its inverse")
+        // Orders that keep the last axis move whole rows; element by element they agree.
+        let y = Tensor(shape: [2, 3, 4, 5], storage: (0..<120).map(Float.init))
+        for order in [[1, 0, 2, 3], [2, 0, 1, 3], [0, 2, 1, 3], [2, 1, 0, 3]] {
+            let p = try y.permuted(order)
+            XCTAssertEqual(p.shape, order.map { y.shape[$0] })
+            for (i, j, k, l) in [(0, 0, 0, 0), (1, 2, 0, 4), (1, 1, 1, 3), (0, 2, 1, 2)] where i < p.shape[0] && j < p.shape[1] && k < p.shape[2] {
+                var source = [0, 0, 0, 0]
+                for (d, o) in order.enumerated() { source[o] = [i, j, k, l][d] }
+                XCTAssertEqual(p[i, j, k, l], y[source[0], source[1], source[2], source[3]], "\(order) at \([i, j, k, l])")
+            }
+        }
     }
 
     func testIm2colOnAKnownImage() throws {
