@@ -44,7 +44,31 @@ enum RichText {
         maker("html", mime: "text/html", doc: "html(_ text) -> HTML\nA rich value shown as HTML (text/plain: the tags stripped).") { stripTags($0) },
         maker("svg", mime: "image/svg+xml", doc: "svg(_ text) -> SVG\nA rich value shown as an SVG image.") { _ in "<SVG image>" },
         maker("markdown", mime: "text/markdown", doc: "markdown(_ text) -> Markdown\nA rich value shown as Markdown.") { $0 },
+        barChart,
     ]
+
+    /// `barChart(["matmul 512": ["reference": 90.0, "openblas": 0.4]], title:, unit:, log:)`.
+    static let barChart = NativeFunction(
+        "barChart", doc: "barChart(_ groups, title: \"\", unit: \"\", log: false) -> Chart\nGrouped bars from a Dict of group → Dict of series → number (timings per backend, say).",
+        parameters: [.positional(), .labelled("title", default: .string("")), .labelled("unit", default: .string("")), .labelled("log", default: .bool(false))]
+    ) { a, _ in
+        guard case .dict(let groups) = a[0] else { throw ScriptError(.type, "barChart(_:) needs a Dict of group → Dict of series → number") }
+        var names: [String] = [], rows: [[String: Double]] = [], seriesNames: [String] = []
+        for (key, value) in groups.entries {
+            guard case .dict(let inner) = value else { throw ScriptError(.type, "barChart(_:): the value for \(key) must be a Dict of series → number") }
+            var row: [String: Double] = [:]
+            for (k, v) in inner.entries {
+                let name = k.description
+                row[name] = try Convert.double(v, "barChart(_:) value of \(name)")
+                if !seriesNames.contains(name) { seriesNames.append(name) }
+            }
+            names.append(key.description)
+            rows.append(row)
+        }
+        let chart = BarChart(title: try Convert.string(a[1], "barChart(title:)"), unit: try Convert.string(a[2], "barChart(unit:)"), groups: names,
+                             series: seriesNames.map { n in (n, rows.map { $0[n] }) }, logarithmic: try Convert.bool(a[3], "barChart(log:)"))
+        return .object(RichValue(kind: "Chart", bundle: chart.bundle))
+    }
 
     /// The text of HTML without its tags, for text/plain: tables become aligned columns,
     /// rows, paragraphs and line breaks end lines, and the common entities are decoded.

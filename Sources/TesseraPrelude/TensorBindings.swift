@@ -81,12 +81,13 @@ enum TensorBindings {
         return .string(TensorRuntime.shared.backend.name)
     }
 
-    static let devices = NativeFunction("devices", doc: "devices() -> Table\nThe backends and whether this machine can run them.", parameters: []) { _, _ in
+    static let devices = NativeFunction("devices", doc: "devices() -> Table\nThe backends and whether this machine can run them; .available lists the names of those it can.", parameters: []) { _, _ in
         let current = TensorRuntime.shared.backend.name
+        let list = Devices.list()
         let table = Table(columns: ["backend", "kind", "available", "detail"],
-                          rows: Devices.list().map { [$0.name + ($0.name == current ? " (current)" : ""), $0.kind, $0.available ? "yes" : "no", $0.detail] },
+                          rows: list.map { [$0.name + ($0.name == current ? " (current)" : ""), $0.kind, $0.available ? "yes" : "no", $0.detail] },
                           caption: "Backends on this machine")
-        return .object(RichValue(kind: "Table", bundle: table.bundle))
+        return .object(DevicesObject(bundle: table.bundle, available: list.filter(\.available).map(\.name)))
     }
 
     static let threads = NativeFunction("threads", doc: "threads(_ n = nil) -> Int\nThreads for the CPU backends (OpenBLAS and the element-wise loops); 0 means one per core.",
@@ -97,5 +98,24 @@ enum TensorBindings {
             OpenBLASBackend.setThreads(n)
         }
         return .int(Parallel.threads)
+    }
+}
+
+/// What `devices()` returns: shown as a table; `.available` gives the names of the
+/// backends this machine can run, so a notebook can loop over them.
+final class DevicesObject: NativeObject {
+    let bundle: MimeBundle
+    let available: [String]
+    init(bundle: MimeBundle, available: [String]) { self.bundle = bundle; self.available = available }
+    var typeName: String { "Table" }
+    var plainText: String { bundle.plain }
+    var richRepresentations: [(mime: String, data: String)] { bundle.entries.filter { $0.mime != "text/plain" } }
+    var memberNames: [String] { ["available", "text"] }
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "available": return .array(available.map { .string($0) })
+        case "text": return .string(bundle.plain)
+        default: return nil
+        }
     }
 }
