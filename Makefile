@@ -41,6 +41,7 @@ bench: release
 	.venv/bin/python bench/read_csv.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/metrics.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/tensor.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/train.py --tessera $(RELEASE_BIN)
 
 # Golden files for TesseraNN's PyTorch parity tests (Tests/TesseraNNTests/Golden): needs
 # PyTorch, which the bench venv installs; the files are committed, so `make test` does not.

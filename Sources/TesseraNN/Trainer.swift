@@ -90,6 +90,8 @@ public final class Trainer {
         var stale = 0
         let parameters = model.namedParameters.map(\.variable)
         let stateful = parameters + model.namedBuffers.map(\.variable)
+        // Weights live where the backend computes (a GPU's memory), moved there once.
+        for v in stateful where v.value.device == nil { v.value = try backend.prepare(v.value) }
         // The weights of the last batch whose loss was finite (an update can overflow the
         // weights while its own loss was finite: the next loss shows it).
         var lastFinite = stateful.map(\.value)

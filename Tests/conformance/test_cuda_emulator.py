@@ -100,6 +100,29 @@ def test_a_session_on_the_cuda_backend(emulator):
     assert "openblas\nTensor(shape: [2, 2], float32)\n" in text
 
 
+def test_training_on_the_cuda_path_matches_openblas(emulator):
+    # The same seeded MLP and CNN trained on both backends: on cuda the weights, moments and
+    # activations live in (emulated) device memory and every step runs the kernels.
+    script = "\n".join([
+        "let x = randn([48, 1, 6, 6], seed: 1)",
+        "let y = tensor((rand([48], seed: 2) * 3).values.map { v in Double(Int(v)) })",
+        "for name in [\"openblas\", \"cuda\"] {",
+        "    backend(name)",
+        "    let mlp = Sequential([Flatten(), Dense(16, activation: .relu), Dense(3)], seed: 1)",
+        "    let a = mlp.fit(x, y, epochs: 2, batchSize: 16, optimizer: Adam(lr: 0.01), shuffle: false)",
+        "    let cnn = Sequential([Conv2D(4, kernel: 3, padding: 1, activation: .relu), MaxPool2D(2), BatchNorm(), Flatten(), Dense(3)], seed: 2)",
+        "    let b = cnn.fit(x, y, epochs: 2, batchSize: 16, optimizer: SGD(lr: 0.05, momentum: 0.9), shuffle: false)",
+        "    print(name, a.last[\"loss\"], b.last[\"loss\"], cnn.predict(x).sum())",
+        "}",
+    ])
+    out = subprocess.run([binary()], input=script, capture_output=True, text=True, env=emulated_env(emulator), timeout=300)
+    assert out.returncode == 0, out.stdout + out.stderr
+    rows = {l.split()[0]: [float(v) for v in l.split()[1:]] for l in out.stdout.splitlines() if l.split() and l.split()[0] in ("openblas", "cuda")}
+    assert set(rows) == {"openblas", "cuda"}, out.stdout
+    for ours, theirs in zip(rows["cuda"], rows["openblas"]):
+        assert abs(ours - theirs) <= 1e-3 * max(1.0, abs(theirs)), rows
+
+
 def test_without_a_driver_the_error_says_why(tmp_path):
     env = dict(os.environ)
     env["TESSERA_CUDA_LIBRARY_PATH"] = str(tmp_path)
