@@ -33,8 +33,9 @@ public enum StdioTransport {
                 let message = try KernelMessage(json: json)
                 switch message.msgType {
                 case "interrupt_request":
-                    worker.interrupt()
+                    // The reply first: the interrupted cell's own reply follows it, never races it.
                     writer.write(KernelMessage("interrupt_reply", parent: message.msgID, content: .obj(["status": .string("ok")])).json)
+                    worker.interrupt()
                 case "input_reply":
                     worker.provideInput(message.content["value"]?.stringValue ?? "")
                 default:

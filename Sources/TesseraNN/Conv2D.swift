@@ -60,13 +60,13 @@ public final class Conv2D: Layer {
             }
             return Variable(try Tensor.concat(parts, axis: 0))
         }
-        // The filters [f, c·kh·kw] times every patch [n·oh·ow, c·kh·kw] transposed: one large
-        // product [f, n·oh·ow] (also for both gradients), then whole rows moved to
-        // [n, f, oh·ow]. (Per-image products are many small calls, slower on the CPU.)
+        // The filters [f, c·kh·kw] times every patch [c·kh·kw, n·oh·ow]: one large product
+        // [f, n·oh·ow] (also for both gradients), then whole rows moved to [n, f, oh·ow].
+        // (Per-image products are many small calls, slower on the CPU.)
         let width = weight.value.count / filters
         let cols = try t.im2col(x, window)
         let filters2D = try t.reshape(weight, [filters, width])
-        let product = try t.reshape(try t.matmul(filters2D, cols, transpose: Transpose(b: true)), [filters, n, oh * ow])
+        let product = try t.reshape(try t.matmul(filters2D, cols), [filters, n, oh * ow])
         var y = try t.permute(product, [1, 0, 2])
         if let bias { y = try t.add(y, try t.reshape(bias, [filters, 1])) }
         return try activation.apply(try t.reshape(y, [n, filters, oh, ow]), t)

@@ -83,7 +83,8 @@ public protocol Backend: Sendable {
     func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor
     /// Softmax along `axis`; `log: true` gives log-softmax.
     func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor
-    /// [n, c, h, w] images → one row per window position (convolution as a matrix product).
+    /// [n, c, h, w] images → [c·kh·kw, n·oh·ow] patches: one column per window position, one
+    /// row per (channel, tap), so a convolution is filters [f, c·kh·kw] times this matrix.
     func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor
     /// The adjoint of im2col, back to images of `shape`.
     func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor

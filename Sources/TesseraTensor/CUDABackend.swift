@@ -140,7 +140,7 @@ public struct CUDABackend: Backend {
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)
-        let shape = [n * oh * ow, c * window.kernel.h * window.kernel.w]
+        let shape = [c * window.kernel.h * window.kernel.w, n * oh * ow]
         let count = shape[0] * shape[1]
         if count == 0 { return Tensor(shape: shape, storage: []) }
         try context.activate()

@@ -219,13 +219,14 @@ enum CUDAKernels {
         }
     }
 
-    // [n, c, h, w] -> [n * oh * ow, c * kh * kw], one thread per patch element; zero
-    // where the window hangs over the padding.
+    // [n, c, h, w] -> [c * kh * kw, n * oh * ow], one thread per patch element (neighbouring
+    // threads: neighbouring positions, so reads and writes coalesce); zero where the window
+    // hangs over the padding.
     extern "C" __global__ void im2col(i64 n, i64 c, i64 h, i64 w, i64 oh, i64 ow, i64 kh, i64 kw, i64 stride, i64 pad,
                                       const float* x, float* out) {
-        i64 width = c * kh * kw, total = n * oh * ow * width;
+        i64 positions = n * oh * ow, total = positions * c * kh * kw;
         for (i64 t = blockIdx.x * (i64)blockDim.x + threadIdx.x; t < total; t += (i64)gridDim.x * blockDim.x) {
-            i64 row = t / width, col = t % width;
+            i64 col = t / positions, row = t % positions;
             i64 b = row / (oh * ow), oy = (row / ow) % oh, ox = row % ow;
             i64 ch = col / (kh * kw), ky = (col / kw) % kh, kx = col % kw;
             i64 y = oy * stride - pad + ky, xx = ox * stride - pad + kx;
@@ -237,7 +238,7 @@ enum CUDAKernels {
     // the sum's order is fixed and the result repeatable).
     extern "C" __global__ void col2im(i64 n, i64 c, i64 h, i64 w, i64 oh, i64 ow, i64 kh, i64 kw, i64 stride, i64 pad,
                                       const float* cols, float* out) {
-        i64 width = c * kh * kw, total = n * c * h * w;
+        i64 positions = n * oh * ow, total = n * c * h * w;
         for (i64 t = blockIdx.x * (i64)blockDim.x + threadIdx.x; t < total; t += (i64)gridDim.x * blockDim.x) {
             i64 xx = t % w, y = (t / w) % h, ch = (t / (w * h)) % c, b = t / (w * h * c);
             float s = 0.0f;
@@ -251,7 +252,7 @@ enum CUDAKernels {
                     if (sx < 0 || sx % stride != 0) continue;
                     i64 ox = sx / stride;
                     if (ox >= ow) continue;
-                    s += cols[((b * oh + oy) * ow + ox) * width + (ch * kh + ky) * kw + kx];
+                    s += cols[((ch * kh + ky) * kw + kx) * positions + (b * oh + oy) * ow + ox];
                 }
             }
             out[t] = s;

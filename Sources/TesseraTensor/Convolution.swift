@@ -31,16 +31,17 @@ public struct Window: Sendable, Equatable {
 public enum PoolOp: String, Sendable { case max, average }
 
 extension ReferenceBackend {
-    /// [n, c, h, w] → [n * oh * ow, c * kh * kw]: each row is one window position's patch
-    /// (zeros where the window hangs over the padding).
+    /// [n, c, h, w] → [c * kh * kw, n * oh * ow]: each column is one window position's patch
+    /// (zeros where the window hangs over the padding); row (ch, ky, kx) holds that tap for
+    /// every position, image after image.
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try Self.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)
         let width = c * window.kernel.h * window.kernel.w
         let pixels = x.storage
         var out = [Float](repeating: 0, count: n * oh * ow * width)
-        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[column] = pixels[pixel] }
-        return Tensor(shape: [n * oh * ow, width], storage: out)
+        Self.forEachTap(0..<n, n, c, h, w, oh, ow, window) { element, pixel in out[element] = pixels[pixel] }
+        return Tensor(shape: [width, n * oh * ow], storage: out)
     }
 
     /// The adjoint of im2col: patch values summed back into [n, c, h, w] images.
@@ -48,24 +49,25 @@ extension ReferenceBackend {
         let (n, c, h, w, oh, ow) = try Self.columns(cols.shape, image: shape, window)
         let patches = cols.storage
         var out = [Float](repeating: 0, count: n * c * h * w)
-        Self.forEachTap(0..<n, c, h, w, oh, ow, window) { column, pixel in out[pixel] += patches[column] }
+        Self.forEachTap(0..<n, n, c, h, w, oh, ow, window) { element, pixel in out[pixel] += patches[element] }
         return Tensor(shape: shape, storage: out)
     }
 
     /// Every (patch-matrix element, image pixel) pair a window position reads, padding
-    /// skipped: im2col copies along these pairs and col2im adds back along them.
-    /// Images in `images` only: a patch row and the pixels it reads belong to one image,
-    /// so disjoint image ranges can run in parallel.
-    static func forEachTap(_ images: Range<Int>, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
-                           _ body: (_ column: Int, _ pixel: Int) -> Void) {
+    /// skipped: im2col copies along these pairs and col2im adds back along them. The patch
+    /// matrix is [c·kh·kw, n·oh·ow] for `n` images. Images in `images` only: a patch column
+    /// and the pixels it reads belong to one image, so disjoint image ranges can run in
+    /// parallel.
+    static func forEachTap(_ images: Range<Int>, _ n: Int, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
+                           _ body: (_ element: Int, _ pixel: Int) -> Void) {
         let (kh, kw) = window.kernel
-        let width = c * kh * kw
+        let positions = n * oh * ow
         for b in images { for oy in 0..<oh { for ox in 0..<ow {
-            let row = (b * oh + oy) * ow + ox
+            let column = (b * oh + oy) * ow + ox
             for ch in 0..<c { for ky in 0..<kh { for kx in 0..<kw {
                 let y = oy * window.stride - window.padding + ky, xx = ox * window.stride - window.padding + kx
                 guard y >= 0, y < h, xx >= 0, xx < w else { continue }
-                body(row * width + (ch * kh + ky) * kw + kx, ((b * c + ch) * h + y) * w + xx)
+                body(((ch * kh + ky) * kw + kx) * positions + column, ((b * c + ch) * h + y) * w + xx)
             } } }
         } } }
     }
@@ -147,8 +149,8 @@ extension ReferenceBackend {
         let (n, c, h, w) = try image(shape, "col2im")
         let (oh, ow) = try window.output(h, w)
         let width = c * window.kernel.h * window.kernel.w
-        guard cols == [n * oh * ow, width] else {
-            throw .shape("col2im: columns of shape \(cols) do not match images \(shape) (expected [\(n * oh * ow), \(width)])")
+        guard cols == [width, n * oh * ow] else {
+            throw .shape("col2im: patches of shape \(cols) do not match images \(shape) (expected [\(width), \(n * oh * ow)])")
         }
         return (n, c, h, w, oh, ow)
     }

@@ -12,21 +12,22 @@ extension OpenBLASBackend {
             let shared = UnsafeSendable((src, dst))
             Parallel.chunks(n, minimum: 1) { images in
                 let (src, dst) = shared.value
-                Self.patches(images, c, h, w, oh, ow, window) { row, plane, y, x0, from, to, kx0 in
-                    // Taps kx in from..<to read pixels x0 + kx; the rest of the run is padding.
-                    let d = dst.baseAddress! + row
+                Self.tapRuns(images, n, c, h, w, oh, ow, window) { run, plane, y, from, to, first in
+                    // Positions from..<to of this output row read pixels first, first + stride, ...
+                    let d = dst.baseAddress! + run
                     for k in 0..<from { d[k] = 0 }
                     if let y {
-                        let s = src.baseAddress! + plane + y * w + x0
-                        for k in from..<to { d[k] = s[k] }
+                        let s = src.baseAddress! + plane + y * w + first
+                        if window.stride == 1 { d.advanced(by: from).update(from: s, count: to - from) }
+                        else { for k in from..<to { d[k] = s[(k - from) * window.stride] } }
                     } else {
                         for k in from..<to { d[k] = 0 }
                     }
-                    for k in to..<kx0 { d[k] = 0 }
+                    for k in to..<ow { d[k] = 0 }
                 }
             }
         }}
-        return Tensor(shape: [n * oh * ow, width], storage: out)
+        return Tensor(shape: [width, n * oh * ow], storage: out)
     }
 
     public func col2im(_ cols: Tensor, image shape: [Int], _ window: Window) throws(TensorError) -> Tensor {
@@ -37,37 +38,40 @@ extension OpenBLASBackend {
             let shared = UnsafeSendable((src, dst))
             Parallel.chunks(n, minimum: 1) { images in
                 let (src, dst) = shared.value
-                Self.patches(images, c, h, w, oh, ow, window) { row, plane, y, x0, from, to, _ in
+                Self.tapRuns(images, n, c, h, w, oh, ow, window) { run, plane, y, from, to, first in
                     guard let y else { return }
-                    let s = src.baseAddress! + row, d = dst.baseAddress! + plane + y * w + x0
-                    for k in from..<to { d[k] += s[k] }
+                    let s = src.baseAddress! + run, d = dst.baseAddress! + plane + y * w + first
+                    for k in from..<to { d[(k - from) * window.stride] += s[k] }
                 }
             }
         }}
         return Tensor(shape: shape, storage: out)
     }
 
-    /// Walks every run of `kw` taps of every patch of `images`, in patch-matrix order:
-    /// `body(offset of the run in the patch matrix, offset of the image plane, pixel row
-    /// (nil over the padding), x of tap 0, first and end tap inside the image, kw)`.
+    /// Walks the patch matrix [c·kh·kw, n·oh·ow] one output row at a time: for each image,
+    /// tap (ch, ky, kx) and output row oy, `body(offset of the run of ow positions, offset
+    /// of the image plane, the pixel row read (nil over the padding), the first and end
+    /// position inside the image, the x of the pixel that position `from` reads)`.
     @inline(__always)
-    static func patches(_ images: Range<Int>, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
-                        _ body: (Int, Int, Int?, Int, Int, Int, Int) -> Void) {
+    static func tapRuns(_ images: Range<Int>, _ n: Int, _ c: Int, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int, _ window: Window,
+                        _ body: (Int, Int, Int?, Int, Int, Int) -> Void) {
         let (kh, kw, stride, pad) = (window.kernel.h, window.kernel.w, window.stride, window.padding)
-        let width = c * kh * kw
+        let positions = n * oh * ow
         for b in images {
-            for oy in 0..<oh {
-                let y0 = oy * stride - pad
-                for ox in 0..<ow {
-                    let x0 = ox * stride - pad
-                    let from = Swift.max(0, -x0), to = Swift.min(kw, w - x0)
-                    var row = ((b * oh + oy) * ow + ox) * width
-                    for ch in 0..<c {
-                        let plane = (b * c + ch) * h * w
-                        for ky in 0..<kh {
-                            let y = y0 + ky
-                            body(row, plane, y >= 0 && y < h ? y : nil, x0, from, Swift.max(from, to), kw)
-                            row += kw
+            for ch in 0..<c {
+                let plane = (b * c + ch) * h * w
+                for ky in 0..<kh {
+                    for kx in 0..<kw {
+                        // Positions ox with 0 <= ox·stride - pad + kx < w.
+                        let lowest = pad - kx
+                        let from = Swift.min(ow, lowest <= 0 ? 0 : (lowest + stride - 1) / stride)
+                        let to = Swift.max(from, Swift.min(ow, (w - 1 + pad - kx) >= 0 ? (w - 1 + pad - kx) / stride + 1 : 0))
+                        let first = from * stride - pad + kx
+                        var run = ((ch * kh + ky) * kw + kx) * positions + b * oh * ow
+                        for oy in 0..<oh {
+                            let y = oy * stride - pad + ky
+                            body(run, plane, y >= 0 && y < h ? y : nil, from, to, first)
+                            run += ow
                         }
                     }
                 }

@@ -32,14 +32,20 @@ final class LayoutAndWindowTests: XCTestCase {
     }
 
     func testIm2colOnAKnownImage() throws {
-        // One 1-channel 3x3 image, a 2x2 window, stride 1: four patches.
+        // One 1-channel 3x3 image, a 2x2 window, stride 1: four patches, one per column;
+        // row k holds tap k of every patch.
         let x = t([1, 1, 3, 3], [1, 2, 3, 4, 5, 6, 7, 8, 9])
         let cols = try ReferenceBackend().im2col(x, Window(kernel: 2))
         XCTAssertEqual(cols, t([4, 4], [1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9]))
-        // Padding 1 and stride 2: the corners see zeros.
+        // Two images, a 2x1 window: [taps, positions of image 0 then image 1].
+        let two = t([2, 1, 2, 2], [1, 2, 3, 4, 5, 6, 7, 8])
+        XCTAssertEqual(try ReferenceBackend().im2col(two, Window(kernel: (2, 1))), t([2, 4], [1, 2, 5, 6, 3, 4, 7, 8]))
+        // Padding 1 and stride 2: the corners see zeros. The first patch (column 0) reads
+        // only pixel (0, 0) with its last tap; the first tap (row 0) reads pixel (1, 1) last.
         let padded = try ReferenceBackend().im2col(x, Window(kernel: 2, stride: 2, padding: 1))
         XCTAssertEqual(padded.shape, [4, 4])
-        XCTAssertEqual(Array(padded.storage[0..<4]), [0, 0, 0, 1])
+        XCTAssertEqual((0..<4).map { padded.storage[$0 * 4] }, [0, 0, 0, 1])
+        XCTAssertEqual(Array(padded.storage[0..<4]), [0, 0, 0, 5])
         XCTAssertThrowsError(try ReferenceBackend().im2col(t([3, 3], Array(repeating: 0, count: 9)), Window(kernel: 2)))
         XCTAssertThrowsError(try ReferenceBackend().im2col(x, Window(kernel: 4))) { XCTAssertTrue("\($0)".contains("does not fit")) }
     }
