@@ -5,7 +5,7 @@ extension Tape {
     public func relu(_ a: Variable) throws(TensorError) -> Variable {
         let x = a.value
         return record(try backend.unary(.relu, x), [a]) { [self] g throws(TensorError) in
-            [try backend.binary(.multiply, g, try backend.binary(.greater, x, Self.zero))]
+            [try backend.binary(.reluGradient, g, x)]
         }
     }
 

@@ -4,6 +4,9 @@ import Foundation
 public enum BinaryOp: String, Sendable, CaseIterable {
     case add, subtract, multiply, divide, maximum, minimum, power
     case equal, less, greater, lessOrEqual, greaterOrEqual  // 1 where true, 0 where false
+    /// x where y > 0, else 0: ReLU's gradient (x the output's gradient, y the input) in one
+    /// pass instead of a mask and a product.
+    case reluGradient
 
     @inline(__always)
     public func apply(_ x: Float, _ y: Float) -> Float {
@@ -20,6 +23,7 @@ public enum BinaryOp: String, Sendable, CaseIterable {
         case .greater: return x > y ? 1 : 0
         case .lessOrEqual: return x <= y ? 1 : 0
         case .greaterOrEqual: return x >= y ? 1 : 0
+        case .reluGradient: return y > 0 ? x : 0
         }
     }
 }

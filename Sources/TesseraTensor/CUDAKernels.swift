@@ -46,6 +46,7 @@ enum CUDAKernels {
         case B_GREATER: return x > y ? 1.0f : 0.0f;
         case B_LESSOREQUAL: return x <= y ? 1.0f : 0.0f;
         case B_GREATEROREQUAL: return x >= y ? 1.0f : 0.0f;
+        case B_RELUGRADIENT: return y > 0.0f ? x : 0.0f;
         }
         return 0.0f;
     }

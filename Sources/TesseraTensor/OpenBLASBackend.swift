@@ -223,6 +223,7 @@ public struct OpenBLASBackend: Backend {
                 case .subtract: for i in range { dst[i] = pa[i] - pb[i] }
                 case .multiply: for i in range { dst[i] = pa[i] * pb[i] }
                 case .divide: for i in range { dst[i] = pa[i] / pb[i] }
+                case .reluGradient: for i in range { dst[i] = pb[i] > 0 ? pa[i] : 0 }
                 default: for i in range { dst[i] = op.apply(pa[i], pb[i]) }
                 }
             }
