@@ -46,18 +46,22 @@ public final class BatchNorm: Layer {
         guard (x.value.rank == 2 || x.value.rank == 4) && x.shape[1] == c else {
             throw TensorError(.shape, "BatchNorm built for \(c) features or channels got a batch of shape \(x.shape)")
         }
-        // Channels last, one row per position: [m, c].
+        // As [n, c, positions] (positions 1 for features): statistics per channel over the
+        // batch and the positions, broadcast back as [c, 1] bands. No transposition.
         let images = x.value.rank == 4
-        let rows = images ? try t.reshape(try t.permute(x, [0, 2, 3, 1]), [x.value.count / c, c]) : x
-        let m = rows.shape[0]
+        let positions = images ? x.shape[2] * x.shape[3] : 1
+        let rows = try t.reshape(x, [x.shape[0], c, positions])
+        let m = x.shape[0] * positions
+        let perChannel = [c, 1]
+        func channelMean(_ v: Variable) throws(TensorError) -> Variable { try t.mean(try t.mean(v, axis: 2), axis: 0) }
         let normalized: Variable
         if pass.training {
             guard m > 1 else { throw TensorError(.value, "BatchNorm needs more than one value per channel to train (batch of \(x.shape[0])); use a larger batch") }
-            let mean = try t.mean(rows, axis: 0)
-            let centered = try t.subtract(rows, mean)
-            let variance = try t.mean(try t.multiply(centered, centered), axis: 0)
+            let mean = try channelMean(rows)
+            let centered = try t.subtract(rows, try t.reshape(mean, perChannel))
+            let variance = try channelMean(try t.multiply(centered, centered))
             let std = try t.sqrt(try t.add(variance, Variable(Tape.constant(epsilon))))
-            normalized = try t.divide(centered, std)
+            normalized = try t.divide(centered, try t.reshape(std, perChannel))
             // Running estimates, outside the tape.
             let b = pass.backend, keep = Tape.constant(1 - momentum), take = Tape.constant(momentum)
             let unbiased = try b.binary(.multiply, variance.value, Tape.constant(Float(m) / Float(m - 1)))
@@ -65,11 +69,10 @@ public final class BatchNorm: Layer {
             runningVariance.value = try b.binary(.add, try b.binary(.multiply, runningVariance.value, keep), try b.binary(.multiply, unbiased, take))
         } else {
             let std = try pass.backend.unary(.sqrt, try pass.backend.binary(.add, runningVariance.value, Tape.constant(epsilon)))
-            normalized = try t.divide(try t.subtract(rows, Variable(runningMean.value)), Variable(std))
+            normalized = try t.divide(try t.subtract(rows, Variable(runningMean.value.reshaped(perChannel))), Variable(std.reshaped(perChannel)))
         }
-        let y = try t.add(try t.multiply(normalized, gamma), beta)
-        guard images else { return y }
-        return try t.permute(try t.reshape(y, [x.shape[0], x.shape[2], x.shape[3], c]), [0, 3, 1, 2])
+        let y = try t.add(try t.multiply(normalized, try t.reshape(gamma, perChannel)), try t.reshape(beta, perChannel))
+        return try t.reshape(y, x.shape)
     }
 }
 
