@@ -28,7 +28,7 @@ bases = site.getsitepackages() + [site.getusersitepackages()]
 print(":".join(sorted({d for b in bases for d in glob.glob(os.path.join(b, "nvidia", "*", "lib")) + glob.glob(os.path.join(b, "nvidia", "cu*", "lib"))})))
 PY
 )"
-export TESSERA_CUDA_LIBRARY_PATH="${TESSERA_CUDA_LIBRARY_PATH:+$TESSERA_CUDA_LIBRARY_PATH:}${wheels}:/usr/local/cuda/lib64"
+export TESSERA_CUDA_LIBRARY_PATH="$(echo "${TESSERA_CUDA_LIBRARY_PATH:-}:${wheels}:/usr/local/cuda/lib64" | tr -s ':' | sed 's/^://; s/:$//')"
 # The libraries' own dependencies (libcublasLt, NVRTC's builtins) are found the same way.
 export LD_LIBRARY_PATH="$LD_LIBRARY_PATH:$TESSERA_CUDA_LIBRARY_PATH"
 status=0

@@ -29,9 +29,10 @@ def build_emulator(folder: str, source: str) -> None:
     kernels = os.path.join(folder, "kernels.cu")
     with open(kernels, "w") as f:
         f.write(source)
-    subprocess.run(["g++", "-std=c++20", "-O2", "-pthread", "-shared", "-fPIC", f'-DKERNELS="{kernels}"',
+    # The sonames make a later dlopen("libcuda.so.1") (NVRTC makes one) find this copy, not load a second.
+    subprocess.run(["g++", "-std=c++20", "-O2", "-pthread", "-shared", "-fPIC", "-Wl,-soname,libcuda.so.1", f'-DKERNELS="{kernels}"',
                     os.path.join(EMULATOR, "libcuda_emulator.cpp"), "-o", os.path.join(folder, "libcuda.so.1")], check=True)
-    subprocess.run(["g++", "-O2", "-shared", "-fPIC", os.path.join(EMULATOR, "libcublas_emulator.cpp"),
+    subprocess.run(["g++", "-O2", "-shared", "-fPIC", "-Wl,-soname,libcublas.so.13", os.path.join(EMULATOR, "libcublas_emulator.cpp"),
                     "-o", os.path.join(folder, "libcublas.so.13")], check=True)
 
 

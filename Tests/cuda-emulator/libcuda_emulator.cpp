@@ -124,6 +124,9 @@ CUresult cuLaunchKernel(void* f, unsigned gx, unsigned gy, unsigned gz, unsigned
     }
     return 0;
 }
+// NVRTC looks for the driver while it compiles and asks it for private tables; an
+// emulator has none to give (CUDA_ERROR_NOT_SUPPORTED), and NVRTC does without.
+CUresult cuGetExportTable(const void** table, const void*) { *table = nullptr; return 801; }
 CUresult cuGetErrorString(CUresult status, const char** text) {
     *text = status == 2 ? "out of memory (emulated)" : status == 500 ? "named symbol not found (emulated)" : "error (emulated)";
     return 0;
