@@ -136,6 +136,23 @@ public struct Frame: Sendable, Equatable {
 
     // MARK: Tensors
 
+    /// Every column as a feature, for a frame without a target (predictions on new data).
+    public func featureTensor() throws(DataError) -> Tensor {
+        if let text = columns.first(where: { !$0.isNumeric }) {
+            throw DataError("column '\(text.name)' holds text; a model needs numbers",
+                            suggestion: "encode it first: let t = OneHot().fit(train); data = t.apply(data)")
+        }
+        if let gap = columns.first(where: { $0.missingCount > 0 }) {
+            throw DataError("column '\(gap.name)' has \(gap.missingCount) missing values; a model needs every value",
+                            suggestion: "impute them first: frame.clean(impute: .median) or Impute(.median)")
+        }
+        var features = [Float](repeating: 0, count: rowCount * columns.count)
+        for (j, c) in columns.enumerated() {
+            for i in 0..<rowCount { features[i * columns.count + j] = Float(c.double(at: i)!) }
+        }
+        return Tensor(shape: [rowCount, columns.count], storage: features)
+    }
+
     /// Features and target as Float32 tensors for training: every column but the target
     /// (numbers and bools; strings must be encoded first, e.g. with OneHot) and the
     /// target column (numbers, or strings as class indices in sorted order).

@@ -70,8 +70,7 @@ final class ModelObject: NativeObject {
                 let t = try Convert.data { try f.frame.tensors(target: name) }
                 (x, y) = (t.features, t.target)
             } else {
-                let all = f.frame
-                x = try Convert.data { try all.tensors(target: all.columns.last!.name) }.features
+                x = try Convert.data { try f.frame.featureTensor() }
             }
         default:
             x = try TensorObject.tensor(first, what)

@@ -28,6 +28,7 @@ final class NNBindingTests: XCTestCase {
         XCTAssertNil(k.execute("let again = load(\"\(path)\")").error)
         XCTAssertEqual(k.execute("abs(again.predict(test, target: \"label\") - model.predict(test, target: \"label\")).max()").result, "0.0")
         XCTAssertEqual(k.execute("model.predict(test, target: \"label\").shape").result, "[30, 3]")
+        XCTAssertEqual(k.execute("model.predict(test.drop([\"label\"])).shape").result, "[30, 3]", "a frame of features only")
         // Training goes on where it stopped, with the kept optimizer.
         XCTAssertNil(k.execute("let h2 = model.fit(train, target: \"label\", epochs: 2)").error)
     }
