@@ -51,15 +51,17 @@ struct Tessera: ParsableCommand {
     }
 }
 
-/// OpenBLAS's worker threads spin (sched_yield in a loop) for a long while after each
+/// OpenBLAS's worker threads spin (sched_yield in a loop) for about 2^28 cycles after each
 /// product, taking the cores that Tessera's own element-wise loops, im2col and pooling
 /// run on next: a CNN training step spent 40% of its time in the kernel scheduler. Its
-/// OPENBLAS_THREAD_TIMEOUT shortens the spin, but OpenBLAS reads it when the library
-/// loads, before main: so when it is unset, set it and start this program again (once;
-/// a few milliseconds). A value the user set is kept.
+/// OPENBLAS_THREAD_TIMEOUT shortens the spin; 2^20 cycles was the best of 4 to 28 for
+/// both the MLP and the CNN of bench/train.py (a shorter spin pays more thread wake-ups
+/// between the MLP's products). OpenBLAS reads it when the library loads, before main:
+/// so when it is unset, set it and start this program again (once; a few milliseconds).
+/// A value the user set is kept.
 func quietOpenBLASThreads() {
     guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
-    setenv("OPENBLAS_THREAD_TIMEOUT", "4", 1)
+    setenv("OPENBLAS_THREAD_TIMEOUT", "20", 1)
     var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
     execv("/proc/self/exe", &argv)
     // If the program cannot start again (no /proc), it goes on with OpenBLAS's default.
