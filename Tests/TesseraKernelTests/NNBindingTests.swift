@@ -75,4 +75,23 @@ final class NNBindingTests: XCTestCase {
         XCTAssertTrue(k.execute("grad(of: { v in 3 }, at: w)").errorText.contains("must return a tensor"))
         XCTAssertTrue(k.execute("grad(of: { v in v * 2 }, at: w)").errorText.contains("single-value loss"))
     }
+
+    func testEveryLayerOptimizerAndScheduleFromTheLanguage() {
+        let k = KernelHarness()
+        // Sequences of word indices into an embedding, averaged by a pooling-free flatten.
+        XCTAssertNil(k.execute("let words = tensor((rand([64, 5], seed: 1) * 20).values.map { r in r.map { v in Double(Int(v)) } })\nlet labels = (words.sum(axis: 1) > 47) * 1").error)
+        let embed = k.execute("let text = Sequential([Embedding(20, 4), Flatten(), BatchNorm(), Dense(8, activation: .gelu), Dropout(0.1), Dense(2)], seed: 3)\nlet ht = text.fit(words, labels, epochs: 3, batchSize: 16, optimizer: AdamW(lr: 0.01, weightDecay: 0.01), schedule: warmup(steps: 4))")
+        XCTAssertNil(embed.error, embed.errorText)
+        XCTAssertEqual(k.execute("text.predict(words).shape").result, "[64, 2]")
+        let images = k.execute("let imgs = randn([16, 2, 6, 6], seed: 2)\nlet cls = (imgs.mean(axis: 3).mean(axis: 2).mean(axis: 1) > 0) * 1\nlet avg = Sequential([Conv2D(3, kernel: 3, stride: 1, padding: 1, activation: .tanh), AvgPool2D(2), Activation(.relu), Flatten(), Dense(1)], seed: 4)\nlet ha = avg.fit(imgs, cls, epochs: 2, batchSize: 8, optimizer: RMSProp(lr: 0.01), loss: .binaryCrossEntropy, schedule: step(every: 2, factor: 0.5))")
+        XCTAssertNil(images.error, images.errorText)
+        XCTAssertEqual(k.execute("avg.evaluate(imgs, cls, metrics: [\"accuracy\", \"rocAUC\"]).keys.sorted()").result, "[\"accuracy\", \"loss\", \"rocAUC\"]")
+        let regression = k.execute("let xs = randn([40, 3], seed: 5)\nlet ys = xs @ tensor([1, -2, 0.5])\nlet lin = Sequential([Dense(1)], seed: 6)\nlet hl = lin.fit(xs, ys, epochs: 30, batchSize: 8, optimizer: SGD(lr: 0.05, momentum: 0.9, nesterov: true), loss: .mse)")
+        XCTAssertNil(regression.error, regression.errorText)
+        XCTAssertLessThan(Double(k.execute("hl.last[\"loss\"]").result ?? "1") ?? 1, 0.01, "a linear model fits a linear target")
+        XCTAssertEqual(k.execute("lin.evaluate(xs, ys, metrics: [\"r2\", \"mae\"]).keys.sorted()").result, "[\"loss\", \"mae\", \"r2\"]")
+        XCTAssertNil(k.execute("let hh = lin.fit(xs, ys, epochs: 2, loss: .huber)").error)
+        XCTAssertEqual(k.execute("Adam(lr: 0.5).lr").result, "0.5")
+        XCTAssertEqual(k.execute("cosine(steps: 10)").result, "cosine(steps: 10)")
+    }
 }

@@ -57,6 +57,27 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// Every layer kind comes back with its settings.
+    func testEveryLayerKindRoundTrips() throws {
+        let model = Sequential([Embedding(7, 3), Flatten(), Dense(4, activation: .sigmoid, useBias: false), Dropout(0.25), ActivationLayer(.gelu)], seed: 9)
+        try model.build(inputShape: [5])
+        let images = Sequential([Conv2D(2, kernel: 3, stride: 2, padding: 1, activation: .tanh, useBias: false), BatchNorm(momentum: 0.2, epsilon: 1e-3),
+                                 AvgPool2D(2, stride: 1), MaxPool2D(2), Flatten(), Dense(3, activation: .softmax)], seed: 8)
+        try images.build(inputShape: [1, 9, 9])
+        for m in [model, images] {
+            let path = folder.appendingPathComponent("kinds.safetensors").path
+            try Checkpoint.save(m, to: path)
+            let back = try Checkpoint.load(path).model
+            XCTAssertEqual(back.layers.map(\.description), m.layers.map(\.description))
+            XCTAssertEqual(try Architecture.encode(back), try Architecture.encode(m))
+            XCTAssertEqual(back.shapes, m.shapes)
+            for (a, b) in zip(back.namedParameters + back.namedBuffers, m.namedParameters + m.namedBuffers) {
+                XCTAssertEqual(a.name, b.name)
+                XCTAssertEqual(a.variable.value, b.variable.value)
+            }
+        }
+    }
+
     func testBrokenFilesAreClearErrors() throws {
         let path = folder.appendingPathComponent("bad.safetensors").path
         XCTAssertThrowsError(try Checkpoint.load(path)) { XCTAssertTrue("\($0)".contains("no checkpoint at")) }
