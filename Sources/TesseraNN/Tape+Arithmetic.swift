@@ -72,12 +72,3 @@ extension Tape {
         return r
     }
 }
-
-extension Tensor {
-    /// The same values in another shape of the same count (no copy on the host).
-    public func reshaped(_ shape: [Int]) -> Tensor {
-        precondition(shape.reduce(1, *) == count, "cannot reshape \(self.shape) into \(shape)")
-        if let device { return Tensor(shape: shape, device: device) }
-        return Tensor(shape: shape, storage: storage)
-    }
-}

@@ -1,6 +1,14 @@
 /// Operations that move values without computing new ones: the same on every backend,
 /// so they live here once.
 extension Tensor {
+    /// The same values in another shape of the same count: no copy (host arrays are shared
+    /// copy-on-write, device buffers by reference).
+    public func reshaped(_ shape: [Int]) -> Tensor {
+        precondition(shape.reduce(1, *) == count, "cannot reshape \(self.shape) into \(shape)")
+        if let device { return Tensor(shape: shape, device: device) }
+        return Tensor(shape: shape, storage: storage)
+    }
+
     /// Tensors joined along an existing axis (all other dimensions equal).
     public static func concat(_ parts: [Tensor], axis: Int = 0) throws(TensorError) -> Tensor {
         guard let first = parts.first else { throw TensorError(.value, "concat needs at least one tensor") }
