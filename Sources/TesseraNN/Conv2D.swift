@@ -67,6 +67,10 @@ public final class Conv2D: Layer {
         let cols = try t.im2col(x, window)
         let filters2D = try t.reshape(weight, [filters, width])
         let product = try t.reshape(try t.matmul(filters2D, cols), [filters, n, oh * ow])
+        if let bias, activation == .relu || activation == .linear, product.value.device == nil, bias.value.device == nil {
+            // On the CPU the reordering, the bias and the ReLU are one pass (and one back).
+            return try t.reshape(try t.channelsOut(product, bias: bias, relu: activation == .relu), [n, filters, oh, ow])
+        }
         var y = try t.permute(product, [1, 0, 2])
         if let bias { y = try t.add(y, try t.reshape(bias, [filters, 1])) }
         return try activation.apply(try t.reshape(y, [n, filters, oh, ow]), t)

@@ -42,4 +42,54 @@ extension Tape {
             return [ga, gb]
         }
     }
+
+    /// A convolution's epilogue on host memory, fused: [f, n, P] products → [n, f, P] with
+    /// the channel's bias added and, with `relu`, negatives zeroed, in one pass; the
+    /// pullback gives the products' gradient (reordered back, masked by the ReLU) and the
+    /// bias's gradient (summed per channel) in one pass too. The same as permute, add and
+    /// relu on the tape (the layer tests check it against finite differences).
+    public func channelsOut(_ product: Variable, bias: Variable, relu: Bool) throws(TensorError) -> Variable {
+        let (f, n, p) = (product.shape[0], product.shape[1], product.shape[2])
+        guard bias.value.count == f else { throw TensorError(.shape, "a bias of \(bias.value.count) values for \(f) channels") }
+        var out = [Float](unsafeUninitializedCapacity: f * n * p) { _, c in c = f * n * p }
+        let (values, shifts) = (product.value.storage, bias.value.storage)
+        values.withUnsafeBufferPointer { src in shifts.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { dst in
+            let (src, b, dst) = (src.baseAddress!, b.baseAddress!, dst.baseAddress!)
+            Parallel.chunks(n * f, minimum: Swift.max(1, (1 << 15) / Swift.max(1, p))) { planes in
+                for plane in planes {
+                    let (image, ch) = (plane / f, plane % f)
+                    let s = src + (ch * n + image) * p, d = dst + plane * p, shift = b[ch]
+                    if relu { for i in 0..<p { d[i] = Swift.max(s[i] + shift, 0) } } else { for i in 0..<p { d[i] = s[i] + shift } }
+                }
+            }
+        }}}
+        let result = Tensor(shape: [n, f, p], storage: out)
+        return record(result, [product, bias]) { g throws(TensorError) in
+            var dProduct = [Float](unsafeUninitializedCapacity: f * n * p) { _, c in c = f * n * p }
+            var dBias = [Float](repeating: 0, count: f)
+            let (gv, yv) = (g.storage, result.storage)
+            gv.withUnsafeBufferPointer { gp in yv.withUnsafeBufferPointer { yp in
+            dProduct.withUnsafeMutableBufferPointer { dp in dBias.withUnsafeMutableBufferPointer { db in
+                let (gp, yp, dp, db) = (gp.baseAddress!, yp.baseAddress!, dp.baseAddress!, db.baseAddress!)
+                // Channels across threads: each owns its bias sum and its rows of the products.
+                Parallel.chunks(f, minimum: 1) { channels in
+                    for ch in channels {
+                        var sum: Double = 0
+                        for image in 0..<n {
+                            let from = (image * f + ch) * p, to = (ch * n + image) * p
+                            var run: Float = 0
+                            for i in 0..<p {
+                                let v = relu && yp[from + i] <= 0 ? 0 : gp[from + i]
+                                dp[to + i] = v
+                                run += v
+                            }
+                            sum += Double(run)
+                        }
+                        db[ch] = Float(sum)
+                    }
+                }
+            }}}}
+            return [Tensor(shape: [f, n, p], storage: dProduct), Tensor(shape: bias.shape, storage: dBias)]
+        }
+    }
 }
