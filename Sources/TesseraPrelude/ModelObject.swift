@@ -159,9 +159,8 @@ final class ModelObject: NativeObject {
         let trainer = Trainer(model: model, loss: loss, optimizer: opt, backend: TensorRuntime.shared.backend, options: options)
         let progress = ProgressReporter(interp, task: "training", unit: "batches")
         var latest: [ProgressBar.Metric] = []
-        let result: History
-        do {
-            result = try trainer.fit(x, y!, validation: validation, progress: { e in
+        let result = try NNBindings.nn {
+            try trainer.fit(x, y!, validation: validation, progress: { e in
                 let done = Double((e.epoch - 1) * e.batches + e.batch), total = Double(e.epochs * e.batches)
                 if e.kind == .epoch {
                     latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)] + e.metrics.filter { $0.key != "loss" }.sorted { $0.key < $1.key }.map { .init($0.key, $0.value) }
@@ -170,10 +169,6 @@ final class ModelObject: NativeObject {
                 }
                 progress.report(done: done, total: total, metrics: latest, finished: done == total)
             }, shouldStop: { interp.interrupt.isSet })
-        } catch let e as TensorError {
-            throw try NNBindings.nn { throw e }
-        } catch let e as TrainingError {
-            throw ScriptError(.training, e.message)
         }
         history = result
         if case .interrupted(let epoch, let batch)? = result.stopReason {

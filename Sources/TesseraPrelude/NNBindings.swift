@@ -158,15 +158,9 @@ enum NNBindings {
         return .object(TensorObject(w.grad ?? Tensor(zeros: point.shape)))
     }
 
-    /// Runs framework code, turning its errors into the language's.
+    /// Runs framework code, turning its errors into the language's (a TrainingError keeps its name).
     static func nn<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TensorError {
-            switch e.kind {
-            case .shape: throw ScriptError(.shape, e.message)
-            case .value: throw ScriptError(.value, e.message)
-            case .unavailable: throw ScriptError(.value, e.message, suggestion: "devices() lists what this machine can run")
-            }
-        } catch let e as TrainingError {
+        do { return try TensorRuntime.run(body) } catch let e as TrainingError {
             throw ScriptError(.training, e.message)
         }
     }
