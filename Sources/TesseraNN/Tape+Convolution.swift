@@ -77,13 +77,11 @@ extension Tape {
                         var sum: Double = 0
                         for image in 0..<n {
                             let from = (image * f + ch) * p, to = (ch * n + image) * p
-                            var run: Float = 0
-                            for i in 0..<p {
-                                let v = relu && yp[from + i] <= 0 ? 0 : gp[from + i]
-                                dp[to + i] = v
-                                run += v
-                            }
-                            sum += Double(run)
+                            // Masking first and summing after keeps both loops vectorizable
+                            // (one running sum would chain every addition to the last).
+                            if relu { for i in 0..<p { dp[to + i] = yp[from + i] > 0 ? gp[from + i] : 0 } }
+                            else { (dp + to).update(from: gp + from, count: p) }
+                            sum += Double(Self.total(dp + to, p))
                         }
                         db[ch] = Float(sum)
                     }
@@ -91,5 +89,18 @@ extension Tape {
             }}}}
             return [Tensor(shape: [f, n, p], storage: dProduct), Tensor(shape: bias.shape, storage: dBias)]
         }
+    }
+
+    /// The sum of `count` floats in eight independent lanes, so the additions vectorize.
+    static func total(_ values: UnsafePointer<Float>, _ count: Int) -> Float {
+        var lanes = SIMD8<Float>()
+        var i = 0
+        while i + 8 <= count {
+            lanes += UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+            i += 8
+        }
+        var rest: Float = lanes.sum()
+        while i < count { rest += values[i]; i += 1 }
+        return rest
     }
 }
