@@ -37,6 +37,10 @@ public struct TrainingOptions: Sendable {
     /// Rescale the gradients when their global L2 norm exceeds this.
     public var clipNorm: Float?
     public var schedule: Schedule?
+    /// Where the schedule starts (steps taken by earlier fits with the same optimizer) and
+    /// the rate it scales (the optimizer's own, before any schedule changed it).
+    public var scheduleStart = 0
+    public var baseLearningRate: Float?
 
     public init(epochs: Int = 1, batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, earlyStopping: Int? = nil,
                 clipNorm: Float? = nil, schedule: Schedule? = nil) {
@@ -55,7 +59,8 @@ public final class Trainer {
     public let optimizer: any Optimizer
     public let backend: any Backend
     public let options: TrainingOptions
-    private let baseRate: Float
+    /// The rate a schedule scales.
+    public let baseRate: Float
     private var steps = 0
 
     public init(model: Sequential, loss: Loss, optimizer: any Optimizer, backend: any Backend, options: TrainingOptions) {
@@ -64,8 +69,12 @@ public final class Trainer {
         self.optimizer = optimizer
         self.backend = backend
         self.options = options
-        self.baseRate = optimizer.learningRate
+        self.baseRate = options.baseLearningRate ?? optimizer.learningRate
+        self.steps = options.scheduleStart
     }
+
+    /// Steps taken, counting from `options.scheduleStart`.
+    public var stepCount: Int { steps }
 
     /// Trains on features `x` [n, ...] and targets `y` [n] (or [n, ...]).
     /// - Parameters:

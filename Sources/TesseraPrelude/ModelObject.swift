@@ -11,6 +11,10 @@ import TesseraTensor
 final class ModelObject: NativeObject {
     let model: Sequential
     var optimizer: (any Optimizer)?
+    var optimizerSchedule: Schedule?
+    /// A schedule runs across fits with the same optimizer: its base rate and steps so far.
+    var scheduleBase: Float?
+    var scheduleSteps = 0
     var loss: Loss = .crossEntropy()
     var history: History?
 
@@ -132,14 +136,15 @@ final class ModelObject: NativeObject {
             options.earlyStopping = patience
         }
         if !a[11].isNil { options.clipNorm = Float(try Convert.double(a[11], "fit(clipNorm:)")) }
-        if !a[12].isNil {
-            guard case .object(let s as ScheduleObject) = a[12] else { throw ScriptError(.type, "fit(schedule:) takes cosine(steps:), step(every:, factor:) or warmup(steps:)") }
-            options.schedule = s.schedule
-        }
+        options.schedule = try NNBindings.schedule(a[12], "fit(schedule:)")
         if !a[5].isNil {
             guard case .object(let o as OptimizerObject) = a[5] else { throw ScriptError(.type, "fit(optimizer:) takes SGD(...), Adam(...), AdamW(...) or RMSProp(...)") }
+            if o.optimizer !== optimizer { (scheduleBase, scheduleSteps) = (nil, 0) }
             optimizer = o.optimizer
+            optimizerSchedule = o.schedule
         }
+        // A schedule given with the optimizer applies unless fit names its own.
+        options.schedule = options.schedule ?? optimizerSchedule
         if !a[6].isNil || loss == .crossEntropy() {
             loss = try Self.lossValue(a[6], classWeights: a[13], smoothing: a[14], positiveWeight: a[15])
         }
@@ -156,7 +161,11 @@ final class ModelObject: NativeObject {
         }
         let opt = optimizer ?? Adam()
         optimizer = opt
+        options.scheduleStart = scheduleSteps
+        options.baseLearningRate = scheduleBase
         let trainer = Trainer(model: model, loss: loss, optimizer: opt, backend: TensorRuntime.shared.backend, options: options)
+        scheduleBase = trainer.baseRate
+        defer { scheduleSteps = trainer.stepCount }
         let progress = ProgressReporter(interp, task: "training", unit: "batches")
         var latest: [ProgressBar.Metric] = []
         let result = try NNBindings.nn {

@@ -95,28 +95,37 @@ enum NNBindings {
 
     static func float(_ v: Value, _ what: String) throws -> Float { Float(try Convert.double(v, what)) }
 
-    static let sgd = NativeFunction("SGD", doc: "SGD(lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0) -> Optimizer",
+    static let sgd = NativeFunction("SGD", doc: "SGD(lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0, schedule: nil) -> Optimizer",
                                     parameters: [.labelled("lr", default: .double(0.01)), .labelled("momentum", default: .double(0)),
-                                                 .labelled("nesterov", default: .bool(false)), .labelled("weightDecay", default: .double(0))]) { a, _ in
+                                                 .labelled("nesterov", default: .bool(false)), .labelled("weightDecay", default: .double(0)), .labelled("schedule")]) { a, _ in
         .object(OptimizerObject(SGD(lr: try float(a[0], "SGD(lr:)"), momentum: try float(a[1], "SGD(momentum:)"),
-                                    nesterov: try Convert.bool(a[2], "SGD(nesterov:)"), weightDecay: try float(a[3], "SGD(weightDecay:)"))))
+                                    nesterov: try Convert.bool(a[2], "SGD(nesterov:)"), weightDecay: try float(a[3], "SGD(weightDecay:)")),
+                                schedule: try schedule(a[4], "SGD(schedule:)")))
     }
 
-    static let adam = NativeFunction("Adam", doc: "Adam(lr: 0.001, beta1: 0.9, beta2: 0.999, weightDecay: 0) -> Optimizer",
+    static let adam = NativeFunction("Adam", doc: "Adam(lr: 0.001, beta1: 0.9, beta2: 0.999, weightDecay: 0, schedule: nil) -> Optimizer",
                                      parameters: [.labelled("lr", default: .double(1e-3)), .labelled("beta1", default: .double(0.9)),
-                                                  .labelled("beta2", default: .double(0.999)), .labelled("weightDecay", default: .double(0))]) { a, _ in
+                                                  .labelled("beta2", default: .double(0.999)), .labelled("weightDecay", default: .double(0)), .labelled("schedule")]) { a, _ in
         .object(OptimizerObject(Adam(lr: try float(a[0], "Adam(lr:)"), beta1: try float(a[1], "Adam(beta1:)"), beta2: try float(a[2], "Adam(beta2:)"),
-                                     weightDecay: try float(a[3], "Adam(weightDecay:)"))))
+                                     weightDecay: try float(a[3], "Adam(weightDecay:)")), schedule: try schedule(a[4], "Adam(schedule:)")))
     }
 
-    static let adamW = NativeFunction("AdamW", doc: "AdamW(lr: 0.001, weightDecay: 0.01) -> Optimizer\nAdam with decoupled weight decay.",
-                                      parameters: [.labelled("lr", default: .double(1e-3)), .labelled("weightDecay", default: .double(0.01))]) { a, _ in
-        .object(OptimizerObject(Adam.adamW(lr: try float(a[0], "AdamW(lr:)"), weightDecay: try float(a[1], "AdamW(weightDecay:)"))))
+    static let adamW = NativeFunction("AdamW", doc: "AdamW(lr: 0.001, weightDecay: 0.01, schedule: nil) -> Optimizer\nAdam with decoupled weight decay.",
+                                      parameters: [.labelled("lr", default: .double(1e-3)), .labelled("weightDecay", default: .double(0.01)), .labelled("schedule")]) { a, _ in
+        .object(OptimizerObject(Adam.adamW(lr: try float(a[0], "AdamW(lr:)"), weightDecay: try float(a[1], "AdamW(weightDecay:)")),
+                                schedule: try schedule(a[2], "AdamW(schedule:)")))
     }
 
-    static let rmsProp = NativeFunction("RMSProp", doc: "RMSProp(lr: 0.01, alpha: 0.99) -> Optimizer",
-                                        parameters: [.labelled("lr", default: .double(0.01)), .labelled("alpha", default: .double(0.99))]) { a, _ in
-        .object(OptimizerObject(RMSProp(lr: try float(a[0], "RMSProp(lr:)"), alpha: try float(a[1], "RMSProp(alpha:)"))))
+    static let rmsProp = NativeFunction("RMSProp", doc: "RMSProp(lr: 0.01, alpha: 0.99, schedule: nil) -> Optimizer",
+                                        parameters: [.labelled("lr", default: .double(0.01)), .labelled("alpha", default: .double(0.99)), .labelled("schedule")]) { a, _ in
+        .object(OptimizerObject(RMSProp(lr: try float(a[0], "RMSProp(lr:)"), alpha: try float(a[1], "RMSProp(alpha:)")), schedule: try schedule(a[2], "RMSProp(schedule:)")))
+    }
+
+    /// A schedule argument (nil when absent).
+    static func schedule(_ v: Value, _ what: String) throws -> Schedule? {
+        if v.isNil { return nil }
+        guard case .object(let s as ScheduleObject) = v else { throw ScriptError(.type, "\(what) takes cosine(steps:), step(every:, factor:) or warmup(steps:)") }
+        return s.schedule
     }
 
     static let cosine = NativeFunction("cosine", doc: "cosine(steps:) -> Schedule\nCosine decay of the learning rate to 0 over steps (batches).",
@@ -176,7 +185,9 @@ final class LayerObject: NativeObject {
 
 final class OptimizerObject: NativeObject {
     let optimizer: any Optimizer
-    init(_ optimizer: any Optimizer) { self.optimizer = optimizer }
+    /// A learning-rate schedule given with the optimizer (`Adam(lr: 0.01, schedule: cosine(steps: 500))`).
+    let schedule: Schedule?
+    init(_ optimizer: any Optimizer, schedule: Schedule? = nil) { self.optimizer = optimizer; self.schedule = schedule }
     var typeName: String { "Optimizer" }
     var plainText: String { optimizer.description }
     var memberNames: [String] { ["lr"] }

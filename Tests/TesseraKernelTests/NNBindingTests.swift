@@ -92,6 +92,14 @@ final class NNBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("lin.evaluate(xs, ys, metrics: [\"r2\", \"mae\"]).keys.sorted()").result, "[\"loss\", \"mae\", \"r2\"]")
         XCTAssertNil(k.execute("let hh = lin.fit(xs, ys, epochs: 2, loss: .huber)").error)
         XCTAssertEqual(k.execute("Adam(lr: 0.5).lr").result, "0.5")
+        // A schedule given with the optimizer: step(every: 5, factor: 0) stops learning after 5 steps.
+        XCTAssertNil(k.execute("let frozen = Sequential([Dense(1)], seed: 6)\nlet hf = frozen.fit(xs, ys, epochs: 2, batchSize: 8, optimizer: SGD(lr: 0.05, schedule: step(every: 5, factor: 0)), loss: .mse)").error)
+        XCTAssertEqual(k.execute("let w1 = frozen.predict(xs)\nlet hf2 = frozen.fit(xs, ys, epochs: 1, batchSize: 8)\n(frozen.predict(xs) - w1).abs().max()").error?.content["ename"]?.stringValue, "TypeError", "tensors have no .abs(): abs(t) is the function")
+        XCTAssertEqual(k.execute("abs(frozen.predict(xs) - w1).max()").result, "0.0", "the schedule carried on with the optimizer (its step count)")
+        // A new optimizer starts its own schedule from its own rate.
+        XCTAssertNil(k.execute("let hf3 = frozen.fit(xs, ys, epochs: 1, batchSize: 8, optimizer: SGD(lr: 0.05))").error)
+        XCTAssertNotEqual(k.execute("abs(frozen.predict(xs) - w1).max()").result, "0.0")
+        XCTAssertTrue(k.execute("Adam(schedule: 3)").errorText.contains("takes cosine(steps:)"))
         XCTAssertEqual(k.execute("cosine(steps: 10)").result, "cosine(steps: 10)")
     }
 }
