@@ -37,6 +37,10 @@ public final class Dense: Layer {
             throw TensorError(.shape, "\(description) expects inputs [batch, \(weight.shape[1])]; got \(x.shape)")
         }
         var y = try pass.tape.matmul(x, weight, transpose: Transpose(b: true))
+        if let bias, activation == .relu || activation == .linear, y.value.device == nil, bias.value.device == nil {
+            // On the CPU the bias and the ReLU are one pass (and one back).
+            return try pass.tape.biasOut(y, bias: bias, relu: activation == .relu)
+        }
         if let bias { y = try pass.tape.add(y, bias) }
         return try activation.apply(y, pass.tape)
     }

@@ -91,6 +91,49 @@ extension Tape {
         }
     }
 
+    /// A dense layer's epilogue on host memory, fused: [n, u] products plus the bias row,
+    /// with `relu` negatives zeroed, in one pass; the pullback gives the products' gradient
+    /// (masked by the ReLU) and the bias's (column sums) in one pass too.
+    public func biasOut(_ product: Variable, bias: Variable, relu: Bool) throws(TensorError) -> Variable {
+        let (n, u) = (product.shape[0], product.shape[1])
+        guard product.value.rank == 2, bias.value.count == u else { throw TensorError(.shape, "a bias of \(bias.value.count) values for rows of \(u)") }
+        var out = [Float](unsafeUninitializedCapacity: n * u) { _, c in c = n * u }
+        let (values, shifts) = (product.value.storage, bias.value.storage)
+        values.withUnsafeBufferPointer { src in shifts.withUnsafeBufferPointer { b in out.withUnsafeMutableBufferPointer { dst in
+            let (src, b, dst) = (src.baseAddress!, b.baseAddress!, dst.baseAddress!)
+            Parallel.chunks(n, minimum: Swift.max(1, (1 << 15) / Swift.max(1, u))) { rows in
+                for r in rows {
+                    let s = src + r * u, d = dst + r * u
+                    if relu { for j in 0..<u { d[j] = Swift.max(s[j] + b[j], 0) } } else { for j in 0..<u { d[j] = s[j] + b[j] } }
+                }
+            }
+        }}}
+        let result = Tensor(shape: [n, u], storage: out)
+        return record(result, [product, bias]) { g throws(TensorError) in
+            var dProduct = relu ? [Float](unsafeUninitializedCapacity: n * u) { _, c in c = n * u } : g.storage
+            var dBias = [Float](repeating: 0, count: u)
+            let (gv, yv) = (g.storage, result.storage)
+            gv.withUnsafeBufferPointer { gp in yv.withUnsafeBufferPointer { yp in
+            dProduct.withUnsafeMutableBufferPointer { dp in dBias.withUnsafeMutableBufferPointer { db in
+                let (gp, yp, dp, db) = (gp.baseAddress!, yp.baseAddress!, dp.baseAddress!, db.baseAddress!)
+                // Column ranges across threads: each owns its bias sums.
+                Parallel.chunks(u, minimum: Swift.max(1, (1 << 15) / Swift.max(1, n))) { columns in
+                    var sums = [Double](repeating: 0, count: columns.count)
+                    for r in 0..<n {
+                        let base = r * u
+                        for (k, j) in columns.enumerated() {
+                            let v = relu && yp[base + j] <= 0 ? 0 : gp[base + j]
+                            if relu { dp[base + j] = v }
+                            sums[k] += Double(v)
+                        }
+                    }
+                    for (k, j) in columns.enumerated() { db[j] = Float(sums[k]) }
+                }
+            }}}}
+            return [Tensor(shape: [n, u], storage: dProduct), Tensor(shape: bias.shape, storage: dBias)]
+        }
+    }
+
     /// The sum of `count` floats in eight independent lanes, so the additions vectorize.
     static func total(_ values: UnsafePointer<Float>, _ count: Int) -> Float {
         var lanes = SIMD8<Float>()

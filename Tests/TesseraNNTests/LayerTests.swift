@@ -62,6 +62,23 @@ final class LayerTests: XCTestCase {
         }
     }
 
+    /// The dense epilogue (bias and ReLU in one pass) against the same steps on the tape.
+    func testFusedDenseEpilogueMatchesTheTape() throws {
+        let product = randomTensor([5, 7], seed: 31), bias = randomTensor([7], seed: 32), g = randomTensor([5, 7], seed: 33)
+        for relu in [true, false] {
+            let t1 = Tape(backend: OpenBLASBackend()), p1 = Variable(product, requiresGrad: true), b1 = Variable(bias, requiresGrad: true)
+            let fused = try t1.biasOut(p1, bias: b1, relu: relu)
+            try t1.backward(try t1.sum(try t1.multiply(fused, Variable(g))))
+            let t2 = Tape(backend: OpenBLASBackend()), p2 = Variable(product, requiresGrad: true), b2 = Variable(bias, requiresGrad: true)
+            var plain = try t2.add(p2, b2)
+            if relu { plain = try t2.relu(plain) }
+            try t2.backward(try t2.sum(try t2.multiply(plain, Variable(g))))
+            XCTAssertEqual(fused.value, plain.value, "relu \(relu): values")
+            XCTAssertEqual(p1.grad, p2.grad, "relu \(relu): the products' gradient")
+            for (x, y) in zip(b1.grad!.storage, b2.grad!.storage) { XCTAssertEqual(x, y, accuracy: 1e-5, "relu \(relu): the bias's gradient") }
+        }
+    }
+
     func testPoolingFlattenAndActivation() throws {
         try checkLayer(MaxPool2D(2), randomTensor([2, 2, 4, 6], seed: 7))
         try checkLayer(MaxPool2D(3, stride: 2, padding: 1), randomTensor([1, 2, 5, 5], seed: 8))
