@@ -21,7 +21,7 @@ extension Tape {
     public func permute(_ x: Variable, _ order: [Int]) throws(TensorError) -> Variable {
         var inverse = [Int](repeating: 0, count: order.count)
         for (i, o) in order.enumerated() where o >= 0 && o < order.count { inverse[o] = i }
-        return record(try x.value.permuted(order), [x]) { g throws(TensorError) in [try g.permuted(inverse)] }
+        return record(try backend.permute(x.value, order), [x]) { [self] g throws(TensorError) in [try backend.permute(g, inverse)] }
     }
 
     /// op(a) @ op(b), where op reads an operand transposed when asked. The gradients are

@@ -98,6 +98,8 @@ public protocol Backend: Sendable {
     /// output: a max window's gradient goes to its (first) largest pixel, an average
     /// window's is shared among the pixels it counted.
     func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor
+    /// The axes reordered (`[1, 0]` transposes a matrix), in this backend's memory.
+    func permute(_ a: Tensor, _ order: [Int]) throws(TensorError) -> Tensor
     /// `t` in this backend's memory (on a GPU: copied there once, so later operations on
     /// it move nothing); CPU backends return it in host memory.
     func prepare(_ t: Tensor) throws(TensorError) -> Tensor
@@ -118,6 +120,7 @@ extension Backend {
     public func matmul(_ a: Tensor, _ b: Tensor) throws(TensorError) -> Tensor { try matmul(a, b, transpose: .none) }
 
     public func prepare(_ t: Tensor) throws(TensorError) -> Tensor { t.device == nil ? t : Tensor(shape: t.shape, storage: t.storage) }
+    public func permute(_ a: Tensor, _ order: [Int]) throws(TensorError) -> Tensor { try a.permuted(order) }
     public func synchronize() throws(TensorError) {}
 }
 

@@ -220,6 +220,11 @@ public final class BackendConformance {
             let pooled = try backend.pool(.max, try backend.prepare(images), Window(kernel: 2, stride: 2))
             compare("pool then im2col", 0, try backend.im2col(pooled, Window(kernel: 3, padding: 1)),
                     try reference.im2col(try reference.pool(.max, images, Window(kernel: 2, stride: 2)), Window(kernel: 3, padding: 1)))
+            for (shape, order) in [([2, 3, 4], [1, 0, 2]), ([2, 3, 4], [2, 0, 1]), ([5, 7], [1, 0]), ([2, 1, 3, 2], [0, 3, 1, 2]), ([4], [0])] {
+                let t = random(shape)
+                compare("permute \(shape) by \(order)", 0, try backend.permute(try backend.prepare(t), order), try t.permuted(order))
+            }
+            sameError("permute by a wrong order", try backend.permute(random([2, 3]), [0, 0]), try random([2, 3]).permuted([0, 0]))
             try backend.synchronize()
             cases += 1
         } catch {

@@ -137,6 +137,20 @@ public struct CUDABackend: Backend {
         return Tensor(shape: shape, device: out)
     }
 
+    public func permute(_ a: Tensor, _ order: [Int]) throws(TensorError) -> Tensor {
+        guard order.sorted() == Array(0..<a.rank) else { return try a.permuted(order) }  // the error, as on the host
+        let shape = order.map { a.shape[$0] }
+        if a.count == 0 || a.rank > CUDAKernels.maxRank { return try a.permuted(order) }
+        var strides = [Int](repeating: 1, count: a.rank)
+        for d in Swift.stride(from: a.rank - 2, through: 0, by: -1) { strides[d] = strides[d + 1] * a.shape[d + 1] }
+        let pad = [Int](repeating: 0, count: CUDAKernels.maxRank - a.rank)
+        let geometry = [a.rank] + shape + pad + order.map { strides[$0] } + pad + [Int](repeating: 0, count: CUDAKernels.maxRank)
+        try context.activate()
+        let pa = try buffer(a), out = try output(a.count)
+        try context.launch("permute_axes", count: a.count, [.int64(a.count), .int64s(geometry), .buffer(pa), .buffer(out)])
+        return Tensor(shape: shape, device: out)
+    }
+
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)

@@ -7,7 +7,7 @@ enum CUDAKernels {
 
     /// The names cuModuleGetFunction looks up.
     static let names = ["binary_same", "binary_broadcast", "unary_map", "reduce_rows", "reduce_strided",
-                        "softmax_rows", "softmax_strided", "argmax_strided", "im2col", "col2im", "pool2d", "pool2d_gradient"]
+                        "softmax_rows", "softmax_strided", "argmax_strided", "permute_axes", "im2col", "col2im", "pool2d", "pool2d_gradient"]
 
     static var source: String {
         let binary = BinaryOp.allCases.enumerated().map { "#define B_\($0.element.rawValue.uppercased()) \($0.offset)" }
@@ -217,6 +217,19 @@ enum CUDAKernels {
                 }
             }
             out[t] = (float)best;
+        }
+    }
+
+    // Axes reordered: one thread per output element; g.shape is the output's shape and
+    // g.sa the input's stride along each output axis.
+    extern "C" __global__ void permute_axes(i64 n, Geometry g, const float* a, float* out) {
+        for (i64 i = blockIdx.x * (i64)blockDim.x + threadIdx.x; i < n; i += (i64)gridDim.x * blockDim.x) {
+            i64 rest = i, source = 0;
+            for (int d = (int)g.rank - 1; d >= 0; d--) {
+                source += (rest % g.shape[d]) * g.sa[d];
+                rest /= g.shape[d];
+            }
+            out[i] = a[source];
         }
     }
 

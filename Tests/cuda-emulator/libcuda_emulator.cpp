@@ -51,7 +51,7 @@ std::map<std::string, Kernel>& kernels() {
         {"unary_map", {wrap(unary_map), false}}, {"reduce_rows", {wrap(reduce_rows), true}},
         {"reduce_strided", {wrap(reduce_strided), false}}, {"softmax_rows", {wrap(softmax_rows), true}},
         {"softmax_strided", {wrap(softmax_strided), false}},
-        {"argmax_strided", {wrap(argmax_strided), false}}, {"im2col", {wrap(im2col), false}},
+        {"argmax_strided", {wrap(argmax_strided), false}}, {"permute_axes", {wrap(permute_axes), false}}, {"im2col", {wrap(im2col), false}},
         {"col2im", {wrap(col2im), false}}, {"pool2d", {wrap(pool2d), false}},
         {"pool2d_gradient", {wrap(pool2d_gradient), false}},
     };
