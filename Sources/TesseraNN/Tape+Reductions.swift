@@ -32,6 +32,6 @@ extension Tape {
         var kept = shape
         if let axis { kept[axis < 0 ? axis + shape.count : axis] = 1 } else { kept = shape.map { _ in 1 } }
         let scaled = scale == 1 ? g.reshaped(kept) : try backend.binary(.multiply, g.reshaped(kept), Tape.constant(scale))
-        return try backend.binary(.add, Tensor(zeros: shape), scaled)
+        return try backend.broadcast(scaled, to: shape)
     }
 }

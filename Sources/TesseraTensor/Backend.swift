@@ -98,6 +98,9 @@ public protocol Backend: Sendable {
     /// output: a max window's gradient goes to its (first) largest pixel, an average
     /// window's is shared among the pixels it counted.
     func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor
+    /// `a` repeated along its broadcast dimensions to fill `shape` (a reduction's gradient
+    /// spread back over what was reduced).
+    func broadcast(_ a: Tensor, to shape: [Int]) throws(TensorError) -> Tensor
     /// The axes reordered (`[1, 0]` transposes a matrix), in this backend's memory.
     func permute(_ a: Tensor, _ order: [Int]) throws(TensorError) -> Tensor
     /// `t` in this backend's memory (on a GPU: copied there once, so later operations on
@@ -121,6 +124,12 @@ extension Backend {
 
     public func prepare(_ t: Tensor) throws(TensorError) -> Tensor { t.device == nil ? t : Tensor(shape: t.shape, storage: t.storage) }
     public func permute(_ a: Tensor, _ order: [Int]) throws(TensorError) -> Tensor { try a.permuted(order) }
+    public func broadcast(_ a: Tensor, to shape: [Int]) throws(TensorError) -> Tensor {
+        guard try Broadcast.shape(a.shape, shape) == shape else {
+            throw .shape("cannot broadcast a tensor of shape \(a.shape) to \(shape)")
+        }
+        return try binary(.add, a, Tensor(zeros: shape))
+    }
     public func synchronize() throws(TensorError) {}
 }
 

@@ -224,6 +224,11 @@ public final class BackendConformance {
                 let t = random(shape)
                 compare("permute \(shape) by \(order)", 0, try backend.permute(try backend.prepare(t), order), try t.permuted(order))
             }
+            for (from, to) in [([1, 3, 1], [2, 3, 4]), ([], [2, 2]), ([4, 1], [4, 5]), ([3], [2, 3])] {
+                let t = random(from)
+                compare("broadcast \(from) to \(to)", 0, try backend.broadcast(try backend.prepare(t), to: to), try reference.broadcast(t, to: to))
+            }
+            sameError("broadcast to a smaller shape", try backend.broadcast(random([2, 3]), to: [3]), try reference.broadcast(random([2, 3]), to: [3]))
             sameError("permute by a wrong order", try backend.permute(random([2, 3]), [0, 0]), try random([2, 3]).permuted([0, 0]))
             try backend.synchronize()
             cases += 1

@@ -137,6 +137,23 @@ public struct CUDABackend: Backend {
         return Tensor(shape: shape, device: out)
     }
 
+    public func broadcast(_ a: Tensor, to shape: [Int]) throws(TensorError) -> Tensor {
+        guard try Broadcast.shape(a.shape, shape) == shape else {
+            throw .shape("cannot broadcast a tensor of shape \(a.shape) to \(shape)")
+        }
+        let count = shape.reduce(1, *)
+        if count == 0 || shape.count > CUDAKernels.maxRank { return try ReferenceBackend().broadcast(a, to: shape) }
+        // The broadcast kernel adding nothing: the geometry comes from the target shape, and
+        // the second operand is read at offset 0 throughout.
+        try context.activate()
+        let pa = try buffer(a), zero = try buffer(Tensor(shape: [], storage: [0])), out = try output(count)
+        let pad = [Int](repeating: 0, count: CUDAKernels.maxRank - shape.count)
+        let geometry = [shape.count] + shape + pad + Broadcast.strides(of: a.shape, in: shape) + pad + [Int](repeating: 0, count: CUDAKernels.maxRank)
+        try context.launch("binary_broadcast", count: count, [.int32(Int32(BinaryOp.allCases.firstIndex(of: .add)!)), .int64(count), .int64s(geometry),
+                                                             .buffer(pa), .buffer(zero), .buffer(out)])
+        return Tensor(shape: shape, device: out)
+    }
+
     public func permute(_ a: Tensor, _ order: [Int]) throws(TensorError) -> Tensor {
         guard order.sorted() == Array(0..<a.rank) else { return try a.permuted(order) }  // the error, as on the host
         let shape = order.map { a.shape[$0] }
