@@ -27,6 +27,8 @@ public enum KernelSpec {
             "display_name": .string(displayName),
             "language": .string("tessera"),
             "interrupt_mode": .string("signal"),
+            // Set here, the binary need not restart itself to set it (see quietOpenBLASThreads).
+            "env": .obj(["OPENBLAS_THREAD_TIMEOUT": .string("20")]),
             "metadata": .obj(["debugger": .bool(false)]),
         ])
     }
