@@ -77,11 +77,7 @@ extension Tape {
                         var sum: Double = 0
                         for image in 0..<n {
                             let from = (image * f + ch) * p, to = (ch * n + image) * p
-                            // Masking first and summing after keeps both loops vectorizable
-                            // (one running sum would chain every addition to the last).
-                            if relu { for i in 0..<p { dp[to + i] = yp[from + i] > 0 ? gp[from + i] : 0 } }
-                            else { (dp + to).update(from: gp + from, count: p) }
-                            sum += Double(Self.total(dp + to, p))
+                            sum += Double(Self.maskedCopy(gp + from, relu ? yp + from : nil, into: dp + to, p))
                         }
                         db[ch] = Float(sum)
                     }
@@ -134,16 +130,30 @@ extension Tape {
         }
     }
 
-    /// The sum of `count` floats in eight independent lanes, so the additions vectorize.
-    static func total(_ values: UnsafePointer<Float>, _ count: Int) -> Float {
+    /// Copies `count` gradients, zeroing those whose output is not positive (when `outputs`
+    /// is given), and returns their sum: one pass, eight lanes at a time (a single running
+    /// sum would chain every addition to the last and not vectorize).
+    static func maskedCopy(_ g: UnsafePointer<Float>, _ outputs: UnsafePointer<Float>?, into d: UnsafeMutablePointer<Float>, _ count: Int) -> Float {
         var lanes = SIMD8<Float>()
         var i = 0
+        let zero = SIMD8<Float>()
         while i + 8 <= count {
-            lanes += UnsafeRawPointer(values + i).loadUnaligned(as: SIMD8<Float>.self)
+            var v = UnsafeRawPointer(g + i).loadUnaligned(as: SIMD8<Float>.self)
+            if let outputs {
+                let y = UnsafeRawPointer(outputs + i).loadUnaligned(as: SIMD8<Float>.self)
+                v.replace(with: zero, where: y .<= zero)
+            }
+            UnsafeMutableRawPointer(d + i).storeBytes(of: v, as: SIMD8<Float>.self)
+            lanes += v
             i += 8
         }
-        var rest: Float = lanes.sum()
-        while i < count { rest += values[i]; i += 1 }
+        var rest = lanes.sum()
+        while i < count {
+            let v = outputs.map { $0[i] > 0 ? g[i] : 0 } ?? g[i]
+            d[i] = v
+            rest += v
+            i += 1
+        }
         return rest
     }
 }
