@@ -114,16 +114,33 @@ extension Tape {
                 let (gp, yp, dp, db) = (gp.baseAddress!, yp.baseAddress!, dp.baseAddress!, db.baseAddress!)
                 // Column ranges across threads: each owns its bias sums.
                 Parallel.chunks(u, minimum: Swift.max(1, (1 << 15) / Swift.max(1, n))) { columns in
-                    var sums = [Double](repeating: 0, count: columns.count)
+                    // Row by row, every column of the range at once (independent sums: the
+                    // inner loop vectorizes).
+                    let (lo, hi) = (columns.lowerBound, columns.upperBound)
+                    for j in lo..<hi { db[j] = 0 }
+                    let zero = SIMD8<Float>()
                     for r in 0..<n {
                         let base = r * u
-                        for (k, j) in columns.enumerated() {
+                        var j = lo
+                        // Eight columns at a time, written out (the compiler cannot prove the
+                        // pointers apart, so it would not vectorize the plain loop).
+                        while j + 8 <= hi {
+                            var v = UnsafeRawPointer(gp + base + j).loadUnaligned(as: SIMD8<Float>.self)
+                            if relu {
+                                v.replace(with: zero, where: UnsafeRawPointer(yp + base + j).loadUnaligned(as: SIMD8<Float>.self) .<= zero)
+                                UnsafeMutableRawPointer(dp + base + j).storeBytes(of: v, as: SIMD8<Float>.self)
+                            }
+                            let sums = UnsafeRawPointer(db + j).loadUnaligned(as: SIMD8<Float>.self) + v
+                            UnsafeMutableRawPointer(db + j).storeBytes(of: sums, as: SIMD8<Float>.self)
+                            j += 8
+                        }
+                        while j < hi {
                             let v = relu && yp[base + j] <= 0 ? 0 : gp[base + j]
                             if relu { dp[base + j] = v }
-                            sums[k] += Double(v)
+                            db[j] += v
+                            j += 1
                         }
                     }
-                    for (k, j) in columns.enumerated() { db[j] = Float(sums[k]) }
                 }
             }}}}
             return [Tensor(shape: [n, u], storage: dProduct), Tensor(shape: bias.shape, storage: dBias)]
