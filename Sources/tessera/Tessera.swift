@@ -62,6 +62,10 @@ struct Tessera: ParsableCommand {
 /// A value the user set is kept.
 func quietOpenBLASThreads() {
     guard getenv("OPENBLAS_THREAD_TIMEOUT") == nil else { return }
+    // Commands that compute nothing start at once.
+    if let command = CommandLine.arguments.dropFirst().first, ["version", "install-kernel", "convert", "--help", "-h", "--version"].contains(command) {
+        return
+    }
     setenv("OPENBLAS_THREAD_TIMEOUT", "20", 1)
     var argv: [UnsafeMutablePointer<CChar>?] = CommandLine.arguments.map { strdup($0) } + [nil]
     execv("/proc/self/exe", &argv)
