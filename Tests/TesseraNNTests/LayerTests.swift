@@ -45,38 +45,36 @@ final class LayerTests: XCTestCase {
         try checkLayer(Conv2D(2, kernel: 3, padding: 1, useBias: false), randomTensor([2, 3, 4, 4], seed: 6))
     }
 
-    /// The CPU's fused epilogue (reorder, bias, ReLU in one pass) against the same steps on the tape.
-    func testFusedConvolutionEpilogueMatchesTheTape() throws {
-        let product = randomTensor([4, 3, 10], seed: 21), bias = randomTensor([4], seed: 22), g = randomTensor([3, 4, 10], seed: 23)
+    /// A fused epilogue (`fused`) against the same steps on the tape (`plain`, before the
+    /// ReLU): values and both gradients, with and without the ReLU.
+    func checkEpilogue(_ what: String, product: Tensor, bias: Tensor, gradient g: Tensor,
+                       fused: (Tape, Variable, Variable, Bool) throws -> Variable,
+                       plain: (Tape, Variable, Variable) throws -> Variable, file: StaticString = #filePath, line: UInt = #line) throws {
         for relu in [true, false] {
             let t1 = Tape(backend: OpenBLASBackend()), p1 = Variable(product, requiresGrad: true), b1 = Variable(bias, requiresGrad: true)
-            let fused = try t1.channelsOut(p1, bias: b1, relu: relu)
-            try t1.backward(try t1.sum(try t1.multiply(fused, Variable(g))))
+            let y1 = try fused(t1, p1, b1, relu)
+            try t1.backward(try t1.sum(try t1.multiply(y1, Variable(g))))
             let t2 = Tape(backend: OpenBLASBackend()), p2 = Variable(product, requiresGrad: true), b2 = Variable(bias, requiresGrad: true)
-            var plain = try t2.add(try t2.permute(p2, [1, 0, 2]), try t2.reshape(b2, [4, 1]))
-            if relu { plain = try t2.relu(plain) }
-            try t2.backward(try t2.sum(try t2.multiply(plain, Variable(g))))
-            XCTAssertEqual(fused.value, plain.value, "relu \(relu): values")
-            XCTAssertEqual(p1.grad, p2.grad, "relu \(relu): the products' gradient")
-            for (x, y) in zip(b1.grad!.storage, b2.grad!.storage) { XCTAssertEqual(x, y, accuracy: 1e-5, "relu \(relu): the bias's gradient") }
+            var y2 = try plain(t2, p2, b2)
+            if relu { y2 = try t2.relu(y2) }
+            try t2.backward(try t2.sum(try t2.multiply(y2, Variable(g))))
+            XCTAssertEqual(y1.value, y2.value, "\(what), relu \(relu): values", file: file, line: line)
+            XCTAssertEqual(p1.grad, p2.grad, "\(what), relu \(relu): the products' gradient", file: file, line: line)
+            for (x, y) in zip(b1.grad!.storage, b2.grad!.storage) {
+                XCTAssertEqual(x, y, accuracy: 1e-5, "\(what), relu \(relu): the bias's gradient", file: file, line: line)
+            }
         }
     }
 
-    /// The dense epilogue (bias and ReLU in one pass) against the same steps on the tape.
-    func testFusedDenseEpilogueMatchesTheTape() throws {
-        let product = randomTensor([5, 7], seed: 31), bias = randomTensor([7], seed: 32), g = randomTensor([5, 7], seed: 33)
-        for relu in [true, false] {
-            let t1 = Tape(backend: OpenBLASBackend()), p1 = Variable(product, requiresGrad: true), b1 = Variable(bias, requiresGrad: true)
-            let fused = try t1.biasOut(p1, bias: b1, relu: relu)
-            try t1.backward(try t1.sum(try t1.multiply(fused, Variable(g))))
-            let t2 = Tape(backend: OpenBLASBackend()), p2 = Variable(product, requiresGrad: true), b2 = Variable(bias, requiresGrad: true)
-            var plain = try t2.add(p2, b2)
-            if relu { plain = try t2.relu(plain) }
-            try t2.backward(try t2.sum(try t2.multiply(plain, Variable(g))))
-            XCTAssertEqual(fused.value, plain.value, "relu \(relu): values")
-            XCTAssertEqual(p1.grad, p2.grad, "relu \(relu): the products' gradient")
-            for (x, y) in zip(b1.grad!.storage, b2.grad!.storage) { XCTAssertEqual(x, y, accuracy: 1e-5, "relu \(relu): the bias's gradient") }
-        }
+    /// The CPU's fused epilogues (reorder, bias, ReLU in one pass) against the same steps on the tape.
+    func testFusedEpiloguesMatchTheTape() throws {
+        try checkEpilogue("convolution", product: randomTensor([4, 3, 10], seed: 21), bias: randomTensor([4], seed: 22), gradient: randomTensor([3, 4, 10], seed: 23),
+                          fused: { t, p, b, relu in try t.channelsOut(p, bias: b, relu: relu) },
+                          plain: { t, p, b in try t.add(try t.permute(p, [1, 0, 2]), try t.reshape(b, [4, 1])) })
+        // 19 columns: two full eight-lane blocks and a tail.
+        try checkEpilogue("dense", product: randomTensor([5, 19], seed: 31), bias: randomTensor([19], seed: 32), gradient: randomTensor([5, 19], seed: 33),
+                          fused: { t, p, b, relu in try t.biasOut(p, bias: b, relu: relu) },
+                          plain: { t, p, b in try t.add(p, b) })
     }
 
     func testPoolingFlattenAndActivation() throws {
