@@ -79,9 +79,11 @@ public enum Checkpoint {
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
         data.append(json)
         for (_, t) in sorted {
-            t.storage.withUnsafeBufferPointer { p in
-                for x in p { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
-            }
+            #if _endian(little)
+            t.storage.withUnsafeBytes { data.append(contentsOf: $0) }  // already the file's byte order
+            #else
+            for x in t.storage { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            #endif
         }
         let temporary = path + ".tmp-\(getpid())"
         do {

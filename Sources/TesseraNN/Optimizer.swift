@@ -129,11 +129,12 @@ public final class SGD: Optimizer {
                 let (lr, mu, wd, nesterov) = (learningRate, momentum, weightDecay, nesterov)
                 let first = state[p] == nil
                 HostUpdate.run(p, g, state, slots: momentum != 0 ? 1 : 0) { range, w, gp, s in
+                    let momenta = s.first
                     for i in range {
                         var d = gp[i] + wd * w[i]
-                        if mu != 0 {
-                            let buffer = first ? d : s[0][i] * mu + d
-                            s[0][i] = buffer
+                        if let momenta {
+                            let buffer = first ? d : momenta[i] * mu + d
+                            momenta[i] = buffer
                             d = nesterov ? d + buffer * mu : buffer
                         }
                         w[i] -= d * lr
@@ -274,9 +275,10 @@ public final class RMSProp: Optimizer {
             if HostUpdate.applies(p, g, state[p]) {
                 let (lr, alpha, eps) = (learningRate, alpha, epsilon)
                 HostUpdate.run(p, g, state, slots: 1) { range, w, gp, s in
+                    let squares = s[0]
                     for i in range {
-                        s[0][i] = s[0][i] * alpha + (gp[i] * gp[i]) * (1 - alpha)
-                        w[i] -= gp[i] / (s[0][i].squareRoot() + eps) * lr
+                        squares[i] = squares[i] * alpha + (gp[i] * gp[i]) * (1 - alpha)
+                        w[i] -= gp[i] / (squares[i].squareRoot() + eps) * lr
                     }
                 }
                 continue

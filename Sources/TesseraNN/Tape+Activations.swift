@@ -99,7 +99,6 @@ extension Tape {
         return try backend.reduce(.sum, t, axis: -1).reshaped(kept)
     }
 
-    static let zero = Tensor(shape: [], storage: [0])
     static let one = Tensor(shape: [], storage: [1])
     static func constant(_ x: Float) -> Tensor { Tensor(shape: [], storage: [x]) }
 }

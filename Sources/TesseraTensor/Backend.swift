@@ -125,9 +125,7 @@ extension Backend {
     public func prepare(_ t: Tensor) throws(TensorError) -> Tensor { t.device == nil ? t : Tensor(shape: t.shape, storage: t.storage) }
     public func permute(_ a: Tensor, _ order: [Int]) throws(TensorError) -> Tensor { try a.permuted(order) }
     public func broadcast(_ a: Tensor, to shape: [Int]) throws(TensorError) -> Tensor {
-        guard try Broadcast.shape(a.shape, shape) == shape else {
-            throw .shape("cannot broadcast a tensor of shape \(a.shape) to \(shape)")
-        }
+        try Broadcast.check(a.shape, to: shape)
         return try binary(.add, a, Tensor(zeros: shape))
     }
     public func synchronize() throws(TensorError) {}

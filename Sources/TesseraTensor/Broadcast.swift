@@ -16,6 +16,11 @@ public enum Broadcast {
         return out
     }
 
+    /// Checks that `a` broadcasts to exactly `target` (a reduction's gradient spread back).
+    public static func check(_ a: [Int], to target: [Int]) throws(TensorError) {
+        guard try shape(a, target) == target else { throw .shape("cannot broadcast a tensor of shape \(a) to \(target)") }
+    }
+
     /// For each element of `result`, the offset of the element of an operand of `shape`
     /// that broadcasts to it (its strides are 0 along broadcast dimensions).
     public static func strides(of shape: [Int], in result: [Int]) -> [Int] {

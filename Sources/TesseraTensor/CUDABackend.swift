@@ -138,9 +138,7 @@ public struct CUDABackend: Backend {
     }
 
     public func broadcast(_ a: Tensor, to shape: [Int]) throws(TensorError) -> Tensor {
-        guard try Broadcast.shape(a.shape, shape) == shape else {
-            throw .shape("cannot broadcast a tensor of shape \(a.shape) to \(shape)")
-        }
+        try Broadcast.check(a.shape, to: shape)
         let count = shape.reduce(1, *)
         if count == 0 || shape.count > CUDAKernels.maxRank { return try ReferenceBackend().broadcast(a, to: shape) }
         // The broadcast kernel adding nothing: the geometry comes from the target shape, and

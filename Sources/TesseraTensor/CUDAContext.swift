@@ -186,11 +186,4 @@ final class CUDAContext: @unchecked Sendable {
         try activate()
         try driver.check(driver.cuCtxSynchronize(), "cuCtxSynchronize")
     }
-
-    /// Free and total device memory in bytes.
-    var memory: (free: Int, total: Int) {
-        var free = 0, total = 0
-        _ = driver.cuMemGetInfo(&free, &total)
-        return (free, total)
-    }
 }

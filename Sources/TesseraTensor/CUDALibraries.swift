@@ -44,7 +44,6 @@ struct CUDADriver: @unchecked Sendable {
     typealias Status = Int32
     let library: String
     let cuInit: @convention(c) (UInt32) -> Status
-    let cuDriverGetVersion: @convention(c) (UnsafeMutablePointer<Int32>) -> Status
     let cuDeviceGetCount: @convention(c) (UnsafeMutablePointer<Int32>) -> Status
     let cuDeviceGet: @convention(c) (UnsafeMutablePointer<Int32>, Int32) -> Status
     let cuDeviceGetName: @convention(c) (UnsafeMutablePointer<CChar>, Int32, Int32) -> Status
@@ -54,10 +53,8 @@ struct CUDADriver: @unchecked Sendable {
     let cuCtxSynchronize: @convention(c) () -> Status
     let cuMemAlloc: @convention(c) (UnsafeMutablePointer<UInt64>, Int) -> Status
     let cuMemFree: @convention(c) (UInt64) -> Status
-    let cuMemGetInfo: @convention(c) (UnsafeMutablePointer<Int>, UnsafeMutablePointer<Int>) -> Status
     let cuMemcpyHtoD: @convention(c) (UInt64, UnsafeRawPointer?, Int) -> Status
     let cuMemcpyDtoH: @convention(c) (UnsafeMutableRawPointer?, UInt64, Int) -> Status
-    let cuMemcpyDtoD: @convention(c) (UInt64, UInt64, Int) -> Status
     let cuMemsetD32: @convention(c) (UInt64, UInt32, Int) -> Status
     let cuModuleLoadData: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, UnsafeRawPointer) -> Status
     let cuModuleGetFunction: @convention(c) (UnsafeMutablePointer<OpaquePointer?>, OpaquePointer?, UnsafePointer<CChar>) -> Status
@@ -73,7 +70,6 @@ struct CUDADriver: @unchecked Sendable {
         func f<T>(_ symbol: String, _ type: T.Type) throws(TensorError) -> T { try CUDALibraries.symbol(h, symbol, in: name, as: type) }
         library = name
         cuInit = try f("cuInit", type(of: cuInit))
-        cuDriverGetVersion = try f("cuDriverGetVersion", type(of: cuDriverGetVersion))
         cuDeviceGetCount = try f("cuDeviceGetCount", type(of: cuDeviceGetCount))
         cuDeviceGet = try f("cuDeviceGet", type(of: cuDeviceGet))
         cuDeviceGetName = try f("cuDeviceGetName", type(of: cuDeviceGetName))
@@ -84,10 +80,8 @@ struct CUDADriver: @unchecked Sendable {
         // The _v2 names are what cuda.h's macros resolve to (64-bit sizes and pointers).
         cuMemAlloc = try f("cuMemAlloc_v2", type(of: cuMemAlloc))
         cuMemFree = try f("cuMemFree_v2", type(of: cuMemFree))
-        cuMemGetInfo = try f("cuMemGetInfo_v2", type(of: cuMemGetInfo))
         cuMemcpyHtoD = try f("cuMemcpyHtoD_v2", type(of: cuMemcpyHtoD))
         cuMemcpyDtoH = try f("cuMemcpyDtoH_v2", type(of: cuMemcpyDtoH))
-        cuMemcpyDtoD = try f("cuMemcpyDtoD_v2", type(of: cuMemcpyDtoD))
         cuMemsetD32 = try f("cuMemsetD32_v2", type(of: cuMemsetD32))
         cuModuleLoadData = try f("cuModuleLoadData", type(of: cuModuleLoadData))
         cuModuleGetFunction = try f("cuModuleGetFunction", type(of: cuModuleGetFunction))

@@ -63,7 +63,6 @@ int module = 0;
 extern "C" {
 typedef int CUresult;
 CUresult cuInit(unsigned) { return 0; }
-CUresult cuDriverGetVersion(int* v) { *v = 13000; return 0; }
 CUresult cuDeviceGetCount(int* n) { *n = 1; return 0; }
 CUresult cuDeviceGet(int* d, int ordinal) { *d = ordinal; return ordinal == 0 ? 0 : 101; }
 CUresult cuDeviceGetName(char* name, int length, int) { std::snprintf(name, length, "Tessera CUDA emulator (CPU)"); return 0; }
@@ -79,10 +78,8 @@ CUresult cuMemAlloc_v2(std::uint64_t* p, std::size_t bytes) {
     return 0;
 }
 CUresult cuMemFree_v2(std::uint64_t p) { std::free(reinterpret_cast<void*>(p)); return 0; }
-CUresult cuMemGetInfo_v2(std::size_t* free, std::size_t* total) { *free = *total = std::size_t(1) << 30; return 0; }
 CUresult cuMemcpyHtoD_v2(std::uint64_t d, const void* h, std::size_t n) { std::memcpy(reinterpret_cast<void*>(d), h, n); return 0; }
 CUresult cuMemcpyDtoH_v2(void* h, std::uint64_t d, std::size_t n) { std::memcpy(h, reinterpret_cast<void*>(d), n); return 0; }
-CUresult cuMemcpyDtoD_v2(std::uint64_t d, std::uint64_t s, std::size_t n) { std::memcpy(reinterpret_cast<void*>(d), reinterpret_cast<void*>(s), n); return 0; }
 CUresult cuMemsetD32_v2(std::uint64_t d, unsigned v, std::size_t n) {
     auto* p = reinterpret_cast<unsigned*>(d);
     for (std::size_t i = 0; i < n; i++) p[i] = v;
