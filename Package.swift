@@ -40,6 +40,8 @@ let package = Package(
         .target(name: "TesseraData", dependencies: ["TesseraTensor", "CZlib"], swiftSettings: optimized),
         // Classification, regression and business-value metrics, threshold sweeps, metric specs.
         .target(name: "TesseraMetrics", swiftSettings: optimized),
+        // Spaces, samplers (random, grid, Sobol, GP-BO), pruners, studies and their storage.
+        .target(name: "TesseraTune", dependencies: ["TesseraTensor", "TesseraMetrics", "CSQLite"], swiftSettings: optimized),
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
@@ -50,7 +52,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraKernel", "TesseraTensor",
+            "TesseraKernel", "TesseraTensor", "TesseraTune", "TesseraMetrics",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -60,6 +62,7 @@ let package = Package(
         .testTarget(name: "TesseraDataTests", dependencies: ["TesseraData", "TesseraTensor"]),
         .testTarget(name: "TesseraMetricsTests", dependencies: ["TesseraMetrics"]),
         .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
+        .testTarget(name: "TesseraTuneTests", dependencies: ["TesseraTune", "TesseraTensor", "TesseraMetrics"]),
         .testTarget(name: "TesseraNNTests", dependencies: ["TesseraNN", "TesseraTensor"]),
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]

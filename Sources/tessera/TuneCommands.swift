@@ -1,0 +1,69 @@
+import ArgumentParser
+import Foundation
+import TesseraMetrics
+import TesseraTune
+
+/// `tessera tune-bench`: the tuner on the standard test functions, seeds and budgets of
+/// ../shared/bench/hpo_anchors.py, one JSON line per run, so bench/hpo.py can set its
+/// regrets and suggestion times beside the anchors'.
+struct TuneBenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tune-bench",
+        abstract: "Run the tuner on the benchmark functions and print one JSON line per run.")
+
+    @Option(name: .long, help: "Comma-separated functions (default: all six).")
+    var functions: String = BenchmarkFunction.all.map(\.name).joined(separator: ",")
+
+    @Option(name: .long, help: "Seeds, as first-last or a comma-separated list.")
+    var seeds: String = "0-14"
+
+    @Option(name: .long, help: "Method: bayes, random, sobol.")
+    var method: String = "bayes"
+
+    func run() throws {
+        let seedList: [UInt64] = seeds.contains("-")
+            ? { let p = seeds.split(separator: "-").compactMap { UInt64($0) }; return Array(p[0]...p[1]) }()
+            : seeds.split(separator: ",").compactMap { UInt64($0) }
+        for name in functions.split(separator: ",").map(String.init) {
+            guard let f = BenchmarkFunction.named(name) else { throw ValidationError("unknown function \(name)") }
+            for seed in seedList {
+                let spec = try MetricSpec(objectives: [.init("f", .minimize)])
+                let sampler: any Sampler
+                switch method {
+                case "bayes": sampler = BayesSampler()
+                case "random": sampler = RandomSampler()
+                case "sobol": sampler = SobolSampler()
+                default: throw ValidationError("unknown method \(method)")
+                }
+                let study = try Study(name: "\(name)-\(seed)", space: f.space, spec: spec, sampler: sampler, seed: seed, storage: MemoryStorage())
+                var cpu: [Double] = []
+                var best = Double.infinity
+                let wall = Date()
+                // budget + 1 suggestions: the last only times the suggestion at n = budget.
+                for i in 0...f.budget {
+                    let c0 = Self.cpuSeconds()
+                    let trial = try study.ask()
+                    cpu.append((Self.cpuSeconds() - c0) * 1000)
+                    if i == f.budget { break }
+                    let x = (0..<f.bounds.count).map { trial.raw[$0] }
+                    let y = f.evaluate(x)
+                    best = min(best, y)
+                    try study.tell(trial.number, metrics: [("f", y)])
+                }
+                let regret = max(0, best - f.minimum)
+                func at(_ n: Int) -> Double? { n < cpu.count ? cpu[n] : nil }
+                let line: [String: Any] = ["method": "tessera_\(method)", "func": name, "seed": seed, "budget": f.budget, "regret": regret,
+                                           "cpu_ms_last": cpu.last!, "cpu_ms_20": at(20) as Any, "cpu_ms_40": at(40) as Any, "cpu_ms_50": at(50) as Any,
+                                           "cpu_ms_80": at(80) as Any, "wall": Date().timeIntervalSince(wall)]
+                let data = try JSONSerialization.data(withJSONObject: line.filter { !($0.value is NSNull) && !(($0.value as Any?) == nil) }, options: [.sortedKeys])
+                FileHandle.standardOutput.write(data + Data("\n".utf8))
+            }
+        }
+    }
+
+    static func cpuSeconds() -> Double {
+        var t = timespec()
+        clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
+        return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+}
