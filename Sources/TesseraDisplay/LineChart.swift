@@ -9,8 +9,10 @@ public struct LineChart: Sendable {
         public var x: [Double]
         public var y: [Double]
         public var dashed: Bool
-        public init(_ name: String, x: [Double], y: [Double], dashed: Bool = false) {
-            self.name = name; self.x = x; self.y = y; self.dashed = dashed
+        /// Dots at the points instead of a line (each trial of a study).
+        public var points: Bool
+        public init(_ name: String, x: [Double], y: [Double], dashed: Bool = false, points: Bool = false) {
+            self.name = name; self.x = x; self.y = y; self.dashed = dashed; self.points = points
         }
     }
 
@@ -59,10 +61,18 @@ public struct LineChart: Sendable {
         for (k, line) in series.enumerated() {
             let colour = Self.palette[k % Self.palette.count]
             let points = zip(line.x, line.y).filter { $0.0.isFinite && $0.1.isFinite }.map { "\(f(px($0.0))),\(f(py($0.1)))" }
-            s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"5,4\"" : "") points=\"\(points.joined(separator: " "))\"/>"
+            if line.points {
+                for (x, y) in zip(line.x, line.y) where x.isFinite && y.isFinite {
+                    s += "<circle cx=\"\(f(px(x)))\" cy=\"\(f(py(y)))\" r=\"2.5\" fill=\"\(colour)\" fill-opacity=\"0.7\"/>"
+                }
+            } else {
+                s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"5,4\"" : "") points=\"\(points.joined(separator: " "))\"/>"
+            }
             if series.count > 1 {
                 let ly = top + 14 + Double(k) * 14
-                s += "<line x1=\"\(f(left + pw - 110))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + pw - 92))\" y2=\"\(f(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
+                s += line.points
+                    ? "<circle cx=\"\(f(left + pw - 101))\" cy=\"\(f(ly - 4))\" r=\"2.5\" fill=\"\(colour)\"/>"
+                    : "<line x1=\"\(f(left + pw - 110))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + pw - 92))\" y2=\"\(f(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
                 s += "<text x=\"\(f(left + pw - 88))\" y=\"\(f(ly))\">\(HTML.escape(line.name))</text>"
             }
         }

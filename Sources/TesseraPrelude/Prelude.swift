@@ -11,5 +11,6 @@ public enum Prelude {
         for f in MetricsBindings.functions { interpreter.definePrelude(f) }
         for f in TensorBindings.functions { interpreter.definePrelude(f) }
         for f in NNBindings.functions { interpreter.definePrelude(f) }
+        for f in TuneBindings.functions { interpreter.definePrelude(f) }
     }
 }

@@ -10,6 +10,7 @@ public enum ErrorKind: String, Sendable, CaseIterable {
     case io = "IOError"
     case data = "DataError"
     case training = "TrainingError"
+    case tuning = "TuneError"
     case recursion = "RecursionError"
     case interrupted = "Interrupted"
 }

@@ -22,8 +22,8 @@ public indirect enum Space: Sendable, Equatable {
     /// The space as the language writes it.
     public var text: String {
         switch self {
-        case .uniform(let a, let b): return "uniform(\(ParamValue.format(a)), \(ParamValue.format(b)))"
-        case .logUniform(let a, let b): return "logUniform(\(ParamValue.format(a)), \(ParamValue.format(b)))"
+        case .uniform(let a, let b): return "uniform(\(a), \(b))"
+        case .logUniform(let a, let b): return "logUniform(\(a), \(b))"
         case .intRange(let a, let b, let log): return "intRange(\(a), \(b)\(log ? ", log: true" : ""))"
         case .choice(let options): return "choice([" + options.map(\.text).joined(separator: ", ") + "])"
         case .fixed(let v): return v.description

@@ -19,7 +19,10 @@ public final class Study {
     public let worker: String
 
     /// A trial the pruner stopped.
-    public struct Pruned: Error { public let step: Int; public let value: Double }
+    public struct Pruned: Error {
+        public let step: Int, value: Double
+        public init(step: Int, value: Double) { self.step = step; self.value = value }
+    }
 
     public init(name: String, space: Space, spec: MetricSpec, sampler: any Sampler, seed: UInt64, storage: any StudyStorage,
                 pruner: (any Pruner)? = nil) throws(TuneError) {
@@ -113,7 +116,7 @@ public final class Study {
                 let returned = metrics.map(\.name)
                 return "the objective returned no '\(o.name)'" + (returned.isEmpty ? "" : " (it returned \(returned.joined(separator: ", ")))")
             }
-            if !v.isFinite { return "the objective's '\(o.name)' is \(v)" }
+            if !v.isFinite { return "the objective's '\(o.name)' is \(v.isNaN ? "NaN" : "\(v)")" }
         }
         return nil
     }

@@ -48,7 +48,7 @@ final class BayesSamplerTests: XCTestCase {
         }
         let failed = study.trials.filter { $0.state == .failed }
         XCTAssertFalse(failed.isEmpty)
-        XCTAssertTrue(failed.allSatisfy { $0.error == "diverged" || $0.error!.contains("'f' is nan") }, "\(failed.map(\.error))")
+        XCTAssertTrue(failed.allSatisfy { $0.error == "diverged" || $0.error!.contains("'f' is NaN") }, "\(failed.map(\.error))")
         XCTAssertLessThan(study.best!.value(spec)! - f.minimum, 0.05)
         XCTAssertLessThan(failed.count, 15, "the model learns to stay away")
     }

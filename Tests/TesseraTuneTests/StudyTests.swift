@@ -114,4 +114,17 @@ final class StudyTests: XCTestCase {
         XCTAssertTrue(asha.shouldPrune(trial(9, [0.5, 0.5, 7]), step: 3, others: others, minimize: true))
         XCTAssertFalse(asha.shouldPrune(trial(9, [0.5, 0.5, 7]), step: 3, others: others, minimize: false))
     }
+
+    /// f = x + 0.3·y + 0·z on the unit cube: main-effect variances 1/12, 0.09/12 and 0, so
+    /// the shares are 1/1.09, 0.09/1.09 and 0.
+    func testImportanceMatchesTheAnalyticShares() throws {
+        let spec = try MetricSpec(objectives: [.init("f", .minimize)])
+        let space = Space.dict(keys: ["x", "y", "z"], values: [.uniform(0, 1), .uniform(0, 1), .uniform(0, 1)])
+        let study = try Study(name: "i", space: space, spec: spec, sampler: SobolSampler(), seed: 1, storage: MemoryStorage())
+        try study.optimize(budget: 32) { t in [("f", t.raw[0] + 0.3 * t.raw[1])] }
+        let shares = Dictionary(uniqueKeysWithValues: try Importance.mainEffects(study).map { ($0.name, $0.share) })
+        XCTAssertEqual(shares["x"]!, 1 / 1.09, accuracy: 0.02)
+        XCTAssertEqual(shares["y"]!, 0.09 / 1.09, accuracy: 0.02)
+        XCTAssertEqual(shares["z"]!, 0, accuracy: 0.01)
+    }
 }

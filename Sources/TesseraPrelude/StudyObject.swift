@@ -1,0 +1,254 @@
+import Foundation
+import TesseraData
+import TesseraDisplay
+import TesseraMetrics
+import TesseraScript
+import TesseraTune
+
+/// A study in the language, as `tune` returns it: `.best`, `.trials` (a Frame), `.plot()`,
+/// `.importance()`, `.pareto()`, `.resume()`. It keeps the objective closure, so `resume`
+/// continues after an interrupt or with a larger budget.
+final class StudyObject: NativeObject {
+    let study: Study
+    let objective: Value
+    var budget: Int
+
+    init(_ study: Study, objective: Value, budget: Int) { self.study = study; self.objective = objective; self.budget = budget }
+
+    var typeName: String { "Study" }
+    var memberNames: [String] { ["name", "best", "trials", "plot", "importance", "pareto", "resume", "budget", "method", "storage", "count"] }
+
+    /// Runs trials until the budget is spent, with a live progress display; an interrupt
+    /// stops after the running trial is recorded.
+    func run(_ interp: Interpreter) throws {
+        let reporter = ProgressReporter(interp, task: "tune \(study.name) (\(study.sampler.name))", unit: "trials")
+        let objectiveName = study.spec.objectives[0].name
+        let spec = study.spec
+        do {
+            try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { ($0 as? ScriptError)?.kind == .interrupted },
+                               progress: { p in
+                var metrics: [ProgressBar.Metric] = []
+                if let best = p.best { metrics.append(.init("best \(objectiveName)", best)) }
+                if let last = p.last.value(spec) { metrics.append(.init("last", last)) }
+                reporter.report(done: Double(p.finished), total: Double(p.budget), metrics: metrics, finished: p.finished >= p.budget)
+            }) { [self] trial in
+                let handle = TrialObject(study, number: trial.number, live: true)
+                defer { handle.live = false }
+                let result: Value
+                do {
+                    result = try interp.call(objective, [TuneBindings.value(trial.params), .object(handle)])
+                } catch let e as ScriptError where e.kind != .interrupted {
+                    throw TrialFailure(description: "\(e.kind.rawValue): \(e.messageWithPlace)")
+                }
+                return try metrics(result)
+            }
+        } catch let e as TuneError {
+            throw ScriptError(.tuning, e.message, suggestion: e.advice)
+        } catch let e as ScriptError where e.kind == .interrupted {
+            throw interrupted()
+        }
+        if interp.interrupt.isSet { throw interrupted() }
+        try TuneBindings.tuning { try study.checkAnyCompleted() }
+    }
+
+    private func interrupted() -> ScriptError {
+        let kept = study.storage.location.map { "; they are stored in \($0): run the cell again (same name:) or study.resume() to continue" } ?? ""
+        return ScriptError(.interrupted, "tuning was interrupted after \(study.finishedCount) finished trial\(study.finishedCount == 1 ? "" : "s")\(kept)")
+    }
+
+    struct TrialFailure: Error, CustomStringConvertible { let description: String }
+
+    /// The objective's result as metrics: a Dict of numbers, or one number for the objective.
+    private func metrics(_ v: Value) throws -> [(name: String, value: Double)] {
+        switch v {
+        case .int(let i): return [(study.spec.objectives[0].name, Double(i))]
+        case .double(let d): return [(study.spec.objectives[0].name, d)]
+        case .dict(let d):
+            var out: [(name: String, value: Double)] = []
+            for (k, value) in d.entries {
+                guard case .string(let name) = k else { throw TrialFailure(description: "the objective's Dict has a \(k.typeName) key; metric names are Strings") }
+                switch value {
+                case .int(let i): out.append((name, Double(i)))
+                case .double(let x): out.append((name, x))
+                case .object(let t as TensorObject) where t.tensor.count == 1: out.append((name, Double(t.tensor.storage[0])))
+                default: throw TrialFailure(description: "the objective's metric '\(name)' is a \(value.typeName), not a number")
+                }
+            }
+            return out
+        default:
+            throw TrialFailure(description: "the objective returned \(v.typeName); return a Dict of metrics, e.g. [\"\(study.spec.objectives[0].name)\": value]")
+        }
+    }
+
+    // MARK: Members
+
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "name": return .string(study.name)
+        case "method": return .string(study.sampler.name)
+        case "budget": return .int(budget)
+        case "count": return .int(study.trials.count)
+        case "storage": return study.storage.location.map { .string($0) } ?? .nil
+        case "best": return study.best.map { .object(TrialObject(study, number: $0.number, live: false)) } ?? .nil
+        case "trials": return .object(FrameObject(try trialsFrame(study.trials)))
+        case "pareto":
+            return .function(NativeFunction("pareto", doc: "pareto() -> Frame\nThe trials no other beats on every objective.", parameters: []) { [self] _, _ in
+                .object(FrameObject(try trialsFrame(study.pareto)))
+            })
+        case "plot":
+            return .function(NativeFunction("plot", doc: "plot() -> Chart\nEach trial's value and the best so far, against the trial.", parameters: []) { [self] _, _ in
+                .object(RichValue(kind: "Chart", bundle: chart.bundle))
+            })
+        case "importance":
+            return .function(NativeFunction("importance", doc: "importance() -> Importance\nEach parameter's share of the objective's variation (fANOVA main effects on a Gaussian process).",
+                                            parameters: []) { [self] _, _ in
+                .object(ImportanceObject(try TuneBindings.tuning { try Importance.mainEffects(study, seed: study.seed) }))
+            })
+        case "resume":
+            return .function(NativeFunction("resume", doc: "resume(budget: nil) -> Study\nRuns the study on to its budget (or a new one), after an interrupt or a crash.",
+                                            parameters: [.labelled("budget")]) { [self] a, interp in
+                if !a[0].isNil { budget = try Convert.int(a[0], "resume(budget:)") }
+                try TuneBindings.tuning { try study.refresh() }
+                try run(interp)
+                return .object(self)
+            })
+        default: return nil
+        }
+    }
+
+    var chart: LineChart {
+        let finished = study.trials.filter { $0.state != .running }
+        let done = finished.enumerated().filter { $0.element.state == .complete }
+        let values = done.map { ($0.offset + 1, $0.element.value(study.spec)) }.filter { $0.1 != nil }
+        let best = study.bestSoFar
+        let objective = study.spec.objectives[0]
+        return LineChart(title: "Study \(study.name) (\(study.sampler.name))", xLabel: "trial", yLabel: objective.name, series: [
+            .init("trial", x: values.map { Double($0.0) }, y: values.map { $0.1! }, points: true),
+            .init("best so far", x: best.indices.filter { best[$0] != nil }.map { Double($0 + 1) }, y: best.compactMap { $0 }),
+        ])
+    }
+
+    /// One row per trial: number, state, the metrics, the params by path, duration, error.
+    func trialsFrame(_ trials: [Trial]) throws -> Frame {
+        var columns: [Column] = [Column("number", ints: trials.map { Int64($0.number) }), Column("state", strings: trials.map { $0.state.rawValue })]
+        var metricNames = study.spec.objectives.map(\.name) + study.spec.constraints.map(\.name) + study.spec.stored
+        for t in trials { for m in t.metrics where !metricNames.contains(m.name) { metricNames.append(m.name) } }
+        for m in metricNames { columns.append(Column(m, doubles: trials.map { $0.metric(m) })) }
+        var paths: [String] = []
+        let flat = trials.map { t in Dictionary(t.params.flattened().map { ($0.path, $0.value) }, uniquingKeysWith: { a, _ in a }) }
+        for t in trials { for p in t.params.flattened() where !paths.contains(p.path) && !metricNames.contains(p.path) { paths.append(p.path) } }
+        for p in paths {
+            let cells = flat.map { $0[p] }
+            if cells.allSatisfy({ $0 == nil || $0?.number != nil }) {
+                if cells.allSatisfy({ if case .int? = $0 { return true }; return $0 == nil }) {
+                    columns.append(Column(p, ints: cells.map { c in c.flatMap { if case .int(let i) = $0 { return Int64(i) }; return nil } }))
+                } else {
+                    columns.append(Column(p, doubles: cells.map { $0?.number }))
+                }
+            } else {
+                columns.append(Column(p, strings: cells.map { c in c.map { if case .string(let s) = $0 { return s }; return $0.description } }))
+            }
+        }
+        columns.append(Column("duration", doubles: trials.map(\.duration)))
+        columns.append(Column("error", strings: trials.map(\.error)))
+        return try Convert.data { try Frame(columns: columns) }
+    }
+
+    var plainText: String {
+        let t = study.trials
+        let counts = Trial.State.allCases.compactMap { s -> String? in
+            let n = t.filter { $0.state == s }.count
+            return n == 0 ? nil : "\(n) \(s.rawValue)"
+        }
+        var text = "Study \"\(study.name)\" (\(study.sampler.name), \(t.count) trial\(t.count == 1 ? "" : "s")\(counts.isEmpty ? "" : ": " + counts.joined(separator: ", ")))"
+        if let best = study.best, let v = best.value(study.spec) {
+            text += "\nbest \(study.spec.objectives[0].name) \(ParamValue.format(v)) at trial \(best.number): " + best.params.flattened().map { "\($0.path) = \($0.value)" }.joined(separator: ", ")
+        }
+        return text
+    }
+
+    var richRepresentations: [(mime: String, data: String)] {
+        let top = study.trials.filter { $0.state == .complete && $0.value(study.spec) != nil }
+            .sorted { a, b in study.spec.objectives[0].direction == .maximize ? a.value(study.spec)! > b.value(study.spec)! : a.value(study.spec)! < b.value(study.spec)! }
+            .prefix(5)
+        let objective = study.spec.objectives[0].name
+        let table = Table(columns: ["trial", objective, "params"],
+                          rows: top.map { ["\($0.number)", ParamValue.format($0.value(study.spec)!), $0.params.flattened().map { "\($0.path) = \($0.value)" }.joined(separator: ", ")] },
+                          numericColumns: [0, 1], caption: plainText.components(separatedBy: "\n")[0] + (top.isEmpty ? "" : "; the best \(top.count)"))
+        return table.bundle.entries.filter { $0.mime != "text/plain" }
+    }
+}
+
+/// A trial: inside the objective (`trial.report(step, value)`, `trial.number`) and as
+/// `study.best` (`.number .params .value .values .state`).
+final class TrialObject: NativeObject {
+    let study: Study
+    let number: Int
+    /// True while its objective runs: only then can it report.
+    var live: Bool
+
+    init(_ study: Study, number: Int, live: Bool) { self.study = study; self.number = number; self.live = live }
+
+    var trial: Trial { study.trials.first { $0.number == number }! }
+    var typeName: String { "Trial" }
+    var memberNames: [String] { ["number", "params", "value", "values", "state", "error", "report", "duration"] }
+    var plainText: String {
+        let t = trial
+        let value = t.value(study.spec).map { " \(study.spec.objectives[0].name) \(ParamValue.format($0))" } ?? ""
+        return "Trial \(t.number) (\(t.state.rawValue))\(value): \(t.params)"
+    }
+
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        let t = trial
+        switch name {
+        case "number": return .int(t.number)
+        case "params": return TuneBindings.value(t.params)
+        case "value": return t.value(study.spec).map { .double($0) } ?? .nil
+        case "values": return Convert.dict(t.metrics.map { ($0.name, .double($0.value)) })
+        case "state": return .string(t.state.rawValue)
+        case "error": return t.error.map { .string($0) } ?? .nil
+        case "duration": return t.duration.map { .double($0) } ?? .nil
+        case "report":
+            return .function(NativeFunction("report", doc: "report(_ step, _ value)\nAn intermediate value (the validation metric after an epoch); the pruner may stop the trial here.",
+                                            parameters: [.positional(), .positional()]) { [self] a, interp in
+                let step = try Convert.int(a[0], "report(_:_:) step"), value = try Convert.double(a[1], "report(_:_:) value")
+                guard live else { throw ScriptError(.value, "trial \(number) has finished; report(_:_:) works inside its objective") }
+                if try TuneBindings.tuning({ try study.report(number, step: step, value: value) }) {
+                    throw Study.Pruned(step: step, value: value)
+                }
+                try interp.interrupt.check()
+                return .nil
+            })
+        default: return nil
+        }
+    }
+}
+
+/// Each parameter's share of the objective's variation: `imp["lr"]`, `.names`, shown as a bar chart.
+final class ImportanceObject: NativeSubscriptable {
+    let shares: [(name: String, share: Double)]
+    init(_ shares: [(name: String, share: Double)]) { self.shares = shares }
+    var typeName: String { "Importance" }
+    var memberNames: [String] { ["names", "values"] }
+    var chart: BarChart { BarChart(title: "Parameter importance", unit: "share", groups: shares.map(\.name), series: [("importance", shares.map { $0.share })], logarithmic: false) }
+    var plainText: String { shares.map { "\($0.name): \(String(format: "%.3f", $0.share))" }.joined(separator: "\n") }
+    var richRepresentations: [(mime: String, data: String)] { [("image/svg+xml", chart.svg)] }
+
+    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        switch name {
+        case "names": return .array(shares.map { .string($0.name) })
+        case "values": return .array(shares.map { .double($0.share) })
+        default: return nil
+        }
+    }
+
+    func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
+        let name = try Convert.string(index, "importance[...]")
+        guard let s = shares.first(where: { $0.name == name }) else {
+            throw ScriptError(.key, "no parameter \"\(name)\"; the parameters are \(shares.map(\.name).joined(separator: ", "))")
+        }
+        return .double(s.share)
+    }
+
+    func subscriptSet(_ index: Value, _ value: Value, _ interpreter: Interpreter) throws { throw ScriptError(.type, "an Importance is read-only") }
+}

@@ -1,0 +1,194 @@
+import Foundation
+import TesseraMetrics
+import TesseraScript
+import TesseraTune
+
+/// The tuning piece of the prelude: the space (`uniform logUniform intRange choice`) and
+/// `tune`, which runs a study and returns it.
+enum TuneBindings {
+    static var functions: [NativeFunction] { [uniform, logUniform, intRange, choice, tune] }
+
+    static let uniform = NativeFunction("uniform", doc: "uniform(_ low, _ high) -> Distribution\nA real number in [low, high], for tune's space.",
+                                        parameters: [.positional(), .positional()]) { a, _ in
+        .object(SpaceObject(.uniform(try Convert.double(a[0], "uniform(_:_:)"), try Convert.double(a[1], "uniform(_:_:)"))))
+    }
+
+    static let logUniform = NativeFunction("logUniform", doc: "logUniform(_ low, _ high) -> Distribution\nA positive number in [low, high], searched on a log scale (learning rates).",
+                                           parameters: [.positional(), .positional()]) { a, _ in
+        .object(SpaceObject(.logUniform(try Convert.double(a[0], "logUniform(_:_:)"), try Convert.double(a[1], "logUniform(_:_:)"))))
+    }
+
+    static let intRange = NativeFunction("intRange", doc: "intRange(_ low, _ high, log: false) -> Distribution\nAn integer in low...high (log: true for widths and counts).",
+                                         parameters: [.positional(), .positional(), .labelled("log", default: .bool(false))]) { a, _ in
+        .object(SpaceObject(.intRange(try Convert.int(a[0], "intRange(_:_:)"), try Convert.int(a[1], "intRange(_:_:)"), log: try Convert.bool(a[2], "intRange(log:)"))))
+    }
+
+    static let choice = NativeFunction("choice", doc: "choice(_ options) -> Distribution\nOne of the options; an option that is a Dict holds parameters that exist only when it is chosen.",
+                                       parameters: [.positional()]) { a, _ in
+        guard case .array(let options) = a[0] else { throw ScriptError(.type, "choice(_:) takes an Array of options, e.g. choice([.relu, .gelu])") }
+        return .object(SpaceObject(.choice(try options.enumerated().map { i, o in try space(o, "choice option \(i)") })))
+    }
+
+    // MARK: Values
+
+    /// A language value as a space: distributions, Dicts and Arrays of them, fixed values.
+    static func space(_ v: Value, _ path: String) throws -> Space {
+        switch v {
+        case .object(let s as SpaceObject): return s.space
+        case .dict(let d):
+            var keys: [String] = [], values: [Space] = []
+            for (k, value) in d.entries {
+                guard case .string(let key) = k else { throw ScriptError(.type, "\(path): a space's keys are parameter names (Strings), got \(k.typeName)") }
+                keys.append(key)
+                values.append(try space(value, path.isEmpty ? key : "\(path).\(key)"))
+            }
+            return .dict(keys: keys, values: values)
+        case .array(let items): return .list(try items.enumerated().map { i, item in try space(item, "\(path)[\(i)]") })
+        default: return .fixed(try param(v, path))
+        }
+    }
+
+    static func param(_ v: Value, _ path: String) throws -> ParamValue {
+        switch v {
+        case .nil: return .null
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .symbol(let s): return .symbol(s)
+        case .array(let items): return .list(try items.map { try param($0, path) })
+        case .dict(let d):
+            var keys: [String] = [], values: [ParamValue] = []
+            for (k, value) in d.entries {
+                guard case .string(let key) = k else { throw ScriptError(.type, "\(path): keys are Strings") }
+                keys.append(key); values.append(try param(value, path))
+            }
+            return .dict(keys: keys, values: values)
+        default:
+            throw ScriptError(.type, "\(path.isEmpty ? "the space" : "'\(path)'") holds a \(v.typeName); a space holds distributions, numbers, Strings, Bools, symbols, Arrays and Dicts",
+                              suggestion: "put the object's name or settings in the space and build it inside the objective")
+        }
+    }
+
+    static func value(_ p: ParamValue) -> Value {
+        switch p {
+        case .null: return .nil
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        case .string(let s): return .string(s)
+        case .symbol(let s): return .symbol(s)
+        case .list(let items): return .array(items.map(value))
+        case .dict(let keys, let values): return Convert.dict(Array(zip(keys, values.map(value))))
+        }
+    }
+
+    /// `objective:` as an Objective, a metric name, or an Array of Objectives, Constraints and Stored.
+    static func spec(_ v: Value) throws -> MetricSpec {
+        var objectives: [MetricSpec.Objective] = [], constraints: [MetricSpec.Constraint] = [], stored: [String] = []
+        func add(_ item: Value) throws {
+            switch item {
+            case .object(let s as SpecObject):
+                if let o = s.objective { objectives.append(o) } else if let c = s.constraint { constraints.append(c) } else { stored.append(s.name) }
+            case .string(let name):
+                objectives.append(.init(name, lowerIsBetter.contains(name) ? .minimize : .maximize))
+            default:
+                throw ScriptError(.type, "tune(objective:) takes Objective(\"auc\", .maximize), a metric name, or an Array of Objective, Constraint and Stored; got \(item.typeName)")
+            }
+        }
+        switch v {
+        case .nil: throw ScriptError(.value, "tune needs objective: what to optimize, e.g. objective: Objective(\"auc\", .maximize)")
+        case .array(let items): for i in items { try add(i) }
+        default: try add(v)
+        }
+        return try MetricsBindings.metric { try MetricSpec(objectives: objectives, constraints: constraints, stored: stored) }
+    }
+
+    /// Metric names whose direction a bare name implies: these are minimized, others maximized.
+    static let lowerIsBetter: Set<String> = ["loss", "val_loss", "error", "mse", "rmse", "mae", "logLoss", "brier", "ece", "latency", "cost", "regret"]
+
+    /// Runs tuning code, turning its errors into the language's TuneError.
+    static func tuning<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as TuneError { throw ScriptError(.tuning, error.message, suggestion: error.advice) }
+    }
+
+    // MARK: tune
+
+    static let tune = NativeFunction(
+        "tune",
+        doc: """
+            tune(_ space, objective:, budget: 30, method: .bayes, parallel: 1, seed: 1, storage: nil, name: nil, pruner: .median, gridPoints: nil, startup: nil) { params, trial in ... } -> Study
+            Runs the objective on parameters from the space until budget trials have finished; returns the Study. \
+            The objective returns a Dict of metrics (["auc": 0.93]) or a number. method: .bayes (Gaussian process), .random, .sobol, .grid. \
+            storage: "study.sqlite" keeps each trial as it finishes; a second run with the same name continues the study.
+            """,
+        parameters: [.positional(), .labelled("objective"), .labelled("budget", default: .int(30)), .labelled("method", default: .symbol("bayes")),
+                     .labelled("parallel", default: .int(1)), .labelled("seed", default: .int(1)), .labelled("storage"), .labelled("name"),
+                     .labelled("pruner", default: .symbol("median")), .labelled("gridPoints"), .labelled("startup"), .positional(default: .nil)]
+    ) { a, interp in
+        let userSpace = try space(a[0], "")
+        guard case .dict = userSpace else {
+            throw ScriptError(.type, "tune(_:) takes the space as a Dict of parameter names, e.g. [\"lr\": logUniform(1e-4, 1e-1)]; got \(a[0].typeName)")
+        }
+        let spec = try spec(a[1])
+        let budget = try Convert.int(a[2], "tune(budget:)")
+        guard budget > 0 else { throw ScriptError(.value, "tune(budget:) needs at least one trial, got \(budget)") }
+        let parallel = try Convert.int(a[4], "tune(parallel:)")
+        guard parallel == 1 else {
+            throw ScriptError(.value, "tune(parallel: \(parallel)): worker processes are not available in this version; trials run one at a time",
+                              suggestion: "use parallel: 1 (the default)")
+        }
+        let seed = UInt64(truncatingIfNeeded: try Convert.int(a[5], "tune(seed:)"))
+        let storagePath = try Convert.optionalString(a[6], "tune(storage:)")
+        let name = try Convert.optionalString(a[7], "tune(name:)") ?? "study"
+        guard case .function = a[11] else {
+            throw ScriptError(.type, "tune needs the objective as a closure: tune(space, objective: ...) { params, trial in ... return [\"auc\": v] }")
+        }
+        let compiled = try tuning { try userSpace.compile() }
+        let sampler = try sampler(a[3], space: compiled, budget: budget, gridPoints: a[9], startup: a[10])
+        let pruner = try pruner(a[8])
+        let storage: any StudyStorage = try storagePath.map { p in try tuning { try SQLiteStorage(path: p) } } ?? MemoryStorage()
+        let study = try tuning { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
+        let object = StudyObject(study, objective: a[11], budget: budget)
+        try object.run(interp)
+        return .object(object)
+    }
+
+    static func sampler(_ v: Value, space: SearchSpace, budget: Int, gridPoints: Value, startup: Value) throws -> any Sampler {
+        guard case .symbol(let method) = v else { throw ScriptError(.type, "tune(method:) is .bayes, .random, .sobol or .grid; got \(v.typeName)") }
+        switch method {
+        case "bayes":
+            let s = BayesSampler()
+            if !startup.isNil { s.startup = max(1, try Convert.int(startup, "tune(startup:)")) }
+            return s
+        case "random": return RandomSampler()
+        case "sobol":
+            guard space.count <= SobolSequence.maxDimensions else { throw ScriptError(.value, "method: .sobol takes up to \(SobolSequence.maxDimensions) parameters; this space has \(space.count)") }
+            return SobolSampler()
+        case "grid":
+            let points = gridPoints.isNil ? GridSampler.points(for: space, budget: budget) : try Convert.int(gridPoints, "tune(gridPoints:)")
+            guard points >= 1 else { throw ScriptError(.value, "tune(gridPoints:) needs at least 1") }
+            return GridSampler(points: points)
+        default:
+            throw ScriptError(.value, "unknown tuning method .\(method)", suggestion: "the methods are .bayes (the default), .random, .sobol and .grid")
+        }
+    }
+
+    static func pruner(_ v: Value) throws -> (any Pruner)? {
+        switch v {
+        case .nil: return nil
+        case .symbol("median"): return MedianPruner()
+        case .symbol("asha"): return SuccessiveHalvingPruner()
+        case .symbol("none"): return nil
+        default: throw ScriptError(.value, "tune(pruner:) is .median (the default), .asha or nil; got \(v)")
+        }
+    }
+}
+
+/// A distribution of a search space, as `uniform(...)` and friends return it.
+final class SpaceObject: NativeObject {
+    let space: Space
+    init(_ space: Space) { self.space = space }
+    var typeName: String { "Distribution" }
+    var plainText: String { space.text }
+}
