@@ -42,6 +42,8 @@ bench: release
 	.venv/bin/python bench/metrics.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/tensor.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/train.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/hpo.py --tessera $(RELEASE_BIN)
+	$(RELEASE_BIN) run bench/tune_digits.tsr
 
 # Golden files for TesseraNN's PyTorch parity tests (Tests/TesseraNNTests/Golden): needs
 # PyTorch, which the bench venv installs; the files are committed, so `make test` does not.
