@@ -52,7 +52,7 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "tessera", dependencies: [
-            "TesseraKernel", "TesseraTensor", "TesseraTune", "TesseraMetrics",
+            "TesseraKernel", "TesseraTensor", "TesseraTune", "TesseraMetrics", "TesseraPrelude",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

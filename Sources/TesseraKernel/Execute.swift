@@ -85,7 +85,7 @@ extension Kernel {
                 return (name, Kernel.errorContent(ScriptError(.type, "user expression '\(name)' must be a String of code")))
             }
             do {
-                let value = try interpreter.run(Source(name: "user expression '\(name)'", text: text)) ?? .nil
+                let value = try interpreter.run(Source(name: "user expression '\(name)'", text: text), asCell: false) ?? .nil
                 return (name, .obj(["status": .string("ok"), "data": Kernel.mimeBundle(value), "metadata": .object([])]))
             } catch let e as ScriptError {
                 return (name, Kernel.errorContent(e))

@@ -12,8 +12,12 @@ final class StudyObject: NativeObject {
     let study: Study
     let objective: Value
     var budget: Int
+    /// Worker processes that run trials at once (1: trials run in this process).
+    let parallel: Int
 
-    init(_ study: Study, objective: Value, budget: Int) { self.study = study; self.objective = objective; self.budget = budget }
+    init(_ study: Study, objective: Value, budget: Int, parallel: Int = 1) {
+        self.study = study; self.objective = objective; self.budget = budget; self.parallel = parallel
+    }
 
     var typeName: String { "Study" }
     var memberNames: [String] { ["name", "best", "trials", "plot", "importance", "pareto", "resume", "budget", "method", "storage", "count"] }
@@ -24,6 +28,17 @@ final class StudyObject: NativeObject {
         let reporter = ProgressReporter(interp, task: "tune \(study.name) (\(study.sampler.name))", unit: "trials")
         let objectiveName = study.spec.objectives[0].name
         let spec = study.spec
+        if parallel > 1, let storage = study.storage.location {
+            try TuneWorker.coordinate(self, storage: storage, count: parallel, interp: interp) { [self] in
+                var metrics: [ProgressBar.Metric] = []
+                if let best = study.bestSoFar.last ?? nil { metrics.append(.init("best \(objectiveName)", best)) }
+                metrics.append(.init("running", Double(study.trials.filter { $0.state == .running }.count)))
+                reporter.report(done: Double(study.finishedCount), total: Double(budget), metrics: metrics, finished: study.finishedCount >= budget)
+            }
+            if interp.interrupt.isSet { throw interrupted() }
+            try TuneBindings.tuning { try study.checkAnyCompleted() }
+            return
+        }
         do {
             try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { ($0 as? ScriptError)?.kind == .interrupted },
                                progress: { p in
@@ -31,17 +46,7 @@ final class StudyObject: NativeObject {
                 if let best = p.best { metrics.append(.init("best \(objectiveName)", best)) }
                 if let last = p.last.value(spec) { metrics.append(.init("last", last)) }
                 reporter.report(done: Double(p.finished), total: Double(p.budget), metrics: metrics, finished: p.finished >= p.budget)
-            }) { [self] trial in
-                let handle = TrialObject(study, number: trial.number, live: true)
-                defer { handle.live = false }
-                let result: Value
-                do {
-                    result = try interp.call(objective, [TuneBindings.value(trial.params), .object(handle)])
-                } catch let e as ScriptError where e.kind != .interrupted {
-                    throw TrialFailure(description: "\(e.kind.rawValue): \(e.messageWithPlace)")
-                }
-                return try metrics(result)
-            }
+            }) { [self] trial in try evaluate(trial, interp) }
         } catch let e as TuneError {
             throw ScriptError(.tuning, e.message, suggestion: e.advice)
         } catch let e as ScriptError where e.kind == .interrupted {
@@ -49,6 +54,30 @@ final class StudyObject: NativeObject {
         }
         if interp.interrupt.isSet { throw interrupted() }
         try TuneBindings.tuning { try study.checkAnyCompleted() }
+    }
+
+    /// One trial: the objective closure on the trial's params and a handle to report with.
+    private func evaluate(_ trial: Trial, _ interp: Interpreter) throws -> [(name: String, value: Double)] {
+        let handle = TrialObject(study, number: trial.number, live: true)
+        defer { handle.live = false }
+        let result: Value
+        do {
+            result = try interp.call(objective, [TuneBindings.value(trial.params), .object(handle)])
+        } catch let e as ScriptError where e.kind != .interrupted {
+            throw TrialFailure(description: "\(e.kind.rawValue): \(e.messageWithPlace)")
+        }
+        return try metrics(result)
+    }
+
+    /// In a worker process: trials until the shared study has its budget.
+    func runAsWorker(_ interp: Interpreter) throws {
+        do {
+            try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { ($0 as? ScriptError)?.kind == .interrupted }) { [self] trial in
+                try evaluate(trial, interp)
+            }
+        } catch let e as TuneError {
+            throw ScriptError(.tuning, e.message, suggestion: e.advice)
+        }
     }
 
     private func interrupted() -> ScriptError {
@@ -96,8 +125,15 @@ final class StudyObject: NativeObject {
                 .object(FrameObject(try trialsFrame(study.pareto)))
             })
         case "plot":
-            return .function(NativeFunction("plot", doc: "plot() -> Chart\nEach trial's value and the best so far, against the trial.", parameters: []) { [self] _, _ in
-                .object(RichValue(kind: "Chart", bundle: chart.bundle))
+            return .function(NativeFunction("plot", doc: "plot(compare: nil) -> Chart\nEach trial's value and the best so far, against the trial; with compare: [studies], the best so far of each, side by side.",
+                                            parameters: [.labelled("compare")]) { [self] a, _ in
+                if a[0].isNil { return .object(RichValue(kind: "Chart", bundle: chart.bundle)) }
+                guard case .array(let items) = a[0] else { throw ScriptError(.type, "plot(compare:) takes an Array of studies") }
+                let others = try items.map { v -> StudyObject in
+                    guard case .object(let s as StudyObject) = v else { throw ScriptError(.type, "plot(compare:) takes studies, got \(v.typeName)") }
+                    return s
+                }
+                return .object(RichValue(kind: "Chart", bundle: comparison([self] + others).bundle))
             })
         case "importance":
             return .function(NativeFunction("importance", doc: "importance() -> Importance\nEach parameter's share of the objective's variation (fANOVA main effects on a Gaussian process).",
@@ -126,6 +162,17 @@ final class StudyObject: NativeObject {
             .init("trial", x: values.map { Double($0.0) }, y: values.map { $0.1! }, points: true),
             .init("best so far", x: best.indices.filter { best[$0] != nil }.map { Double($0 + 1) }, y: best.compactMap { $0 }),
         ])
+    }
+
+    /// The best so far of several studies against the trial number, one line each.
+    func comparison(_ studies: [StudyObject]) -> LineChart {
+        let objective = study.spec.objectives[0]
+        let series = studies.map { o -> LineChart.Series in
+            let best = o.study.bestSoFar
+            let label = studies.filter({ $0.study.sampler.name == o.study.sampler.name }).count > 1 ? "\(o.study.name) (\(o.study.sampler.name))" : o.study.sampler.name
+            return .init(label, x: best.indices.filter { best[$0] != nil }.map { Double($0 + 1) }, y: best.compactMap { $0 })
+        }
+        return LineChart(title: "Best \(objective.name) so far", xLabel: "trial", yLabel: objective.name, series: series)
     }
 
     /// One row per trial: number, state, the metrics, the params by path, duration, error.

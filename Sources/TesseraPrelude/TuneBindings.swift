@@ -134,12 +134,13 @@ enum TuneBindings {
         let budget = try Convert.int(a[2], "tune(budget:)")
         guard budget > 0 else { throw ScriptError(.value, "tune(budget:) needs at least one trial, got \(budget)") }
         let parallel = try Convert.int(a[4], "tune(parallel:)")
-        guard parallel == 1 else {
-            throw ScriptError(.value, "tune(parallel: \(parallel)): worker processes are not available in this version; trials run one at a time",
-                              suggestion: "use parallel: 1 (the default)")
-        }
+        guard parallel >= 1 && parallel <= 64 else { throw ScriptError(.value, "tune(parallel:) is 1 to 64 worker processes, got \(parallel)") }
         let seed = UInt64(truncatingIfNeeded: try Convert.int(a[5], "tune(seed:)"))
-        let storagePath = try Convert.optionalString(a[6], "tune(storage:)")
+        let storagePath = try Convert.optionalString(a[6], "tune(storage:)").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        if parallel > 1 && storagePath == nil {
+            throw ScriptError(.value, "tune(parallel: \(parallel)) needs storage: the worker processes share the study through its file",
+                              suggestion: "add storage: \"study.sqlite\"")
+        }
         let name = try Convert.optionalString(a[7], "tune(name:)") ?? "study"
         guard case .function = a[11] else {
             throw ScriptError(.type, "tune needs the objective as a closure: tune(space, objective: ...) { params, trial in ... return [\"auc\": v] }")
@@ -149,7 +150,15 @@ enum TuneBindings {
         let pruner = try pruner(a[8])
         let storage: any StudyStorage = try storagePath.map { p in try tuning { try SQLiteStorage(path: p) } } ?? MemoryStorage()
         let study = try tuning { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
-        let object = StudyObject(study, objective: a[11], budget: budget)
+        let object = StudyObject(study, objective: a[11], budget: budget, parallel: parallel)
+        if let target = TuneWorker.target {
+            // In a worker process: join the shared study, or pass over another stored one.
+            if storagePath == target.storage && name == target.study {
+                try object.runAsWorker(interp)
+                throw TuneWorker.Finished()
+            }
+            if storagePath != nil { return .object(object) }
+        }
         try object.run(interp)
         return .object(object)
     }

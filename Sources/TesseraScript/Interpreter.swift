@@ -182,8 +182,14 @@ public final class Interpreter {
         globals.values.filter { $0.preludeValue != nil }.map(\.name).sorted()
     }
 
+    /// The cells that ran to the end, in order, and the one running now: what a worker
+    /// process replays to rebuild the session (`tune(parallel:)`).
+    public private(set) var completedCells: [Source] = []
+    public private(set) var runningCell: Source?
+
     /// Forgets every session variable; prelude names get their original values back.
     public func reset() {
+        completedCells = []
         for s in globals.values {
             s.value = s.preludeValue
             s.isConstant = false
@@ -199,9 +205,20 @@ public final class Interpreter {
     }
 
     /// Runs a cell and returns its result: the value of its last expression statement,
-    /// or nil when that is `nil` or the cell ends with a statement.
+    /// or nil when that is `nil` or the cell ends with a statement. `asCell: false` for
+    /// code that is not part of the session's history (a reply's user expressions).
     @discardableResult
-    public func run(_ source: Source) throws -> Value? {
+    public func run(_ source: Source, asCell: Bool = true) throws -> Value? {
+        // A user expression evaluated for a reply, or a nested run, is not a cell.
+        let isCell = asCell && runningCell == nil
+        if isCell { runningCell = source }
+        defer { if isCell { runningCell = nil } }
+        let value = try runCell(source)
+        if isCell { completedCells.append(source) }
+        return value
+    }
+
+    private func runCell(_ source: Source) throws -> Value? {
         let stmts = try Parser.parse(source)
         var resolver = Resolver()
         resolver.resolveCell(stmts)

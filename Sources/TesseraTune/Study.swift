@@ -78,13 +78,27 @@ public final class Study {
         let parts = worker.split(separator: ":")
         guard parts.count == 2, let pid = Int32(parts[1]) else { return false }
         guard String(parts[0]) == host else { return true }
-        return pid != getpid() && kill(pid, 0) == 0
+        guard pid != getpid() && kill(pid, 0) == 0 else { return false }
+        // A zombie (killed, not yet reaped by its new parent) still answers kill(pid, 0).
+        if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+           let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z") {
+            return false
+        }
+        return true
     }
 
     /// Suggests the next trial and stores it as running.
     public func ask() throws(TuneError) -> Trial {
-        try storage.exclusive { () throws(TuneError) -> Trial in
+        try ask(within: .max)!
+    }
+
+    /// The next trial, or nil when the study already has `budget` trials (finished or
+    /// running): checked under the storage's lock, so workers sharing a study stop at
+    /// the budget together.
+    public func ask(within budget: Int) throws(TuneError) -> Trial? {
+        try storage.exclusive { () throws(TuneError) -> Trial? in
             try refresh()
+            if trials.count >= budget { return nil }
             let number = (trials.map(\.number).max() ?? -1) + 1
             let raw = space.normalized(try sampler.suggest(SamplingContext(space: space, trials: trials, number: number, spec: spec, seed: seed)))
             var trial = Trial(number: number, raw: raw, params: space.params(raw))
@@ -178,8 +192,8 @@ public final class Study {
         public let elapsed: Double
     }
 
-    /// Runs trials until `budget` have finished in the study (trials from earlier runs
-    /// count), calling `objective` for each. `shouldStop` is checked between trials (an
+    /// Runs trials until the study has `budget` trials (trials from earlier runs and those
+    /// other workers are running count), calling `objective` for each. `shouldStop` is checked between trials (an
     /// interrupt); an objective's `Pruned` marks its trial pruned; any other error marks
     /// it failed and the study goes on, unless `stopOn` says the error must end the run
     /// (an interrupt inside the objective), in which case the trial is marked failed and
@@ -190,10 +204,10 @@ public final class Study {
         let start = Date()
         try recoverOrphans()
         if let grid = sampler as? GridSampler { _ = grid.grid(space) }
-        while finishedCount < budget {
+        while true {
             if shouldStop() { break }
             if let grid = sampler as? GridSampler, trials.count >= grid.grid(space).count { break }
-            let trial = try ask()
+            guard let trial = try ask(within: budget) else { break }
             do {
                 let metrics = try objective(trial)
                 try tell(trial.number, metrics: metrics)

@@ -18,7 +18,7 @@ struct Tessera: ParsableCommand {
             """,
         version: Kernel.version,
         subcommands: [ShellCommand.self, KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, ConvertCommand.self,
-                      BackendCheckCommand.self, BackendBenchCommand.self, TuneBenchCommand.self, VersionCommand.self]
+                      BackendCheckCommand.self, BackendBenchCommand.self, TuneBenchCommand.self, WorkerCommand.self, VersionCommand.self]
     )
 
     /// Parses the command line after one rewrite: `run ... -p NAME VALUE` becomes

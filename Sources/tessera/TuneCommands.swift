@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TesseraMetrics
 import TesseraTune
+import TesseraPrelude
 
 /// `tessera tune-bench`: the tuner on the standard test functions, seeds and budgets of
 /// ../shared/bench/hpo_anchors.py, one JSON line per run, so bench/hpo.py can set its
@@ -65,5 +66,35 @@ struct TuneBenchCommand: ParsableCommand {
         var t = timespec()
         clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t)
         return Double(t.tv_sec) + Double(t.tv_nsec) * 1e-9
+    }
+}
+
+/// `tessera worker`: one of the processes of `tune(parallel: n)`. It replays the session
+/// written by the kernel and joins the study in the storage file.
+struct WorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "worker",
+        abstract: "Run trials of a stored study (started by tune(parallel:)).",
+        discussion: "Replays the session's cells quietly, then asks the study for suggestions until its budget is taken.")
+
+    @Option(name: .long, help: "The session file the kernel wrote.")
+    var session: String
+
+    @Option(name: .long, help: "The study's SQLite file.")
+    var storage: String
+
+    @Option(name: .long, help: "The study's name.")
+    var study: String
+
+    func run() throws {
+        // A worker must not outlive the session that started it (a killed kernel): when
+        // its parent goes, it goes, and its running trial is marked on resume.
+        let parent = getppid()
+        Thread.detachNewThread {
+            while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
+            kill(getpid(), SIGKILL)
+        }
+        let status = TuneWorker.run(session: session, storage: URL(fileURLWithPath: storage).standardizedFileURL.path, study: study)
+        if status != 0 { throw ExitCode(status) }
     }
 }

@@ -1,0 +1,125 @@
+import Foundation
+import TesseraScript
+import TesseraTune
+
+/// `tune(parallel: n)` runs trials in n worker processes (`tessera worker`). A worker
+/// rebuilds the session by replaying its cells quietly (the cells that ran, then the one
+/// running the tune call), as Python's spawn start method re-runs a main module; when the
+/// replay reaches the tune call of the shared study, the worker joins it: it asks the
+/// study's storage for suggestions and runs trials until the budget is taken, then exits.
+/// Running trials are fantasized by the model, so workers never get the same point.
+public enum TuneWorker {
+    public struct Target: Sendable, Equatable {
+        public let storage: String
+        public let study: String
+        public init(storage: String, study: String) { self.storage = storage; self.study = study }
+    }
+
+    /// Set in a worker process: the study it joins.
+    nonisolated(unsafe) public static var target: Target?
+
+    /// Ends the replay once the worker's share of the study is done.
+    struct Finished: Error {}
+
+    /// Writes the session's cells (the completed ones and the running one) as JSON.
+    static func writeSession(_ interp: Interpreter, to path: String) throws {
+        let cells = (interp.completedCells + [interp.runningCell].compactMap { $0 }).map { ["name": $0.name, "text": $0.text] }
+        let data = try JSONSerialization.data(withJSONObject: ["cells": cells])
+        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+
+    /// The body of `tessera worker`: replays the session file and joins the target study.
+    /// Returns the exit status: 0 when the worker ran its share, 1 when a replayed cell
+    /// failed, 2 when the replay never reached the study's tune call.
+    public static func run(session path: String, storage: String, study: String) -> Int32 {
+        target = Target(storage: (storage as NSString).standardizingPath, study: study)
+        let cells: [[String: String]]
+        do {
+            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], let list = object["cells"] as? [[String: String]] else {
+                FileHandle.standardError.write(Data("tessera worker: \(path) is not a session file\n".utf8))
+                return 1
+            }
+            cells = list
+        } catch {
+            FileHandle.standardError.write(Data("tessera worker: cannot read \(path): \(error.localizedDescription)\n".utf8))
+            return 1
+        }
+        let interp = Interpreter(host: WorkerHost())
+        Prelude.install(in: interp)
+        for cell in cells {
+            do {
+                try interp.run(Source(name: cell["name"] ?? "cell", text: cell["text"] ?? ""))
+            } catch is Finished {
+                return 0
+            } catch let e as ScriptError {
+                FileHandle.standardError.write(Data("tessera worker: replaying the session failed: \(e.headline)\n".utf8))
+                return 1
+            } catch {
+                FileHandle.standardError.write(Data("tessera worker: replaying the session failed: \(error)\n".utf8))
+                return 1
+            }
+        }
+        FileHandle.standardError.write(Data("tessera worker: the session never reached tune(name: \"\(study)\", storage: \"\(storage)\")\n".utf8))
+        return 2
+    }
+
+    /// Starts `count` workers on the study and waits for them, reporting progress after
+    /// each finished trial; an interrupt stops them (their running trials are then marked
+    /// as stopped).
+    static func coordinate(_ object: StudyObject, storage: String, count: Int, interp: Interpreter, progress: () -> Void) throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-workers-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let session = dir.appendingPathComponent("session.json").path
+        try writeSession(interp, to: session)
+        let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+        var environment = ProcessInfo.processInfo.environment
+        environment["OPENBLAS_NUM_THREADS"] = "\(max(1, ProcessInfo.processInfo.activeProcessorCount / count))"
+        environment["OPENBLAS_THREAD_TIMEOUT"] = environment["OPENBLAS_THREAD_TIMEOUT"] ?? "20"
+        var workers: [(Process, String)] = []
+        for i in 0..<count {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: executable)
+            p.arguments = ["worker", "--session", session, "--storage", storage, "--study", object.study.name]
+            p.environment = environment
+            let log = dir.appendingPathComponent("worker-\(i).log").path
+            FileManager.default.createFile(atPath: log, contents: nil)
+            p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+            p.standardError = FileHandle(forWritingAtPath: log)
+            try p.run()
+            workers.append((p, log))
+        }
+        var lastSeen = -1
+        while workers.contains(where: { $0.0.isRunning }) {
+            if interp.interrupt.isSet {
+                for (p, _) in workers where p.isRunning { kill(p.processIdentifier, SIGKILL) }
+                for (p, _) in workers { p.waitUntilExit() }
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+            try TuneBindings.tuning { try object.study.refresh() }
+            if object.study.finishedCount != lastSeen { lastSeen = object.study.finishedCount; progress() }
+        }
+        try TuneBindings.tuning { try object.study.recoverOrphans() }
+        progress()
+        let failed = workers.filter { !$0.0.isRunning && $0.0.terminationStatus != 0 && $0.0.terminationReason == .exit }
+        if !interp.interrupt.isSet, failed.count == workers.count, let (_, log) = failed.first {
+            let text = (try? String(contentsOfFile: log, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            throw ScriptError(.tuning, "the worker processes of tune(parallel: \(count)) failed: \(text.isEmpty ? "no message" : text)",
+                              suggestion: "workers replay the session's cells; a cell that only works once (or reads input) stops them")
+        }
+    }
+}
+
+/// What a worker's replayed cells print goes nowhere (warnings to stderr, the worker's log).
+final class WorkerHost: ScriptHost {
+    func write(_ text: String, to stream: OutputStreamName) {
+        if stream == .stderr { FileHandle.standardError.write(Data(text.utf8)) }
+    }
+    func display(_ value: Value, displayID: String?, update: Bool) throws {}
+    func clearOutput(wait: Bool) {}
+    func readInput(prompt: String, password: Bool) throws -> String {
+        throw ScriptError(.io, "input(\"\(prompt)\") cannot be answered in a tune worker process")
+    }
+}

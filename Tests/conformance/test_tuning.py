@@ -1,0 +1,143 @@
+"""Tuning as users drive it: a live progress display per trial, an interrupt that keeps
+the study, and studies in SQLite that survive kill -9 (of a worker, and of everything)
+without losing a finished trial, read here with Python's own sqlite3."""
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import time
+
+import pytest
+
+from kernel_session import KernelSession
+
+
+def binary() -> str:
+    return json.load(open(os.path.join(os.environ["TESSERA_KERNELSPEC"], "kernel.json")))["argv"][0]
+
+
+@pytest.fixture
+def ks():
+    s = KernelSession()
+    yield s
+    s.close()
+
+
+def test_progress_is_one_display_updated_per_trial(ks):
+    code = ('let s = tune(["x": uniform(0, 1)], objective: "loss", budget: 12, method: .random) { p, t in\n'
+            '    let start = clock()\n    while clock() - start < 0.1 { }\n    return p.x\n}')
+    reply, outputs = ks.run(code)
+    assert reply["content"]["status"] == "ok", reply["content"]
+    shown = [m for m in outputs if m["msg_type"] == "display_data"]
+    updates = [m for m in outputs if m["msg_type"] == "update_display_data"]
+    assert len(shown) == 1 and len(updates) >= 2, [m["msg_type"] for m in outputs]
+    last = updates[-1]["content"]["data"]["text/plain"]
+    assert "12/12 trials" in last and "best loss" in last, last
+    assert ks.result("s.count") == "12"
+
+
+def test_an_interrupt_keeps_the_study_in_its_file(ks, tmp_path):
+    path = str(tmp_path / "study.sqlite")
+    code = (f'let s = tune(["x": uniform(0, 1)], objective: "loss", budget: 1000, storage: "{path}", name: "long") {{ p, t in\n'
+            '    let start = clock()\n    while clock() - start < 0.05 { }\n    return p.x\n}')
+    msg_id = ks.kc.execute(code)
+    time.sleep(2.5)
+    ks.km.interrupt_kernel()
+    reply = ks.shell_reply(msg_id, timeout=30)
+    assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted", reply["content"]
+    assert "run the cell again" in reply["content"]["evalue"], reply["content"]["evalue"]
+    with sqlite3.connect(path) as db:
+        states = dict(db.execute("select state, count(*) from trials group by state").fetchall())
+    assert states.get("complete", 0) >= 5, states
+    assert states.get("running", 0) == 0, "the interrupted trial is recorded, not left running"
+    # The same cell with a smaller budget continues the stored study (and stops at once).
+    reply, _ = ks.run(code.replace("budget: 1000", "budget: 3").replace("let s =", "let again ="))
+    assert reply["content"]["status"] == "ok"
+    assert int(ks.result("again.count")) == sum(states.values())
+
+
+SCRIPT = """
+let s = tune(["x": uniform(-2, 2), "y": uniform(-2, 2)], objective: "loss", budget: BUDGET, parallel: 2,
+             storage: "PATH", name: "kill") { p, t in
+    let start = clock()
+    while clock() - start < 0.4 { }
+    return (p.x - 0.5) ** 2 + (p.y + 0.3) ** 2
+}
+print("trials \\(s.count)")
+"""
+
+
+def trials(path):
+    with sqlite3.connect(path) as db:
+        return db.execute("select number, state, worker, error from trials order by number").fetchall()
+
+
+def wait_for(predicate, timeout=60):
+    end = time.time() + timeout
+    while time.time() < end:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise AssertionError("timed out")
+
+
+def start(tmp_path, budget):
+    path = str(tmp_path / "kill.sqlite")
+    script = tmp_path / f"kill-{budget}.tsr"
+    script.write_text(SCRIPT.replace("BUDGET", str(budget)).replace("PATH", path))
+    proc = subprocess.Popen([binary(), "run", str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            start_new_session=True)
+    return path, proc
+
+
+def running_after_completes(path, n):
+    if not os.path.exists(path):
+        return None
+    try:
+        rows = trials(path)
+    except sqlite3.OperationalError:
+        return None
+    complete = [r for r in rows if r[1] == "complete"]
+    running = [r for r in rows if r[1] == "running"]
+    return running[0] if len(complete) >= n and running else None
+
+
+def test_a_worker_killed_mid_trial_loses_only_that_trial(tmp_path):
+    path, proc = start(tmp_path, 10)
+    victim = wait_for(lambda: running_after_completes(path, 3))
+    finished_before = {r[0] for r in trials(path) if r[1] == "complete"}
+    pid = int(victim[2].split(":")[1])
+    os.kill(pid, signal.SIGKILL)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    rows = trials(path)
+    by_number = {r[0]: r for r in rows}
+    assert by_number[victim[0]][1] == "failed" and "stopped before it finished" in by_number[victim[0]][3], by_number[victim[0]]
+    assert finished_before <= {r[0] for r in rows if r[1] == "complete"}, "no finished trial lost"
+    assert len(rows) == 10 and "trials 10" in out
+    assert len({r[2] for r in rows}) == 2, "two worker processes ran the trials"
+    with sqlite3.connect(path) as db:
+        assert db.execute("pragma journal_mode").fetchone()[0] == "wal"
+
+
+def test_everything_killed_then_resumed(tmp_path):
+    path, proc = start(tmp_path, 12)
+    wait_for(lambda: running_after_completes(path, 4))
+    finished_before = {r[0] for r in trials(path) if r[1] == "complete"}
+    os.killpg(proc.pid, signal.SIGKILL)  # the runner; its workers follow it within 0.2 s
+    proc.wait(timeout=30)
+    time.sleep(1)
+    left_running = [r[0] for r in trials(path) if r[1] == "running"]
+    assert left_running, "a trial was running when everything died"
+    # Run the same script again: it resumes the study.
+    path, proc = start(tmp_path, 12)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err
+    rows = {r[0]: r for r in trials(path)}
+    assert finished_before <= {n for n, r in rows.items() if r[1] == "complete"}, "no finished trial lost"
+    for n in left_running:
+        assert rows[n][1] == "failed" and "stopped before it finished" in rows[n][3], rows[n]
+    assert len(rows) == 12 and sorted(rows) == list(range(12))
+    assert not [r for r in rows.values() if r[1] == "running"]
