@@ -168,7 +168,10 @@ enum TuneBindings {
         switch method {
         case "bayes":
             let s = BayesSampler()
-            if !startup.isNil { s.startup = max(1, try Convert.int(startup, "tune(startup:)")) }
+            // A small budget keeps most of its trials for the model: a third at most goes to
+            // the Sobol start (ten by default).
+            s.startup = startup.isNil ? min(BayesSampler.startupTrials(dimensions: space.count), max(4, budget / 3))
+                                      : max(1, try Convert.int(startup, "tune(startup:)"))
             return s
         case "random": return RandomSampler()
         case "sobol":
