@@ -40,8 +40,10 @@ extension OpenBLASBackend {
                 let (src, dst) = shared.value
                 Self.tapRuns(images, n, c, h, w, oh, ow, window) { run, plane, y, from, to, first in
                     guard let y else { return }
-                    let s = src.baseAddress! + run, d = dst.baseAddress! + plane + y * w + first
-                    for k in from..<to { d[(k - from) * window.stride] += s[k] }
+                    let s = src.baseAddress! + run + from, d = dst.baseAddress! + plane + y * w + first
+                    // Stride 1 (the common convolution) adds a contiguous run, which vectorizes.
+                    if window.stride == 1 { for k in 0..<(to - from) { d[k] += s[k] } }
+                    else { for k in 0..<(to - from) { d[k * window.stride] += s[k] } }
                 }
             }
         }}
@@ -105,7 +107,8 @@ extension OpenBLASBackend {
 
     public func poolGradient(_ op: PoolOp, _ x: Tensor, _ gradient: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w, oh, ow) = try ReferenceBackend.pooled(x.shape, gradient.shape, window)
-        var out = [Float](repeating: 0, count: n * c * h * w)
+        // 2x2 windows side by side cover each pixel once, and that path writes every pixel.
+        var out = window == Window(kernel: 2, stride: 2) ? Self.uninitialized(n * c * h * w) : [Float](repeating: 0, count: n * c * h * w)
         x.storage.withUnsafeBufferPointer { src in
         gradient.storage.withUnsafeBufferPointer { g in
         out.withUnsafeMutableBufferPointer { dst in
@@ -151,6 +154,7 @@ extension OpenBLASBackend {
         }
     }
 
+    /// Writes every pixel of the planes (the windows do not overlap), so `dst` need not be zeroed.
     static func pool2x2Gradient(_ op: PoolOp, _ src: UnsafePointer<Float>, _ g: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>,
                                 _ planes: Range<Int>, _ h: Int, _ w: Int, _ oh: Int, _ ow: Int) {
         for plane in planes {
@@ -165,13 +169,18 @@ extension OpenBLASBackend {
                         if s[b] > best { best = s[b]; at = b }
                         if s[c] > best { best = s[c]; at = c }
                         if s[e] > best { at = e }
-                        d[at] += v
+                        d[a] = 0; d[b] = 0; d[c] = 0; d[e] = 0
+                        d[at] = v
                     } else {
                         let q = v / 4
-                        d[a] += q; d[b] += q; d[c] += q; d[e] += q
+                        d[a] = q; d[b] = q; d[c] = q; d[e] = q
                     }
                 }
+                // An odd last column is in no window.
+                if w > 2 * ow { d[i0 + w - 1] = 0; d[i1 + w - 1] = 0 }
             }
+            // Nor is an odd last row.
+            for y in (2 * oh)..<h { for x in 0..<w { d[y * w + x] = 0 } }
         }
     }
 

@@ -97,4 +97,16 @@ final class BayesSamplerTests: XCTestCase {
         try dominatedStudy.optimize(budget: 20) { t in [("a", t.raw[0]), ("b", t.raw[0])] }
         XCTAssertEqual(dominatedStudy.pareto.count, 1)
     }
+
+    /// The same seed gives the same trials; another seed, other ones.
+    func testSeedsMakeStudiesReproducible() throws {
+        let f = BenchmarkFunction.hartmann3
+        func points(_ seed: UInt64) throws -> [[Double]] {
+            let study = try Study(name: "r", space: f.space, spec: spec, sampler: BayesSampler(), seed: seed, storage: MemoryStorage())
+            try study.optimize(budget: 14) { t in [("f", f.evaluate(Array(t.raw)))] }
+            return study.trials.map(\.raw)
+        }
+        XCTAssertEqual(try points(7), try points(7))
+        XCTAssertNotEqual(try points(7), try points(8))
+    }
 }
