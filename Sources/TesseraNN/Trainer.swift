@@ -184,7 +184,7 @@ public final class Trainer {
         if loss.isClassification {
             let truth = y.storage
             let predicted: [Float]
-            if case .crossEntropy = loss { predicted = try backend.argmax(out, axis: -1).storage } else { predicted = out.storage.map { $0 > 0 ? 1 : 0 } }
+            if case .crossEntropy = loss { predicted = try backend.argmax(out, axis: -1).values.map { Float($0) } } else { predicted = out.storage.map { $0 > 0 ? 1 : 0 } }
             let right = zip(predicted, truth).filter { $0 == $1 }.count
             metrics[prefix + "accuracy"] = Double(right) / Double(Swift.max(1, truth.count))
         }

@@ -222,7 +222,7 @@ final class ModelObject: NativeObject {
 
     /// Predicted classes: the argmax of class scores, or a logit above 0 for one output.
     func labels(_ out: Tensor, _ backend: any Backend) throws -> Tensor {
-        if out.rank == 2 && out.shape[1] > 1 { return try NNBindings.nn { try backend.argmax(out, axis: -1) } }
+        if out.rank == 2 && out.shape[1] > 1 { return try NNBindings.nn { try backend.argmax(out, axis: -1).floats } }
         return Tensor(shape: [out.count], storage: out.storage.map { $0 > 0 ? 1 : 0 })
     }
 

@@ -7,9 +7,13 @@ import TesseraTensor
 enum TensorBindings {
     static var functions: [NativeFunction] { [tensor, zeros, ones, full, arange, randn, rand, concat, stack, oneHot, backend, devices, threads] }
 
-    static let tensor = NativeFunction("tensor", doc: "tensor(_ values) -> Tensor\nA Float32 tensor from a number or a nested Array: tensor([[1, 2], [3, 4]]).",
-                                       parameters: [.positional()]) { a, _ in
-        .object(TensorObject(try TensorObject.tensor(a[0], "tensor(_:)")))
+    static let tensor = NativeFunction("tensor", doc: "tensor(_ values, dtype: .float32) -> Tensor\nA tensor from a number or a nested Array: tensor([[1, 2], [3, 4]]); dtype: .int32 for indices.",
+                                       parameters: [.positional(), .labelled("dtype", default: .symbol("float32"))]) { a, _ in
+        switch a[1] {
+        case .symbol("float32"): return .object(TensorObject(try TensorObject.tensor(a[0], "tensor(_:)")))
+        case .symbol("int32"): return .object(IndexTensorObject(try TensorObject.indices(a[0], "tensor(_:, dtype: .int32)")))
+        default: throw ScriptError(.value, "tensor(dtype:) is .float32 or .int32, got \(a[1])")
+        }
     }
 
     static func filled(_ name: String, _ value: Float) -> NativeFunction {
@@ -68,9 +72,9 @@ enum TensorBindings {
 
     static let oneHot = NativeFunction("oneHot", doc: "oneHot(_ labels, classes:) -> Tensor\nClass indices 0..<classes as rows of one-hot vectors [n, classes].",
                                        parameters: [.positional(), .labelled("classes")]) { a, _ in
-        let labels = try TensorObject.tensor(a[0], "oneHot(_:)"), classes = try Convert.int(a[1], "oneHot(classes:)")
+        let labels = try TensorObject.indices(a[0], "oneHot(_:)"), classes = try Convert.int(a[1], "oneHot(classes:)")
         guard classes > 0 else { throw ScriptError(.value, "oneHot(classes:) must be at least 1, got \(classes)") }
-        return .object(TensorObject(try TensorRuntime.run { try labels.oneHot(classes: classes) }))
+        return .object(TensorObject(try TensorRuntime.run { try Tensor.oneHot(labels, classes: classes) }))
     }
 
     static let backend = NativeFunction("backend", doc: "backend(_ name = nil) -> String\nThe backend tensor operations run on; with a name (\"reference\", \"openblas\", \"cuda\"), switches to it.",

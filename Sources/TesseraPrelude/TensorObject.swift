@@ -41,45 +41,64 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
     public var plainText: String { "Tensor(shape: \(tensor.shape), \(dtype))\n" + Self.text(tensor) }
 
     public var richRepresentations: [(mime: String, data: String)] {
-        var html = "<div class=\"tessera-tensor\"><code>Tensor shape \(tensor.shape) \(dtype)</code>"
-        if tensor.rank <= 2 && tensor.count <= 400 {
-            let rows = tensor.rank == 2 ? tensor.shape[0] : 1, cols = tensor.shape.last ?? 1
-            html += "<table class=\"tessera-table\">"
-            for r in 0..<rows {
-                html += "<tr>" + (0..<cols).map { "<td style=\"text-align:right\">\(Self.format(tensor.storage[r * cols + $0]))</td>" }.joined() + "</tr>"
-            }
-            html += "</table>"
-        } else {
-            html += "<pre>\(HTML.escape(Self.text(tensor)))</pre>"
-        }
-        return [("text/html", html + "</div>")]
+        [("text/html", Self.html(shape: tensor.shape, dtype: dtype) { [storage = tensor.storage] in Self.format(storage[$0]) })]
     }
 
     static func format(_ x: Float) -> String {
         x == x.rounded() && Swift.abs(x) < 1e7 ? String(format: "%.1f", x) : String(format: "%.4g", x)
     }
 
-    /// Nested brackets, eliding the middle of long dimensions.
     static func text(_ t: Tensor) -> String {
-        if t.rank == 0 { return format(t.storage.first ?? 0) }
+        let values = t.storage
+        return text(shape: t.shape) { format(values[$0]) }
+    }
+
+    /// Nested brackets, eliding the middle of long dimensions; `element(i)` writes the
+    /// i-th value in row-major order (float32 and int32 tensors alike).
+    static func text(shape: [Int], element: (Int) -> String) -> String {
+        if shape.isEmpty { return element(0) }
         func render(_ dim: Int, _ offset: Int) -> String {
-            let size = t.shape[dim], stride = t.shape[(dim + 1)...].reduce(1, *)
+            let size = shape[dim], stride = shape[(dim + 1)...].reduce(1, *)
             let shown = size <= 8 ? Array(0..<size) : Array(0..<3) + [-1] + Array((size - 3)..<size)
             let parts = shown.map { i -> String in
                 if i < 0 { return "..." }
-                return dim == t.rank - 1 ? format(t.storage[offset + i]) : render(dim + 1, offset + i * stride)
+                return dim == shape.count - 1 ? element(offset + i) : render(dim + 1, offset + i * stride)
             }
-            return "[" + parts.joined(separator: dim == t.rank - 1 ? ", " : ",\n" + String(repeating: " ", count: dim + 1)) + "]"
+            return "[" + parts.joined(separator: dim == shape.count - 1 ? ", " : ",\n" + String(repeating: " ", count: dim + 1)) + "]"
         }
         return render(0, 0)
     }
 
-    public var memberNames: [String] { ["shape", "count", "rank", "T", "values", "item", "sum", "mean", "max", "min", "variance", "argmax", "reshape", "softmax", "logSoftmax", "gather", "permute"] }
+    /// The HTML view: shape and dtype, then a table for a small matrix or vector, else the text.
+    static func html(shape: [Int], dtype: String, element: (Int) -> String) -> String {
+        var html = "<div class=\"tessera-tensor\"><code>Tensor shape \(shape) \(dtype)</code>"
+        let count = shape.reduce(1, *)
+        if shape.count <= 2 && count <= 400 {
+            let rows = shape.count == 2 ? shape[0] : 1, cols = shape.last ?? 1
+            html += "<table class=\"tessera-table\">"
+            for r in 0..<rows {
+                html += "<tr>" + (0..<cols).map { "<td style=\"text-align:right\">\(element(r * cols + $0))</td>" }.joined() + "</tr>"
+            }
+            html += "</table>"
+        } else {
+            html += "<pre>\(HTML.escape(text(shape: shape, element: element)))</pre>"
+        }
+        return html + "</div>"
+    }
+
+    public var memberNames: [String] { ["shape", "dtype", "int", "float", "count", "rank", "T", "values", "item", "sum", "mean", "max", "min", "variance", "argmax", "reshape", "softmax", "logSoftmax", "gather", "permute"] }
 
     public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         let t = tensor
         switch name {
         case "shape": return .array(t.shape.map { .int($0) })
+        case "dtype": return .string("float32")
+        case "int":
+            return .function(NativeFunction("int", doc: "int() -> Tensor (int32)\nThe values as Int32 indices; each must be a whole number.", parameters: []) { _, _ in
+                .object(IndexTensorObject(try TensorRuntime.run { try IndexTensor(exactly: t) }))
+            })
+        case "float":
+            return .function(NativeFunction("float", doc: "float() -> Tensor\nThe tensor itself (already float32).", parameters: []) { [self] _, _ in .object(self) })
         case "count": return .int(t.count)
         case "rank": return .int(t.rank)
         case "values": return Self.nested(t)
@@ -103,9 +122,9 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
                 return axis == nil ? .double(Double(r.storage[0])) : .object(TensorObject(r))
             })
         case "argmax":
-            return .function(NativeFunction(name, doc: "argmax(axis: -1) -> Tensor\nThe index of the largest value along an axis (the first on ties).", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in
+            return .function(NativeFunction(name, doc: "argmax(axis: -1) -> Tensor (int32)\nThe index of the largest value along an axis (the first on ties).", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in
                 let axis = try Convert.int(a[0], "argmax(axis:)")
-                return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.argmax(t, axis: axis) }))
+                return .object(IndexTensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.argmax(t, axis: axis) }))
             })
         case "reshape":
             return .function(NativeFunction(name, doc: "reshape(_ shape) -> Tensor\nThe same values in a new shape; one dimension may be -1.", parameters: [.positional()]) { a, _ in
@@ -121,18 +140,8 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
                 return .object(TensorObject(Tensor(shape: shape, storage: t.storage)))
             })
         case "gather":
-            return .function(NativeFunction(name, doc: "gather(_ indices) -> Tensor\nThe rows (first axis) at the given indices, in that order: t.gather([2, 0]).", parameters: [.positional()]) { a, _ in
-                let indices: [Int]
-                if case .object(let o as TensorObject) = a[0] {
-                    indices = try o.tensor.storage.map { v in
-                        guard v == v.rounded(), Swift.abs(v) < 1e9 else { throw ScriptError(.value, "gather(_:): \(v) is not a whole-number index") }
-                        return Int(v)
-                    }
-                } else if case .array(let xs) = a[0] {
-                    indices = try xs.map { try Convert.int($0, "gather(_:)") }
-                } else {
-                    throw ScriptError(.type, "gather(_:) needs an Array or a Tensor of indices, got \(a[0].typeName)")
-                }
+            return .function(NativeFunction(name, doc: "gather(_ indices) -> Tensor\nThe rows (first axis) at the given indices, in that order: t.gather([2, 0]); indices of any shape give indices.shape + the row's shape.", parameters: [.positional()]) { a, _ in
+                let indices = try TensorObject.indices(a[0], "gather(_:)")
                 return .object(TensorObject(try TensorRuntime.run { try t.gather(indices) }))
             })
         case "permute":
@@ -206,6 +215,7 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
     static func tensor(_ v: Value, _ what: String) throws -> Tensor {
         switch v {
         case .object(let o as TensorObject): return o.tensor
+        case .object(let o as IndexTensorObject): return o.indices.floats
         case .int(let i): return Tensor(shape: [], storage: [Float(i)])
         case .double(let d): return Tensor(shape: [], storage: [Float(d)])
         case .array: return try fromNested(v, what)

@@ -83,8 +83,8 @@ public protocol Backend: Sendable {
     /// Reduces along `axis` (removing it), or over every element when nil.
     func reduce(_ op: ReduceOp, _ a: Tensor, axis: Int?) throws(TensorError) -> Tensor
     /// The index of the largest value along `axis` (the first one on ties; NaN counts as
-    /// largest, as in NumPy), as whole numbers in a Float32 tensor without that axis.
-    func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor
+    /// largest, as in NumPy): an Int32 tensor without that axis.
+    func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> IndexTensor
     /// Softmax along `axis`; `log: true` gives log-softmax.
     func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor
     /// [n, c, h, w] images → [c·kh·kw, n·oh·ow] patches: one column per window position, one

@@ -125,7 +125,7 @@ public struct CUDABackend: Backend {
         return Tensor(shape: a.shape, device: out)
     }
 
-    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor {
+    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> IndexTensor {
         let ax = try resolve(axis, rank: a.rank)
         let (outer, size, inner) = ReferenceBackend.split(a.shape, ax)
         if size == 0 || outer * inner == 0 { return try ReferenceBackend().argmax(a, axis: axis) }
@@ -134,7 +134,10 @@ public struct CUDABackend: Backend {
         try context.launch("argmax_strided", count: outer * inner, [.int64(outer), .int64(size), .int64(inner), .buffer(pa), .buffer(out)])
         var shape = a.shape
         shape.remove(at: ax)
-        return Tensor(shape: shape, device: out)
+        // The kernel writes Int32s into the 4-byte slots; indices are read on the host
+        // (metrics, labels), so they come back now, bit for bit.
+        let bits = Tensor(shape: shape, device: out).storage
+        return IndexTensor(shape: shape, values: bits.map { Int32(bitPattern: $0.bitPattern) })
     }
 
     public func broadcast(_ a: Tensor, to shape: [Int]) throws(TensorError) -> Tensor {

@@ -203,7 +203,7 @@ enum CUDAKernels {
 
     // The first index of the largest value along a middle axis, one thread per output; a
     // NaN wins, as in the reference.
-    extern "C" __global__ void argmax_strided(i64 outer, i64 size, i64 inner, const float* a, float* out) {
+    extern "C" __global__ void argmax_strided(i64 outer, i64 size, i64 inner, const float* a, int* out) {
         for (i64 t = blockIdx.x * (i64)blockDim.x + threadIdx.x; t < outer * inner; t += (i64)gridDim.x * blockDim.x) {
             i64 o = t / inner, i = t % inner;
             const float* base = a + o * size * inner + i;
@@ -216,7 +216,7 @@ enum CUDAKernels {
                     if (v > top) { top = v; best = j; }
                 }
             }
-            out[t] = (float)best;
+            out[t] = (int)best;
         }
     }
 

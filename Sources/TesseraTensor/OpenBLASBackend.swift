@@ -108,14 +108,20 @@ public struct OpenBLASBackend: Backend {
         return Tensor(shape: shape, storage: out)
     }
 
-    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor {
+    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> IndexTensor {
         let ax = try resolve(axis, rank: a.rank)
         guard ax == a.rank - 1, let size = a.shape.last, size > 0 else { return try ReferenceBackend().argmax(a, axis: axis) }
-        var out = Self.uninitialized(a.count / size)
-        Self.forEachRow(a.storage, &out, size: size) { src, dst, r in
-            dst[r] = Float(ReferenceBackend.argmax(size) { src[r * size + $0] })
-        }
-        return Tensor(shape: Array(a.shape.dropLast()), storage: out)
+        let rows = a.count / size
+        var out = [Int32](repeating: 0, count: rows)
+        a.storage.withUnsafeBufferPointer { src in
+        out.withUnsafeMutableBufferPointer { dst in
+            let shared = UnsafeSendable((src, dst))
+            Parallel.chunks(rows, minimum: Swift.max(1, (1 << 15) / size)) { range in
+                let (src, dst) = shared.value
+                for r in range { dst[r] = Int32(ReferenceBackend.argmax(size) { src[r * size + $0] }) }
+            }
+        }}
+        return IndexTensor(shape: Array(a.shape.dropLast()), values: out)
     }
 
     public func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor {

@@ -67,20 +67,20 @@ public struct ReferenceBackend: Backend {
         return Tensor(shape: shape, storage: out)
     }
 
-    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor {
+    public func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> IndexTensor {
         let ax = try resolve(axis, rank: a.rank)
         let (outer, size, inner) = Self.split(a.shape, ax)
         guard size > 0 || outer * inner == 0 else { throw TensorError(.value, "argmax along an empty axis is not defined") }
         let values = a.storage
-        var out = [Float](repeating: 0, count: outer * inner)
+        var out = [Int32](repeating: 0, count: outer * inner)
         for o in 0..<outer {
             for i in 0..<inner {
-                out[o * inner + i] = Float(Self.argmax(size) { values[(o * size + $0) * inner + i] })
+                out[o * inner + i] = Int32(Self.argmax(size) { values[(o * size + $0) * inner + i] })
             }
         }
         var shape = a.shape
         shape.remove(at: ax)
-        return Tensor(shape: shape, storage: out)
+        return IndexTensor(shape: shape, values: out)
     }
 
     /// The first index of the largest of `count` values; a NaN wins (and the first NaN).

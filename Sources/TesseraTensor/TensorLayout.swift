@@ -46,19 +46,6 @@ extension Tensor {
         return try concat(parts.map { Tensor(shape: expanded, storage: $0.storage) }, axis: ax)
     }
 
-    /// Class indices (a 1-D tensor of whole numbers) as rows of one-hot vectors.
-    public func oneHot(classes: Int) throws(TensorError) -> Tensor {
-        guard rank == 1 else { throw .shape("oneHot needs a 1-D tensor of class indices; got shape \(shape)") }
-        var out = [Float](repeating: 0, count: count * classes)
-        for (i, v) in storage.enumerated() {
-            let c = Int(v)
-            guard Float(c) == v, c >= 0, c < classes else {
-                throw TensorError(.value, "oneHot: value \(v) at index \(i) is not a class index in 0..<\(classes)")
-            }
-            out[i * classes + c] = 1
-        }
-        return Tensor(shape: [count, classes], storage: out)
-    }
 
     /// The rows (along the first axis) at `indices`, in that order.
     public func gather(_ indices: [Int]) throws(TensorError) -> Tensor {

@@ -46,7 +46,7 @@ final class BackendAgreementTests: XCTestCase {
                 return Tensor(shape: r.shape, storage: r.storage.map { n > 1 ? $0 * n / (n - 1) : $0 })
             }
             func softmax(_ a: Tensor, axis: Int, log: Bool) throws(TensorError) -> Tensor { try base.softmax(a, axis: axis, log: log) }
-            func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> Tensor { try base.argmax(a, axis: axis) }
+            func argmax(_ a: Tensor, axis: Int) throws(TensorError) -> IndexTensor { try base.argmax(a, axis: axis) }
         }
         let conformance = BackendConformance(OffByOne())
         conformance.runAll()

@@ -11,8 +11,11 @@ final class LayoutAndWindowTests: XCTestCase {
         XCTAssertEqual(try Tensor.concat([a, a], axis: 0), t([4, 2], [1, 2, 3, 4, 1, 2, 3, 4]))
         XCTAssertThrowsError(try Tensor.concat([a, b], axis: 0)) { XCTAssertTrue("\($0)".contains("differ outside that axis")) }
         XCTAssertEqual(try Tensor.stack([t([2], [1, 2]), t([2], [3, 4])], axis: 1), t([2, 2], [1, 3, 2, 4]))
-        XCTAssertEqual(try t([3], [2, 0, 1]).oneHot(classes: 3), t([3, 3], [0, 0, 1, 1, 0, 0, 0, 1, 0]))
-        XCTAssertThrowsError(try t([1], [3]).oneHot(classes: 3)) { XCTAssertTrue("\($0)".contains("not a class index")) }
+        XCTAssertEqual(try Tensor.oneHot(IndexTensor(shape: [3], values: [2, 0, 1]), classes: 3), t([3, 3], [0, 0, 1, 1, 0, 0, 0, 1, 0]))
+        XCTAssertEqual(try Tensor.oneHot(IndexTensor(shape: [2, 1], values: [1, 0]), classes: 2), t([2, 1, 2], [0, 1, 1, 0]))
+        XCTAssertThrowsError(try Tensor.oneHot(IndexTensor(shape: [1], values: [3]), classes: 3)) { XCTAssertTrue("\($0)".contains("not a class index")) }
+        XCTAssertThrowsError(try IndexTensor(exactly: t([2], [1, 2.5]))) { XCTAssertTrue("\($0)".contains("value 2.5 at position 1 is not a whole number")) }
+        XCTAssertEqual(try a.gather(IndexTensor(shape: [2, 1], values: [1, 0])), t([2, 1, 2], [3, 4, 1, 2]))
         XCTAssertEqual(try a.gather([1, 1, 0]), t([3, 2], [3, 4, 3, 4, 1, 2]))
         XCTAssertEqual(try a.rows(1..<2), t([1, 2], [3, 4]))
         XCTAssertEqual(try t([2, 3], [1, 2, 3, 4, 5, 6]).permuted([1, 0]), t([3, 2], [1, 4, 2, 5, 3, 6]))
