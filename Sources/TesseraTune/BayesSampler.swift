@@ -30,7 +30,7 @@ public final class BayesSampler: Sampler {
         let finished = others.filter { $0.state != .running }
         let successes = finished.filter { $0.objectives(c.spec) != nil }
         if finished.count < (startup ?? Self.startupTrials(dimensions: space.count)) || successes.count < 2 {
-            return try sobol.suggest(c)
+            return space.count <= SobolSequence.maxDimensions ? try sobol.suggest(c) : try RandomSampler().suggest(c)
         }
         let rng = c.generator(0xB4)
         let encoder = InputEncoder(space)
@@ -48,7 +48,7 @@ public final class BayesSampler: Sampler {
         var targets = raw.map(transform.apply)
         let columns = encoder.width
         var gp = try GaussianProcess.fit(x: inputs, y: targets, inputs: columns, starts: hyperparameters.map { [$0] } ?? [],
-                                         randomStarts: finished.count < 30 ? 2 : 1, seed: rng.rng.next())
+                                         randomStarts: finished.count < 30 ? 2 : finished.count < 200 ? 1 : 0, seed: rng.rng.next())
         hyperparameters = gp.hyperparameters
         var best = Double.infinity
         for (i, t) in finished.enumerated() where t.objectives(c.spec) != nil && t.isFeasible(c.spec) { best = Swift.min(best, targets[i]) }

@@ -86,7 +86,8 @@ public struct Dimension: Sendable, Equatable {
         log ? (Foundation.log(Double(lo) - 0.5), Foundation.log(Double(hi) + 0.5)) : (Double(lo) - 0.5, Double(hi) + 0.5)
     }
 
-    /// How many values a grid of `points` per continuous dimension gives this dimension.
+    /// This dimension's values in a grid of `points` per continuous dimension (every
+    /// option of a choice; every integer when there are no more than `points`).
     func gridValues(_ points: Int) -> [Double] {
         switch kind {
         case .continuous(let lo, let hi, let log):

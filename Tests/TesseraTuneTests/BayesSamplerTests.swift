@@ -109,4 +109,13 @@ final class BayesSamplerTests: XCTestCase {
         XCTAssertEqual(try points(7), try points(7))
         XCTAssertNotEqual(try points(7), try points(8))
     }
+
+    /// Past the Sobol table's 256 dimensions the start is random and the model still runs.
+    func testSpacesBeyondTheSobolTableStillTune() throws {
+        let keys = (0..<300).map { "x\($0)" }
+        let space = Space.dict(keys: keys, values: keys.map { _ in .uniform(0, 1) })
+        let study = try Study(name: "wide", space: space, spec: spec, sampler: BayesSampler(startup: 4), seed: 1, storage: MemoryStorage())
+        try study.optimize(budget: 7) { t in [("f", t.raw.prefix(3).reduce(0, +))] }
+        XCTAssertEqual(study.trials.filter { $0.state == .complete }.count, 7)
+    }
 }
