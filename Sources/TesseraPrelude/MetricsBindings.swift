@@ -31,7 +31,7 @@ enum MetricsBindings {
 
     static func labels(_ v: Value, _ what: String) throws -> Labels {
         let values: [Value]
-        switch v {
+        switch IndexTensorObject.promote(v) {
         case .array(let xs): values = xs
         case .object(let o as TensorObject):
             // A tensor of labels or scores: one value per row (a [n, 1] column is fine too).
@@ -115,7 +115,7 @@ enum MetricsBindings {
 
     /// Scores as rows of per-class scores (several classes) or one score per row.
     static func scoreRows(_ v: Value, _ what: String) throws -> [[Double]]? {
-        if case .object(let o as TensorObject) = v, o.tensor.rank == 2, o.tensor.shape[1] > 1 {
+        if case .object(let o as TensorObject) = IndexTensorObject.promote(v), o.tensor.rank == 2, o.tensor.shape[1] > 1 {
             let (n, k) = (o.tensor.shape[0], o.tensor.shape[1])
             return (0..<n).map { i in (0..<k).map { Double(o.tensor.storage[i * k + $0]) } }
         }

@@ -96,7 +96,7 @@ final class StudyObject: NativeObject {
             var out: [(name: String, value: Double)] = []
             for (k, value) in d.entries {
                 guard case .string(let name) = k else { throw TrialFailure(description: "the objective's Dict has a \(k.typeName) key; metric names are Strings") }
-                switch value {
+                switch IndexTensorObject.promote(value) {
                 case .int(let i): out.append((name, Double(i)))
                 case .double(let x): out.append((name, x))
                 case .object(let t as TensorObject) where t.tensor.count == 1: out.append((name, Double(t.tensor.storage[0])))

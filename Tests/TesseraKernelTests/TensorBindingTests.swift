@@ -90,6 +90,8 @@ final class TensorBindingTests: XCTestCase {
         XCTAssertTrue(k.execute("tensor([1.5]).int()").errorText.contains("not a whole number"))
         XCTAssertTrue(k.execute("tensor([1.5], dtype: .int32)").errorText.contains("not a whole number"))
         XCTAssertEqual(k.execute("i.float().dtype").result, "\"float32\"")
+        XCTAssertEqual(k.execute("accuracy([1, 0], tensor([[0.1, 0.9], [0.8, 0.2]]).argmax())").result, "1.0", "metrics take int32 labels")
+        XCTAssertNil(k.execute("confusion([1, 0], i)").error, "and the confusion matrix")
         XCTAssertEqual(k.execute("i.values == tensor([1, 0], dtype: .int32).values").result, "true")
         XCTAssertEqual(k.execute("concat([a, zeros([1, 3])])").error?.content["ename"]?.stringValue, "ShapeError")
         XCTAssertTrue(k.execute("oneHot([5], classes: 3)").errorText.contains("not a class index in 0..<3"))
