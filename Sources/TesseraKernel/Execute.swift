@@ -25,12 +25,14 @@ extension Kernel {
         // A front end may name the code for error messages (`tessera run` gives the file name).
         let cellName = c["source_name"]?.stringValue ?? (storeHistory ? "cell \(count)" : "cell")
 
+        // Cleared before execute_input goes out: an interrupt a front end sends once it has
+        // seen this cell start must reach this cell, however late this thread runs.
+        interruptFlag.clear()
         if !silent {
             emit(KernelMessage("execute_input", parent: parent, content: .obj([
                 "code": .string(code), "execution_count": .number(Double(count)),
             ])))
         }
-        interruptFlag.clear()
         host.begin(parent: parent, silent: silent, allowStdin: allowStdin, emit: emit)
         var payload: [JSON] = []
         var resultText: String? = nil

@@ -65,10 +65,21 @@ public final class KernelWorker: @unchecked Sendable {
 
     private func loop() {
         while let request = next() {
-            let outcome = kernel.handle(request, emit: emit)
+            // How many requests were queued when this one's final idle went out: only those
+            // can be aborted after an error. A front end may send its next cell the moment it
+            // sees idle, and that cell must run.
+            let queuedAtIdle = QueuedCount()
+            let outcome = kernel.handle(request) { [self] m in
+                if m.msgType == "status", m.parentID == request.msgID, m.content["execution_state"]?.stringValue == "idle" {
+                    condition.lock()
+                    queuedAtIdle.value = queue.count
+                    condition.unlock()
+                }
+                emit(m)
+            }
             switch outcome {
             case .proceed: break
-            case .abortQueued: abortQueuedExecutes()
+            case .abortQueued: abortQueuedExecutes(among: queuedAtIdle.value)
             case .shutdown(let restart):
                 if !restart {
                     finish()
@@ -89,10 +100,11 @@ public final class KernelWorker: @unchecked Sendable {
 
     /// After an error with `stop_on_error`, executes that were already queued are
     /// answered `aborted` instead of run, as Jupyter kernels do.
-    private func abortQueuedExecutes() {
+    private func abortQueuedExecutes(among first: Int?) {
         condition.lock()
-        let aborted = queue.filter { $0.msgType == "execute_request" }
-        queue.removeAll { $0.msgType == "execute_request" }
+        let head = min(first ?? queue.count, queue.count)
+        let aborted = queue[..<head].filter { $0.msgType == "execute_request" }
+        queue = queue[..<head].filter { $0.msgType != "execute_request" } + queue[head...]
         condition.unlock()
         for r in aborted {
             emit(KernelMessage("status", parent: r.msgID, content: .obj(["execution_state": .string("busy")])))
@@ -103,3 +115,6 @@ public final class KernelWorker: @unchecked Sendable {
         }
     }
 }
+
+/// The queue's length at a moment the worker's emit closure records.
+private final class QueuedCount: @unchecked Sendable { var value: Int? }
