@@ -27,26 +27,25 @@ final class StudyObject: NativeObject {
     func run(_ interp: Interpreter) throws {
         let reporter = ProgressReporter(interp, task: "tune \(study.name) (\(study.sampler.name))", unit: "trials")
         let objectiveName = study.spec.objectives[0].name
-        let spec = study.spec
-        if parallel > 1, let storage = study.storage.location {
-            try TuneWorker.coordinate(self, storage: storage, count: parallel, interp: interp) { [self] in
-                var metrics: [ProgressBar.Metric] = []
-                if let best = study.bestSoFar.last ?? nil { metrics.append(.init("best \(objectiveName)", best)) }
+        // After each finished trial: the best so far, and the last value (or, with
+        // workers, how many trials are running).
+        let show = { [self] in
+            var metrics: [ProgressBar.Metric] = []
+            if let best = study.bestSoFar.last ?? nil { metrics.append(.init("best \(objectiveName)", best)) }
+            if parallel > 1 {
                 metrics.append(.init("running", Double(study.trials.filter { $0.state == .running }.count)))
-                reporter.report(done: Double(study.finishedCount), total: Double(budget), metrics: metrics, finished: study.finishedCount >= budget)
+            } else if let last = study.trials.last(where: { $0.state != .running })?.value(study.spec) {
+                metrics.append(.init("last", last))
             }
-            if interp.interrupt.isSet { throw interrupted() }
-            try TuneBindings.tuning { try study.checkAnyCompleted() }
-            return
+            reporter.report(done: Double(study.finishedCount), total: Double(budget), metrics: metrics, finished: study.finishedCount >= budget)
         }
         do {
-            try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { ($0 as? ScriptError)?.kind == .interrupted },
-                               progress: { p in
-                var metrics: [ProgressBar.Metric] = []
-                if let best = p.best { metrics.append(.init("best \(objectiveName)", best)) }
-                if let last = p.last.value(spec) { metrics.append(.init("last", last)) }
-                reporter.report(done: Double(p.finished), total: Double(p.budget), metrics: metrics, finished: p.finished >= p.budget)
-            }) { [self] trial in try evaluate(trial, interp) }
+            if parallel > 1, let storage = study.storage.location {
+                try TuneWorker.coordinate(self, storage: storage, count: parallel, interp: interp, progress: show)
+            } else {
+                try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { ($0 as? ScriptError)?.kind == .interrupted },
+                                   progress: { _ in show() }) { [self] trial in try evaluate(trial, interp) }
+            }
         } catch let e as TuneError {
             throw ScriptError(.tuning, e.message, suggestion: e.advice)
         } catch let e as ScriptError where e.kind == .interrupted {

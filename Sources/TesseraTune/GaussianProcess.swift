@@ -281,13 +281,6 @@ public struct GaussianProcess: Sendable {
         for a in 0..<n { for i in 0..<d { dVariance[i] -= 2 * w[a] * dk[a * d + i] } }
         return (mean, Swift.max(signal + h.additiveVariance - s, 1e-12), dMean, dVariance)
     }
-
-    /// The log marginal likelihood (without priors) at the current hyperparameters.
-    public var logMarginalLikelihood: Double {
-        var logDet = 0.0, fit = 0.0
-        for i in 0..<count { logDet += log(factor[i * count + i]); fit += y[i] * alpha[i] }
-        return -0.5 * fit - logDet - 0.5 * Double(count) * log(2 * Double.pi)
-    }
 }
 
 extension GaussianProcess.Hyperparameters {

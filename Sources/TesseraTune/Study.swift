@@ -203,7 +203,6 @@ public final class Study {
                          objective: (Trial) throws -> [(name: String, value: Double)]) throws {
         let start = Date()
         try recoverOrphans()
-        if let grid = sampler as? GridSampler { _ = grid.grid(space) }
         while true {
             if shouldStop() { break }
             if let grid = sampler as? GridSampler, trials.count >= grid.grid(space).count { break }
