@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parameter value handed to an objective: the domain-side twin of the language's
 /// values (numbers, strings, symbols such as `.relu`, arrays and ordered dicts).
 public indirect enum ParamValue: Sendable, Hashable, CustomStringConvertible {
@@ -78,5 +80,3 @@ public indirect enum ParamValue: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
-
-import Foundation

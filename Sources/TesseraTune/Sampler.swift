@@ -1,3 +1,4 @@
+import TesseraTensor
 import TesseraMetrics
 
 /// What a sampler sees when it is asked for the next trial's parameters.
@@ -32,7 +33,6 @@ public protocol Sampler: AnyObject {
     func suggest(_ context: SamplingContext) throws(TuneError) -> [Double]
 }
 
-import TesseraTensor
 
 /// A seeded generator held by reference, so helpers can share one stream.
 final class RandomGeneratorBox {
