@@ -7,6 +7,7 @@ import signal
 import sqlite3
 import subprocess
 import time
+from xml.etree import ElementTree
 
 import pytest
 
@@ -35,6 +36,12 @@ def test_progress_is_one_display_updated_per_trial(ks):
     last = updates[-1]["content"]["data"]["text/plain"]
     assert "12/12 trials" in last and "best loss" in last, last
     assert ks.result("s.count") == "12"
+    # The charts are well-formed SVG, with a text fallback.
+    for code in ("s.plot()", "s.importance()"):
+        reply, outputs = ks.run(code)
+        data = next(m for m in outputs if m["msg_type"] == "execute_result")["content"]["data"]
+        root = ElementTree.fromstring(data["image/svg+xml"])
+        assert root.tag.endswith("svg") and data["text/plain"], code
 
 
 def test_an_interrupt_keeps_the_study_in_its_file(ks, tmp_path):
