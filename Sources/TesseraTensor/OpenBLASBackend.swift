@@ -18,7 +18,9 @@ public struct OpenBLASBackend: Backend {
         let plan = try MatmulShape.check(a.shape, b.shape, transpose)
         let (batch, m, k, n) = (plan.batch, plan.m, plan.k, plan.n)
         let (lda, ldb) = MatmulShape.leading(m: m, k: k, n: n, transpose)
-        var out = [Float](repeating: 0, count: batch * m * n)
+        // With beta = 0 sgemm writes every element of C without reading it (it zeroes C
+        // itself), so the buffer needs no zeroing here, except for an empty inner dimension.
+        var out = k > 0 ? Self.uninitialized(batch * m * n) : [Float](repeating: 0, count: batch * m * n)
         if m > 0 && n > 0 && k > 0 {
             a.storage.withUnsafeBufferPointer { pa in
             b.storage.withUnsafeBufferPointer { pb in
