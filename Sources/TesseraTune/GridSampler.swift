@@ -25,7 +25,9 @@ public final class GridSampler: Sampler {
     public func suggest(_ context: SamplingContext) throws(TuneError) -> [Double] {
         let g = grid(context.space)
         guard context.number < g.count else {
-            throw TuneError("the grid has \(g.count) points and all of them have been tried")
+            var e = TuneError("the grid has \(g.count) points and all of them have been tried")
+            e.isExhausted = true
+            throw e
         }
         return g[context.number]
     }

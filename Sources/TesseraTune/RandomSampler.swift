@@ -10,6 +10,6 @@ public final class RandomSampler: Sampler {
             let raw = context.space.raw(fromUnit: g.unitPoint(context.space.count))
             if !taken.contains(context.space.key(raw)) { return raw }
         }
-        throw TuneError("every point of this discrete space has been tried (\(taken.count) trials)")
+        throw TuneError.exhausted(taken.count)
     }
 }

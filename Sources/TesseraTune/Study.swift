@@ -205,8 +205,9 @@ public final class Study {
         try recoverOrphans()
         while true {
             if shouldStop() { break }
-            if let grid = sampler as? GridSampler, trials.count >= grid.grid(space).count { break }
-            guard let trial = try ask(within: budget) else { break }
+            let asked: Result<Trial?, TuneError> = Result { () throws(TuneError) -> Trial? in try ask(within: budget) }
+            if case .failure(let e) = asked, e.isExhausted { break }
+            guard let trial = try asked.get() else { break }
             do {
                 let metrics = try objective(trial)
                 try tell(trial.number, metrics: metrics)

@@ -58,6 +58,8 @@ final class TuneBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("g.trials.column(\"x\").values.prefix(3)").result, "[0.0, 0.0, 0.0]")
         XCTAssertEqual(k.execute("tune(space, objective: \"loss\", budget: 40, method: .grid, gridPoints: 2) { p, t in p.x }.count").result, "8")
         XCTAssertEqual(k.execute("g.best.params.x").result, "0.3333333333333333")
+        // A discrete space smaller than the budget: every point once, then the study ends.
+        XCTAssertEqual(k.execute("tune([\"act\": choice([.relu, .gelu, .tanh])], objective: \"loss\", budget: 10) { p, t in p.act == .gelu ? 0 : 1 }.count").result, "3")
     }
 
     func testFailuresPruningAndClearErrors() {

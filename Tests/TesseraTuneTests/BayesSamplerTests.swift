@@ -33,6 +33,10 @@ final class BayesSamplerTests: XCTestCase {
         XCTAssertEqual(study.trials.count, 15)
         XCTAssertEqual(Set(study.trials.map { study.space.key($0.raw) }).count, 15)
         XCTAssertThrowsError(try study.ask()) { XCTAssertTrue("\($0)".contains("every point"), "\($0)") }
+        // A budget larger than the space ends the study when the space is used up, as a grid does.
+        let more = try Study(name: "d2", space: space, spec: spec, sampler: BayesSampler(startup: 3), seed: 2, storage: MemoryStorage())
+        try more.optimize(budget: 40) { _ in [("f", 1)] }
+        XCTAssertEqual(more.trials.count, 15)
     }
 
     /// Failed trials are recorded with their error; the model treats them as bad and the
