@@ -148,3 +148,19 @@ def test_everything_killed_then_resumed(tmp_path):
         assert rows[n][1] == "failed" and "stopped before it finished" in rows[n][3], rows[n]
     assert len(rows) == 12 and sorted(rows) == list(range(12))
     assert not [r for r in rows.values() if r[1] == "running"]
+
+
+def test_worker_errors_are_clear(tmp_path):
+    def worker(session_text):
+        session = tmp_path / "session.json"
+        session.write_text(session_text)
+        return subprocess.run([binary(), "worker", "--session", str(session), "--storage", str(tmp_path / "s.sqlite"), "--study", "s"],
+                              capture_output=True, text=True, timeout=60)
+    never = worker(json.dumps({"cells": [{"name": "c1", "text": "let x = 1"}]}))
+    assert never.returncode == 2 and 'never reached tune(name: "s"' in never.stderr, never.stderr
+    broken = worker(json.dumps({"cells": [{"name": "c1", "text": "let x = nope"}]}))
+    assert broken.returncode == 1 and "NameError: 'nope' is not defined (c1, line 1" in broken.stderr, broken.stderr
+    garbage = worker("not json")
+    assert garbage.returncode == 1 and "cannot read" in garbage.stderr, garbage.stderr
+    other = worker(json.dumps({"x": 1}))
+    assert other.returncode == 1 and "is not a session file" in other.stderr, other.stderr
