@@ -38,12 +38,9 @@ public final class BayesSampler: Sampler {
         // Targets, to minimize: the objective (or ParEGO's scalarization), the worst
         // success for failures.
         let scalar = scalarization(c.spec, successes, rng)
-        var inputs: [Double] = [], raw: [Double] = []
         let worst = successes.map(scalar).max()!
-        for t in finished {
-            inputs += encoder.encode(space.unit(ofRaw: t.raw), relaxed: false)
-            raw.append(t.objectives(c.spec) != nil ? scalar(t) : worst)
-        }
+        var inputs = finished.flatMap { encoder.encode(space.unit(ofRaw: $0.raw), relaxed: false) }
+        let raw = finished.map { $0.objectives(c.spec) != nil ? scalar($0) : worst }
         let transform = OutputTransform(fitting: raw)
         var targets = raw.map(transform.apply)
         let columns = encoder.width
@@ -58,8 +55,13 @@ public final class BayesSampler: Sampler {
         // Constraint models: one process per constraint on its standardized margin.
         var constraints: [ConstraintModel] = []
         for spec in c.spec.constraints {
+            // The rows already encoded for the objective's process, where the metric was measured.
             var cx: [Double] = [], margins: [Double] = []
-            for t in finished { if let v = t.metric(spec.name), v.isFinite { cx += encoder.encode(space.unit(ofRaw: t.raw), relaxed: false); margins.append(Self.margin(spec, v)) } }
+            for (i, t) in finished.enumerated() {
+                guard let v = t.metric(spec.name), v.isFinite else { continue }
+                cx += inputs[(i * columns)..<((i + 1) * columns)]
+                margins.append(Self.margin(spec, v))
+            }
             guard margins.count >= 2 else { continue }
             let (m, s) = OutputTransform.moments(margins)
             let cgp = try GaussianProcess.fit(x: cx, y: margins.map { ($0 - m) / s }, inputs: columns,

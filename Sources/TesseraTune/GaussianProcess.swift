@@ -101,10 +101,25 @@ public struct GaussianProcess: Sendable {
         return (signal * (1 + s + s * s / 3) * e, signal * (5.0 / 3.0) * (1 + s) * e)
     }
 
+    /// k(u, v) for row `i` of `u` and row `j` of `v`: the joint Matérn plus the additive part.
+    @inline(__always) static func covariance(_ u: [Double], _ i: Int, _ v: [Double], _ j: Int, _ d: Int,
+                                              _ inv: [Double], _ signal: Double, _ additive: Double) -> Double {
+        var r2 = 0.0, sum = 0.0
+        for c in 0..<d {
+            let t = (u[i * d + c] - v[j * d + c]) * inv[c]
+            r2 += t * t
+            if additive > 0 { sum += matern(abs(t), signal: additive).k }
+        }
+        return matern(r2.squareRoot(), signal: signal).k + sum
+    }
+
     private static func condition(x: [Double], y: [Double], inputs d: Int, _ h: Hyperparameters) -> ([Double], [Double])? {
+        factor(kernelMatrix(x: x, n: y.count, d: d, h), y: y, noise: exp(h.logNoise))
+    }
+
+    /// The Cholesky factor of K + σ²ₙ I (with jitter added until it factors) and α = K⁻¹ y.
+    private static func factor(_ k: [Double], y: [Double], noise: Double) -> ([Double], [Double])? {
         let n = y.count
-        let k = kernelMatrix(x: x, n: n, d: d, h)
-        let noise = exp(h.logNoise)
         var jitter = 1e-9
         for _ in 0..<4 {
             var a = k
@@ -126,13 +141,7 @@ public struct GaussianProcess: Sendable {
         for a in 0..<n {
             k[a * n + a] = signal + h.additiveVariance
             for b in 0..<a {
-                var r2 = 0.0, sum = 0.0
-                for i in 0..<d {
-                    let t = (x[a * d + i] - x[b * d + i]) * inv[i]
-                    r2 += t * t
-                    if additive > 0 { sum += matern(abs(t), signal: additive).k }
-                }
-                let v = matern(r2.squareRoot(), signal: signal).k + sum
+                let v = covariance(x, a, x, b, d, inv, signal, additive)
                 k[a * n + b] = v; k[b * n + a] = v
             }
         }
@@ -143,7 +152,36 @@ public struct GaussianProcess: Sendable {
     static func negativeLogPosterior(x: [Double], y: [Double], inputs d: Int, _ h: Hyperparameters) -> (Double, [Double]) {
         let n = y.count
         let bad = (Double.infinity, [Double](repeating: 0, count: d + 3))
-        guard let (l, alpha) = condition(x: x, y: y, inputs: d, h) else { return bad }
+        let inv = h.logLengthscales.map { exp(-$0) }, signal = exp(h.logSignal), noise = exp(h.logNoise), additive = h.additivePart(d)
+        // Each pair's kernel terms once: the matrix is built from them, and after the
+        // factorisation the gradient reads them again (the exponentials dominate a fit).
+        let pairs = n * (n - 1) / 2
+        var joint = [Double](repeating: 0, count: pairs), jointF = [Double](repeating: 0, count: pairs)
+        var squared = [Double](repeating: 0, count: pairs * d)
+        var parts = [Double](repeating: 0, count: additive > 0 ? pairs * d : 0), partsF = parts
+        var k = [Double](repeating: 0, count: n * n)
+        var p = 0
+        for a in 0..<n {
+            k[a * n + a] = signal + h.additiveVariance
+            for b in 0..<a {
+                var r2 = 0.0, sum = 0.0
+                for i in 0..<d {
+                    let t = (x[a * d + i] - x[b * d + i]) * inv[i]
+                    squared[p * d + i] = t * t
+                    r2 += t * t
+                    if additive > 0 {
+                        let (ki, fi) = matern(abs(t), signal: additive)
+                        parts[p * d + i] = ki; partsF[p * d + i] = fi
+                        sum += ki
+                    }
+                }
+                (joint[p], jointF[p]) = matern(r2.squareRoot(), signal: signal)
+                let v = joint[p] + sum
+                k[a * n + b] = v; k[b * n + a] = v
+                p += 1
+            }
+        }
+        guard let (l, alpha) = factor(k, y: y, noise: noise) else { return bad }
         var logDet = 0.0
         for i in 0..<n { logDet += log(l[i * n + i]) }
         var fit = 0.0
@@ -151,30 +189,26 @@ public struct GaussianProcess: Sendable {
         var value = 0.5 * fit + logDet + 0.5 * Double(n) * log(2 * Double.pi)
         // W = ααᵀ − K⁻¹; ∂(log ML)/∂θ = ½ tr(W ∂K/∂θ).
         let kinv = LinearAlgebra.inverseFromCholesky(l, n: n)
-        let inv = h.logLengthscales.map { exp(-$0) }, signal = exp(h.logSignal), noise = exp(h.logNoise), additive = h.additivePart(d)
         var gradient = [Double](repeating: 0, count: d + 3)
-        var diff = [Double](repeating: 0, count: d)
         var signalGrad = 0.0, additiveGrad = 0.0, trace = 0.0
+        p = 0
         for a in 0..<n {
             let wDiag = alpha[a] * alpha[a] - kinv[a * n + a]
             trace += wDiag
             signalGrad += 0.5 * wDiag * signal
             additiveGrad += 0.5 * wDiag * h.additiveVariance
             for b in 0..<a {
-                var r2 = 0.0
-                for i in 0..<d { let t = (x[a * d + i] - x[b * d + i]) * inv[i]; diff[i] = t * t; r2 += t * t }
-                let (k, f) = matern(r2.squareRoot(), signal: signal)
                 let w = alpha[a] * alpha[b] - kinv[a * n + b]  // the pair (a, b) counts twice: ½·2
-                signalGrad += w * k
-                let wf = w * f
-                for i in 0..<d { gradient[i] += wf * diff[i] }
+                signalGrad += w * joint[p]
+                let wf = w * jointF[p]
+                for i in 0..<d { gradient[i] += wf * squared[p * d + i] }
                 if additive > 0 {
                     for i in 0..<d {
-                        let (ki, fi) = matern(diff[i].squareRoot(), signal: additive)
-                        additiveGrad += w * ki
-                        gradient[i] += w * fi * diff[i]
+                        additiveGrad += w * parts[p * d + i]
+                        gradient[i] += w * partsF[p * d + i] * squared[p * d + i]
                     }
                 }
+                p += 1
             }
         }
         gradient[d] = signalGrad
@@ -221,13 +255,7 @@ public struct GaussianProcess: Sendable {
         for p in 0..<m {
             var mu = 0.0
             for a in 0..<n {
-                var r2 = 0.0, sum = 0.0
-                for i in 0..<d {
-                    let t = (points[p * d + i] - x[a * d + i]) * inv[i]
-                    r2 += t * t
-                    if additive > 0 { sum += Self.matern(abs(t), signal: additive).k }
-                }
-                let k = Self.matern(r2.squareRoot(), signal: signal).k + sum
+                let k = Self.covariance(points, p, x, a, d, inv, signal, additive)
                 ks[p * n + a] = k
                 mu += k * alpha[a]
             }

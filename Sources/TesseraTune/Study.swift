@@ -101,9 +101,9 @@ public final class Study {
             if trials.count >= budget { return nil }
             let number = (trials.map(\.number).max() ?? -1) + 1
             let raw = space.normalized(try sampler.suggest(SamplingContext(space: space, trials: trials, number: number, spec: spec, seed: seed)))
-            var trial = Trial(number: number, raw: raw, params: space.params(raw))
-            let stored = try storage.insertTrial(study: id, trial, worker: worker)
-            trial = Trial(number: stored, raw: raw, params: trial.params)
+            let params = space.params(raw)
+            let stored = try storage.insertTrial(study: id, Trial(number: number, raw: raw, params: params), worker: worker)
+            let trial = Trial(number: stored, raw: raw, params: params)
             trials.append(trial)
             return trial
         }
