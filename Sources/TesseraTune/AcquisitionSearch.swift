@@ -28,7 +28,7 @@ struct AcquisitionSearch {
                 let scale = 0.1 * pow(0.01, Double(k % 4) / 3)
                 var u = center
                 for i in 0..<d {
-                    if space.dimensions[i].isDiscrete && !(isInteger(i)) {
+                    if space.dimensions[i].isDiscrete && !space.dimensions[i].isInteger {
                         if rng.uniform() < 1 / Double(d) { u[i] = rng.uniform() }
                     } else if rng.uniform() < Swift.max(0.2, 1 / Double(d)) || d <= 4 {
                         u[i] = Swift.min(1, Swift.max(0, u[i] + scale * rng.normal()))
@@ -52,8 +52,6 @@ struct AcquisitionSearch {
         results.sort { $0.1 > $1.1 }
         return results.map(\.0) + order.prefix(64).map { pool[$0] }
     }
-
-    private func isInteger(_ i: Int) -> Bool { if case .integer = space.dimensions[i].kind { return true } else { return false } }
 
     private func score(_ u: [Double]) -> Double { acquisition.values(encoder.encode(u, relaxed: false), count: 1)[0] }
 
@@ -94,14 +92,14 @@ struct AcquisitionSearch {
     private func snap(_ u: [Double]) -> [Double] {
         let raw = space.raw(fromUnit: u)
         var v = u
-        for i in 0..<space.count where isInteger(i) && !raw[i].isNaN { v[i] = space.dimensions[i].unit(of: raw[i]) }
+        for i in 0..<space.count where space.dimensions[i].isInteger && !raw[i].isNaN { v[i] = space.dimensions[i].unit(of: raw[i]) }
         return v
     }
 
     /// Bounded L-BFGS on the active numeric parameters, choices held fixed.
     private func gradientStep(_ u: [Double]) -> [Double] {
         let raw = space.raw(fromUnit: u)
-        let free = (0..<space.count).filter { !raw[$0].isNaN && (isInteger($0) || !space.dimensions[$0].isDiscrete) }
+        let free = (0..<space.count).filter { !raw[$0].isNaN && (space.dimensions[$0].isInteger || !space.dimensions[$0].isDiscrete) }
         guard !free.isEmpty else { return u }
         let r = BoundedLBFGS.minimize(start: free.map { u[$0] }, lower: [Double](repeating: 0, count: free.count),
                                       upper: [Double](repeating: 1, count: free.count), maxIterations: 40, tolerance: 1e-5) { z in

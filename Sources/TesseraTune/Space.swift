@@ -51,6 +51,7 @@ public struct Dimension: Sendable, Equatable {
     }
 
     var isDiscrete: Bool { if case .continuous = kind { return false } else { return true } }
+    var isInteger: Bool { if case .integer = kind { return true } else { return false } }
 
     /// The raw value (a number, an integer, or an option index) at unit coordinate u.
     public func value(atUnit u: Double) -> Double {
