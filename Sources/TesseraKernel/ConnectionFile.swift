@@ -42,19 +42,33 @@ struct ConnectionFile {
             }
             return p
         }
+        /// A text field: absent gives the default, any other type is an error (a key of
+        /// `123` or `null` must not quietly turn signing off).
+        func text(_ key: String, default value: String?) throws -> String {
+            guard let v = json[key] else {
+                guard let value else {
+                    throw Error("\(name) has no \"\(key)\"; Jupyter front ends always write one (\"key\": \"\" turns message signing off)")
+                }
+                return value
+            }
+            guard let s = v.stringValue else {
+                throw Error("\(name): \"\(key)\" must be a string, not \(v.serialized)")
+            }
+            return s
+        }
         fields = json
-        transport = json["transport"]?.stringValue ?? "tcp"
+        transport = try text("transport", default: "tcp")
         guard transport == "tcp" || transport == "ipc" else {
             throw Error("\(name): transport '\(transport)' is not supported; use \"tcp\" or \"ipc\"")
         }
-        ip = json["ip"]?.stringValue ?? "127.0.0.1"
+        ip = try text("ip", default: "127.0.0.1")
         shellPort = try port("shell_port")
         iopubPort = try port("iopub_port")
         stdinPort = try port("stdin_port")
         controlPort = try port("control_port")
         hbPort = try port("hb_port")
-        key = json["key"]?.stringValue ?? ""
-        signatureScheme = json["signature_scheme"]?.stringValue ?? "hmac-sha256"
+        key = try text("key", default: nil)
+        signatureScheme = try text("signature_scheme", default: "hmac-sha256")
     }
 
     /// The ZeroMQ endpoint for a port; port 0 lets the system choose (tcp only).

@@ -16,8 +16,9 @@ import TesseraScript
 ///   worker and routed by type: replies to the requester's shell identity, `input_request`
 ///   to stdin, everything else to iopub.
 ///
-/// A message whose signature does not verify, or that is truncated or not JSON, is
-/// logged to stderr and dropped, never executed.
+/// A message is logged to stderr and dropped, never executed, when its signature does not
+/// verify, when its signature was seen before (a replay), when it is larger than
+/// `maxMessageBytes`, or when it is truncated or one of its JSON frames is not an object.
 public final class JupyterTransport: @unchecked Sendable {
     /// Where an outgoing message goes.
     enum Channel { case shell, stdin, iopub }
@@ -28,13 +29,14 @@ public final class JupyterTransport: @unchecked Sendable {
         var header: [UInt8]
     }
 
-    /// The largest message a client may send; a larger one closes that connection
-    /// (libzmq drops the peer) and the kernel carries on.
-    static let maxMessageBytes: Int64 = 1 << 30
+    /// The largest message a client may send unless `--max-message-bytes` says otherwise.
+    public static let defaultMaxMessageBytes = 256 << 20
 
     private let connection: ConnectionFile
     private let connectionPath: String
     private let signer: MessageSigner
+    private let replays = ReplayGuard()
+    private let maxMessageBytes: Int
     private let session = UUID().uuidString.lowercased()
     private let topicPrefix: String
     private let context: ZMQContext
@@ -56,10 +58,16 @@ public final class JupyterTransport: @unchecked Sendable {
     private let shutdownRequested = DispatchSemaphore(value: 0)
     private let ioStopped = DispatchSemaphore(value: 0)
 
-    private init(connectionPath: String) throws {
+    private init(connectionPath: String, maxMessageBytes: Int) throws {
         self.connectionPath = connectionPath
+        self.maxMessageBytes = maxMessageBytes
         connection = try ConnectionFile(path: connectionPath)
         signer = try MessageSigner(key: connection.key, scheme: connection.signatureScheme)
+        if !signer.isSigning {
+            // Jupyter allows an empty key and warns, as jupyter_client's Session does.
+            Self.log("warning: message signing is off (the connection file's key is empty): "
+                     + "any process that can reach these ports can run code as you. This is insecure and not recommended!")
+        }
         topicPrefix = "kernel.\(session)."
         context = try ZMQContext()
         var fds: [Int32] = [0, 0]
@@ -69,10 +77,10 @@ public final class JupyterTransport: @unchecked Sendable {
     }
 
     /// Runs the kernel until a shutdown request; returns the exit status.
-    public static func run(connectionFile: String) -> Int32 {
+    public static func run(connectionFile: String, maxMessageBytes: Int = defaultMaxMessageBytes) -> Int32 {
         let transport: JupyterTransport
         do {
-            transport = try JupyterTransport(connectionPath: connectionFile)
+            transport = try JupyterTransport(connectionPath: connectionFile, maxMessageBytes: maxMessageBytes)
             try transport.bindSockets()
         } catch {
             log("cannot start: \(error)")
@@ -87,7 +95,9 @@ public final class JupyterTransport: @unchecked Sendable {
         func make(_ type: Int32, _ port: Int) throws -> ZMQSocket {
             let s = try context.socket(type)
             s.set(ZMQ_LINGER, Int32(1000))
-            s.set(ZMQ_MAXMSGSIZE, Self.maxMessageBytes)
+            // One frame over the limit is refused by libzmq before it is read (the peer is
+            // disconnected); frames that only pass it together are counted on receipt.
+            s.set(ZMQ_MAXMSGSIZE, Int64(maxMessageBytes))
             try s.bind(connection.endpoint(port))
             return s
         }
@@ -97,6 +107,7 @@ public final class JupyterTransport: @unchecked Sendable {
         heartbeat = try make(ZMQ_REP, connection.hbPort)
         iopub = try context.socket(ZMQ_XPUB)
         iopub.set(ZMQ_LINGER, Int32(1000))
+        iopub.set(ZMQ_MAXMSGSIZE, Int64(maxMessageBytes))
         // Every new subscriber gets its own welcome, not only the first for a topic.
         iopub.set(ZMQ_XPUB_VERBOSE, Int32(1))
         // A slow front end must not lose training progress: queue generously.
@@ -262,16 +273,16 @@ public final class JupyterTransport: @unchecked Sendable {
                 // New subscribers first, so each gets its welcome before any other message
                 // (receiving is also when libzmq registers a subscription); then the outbox,
                 // so replies and outputs already produced go out before new work.
-                while let frames = try iopub.receive(dontWait: true) { try welcome(frames) }
+                while let frames = try receive(iopub, "iopub") { try welcome(frames) }
                 if try drainOutbox() { break loop }
                 if poller.isReadable(shellIndex) {
-                    while let frames = try shell.receive(dontWait: true) { receiveShell(frames) }
+                    while let frames = try receive(shell, "shell") { receiveShell(frames) }
                 }
                 if poller.isReadable(stdinIndex) {
-                    while let frames = try stdin.receive(dontWait: true) { receiveStdin(frames) }
+                    while let frames = try receive(stdin, "stdin") { receiveStdin(frames) }
                 }
                 if poller.isReadable(iopubIndex) {
-                    while let frames = try iopub.receive(dontWait: true) { try welcome(frames) }
+                    while let frames = try receive(iopub, "iopub") { try welcome(frames) }
                 }
             } catch let e as ZMQError where e.isTerminated {
                 break
@@ -302,11 +313,27 @@ public final class JupyterTransport: @unchecked Sendable {
         return stop
     }
 
+    /// The next message waiting on `socket` (nil when none is); one over the size limit
+    /// is logged and skipped, so the caller only sees messages it may parse.
+    private func receive(_ socket: ZMQSocket, _ channel: String, wait: Bool = false) throws -> [[UInt8]]? {
+        while let incoming = try socket.receive(dontWait: !wait, maxBytes: maxMessageBytes) {
+            switch incoming {
+            case .frames(let frames): return frames
+            case .oversized(let bytes):
+                Self.log("dropped a message on \(channel): \(WireMessage.Failure.tooLarge(bytes: bytes, limit: maxMessageBytes))")
+            }
+        }
+        return nil
+    }
+
     /// The verified message and the request it carries; nil (and a line on stderr) for a
     /// message that must be dropped.
     private func decode(_ frames: [[UInt8]], on channel: String) -> (wire: WireMessage, request: KernelMessage)? {
         do {
             let wire = try WireMessage(frames: frames, signer: signer)
+            // Recorded once the signature verifies, before anything is parsed, as
+            // jupyter_client does: a replay of even a malformed message is refused.
+            guard replays.admit(wire.signature) else { throw WireMessage.Failure.replayed }
             return (wire, try wire.request())
         } catch {
             Self.log("dropped a message on \(channel): \(error)")
@@ -364,7 +391,7 @@ public final class JupyterTransport: @unchecked Sendable {
         while true {
             let frames: [[UInt8]]
             do {
-                guard let f = try control.receive() else { continue }
+                guard let f = try receive(control, "control", wait: true) else { continue }
                 frames = f
             } catch let e as ZMQError where e.isTerminated {
                 break

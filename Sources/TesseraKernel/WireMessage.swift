@@ -15,22 +15,28 @@ struct WireMessage {
     var metadata: [UInt8]
     var content: [UInt8]
     var buffers: [[UInt8]] = []
+    /// The signature frame as received (empty when signing is off).
+    var signature: [UInt8] = []
 
     /// Why a received message was dropped.
     enum Failure: Error, CustomStringConvertible {
         case noDelimiter(frames: Int)
         case truncated(frames: Int)
         case badSignature
+        case replayed
         case badJSON(frame: String, reason: String)
         case noType
+        case tooLarge(bytes: Int, limit: Int)
 
         var description: String {
             switch self {
             case .noDelimiter(let n): return "no <IDS|MSG> delimiter among its \(n) frames"
             case .truncated(let n): return "truncated: \(n) frames after <IDS|MSG>, expected at least 5 (signature, header, parent_header, metadata, content)"
             case .badSignature: return "its HMAC signature does not match the connection file's key"
+            case .replayed: return "its signature was seen before (a replayed message)"
             case .badJSON(let frame, let reason): return "its \(frame) frame is not a JSON object (\(reason))"
             case .noType: return "its header has no msg_type"
+            case .tooLarge(let bytes, let limit): return "it is \(bytes) bytes, over the limit of \(limit) (--max-message-bytes)"
             }
         }
     }
@@ -53,7 +59,8 @@ struct WireMessage {
         metadata = frames[d + 4]
         content = frames[d + 5]
         buffers = Array(frames[(d + 6)...])
-        guard signer.verify(frames[d + 1], [header, parentHeader, metadata, content]) else { throw .badSignature }
+        signature = frames[d + 1]
+        guard signer.verify(signature, [header, parentHeader, metadata, content]) else { throw .badSignature }
     }
 
     /// The frames to send, signed.
@@ -69,12 +76,15 @@ struct WireMessage {
         return out
     }
 
-    /// The request as the message core reads it: type, id, content and metadata.
+    /// The request as the message core reads it: type, id, content and metadata. Every
+    /// JSON frame must hold an object (the parent header too, though only a reply to
+    /// `input_request` has one that is not empty): a message that does not is dropped.
     func request() throws(Failure) -> KernelMessage {
         let h = try Self.object(header, frame: "header")
         guard let type = h["msg_type"]?.stringValue else { throw .noType }
+        _ = try Self.object(parentHeader, frame: "parent_header")
+        let m = try Self.object(metadata, frame: "metadata")
         let c = try Self.object(content, frame: "content")
-        let m = try? Self.object(metadata, frame: "metadata")
         return KernelMessage(type, parent: nil, content: c, metadata: m, msgID: h["msg_id"]?.stringValue ?? UUID().uuidString)
     }
 

@@ -81,29 +81,45 @@ final class ZMQSocket: @unchecked Sendable {
         }
     }
 
+    /// What one receive took off a socket.
+    enum Incoming {
+        case frames([[UInt8]])
+        /// A message whose frames together passed `maxBytes`: read to its end (so the next
+        /// message starts clean) but not kept.
+        case oversized(bytes: Int)
+    }
+
     /// Receives one multipart message, blocking until it arrives; nil when `dontWait`
-    /// and nothing is waiting.
-    func receive(dontWait: Bool = false) throws -> [[UInt8]]? {
+    /// and nothing is waiting. Frames past `maxBytes` in total are read and dropped
+    /// rather than copied (libzmq itself refuses one frame over ZMQ_MAXMSGSIZE).
+    func receive(dontWait: Bool = false, maxBytes: Int = .max) throws -> Incoming? {
         var frames: [[UInt8]] = []
+        var total = 0
+        var first = true
         var msg = zmq_msg_t()
         zmq_msg_init(&msg)
         defer { zmq_msg_close(&msg) }
         while true {
-            let rc = zmq_msg_recv(&msg, handle, dontWait && frames.isEmpty ? ZMQ_DONTWAIT : 0)
+            let rc = zmq_msg_recv(&msg, handle, dontWait && first ? ZMQ_DONTWAIT : 0)
             if rc < 0 {
                 let code = zmq_errno()
                 if code == EINTR { continue }
-                if code == EAGAIN && frames.isEmpty { return nil }
+                if code == EAGAIN && first { return nil }
                 throw ZMQError(operation: "zmq_msg_recv", code: code)
             }
+            first = false
             let size = zmq_msg_size(&msg)
-            if size == 0 {
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            total = overflow ? .max : sum
+            if total > maxBytes {
+                frames = []
+            } else if size == 0 {
                 frames.append([])
             } else {
                 let data = zmq_msg_data(&msg)!.assumingMemoryBound(to: UInt8.self)
                 frames.append(Array(UnsafeBufferPointer(start: data, count: size)))
             }
-            if zmq_msg_more(&msg) == 0 { return frames }
+            if zmq_msg_more(&msg) == 0 { return total > maxBytes ? .oversized(bytes: total) : .frames(frames) }
         }
     }
 

@@ -128,8 +128,18 @@ struct JupyterCommand: ParsableCommand {
             completion: .file(extensions: ["json"]))
     var connectionFile: String
 
+    @Option(name: .customLong("max-message-bytes"),
+            help: ArgumentHelp("The largest message a client may send (bytes, or with a unit: 64M, 1G); a larger one is dropped unread.", valueName: "size"))
+    var maxMessageBytes = "256M"
+
+    func validate() throws {
+        guard HostMemory.parseSize(maxMessageBytes) != nil else {
+            throw ValidationError("--max-message-bytes must be a positive size such as 268435456, 256M or 1G, not '\(maxMessageBytes)'")
+        }
+    }
+
     func run() throws {
-        throw ExitCode(JupyterTransport.run(connectionFile: connectionFile))
+        throw ExitCode(JupyterTransport.run(connectionFile: connectionFile, maxMessageBytes: HostMemory.parseSize(maxMessageBytes)!))
     }
 }
 

@@ -70,8 +70,25 @@ final class KernelSpecTests: XCTestCase {
         XCTAssertEqual(c.endpoint(5000), "tcp://127.0.0.1:5000")
         XCTAssertEqual(c.endpoint(0), "tcp://127.0.0.1:*")
         XCTAssertEqual(ConnectionFile.port(ofEndpoint: "tcp://127.0.0.1:53127"), 53127)
-        let ipc = try ConnectionFile(json: try JSON.parse(#"{"transport": "ipc", "ip": "/tmp/k"}"#))
+        let ipc = try ConnectionFile(json: try JSON.parse(#"{"transport": "ipc", "ip": "/tmp/k", "key": ""}"#))
         XCTAssertEqual(ipc.endpoint(3), "ipc:///tmp/k-3")
+    }
+
+    /// A key that is not a string must not turn signing off without a word (as a `null`
+    /// or a number read as "no key" would).
+    func testTheKeyMustBeAString() throws {
+        for bad in [#"123"#, #"null"#, #"["k"]"#, #"{"k": 1}"#, #"true"#] {
+            XCTAssertThrowsError(try ConnectionFile(json: try JSON.parse(#"{"shell_port": 1, "key": "# + bad + "}"))) { error in
+                XCTAssertTrue("\(error)".contains("\"key\" must be a string, not \(bad.replacingOccurrences(of: " ", with: ""))"), "\(error)")
+            }
+        }
+        XCTAssertThrowsError(try ConnectionFile(json: try JSON.parse(#"{"shell_port": 1}"#))) { error in
+            XCTAssertTrue("\(error)".contains("has no \"key\""), "\(error)")
+        }
+        XCTAssertThrowsError(try ConnectionFile(json: try JSON.parse(#"{"key": "k", "signature_scheme": 5}"#))) { error in
+            XCTAssertTrue("\(error)".contains("\"signature_scheme\" must be a string"), "\(error)")
+        }
+        XCTAssertEqual(try ConnectionFile(json: try JSON.parse(#"{"key": ""}"#)).key, "")
     }
 }
 

@@ -66,6 +66,33 @@ final class WireMessageTests: XCTestCase {
         }
     }
 
+    /// Every JSON frame must hold an object, the parent header and metadata included.
+    func testEveryJSONFrameMustBeAnObject() throws {
+        let signer = try MessageSigner(key: "k", scheme: "hmac-sha256")
+        for (frame, bytes) in [("parent_header", "[]"), ("metadata", "\"m\""), ("content", "null"), ("metadata", "{")] {
+            let m = WireMessage(identities: [], header: header,
+                                parentHeader: frame == "parent_header" ? Array(bytes.utf8) : empty,
+                                metadata: frame == "metadata" ? Array(bytes.utf8) : empty,
+                                content: frame == "content" ? Array(bytes.utf8) : content)
+            let parsed = try WireMessage(frames: m.frames(signer: signer), signer: signer)
+            XCTAssertThrowsError(try parsed.request()) { error in
+                XCTAssertTrue("\(error)".contains("its \(frame) frame is not a JSON object"), "\(error)")
+            }
+        }
+    }
+
+    func testReplayGuardRefusesASignatureSeenBeforeAndForgetsTheOldest() {
+        let guardian = ReplayGuard(capacity: 3)
+        XCTAssertTrue(guardian.admit(Array("a".utf8)))
+        XCTAssertFalse(guardian.admit(Array("a".utf8)))
+        XCTAssertTrue(guardian.admit([]))
+        XCTAssertTrue(guardian.admit([]), "unsigned messages (signing off) are not replays")
+        for s in ["b", "c", "d"] { XCTAssertTrue(guardian.admit(Array(s.utf8))) }
+        XCTAssertEqual(guardian.count, 3)
+        XCTAssertTrue(guardian.admit(Array("a".utf8)), "the oldest is forgotten once the history is full")
+        XCTAssertFalse(guardian.admit(Array("d".utf8)))
+    }
+
     func testHeaderIsJSONWithAnISODate() throws {
         let h = try JSON.parse(WireMessage.header(msgID: "m\"1", msgType: "status", session: "s"))
         XCTAssertEqual(h["msg_id"]?.stringValue, "m\"1")
