@@ -20,7 +20,7 @@ extension Tape {
     }
 
     public func reshape(_ a: Variable, _ shape: [Int]) throws(TensorError) -> Variable {
-        guard shape.reduce(1, *) == a.value.count else {
+        guard Tensor.elementCount(shape) == a.value.count else {
             throw TensorError(.shape, "cannot reshape \(a.shape) (\(a.value.count) values) into \(shape)")
         }
         let old = a.shape

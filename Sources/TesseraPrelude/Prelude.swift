@@ -1,4 +1,5 @@
 import TesseraScript
+import TesseraTensor
 
 /// Binds the domain modules into the language: every name of LANGUAGE.md's prelude that
 /// exists so far. Each domain module adds its bindings here through one file
@@ -6,6 +7,8 @@ import TesseraScript
 public enum Prelude {
     /// Defines the prelude in a fresh interpreter (and again after `%reset`, which keeps it).
     public static func install(in interpreter: Interpreter) {
+        // The language's own arrays and strings answer to the same memory budget as tensors.
+        MemoryBudget.install { bytes, what in try TensorRuntime.run { try HostMemory.check(bytes: bytes, what: what) } }
         for f in RichText.functions { interpreter.definePrelude(f) }
         for f in DataBindings.functions { interpreter.definePrelude(f) }
         for f in MetricsBindings.functions { interpreter.definePrelude(f) }

@@ -19,7 +19,8 @@ enum TensorBindings {
     static func filled(_ name: String, _ value: Float) -> NativeFunction {
         NativeFunction(name, doc: "\(name)(_ shape) -> Tensor\nA tensor of \(value == 0 ? "zeros" : "ones"): \(name)([2, 3]).", parameters: [.positional()]) { a, _ in
             let shape = try TensorObject.shape(a[0], "\(name)(_:)")
-            return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: value, count: shape.reduce(1, *)))))
+            let count = try TensorRuntime.run { try HostMemory.check(shape: shape, what: "\(name)(\(shape))") }
+            return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: value, count: count))))
         }
     }
     static let zeros = filled("zeros", 0)
@@ -28,7 +29,8 @@ enum TensorBindings {
     static let full = NativeFunction("full", doc: "full(_ shape, _ value) -> Tensor", parameters: [.positional(), .positional()]) { a, _ in
         let shape = try TensorObject.shape(a[0], "full(_:_:)")
         let v = Float(try Convert.double(a[1], "full(_:_:)"))
-        return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: v, count: shape.reduce(1, *)))))
+        let count = try TensorRuntime.run { try HostMemory.check(shape: shape, what: "full(\(shape), _)") }
+        return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: v, count: count))))
     }
 
     static let arange = NativeFunction("arange", doc: "arange(_ end) or arange(_ start, _ end, _ step = 1) -> Tensor\nEvenly spaced values, end excluded.",
@@ -36,8 +38,16 @@ enum TensorBindings {
         var start = 0.0, end = try Convert.double(a[0], "arange(_:)")
         if !a[1].isNil { start = end; end = try Convert.double(a[1], "arange(_:_:)") }
         let step = try Convert.double(a[2], "arange(_:_:_:)")
-        guard step != 0 else { throw ScriptError(.value, "arange: the step cannot be 0") }
-        let n = max(0, Int(((end - start) / step).rounded(.up)))
+        guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
+            throw ScriptError(.value, "arange needs finite bounds and a step that is not 0; got \(start), \(end), \(step)")
+        }
+        let steps = ((end - start) / step).rounded(.up)
+        guard steps < 9e18 else {
+            throw ScriptError(.memory, "arange(\(start), \(end), \(step)) has \(steps) values: more than a 64-bit size can count",
+                              suggestion: ScriptError.memorySuggestion)
+        }
+        let n = max(0, Int(steps))
+        try TensorRuntime.run { try HostMemory.check(shape: [n], what: "arange(\(start), \(end), \(step))") }
         return .object(TensorObject(Tensor(shape: [n], storage: (0..<n).map { Float(start + Double($0) * step) })))
     }
 
@@ -46,7 +56,8 @@ enum TensorBindings {
                        parameters: [.positional(), .labelled("seed", default: .int(0))]) { a, _ in
             let shape = try TensorObject.shape(a[0], "\(name)(_:)")
             var rng = RandomGenerator(seed: UInt64(truncatingIfNeeded: try Convert.int(a[1], "\(name)(seed:)")))
-            let storage = (0..<shape.reduce(1, *)).map { _ in Float(normal ? rng.nextNormal() : rng.nextDouble()) }
+            let count = try TensorRuntime.run { try HostMemory.check(shape: shape, what: "\(name)(\(shape))") }
+            let storage = (0..<count).map { _ in Float(normal ? rng.nextNormal() : rng.nextDouble()) }
             return .object(TensorObject(Tensor(shape: shape, storage: storage)))
         }
     }

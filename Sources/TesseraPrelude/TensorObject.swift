@@ -21,6 +21,7 @@ final class TensorRuntime: @unchecked Sendable {
             case .shape: throw ScriptError(.shape, e.message)
             case .value: throw ScriptError(.value, e.message)
             case .unavailable: throw ScriptError(.value, e.message, suggestion: "devices() lists what this machine can run")
+            case .memory: throw ScriptError(.memory, e.message, suggestion: ScriptError.memorySuggestion)
             }
         }
     }
@@ -130,12 +131,16 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
             return .function(NativeFunction(name, doc: "reshape(_ shape) -> Tensor\nThe same values in a new shape; one dimension may be -1.", parameters: [.positional()]) { a, _ in
                 var shape = try Self.shape(a[0], "reshape(_:)", allowInfer: true)
                 if let k = shape.firstIndex(of: -1) {
-                    let known = shape.enumerated().filter { $0.offset != k }.reduce(1) { $0 * $1.element }
-                    guard known > 0, t.count % known == 0 else { throw ScriptError(.shape, "cannot reshape \(t.count) values into \(shape)") }
+                    var rest = shape
+                    rest.remove(at: k)
+                    guard let known = Tensor.elementCount(rest), known > 0, t.count % known == 0 else {
+                        throw ScriptError(.shape, "cannot reshape \(t.count) values into \(shape)", suggestion: "only one dimension may be -1")
+                    }
                     shape[k] = t.count / known
                 }
-                guard shape.reduce(1, *) == t.count else {
-                    throw ScriptError(.shape, "cannot reshape a tensor of shape \(t.shape) (\(t.count) values) into \(shape) (\(shape.reduce(1, *)) values)")
+                guard let wanted = Tensor.elementCount(shape), wanted == t.count else {
+                    let size = Tensor.elementCount(shape).map { "\($0) values" } ?? "more values than a 64-bit size can count"
+                    throw ScriptError(.shape, "cannot reshape a tensor of shape \(t.shape) (\(t.count) values) into \(shape) (\(size))")
                 }
                 return .object(TensorObject(Tensor(shape: shape, storage: t.storage)))
             })

@@ -1,13 +1,66 @@
 /// Members of Arrays (and of Ranges, which answer the same non-mutating ones), named as
 /// in Swift: `count map filter reduce sorted min max sum contains append first last
 /// enumerated zip` and a few more.
+///
+/// A Range is never built into an Array unless the result is one (`map`, `sorted`): its
+/// Ints are made one at a time, and a result larger than memory can hold is a MemoryError
+/// before it is built. Loops that call a closure check for an interrupt at every element,
+/// since a one-expression closure has no statement at which the interpreter would.
 enum ArrayMethods {
-    static func elements(_ v: Value) -> [Value] {
+    /// The elements of an Array, or of a Range built into one (checked against memory).
+    static func elements(_ v: Value) throws -> [Value] {
         switch v {
         case .array(let xs): return xs
-        case .range(let r): return (r.lower..<r.upperExclusive).map { .int($0) }
+        case .range(let r):
+            try MemoryBudget.reserveValues(r.count, "the \(r.count) elements of \(v)")
+            return (r.lower..<r.upperExclusive).map { .int($0) }
         default: return []
         }
+    }
+
+    /// Calls `body` with each element in order, checking for an interrupt before each;
+    /// `body` returns false to stop early.
+    static func each(_ v: Value, _ interp: Interpreter, _ body: (Value) throws -> Bool) throws {
+        let flag = interp.interrupt
+        switch v {
+        case .array(let xs):
+            for x in xs {
+                try flag.check()
+                if try !body(x) { return }
+            }
+        case .range(let r):
+            var i = r.lower
+            while i < r.upperExclusive {
+                try flag.check()
+                if try !body(.int(i)) { return }
+                i += 1
+            }
+        default: return
+        }
+    }
+
+    /// An Array built element by element, its growth checked against memory (a filter
+    /// over a huge Range that keeps most of it).
+    struct Growing {
+        var values: [Value] = []
+        private var checkedUpTo = 1 << 16
+
+        mutating func append(_ x: Value) throws {
+            if values.count == checkedUpTo {
+                try MemoryBudget.reserveValues(checkedUpTo &* 2, "an Array of \(checkedUpTo * 2) elements")
+                checkedUpTo &*= 2
+            }
+            values.append(x)
+        }
+
+        mutating func append(contentsOf xs: [Value]) throws {
+            for x in xs { try append(x) }
+        }
+    }
+
+    /// The Array `map` (or another one-for-one method) will build from `v`, checked.
+    static func reserveResult(_ v: Value, _ method: String) throws {
+        if case .range(let r) = v { try MemoryBudget.reserveValues(r.count, "\(method) over \(r.count) elements") }
     }
 
     static func closureArgument(_ v: Value, _ method: String) throws -> Value {
@@ -65,109 +118,139 @@ enum ArrayMethods {
         // A Range answers these from its bounds: `(0..<n).last` must not build n values.
         t.properties["count"] = { v in
             if case .range(let r) = v { return .int(r.count) }
-            return .int(elements(v).count)
+            return .int(try elements(v).count)
         }
         t.properties["isEmpty"] = { v in
             if case .range(let r) = v { return .bool(r.count == 0) }
-            return .bool(elements(v).isEmpty)
+            return .bool(try elements(v).isEmpty)
         }
         t.properties["first"] = { v in
             if case .range(let r) = v { return r.count > 0 ? .int(r.lower) : .nil }
-            return elements(v).first ?? .nil
+            return try elements(v).first ?? .nil
         }
         t.properties["last"] = { v in
             if case .range(let r) = v { return r.count > 0 ? .int(r.upperExclusive - 1) : .nil }
-            return elements(v).last ?? .nil
+            return try elements(v).last ?? .nil
         }
         t.properties["lowerBound"] = { v in if case .range(let r) = v { return .int(r.lower) }; throw Members.noMember(v, "lowerBound") }
         t.properties["upperBound"] = { v in if case .range(let r) = v { return .int(r.upper) }; throw Members.noMember(v, "upperBound") }
 
         t.methods["map"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "map(_:)", [.positional()])[0], "map")
-            return .array(try elements(v).map { try interp.call(f, [$0]) })
+            try reserveResult(v, "map")
+            var out: [Value] = []
+            if case .array(let xs) = v { out.reserveCapacity(xs.count) }
+            try each(v, interp) { out.append(try interp.call(f, [$0])); return true }
+            return .array(out)
         }
         t.methods["compactMap"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "compactMap(_:)", [.positional()])[0], "compactMap")
-            return .array(try elements(v).map { try interp.call(f, [$0]) }.filter { !$0.isNil })
+            var out = Growing()
+            try each(v, interp) { x in
+                let y = try interp.call(f, [x])
+                if !y.isNil { try out.append(y) }
+                return true
+            }
+            return .array(out.values)
         }
         t.methods["flatMap"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "flatMap(_:)", [.positional()])[0], "flatMap")
-            return .array(try elements(v).flatMap { x -> [Value] in
+            var out = Growing()
+            try each(v, interp) { x in
                 let r = try interp.call(f, [x])
-                if case .array(let ys) = r { return ys }
-                return [r]
-            })
+                if case .array(let ys) = r { try out.append(contentsOf: ys) } else { try out.append(r) }
+                return true
+            }
+            return .array(out.values)
         }
         t.methods["filter"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "filter(_:)", [.positional()])[0], "filter")
-            return .array(try elements(v).filter { try boolResult(try interp.call(f, [$0]), "filter") })
+            var out = Growing()
+            try each(v, interp) { x in
+                if try boolResult(try interp.call(f, [x]), "filter") { try out.append(x) }
+                return true
+            }
+            return .array(out.values)
         }
         t.methods["forEach"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "forEach(_:)", [.positional()])[0], "forEach")
-            for x in elements(v) {
-                try interp.interrupt.check()
-                _ = try interp.call(f, [x])
-            }
+            try each(v, interp) { _ = try interp.call(f, [$0]); return true }
             return .nil
         }
         t.methods["reduce"] = { v, args, interp in
             let a = try bind(args, "reduce(_:_:)", [.positional(), .positional()])
             let f = try closureArgument(a[1], "reduce")
             var acc = a[0]
-            for x in elements(v) { acc = try interp.call(f, [acc, x]) }
+            try each(v, interp) { acc = try interp.call(f, [acc, $0]); return true }
             return acc
         }
         t.methods["allSatisfy"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "allSatisfy(_:)", [.positional()])[0], "allSatisfy")
-            return .bool(try elements(v).allSatisfy { try boolResult(try interp.call(f, [$0]), "allSatisfy") })
+            var all = true
+            try each(v, interp) { all = try boolResult(try interp.call(f, [$0]), "allSatisfy"); return all }
+            return .bool(all)
         }
         t.methods["sorted"] = { v, args, interp in
-            .array(try sortedValues(elements(v), try ordering(args, "sorted"), interp))
+            .array(try sortedValues(try elements(v), try ordering(args, "sorted"), interp))
         }
         t.methods["min"] = { v, args, _ in
             _ = try bind(args, "min()", [])
             if case .range(let r) = v { return r.count > 0 ? .int(r.lower) : .nil }
-            return try extreme(elements(v), max: false)
+            return try extreme(try elements(v), max: false)
         }
         t.methods["max"] = { v, args, _ in
             _ = try bind(args, "max()", [])
             if case .range(let r) = v { return r.count > 0 ? .int(r.upperExclusive - 1) : .nil }
-            return try extreme(elements(v), max: true)
+            return try extreme(try elements(v), max: true)
         }
         t.methods["sum"] = { v, args, _ in
             _ = try bind(args, "sum()", [])
             if case .range(let r) = v { return try rangeSum(r) }
-            return try sum(elements(v))
+            return try sum(try elements(v))
         }
         t.methods["mean"] = { v, args, _ in
             _ = try bind(args, "mean()", [])
-            let xs = elements(v)
+            let xs = try elements(v)
             guard !xs.isEmpty else { return .nil }
             return try Operators.divide(try Operators.add(.double(0), sum(xs)), .int(xs.count))
         }
         t.methods["contains"] = { v, args, interp in
             if let first = args.first, first.label == "where" {
                 let f = try closureArgument(try bind(args, "contains(where:)", [.labelled("where", required: true)])[0], "contains(where:)")
-                return .bool(try elements(v).contains { try boolResult(try interp.call(f, [$0]), "contains(where:)") })
+                var found = false
+                try each(v, interp) { found = try boolResult(try interp.call(f, [$0]), "contains(where:)"); return !found }
+                return .bool(found)
             }
             let x = try bind(args, "contains(_:)", [.positional()])[0]
             if case .range(let r) = v, case .int(let i) = x { return .bool(i >= r.lower && i < r.upperExclusive) }
             if case .function = x {
-                return .bool(try elements(v).contains { try boolResult(try interp.call(x, [$0]), "contains") })
+                var found = false
+                try each(v, interp) { found = try boolResult(try interp.call(x, [$0]), "contains"); return !found }
+                return .bool(found)
             }
-            return .bool(elements(v).contains { Operators.equal($0, x) })
+            return .bool(try elements(v).contains { Operators.equal($0, x) })
         }
         t.methods["firstIndex"] = { v, args, interp in
             if let first = args.first, first.label == "where" {
                 let f = try closureArgument(try bind(args, "firstIndex(where:)", [.labelled("where", required: true)])[0], "firstIndex(where:)")
-                return try elements(v).firstIndex { try boolResult(try interp.call(f, [$0]), "firstIndex(where:)") }.map { .int($0) } ?? .nil
+                var index = 0, found = false
+                try each(v, interp) { x in
+                    found = try boolResult(try interp.call(f, [x]), "firstIndex(where:)")
+                    if !found { index += 1 }
+                    return !found
+                }
+                return found ? .int(index) : .nil
             }
             let x = try bind(args, "firstIndex(of:)", [.labelled("of", required: true)])[0]
-            return elements(v).firstIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
+            if case .range(let r) = v {
+                guard case .int(let i) = x, i >= r.lower, i < r.upperExclusive else { return .nil }
+                return .int(i - r.lower)
+            }
+            return try elements(v).firstIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
         }
         t.methods["enumerated"] = { v, args, _ in
             _ = try bind(args, "enumerated()", [])
-            return .array(elements(v).enumerated().map { .tuple([.int($0.offset), $0.element]) })
+            return .array(try elements(v).enumerated().map { .tuple([.int($0.offset), $0.element]) })
         }
         t.methods["zip"] = { v, args, _ in
             let other = try bind(args, "zip(_:)", [.positional()])[0]
@@ -175,28 +258,32 @@ enum ArrayMethods {
         }
         t.methods["reversed"] = { v, args, _ in
             _ = try bind(args, "reversed()", [])
-            return .array(elements(v).reversed())
+            return .array(try elements(v).reversed())
         }
         t.methods["joined"] = { v, args, _ in
             let sep = try bind(args, "joined(separator:)", [.labelled("separator", default: .string(""))])[0]
             guard case .string(let s) = sep else { throw ScriptError(.type, "joined(separator:) needs a String separator") }
-            return .string(elements(v).map(\.description).joined(separator: s))
+            return .string(try elements(v).map(\.description).joined(separator: s))
         }
         t.methods["prefix"] = { v, args, _ in
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
-            return .array(Array(elements(v).prefix(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: n)))) }
+            return .array(Array(try elements(v).prefix(max(0, n))))
         }
         t.methods["suffix"] = { v, args, _ in
             let n = try intArgument(try bind(args, "suffix(_:)", [.positional()])[0], "suffix's length")
-            return .array(Array(elements(v).suffix(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: r.count - min(r.count, max(0, n)), count: n)))) }
+            return .array(Array(try elements(v).suffix(max(0, n))))
         }
         t.methods["dropFirst"] = { v, args, _ in
             let n = try intArgument(try bind(args, "dropFirst(_:)", [.positional(default: .int(1))])[0], "dropFirst's count")
-            return .array(Array(elements(v).dropFirst(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: min(r.count, max(0, n)), count: r.count)))) }
+            return .array(Array(try elements(v).dropFirst(max(0, n))))
         }
         t.methods["dropLast"] = { v, args, _ in
             let n = try intArgument(try bind(args, "dropLast(_:)", [.positional(default: .int(1))])[0], "dropLast's count")
-            return .array(Array(elements(v).dropLast(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: r.count - min(r.count, max(0, n)))))) }
+            return .array(Array(try elements(v).dropLast(max(0, n))))
         }
 
         // Mutating methods change the array in place (Value.mutateArray), so `append` is
@@ -211,10 +298,18 @@ enum ArrayMethods {
             if let first = args.first, first.label == "contentsOf" {
                 let other = try bind(args, "append(contentsOf:)", [.labelled("contentsOf", required: true)])[0]
                 guard case .array = other else {
-                    if case .range = other { return try mutate(&v, "append") { $0.append(contentsOf: elements(other)); return .nil } }
+                    if case .range = other {
+                        let more = try elements(other)
+                        return try mutate(&v, "append") { $0.append(contentsOf: more); return .nil }
+                    }
                     throw ScriptError(.type, "append(contentsOf:) needs an Array, got \(other.typeName)")
                 }
-                return try mutate(&v, "append") { $0.append(contentsOf: elements(other)); return .nil }
+                return try mutate(&v, "append") { xs in
+                    let more = try elements(other)
+                    try MemoryBudget.reserveValues(xs.count &+ more.count, "appending \(more.count) elements to an Array of \(xs.count)")
+                    xs.append(contentsOf: more)
+                    return .nil
+                }
             }
             let x = try bind(args, "append(_:)", [.positional()])[0]
             return try mutate(&v, "append") { $0.append(x); return .nil }

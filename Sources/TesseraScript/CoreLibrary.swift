@@ -51,7 +51,9 @@ public enum CoreLibrary {
         if items.count == 1 {
             switch items[0] {
             case .array(let xs): items = xs
-            case .range: items = ArrayMethods.elements(items[0])
+            case .range(let r):
+                guard r.count > 0 else { break }
+                return .int(max ? r.upperExclusive - 1 : r.lower)
             case .object(let o as NativeOperand):
                 if let r = try o.unary(name, items[0]) { return r }
             default: break
@@ -67,7 +69,7 @@ public enum CoreLibrary {
         func items(_ v: Value) throws -> [Value] {
             switch v {
             case .array(let xs): return xs
-            case .range: return ArrayMethods.elements(v)
+            case .range: return try ArrayMethods.elements(v)
             case .string(let s): return s.map { .string(String($0)) }
             default: throw ScriptError(.type, "zip needs Arrays or Ranges, got \(v.typeName)")
             }
@@ -155,6 +157,26 @@ public enum CoreLibrary {
             case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map { .double($0) } ?? .nil
             case .bool(let b): return .double(b ? 1 : 0)
             default: return .nil
+            }
+        },
+        NativeFunction("Array", doc: "Array(repeating: x, count: n) or Array(_ sequence) -> Array\nAn Array of n copies of x, or the elements of a Range, Array, String (its characters) or Dict (its (key, value) pairs).") { args, interp in
+            if let first = args.first, first.label == "repeating" {
+                let a = try bind(args, "Array(repeating:count:)", [.labelled("repeating", required: true), .labelled("count", required: true)])
+                guard case .int(let n) = a[1] else { throw ScriptError(.type, "Array(repeating:count:) needs an Int count, got \(a[1].typeName)") }
+                guard n >= 0 else { throw ScriptError(.value, "Array(repeating:count:) needs a count of 0 or more, got \(n)") }
+                try MemoryBudget.reserveValues(n, "Array(repeating: _, count: \(n))")
+                return .array(Array(repeating: a[0], count: n))
+            }
+            let v = try bind(args, "Array(_:)", [.positional()])[0]
+            switch v {
+            case .array: return v
+            case .range(let r):
+                try MemoryBudget.reserveValues(r.count, "Array(\(v))")
+                return .array(try ArrayMethods.elements(v))
+            case .string(let s): return .array(s.map { .string(String($0)) })
+            case .dict(let d): return .array(d.entries.map { .tuple([$0.0, $0.1]) })
+            default: throw ScriptError(.type, "Array(_:) needs a Range, Array, String or Dict, got \(v.typeName)",
+                                       suggestion: "Array(repeating: x, count: n) makes n copies of x")
             }
         },
         NativeFunction("String", doc: "String(_ x) -> String\nThe text print would write.", parameters: [.positional()]) { a, _ in

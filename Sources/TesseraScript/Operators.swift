@@ -1,8 +1,9 @@
 import Foundation
 
 /// Arithmetic, comparison and equality on values. Ints and Doubles mix by promoting to
-/// Double; Int overflow is a ValueError rather than a crash; numeric Arrays broadcast
-/// element-wise. Native objects (tensors) take part through `NativeOperand`.
+/// Double; Int overflow is a ValueError rather than a crash; Arrays concatenate under `+`,
+/// as in Swift (element-wise arithmetic is the tensors' job). Native objects (tensors)
+/// take part through `NativeOperand`.
 public enum Operators {
     /// Applies a binary operator by its spelling (`+`, `..<`, `==`, ...).
     public static func binary(_ op: String, _ a: Value, _ b: Value) throws -> Value {
@@ -32,10 +33,15 @@ public enum Operators {
         case (.double(let x), .double(let y)): return .double(x + y)
         case (.int(let x), .double(let y)): return .double(Double(x) + y)
         case (.double(let x), .int(let y)): return .double(x + Double(y))
-        case (.string(let x), .string(let y)): return .string(x + y)
-        case (.array(let x), .array(let y)) where !(isNumeric(x) && isNumeric(y)):
+        case (.string(let x), .string(let y)):
+            try MemoryBudget.reserve(x.utf8.count &+ y.utf8.count, bytesEach: 1, "joining strings")
+            return .string(x + y)
+        case (.array(let x), .array(let y)):
+            if x.isEmpty { return b }
+            if y.isEmpty { return a }
+            try MemoryBudget.reserveValues(x.count &+ y.count, "joining arrays of \(x.count) and \(y.count) elements")
             return .array(x + y)
-        default: return try elementwise("+", a, b, add)
+        default: return try elementwise("+", a, b)
         }
     }
 
@@ -49,7 +55,7 @@ public enum Operators {
         case (.double(let x), .double(let y)): return .double(x - y)
         case (.int(let x), .double(let y)): return .double(Double(x) - y)
         case (.double(let x), .int(let y)): return .double(x - Double(y))
-        default: return try elementwise("-", a, b, subtract)
+        default: return try elementwise("-", a, b)
         }
     }
 
@@ -65,8 +71,9 @@ public enum Operators {
         case (.double(let x), .int(let y)): return .double(x * Double(y))
         case (.string(let s), .int(let n)), (.int(let n), .string(let s)):
             guard n >= 0 else { throw ScriptError(.value, "cannot repeat a string a negative number of times (\(n))") }
+            try MemoryBudget.reserve(s.utf8.count, bytesEach: n, "a string repeated \(n) times")
             return .string(String(repeating: s, count: n))
-        default: return try elementwise("*", a, b, multiply)
+        default: return try elementwise("*", a, b)
         }
     }
 
@@ -80,7 +87,7 @@ public enum Operators {
         case (.double(let x), .double(let y)): return .double(x / y)
         case (.int(let x), .double(let y)): return .double(Double(x) / y)
         case (.double(let x), .int(let y)): return .double(x / Double(y))
-        default: return try elementwise("/", a, b, divide)
+        default: return try elementwise("/", a, b)
         }
     }
 
@@ -93,7 +100,7 @@ public enum Operators {
             return .int(r)
         default:
             if let x = a.asDouble, let y = b.asDouble { return .double(fmod(x, y)) }
-            return try elementwise("%", a, b, remainder)
+            return try elementwise("%", a, b)
         }
     }
 
@@ -117,7 +124,7 @@ public enum Operators {
             return .int(result)
         default:
             if let x = a.asDouble, let y = b.asDouble { return .double(pow(x, y)) }
-            return try elementwise("**", a, b, power)
+            return try elementwise("**", a, b)
         }
     }
 
@@ -160,7 +167,6 @@ public enum Operators {
             if o { throw overflow("-") }
             return .int(r)
         case .double(let x): return .double(-x)
-        case .array(let xs): return .array(try xs.map(negate))
         case .object(let o):
             if let n = o as? NativeOperand, let r = try n.unary("-", a) { return r }
             fallthrough
@@ -183,6 +189,9 @@ public enum Operators {
             throw ScriptError(.value, "a range's lower bound (\(lo)) must not exceed its upper bound (\(hi))")
         }
         if closed && hi == Int.max { throw ScriptError(.value, "a closed range cannot end at Int.max") }
+        if hi.subtractingReportingOverflow(lo).overflow || (closed && hi - lo == Int.max) {
+            throw ScriptError(.value, "the range \(lo)\(closed ? "..." : "..<")\(hi) holds more values than an Int can count")
+        }
         return .range(RangeValue(lower: lo, upper: hi, closed: closed))
     }
 
@@ -244,39 +253,25 @@ public enum Operators {
         }
     }
 
-    static func isNumeric(_ xs: [Value]) -> Bool {
-        xs.allSatisfy {
-            switch $0 {
-            case .int, .double: return true
-            case .array(let inner): return isNumeric(inner)
-            default: return false
-            }
-        }
-    }
-
-    /// Element-wise application for numeric Arrays (broadcasting a scalar or a length-1
-    /// array), and the hook through which native objects implement operators.
-    private static func elementwise(_ op: String, _ a: Value, _ b: Value,
-                                    _ f: (Value, Value) throws -> Value) throws -> Value {
+    /// The hook through which native objects (tensors) implement operators; for anything
+    /// else, the TypeError that says what would work.
+    private static func elementwise(_ op: String, _ a: Value, _ b: Value) throws -> Value {
         if case .object(let o) = a, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
         if case .object(let o) = b, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
-        switch (a, b) {
-        case (.array(let x), .array(let y)):
-            guard isNumeric(x) && isNumeric(y) else { break }
-            if x.count == y.count { return .array(try zip(x, y).map { try f($0, $1) }) }
-            if x.count == 1 { return .array(try y.map { try f(x[0], $0) }) }
-            if y.count == 1 { return .array(try x.map { try f($0, y[0]) }) }
-            throw ScriptError(.shape, "cannot broadcast arrays of lengths \(x.count) and \(y.count) under '\(op)'")
-        case (.array(let x), .int), (.array(let x), .double):
-            guard isNumeric(x) else { break }
-            return .array(try x.map { try f($0, b) })
-        case (.int, .array(let y)), (.double, .array(let y)):
-            guard isNumeric(y) else { break }
-            return .array(try y.map { try f(a, $0) })
-        default: break
-        }
         if op == "+", case .string = a {
             throw ScriptError(.type, "cannot add \(b.typeName) to a String", suggestion: "convert it first: \"...\" + String(x), or use interpolation \"\\(x)\"")
+        }
+        if case .array = a, case .array = b {
+            throw ScriptError(.type, "unsupported operand types for '\(op)': Array and Array",
+                              suggestion: "'+' joins Arrays; for element-wise arithmetic use tensors: tensor(xs) \(op) tensor(ys)")
+        }
+        if case .array = a, b.asDouble != nil {
+            throw ScriptError(.type, "unsupported operand types for '\(op)': Array and \(b.typeName)",
+                              suggestion: "for element-wise arithmetic use a tensor: tensor(xs) \(op) \(b), or xs.map { $0 \(op) \(b) }")
+        }
+        if case .array = b, a.asDouble != nil {
+            throw ScriptError(.type, "unsupported operand types for '\(op)': \(a.typeName) and Array",
+                              suggestion: "for element-wise arithmetic use a tensor: \(a) \(op) tensor(xs), or xs.map { \(a) \(op) $0 }")
         }
         throw ScriptError(.type, "unsupported operand types for '\(op)': \(a.typeName) and \(b.typeName)")
     }

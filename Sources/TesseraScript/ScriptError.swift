@@ -12,6 +12,8 @@ public enum ErrorKind: String, Sendable, CaseIterable {
     case training = "TrainingError"
     case tuning = "TuneError"
     case recursion = "RecursionError"
+    /// A request for more memory than the machine (or the configured limit) can give.
+    case memory = "MemoryError"
     case interrupted = "Interrupted"
 }
 

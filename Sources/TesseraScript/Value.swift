@@ -61,6 +61,14 @@ public final class RangeValue: @unchecked Sendable {
 
     public var count: Int { max(0, upperExclusive - lower) }
     public var upper: Int { closed ? upperExclusive - 1 : upperExclusive }
+
+    /// At most `count` of this range's values starting at position `from` (both clamped
+    /// to the range), as a half-open range.
+    func slice(from: Int, count: Int) -> RangeValue {
+        let start = lower + Swift.min(Swift.max(0, from), self.count)
+        let length = Swift.min(Swift.max(0, count), upperExclusive - start)
+        return RangeValue(lower: start, upper: start + length, closed: false)
+    }
 }
 
 /// A value that can be a Dict key; Ints and whole Doubles are the same key, as `1 == 1.0`.

@@ -13,6 +13,8 @@ public enum Broadcast {
             }
             out[i] = x == 1 ? y : x
         }
+        // Broadcasting can multiply sizes: [n, 1] + [1, n] has n² values.
+        if out.count > 1 { try HostMemory.check(shape: out, what: "combining shapes \(a) and \(b)") }
         return out
     }
 

@@ -172,6 +172,7 @@ public struct CUDABackend: Backend {
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)
+        try window.checkPatches(n, c, oh, ow, of: x.shape)
         let shape = [c * window.kernel.h * window.kernel.w, n * oh * ow]
         let count = shape[0] * shape[1]
         if count == 0 { return Tensor(shape: shape, storage: []) }
@@ -194,6 +195,7 @@ public struct CUDABackend: Backend {
     public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "pool")
         let (oh, ow) = try window.output(h, w)
+        try HostMemory.check(shape: [n, c, oh, ow], what: "pooling images of shape \(x.shape)")
         let shape = [n, c, oh, ow], count = n * c * oh * ow
         if count == 0 { return Tensor(shape: shape, storage: []) }
         try context.activate()

@@ -15,16 +15,30 @@ public struct Window: Sendable, Equatable {
         a.kernel == b.kernel && a.stride == b.stride && a.padding == b.padding
     }
 
+    /// The largest kernel side, stride or padding a window may have.
+    public static let largest = 1 << 20
+
     /// The output height and width for an input of `h` x `w`.
     public func output(_ h: Int, _ w: Int) throws(TensorError) -> (h: Int, w: Int) {
         guard kernel.h > 0, kernel.w > 0, stride > 0, padding >= 0 else {
             throw TensorError(.value, "a window needs a positive kernel and stride and a non-negative padding")
+        }
+        // Bounded so that the sums below cannot overflow, whatever a user or a file asks for.
+        guard kernel.h <= Self.largest, kernel.w <= Self.largest, stride <= Self.largest, padding <= Self.largest else {
+            throw TensorError(.value, "a window's kernel, stride and padding must be at most \(Self.largest); got kernel \(kernel.h)x\(kernel.w), stride \(stride), padding \(padding)")
         }
         let oh = (h + 2 * padding - kernel.h) / stride + 1, ow = (w + 2 * padding - kernel.w) / stride + 1
         guard h + 2 * padding >= kernel.h, w + 2 * padding >= kernel.w else {
             throw .shape("a \(kernel.h)x\(kernel.w) window does not fit a \(h)x\(w) image with padding \(padding)")
         }
         return (oh, ow)
+    }
+}
+
+extension Window {
+    /// Checks that the im2col patch matrix of `n` images of `c` channels fits in memory.
+    func checkPatches(_ n: Int, _ c: Int, _ oh: Int, _ ow: Int, of shape: [Int]) throws(TensorError) {
+        try HostMemory.check(shape: [c, kernel.h, kernel.w, n, oh, ow], what: "the \(kernel.h)x\(kernel.w) patches of images of shape \(shape)")
     }
 }
 
@@ -37,6 +51,7 @@ extension ReferenceBackend {
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try Self.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)
+        try window.checkPatches(n, c, oh, ow, of: x.shape)
         let width = c * window.kernel.h * window.kernel.w
         let pixels = x.storage
         var out = [Float](repeating: 0, count: n * oh * ow * width)
@@ -77,6 +92,7 @@ extension ReferenceBackend {
     public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try Self.image(x.shape, "pool")
         let (oh, ow) = try window.output(h, w)
+        try HostMemory.check(shape: [n, c, oh, ow], what: "pooling images of shape \(x.shape)")
         var out = [Float](repeating: 0, count: n * c * oh * ow)
         x.storage.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in Self.pool(op, src, dst, planes: 0..<(n * c), h, w, oh, ow, window) }

@@ -6,7 +6,7 @@ public struct IndexTensor: Sendable, Equatable {
     public var values: [Int32]
 
     public init(shape: [Int], values: [Int32]) {
-        precondition(shape.allSatisfy { $0 >= 0 } && values.count == shape.reduce(1, *),
+        precondition(values.count == Tensor.elementCount(shape),
                      "\(values.count) indices do not fill a tensor of shape \(shape)")
         self.shape = shape
         self.values = values
@@ -53,6 +53,7 @@ extension Tensor {
     public static func oneHot(_ indices: IndexTensor, classes: Int) throws(TensorError) -> Tensor {
         guard classes > 0 else { throw TensorError(.value, "oneHot needs at least one class, got \(classes)") }
         try indices.check(below: classes) { "oneHot: value \($0) at position \($1) is not a class index in 0..<\(classes)" }
+        try HostMemory.check(shape: indices.shape + [classes], what: "oneHot of \(indices.count) labels with \(classes) classes")
         var out = [Float](repeating: 0, count: indices.count * classes)
         for (r, k) in indices.values.enumerated() { out[r * classes + Int(k)] = 1 }
         return Tensor(shape: indices.shape + [classes], storage: out)

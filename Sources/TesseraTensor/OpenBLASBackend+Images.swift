@@ -5,6 +5,7 @@ extension OpenBLASBackend {
     public func im2col(_ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "im2col")
         let (oh, ow) = try window.output(h, w)
+        try window.checkPatches(n, c, oh, ow, of: x.shape)
         let width = c * window.kernel.h * window.kernel.w
         var out = Self.uninitialized(n * oh * ow * width)  // every element is written, zeros over the padding
         x.storage.withUnsafeBufferPointer { src in
@@ -84,6 +85,7 @@ extension OpenBLASBackend {
     public func pool(_ op: PoolOp, _ x: Tensor, _ window: Window) throws(TensorError) -> Tensor {
         let (n, c, h, w) = try ReferenceBackend.image(x.shape, "pool")
         let (oh, ow) = try window.output(h, w)
+        try HostMemory.check(shape: [n, c, oh, ow], what: "pooling images of shape \(x.shape)")
         var out = Self.uninitialized(n * c * oh * ow)
         x.storage.withUnsafeBufferPointer { src in
         out.withUnsafeMutableBufferPointer { dst in

@@ -149,6 +149,7 @@ enum MatmulShape {
         guard k == k2 else { throw .shape("matmul: \(a) @ \(b): the inner dimensions \(k) and \(k2) differ") }
         if a.count == 3 && b.count == 3 && a[0] != b[0] { throw .shape("batched matmul: batch sizes \(a[0]) and \(b[0]) differ") }
         let batch = a.count == 3 ? a[0] : (b.count == 3 ? b[0] : 1)
+        try HostMemory.check(shape: [batch, m, n], what: "the product \(a) @ \(b)")
         return Plan(batch: batch, m: m, k: k, n: n, strideA: a.count == 3 ? m * k : 0, strideB: b.count == 3 ? k * n : 0)
     }
 

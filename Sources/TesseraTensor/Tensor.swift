@@ -13,7 +13,7 @@ public struct Tensor: Sendable, Equatable {
     /// A tensor of `shape` holding `storage` (row-major; its count must be the shape's product).
     public init(shape: [Int], storage: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "a tensor's dimensions cannot be negative: \(shape)")
-        precondition(storage.count == shape.reduce(1, *), "\(storage.count) values do not fill a tensor of shape \(shape)")
+        precondition(storage.count == Tensor.elementCount(shape), "\(storage.count) values do not fill a tensor of shape \(shape)")
         self.shape = shape
         self.host = storage
         self.device = nil
@@ -21,21 +21,38 @@ public struct Tensor: Sendable, Equatable {
 
     /// A tensor whose values are in a device's memory.
     public init(shape: [Int], device: any DeviceStorage) {
-        precondition(device.count == shape.reduce(1, *), "\(device.count) device values do not fill a tensor of shape \(shape)")
+        precondition(device.count == Tensor.elementCount(shape), "\(device.count) device values do not fill a tensor of shape \(shape)")
         self.shape = shape
         self.host = []
         self.device = device
     }
 
+    /// A tensor of zeros; the shape must be one `HostMemory.check(shape:)` accepts.
     public init(zeros shape: [Int]) {
-        self.init(shape: shape, storage: [Float](repeating: 0, count: shape.reduce(1, *)))
+        self.init(shape: shape, storage: [Float](repeating: 0, count: Tensor.elementCount(shape) ?? 0))
+    }
+
+    /// The number of values a tensor of `shape` holds (0 when any dimension is 0); nil when
+    /// a dimension is negative or the product of the non-zero dimensions overflows. Every
+    /// shape a tensor has passes this, so products of its dimensions never overflow, even
+    /// for an empty tensor's strides and row counts.
+    public static func elementCount(_ shape: [Int]) -> Int? {
+        var n = 1, empty = false
+        for d in shape {
+            guard d >= 0 else { return nil }
+            if d == 0 { empty = true; continue }
+            let (p, overflow) = n.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            n = p
+        }
+        return empty ? 0 : n
     }
 
     /// The values in host memory, copied from the device first if they live there.
     public var storage: [Float] {
         get { device?.hostCopy() ?? host }
         set {
-            precondition(newValue.count == shape.reduce(1, *), "\(newValue.count) values do not fill a tensor of shape \(shape)")
+            precondition(newValue.count == count, "\(newValue.count) values do not fill a tensor of shape \(shape)")
             host = newValue
             device = nil
         }
@@ -45,7 +62,8 @@ public struct Tensor: Sendable, Equatable {
         }
     }
 
-    public var count: Int { shape.reduce(1, *) }
+    /// The number of values (a tensor's shape always has one; see `elementCount`).
+    public var count: Int { Tensor.elementCount(shape) ?? 0 }
     public var rank: Int { shape.count }
 
     /// The element at a full index (one coordinate per dimension).

@@ -1,7 +1,7 @@
 /// A tensor operation that cannot be done as asked: shapes that do not fit, an axis that
-/// does not exist, a backend that is not available.
+/// does not exist, a backend that is not available, a result larger than memory.
 public struct TensorError: Error, Sendable, CustomStringConvertible, Equatable {
-    public enum Kind: Sendable { case shape, value, unavailable }
+    public enum Kind: Sendable { case shape, value, unavailable, memory }
     public let kind: Kind
     public let message: String
     public init(_ kind: Kind, _ message: String) { self.kind = kind; self.message = message }

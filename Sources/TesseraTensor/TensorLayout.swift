@@ -4,7 +4,7 @@ extension Tensor {
     /// The same values in another shape of the same count: no copy (host arrays are shared
     /// copy-on-write, device buffers by reference).
     public func reshaped(_ shape: [Int]) -> Tensor {
-        precondition(shape.reduce(1, *) == count, "cannot reshape \(self.shape) into \(shape)")
+        precondition(Tensor.elementCount(shape) == count, "cannot reshape \(self.shape) into \(shape)")
         if let device { return Tensor(shape: shape, device: device) }
         return Tensor(shape: shape, storage: storage)
     }
@@ -18,9 +18,18 @@ extension Tensor {
         for p in parts where p.rank != rank || (0..<rank).contains(where: { $0 != ax && p.shape[$0] != first.shape[$0] }) {
             throw .shape("concat along axis \(ax): shapes \(first.shape) and \(p.shape) differ outside that axis")
         }
+        var shape = first.shape
+        var joined = 0
+        for p in parts {
+            let (sum, overflow) = joined.addingReportingOverflow(p.shape[ax])
+            guard !overflow else { throw TensorError(.memory, "concat of \(parts.count) tensors: the joined axis is longer than a 64-bit size can count") }
+            joined = sum
+        }
+        shape[ax] = joined
+        try HostMemory.check(shape: shape, what: "concat of \(parts.count) tensors into shape \(shape)")
         let outer = first.shape[..<ax].reduce(1, *), inner = first.shape[(ax + 1)...].reduce(1, *)
         var storage: [Float] = []
-        storage.reserveCapacity(parts.reduce(0) { $0 + $1.count })
+        storage.reserveCapacity(shape.reduce(1, *))
         let values = parts.map(\.storage)
         for o in 0..<outer {
             for (p, v) in zip(parts, values) {
@@ -28,8 +37,6 @@ extension Tensor {
                 storage.append(contentsOf: v[(o * run)..<((o + 1) * run)])
             }
         }
-        var shape = first.shape
-        shape[ax] = parts.reduce(0) { $0 + $1.shape[ax] }
         return Tensor(shape: shape, storage: storage)
     }
 
@@ -50,6 +57,7 @@ extension Tensor {
     /// The rows (along the first axis) at `indices`, in that order.
     public func gather(_ indices: [Int]) throws(TensorError) -> Tensor {
         guard rank >= 1 else { throw .shape("gather needs a tensor with at least one dimension") }
+        try HostMemory.check(shape: [indices.count] + shape.dropFirst(), what: "gathering \(indices.count) rows of a tensor of shape \(shape)")
         let n = shape[0], row = count / Swift.max(1, n)
         let values = storage
         var out: [Float] = []

@@ -108,11 +108,12 @@ final class ErrorTests: ScriptTestCase {
             """)
     }
 
-    func testShapeError() {
-        expect("[1, 2, 3] + [1, 2]", """
-            ShapeError: cannot broadcast arrays of lengths 3 and 2 under '+' (cell 1, line 1, column 11)
-                [1, 2, 3] + [1, 2]
+    func testElementWiseArithmeticOnArraysPointsAtTensors() {
+        expect("[1, 2, 3] * [1, 2]", """
+            TypeError: unsupported operand types for '*': Array and Array (cell 1, line 1, column 11)
+                [1, 2, 3] * [1, 2]
                           ^
+            '+' joins Arrays; for element-wise arithmetic use tensors: tensor(xs) * tensor(ys)
             """)
     }
 
