@@ -14,5 +14,5 @@ public final class ActivationLayer: Layer {
 extension ActivationLayer: ConfigurableLayer {
     public static var kind: String { "Activation" }
     public var config: [String: Double] { ["activation": Architecture.code(activation)] }
-    public convenience init(config: [String: Double]) throws(TensorError) { self.init(Architecture.activation(config)) }
+    public convenience init(config: [String: Double]) throws(TensorError) { self.init(try Architecture.activation(config, "Activation")) }
 }

@@ -32,6 +32,7 @@ public final class BatchNorm: Layer {
             throw TensorError(.shape, "BatchNorm needs features [f] or images [c, h, w] per example; it got \(inputShape)")
         }
         let c = inputShape[0]
+        try HostMemory.check(shape: [4, c], what: "BatchNorm's statistics for \(c) channels")
         gamma = Variable(Tensor(shape: [c], storage: [Float](repeating: 1, count: c)), requiresGrad: true)
         beta = Variable(Tensor(zeros: [c]), requiresGrad: true)
         runningMean = Variable(Tensor(zeros: [c]))
@@ -80,6 +81,7 @@ extension BatchNorm: ConfigurableLayer {
     public static var kind: String { "BatchNorm" }
     public var config: [String: Double] { ["momentum": Double(momentum), "epsilon": Double(epsilon)] }
     public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(momentum: Float(config["momentum"] ?? 0.1), epsilon: Float(config["epsilon"] ?? 1e-5))
+        self.init(momentum: Float(try Architecture.number(config, "momentum", "BatchNorm", in: 0...1, default: 0.1)),
+                  epsilon: Float(try Architecture.number(config, "epsilon", "BatchNorm", in: 1e-12...1, default: 1e-5)))
     }
 }

@@ -55,7 +55,9 @@ public enum Checkpoint {
                 guard let dot = rest.lastIndex(of: ".") else { continue }
                 state[String(rest[..<dot]), default: [:]][String(rest[rest.index(after: dot)...])] = t
             }
-            o.importState(state, model.namedParameters)
+            do { try o.importState(state, model.namedParameters) } catch {
+                throw TensorError(error.kind, "\(path): \(error.message)")
+            }
             optimizer = o
         }
         return Contents(model: model, optimizer: optimizer, metadata: metadata)
@@ -99,33 +101,97 @@ public enum Checkpoint {
     }
 
     static func read(_ path: String) throws(TensorError) -> ([String: Tensor], [String: String]) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TensorError(.value, "no checkpoint at \(path)")
+        let bytes: [UInt8]
+        do { bytes = try RegularFile.read(path) } catch {
+            throw TensorError(.value, error.reason == "no such file" ? "no checkpoint at \(path)" : "\(error)")
         }
-        func bad(_ why: String) -> TensorError { TensorError(.value, "\(path) is not a valid safetensors file: \(why)") }
-        guard data.count >= 8 else { throw bad("it is \(data.count) bytes long") }
-        let n = data.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        guard n <= UInt64(data.count - 8) else { throw bad("its header claims \(n) bytes of \(data.count - 8)") }
+        return try decode(bytes, name: path)
+    }
+
+    /// The tensors and metadata of a safetensors file's bytes. Files are hostile until
+    /// checked: every size and offset is validated before a byte of values is read, as
+    /// Python's safetensors does (a header that fits the file, whole-number shapes whose
+    /// sizes do not overflow, byte ranges that match their shapes, lie inside the data,
+    /// and follow one another without overlap or gaps).
+    public static func decode(_ bytes: [UInt8], name: String) throws(TensorError) -> ([String: Tensor], [String: String]) {
+        func bad(_ why: String) -> TensorError { TensorError(.value, "\(name) is not a valid safetensors file: \(why)") }
+        guard bytes.count >= 8 else { throw bad("it is \(bytes.count) bytes long, shorter than the 8-byte header length") }
+        let n = bytes.prefix(8).enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        guard n <= UInt64(bytes.count - 8) else { throw bad("its header claims \(n) bytes but the file has \(bytes.count - 8) after the length") }
+        guard n >= 2 else { throw bad("its header is \(n) bytes long, too short for a JSON object") }
         let body = 8 + Int(n)
-        guard let header = (try? JSONSerialization.jsonObject(with: data.subdata(in: 8..<body))) as? [String: Any] else {
+        guard let header = (try? JSONSerialization.jsonObject(with: Data(bytes[8..<body]))) as? [String: Any] else {
             throw bad("the header is not a JSON object")
         }
-        var tensors: [String: Tensor] = [:]
-        for (name, entry) in header where name != "__metadata__" {
-            guard let e = entry as? [String: Any], let dtype = e["dtype"] as? String, let shape = (e["shape"] as? [NSNumber])?.map(\.intValue),
-                  let range = (e["data_offsets"] as? [NSNumber])?.map(\.intValue), range.count == 2 else { throw bad("tensor \(name) is described wrongly") }
-            guard dtype == "F32" else { throw TensorError(.value, "\(path): tensor \(name) is \(dtype); Tessera reads F32 tensors") }
-            let count = shape.reduce(1, *)
-            guard range[0] >= 0, range[1] - range[0] == 4 * count, body + range[1] <= data.count else { throw bad("tensor \(name)'s bytes are out of range") }
-            var values = [Float](repeating: 0, count: count)
-            data.withUnsafeBytes { raw in
-                for i in 0..<count {
-                    values[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: body + range[0] + 4 * i, as: UInt32.self)))
-                }
+        var metadata: [String: String] = [:]
+        if let m = header["__metadata__"] {
+            guard let pairs = m as? [String: Any] else { throw bad("__metadata__ is not an object") }
+            for (k, v) in pairs {
+                guard let text = v as? String else { throw bad("__metadata__ \"\(k)\" is not a string") }
+                metadata[k] = text
             }
-            tensors[name] = Tensor(shape: shape, storage: values)
         }
-        let metadata = (header["__metadata__"] as? [String: String]) ?? [:]
+        let dataLength = bytes.count - body
+        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        for (tensor, entry) in header where tensor != "__metadata__" {
+            guard let e = entry as? [String: Any] else { throw bad("tensor \(tensor) is not described by an object") }
+            guard let dtype = e["dtype"] as? String else { throw bad("tensor \(tensor) has no dtype string") }
+            guard dtype == "F32" else { throw TensorError(.value, "\(name): tensor \(tensor) is \(dtype); Tessera reads F32 tensors") }
+            guard let dims = e["shape"] as? [Any], let shape = wholeNumbers(dims) else {
+                throw bad("tensor \(tensor)'s shape is not a list of whole numbers of 0 or more")
+            }
+            guard let offsets = e["data_offsets"] as? [Any], let range = wholeNumbers(offsets), range.count == 2, range[0] <= range[1] else {
+                throw bad("tensor \(tensor)'s data_offsets are not two whole numbers [begin, end] with begin <= end")
+            }
+            guard let count = Tensor.elementCount(shape), case let (size, overflow) = count.multipliedReportingOverflow(by: 4), !overflow else {
+                throw bad("tensor \(tensor)'s shape \(shape) has more values than a 64-bit size can count")
+            }
+            guard range[1] - range[0] == size else {
+                throw bad("tensor \(tensor) has shape \(shape) (\(size) bytes) but data_offsets \(range) (\(range[1] - range[0]) bytes)")
+            }
+            guard range[1] <= dataLength else {
+                throw bad("tensor \(tensor)'s bytes \(range[0])..<\(range[1]) lie past the end of the data (\(dataLength) bytes)")
+            }
+            entries.append((tensor, shape, range[0], range[1]))
+        }
+        // The byte ranges, in order, must tile the data exactly: no overlap, no gap.
+        entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
+        var expected = 0
+        for e in entries {
+            guard e.begin == expected else {
+                throw bad(e.begin < expected ? "tensor \(e.name)'s bytes overlap another tensor's (they start at \(e.begin), before \(expected))"
+                                             : "a gap of \(e.begin - expected) bytes before tensor \(e.name)")
+            }
+            expected = e.end
+        }
+        guard expected == dataLength else { throw bad("\(dataLength - expected) bytes after the last tensor belong to none") }
+        var tensors: [String: Tensor] = [:]
+        for e in entries {
+            let count = (e.end - e.begin) / 4
+            let values = [Float](unsafeUninitializedCapacity: count) { out, initialized in
+                bytes.withUnsafeBytes { raw in
+                    for i in 0..<count {
+                        out[i] = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: body + e.begin + 4 * i, as: UInt32.self)))
+                    }
+                }
+                initialized = count
+            }
+            tensors[e.name] = Tensor(shape: e.shape, storage: values)
+        }
         return (tensors, metadata)
+    }
+
+    /// JSON numbers that are whole and between 0 and 2^53 (beyond, a Double is not exact);
+    /// nil when any is not (a fraction, a negative, 1e300, a string).
+    static func wholeNumbers(_ items: [Any]) -> [Int]? {
+        var out: [Int] = []
+        out.reserveCapacity(items.count)
+        for item in items {
+            guard let n = item as? NSNumber else { return nil }
+            let d = n.doubleValue
+            guard d.isFinite, d == d.rounded(), d >= 0, d <= 9_007_199_254_740_992 else { return nil }
+            out.append(Int(d))
+        }
+        return out
     }
 }

@@ -34,8 +34,9 @@ public final class Conv2D: Layer {
         }
         let (c, h, w) = (inputShape[0], inputShape[1], inputShape[2])
         let (oh, ow) = try window.output(h, w)
+        try HostMemory.check(shape: [filters, c, window.kernel.h, window.kernel.w], what: "\(description)'s weights for \(c) channels")
         let fanIn = c * window.kernel.h * window.kernel.w
-        weight = Variable(Initializer.for(activation).make([filters, c, window.kernel.h, window.kernel.w], fanIn: fanIn,
+        weight = Variable(try Initializer.for(activation).make([filters, c, window.kernel.h, window.kernel.w], fanIn: fanIn,
                                                            fanOut: filters * window.kernel.h * window.kernel.w, rng: &rng), requiresGrad: true)
         if useBias { bias = Variable(Tensor(zeros: [filters]), requiresGrad: true) }
         return [filters, oh, ow]
@@ -84,8 +85,10 @@ extension Conv2D: ConfigurableLayer {
          "activation": Architecture.code(activation), "bias": useBias ? 1 : 0]
     }
     public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(Int(try Architecture.value(config, "filters", "Conv2D")), kernel: Int(try Architecture.value(config, "kernel", "Conv2D")),
-                  stride: Int(config["stride"] ?? 1), padding: Int(config["padding"] ?? 0), activation: Architecture.activation(config),
-                  useBias: config["bias"] != 0)
+        self.init(try Architecture.integer(config, "filters", "Conv2D", in: 1...Architecture.largestCount),
+                  kernel: try Architecture.integer(config, "kernel", "Conv2D", in: 1...Window.largest),
+                  stride: try Architecture.integer(config, "stride", "Conv2D", in: 1...Window.largest, default: 1),
+                  padding: try Architecture.integer(config, "padding", "Conv2D", in: 0...Window.largest, default: 0),
+                  activation: try Architecture.activation(config, "Conv2D"), useBias: try Architecture.flag(config, "bias", "Conv2D"))
     }
 }

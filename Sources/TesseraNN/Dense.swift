@@ -26,7 +26,7 @@ public final class Dense: Layer {
             throw TensorError(.shape, "Dense(\(units)) needs flat inputs [features]; it got \(inputShape) per example (put Flatten() before it)")
         }
         guard units > 0 else { throw TensorError(.value, "Dense needs at least one unit, got \(units)") }
-        weight = Variable(Initializer.for(activation).make([units, inputs], fanIn: inputs, fanOut: units, rng: &rng), requiresGrad: true)
+        weight = Variable(try Initializer.for(activation).make([units, inputs], fanIn: inputs, fanOut: units, rng: &rng), requiresGrad: true)
         if useBias { bias = Variable(Tensor(zeros: [units]), requiresGrad: true) }
         return [units]
     }
@@ -50,6 +50,7 @@ extension Dense: ConfigurableLayer {
     public static var kind: String { "Dense" }
     public var config: [String: Double] { ["units": Double(units), "activation": Architecture.code(activation), "bias": useBias ? 1 : 0] }
     public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(Int(try Architecture.value(config, "units", "Dense")), activation: Architecture.activation(config), useBias: config["bias"] != 0)
+        self.init(try Architecture.integer(config, "units", "Dense", in: 1...Architecture.largestCount),
+                  activation: try Architecture.activation(config, "Dense"), useBias: try Architecture.flag(config, "bias", "Dense"))
     }
 }

@@ -27,5 +27,5 @@ public final class Dropout: Layer {
 extension Dropout: ConfigurableLayer {
     public static var kind: String { "Dropout" }
     public var config: [String: Double] { ["rate": Double(rate)] }
-    public convenience init(config: [String: Double]) throws(TensorError) { self.init(Float(config["rate"] ?? 0)) }
+    public convenience init(config: [String: Double]) throws(TensorError) { self.init(Float(try Architecture.number(config, "rate", "Dropout", in: 0...0.999_999, default: 0))) }
 }

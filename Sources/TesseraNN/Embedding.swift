@@ -18,6 +18,7 @@ public final class Embedding: Layer {
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
         guard vocabulary > 0, dimension > 0 else { throw TensorError(.value, "Embedding needs a positive vocabulary and dimension") }
+        try HostMemory.check(shape: [vocabulary, dimension], what: "\(description)'s table")
         // PyTorch's nn.Embedding draws from N(0, 1).
         weight = Variable(Tensor(shape: [vocabulary, dimension], storage: (0..<(vocabulary * dimension)).map { _ in Float(rng.nextNormal()) }),
                           requiresGrad: true)
@@ -50,6 +51,7 @@ extension Embedding: ConfigurableLayer {
     public static var kind: String { "Embedding" }
     public var config: [String: Double] { ["vocabulary": Double(vocabulary), "dimension": Double(dimension)] }
     public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(Int(try Architecture.value(config, "vocabulary", "Embedding")), Int(try Architecture.value(config, "dimension", "Embedding")))
+        self.init(try Architecture.integer(config, "vocabulary", "Embedding", in: 1...Architecture.largestCount),
+                  try Architecture.integer(config, "dimension", "Embedding", in: 1...Architecture.largestCount))
     }
 }

@@ -6,7 +6,10 @@ public final class Flatten: Layer {
     public var description: String { "Flatten()" }
     public var parameters: [Parameter] { [] }
 
-    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] { [inputShape.reduce(1, *)] }
+    public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
+        guard let n = Tensor.elementCount(inputShape) else { throw TensorError(.shape, "Flatten cannot count the values of \(inputShape)") }
+        return [n]
+    }
 
     public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
         let n = x.shape.first ?? 0

@@ -66,14 +66,14 @@ public enum Initializer: Sendable {
     public static func `for`(_ activation: Activation) -> Initializer { activation == .relu || activation == .gelu ? .he : .glorot }
 
     /// A tensor of `shape` whose layer reads `fanIn` inputs and writes `fanOut` outputs.
-    public func make(_ shape: [Int], fanIn: Int, fanOut: Int, rng: inout RandomGenerator) -> Tensor {
-        let count = shape.reduce(1, *)
+    public func make(_ shape: [Int], fanIn: Int, fanOut: Int, rng: inout RandomGenerator) throws(TensorError) -> Tensor {
+        let count = try HostMemory.check(shape: shape, what: "weights of shape \(shape)")
         let limit: Double
         switch self {
         case .zeros: return Tensor(zeros: shape)
         case .ones: return Tensor(shape: shape, storage: [Float](repeating: 1, count: count))
         case .he: limit = (6.0 / Double(Swift.max(1, fanIn))).squareRoot()
-        case .glorot: limit = (6.0 / Double(Swift.max(1, fanIn + fanOut))).squareRoot()
+        case .glorot: limit = (6.0 / Double(Swift.max(1, fanIn &+ fanOut))).squareRoot()
         }
         return Tensor(shape: shape, storage: (0..<count).map { _ in Float((rng.nextDouble() * 2 - 1) * limit) })
     }

@@ -14,7 +14,9 @@ public protocol Optimizer: AnyObject {
     var settingsJSON: String { get }
     /// The per-parameter state by parameter name, then slot ("m", "v", "momentum").
     func exportState(_ parameters: [(name: String, variable: Variable)]) -> [String: [String: Tensor]]
-    func importState(_ state: [String: [String: Tensor]], _ parameters: [(name: String, variable: Variable)])
+    /// Restores state that `exportState` gave, after checking every tensor against its
+    /// parameter: a slot of the wrong shape is an error, never an update through it.
+    func importState(_ state: [String: [String: Tensor]], _ parameters: [(name: String, variable: Variable)]) throws(TensorError)
 }
 
 /// Per-parameter state (moments, momentum buffers), keyed by the parameter.
@@ -34,12 +36,32 @@ final class OptimizerState {
         return out
     }
 
-    func restore(_ names: [String], _ state: [String: [String: Tensor]], _ parameters: [(name: String, variable: Variable)]) {
-        for (name, v) in parameters {
-            guard let slots = state[name] else { continue }
-            let values = names.compactMap { slots[$0] }
-            if values.count == names.count { self[v] = values }
+    /// Restores the slots `names` of each parameter, all checked before any is kept: each
+    /// must name a parameter and a slot this optimizer has, have the parameter's shape,
+    /// and come with the parameter's other slots.
+    func restore(_ names: [String], _ state: [String: [String: Tensor]], _ parameters: [(name: String, variable: Variable)]) throws(TensorError) {
+        let byName = Dictionary(parameters.map { ($0.name, $0.variable) }, uniquingKeysWith: { a, _ in a })
+        var restored: [(Variable, [Tensor])] = []
+        for (name, slots) in state.sorted(by: { $0.key < $1.key }) {
+            guard let v = byName[name] else {
+                throw TensorError(.value, "optimizer state for \(name), which is not a parameter of the model (it has \(parameters.map(\.name).joined(separator: ", ")))")
+            }
+            if let unknown = slots.keys.sorted().first(where: { !names.contains($0) }) {
+                throw TensorError(.value, "optimizer state \(name).\(unknown): this optimizer keeps \(names.joined(separator: " and ")), not \(unknown)")
+            }
+            var values: [Tensor] = []
+            for slot in names {
+                guard let t = slots[slot] else {
+                    throw TensorError(.value, "optimizer state for \(name) has no \(slot) (it needs \(names.joined(separator: " and ")))")
+                }
+                guard t.shape == v.value.shape else {
+                    throw TensorError(.shape, "optimizer state \(name).\(slot) has shape \(t.shape); its parameter has \(v.value.shape)")
+                }
+                values.append(t)
+            }
+            restored.append((v, values))
         }
+        for (v, values) in restored { self[v] = values }
     }
 }
 
@@ -57,8 +79,15 @@ enum HostUpdate {
     /// Calls `body(range, weights, gradient, slots)` over chunks of the parameter, the
     /// weights and the state slots (`slots` of them, zeros at first) mutable in place.
     static func run(_ p: Variable, _ g: Tensor, _ state: OptimizerState, slots: Int,
-                    _ body: (Range<Int>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, [UnsafeMutablePointer<Float>]) -> Void) {
+                    _ body: (Range<Int>, UnsafeMutablePointer<Float>, UnsafePointer<Float>, [UnsafeMutablePointer<Float>]) -> Void) throws(TensorError) {
         precondition(slots <= 2, "host updates keep at most two state slots")
+        // The loop below writes through raw pointers: every buffer must hold the weights' count.
+        guard g.shape == p.value.shape else {
+            throw TensorError(.shape, "a gradient of shape \(g.shape) for a parameter of shape \(p.value.shape)")
+        }
+        if let kept = state[p], kept.count != slots || kept.contains(where: { $0.shape != g.shape }) {
+            throw TensorError(.shape, "optimizer state of shapes \(kept.map(\.shape)) for a parameter of shape \(g.shape)")
+        }
         var saved = state[p] ?? (0..<slots).map { _ in Tensor(zeros: g.shape) }
         state[p] = nil  // so the slots are uniquely held and change in place
         var first = saved.count > 0 ? saved[0].storage : [], second = saved.count > 1 ? saved[1].storage : []
@@ -85,17 +114,35 @@ enum OptimizerSettings {
         guard let d = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any], let kind = d["kind"] as? String else {
             throw TensorError(.value, "the checkpoint's optimizer settings are not valid JSON")
         }
-        func f(_ k: String, _ fallback: Float) -> Float { (d[k] as? NSNumber)?.floatValue ?? fallback }
+        var bad: String? = nil
+        /// A finite setting of 0 or more (a rate, a decay, a beta), or the fallback when absent.
+        func f(_ k: String, _ fallback: Float) -> Float {
+            guard let v = d[k] else { return fallback }
+            guard let n = v as? NSNumber, n.doubleValue.isFinite, n.doubleValue >= 0, n.doubleValue < 1e30 else {
+                bad = bad ?? "\(k) is \(v); it must be a finite number of 0 or more"
+                return fallback
+            }
+            return n.floatValue
+        }
+        let optimizer: any Optimizer
         switch kind {
-        case "SGD": return SGD(lr: f("lr", 0.01), momentum: f("momentum", 0), nesterov: f("nesterov", 0) != 0, weightDecay: f("weightDecay", 0))
+        case "SGD": optimizer = SGD(lr: f("lr", 0.01), momentum: f("momentum", 0), nesterov: f("nesterov", 0) != 0, weightDecay: f("weightDecay", 0))
         case "Adam", "AdamW":
             let a = Adam(lr: f("lr", 1e-3), beta1: f("beta1", 0.9), beta2: f("beta2", 0.999), epsilon: f("epsilon", 1e-8),
                          weightDecay: f("weightDecay", 0), decoupled: kind == "AdamW")
-            a.steps = (d["steps"] as? NSNumber)?.intValue ?? 0
-            return a
-        case "RMSProp": return RMSProp(lr: f("lr", 0.01), alpha: f("alpha", 0.99), epsilon: f("epsilon", 1e-8))
+            if let v = d["steps"] {
+                // Counted up at every step: a whole number well inside Int's range.
+                guard let n = v as? NSNumber, let steps = Checkpoint.wholeNumbers([n])?.first, steps < 1 << 52 else {
+                    throw TensorError(.value, "the checkpoint's Adam settings have steps \(v); it must be a whole number of 0 or more")
+                }
+                a.steps = steps
+            }
+            optimizer = a
+        case "RMSProp": optimizer = RMSProp(lr: f("lr", 0.01), alpha: f("alpha", 0.99), epsilon: f("epsilon", 1e-8))
         default: throw TensorError(.value, "the checkpoint's optimizer \(kind) is not one Tessera knows")
         }
+        if let bad { throw TensorError(.value, "the checkpoint's \(kind) settings: \(bad)") }
+        return optimizer
     }
 }
 
@@ -120,7 +167,7 @@ public final class SGD: Optimizer {
         OptimizerSettings.json(["kind": "SGD", "lr": learningRate, "momentum": momentum, "nesterov": nesterov ? 1 : 0, "weightDecay": weightDecay])
     }
     public func exportState(_ p: [(name: String, variable: Variable)]) -> [String: [String: Tensor]] { state.export(["momentum"], p) }
-    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) { state.restore(["momentum"], s, p) }
+    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) throws(TensorError) { try state.restore(["momentum"], s, p) }
 
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         for p in parameters {
@@ -128,7 +175,7 @@ public final class SGD: Optimizer {
             if HostUpdate.applies(p, g, state[p]) {
                 let (lr, mu, wd, nesterov) = (learningRate, momentum, weightDecay, nesterov)
                 let first = state[p] == nil
-                HostUpdate.run(p, g, state, slots: momentum != 0 ? 1 : 0) { range, w, gp, s in
+                try HostUpdate.run(p, g, state, slots: momentum != 0 ? 1 : 0) { range, w, gp, s in
                     let momenta = s.first
                     for i in range {
                         var d = gp[i] + wd * w[i]
@@ -185,7 +232,7 @@ public final class Adam: Optimizer {
                                 "weightDecay": weightDecay, "steps": steps])
     }
     public func exportState(_ p: [(name: String, variable: Variable)]) -> [String: [String: Tensor]] { state.export(["m", "v"], p) }
-    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) { state.restore(["m", "v"], s, p) }
+    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) throws(TensorError) { try state.restore(["m", "v"], s, p) }
 
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         steps += 1
@@ -195,7 +242,7 @@ public final class Adam: Optimizer {
             if HostUpdate.applies(p, g, state[p]) {
                 let (lr, b1, b2, eps, wd, decoupled) = (learningRate, beta1, beta2, epsilon, weightDecay, decoupled)
                 let root2 = c2.squareRoot(), step = lr / c1, shrink = 1 - lr * wd
-                HostUpdate.run(p, g, state, slots: 2) { range, w, gp, s in
+                try HostUpdate.run(p, g, state, slots: 2) { range, w, gp, s in
                     let (m, v) = (s[0], s[1])
                     // decay shrinks the weights (AdamW); l2 adds them to the gradient (Adam's weight decay).
                     let (decay, l2): (Float, Float) = wd == 0 ? (1, 0) : decoupled ? (shrink, 0) : (1, wd)
@@ -267,14 +314,14 @@ public final class RMSProp: Optimizer {
     public var description: String { "RMSProp(lr: \(learningRate))" }
     public var settingsJSON: String { OptimizerSettings.json(["kind": "RMSProp", "lr": learningRate, "alpha": alpha, "epsilon": epsilon]) }
     public func exportState(_ p: [(name: String, variable: Variable)]) -> [String: [String: Tensor]] { state.export(["square_avg"], p) }
-    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) { state.restore(["square_avg"], s, p) }
+    public func importState(_ s: [String: [String: Tensor]], _ p: [(name: String, variable: Variable)]) throws(TensorError) { try state.restore(["square_avg"], s, p) }
 
     public func step(_ parameters: [Variable], backend b: any Backend) throws(TensorError) {
         for p in parameters {
             guard let g = p.grad else { continue }
             if HostUpdate.applies(p, g, state[p]) {
                 let (lr, alpha, eps) = (learningRate, alpha, epsilon)
-                HostUpdate.run(p, g, state, slots: 1) { range, w, gp, s in
+                try HostUpdate.run(p, g, state, slots: 1) { range, w, gp, s in
                     let squares = s[0]
                     for i in range {
                         squares[i] = squares[i] * alpha + (gp[i] * gp[i]) * (1 - alpha)

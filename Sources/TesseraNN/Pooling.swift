@@ -37,16 +37,27 @@ extension Pool2D {
     public var config: [String: Double] { ["kernel": Double(window.kernel.h), "stride": Double(window.stride), "padding": Double(window.padding)] }
 }
 
+extension Pool2D {
+    /// kernel, stride and padding from a checkpoint, checked.
+    static func settings(_ config: [String: Double], _ kind: String) throws(TensorError) -> (Int, Int?, Int) {
+        let kernel = try Architecture.integer(config, "kernel", kind, in: 1...Window.largest, default: 2)
+        return (kernel, try Architecture.integer(config, "stride", kind, in: 1...Window.largest, default: kernel),
+                try Architecture.integer(config, "padding", kind, in: 0...Window.largest, default: 0))
+    }
+}
+
 extension MaxPool2D: ConfigurableLayer {
     public static var kind: String { "MaxPool2D" }
     public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(Int(config["kernel"] ?? 2), stride: config["stride"].map { Int($0) }, padding: Int(config["padding"] ?? 0))
+        let (kernel, stride, padding) = try Self.settings(config, Self.kind)
+        self.init(kernel, stride: stride, padding: padding)
     }
 }
 
 extension AvgPool2D: ConfigurableLayer {
     public static var kind: String { "AvgPool2D" }
     public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(Int(config["kernel"] ?? 2), stride: config["stride"].map { Int($0) }, padding: Int(config["padding"] ?? 0))
+        let (kernel, stride, padding) = try Self.settings(config, Self.kind)
+        self.init(kernel, stride: stride, padding: padding)
     }
 }
