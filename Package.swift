@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraNN", "TesseraMetrics", "TesseraTune"]),
         // Session, message core, transports.
         .target(name: "TesseraKernel", dependencies: [
-            "TesseraPrelude", "TesseraScript", "TesseraDisplay", "CZMQ", "CZlib", "CReadline",
+            "TesseraPrelude", "TesseraScript", "TesseraDisplay", "TesseraTensor", "CZMQ", "CZlib", "CReadline",
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "tessera", dependencies: [

@@ -49,11 +49,28 @@ public final class KernelWorker: @unchecked Sendable {
         condition.unlock()
     }
 
-    /// Blocks until the worker has stopped.
-    public func waitUntilStopped() {
+    /// The front end has gone: interrupts the running cell, answers every queued execute
+    /// `aborted` (nothing more will run), and lets the worker stop.
+    public func stopNow() {
         condition.lock()
-        while !stopped { condition.wait() }
+        closed = true
+        let dropped = queue
+        queue.removeAll()
+        condition.signal()
         condition.unlock()
+        interruptFlag.terminate()
+        for r in dropped where r.msgType == "execute_request" { emitAborted(r) }
+    }
+
+    /// Blocks until the worker has stopped, or until `deadline`; false when it had not.
+    @discardableResult
+    public func waitUntilStopped(deadline: Date = .distantFuture) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while !stopped {
+            if !condition.wait(until: deadline) { return stopped }
+        }
+        return true
     }
 
     private func next() -> KernelMessage? {
@@ -106,13 +123,14 @@ public final class KernelWorker: @unchecked Sendable {
         let aborted = queue[..<head].filter { $0.msgType == "execute_request" }
         queue = queue[..<head].filter { $0.msgType != "execute_request" } + queue[head...]
         condition.unlock()
-        for r in aborted {
-            emit(KernelMessage("status", parent: r.msgID, content: .obj(["execution_state": .string("busy")])))
-            emit(KernelMessage("execute_reply", parent: r.msgID, content: .obj([
-                "status": .string("aborted"), "execution_count": .number(Double(kernel.executionCount)),
-            ])))
-            emit(KernelMessage("status", parent: r.msgID, content: .obj(["execution_state": .string("idle")])))
-        }
+        for r in aborted { emitAborted(r) }
+    }
+
+    /// The messages of an execute that will not run, as Jupyter kernels send them.
+    private func emitAborted(_ r: KernelMessage) {
+        emit(KernelMessage("status", parent: r.msgID, content: .obj(["execution_state": .string("busy")])))
+        emit(KernelMessage("execute_reply", parent: r.msgID, content: .obj(["status": .string("aborted")])))
+        emit(KernelMessage("status", parent: r.msgID, content: .obj(["execution_state": .string("idle")])))
     }
 }
 

@@ -25,54 +25,75 @@ public final class LocalClient: @unchecked Sendable {
     /// Answers a pending `input(...)`.
     public func provideInput(_ text: String) { worker.provideInput(text) }
 
-    /// What one execute produced: the reply's content, and whether the timeout fired.
+    /// What one execute produced: the reply's content, whether the timeout fired or `stop`
+    /// asked for an interrupt, and whether the cell went on past the grace period after
+    /// it (native work that does not check for interrupts): then it was abandoned.
     public struct Execution {
         public var reply: JSON
         public var timedOut: Bool
-        public var ok: Bool { reply["status"]?.stringValue == "ok" }
+        public var stopped = false
+        public var abandoned = false
+        public var ok: Bool { reply["status"]?.stringValue == "ok" && !abandoned }
     }
+
+    /// How long an interrupted cell may take to stop before `execute` gives up on it.
+    public static let grace: TimeInterval = 5
 
     /// Runs a cell, handing every message of it to `onMessage` in order (on this thread),
     /// up to and including `status: idle`. With a timeout, the cell is interrupted when
-    /// it runs longer.
+    /// it runs longer (however much output it writes meanwhile); `stop` is asked as often
+    /// (a signal arrived) and interrupts the cell when it returns true.
     public func execute(_ code: String, sourceName: String? = nil, allowStdin: Bool = true, storeHistory: Bool = true,
-                        timeout: TimeInterval? = nil, onMessage: (KernelMessage) -> Void) -> Execution {
+                        timeout: TimeInterval? = nil, stop: () -> Bool = { false }, onMessage: (KernelMessage) -> Void) -> Execution {
         var content: [(String, JSON)] = [
             ("code", .string(code)), ("silent", .bool(false)), ("store_history", .bool(storeHistory)),
             ("allow_stdin", .bool(allowStdin)), ("stop_on_error", .bool(false)),
         ]
         if let sourceName { content.append(("source_name", .string(sourceName))) }
         var reply: JSON = .object([])
-        var timedOut = false
+        var timedOut = false, stopped = false
+        var interruptedAt: Date?
         let deadline = timeout.map { Date(timeIntervalSinceNow: $0) }
-        send("execute_request", .object(content)) { m in
+        let finished = send("execute_request", .object(content)) { m in
             if m.msgType == "execute_reply" { reply = m.content }
             onMessage(m)
-        } onWait: {
-            if let deadline, !timedOut, Date() >= deadline {
-                timedOut = true
-                worker.interrupt()
+        } poll: {
+            let now = Date()
+            if interruptedAt == nil {
+                if let deadline, now >= deadline { timedOut = true }
+                if stop() { stopped = true }
+                if timedOut || stopped {
+                    interruptedAt = now
+                    worker.interrupt()
+                }
             }
+            // Keep waiting unless an interrupted cell has had its grace period.
+            return interruptedAt.map { now.timeIntervalSince($0) < Self.grace } ?? true
         }
-        return Execution(reply: reply, timedOut: timedOut)
+        return Execution(reply: reply, timedOut: timedOut, stopped: stopped, abandoned: !finished)
     }
 
     /// Sends a request and returns its reply's content (complete, is_complete, inspect...).
     public func request(_ type: String, _ content: JSON) -> JSON {
         var reply: JSON = .object([])
-        send(type, content) { m in if m.msgType.hasSuffix("_reply") { reply = m.content } } onWait: {}
+        send(type, content) { m in if m.msgType.hasSuffix("_reply") { reply = m.content } } poll: { true }
         return reply
     }
 
-    private func send(_ type: String, _ content: JSON, onMessage: (KernelMessage) -> Void, onWait: () -> Void) {
+    /// Sends a request and hands its messages to `onMessage` until its `status: idle`
+    /// (true), or until `poll`, asked after every message and every 50 ms of quiet,
+    /// returns false (false).
+    @discardableResult
+    private func send(_ type: String, _ content: JSON, onMessage: (KernelMessage) -> Void, poll: () -> Bool) -> Bool {
         counter += 1
         let id = "local-\(counter)"
         worker.submit(KernelMessage(type, parent: nil, content: content, msgID: id))
         while true {
-            guard let m = inbox.take(timeout: 0.05) else { onWait(); continue }
-            guard m.parentID == id else { continue }
-            onMessage(m)
-            if m.msgType == "status", m.content["execution_state"]?.stringValue == "idle" { return }
+            if let m = inbox.take(timeout: 0.05), m.parentID == id {
+                onMessage(m)
+                if m.msgType == "status", m.content["execution_state"]?.stringValue == "idle" { return true }
+            }
+            if !poll() { return false }
         }
     }
 

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTensor
 
 /// A Jupyter notebook (nbformat 4) as Tessera reads and writes it: the JSON is kept
 /// whole, so fields Tessera does not know survive a run, and cells are read and written
@@ -184,12 +185,7 @@ public struct Notebook {
     /// reader never sees half a notebook and a failed write leaves the old file whole.
     public func write(to path: String) throws {
         let text = normalized.pretty(indent: 1, sortKeys: true) + "\n"
-        let url = URL(fileURLWithPath: path)
-        do {
-            try Data(text.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw Error("cannot write the notebook '\(path)': \(error.localizedDescription)")
-        }
+        do { try AtomicFile.write(text.utf8, to: path) } catch { throw Error("cannot write the notebook '\(path)': \(error.reason)") }
     }
 }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TesseraScript
 
 /// `tessera run NOTEBOOK.ipynb`: executes every code cell in order in one session, as
@@ -6,10 +7,16 @@ import TesseraScript
 /// `execution_count`, `metadata.execution` timestamps, Tessera's kernelspec.
 ///
 /// Exit status: 0 when every cell ran (or `--allow-errors`), 1 at the first error (the
-/// cells after it are not run), 2 when the notebook cannot be run (not JSON, nbformat 3,
-/// another language, a malformed cell); the input file is then left untouched. Whenever
-/// cells ran, the output notebook is written, atomically, with everything that ran.
+/// cells after it are not run; a cell past `--timeout` is interrupted and is such an
+/// error, and one that does not stop within 5 s of the interrupt ends the run), 2 when the
+/// notebook cannot be run (not JSON, nbformat 3, another language, a malformed cell); the
+/// input file is then left untouched. SIGINT (Ctrl-C) and SIGTERM interrupt the running
+/// cell and end the run: 130 and 143. Whenever cells ran, the output notebook is written,
+/// atomically, with everything that ran.
 public enum NotebookRunner {
+    /// The exit status after SIGINT and after SIGTERM (128 + the signal's number, as shells report).
+    public static let interruptedStatus: Int32 = 130, terminatedStatus: Int32 = 143
+
     public struct Options {
         /// Where to write; nil: `NAME.executed.ipynb` beside the input.
         public var output: String?
@@ -43,8 +50,10 @@ public enum NotebookRunner {
         // notebook is written: writes then fail with EPIPE instead.
         signal(SIGPIPE, SIG_IGN)
         let client = LocalClient()
-        let sigint = InterruptSignal.install { client.interrupt() }
-        defer { sigint.cancel() }
+        let stop = StopSignal()
+        let sigint = InterruptSignal.install { stop.record(SIGINT) }
+        let sigterm = InterruptSignal.install(signal: SIGTERM) { stop.record(SIGTERM) }
+        defer { sigint.cancel(); sigterm.cancel() }
         let renderer = TerminalRenderer(showsPrompts: true, showsOutputs: !options.quiet)
         var run = Run(cells: notebook.cells)
         run.clearOutputs()
@@ -71,7 +80,7 @@ public enum NotebookRunner {
             nextCount += 1
             let cellStart = Date()
             run.begin(index)
-            let result = client.execute(source, timeout: options.timeout) { m in
+            let result = client.execute(source, timeout: options.timeout, stop: { stop.signal != 0 }) { m in
                 if m.msgType == "input_request" {
                     // A notebook run has no one to answer: the cell gets an empty line, as nbclient's does.
                     client.provideInput("")
@@ -80,15 +89,27 @@ public enum NotebookRunner {
                 run.record(m)
                 renderer.render(m)
             }
-            if result.timedOut {
-                let text = "the cell ran past --timeout \(format(options.timeout ?? 0)) and was interrupted\n"
+            func note(_ text: String) {
                 run.record(KernelMessage("stream", parent: nil, content: .obj(["name": .string("stderr"), "text": .string(text)])))
                 renderer.render(KernelMessage("stream", parent: nil, content: .obj(["name": .string("stderr"), "text": .string("tessera run: \(label) " + text)])))
+            }
+            if result.timedOut { note("the cell ran past --timeout \(format(options.timeout ?? 0)) and was interrupted\n") }
+            if result.abandoned {
+                note("the cell did not stop within \(format(LocalClient.grace)) of the interrupt and was abandoned\n")
+                run.commitAbandoned()
             }
             renderer.finishCell()
             let seconds = Date().timeIntervalSince(cellStart)
             if !options.quiet {
                 log("\(label) · \(format(seconds)) · \(format(Date().timeIntervalSince(started))) elapsed")
+            }
+            if stop.signal != 0 {
+                failure = "\(label) was interrupted by \(stop.signal == SIGTERM ? "SIGTERM" : "SIGINT"); the cells after it were not run"
+                break
+            }
+            if result.abandoned {
+                failure = "\(label) could not be stopped; the cells after it were not run"
+                break
             }
             if !result.ok && !tags.contains("raises-exception") {
                 errorCount += 1
@@ -108,7 +129,11 @@ public enum NotebookRunner {
         }
         if let failure {
             log("tessera run: \(failure); wrote what ran to \(output)")
-            return 1
+            switch stop.signal {
+            case SIGINT: return interruptedStatus
+            case SIGTERM: return terminatedStatus
+            default: return 1
+            }
         }
         if !options.quiet {
             let errors = errorCount > 0 ? " (\(errorCount) cell\(errorCount == 1 ? "" : "s") raised errors, --allow-errors)" : ""
@@ -229,6 +254,9 @@ public enum NotebookRunner {
             for (id, places) in displays { displays[id] = places.filter { $0.cell != current } }
         }
 
+        /// Keeps what an abandoned cell produced (its idle never came).
+        mutating func commitAbandoned() { commit() }
+
         /// Writes what the cell produced so far into it.
         private mutating func commit() {
             var cell = cells[current].setting("outputs", .array(outputs)).setting("execution_count", executionCount)
@@ -246,4 +274,12 @@ extension JSON {
         guard case .object(let pairs) = self else { return self }
         return .object(pairs.filter { $0.0 != key })
     }
+}
+
+/// The first of SIGINT and SIGTERM to arrive during a run (0 while none has): handlers
+/// record it on their queue, the run's thread reads it between messages.
+final class StopSignal: Sendable {
+    private let value = Atomic<Int32>(0)
+    var signal: Int32 { value.load(ordering: .relaxed) }
+    func record(_ number: Int32) { _ = value.compareExchange(expected: 0, desired: number, ordering: .relaxed) }
 }

@@ -5,8 +5,9 @@ import TesseraScript
 ///
 /// The main thread reads and parses lines; the worker runs cells. A malformed line gets
 /// an `error` message naming the problem and the kernel reads on. `interrupt_request`
-/// and SIGINT interrupt the running cell at once; EOF ends the kernel after the queued
-/// requests are answered.
+/// and SIGINT interrupt the running cell at once. EOF means the front end has gone: the
+/// running cell is interrupted, queued executes are answered `aborted`, and the process
+/// exits within a second (a kernel whose parent died must not run on for hours).
 public enum StdioTransport {
     public static func run() -> Int32 {
         let writer = LineWriter()
@@ -37,18 +38,23 @@ public enum StdioTransport {
                     writer.write(KernelMessage("interrupt_reply", parent: message.msgID, content: .obj(["status": .string("ok")])).json)
                     worker.interrupt()
                 case "input_reply":
+                    if let problem = RequestFields.problem(message) { throw ProtocolError(problem) }
                     worker.provideInput(message.content["value"]?.stringValue ?? "")
                 default:
                     worker.submit(message)
                 }
             } catch let e as ProtocolError {
-                writer.write(e.message(parent: nil).json)
+                writer.write(e.line(parent: nil))
             } catch {
                 writer.write(ProtocolError("line \(lineNumber): \(error)").message(parent: nil).json)
             }
         }
-        worker.close()
-        worker.waitUntilStopped()
+        worker.stopNow()
+        // Native work checks the interrupt between units; one that does not answer within
+        // a second is not waited for.
+        if !worker.waitUntilStopped(deadline: Date(timeIntervalSinceNow: 1)) {
+            Console.err("tessera kernel: the running cell did not stop within a second of the end of input; exiting\n")
+        }
         return 0
     }
 }

@@ -76,10 +76,10 @@ public enum Checkpoint {
         var json = try! JSONSerialization.data(withJSONObject: header, options: [.sortedKeys])
         // Pad with spaces so the values start 8-byte aligned, as the format recommends.
         while json.count % 8 != 0 { json.append(0x20) }
-        var data = Data()
+        var data = [UInt8]()
         data.reserveCapacity(8 + json.count + offset)
         withUnsafeBytes(of: UInt64(json.count).littleEndian) { data.append(contentsOf: $0) }
-        data.append(json)
+        data.append(contentsOf: json)
         for (_, t) in sorted {
             #if _endian(little)
             t.storage.withUnsafeBytes { data.append(contentsOf: $0) }  // already the file's byte order
@@ -87,17 +87,7 @@ public enum Checkpoint {
             for x in t.storage { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
             #endif
         }
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            try data.write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            throw TensorError(.value, "could not write \(path): \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw TensorError(.value, "could not write \(path): \(reason)")
-        }
+        do { try AtomicFile.write(data, to: path) } catch { throw TensorError(.value, "\(error)") }
     }
 
     static func read(_ path: String) throws(TensorError) -> ([String: Tensor], [String: String]) {

@@ -1,5 +1,6 @@
 import Foundation
 import TesseraScript
+import TesseraTensor
 import TesseraTune
 
 /// `tune(parallel: n)` runs trials in n worker processes (`tessera worker`). A worker
@@ -21,30 +22,31 @@ public enum TuneWorker {
     /// Ends the replay once the worker's share of the study is done.
     struct Finished: Error {}
 
-    /// Writes the session's cells (the completed ones and the running one) as JSON.
-    static func writeSession(_ interp: Interpreter, to path: String) throws {
+    /// The session's cells (the completed ones and the running one) as JSON.
+    static func sessionJSON(_ interp: Interpreter) throws -> [UInt8] {
         let cells = (interp.completedCells + [interp.runningCell].compactMap { $0 }).map { ["name": $0.name, "text": $0.text] }
-        let data = try JSONSerialization.data(withJSONObject: ["cells": cells])
-        try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        return [UInt8](try JSONSerialization.data(withJSONObject: ["cells": cells]))
     }
 
-    /// The body of `tessera worker`: replays the session file and joins the target study.
-    /// Returns the exit status: 0 when the worker ran its share, 1 when a replayed cell
-    /// failed, 2 when the replay never reached the study's tune call.
+    /// The body of `tessera worker`: replays the session (a file, or `-` for standard
+    /// input) and joins the target study. Returns the exit status: 0 when the worker ran
+    /// its share, 1 when the session cannot be read or a replayed cell failed, 2 when the
+    /// replay never reached the study's tune call.
     public static func run(session path: String, storage: String, study: String) -> Int32 {
-        target = Target(storage: (storage as NSString).standardizingPath, study: study)
+        target = Target(storage: URL(fileURLWithPath: storage).standardizedFileURL.path, study: study)
         let cells: [[String: String]]
+        let bytes: [UInt8]
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any], let list = object["cells"] as? [[String: String]] else {
-                FileHandle.standardError.write(Data("tessera worker: \(path) is not a session file\n".utf8))
-                return 1
-            }
-            cells = list
+            bytes = path == "-" ? [UInt8](FileHandle.standardInput.readDataToEndOfFile()) : try RegularFile.read(path)
         } catch {
-            FileHandle.standardError.write(Data("tessera worker: cannot read \(path): \(error.localizedDescription)\n".utf8))
+            FileHandle.standardError.write(Data("tessera worker: \(error)\n".utf8))
             return 1
         }
+        guard let object = (try? JSONSerialization.jsonObject(with: Data(bytes))) as? [String: Any], let list = object["cells"] as? [[String: String]] else {
+            FileHandle.standardError.write(Data("tessera worker: \(path == "-" ? "standard input" : path) is not a session (JSON with a list of cells)\n".utf8))
+            return 1
+        }
+        cells = list
         let interp = Interpreter(host: WorkerHost())
         Prelude.install(in: interp)
         for cell in cells {
@@ -67,27 +69,43 @@ public enum TuneWorker {
     /// Starts `count` workers on the study and waits for them, reporting progress after
     /// each finished trial; an interrupt stops them (their running trials are then marked
     /// as stopped).
+    ///
+    /// The session's cells go to each worker through a pipe (its standard input) and its
+    /// log is a file unlinked as soon as it is open: nothing of the session stays on disk,
+    /// even when the kernel is killed.
     static func coordinate(_ object: StudyObject, storage: String, count: Int, interp: Interpreter, progress: () -> Void) throws {
-        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-workers-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: dir) }
-        let session = dir.appendingPathComponent("session.json").path
-        try writeSession(interp, to: session)
+        let session = try sessionJSON(interp)
+        // A worker that dies before reading its session must not take the kernel with it.
+        signal(SIGPIPE, SIG_IGN)
         let executable = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
         var environment = ProcessInfo.processInfo.environment
         environment["OPENBLAS_NUM_THREADS"] = "\(max(1, ProcessInfo.processInfo.activeProcessorCount / count))"
         environment["OPENBLAS_THREAD_TIMEOUT"] = environment["OPENBLAS_THREAD_TIMEOUT"] ?? "20"
-        var workers: [(Process, String)] = []
-        for i in 0..<count {
+        var workers: [(Process, FileHandle)] = []
+        for _ in 0..<count {
             let p = Process()
             p.executableURL = URL(fileURLWithPath: executable)
-            p.arguments = ["worker", "--session", session, "--storage", storage, "--study", object.study.name]
+            p.arguments = ["worker", "--session", "-", "--storage", storage, "--study", object.study.name]
             p.environment = environment
-            let log = dir.appendingPathComponent("worker-\(i).log").path
-            FileManager.default.createFile(atPath: log, contents: nil)
+            let log = try unlinkedLog()
+            let input = Pipe()
+            p.standardInput = input
             p.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-            p.standardError = FileHandle(forWritingAtPath: log)
+            p.standardError = log
             try p.run()
+            let writer = input.fileHandleForWriting
+            Thread.detachNewThread {
+                session.withUnsafeBytes { raw in
+                    var offset = 0
+                    while offset < raw.count {
+                        let n = write(writer.fileDescriptor, raw.baseAddress! + offset, raw.count - offset)
+                        if n < 0 && errno == EINTR { continue }
+                        if n <= 0 { break }
+                        offset += n
+                    }
+                }
+                try? writer.close()
+            }
             workers.append((p, log))
         }
         var lastSeen = -1
@@ -105,10 +123,24 @@ public enum TuneWorker {
         progress()
         let failed = workers.filter { !$0.0.isRunning && $0.0.terminationStatus != 0 && $0.0.terminationReason == .exit }
         if !interp.interrupt.isSet, failed.count == workers.count, let (_, log) = failed.first {
-            let text = (try? String(contentsOfFile: log, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            try? log.seek(toOffset: 0)
+            let text = String(decoding: (try? log.readToEnd()) ?? Data(), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
             throw ScriptError(.tuning, "the worker processes of tune(parallel: \(count)) failed: \(text.isEmpty ? "no message" : text)",
                               suggestion: "workers replay the session's cells; a cell that only works once (or reads input) stops them")
         }
+    }
+}
+
+extension TuneWorker {
+    /// A private temporary file (mode 0600) that is unlinked at once: a worker writes its
+    /// log into it and the kernel reads it back, and nothing is left on disk however the
+    /// processes end.
+    static func unlinkedLog() throws -> FileHandle {
+        var template = Array((NSTemporaryDirectory() + "/tessera-worker-XXXXXX").utf8CString)
+        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard fd >= 0 else { throw ScriptError(.io, "cannot make a log file for tune's worker processes: \(RegularFile.reason(errno))") }
+        unlink(String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))
+        return FileHandle(fileDescriptor: fd, closeOnDealloc: true)
     }
 }
 

@@ -1,11 +1,12 @@
 import Foundation
 
-/// Why a file could not be opened or read, in words a user can act on.
+/// Why a file could not be opened, read or written, in words a user can act on.
 public struct FileError: Error, Sendable, CustomStringConvertible {
     public let path: String
     public let reason: String
-    public init(path: String, reason: String) { self.path = path; self.reason = reason }
-    public var description: String { "cannot read '\(path)': \(reason)" }
+    public let writing: Bool
+    public init(path: String, reason: String, writing: Bool = false) { self.path = path; self.reason = reason; self.writing = writing }
+    public var description: String { "cannot \(writing ? "write" : "read") '\(path)': \(reason)" }
 }
 
 /// Opening files that users name, safely: paths are checked before they reach the system
@@ -83,6 +84,13 @@ public enum RegularFile {
             }
         }
         return bytes
+    }
+
+    /// A path's folder ("." for a bare name) and last component. Split by hand: on Linux,
+    /// Foundation's `NSString.deletingLastPathComponent` traps on a relative path.
+    public static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+        return (slash == path.startIndex ? "/" : String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
 
     /// What went wrong, for the errno of an open, stat or read.

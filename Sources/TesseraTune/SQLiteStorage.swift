@@ -1,5 +1,6 @@
 import CSQLite
 import Foundation
+import TesseraTensor
 
 /// A study in one SQLite file, in WAL mode: every finished trial is committed before the
 /// next starts, so `kill -9` loses at most the trials that were running (marked as such on
@@ -25,8 +26,9 @@ public final class SQLiteStorage: StudyStorage {
 
     public init(path: String) throws(TuneError) {
         self.path = path
-        let dir = (path as NSString).deletingLastPathComponent
-        if !dir.isEmpty && !FileManager.default.fileExists(atPath: dir) {
+        do { try RegularFile.checkPath(path) } catch { throw TuneError("cannot open the study file: \(error.reason)") }
+        let dir = RegularFile.split(path).folder
+        if !FileManager.default.fileExists(atPath: dir) {
             throw TuneError("cannot open the study file \(path): the folder \(dir) does not exist")
         }
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX, nil) == SQLITE_OK else {

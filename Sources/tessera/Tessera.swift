@@ -202,8 +202,11 @@ struct RunCommand: ParsableCommand {
             raises-exception is expected.
 
             Exit status: 0 when everything ran, 1 at the first error (for a notebook, the cells \
-            after it are not run unless --allow-errors, and the output holds what ran), 2 when \
-            the file cannot be read or is not a runnable notebook (the input is left untouched).
+            after it are not run unless --allow-errors, and the output holds what ran; a cell past \
+            --timeout is interrupted and counts as an error, and one that does not stop within 5 s \
+            of it ends the run), 2 when the file cannot be read or is not a runnable notebook (the \
+            input is left untouched), 130 after Ctrl-C (SIGINT) and 143 after SIGTERM: both \
+            interrupt the running cell, end the run and write the notebook with what ran.
             """
     )
 

@@ -77,7 +77,7 @@ struct WorkerCommand: ParsableCommand {
         abstract: "Run trials of a stored study (started by tune(parallel:)).",
         discussion: "Replays the session's cells quietly, then asks the study for suggestions until its budget is taken.")
 
-    @Option(name: .long, help: "The session file the kernel wrote.")
+    @Option(name: .long, help: "The session (its cells as JSON): a file, or - for standard input (how tune(parallel:) hands it over, so it is never on disk).")
     var session: String
 
     @Option(name: .long, help: "The study's SQLite file.")

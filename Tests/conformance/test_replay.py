@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
+import time
 
 import nbclient
 import nbformat
@@ -190,6 +192,63 @@ def test_timeout_interrupts_the_cell_and_allow_errors_goes_on(tmp_path):
     run = tessera("run", path, "-o", out, "--timeout", "1", "--allow-errors")
     assert run.returncode == 0
     assert read_valid(out).cells[2].outputs[0].data["text/plain"] == "6"
+
+
+def test_timeout_ends_a_cell_that_prints_in_a_loop(tmp_path):
+    """Output arriving all the time must not keep the timeout from firing."""
+    path = notebook(tmp_path, code("let kept = 5"), code("var i = 0\nwhile true { print(i)\ni += 1 }"), code("kept + 1"))
+    out = str(tmp_path / "out.ipynb")
+    start = time.monotonic()
+    run = tessera("run", path, "-o", out, "--timeout", "1", "--quiet", timeout=60)
+    assert time.monotonic() - start < 15
+    assert run.returncode == 1, run.stderr
+    nb = read_valid(out)
+    outputs = nb.cells[1].outputs
+    assert outputs[0].output_type == "stream" and outputs[0].text.startswith("0\n1\n")
+    assert any(o.output_type == "error" and o.ename == "Interrupted" for o in outputs)
+    assert any("--timeout" in o.get("text", "") for o in outputs)
+    assert nb.cells[2].outputs == []
+
+
+@pytest.mark.parametrize("sig,status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
+def test_a_signal_writes_the_notebook_with_what_ran(tmp_path, sig, status):
+    path = notebook(tmp_path, code('print("first")'), code("var n = 0\nwhile true { n += 1 }"), code("1"))
+    out = tmp_path / "out.ipynb"
+    proc = subprocess.Popen([binary(), "run", path, "-o", str(out), "--allow-errors"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 30
+    while "In [2]" not in (proc.stdout.readline() or "") and time.monotonic() < deadline:
+        pass
+    time.sleep(0.3)
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=30)
+    assert proc.returncode == status, err
+    assert ("SIGTERM" if sig == signal.SIGTERM else "SIGINT") in err
+    nb = read_valid(str(out))
+    assert nb.cells[0].outputs[0].text == "first\n"
+    assert nb.cells[1].outputs[0].ename == "Interrupted"
+    assert nb.cells[2].outputs == [], "the run ends there, even with --allow-errors"
+    assert sorted(os.listdir(tmp_path)) == ["nb.ipynb", "out.ipynb"], "no temporary files"
+
+
+def test_killed_writes_leave_no_temporary_files(tmp_path):
+    """kill -9 while a large checkpoint and a notebook are being written, again and again:
+    the folder holds complete files or none, never a temporary one."""
+    script = tmp_path / "save.tsr"
+    script.write_text('let m = Sequential([Dense(4000)], seed: 1)\n'
+                      'm.fit(randn([8, 3000]), tensor([0, 1, 2, 3, 0, 1, 2, 3]), epochs: 1)\n'
+                      'while true { m.save("model.safetensors") }\n')
+    for attempt in range(6):
+        proc = subprocess.Popen([binary(), "run", str(script)], cwd=tmp_path, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 60
+        while not (tmp_path / "model.safetensors").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(0.05 + 0.07 * attempt)
+        proc.kill()
+        proc.wait()
+        assert sorted(os.listdir(tmp_path)) == ["model.safetensors", "save.tsr"], os.listdir(tmp_path)
+    from safetensors.numpy import load_file
+    assert load_file(str(tmp_path / "model.safetensors"))["0.weight"].shape == (4000, 3000)
 
 
 def test_inplace_default_output_and_a_closed_stdout(tmp_path):

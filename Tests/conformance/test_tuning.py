@@ -94,8 +94,11 @@ def start(tmp_path, budget):
     path = str(tmp_path / "kill.sqlite")
     script = tmp_path / f"kill-{budget}.tsr"
     script.write_text(SCRIPT.replace("BUDGET", str(budget)).replace("PATH", path))
+    # A temporary folder of its own, to see what the run leaves there.
+    tmpdir = tmp_path / "tmpdir"
+    tmpdir.mkdir(exist_ok=True)
     proc = subprocess.Popen([binary(), "run", str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            start_new_session=True)
+                            start_new_session=True, env={**os.environ, "TMPDIR": str(tmpdir)})
     return path, proc
 
 
@@ -133,9 +136,12 @@ def test_everything_killed_then_resumed(tmp_path):
     path, proc = start(tmp_path, 12)
     wait_for(lambda: running_after_completes(path, 4))
     finished_before = {r[0] for r in trials(path) if r[1] == "complete"}
+    # The session reaches the workers through a pipe: no session file exists, not even a private one.
+    assert os.listdir(tmp_path / "tmpdir") == []
     os.killpg(proc.pid, signal.SIGKILL)  # the runner; its workers follow it within 0.2 s
     proc.wait(timeout=30)
     time.sleep(1)
+    assert os.listdir(tmp_path / "tmpdir") == [], "nothing left behind by a kill -9"
     left_running = [r[0] for r in trials(path) if r[1] == "running"]
     assert left_running, "a trial was running when everything died"
     # Run the same script again: it resumes the study.
@@ -161,6 +167,9 @@ def test_worker_errors_are_clear(tmp_path):
     broken = worker(json.dumps({"cells": [{"name": "c1", "text": "let x = nope"}]}))
     assert broken.returncode == 1 and "NameError: 'nope' is not defined (c1, line 1" in broken.stderr, broken.stderr
     garbage = worker("not json")
-    assert garbage.returncode == 1 and "cannot read" in garbage.stderr, garbage.stderr
+    assert garbage.returncode == 1 and "is not a session" in garbage.stderr, garbage.stderr
+    missing = subprocess.run([binary(), "worker", "--session", str(tmp_path / "none.json"), "--storage", str(tmp_path / "s.sqlite"),
+                              "--study", "s"], capture_output=True, text=True, timeout=60)
+    assert missing.returncode == 1 and "cannot read" in missing.stderr and "no such file" in missing.stderr, missing.stderr
     other = worker(json.dumps({"x": 1}))
-    assert other.returncode == 1 and "is not a session file" in other.stderr, other.stderr
+    assert other.returncode == 1 and "is not a session" in other.stderr, other.stderr

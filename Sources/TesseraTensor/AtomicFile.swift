@@ -1,0 +1,65 @@
+import Foundation
+
+/// Writing a file so that a reader sees the old contents or the whole new ones, never a
+/// part, and so that a writer killed half way (kill -9, the OOM killer, a power cut before
+/// the rename) leaves nothing behind.
+///
+/// The bytes go to an unnamed file in the target's folder (Linux's O_TMPFILE: if the
+/// process dies, the kernel frees it), which is flushed to disk, given a name and renamed
+/// over the target. Where the file system has no unnamed files, a named temporary file
+/// takes its place and is removed on any failure.
+public enum AtomicFile {
+    public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(FileError) {
+        try RegularFile.checkPath(path)
+        let (directory, name) = RegularFile.split(path)
+        guard !name.isEmpty else { throw FileError(path: path, reason: "it names a folder, not a file", writing: true) }
+        let temporary = directory + "/.\(name).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        var fd = open(directory, oTmpFile | O_WRONLY | O_CLOEXEC, 0o666)
+        let unnamed = fd >= 0
+        if !unnamed {
+            fd = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0o666)
+            guard fd >= 0 else { throw FileError(path: path, reason: "cannot create a file beside it: \(RegularFile.reason(errno))", writing: true) }
+        }
+        var named = !unnamed
+        defer {
+            if fd >= 0 { close(fd) }
+            if named { unlink(temporary) }
+        }
+        try writeAll(bytes, to: fd, path: path)
+        guard fsync(fd) == 0 else { throw FileError(path: path, reason: RegularFile.reason(errno), writing: true) }
+        if unnamed {
+            // Named only now, and renamed at once: the one moment a kill could leave it.
+            guard linkat(AT_FDCWD, "/proc/self/fd/\(fd)", AT_FDCWD, temporary, AT_SYMLINK_FOLLOW) == 0 else {
+                throw FileError(path: path, reason: RegularFile.reason(errno), writing: true)
+            }
+            named = true
+        }
+        guard rename(temporary, path) == 0 else { throw FileError(path: path, reason: RegularFile.reason(errno), writing: true) }
+        named = false
+    }
+
+    /// Linux's O_TMPFILE (`__O_TMPFILE | O_DIRECTORY`), which Swift's Glibc module does not export.
+    private static let oTmpFile: Int32 = 0o20000000 | O_DIRECTORY
+
+    private static func writeAll(_ bytes: some Collection<UInt8>, to fd: Int32, path: String) throws(FileError) {
+        let failure: Int32? = bytes.withContiguousStorageIfAvailable { buffer -> Int32? in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                offset += n
+            }
+            return nil
+        } ?? {
+            // A collection without contiguous storage is copied once.
+            let copy = Array(bytes)
+            do { try writeAll(copy, to: fd, path: path); return nil } catch { return EIO }
+        }()
+        if let failure {
+            throw FileError(path: path, reason: failure == ENOSPC ? "the disk is full" : RegularFile.reason(failure), writing: true)
+        }
+    }
+}
