@@ -7,15 +7,8 @@ extension Kernel {
     func execute(_ request: KernelMessage, emit: @escaping (KernelMessage) -> Void) -> Outcome {
         let parent = request.msgID
         let c = request.content
-        guard let code = c["code"]?.stringValue else {
-            let err = ProtocolError("execute_request needs content.code, a string")
-            emit(err.message(parent: parent))
-            emit(KernelMessage("execute_reply", parent: parent, content: .obj([
-                "status": .string("error"), "execution_count": .number(Double(executionCount)),
-                "ename": .string("ProtocolError"), "evalue": .string(err.message), "traceback": .array([]),
-            ])))
-            return .proceed
-        }
+        // RequestFields has checked every field's type before this runs.
+        let code = c["code"]?.stringValue ?? ""
         let silent = c["silent"]?.boolValue ?? false
         let storeHistory = silent ? false : (c["store_history"]?.boolValue ?? true)
         let stopOnError = c["stop_on_error"]?.boolValue ?? true

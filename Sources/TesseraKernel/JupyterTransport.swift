@@ -1,6 +1,7 @@
 import CZMQ
 import Foundation
 import TesseraScript
+import TesseraTensor
 
 /// `tessera jupyter --connection-file F`: Jupyter's wire protocol over ZeroMQ, spoken by
 /// Swift itself (no Python in the loop).
@@ -131,10 +132,8 @@ public final class JupyterTransport: @unchecked Sendable {
         }
         guard !chosen.isEmpty else { return }
         let text = connection.withPorts(chosen).serialized
-        do {
-            try text.write(toFile: connectionPath, atomically: true, encoding: .utf8)
-        } catch {
-            throw ConnectionFile.Error("bound ports \(chosen) but cannot write them to '\(connectionPath)': \(error)")
+        do { try AtomicFile.write(text.utf8, to: connectionPath) } catch {
+            throw ConnectionFile.Error("bound ports \(chosen) but cannot write them to '\(connectionPath)': \(error.reason)")
         }
     }
 
@@ -368,6 +367,10 @@ public final class JupyterTransport: @unchecked Sendable {
         guard let (_, reply) = decode(frames, on: "stdin") else { return }
         guard reply.msgType == "input_reply" else {
             Self.log("ignored \(reply.msgType) on stdin: only input_reply belongs there")
+            return
+        }
+        if let problem = RequestFields.problem(reply) {
+            Self.log("dropped a message on stdin: \(problem)")
             return
         }
         worker.provideInput(reply.content["value"]?.stringValue ?? "")

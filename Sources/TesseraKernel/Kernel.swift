@@ -58,6 +58,15 @@ public final class Kernel {
         }
         emit(KernelMessage("status", parent: parent, content: .obj(["execution_state": .string("busy")])))
         defer { emit(KernelMessage("status", parent: parent, content: .obj(["execution_state": .string("idle")]))) }
+        if let problem = RequestFields.problem(request) {
+            let error = ProtocolError(problem)
+            emit(error.message(parent: parent))
+            var content: [(String, JSON)] = [("status", .string("error")), ("ename", .string("ProtocolError")),
+                                             ("evalue", .string(problem)), ("traceback", .array([.string("ProtocolError: " + problem)]))]
+            if request.msgType == "execute_request" { content.append(("execution_count", .number(Double(executionCount)))) }
+            reply(.object(content))
+            return .proceed
+        }
         switch request.msgType {
         case "execute_request":
             return execute(request, emit: emit)

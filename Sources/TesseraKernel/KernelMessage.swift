@@ -40,6 +40,11 @@ public struct KernelMessage: Sendable {
             throw ProtocolError("the message has no \"msg_type\" (a string); send e.g. {\"msg_id\":\"a1\",\"msg_type\":\"execute_request\",\"content\":{\"code\":\"1+1\"}}")
         }
         self.msgType = type
+        for id in [json["msg_id"], header?["msg_id"]] {
+            if let id, id != .null, id.stringValue == nil {
+                throw ProtocolError("\"msg_id\" must be a string, not \(id.serialized.prefix(80)); replies name their request by it", echo: id)
+            }
+        }
         self.msgID = json["msg_id"]?.stringValue ?? header?["msg_id"]?.stringValue ?? UUID().uuidString
         self.parentID = nil
         if let c = json["content"] {
@@ -55,7 +60,10 @@ public struct KernelMessage: Sendable {
 /// A request the kernel cannot act on: malformed JSON, a missing field, an unknown type.
 public struct ProtocolError: Error, CustomStringConvertible {
     public let message: String
-    public init(_ message: String) { self.message = message }
+    /// A request id that is not a string (`"msg_id": 7`), sent back as the error's
+    /// `parent_id` exactly as it came, so the client can still match the error to it.
+    public let echo: JSON?
+    public init(_ message: String, echo: JSON? = nil) { self.message = message; self.echo = echo }
     public var description: String { message }
 
     /// The `error` message that reports it; the kernel reads on.
@@ -65,5 +73,15 @@ public struct ProtocolError: Error, CustomStringConvertible {
             "evalue": .string(message),
             "traceback": .array([.string("ProtocolError: " + message)]),
         ]))
+    }
+
+    /// The JSON Lines form of `message(parent:)`, with an echoed id in `parent_id`.
+    public func line(parent: String?) -> JSON {
+        var json = message(parent: parent).json
+        if let echo, case .object(var pairs) = json, let i = pairs.firstIndex(where: { $0.0 == "parent_id" }) {
+            pairs[i].1 = echo
+            json = .object(pairs)
+        }
+        return json
     }
 }
