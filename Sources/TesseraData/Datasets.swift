@@ -34,14 +34,17 @@ public enum Datasets {
         return out
     }
 
-    public static func load(_ name: String, rows: Int? = nil, seed: UInt64 = 1, dirty: Bool = false) throws -> Loaded {
+    /// The data set `name`; a generated one checks `isCancelled` as it goes (throwing
+    /// `CSVReader.Cancelled`, as a read does).
+    public static func load(_ name: String, rows: Int? = nil, seed: UInt64 = 1, dirty: Bool = false,
+                            isCancelled: @escaping () -> Bool = { false }) throws -> Loaded {
         switch name {
         case "iris": return .frame(try sklearn("iris.csv", features: irisFeatures))
         case "wine": return .frame(try sklearn("wine_data.csv", features: wineFeatures))
         case "breast_cancer": return .frame(try sklearn("breast_cancer.csv", features: breastCancerFeatures))
         case "digits": return .frame(try digits())
         case "fashion_mnist": return try fashionMNIST()
-        case "fraud": return .frame(try FraudGenerator(rows: rows ?? 50_000, seed: seed).frame(dirty: dirty))
+        case "fraud": return .frame(try FraudGenerator(rows: rows ?? 50_000, seed: seed).frame(dirty: dirty, isCancelled: isCancelled))
         default:
             throw DataError("no data set named '\(name)'", suggestion: DataError.closest(name, in: names).map { "did you mean '\($0)'?" }
                             ?? "the data sets are \(names.joined(separator: ", "))")

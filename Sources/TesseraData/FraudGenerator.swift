@@ -29,18 +29,24 @@ public struct FraudGenerator: Sendable {
     public static let columns = ["time", "hour", "amount", "merchant_category", "card_present", "foreign", "new_device",
                                  "account_age_days", "txn_count_24h", "distance_km", "avg_amount_30d", "amount_ratio", "label"]
 
-    public func frame(dirty: Bool = false) throws -> Frame {
-        let clean = generate()
+    /// About how many bytes one row takes while it is made (the columns, and the text of
+    /// the dirty variant), to check a large request against memory first.
+    public static let bytesPerRow = 512
+
+    public func frame(dirty: Bool = false, isCancelled: () -> Bool = { false }) throws -> Frame {
+        try HostMemory.check(count: rows, bytesEach: Self.bytesPerRow, what: "dataset(\"fraud\", rows: \(rows))")
+        let clean = try generate(isCancelled)
         return dirty ? try makeDirty(clean) : clean
     }
 
-    func generate() -> Frame {
+    func generate(_ isCancelled: () -> Bool = { false }) throws -> Frame {
         var rng = RandomGenerator(seed: seed &* 0x9E37_79B9 &+ 17)
         let n = rows
         var time = [Double](), hour = [Int64](), amount = [Double](), category = [String?](), present = [Bool]()
         var foreign = [Bool](), newDevice = [Bool](), age = [Int64](), burst = [Int64](), distance = [Double]()
         var average = [Double](), ratio = [Double](), label = [Int64]()
         for i in 0..<n {
+            if i & 4095 == 0, isCancelled() { throw CSVReader.Cancelled() }
             let t = (Double(i) + rng.nextDouble()) * 720 / Double(n)  // 30 days, in hours
             let h = Int64(t) % 24
             var u = rng.nextDouble(), k = 0

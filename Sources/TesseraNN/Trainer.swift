@@ -92,7 +92,9 @@ public final class Trainer {
         if !model.isBuilt { try model.build(inputShape: Array(x.shape.dropFirst())) }
         let history = History()
         var rng = RandomGenerator(seed: options.seed)
-        let batches = (n + options.batchSize - 1) / options.batchSize
+        // A batch larger than the data is the whole data (and its arithmetic cannot overflow).
+        let batchSize = Swift.min(options.batchSize, n)
+        let batches = (n + batchSize - 1) / batchSize
         let start = Date()
         var seen = 0
         var best: (loss: Double, epoch: Int, weights: [Tensor])?
@@ -110,7 +112,7 @@ public final class Trainer {
             if options.shuffle { order.shuffle(using: &rng) }
             var total = 0.0, counted = 0
             for b in 0..<batches {
-                let rows = Array(order[(b * options.batchSize)..<Swift.min(n, (b + 1) * options.batchSize)])
+                let rows = Array(order[(b * batchSize)..<Swift.min(n, (b + 1) * batchSize)])
                 let bx = try x.gather(rows), by = try y.gather(rows)
                 let before = stateful.map(\.value)
                 let tape = Tape(backend: backend)
@@ -138,7 +140,7 @@ public final class Trainer {
                 counted += rows.count
                 let elapsed = Date().timeIntervalSince(start)
                 let rate = Double(seen) / Swift.max(elapsed, 1e-9)
-                let remaining = Double(options.epochs * n - seen) / Swift.max(rate, 1e-9)
+                let remaining = (Double(options.epochs) * Double(n) - Double(seen)) / Swift.max(rate, 1e-9)
                 progress(TrainingEvent(kind: .batch, epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches,
                                        loss: total / Double(counted), samplesPerSecond: rate, eta: remaining, metrics: [:]))
                 if shouldStop() {

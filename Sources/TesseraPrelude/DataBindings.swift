@@ -15,14 +15,22 @@ enum DataBindings {
             "fraud" (a seeded synthetic card-fraud set; dirty: true adds the defects that check finds).
             """,
         parameters: [.positional(), .labelled("rows"), .labelled("seed", default: .int(1)), .labelled("dirty", default: .bool(false))]
-    ) { a, _ in
+    ) { a, interp in
         let name = try Convert.string(a[0], "dataset(_:)")
         let rows = a[1].isNil ? nil : try Convert.int(a[1], "dataset(rows:)")
         if let rows, rows < 100 { throw ScriptError(.value, "dataset(rows:) must be at least 100, got \(rows)") }
         let seed = try Convert.int(a[2], "dataset(seed:)")
         let dirty = try Convert.bool(a[3], "dataset(dirty:)")
         if dirty && name != "fraud" { throw ScriptError(.value, "dirty: true applies to \"fraud\" only") }
-        switch try Convert.data({ try Datasets.load(name, rows: rows, seed: UInt64(truncatingIfNeeded: seed), dirty: dirty) }) {
+        let loaded: Datasets.Loaded
+        do {
+            loaded = try TensorRuntime.run {
+                try Convert.data { try Datasets.load(name, rows: rows, seed: UInt64(truncatingIfNeeded: seed), dirty: dirty, isCancelled: { interp.interrupt.isSet }) }
+            }
+        } catch is CSVReader.Cancelled {
+            throw ScriptError(.interrupted, "interrupted while making the \(name) data set")
+        }
+        switch loaded {
         case .frame(let f): return .object(FrameObject(f))
         case .split(let train, let test): return .tuple([.object(FrameObject(train)), .object(FrameObject(test))])
         }

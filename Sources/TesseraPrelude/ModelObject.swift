@@ -170,7 +170,7 @@ final class ModelObject: NativeObject {
         var latest: [ProgressBar.Metric] = []
         let result = try NNBindings.nn {
             try trainer.fit(x, y!, validation: validation, progress: { e in
-                let done = Double((e.epoch - 1) * e.batches + e.batch), total = Double(e.epochs * e.batches)
+                let done = Double((e.epoch - 1) * e.batches + e.batch), total = Double(e.epochs) * Double(e.batches)
                 if e.kind == .epoch {
                     latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)] + e.metrics.filter { $0.key != "loss" }.sorted { $0.key < $1.key }.map { .init($0.key, $0.value) }
                 } else if latest.isEmpty || e.batch % 10 == 0 {

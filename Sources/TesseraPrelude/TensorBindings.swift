@@ -46,7 +46,7 @@ enum TensorBindings {
             throw ScriptError(.memory, "arange(\(start), \(end), \(step)) has \(steps) values: more than a 64-bit size can count",
                               suggestion: ScriptError.memorySuggestion)
         }
-        let n = max(0, Int(steps))
+        let n = steps > 0 ? Int(steps) : 0
         try TensorRuntime.run { try HostMemory.check(shape: [n], what: "arange(\(start), \(end), \(step))") }
         return .object(TensorObject(Tensor(shape: [n], storage: (0..<n).map { Float(start + Double($0) * step) })))
     }
@@ -105,11 +105,14 @@ enum TensorBindings {
         return .object(DevicesObject(bundle: table.bundle, available: list.filter(\.available).map(\.name)))
     }
 
-    static let threads = NativeFunction("threads", doc: "threads(_ n = nil) -> Int\nThreads for the CPU backends (OpenBLAS and the element-wise loops); 0 means one per core.",
-                                        parameters: [.positional(default: .nil)]) { a, _ in
+    static let threads = NativeFunction("threads", doc: "threads(_ n = nil) -> Int\nThreads for the CPU backends (OpenBLAS and the element-wise loops); 0 means one per core, and more than one per core is capped (with a warning).",
+                                        parameters: [.positional(default: .nil)]) { a, interp in
         if !a[0].isNil {
             let n = try Convert.int(a[0], "threads(_:)")
             guard n >= 0 else { throw ScriptError(.value, "threads(_:) must be 0 (one per core) or more, got \(n)") }
+            if n > Parallel.maximum {
+                interp.host.write("threads(\(n)): this machine has \(Parallel.cores) core\(Parallel.cores == 1 ? "" : "s"); using \(Parallel.maximum) (more threads than cores only wait on one another)\n", to: .stderr)
+            }
             OpenBLASBackend.setThreads(n)
         }
         return .int(Parallel.threads)

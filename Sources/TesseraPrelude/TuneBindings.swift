@@ -180,6 +180,11 @@ enum TuneBindings {
         case "grid":
             let points = gridPoints.isNil ? GridSampler.points(for: space, budget: budget) : try Convert.int(gridPoints, "tune(gridPoints:)")
             guard points >= 1 else { throw ScriptError(.value, "tune(gridPoints:) needs at least 1") }
+            // The grid is enumerated in full, in order: it must stay a size one can walk.
+            guard points <= SearchSpace.largestGrid, space.gridSize(points: points) <= SearchSpace.largestGrid else {
+                throw ScriptError(.value, "tune(gridPoints: \(points)) makes a grid of more than \(SearchSpace.largestGrid) points for this space",
+                                  suggestion: "use fewer grid points, or method: .bayes or .random for a space this large")
+            }
             return GridSampler(points: points)
         default:
             throw ScriptError(.value, "unknown tuning method .\(method)", suggestion: "the methods are .bayes (the default), .random, .sobol and .grid")

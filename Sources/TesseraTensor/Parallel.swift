@@ -6,11 +6,19 @@ import Synchronization
 public enum Parallel {
     private static let configured = Atomic<Int>(0)
 
-    /// Threads used by the fast backends; 0 means one per core.
+    /// Threads used by the fast backends; 0 means one per core. More threads than cores
+    /// only wait on one another (OpenBLAS's spin on 2 cores turned a 512x512 product from
+    /// milliseconds into minutes with 32), so a larger number is capped at `maximum`.
     public static var threads: Int {
-        get { let n = configured.load(ordering: .relaxed); return n > 0 ? n : ProcessInfo.processInfo.activeProcessorCount }
-        set { configured.store(max(0, newValue), ordering: .relaxed) }
+        get { let n = configured.load(ordering: .relaxed); return n > 0 ? n : cores }
+        set { configured.store(Swift.min(maximum, Swift.max(0, newValue)), ordering: .relaxed) }
     }
+
+    /// The cores (hardware threads) this process may run on.
+    public static var cores: Int { Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) }
+
+    /// The most threads `threads` accepts: one per core.
+    public static var maximum: Int { cores }
 
     /// Calls `body` on disjoint ranges covering 0..<count, in parallel when it pays.
     public static func chunks(_ count: Int, minimum: Int = 1 << 16, _ body: (Range<Int>) -> Void) {

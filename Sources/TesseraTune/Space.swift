@@ -241,7 +241,7 @@ public struct SearchSpace: Sendable {
     public func grid(points: Int) -> [[Double]] {
         var out: [[Double]] = []
         func walk(_ i: Int, _ raw: [Double]) {
-            if out.count > 1_000_000 { return }
+            if out.count > Self.largestGrid { return }
             guard i < dimensions.count else { out.append(raw); return }
             if !isActive(i, in: raw) { var r = raw; r[i] = .nan; walk(i + 1, r); return }
             for v in dimensions[i].gridValues(points) { var r = raw; r[i] = v; walk(i + 1, r) }
@@ -250,7 +250,11 @@ public struct SearchSpace: Sendable {
         return out
     }
 
-    /// The number of grid points with `points` values per continuous dimension.
+    /// The most points a grid may have (one more is built, to tell that a grid is larger).
+    public static let largestGrid = 1_000_000
+
+    /// The number of grid points with `points` values per continuous dimension (at most
+    /// `largestGrid + 1`: a larger grid is not built).
     public func gridSize(points: Int) -> Int { grid(points: points).count }
 
     /// A fingerprint of the space, so a stored study refuses to resume with another space.

@@ -1,0 +1,141 @@
+"""Cells that ask for the impossible, through `tessera kernel --stdio` as a user's program
+would send them: sizes that overflow or exceed memory, numbers out of range, runaway
+loops. Each one is a clear error of the right kind, the process lives, and every variable
+the session held before is still there."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from stdio_kernel import StdioKernel
+
+# (cell, error kind, words the error must contain)
+CASES = [
+    # Sizes that wrap a 64-bit count, or that memory cannot hold.
+    ("zeros([4611686018427387904])", "MemoryError", "more bytes than a 64-bit size can count"),
+    ("zeros([100000, 100000])", "MemoryError", "of memory is available"),
+    ("ones([4294967296, 4294967296])", "MemoryError", "more than a 64-bit size can count"),
+    ("randn([1000000, 1]) + randn([1, 1000000])", "MemoryError", "combining shapes [1000000, 1] and [1, 1000000]"),
+    ("randn([200000, 1]) @ randn([1, 200000])", "MemoryError", "the product [200000, 1] @ [1, 200000]"),
+    ("oneHot(tensor([1]).int(), classes: 9223372036854775807)", "MemoryError", "oneHot of 1 labels"),
+    ("zeros([4611686018427387904, 4, 0]).sum(axis: 2)", "MemoryError", "more than a 64-bit size can count"),
+    ("arange(0, 1e300, 1e-300)", "MemoryError", "more than a 64-bit size can count"),
+    ("stack(Array(repeating: zeros([1000, 1000]), count: 100000))", "MemoryError", "of memory is available"),
+    ("Array(repeating: 0, count: 4611686018427387904)", "MemoryError", "more bytes than a 64-bit size can count"),
+    ('"ab" * 4611686018427387904', "MemoryError", "a string repeated"),
+    ("(0..<4611686018427387904).map { $0 }", "MemoryError", "map over 4611686018427387904 elements"),
+    ("(0..<4611686018427387904).sorted()", "MemoryError", "elements of 0..<4611686018427387904"),
+    ('dataset("fraud", rows: 9223372036854775807)', "MemoryError", 'dataset("fraud"'),
+    ("Sequential([Dense(2000000000)], seed: 1).fit(randn([4, 2000000000 / 1000000]), tensor([0, 1, 0, 1]), epochs: 1)",
+     "MemoryError", "weights of shape"),
+    # Shapes and ranges that cannot be.
+    ("zeros([3]).reshape([4294967296, 4294967296])", "ShapeError", "more values than a 64-bit size can count"),
+    ("0...9223372036854775807", "ValueError", "cannot end at Int.max"),
+    ("(-9223372036854775807)..<9223372036854775807", "ValueError", "more values than an Int can count"),
+    ("Conv2D(2, kernel: 1000000000)", None, None),  # accepted as a layer; building it is the error below
+    ("Sequential([Conv2D(2, kernel: 1000000000)], seed: 1).fit(randn([2, 1, 4, 4]), tensor([0, 1]), epochs: 1)",
+     "ValueError", "at most 1048576"),
+    ('tune(["x": uniform(0, 1)], objective: "loss", budget: 3, method: .grid, gridPoints: 9223372036854775807) { p, t in p.x }',
+     "ValueError", "more than 1000000 points"),
+    # Numbers out of range are errors, never traps.
+    ("threads(1e300)", "TypeError", "needs an Int"),
+    ("randn([2], seed: 1e300)", "TypeError", "needs an Int"),
+    ("9223372036854775807 + 1", "ValueError", "integer overflow"),
+    ("arange(-1e300)", None, None),
+    ('Sequential([Dense(3)], seed: 1).fit(randn([8, 4]), tensor([0, 1, 2, 0, 1, 2, 0, 1]), epochs: 1, batchSize: 9223372036854775807)', None, None),
+    # Element-wise arithmetic belongs to tensors (LANGUAGE.md: Arrays concatenate under +).
+    ("[1, 2] * 2", "TypeError", "tensor(xs) * 2"),
+]
+
+
+@pytest.fixture(scope="module")
+def kernel():
+    k = StdioKernel()
+    k.result('let kept = 41\nvar notes = ["before"]')
+    yield k
+    k.close()
+
+
+@pytest.mark.parametrize("code,kind,words", CASES, ids=[c[0][:60] for c in CASES])
+def test_a_hostile_cell_is_a_clear_error_and_the_session_lives(kernel, code, kind, words):
+    reply, messages = kernel.execute(code, timeout=120)
+    if kind is None:
+        assert reply["status"] in ("ok", "error"), reply
+    else:
+        assert reply["status"] == "error", reply
+        assert reply["ename"] == kind, reply
+        assert words in reply["evalue"], reply["evalue"]
+        shown = [m for m in messages if m["msg_type"] == "error"]
+        assert shown and shown[0]["content"]["traceback"][0].startswith(kind)
+    assert kernel.result("kept + 1") == "42"
+    assert kernel.result("notes") == '["before"]'
+
+
+def test_threads_beyond_the_cores_are_capped_with_a_warning(kernel):
+    reply, messages = kernel.execute("threads(100000)")
+    assert reply["status"] == "ok"
+    warned = "".join(m["content"]["text"] for m in messages if m["msg_type"] == "stream" and m["content"]["name"] == "stderr")
+    assert "using" in warned and "core" in warned
+    cores = int(kernel.result("threads()"))
+    assert 1 <= cores <= 4096
+    # A product is as quick as with the default setting (no oversubscribed threads spinning).
+    start = time.monotonic()
+    kernel.result("(randn([512, 512]) @ randn([512, 512])).shape")
+    assert time.monotonic() - start < 30
+    kernel.result("threads(0)")
+
+
+@pytest.mark.parametrize("code", [
+    "(0..<1000000000000).forEach { x in }",
+    "(0..<1000000000000).contains(where: { $0 < 0 })",
+    "(0..<1000000000000).filter { $0 < 0 }.count",
+    "(0..<1000000000000).reduce(0) { $0 + $1 }",
+    "var spins = 0\nwhile true { spins += 1 }",
+    'tune(["x": uniform(0, 1)], objective: "loss", budget: 9223372036854775807) { p, t in p.x }',
+    'dataset("fraud", rows: 20000000)',
+])
+def test_long_work_stops_at_an_interrupt(kernel, code):
+    kernel.count += 1
+    mid = f"long{kernel.count}"
+    kernel.send({"msg_id": mid, "msg_type": "execute_request", "content": {"code": code}})
+    kernel.messages(lambda m: m.get("parent_id") == mid and m["msg_type"] == "execute_input")
+    time.sleep(1.0)
+    start = time.monotonic()
+    kernel.send({"msg_id": f"{mid}-stop", "msg_type": "interrupt_request", "content": {}})
+    ms = kernel.messages(lambda m: m.get("parent_id") == mid and m["msg_type"] == "execute_reply", timeout=30)
+    assert time.monotonic() - start < 5, "the interrupt lands within seconds"
+    assert ms[-1]["content"]["ename"] == "Interrupted", ms[-1]["content"]
+    kernel.messages(lambda m: m.get("parent_id") == mid and m["msg_type"] == "status" and m["content"]["execution_state"] == "idle")
+    assert kernel.result("kept") == "41"
+
+
+def test_end_of_input_interrupts_a_runaway_cell_and_exits_within_a_second():
+    k = StdioKernel()
+    k.send({"msg_id": "loop", "msg_type": "execute_request", "content": {"code": "var n = 0\nwhile true { n += 1 }"}})
+    k.send({"msg_id": "after", "msg_type": "execute_request", "content": {"code": "1 + 1"}})
+    k.messages(lambda m: m.get("parent_id") == "loop" and m["msg_type"] == "execute_input")
+    start = time.monotonic()
+    k.proc.stdin.close()
+    status = k.proc.wait(timeout=10)
+    elapsed = time.monotonic() - start
+    assert elapsed < 1.5, f"exited {elapsed:.2f} s after EOF"
+    assert status == 0
+    rest = k.proc.stdout.read().decode()
+    assert '"ename":"Interrupted"' in rest, rest[-500:]
+    assert '"parent_id":"after"' in rest and '"status":"aborted"' in rest, "the queued cell is answered aborted, not run"
+
+
+@pytest.mark.parametrize("line,words,echo", [
+    ('{"msg_id":"s","msg_type":"execute_request","content":{"code":"1","silent":"yes"}}', "content.silent must be true or false", "s"),
+    ('{"msg_id":"c","msg_type":"complete_request","content":{"code":"pri","cursor_pos":"3"}}', "content.cursor_pos must be a whole number", "c"),
+    ('{"msg_id":"e","msg_type":"execute_request","content":{"code":5}}', "content.code must be a string", "e"),
+    ('{"msg_id":"u","msg_type":"execute_request","content":{"code":"1","user_expressions":[]}}', "content.user_expressions must be a JSON object", "u"),
+    ('{"msg_id":7,"msg_type":"execute_request","content":{"code":"1"}}', '"msg_id" must be a string, not 7', 7),
+    ('{"msg_id":{"a":1},"msg_type":"kernel_info_request"}', '"msg_id" must be a string', {"a": 1}),
+])
+def test_a_wrong_typed_field_is_an_error_naming_it(kernel, line, words, echo):
+    kernel.send(line)
+    ms = kernel.messages(lambda m: m["msg_type"] == "error" and m.get("parent_id") == echo)
+    assert words in ms[-1]["content"]["evalue"], ms[-1]
+    assert kernel.result("kept") == "41"
