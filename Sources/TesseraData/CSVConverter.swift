@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTensor
 
 extension CSVReader {
     /// The second stage of reading: turns a chunk's fields into typed columns. It runs on
@@ -18,6 +19,8 @@ extension CSVReader {
         var expectedBytes: Int?
         /// The first error a chunk raised; the reader rethrows it.
         var error: Error?
+        /// Polled while a long header is named (an interrupt); thread-safe.
+        var isCancelled: (() -> Bool)?
 
         init(options: CSVOptions, name: String) {
             self.options = options
@@ -34,11 +37,14 @@ extension CSVReader {
                 let isHeader = options.header ?? Self.looksLikeHeader(firstTexts, block: block, p: p, delimiterCount: Int(first.fieldCount))
                 report.hasHeader = isHeader
                 if isHeader {
-                    names = Self.columnNames(firstTexts, report: &report)
+                    names = try Self.columnNames(firstTexts, report: &report, isCancelled: isCancelled)
                     records = records.dropFirst()
                 } else {
                     names = (1...max(1, firstTexts.count)).map { "column\($0)" }
                 }
+                // Each column costs its builder and working arrays before any row: refuse a
+                // header wider than memory can hold rather than be killed building it.
+                try HostMemory.check(count: names.count, bytesEach: Self.bytesPerColumn, what: "the \(names.count) columns of '\(name)'")
                 builders = names.map { ColumnBuilder(forced: options.types[$0]) }
                 for t in options.types.keys where !names.contains(t) {
                     throw DataError("types: names a column '\(t)' that the file does not have", suggestion: DataError.closest(t, in: names).map { "did you mean '\($0)'?" })
@@ -99,6 +105,9 @@ extension CSVReader {
             for r in reports where !r.isClean { report.merge(r) }
         }
 
+        /// About what one column takes before its values (its builder, report and arrays).
+        static let bytesPerColumn = 2048
+
         /// Whether a first row names columns: not when it is all numbers; yes when some
         /// column is numeric below it but text in it; otherwise (text everywhere) yes
         /// unless a numeric column below also starts with a number (then it is data).
@@ -122,25 +131,29 @@ extension CSVReader {
             return true
         }
 
-        static func columnNames(_ raw: [String], report: inout ParseReport) -> [String] {
-            var seen: [String: Int] = [:]
+        /// The header's names, made unique as pandas does (`a`, `a.1`, `a.2`) in linear time:
+        /// a set of the names taken and, per name, the next suffix to try.
+        static func columnNames(_ raw: [String], report: inout ParseReport, isCancelled: (() -> Bool)? = nil) throws -> [String] {
+            var taken = Set<String>(minimumCapacity: raw.count)
+            var nextSuffix: [String: Int] = [:]
             var names: [String] = []
+            names.reserveCapacity(raw.count)
             for (i, r) in raw.enumerated() {
+                if i & 4095 == 4095, isCancelled?() == true { throw CSVReader.Cancelled() }
                 var n = r.trimmingCharacters(in: .whitespaces)
                 if n.isEmpty {
                     n = "column\(i + 1)"
                     report.add(1, .renamedColumn, "column \(i + 1) has no name; it is called '\(n)'")
                 }
-                if let k = seen[n] {
+                if taken.contains(n) {
+                    var k = nextSuffix[n] ?? 1
                     var candidate = "\(n).\(k)"
-                    var j = k
-                    while seen[candidate] != nil || names.contains(candidate) { j += 1; candidate = "\(n).\(j)" }
-                    seen[n] = j + 1
+                    while taken.contains(candidate) { k += 1; candidate = "\(n).\(k)" }
+                    nextSuffix[n] = k + 1
                     report.add(1, .renamedColumn, "two columns are named '\(n)'; the later one is called '\(candidate)'")
                     n = candidate
-                } else {
-                    seen[n] = 1
                 }
+                taken.insert(n)
                 names.append(n)
             }
             return names

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTensor
 
 /// How to read a CSV file; every field has a sensible default (sniffed or pandas').
 public struct CSVOptions: Sendable {
@@ -40,37 +41,44 @@ public enum CSVReader {
     /// Thrown when `isCancelled` says stop (an interrupt between chunks).
     public struct Cancelled: Error {}
 
+    /// The longest record (a line, or lines joined by a quoted field) the reader accepts:
+    /// field offsets within a chunk are 32-bit.
+    public static let longestRecord = 1 << 30
+
     public static func read(path: String, options: CSVOptions = CSVOptions(),
                             progress: ((_ bytesDone: Int, _ bytesTotal: Int) -> Void)? = nil,
                             isCancelled: (() -> Bool)? = nil) throws -> Frame {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw DataError("cannot read '\(path)': no such file", suggestion: "check the path (relative paths start at \(FileManager.default.currentDirectoryPath))", isIO: true)
+        let handle: RegularFile.Handle
+        do { handle = try RegularFile.open(path) } catch {
+            let hint = error.reason == "no such file" ? "check the path (relative paths start at \(FileManager.default.currentDirectoryPath))" : nil
+            throw DataError("\(error)", suggestion: hint, isIO: true)
         }
-        guard !isDirectory.boolValue else { throw DataError("cannot read '\(path)': it is a folder, not a CSV file", isIO: true) }
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw DataError("cannot read '\(path)': permission denied or not readable", isIO: true)
-        }
-        defer { try? handle.close() }
-        let total = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        defer { handle.close() }
+        let total = handle.size
         var parser = Parser(options: options, name: path)
         parser.expectedBytes = total
+        parser.isCancelled = isCancelled
         // However reading ends (an error, an interrupt), no conversion is left running behind it.
         defer { parser.conversions.sync {} }
         var done = 0
-        var chunk = [UInt8](repeating: 0, count: options.chunkBytes)
-        let fd = handle.fileDescriptor
+        var chunk = [UInt8](repeating: 0, count: Swift.max(1, options.chunkBytes))
+        let fd = handle.descriptor
         while true {
             if isCancelled?() == true { throw Cancelled() }
             let n = chunk.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw DataError("cannot read '\(path)': \(String(cString: strerror(errno)))", isIO: true)
+                throw DataError("cannot read '\(path)': \(RegularFile.reason(errno))", isIO: true)
             }
             if n == 0 { break }
             done += n
             try chunk.withUnsafeBufferPointer { try parser.feed(UnsafeBufferPointer(rebasing: $0[0..<n])) }
             progress?(done, total)
+            // A record longer than the chunk is carried whole into the next read: read more at
+            // a time, so that a very long line costs linear time, not quadratic.
+            if parser.carry.count > chunk.count / 2 && chunk.count < longestRecord {
+                chunk = [UInt8](repeating: 0, count: Swift.min(longestRecord, chunk.count * 2))
+            }
         }
         return try parser.finish()
     }
@@ -100,6 +108,15 @@ public enum CSVReader {
         var carry: [UInt8] = []
         var started = false
         var latin1 = false
+        /// The file ends its lines with CR alone (classic Mac OS): every CR is read as a newline.
+        var crLines = false
+        /// The file is UTF-16 (`bigEndian` or not): chunks are transcoded to UTF-8 first.
+        var utf16: (bigEndian: Bool, pending: [UInt8])?
+        /// Polled between header names and between chunks (an interrupt).
+        var isCancelled: (() -> Bool)? {
+            get { converter.isCancelled }
+            nonmutating set { converter.isCancelled = newValue }
+        }
         var delimiter: UInt8 = UInt8(ascii: ",")
         /// What splitting into fields found (encoding, an unterminated quote); the
         /// converter keeps what converting found.
@@ -128,11 +145,19 @@ public enum CSVReader {
 
         mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) throws {
             var bytes = carry
-            bytes.append(contentsOf: chunk)
             carry = []
+            if !started && utf16 == nil, let encoding = Self.wideEncoding(bytes + chunk.prefix(64)) {
+                utf16 = try wide(encoding)
+            }
+            if utf16 != nil { bytes += transcodeUTF16(chunk) } else { bytes.append(contentsOf: chunk) }
             if !started {
                 try start(&bytes)
                 if bytes.isEmpty { return }
+            }
+            if crLines { Self.crToNewline(&bytes) }
+            if bytes.count > CSVReader.longestRecord {
+                throw DataError("'\(name)' has a record longer than \(CSVReader.longestRecord >> 20) MB starting at line \(line): this is not CSV data a reader can split",
+                                suggestion: "check the delimiter and the quotes: an unclosed quote makes the rest of a file one field")
             }
             // Parse the complete records; an unfinished last one waits for the next chunk.
             let consumed = try parse(bytes, final: false)
@@ -140,6 +165,9 @@ public enum CSVReader {
         }
 
         mutating func finish() throws -> Frame {
+            if let u = utf16, !u.pending.isEmpty {
+                report.add(0, .encoding, "the file ends in the middle of a UTF-16 character; its last \(u.pending.count) byte\(u.pending.count == 1 ? " was" : "s were") dropped")
+            }
             if !started {
                 throw DataError("'\(name)' is empty: no header and no rows", suggestion: "check that the file was written completely")
             }
@@ -183,7 +211,7 @@ public enum CSVReader {
                 return
             }
             started = true
-            if let nul = bytes.prefix(8192).firstIndex(of: 0) {
+            if utf16 == nil, let nul = bytes.prefix(8192).firstIndex(of: 0) {
                 throw DataError("'\(name)' looks like a binary file (a NUL byte at offset \(nul)), not CSV text",
                                 suggestion: "for image sets use the IDX reader (dataset(\"fashion_mnist\"))")
             }
@@ -194,15 +222,84 @@ public enum CSVReader {
             // A file with bytes that are not UTF-8 and few or no UTF-8 characters is
             // Latin-1; a UTF-8 file with a few broken lines stays UTF-8, and those lines'
             // fields are read as Latin-1 and reported.
+            //
+            // Latin-1 only when the first chunk has bytes that are not UTF-8 and not one valid
+            // multi-byte UTF-8 character: a single `é` in UTF-8 says the file is UTF-8 (a
+            // Latin-1 text almost never happens to spell a valid sequence).
             let (valid, invalid) = Self.utf8Census(bytes)
-            if invalid > 0 && valid < invalid {
+            if invalid > 0 && valid == 0 {
                 latin1 = true
                 converter.latin1 = true
                 report.encoding = "latin-1"
                 report.add(0, .encoding, "the file is not UTF-8; it was read as Latin-1 (ISO 8859-1)")
             }
+            // Lines ended by CR alone (classic Mac OS): no LF anywhere, but CRs.
+            if !bytes.contains(0x0A) && bytes.contains(0x0D) {
+                crLines = true
+                report.lineEndings = "CR (classic Mac OS)"
+                Self.crToNewline(&bytes)
+            }
             delimiter = options.delimiter ?? Self.sniffDelimiter(bytes)
             report.delimiter = String(UnicodeScalar(delimiter))
+        }
+
+        /// Every CR as a newline, for a file whose lines end in CR alone.
+        static func crToNewline(_ bytes: inout [UInt8]) {
+            bytes.withUnsafeMutableBufferPointer { p in
+                for i in p.indices where p[i] == 0x0D { p[i] = 0x0A }
+            }
+        }
+
+        /// The UTF-16 or UTF-32 encoding the start of a file shows by its byte order mark or,
+        /// without one, by NUL bytes at every other position among ASCII text.
+        static func wideEncoding(_ head: [UInt8]) -> String? {
+            if head.starts(with: [0xFF, 0xFE, 0, 0]) { return "UTF-32LE" }
+            if head.starts(with: [0, 0, 0xFE, 0xFF]) { return "UTF-32BE" }
+            if head.starts(with: [0xFF, 0xFE]) { return "UTF-16LE" }
+            if head.starts(with: [0xFE, 0xFF]) { return "UTF-16BE" }
+            let pairs = head.count / 2
+            guard pairs >= 4 else { return nil }
+            let evenNUL = (0..<pairs).filter { head[2 * $0] == 0 }.count, oddNUL = (0..<pairs).filter { head[2 * $0 + 1] == 0 }.count
+            // Mostly ASCII (a NUL in most pairs, always on the same side) and never a NUL on the other side.
+            if oddNUL * 10 >= pairs * 7 && evenNUL == 0 { return "UTF-16LE" }
+            if evenNUL * 10 >= pairs * 7 && oddNUL == 0 { return "UTF-16BE" }
+            return nil
+        }
+
+        /// Sets up reading a wide encoding, or refuses one this reader does not read.
+        mutating func wide(_ encoding: String) throws -> (bigEndian: Bool, pending: [UInt8]) {
+            guard encoding.hasPrefix("UTF-16") else {
+                throw DataError("'\(name)' is \(encoding) text, which this reader does not read",
+                                suggestion: "save it as UTF-8 (e.g. iconv -f \(encoding) -t UTF-8)")
+            }
+            report.encoding = encoding.lowercased()
+            report.add(0, .encoding, "the file is \(encoding); it was converted to UTF-8 as it was read")
+            return (encoding == "UTF-16BE", [])
+        }
+
+        /// A chunk of UTF-16 as UTF-8 (a byte order mark dropped, a character cut by the
+        /// chunk's end kept for the next one, unpaired surrogates as U+FFFD).
+        mutating func transcodeUTF16(_ chunk: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+            guard var state = utf16 else { return Array(chunk) }
+            var bytes = state.pending
+            bytes.append(contentsOf: chunk)
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var i = 0
+            while i + 1 < bytes.count {
+                units.append(state.bigEndian ? UInt16(bytes[i]) << 8 | UInt16(bytes[i + 1]) : UInt16(bytes[i + 1]) << 8 | UInt16(bytes[i]))
+                i += 2
+            }
+            // A high surrogate at the end waits for its pair.
+            var keep = bytes.count - i
+            if let last = units.last, (0xD800...0xDBFF).contains(last) { units.removeLast(); keep += 2 }
+            state.pending = Array(bytes.suffix(keep))
+            if !started, units.first == 0xFEFF { units.removeFirst() }
+            utf16 = state
+            var out: [UInt8] = []
+            out.reserveCapacity(units.count)
+            _ = transcode(units.makeIterator(), from: UTF16.self, to: UTF8.self, stoppingOnError: false) { out.append($0) }
+            return out
         }
 
         /// Valid multi-byte UTF-8 sequences and invalid bytes in `bytes` (a sequence cut
@@ -299,7 +396,7 @@ public enum CSVReader {
                                 block.append(s, i, escaped ? 2 : 1)
                                 unterminated = true
                                 fieldCount += 1
-                                block.records.append(Record(firstField: Int32(firstField), fieldCount: Int32(fieldCount), line: Int32(recordLine)))
+                                block.records.append(Record(firstField: Int32(firstField), fieldCount: Int32(fieldCount), line: Int32(clamping: recordLine)))
                                 consumed = end
                                 break records
                             }
@@ -346,7 +443,7 @@ public enum CSVReader {
                             break
                         }
                     }
-                    block.records.append(Record(firstField: Int32(firstField), fieldCount: Int32(fieldCount), line: Int32(recordLine)))
+                    block.records.append(Record(firstField: Int32(firstField), fieldCount: Int32(fieldCount), line: Int32(clamping: recordLine)))
                     consumed = i
                 }
             }
@@ -514,10 +611,12 @@ public enum CSVReader {
             return out
         }
 
-        /// UTF-8 text, or Latin-1 when the file is Latin-1 or these bytes are not UTF-8.
+        /// UTF-8 text; Latin-1 when the file is Latin-1; UTF-8 with its stray bytes read as
+        /// Latin-1 when these bytes are not all UTF-8.
         static func decode(_ bytes: [UInt8], latin1: Bool) -> (text: String, undecodable: Bool) {
-            if !latin1, let s = String(validating: bytes, as: UTF8.self) { return (s, false) }
-            return (String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) })), !latin1)
+            if latin1 { return (TextDecoding.latin1(bytes), false) }
+            if let s = String(validating: bytes, as: UTF8.self) { return (s, false) }
+            return (TextDecoding.repairingUTF8(bytes), true)
         }
     }
 }

@@ -154,13 +154,17 @@ struct ColumnBuilder: Sendable {
                 if isNA[r] { codes.append(-1); continue }
                 var undecodable = false
                 let code: Int32
+                let field = UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))
                 if flags[r] == 2 {
-                    let raw = CSVReader.Block.unescape(Array(UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))))
+                    let raw = CSVReader.Block.unescape(Array(field))
                     code = raw.withUnsafeBufferPointer { interner.code($0.baseAddress ?? base, $0.count, latin1: latin1, undecodable: &undecodable) }
                 } else {
                     code = interner.code(base + Int(starts[r]), Int(lengths[r]), latin1: latin1, undecodable: &undecodable)
                 }
-                if undecodable { report.add(Int(lines[r]), .undecodable, "bytes that are not UTF-8; read as Latin-1") }
+                if undecodable {
+                    report.add(Int(lines[r]), .undecodable,
+                               "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8")
+                }
                 codes.append(code)
             }
         }

@@ -25,6 +25,8 @@ public struct ParseReport: Sendable, Equatable {
     public var rowsRead = 0
     public var encoding = "utf-8"
     public var delimiter = ","
+    /// How lines end, when not LF or CRLF: "CR (classic Mac OS)".
+    public var lineEndings: String?
     public var hasHeader = true
     static let limit = 1000
 
@@ -53,7 +55,9 @@ public struct ParseReport: Sendable, Equatable {
 
     /// A short summary: `3 lines with problems: line 4: short row ..., line 9: ...`.
     public var summary: String {
-        guard !isClean else { return "no problems (\(rowsRead) rows, \(encoding), delimiter \(delimiter == "\t" ? "tab" : "'\(delimiter)'"))" }
+        guard !isClean else {
+            return "no problems (\(rowsRead) rows, \(encoding), delimiter \(delimiter == "\t" ? "tab" : "'\(delimiter)'")\(lineEndings.map { ", lines ended by \($0)" } ?? ""))"
+        }
         let shown = issues.prefix(3).map(\.description).joined(separator: "; ")
         return "\(issueCount) problem\(issueCount == 1 ? "" : "s"): \(shown)\(issueCount > 3 ? "; ..." : "")"
     }

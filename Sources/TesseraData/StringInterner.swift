@@ -5,19 +5,24 @@ import Foundation
 struct StringInterner: Sendable {
     /// Open addressing: per slot the code (low 32 bits, or all ones for empty) and the top
     /// 32 bits of its hash, so a probe rarely needs to look anywhere else.
-    private var slots: [UInt64] = [UInt64](repeating: .max, count: 1024)
+    /// Empty until the first value: a file of a million columns has a million interners,
+    /// most of them never used.
+    private var slots: [UInt64] = []
     private var hashes: [UInt64] = []
     /// The bytes of every distinct value, end to end; value k is arena[offsets[k]..<offsets[k + 1]].
     private var arena: [UInt8] = []
     private var offsets: [Int] = [0]
-    private var latin1Flags: [Bool] = []
+    /// How each value is decoded: 0 UTF-8, 1 Latin-1 (the file is Latin-1), 2 UTF-8 with
+    /// its stray bytes read as Latin-1 (see TextDecoding).
+    private var decodings: [UInt8] = []
 
     var count: Int { hashes.count }
 
     /// The code of these bytes, adding them when new. `undecodable` is true the first time
-    /// a value that is not UTF-8 is added (it will be read as Latin-1).
+    /// a value that is not UTF-8 is added (its stray bytes will be read as Latin-1).
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, latin1: Bool, undecodable: inout Bool) -> Int32 {
         let (h, ascii) = Self.hash(p, n)
+        if slots.isEmpty { slots = [UInt64](repeating: .max, count: 64) }
         let mask = slots.count - 1
         let tag = h >> 32
         var i = Int(truncatingIfNeeded: h) & mask
@@ -37,7 +42,7 @@ struct StringInterner: Sendable {
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         offsets.append(arena.count)
         let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
-        latin1Flags.append(latin1 || notUTF8)
+        decodings.append(latin1 ? 1 : notUTF8 ? 2 : 0)
         undecodable = notUTF8
         if hashes.count * 2 > slots.count { grow() }
         return c
@@ -58,8 +63,11 @@ struct StringInterner: Sendable {
         arena.withUnsafeBufferPointer { a in
             (0..<count).map { k in
                 let bytes = UnsafeBufferPointer(rebasing: a[offsets[k]..<offsets[k + 1]])
-                return latin1Flags[k] ? String(String.UnicodeScalarView(bytes.map { Unicode.Scalar($0) }))
-                                      : String(decoding: bytes, as: UTF8.self)
+                switch decodings[k] {
+                case 1: return TextDecoding.latin1(bytes)
+                case 2: return TextDecoding.repairingUTF8(bytes)
+                default: return String(decoding: bytes, as: UTF8.self)
+                }
             }
         }
     }
