@@ -231,6 +231,26 @@ public struct SearchSpace: Sendable {
         }
     }
 
+    /// What makes `raw` not a point of this space (a count that differs, a value out of its
+    /// dimension's range, a fraction for an integer or a choice), or nil when it is one.
+    /// NaN marks an inactive parameter and is always allowed.
+    public func problem(with raw: [Double]) -> String? {
+        guard raw.count == dimensions.count else { return "\(raw.count) values for \(dimensions.count) parameters" }
+        for (i, (v, d)) in zip(raw, dimensions).enumerated() where !v.isNaN {
+            switch d.kind {
+            case .continuous(let lo, let hi, _):
+                // A little slack: a log scale's end can come back an ulp outside it.
+                let slack = 1e-9 * Swift.max(1, Swift.abs(lo), Swift.abs(hi))
+                guard v >= lo - slack && v <= hi + slack else { return "parameter \(i) is \(v), outside \(lo)...\(hi)" }
+            case .integer(let lo, let hi, _):
+                guard v == v.rounded(), v >= Double(lo), v <= Double(hi) else { return "parameter \(i) is \(v), not a whole number in \(lo)...\(hi)" }
+            case .categorical(let k):
+                guard v == v.rounded(), v >= 0, v < Double(k) else { return "parameter \(i) is \(v), not one of its \(k) options (0..<\(k))" }
+            }
+        }
+        return nil
+    }
+
     /// A key that is equal for two raw vectors exactly when they are the same trial.
     public func key(_ raw: [Double]) -> String {
         raw.enumerated().map { i, v in v.isNaN ? "-" : dimensions[i].isDiscrete ? "\(Int(v))" : "\(v)" }.joined(separator: "|")

@@ -42,7 +42,16 @@ public final class Study {
 
     /// Reloads the trials from the storage (other workers may have added some).
     public func refresh() throws(TuneError) {
-        trials = try storage.trials(study: id).map { t in var t = t; t.params = space.params(t.raw); return t }
+        trials = try storage.trials(study: id).map { (t) throws(TuneError) -> Trial in
+            // A stored point must be one of this space's (a tampered file could hold any numbers).
+            if let problem = space.problem(with: t.raw) {
+                throw TuneError("trial \(t.number) of the study '\(name)' holds a point that is not in its space: \(problem)",
+                                advice: "give storage: a new file name, or a new name:")
+            }
+            var t = t
+            t.params = space.params(t.raw)
+            return t
+        }
     }
 
     /// Trials that finished (complete, pruned or failed).

@@ -173,3 +173,39 @@ def test_worker_errors_are_clear(tmp_path):
     assert missing.returncode == 1 and "cannot read" in missing.stderr and "no such file" in missing.stderr, missing.stderr
     other = worker(json.dumps({"x": 1}))
     assert other.returncode == 1 and "is not a session" in other.stderr, other.stderr
+
+
+TAMPER_CELL = """tune(["lr": logUniform(0.001, 0.1), "act": choice(["relu", "gelu"])], objective: "loss", budget: 4,
+     seed: 1, storage: "PATH", name: "t") { p, t in p.lr }"""
+
+
+@pytest.mark.parametrize("sql,words", [
+    ("UPDATE trials SET number = 1e300 WHERE number = 1", "trial numbers are whole numbers"),
+    ("UPDATE trials SET number = 9223372036854775807 WHERE number = 1", "trial numbers are whole numbers"),
+    ("UPDATE trials SET raw = '{\"a\": 1}' WHERE number = 0", "stored point is not a JSON array"),
+    ("UPDATE trials SET raw = '[\"x\", 1]' WHERE number = 0", "not a number"),
+    ("UPDATE trials SET raw = '[0.01]' WHERE number = 0", "1 values for 2 parameters"),
+    ("UPDATE trials SET raw = '[0.01, 7]' WHERE number = 0", "not one of its 2 options"),
+    ("UPDATE trials SET raw = '[1e300, 0]' WHERE number = 0", "outside"),
+    ("UPDATE trials SET state = 'zombie' WHERE number = 2", "unknown state 'zombie'"),
+    ("UPDATE trials SET started = 'soon' WHERE number = 2", "start or end time"),
+    ("UPDATE studies SET seed = 1e300", "seed is 1e+300"),
+    ("UPDATE studies SET space = '[1, 2]'", "stored with another space"),
+    ("INSERT INTO reports VALUES (1, 1e300, 1, 0.5)", "a report in the study file"),
+])
+def test_a_tampered_study_file_is_a_tune_error_naming_the_row(tmp_path, sql, words):
+    """A study file edited by hand or by another program: each damage is a TuneError that
+    says where, and the session lives on."""
+    from stdio_kernel import StdioKernel
+    path = str(tmp_path / "t.sqlite")
+    k = StdioKernel()
+    try:
+        assert k.result(TAMPER_CELL.replace("PATH", path) + ".count") == "4"
+        with sqlite3.connect(path) as db:
+            db.execute(sql)
+        reply, _ = k.execute(TAMPER_CELL.replace("PATH", path) + ".count")
+        assert reply["status"] == "error" and reply["ename"] == "TuneError", reply
+        assert words in reply["evalue"], reply["evalue"]
+        assert k.result("1 + 1") == "2"
+    finally:
+        k.close()
