@@ -26,6 +26,9 @@ public struct Parser {
 
     /// Lexes and parses a whole cell.
     static func parse(_ source: Source) throws -> [Stmt] {
+        // The lexer's copy of the text takes four bytes a byte, and tokens and the tree more:
+        // a cell larger than memory can hold that way is a MemoryError, not an abort.
+        try MemoryBudget.reserve(source.text.utf8.count, bytesEach: 8, "a cell of \(source.text.utf8.count) bytes")
         var lexer = Lexer(source.text, source: source)
         var parser = Parser(tokens: try lexer.tokenize(), source: source)
         return try parser.parseProgram()

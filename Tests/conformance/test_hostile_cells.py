@@ -4,11 +4,13 @@ loops. Each one is a clear error of the right kind, the process lives, and every
 the session held before is still there."""
 from __future__ import annotations
 
+import json
+import subprocess
 import time
 
 import pytest
 
-from stdio_kernel import StdioKernel
+from stdio_kernel import StdioKernel, binary
 
 # (cell, error kind, words the error must contain)
 CASES = [
@@ -139,3 +141,30 @@ def test_a_wrong_typed_field_is_an_error_naming_it(kernel, line, words, echo):
     ms = kernel.messages(lambda m: m["msg_type"] == "error" and m.get("parent_id") == echo)
     assert words in ms[-1]["content"]["evalue"], ms[-1]
     assert kernel.result("kept") == "41"
+
+
+def test_a_100_mb_cell_runs_under_a_4_gb_address_space_limit():
+    """The lexer keeps one copy of the text (four bytes a byte) and reserves nothing in
+    proportion to it: a cell that is one 100 MB string runs where an address-space limit
+    of 4 GB would have made it abort."""
+    import resource
+
+    def limit():
+        resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
+
+    proc = subprocess.Popen([binary(), "kernel", "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, preexec_fn=limit)
+    size = 100_000_000
+    code = 'let s = "' + "x" * size + '"\ns.count'
+    proc.stdin.write((json.dumps({"msg_id": "big", "msg_type": "execute_request", "content": {"code": code}}) + "\n").encode())
+    proc.stdin.flush()
+    result = None
+    for line in proc.stdout:
+        m = json.loads(line)
+        if m["msg_type"] == "execute_result":
+            result = m["content"]["data"]["text/plain"]
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle" and m["parent_id"] == "big":
+            break
+    proc.stdin.close()
+    assert proc.wait(timeout=30) == 0, proc.stderr.read()[-2000:]
+    assert result == str(size)
