@@ -231,9 +231,16 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
     static func fromNested(_ v: Value, _ what: String) throws -> Tensor {
         var shape: [Int] = []
         var probe = v
-        while case .array(let xs) = probe { shape.append(xs.count); guard let f = xs.first else { break }; probe = f }
+        while case .array(let xs) = probe {
+            shape.append(xs.count)
+            guard shape.count <= Tensor.largestRank else {
+                throw ScriptError(.shape, "\(what): Arrays nested more than \(Tensor.largestRank) deep; a tensor has at most \(Tensor.largestRank) dimensions")
+            }
+            guard let f = xs.first else { break }
+            probe = f
+        }
         var storage: [Float] = []
-        storage.reserveCapacity(shape.reduce(1, *))
+        storage.reserveCapacity(try TensorRuntime.run { try HostMemory.check(shape: shape, what: "\(what) of shape \(shape)") })
         func walk(_ x: Value, _ depth: Int) throws {
             switch x {
             case .array(let xs):

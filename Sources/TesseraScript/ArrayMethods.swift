@@ -80,7 +80,12 @@ enum ArrayMethods {
     static func sortedValues(_ xs: [Value], _ by: Value, _ interp: Interpreter) throws -> [Value] {
         if by.isNil { return try xs.sorted { try Operators.less($0, $1) } }
         let f = try closureArgument(by, "sorted(by:)")
-        return try xs.sorted { try boolResult(try interp.call(f, [$0, $1]), "sorted(by:)") }
+        let flag = interp.interrupt
+        return try xs.sorted { a, b in
+            // A one-expression closure has no statement where the interpreter would check.
+            try flag.check()
+            return try boolResult(try interp.call(f, [a, b]), "sorted(by:)")
+        }
     }
 
     static func extreme(_ xs: [Value], max: Bool) throws -> Value {

@@ -30,11 +30,15 @@ public enum CoreLibrary {
         NativeFunction(name, doc: doc, parameters: [.positional()]) { a, _ in try mapNumeric(a[0], name, f) }
     }
 
-    static func mapNumeric(_ v: Value, _ name: String, _ f: (Double) -> Double) throws -> Value {
+    static func mapNumeric(_ v: Value, _ name: String, depth: Int = 0, _ f: (Double) -> Double) throws -> Value {
         switch v {
         case .int(let i): return .double(f(Double(i)))
         case .double(let d): return .double(f(d))
-        case .array(let xs): return .array(try xs.map { try mapNumeric($0, name, f) })
+        case .array(let xs):
+            guard depth < Operators.deepestNesting else {
+                throw ScriptError(.value, "\(name) of Arrays nested more than \(Operators.deepestNesting) levels deep", suggestion: "use a tensor")
+            }
+            return .array(try xs.map { try mapNumeric($0, name, depth: depth + 1, f) })
         case .object(let o as NativeOperand):
             if let r = try o.unary(name, v) { return r }
             fallthrough

@@ -195,8 +195,31 @@ public enum Operators {
         return .range(RangeValue(lower: lo, upper: hi, closed: closed))
     }
 
-    /// Structural equality; Int and Double compare by value (`1 == 1.0`).
+    /// Structural equality; Int and Double compare by value (`1 == 1.0`). Nested Arrays,
+    /// Tuples and Dicts are compared with a work list on the heap, not by recursion, so a
+    /// nest a million levels deep compares without exhausting the stack.
     public static func equal(_ a: Value, _ b: Value) -> Bool {
+        var pending: [(Value, Value)] = [(a, b)]
+        while let (x, y) = pending.popLast() {
+            switch (x, y) {
+            case (.array(let p), .array(let q)), (.tuple(let p), .tuple(let q)):
+                guard p.count == q.count else { return false }
+                pending.append(contentsOf: zip(p, q))
+            case (.dict(let p), .dict(let q)):
+                guard p.count == q.count else { return false }
+                for (k, v) in p.entries {
+                    guard let key = DictKey(k), let w = q[key] else { return false }
+                    pending.append((v, w))
+                }
+            default:
+                if !shallowEqual(x, y) { return false }
+            }
+        }
+        return true
+    }
+
+    /// Equality of values that are not containers (containers compare as unequal here).
+    private static func shallowEqual(_ a: Value, _ b: Value) -> Bool {
         switch (a, b) {
         case (.nil, .nil): return true
         case (.bool(let x), .bool(let y)): return x == y
@@ -206,14 +229,6 @@ public enum Operators {
         case (.double(let x), .int(let y)): return x == Double(y)
         case (.string(let x), .string(let y)): return x == y
         case (.symbol(let x), .symbol(let y)): return x == y
-        case (.array(let x), .array(let y)), (.tuple(let x), .tuple(let y)):
-            return x.count == y.count && zip(x, y).allSatisfy { equal($0, $1) }
-        case (.dict(let x), .dict(let y)):
-            guard x.count == y.count else { return false }
-            for (k, v) in x.entries {
-                guard let key = DictKey(k), let w = y[key], equal(v, w) else { return false }
-            }
-            return true
         case (.range(let x), .range(let y)): return x.lower == y.lower && x.upperExclusive == y.upperExclusive
         case (.function(let x), .function(let y)): return x === y
         case (.object(let x), .object(let y)): return x === y
@@ -234,7 +249,13 @@ public enum Operators {
         }
     }
 
-    public static func less(_ a: Value, _ b: Value) throws -> Bool {
+    /// How deep in nested Arrays and Tuples `<` (and other recursive walks) will go.
+    public static let deepestNesting = 10_000
+
+    public static func less(_ a: Value, _ b: Value, depth: Int = 0) throws -> Bool {
+        if depth > deepestNesting {
+            throw ScriptError(.value, "cannot compare values nested more than \(deepestNesting) levels deep")
+        }
         switch (a, b) {
         case (.int(let x), .int(let y)): return x < y
         case (.double(let x), .double(let y)): return x < y
@@ -244,8 +265,8 @@ public enum Operators {
         case (.bool(let x), .bool(let y)): return !x && y
         case (.array(let x), .array(let y)), (.tuple(let x), .tuple(let y)):
             for (p, q) in zip(x, y) {
-                if try less(p, q) { return true }
-                if try less(q, p) { return false }
+                if try less(p, q, depth: depth + 1) { return true }
+                if try less(q, p, depth: depth + 1) { return false }
             }
             return x.count < y.count
         default:

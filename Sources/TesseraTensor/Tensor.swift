@@ -32,6 +32,9 @@ public struct Tensor: Sendable, Equatable {
         self.init(shape: shape, storage: [Float](repeating: 0, count: Tensor.elementCount(shape) ?? 0))
     }
 
+    /// The most dimensions a tensor made from user input may have.
+    public static let largestRank = 64
+
     /// The number of values a tensor of `shape` holds (0 when any dimension is 0); nil when
     /// a dimension is negative or the product of the non-zero dimensions overflows. Every
     /// shape a tensor has passes this, so products of its dimensions never overflow, even

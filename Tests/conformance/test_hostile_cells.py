@@ -168,3 +168,20 @@ def test_a_100_mb_cell_runs_under_a_4_gb_address_space_limit():
     proc.stdin.close()
     assert proc.wait(timeout=30) == 0, proc.stderr.read()[-2000:]
     assert result == str(size)
+
+
+@pytest.mark.parametrize("tail,kind", [
+    ("deep == deep", None),
+    ("[deep, deep].sorted()", "ValueError"),
+    ("tensor(deep)", "ShapeError"),
+    ("sqrt(deep)", "ValueError"),
+    ("deep", None),
+])
+def test_values_nested_a_million_levels_deep_do_not_exhaust_the_stack(kernel, tail, kind):
+    kernel.result("var deep = [1.0]\nfor i in 0..<1000000 { deep = [deep] }")
+    reply, _ = kernel.execute(tail)
+    if kind:
+        assert reply["status"] == "error" and reply["ename"] == kind, reply
+    else:
+        assert reply["status"] == "ok", reply
+    assert kernel.result("kept") == "41"
