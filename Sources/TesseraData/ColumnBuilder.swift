@@ -140,14 +140,14 @@ struct ColumnBuilder: Sendable {
         case .empty:
             break
         case .int:
-            if blockInts.isEmpty && present { blockInts = convertForced(n, isNA: &isNA, bytes, records, report: &report, zero: Int64(0)) { Number.int($0, $1) } }
+            if blockInts.isEmpty && present { blockInts = convertForced(n, isNA: &isNA, bytes, records, latin1: latin1, report: &report, zero: Int64(0)) { Number.int($0, $1) } }
             defer { blockInts.removeAll(keepingCapacity: true) }
             if blockInts.isEmpty { ints += repeatElement(0, count: n) } else { ints += blockInts }
         case .float:
-            if blockDoubles.isEmpty && present { blockDoubles = convertForced(n, isNA: &isNA, bytes, records, report: &report, zero: 0.0) { Number.double($0, $1) } }
+            if blockDoubles.isEmpty && present { blockDoubles = convertForced(n, isNA: &isNA, bytes, records, latin1: latin1, report: &report, zero: 0.0) { Number.double($0, $1) } }
             if blockDoubles.isEmpty { doubles += repeatElement(0, count: n) } else { doubles += blockDoubles }
         case .bool:
-            if blockBools.isEmpty && present { blockBools = convertForced(n, isNA: &isNA, bytes, records, report: &report, zero: false) { Number.bool($0, $1) } }
+            if blockBools.isEmpty && present { blockBools = convertForced(n, isNA: &isNA, bytes, records, latin1: latin1, report: &report, zero: false) { Number.bool($0, $1) } }
             if blockBools.isEmpty { bools += repeatElement(false, count: n) } else { bools += blockBools }
         case .string:
             for r in 0..<n {
@@ -200,14 +200,17 @@ struct ColumnBuilder: Sendable {
 
     /// A forced type: values that do not convert become missing and are reported.
     private func convertForced<T>(_ n: Int, isNA: inout [Bool], _ bytes: (Int) -> (UnsafePointer<UInt8>, Int),
-                                  _ lines: UnsafeBufferPointer<Int32>, report: inout ParseReport, zero: T,
+                                  _ lines: UnsafeBufferPointer<Int32>, latin1: Bool, report: inout ParseReport, zero: T,
                                   _ parse: (UnsafePointer<UInt8>, Int) -> T?) -> [T] {
         var out = [T](repeating: zero, count: n)
         for r in 0..<n where !isNA[r] {
             let (q, l) = bytes(r)
             if let v = parse(q, l) { out[r] = v } else {
                 isNA[r] = true
-                let text = String(decoding: UnsafeBufferPointer(start: q, count: min(l, 40)), as: UTF8.self)
+                // Decoded as the file is (no U+FFFD for Latin-1 bytes), then cut by characters.
+                let field = UnsafeBufferPointer(start: q, count: l)
+                let full = latin1 ? TextDecoding.latin1(field) : TextDecoding.repairingUTF8(field)
+                let text = full.count > 40 ? full.prefix(40) + "…" : full
                 report.add(Int(lines[r]), .conversion, "'\(text)' is not \(forced.map { $0.rawValue } ?? "a number"); read as missing")
             }
         }

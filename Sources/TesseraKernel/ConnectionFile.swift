@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTensor
 
 /// What a Jupyter front end tells a kernel in its connection file: where to bind the five
 /// sockets and how to sign messages.
@@ -23,11 +24,12 @@ struct ConnectionFile {
     var fields: JSON
 
     init(path: String) throws {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Error("cannot read the connection file '\(path)': no such file or not readable")
+        let data: [UInt8]
+        do { data = try RegularFile.read(path) } catch {
+            throw Error("cannot read the connection file '\(path)': \(error.reason)")
         }
         let json: JSON
-        do { json = try JSON.parse(Array(data)) } catch {
+        do { json = try JSON.parse(data) } catch {
             throw Error("the connection file '\(path)' is not valid JSON (\(error))")
         }
         try self.init(json: json, name: path)

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTensor
 
 /// Jupyter's kernel-spec for Tessera: `kernel.json` and the logos, and where
 /// `tessera install-kernel` puts them (the places `jupyter kernelspec install` uses).
@@ -77,10 +78,12 @@ public enum KernelSpec {
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             for f in files(executable: executable, displayName: displayName) {
-                try Data(f.bytes).write(to: URL(fileURLWithPath: folder + "/" + f.name))
+                try AtomicFile.write(f.bytes, to: folder + "/" + f.name)
             }
+        } catch let e as FileError {
+            throw Error("cannot write the kernel-spec to '\(folder)': \(e.reason)")
         } catch {
-            throw Error("cannot write the kernel-spec to '\(folder)': \(error.localizedDescription)")
+            throw Error("cannot write the kernel-spec to '\(folder)': \(RegularFile.reason(error))")
         }
         return folder
     }

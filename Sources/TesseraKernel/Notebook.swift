@@ -18,10 +18,11 @@ public struct Notebook {
     /// Reads and checks a notebook: nbformat 4, a list of well-formed cells, in Tessera.
     public init(path: String) throws {
         self.path = path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw Error("\(path): cannot read the notebook (no such file or not readable)")
+        let data: [UInt8]
+        do { data = try RegularFile.read(path) } catch {
+            throw Error("\(path): cannot read the notebook (\(error.reason))")
         }
-        do { json = try JSON.parse(Array(data)) } catch {
+        do { json = try JSON.parse(data) } catch {
             throw Error("\(path) is not a notebook: not valid JSON (\(error))")
         }
         try check()

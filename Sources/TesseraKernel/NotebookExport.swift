@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTensor
 import TesseraDisplay
 
 /// `tessera convert NOTEBOOK.ipynb --to tsr | html`: a notebook as a script, or as a
@@ -14,10 +15,8 @@ public enum NotebookExport {
         let notebook = try Notebook(path: path)
         let target = output ?? URL(fileURLWithPath: path).deletingPathExtension().path + "." + format.rawValue
         let text = format == .tsr ? script(notebook) : html(notebook)
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: target), options: .atomic)
-        } catch {
-            throw Notebook.Error("cannot write '\(target)': \(error.localizedDescription)")
+        do { try AtomicFile.write(text.utf8, to: target) } catch {
+            throw Notebook.Error("cannot write '\(target)': \(error.reason)")
         }
         return target
     }

@@ -64,7 +64,16 @@ public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, 
             throw ScriptError(.type, "\(function) has no parameter '\(label):'",
                               suggestion: Suggest.closest(to: label, in: known).map { "did you mean '\($0)'?" })
         }
-        throw ScriptError(.type, "too many arguments in call to \(function): it takes \(params.count), got \(args.count)")
+        // An unlabelled argument left over while a labelled parameter went unfilled: the
+        // argument was meant for it, and only its label is missing ("takes 2, got 2" would
+        // say nothing useful).
+        if args.count <= params.count, let i = params.indices.first(where: { out[$0] == nil && params[$0].label != nil }) {
+            let label = params[i].label!
+            throw ScriptError(.type, "argument \(a + 1) of \(function) has no label; its parameter \(i + 1) is '\(label):'",
+                              suggestion: "write \(label): \(args[a].value.debugDescription)")
+        }
+        let most = params.contains(where: \.hasDefault) ? "at most \(params.count)" : "\(params.count)"
+        throw ScriptError(.type, "too many arguments in call to \(function): it takes \(most), got \(args.count)")
     }
     return out
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Turns source text into tokens.
 ///
 /// The lexer works on Unicode scalars so that columns in error messages count what a user
@@ -45,8 +47,11 @@ public struct Lexer {
         return j < chars.count ? chars[j] : nil
     }
 
-    private func error(_ message: String, at start: Int, atEnd: Bool = false) -> ScriptError {
-        var e = ScriptError(.syntax, message, at: loc(start), in: source)
+    /// A SyntaxError at `start`; a construct that began on an earlier line (a comment, a
+    /// multi-line string) passes that line and its first scalar, so the column stays its own.
+    private func error(_ message: String, at start: Int, line startLine: Int? = nil, lineStart startLineStart: Int? = nil,
+                       atEnd: Bool = false) -> ScriptError {
+        var e = ScriptError(.syntax, message, at: loc(start, line: startLine, lineStart: startLineStart), in: source)
         e.atEndOfInput = atEnd
         return e
     }
@@ -73,7 +78,10 @@ public struct Lexer {
                 kind = try lexNumber()
             } else if isIdentStart(c) {
                 while let d = peek(), isIdentPart(d) { i += 1 }
-                let word = String(String.UnicodeScalarView(chars[start..<i]))
+                // Names compare as users see them: é typed as one scalar or as e + U+0301 is
+                // the same name (Unicode's canonical composition, NFC).
+                var word = String(String.UnicodeScalarView(chars[start..<i]))
+                if !chars[start..<i].allSatisfy(\.isASCII) { word = word.precomposedStringWithCanonicalMapping }
                 if let k = Keyword(rawValue: word) { kind = .keyword(k) }
                 else { kind = .identifier(word) }
             } else if c == "$" {
@@ -104,12 +112,12 @@ public struct Lexer {
             } else if c == "/" && peek(1) == "/" {
                 while let d = peek(), d != "\n" { i += 1 }
             } else if c == "/" && peek(1) == "*" {
-                let start = i
+                let start = i, startLine = line, startLineStart = lineStart
                 i += 2
                 var depth = 1
                 while depth > 0 {
                     guard let d = peek() else {
-                        throw error("unterminated comment: a '/*' has no matching '*/'", at: start, atEnd: true)
+                        throw error("unterminated comment: a '/*' has no matching '*/'", at: start, line: startLine, lineStart: startLineStart, atEnd: true)
                     }
                     if d == "/" && peek(1) == "*" { depth += 1; i += 2 }
                     else if d == "*" && peek(1) == "/" { depth -= 1; i += 2 }
@@ -130,8 +138,31 @@ public struct Lexer {
         if c.isASCII { return c == "_" || (c.value | 0x20 >= 97 && c.value | 0x20 <= 122) }
         return c.properties.isAlphabetic
     }
+    /// Letters, digits, and (as in Swift) combining marks after the first character, so
+    /// that `é` typed as `e` + U+0301 is one identifier.
     private func isIdentPart(_ c: Unicode.Scalar) -> Bool {
-        isIdentStart(c) || c.properties.numericType != nil || isDigit(c)
+        isIdentStart(c) || c.properties.numericType != nil || isDigit(c) || Self.isCombiningMark(c)
+    }
+
+    static func isCombiningMark(_ c: Unicode.Scalar) -> Bool {
+        switch c.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark: return true
+        default: return c.value == 0x200D  // zero-width joiner, inside emoji sequences
+        }
+    }
+
+    /// A scalar as an error message can show it: invisible and combining ones by their
+    /// code point and name (a bare combining mark would fuse with the quote around it).
+    static func describe(_ c: Unicode.Scalar) -> String {
+        let code = "U+" + String(c.value, radix: 16, uppercase: true).leftPadded(to: 4)
+        let name = c.properties.name.map { " (\($0))" } ?? ""
+        switch c.properties.generalCategory {
+        case .nonspacingMark, .spacingMark, .enclosingMark, .control, .format, .spaceSeparator, .lineSeparator, .paragraphSeparator,
+             .privateUse, .surrogate, .unassigned:
+            return code + name
+        default:
+            return "'\(c)' (\(code))"
+        }
     }
 
     private mutating func lexNumber() throws -> TokenKind {
@@ -195,7 +226,11 @@ public struct Lexer {
         if c == "'" {
             throw error("strings use double quotes: \"...\"", at: start)
         }
-        throw error("unexpected character '\(c)'", at: start)
+        if Self.isCombiningMark(c) {
+            throw error("the combining mark \(Self.describe(c)) has no letter before it to combine with",
+                        at: start)
+        }
+        throw error("unexpected character \(Self.describe(c))", at: start)
     }
 
     /// Lexes `"..."` or `"""..."""` starting at the opening quote.
@@ -283,7 +318,7 @@ public struct Lexer {
     /// the line before the closing ones; the closing line's indentation is removed from
     /// every line, as in Swift.
     private mutating func lexMultilineString() throws -> [StringPart] {
-        let start = i
+        let start = i, startLine = line, startLineStart = lineStart
         i += 3
         while let c = peek(), c == " " || c == "\t" { i += 1 }
         guard peek() == "\n" else { throw error("a multi-line string starts on the line after '\"\"\"'", at: start) }
@@ -294,7 +329,8 @@ public struct Lexer {
         var indent: [Unicode.Scalar] = []
         while true {
             guard let c = peek() else {
-                throw error("unterminated multi-line string: close it with '\"\"\"' on its own line", at: start, atEnd: true)
+                throw error("unterminated multi-line string: close it with '\"\"\"' on its own line", at: start,
+                            line: startLine, lineStart: startLineStart, atEnd: true)
             }
             if c == "\"" && peek(1) == "\"" && peek(2) == "\"" && current.allSatisfy({ $0 == " " || $0 == "\t" }) {
                 indent = current
@@ -357,4 +393,9 @@ public struct Lexer {
         if !text.isEmpty || parts.isEmpty { parts.append(.text(text)) }
         return parts
     }
+}
+
+extension String {
+    /// The string with zeros in front, up to `width` characters.
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: Swift.max(0, width - count)) + self }
 }

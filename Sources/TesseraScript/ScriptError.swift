@@ -98,6 +98,8 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible {
                 let scalars = Array(text.unicodeScalars)
                 var pad = ""
                 for i in 0..<max(0, loc.column - 1) {
+                    // A combining mark takes no column of its own on screen.
+                    if i < scalars.count && Lexer.isCombiningMark(scalars[i]) { continue }
                     pad += (i < scalars.count && scalars[i] == "\t") ? "\t" : " "
                 }
                 let room = max(1, min(loc.length, scalars.count - loc.column + 1))

@@ -97,7 +97,7 @@ public enum RegularFile {
     public static func reason(_ code: Int32) -> String {
         switch code {
         case ENOENT: return "no such file"
-        case ELOOP: return "a loop of symbolic links (each one points, in the end, back to itself)"
+        case ELOOP: return "a loop of symbolic links: followed, they lead back to themselves"
         case EACCES, EPERM: return "permission denied"
         case EISDIR: return "it is a folder, not a file"
         case ENOTDIR: return "a part of the path is a file, not a folder"
@@ -105,6 +105,23 @@ public enum RegularFile {
         case EMFILE, ENFILE: return "too many files are open"
         case EIO: return "an input/output error on the device"
         default: return String(cString: strerror(code))
+        }
+    }
+
+    /// What went wrong, for an error Foundation threw: the POSIX cause it wraps, in words,
+    /// instead of "The operation could not be completed (NSCocoaErrorDomain error 513)".
+    public static func reason(_ error: Error) -> String {
+        let e = error as NSError
+        if e.domain == NSPOSIXErrorDomain { return reason(Int32(e.code)) }
+        if let underlying = e.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return reason(Int32(underlying.code))
+        }
+        switch (e.domain, e.code) {
+        case (NSCocoaErrorDomain, NSFileNoSuchFileError), (NSCocoaErrorDomain, NSFileReadNoSuchFileError): return reason(ENOENT)
+        case (NSCocoaErrorDomain, NSFileWriteNoPermissionError), (NSCocoaErrorDomain, NSFileReadNoPermissionError): return reason(EACCES)
+        case (NSCocoaErrorDomain, NSFileWriteOutOfSpaceError): return "the disk is full"
+        case (NSCocoaErrorDomain, NSFileWriteFileExistsError): return "a file of that name is in the way"
+        default: return e.localizedFailureReason ?? e.localizedDescription
         }
     }
 

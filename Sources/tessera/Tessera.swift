@@ -276,11 +276,12 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(NotebookRunner.run(path: file, options: options))
         }
         let url = URL(fileURLWithPath: file)
-        guard let data = FileManager.default.contents(atPath: file) else {
-            Console.err("tessera: cannot read '\(file)': no such file or not readable\n")
+        let data: [UInt8]
+        do { data = try RegularFile.read(file) } catch {
+            Console.err("tessera: \(error)\n")
             throw ExitCode(2)
         }
-        guard let code = String(data: data, encoding: .utf8) else {
+        guard let code = String(validating: data, as: UTF8.self) else {
             Console.err("tessera: '\(file)' is not valid UTF-8 text\n")
             throw ExitCode(2)
         }

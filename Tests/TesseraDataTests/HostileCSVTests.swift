@@ -71,6 +71,17 @@ final class HostileCSVTests: XCTestCase {
         XCTAssertEqual(h.parseReport.encoding, "latin-1")
     }
 
+    /// Reports quote a Latin-1 file's text as it reads, not as U+FFFD replacement marks.
+    func testReportsOfALatin1FileShowItsCharacters() throws {
+        var o = CSVOptions()
+        o.types = ["n": .int64]
+        let bytes = Array("name,n\n".utf8) + [0x4B, 0xF6, 0x6C, 0x6E] + Array(",zw".utf8) + [0xF6] + Array("lf\n".utf8)
+        let f = try CSVReader.read(bytes: bytes, options: o)
+        let conversion = try XCTUnwrap(f.parseReport.issues.first { $0.kind == .conversion })
+        XCTAssertTrue(conversion.message.contains("'zwölf' is not int64"), conversion.message)
+        XCTAssertFalse(f.parseReport.summary.contains("\u{FFFD}"))
+    }
+
     func testUTF16IsReadAndUTF32IsRefusedByName() throws {
         let text = "a,b\n1,é\n2,日本\n3,🙂\n"
         func utf16(_ bigEndian: Bool, bom: Bool) -> [UInt8] {

@@ -108,6 +108,19 @@ final class ErrorTests: ScriptTestCase {
             """)
     }
 
+    /// An argument whose label was forgotten is named as such (it used to read "it takes
+    /// 2, got 2").
+    func testAMissingLabelIsNamedNotCountedAsTooMany() {
+        run("func scaled(_ x, by factor = 2.0) { return x * factor }")
+        expect("scaled(3, 10)", """
+            TypeError: argument 2 of scaled(_:by:) has no label; its parameter 2 is 'by:' (cell 2, line 1, column 1)
+                scaled(3, 10)
+                ^~~~~~
+            write by: 10
+            """)
+        XCTAssertTrue(error("scaled(3, by: 1, 2)")?.message.contains("it takes at most 2, got 3") ?? false)
+    }
+
     func testElementWiseArithmeticOnArraysPointsAtTensors() {
         expect("[1, 2, 3] * [1, 2]", """
             TypeError: unsupported operand types for '*': Array and Array (cell 1, line 1, column 11)

@@ -53,4 +53,30 @@ final class LexerTests: XCTestCase {
             XCTAssertEqual((e as? ScriptError)?.atEndOfInput, true)
         }
     }
+
+    /// A combining mark belongs to the identifier before it, and a name is the same however
+    /// its accents are encoded (é as one scalar or as e + U+0301).
+    func testCombiningMarksInIdentifiersAndNormalization() throws {
+        XCTAssertEqual(try kinds("let cafe\u{301} = 1"), [.keyword(.let), .identifier("café"), .punct("="), .int(1), .end])
+        XCTAssertEqual(try kinds("caf\u{E9}"), try kinds("cafe\u{301}"))
+        var lexer = Lexer("let \u{301}x = 1", source: Source(name: "t", text: "let \u{301}x = 1"))
+        XCTAssertThrowsError(try lexer.tokenize()) { e in
+            XCTAssertEqual("\(e)".components(separatedBy: "\n").first,
+                           "SyntaxError: the combining mark U+0301 (COMBINING ACUTE ACCENT) has no letter before it to combine with (t, line 1, column 5)")
+        }
+        var invisible = Lexer("x\u{200B}", source: Source(name: "t", text: "x\u{200B}"))
+        XCTAssertThrowsError(try invisible.tokenize()) { XCTAssertTrue("\($0)".contains("unexpected character U+200B (ZERO WIDTH SPACE)"), "\($0)") }
+    }
+
+    /// An error about something that began lines earlier (an unclosed multi-line string or
+    /// comment) points at where it began, never at a negative column.
+    func testErrorsAboutLongConstructsPointWhereTheyBegan() {
+        for text in ["x\n  let s = \"\"\"\n    abc\n    def", "x\n  /* open\n   still\n"] {
+            var lexer = Lexer(text, source: Source(name: "t", text: text))
+            XCTAssertThrowsError(try lexer.tokenize()) { e in
+                XCTAssertEqual((e as? ScriptError)?.location?.line, 2, "\(e)")
+                XCTAssertEqual((e as? ScriptError)?.location?.column, text.contains("/*") ? 3 : 11, "\(e)")
+            }
+        }
+    }
 }

@@ -297,3 +297,18 @@ def test_convert_to_script_and_html(tmp_path):
     bad.write_text("[]")
     run = tessera("convert", str(bad), "--to", "html")
     assert run.returncode == 2 and "bad.ipynb" in run.stderr
+
+
+def test_paths_that_are_not_notebooks_say_what_they_are(tmp_path):
+    fifo = tmp_path / "pipe.ipynb"
+    os.mkfifo(fifo)
+    loop = tmp_path / "loop.ipynb"
+    os.symlink(loop, loop)
+    for path, words in [(fifo, "a FIFO (named pipe), not a regular file"), (loop, "a loop of symbolic links"),
+                        (tmp_path, "a folder"), (tmp_path / "missing.ipynb", "no such file")]:
+        run = tessera("run", str(path), timeout=30)
+        assert run.returncode == 2 and words in run.stderr, (path, run.stderr)
+    script = tmp_path / "loop.tsr"
+    os.symlink(script, script)
+    run = tessera("run", str(script), timeout=30)
+    assert run.returncode == 2 and "a loop of symbolic links" in run.stderr, run.stderr
