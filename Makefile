@@ -4,7 +4,7 @@ BIN := .build/debug/tessera
 RELEASE_BIN := .build/release/tessera
 SHARED ?= $(abspath ../shared)
 
-.PHONY: setup build release run test bench parity clean
+.PHONY: setup build release run test asan fuzz bench parity clean
 
 setup:
 	@./scripts/setup.sh
@@ -32,6 +32,20 @@ test: setup
 	TESSERA_CUDA_LIBRARY_PATH="$(NVRTC_DIR)" TESSERA_REQUIRE_NVRTC=1 TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests \
 		$(SWIFT) test --skip-build --disable-swift-testing
 	./scripts/conformance.sh $(BIN)
+	./scripts/fuzz.sh $(FUZZ_SECONDS)
+
+# Seconds each fuzz harness runs in `make test` (a smoke pass over its corpus; `make fuzz`
+# runs them for ten minutes each).
+FUZZ_SECONDS ?= 5
+
+# The unit tests once more under AddressSanitizer (CI runs it after `make test`).
+asan: setup
+	TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests ./scripts/asan.sh
+
+# libFuzzer over the decoders of hostile input, ten minutes per harness (Fuzz/, corpora in
+# Fuzz/corpus, findings in .fuzz/).
+fuzz: setup
+	./scripts/fuzz.sh $(or $(SECONDS_EACH),600)
 
 bench: release
 	./scripts/venv.sh bench/requirements.txt
@@ -52,4 +66,4 @@ parity:
 	.venv/bin/python scripts/parity.py
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz .build-asan

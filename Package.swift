@@ -1,6 +1,7 @@
 // swift-tools-version:6.0
 // Tessera: a deep-learning notebook kernel. Module layout and dependency direction follow
 // DESIGN.md: arrows point down only, and no domain module imports TesseraScript or TesseraKernel.
+import Foundation
 import PackageDescription
 
 let package = Package(
@@ -67,6 +68,19 @@ let package = Package(
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )
+
+// Fuzzing (`make fuzz`, scripts/fuzz.sh): libFuzzer harnesses over the decoders of hostile
+// input, one per concern. They need libFuzzer linked in (-sanitize=fuzzer), so they exist
+// only in the build the script makes with TESSERA_FUZZ set.
+if ProcessInfo.processInfo.environment["TESSERA_FUZZ"] != nil {
+    let harnesses = [("FuzzLexer", "TesseraScript"), ("FuzzCSV", "TesseraData"), ("FuzzSafetensors", "TesseraNN"),
+                     ("FuzzJSONLines", "TesseraKernel"), ("FuzzWire", "TesseraKernel"), ("FuzzNotebook", "TesseraKernel")]
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
+    for (name, module) in harnesses {
+        package.targets.append(.executableTarget(name: name, dependencies: ["FuzzSupport", .target(name: module)], path: "Fuzz/\(name)"))
+        package.products.append(.executable(name: name, targets: [name]))
+    }
+}
 
 /// The interpreter's hot loops access session slots through class storage; exclusivity is
 /// proven by construction (the worker thread owns the session), so the dynamic checks only

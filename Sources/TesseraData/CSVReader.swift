@@ -92,7 +92,8 @@ public enum CSVReader {
         return try parser.finish()
     }
 
-    static func read(bytes: [UInt8], name: String = "<bytes>", options: CSVOptions = CSVOptions()) throws -> Frame {
+    /// Reads CSV from bytes in memory, as a file's would be read (encodings included).
+    public static func read(bytes: [UInt8], name: String = "<bytes>", options: CSVOptions = CSVOptions()) throws -> Frame {
         var parser = Parser(options: options, name: name)
         defer { parser.conversions.sync {} }
         try bytes.withUnsafeBufferPointer { try parser.feed($0) }

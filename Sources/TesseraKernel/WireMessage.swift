@@ -129,3 +129,20 @@ struct WireMessage {
             + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(tv.tv_usec), 6))Z"
     }
 }
+
+/// Jupyter's wire format as the ZeroMQ transport reads it, for tools and fuzzers that
+/// need the decoder without sockets.
+public enum WireFormat {
+    /// What the transport does with a received multipart message before it runs anything:
+    /// split at `<IDS|MSG>`, verify the HMAC-SHA256 signature with `key`, and parse every
+    /// JSON frame (each must be an object).
+    public static func request(from frames: [[UInt8]], key: String) throws -> KernelMessage {
+        let signer = try MessageSigner(key: key, scheme: "hmac-sha256")
+        return try WireMessage(frames: frames, signer: signer).request()
+    }
+
+    /// The signature frame for header, parent header, metadata and content under `key`.
+    public static func signature(_ parts: [[UInt8]], key: String) throws -> [UInt8] {
+        try MessageSigner(key: key, scheme: "hmac-sha256").signature(parts)
+    }
+}

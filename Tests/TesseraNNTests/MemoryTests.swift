@@ -15,6 +15,8 @@ final class MemoryTests: XCTestCase {
     }
 
     func testTrainingStepsAfterTheFirstTakeNoFreshPages() throws {
+        // AddressSanitizer's allocator quarantines freed memory, so pages are not reused.
+        if ProcessInfo.processInfo.environment["TESSERA_ASAN"] != nil { throw XCTSkip("page reuse is not measurable under AddressSanitizer") }
         HostMemory.keepLargeBuffersInTheHeap()  // as the tessera binary does at start
         var rng = RandomGenerator(seed: 1)
         let x = Tensor(shape: [512, 1, 12, 12], storage: (0..<(512 * 144)).map { _ in Float(rng.nextNormal()) })
