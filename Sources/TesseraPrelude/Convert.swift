@@ -4,9 +4,19 @@ import TesseraScript
 /// Checked conversions between language values and the Swift types domain modules take,
 /// with errors that name the parameter.
 enum Convert {
+    /// An Int from an Int or a whole Double (`5.0`). A whole number beyond what an Int holds
+    /// exactly, or NaN or infinity, is a ValueError that says so; never a trap.
     static func int(_ v: Value, _ what: String) throws -> Int {
         if case .int(let i) = v { return i }
-        if case .double(let d) = v, d == d.rounded(), abs(d) < 9e15 { return Int(d) }
+        if case .double(let d) = v {
+            guard d.isFinite else { throw ScriptError(.value, "\(what) needs an Int, got \(d)") }
+            if d == d.rounded() {
+                guard abs(d) < 9e15 else {
+                    throw ScriptError(.value, "\(what) needs an Int; \(d) is out of range (a whole number below 9e15 in magnitude)")
+                }
+                return Int(d)
+            }
+        }
         throw ScriptError(.type, "\(what) needs an Int, got \(v.typeName)")
     }
 

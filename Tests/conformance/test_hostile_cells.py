@@ -41,8 +41,10 @@ CASES = [
     ('tune(["x": uniform(0, 1)], objective: "loss", budget: 3, method: .grid, gridPoints: 9223372036854775807) { p, t in p.x }',
      "ValueError", "more than 1000000 points"),
     # Numbers out of range are errors, never traps.
-    ("threads(1e300)", "TypeError", "needs an Int"),
-    ("randn([2], seed: 1e300)", "TypeError", "needs an Int"),
+    ("threads(1e300)", "ValueError", "1e+300 is out of range"),
+    ("randn([2], seed: 1e300)", "ValueError", "1e+300 is out of range"),
+    ("randn([2], seed: nan)", "ValueError", "needs an Int, got nan"),
+    ("zeros([2.5])", "TypeError", "needs an Int, got Double"),
     ("9223372036854775807 + 1", "ValueError", "integer overflow"),
     ("arange(-1e300)", None, None),
     ('Sequential([Dense(3)], seed: 1).fit(randn([8, 4]), tensor([0, 1, 2, 0, 1, 2, 0, 1]), epochs: 1, batchSize: 9223372036854775807)', None, None),
@@ -185,3 +187,48 @@ def test_values_nested_a_million_levels_deep_do_not_exhaust_the_stack(kernel, ta
     else:
         assert reply["status"] == "ok", reply
     assert kernel.result("kept") == "41"
+
+
+def test_a_checkpoint_with_optimizer_state_of_the_wrong_shape_is_refused(kernel, tmp_path):
+    """Saved by Tessera, rewritten by Python's safetensors with one Adam moment of the
+    wrong shape: load() refuses it (before, training on it wrote past a heap buffer)."""
+    import numpy as np
+    from safetensors.numpy import load_file, save_file
+    from safetensors import safe_open
+
+    good = str(tmp_path / "good.safetensors")
+    kernel.result(f'let m = Sequential([Dense(3)], seed: 1)\n'
+                  f'm.fit(randn([8, 4]), tensor([0, 1, 2, 0, 1, 2, 0, 1]), epochs: 1, optimizer: Adam(lr: 0.01))\n'
+                  f'm.save("{good}")')
+    tensors = load_file(good)
+    with safe_open(good, "np") as f:
+        metadata = f.metadata()
+    assert tensors["optimizer.0.weight.m"].shape == (3, 4)
+    tensors["optimizer.0.weight.m"] = np.zeros((1,), dtype=np.float32)
+    bad = str(tmp_path / "bad.safetensors")
+    save_file(tensors, bad, metadata=metadata)
+    reply, _ = kernel.execute(f'let restored = load("{bad}")')
+    assert reply["status"] == "error", reply
+    assert "optimizer state 0.weight.m has shape [1]; its parameter has [3, 4]" in reply["evalue"], reply["evalue"]
+    # The untampered file loads and trains on.
+    assert kernel.result(f'let ok = load("{good}")\nok.fit(randn([8, 4]), tensor([0, 1, 2, 0, 1, 2, 0, 1]), epochs: 1).epochs') == "1"
+    assert kernel.result("kept") == "41"
+
+
+def test_csv_files_that_were_read_silently_wrong(kernel, tmp_path):
+    cr = tmp_path / "mac.csv"
+    cr.write_bytes(b"a,b,label\r1,2,x\r3,4,y\r5,6,x\r")
+    assert kernel.result(f'readCSV("{cr}").rows') == "3"
+    mixed = tmp_path / "mixed.csv"
+    mixed.write_bytes("name,city\nAnn,café\n".encode() + b"Bob,K\xf6ln\n")
+    assert kernel.result(f'readCSV("{mixed}")["city"].values') == '["café", "Köln"]'
+    wide = tmp_path / "wide.csv"
+    wide.write_text(",".join(["x"] * 80000) + "\n" + ",".join(["1"] * 80000) + "\n")
+    start = time.monotonic()
+    assert kernel.result(f'readCSV("{wide}").columns.last') == '"x.79999"'
+    assert time.monotonic() - start < 30
+    utf16 = tmp_path / "excel.csv"
+    utf16.write_bytes("a,b\n1,é\n".encode("utf-16"))
+    assert kernel.result(f'readCSV("{utf16}")["b"].values') == '["é"]'
+    reply, _ = kernel.execute(f'readCSV("{tmp_path}/a\\u{{0}}b.csv")')
+    assert reply["ename"] == "IOError" and "NUL character" in reply["evalue"], reply
