@@ -47,7 +47,7 @@ enum TensorBindings {
                               suggestion: ScriptError.memorySuggestion)
         }
         let n = steps > 0 ? Int(steps) : 0
-        try TensorRuntime.run { try HostMemory.check(shape: [n], what: "arange(\(start), \(end), \(step))") }
+        _ = try TensorRuntime.run { try HostMemory.check(shape: [n], what: "arange(\(start), \(end), \(step))") }
         return .object(TensorObject(Tensor(shape: [n], storage: (0..<n).map { Float(start + Double($0) * step) })))
     }
 

@@ -49,6 +49,19 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("Array(1...3)"), "[1, 2, 3]")
         XCTAssertEqual(run("Array(\"ab\")"), "[\"a\", \"b\"]")
         XCTAssertEqual(error("Array(repeating: 0, count: -1)")?.kind, .value)
+        // The idiom that failed with a ShapeError when one side was empty.
+        run("""
+            func qsort(_ xs) {
+                guard xs.count > 1 else { return xs }
+                let pivot = xs[0]
+                let lo = xs.filter { $0 < pivot }
+                let eq = xs.filter { $0 == pivot }
+                let hi = xs.filter { $0 > pivot }
+                return qsort(lo) + eq + qsort(hi)
+            }
+            """)
+        XCTAssertEqual(run("qsort([3, 1, 2, 3, 0, 9, 1])"), "[0, 1, 1, 2, 3, 3, 9]")
+        XCTAssertEqual(run("qsort([])"), "[]")
         XCTAssertEqual(run("[[1, 2], [3, 4]] @ [[1], [1]]"), "[[3.0], [7.0]]")
         XCTAssertEqual(run("\"ab\" * 2"), "\"abab\"")
     }
