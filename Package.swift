@@ -64,7 +64,7 @@ let package = Package(
         .testTarget(name: "TesseraMetricsTests", dependencies: ["TesseraMetrics"]),
         .testTarget(name: "TesseraTensorTests", dependencies: ["TesseraTensor"]),
         .testTarget(name: "TesseraTuneTests", dependencies: ["TesseraTune", "TesseraTensor", "TesseraMetrics"]),
-        .testTarget(name: "TesseraNNTests", dependencies: ["TesseraNN", "TesseraTensor"]),
+        .testTarget(name: "TesseraNNTests", dependencies: ["TesseraNN", "TesseraTensor"], exclude: ["Golden"]),  // read by path
         .testTarget(name: "TesseraKernelTests", dependencies: ["TesseraKernel", "TesseraScript", "CZlib"]),
     ]
 )
