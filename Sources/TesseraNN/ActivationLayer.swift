@@ -9,6 +9,10 @@ public final class ActivationLayer: Layer {
     public var parameters: [Parameter] { [] }
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] { inputShape }
     public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try activation.apply(x, pass.tape) }
+    public var probabilityActivation: Activation? { activation.givesProbabilities ? activation : nil }
+    public func forwardScores(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        activation.givesProbabilities ? x : try forward(x, pass)
+    }
 }
 
 extension ActivationLayer: ConfigurableLayer {

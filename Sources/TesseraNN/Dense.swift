@@ -31,7 +31,17 @@ public final class Dense: Layer {
         return [units]
     }
 
+    public var probabilityActivation: Activation? { activation.givesProbabilities ? activation : nil }
+
     public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        try forward(x, pass, activation: activation)
+    }
+
+    public func forwardScores(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        try forward(x, pass, activation: activation.givesProbabilities ? .linear : activation)
+    }
+
+    private func forward(_ x: Variable, _ pass: ForwardPass, activation: Activation) throws(TensorError) -> Variable {
         guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
         guard x.value.rank == 2, x.shape[1] == weight.shape[1] else {
             throw TensorError(.shape, "\(description) expects inputs [batch, \(weight.shape[1])]; got \(x.shape)")

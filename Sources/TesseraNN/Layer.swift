@@ -14,10 +14,20 @@ public protocol Layer: AnyObject {
     func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int]
     /// The layer applied to a batch.
     func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable
+    /// The sigmoid or softmax this layer ends with, which turns scores into probabilities;
+    /// nil for a layer that ends any other way.
+    var probabilityActivation: Activation? { get }
+    /// The layer applied to a batch without that final sigmoid or softmax: the scores
+    /// (logits) a classification loss takes, so that a model written the Keras way
+    /// (`Dense(1, activation: .sigmoid)` with binary cross-entropy) trains exactly as its
+    /// logits form does, the activation fused into the loss for numerical stability.
+    func forwardScores(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable
 }
 
 extension Layer {
     public var buffers: [Parameter] { [] }
+    public var probabilityActivation: Activation? { nil }
+    public func forwardScores(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try forward(x, pass) }
 }
 
 /// A named trainable tensor of a layer.
@@ -45,6 +55,9 @@ public final class ForwardPass {
 /// Element-wise activations a layer can end with.
 public enum Activation: String, Sendable, CaseIterable {
     case linear, relu, gelu, tanh, sigmoid, softmax
+
+    /// Whether this activation turns scores into probabilities (sigmoid, softmax).
+    public var givesProbabilities: Bool { self == .sigmoid || self == .softmax }
 
     public func apply(_ x: Variable, _ tape: Tape) throws(TensorError) -> Variable {
         switch self {

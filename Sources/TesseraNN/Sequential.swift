@@ -32,8 +32,12 @@ public final class Sequential {
         self.inputShape = inputShape
     }
 
-    /// A batch through every layer (built from the batch's shape on first use).
-    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+    /// The sigmoid or softmax the model ends with (its outputs are probabilities), or nil.
+    public var probabilityActivation: Activation? { layers.last?.probabilityActivation }
+
+    /// A batch through every layer (built from the batch's shape on first use); with
+    /// `scores`, the last layer stops before its sigmoid or softmax (see `Layer.forwardScores`).
+    public func forward(_ x: Variable, _ pass: ForwardPass, scores: Bool = false) throws(TensorError) -> Variable {
         let example = Array(x.shape.dropFirst())
         if let inputShape {
             guard example == inputShape else {
@@ -44,7 +48,7 @@ public final class Sequential {
         }
         var h = x
         for (i, layer) in layers.enumerated() {
-            do { h = try layer.forward(h, pass) } catch {
+            do { h = try scores && i == layers.count - 1 ? layer.forwardScores(h, pass) : layer.forward(h, pass) } catch {
                 throw TensorError(error.kind, "layer \(i) \(layer.description): \(error.message)")
             }
         }
@@ -63,8 +67,9 @@ public final class Sequential {
 
     public var parameterCount: Int { namedParameters.reduce(0) { $0 + $1.variable.value.count } }
 
-    /// Outputs for `x` in inference mode, `batchSize` examples at a time.
-    public func predict(_ x: Tensor, backend: any Backend, batchSize: Int = 1024) throws(TensorError) -> Tensor {
+    /// Outputs for `x` in inference mode, `batchSize` examples at a time; with `scores`, the
+    /// scores before a final sigmoid or softmax.
+    public func predict(_ x: Tensor, backend: any Backend, batchSize: Int = 1024, scores: Bool = false) throws(TensorError) -> Tensor {
         guard x.rank >= 1 else { throw TensorError(.shape, "predict needs a batch [examples, ...]; got a scalar") }
         let n = x.shape[0]
         var parts: [Tensor] = []
@@ -72,7 +77,7 @@ public final class Sequential {
         repeat {
             let end = Swift.min(n, start + Swift.max(1, batchSize))
             let pass = ForwardPass(tape: Tape(backend: backend, recording: false), training: false)
-            parts.append(try forward(Variable(try x.rows(start..<end)), pass).value)
+            parts.append(try forward(Variable(try x.rows(start..<end)), pass, scores: scores).value)
             start = end
         } while start < n
         return parts.count == 1 ? parts[0] : try Tensor.concat(parts, axis: 0)

@@ -18,10 +18,31 @@ public enum Loss: Sendable, Equatable {
         }
     }
 
-    var isClassification: Bool {
+    /// The name a fit's `loss:` takes (and a checkpoint's metadata keeps).
+    public var name: String {
+        switch self {
+        case .crossEntropy: return "crossEntropy"
+        case .binaryCrossEntropy: return "binaryCrossEntropy"
+        case .meanSquaredError: return "mse"
+        case .huber: return "huber"
+        }
+    }
+
+    public var isClassification: Bool {
         if case .crossEntropy = self { return true }
         if case .binaryCrossEntropy = self { return true }
         return false
+    }
+
+    /// Whether this loss takes `model`'s scores rather than its outputs: a cross-entropy
+    /// after a final softmax, a binary cross-entropy after a final sigmoid. The loss
+    /// applies the activation itself, stably, as Keras does with `from_logits=False`:
+    /// without this, the activation would be applied twice and training fail silently.
+    public func takesScores(of model: Sequential) -> Bool {
+        switch (self, model.probabilityActivation) {
+        case (.crossEntropy, .softmax?), (.binaryCrossEntropy, .sigmoid?): return true
+        default: return false
+        }
     }
 }
 
@@ -117,7 +138,7 @@ public final class Trainer {
                 let before = stateful.map(\.value)
                 let tape = Tape(backend: backend)
                 let pass = ForwardPass(tape: tape, training: true, rng: RandomGenerator(seed: options.seed &+ UInt64(steps) &* 0x9E37_79B9))
-                let output = try model.forward(Variable(bx), pass)
+                let output = try model.forward(Variable(bx), pass, scores: loss.takesScores(of: model))
                 let l = try loss.apply(output, by, tape)
                 let value = Double(l.value.storage[0])
                 guard value.isFinite else {
@@ -180,7 +201,8 @@ public final class Trainer {
 
     /// The loss (and accuracy, for classification) on a data set, in inference mode.
     public func evaluate(_ x: Tensor, _ y: Tensor, prefix: String = "val_") throws -> [String: Double] {
-        let out = try model.predict(x, backend: backend, batchSize: 1024)
+        // Scores for a model ending in the loss's own activation: the loss and the classes below read logits.
+        let out = try model.predict(x, backend: backend, batchSize: 1024, scores: loss.takesScores(of: model))
         let tape = Tape(backend: backend)
         var metrics = [prefix + "loss": Double(try loss.apply(Variable(out), y, tape).value.storage[0])]
         if loss.isClassification {

@@ -16,6 +16,9 @@ final class ModelObject: NativeObject {
     var scheduleBase: Float?
     var scheduleSteps = 0
     var loss: Loss = .crossEntropy()
+    /// Whether `loss` is known: given to a fit, inferred by one, or read from a checkpoint.
+    /// Until it is, predict returns the raw outputs (it cannot tell scores from values).
+    var lossKnown = false
     var history: History?
 
     init(_ model: Sequential) { self.model = model }
@@ -24,17 +27,31 @@ final class ModelObject: NativeObject {
     var plainText: String { summaryTable.bundle.plain }
     var richRepresentations: [(mime: String, data: String)] { summaryTable.bundle.entries.filter { $0.mime != "text/plain" } }
 
-    var memberNames: [String] { ["fit", "predict", "evaluate", "summary", "save", "layers", "parameters", "history"] }
+    var memberNames: [String] { ["fit", "predict", "predictProba", "evaluate", "summary", "save", "layers", "parameters", "history"] }
 
     func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         switch name {
         case "fit": return .function(fit)
         case "predict":
-            return .function(NativeFunction("predict", doc: "predict(_ x, batchSize: 1024) -> Tensor\nOutputs for a Frame's features or a Tensor, in inference mode.",
+            return .function(NativeFunction("predict", doc: "predict(_ x, batchSize: 1024) -> Tensor\nOutputs for a Frame's features or a Tensor, in inference mode: for a classifier, probabilities (whether its last layer ends in a sigmoid or softmax or its loss applies one), else the outputs.",
                                             parameters: [.positional(), .labelled("target"), .labelled("batchSize", default: .int(1024))]) { [self] a, _ in
                 let (x, _) = try data(a[0], nil, target: a[1], needTarget: false, what: "predict(_:)")
                 let size = try Convert.int(a[2], "predict(batchSize:)")
-                return .object(TensorObject(try NNBindings.nn { try model.predict(x, backend: TensorRuntime.shared.backend, batchSize: Swift.max(1, size)) }))
+                return .object(TensorObject(try probabilities(x, batchSize: Swift.max(1, size))))
+            })
+        case "predictProba":
+            return .function(NativeFunction("predictProba", doc: "predictProba(_ x, batchSize: 1024) -> Tensor\nClass probabilities [n, classes], as scikit-learn's predict_proba: a binary classifier's two columns are P(0) and P(1).",
+                                            parameters: [.positional(), .labelled("target"), .labelled("batchSize", default: .int(1024))]) { [self] a, _ in
+                let (x, _) = try data(a[0], nil, target: a[1], needTarget: false, what: "predictProba(_:)")
+                guard isClassifier else {
+                    throw ScriptError(.type, "predictProba is for classifiers; this model \(lossKnown ? "was trained with a regression loss" : "has not been trained yet")",
+                                      suggestion: "use predict(x) for its outputs")
+                }
+                let p = try probabilities(x, batchSize: Swift.max(1, try Convert.int(a[2], "predictProba(batchSize:)")))
+                guard p.rank != 2 || p.shape[1] == 1 else { return .object(TensorObject(p)) }
+                // One probability per row (of class 1): both columns, as scikit-learn gives them.
+                let p1 = p.storage
+                return .object(TensorObject(Tensor(shape: [p1.count, 2], storage: p1.flatMap { [1 - $0, $0] })))
             })
         case "evaluate": return .function(evaluate)
         case "summary":
@@ -45,7 +62,7 @@ final class ModelObject: NativeObject {
             return .function(NativeFunction("save", doc: "save(_ path)\nWrites the model (weights, architecture, optimizer state) as safetensors, atomically.",
                                             parameters: [.positional()]) { [self] a, _ in
                 let path = try Convert.string(a[0], "save(_:)")
-                try NNBindings.nn { try Checkpoint.save(model, optimizer: optimizer, to: path) }
+                try NNBindings.nn { try Checkpoint.save(model, optimizer: optimizer, to: path, metadata: lossKnown ? ["loss": loss.name] : [:]) }
                 return .nil
             })
         case "layers": return .array(model.layers.map { .object(LayerObject($0)) })
@@ -145,8 +162,15 @@ final class ModelObject: NativeObject {
         }
         // A schedule given with the optimizer applies unless fit names its own.
         options.schedule = options.schedule ?? optimizerSchedule
-        if !a[6].isNil || loss == .crossEntropy() {
+        if !a[6].isNil {
             loss = try Self.lossValue(a[6], classWeights: a[13], smoothing: a[14], positiveWeight: a[15])
+            lossKnown = true
+        } else if !lossKnown || loss == .crossEntropy() {
+            // No loss named: the one the model and targets call for (as a Keras user would
+            // choose), with the class weights, smoothing and positive weight given.
+            let inferred = try NNBindings.nn { try inferredLoss(x, y!) }
+            loss = try Self.lossValue(.string(inferred), classWeights: a[13], smoothing: a[14], positiveWeight: a[15])
+            lossKnown = true
         }
         var validation: (x: Tensor, y: Tensor)?
         if !a[7].isNil {
@@ -196,7 +220,9 @@ final class ModelObject: NativeObject {
         let (x, y) = try data(a[0], a[1], target: a[2], needTarget: true, what: "evaluate(_:)")
         let names = a[3].isNil ? [] : try Convert.strings(a[3], "evaluate(metrics:)")
         let backend = TensorRuntime.shared.backend
-        let out = try NNBindings.nn { try model.predict(x, backend: backend) }
+        // Scores (logits) when the model ends in its loss's sigmoid or softmax: the loss,
+        // the classes and the probabilities below all read scores.
+        let out = try NNBindings.nn { try model.predict(x, backend: backend, scores: loss.takesScores(of: model)) }
         let truth = y!
         var result: [(String, Value)] = [("loss", .double(Double(try NNBindings.nn { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })))]
         let classes = out.rank == 2 ? out.shape[1] : 1
@@ -218,6 +244,38 @@ final class ModelObject: NativeObject {
             result.append((name, try f.call(args, interp)))
         }
         return Convert.dict(result)
+    }
+
+    /// Whether the model classifies: its loss is a cross-entropy, or (no loss known yet) it
+    /// ends in a sigmoid or softmax.
+    var isClassifier: Bool { lossKnown ? loss.isClassification : model.probabilityActivation != nil }
+
+    /// What predict returns: probabilities for a classifier (the model's own when it ends
+    /// in a sigmoid or softmax, else its scores through the loss's activation), the raw
+    /// outputs otherwise.
+    func probabilities(_ x: Tensor, batchSize: Int) throws -> Tensor {
+        let backend = TensorRuntime.shared.backend
+        let out = try NNBindings.nn { try model.predict(x, backend: backend, batchSize: batchSize) }
+        guard lossKnown, model.probabilityActivation == nil else { return out }
+        switch loss {
+        case .binaryCrossEntropy: return try NNBindings.nn { try backend.unary(.sigmoid, out) }
+        case .crossEntropy: return try NNBindings.nn { try backend.softmax(out, axis: -1, log: false) }
+        default: return out
+        }
+    }
+
+    /// The loss a fit without `loss:` uses: the one a last sigmoid or softmax calls for;
+    /// for one output, binary cross-entropy when every target is 0 or 1 and mean squared
+    /// error otherwise; cross-entropy for several outputs.
+    func inferredLoss(_ x: Tensor, _ y: Tensor) throws(TensorError) -> String {
+        switch model.probabilityActivation {
+        case .sigmoid?: return "binaryCrossEntropy"
+        case .softmax?: return "crossEntropy"
+        default: break
+        }
+        if !model.isBuilt { try model.build(inputShape: Array(x.shape.dropFirst())) }
+        guard let out = model.shapes.last, out.reduce(1, *) == 1 else { return "crossEntropy" }
+        return y.storage.allSatisfy { $0 == 0 || $0 == 1 } ? "binaryCrossEntropy" : "mse"
     }
 
     /// Predicted classes: the argmax of class scores, or a logit above 0 for one output.

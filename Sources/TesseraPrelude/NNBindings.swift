@@ -151,6 +151,11 @@ enum NNBindings {
         let contents = try nn { try Checkpoint.load(path) }
         let model = ModelObject(contents.model)
         model.optimizer = contents.optimizer
+        if let name = contents.metadata["loss"] {
+            // The loss's name only: class weights and smoothing are training settings, given again to a later fit.
+            model.loss = try ModelObject.lossValue(.string(name), classWeights: .nil, smoothing: .int(0), positiveWeight: .int(1))
+            model.lossKnown = true
+        }
         return .object(model)
     }
 

@@ -87,7 +87,7 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
         return html + "</div>"
     }
 
-    public var memberNames: [String] { ["shape", "dtype", "int", "float", "count", "rank", "T", "values", "item", "sum", "mean", "max", "min", "variance", "argmax", "reshape", "softmax", "logSoftmax", "gather", "permute"] }
+    public var memberNames: [String] { ["shape", "dtype", "int", "float", "count", "rank", "T", "values", "item", "sum", "mean", "max", "min", "variance", "argmax", "reshape", "softmax", "logSoftmax", "gather", "permute", "sigmoid", "tanh", "exp", "log"] }
 
     public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         let t = tensor
@@ -153,6 +153,12 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
             return .function(NativeFunction(name, doc: "permute(_ axes) -> Tensor\nThe axes in a new order: t.permute([0, 2, 1]).", parameters: [.positional()]) { a, _ in
                 let order = try TensorObject.shape(a[0], "permute(_:)")
                 return .object(TensorObject(try TensorRuntime.run { try t.permuted(order) }))
+            })
+        case "sigmoid", "tanh", "exp", "log":
+            // Element-wise, as the math functions are: t.sigmoid() is sigmoid(t).
+            let op = UnaryOp(rawValue: name)!
+            return .function(NativeFunction(name, doc: "\(name)() -> Tensor\nThe \(name) of every element.", parameters: []) { _, _ in
+                .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.unary(op, t) }))
             })
         case "softmax", "logSoftmax":
             return .function(NativeFunction(name, doc: "\(name)(axis: -1) -> Tensor", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in

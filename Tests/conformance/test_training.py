@@ -69,8 +69,12 @@ def test_checkpoints_read_back_with_python_safetensors(ks, tmp_path):
     assert meta["format"] == "tessera"
     assert [l["kind"] for l in json.loads(meta["architecture"])["layers"]] == ["Dense", "Dense"]
     assert json.loads(meta["optimizer"])["kind"] == "Adam"
-    # numpy's forward pass with the file's tensors gives the loaded model's prediction.
+    assert meta["loss"] == "crossEntropy"
+    # numpy's forward pass with the file's tensors, through the softmax of its loss, gives
+    # the loaded model's prediction (probabilities, for a classifier).
     w = np.array(json.loads(ks.result('load("%s").predict(tensor([[5.1, 3.5, 1.4, 0.2]])).values' % path)), dtype=np.float32)
     x = np.array([[5.1, 3.5, 1.4, 0.2]], dtype=np.float32)
     h = np.maximum(x @ tensors["0.weight"].T + tensors["0.bias"], 0)
-    np.testing.assert_allclose(w, h @ tensors["1.weight"].T + tensors["1.bias"], rtol=1e-5, atol=1e-5)
+    logits = h @ tensors["1.weight"].T + tensors["1.bias"]
+    softmax = np.exp(logits - logits.max(axis=1, keepdims=True))
+    np.testing.assert_allclose(w, softmax / softmax.sum(axis=1, keepdims=True), rtol=1e-5, atol=1e-6)
