@@ -14,6 +14,13 @@ final class StudyObject: NativeObject {
     var budget: Int
     /// Worker processes that run trials at once (1: trials run in this process).
     let parallel: Int
+    /// Errors in the objective's code that stop the study and are raised (the rest are
+    /// recorded as failed trials): the programming errors, less what `catch:` names.
+    var stopKinds: Set<ErrorKind> = StudyObject.programmingErrors
+
+    /// Errors that say the objective's code is wrong, not that its parameters are: every
+    /// trial would fail the same way, so the study stops at the first, as Optuna does.
+    static let programmingErrors: Set<ErrorKind> = [.name, .type, .syntax, .key, .recursion]
 
     init(_ study: Study, objective: Value, budget: Int, parallel: Int = 1) {
         self.study = study; self.objective = objective; self.budget = budget; self.parallel = parallel
@@ -43,13 +50,20 @@ final class StudyObject: NativeObject {
             if parallel > 1, let storage = study.storage.location {
                 try TuneWorker.coordinate(self, storage: storage, count: parallel, interp: interp, progress: show)
             } else {
-                try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { ($0 as? ScriptError)?.kind == .interrupted },
+                try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: Self.stops,
                                    progress: { _ in show() }) { [self] trial in try evaluate(trial, interp) }
             }
         } catch let e as TuneError {
             throw ScriptError(.tuning, e.message, suggestion: e.advice)
         } catch let e as ScriptError where e.kind == .interrupted {
             throw interrupted()
+        } catch let stop as StopTuning {
+            show()
+            var e = stop.error
+            let note = "tune stopped at this error in the objective (trial \(stop.trial) is recorded as failed); fix the code, "
+                + "or name the kind in catch: [\"\(e.kind.rawValue)\"] to record such trials as failed and go on"
+            e.suggestion = e.suggestion.map { $0 + "\n" + note } ?? note
+            throw e
         }
         if interp.interrupt.isSet { throw interrupted() }
         try TuneBindings.tuning { try study.checkAnyCompleted() }
@@ -63,6 +77,7 @@ final class StudyObject: NativeObject {
         do {
             result = try interp.call(objective, [TuneBindings.value(trial.params), .object(handle)])
         } catch let e as ScriptError where e.kind != .interrupted {
+            if stopKinds.contains(e.kind) { throw StopTuning(error: e, trial: trial.number) }
             throw TrialFailure(description: "\(e.kind.rawValue): \(e.messageWithPlace)")
         }
         return try metrics(result)
@@ -71,7 +86,7 @@ final class StudyObject: NativeObject {
     /// In a worker process: trials until the shared study has its budget.
     func runAsWorker(_ interp: Interpreter) throws {
         do {
-            try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { ($0 as? ScriptError)?.kind == .interrupted }) { [self] trial in
+            try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: Self.stops) { [self] trial in
                 try evaluate(trial, interp)
             }
         } catch let e as TuneError {
@@ -85,6 +100,16 @@ final class StudyObject: NativeObject {
     }
 
     struct TrialFailure: Error, CustomStringConvertible { let description: String }
+
+    /// An error in the objective's code that ends the study; the trial records its headline.
+    struct StopTuning: Error, CustomStringConvertible {
+        let error: ScriptError
+        let trial: Int
+        var description: String { "\(error.kind.rawValue): \(error.messageWithPlace)" }
+    }
+
+    /// The errors that end `optimize` (after the trial is recorded): an interrupt, or an error in the objective's code.
+    static func stops(_ error: any Error) -> Bool { (error as? ScriptError)?.kind == .interrupted || error is StopTuning }
 
     /// The objective's result as metrics: a Dict of numbers, or one number for the objective.
     private func metrics(_ v: Value) throws -> [(name: String, value: Double)] {

@@ -84,7 +84,7 @@ enum TuneBindings {
     }
 
     /// `objective:` as an Objective, a metric name, or an Array of Objectives, Constraints and Stored.
-    static func spec(_ v: Value) throws -> MetricSpec {
+    static func spec(_ v: Value, constraints extra: Value = .nil) throws -> MetricSpec {
         var objectives: [MetricSpec.Objective] = [], constraints: [MetricSpec.Constraint] = [], stored: [String] = []
         func add(_ item: Value) throws {
             switch item {
@@ -101,7 +101,39 @@ enum TuneBindings {
         case .array(let items): for i in items { try add(i) }
         default: try add(v)
         }
+        // constraints: [Constraint(...)] beside the objective, as Optuna's constraints_func sits beside its direction.
+        let before = objectives.count
+        switch extra {
+        case .nil: break
+        case .array(let items): for i in items { try add(i) }
+        default: try add(extra)
+        }
+        if objectives.count != before {
+            throw ScriptError(.type, "tune(constraints:) takes Constraint(\"precision\", atLeast: 0.9) values (and Stored(...)); put objectives in objective:")
+        }
         return try MetricsBindings.metric { try MetricSpec(objectives: objectives, constraints: constraints, stored: stored) }
+    }
+
+    /// The error kinds `catch:` names (["TypeError", "KeyError"] or [.TypeError]).
+    static func caughtKinds(_ v: Value) throws -> Set<ErrorKind> {
+        let items: [Value]
+        switch v {
+        case .nil: return []
+        case .array(let xs): items = xs
+        default: items = [v]
+        }
+        return Set(try items.map { item in
+            let text: String
+            switch item {
+            case .string(let s), .symbol(let s): text = s
+            default: throw ScriptError(.type, "tune(catch:) takes error kinds by name, e.g. [\"TypeError\"]; got \(item.typeName)")
+            }
+            guard let kind = ErrorKind.allCases.first(where: { $0.rawValue == text || $0.rawValue == text + "Error" }) else {
+                throw ScriptError(.value, "tune(catch:): there is no error kind '\(text)'",
+                                  suggestion: "the kinds are " + ErrorKind.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return kind
+        })
     }
 
     /// Metric names whose direction a bare name implies: these are minimized, others maximized.
@@ -117,40 +149,51 @@ enum TuneBindings {
     static let tune = NativeFunction(
         "tune",
         doc: """
-            tune(_ space, objective:, budget: 30, method: .bayes, parallel: 1, seed: 1, storage: nil, name: nil, pruner: .median, gridPoints: nil, startup: nil) { params, trial in ... } -> Study
+            tune(_ space, objective:, constraints: nil, budget: 30, method: .bayes, parallel: 1, seed: 1, storage: nil, name: nil, pruner: .median, gridPoints: nil, startup: nil, catch: nil) { params, trial in ... } -> Study
             Runs the objective on parameters from the space until budget trials have finished; returns the Study. \
-            The objective returns a Dict of metrics (["auc": 0.93]) or a number. method: .bayes (Gaussian process), .random, .sobol, .grid. \
-            storage: "study.sqlite" keeps each trial as it finishes; a second run with the same name continues the study.
+            The objective returns a Dict of metrics (["auc": 0.93]) or a number. objective: Objective("auc", .maximize), a metric name, \
+            or an Array of Objectives, Constraints and Stored; constraints: [Constraint("precision", atLeast: 0.9)] may also stand on its own. \
+            method: .bayes (Gaussian process), .random, .sobol, .grid. \
+            storage: "study.sqlite" keeps each trial as it finishes; a second run with the same name continues the study. \
+            An error in the objective's code (NameError, TypeError, SyntaxError, KeyError, RecursionError) stops the study and \
+            is raised, as Optuna does; other errors are recorded as failed trials and the study goes on. \
+            catch: ["TypeError"] names kinds to record as failed trials instead.
             """,
-        parameters: [.positional(), .labelled("objective"), .labelled("budget", default: .int(30)), .labelled("method", default: .symbol("bayes")),
+        parameters: [.positional(), .labelled("objective"), .labelled("constraints"), .labelled("budget", default: .int(30)), .labelled("method", default: .symbol("bayes")),
                      .labelled("parallel", default: .int(1)), .labelled("seed", default: .int(1)), .labelled("storage"), .labelled("name"),
-                     .labelled("pruner", default: .symbol("median")), .labelled("gridPoints"), .labelled("startup"), .positional(default: .nil)]
+                     .labelled("pruner", default: .symbol("median")), .labelled("gridPoints"), .labelled("startup"), .labelled("catch"),
+                     .positional(default: .nil)]
     ) { a, interp in
         let userSpace = try space(a[0], "")
         guard case .dict = userSpace else {
             throw ScriptError(.type, "tune(_:) takes the space as a Dict of parameter names, e.g. [\"lr\": logUniform(1e-4, 1e-1)]; got \(a[0].typeName)")
         }
-        let spec = try spec(a[1])
-        let budget = try Convert.int(a[2], "tune(budget:)")
+        // The arguments after the space and the objective, by name (constraints: sits between them).
+        let (budgetArg, methodArg, parallelArg, seedArg, storageArg, nameArg) = (a[3], a[4], a[5], a[6], a[7], a[8])
+        let (prunerArg, gridArg, startupArg, catchArg, closure) = (a[9], a[10], a[11], a[12], a[13])
+        let spec = try spec(a[1], constraints: a[2])
+        let budget = try Convert.int(budgetArg, "tune(budget:)")
         guard budget > 0 else { throw ScriptError(.value, "tune(budget:) needs at least one trial, got \(budget)") }
-        let parallel = try Convert.int(a[4], "tune(parallel:)")
+        let parallel = try Convert.int(parallelArg, "tune(parallel:)")
         guard parallel >= 1 && parallel <= 64 else { throw ScriptError(.value, "tune(parallel:) is 1 to 64 worker processes, got \(parallel)") }
-        let seed = UInt64(truncatingIfNeeded: try Convert.int(a[5], "tune(seed:)"))
-        let storagePath = try Convert.optionalString(a[6], "tune(storage:)").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let seed = UInt64(truncatingIfNeeded: try Convert.int(seedArg, "tune(seed:)"))
+        let caught = try caughtKinds(catchArg)
+        let storagePath = try Convert.optionalString(storageArg, "tune(storage:)").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
         if parallel > 1 && storagePath == nil {
             throw ScriptError(.value, "tune(parallel: \(parallel)) needs storage: the worker processes share the study through its file",
                               suggestion: "add storage: \"study.sqlite\"")
         }
-        let name = try Convert.optionalString(a[7], "tune(name:)") ?? "study"
-        guard case .function = a[11] else {
+        let name = try Convert.optionalString(nameArg, "tune(name:)") ?? "study"
+        guard case .function = closure else {
             throw ScriptError(.type, "tune needs the objective as a closure: tune(space, objective: ...) { params, trial in ... return [\"auc\": v] }")
         }
         let compiled = try tuning { try userSpace.compile() }
-        let sampler = try sampler(a[3], space: compiled, budget: budget, gridPoints: a[9], startup: a[10])
-        let pruner = try pruner(a[8])
+        let sampler = try sampler(methodArg, space: compiled, budget: budget, gridPoints: gridArg, startup: startupArg)
+        let pruner = try pruner(prunerArg)
         let storage: any StudyStorage = try storagePath.map { p in try tuning { try SQLiteStorage(path: p) } } ?? MemoryStorage()
         let study = try tuning { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
-        let object = StudyObject(study, objective: a[11], budget: budget, parallel: parallel)
+        let object = StudyObject(study, objective: closure, budget: budget, parallel: parallel)
+        object.stopKinds = StudyObject.programmingErrors.subtracting(caught)
         if let target = TuneWorker.target {
             // In a worker process: join the shared study, or pass over another stored one.
             if storagePath == target.storage && name == target.study {
