@@ -99,6 +99,7 @@ public enum NotebookRunner {
                 run.commitAbandoned()
             }
             renderer.finishCell()
+            renderer.renderPages(result.reply)
             let seconds = Date().timeIntervalSince(cellStart)
             if !options.quiet {
                 log("\(label) · \(format(seconds)) · \(format(Date().timeIntervalSince(started))) elapsed")

@@ -18,6 +18,7 @@ public enum ScriptRunner {
             }
         }
         renderer.finishCell()
+        renderer.renderPages(result.reply)
         return result.ok ? 0 : 1
     }
 }

@@ -104,10 +104,7 @@ public final class Shell: @unchecked Sendable {
         }
         renderer.finishCell()
         if let n = result.reply["execution_count"]?.intValue { executionCount = n }
-        // A page (`%help`, `name?`): a terminal shows it as text.
-        for p in result.reply["payload"]?.arrayValue ?? [] where p["source"]?.stringValue == "page" {
-            Console.out((p["data"]?["text/plain"]?.stringValue ?? "") + "\n")
-        }
+        renderer.renderPages(result.reply)
     }
 
     // MARK: Reading a line

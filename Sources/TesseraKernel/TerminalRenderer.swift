@@ -89,6 +89,14 @@ public final class TerminalRenderer {
         heldDisplays.removeAll()
     }
 
+    /// The pages of an execute reply (`%help name`, `name?`): Jupyter shows them in its
+    /// pager; a terminal, a script run and piped input print them as text.
+    public func renderPages(_ reply: JSON) {
+        for p in reply["payload"]?.arrayValue ?? [] where p["source"]?.stringValue == "page" {
+            write((p["data"]?["text/plain"]?.stringValue ?? "") + "\n")
+        }
+    }
+
     private func showDisplay(id: String, text: String, isUpdate: Bool) {
         guard isTerminal else {
             if let i = heldDisplays.firstIndex(where: { $0.id == id }) {

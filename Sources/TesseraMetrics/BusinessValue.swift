@@ -65,6 +65,11 @@ public struct CostMatrix: Sendable {
         self.tp = tp; self.fp = fp; self.fn = fn; self.tn = tn
     }
 
+    /// Whether an entry is a function of the row (which may read its amount).
+    public var needsAmount: Bool {
+        [tp, fp, fn, tn].contains { if case .perRow = $0 { return true } else { return false } }
+    }
+
     /// Each row's value under each decision: (tp, fp, fn, tn).
     func values(rows: Int, amount: [Double]?) throws -> [(tp: Double, fp: Double, fn: Double, tn: Double)] {
         func value(_ e: Entry, _ i: Int) throws -> Double {

@@ -27,6 +27,38 @@ enum MetricsBindings {
          costMatrix, profit, valueReport, thresholdSweep, rocCurve, prCurve, reliabilityCurve, objective, constraint, stored]
     }
 
+    /// What a metric name means: one of `functions`, with an average and a sign. The names
+    /// users bring are accepted beside Tessera's own: scikit-learn's scorer names ("roc_auc",
+    /// "f1_macro", "neg_log_loss"), "auc" for ROC-AUC, snake_case for camelCase.
+    struct MetricName {
+        let function: String
+        var average: String? = nil
+        /// scikit-learn's "neg_" scorers report the negated value (greater is better).
+        var negated = false
+    }
+
+    static func resolve(_ name: String) -> MetricName? {
+        var base = name
+        var negated = false
+        if base.hasPrefix("neg_") { base.removeFirst(4); negated = true }
+        var average: String? = nil
+        for a in ["macro", "micro", "weighted", "binary"] where base.hasSuffix("_" + a) {
+            base.removeLast(a.count + 1)
+            average = a
+        }
+        let aliases = [
+            "auc": "rocAUC", "roc_auc": "rocAUC", "roc_auc_score": "rocAUC", "rocauc": "rocAUC",
+            "average_precision": "prAUC", "pr_auc": "prAUC", "ap": "prAUC", "prauc": "prAUC",
+            "acc": "accuracy", "balanced_accuracy": "balancedAccuracy", "f1_score": "f1",
+            "log_loss": "logLoss", "logloss": "logLoss", "cross_entropy": "logLoss", "brier_score": "brier", "brier_score_loss": "brier",
+            "matthews_corrcoef": "mcc", "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
+            "mean_absolute_error": "mae", "r2_score": "r2", "amount_recall": "amountRecall", "amount_precision": "amountPrecision",
+        ]
+        let function = aliases[base] ?? aliases[base.lowercased()] ?? base
+        guard functions.contains(where: { $0.name == function }) else { return nil }
+        return MetricName(function: function, average: average, negated: negated)
+    }
+
     // MARK: Converting arguments
 
     static func labels(_ v: Value, _ what: String) throws -> Labels {

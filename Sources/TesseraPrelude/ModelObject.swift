@@ -214,11 +214,28 @@ final class ModelObject: NativeObject {
 
     lazy var evaluate = NativeFunction(
         "evaluate",
-        doc: "evaluate(_ data, _ y = nil, target: nil, metrics: [\"accuracy\"]) -> Dict\nThe loss and the named metrics (accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC, prAUC, logLoss, brier, ece, mse, rmse, mae, r2) on a data set.",
-        parameters: [.positional(), .positional(default: .nil), .labelled("target"), .labelled("metrics")]
+        doc: """
+            evaluate(_ data, _ y = nil, target: nil, metrics: ["accuracy"], amount: nil) -> Dict
+            The loss and the metrics on a data set: names (accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC, prAUC, logLoss, \
+            brier, ece, mse, rmse, mae, r2, amountRecall, amountPrecision, and scikit-learn's scorer names: "auc", "roc_auc", "f1_macro", \
+            "neg_log_loss", ...) or Metric values such as a costMatrix. amount: the column (by name, of a Frame) or the values that \
+            amount metrics and cost matrices read.
+            """,
+        parameters: [.positional(), .positional(default: .nil), .labelled("target"), .labelled("metrics"), .labelled("amount")]
     ) { [unowned self] a, interp in
         let (x, y) = try data(a[0], a[1], target: a[2], needTarget: true, what: "evaluate(_:)")
-        let names = a[3].isNil ? [] : try Convert.strings(a[3], "evaluate(metrics:)")
+        let requested: [Value]
+        switch a[3] {
+        case .nil: requested = []
+        case .array(let xs): requested = xs
+        default: requested = [a[3]]
+        }
+        var amount: Value = .nil
+        if case .string(let column) = a[4], case .object(let f as FrameObject) = a[0] {
+            amount = .object(ColumnObject(try Convert.data { try f.frame.column(column) }))
+        } else {
+            amount = a[4]
+        }
         let backend = TensorRuntime.shared.backend
         // Scores (logits) when the model ends in its loss's sigmoid or softmax: the loss,
         // the classes and the probabilities below all read scores.
@@ -226,22 +243,44 @@ final class ModelObject: NativeObject {
         let truth = y!
         var result: [(String, Value)] = [("loss", .double(Double(try NNBindings.nn { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })))]
         let classes = out.rank == 2 ? out.shape[1] : 1
-        for name in names where name != "loss" {
-            guard let f = MetricsBindings.functions.first(where: { $0.name == name }) else {
+        let needAmount = "needs amount: the amounts it weighs, e.g. evaluate(test, metrics: [...], amount: \"amount\")"
+        for item in requested {
+            // A Metric value (a cost matrix): called on the classes, with the amounts.
+            if case .function(let m as MetricFunction) = item {
+                guard !amount.isNil || !m.matrix.needsAmount else { throw ScriptError(.value, "evaluate: a cost matrix with row closures \(needAmount)") }
+                let args = [ArgumentValue(.object(TensorObject(truth))), ArgumentValue(.object(TensorObject(try labels(out, backend)))),
+                            ArgumentValue(label: "amount", amount)]
+                result.append((m.name, try m.call(amount.isNil ? Array(args.prefix(2)) : args, interp)))
+                continue
+            }
+            guard case .string(let name) = item else {
+                throw ScriptError(.type, "evaluate(metrics:) takes metric names and Metric values (a costMatrix), got \(item.typeName)")
+            }
+            if name == "loss" { continue }
+            guard let metric = MetricsBindings.resolve(name), let f = MetricsBindings.functions.first(where: { $0.name == metric.function }) else {
                 throw ScriptError(.value, "evaluate(metrics:): no metric named \"\(name)\"",
-                                  suggestion: "the metrics are accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC, prAUC, logLoss, brier, ece, mse, rmse, mae, r2")
+                                  suggestion: "the metrics are accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC (\"auc\"), prAUC, logLoss, brier, ece, mse, rmse, mae, r2, amountRecall, amountPrecision")
             }
             var args = [ArgumentValue(.object(TensorObject(truth)))]
-            switch name {
+            switch metric.function {
             case "rocAUC", "prAUC", "logLoss", "brier", "ece":
                 args.append(ArgumentValue(.object(TensorObject(try scores(out, backend)))))
             case "mse", "rmse", "mae", "r2":
                 args.append(ArgumentValue(.object(TensorObject(out.reshaped([out.count])))))
+            case "amountRecall", "amountPrecision":
+                guard !amount.isNil else { throw ScriptError(.value, "evaluate(metrics: [\"\(name)\"]) \(needAmount)") }
+                args += [ArgumentValue(.object(TensorObject(try labels(out, backend)))), ArgumentValue(label: "amount", amount)]
             default:
                 args.append(ArgumentValue(.object(TensorObject(try labels(out, backend)))))
-                if classes > 2 && ["precision", "recall", "f1", "fbeta"].contains(name) { args.append(ArgumentValue(label: "average", .symbol("macro"))) }
+                if let average = metric.average {
+                    args.append(ArgumentValue(label: "average", .symbol(average)))
+                } else if classes > 2 && ["precision", "recall", "f1", "fbeta"].contains(metric.function) {
+                    args.append(ArgumentValue(label: "average", .symbol("macro")))
+                }
             }
-            result.append((name, try f.call(args, interp)))
+            var value = try f.call(args, interp)
+            if metric.negated, let v = value.asDouble { value = .double(-v) }
+            result.append((name, value))
         }
         return Convert.dict(result)
     }

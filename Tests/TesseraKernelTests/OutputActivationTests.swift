@@ -87,3 +87,29 @@ final class OutputActivationTests: XCTestCase {
         XCTAssertEqual(k.execute("abs(back.predict(x) - m.predict(x)).max() == 0").result, "true", "probabilities after a load too")
     }
 }
+
+/// What the docs say evaluate takes: scikit-learn's scorer names and aliases, Metric
+/// values, and amount metrics that read their column from the frame.
+final class EvaluateMetricsTests: XCTestCase {
+    func testEvaluateTakesTheNamesUsersTypeAndMetricValues() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("""
+            let fraud = dataset("fraud", rows: 4000, seed: 2).drop(["merchant_category"])
+            let (train, test) = fraud.split(0.8, stratify: "label", seed: 1)
+            let m = Sequential([Dense(8, activation: .relu), Dense(1, activation: .sigmoid)], seed: 1)
+            m.fit(train, target: "label", epochs: 3, batchSize: 64)
+            let value = costMatrix(tp: { row in 50 + row.amount }, fp: -10, fn: { row in -row.amount })
+            let e = m.evaluate(test, target: "label", metrics: ["auc", "roc_auc", "rocAUC", "neg_log_loss", "f1_macro", "balanced_accuracy", value, "amountRecall"], amount: "amount")
+            """).error)
+        XCTAssertEqual(k.execute("e.keys").result, "[\"loss\", \"auc\", \"roc_auc\", \"rocAUC\", \"neg_log_loss\", \"f1_macro\", \"balanced_accuracy\", \"costMatrix\", \"amountRecall\"]")
+        XCTAssertEqual(k.execute("e.auc == e.rocAUC && e.roc_auc == e.rocAUC").result, "true")
+        XCTAssertEqual(k.execute("e.neg_log_loss < 0").result, "true", "scikit-learn's neg_ scorers are negated")
+        XCTAssertEqual(k.execute("e.amountRecall >= 0 && e.amountRecall <= 1").result, "true")
+        XCTAssertEqual(k.execute("m.evaluate(test, target: \"label\", metrics: [\"amountRecall\"], amount: test[\"amount\"]).amountRecall == e.amountRecall").result,
+                       "true", "the column by name, or its values")
+        // The same numbers as the metric functions on the probabilities.
+        XCTAssertEqual(k.execute("abs(e.auc - rocAUC(test[\"label\"], m.predict(test, target: \"label\").reshape([-1]))) < 1e-9").result, "true")
+        XCTAssertTrue(k.execute("m.evaluate(test, target: \"label\", metrics: [\"amountRecall\"])").errorText.contains("needs amount:"))
+        XCTAssertTrue(k.execute("m.evaluate(test, target: \"label\", metrics: [\"aucc\"])").errorText.contains("no metric named \"aucc\""))
+    }
+}

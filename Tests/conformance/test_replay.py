@@ -312,3 +312,12 @@ def test_paths_that_are_not_notebooks_say_what_they_are(tmp_path):
     os.symlink(script, script)
     run = tessera("run", str(script), timeout=30)
     assert run.returncode == 2 and "a loop of symbolic links" in run.stderr, run.stderr
+
+
+def test_help_prints_in_scripts_and_piped_input(tmp_path):
+    script = tmp_path / "help.tsr"
+    script.write_text("%help zeros\n")
+    run = tessera("run", str(script))
+    assert run.returncode == 0 and "zeros(_ shape) -> Tensor" in run.stdout, run.stdout + run.stderr
+    piped = subprocess.run([binary()], input="dataset?\n", capture_output=True, text=True, timeout=60)
+    assert piped.returncode == 0 and "dataset(_ name" in piped.stdout, piped.stdout + piped.stderr
