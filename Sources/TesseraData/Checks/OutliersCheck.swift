@@ -15,8 +15,11 @@ struct OutliersCheck: QualityCheck {
             // counts, ratios) are judged on a log scale, where their bulk is symmetric.
             let positive = raw.filter { $0 > 0 }
             let all = Summary(raw)
+            // Small positive counts (transactions a day, items in a cart) have a long right tail
+            // by nature (Poisson, geometric): also judged on the log scale.
+            let counts = all.median.map { $0 <= 10 } ?? false && raw.allSatisfy { $0 == $0.rounded() }
             let skewed = Double(positive.count) / Double(raw.count) > 0.98
-                && ((all.max ?? 0) > 10 * max(all.median ?? 0, 1e-12) || (all.mean ?? 0) > (all.median ?? 0) * 1.2)
+                && ((all.max ?? 0) > 10 * max(all.median ?? 0, 1e-12) || (all.mean ?? 0) > (all.median ?? 0) * 1.2 || counts)
             let values = skewed ? positive.map { log($0) } : raw
             let s = Summary(values)
             guard let q1 = s.q25, let q3 = s.q75, let median = s.median, q3 > q1 else { continue }

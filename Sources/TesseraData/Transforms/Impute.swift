@@ -47,7 +47,16 @@ public struct Impute: Transform {
             }
         }
 
-        public var summary: [String] { fills.map { "\($0.name): \(strategy.rawValue) \(describe($0.value))" } }
+        /// "amount: median 12.5", "city: most frequent 'Köln'": text and Bool columns are
+        /// filled with their most frequent value whatever the strategy says.
+        public var summary: [String] { fills.map { "\($0.name): \(statistic($0.value)) \(describe($0.value))" } }
+
+        func statistic(_ v: CellValue) -> String {
+            switch v {
+            case .string, .bool: return "most frequent"
+            default: return strategy.rawValue
+            }
+        }
 
         /// One log line per column that this frame has gaps in.
         func describeFills(_ frame: Frame) -> [String] {
