@@ -30,13 +30,15 @@ extension Kernel {
         return .obj(["status": .string("ok"), "history": .array(rows)])
     }
 
-    /// Shell-style matching with `*` and `?`, over the whole text.
+    /// Shell-style matching with `*` and `?`, over the whole text (as IPython's history
+    /// search, SQLite's GLOB). A `*` in the pattern is always the wildcard, also where the
+    /// text has a `*` (the pattern `6 *` matches `6 * 7`).
     static func glob(_ pattern: String, matches text: String) -> Bool {
         let p = Array(pattern), t = Array(text)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
-            if pi < p.count, p[pi] == "?" || p[pi] == t[ti] { pi += 1; ti += 1 }
-            else if pi < p.count, p[pi] == "*" { star = pi; mark = ti; pi += 1 }
+            if pi < p.count, p[pi] == "*" { star = pi; mark = ti; pi += 1 }
+            else if pi < p.count, p[pi] == "?" || p[pi] == t[ti] { pi += 1; ti += 1 }
             else if star >= 0 { pi = star + 1; mark += 1; ti = mark }
             else { return false }
         }
