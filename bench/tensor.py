@@ -11,26 +11,19 @@ Usage: .venv/bin/python bench/tensor.py --tessera .build/release/tessera
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 
 import numpy as np
 
 from machine import describe
+from tessera_script import run_tessera
 
 
 def tessera(binary: str, code: str) -> list[float]:
-    with tempfile.NamedTemporaryFile("w", suffix=".tsr", delete=False) as f:
-        f.write(code)
-    try:
-        out = subprocess.run([binary, "run", f.name], capture_output=True, text=True, check=True).stdout
-    finally:
-        os.unlink(f.name)
-    return [float(x) for x in out.split()]
+    return [float(x) for x in run_tessera(binary, code).split()]
 
 
 NUMPY_GEMM = """
@@ -61,7 +54,6 @@ def main() -> None:
     print(describe(), f"; numpy {np.__version__}")
     try:
         import torch
-        torch.set_num_threads(os.cpu_count())
     except ImportError:
         torch = None
     print("sgemm GFLOP/s (best of %d)" % a.repeats)

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""Training side by side in one run, 2 threads each (issue 8): samples per second for
+"""Training side by side in one run, each with its default settings (issue 8; issue 16: no
+thread setting on either side, Tessera then uses every core and PyTorch one thread per
+physical core): samples per second for
  - MLP 784-256-128-10, ReLU, Adam, batch 128;
  - CNN conv3x3(1→16)+ReLU+maxpool2, conv3x3(16→32)+ReLU+maxpool2, dense(1568→10),
    SGD momentum 0.9, batch 64, on 28x28 inputs (padding 1, so 28→14→7);
@@ -13,13 +15,11 @@ Usage: .venv/bin/python bench/train.py --tessera .build/release/tessera
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
-import tempfile
 import time
 
 from machine import describe
+from tessera_script import run_tessera
 
 MODELS = {
     "mlp": ("Sequential([Dense(256, activation: .relu), Dense(128, activation: .relu), Dense(10)], seed: 1)",
@@ -33,8 +33,7 @@ MODELS = {
 def tessera(binary: str, name: str, steps: int, repeats: int) -> tuple[list[float], list[float]]:
     model, optimizer, batch, shape = MODELS[name]
     n = steps * batch
-    code = f"""threads(2)
-let x = randn({[n] + shape}, seed: 1)
+    code = f"""let x = randn({[n] + shape}, seed: 1)
 let y = (rand([{n}], seed: 2) * 10).values.map {{ v in Double(Int(v)) }}
 let model = {model}
 let warm = model.fit(x, tensor(y), epochs: 1, batchSize: {batch}, optimizer: {optimizer}, shuffle: false)
@@ -49,22 +48,13 @@ for r in 0..<{repeats} {{
     print({n} / (t1 - t0), 5 * 1024 / (t2 - t1))
 }}
 """
-    with tempfile.NamedTemporaryFile("w", suffix=".tsr", delete=False) as f:
-        f.write(code)
-    try:
-        out = subprocess.run([binary, "run", f.name], capture_output=True, text=True)
-    finally:
-        os.unlink(f.name)
-    if out.returncode != 0:
-        raise SystemExit(f"tessera failed:\n{out.stdout}\n{out.stderr}")
-    rows = [list(map(float, l.split())) for l in out.stdout.splitlines() if l and l[0].isdigit()]
+    rows = [list(map(float, l.split())) for l in run_tessera(binary, code).splitlines() if l and l[0].isdigit()]
     return [r[0] for r in rows], [r[1] for r in rows]
 
 
 def torch_figures(name: str, steps: int, repeats: int) -> tuple[list[float], list[float]]:
     import torch
     import torch.nn as nn
-    torch.set_num_threads(2)
     torch.manual_seed(1)
     _, _, batch, shape = MODELS[name]
     if name == "mlp":
@@ -109,7 +99,7 @@ def main() -> None:
     ap.add_argument("--models", nargs="+", default=["mlp", "cnn"])
     a = ap.parse_args()
     import torch
-    print(describe(), f"; torch {torch.__version__}; 2 threads each")
+    print(describe(), f"; torch {torch.__version__} ({torch.get_num_threads()} threads); default settings each")
     print(f"samples/s, median of {a.repeats} runs of {a.steps} steps (ratio = Tessera / PyTorch; target >= 1.0)")
     print(f"  {'model':<5} {'phase':<10} {'pytorch':>9} {'tessera':>9} {'ratio':>6}")
     for name in a.models:
