@@ -118,7 +118,14 @@ extension Kernel {
             guard let v = try? Members.get(value, member, interpreter) else { return nil }
             value = v
         }
-        var text = "\(name): \(value.typeName)\n\(value.debugDescription)"
+        return documentation(of: value, named: name, sample: false)
+    }
+
+    /// What `%help` and inspection show for a value: a function's signature and doc, else its
+    /// type and value (only the type for a `sample` that stands for a call's result), and
+    /// its members.
+    func documentation(of value: Value, named name: String, sample: Bool) -> String {
+        var text = sample ? "\(name): \(value.typeName)" : "\(name): \(value.typeName)\n\(value.debugDescription)"
         if case .function(let f) = value, let nf = f as? NativeFunction, !nf.doc.isEmpty { text = nf.doc }
         let members = Members.names(of: value)
         if !members.isEmpty { text += "\n\nmembers: " + members.joined(separator: " ") }

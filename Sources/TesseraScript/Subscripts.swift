@@ -1,6 +1,6 @@
 /// `container[index]` for reading and for in-place writing.
-enum Subscripts {
-    static func get(_ container: Value, _ index: Value, _ interp: Interpreter) throws -> Value {
+public enum Subscripts {
+    public static func get(_ container: Value, _ index: Value, _ interp: Interpreter) throws -> Value {
         switch container {
         case .array(let xs):
             return try slice(xs, index, typeName: "Array", wrap: Value.array)
