@@ -97,20 +97,34 @@ public final class FrameObject: NativeSubscriptable {
     }
 
     /// The table a notebook shows: the first and last rows, with each column's dtype and missing count.
-    static func table(_ f: Frame, edge: Int = 5) -> Table {
-        let indices = f.rowCount <= edge * 2 + 1 ? Array(0..<f.rowCount) : Array(0..<edge) + [-1] + Array((f.rowCount - edge)..<f.rowCount)
+    /// The table a frame shows: within `DisplayOptions`' rows and columns (the first and
+    /// last halves of each, `…` between, as pandas shows a large frame), floats to its
+    /// precision, long text cut at 50 characters; the caption gives the full shape.
+    static func table(_ f: Frame) -> Table {
+        let options = DisplayOptions.current
+        let rowEdge = max(1, options.maxRows / 2), columnEdge = max(1, options.maxColumns / 2)
+        let indices = f.rowCount <= max(options.maxRows, 1) ? Array(0..<f.rowCount)
+            : Array(0..<rowEdge) + [-1] + Array((f.rowCount - rowEdge)..<f.rowCount)
+        let shown: [Column?] = f.columns.count <= max(options.maxColumns, 1) ? f.columns
+            : f.columns.prefix(columnEdge).map { $0 } + [nil] + f.columns.suffix(columnEdge).map { $0 }
+        func cell(_ c: Column?, _ i: Int) -> String {
+            guard let c else { return "…" }
+            if case .float64(let v) = c.storage, !c.isMissing(i) { return DisplayOptions.format(v[i], precision: options.precision) }
+            guard let text = c.text(at: i) else { return "NA" }
+            return text.count > 50 ? String(text.prefix(49)) + "…" : text
+        }
         var rows: [[String]] = [
-            ["dtype"] + f.columns.map { $0.dtype.rawValue },
-            ["missing"] + f.columns.map { String($0.missingCount) },
+            ["dtype"] + shown.map { $0?.dtype.rawValue ?? "…" },
+            ["missing"] + shown.map { $0.map { String($0.missingCount) } ?? "…" },
         ]
         for i in indices {
-            if i < 0 { rows.append(["…"] + f.columns.map { _ in "…" }); continue }
-            rows.append([String(i)] + f.columns.map { $0.text(at: i) ?? "NA" })
+            if i < 0 { rows.append(["…"] + shown.map { _ in "…" }); continue }
+            rows.append([String(i)] + shown.map { cell($0, i) })
         }
-        let numeric = Set(f.columns.enumerated().filter { $0.element.isNumeric }.map { $0.offset + 1 })
+        let numeric = Set(shown.enumerated().filter { $0.element?.isNumeric ?? false }.map { $0.offset + 1 })
         let target = f.target.map { ", target '\($0)'" } ?? ""
-        return Table(columns: [""] + f.columnNames, rows: rows, numericColumns: numeric.union([0]),
-                     caption: "Frame: \(f.rowCount) rows × \(f.columns.count) columns\(target)")
+        return Table(columns: [""] + shown.map { $0?.name ?? "…" }, rows: rows, numericColumns: numeric.union([0]),
+                     caption: "Frame: \(DisplayOptions.grouped(f.rowCount)) rows × \(DisplayOptions.grouped(f.columns.count)) columns\(target)")
     }
 }
 

@@ -45,7 +45,31 @@ enum RichText {
         maker("svg", mime: "image/svg+xml", doc: "svg(_ text) -> SVG\nA rich value shown as an SVG image.") { _ in "<SVG image>" },
         maker("markdown", mime: "text/markdown", doc: "markdown(_ text) -> Markdown\nA rich value shown as Markdown.") { $0 },
         barChart,
+        displayOptions,
     ]
+
+    /// `displayOptions(maxRows: 20)`: pandas' `set_option("display.max_rows", 20)` and numpy's
+    /// `set_printoptions` in one call; with no arguments, the options in effect.
+    static let displayOptions = NativeFunction(
+        "displayOptions",
+        doc: "displayOptions(maxRows: nil, maxColumns: nil, precision: nil, maxItems: nil, maxCharacters: nil) -> Dict\nHow much of a large value results show: Frame rows (10) and columns (20), significant digits of floats in tables (6), Array elements (1000) and String characters (2000) before the middle is elided. Returns the options now in effect; %reset restores the defaults.",
+        parameters: ["maxRows", "maxColumns", "precision", "maxItems", "maxCharacters"].map { .labelled($0) }
+    ) { a, _ in
+        var options = DisplayOptions.current
+        let fields: [(String, WritableKeyPath<DisplayOptions, Int>, ClosedRange<Int>)] = [
+            ("maxRows", \.maxRows, 1...1_000_000), ("maxColumns", \.maxColumns, 1...100_000), ("precision", \.precision, 1...17),
+            ("maxItems", \.maxItems, 10...100_000_000), ("maxCharacters", \.maxCharacters, 10...1_000_000_000),
+        ]
+        for (i, (name, path, range)) in fields.enumerated() where !a[i].isNil {
+            let n = try Convert.int(a[i], "displayOptions(\(name):)")
+            guard range.contains(n) else {
+                throw ScriptError(.value, "displayOptions(\(name):) must be in \(range.lowerBound)...\(range.upperBound); got \(n)")
+            }
+            options[keyPath: path] = n
+        }
+        DisplayOptions.current = options
+        return Convert.dict(fields.map { ($0.0, .int(options[keyPath: $0.1])) })
+    }
 
     /// `barChart(["matmul 512": ["reference": 90.0, "openblas": 0.4]], title:, unit:, log:)`.
     static let barChart = NativeFunction(

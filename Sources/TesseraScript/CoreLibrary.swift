@@ -183,8 +183,17 @@ public enum CoreLibrary {
                                        suggestion: "Array(repeating: x, count: n) makes n copies of x")
             }
         },
-        NativeFunction("String", doc: "String(_ x) -> String\nThe text print would write.", parameters: [.positional()]) { a, _ in
-            .string(a[0].description)
+        NativeFunction("String", doc: "String(_ x) or String(repeating: s, count: n) -> String\nThe text print would write, or n copies of s.") { args, _ in
+            if let first = args.first, first.label == "repeating" {
+                let a = try bind(args, "String(repeating:count:)", [.labelled("repeating", required: true), .labelled("count", required: true)])
+                guard case .string(let piece) = a[0] else { throw ScriptError(.type, "String(repeating:count:) repeats a String, got \(a[0].typeName)") }
+                guard case .int(let n) = a[1] else { throw ScriptError(.type, "String(repeating:count:) needs an Int count, got \(a[1].typeName)") }
+                guard n >= 0 else { throw ScriptError(.value, "String(repeating:count:) needs a count of 0 or more, got \(n)") }
+                try MemoryBudget.reserve(n, bytesEach: piece.utf8.count, "String(repeating: _, count: \(n))")
+                return .string(String(repeating: piece, count: n))
+            }
+            let a = try bind(args, "String(_:)", [.positional()])
+            return .string(a[0].description)
         },
         NativeFunction("Bool", doc: "Bool(_ x) -> Bool?\nConverts \"true\"/\"false\"; nil when it cannot.",
                        parameters: [.positional()]) { a, _ in

@@ -190,6 +190,7 @@ public final class Interpreter {
     /// Forgets every session variable; prelude names get their original values back.
     public func reset() {
         completedCells = []
+        DisplayOptions.current = DisplayOptions()
         for s in globals.values {
             s.value = s.preludeValue
             s.isConstant = false
