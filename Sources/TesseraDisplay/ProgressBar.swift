@@ -17,6 +17,8 @@ public struct ProgressBar: Sendable, Equatable {
     /// Latest values worth watching, in order: `loss 0.231`, `val_auc 0.94`.
     public var metrics: [Metric]
     public var finished: Bool
+    /// Why finished work ended before its total: `stopped early`, `pruned`, `interrupted`.
+    public var outcome: String?
 
     public struct Metric: Sendable, Equatable {
         public var name: String
@@ -50,20 +52,26 @@ public struct ProgressBar: Sendable, Equatable {
     }
 
     /// One line: `reading data.csv ▕██████░░░░▏ 62% 620/1000 MB · 12.3 MB/s · ETA 0:04 · loss 0.231`.
-    public var plainText: String {
+    public var plainText: String { line(withBar: true) }
+
+    /// The line, with or without its text bar (the HTML view draws its own).
+    func line(withBar: Bool) -> String {
         var parts = [task]
         if let f = fraction {
             let width = 20
             let filled = Int((f * Double(width)).rounded(.down))
-            parts.append("▕" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "▏")
-            parts.append("\(Int((f * 100).rounded(.down)))%")
+            if withBar { parts.append("▕" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "▏") }
+            // Rounded down, but not below a whole percent the division lands just under (58/100).
+            parts.append("\(Int((f * 100 + 1e-9).rounded(.down)))%")
             parts.append("\(Self.number(done))/\(Self.number(total!)) \(unit)")
         } else {
             parts.append("\(Self.number(done)) \(unit)")
         }
         var tail: [String] = []
         if let r = rate { tail.append("\(Self.number(r)) \(unit)/s") }
-        if finished {
+        if finished, let outcome {
+            tail.append("\(outcome) after \(Self.duration(elapsed))")
+        } else if finished {
             tail.append("done in \(Self.duration(elapsed))")
         } else if let eta {
             tail.append("ETA \(Self.duration(eta))")
@@ -72,11 +80,15 @@ public struct ProgressBar: Sendable, Equatable {
         return ([parts.joined(separator: " ")] + tail).joined(separator: " · ")
     }
 
-    /// The same as HTML: a `<progress>` bar and the text beside it.
+    /// The same as HTML: one `<progress>` bar (the text bar's block characters left out) and
+    /// the line beside it. A bar without a total is indeterminate while running and full
+    /// once finished.
     public var html: String {
-        let bar = fraction.map { "<progress value=\"\(String(format: "%.4f", $0))\" max=\"1\" style=\"width:16em\"></progress> " }
-            ?? "<progress style=\"width:16em\"></progress> "
-        return "<div class=\"tessera-progress\" style=\"font-family:monospace\">" + bar + HTML.escape(plainText) + "</div>"
+        let value = fraction ?? (finished ? 1 : nil)
+        let bar = value.map { "<progress value=\"\(String(format: "%.4f", $0))\" max=\"1\" style=\"width:12em;flex:none\"></progress>" }
+            ?? "<progress style=\"width:12em;flex:none\"></progress>"
+        return "<div class=\"tessera-progress\" style=\"display:flex;align-items:center;gap:0.6em;font-family:monospace\">"
+            + bar + "<span>" + HTML.escape(line(withBar: false)) + "</span></div>"
     }
 
     public var bundle: MimeBundle {

@@ -15,13 +15,14 @@ extension Kernel {
         let chars = scalars[..<cursor].map { Character($0) }
         var start = cursor
         while start > 0, CodeScan.isNameChar(chars[start - 1]) { start -= 1 }
-        let prefix = String(chars[start..<cursor])
+        var prefix = String(chars[start..<cursor])
         var labels: [String] = []
         var candidates: [String]
         if start > 0, chars[start - 1] == "%" {
             // The match replaces the `%` too, as IPython's magics complete.
             start -= 1
-            candidates = Kernel.commands.map(\.name).filter { $0.hasPrefix("%" + prefix) }
+            prefix = "%" + prefix
+            candidates = Kernel.commands.map(\.name)
         } else if start > 0, chars[start - 1] == "." {
             let scan = CodeScan(Array(chars[..<(start - 1)]))
             candidates = scan.chain(endingAt: start - 1).flatMap { resolve($0.links, in: scan) }.map { Members.names(of: $0.value) } ?? []

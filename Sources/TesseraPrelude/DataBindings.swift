@@ -109,8 +109,13 @@ enum DataBindings {
                 }, isCancelled: { interp.interrupt.isSet })
             }
         } catch is CSVReader.Cancelled {
+            progress.finish("interrupted")
             throw ScriptError(.interrupted, "interrupted while reading '\(path)'")
+        } catch {
+            progress.finish("stopped by an error")
+            throw error
         }
+        progress.finish()
         return .object(FrameObject(frame))
     }
 

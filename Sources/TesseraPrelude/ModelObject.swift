@@ -190,18 +190,29 @@ final class ModelObject: NativeObject {
         let trainer = Trainer(model: model, loss: loss, optimizer: opt, backend: TensorRuntime.shared.backend, options: options)
         scheduleBase = trainer.baseRate
         defer { scheduleSteps = trainer.stepCount }
-        let progress = ProgressReporter(interp, task: "training", unit: "batches")
+        let progress = ProgressReporter(interp, task: "training", unit: "batches", leavesFinalLine: true)
         var latest: [ProgressBar.Metric] = []
-        let result = try NNBindings.nn {
-            try trainer.fit(x, y!, validation: validation, progress: { e in
-                let done = Double((e.epoch - 1) * e.batches + e.batch), total = Double(e.epochs) * Double(e.batches)
-                if e.kind == .epoch {
-                    latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)] + e.metrics.filter { $0.key != "loss" }.sorted { $0.key < $1.key }.map { .init($0.key, $0.value) }
-                } else if latest.isEmpty || e.batch % 10 == 0 {
-                    latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)]
-                }
-                progress.report(done: done, total: total, metrics: latest, finished: done == total)
-            }, shouldStop: { interp.interrupt.isSet })
+        let result: History
+        do {
+            result = try NNBindings.nn {
+                try trainer.fit(x, y!, validation: validation, progress: { e in
+                    let done = Double((e.epoch - 1) * e.batches + e.batch), total = Double(e.epochs) * Double(e.batches)
+                    if e.kind == .epoch {
+                        latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)] + e.metrics.filter { $0.key != "loss" }.sorted { $0.key < $1.key }.map { .init($0.key, $0.value) }
+                    } else if latest.isEmpty || e.batch % 10 == 0 {
+                        latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)]
+                    }
+                    progress.report(done: done, total: total, metrics: latest, finished: done == total)
+                }, shouldStop: { interp.interrupt.isSet })
+            }
+        } catch {
+            progress.finish((error as? ScriptError)?.kind == .interrupted ? "interrupted" : "stopped by an error")
+            throw error
+        }
+        switch result.stopReason {
+        case .earlyStopping?: progress.finish("stopped early at epoch \(result.epochs.count)")
+        case .interrupted?: progress.finish("interrupted")
+        default: progress.finish()
         }
         history = result
         if case .interrupted(let epoch, let batch)? = result.stopReason {

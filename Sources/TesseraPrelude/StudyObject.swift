@@ -32,11 +32,11 @@ final class StudyObject: NativeObject {
     /// Runs trials until the budget is spent, with a live progress display; an interrupt
     /// stops after the running trial is recorded.
     func run(_ interp: Interpreter) throws {
-        let reporter = ProgressReporter(interp, task: "tune \(study.name) (\(study.sampler.name))", unit: "trials")
+        let reporter = ProgressReporter(interp, task: "tune \(study.name) (\(study.sampler.name))", unit: "trials", leavesFinalLine: true)
         let objectiveName = study.spec.objectives[0].name
         // After each finished trial: the best so far, and the last value (or, with
         // workers, how many trials are running).
-        let show = { [self] in
+        let metrics = { [self] () -> [ProgressBar.Metric] in
             var metrics: [ProgressBar.Metric] = []
             if let best = study.bestSoFar.last ?? nil { metrics.append(.init("best \(objectiveName)", best)) }
             if parallel > 1 {
@@ -44,8 +44,15 @@ final class StudyObject: NativeObject {
             } else if let last = study.trials.last(where: { $0.state != .running })?.value(study.spec) {
                 metrics.append(.init("last", last))
             }
-            reporter.report(done: Double(study.finishedCount), total: Double(budget), metrics: metrics, finished: study.finishedCount >= budget)
+            return metrics
         }
+        let show = { [self] in
+            reporter.report(done: Double(study.finishedCount), total: Double(budget), metrics: metrics(), finished: study.finishedCount >= budget)
+        }
+        // The display ends at the study's final state however the run ends.
+        var outcome: String? = "stopped by an error"
+        show()
+        defer { reporter.finish(outcome, done: Double(study.finishedCount), metrics: metrics().filter { $0.name != "running" }) }
         do {
             if parallel > 1, let storage = study.storage.location {
                 try TuneWorker.coordinate(self, storage: storage, count: parallel, interp: interp, progress: show)
@@ -56,16 +63,18 @@ final class StudyObject: NativeObject {
         } catch let e as TuneError {
             throw ScriptError(.tuning, e.message, suggestion: e.advice)
         } catch let e as ScriptError where e.kind == .interrupted {
+            outcome = "interrupted"
             throw interrupted()
         } catch let stop as StopTuning {
-            show()
+            outcome = "stopped at an error in trial \(stop.trial)"
             var e = stop.error
             let note = "tune stopped at this error in the objective (trial \(stop.trial) is recorded as failed); fix the code, "
                 + "or name the kind in catch: [\"\(e.kind.rawValue)\"] to record such trials as failed and go on"
             e.suggestion = e.suggestion.map { $0 + "\n" + note } ?? note
             throw e
         }
-        if interp.interrupt.isSet { throw interrupted() }
+        if interp.interrupt.isSet { outcome = "interrupted"; throw interrupted() }
+        outcome = study.finishedCount >= budget ? nil : "stopped"
         try TuneBindings.tuning { try study.checkAnyCompleted() }
     }
 

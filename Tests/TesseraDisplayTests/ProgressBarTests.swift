@@ -33,4 +33,23 @@ final class ProgressBarTests: XCTestCase {
         XCTAssertEqual(shown, [true, false, false, true, false, true])
         XCTAssertTrue(t.shouldShow(at: 0.26, finished: true))
     }
+
+    /// The HTML view is one bar: the <progress> element, and the line without its block
+    /// characters (which render as a black block in a notebook and wrap the line).
+    func testHTMLHasOneBar() {
+        let bar = ProgressBar(task: "training", done: 58, total: 100, unit: "batches", elapsed: 2)
+        XCTAssertEqual(bar.html.components(separatedBy: "<progress").count, 2)
+        XCTAssertFalse(bar.html.contains("█") || bar.html.contains("░") || bar.html.contains("▕"))
+        XCTAssertTrue(bar.html.contains("58% 58/100 batches"))
+        XCTAssertTrue(bar.plainText.contains("▕"), "the shell keeps its text bar")
+        let open = ProgressBar(task: "reading", done: 3, total: nil, unit: "MB", elapsed: 1, finished: true)
+        XCTAssertTrue(open.html.contains("value=\"1.0000\""), "finished work without a total shows a full bar, not a spinning one")
+    }
+
+    /// Work that ended before its total says why, where it stopped.
+    func testOutcomeOfWorkThatEndedEarly() {
+        var bar = ProgressBar(task: "training", done: 58, total: 100, unit: "batches", elapsed: 2, finished: true)
+        bar.outcome = "stopped early at epoch 7"
+        XCTAssertEqual(bar.plainText, "training ▕███████████░░░░░░░░░▏ 58% 58/100 batches · 29 batches/s · stopped early at epoch 7 after 0:02")
+    }
 }

@@ -70,6 +70,11 @@ final class CompletionTests: XCTestCase {
         XCTAssertNil(inspect("(1 + "), "a parenthesized expression is not a call")
     }
 
+    func testMagicsComplete() {
+        XCTAssertEqual(matches("%his"), ["%history"])
+        XCTAssertEqual(k.request("complete_request", .obj(["code": .string("%his"), "cursor_pos": .number(4)])).reply?["cursor_start"], .number(0))
+    }
+
     func testSignaturesParse() throws {
         let s = try XCTUnwrap(Signature(doc: "tune(_ space, objective:, budget: 30, method: .bayes) { params, trial in ... } -> Study\nRuns..."))
         XCTAssertEqual(s.labels, ["objective", "budget", "method"])
