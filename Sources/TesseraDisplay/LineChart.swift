@@ -11,8 +11,11 @@ public struct LineChart: Sendable {
         public var dashed: Bool
         /// Dots at the points instead of a line (each trial of a study).
         public var points: Bool
-        public init(_ name: String, x: [Double], y: [Double], dashed: Bool = false, points: Bool = false) {
-            self.name = name; self.x = x; self.y = y; self.dashed = dashed; self.points = points
+        /// A line to compare against (chance, perfect calibration): grey and dashed, and
+        /// takes no colour from the data's series.
+        public var reference: Bool
+        public init(_ name: String, x: [Double], y: [Double], dashed: Bool = false, points: Bool = false, reference: Bool = false) {
+            self.name = name; self.x = x; self.y = y; self.dashed = dashed || reference; self.points = points; self.reference = reference
         }
     }
 
@@ -31,10 +34,38 @@ public struct LineChart: Sendable {
         self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.series = series
     }
 
-    static let palette = ["#1f6f8b", "#f28c28", "#2a9d8f", "#c0392b", "#6c5ce7"]
+    /// Ten colours told apart also by readers with a colour-vision deficiency (Tableau 10);
+    /// past ten series the colours repeat with a dash pattern, so no two series look alike.
+    static let palette = ["#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#b07aa1", "#76b7b2", "#edc948", "#ff9da7", "#9c755f", "#17becf"]
+    static let referenceColour = "#999999"
+    static let dashPatterns = ["", "6,3", "2,3", "8,3,2,3"]
+
+    /// The colour and dash pattern of each series: data series take the palette in order,
+    /// reference lines grey.
+    var styles: [(colour: String, dash: String)] {
+        var k = 0
+        return series.map { line in
+            if line.reference { return (Self.referenceColour, "5,4") }
+            defer { k += 1 }
+            let dash = line.dashed ? "5,4" : Self.dashPatterns[(k / Self.palette.count) % Self.dashPatterns.count]
+            return (Self.palette[k % Self.palette.count], dash)
+        }
+    }
+
+    /// Legend entries are cut to this many characters.
+    static let legendCharacters = 28
+
+    /// The width the legend takes right of the plot (none for a single series): the legend
+    /// sits outside the plotting area, so it never covers a line.
+    var legendWidth: Double {
+        guard series.count > 1 else { return 0 }
+        let longest = series.map { min($0.name.count, Self.legendCharacters) }.max() ?? 0
+        return 34 + 6.5 * Double(longest)
+    }
 
     public var svg: String {
-        let left = 56.0, right = 16.0, top = 34.0, bottom = 44.0
+        let left = 56.0, right = 16.0 + legendWidth, top = 34.0, bottom = 44.0
+        let width = self.width + legendWidth
         let pw = width - left - right, ph = height - top - bottom
         let xs = series.flatMap(\.x).filter(\.isFinite), ys = series.flatMap(\.y).filter(\.isFinite)
         var xr = xRange ?? ((xs.min() ?? 0)...(xs.max() ?? 1))
@@ -58,28 +89,38 @@ public struct LineChart: Sendable {
         s += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(pw))\" height=\"\(f(ph))\" fill=\"none\" stroke=\"#999\"/>"
         s += "<text x=\"\(f(left + pw / 2))\" y=\"\(f(height - 8))\" text-anchor=\"middle\">\(HTML.escape(xLabel))</text>"
         s += "<text transform=\"translate(14,\(f(top + ph / 2))) rotate(-90)\" text-anchor=\"middle\">\(HTML.escape(yLabel))</text>"
-        for (k, line) in series.enumerated() {
-            let colour = Self.palette[k % Self.palette.count]
+        let styles = self.styles
+        // Reference lines first, so the data's lines are drawn over them.
+        for k in series.indices.sorted(by: { series[$0].reference && !series[$1].reference }) {
+            let line = series[k], (colour, dash) = styles[k]
             let points = zip(line.x, line.y).filter { $0.0.isFinite && $0.1.isFinite }.map { "\(f(px($0.0))),\(f(py($0.1)))" }
             if line.points {
                 for (x, y) in zip(line.x, line.y) where x.isFinite && y.isFinite {
                     s += "<circle cx=\"\(f(px(x)))\" cy=\"\(f(py(y)))\" r=\"2.5\" fill=\"\(colour)\" fill-opacity=\"0.7\"/>"
                 }
             } else {
-                s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(line.dashed ? " stroke-dasharray=\"5,4\"" : "") points=\"\(points.joined(separator: " "))\"/>"
+                s += "<polyline fill=\"none\" stroke=\"\(colour)\" stroke-width=\"\(line.reference ? 1.5 : 2)\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"") points=\"\(points.joined(separator: " "))\"/>"
             }
-            if series.count > 1 {
-                let ly = top + 14 + Double(k) * 14
+        }
+        if series.count > 1 {
+            let lx = left + pw + 14
+            for (k, line) in series.enumerated() {
+                let (colour, dash) = styles[k], ly = top + 10 + Double(k) * 16
                 s += line.points
-                    ? "<circle cx=\"\(f(left + pw - 101))\" cy=\"\(f(ly - 4))\" r=\"2.5\" fill=\"\(colour)\"/>"
-                    : "<line x1=\"\(f(left + pw - 110))\" y1=\"\(f(ly - 4))\" x2=\"\(f(left + pw - 92))\" y2=\"\(f(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"/>"
-                s += "<text x=\"\(f(left + pw - 88))\" y=\"\(f(ly))\">\(HTML.escape(line.name))</text>"
+                    ? "<circle cx=\"\(f(lx + 9))\" cy=\"\(f(ly - 4))\" r=\"3\" fill=\"\(colour)\"/>"
+                    : "<line x1=\"\(f(lx))\" y1=\"\(f(ly - 4))\" x2=\"\(f(lx + 18))\" y2=\"\(f(ly - 4))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\"")/>"
+                let name = line.name.count > Self.legendCharacters ? String(line.name.prefix(Self.legendCharacters - 1)) + "…" : line.name
+                s += "<text x=\"\(f(lx + 24))\" y=\"\(f(ly))\" class=\"legend\">\(HTML.escape(name))</text>"
             }
         }
         if let m = marker, m.x.isFinite, m.y.isFinite {
-            s += "<circle cx=\"\(f(px(m.x)))\" cy=\"\(f(py(m.y)))\" r=\"4\" fill=\"#c0392b\"/>"
-            let anchor = px(m.x) > left + pw * 0.7 ? "end" : "start"
-            s += "<text x=\"\(f(px(m.x) + (anchor == "end" ? -7 : 7)))\" y=\"\(f(py(m.y) - 7))\" text-anchor=\"\(anchor)\" fill=\"#c0392b\">\(HTML.escape(m.label))</text>"
+            let mx = px(m.x), my = py(m.y)
+            s += "<circle cx=\"\(f(mx))\" cy=\"\(f(my))\" r=\"4\" fill=\"#c0392b\"/>"
+            // The label stays inside the plot: beside the point, below it when the point is
+            // near the top (above the plot it would run into the title).
+            let anchor = mx > left + pw * 0.6 ? "end" : "start"
+            let ly = my - 8 < top + 12 ? my + 17 : my - 8
+            s += "<text x=\"\(f(mx + (anchor == "end" ? -7 : 7)))\" y=\"\(f(ly))\" text-anchor=\"\(anchor)\" fill=\"#c0392b\" class=\"marker\">\(HTML.escape(m.label))</text>"
         }
         return s + "</svg>"
     }
@@ -136,7 +177,7 @@ public struct Heatmap: Sendable {
     static func format(_ v: Double) -> String { v == v.rounded() ? String(Int(v)) : String(format: "%.3g", v) }
 
     public var html: String {
-        var s = "<table class=\"tessera-table tessera-heatmap\"><caption>\(HTML.escape(title))</caption>"
+        var s = "<table class=\"tessera-table tessera-heatmap \(HTML.noMath)\"><caption>\(HTML.escape(title))</caption>"
         s += "<thead><tr><th>\(HTML.escape(rowAxis)) \\ \(HTML.escape(columnAxis))</th>" + columnLabels.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for (i, row) in values.enumerated() {
             let total = row.reduce(0, +)

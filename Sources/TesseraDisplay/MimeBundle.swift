@@ -23,6 +23,11 @@ public struct MimeBundle: Sendable, Equatable {
 
 /// Escaping for text placed in HTML or SVG.
 public enum HTML {
+    /// Classes that tell MathJax (versions 2 and 3) to leave an element's text alone: a
+    /// notebook typesets `$...$` in HTML outputs, and tables of dollar amounts
+    /// ("$1,234 ... $56") would read as formulas.
+    public static let noMath = "tex2jax_ignore mathjax_ignore"
+
     public static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.count)

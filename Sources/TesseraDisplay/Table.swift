@@ -15,7 +15,7 @@ public struct Table: Sendable, Equatable {
     }
 
     public var html: String {
-        var out = "<table class=\"tessera-table\">"
+        var out = "<table class=\"tessera-table \(HTML.noMath)\">"
         if let c = caption { out += "<caption>\(HTML.escape(c))</caption>" }
         out += "<thead><tr>" + columns.map { "<th>\(HTML.escape($0))</th>" }.joined() + "</tr></thead><tbody>"
         for row in rows {

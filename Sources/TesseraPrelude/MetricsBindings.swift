@@ -287,7 +287,7 @@ enum MetricsBindings {
         let (fpr, tpr, _) = try metric { try RankingMetrics.rocCurve(t, s, weights: w) }
         let auc = RankingMetrics.area(fpr: fpr, tpr: tpr)
         var chart = LineChart(title: "ROC curve (AUC \(String(format: "%.3f", auc)))", xLabel: "false positive rate", yLabel: "true positive rate",
-                              series: [.init("model", x: fpr, y: tpr), .init("chance", x: [0, 1], y: [0, 1], dashed: true)])
+                              series: [.init("model", x: fpr, y: tpr), .init("chance", x: [0, 1], y: [0, 1], reference: true)])
         chart.xRange = 0...1; chart.yRange = 0...1
         return .object(RichValue(kind: "Chart", bundle: chart.bundle))
     }
@@ -310,7 +310,7 @@ enum MetricsBindings {
         let r = try metric { try ProbabilityMetrics.reliability(t, p, bins: bins) }
         let e = try metric { try ProbabilityMetrics.ece(t, p, bins: bins) }
         var chart = LineChart(title: "Reliability (ECE \(String(format: "%.3f", e)))", xLabel: "mean predicted probability", yLabel: "observed rate",
-                              series: [.init("model", x: r.map(\.meanPredicted), y: r.map(\.observed)), .init("perfect", x: [0, 1], y: [0, 1], dashed: true)])
+                              series: [.init("model", x: r.map(\.meanPredicted), y: r.map(\.observed)), .init("perfect", x: [0, 1], y: [0, 1], reference: true)])
         chart.xRange = 0...1; chart.yRange = 0...1
         return .object(RichValue(kind: "Chart", bundle: chart.bundle))
     }

@@ -12,7 +12,7 @@ final class QualityReportObject: NativeObject {
     var plainText: String { table.plainText }
 
     var richRepresentations: [(mime: String, data: String)] {
-        var html = "<table class=\"tessera-table tessera-quality\"><caption>\(HTML.escape(caption))</caption>"
+        var html = "<table class=\"tessera-table tessera-quality \(HTML.noMath)\"><caption>\(HTML.escape(caption))</caption>"
         html += "<thead><tr><th>check</th><th>status</th><th>detail</th><th>advice</th></tr></thead><tbody>"
         for r in report.results {
             let colour = r.status == .pass ? "#2a7d2a" : r.status == .warn ? "#b26a00" : "#c0392b"

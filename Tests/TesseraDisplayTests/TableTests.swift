@@ -4,7 +4,7 @@ import XCTest
 final class TableTests: XCTestCase {
     func testHTMLEscapesCellsAndAlignsNumbers() {
         let t = Table(columns: ["name", "n"], rows: [["<a&b>", "3"]], numericColumns: [1], caption: "x")
-        XCTAssertEqual(t.html, "<table class=\"tessera-table\"><caption>x</caption><thead><tr><th>name</th><th>n</th></tr></thead><tbody><tr><td>&lt;a&amp;b&gt;</td><td style=\"text-align:right\">3</td></tr></tbody></table>")
+        XCTAssertEqual(t.html, "<table class=\"tessera-table tex2jax_ignore mathjax_ignore\"><caption>x</caption><thead><tr><th>name</th><th>n</th></tr></thead><tbody><tr><td>&lt;a&amp;b&gt;</td><td style=\"text-align:right\">3</td></tr></tbody></table>")
     }
 
     func testPlainTextPadsColumns() {

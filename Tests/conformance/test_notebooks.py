@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import os
+import re
 
 import nbclient
 import nbformat
@@ -16,6 +17,17 @@ NOTEBOOKS = sorted(p for p in glob.glob(os.path.join(ROOT, "notebooks", "*.ipynb
 
 def test_there_are_notebooks():
     assert NOTEBOOKS, "notebooks/ holds the examples that this suite runs"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[os.path.basename(p) for p in NOTEBOOKS])
+def test_markdown_dollars_are_not_read_as_latex(path):
+    """JupyterLab typesets text between two `$` as a formula: "$5 review ... $10" would
+    lose its dollars; amounts are written `\\$5`."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "markdown":
+            bare = re.findall(r"(?<!\\)\$\d", cell.source)
+            assert not bare, f"{os.path.basename(path)}: unescaped dollar amounts {bare} in {cell.source[:80]!r}"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[os.path.basename(p) for p in NOTEBOOKS])
