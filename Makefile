@@ -4,7 +4,7 @@ BIN := .build/debug/tessera
 RELEASE_BIN := .build/release/tessera
 SHARED ?= $(abspath ../shared)
 
-.PHONY: setup build release run test asan fuzz bench parity clean
+.PHONY: setup build release run test asan fuzz bench parity check-browser clean
 
 setup:
 	@./scripts/setup.sh
@@ -47,6 +47,12 @@ asan: setup
 fuzz: setup
 	./scripts/fuzz.sh $(or $(SECONDS_EACH),600)
 
+# Every notebook in a real JupyterLab (headless Chromium driven by Selenium): run, saved and
+# checked cell by cell, screenshots in .check-browser/. Installs Chromium (apt), JupyterLab
+# and Selenium (venv) on first use.
+check-browser: build
+	./scripts/check-browser.sh $(BIN)
+
 bench: release
 	./scripts/venv.sh bench/requirements.txt
 	python3 bench/spine.py --tessera $(RELEASE_BIN)
@@ -57,6 +63,7 @@ bench: release
 	.venv/bin/python bench/tensor.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/train.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/hpo.py --tessera $(RELEASE_BIN)
+	.venv/bin/python bench/defaults.py --tessera $(RELEASE_BIN)
 	$(RELEASE_BIN) run bench/tune_digits.tsr
 
 # Golden files for TesseraNN's PyTorch parity tests (Tests/TesseraNNTests/Golden): needs
@@ -66,4 +73,4 @@ parity:
 	.venv/bin/python scripts/parity.py
 
 clean:
-	rm -rf .build .build-fuzz .build-asan
+	rm -rf .build .build-fuzz .build-asan .check-browser
