@@ -78,7 +78,8 @@ public struct LineChart: Sendable {
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(width))\" height=\"\(Int(height))\" viewBox=\"0 0 \(Int(width)) \(Int(height))\" font-family=\"sans-serif\" font-size=\"11\">"
         s += "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>"
         s += "<text x=\"\(f(width / 2))\" y=\"18\" text-anchor=\"middle\" font-size=\"13\" font-weight=\"bold\">\(HTML.escape(title))</text>"
-        for t in Self.ticks(xr) {
+        // Epochs, trial numbers and counts are whole: no tick at 1.5 between them.
+        for t in Self.ticks(xr, whole: !xs.isEmpty && xs.allSatisfy { $0 == $0.rounded() }) {
             s += "<line x1=\"\(f(px(t)))\" y1=\"\(f(top))\" x2=\"\(f(px(t)))\" y2=\"\(f(top + ph))\" stroke=\"#eee\"/>"
             s += "<text x=\"\(f(px(t)))\" y=\"\(f(top + ph + 14))\" text-anchor=\"middle\" fill=\"#555\">\(Self.label(t))</text>"
         }
@@ -142,12 +143,14 @@ public struct LineChart: Sendable {
         return b
     }
 
-    /// About five round ticks across the range.
-    static func ticks(_ r: ClosedRange<Double>) -> [Double] {
+    /// About five round ticks across the range; only whole numbers when `whole`.
+    static func ticks(_ r: ClosedRange<Double>, whole: Bool = false) -> [Double] {
         let span = r.upperBound - r.lowerBound
         let raw = span / 5
         let magnitude = pow(10, floor(log10(raw)))
-        let step = [1.0, 2, 2.5, 5, 10].map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        let nice: [Double] = whole ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10]
+        var step = nice.map { $0 * magnitude }.first { $0 >= raw } ?? raw
+        if whole { step = max(1, step.rounded()) }
         var t = (r.lowerBound / step).rounded(.up) * step
         var out: [Double] = []
         while t <= r.upperBound + step * 1e-9 { out.append(t); t += step }

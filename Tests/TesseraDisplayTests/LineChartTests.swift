@@ -56,4 +56,12 @@ final class LineChartTests: XCTestCase {
         XCTAssertGreaterThan(labelY - 11, plotTop, "the label's top is inside the plot")
         XCTAssertGreaterThan(labelY - 11, titleY + 4)
     }
+
+    func testWholeNumberAxesHaveWholeTicks() {
+        XCTAssertEqual(LineChart.ticks(1...3, whole: true), [1, 2, 3], "three epochs: no tick at 1.5")
+        XCTAssertEqual(LineChart.ticks(0...20, whole: true), [0, 5, 10, 15, 20])
+        XCTAssertTrue(LineChart.ticks(0...1).contains(0.2), "fractions stay fractional")
+        let svg = chart(["loss"]).svg
+        XCTAssertFalse(svg.contains(">1.5<"), "an epoch axis labels whole epochs")
+    }
 }
