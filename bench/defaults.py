@@ -54,7 +54,7 @@ model.fit(x, tensor((0..<4096).map { $0 % 10 }), epochs: 1, batchSize: 512, seed
 let space = ["lr": logUniform(1e-4, 1e-1), "width": intRange(16, 256, log: true)]
 """, """tune(space, objective: Objective("accuracy", .maximize), budget: 12) { p, t in
     let h = Sequential([Dense(p.width, activation: .relu), Dense(10)], seed: 1)
-        .fit(fit, target: "label", epochs: 5, validation: valid, seed: 1)
+        .fit(fit, target: "label", epochs: 5, optimizer: Adam(lr: p.lr), validation: valid, seed: 1)
     return ["accuracy": h.last["val_accuracy"]]
 }"""),
     "tune gp 6-D": ("tuning", """let space = ["a": uniform(0, 1), "b": uniform(0, 1), "c": uniform(0, 1), "d": uniform(0, 1), "e": uniform(0, 1), "f": uniform(0, 1)]
