@@ -46,13 +46,27 @@ extension Tape {
         }
     }
 
-    /// a @ b for matrices (or batches of them); the gradients are products with the other
-    /// operand read transposed, so nothing is copied.
+    /// a @ b for matrices, batches of them, or a matrix with a batch.
     public func matmul(_ a: Variable, _ b: Variable) throws(TensorError) -> Variable {
+        try matmul(a, b, transpose: .none)
+    }
+
+    /// op(a) @ op(b), where op reads an operand transposed when asked. The gradients are
+    /// again products with transposed reads:
+    /// dA = g·op(B)ᵀ (or its transpose when A was read transposed), dB = op(A)ᵀ·g (likewise).
+    public func matmul(_ a: Variable, _ b: Variable, transpose: Transpose) throws(TensorError) -> Variable {
         let (va, vb) = (a.value, b.value)
-        return record(try backend.matmul(va, vb), [a, b]) { [self] g throws(TensorError) in
-            [a.requiresGrad ? try backend.matmul(g, vb, transpose: Transpose(b: true)) : nil,
-             b.requiresGrad ? try backend.matmul(va, g, transpose: Transpose(a: true)) : nil]
+        return record(try backend.matmul(va, vb, transpose: transpose), [a, b]) { [self] g throws(TensorError) in
+            var ga: Tensor? = !a.requiresGrad ? nil : transpose.a
+                ? try backend.matmul(vb, g, transpose: Transpose(a: transpose.b, b: true))
+                : try backend.matmul(g, vb, transpose: Transpose(b: !transpose.b))
+            var gb: Tensor? = !b.requiresGrad ? nil : transpose.b
+                ? try backend.matmul(g, va, transpose: Transpose(a: true, b: transpose.a))
+                : try backend.matmul(va, g, transpose: Transpose(a: !transpose.a))
+            // A single matrix used against a batch gets the batch's gradients summed.
+            if let x = ga, va.rank == 2, x.rank == 3 { ga = try backend.reduce(.sum, x, axis: 0) }
+            if let x = gb, vb.rank == 2, x.rank == 3 { gb = try backend.reduce(.sum, x, axis: 0) }
+            return [ga, gb]
         }
     }
 

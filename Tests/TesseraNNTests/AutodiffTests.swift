@@ -29,6 +29,12 @@ final class AutodiffTests: XCTestCase {
         try check.check("batched matmul", [randomTensor([2, 3, 4], seed: 3), randomTensor([2, 4, 2], seed: 4)]) { t, v in
             try weighted(t, try t.matmul(v[0], v[1]))
         }
+        // A matrix against a batch, either side: the matrix's gradient sums over the batch.
+        for (sa, sb) in [([2, 3, 4], [4, 2]), ([3, 4], [2, 4, 5]), ([1, 3, 4], [4, 2])] {
+            try check.check("matmul \(sa) @ \(sb)", [randomTensor(sa, seed: 7), randomTensor(sb, seed: 8)]) { t, v in
+                try weighted(t, try t.matmul(v[0], v[1]))
+            }
+        }
         for (sa, sb, tr) in [([3, 4], [2, 5, 4], Transpose(b: true)), ([2, 4, 3], [2, 4], Transpose(a: true, b: true)),
                              ([4, 3], [2, 4, 5], Transpose(a: true)), ([2, 3, 4], [4, 2], Transpose.none)] {
             try check.check("matmul \(sa) \(sb) \(tr)", [randomTensor(sa, seed: 5), randomTensor(sb, seed: 6)]) { t, v in
