@@ -127,12 +127,16 @@ public final class Trainer {
         // The weights of the last batch whose loss was finite (an update can overflow the
         // weights while its own loss was finite: the next loss shows it).
         var lastFinite = stateful.map(\.value)
+        // With no thread count set, a few timed batches choose between every core and one.
+        var planner = ThreadPlanner(steps: batches * options.epochs)
+        defer { planner.finish() }
 
         for epoch in 1...options.epochs {
             var order = Array(0..<n)
             if options.shuffle { order.shuffle(using: &rng) }
             var total = 0.0, counted = 0
             for b in 0..<batches {
+                planner.beginStep()
                 let rows = Array(order[(b * batchSize)..<Swift.min(n, (b + 1) * batchSize)])
                 let bx = try x.gather(rows), by = try y.gather(rows)
                 let before = stateful.map(\.value)
@@ -155,6 +159,7 @@ public final class Trainer {
                 if let clip = options.clipNorm { try clipGradients(parameters, to: clip) }
                 if let schedule = options.schedule { optimizer.learningRate = baseRate * schedule.factor(at: steps) }
                 try optimizer.step(parameters, backend: backend)
+                planner.endStep()
                 steps += 1
                 seen += rows.count
                 total += value * Double(rows.count)

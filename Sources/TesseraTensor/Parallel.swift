@@ -5,13 +5,29 @@ import Synchronization
 /// split costs less than it saves).
 public enum Parallel {
     private static let configured = Atomic<Int>(0)
+    private static let chosen = Atomic<Int>(0)
 
     /// Threads used by the fast backends; 0 means one per core. More threads than cores
     /// only wait on one another (OpenBLAS's spin on 2 cores turned a 512x512 product from
     /// milliseconds into minutes with 32), so a larger number is capped at `maximum`.
     public static var threads: Int {
-        get { let n = configured.load(ordering: .relaxed); return n > 0 ? n : cores }
+        get {
+            let n = configured.load(ordering: .relaxed)
+            if n > 0 { return n }
+            let c = chosen.load(ordering: .relaxed)
+            return c > 0 ? c : cores
+        }
         set { configured.store(Swift.min(maximum, Swift.max(0, newValue)), ordering: .relaxed) }
+    }
+
+    /// True while no thread count was set (`threads(n)`): the count is then Tessera's to choose.
+    public static var isAutomatic: Bool { configured.load(ordering: .relaxed) == 0 }
+
+    /// The count chosen for the work at hand while the setting is automatic (0: every core);
+    /// a `ThreadPlanner` sets it by timing that work. An explicit setting always wins.
+    public static var automaticThreads: Int {
+        get { chosen.load(ordering: .relaxed) }
+        set { chosen.store(Swift.min(maximum, Swift.max(0, newValue)), ordering: .relaxed) }
     }
 
     /// The cores (hardware threads) this process may run on, read once: Foundation reads
