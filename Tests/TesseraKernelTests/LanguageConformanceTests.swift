@@ -2,8 +2,10 @@ import Foundation
 import XCTest
 import TesseraKernel
 
-/// Runs every case of `../shared/language-tests` (LANGUAGE.md's executable examples):
-/// each case in a fresh session, cell by cell, checking stdout, results and errors.
+/// Runs the language's executable cases: this repository's own (`Language/`, beside this
+/// file) always, and the cases of `../shared/language-tests` (or `TESSERA_LANGUAGE_TESTS`)
+/// when that folder exists. Each case runs in a fresh session, cell by cell, checking
+/// stdout, results and errors.
 final class LanguageConformanceTests: XCTestCase {
     struct Cell {
         var code = ""
@@ -18,13 +20,21 @@ final class LanguageConformanceTests: XCTestCase {
         var expected: [String] = []
     }
 
-    static var folder: URL {
-        if let env = ProcessInfo.processInfo.environment["TESSERA_LANGUAGE_TESTS"] {
+    /// This repository's cases.
+    static var ownFolder: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Language")
+    }
+
+    /// Further cases beside the repository, if any: nil when there are none, so a clone
+    /// on its own still passes.
+    static var sharedFolder: URL? {
+        if let env = ProcessInfo.processInfo.environment["TESSERA_LANGUAGE_TESTS"], !env.isEmpty {
             return URL(fileURLWithPath: env)
         }
         // Tests/TesseraKernelTests/<this file> -> the repository root -> ../shared
-        return URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let beside = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/language-tests")
+        return FileManager.default.fileExists(atPath: beside.path) ? beside : nil
     }
 
     static func parse(_ text: String, file: String) -> [Case] {
@@ -54,19 +64,28 @@ final class LanguageConformanceTests: XCTestCase {
         return cases
     }
 
-    func testEveryLanguageCase() throws {
-        let dir = Self.folder
-        let files = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasSuffix(".tsr") }.sorted()
-        XCTAssertFalse(files.isEmpty, "no .tsr cases found in \(dir.path)")
-        var count = 0
-        for file in files {
-            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
-            for c in Self.parse(text, file: file) {
-                count += 1
-                check(c)
-            }
+    /// Every case of the `.tsr` files in `folder`.
+    func cases(in folder: URL) throws -> [Case] {
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".tsr") }.sorted()
+        XCTAssertFalse(files.isEmpty, "no .tsr cases found in \(folder.path)")
+        return try files.flatMap { file in
+            Self.parse(try String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8), file: file)
         }
-        XCTAssertGreaterThan(count, 40, "expected the shared suite's cases")
+    }
+
+    func testOwnLanguageCases() throws {
+        let cases = try cases(in: Self.ownFolder)
+        XCTAssertGreaterThan(cases.count, 70, "the repository's own cases")
+        for c in cases { check(c) }
+    }
+
+    func testSharedLanguageCases() throws {
+        guard let folder = Self.sharedFolder else {
+            throw XCTSkip("no language cases beside the repository (../shared/language-tests); the repository's own cases ran")
+        }
+        let cases = try cases(in: folder)
+        XCTAssertGreaterThan(cases.count, 40, "expected the shared suite's cases")
+        for c in cases { check(c) }
     }
 
     func check(_ c: Case) {
