@@ -57,7 +57,7 @@ enum TensorBindings {
             let shape = try TensorObject.shape(a[0], "\(name)(_:)")
             var rng = RandomGenerator(seed: UInt64(truncatingIfNeeded: try Convert.int(a[1], "\(name)(seed:)")))
             let count = try TensorRuntime.run { try HostMemory.check(shape: shape, what: "\(name)(\(shape))") }
-            let storage = (0..<count).map { _ in Float(normal ? rng.nextNormal() : rng.nextDouble()) }
+            let storage = (0..<count).map { _ in normal ? Float(rng.nextNormal()) : rng.nextFloat() }
             return .object(TensorObject(Tensor(shape: shape, storage: storage)))
         }
     }

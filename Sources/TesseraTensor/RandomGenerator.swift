@@ -35,6 +35,10 @@ public struct RandomGenerator: RandomNumberGenerator, Sendable {
     /// Uniform in [0, 1) with 53 random bits.
     public mutating func nextDouble() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
+    /// Uniform in [0, 1) with 24 random bits: a Float made from `nextDouble()` rounds the
+    /// top 2^-25 of the range up to 1.0.
+    public mutating func nextFloat() -> Float { Float(next() >> 40) * 0x1.0p-24 }
+
     /// Standard normal (Box-Muller).
     public mutating func nextNormal() -> Double {
         var u = nextDouble()

@@ -21,6 +21,8 @@ final class TensorBindingTests: XCTestCase {
         let onBLAS = k.execute("randn([4], seed: 3).values").result
         XCTAssertNil(k.execute("backend(\"reference\")").error)
         XCTAssertEqual(k.execute("randn([4], seed: 3).values").result, onBLAS)
+        // rand is [0, 1) as in numpy: seed 1 drew a value that rounded up to 1.0 in Float.
+        XCTAssertEqual(k.execute("rand([5000000], seed: 1).max() < 1").result, "true")
         XCTAssertEqual(k.execute("(a @ a).values").result, "[[7.0, 10.0], [15.0, 22.0]]")
         XCTAssertEqual(k.execute("backend(\"openblas\")").result, "\"openblas\"")
     }
