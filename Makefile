@@ -20,18 +20,21 @@ release: setup
 run: release
 	$(RELEASE_BIN) run notebooks/tour.ipynb -o notebooks/tour.executed.ipynb
 
-# Every test: unit tests per module, the language conformance cases of $(SHARED)/language-tests,
-# the stdio protocol test that drives a real `tessera kernel --stdio`, then the Jupyter
-# conformance run (jupyter_kernel_test, wire faults, nbclient over notebooks/) in a venv.
+# Every test: unit tests per module with the language's own cases (and those of
+# $(SHARED)/language-tests when that folder exists), the stdio protocol test that drives a
+# real `tessera kernel --stdio`, the Jupyter conformance run (jupyter_kernel_test, wire
+# faults, nbclient over notebooks/) in a venv, a Swift package outside the repository that
+# trains a network with TesseraNN alone, and a smoke pass of each fuzzer.
 # The venv comes first: it holds NVIDIA's NVRTC, with which the unit tests compile the
 # CUDA backend's kernels (no GPU needed for that).
 NVRTC_DIR = $$(.venv/bin/python -c "import nvidia.cuda_nvrtc as m; print(list(m.__path__)[0] + '/lib')")
 test: setup
 	./scripts/venv.sh Tests/conformance/requirements.txt
 	$(SWIFT) build --build-tests
-	TESSERA_CUDA_LIBRARY_PATH="$(NVRTC_DIR)" TESSERA_REQUIRE_NVRTC=1 TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests \
+	TESSERA_CUDA_LIBRARY_PATH="$(NVRTC_DIR)" TESSERA_REQUIRE_NVRTC=1 TESSERA_LANGUAGE_TESTS=$(wildcard $(SHARED)/language-tests) \
 		$(SWIFT) test --skip-build --disable-swift-testing
 	./scripts/conformance.sh $(BIN)
+	./scripts/check-swift-package.sh
 	./scripts/fuzz.sh $(FUZZ_SECONDS)
 
 # Seconds each fuzz harness runs in `make test` (a smoke pass over its corpus; `make fuzz`
@@ -40,7 +43,7 @@ FUZZ_SECONDS ?= 5
 
 # The unit tests once more under AddressSanitizer (CI runs it after `make test`).
 asan: setup
-	TESSERA_LANGUAGE_TESTS=$(SHARED)/language-tests ./scripts/asan.sh
+	TESSERA_LANGUAGE_TESTS=$(wildcard $(SHARED)/language-tests) ./scripts/asan.sh
 
 # libFuzzer over the decoders of hostile input, ten minutes per harness (Fuzz/, corpora in
 # Fuzz/corpus, findings in .fuzz/).

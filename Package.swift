@@ -9,6 +9,13 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "tessera", targets: ["tessera"]),
+        // The domain modules, usable from Swift without the language.
+        .library(name: "TesseraTensor", targets: ["TesseraTensor"]),
+        .library(name: "TesseraNN", targets: ["TesseraNN"]),
+        .library(name: "TesseraData", targets: ["TesseraData"]),
+        .library(name: "TesseraMetrics", targets: ["TesseraMetrics"]),
+        .library(name: "TesseraTune", targets: ["TesseraTune"]),
+        .library(name: "TesseraDisplay", targets: ["TesseraDisplay"]),
         .library(name: "TesseraScript", targets: ["TesseraScript"]),
         .library(name: "TesseraKernel", targets: ["TesseraKernel"]),
     ],
@@ -32,17 +39,17 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
 
         // The language: lexer, parser, AST, interpreter, values, errors. Knows no ML.
-        .target(name: "TesseraScript", swiftSettings: optimized),
+        .target(name: "TesseraScript"),
         // Tensors and their backends.
-        .target(name: "TesseraTensor", dependencies: ["CBLAS"], swiftSettings: optimized),
+        .target(name: "TesseraTensor", dependencies: ["CBLAS"]),
         // Autodiff, layers, losses, optimizers, the trainer, checkpoints.
-        .target(name: "TesseraNN", dependencies: ["TesseraTensor"], swiftSettings: optimized),
+        .target(name: "TesseraNN", dependencies: ["TesseraTensor"]),
         // Frames, CSV/IDX readers, datasets, quality checks, cleaning, splits, transforms.
-        .target(name: "TesseraData", dependencies: ["TesseraTensor", "CZlib"], swiftSettings: optimized),
+        .target(name: "TesseraData", dependencies: ["TesseraTensor", "CZlib"]),
         // Classification, regression and business-value metrics, threshold sweeps, metric specs.
-        .target(name: "TesseraMetrics", swiftSettings: optimized),
+        .target(name: "TesseraMetrics"),
         // Spaces, samplers (random, grid, Sobol, GP-BO), pruners, studies and their storage.
-        .target(name: "TesseraTune", dependencies: ["TesseraTensor", "TesseraMetrics", "CSQLite"], swiftSettings: optimized),
+        .target(name: "TesseraTune", dependencies: ["TesseraTensor", "TesseraMetrics", "CSQLite"]),
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
@@ -81,8 +88,3 @@ if ProcessInfo.processInfo.environment["TESSERA_FUZZ"] != nil {
         package.products.append(.executable(name: name, targets: [name]))
     }
 }
-
-/// The interpreter's hot loops access session slots through class storage; exclusivity is
-/// proven by construction (the worker thread owns the session), so the dynamic checks only
-/// cost time.
-var optimized: [SwiftSetting] { [.unsafeFlags(["-enforce-exclusivity=unchecked"])] }

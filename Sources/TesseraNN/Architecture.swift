@@ -15,8 +15,8 @@ public protocol ConfigurableLayer: Layer {
 /// `Activation.allCases`, so every setting is a number.
 public enum Architecture {
     /// Every layer kind a checkpoint can hold.
-    static let kinds: [any ConfigurableLayer.Type] = [Dense.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self, Flatten.self,
-                                                      Dropout.self, BatchNorm.self, Embedding.self, ActivationLayer.self]
+    static var kinds: [any ConfigurableLayer.Type] { [Dense.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self, Flatten.self,
+                                                      Dropout.self, BatchNorm.self, Embedding.self, ActivationLayer.self] }
 
     public static func encode(_ model: Sequential) throws(TensorError) -> String {
         let layers = try model.layers.map { (layer) throws(TensorError) -> [String: Any] in

@@ -129,6 +129,6 @@ final class ScriptFunction: Callable {
 
 /// A heap cell holding a captured variable, shared by every closure that captured it.
 final class Box {
-    var value: Value
+    @exclusivity(unchecked) var value: Value
     init(_ value: Value) { self.value = value }
 }

@@ -12,18 +12,18 @@ struct ChainNil: Error {}
 
 /// A compiled function body plus its parameter binding.
 final class CompiledFunction {
-    var body: StmtCode = { _ in .normal }
-    var expressionBody: ExprCode?
-    var defaults: [ExprCode?] = []
+    @exclusivity(unchecked) var body: StmtCode = { _ in .normal }
+    @exclusivity(unchecked) var expressionBody: ExprCode?
+    @exclusivity(unchecked) var defaults: [ExprCode?] = []
     /// The general binding: labels matched Swift-style, defaults filled in.
-    var bindParameters: (Frame, [ArgumentValue], Interpreter) throws -> Void = { _, _, _ in }
+    @exclusivity(unchecked) var bindParameters: (Frame, [ArgumentValue], Interpreter) throws -> Void = { _, _, _ in }
     /// The call-site labels under which arguments bind straight to the parameters, in
     /// order (all nil for closures): calls that match skip the general binding.
-    var labels: [String?] = []
+    @exclusivity(unchecked) var labels: [String?] = []
     /// Whether a call with plain positional values can bind them directly.
-    var takesPositional = false
+    @exclusivity(unchecked) var takesPositional = false
     /// Where each parameter lives in the frame: a slot, or a box when a closure captures it.
-    var targets: [(captured: Bool, index: Int)] = []
+    @exclusivity(unchecked) var targets: [(captured: Bool, index: Int)] = []
 
     @inline(__always)
     func store(_ f: Frame, _ k: Int, _ v: Value) {

@@ -103,9 +103,9 @@ public enum DictKey: Hashable, Sendable {
 /// pointer wide and copies cost nothing until one side writes.
 public struct ScriptDict: @unchecked Sendable {
     final class Storage {
-        var keys: [Value] = []
-        var values: [Value] = []
-        var index: [DictKey: Int] = [:]
+        @exclusivity(unchecked) var keys: [Value] = []
+        @exclusivity(unchecked) var values: [Value] = []
+        @exclusivity(unchecked) var index: [DictKey: Int] = [:]
         func copy() -> Storage {
             let s = Storage()
             s.keys = keys; s.values = values; s.index = index
