@@ -132,8 +132,9 @@ enum RichText {
                 out += alignedRows(rows.filter { !$0.isEmpty })
                 rows = []
                 newline()
-            case ("caption", true), ("tr", true) where rows.isEmpty, ("p", true), ("div", true), ("li", true),
-                 ("h1", true), ("h2", true), ("h3", true), ("br", _):
+            case ("caption", true), ("p", true), ("div", true), ("li", true), ("h1", true), ("h2", true), ("h3", true), ("br", _):
+                if cell == nil { newline() }
+            case ("tr", true) where rows.isEmpty:
                 if cell == nil { newline() }
             default: break
             }
