@@ -6,19 +6,7 @@ import TesseraScript
 enum Convert {
     /// An Int from an Int or a whole Double (`5.0`). A whole number beyond what an Int holds
     /// exactly, or NaN or infinity, is a ValueError that says so; never a trap.
-    static func int(_ v: Value, _ what: String) throws -> Int {
-        if case .int(let i) = v { return i }
-        if case .double(let d) = v {
-            guard d.isFinite else { throw ScriptError(.value, "\(what) needs an Int, got \(d)") }
-            if d == d.rounded() {
-                guard abs(d) < 9e15 else {
-                    throw ScriptError(.value, "\(what) needs an Int; \(d) is out of range (a whole number below 9e15 in magnitude)")
-                }
-                return Int(d)
-            }
-        }
-        throw ScriptError(.type, "\(what) needs an Int, got \(v.typeName)")
-    }
+    static func int(_ v: Value, _ what: String) throws -> Int { try v.wholeNumber(what) }
 
     static func double(_ v: Value, _ what: String) throws -> Double {
         switch v {
@@ -68,11 +56,5 @@ enum Convert {
     }
 
     /// Runs domain code, turning its DataError into the language's DataError (IOError for files).
-    static func data<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let e as DataError {
-            throw ScriptError(e.isIO ? .io : .data, e.message, suggestion: e.suggestion)
-        }
-    }
+    static func data<T>(_ body: () throws -> T) throws -> T { try ScriptError.converting(body) }
 }

@@ -112,7 +112,7 @@ enum MetricsBindings {
 
     /// Runs metric code, turning its MetricError into a ValueError.
     static func metric<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as MetricError { throw ScriptError(.value, e.message) }
+        try ScriptError.converting(body)
     }
 
     // MARK: Metrics

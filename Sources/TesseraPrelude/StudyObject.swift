@@ -61,7 +61,7 @@ final class StudyObject: NativeObject {
                                    progress: { _ in show() }) { [self] trial in try evaluate(trial, interp) }
             }
         } catch let e as TuneError {
-            throw ScriptError(.tuning, e.message, suggestion: e.advice)
+            throw e.scriptError
         } catch let e as ScriptError where e.kind == .interrupted {
             outcome = "interrupted"
             throw interrupted()
@@ -99,7 +99,7 @@ final class StudyObject: NativeObject {
                 try evaluate(trial, interp)
             }
         } catch let e as TuneError {
-            throw ScriptError(.tuning, e.message, suggestion: e.advice)
+            throw e.scriptError
         }
     }
 

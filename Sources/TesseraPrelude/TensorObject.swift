@@ -15,16 +15,7 @@ final class TensorRuntime: @unchecked Sendable {
     }
 
     /// Runs tensor code, turning its TensorError into the language's errors.
-    static func run<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let e as TensorError {
-            switch e.kind {
-            case .shape: throw ScriptError(.shape, e.message)
-            case .value: throw ScriptError(.value, e.message)
-            case .unavailable: throw ScriptError(.value, e.message, suggestion: "devices() lists what this machine can run")
-            case .memory: throw ScriptError(.memory, e.message, suggestion: ScriptError.memorySuggestion)
-            }
-        }
-    }
+    static func run<T>(_ body: () throws -> T) throws -> T { try ScriptError.converting(body) }
 }
 
 /// A tensor in the language: arithmetic with `+ - * /` (broadcasting) and `@`, members

@@ -149,7 +149,7 @@ final class ClosureExpr: Expr {
 
 // MARK: Functions
 
-struct Parameter {
+struct ParameterDecl {
     /// The call-site label; nil for `_`.
     let label: String?
     let name: String
@@ -161,7 +161,7 @@ struct Parameter {
 /// A `func` or a closure: parameters, body, and what the resolver learned about its frame.
 final class FunctionDecl {
     let name: String
-    var parameters: [Parameter]
+    var parameters: [ParameterDecl]
     let body: [Stmt]
     /// A closure whose body is one expression returns that expression's value.
     let isExpressionBody: Bool
@@ -171,7 +171,7 @@ final class FunctionDecl {
     let location: SourceLocation
     var info = FunctionInfo()
 
-    init(name: String, parameters: [Parameter], body: [Stmt], isExpressionBody: Bool,
+    init(name: String, parameters: [ParameterDecl], body: [Stmt], isExpressionBody: Bool,
          isClosure: Bool, location: SourceLocation) {
         self.name = name; self.parameters = parameters; self.body = body
         self.isExpressionBody = isExpressionBody; self.isClosure = isClosure; self.location = location

@@ -83,13 +83,29 @@ public final class NativeFunction: Callable, @unchecked Sendable {
     public let name: String
     /// A one-line Swift-style signature and a short description, shown by `%help` and inspect.
     public let doc: String
+    /// The function's declaration, for functions declared with one (the reference, `%help`
+    /// and completion read it); nil for those that still describe themselves by `doc`.
+    public let declaration: Declaration?
     let body: ([ArgumentValue], Interpreter) throws -> Value
 
     /// Wraps a body that checks its own arguments (variadic builtins such as `print`).
     public init(_ name: String, doc: String = "", _ body: @escaping ([ArgumentValue], Interpreter) throws -> Value) {
         self.name = name
         self.doc = doc
+        self.declaration = nil
         self.body = body
+    }
+
+    /// A function declared once: its arguments arrive matched, type-checked and named, and
+    /// a domain error it throws (`ScriptErrorConvertible`) becomes its language error.
+    public init(_ declaration: Declaration, _ body: @escaping (Arguments, Interpreter) throws -> Value) {
+        self.name = declaration.name
+        self.doc = declaration.doc
+        self.declaration = declaration
+        self.body = { args, interp in
+            let arguments = try Arguments(args, declaration)
+            do { return try body(arguments, interp) } catch let e as any ScriptErrorConvertible { throw e.scriptError }
+        }
     }
 
     /// Wraps a body with a fixed signature; arguments arrive matched, defaults filled in.

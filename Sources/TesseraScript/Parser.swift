@@ -295,7 +295,7 @@ public struct Parser {
 
     private mutating func parseFunctionRest(name: String, location: SourceLocation) throws -> FunctionDecl {
         _ = try expect("(", "to start the parameter list of '\(name)'")
-        var params: [Parameter] = []
+        var params: [ParameterDecl] = []
         try withNewlines(false) { parser in
             while !parser.peek.isPunct(")") {
                 params.append(try parser.parseParameter())
@@ -313,7 +313,7 @@ public struct Parser {
                             isClosure: false, location: location)
     }
 
-    private mutating func parseParameter() throws -> Parameter {
+    private mutating func parseParameter() throws -> ParameterDecl {
         let t = peek
         guard case .identifier(let first) = t.kind else {
             throw error("expected a parameter name, found \(t.spelling)")
@@ -333,7 +333,7 @@ public struct Parser {
         try skipTypeAnnotation()
         var dflt: Expr? = nil
         if match("=") { dflt = try parseExpression() }
-        return Parameter(label: label, name: name, defaultValue: dflt, location: loc)
+        return ParameterDecl(label: label, name: name, defaultValue: dflt, location: loc)
     }
 
     // MARK: Expressions
@@ -642,14 +642,14 @@ public struct Parser {
 
     private mutating func parseClosure() throws -> Expr {
         let open = advance()
-        var params: [Parameter] = []
+        var params: [ParameterDecl] = []
         let explicit = closureParametersAhead()
         if explicit {
             let parenthesized = match("(")
             while case .identifier(let name) = peek.kind {
                 let loc = advance().location
                 try skipTypeAnnotation()
-                params.append(Parameter(label: nil, name: name, defaultValue: nil, location: loc))
+                params.append(ParameterDecl(label: nil, name: name, defaultValue: nil, location: loc))
                 if !match(",") { break }
             }
             if parenthesized { _ = try expect(")", "to close the closure's parameters") }
@@ -664,7 +664,7 @@ public struct Parser {
         if !explicit && maxDollar >= 0 {
             fn.shorthandCount = maxDollar + 1
             fn.parameters = (0...maxDollar).map {
-                Parameter(label: nil, name: "$\($0)", defaultValue: nil, location: open.location)
+                ParameterDecl(label: nil, name: "$\($0)", defaultValue: nil, location: open.location)
             }
         }
         return ClosureExpr(fn, open.location)

@@ -1,0 +1,153 @@
+/// A call's arguments, matched to a `Declaration`'s parameters and checked against their
+/// types, read by name: `args.int("units")`, never by position.
+///
+/// A wrong type is a TypeError naming the parameter as the signature writes it (`Dense(_
+/// units:) needs an Int, got String`); a whole number out of an Int's exact range, NaN or
+/// infinity is a ValueError. Ranges are the domain type's to check.
+public struct Arguments {
+    public let declaration: Declaration
+    private let values: [Value]
+
+    /// Matches `arguments` to `declaration` as Swift does (in order, labels as declared,
+    /// defaults filled in) and checks each value's type.
+    public init(_ arguments: [ArgumentValue], _ declaration: Declaration) throws {
+        self.declaration = declaration
+        let shape = declaration.parameters.map { (label: $0.label, hasDefault: !$0.isRequired) }
+        let sig = declaration.name + "(" + declaration.parameters.map { "\($0.label ?? "_"):" }.joined() + ")"
+        let bound = try bindArguments(arguments, to: shape, function: sig)
+        var values: [Value] = []
+        values.reserveCapacity(bound.count)
+        for (p, b) in zip(declaration.parameters, bound) {
+            let v = b ?? p.defaultValue ?? .nil
+            if !(v.isNil && !p.isRequired) && !p.type.accepts(v) {
+                throw ScriptError(.type, "\(Self.place(p, in: declaration)) needs \(Self.article(p.type)), got \(Self.shown(v))",
+                                  suggestion: Self.hint(p))
+            }
+            values.append(v)
+        }
+        self.values = values
+    }
+
+    /// `Dense(_ units:)`, `fit(epochs:)`: how errors name a parameter.
+    static func place(_ p: Declaration.Parameter, in d: Declaration) -> String { "\(d.name)(\(p.label ?? "_ \(p.name)"):)" }
+
+    /// `what` for a parameter, for errors raised by a body: `Dense(_ units:)`.
+    public func place(_ name: String) -> String { Self.place(parameter(name), in: declaration) }
+
+    private static func article(_ t: ParameterType) -> String {
+        switch t {
+        case .int: return "an Int"
+        case .double: return "a number"
+        case .any: return "a value"
+        case .symbol(_, let names) where !names.isEmpty: return "one of " + names.map { "." + $0 }.joined(separator: ", ")
+        default:
+            let n = t.name
+            return ("AEIOU".contains(n.first ?? "x") ? "an " : "a ") + n
+        }
+    }
+
+    /// A wrong argument as an error names it: a symbol by name (`.foo`), others by type.
+    private static func shown(_ v: Value) -> String {
+        switch v {
+        case .symbol(let s): return "." + s
+        case .nil: return "nil"
+        default: return v.typeName
+        }
+    }
+
+    private static func hint(_ p: Declaration.Parameter) -> String? {
+        if case .symbol(_, let names) = p.type, !names.isEmpty { return "write e.g. \(p.label.map { "\($0): " } ?? "").\(names[0])" }
+        return nil
+    }
+
+    private func index(_ name: String) -> Int {
+        guard let i = declaration.parameters.firstIndex(where: { $0.name == name }) else {
+            preconditionFailure("\(declaration.name) declares no parameter '\(name)'")
+        }
+        return i
+    }
+
+    private func parameter(_ name: String) -> Declaration.Parameter { declaration.parameters[index(name)] }
+
+    /// The value as given (or its default; nil for an omitted optional one).
+    public subscript(_ name: String) -> Value { values[index(name)] }
+
+    /// Whether the argument is nil (left out, or given as nil).
+    public func isNil(_ name: String) -> Bool { self[name].isNil }
+
+    public func int(_ name: String) throws -> Int { try self[name].wholeNumber(place(name)) }
+
+    public func optionalInt(_ name: String) throws -> Int? { isNil(name) ? nil : try int(name) }
+
+    public func double(_ name: String) throws -> Double {
+        switch self[name] {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        case let v: throw ScriptError(.type, "\(place(name)) needs a number, got \(v.typeName)")
+        }
+    }
+
+    public func optionalDouble(_ name: String) throws -> Double? { isNil(name) ? nil : try double(name) }
+
+    public func float(_ name: String) throws -> Float { Float(try double(name)) }
+
+    public func bool(_ name: String) throws -> Bool {
+        guard case .bool(let b) = self[name] else { throw ScriptError(.type, "\(place(name)) needs a Bool, got \(self[name].typeName)") }
+        return b
+    }
+
+    public func string(_ name: String) throws -> String {
+        guard case .string(let s) = self[name] else { throw ScriptError(.type, "\(place(name)) needs a String, got \(self[name].typeName)") }
+        return s
+    }
+
+    public func optionalString(_ name: String) throws -> String? { isNil(name) ? nil : try string(name) }
+
+    /// A symbol's name (`.relu` → "relu"); nil when the argument is nil.
+    public func symbol(_ name: String) throws -> String? {
+        switch self[name] {
+        case .nil: return nil
+        case .symbol(let s): return s
+        case let v: throw ScriptError(.type, "\(place(name)) needs a symbol such as .relu, got \(v.typeName)")
+        }
+    }
+
+    public func array(_ name: String) throws -> [Value] {
+        guard case .array(let xs) = self[name] else { throw ScriptError(.type, "\(place(name)) needs an Array, got \(self[name].typeName)") }
+        return xs
+    }
+
+    /// A native object of type `T`; nil when the argument is nil.
+    public func object<T>(_ name: String, as type: T.Type) throws -> T? {
+        switch self[name] {
+        case .nil: return nil
+        case .object(let o as T): return o
+        case let v: throw ScriptError(.type, "\(place(name)) needs \(Self.article(parameter(name).type)), got \(v.typeName)")
+        }
+    }
+}
+
+extension Value {
+    /// An Int from an Int or a whole Double (`5.0`). A whole number beyond what an Int holds
+    /// exactly, NaN or infinity is a ValueError that says so; never a trap.
+    public func wholeNumber(_ what: String) throws -> Int {
+        if case .int(let i) = self { return i }
+        if case .double(let d) = self {
+            guard d.isFinite else { throw ScriptError(.value, "\(what) needs an Int, got \(d)") }
+            if d == d.rounded() {
+                guard abs(d) < 9e15 else {
+                    throw ScriptError(.value, "\(what) needs an Int; \(d) is out of range (a whole number below 9e15 in magnitude)")
+                }
+                return Int(d)
+            }
+        }
+        throw ScriptError(.type, "\(what) needs an Int, got \(typeName)")
+    }
+}
+
+/// An error of a domain module (a tensor's shape, a frame's data, a study) that knows the
+/// language error it stands for. A native function's body may throw it as it is: the call
+/// turns it into that ScriptError, so bindings need no wrapper per module.
+public protocol ScriptErrorConvertible: Error {
+    var scriptError: ScriptError { get }
+}
