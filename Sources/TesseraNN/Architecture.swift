@@ -1,33 +1,58 @@
 import Foundation
 import TesseraTensor
 
-/// A layer that can be written into a checkpoint and made again from it.
-public protocol ConfigurableLayer: Layer {
-    /// The layer's kind as checkpoints name it ("Dense").
-    static var kind: String { get }
-    /// The settings that make it again (not its weights).
-    var config: [String: Double] { get }
-    init(config: [String: Double]) throws(TensorError)
-}
-
 /// A Sequential model's layers as JSON and back, for checkpoints: a list of
-/// {"kind": "Dense", "units": 128, ...}. Activations are stored by their index in
-/// `Activation.allCases`, so every setting is a number.
+/// {"kind": "Dense", "units": 128, "activation": "relu", "bias": true}, each layer's
+/// settings by the names its kind declares (`ConfigurableLayer.fields`). Files written
+/// before activations were stored by name hold their index in the list of activations
+/// as it was then, and flags as 0 or 1; both are still read.
 public enum Architecture {
-    /// Every layer kind a checkpoint can hold.
-    static var kinds: [any ConfigurableLayer.Type] { [Dense.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self, Flatten.self,
-                                                      Dropout.self, BatchNorm.self, Embedding.self, ActivationLayer.self] }
+    /// Every layer kind a checkpoint can hold, and the language can make.
+    public static var kinds: [any ConfigurableLayer.Type] {
+        [Dense.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self, Flatten.self, Dropout.self, BatchNorm.self, Embedding.self,
+         ActivationLayer.self]
+    }
+
+    /// The activations in the order checkpoints of the first format numbered them.
+    static let legacyActivations: [Activation] = [.linear, .relu, .gelu, .tanh, .sigmoid, .softmax]
 
     public static func encode(_ model: Sequential) throws(TensorError) -> String {
         let layers = try model.layers.map { (layer) throws(TensorError) -> [String: Any] in
             guard let c = layer as? any ConfigurableLayer else { throw TensorError(.value, "\(layer.description) cannot be saved in a checkpoint") }
             var d: [String: Any] = ["kind": type(of: c).kind]
-            for (k, v) in c.config { d[k] = v }
+            for (k, v) in c.settings {
+                switch v {
+                case .number(let x): d[k] = x
+                case .flag(let b): d[k] = b
+                case .name(let n): d[k] = n
+                case .none: break
+                }
+            }
             return d
         }
         let doc: [String: Any] = ["layers": layers, "seed": Double(model.seed), "input_shape": model.inputShape ?? []]
         let data = try! JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])
         return String(decoding: data, as: UTF8.self)
+    }
+
+    /// A setting as a file wrote it, read by its field's kind (old numeric forms included).
+    static func value(_ v: Any, _ field: LayerField, layer i: Int, _ kind: String) throws(TensorError) -> LayerValue {
+        // JSON booleans arrive as NSNumbers too, of the C type char ("c"); numbers never do.
+        if let n = v as? NSNumber, String(cString: n.objCType) == "c" { return .flag(n.boolValue) }
+        if let n = v as? NSNumber {
+            let d = n.doubleValue
+            switch field.kind {
+            case .flag where d == 0 || d == 1: return .flag(d == 1)
+            case .activation:
+                guard d == d.rounded(), d >= 0, d < Double(legacyActivations.count) else {
+                    throw TensorError(.value, "layer \(i) (\(kind)) of the checkpoint has activation \(d); it must be the name of one (relu, tanh, ...)")
+                }
+                return .name(legacyActivations[Int(d)].rawValue)
+            default: return .number(d)
+            }
+        }
+        if let s = v as? String { return .name(s) }
+        throw TensorError(.value, "layer \(i) (\(kind)) of the checkpoint has \(field.name) \(v), not a number")
     }
 
     public static func decode(_ json: String) throws(TensorError) -> Sequential {
@@ -39,12 +64,18 @@ public enum Architecture {
             guard let kind = d["kind"] as? String, let type = kinds.first(where: { $0.kind == kind }) else {
                 throw TensorError(.value, "layer \(i) of the checkpoint has an unknown kind \(d["kind"] ?? "none")")
             }
-            var config: [String: Double] = [:]
+            var given: [String: LayerValue] = [:]
             for (k, v) in d where k != "kind" {
-                guard let n = v as? NSNumber else { throw TensorError(.value, "layer \(i) (\(kind)) of the checkpoint has \(k) \(v), not a number") }
-                config[k] = n.doubleValue
+                guard let field = type.fields.first(where: { $0.name == k }) else {
+                    throw TensorError(.value, "layer \(i) (\(kind)) of the checkpoint has an unknown setting '\(k)'")
+                }
+                if v is NSNull { continue }
+                if let s = v as? String, field.kind != .activation {
+                    throw TensorError(.value, "layer \(i) (\(kind)) of the checkpoint has \(k) \(s), not a number")
+                }
+                given[k] = try value(v, field, layer: i, kind)
             }
-            do throws(TensorError) { return try type.init(config: config) } catch {
+            do throws(TensorError) { return try type.make(given) } catch {
                 throw TensorError(error.kind, "layer \(i) of the checkpoint: \(error.message)")
             }
         }
@@ -67,39 +98,4 @@ public enum Architecture {
         }
         return model
     }
-
-    /// The largest count (units, filters, a vocabulary) a checkpoint may set.
-    static let largestCount = Int(Int32.max)
-
-    /// A whole-number setting in `range` (`fallback` when absent), or a clear error: a file
-    /// may say anything, and a size must never reach an allocation unchecked.
-    static func integer(_ config: [String: Double], _ key: String, _ kind: String, in range: ClosedRange<Int>,
-                        default fallback: Int? = nil) throws(TensorError) -> Int {
-        guard let v = config[key] else {
-            guard let fallback else { throw TensorError(.value, "a \(kind) layer needs \(key)") }
-            return fallback
-        }
-        guard v.isFinite, v == v.rounded(), v >= Double(range.lowerBound), v <= Double(range.upperBound) else {
-            throw TensorError(.value, "a \(kind) layer has \(key) \(v); it must be a whole number from \(range.lowerBound) to \(range.upperBound)")
-        }
-        return Int(v)
-    }
-
-    /// A setting in `range` (`fallback` when absent), or a clear error.
-    static func number(_ config: [String: Double], _ key: String, _ kind: String, in range: ClosedRange<Double>,
-                       default fallback: Double) throws(TensorError) -> Double {
-        guard let v = config[key] else { return fallback }
-        guard range.contains(v) else { throw TensorError(.value, "a \(kind) layer has \(key) \(v); it must be from \(range.lowerBound) to \(range.upperBound)") }
-        return v
-    }
-
-    static func activation(_ config: [String: Double], _ kind: String) throws(TensorError) -> Activation {
-        Activation.allCases[try integer(config, "activation", kind, in: 0...(Activation.allCases.count - 1), default: 0)]
-    }
-
-    static func flag(_ config: [String: Double], _ key: String, _ kind: String) throws(TensorError) -> Bool {
-        try integer(config, key, kind, in: 0...1, default: 1) == 1
-    }
-
-    static func code(_ a: Activation) -> Double { Double(Activation.allCases.firstIndex(of: a)!) }
 }

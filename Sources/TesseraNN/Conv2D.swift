@@ -80,15 +80,23 @@ public final class Conv2D: Layer {
 
 extension Conv2D: ConfigurableLayer {
     public static var kind: String { "Conv2D" }
-    public var config: [String: Double] {
-        ["filters": Double(filters), "kernel": Double(window.kernel.h), "stride": Double(window.stride), "padding": Double(window.padding),
-         "activation": Architecture.code(activation), "bias": useBias ? 1 : 0]
+    public static var summary: String { "A 2-D convolution of images [batch, channels, height, width]." }
+    public static var example: String { "Sequential([Conv2D(8, kernel: 3, padding: 1, activation: .relu), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
+    public static var fields: [LayerField] {
+        let window = 1...Double(Window.largest)
+        return [LayerField("filters", .count, positional: true, range: 1...LayerField.largestCount, "output channels"),
+                LayerField("kernel", .count, default: .number(3), range: window, "the square window's side"),
+                LayerField("stride", .count, default: .number(1), range: window, "steps between windows"),
+                LayerField("padding", .count, default: .number(0), range: 0...Double(Window.largest), "zeros added on each side"),
+                LayerField("activation", .activation, default: .name("linear"), "applied to the outputs"),
+                LayerField("bias", .flag, default: .flag(true), "whether to add a trained bias per filter")]
     }
-    public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(try Architecture.integer(config, "filters", "Conv2D", in: 1...Architecture.largestCount),
-                  kernel: try Architecture.integer(config, "kernel", "Conv2D", in: 1...Window.largest),
-                  stride: try Architecture.integer(config, "stride", "Conv2D", in: 1...Window.largest, default: 1),
-                  padding: try Architecture.integer(config, "padding", "Conv2D", in: 0...Window.largest, default: 0),
-                  activation: try Architecture.activation(config, "Conv2D"), useBias: try Architecture.flag(config, "bias", "Conv2D"))
+    public var settings: [String: LayerValue] {
+        ["filters": .number(Double(filters)), "kernel": .number(Double(window.kernel.h)), "stride": .number(Double(window.stride)),
+         "padding": .number(Double(window.padding)), "activation": .name(activation.rawValue), "bias": .flag(useBias)]
+    }
+    public convenience init(settings s: LayerSettings) {
+        self.init(s.int("filters"), kernel: s.int("kernel"), stride: s.int("stride"), padding: s.int("padding"),
+                  activation: s.activation(), useBias: s.bool("bias"))
     }
 }

@@ -58,9 +58,13 @@ public final class Dense: Layer {
 
 extension Dense: ConfigurableLayer {
     public static var kind: String { "Dense" }
-    public var config: [String: Double] { ["units": Double(units), "activation": Architecture.code(activation), "bias": useBias ? 1 : 0] }
-    public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(try Architecture.integer(config, "units", "Dense", in: 1...Architecture.largestCount),
-                  activation: try Architecture.activation(config, "Dense"), useBias: try Architecture.flag(config, "bias", "Dense"))
+    public static var summary: String { "A fully connected layer: activation(x Wᵀ + b), for flat inputs [features]." }
+    public static var example: String { "Sequential([Dense(64, activation: .relu), Dense(10)])" }
+    public static var fields: [LayerField] {
+        [LayerField("units", .count, positional: true, range: 1...LayerField.largestCount, "outputs per example"),
+         LayerField("activation", .activation, default: .name("linear"), "applied to the outputs (.softmax or .sigmoid last for probabilities)"),
+         LayerField("bias", .flag, default: .flag(true), "whether to add a trained bias")]
     }
+    public var settings: [String: LayerValue] { ["units": .number(Double(units)), "activation": .name(activation.rawValue), "bias": .flag(useBias)] }
+    public convenience init(settings s: LayerSettings) { self.init(s.int("units"), activation: s.activation(), useBias: s.bool("bias")) }
 }

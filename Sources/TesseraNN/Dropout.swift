@@ -26,6 +26,9 @@ public final class Dropout: Layer {
 
 extension Dropout: ConfigurableLayer {
     public static var kind: String { "Dropout" }
-    public var config: [String: Double] { ["rate": Double(rate)] }
-    public convenience init(config: [String: Double]) throws(TensorError) { self.init(Float(try Architecture.number(config, "rate", "Dropout", in: 0...0.999_999, default: 0))) }
+    public static var summary: String { "Zeroes values with probability rate while training (scaling the rest by 1 / (1 - rate)); passes them through in inference." }
+    public static var example: String { "Sequential([Dense(64, activation: .relu), Dropout(0.2), Dense(10)])" }
+    public static var fields: [LayerField] { [LayerField("rate", .number, positional: true, range: 0...1, upperOpen: true, "the probability of zeroing a value")] }
+    public var settings: [String: LayerValue] { ["rate": .number(Double(rate))] }
+    public convenience init(settings s: LayerSettings) { self.init(Float(s.double("rate"))) }
 }

@@ -49,9 +49,12 @@ public final class Embedding: Layer {
 
 extension Embedding: ConfigurableLayer {
     public static var kind: String { "Embedding" }
-    public var config: [String: Double] { ["vocabulary": Double(vocabulary), "dimension": Double(dimension)] }
-    public convenience init(config: [String: Double]) throws(TensorError) {
-        self.init(try Architecture.integer(config, "vocabulary", "Embedding", in: 1...Architecture.largestCount),
-                  try Architecture.integer(config, "dimension", "Embedding", in: 1...Architecture.largestCount))
+    public static var summary: String { "A trained row of `dimension` values per index 0..<vocabulary: [batch, tokens] of indices → [batch, tokens, dimension]." }
+    public static var example: String { "Sequential([Embedding(100, 8), Flatten(), Dense(2)])" }
+    public static var fields: [LayerField] {
+        [LayerField("vocabulary", .count, positional: true, range: 1...LayerField.largestCount, "how many indices"),
+         LayerField("dimension", .count, positional: true, range: 1...LayerField.largestCount, "values per index")]
     }
+    public var settings: [String: LayerValue] { ["vocabulary": .number(Double(vocabulary)), "dimension": .number(Double(dimension))] }
+    public convenience init(settings s: LayerSettings) { self.init(s.int("vocabulary"), s.int("dimension")) }
 }

@@ -19,6 +19,9 @@ public final class Flatten: Layer {
 
 extension Flatten: ConfigurableLayer {
     public static var kind: String { "Flatten" }
-    public var config: [String: Double] { [:] }
-    public convenience init(config: [String: Double]) throws(TensorError) { self.init() }
+    public static var summary: String { "[batch, ...] → [batch, features]: between convolutions and dense layers." }
+    public static var example: String { "Sequential([Conv2D(4), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
+    public static var fields: [LayerField] { [] }
+    public var settings: [String: LayerValue] { [:] }
+    public convenience init(settings: LayerSettings) { self.init() }
 }

@@ -34,30 +34,30 @@ public final class AvgPool2D: Pool2D {
 }
 
 extension Pool2D {
-    public var config: [String: Double] { ["kernel": Double(window.kernel.h), "stride": Double(window.stride), "padding": Double(window.padding)] }
-}
+    public var settings: [String: LayerValue] {
+        ["kernel": .number(Double(window.kernel.h)), "stride": .number(Double(window.stride)), "padding": .number(Double(window.padding))]
+    }
 
-extension Pool2D {
-    /// kernel, stride and padding from a checkpoint, checked.
-    static func settings(_ config: [String: Double], _ kind: String) throws(TensorError) -> (Int, Int?, Int) {
-        let kernel = try Architecture.integer(config, "kernel", kind, in: 1...Window.largest, default: 2)
-        return (kernel, try Architecture.integer(config, "stride", kind, in: 1...Window.largest, default: kernel),
-                try Architecture.integer(config, "padding", kind, in: 0...Window.largest, default: 0))
+    static var poolFields: [LayerField] {
+        let window = 1...Double(Window.largest)
+        return [LayerField("kernel", .count, positional: true, default: .number(2), range: window, "the square window's side"),
+                LayerField("stride", .count, default: LayerValue.none, range: window, "steps between windows; the kernel's side when left out"),
+                LayerField("padding", .count, default: .number(0), range: 0...Double(Window.largest), "padding on each side (not counted in averages)")]
     }
 }
 
 extension MaxPool2D: ConfigurableLayer {
     public static var kind: String { "MaxPool2D" }
-    public convenience init(config: [String: Double]) throws(TensorError) {
-        let (kernel, stride, padding) = try Self.settings(config, Self.kind)
-        self.init(kernel, stride: stride, padding: padding)
-    }
+    public static var summary: String { "2-D max pooling: the largest value of each window." }
+    public static var example: String { "Sequential([Conv2D(8, activation: .relu), MaxPool2D(2), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
+    public static var fields: [LayerField] { poolFields }
+    public convenience init(settings s: LayerSettings) { self.init(s.int("kernel"), stride: s.optionalInt("stride"), padding: s.int("padding")) }
 }
 
 extension AvgPool2D: ConfigurableLayer {
     public static var kind: String { "AvgPool2D" }
-    public convenience init(config: [String: Double]) throws(TensorError) {
-        let (kernel, stride, padding) = try Self.settings(config, Self.kind)
-        self.init(kernel, stride: stride, padding: padding)
-    }
+    public static var summary: String { "2-D average pooling: the mean of each window." }
+    public static var example: String { "Sequential([Conv2D(8, activation: .relu), AvgPool2D(2), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
+    public static var fields: [LayerField] { poolFields }
+    public convenience init(settings s: LayerSettings) { self.init(s.int("kernel"), stride: s.optionalInt("stride"), padding: s.int("padding")) }
 }

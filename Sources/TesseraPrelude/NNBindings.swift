@@ -10,8 +10,7 @@ import TesseraTensor
 /// schedules (`cosine step warmup`), `load` and `grad(of:at:)`.
 enum NNBindings {
     static var functions: [NativeFunction] {
-        [sequential, dense, conv2D, pool("MaxPool2D", .max), pool("AvgPool2D", .average), flatten, dropout, batchNorm, embedding, activation,
-         sgd, adam, adamW, rmsProp, cosine, stepSchedule, warmup, load, grad]
+        [sequential] + Architecture.kinds.map(layer) + [sgd, adam, adamW, rmsProp, cosine, stepSchedule, warmup, load, grad]
     }
 
     // MARK: Layers
@@ -28,67 +27,46 @@ enum NNBindings {
         return .object(ModelObject(model))
     }
 
-    static func activationValue(_ v: Value, _ what: String) throws -> Activation {
-        if v.isNil { return .linear }
-        guard case .symbol(let s) = v, let a = Activation(rawValue: s) else {
-            throw ScriptError(.value, "\(what) is one of .relu, .gelu, .tanh, .sigmoid, .softmax, .linear; got \(v)")
-        }
-        return a
-    }
-
-    static let dense = NativeFunction("Dense", doc: "Dense(_ units, activation: nil, bias: true) -> Layer\nA fully connected layer: activation(x Wᵀ + b).",
-                                      parameters: [.positional(), .labelled("activation"), .labelled("bias", default: .bool(true))]) { a, _ in
-        let units = try Convert.int(a[0], "Dense(_:)")
-        guard units > 0 else { throw ScriptError(.value, "Dense(_:) needs at least one unit, got \(units)") }
-        return .object(LayerObject(Dense(units, activation: try activationValue(a[1], "Dense(activation:)"), useBias: try Convert.bool(a[2], "Dense(bias:)"))))
-    }
-
-    static let conv2D = NativeFunction("Conv2D", doc: "Conv2D(_ filters, kernel: 3, stride: 1, padding: 0, activation: nil, bias: true) -> Layer\nA 2-D convolution of [batch, channels, height, width] images.",
-                                       parameters: [.positional(), .labelled("kernel", default: .int(3)), .labelled("stride", default: .int(1)),
-                                                    .labelled("padding", default: .int(0)), .labelled("activation"), .labelled("bias", default: .bool(true))]) { a, _ in
-        let filters = try Convert.int(a[0], "Conv2D(_:)"), kernel = try Convert.int(a[1], "Conv2D(kernel:)")
-        let stride = try Convert.int(a[2], "Conv2D(stride:)"), padding = try Convert.int(a[3], "Conv2D(padding:)")
-        guard filters > 0, kernel > 0, stride > 0, padding >= 0 else {
-            throw ScriptError(.value, "Conv2D needs positive filters, kernel and stride and a padding of 0 or more")
-        }
-        return .object(LayerObject(Conv2D(filters, kernel: kernel, stride: stride, padding: padding,
-                                          activation: try activationValue(a[4], "Conv2D(activation:)"), useBias: try Convert.bool(a[5], "Conv2D(bias:)"))))
-    }
-
-    static func pool(_ name: String, _ op: PoolOp) -> NativeFunction {
-        NativeFunction(name, doc: "\(name)(_ kernel = 2, stride: nil, padding: 0) -> Layer\n2-D \(op == .max ? "max" : "average") pooling; the stride defaults to the kernel.",
-                       parameters: [.positional(default: .int(2)), .labelled("stride"), .labelled("padding", default: .int(0))]) { a, _ in
-            let kernel = try Convert.int(a[0], "\(name)(_:)")
-            let stride = a[1].isNil ? nil : try Convert.int(a[1], "\(name)(stride:)")
-            let padding = try Convert.int(a[2], "\(name)(padding:)")
-            guard kernel > 0, (stride ?? 1) > 0, padding >= 0 else { throw ScriptError(.value, "\(name) needs a positive kernel and stride") }
-            let layer: any Layer = op == .max ? MaxPool2D(kernel, stride: stride, padding: padding) : AvgPool2D(kernel, stride: stride, padding: padding)
-            return .object(LayerObject(layer))
+    /// A layer kind's function, made from the settings the kind declares (`LayerField`s):
+    /// its parameters, their defaults and ranges, its doc and example. The ranges are
+    /// checked once, by `LayerSettings`, for checkpoints and calls alike.
+    static func layer(_ kind: any ConfigurableLayer.Type) -> NativeFunction {
+        let declaration = Declaration(kind.kind, kind.fields.map(parameter), returns: "Layer", summary: kind.summary, example: kind.example,
+                                      errors: [(.value, "a setting is outside the range its parameter gives")])
+        return NativeFunction(declaration) { args, _ in
+            var given: [String: LayerValue] = [:]
+            for f in kind.fields where !args.isNil(f.name) {
+                switch f.kind {
+                case .count: given[f.name] = .number(Double(try args.int(f.name)))
+                case .number: given[f.name] = .number(try args.double(f.name))
+                case .flag: given[f.name] = .flag(try args.bool(f.name))
+                case .activation: given[f.name] = .name(try args.symbol(f.name) ?? "linear")
+                }
+            }
+            return .object(LayerObject(try kind.make(given)))
         }
     }
 
-    static let flatten = NativeFunction("Flatten", doc: "Flatten() -> Layer\n[batch, ...] → [batch, features].", parameters: []) { _, _ in .object(LayerObject(Flatten())) }
-
-    static let dropout = NativeFunction("Dropout", doc: "Dropout(_ rate) -> Layer\nZeroes values with probability rate while training.", parameters: [.positional()]) { a, _ in
-        let rate = try Convert.double(a[0], "Dropout(_:)")
-        guard rate >= 0 && rate < 1 else { throw ScriptError(.value, "Dropout(_:) needs a rate in [0, 1), got \(rate)") }
-        return .object(LayerObject(Dropout(Float(rate))))
-    }
-
-    static let batchNorm = NativeFunction("BatchNorm", doc: "BatchNorm(momentum: 0.1, epsilon: 1e-5) -> Layer\nNormalizes features (or image channels) by batch statistics while training, running ones in inference.",
-                                          parameters: [.labelled("momentum", default: .double(0.1)), .labelled("epsilon", default: .double(1e-5))]) { a, _ in
-        .object(LayerObject(BatchNorm(momentum: Float(try Convert.double(a[0], "BatchNorm(momentum:)")), epsilon: Float(try Convert.double(a[1], "BatchNorm(epsilon:)")))))
-    }
-
-    static let embedding = NativeFunction("Embedding", doc: "Embedding(_ vocabulary, _ dimension) -> Layer\nA trainable row per index 0..<vocabulary.",
-                                          parameters: [.positional(), .positional()]) { a, _ in
-        let v = try Convert.int(a[0], "Embedding(_:_:)"), d = try Convert.int(a[1], "Embedding(_:_:)")
-        guard v > 0, d > 0 else { throw ScriptError(.value, "Embedding needs a positive vocabulary and dimension") }
-        return .object(LayerObject(Embedding(v, d)))
-    }
-
-    static let activation = NativeFunction("Activation", doc: "Activation(_ kind) -> Layer\nAn activation on its own: Activation(.relu).", parameters: [.positional()]) { a, _ in
-        .object(LayerObject(ActivationLayer(try activationValue(a[0], "Activation(_:)"))))
+    /// A layer setting as a parameter of its function.
+    static func parameter(_ f: LayerField) -> Declaration.Parameter {
+        let type: ParameterType
+        switch f.kind {
+        case .count: type = .int
+        case .number: type = .double
+        case .flag: type = .bool
+        case .activation: type = .symbol("Activation", Activation.allCases.map(\.rawValue))
+        }
+        var value: Value?
+        switch f.defaultValue {
+        case nil: value = nil
+        case .number(let d)?: value = f.kind == .count ? .int(Int(d)) : .double(d)
+        case .flag(let b)?: value = .bool(b)
+        // An activation left out (or nil, as Keras's None) is the identity.
+        case .name?, LayerValue.none?: value = .nil
+        }
+        let range = f.range.map { ValueRange(lower: $0.lowerBound, upper: $0.upperBound, upperOpen: f.upperOpen) }
+        return f.positional ? .positional(f.name, type, default: value, range: range, f.doc)
+                            : .labelled(f.name, type, default: value, range: range, f.doc)
     }
 
     // MARK: Optimizers and schedules
@@ -174,9 +152,7 @@ enum NNBindings {
 
     /// Runs framework code, turning its errors into the language's (a TrainingError keeps its name).
     static func nn<T>(_ body: () throws -> T) throws -> T {
-        do { return try TensorRuntime.run(body) } catch let e as TrainingError {
-            throw ScriptError(.training, e.message)
-        }
+        try ScriptError.converting(body)
     }
 }
 

@@ -60,7 +60,7 @@ final class CompletionTests: XCTestCase {
 
     func testInspectInsideACall() throws {
         XCTAssertEqual(try XCTUnwrap(inspect("print(")).components(separatedBy: "\n").first, #"print(_ items..., separator: " ", terminator: "\n")"#)
-        XCTAssertTrue(try XCTUnwrap(inspect("Dense(10, ")).hasPrefix("Dense(_ units, activation:"))
+        XCTAssertTrue(try XCTUnwrap(inspect("Dense(10, ")).hasPrefix("Dense(_ units: Int, activation:"))
         XCTAssertTrue(try XCTUnwrap(inspect(#"dataset("#)).hasPrefix("dataset(_ name"))
         XCTAssertTrue(try XCTUnwrap(inspect("Sequential([Dense(4), ")).hasPrefix("Sequential("), "the innermost call that is open")
         XCTAssertTrue(try XCTUnwrap(inspect("Sequential([Dense(4, ")).hasPrefix("Dense("))

@@ -78,6 +78,30 @@ final class CheckpointTests: XCTestCase {
         }
     }
 
+    /// Settings are stored by name (an activation as "relu", a flag as true), so reordering
+    /// the Activation enum cannot change what a file loads; files of the first format, with
+    /// activations by index and flags as 0 or 1, still load as they were written.
+    func testSettingsAreStoredByName() throws {
+        let model = Sequential([Dense(4, activation: .relu, useBias: false), Dense(2)], seed: 3)
+        let json = try Architecture.encode(model)
+        XCTAssertTrue(json.contains(#""activation":"relu""#), json)
+        XCTAssertTrue(json.contains(#""bias":false"#), json)
+        XCTAssertFalse(json.contains(#""stride""#), "a pooling stride left to its kernel is not written: \(json)")
+        let old = try Architecture.decode(#"{"layers":[{"kind":"Dense","units":4,"activation":1,"bias":0},{"kind":"Conv2D","filters":2,"activation":4}],"seed":1}"#)
+        let dense = try XCTUnwrap(old.layers[0] as? Dense), conv = try XCTUnwrap(old.layers[1] as? Conv2D)
+        XCTAssertEqual(dense.activation, .relu)
+        XCTAssertFalse(dense.useBias)
+        XCTAssertEqual(conv.activation, .sigmoid)
+        XCTAssertThrowsError(try Architecture.decode(#"{"layers":[{"kind":"Dense","units":4,"activation":"swish"}]}"#)) {
+            XCTAssertTrue("\($0)".contains("activation 'swish'"), "\($0)")
+        }
+        XCTAssertThrowsError(try Architecture.decode(#"{"layers":[{"kind":"Dense","units":4,"width":3}]}"#)) {
+            XCTAssertTrue("\($0)".contains("unknown setting 'width'"), "\($0)")
+        }
+        let pool = try Architecture.decode(#"{"layers":[{"kind":"MaxPool2D","kernel":3}]}"#).layers[0] as? MaxPool2D
+        XCTAssertEqual(pool?.settings["stride"], .number(3), "a stride left out follows the kernel")
+    }
+
     func testBrokenFilesAreClearErrors() throws {
         let path = folder.appendingPathComponent("bad.safetensors").path
         XCTAssertThrowsError(try Checkpoint.load(path)) { XCTAssertTrue("\($0)".contains("no checkpoint at")) }

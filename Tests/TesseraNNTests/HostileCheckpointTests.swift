@@ -85,15 +85,15 @@ final class HostileCheckpointTests: XCTestCase {
             }
         }
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":1e300}"#), "units 1e+300; it must be a whole number from 1")
-        rejectsArchitecture(architecture(#"{"kind":"Dense","units":-3}"#), "units -3.0")
+        rejectsArchitecture(architecture(#"{"kind":"Dense","units":-3}"#), "units -3;")
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":2.5}"#), "units 2.5")
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":"8"}"#), "has units 8, not a number")
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":4,"activation":99}"#), "activation 99.0")
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":4,"activation":-1}"#), "activation -1.0")
         rejectsArchitecture(architecture(#"{"kind":"Conv2D","filters":2,"kernel":1e18}"#, input: "[1,4,4]"), "kernel 1e+18")
-        rejectsArchitecture(architecture(#"{"kind":"MaxPool2D","kernel":2,"padding":-1}"#, input: "[1,4,4]"), "padding -1.0")
+        rejectsArchitecture(architecture(#"{"kind":"MaxPool2D","kernel":2,"padding":-1}"#, input: "[1,4,4]"), "padding -1;")
         rejectsArchitecture(architecture(#"{"kind":"Dropout","rate":1.5}"#), "rate 1.5")
-        rejectsArchitecture(architecture(#"{"kind":"Embedding","vocabulary":3e9,"dimension":2}"#), "vocabulary 3000000000.0")
+        rejectsArchitecture(architecture(#"{"kind":"Embedding","vocabulary":3e9,"dimension":2}"#), "vocabulary 3000000000;")
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":4}"#, seed: "-1"), "seed is -1")
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":4}"#, seed: "1e300"), "seed is 1e+300")
         rejectsArchitecture(architecture(#"{"kind":"Dense","units":4}"#, input: "[-4]"), "input_shape")
