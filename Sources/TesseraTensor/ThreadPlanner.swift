@@ -4,8 +4,8 @@ import Foundation
 /// steps (training batches) run with no thread count set.
 ///
 /// Which is faster depends on the shapes and on the machine at that moment: on a shared
-/// 2-vCPU machine a small CNN's batches ran 10% faster on one thread in one hour and 15%
-/// slower in the next, while an MLP's gained 15% from two threads throughout. No fixed
+/// 2-vCPU machine a small CNN's batches ran 10% faster on one thread in one run and 15%
+/// slower in another minutes later, while an MLP's gained 15% from two threads throughout. No fixed
 /// default is within 5% of the best setting in both states; a few timed steps are. The
 /// planner alternates the candidates over the first steps after a warm-up, keeps the one
 /// whose fastest step was faster (all cores unless one thread is clearly faster), and plans again
