@@ -7,20 +7,6 @@ public struct ThresholdSweep: Sendable {
         case amountRecall, amountPrecision
         case value(CostMatrix)
 
-        public static func named(_ name: String) -> Metric? {
-            switch name {
-            case "accuracy": return .accuracy
-            case "precision": return .precision
-            case "recall": return .recall
-            case "f1": return .f1
-            case "balancedAccuracy": return .balancedAccuracy
-            case "mcc": return .mcc
-            case "amountRecall": return .amountRecall
-            case "amountPrecision": return .amountPrecision
-            default: return nil
-            }
-        }
-
         var needsAmount: Bool {
             switch self {
             case .amountRecall, .amountPrecision: return true

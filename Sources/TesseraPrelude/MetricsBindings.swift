@@ -9,54 +9,27 @@ import TesseraScript
 /// curves as charts; the metric spec the tuner takes.
 enum MetricsBindings {
     static var functions: [NativeFunction] {
-        [labelMetric("accuracy") { t, p, w, _ in try ClassificationMetrics.accuracy(t, p, weights: w) },
-         labelMetric("balancedAccuracy") { t, p, w, _ in try ClassificationMetrics.balancedAccuracy(t, p, weights: w) },
-         labelMetric("precision", averaged: true) { t, p, w, a in try ClassificationMetrics.scores(t, p, average: a, weights: w, function: "precision").precision },
-         labelMetric("recall", averaged: true) { t, p, w, a in try ClassificationMetrics.scores(t, p, average: a, weights: w, function: "recall").recall },
-         labelMetric("f1", averaged: true) { t, p, w, a in try ClassificationMetrics.scores(t, p, average: a, weights: w, function: "f1").f },
-         labelMetric("mcc") { t, p, w, _ in try ClassificationMetrics.mcc(t, p, weights: w) },
-         fbeta, rocAUC, scoreMetric("prAUC") { t, s, w in try RankingMetrics.averagePrecision(t, s, weights: w) },
-         logLoss, scoreMetric("brier") { t, s, w in try ProbabilityMetrics.brier(t, s, weights: w) },
-         ece, confusion,
-         regression("mse") { try RegressionMetrics.mse($0, $1, weights: $2) },
-         regression("rmse") { try RegressionMetrics.rmse($0, $1, weights: $2) },
-         regression("mae") { try RegressionMetrics.mae($0, $1, weights: $2) },
-         regression("r2") { try RegressionMetrics.r2($0, $1, weights: $2) },
-         amountMetric("amountRecall") { try BusinessValue.amountRecall($0, $1, amount: $2) },
-         amountMetric("amountPrecision") { try BusinessValue.amountPrecision($0, $1, amount: $2) },
-         costMatrix, profit, valueReport, thresholdSweep, rocCurve, prCurve, reliabilityCurve, objective, constraint, stored]
+        MetricCatalog.all.map(function) + [confusion, costMatrix, profit, valueReport, thresholdSweep, rocCurve, prCurve, reliabilityCurve,
+                                           objective, constraint, stored]
     }
 
-    /// What a metric name means: one of `functions`, with an average and a sign. The names
-    /// users bring are accepted beside Tessera's own: scikit-learn's scorer names ("roc_auc",
-    /// "f1_macro", "neg_log_loss"), "auc" for ROC-AUC, snake_case for camelCase.
-    struct MetricName {
-        let function: String
-        var average: String? = nil
-        /// scikit-learn's "neg_" scorers report the negated value (greater is better).
-        var negated = false
-    }
-
-    static func resolve(_ name: String) -> MetricName? {
-        var base = name
-        var negated = false
-        if base.hasPrefix("neg_") { base.removeFirst(4); negated = true }
-        var average: String? = nil
-        for a in ["macro", "micro", "weighted", "binary"] where base.hasSuffix("_" + a) {
-            base.removeLast(a.count + 1)
-            average = a
+    /// A catalogued metric's function: the ones with more to them than their plain form
+    /// (per-class score rows, a beta, bins) have their own; the rest are made from the
+    /// descriptor's input kind and computation.
+    static func function(_ m: MetricDescriptor) -> NativeFunction {
+        switch m.name {
+        case "rocAUC": return rocAUC
+        case "logLoss": return logLoss
+        case "ece": return ece
+        case "fbeta": return fbeta
+        default: break
         }
-        let aliases = [
-            "auc": "rocAUC", "roc_auc": "rocAUC", "roc_auc_score": "rocAUC", "rocauc": "rocAUC",
-            "average_precision": "prAUC", "pr_auc": "prAUC", "ap": "prAUC", "prauc": "prAUC",
-            "acc": "accuracy", "balanced_accuracy": "balancedAccuracy", "f1_score": "f1",
-            "log_loss": "logLoss", "logloss": "logLoss", "cross_entropy": "logLoss", "brier_score": "brier", "brier_score_loss": "brier",
-            "matthews_corrcoef": "mcc", "mean_squared_error": "mse", "root_mean_squared_error": "rmse",
-            "mean_absolute_error": "mae", "r2_score": "r2", "amount_recall": "amountRecall", "amount_precision": "amountPrecision",
-        ]
-        let function = aliases[base] ?? aliases[base.lowercased()] ?? base
-        guard functions.contains(where: { $0.name == function }) else { return nil }
-        return MetricName(function: function, average: average, negated: negated)
+        switch m.computation {
+        case .labels(let f): return labelMetric(m, f)
+        case .scores(let f): return scoreMetric(m, f)
+        case .values(let f): return regression(m, f)
+        case .amounts(let f): return amountMetric(m, f)
+        }
     }
 
     // MARK: Converting arguments
@@ -117,31 +90,49 @@ enum MetricsBindings {
 
     // MARK: Metrics
 
-    static func labelMetric(_ name: String, averaged: Bool = false,
-                            _ body: @escaping (Labels, Labels, [Double]?, Average) throws -> Double) -> NativeFunction {
-        let params: [NativeParameter] = [.positional(), .positional()] + (averaged ? [.labelled("average", default: .symbol("binary"))] : []) + [.labelled("weights")]
-        let avg = averaged ? ", average: .binary" : ""
-        return NativeFunction(name, doc: "\(name)(_ yTrue, _ yPred\(avg), weights: nil) -> Double", parameters: params) { a, _ in
-            let t = try labels(a[0], "\(name)(yTrue)"), p = try labels(a[1], "\(name)(yPred)")
-            let average = averaged ? try Self.average(a[2]) : .binary
-            let w = try optionalNumbers(a[averaged ? 3 : 2], "\(name)(weights:)")
-            return .double(try metric { try body(t, p, w, average) })
+    /// What metrics take as labels, scores or values: an Array, a Tensor or a frame's Column.
+    static let series = ParameterType.either("Array | Tensor | Column", [.array, .object("Tensor"), .object("Column")])
+
+    static func yTrue(_ doc: String = "the true classes (0/1, or class numbers)") -> Declaration.Parameter { .positional("yTrue", series, doc) }
+    static let weights = Declaration.Parameter.labelled("weights", series, default: .nil, "a weight per row (all 1 when left out)")
+    static let averageParameter = Declaration.Parameter.labelled("average", .symbol("Average", ["binary", "macro", "micro", "weighted"]), default: .symbol("binary"),
+                                                                  "how classes combine: .binary (class 1 only), .macro, .micro, .weighted")
+
+    static func labelMetric(_ m: MetricDescriptor, _ body: @escaping @Sendable (Labels, Labels, [Double]?, Average) throws(MetricError) -> Double) -> NativeFunction {
+        let name = m.name
+        let params = [yTrue(), .positional("yPred", series, "the predicted classes")] + (m.averaged ? [averageParameter] : []) + [weights]
+        let d = Declaration(name, params, returns: "Double", summary: m.summary, example: "\(name)([0, 1, 1, 0, 1], [0, 1, 0, 0, 1])",
+                            errors: [(.value, "the two have different lengths or are empty")])
+        return NativeFunction(d) { a, _ in
+            let t = try labels(a["yTrue"], a.place("yTrue")), p = try labels(a["yPred"], a.place("yPred"))
+            let average = m.averaged ? try Self.average(a["average"]) : .binary
+            return .double(try body(t, p, try optionalNumbers(a["weights"], a.place("weights")), average))
         }
     }
 
-    static let fbeta = NativeFunction("fbeta", doc: "fbeta(_ yTrue, _ yPred, beta: 1, average: .binary, weights: nil) -> Double\nF-beta: beta > 1 weighs recall more.",
-                                      parameters: [.positional(), .positional(), .labelled("beta", default: .double(1)), .labelled("average", default: .symbol("binary")), .labelled("weights")]) { a, _ in
-        let t = try labels(a[0], "fbeta(yTrue)"), p = try labels(a[1], "fbeta(yPred)")
-        let beta = try Convert.double(a[2], "fbeta(beta:)")
-        let avg = try average(a[3]), w = try optionalNumbers(a[4], "fbeta(weights:)")
-        return .double(try metric { try ClassificationMetrics.scores(t, p, beta: beta, average: avg, weights: w, function: "fbeta").f })
+    static func summary(_ name: String) -> String { MetricCatalog.all.first { $0.name == name }?.summary ?? "" }
+
+    static let fbeta = NativeFunction(Declaration(
+        "fbeta", [yTrue(), .positional("yPred", series, "the predicted classes"),
+                  .labelled("beta", .double, default: .double(1), range: .above(0), "how many times recall counts as much as precision"),
+                  averageParameter, weights],
+        returns: "Double", summary: summary("fbeta"), example: "fbeta([0, 1, 1, 0, 1], [0, 1, 0, 0, 1], beta: 2)",
+        errors: [(.value, "the two have different lengths, or beta is not positive")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), p = try labels(a["yPred"], a.place("yPred"))
+        let beta = try a.double("beta")
+        guard beta > 0, beta.isFinite else { throw ScriptError(.value, "fbeta(beta:) must be above 0, got \(beta)") }
+        return .double(try ClassificationMetrics.scores(t, p, beta: beta, average: try average(a["average"]),
+                                                         weights: try optionalNumbers(a["weights"], a.place("weights")), function: "fbeta").f)
     }
 
-    static func scoreMetric(_ name: String, _ body: @escaping (Labels, [Double], [Double]?) throws -> Double) -> NativeFunction {
-        NativeFunction(name, doc: "\(name)(_ yTrue, _ scores, weights: nil) -> Double", parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
-            let t = try labels(a[0], "\(name)(yTrue)"), s = try numbers(a[1], "\(name)(scores)")
-            let w = try optionalNumbers(a[2], "\(name)(weights:)")
-            return .double(try metric { try body(t, s, w) })
+    static func scoreMetric(_ m: MetricDescriptor, _ body: @escaping @Sendable (Labels, [Double], [Double]?) throws(MetricError) -> Double) -> NativeFunction {
+        let name = m.name
+        let d = Declaration(name, [yTrue("the true classes, 0 or 1"), .positional("scores", series, "a score or probability of class 1 per row"), weights],
+                            returns: "Double", summary: m.summary, example: "\(name)([0, 1, 1, 0, 1], [0.1, 0.8, 0.6, 0.4, 0.9])",
+                            errors: [(.value, "the two have different lengths, or only one class is present")])
+        return NativeFunction(d) { a, _ in
+            let t = try labels(a["yTrue"], a.place("yTrue")), s = try numbers(a["scores"], a.place("scores"))
+            return .double(try body(t, s, try optionalNumbers(a["weights"], a.place("weights"))))
         }
     }
 
@@ -155,32 +146,43 @@ enum MetricsBindings {
         return try rows.enumerated().map { i, r in try numbers(r, "\(what) row \(i)") }
     }
 
-    static let rocAUC = NativeFunction("rocAUC", doc: "rocAUC(_ yTrue, _ scores, average: .macro, weights: nil) -> Double\nBinary, or one-vs-rest when each score is an array of per-class scores.",
-                                       parameters: [.positional(), .positional(), .labelled("average", default: .symbol("macro")), .labelled("weights")]) { a, _ in
-        let t = try labels(a[0], "rocAUC(yTrue)"), w = try optionalNumbers(a[3], "rocAUC(weights:)")
-        if let rows = try scoreRows(a[1], "rocAUC(scores)") {
-            let avg = try average(a[2])
-            return .double(try metric { try RankingMetrics.rocAUC(t, multiclass: rows, average: avg, weights: w) })
+    /// Scores: one per row, or (several classes) a row of per-class scores per row.
+    static let scoreRowsParameter = Declaration.Parameter.positional(
+        "scores", series, "a score or probability of class 1 per row, or a row of per-class scores per row (a [n, k] Tensor)")
+
+    static let rocAUC = NativeFunction(Declaration(
+        "rocAUC", [yTrue(), scoreRowsParameter,
+                   .labelled("average", .symbol("Average", ["macro", "weighted", "micro"]), default: .symbol("macro"),
+                             "how the one-against-rest areas of several classes combine"), weights],
+        returns: "Double", summary: summary("rocAUC"),
+        discussion: "Binary with one score per row; one-against-rest over the classes with a row of scores per row.",
+        example: "rocAUC([0, 1, 1, 0, 1], [0.1, 0.8, 0.6, 0.4, 0.9])",
+        errors: [(.value, "the lengths differ, or a class has no rows")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), w = try optionalNumbers(a["weights"], a.place("weights"))
+        if let rows = try scoreRows(a["scores"], a.place("scores")) {
+            return .double(try RankingMetrics.rocAUC(t, multiclass: rows, average: try average(a["average"]), weights: w))
         }
-        let s = try numbers(a[1], "rocAUC(scores)")
-        return .double(try metric { try RankingMetrics.rocAUC(t, s, weights: w) })
+        return .double(try RankingMetrics.rocAUC(t, try numbers(a["scores"], a.place("scores")), weights: w))
     }
 
-    static let logLoss = NativeFunction("logLoss", doc: "logLoss(_ yTrue, _ probabilities, weights: nil) -> Double\nBinary probabilities of the positive class, or per-class probability rows.",
-                                        parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
-        let t = try labels(a[0], "logLoss(yTrue)"), w = try optionalNumbers(a[2], "logLoss(weights:)")
-        if let rows = try scoreRows(a[1], "logLoss(yPred)") {
-            return .double(try metric { try ProbabilityMetrics.logLoss(t, multiclass: rows, weights: w) })
+    static let logLoss = NativeFunction(Declaration(
+        "logLoss", [yTrue(), .positional("probabilities", series, "the probability of class 1 per row, or a row of per-class probabilities per row"), weights],
+        returns: "Double", summary: summary("logLoss"), example: "logLoss([0, 1, 1, 0], [0.1, 0.8, 0.6, 0.3])",
+        errors: [(.value, "the lengths differ, or a probability is outside [0, 1]")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), w = try optionalNumbers(a["weights"], a.place("weights"))
+        if let rows = try scoreRows(a["probabilities"], a.place("probabilities")) {
+            return .double(try ProbabilityMetrics.logLoss(t, multiclass: rows, weights: w))
         }
-        let p = try numbers(a[1], "logLoss(yPred)")
-        return .double(try metric { try ProbabilityMetrics.logLoss(t, p, weights: w) })
+        return .double(try ProbabilityMetrics.logLoss(t, try numbers(a["probabilities"], a.place("probabilities")), weights: w))
     }
 
-    static let ece = NativeFunction("ece", doc: "ece(_ yTrue, _ probabilities, bins: 10, weights: nil) -> Double\nExpected calibration error over uniform bins.",
-                                    parameters: [.positional(), .positional(), .labelled("bins", default: .int(10)), .labelled("weights")]) { a, _ in
-        let t = try labels(a[0], "ece(yTrue)"), p = try numbers(a[1], "ece(yPred)")
-        let bins = try Convert.int(a[2], "ece(bins:)"), w = try optionalNumbers(a[3], "ece(weights:)")
-        return .double(try metric { try ProbabilityMetrics.ece(t, p, bins: bins, weights: w) })
+    static let ece = NativeFunction(Declaration(
+        "ece", [yTrue("the true classes, 0 or 1"), .positional("probabilities", series, "the probability of class 1 per row"),
+                .labelled("bins", .int, default: .int(10), range: .atLeast(1), "uniform bins over [0, 1]"), weights],
+        returns: "Double", summary: summary("ece"), example: "ece([0, 1, 1, 0, 1], [0.1, 0.8, 0.6, 0.4, 0.9], bins: 5)",
+        errors: [(.value, "the lengths differ, a probability is outside [0, 1], or bins is below 1")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), p = try numbers(a["probabilities"], a.place("probabilities"))
+        return .double(try ProbabilityMetrics.ece(t, p, bins: try a.int("bins"), weights: try optionalNumbers(a["weights"], a.place("weights"))))
     }
 
     static let confusion = NativeFunction("confusion", doc: "confusion(_ yTrue, _ yPred, weights: nil) -> Confusion\nCounts of (true, predicted) classes, shown as a heatmap; .counts, .classes.",
@@ -190,19 +192,26 @@ enum MetricsBindings {
         return .object(ConfusionObject(try metric { try ConfusionMatrix(t, p, weights: w) }))
     }
 
-    static func regression(_ name: String, _ body: @escaping ([Double], [Double], [Double]?) throws -> Double) -> NativeFunction {
-        NativeFunction(name, doc: "\(name)(_ yTrue, _ yPred, weights: nil) -> Double", parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
-            let t = try numbers(a[0], "\(name)(yTrue)"), p = try numbers(a[1], "\(name)(yPred)")
-            let w = try optionalNumbers(a[2], "\(name)(weights:)")
-            return .double(try metric { try body(t, p, w) })
+    static func regression(_ m: MetricDescriptor, _ body: @escaping @Sendable ([Double], [Double], [Double]?) throws(MetricError) -> Double) -> NativeFunction {
+        let name = m.name
+        let d = Declaration(name, [yTrue("the true values"), .positional("yPred", series, "the predicted values"), weights],
+                            returns: "Double", summary: m.summary, example: "\(name)([1.0, 2.0, 3.0, 4.0], [1.1, 1.9, 3.2, 3.8])",
+                            errors: [(.value, "the two have different lengths or are empty")])
+        return NativeFunction(d) { a, _ in
+            let t = try numbers(a["yTrue"], a.place("yTrue")), p = try numbers(a["yPred"], a.place("yPred"))
+            return .double(try body(t, p, try optionalNumbers(a["weights"], a.place("weights"))))
         }
     }
 
-    static func amountMetric(_ name: String, _ body: @escaping (Labels, Labels, [Double]) throws -> Double) -> NativeFunction {
-        NativeFunction(name, doc: "\(name)(_ yTrue, _ yPred, amount:) -> Double", parameters: [.positional(), .positional(), .labelled("amount", required: true)]) { a, _ in
-            let t = try labels(a[0], "\(name)(yTrue)"), p = try labels(a[1], "\(name)(yPred)")
-            let amount = try numbers(a[2], "\(name)(amount:)")
-            return .double(try metric { try body(t, p, amount) })
+    static func amountMetric(_ m: MetricDescriptor, _ body: @escaping @Sendable (Labels, Labels, [Double]) throws(MetricError) -> Double) -> NativeFunction {
+        let name = m.name
+        let d = Declaration(name, [yTrue(), .positional("yPred", series, "the predicted classes"),
+                                   .labelled("amount", series, "what each row is worth (a transaction's amount)")],
+                            returns: "Double", summary: m.summary, example: "\(name)([0, 1, 1, 0], [0, 1, 0, 1], amount: [20.0, 950.0, 40.0, 15.0])",
+                            errors: [(.value, "the lengths differ, or an amount is negative or not finite")])
+        return NativeFunction(d) { a, _ in
+            let t = try labels(a["yTrue"], a.place("yTrue")), p = try labels(a["yPred"], a.place("yPred"))
+            return .double(try body(t, p, try numbers(a["amount"], a.place("amount"))))
         }
     }
 
@@ -268,8 +277,10 @@ enum MetricsBindings {
         let (m, name): (ThresholdSweep.Metric, String)
         switch a[2] {
         case .string(let n):
-            guard let named = ThresholdSweep.Metric.named(n) else {
-                throw ScriptError(.value, "thresholdSweep: '\(n)' cannot be swept", suggestion: "use accuracy, precision, recall, f1, balancedAccuracy, mcc, amountRecall, amountPrecision or a costMatrix")
+            guard let named = MetricCatalog.resolve(n)?.metric.sweep else {
+                let sweepable = MetricCatalog.all.filter { $0.sweep != nil }.map(\.name).joined(separator: ", ")
+                throw ScriptError(.value, "thresholdSweep: '\(n)' cannot be swept: it does not count decisions at a threshold",
+                                  suggestion: "use \(sweepable) or a costMatrix")
             }
             (m, name) = (named, n)
         case .function(let f as MetricFunction): (m, name) = (.value(f.matrix), "value")

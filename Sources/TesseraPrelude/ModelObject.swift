@@ -1,6 +1,7 @@
 import Foundation
 import TesseraData
 import TesseraDisplay
+import TesseraMetrics
 import TesseraNN
 import TesseraScript
 import TesseraTensor
@@ -268,29 +269,30 @@ final class ModelObject: NativeObject {
                 throw ScriptError(.type, "evaluate(metrics:) takes metric names and Metric values (a costMatrix), got \(item.typeName)")
             }
             if name == "loss" { continue }
-            guard let metric = MetricsBindings.resolve(name), let f = MetricsBindings.functions.first(where: { $0.name == metric.function }) else {
+            guard let resolved = MetricCatalog.resolve(name), let f = MetricsBindings.functions.first(where: { $0.name == resolved.metric.name }) else {
                 throw ScriptError(.value, "evaluate(metrics:): no metric named \"\(name)\"",
-                                  suggestion: "the metrics are accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC (\"auc\"), prAUC, logLoss, brier, ece, mse, rmse, mae, r2, amountRecall, amountPrecision")
+                                  suggestion: "the metrics are " + MetricCatalog.all.map(\.name).joined(separator: ", ") + " (and scikit-learn's names: \"auc\", \"f1_macro\", \"neg_log_loss\", ...)")
             }
+            let metric = resolved.metric
             var args = [ArgumentValue(.object(TensorObject(truth)))]
-            switch metric.function {
-            case "rocAUC", "prAUC", "logLoss", "brier", "ece":
+            switch metric.input {
+            case .scores:
                 args.append(ArgumentValue(.object(TensorObject(try scores(out, backend)))))
-            case "mse", "rmse", "mae", "r2":
+            case .values:
                 args.append(ArgumentValue(.object(TensorObject(out.reshaped([out.count])))))
-            case "amountRecall", "amountPrecision":
+            case .amounts:
                 guard !amount.isNil else { throw ScriptError(.value, "evaluate(metrics: [\"\(name)\"]) \(needAmount)") }
                 args += [ArgumentValue(.object(TensorObject(try labels(out, backend)))), ArgumentValue(label: "amount", amount)]
-            default:
+            case .labels:
                 args.append(ArgumentValue(.object(TensorObject(try labels(out, backend)))))
-                if let average = metric.average {
-                    args.append(ArgumentValue(label: "average", .symbol(average)))
-                } else if classes > 2 && ["precision", "recall", "f1", "fbeta"].contains(metric.function) {
+                if let average = resolved.average {
+                    args.append(ArgumentValue(label: "average", .symbol(average.rawValue)))
+                } else if classes > 2 && metric.averaged {
                     args.append(ArgumentValue(label: "average", .symbol("macro")))
                 }
             }
             var value = try f.call(args, interp)
-            if metric.negated, let v = value.asDouble { value = .double(-v) }
+            if resolved.negated, let v = value.asDouble { value = .double(-v) }
             result.append((name, value))
         }
         return Convert.dict(result)

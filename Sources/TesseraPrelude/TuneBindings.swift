@@ -91,7 +91,7 @@ enum TuneBindings {
             case .object(let s as SpecObject):
                 if let o = s.objective { objectives.append(o) } else if let c = s.constraint { constraints.append(c) } else { stored.append(s.name) }
             case .string(let name):
-                objectives.append(.init(name, lowerIsBetter.contains(name) ? .minimize : .maximize))
+                objectives.append(.init(name, direction(of: name)))
             default:
                 throw ScriptError(.type, "tune(objective:) takes Objective(\"auc\", .maximize), a metric name, or an Array of Objective, Constraint and Stored; got \(item.typeName)")
             }
@@ -136,8 +136,15 @@ enum TuneBindings {
         })
     }
 
-    /// Metric names whose direction a bare name implies: these are minimized, others maximized.
-    static let lowerIsBetter: Set<String> = ["loss", "val_loss", "error", "mse", "rmse", "mae", "logLoss", "brier", "ece", "latency", "cost", "regret"]
+    /// The direction a bare objective name implies: a catalogued metric's own (with
+    /// scikit-learn's neg_ names flipped); names of what is spent (a loss, an error, a
+    /// latency, a cost, a regret) are minimized; anything else is maximized.
+    static func direction(of name: String) -> MetricSpec.Direction {
+        if let m = MetricCatalog.resolve(name) { return m.direction }
+        let spent = ["loss", "error", "latency", "cost", "regret", "time", "seconds"]
+        let lower = name.lowercased()
+        return spent.contains { lower == $0 || lower.hasSuffix("_" + $0) || lower.hasPrefix($0 + "_") } ? .minimize : .maximize
+    }
 
     /// Runs tuning code, turning its errors into the language's TuneError.
     static func tuning<T>(_ body: () throws -> T) throws -> T {
@@ -207,40 +214,23 @@ enum TuneBindings {
     }
 
     static func sampler(_ v: Value, space: SearchSpace, budget: Int, gridPoints: Value, startup: Value) throws -> any Sampler {
-        guard case .symbol(let method) = v else { throw ScriptError(.type, "tune(method:) is .bayes, .random, .sobol or .grid; got \(v.typeName)") }
-        switch method {
-        case "bayes":
-            let s = BayesSampler()
-            // A small budget keeps most of its trials for the model: a third at most goes to
-            // the Sobol start (ten by default).
-            s.startup = startup.isNil ? min(BayesSampler.startupTrials(dimensions: space.count), max(4, budget / 3))
-                                      : max(1, try Convert.int(startup, "tune(startup:)"))
-            return s
-        case "random": return RandomSampler()
-        case "sobol":
-            guard space.count <= SobolSequence.maxDimensions else { throw ScriptError(.value, "method: .sobol takes up to \(SobolSequence.maxDimensions) parameters; this space has \(space.count)") }
-            return SobolSampler()
-        case "grid":
-            let points = gridPoints.isNil ? GridSampler.points(for: space, budget: budget) : try Convert.int(gridPoints, "tune(gridPoints:)")
-            guard points >= 1 else { throw ScriptError(.value, "tune(gridPoints:) needs at least 1") }
-            // The grid is enumerated in full, in order: it must stay a size one can walk.
-            guard points <= SearchSpace.largestGrid, space.gridSize(points: points) <= SearchSpace.largestGrid else {
-                throw ScriptError(.value, "tune(gridPoints: \(points)) makes a grid of more than \(SearchSpace.largestGrid) points for this space",
-                                  suggestion: "use fewer grid points, or method: .bayes or .random for a space this large")
-            }
-            return GridSampler(points: points)
-        default:
-            throw ScriptError(.value, "unknown tuning method .\(method)", suggestion: "the methods are .bayes (the default), .random, .sobol and .grid")
+        let names = TuningMethods.samplers.map { "." + $0.name }.joined(separator: ", ")
+        guard case .symbol(let method) = v else { throw ScriptError(.type, "tune(method:) is one of \(names); got \(v.typeName)") }
+        guard let kind = TuningMethods.sampler(method) else {
+            throw ScriptError(.value, "unknown tuning method .\(method)", suggestion: "the methods are \(names) (.bayes is the default)")
         }
+        let options = TuningMethods.Options(budget: budget, startup: startup.isNil ? nil : try Convert.int(startup, "tune(startup:)"),
+                                            gridPoints: gridPoints.isNil ? nil : try Convert.int(gridPoints, "tune(gridPoints:)"))
+        return try ScriptError.converting { try kind.make(space, options) }
     }
 
     static func pruner(_ v: Value) throws -> (any Pruner)? {
         switch v {
-        case .nil: return nil
-        case .symbol("median"): return MedianPruner()
-        case .symbol("asha"): return SuccessiveHalvingPruner()
-        case .symbol("none"): return nil
-        default: throw ScriptError(.value, "tune(pruner:) is .median (the default), .asha or nil; got \(v)")
+        case .nil, .symbol("none"): return nil
+        case .symbol(let name) where TuningMethods.pruner(name) != nil: return TuningMethods.pruner(name)!.make()
+        default:
+            let names = TuningMethods.pruners.map { "." + $0.name }.joined(separator: ", ")
+            throw ScriptError(.value, "tune(pruner:) is one of \(names) (.median is the default) or nil; got \(v)")
         }
     }
 }

@@ -18,7 +18,7 @@ struct TuneBenchCommand: ParsableCommand {
     @Option(name: .long, help: "Seeds, as first-last or a comma-separated list.")
     var seeds: String = "0-14"
 
-    @Option(name: .long, help: "Method: bayes, random, sobol.")
+    @Option(name: .long, help: "Method: bayes, random, sobol or grid.")
     var method: String = "bayes"
 
     func run() throws {
@@ -29,13 +29,12 @@ struct TuneBenchCommand: ParsableCommand {
             guard let f = BenchmarkFunction.named(name) else { throw ValidationError("unknown function \(name)") }
             for seed in seedList {
                 let spec = try MetricSpec(objectives: [.init("f", .minimize)])
-                let sampler: any Sampler
-                switch method {
-                case "bayes": sampler = BayesSampler()
-                case "random": sampler = RandomSampler()
-                case "sobol": sampler = SobolSampler()
-                default: throw ValidationError("unknown method \(method)")
+                guard let kind = TuningMethods.sampler(method) else {
+                    throw ValidationError("unknown method \(method); the methods are " + TuningMethods.samplers.map(\.name).joined(separator: ", "))
                 }
+                // As the anchors run: the sampler's own start, not one sized to the budget.
+                let compiled = try f.space.compile()
+                let sampler = try kind.make(compiled, TuningMethods.Options(budget: f.budget, startup: BayesSampler.startupTrials(dimensions: compiled.count)))
                 let study = try Study(name: "\(name)-\(seed)", space: f.space, spec: spec, sampler: sampler, seed: seed, storage: MemoryStorage())
                 var cpu: [Double] = []
                 var best = Double.infinity
