@@ -80,7 +80,7 @@ final class NNBindingTests: XCTestCase {
         let k = KernelHarness()
         // Sequences of word indices into an embedding, averaged by a pooling-free flatten.
         XCTAssertNil(k.execute("let words = tensor((rand([64, 5], seed: 1) * 20).values.map { r in r.map { v in Double(Int(v)) } })\nlet labels = (words.sum(axis: 1) > 47) * 1").error)
-        let embed = k.execute("let text = Sequential([Embedding(20, 4), Flatten(), BatchNorm(), Dense(8, activation: .gelu), Dropout(0.1), Dense(2)], seed: 3)\nlet ht = text.fit(words, labels, epochs: 3, batchSize: 16, optimizer: AdamW(lr: 0.01, weightDecay: 0.01), schedule: warmup(steps: 4))")
+        let embed = k.execute("let text = Sequential([Embedding(20, 4), Flatten(), BatchNorm(), Dense(8, activation: .gelu), LayerNorm(), Dropout(0.1), Dense(2)], seed: 3)\nlet ht = text.fit(words, labels, epochs: 3, batchSize: 16, optimizer: AdamW(lr: 0.01, weightDecay: 0.01), schedule: warmup(steps: 4))")
         XCTAssertNil(embed.error, embed.errorText)
         XCTAssertEqual(k.execute("text.predict(words).shape").result, "[64, 2]")
         let images = k.execute("let imgs = randn([16, 2, 6, 6], seed: 2)\nlet cls = (imgs.mean(axis: 3).mean(axis: 2).mean(axis: 1) > 0) * 1\nlet avg = Sequential([Conv2D(3, kernel: 3, stride: 1, padding: 1, activation: .tanh), AvgPool2D(2), Activation(.relu), Flatten(), Dense(1)], seed: 4)\nlet ha = avg.fit(imgs, cls, epochs: 2, batchSize: 8, optimizer: RMSProp(lr: 0.01), loss: .binaryCrossEntropy, schedule: step(every: 2, factor: 0.5))")

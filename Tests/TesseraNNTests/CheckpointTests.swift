@@ -59,7 +59,7 @@ final class CheckpointTests: XCTestCase {
 
     /// Every layer kind comes back with its settings.
     func testEveryLayerKindRoundTrips() throws {
-        let model = Sequential([Embedding(7, 3), Flatten(), Dense(4, activation: .sigmoid, useBias: false), Dropout(0.25), ActivationLayer(.gelu)], seed: 9)
+        let model = Sequential([Embedding(7, 3), Flatten(), Dense(4, activation: .sigmoid, useBias: false), Dropout(0.25), ActivationLayer(.gelu), LayerNorm(epsilon: 1e-4)], seed: 9)
         try model.build(inputShape: [5])
         let images = Sequential([Conv2D(2, kernel: 3, stride: 2, padding: 1, activation: .tanh, useBias: false), BatchNorm(momentum: 0.2, epsilon: 1e-3),
                                  AvgPool2D(2, stride: 1), MaxPool2D(2), Flatten(), Dense(3, activation: .softmax)], seed: 8)

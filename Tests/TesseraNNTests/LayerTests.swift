@@ -86,6 +86,27 @@ final class LayerTests: XCTestCase {
         try checkLayer(ActivationLayer(.gelu), randomTensor([2, 3], seed: 12))
     }
 
+    /// LayerNorm (added through its own file and Architecture.kinds alone): gradients, and
+    /// each row normalized by its own statistics, the same in training and inference.
+    func testLayerNorm() throws {
+        try checkLayer(LayerNorm(), randomTensor([4, 5], seed: 21))
+        try checkLayer(LayerNorm(epsilon: 1e-3), randomTensor([2, 3, 4], seed: 22))
+        let ln = LayerNorm()
+        var rng = RandomGenerator(seed: 0)
+        _ = try ln.build(inputShape: [4], rng: &rng)
+        let x = Tensor(shape: [2, 4], storage: [1, 2, 3, 4, 10, 10, 10, 50])
+        for training in [true, false] {
+            let y = try ln.forward(Variable(x), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: training)).value.storage
+            // Row 1: mean 2.5, variance 1.25.
+            XCTAssertEqual(y[0], (1 - 2.5) / (1.25 + 1e-5).squareRoot(), accuracy: 1e-5)
+            for row in [Array(y[0..<4]), Array(y[4..<8])] {
+                XCTAssertEqual(row.reduce(0, +) / 4, 0, accuracy: 1e-5)
+                XCTAssertEqual(row.map { $0 * $0 }.reduce(0, +) / 4, 1, accuracy: 1e-3)
+            }
+        }
+        XCTAssertThrowsError(try LayerNorm.make(["epsilon": .number(0)])) { XCTAssertTrue("\($0)".contains("epsilon 0")) }
+    }
+
     func testBatchNorm() throws {
         try checkLayer(BatchNorm(), randomTensor([6, 3], seed: 13))
         try checkLayer(BatchNorm(), randomTensor([3, 2, 3, 3], seed: 14))
