@@ -40,6 +40,9 @@ public struct Arguments {
         case .double: return "a number"
         case .any: return "a value"
         case .symbol(_, let names) where !names.isEmpty: return "one of " + names.map { "." + $0 }.joined(separator: ", ")
+        case .either(_, let types):
+            let each = types.map(article)
+            return each.count < 2 ? (each.first ?? "a value") : each.dropLast().joined(separator: ", ") + " or " + each.last!
         default:
             let n = t.name
             return ("AEIOU".contains(n.first ?? "x") ? "an " : "a ") + n

@@ -81,7 +81,7 @@ public enum CoreLibrary {
         return .array(zip(try items(a), try items(b)).map { .tuple([$0, $1]) })
     }
 
-    static let functions: [NativeFunction] = [
+    public static let functions: [NativeFunction] = [
         NativeFunction("print", doc: "print(_ items..., separator: \" \", terminator: \"\\n\")\nWrites the items to stdout.") { args, interp in
             interp.host.write(try text(args, "print"), to: .stdout)
             return .nil

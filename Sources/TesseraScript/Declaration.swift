@@ -38,10 +38,28 @@ public struct Declaration: Sendable {
         return s
     }
 
-    /// The text `%help` prints and inspection shows: the signature, then the summary and
-    /// discussion. Its first line is what `Signature(doc:)` reads for completion.
+    /// The text `%help` prints and inspection shows: the signature, the summary and
+    /// discussion, each parameter with its default and range, the errors and the example.
+    /// Its first line is what `Signature(doc:)` reads for completion.
     public var doc: String {
-        [signature, summary, discussion].compactMap { $0 }.joined(separator: "\n")
+        var lines = [signature, summary]
+        if let d = discussion { lines.append(d) }
+        if !parameters.isEmpty {
+            lines.append("\nParameters:")
+            for p in parameters {
+                var line = "  \(p.label ?? p.name): \(p.type.name)"
+                if let text = p.defaultText ?? p.defaultValue.map(\.debugDescription) { line += " = " + text }
+                if let r = p.range { line += ", \(r)" }
+                line += p.isRequired ? " (required)" : ""
+                lines.append(line + " — " + p.doc)
+            }
+        }
+        if !errors.isEmpty {
+            lines.append("\nErrors:")
+            for e in errors { lines.append("  \(e.kind.rawValue) when \(e.when)") }
+        }
+        if let e = example { lines.append("\nExample:\n" + e.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n")) }
+        return lines.joined(separator: "\n")
     }
 }
 
@@ -78,8 +96,12 @@ extension Declaration {
 
         /// `_ units: Int`, `activation: Activation? = nil`, `bias: Bool = true`.
         var signatureText: String {
-            var s = (label ?? "_ \(name)") + ": " + type.name
-            if defaultValue?.isNil == true { s += "?" }
+            var s = (label ?? "_ \(name)") + ": "
+            if defaultValue?.isNil == true {
+                if case .either = type { s += "(\(type.name))?" } else { s += type.name + "?" }
+            } else {
+                s += type.name
+            }
             if let text = defaultText ?? defaultValue.map(\.debugDescription) { s += " = " + text }
             return s
         }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TesseraKernel
+import TesseraPrelude
 import TesseraTensor
 
 /// The `tessera` command: one binary for every front end of DESIGN.md.
@@ -18,7 +19,7 @@ struct Tessera: ParsableCommand {
             """,
         version: Kernel.version,
         subcommands: [ShellCommand.self, KernelCommand.self, JupyterCommand.self, InstallKernelCommand.self, RunCommand.self, ConvertCommand.self,
-                      BackendCheckCommand.self, BackendBenchCommand.self, TuneBenchCommand.self, WorkerCommand.self, VersionCommand.self]
+                      BackendCheckCommand.self, BackendBenchCommand.self, TuneBenchCommand.self, WorkerCommand.self, ReferenceCommand.self, VersionCommand.self]
     )
 
     /// Parses the command line after one rewrite: `run ... -p NAME VALUE` becomes
@@ -331,5 +332,13 @@ struct VersionCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "version", abstract: "Print the version.")
     func run() throws {
         print("tessera \(Kernel.version) (language 1, protocol \(Kernel.protocolVersion))")
+    }
+}
+
+struct ReferenceCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reference", abstract: "Print the prelude reference as Markdown (docs/reference.md is this output).")
+    func run() throws {
+        print(Reference.markdown, terminator: "")
     }
 }

@@ -1,0 +1,69 @@
+import Foundation
+import TesseraScript
+
+/// The prelude's reference (docs/reference.md), made from the functions' declarations: a
+/// section per piece, an entry per name with its signature, summary, parameters (type,
+/// default, range), errors and an example. A name whose binding has no declaration yet is
+/// listed with the signature and text of its doc, and marked as such.
+public enum Reference {
+    /// The prelude's functions by section, in the order the reference shows them.
+    public static var sections: [(title: String, functions: [NativeFunction])] {
+        [("The language's built-ins", CoreLibrary.functions), ("Rich output", RichText.functions), ("1. Data", DataBindings.functions),
+         ("2. Metrics and business value", MetricsBindings.functions), ("3. Tensors and backends", TensorBindings.functions),
+         ("4. Networks", NNBindings.functions), ("5. Tuning", TuneBindings.functions)]
+    }
+
+    /// Every prelude function, once (the first section that binds a name wins, as in a session).
+    public static var functions: [NativeFunction] {
+        var seen = Set<String>()
+        return sections.flatMap(\.functions).filter { seen.insert($0.name).inserted }
+    }
+
+    /// docs/reference.md.
+    public static var markdown: String {
+        var out = """
+            # Prelude reference
+
+            Every name a Tessera session defines, generated from the declarations in the source
+            (`tessera reference > docs/reference.md`; a test checks that this file is current).
+            `%help name` in a session prints the same entry.
+
+            """
+        var seen = Set<String>()
+        for (title, functions) in sections {
+            let fresh = functions.filter { seen.insert($0.name).inserted }.sorted { $0.name.lowercased() < $1.name.lowercased() }
+            guard !fresh.isEmpty else { continue }
+            out += "\n## \(title)\n\n" + fresh.map(\.name).map { "[`\($0)`](#\(anchor($0)))" }.joined(separator: " · ") + "\n"
+            for f in fresh { out += "\n" + entry(f) }
+        }
+        return out
+    }
+
+    static func anchor(_ name: String) -> String { name.lowercased() }
+
+    /// One function's entry.
+    static func entry(_ f: NativeFunction) -> String {
+        guard let d = f.declaration else {
+            let lines = f.doc.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            let signature = lines.first ?? f.name
+            let text = lines.dropFirst().joined(separator: "\n")
+            return "### \(f.name)\n\n`\(signature)`\n\n" + (text.isEmpty ? "" : text + "\n\n") + "*Parameters not yet declared one by one.*\n"
+        }
+        var s = "### \(d.name)\n\n`\(d.signature)`\n\n\(d.summary)\n"
+        if let more = d.discussion { s += "\n\(more)\n" }
+        if !d.parameters.isEmpty {
+            s += "\n| parameter | type | default | range | |\n| --- | --- | --- | --- | --- |\n"
+            for p in d.parameters {
+                let dflt = p.isRequired ? "required" : "`" + (p.defaultText ?? p.defaultValue!.debugDescription) + "`"
+                let cells = ["`\(p.label ?? "_ " + p.name)`", p.type.name, dflt, p.range.map { "\($0)" } ?? "", p.doc]
+                // A bar inside a cell (Array | Tensor) would end it.
+                s += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"
+            }
+        }
+        if !d.errors.isEmpty {
+            s += "\n" + d.errors.map { "- `\($0.kind.rawValue)` when \($0.when)" }.joined(separator: "\n") + "\n"
+        }
+        if let e = d.example { s += "\n```swift\n\(e)\n```\n" }
+        return s
+    }
+}

@@ -1,0 +1,105 @@
+import Foundation
+import XCTest
+import TesseraKernel
+import TesseraMetrics
+import TesseraPrelude
+import TesseraScript
+import TesseraTune
+
+/// What is declared once is read the same everywhere: the metric catalog by the metric
+/// functions, evaluate, the tuner and thresholdSweep; the tuning methods by tune; the
+/// declarations by %help, the reference (docs/reference.md) and their runnable examples.
+final class DeclarationTests: XCTestCase {
+    func testEveryCataloguedMetricIsCallableEvaluableTunableAndSweptWhereItCan() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("""
+            let x = randn([60, 3], seed: 1)
+            let y = tensor((0..<60).map { $0 % 2 })
+            let m = Sequential([Dense(2)], seed: 1)
+            let h = m.fit(x, y, epochs: 1)
+            let amount = (0..<60).map { Double($0) + 1 }
+            """).error)
+        for metric in MetricCatalog.all {
+            let name = metric.name
+            XCTAssertTrue(help(k, name).contains(metric.summary), "%help \(name) shows the catalog's summary")
+            if metric.input == .values {
+                // A classifier's evaluate has no regression outputs; the call is the check.
+                XCTAssertNil(k.execute("\(name)([1.0, 2.0], [1.5, 2.0])").error, name)
+            } else {
+                let evaluated = k.execute("m.evaluate(x, y, metrics: [\"\(name)\"], amount: amount)[\"\(name)\"] != nil")
+                XCTAssertEqual(evaluated.result, "true", "evaluate takes \(name): \(evaluated.errorText)")
+            }
+            let sweep = k.execute("thresholdSweep([0, 1, 1, 0], [0.2, 0.9, 0.6, 0.4], \"\(name)\", amount: [1.0, 5.0, 3.0, 2.0]).best.value")
+            if metric.sweep != nil {
+                XCTAssertNil(sweep.error, "\(name) sweeps: \(sweep.errorText)")
+            } else {
+                XCTAssertTrue(sweep.errorText.contains("cannot be swept"), "\(name): \(sweep.errorText)")
+            }
+        }
+    }
+
+    /// What `%help name` pages.
+    func help(_ k: KernelHarness, _ name: String) -> String {
+        k.execute("%help \(name)").reply?["payload"]?.arrayValue?.first?["data"]?["text/plain"]?.stringValue ?? ""
+    }
+
+    func testTheTunerReadsEachMetricsDirection() {
+        for (name, expected) in [("auc", "maximize"), ("logLoss", "minimize"), ("neg_log_loss", "maximize"), ("mse", "minimize"),
+                                 ("r2", "maximize"), ("val_loss", "minimize"), ("latency", "minimize"), ("profit", "maximize")] {
+            let k = KernelHarness()
+            let study = k.execute("let s = tune([\"a\": uniform(0, 1)], objective: \"\(name)\", budget: 2) { p, t in p.a }\ns.best.value == s.trials[\"\(name)\"].\(expected == "maximize" ? "max" : "min")()")
+            XCTAssertEqual(study.result, "true", "\(name) is \(expected)d: \(study.errorText)")
+        }
+    }
+
+    func testEveryTuningMethodRuns() {
+        let k = KernelHarness()
+        for kind in TuningMethods.samplers {
+            let r = k.execute("tune([\"a\": uniform(0, 1)], objective: \"loss\", budget: 3, method: .\(kind.name)) { p, t in p.a }.count")
+            XCTAssertEqual(r.result, "3", "\(kind.name): \(r.errorText)")
+        }
+        for kind in TuningMethods.pruners {
+            let r = k.execute("tune([\"a\": uniform(0, 1)], objective: \"loss\", budget: 2, pruner: .\(kind.name)) { p, t in p.a }.count")
+            XCTAssertEqual(r.result, "2", "\(kind.name): \(r.errorText)")
+        }
+        XCTAssertTrue(k.execute("tune([\"a\": uniform(0, 1)], objective: \"loss\", method: .tpe) { p, t in 1 }").errorText.contains(".bayes, .random, .sobol, .grid"))
+    }
+
+    /// docs/reference.md is what `tessera reference` prints from the declarations now.
+    func testTheCommittedReferenceIsCurrent() throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("docs/reference.md")
+        let committed = try String(contentsOf: file, encoding: .utf8)
+        XCTAssertTrue(committed == Reference.markdown, "docs/reference.md is stale: run `.build/debug/tessera reference > docs/reference.md`")
+    }
+
+    /// Every declared function documents itself and each parameter, and its example runs
+    /// in a fresh session; %help prints its entry.
+    func testEveryDeclarationIsDocumentedAndItsExampleRuns() {
+        let declared = Reference.functions.compactMap(\.declaration)
+        XCTAssertGreaterThan(declared.count, 25)
+        for d in declared {
+            XCTAssertFalse(d.summary.isEmpty, "\(d.name) has no summary")
+            for p in d.parameters { XCTAssertFalse(p.doc.isEmpty, "\(d.name)(\(p.name):) has no doc") }
+            guard let example = d.example else { XCTFail("\(d.name) has no example"); continue }
+            let k = KernelHarness()
+            let r = k.execute(example)
+            XCTAssertNil(r.error, "the example of \(d.name) fails: \(r.errorText)")
+            XCTAssertEqual(help(k, d.name), d.doc, "%help \(d.name) prints its entry")
+        }
+    }
+
+    /// The names whose bindings still describe themselves by a doc line rather than a
+    /// declaration. The list may only shrink: a new binding is declared.
+    func testUndeclaredNamesAreOnlyTheKnownOnes() {
+        let undeclared = Reference.functions.filter { $0.declaration == nil }.map(\.name).sorted()
+        let known = ["abs", "Adam", "AdamW", "arange", "Array", "backend", "barChart", "Bool", "ceil", "choice", "clear", "clock", "concat",
+                     "confusion", "Constraint", "cos", "cosine", "costMatrix", "dataset", "devices", "display", "displayOptions", "Double",
+                     "error", "exp", "floor", "full", "grad", "html", "Impute", "input", "Int", "intRange", "load", "log",
+                     "logUniform", "markdown", "max", "min", "Objective", "OneHot", "oneHot", "ones", "pow", "prCurve", "print",
+                     "profit", "rand", "randn", "readCSV", "reliabilityCurve", "RMSProp", "rocCurve", "round", "Sequential",
+                     "SGD", "sin", "sqrt", "stack", "Standardize", "step", "Stored", "String", "svg", "tan", "tensor", "threads",
+                     "thresholdSweep", "tune", "type", "uniform", "valueReport", "warmup", "warn", "zeros", "zip"].sorted()
+        XCTAssertEqual(undeclared, known)
+    }
+}
