@@ -46,6 +46,9 @@ def main():
     p.add_argument("--json", help="also write the runs (JSON Lines) here")
     args = p.parse_args()
     print(machine.describe())
+    if not ANCHORS.exists():
+        sys.exit(f"bench/hpo.py compares with the anchors' figures in {ANCHORS}, measured outside this repository; "
+                 "that folder is not here, so there is nothing to compare with (tessera tune-bench runs Tessera's side alone)")
     anchors = json.loads(ANCHORS.read_text())
     regret = anchors["summary"]["regret"]
     start = time.perf_counter()
