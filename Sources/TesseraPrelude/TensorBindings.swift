@@ -16,20 +16,26 @@ enum TensorBindings {
         }
     }
 
+    /// A tensor's shape as users write it: an Array of sizes.
+    static let shapeParameter = Declaration.Parameter.positional("shape", .array, "the size of each dimension, e.g. [2, 3]")
+
     static func filled(_ name: String, _ value: Float) -> NativeFunction {
-        NativeFunction(name, doc: "\(name)(_ shape) -> Tensor\nA tensor of \(value == 0 ? "zeros" : "ones"): \(name)([2, 3]).", parameters: [.positional()]) { a, _ in
-            let shape = try TensorObject.shape(a[0], "\(name)(_:)")
-            let count = try TensorRuntime.run { try HostMemory.check(shape: shape, what: "\(name)(\(shape))") }
+        NativeFunction(Declaration(name, [shapeParameter], returns: "Tensor", summary: "A tensor of \(value == 0 ? "zeros" : "ones").",
+                                   example: "\(name)([2, 3])", errors: [(.memory, "the shape holds more values than memory can")])) { a, _ in
+            let shape = try TensorObject.shape(a["shape"], a.place("shape"))
+            let count = try HostMemory.check(shape: shape, what: "\(name)(\(shape))")
             return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: value, count: count))))
         }
     }
     static let zeros = filled("zeros", 0)
     static let ones = filled("ones", 1)
 
-    static let full = NativeFunction("full", doc: "full(_ shape, _ value) -> Tensor", parameters: [.positional(), .positional()]) { a, _ in
-        let shape = try TensorObject.shape(a[0], "full(_:_:)")
-        let v = Float(try Convert.double(a[1], "full(_:_:)"))
-        let count = try TensorRuntime.run { try HostMemory.check(shape: shape, what: "full(\(shape), _)") }
+    static let full = NativeFunction(Declaration("full", [shapeParameter, .positional("value", .double, "the value of every element")], returns: "Tensor",
+                                                 summary: "A tensor of one value.", example: "full([2, 2], 0.5)",
+                                                 errors: [(.memory, "the shape holds more values than memory can")])) { a, _ in
+        let shape = try TensorObject.shape(a["shape"], a.place("shape"))
+        let v = Float(try a.double("value"))
+        let count = try HostMemory.check(shape: shape, what: "full(\(shape), _)")
         return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: v, count: count))))
     }
 
@@ -52,11 +58,13 @@ enum TensorBindings {
     }
 
     static func random(_ name: String, normal: Bool) -> NativeFunction {
-        NativeFunction(name, doc: "\(name)(_ shape, seed: 0) -> Tensor\n\(normal ? "Standard normal" : "Uniform [0, 1)") values from a seeded generator: the same numbers on every backend.",
-                       parameters: [.positional(), .labelled("seed", default: .int(0))]) { a, _ in
-            let shape = try TensorObject.shape(a[0], "\(name)(_:)")
-            var rng = RandomGenerator(seed: UInt64(truncatingIfNeeded: try Convert.int(a[1], "\(name)(seed:)")))
-            let count = try TensorRuntime.run { try HostMemory.check(shape: shape, what: "\(name)(\(shape))") }
+        NativeFunction(Declaration(name, [shapeParameter, .labelled("seed", .int, default: .int(0), "the generator's seed: the same seed, the same numbers")],
+                                   returns: "Tensor",
+                                   summary: "\(normal ? "Standard normal" : "Uniform [0, 1)") values from a seeded generator: the same numbers on every backend.",
+                                   example: "\(name)([2, 3], seed: 1)", errors: [(.memory, "the shape holds more values than memory can")])) { a, _ in
+            let shape = try TensorObject.shape(a["shape"], a.place("shape"))
+            var rng = RandomGenerator(seed: UInt64(truncatingIfNeeded: try a.int("seed")))
+            let count = try HostMemory.check(shape: shape, what: "\(name)(\(shape))")
             let storage = (0..<count).map { _ in normal ? Float(rng.nextNormal()) : rng.nextFloat() }
             return .object(TensorObject(Tensor(shape: shape, storage: storage)))
         }

@@ -8,25 +8,35 @@ import TesseraTune
 enum TuneBindings {
     static var functions: [NativeFunction] { [uniform, logUniform, intRange, choice, tune] }
 
-    static let uniform = NativeFunction("uniform", doc: "uniform(_ low, _ high) -> Distribution\nA real number in [low, high], for tune's space.",
-                                        parameters: [.positional(), .positional()]) { a, _ in
-        .object(SpaceObject(.uniform(try Convert.double(a[0], "uniform(_:_:)"), try Convert.double(a[1], "uniform(_:_:)"))))
+    static let uniform = NativeFunction(Declaration(
+        "uniform", [.positional("low", .double, "the smallest value"), .positional("high", .double, "the largest value")], returns: "Distribution",
+        summary: "A real number in [low, high], for tune's space.", example: "let space = [\"dropout\": uniform(0, 0.5)]",
+        errors: [(.tuning, "low is above high, or either is not finite (when the study starts)")])) { a, _ in
+        .object(SpaceObject(.uniform(try a.double("low"), try a.double("high"))))
     }
 
-    static let logUniform = NativeFunction("logUniform", doc: "logUniform(_ low, _ high) -> Distribution\nA positive number in [low, high], searched on a log scale (learning rates).",
-                                           parameters: [.positional(), .positional()]) { a, _ in
-        .object(SpaceObject(.logUniform(try Convert.double(a[0], "logUniform(_:_:)"), try Convert.double(a[1], "logUniform(_:_:)"))))
+    static let logUniform = NativeFunction(Declaration(
+        "logUniform", [.positional("low", .double, range: .above(0), "the smallest value"), .positional("high", .double, "the largest value")],
+        returns: "Distribution", summary: "A positive number in [low, high], searched on a log scale (learning rates).",
+        example: "let space = [\"lr\": logUniform(1e-4, 1e-1)]",
+        errors: [(.tuning, "low is not above 0 or is above high (when the study starts)")])) { a, _ in
+        .object(SpaceObject(.logUniform(try a.double("low"), try a.double("high"))))
     }
 
-    static let intRange = NativeFunction("intRange", doc: "intRange(_ low, _ high, log: false) -> Distribution\nAn integer in low...high (log: true for widths and counts).",
-                                         parameters: [.positional(), .positional(), .labelled("log", default: .bool(false))]) { a, _ in
-        .object(SpaceObject(.intRange(try Convert.int(a[0], "intRange(_:_:)"), try Convert.int(a[1], "intRange(_:_:)"), log: try Convert.bool(a[2], "intRange(log:)"))))
+    static let intRange = NativeFunction(Declaration(
+        "intRange", [.positional("low", .int, "the smallest value"), .positional("high", .int, "the largest value"),
+                     .labelled("log", .bool, default: .bool(false), "search on a log scale (widths, counts)")],
+        returns: "Distribution", summary: "An integer in low...high.", example: "let space = [\"width\": intRange(16, 256, log: true)]",
+        errors: [(.tuning, "low is above high, or log: true with low below 1 (when the study starts)")])) { a, _ in
+        .object(SpaceObject(.intRange(try a.int("low"), try a.int("high"), log: try a.bool("log"))))
     }
 
-    static let choice = NativeFunction("choice", doc: "choice(_ options) -> Distribution\nOne of the options; an option that is a Dict holds parameters that exist only when it is chosen.",
-                                       parameters: [.positional()]) { a, _ in
-        guard case .array(let options) = a[0] else { throw ScriptError(.type, "choice(_:) takes an Array of options, e.g. choice([.relu, .gelu])") }
-        return .object(SpaceObject(.choice(try options.enumerated().map { i, o in try space(o, "choice option \(i)") })))
+    static let choice = NativeFunction(Declaration(
+        "choice", [.positional("options", .array, "the values to choose among; a Dict option holds parameters that exist only when it is chosen")],
+        returns: "Distribution", summary: "One of the options.",
+        example: "let space = [\"act\": choice([.relu, .gelu]), \"net\": choice([[\"layers\": 1], [\"layers\": 2, \"width2\": intRange(16, 64)]])]",
+        errors: [(.tuning, "there are no options (when the study starts)")])) { a, _ in
+        .object(SpaceObject(.choice(try a.array("options").enumerated().map { i, o in try space(o, "choice option \(i)") })))
     }
 
     // MARK: Values

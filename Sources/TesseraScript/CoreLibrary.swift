@@ -26,8 +26,15 @@ public enum CoreLibrary {
 
     /// Applies a Double function to a number, element-wise to a numeric Array, or through
     /// a native object (a Tensor).
-    static func math(_ name: String, _ doc: String, _ f: @escaping (Double) -> Double) -> NativeFunction {
-        NativeFunction(name, doc: doc, parameters: [.positional()]) { a, _ in try mapNumeric(a[0], name, f) }
+    /// What the math functions take: a number, or an Array or Tensor of them (element-wise).
+    static let numeric = ParameterType.either("Number | Array | Tensor", [.double, .array, .object("Tensor")])
+
+    /// What zip walks: an Array, a Range or a String (its characters).
+    static let sequence = ParameterType.either("Array | Range | String", [.array, .range, .string])
+
+    static func math(_ name: String, _ summary: String, example: String, _ f: @escaping (Double) -> Double) -> NativeFunction {
+        NativeFunction(Declaration(name, [.positional("x", numeric, "a number, or an Array or Tensor of numbers (element by element)")],
+                                   returns: "Double", summary: summary, example: example)) { a, _ in try mapNumeric(a["x"], name, f) }
     }
 
     static func mapNumeric(_ v: Value, _ name: String, depth: Int = 0, _ f: (Double) -> Double) throws -> Value {
@@ -113,11 +120,13 @@ public enum CoreLibrary {
                        parameters: [.positional()]) { a, _ in
             .object(ErrorObject(message: a[0].description))
         },
-        NativeFunction("clock", doc: "clock() -> Double\nMonotonic seconds, for timing.", parameters: []) { _, _ in
+        NativeFunction(Declaration("clock", returns: "Double", summary: "Monotonic seconds, for timing: the difference of two calls is the time between them.",
+                                   example: "let t0 = clock()\nlet s = (1...1000).map { $0 * $0 }.sum()\nprint(\"took\", clock() - t0, \"s\")")) { _, _ in
             .double(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
         },
-        NativeFunction("zip", doc: "zip(_ a, _ b) -> [(a, b)]\nPairs the elements of two Arrays, up to the shorter one.",
-                       parameters: [.positional(), .positional()]) { a, _ in try zipValues(a[0], a[1]) },
+        NativeFunction(Declaration("zip", [.positional("a", sequence, "the first elements"), .positional("b", sequence, "the second elements")],
+                                   returns: "[(a, b)]", summary: "Pairs the elements of two Arrays, up to the shorter one.",
+                                   example: "zip([1, 2, 3], [\"a\", \"b\", \"c\"])")) { a, _ in try zipValues(a["a"], a["b"]) },
         NativeFunction("abs", doc: "abs(_ x)\nThe absolute value; Ints stay Ints.", parameters: [.positional()]) { a, _ in
             switch a[0] {
             case .int(let i):
@@ -128,19 +137,18 @@ public enum CoreLibrary {
         },
         NativeFunction("min", doc: "min(_ a, _ b, ...) or min(_ array)\nThe smallest value.") { args, _ in try extreme(args, max: false) },
         NativeFunction("max", doc: "max(_ a, _ b, ...) or max(_ array)\nThe largest value.") { args, _ in try extreme(args, max: true) },
-        math("sqrt", "sqrt(_ x) -> Double\nSquare root; element-wise on Arrays and Tensors.", Foundation.sqrt),
-        math("exp", "exp(_ x) -> Double\ne to the power x; element-wise on Arrays and Tensors.", Foundation.exp),
-        math("log", "log(_ x) -> Double\nNatural logarithm; element-wise on Arrays and Tensors.", Foundation.log),
-        math("sin", "sin(_ x) -> Double\nSine of x radians.", Foundation.sin),
-        math("cos", "cos(_ x) -> Double\nCosine of x radians.", Foundation.cos),
-        math("tan", "tan(_ x) -> Double\nTangent of x radians.", Foundation.tan),
-        math("floor", "floor(_ x) -> Double\nRounds down.", Foundation.floor),
-        math("ceil", "ceil(_ x) -> Double\nRounds up.", Foundation.ceil),
-        math("round", "round(_ x) -> Double\nRounds to the nearest whole number, halves away from zero.", Foundation.round),
-        NativeFunction("pow", doc: "pow(_ x, _ y) -> Double\nx to the power y.", parameters: [.positional(), .positional()]) { a, _ in
-            guard let x = a[0].asDouble, let y = a[1].asDouble else {
-                return try Operators.power(a[0], a[1])
-            }
+        math("sqrt", "Square root.", example: "sqrt(2.0)", Foundation.sqrt),
+        math("exp", "e to the power x.", example: "exp(1.0)", Foundation.exp),
+        math("log", "Natural logarithm.", example: "log(10.0)", Foundation.log),
+        math("sin", "Sine of x radians.", example: "sin(pi / 2)", Foundation.sin),
+        math("cos", "Cosine of x radians.", example: "cos(0.0)", Foundation.cos),
+        math("tan", "Tangent of x radians.", example: "tan(pi / 4)", Foundation.tan),
+        math("floor", "Rounds down.", example: "floor(2.7)", Foundation.floor),
+        math("ceil", "Rounds up.", example: "ceil(2.1)", Foundation.ceil),
+        math("round", "Rounds to the nearest whole number, halves away from zero.", example: "round(2.5)", Foundation.round),
+        NativeFunction(Declaration("pow", [.positional("x", numeric, "the base"), .positional("y", numeric, "the exponent")], returns: "Double",
+                                   summary: "x to the power y (element-wise when either is an Array or Tensor).", example: "pow(2, 0.5)")) { a, _ in
+            guard let x = a["x"].asDouble, let y = a["y"].asDouble else { return try Operators.power(a["x"], a["y"]) }
             return .double(Foundation.pow(x, y))
         },
         NativeFunction("Int", doc: "Int(_ x) -> Int?\nConverts a Double (truncating), String or Bool; nil when it cannot.",
@@ -203,8 +211,9 @@ public enum CoreLibrary {
             default: return .nil
             }
         },
-        NativeFunction("type", doc: "type(_ x) -> String\nThe name of x's type.", parameters: [.positional()]) { a, _ in
-            .string(a[0].typeName)
+        NativeFunction(Declaration("type", [.positional("x", .any, "any value")], returns: "String", summary: "The name of x's type.",
+                                   example: "type([1, 2])")) { a, _ in
+            .string(a["x"].typeName)
         },
     ]
 }

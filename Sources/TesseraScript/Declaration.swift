@@ -110,7 +110,7 @@ extension Declaration {
 
 /// What a parameter takes; `Arguments` checks it before a body runs.
 public indirect enum ParameterType: Sendable, Equatable {
-    case int, double, bool, string, array, dict, function, any
+    case int, double, bool, string, array, dict, range, function, any
     /// A symbol among these names (`.relu`); the type's name is the first argument.
     case symbol(String, [String])
     /// A native object by its type name: `Tensor`, `Frame`, `Layer`.
@@ -127,6 +127,7 @@ public indirect enum ParameterType: Sendable, Equatable {
         case .string: return "String"
         case .array: return "Array"
         case .dict: return "Dict"
+        case .range: return "Range"
         case .function: return "Function"
         case .any: return "Any"
         case .symbol(let name, _), .object(let name), .either(let name, _): return name
@@ -137,7 +138,7 @@ public indirect enum ParameterType: Sendable, Equatable {
     func accepts(_ v: Value) -> Bool {
         switch (self, v) {
         case (.any, _), (.int, .int), (.double, .int), (.double, .double), (.bool, .bool), (.string, .string),
-             (.array, .array), (.dict, .dict), (.function, .function): return true
+             (.array, .array), (.dict, .dict), (.range, .range), (.function, .function): return true
         // A whole Double is an Int (`units: 1e3`); the conversion says when it is out of range.
         case (.int, .double(let d)): return !d.isFinite || d == d.rounded()
         case (.symbol(_, let names), .symbol(let s)): return names.isEmpty || names.contains(s)
