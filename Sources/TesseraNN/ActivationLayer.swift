@@ -19,7 +19,7 @@ extension ActivationLayer: ConfigurableLayer {
     public static var kind: String { "Activation" }
     public static var summary: String { "An activation on its own, where it does not follow a Dense or Conv2D directly (Conv2D → BatchNorm → ReLU)." }
     public static var example: String { "Sequential([Dense(64), BatchNorm(), Activation(.relu), Dense(10)])" }
-    public static var fields: [LayerField] { [LayerField("activation", .activation, positional: true, "the function applied to every value")] }
-    public var settings: [String: LayerValue] { ["activation": .name(activation.rawValue)] }
-    public convenience init(settings s: LayerSettings) { self.init(s.activation()) }
+    public static var fields: [Setting] { [Setting("activation", .activation, positional: true, "the function applied to every value")] }
+    public var settings: [String: SettingValue] { ["activation": .name(activation.rawValue)] }
+    public convenience init(settings s: Settings) { self.init(s.activation()) }
 }

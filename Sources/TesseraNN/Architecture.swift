@@ -36,7 +36,7 @@ public enum Architecture {
     }
 
     /// A setting as a file wrote it, read by its field's kind (old numeric forms included).
-    static func value(_ v: Any, _ field: LayerField, layer i: Int, _ kind: String) throws(TensorError) -> LayerValue {
+    static func value(_ v: Any, _ field: Setting, layer i: Int, _ kind: String) throws(TensorError) -> SettingValue {
         // JSON booleans arrive as NSNumbers too, of the C type char ("c"); numbers never do.
         if let n = v as? NSNumber, String(cString: n.objCType) == "c" { return .flag(n.boolValue) }
         if let n = v as? NSNumber {
@@ -64,7 +64,7 @@ public enum Architecture {
             guard let kind = d["kind"] as? String, let type = kinds.first(where: { $0.kind == kind }) else {
                 throw TensorError(.value, "layer \(i) of the checkpoint has an unknown kind \(d["kind"] ?? "none")")
             }
-            var given: [String: LayerValue] = [:]
+            var given: [String: SettingValue] = [:]
             for (k, v) in d where k != "kind" {
                 guard let field = type.fields.first(where: { $0.name == k }) else {
                     throw TensorError(.value, "layer \(i) (\(kind)) of the checkpoint has an unknown setting '\(k)'")

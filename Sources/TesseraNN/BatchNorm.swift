@@ -81,10 +81,10 @@ extension BatchNorm: ConfigurableLayer {
     public static var kind: String { "BatchNorm" }
     public static var summary: String { "Normalizes features (or image channels) by batch statistics while training, running ones in inference." }
     public static var example: String { "Sequential([Dense(64), BatchNorm(), Activation(.relu), Dense(10)])" }
-    public static var fields: [LayerField] {
-        [LayerField("momentum", .number, default: .number(0.1), range: 0...1, "how fast the running statistics follow the batches"),
-         LayerField("epsilon", .number, default: .number(1e-5), range: 1e-12...1, "added to the variance before the square root")]
+    public static var fields: [Setting] {
+        [Setting("momentum", .number, default: .number(0.1), range: 0...1, "how fast the running statistics follow the batches"),
+         Setting("epsilon", .number, default: .number(1e-5), range: 1e-12...1, "added to the variance before the square root")]
     }
-    public var settings: [String: LayerValue] { ["momentum": .number(Double(momentum)), "epsilon": .number(Double(epsilon))] }
-    public convenience init(settings s: LayerSettings) { self.init(momentum: Float(s.double("momentum")), epsilon: Float(s.double("epsilon"))) }
+    public var settings: [String: SettingValue] { ["momentum": .number(Double(momentum)), "epsilon": .number(Double(epsilon))] }
+    public convenience init(settings s: Settings) { self.init(momentum: Float(s.double("momentum")), epsilon: Float(s.double("epsilon"))) }
 }

@@ -82,20 +82,20 @@ extension Conv2D: ConfigurableLayer {
     public static var kind: String { "Conv2D" }
     public static var summary: String { "A 2-D convolution of images [batch, channels, height, width]." }
     public static var example: String { "Sequential([Conv2D(8, kernel: 3, padding: 1, activation: .relu), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
-    public static var fields: [LayerField] {
+    public static var fields: [Setting] {
         let window = 1...Double(Window.largest)
-        return [LayerField("filters", .count, positional: true, range: 1...LayerField.largestCount, "output channels"),
-                LayerField("kernel", .count, default: .number(3), range: window, "the square window's side"),
-                LayerField("stride", .count, default: .number(1), range: window, "steps between windows"),
-                LayerField("padding", .count, default: .number(0), range: 0...Double(Window.largest), "zeros added on each side"),
-                LayerField("activation", .activation, default: .name("linear"), "applied to the outputs"),
-                LayerField("bias", .flag, default: .flag(true), "whether to add a trained bias per filter")]
+        return [Setting("filters", .count, positional: true, range: 1...Setting.largestCount, "output channels"),
+                Setting("kernel", .count, default: .number(3), range: window, "the square window's side"),
+                Setting("stride", .count, default: .number(1), range: window, "steps between windows"),
+                Setting("padding", .count, default: .number(0), range: 0...Double(Window.largest), "zeros added on each side"),
+                Setting("activation", .activation, default: .name("linear"), "applied to the outputs"),
+                Setting("bias", .flag, default: .flag(true), "whether to add a trained bias per filter")]
     }
-    public var settings: [String: LayerValue] {
+    public var settings: [String: SettingValue] {
         ["filters": .number(Double(filters)), "kernel": .number(Double(window.kernel.h)), "stride": .number(Double(window.stride)),
          "padding": .number(Double(window.padding)), "activation": .name(activation.rawValue), "bias": .flag(useBias)]
     }
-    public convenience init(settings s: LayerSettings) {
+    public convenience init(settings s: Settings) {
         self.init(s.int("filters"), kernel: s.int("kernel"), stride: s.int("stride"), padding: s.int("padding"),
                   activation: s.activation(), useBias: s.bool("bias"))
     }

@@ -60,11 +60,11 @@ extension Dense: ConfigurableLayer {
     public static var kind: String { "Dense" }
     public static var summary: String { "A fully connected layer: activation(x Wᵀ + b), for flat inputs [features]." }
     public static var example: String { "Sequential([Dense(64, activation: .relu), Dense(10)])" }
-    public static var fields: [LayerField] {
-        [LayerField("units", .count, positional: true, range: 1...LayerField.largestCount, "outputs per example"),
-         LayerField("activation", .activation, default: .name("linear"), "applied to the outputs (.softmax or .sigmoid last for probabilities)"),
-         LayerField("bias", .flag, default: .flag(true), "whether to add a trained bias")]
+    public static var fields: [Setting] {
+        [Setting("units", .count, positional: true, range: 1...Setting.largestCount, "outputs per example"),
+         Setting("activation", .activation, default: .name("linear"), "applied to the outputs (.softmax or .sigmoid last for probabilities)"),
+         Setting("bias", .flag, default: .flag(true), "whether to add a trained bias")]
     }
-    public var settings: [String: LayerValue] { ["units": .number(Double(units)), "activation": .name(activation.rawValue), "bias": .flag(useBias)] }
-    public convenience init(settings s: LayerSettings) { self.init(s.int("units"), activation: s.activation(), useBias: s.bool("bias")) }
+    public var settings: [String: SettingValue] { ["units": .number(Double(units)), "activation": .name(activation.rawValue), "bias": .flag(useBias)] }
+    public convenience init(settings s: Settings) { self.init(s.int("units"), activation: s.activation(), useBias: s.bool("bias")) }
 }

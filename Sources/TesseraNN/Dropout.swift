@@ -28,7 +28,7 @@ extension Dropout: ConfigurableLayer {
     public static var kind: String { "Dropout" }
     public static var summary: String { "Zeroes values with probability rate while training (scaling the rest by 1 / (1 - rate)); passes them through in inference." }
     public static var example: String { "Sequential([Dense(64, activation: .relu), Dropout(0.2), Dense(10)])" }
-    public static var fields: [LayerField] { [LayerField("rate", .number, positional: true, range: 0...1, upperOpen: true, "the probability of zeroing a value")] }
-    public var settings: [String: LayerValue] { ["rate": .number(Double(rate))] }
-    public convenience init(settings s: LayerSettings) { self.init(Float(s.double("rate"))) }
+    public static var fields: [Setting] { [Setting("rate", .number, positional: true, range: 0...1, upperOpen: true, "the probability of zeroing a value")] }
+    public var settings: [String: SettingValue] { ["rate": .number(Double(rate))] }
+    public convenience init(settings s: Settings) { self.init(Float(s.double("rate"))) }
 }

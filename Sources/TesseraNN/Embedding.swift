@@ -29,11 +29,11 @@ public final class Embedding: Layer {
         guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
         let (vocabulary, dimension, description) = (vocabulary, dimension, description)
         let indices = try x.value.storage.enumerated().map { (i, v) throws(TensorError) -> Int in
-            let k = Int(v)
-            guard Float(k) == v, k >= 0, k < vocabulary else {
+            // Checked as a Float first: Int(v) traps on 1e30, infinity or NaN.
+            guard v.isFinite, v >= 0, v < Float(vocabulary), v == v.rounded() else {
                 throw TensorError(.value, "\(description): value \(v) at position \(i) is not an index in 0..<\(vocabulary)")
             }
-            return k
+            return Int(v)
         }
         let rows = try weight.value.gather(indices)
         return pass.tape.record(rows.reshaped(x.shape + [dimension]), [weight]) { g throws(TensorError) in
@@ -51,10 +51,10 @@ extension Embedding: ConfigurableLayer {
     public static var kind: String { "Embedding" }
     public static var summary: String { "A trained row of `dimension` values per index 0..<vocabulary: [batch, tokens] of indices → [batch, tokens, dimension]." }
     public static var example: String { "Sequential([Embedding(100, 8), Flatten(), Dense(2)])" }
-    public static var fields: [LayerField] {
-        [LayerField("vocabulary", .count, positional: true, range: 1...LayerField.largestCount, "how many indices"),
-         LayerField("dimension", .count, positional: true, range: 1...LayerField.largestCount, "values per index")]
+    public static var fields: [Setting] {
+        [Setting("vocabulary", .count, positional: true, range: 1...Setting.largestCount, "how many indices"),
+         Setting("dimension", .count, positional: true, range: 1...Setting.largestCount, "values per index")]
     }
-    public var settings: [String: LayerValue] { ["vocabulary": .number(Double(vocabulary)), "dimension": .number(Double(dimension))] }
-    public convenience init(settings s: LayerSettings) { self.init(s.int("vocabulary"), s.int("dimension")) }
+    public var settings: [String: SettingValue] { ["vocabulary": .number(Double(vocabulary)), "dimension": .number(Double(dimension))] }
+    public convenience init(settings s: Settings) { self.init(s.int("vocabulary"), s.int("dimension")) }
 }

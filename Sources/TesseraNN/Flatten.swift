@@ -21,7 +21,7 @@ extension Flatten: ConfigurableLayer {
     public static var kind: String { "Flatten" }
     public static var summary: String { "[batch, ...] → [batch, features]: between convolutions and dense layers." }
     public static var example: String { "Sequential([Conv2D(4), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
-    public static var fields: [LayerField] { [] }
-    public var settings: [String: LayerValue] { [:] }
-    public convenience init(settings: LayerSettings) { self.init() }
+    public static var fields: [Setting] { [] }
+    public var settings: [String: SettingValue] { [:] }
+    public convenience init(settings: Settings) { self.init() }
 }

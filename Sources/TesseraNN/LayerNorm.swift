@@ -51,9 +51,9 @@ extension LayerNorm: ConfigurableLayer {
     public static var kind: String { "LayerNorm" }
     public static var summary: String { "Normalizes each example's features by their own mean and variance, then scales and shifts them (trained)." }
     public static var example: String { "Sequential([Dense(64), LayerNorm(), Activation(.relu), Dense(10)])" }
-    public static var fields: [LayerField] {
-        [LayerField("epsilon", .number, default: .number(1e-5), range: 1e-12...1, "added to the variance before the square root")]
+    public static var fields: [Setting] {
+        [Setting("epsilon", .number, default: .number(1e-5), range: 1e-12...1, "added to the variance before the square root")]
     }
-    public var settings: [String: LayerValue] { ["epsilon": .number(Double(epsilon))] }
-    public convenience init(settings s: LayerSettings) { self.init(epsilon: Float(s.double("epsilon"))) }
+    public var settings: [String: SettingValue] { ["epsilon": .number(Double(epsilon))] }
+    public convenience init(settings s: Settings) { self.init(epsilon: Float(s.double("epsilon"))) }
 }

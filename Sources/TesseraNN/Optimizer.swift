@@ -338,3 +338,50 @@ public final class RMSProp: Optimizer {
         }
     }
 }
+
+/// An optimizer kind, declared once: its name, settings (with ranges) and how it is made.
+/// The language's optimizer functions are made from these.
+public struct OptimizerKind: Sendable {
+    public let name: String
+    public let summary: String
+    public let example: String
+    public let fields: [Setting]
+    public let make: @Sendable (Settings) -> any Optimizer
+
+    /// The optimizer made from `given`, checked against the kind's fields.
+    public func make(_ given: [String: SettingValue]) throws(TensorError) -> any Optimizer {
+        make(try Settings(name, noun: "optimizer", fields: fields, given))
+    }
+
+    static let learningRate = 0.0...Double.infinity
+    static func lr(_ value: Double) -> Setting {
+        Setting("lr", .number, default: .number(value), range: learningRate, lowerOpen: true, "the learning rate")
+    }
+    static let weightDecay = Setting("weightDecay", .number, default: .number(0), range: 0...Double.infinity, "L2 penalty on the weights")
+
+    /// Every optimizer the language offers.
+    public static let all: [OptimizerKind] = [
+        OptimizerKind(name: "SGD", summary: "Stochastic gradient descent, with momentum and Nesterov's variant as PyTorch's SGD.",
+                      example: "SGD(lr: 0.05, momentum: 0.9, nesterov: true)",
+                      fields: [lr(0.01), Setting("momentum", .number, default: .number(0), range: 0...1, upperOpen: true, "the share of the last step kept"),
+                               Setting("nesterov", .flag, default: .flag(false), "look ahead along the momentum (needs momentum)"), weightDecay]) { s in
+            SGD(lr: Float(s.double("lr")), momentum: Float(s.double("momentum")), nesterov: s.bool("nesterov"), weightDecay: Float(s.double("weightDecay")))
+        },
+        OptimizerKind(name: "Adam", summary: "Adam: per-weight step sizes from running moments of the gradient, as PyTorch's Adam.",
+                      example: "Adam(lr: 1e-3)",
+                      fields: [lr(1e-3), Setting("beta1", .number, default: .number(0.9), range: 0...1, upperOpen: true, "the first moment's decay"),
+                               Setting("beta2", .number, default: .number(0.999), range: 0...1, upperOpen: true, "the second moment's decay"), weightDecay]) { s in
+            Adam(lr: Float(s.double("lr")), beta1: Float(s.double("beta1")), beta2: Float(s.double("beta2")), weightDecay: Float(s.double("weightDecay")))
+        },
+        OptimizerKind(name: "AdamW", summary: "Adam with decoupled weight decay (the decay shrinks the weights directly), as PyTorch's AdamW.",
+                      example: "AdamW(lr: 1e-3, weightDecay: 0.01)",
+                      fields: [lr(1e-3), Setting("weightDecay", .number, default: .number(0.01), range: 0...Double.infinity, "the decoupled decay per step, times the rate")]) { s in
+            Adam.adamW(lr: Float(s.double("lr")), weightDecay: Float(s.double("weightDecay")))
+        },
+        OptimizerKind(name: "RMSProp", summary: "RMSProp: steps scaled by a running mean of squared gradients, as PyTorch's RMSprop.",
+                      example: "RMSProp(lr: 0.01)",
+                      fields: [lr(0.01), Setting("alpha", .number, default: .number(0.99), range: 0...1, upperOpen: true, "the squared gradients' decay")]) { s in
+            RMSProp(lr: Float(s.double("lr")), alpha: Float(s.double("alpha")))
+        },
+    ]
+}

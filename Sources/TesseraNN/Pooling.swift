@@ -34,15 +34,15 @@ public final class AvgPool2D: Pool2D {
 }
 
 extension Pool2D {
-    public var settings: [String: LayerValue] {
+    public var settings: [String: SettingValue] {
         ["kernel": .number(Double(window.kernel.h)), "stride": .number(Double(window.stride)), "padding": .number(Double(window.padding))]
     }
 
-    static var poolFields: [LayerField] {
+    static var poolFields: [Setting] {
         let window = 1...Double(Window.largest)
-        return [LayerField("kernel", .count, positional: true, default: .number(2), range: window, "the square window's side"),
-                LayerField("stride", .count, default: LayerValue.none, range: window, "steps between windows; the kernel's side when left out"),
-                LayerField("padding", .count, default: .number(0), range: 0...Double(Window.largest), "padding on each side (not counted in averages)")]
+        return [Setting("kernel", .count, positional: true, default: .number(2), range: window, "the square window's side"),
+                Setting("stride", .count, default: SettingValue.none, range: window, "steps between windows; the kernel's side when left out"),
+                Setting("padding", .count, default: .number(0), range: 0...Double(Window.largest), "padding on each side (not counted in averages)")]
     }
 }
 
@@ -50,14 +50,14 @@ extension MaxPool2D: ConfigurableLayer {
     public static var kind: String { "MaxPool2D" }
     public static var summary: String { "2-D max pooling: the largest value of each window." }
     public static var example: String { "Sequential([Conv2D(8, activation: .relu), MaxPool2D(2), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
-    public static var fields: [LayerField] { poolFields }
-    public convenience init(settings s: LayerSettings) { self.init(s.int("kernel"), stride: s.optionalInt("stride"), padding: s.int("padding")) }
+    public static var fields: [Setting] { poolFields }
+    public convenience init(settings s: Settings) { self.init(s.int("kernel"), stride: s.optionalInt("stride"), padding: s.int("padding")) }
 }
 
 extension AvgPool2D: ConfigurableLayer {
     public static var kind: String { "AvgPool2D" }
     public static var summary: String { "2-D average pooling: the mean of each window." }
     public static var example: String { "Sequential([Conv2D(8, activation: .relu), AvgPool2D(2), Flatten(), Dense(10)], inputShape: [1, 8, 8])" }
-    public static var fields: [LayerField] { poolFields }
-    public convenience init(settings s: LayerSettings) { self.init(s.int("kernel"), stride: s.optionalInt("stride"), padding: s.int("padding")) }
+    public static var fields: [Setting] { poolFields }
+    public convenience init(settings s: Settings) { self.init(s.int("kernel"), stride: s.optionalInt("stride"), padding: s.int("padding")) }
 }

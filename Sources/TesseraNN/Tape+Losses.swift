@@ -17,10 +17,11 @@ extension Tape {
         var norm: Double = 0
         let w = weights ?? [Float](repeating: 1, count: c)
         for (i, v) in labels.storage.enumerated() {
-            let y = Int(v)
-            guard Float(y) == v, y >= 0, y < c else {
+            // Checked as a Float first: Int(v) traps on 1e30, infinity or NaN.
+            guard v.isFinite, v >= 0, v < Float(c), v == v.rounded() else {
                 throw TensorError(.value, "cross-entropy: label \(v) of sample \(i) is not a class index in 0..<\(c)")
             }
+            let y = Int(v)
             a[i * c + y] += (1 - labelSmoothing) * w[y]
             if labelSmoothing > 0 { for k in 0..<c { a[i * c + k] += labelSmoothing / Float(c) * w[k] } }
             rowTotal[i] = (0..<c).reduce(0) { $0 + a[i * c + $1] }

@@ -430,7 +430,7 @@ final class ConfusionObject: NativeObject {
     var memberNames: [String] { ["counts", "classes"] }
     func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
         switch name {
-        case "counts": return .array(matrix.counts.map { .array($0.map { $0 == $0.rounded() ? .int(Int($0)) : .double($0) }) })
+        case "counts": return .array(matrix.counts.map { .array($0.map { $0 == $0.rounded() && abs($0) < 9e15 ? .int(Int($0)) : .double($0) }) })
         case "classes": return .array(matrix.classes.map { .string($0) })
         default: return nil
         }

@@ -154,7 +154,7 @@ final class ModelObject: NativeObject {
             options.earlyStopping = patience
         }
         if !a[11].isNil { options.clipNorm = Float(try Convert.double(a[11], "fit(clipNorm:)")) }
-        options.schedule = try NNBindings.schedule(a[12], "fit(schedule:)")
+        options.schedule = try NNBindings.scheduleValue(a[12], "fit(schedule:)")
         if !a[5].isNil {
             guard case .object(let o as OptimizerObject) = a[5] else { throw ScriptError(.type, "fit(optimizer:) takes SGD(...), Adam(...), AdamW(...) or RMSProp(...)") }
             if o.optimizer !== optimizer { (scheduleBase, scheduleSteps) = (nil, 0) }

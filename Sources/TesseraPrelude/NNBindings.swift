@@ -10,7 +10,7 @@ import TesseraTensor
 /// schedules (`cosine step warmup`), `load` and `grad(of:at:)`.
 enum NNBindings {
     static var functions: [NativeFunction] {
-        [sequential] + Architecture.kinds.map(layer) + [sgd, adam, adamW, rmsProp, cosine, stepSchedule, warmup, load, grad]
+        [sequential] + Architecture.kinds.map(layer) + OptimizerKind.all.map(optimizer) + ScheduleKind.all.map(schedule) + [load, grad]
     }
 
     // MARK: Layers
@@ -27,28 +27,32 @@ enum NNBindings {
         return .object(ModelObject(model))
     }
 
-    /// A layer kind's function, made from the settings the kind declares (`LayerField`s):
+    /// A layer kind's function, made from the settings the kind declares (`Setting`s):
     /// its parameters, their defaults and ranges, its doc and example. The ranges are
-    /// checked once, by `LayerSettings`, for checkpoints and calls alike.
+    /// checked once, by `Settings`, for checkpoints and calls alike.
     static func layer(_ kind: any ConfigurableLayer.Type) -> NativeFunction {
         let declaration = Declaration(kind.kind, kind.fields.map(parameter), returns: "Layer", summary: kind.summary, example: kind.example,
                                       errors: [(.value, "a setting is outside the range its parameter gives")])
-        return NativeFunction(declaration) { args, _ in
-            var given: [String: LayerValue] = [:]
-            for f in kind.fields where !args.isNil(f.name) {
-                switch f.kind {
-                case .count: given[f.name] = .number(Double(try args.int(f.name)))
-                case .number: given[f.name] = .number(try args.double(f.name))
-                case .flag: given[f.name] = .flag(try args.bool(f.name))
-                case .activation: given[f.name] = .name(try args.symbol(f.name) ?? "linear")
-                }
+        return NativeFunction(declaration) { args, _ in .object(LayerObject(try kind.make(try settings(kind.fields, args)))) }
+    }
+
+    /// The arguments given for declared settings, as the domain kind takes them (the ones
+    /// left out are the kind's to default).
+    static func settings(_ fields: [Setting], _ args: Arguments) throws -> [String: SettingValue] {
+        var given: [String: SettingValue] = [:]
+        for f in fields where !args.isNil(f.name) {
+            switch f.kind {
+            case .count: given[f.name] = .number(Double(try args.int(f.name)))
+            case .number: given[f.name] = .number(try args.double(f.name))
+            case .flag: given[f.name] = .flag(try args.bool(f.name))
+            case .activation: given[f.name] = .name(try args.symbol(f.name) ?? "linear")
             }
-            return .object(LayerObject(try kind.make(given)))
         }
+        return given
     }
 
     /// A layer setting as a parameter of its function.
-    static func parameter(_ f: LayerField) -> Declaration.Parameter {
+    static func parameter(_ f: Setting) -> Declaration.Parameter {
         let type: ParameterType
         switch f.kind {
         case .count: type = .int
@@ -62,63 +66,41 @@ enum NNBindings {
         case .number(let d)?: value = f.kind == .count ? .int(Int(d)) : .double(d)
         case .flag(let b)?: value = .bool(b)
         // An activation left out (or nil, as Keras's None) is the identity.
-        case .name?, LayerValue.none?: value = .nil
+        case .name?, SettingValue.none?: value = .nil
         }
-        let range = f.range.map { ValueRange(lower: $0.lowerBound, upper: $0.upperBound, upperOpen: f.upperOpen) }
+        let range = f.range.map { ValueRange(lower: $0.lowerBound, upper: $0.upperBound.isInfinite ? nil : $0.upperBound, lowerOpen: f.lowerOpen, upperOpen: f.upperOpen) }
         return f.positional ? .positional(f.name, type, default: value, range: range, f.doc)
                             : .labelled(f.name, type, default: value, range: range, f.doc)
     }
 
     // MARK: Optimizers and schedules
 
-    static func float(_ v: Value, _ what: String) throws -> Float { Float(try Convert.double(v, what)) }
-
-    static let sgd = NativeFunction("SGD", doc: "SGD(lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0, schedule: nil) -> Optimizer",
-                                    parameters: [.labelled("lr", default: .double(0.01)), .labelled("momentum", default: .double(0)),
-                                                 .labelled("nesterov", default: .bool(false)), .labelled("weightDecay", default: .double(0)), .labelled("schedule")]) { a, _ in
-        .object(OptimizerObject(SGD(lr: try float(a[0], "SGD(lr:)"), momentum: try float(a[1], "SGD(momentum:)"),
-                                    nesterov: try Convert.bool(a[2], "SGD(nesterov:)"), weightDecay: try float(a[3], "SGD(weightDecay:)")),
-                                schedule: try schedule(a[4], "SGD(schedule:)")))
+    /// An optimizer kind's function, made from its declared settings, and `schedule:`.
+    static func optimizer(_ kind: OptimizerKind) -> NativeFunction {
+        let scheduleParameter = Declaration.Parameter.labelled("schedule", .object("Schedule"), default: .nil,
+                                                               "how the rate changes with the step: cosine(steps:), step(every:factor:), warmup(steps:)")
+        let d = Declaration(kind.name, kind.fields.map(parameter) + [scheduleParameter], returns: "Optimizer", summary: kind.summary,
+                            example: kind.example, errors: [(.value, "a setting is outside the range its parameter gives")])
+        return NativeFunction(d) { args, _ in
+            let o = try kind.make(try settings(kind.fields, args))
+            return .object(OptimizerObject(o, schedule: try args.object("schedule", as: ScheduleObject.self)?.schedule))
+        }
     }
 
-    static let adam = NativeFunction("Adam", doc: "Adam(lr: 0.001, beta1: 0.9, beta2: 0.999, weightDecay: 0, schedule: nil) -> Optimizer",
-                                     parameters: [.labelled("lr", default: .double(1e-3)), .labelled("beta1", default: .double(0.9)),
-                                                  .labelled("beta2", default: .double(0.999)), .labelled("weightDecay", default: .double(0)), .labelled("schedule")]) { a, _ in
-        .object(OptimizerObject(Adam(lr: try float(a[0], "Adam(lr:)"), beta1: try float(a[1], "Adam(beta1:)"), beta2: try float(a[2], "Adam(beta2:)"),
-                                     weightDecay: try float(a[3], "Adam(weightDecay:)")), schedule: try schedule(a[4], "Adam(schedule:)")))
-    }
-
-    static let adamW = NativeFunction("AdamW", doc: "AdamW(lr: 0.001, weightDecay: 0.01, schedule: nil) -> Optimizer\nAdam with decoupled weight decay.",
-                                      parameters: [.labelled("lr", default: .double(1e-3)), .labelled("weightDecay", default: .double(0.01)), .labelled("schedule")]) { a, _ in
-        .object(OptimizerObject(Adam.adamW(lr: try float(a[0], "AdamW(lr:)"), weightDecay: try float(a[1], "AdamW(weightDecay:)")),
-                                schedule: try schedule(a[2], "AdamW(schedule:)")))
-    }
-
-    static let rmsProp = NativeFunction("RMSProp", doc: "RMSProp(lr: 0.01, alpha: 0.99, schedule: nil) -> Optimizer",
-                                        parameters: [.labelled("lr", default: .double(0.01)), .labelled("alpha", default: .double(0.99)), .labelled("schedule")]) { a, _ in
-        .object(OptimizerObject(RMSProp(lr: try float(a[0], "RMSProp(lr:)"), alpha: try float(a[1], "RMSProp(alpha:)")), schedule: try schedule(a[2], "RMSProp(schedule:)")))
-    }
-
-    /// A schedule argument (nil when absent).
-    static func schedule(_ v: Value, _ what: String) throws -> Schedule? {
+    /// A schedule argument of a binding that is not declared yet (nil when absent).
+    static func scheduleValue(_ v: Value, _ what: String) throws -> Schedule? {
         if v.isNil { return nil }
-        guard case .object(let s as ScheduleObject) = v else { throw ScriptError(.type, "\(what) takes cosine(steps:), step(every:, factor:) or warmup(steps:)") }
+        guard case .object(let s as ScheduleObject) = v else {
+            throw ScriptError(.type, "\(what) takes " + ScheduleKind.all.map { "\($0.name)(...)" }.joined(separator: ", ") + ", got \(v.typeName)")
+        }
         return s.schedule
     }
 
-    static let cosine = NativeFunction("cosine", doc: "cosine(steps:) -> Schedule\nCosine decay of the learning rate to 0 over steps (batches).",
-                                       parameters: [.labelled("steps", required: true)]) { a, _ in
-        .object(ScheduleObject(.cosine(steps: try Convert.int(a[0], "cosine(steps:)"))))
-    }
-
-    static let stepSchedule = NativeFunction("step", doc: "step(every:, factor: 0.1) -> Schedule\nThe learning rate times factor every `every` steps.",
-                                             parameters: [.labelled("every", required: true), .labelled("factor", default: .double(0.1))]) { a, _ in
-        .object(ScheduleObject(.step(every: try Convert.int(a[0], "step(every:)"), factor: try float(a[1], "step(factor:)"))))
-    }
-
-    static let warmup = NativeFunction("warmup", doc: "warmup(steps:) -> Schedule\nA linear rise of the learning rate over the first steps.",
-                                       parameters: [.labelled("steps", required: true)]) { a, _ in
-        .object(ScheduleObject(.warmup(steps: try Convert.int(a[0], "warmup(steps:)"))))
+    /// A schedule kind's function, made from its declared settings.
+    static func schedule(_ kind: ScheduleKind) -> NativeFunction {
+        let d = Declaration(kind.name, kind.fields.map(parameter), returns: "Schedule", summary: kind.summary, example: kind.example,
+                            errors: [(.value, "a setting is outside the range its parameter gives")])
+        return NativeFunction(d) { args, _ in .object(ScheduleObject(try kind.make(try settings(kind.fields, args)))) }
     }
 
     // MARK: Checkpoints and gradients

@@ -19,9 +19,14 @@ public struct Arguments {
         values.reserveCapacity(bound.count)
         for (p, b) in zip(declaration.parameters, bound) {
             let v = b ?? p.defaultValue ?? .nil
+            // A symbol of the right kind but not among the names is a wrong value, not a wrong type.
+            if case .symbol(_, let names) = p.type, case .symbol(let given) = v, !names.contains(given) {
+                throw ScriptError(.value, "\(Self.place(p, in: declaration)) is one of \(names.map { "." + $0 }.joined(separator: ", ")), got .\(given)",
+                                  suggestion: Suggest.closest(to: given, in: names).map { "did you mean .\($0)?" } ?? Self.hint(p))
+            }
             if !(v.isNil && !p.isRequired) && !p.type.accepts(v) {
                 throw ScriptError(.type, "\(Self.place(p, in: declaration)) needs \(Self.article(p.type)), got \(Self.shown(v))",
-                                  suggestion: Self.hint(p))
+                                  suggestion: Self.hint(p) ?? "\(p.label ?? p.name): \(p.doc)")
             }
             values.append(v)
         }

@@ -205,7 +205,7 @@ def test_bad_input_is_a_value_error_that_names_the_argument():
         "mse([1.0, nan], [1.0, 2.0])": "yTrue has a non-finite value",
         "accuracy([], [])": "yTrue is empty",
         "precision([0, 1, 2], [0, 1, 2])": "average: .binary needs two classes",
-        "f1([0, 1], [1, 0], average: .sideways)": "average: must be",
+        "f1([0, 1], [1, 0], average: .sideways)": "f1(average:) is one of .binary",
         "Constraint(\"precision\")": "give atLeast: or atMost:",
     }
     for code, message in cases.items():

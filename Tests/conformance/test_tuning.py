@@ -54,6 +54,9 @@ def test_an_interrupt_keeps_the_study_in_its_file(ks, tmp_path):
     reply = ks.shell_reply(msg_id, timeout=30)
     assert reply["content"]["status"] == "error" and reply["content"]["ename"] == "Interrupted", reply["content"]
     assert "run the cell again" in reply["content"]["evalue"], reply["content"]["evalue"]
+    # As a front end does, the next cell goes after this one's idle: one sent before it
+    # counts as queued behind the error and is aborted (stop_on_error), as in ipykernel.
+    ks.outputs(msg_id)
     with sqlite3.connect(path) as db:
         states = dict(db.execute("select state, count(*) from trials group by state").fetchall())
     assert states.get("complete", 0) >= 5, states

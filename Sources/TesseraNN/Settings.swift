@@ -1,12 +1,13 @@
 import TesseraTensor
 
-/// One setting of a layer kind, declared once with its type, default, range and doc.
+/// One setting of a layer, optimizer or schedule kind, declared once with its type,
+/// default, range and doc.
 ///
-/// A layer kind's `fields` are its whole configuration: checkpoints store the settings by
-/// these names and read them back through the same checks, and the language's binding,
-/// `%help` and the reference are made from them, so adding a layer touches its own file
-/// and the list of kinds (`Architecture.kinds`).
-public struct LayerField: Sendable {
+/// A kind's `fields` are its whole configuration: checkpoints store the settings by these
+/// names and read them back through the same checks, and the language's binding, `%help`
+/// and the reference are made from them, so adding a layer touches its own file and the
+/// list of kinds (`Architecture.kinds`).
+public struct Setting: Sendable {
     public enum Kind: Sendable, Equatable {
         /// A whole number (units, kernel sizes, counts).
         case count
@@ -23,28 +24,37 @@ public struct LayerField: Sendable {
     public let kind: Kind
     /// The value when the setting is left out; nil when it is required. `.none` means "no
     /// value": a count that defaults to another setting (a pooling stride to its kernel).
-    public let defaultValue: LayerValue?
-    /// The values it may take; with `upperOpen`, up to but not including the upper bound.
+    public let defaultValue: SettingValue?
+    /// The values it may take; with `lowerOpen` or `upperOpen`, a bound itself is excluded.
     public let range: ClosedRange<Double>?
+    public let lowerOpen: Bool
     public let upperOpen: Bool
     public let doc: String
 
-    public init(_ name: String, _ kind: Kind, positional: Bool = false, default value: LayerValue? = nil,
-                range: ClosedRange<Double>? = nil, upperOpen: Bool = false, _ doc: String) {
+    public init(_ name: String, _ kind: Kind, positional: Bool = false, default value: SettingValue? = nil,
+                range: ClosedRange<Double>? = nil, lowerOpen: Bool = false, upperOpen: Bool = false, _ doc: String) {
         self.name = name; self.kind = kind; self.positional = positional; self.defaultValue = value; self.range = range
-        self.upperOpen = upperOpen; self.doc = doc
+        self.lowerOpen = lowerOpen; self.upperOpen = upperOpen; self.doc = doc
     }
 
     /// Whether `d` lies in the range.
     func admits(_ d: Double) -> Bool {
         guard let r = range else { return true }
-        return r.contains(d) && !(upperOpen && d == r.upperBound)
+        return r.contains(d) && !(upperOpen && d == r.upperBound) && !(lowerOpen && d == r.lowerBound)
     }
 
-    /// The range as a reader writes it: `[0, 1)`, `1 to 2147483647`.
+    /// What a value must be, for messages: "above 0", "in [0, 1)", "a finite number".
+    var requirement: String {
+        guard let r = range else { return "a finite number" }
+        if r.upperBound == .infinity { return (lowerOpen ? "above " : "at least ") + SettingValue.number(r.lowerBound).text }
+        return "in " + rangeText!
+    }
+
+    /// The range as a reader writes it: `[0, 1)`, `(0, ∞)`.
     public var rangeText: String? {
         guard let r = range else { return nil }
-        return "[" + LayerValue.number(r.lowerBound).text + ", " + LayerValue.number(r.upperBound).text + (upperOpen ? ")" : "]")
+        if r.upperBound == .infinity { return (lowerOpen ? "(" : "[") + SettingValue.number(r.lowerBound).text + ", ∞)" }
+        return (lowerOpen ? "(" : "[") + SettingValue.number(r.lowerBound).text + ", " + SettingValue.number(r.upperBound).text + (upperOpen ? ")" : "]")
     }
 
     /// The largest count a layer may be given (units, filters, a vocabulary).
@@ -52,7 +62,7 @@ public struct LayerField: Sendable {
 }
 
 /// A setting's value.
-public enum LayerValue: Sendable, Equatable {
+public enum SettingValue: Sendable, Equatable {
     case number(Double)
     case flag(Bool)
     case name(String)
@@ -62,52 +72,54 @@ public enum LayerValue: Sendable, Equatable {
 
 /// A layer's settings, each checked against its field's kind and range, with the defaults
 /// filled in: what a layer is made from, by the language or by a checkpoint.
-public struct LayerSettings: Sendable {
+public struct Settings: Sendable {
     public let kind: String
-    private var values: [String: LayerValue]
+    private var values: [String: SettingValue]
 
     /// Checks `given` against `fields`: every name known, every value of its kind and in
-    /// range, every required one present. Errors name the layer kind and the setting.
-    public init(_ kind: String, fields: [LayerField], _ given: [String: LayerValue]) throws(TensorError) {
+    /// range, every required one present. Errors name the kind ("a Dense layer", "an Adam
+    /// optimizer": `noun`) and the setting.
+    public init(_ kind: String, noun: String = "layer", fields: [Setting], _ given: [String: SettingValue]) throws(TensorError) {
         self.kind = kind
+        let kind = kind + " " + noun
         if let unknown = given.keys.sorted().first(where: { k in !fields.contains { $0.name == k } }) {
-            throw TensorError(.value, "\(Self.a(kind)) layer has no setting '\(unknown)'; its settings are \(fields.map(\.name).joined(separator: ", "))")
+            throw TensorError(.value, "\(Self.a(kind)) has no setting '\(unknown)'; its settings are \(fields.map(\.name).joined(separator: ", "))")
         }
-        var values: [String: LayerValue] = [:]
+        var values: [String: SettingValue] = [:]
         for f in fields {
-            guard let v = given[f.name] ?? f.defaultValue else { throw TensorError(.value, "\(Self.a(kind)) layer needs \(f.name)") }
+            guard let v = given[f.name] ?? f.defaultValue else { throw TensorError(.value, "\(Self.a(kind)) needs \(f.name)") }
             try Self.check(v, f, kind)
             values[f.name] = v
         }
         self.values = values
     }
 
-    private static func check(_ v: LayerValue, _ f: LayerField, _ kind: String) throws(TensorError) {
+    private static func check(_ v: SettingValue, _ f: Setting, _ kind: String) throws(TensorError) {
         switch (f.kind, v) {
-        case (_, .none) where f.defaultValue == LayerValue.none: return
+        case (_, .none) where f.defaultValue == SettingValue.none: return
         case (.count, .number(let d)):
-            let r = f.range ?? 0...LayerField.largestCount
+            let r = f.range ?? 0...Setting.largestCount
             guard d.isFinite, d == d.rounded(), r.contains(d) else {
-                throw TensorError(.value, "\(Self.a(kind)) layer has \(f.name) \(v.text); it must be a whole number from \(Int(r.lowerBound)) to \(Int(r.upperBound))")
+                throw TensorError(.value, "\(Self.a(kind)) has \(f.name) \(v.text); it must be a whole number from \(Int(r.lowerBound)) to \(Int(r.upperBound))")
             }
         case (.number, .number(let d)):
             guard d.isFinite, f.admits(d) else {
-                throw TensorError(.value, "\(Self.a(kind)) layer has \(f.name) \(v.text); it must be in \(f.rangeText ?? "the finite numbers")")
+                throw TensorError(.value, "\(Self.a(kind)) has \(f.name) \(v.text); it must be \(f.requirement)")
             }
         case (.flag, .flag): return
         case (.activation, .name(let s)):
             guard Activation(rawValue: s) != nil else {
-                throw TensorError(.value, "\(Self.a(kind)) layer has activation '\(s)'; it is one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw TensorError(.value, "\(Self.a(kind)) has activation '\(s)'; it is one of \(Activation.allCases.map(\.rawValue).joined(separator: ", "))")
             }
         default:
-            throw TensorError(.value, "\(Self.a(kind)) layer has \(f.name) \(v.text), not \(f.kind.article)")
+            throw TensorError(.value, "\(Self.a(kind)) has \(f.name) \(v.text), not \(f.kind.article)")
         }
     }
 
     /// "a Dense", "an Embedding".
     static func a(_ kind: String) -> String { ("AEIOU".contains(kind.first ?? "x") ? "an " : "a ") + kind }
 
-    public subscript(_ name: String) -> LayerValue { values[name] ?? .none }
+    public subscript(_ name: String) -> SettingValue { values[name] ?? .none }
 
     public func int(_ name: String) -> Int {
         guard case .number(let d) = self[name] else { preconditionFailure("\(kind).\(name) is not a count") }
@@ -136,7 +148,7 @@ public struct LayerSettings: Sendable {
     }
 }
 
-extension LayerValue {
+extension SettingValue {
     var text: String {
         switch self {
         // Whole numbers as whole numbers (units 0, not 0.0); others as Swift writes them.
@@ -148,7 +160,7 @@ extension LayerValue {
     }
 }
 
-extension LayerField.Kind {
+extension Setting.Kind {
     var article: String {
         switch self {
         case .count: return "a whole number"
@@ -169,16 +181,16 @@ public protocol ConfigurableLayer: Layer {
     /// A use of it that reads the same in Tessera and Swift (`Dense(128, activation: .relu)`).
     static var example: String { get }
     /// Every setting, in call order.
-    static var fields: [LayerField] { get }
+    static var fields: [Setting] { get }
     /// The settings that make it again (not its weights).
-    var settings: [String: LayerValue] { get }
+    var settings: [String: SettingValue] { get }
     /// Makes the layer from checked settings.
-    init(settings: LayerSettings)
+    init(settings: Settings)
 }
 
 extension ConfigurableLayer {
     /// The layer made from `given`, checked against the kind's fields.
-    public static func make(_ given: [String: LayerValue]) throws(TensorError) -> Self {
-        Self(settings: try LayerSettings(kind, fields: fields, given))
+    public static func make(_ given: [String: SettingValue]) throws(TensorError) -> Self {
+        Self(settings: try Settings(kind, fields: fields, given))
     }
 }
