@@ -29,54 +29,61 @@ public final class RichValue: NativeObject {
 }
 
 enum RichText {
-    static func maker(_ name: String, mime: String, doc: String, plain: @escaping (String) -> String) -> NativeFunction {
-        NativeFunction(name, doc: doc, parameters: [.positional()]) { a, _ in
-            guard case .string(let text) = a[0] else {
-                throw ScriptError(.type, "\(name)(_:) needs a String, got \(a[0].typeName)")
-            }
+    static func maker(_ name: String, mime: String, summary: String, example: String, plain: @escaping (String) -> String) -> NativeFunction {
+        let kind = name == "svg" ? "SVG" : name == "html" ? "HTML" : "Markdown"
+        return NativeFunction(Declaration(name, [.positional("text", .string, "the \(kind) source")], returns: kind, summary: summary, example: example)) { a, _ in
+            let text = try a.string("text")
             var b = MimeBundle(plain: plain(text))
             b.set(mime, text)
-            return .object(RichValue(kind: name == "svg" ? "SVG" : name == "html" ? "HTML" : "Markdown", bundle: b))
+            return .object(RichValue(kind: kind, bundle: b))
         }
     }
 
     static let functions: [NativeFunction] = [
-        maker("html", mime: "text/html", doc: "html(_ text) -> HTML\nA rich value shown as HTML (text/plain: the tags stripped).") { stripTags($0) },
-        maker("svg", mime: "image/svg+xml", doc: "svg(_ text) -> SVG\nA rich value shown as an SVG image.") { _ in "<SVG image>" },
-        maker("markdown", mime: "text/markdown", doc: "markdown(_ text) -> Markdown\nA rich value shown as Markdown.") { $0 },
+        maker("html", mime: "text/html", summary: "A rich value shown as HTML (its text/plain: the text without the tags).",
+              example: "html(\"<b>fraud</b> rate: 0.8%\")") { stripTags($0) },
+        maker("svg", mime: "image/svg+xml", summary: "A rich value shown as an SVG image.",
+              example: "svg(\"<svg xmlns='http://www.w3.org/2000/svg' width='20' height='20'><circle cx='10' cy='10' r='8'/></svg>\")") { _ in "<SVG image>" },
+        maker("markdown", mime: "text/markdown", summary: "A rich value shown as Markdown.", example: "markdown(\"# Results\\n*precision* first\")") { $0 },
         barChart,
         displayOptions,
     ]
 
     /// `displayOptions(maxRows: 20)`: pandas' `set_option("display.max_rows", 20)` and numpy's
     /// `set_printoptions` in one call; with no arguments, the options in effect.
-    static let displayOptions = NativeFunction(
+    static var displayOptionFields: [(name: String, path: WritableKeyPath<DisplayOptions, Int>, range: ClosedRange<Int>, doc: String)] { [
+        ("maxRows", \.maxRows, 1...1_000_000, "Frame rows shown (10)"), ("maxColumns", \.maxColumns, 1...100_000, "Frame columns shown (20)"),
+        ("precision", \.precision, 1...17, "significant digits of floats in tables (6)"),
+        ("maxItems", \.maxItems, 10...100_000_000, "Array elements shown before the middle is elided (1000)"),
+        ("maxCharacters", \.maxCharacters, 10...1_000_000_000, "String characters shown before the middle is elided (2000)"),
+    ] }
+
+    static let displayOptions = NativeFunction(Declaration(
         "displayOptions",
-        doc: "displayOptions(maxRows: nil, maxColumns: nil, precision: nil, maxItems: nil, maxCharacters: nil) -> Dict\nHow much of a large value results show: Frame rows (10) and columns (20), significant digits of floats in tables (6), Array elements (1000) and String characters (2000) before the middle is elided. Returns the options now in effect; %reset restores the defaults.",
-        parameters: ["maxRows", "maxColumns", "precision", "maxItems", "maxCharacters"].map { .labelled($0) }
-    ) { a, _ in
+        displayOptionFields.map { .labelled($0.name, .int, default: .nil, range: .from(Double($0.range.lowerBound), through: Double($0.range.upperBound)), $0.doc) },
+        returns: "Dict", summary: "How much of a large value results show; returns the options now in effect.",
+        discussion: "As pandas' set_option(\"display.max_rows\", ...) and numpy's set_printoptions in one call; %reset restores the defaults.",
+        example: "displayOptions(maxRows: 20, precision: 3)", errors: [(.value, "a value is outside its range")])) { a, _ in
         var options = DisplayOptions.current
-        let fields: [(String, WritableKeyPath<DisplayOptions, Int>, ClosedRange<Int>)] = [
-            ("maxRows", \.maxRows, 1...1_000_000), ("maxColumns", \.maxColumns, 1...100_000), ("precision", \.precision, 1...17),
-            ("maxItems", \.maxItems, 10...100_000_000), ("maxCharacters", \.maxCharacters, 10...1_000_000_000),
-        ]
-        for (i, (name, path, range)) in fields.enumerated() where !a[i].isNil {
-            let n = try Convert.int(a[i], "displayOptions(\(name):)")
-            guard range.contains(n) else {
-                throw ScriptError(.value, "displayOptions(\(name):) must be in \(range.lowerBound)...\(range.upperBound); got \(n)")
+        for f in displayOptionFields where !a.isNil(f.name) {
+            let n = try a.int(f.name)
+            guard f.range.contains(n) else {
+                throw ScriptError(.value, "displayOptions(\(f.name):) must be in \(f.range.lowerBound)...\(f.range.upperBound); got \(n)")
             }
-            options[keyPath: path] = n
+            options[keyPath: f.path] = n
         }
         DisplayOptions.current = options
-        return Convert.dict(fields.map { ($0.0, .int(options[keyPath: $0.1])) })
+        return Convert.dict(displayOptionFields.map { ($0.name, .int(options[keyPath: $0.path])) })
     }
 
     /// `barChart(["matmul 512": ["reference": 90.0, "openblas": 0.4]], title:, unit:, log:)`.
-    static let barChart = NativeFunction(
-        "barChart", doc: "barChart(_ groups, title: \"\", unit: \"\", log: false) -> Chart\nGrouped bars from a Dict of group → Dict of series → number (timings per backend, say).",
-        parameters: [.positional(), .labelled("title", default: .string("")), .labelled("unit", default: .string("")), .labelled("log", default: .bool(false))]
-    ) { a, _ in
-        guard case .dict(let groups) = a[0] else { throw ScriptError(.type, "barChart(_:) needs a Dict of group → Dict of series → number") }
+    static let barChart = NativeFunction(Declaration(
+        "barChart", [.positional("groups", .dict, "group → (series → number)"), .labelled("title", .string, default: .string(""), "the chart's title"),
+                     .labelled("unit", .string, default: .string(""), "the values' unit, on the axis"),
+                     .labelled("log", .bool, default: .bool(false), "a logarithmic axis")],
+        returns: "Chart", summary: "Grouped bars from a Dict of group → Dict of series → number (timings per backend, say).",
+        example: "barChart([\"matmul 512\": [\"reference\": 90.0, \"openblas\": 0.4]], title: \"ms per product\", unit: \"ms\", log: true)")) { a, _ in
+        guard case .dict(let groups) = a["groups"] else { throw ScriptError(.type, "barChart(_:) needs a Dict of group → Dict of series → number") }
         var names: [String] = [], rows: [[String: Double]] = [], seriesNames: [String] = []
         for (key, value) in groups.entries {
             guard case .dict(let inner) = value else { throw ScriptError(.type, "barChart(_:): the value for \(key) must be a Dict of series → number") }
@@ -89,8 +96,8 @@ enum RichText {
             names.append(key.description)
             rows.append(row)
         }
-        let chart = BarChart(title: try Convert.string(a[1], "barChart(title:)"), unit: try Convert.string(a[2], "barChart(unit:)"), groups: names,
-                             series: seriesNames.map { n in (n, rows.map { $0[n] }) }, logarithmic: try Convert.bool(a[3], "barChart(log:)"))
+        let chart = BarChart(title: try a.string("title"), unit: try a.string("unit"), groups: names,
+                             series: seriesNames.map { n in (n, rows.map { $0[n] }) }, logarithmic: try a.bool("log"))
         return .object(RichValue(kind: "Chart", bundle: chart.bundle))
     }
 

@@ -97,18 +97,19 @@ public enum CoreLibrary {
             interp.host.write(try text(args, "warn"), to: .stderr)
             return .nil
         },
-        NativeFunction("display", doc: "display(_ value, id: nil, update: false)\nShows a rich value now (Jupyter display_data); with id:, later calls with update: true replace it.",
-                       parameters: [.positional(), .labelled("id"), .labelled("update", default: .bool(false))]) { a, interp in
+        NativeFunction(Declaration("display", [.positional("value", .any, "what to show: a table, a chart, rich text or any value"),
+                                               .labelled("id", .any, default: .nil, "a name for the display, so a later call can replace it"),
+                                               .labelled("update", .bool, default: .bool(false), "replace the display named id instead of adding one")],
+                                   summary: "Shows a rich value now (Jupyter's display_data), besides the cell's result.",
+                                   example: "display(html(\"<b>step 1</b>\"), id: \"status\")\ndisplay(html(\"<b>step 2</b>\"), id: \"status\", update: true)")) { a, interp in
             var id: String? = nil
-            if case .string(let s) = a[1] { id = s } else if !a[1].isNil { id = a[1].description }
-            guard case .bool(let update) = a[2] else { throw ScriptError(.type, "display(update:) needs a Bool") }
-            try interp.host.display(a[0], displayID: id, update: update)
+            if case .string(let s) = a["id"] { id = s } else if !a.isNil("id") { id = a["id"].description }
+            try interp.host.display(a["value"], displayID: id, update: try a.bool("update"))
             return .nil
         },
-        NativeFunction("clear", doc: "clear(wait: false)\nClears the cell's output; with wait: true, just before the next output arrives.",
-                       parameters: [.labelled("wait", default: .bool(false))]) { a, interp in
-            guard case .bool(let w) = a[0] else { throw ScriptError(.type, "clear(wait:) needs a Bool") }
-            interp.host.clearOutput(wait: w)
+        NativeFunction(Declaration("clear", [.labelled("wait", .bool, default: .bool(false), "clear just before the next output arrives, not now")],
+                                   summary: "Clears the cell's output.", example: "print(\"working\")\nclear()\nprint(\"done\")")) { a, interp in
+            interp.host.clearOutput(wait: try a.bool("wait"))
             return .nil
         },
         NativeFunction("input", doc: "input(_ prompt = \"\", password: false) -> String\nAsks the front end for a line of text.",
@@ -116,9 +117,10 @@ public enum CoreLibrary {
             guard case .bool(let pw) = a[1] else { throw ScriptError(.type, "input(password:) needs a Bool") }
             return .string(try interp.host.readInput(prompt: a[0].description, password: pw))
         },
-        NativeFunction("error", doc: "error(_ message) -> Error\nMakes an error value; `throw error(\"...\")` raises it as a ValueError.",
-                       parameters: [.positional()]) { a, _ in
-            .object(ErrorObject(message: a[0].description))
+        NativeFunction(Declaration("error", [.positional("message", .any, "what went wrong")], returns: "Error",
+                                   summary: "An error value; `throw error(\"...\")` raises it as a ValueError.",
+                                   example: "func check(_ rate) {\n    if rate < 0 { throw error(\"rate must not be negative\") }\n    return rate\n}\ncheck(0.1)")) { a, _ in
+            .object(ErrorObject(message: a["message"].description))
         },
         NativeFunction(Declaration("clock", returns: "Double", summary: "Monotonic seconds, for timing: the difference of two calls is the time between them.",
                                    example: "let t0 = clock()\nlet s = (1...1000).map { $0 * $0 }.sum()\nprint(\"took\", clock() - t0, \"s\")")) { _, _ in
@@ -127,12 +129,13 @@ public enum CoreLibrary {
         NativeFunction(Declaration("zip", [.positional("a", sequence, "the first elements"), .positional("b", sequence, "the second elements")],
                                    returns: "[(a, b)]", summary: "Pairs the elements of two Arrays, up to the shorter one.",
                                    example: "zip([1, 2, 3], [\"a\", \"b\", \"c\"])")) { a, _ in try zipValues(a["a"], a["b"]) },
-        NativeFunction("abs", doc: "abs(_ x)\nThe absolute value; Ints stay Ints.", parameters: [.positional()]) { a, _ in
-            switch a[0] {
+        NativeFunction(Declaration("abs", [.positional("x", numeric, "a number, or an Array or Tensor of numbers (element by element)")],
+                                   summary: "The absolute value; Ints stay Ints.", example: "abs(-3)")) { a, _ in
+            switch a["x"] {
             case .int(let i):
                 guard i != Int.min else { throw ScriptError(.value, "abs(Int.min) does not fit in an Int") }
                 return .int(Swift.abs(i))
-            default: return try mapNumeric(a[0], "abs") { Swift.abs($0) }
+            default: return try mapNumeric(a["x"], "abs") { Swift.abs($0) }
             }
         },
         NativeFunction("min", doc: "min(_ a, _ b, ...) or min(_ array)\nThe smallest value.") { args, _ in try extreme(args, max: false) },
@@ -151,21 +154,21 @@ public enum CoreLibrary {
             guard let x = a["x"].asDouble, let y = a["y"].asDouble else { return try Operators.power(a["x"], a["y"]) }
             return .double(Foundation.pow(x, y))
         },
-        NativeFunction("Int", doc: "Int(_ x) -> Int?\nConverts a Double (truncating), String or Bool; nil when it cannot.",
-                       parameters: [.positional()]) { a, _ in
-            switch a[0] {
-            case .int: return a[0]
+        NativeFunction(Declaration("Int", [.positional("x", .any, "a Double (truncated toward zero), a String or a Bool")], returns: "Int?",
+                                   summary: "Converts to an Int; nil when it cannot.", example: "Int(\"42\") ?? 0")) { a, _ in
+            switch a["x"] {
+            case .int: return a["x"]
             case .double(let d): return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil
             case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces)).map { .int($0) } ?? .nil
             case .bool(let b): return .int(b ? 1 : 0)
             default: return .nil
             }
         },
-        NativeFunction("Double", doc: "Double(_ x) -> Double?\nConverts an Int or String; nil when it cannot.",
-                       parameters: [.positional()]) { a, _ in
-            switch a[0] {
+        NativeFunction(Declaration("Double", [.positional("x", .any, "an Int, a String or a Bool")], returns: "Double?",
+                                   summary: "Converts to a Double; nil when it cannot.", example: "Double(\"2.5\") ?? 0")) { a, _ in
+            switch a["x"] {
             case .int(let i): return .double(Double(i))
-            case .double: return a[0]
+            case .double: return a["x"]
             case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map { .double($0) } ?? .nil
             case .bool(let b): return .double(b ? 1 : 0)
             default: return .nil
@@ -203,10 +206,10 @@ public enum CoreLibrary {
             let a = try bind(args, "String(_:)", [.positional()])
             return .string(a[0].description)
         },
-        NativeFunction("Bool", doc: "Bool(_ x) -> Bool?\nConverts \"true\"/\"false\"; nil when it cannot.",
-                       parameters: [.positional()]) { a, _ in
-            switch a[0] {
-            case .bool: return a[0]
+        NativeFunction(Declaration("Bool", [.positional("x", .any, "\"true\" or \"false\", or a Bool")], returns: "Bool?",
+                                   summary: "Converts to a Bool; nil when it cannot.", example: "Bool(\"true\") ?? false")) { a, _ in
+            switch a["x"] {
+            case .bool: return a["x"]
             case .string(let s): return Bool(s).map { .bool($0) } ?? .nil
             default: return .nil
             }

@@ -116,6 +116,9 @@ public final class Interpreter {
     public init(host: ScriptHost = StandardHost(), interrupt: InterruptFlag = InterruptFlag()) {
         self.host = host
         self.interrupt = interrupt
+        // A new session starts from the default display options (one process may hold
+        // several sessions in turn: tests, a restarted kernel core).
+        DisplayOptions.current = DisplayOptions()
         CoreLibrary.install(in: self)
     }
 
