@@ -292,10 +292,13 @@ enum MetricsBindings {
 
     // MARK: Curves
 
-    static let rocCurve = NativeFunction("rocCurve", doc: "rocCurve(_ yTrue, _ scores, weights: nil) -> Chart\nThe ROC curve with its area.",
-                                         parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
-        let t = try labels(a[0], "rocCurve(yTrue)"), s = try numbers(a[1], "rocCurve(scores)"), w = try optionalNumbers(a[2], "rocCurve(weights:)")
-        let (fpr, tpr, _) = try metric { try RankingMetrics.rocCurve(t, s, weights: w) }
+    static let rocCurve = NativeFunction(Declaration(
+        "rocCurve", [yTrue("the true classes, 0 or 1"), .positional("scores", series, "a score or probability of class 1 per row"), weights],
+        returns: "Chart", summary: "The ROC curve (true against false positive rate at every threshold) with its area.",
+        example: "rocCurve([0, 1, 1, 0, 1, 0], [0.1, 0.8, 0.6, 0.4, 0.9, 0.3])",
+        errors: [(.value, "the lengths differ, or only one class is present")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), s = try numbers(a["scores"], a.place("scores"))
+        let (fpr, tpr, _) = try RankingMetrics.rocCurve(t, s, weights: try optionalNumbers(a["weights"], a.place("weights")))
         let auc = RankingMetrics.area(fpr: fpr, tpr: tpr)
         var chart = LineChart(title: "ROC curve (AUC \(String(format: "%.3f", auc)))", xLabel: "false positive rate", yLabel: "true positive rate",
                               series: [.init("model", x: fpr, y: tpr), .init("chance", x: [0, 1], y: [0, 1], reference: true)])
@@ -303,10 +306,13 @@ enum MetricsBindings {
         return .object(RichValue(kind: "Chart", bundle: chart.bundle))
     }
 
-    static let prCurve = NativeFunction("prCurve", doc: "prCurve(_ yTrue, _ scores, weights: nil) -> Chart\nPrecision against recall, with average precision.",
-                                        parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
-        let t = try labels(a[0], "prCurve(yTrue)"), s = try numbers(a[1], "prCurve(scores)"), w = try optionalNumbers(a[2], "prCurve(weights:)")
-        let (p, r, _) = try metric { try RankingMetrics.precisionRecallCurve(t, s, weights: w) }
+    static let prCurve = NativeFunction(Declaration(
+        "prCurve", [yTrue("the true classes, 0 or 1"), .positional("scores", series, "a score or probability of class 1 per row"), weights],
+        returns: "Chart", summary: "Precision against recall at every threshold, with the average precision.",
+        example: "prCurve([0, 1, 1, 0, 1, 0], [0.1, 0.8, 0.6, 0.4, 0.9, 0.3])",
+        errors: [(.value, "the lengths differ, or there is no positive row")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), s = try numbers(a["scores"], a.place("scores"))
+        let (p, r, _) = try RankingMetrics.precisionRecallCurve(t, s, weights: try optionalNumbers(a["weights"], a.place("weights")))
         let ap = RankingMetrics.averagePrecision(precision: p, recall: r)
         var chart = LineChart(title: "Precision-recall (AP \(String(format: "%.3f", ap)))", xLabel: "recall", yLabel: "precision",
                               series: [.init("model", x: [0] + r, y: [p.first ?? 1] + p)])
@@ -314,12 +320,16 @@ enum MetricsBindings {
         return .object(RichValue(kind: "Chart", bundle: chart.bundle))
     }
 
-    static let reliabilityCurve = NativeFunction("reliabilityCurve", doc: "reliabilityCurve(_ yTrue, _ probabilities, bins: 10) -> Chart\nObserved against predicted rates per bin, with the ECE.",
-                                                 parameters: [.positional(), .positional(), .labelled("bins", default: .int(10))]) { a, _ in
-        let t = try labels(a[0], "reliabilityCurve(yTrue)"), p = try numbers(a[1], "reliabilityCurve(yPred)")
-        let bins = try Convert.int(a[2], "reliabilityCurve(bins:)")
-        let r = try metric { try ProbabilityMetrics.reliability(t, p, bins: bins) }
-        let e = try metric { try ProbabilityMetrics.ece(t, p, bins: bins) }
+    static let reliabilityCurve = NativeFunction(Declaration(
+        "reliabilityCurve", [yTrue("the true classes, 0 or 1"), .positional("probabilities", series, "the probability of class 1 per row"),
+                             .labelled("bins", .int, default: .int(10), range: .atLeast(1), "uniform bins over [0, 1]")],
+        returns: "Chart", summary: "Observed against predicted rates per bin, beside perfect calibration, with the expected calibration error.",
+        example: "reliabilityCurve([0, 1, 1, 0, 1, 0], [0.1, 0.8, 0.6, 0.4, 0.9, 0.3], bins: 5)",
+        errors: [(.value, "the lengths differ, a probability is outside [0, 1], or bins is below 1")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), p = try numbers(a["probabilities"], a.place("probabilities"))
+        let bins = try a.int("bins")
+        let r = try ProbabilityMetrics.reliability(t, p, bins: bins)
+        let e = try ProbabilityMetrics.ece(t, p, bins: bins)
         var chart = LineChart(title: "Reliability (ECE \(String(format: "%.3f", e)))", xLabel: "mean predicted probability", yLabel: "observed rate",
                               series: [.init("model", x: r.map(\.meanPredicted), y: r.map(\.observed)), .init("perfect", x: [0, 1], y: [0, 1], reference: true)])
         chart.xRange = 0...1; chart.yRange = 0...1
@@ -328,27 +338,35 @@ enum MetricsBindings {
 
     // MARK: The metric spec
 
-    static let objective = NativeFunction("Objective", doc: "Objective(_ name, _ direction) -> Objective\n.maximize or .minimize; a study takes one or two.",
-                                          parameters: [.positional(), .positional(default: .symbol("maximize"))]) { a, _ in
-        let name = try Convert.string(a[0], "Objective(_:)")
-        guard case .symbol(let d) = a[1], let direction = MetricSpec.Direction(rawValue: d) else {
-            throw ScriptError(.value, "Objective(\"\(name)\", _): the direction is .maximize or .minimize")
-        }
+    static let objective = NativeFunction(Declaration(
+        "Objective", [.positional("name", .string, "the metric the objective closure returns under this name"),
+                      .positional("direction", .symbol("Direction", ["maximize", "minimize"]), default: .nil,
+                                  "which way is better; left out, the metric's own (a catalogued metric's, else minimize for losses, errors, costs and times)")],
+        returns: "Objective", summary: "What a study optimizes; it takes one, or two for a Pareto front.",
+        example: "Objective(\"auc\", .maximize)")) { a, _ in
+        let name = try a.string("name")
+        let direction = try a.symbol("direction").flatMap(MetricSpec.Direction.init(rawValue:)) ?? TuneBindings.direction(of: name)
         return .object(SpecObject(kind: "Objective", name: name, text: "Objective(\"\(name)\", .\(direction.rawValue))", objective: .init(name, direction)))
     }
 
-    static let constraint = NativeFunction("Constraint", doc: "Constraint(_ name, atLeast: nil, atMost: nil) -> Constraint\nA study takes up to four.",
-                                           parameters: [.positional(), .labelled("atLeast"), .labelled("atMost")]) { a, _ in
-        let name = try Convert.string(a[0], "Constraint(_:)")
-        let lo = a[1].isNil ? nil : try Convert.double(a[1], "Constraint(atLeast:)"), hi = a[2].isNil ? nil : try Convert.double(a[2], "Constraint(atMost:)")
-        let c = try metric { try MetricSpec.Constraint(name, atLeast: lo, atMost: hi) }
+    static let constraint = NativeFunction(Declaration(
+        "Constraint", [.positional("name", .string, "the metric the objective closure returns under this name"),
+                       .labelled("atLeast", .double, default: .nil, "the smallest acceptable value"),
+                       .labelled("atMost", .double, default: .nil, "the largest acceptable value")],
+        returns: "Constraint", summary: "A bound a trial's metric must meet to count as feasible; a study takes up to four.",
+        example: "Constraint(\"precision\", atLeast: 0.9)", errors: [(.value, "neither bound is given, or atLeast is above atMost")])) { a, _ in
+        let name = try a.string("name")
+        let lo = try a.optionalDouble("atLeast"), hi = try a.optionalDouble("atMost")
+        let c = try MetricSpec.Constraint(name, atLeast: lo, atMost: hi)
         let bounds = [lo.map { "atLeast: \($0)" }, hi.map { "atMost: \($0)" }].compactMap { $0 }.joined(separator: ", ")
         return .object(SpecObject(kind: "Constraint", name: name, text: "Constraint(\"\(name)\", \(bounds))", constraint: c))
     }
 
-    static let stored = NativeFunction("Stored", doc: "Stored(_ name) -> Stored\nA metric kept with each trial; a study keeps up to fifty.",
-                                       parameters: [.positional()]) { a, _ in
-        let name = try Convert.string(a[0], "Stored(_:)")
+    static let stored = NativeFunction(Declaration(
+        "Stored", [.positional("name", .string, "the metric the objective closure returns under this name")], returns: "Stored",
+        summary: "A metric kept with each trial for the report, neither optimized nor bounded; a study keeps up to fifty.",
+        example: "Stored(\"latency\")")) { a, _ in
+        let name = try a.string("name")
         return .object(SpecObject(kind: "Stored", name: name, text: "Stored(\"\(name)\")"))
     }
 }
