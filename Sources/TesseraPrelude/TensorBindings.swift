@@ -39,11 +39,15 @@ enum TensorBindings {
         return .object(TensorObject(Tensor(shape: shape, storage: [Float](repeating: v, count: count))))
     }
 
-    static let arange = NativeFunction("arange", doc: "arange(_ end) or arange(_ start, _ end, _ step = 1) -> Tensor\nEvenly spaced values, end excluded.",
-                                       parameters: [.positional(), .positional(default: .nil), .positional(default: .int(1))]) { a, _ in
-        var start = 0.0, end = try Convert.double(a[0], "arange(_:)")
-        if !a[1].isNil { start = end; end = try Convert.double(a[1], "arange(_:_:)") }
-        let step = try Convert.double(a[2], "arange(_:_:_:)")
+    static let arange = NativeFunction(Declaration(
+        "arange", [.positional("first", .double, "the end (exclusive) when alone, else the start"),
+                   .positional("end", .double, default: .nil, "the end, excluded"),
+                   .positional("step", .double, default: .int(1), "the difference between neighbours; not 0")],
+        returns: "Tensor", summary: "Evenly spaced values, the end excluded: arange(5) is 0..<5, arange(1, 2, 0.25) is [1, 1.25, 1.5, 1.75].",
+        example: "arange(1, 2, 0.25)", errors: [(.value, "a bound is not finite or the step is 0"), (.memory, "there are more values than memory holds")])) { a, _ in
+        var start = 0.0, end = try a.double("first")
+        if let e = try a.optionalDouble("end") { start = end; end = e }
+        let step = try a.double("step")
         guard step != 0, step.isFinite, start.isFinite, end.isFinite else {
             throw ScriptError(.value, "arange needs finite bounds and a step that is not 0; got \(start), \(end), \(step)")
         }
@@ -53,7 +57,7 @@ enum TensorBindings {
                               suggestion: ScriptError.memorySuggestion)
         }
         let n = steps > 0 ? Int(steps) : 0
-        _ = try TensorRuntime.run { try HostMemory.check(shape: [n], what: "arange(\(start), \(end), \(step))") }
+        _ = try HostMemory.check(shape: [n], what: "arange(\(start), \(end), \(step))")
         return .object(TensorObject(Tensor(shape: [n], storage: (0..<n).map { Float(start + Double($0) * step) })))
     }
 
@@ -77,34 +81,42 @@ enum TensorBindings {
         return try xs.enumerated().map { try TensorObject.tensor($0.element, "\(what), element \($0.offset)") }
     }
 
-    static let concat = NativeFunction("concat", doc: "concat(_ tensors, axis: 0) -> Tensor\nTensors joined along an existing axis; their other dimensions must agree.",
-                                       parameters: [.positional(), .labelled("axis", default: .int(0))]) { a, _ in
-        let parts = try tensors(a[0], "concat(_:)"), axis = try Convert.int(a[1], "concat(axis:)")
-        return .object(TensorObject(try TensorRuntime.run { try Tensor.concat(parts, axis: axis) }))
+    static let tensorList = Declaration.Parameter.positional("tensors", .array, "the tensors, in order")
+    static let axisParameter = Declaration.Parameter.labelled("axis", .int, default: .int(0), "the dimension; negative counts from the last")
+
+    static let concat = NativeFunction(Declaration(
+        "concat", [tensorList, axisParameter], returns: "Tensor", summary: "Tensors joined along an existing axis; their other dimensions must agree.",
+        example: "concat([zeros([2, 3]), ones([1, 3])])", errors: [(.shape, "the other dimensions differ")])) { a, _ in
+        .object(TensorObject(try Tensor.concat(try tensors(a["tensors"], a.place("tensors")), axis: try a.int("axis"))))
     }
 
-    static let stack = NativeFunction("stack", doc: "stack(_ tensors, axis: 0) -> Tensor\nTensors of one shape stacked along a new axis.",
-                                      parameters: [.positional(), .labelled("axis", default: .int(0))]) { a, _ in
-        let parts = try tensors(a[0], "stack(_:)"), axis = try Convert.int(a[1], "stack(axis:)")
-        return .object(TensorObject(try TensorRuntime.run { try Tensor.stack(parts, axis: axis) }))
+    static let stack = NativeFunction(Declaration(
+        "stack", [tensorList, axisParameter], returns: "Tensor", summary: "Tensors of one shape stacked along a new axis.",
+        example: "stack([zeros([3]), ones([3])], axis: 1)", errors: [(.shape, "the shapes differ")])) { a, _ in
+        .object(TensorObject(try Tensor.stack(try tensors(a["tensors"], a.place("tensors")), axis: try a.int("axis"))))
     }
 
-    static let oneHot = NativeFunction("oneHot", doc: "oneHot(_ labels, classes:) -> Tensor\nClass indices 0..<classes as rows of one-hot vectors [n, classes].",
-                                       parameters: [.positional(), .labelled("classes")]) { a, _ in
-        let labels = try TensorObject.indices(a[0], "oneHot(_:)"), classes = try Convert.int(a[1], "oneHot(classes:)")
+    static let oneHot = NativeFunction(Declaration(
+        "oneHot", [.positional("labels", .any, "class indices: an Array or Tensor of whole numbers in 0..<classes"),
+                   .labelled("classes", .int, range: .atLeast(1), "how many classes")],
+        returns: "Tensor", summary: "Class indices as rows of one-hot vectors [n, classes].", example: "oneHot([0, 2, 1], classes: 3)",
+        errors: [(.value, "an index is outside 0..<classes, or classes is below 1")])) { a, _ in
+        let labels = try TensorObject.indices(a["labels"], a.place("labels")), classes = try a.int("classes")
         guard classes > 0 else { throw ScriptError(.value, "oneHot(classes:) must be at least 1, got \(classes)") }
-        return .object(TensorObject(try TensorRuntime.run { try Tensor.oneHot(labels, classes: classes) }))
+        return .object(TensorObject(try Tensor.oneHot(labels, classes: classes)))
     }
 
-    static let backend = NativeFunction("backend", doc: "backend(_ name = nil) -> String\nThe backend tensor operations run on; with a name (\"reference\", \"openblas\", \"cuda\"), switches to it.",
-                                        parameters: [.positional(default: .nil)]) { a, _ in
-        if let name = try Convert.optionalString(a[0], "backend(_:)") {
-            TensorRuntime.shared.backend = try TensorRuntime.run { try Devices.backend(named: name) }
-        }
+    static let backend = NativeFunction(Declaration(
+        "backend", [.positional("name", .string, default: .nil, "\"reference\", \"openblas\" or \"cuda\"; left out, nothing changes")],
+        returns: "String", summary: "The backend tensor operations run on; with a name, switches to it first.",
+        example: "backend(\"openblas\")", errors: [(.value, "the backend is unknown or this machine cannot run it (devices() says which can)")])) { a, _ in
+        if let name = try a.optionalString("name") { TensorRuntime.shared.backend = try Devices.backend(named: name) }
         return .string(TensorRuntime.shared.backend.name)
     }
 
-    static let devices = NativeFunction("devices", doc: "devices() -> Table\nThe backends and whether this machine can run them; .available lists the names of those it can.", parameters: []) { _, _ in
+    static let devices = NativeFunction(Declaration(
+        "devices", returns: "Table", summary: "The backends and whether this machine can run them; .available lists the names of those it can.",
+        example: "devices().available")) { _, _ in
         let current = TensorRuntime.shared.backend.name
         let list = Devices.list()
         let table = Table(columns: ["backend", "kind", "available", "detail"],
@@ -113,10 +125,12 @@ enum TensorBindings {
         return .object(DevicesObject(bundle: table.bundle, available: list.filter(\.available).map(\.name)))
     }
 
-    static let threads = NativeFunction("threads", doc: "threads(_ n = nil) -> Int\nThreads for the CPU backends (OpenBLAS and the element-wise loops); 0 means one per core, and more than one per core is capped (with a warning).",
-                                        parameters: [.positional(default: .nil)]) { a, interp in
-        if !a[0].isNil {
-            let n = try Convert.int(a[0], "threads(_:)")
+    static let threads = NativeFunction(Declaration(
+        "threads", [.positional("n", .int, default: .nil, range: .atLeast(0), "threads to use; 0 returns to the default (left out: only report)")],
+        returns: "Int", summary: "The threads of the CPU backends (OpenBLAS and the element-wise loops).",
+        discussion: "By default training times its own batches on every core and on one and keeps the faster; threads(n) fixes the count. More than one per core is capped, with a warning.",
+        example: "threads()", errors: [(.value, "n is negative")])) { a, interp in
+        if let n = try a.optionalInt("n") {
             guard n >= 0 else { throw ScriptError(.value, "threads(_:) must be 0 (one per core) or more, got \(n)") }
             if n > Parallel.maximum {
                 interp.host.write("threads(\(n)): this machine has \(Parallel.cores) core\(Parallel.cores == 1 ? "" : "s"); using \(Parallel.maximum) (more threads than cores only wait on one another)\n", to: .stderr)
