@@ -15,15 +15,19 @@ enum NNBindings {
 
     // MARK: Layers
 
-    static let sequential = NativeFunction("Sequential", doc: "Sequential(_ layers, inputShape: nil, seed: 0) -> Model\nLayers applied in order; shapes are inferred from the first batch, or from inputShape (per example, e.g. [1, 28, 28]).",
-                                           parameters: [.positional(), .labelled("inputShape"), .labelled("seed", default: .int(0))]) { a, _ in
-        guard case .array(let items) = a[0] else { throw ScriptError(.type, "Sequential(_:) takes an Array of layers, e.g. Sequential([Dense(10)])") }
-        let layers = try items.enumerated().map { (i, v) -> any Layer in
+    static let sequential = NativeFunction(Declaration(
+        "Sequential", [.positional("layers", .array, "the layers, applied in order"),
+                       .labelled("inputShape", .array, default: .nil, "the shape of one example (e.g. [1, 28, 28]); left out, the first batch tells"),
+                       .labelled("seed", .int, default: .int(0), "the seed of the weights' initialisation")],
+        returns: "Model", summary: "A network of layers applied in order; fit, predict, evaluate, summary and save it.",
+        example: "let model = Sequential([Dense(64, activation: .relu), Dropout(0.2), Dense(10)], seed: 1)\nmodel.fit(randn([32, 8], seed: 1), tensor((0..<32).map { $0 % 10 }), epochs: 1)",
+        errors: [(.type, "an element is not a layer"), (.shape, "inputShape does not fit the first layer")])) { a, _ in
+        let layers = try a.array("layers").enumerated().map { (i, v) -> any Layer in
             guard case .object(let o as LayerObject) = v else { throw ScriptError(.type, "Sequential(_:): element \(i) is a \(v.typeName), not a layer") }
             return o.layer
         }
-        let model = Sequential(layers, seed: UInt64(truncatingIfNeeded: try Convert.int(a[2], "Sequential(seed:)")))
-        if !a[1].isNil { try nn { try model.build(inputShape: try TensorObject.shape(a[1], "Sequential(inputShape:)")) } }
+        let model = Sequential(layers, seed: UInt64(truncatingIfNeeded: try a.int("seed")))
+        if !a.isNil("inputShape") { try model.build(inputShape: try TensorObject.shape(a["inputShape"], a.place("inputShape"))) }
         return .object(ModelObject(model))
     }
 
@@ -105,10 +109,12 @@ enum NNBindings {
 
     // MARK: Checkpoints and gradients
 
-    static let load = NativeFunction("load", doc: "load(_ path) -> Model\nA model saved with model.save(path) (safetensors), ready to predict or train on.",
-                                     parameters: [.positional()]) { a, _ in
-        let path = try Convert.string(a[0], "load(_:)")
-        let contents = try nn { try Checkpoint.load(path) }
+    static let load = NativeFunction(Declaration(
+        "load", [.positional("path", .string, "a file written by model.save(path)")], returns: "Model",
+        summary: "A model saved with model.save(path) (safetensors), ready to predict or train on: weights, architecture, optimizer state and loss.",
+        example: "let m = Sequential([Dense(2)], inputShape: [3], seed: 1)\nm.save(\"/tmp/tessera-example.safetensors\")\nload(\"/tmp/tessera-example.safetensors\").summary()",
+        errors: [(.value, "there is no such file, it is not a regular file, or it is not a valid Tessera checkpoint")])) { a, _ in
+        let contents = try Checkpoint.load(try a.string("path"))
         let model = ModelObject(contents.model)
         model.optimizer = contents.optimizer
         if let name = contents.metadata["loss"] {
@@ -119,16 +125,20 @@ enum NNBindings {
         return .object(model)
     }
 
-    static let grad = NativeFunction("grad", doc: "grad(of: { w in ... }, at: w) -> Tensor\nThe gradient of a closure's scalar result with respect to a tensor, for custom training loops.",
-                                     parameters: [.labelled("of", required: true), .labelled("at", required: true)]) { a, interp in
-        let point = try TensorObject.tensor(a[1], "grad(at:)")
+    static let grad = NativeFunction(Declaration(
+        "grad", [.labelled("of", .function, "a closure of one tensor returning a one-element tensor (a loss)"),
+                 .labelled("at", .object("Tensor"), "where to take the gradient")],
+        returns: "Tensor", summary: "The gradient of a closure's scalar result with respect to a tensor, for custom training loops.",
+        example: "let w = tensor([1.0, 2.0])\ngrad(of: { v in (v * v).sum() }, at: w)",
+        errors: [(.type, "the closure does not return a tensor computed from its argument")])) { a, interp in
+        let point = try TensorObject.tensor(a["at"], a.place("at"))
         let tape = Tape(backend: TensorRuntime.shared.backend)
         let w = Variable(point, requiresGrad: true)
-        let result = try interp.call(a[0], [.object(TracedTensor(w, tape))])
+        let result = try interp.call(a["of"], [.object(TracedTensor(w, tape))])
         guard case .object(let out as TracedTensor) = result else {
             throw ScriptError(.type, "grad(of:at:): the closure must return a tensor computed from its argument (a one-element result, such as .sum() or .mean()); it returned \(result.typeName)")
         }
-        try nn { try tape.backward(out.variable) }
+        try tape.backward(out.variable)
         return .object(TensorObject(w.grad ?? Tensor(zeros: point.shape)))
     }
 
