@@ -318,6 +318,6 @@ def test_help_prints_in_scripts_and_piped_input(tmp_path):
     script = tmp_path / "help.tsr"
     script.write_text("%help zeros\n")
     run = tessera("run", str(script))
-    assert run.returncode == 0 and "zeros(_ shape) -> Tensor" in run.stdout, run.stdout + run.stderr
+    assert run.returncode == 0 and "zeros(_ shape: Array) -> Tensor" in run.stdout, run.stdout + run.stderr
     piped = subprocess.run([binary()], input="dataset?\n", capture_output=True, text=True, timeout=60)
     assert piped.returncode == 0 and "dataset(_ name" in piped.stdout, piped.stdout + piped.stderr
