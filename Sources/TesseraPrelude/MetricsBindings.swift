@@ -185,11 +185,12 @@ enum MetricsBindings {
         return .double(try ProbabilityMetrics.ece(t, p, bins: try a.int("bins"), weights: try optionalNumbers(a["weights"], a.place("weights"))))
     }
 
-    static let confusion = NativeFunction("confusion", doc: "confusion(_ yTrue, _ yPred, weights: nil) -> Confusion\nCounts of (true, predicted) classes, shown as a heatmap; .counts, .classes.",
-                                          parameters: [.positional(), .positional(), .labelled("weights")]) { a, _ in
-        let t = try labels(a[0], "confusion(yTrue)"), p = try labels(a[1], "confusion(yPred)")
-        let w = try optionalNumbers(a[2], "confusion(weights:)")
-        return .object(ConfusionObject(try metric { try ConfusionMatrix(t, p, weights: w) }))
+    static let confusion = NativeFunction(Declaration(
+        "confusion", [yTrue(), .positional("yPred", series, "the predicted classes"), weights], returns: "Confusion",
+        summary: "Counts of (true, predicted) classes, shown as a heatmap; .counts and .classes give them.",
+        example: "confusion([0, 1, 1, 2, 2], [0, 1, 2, 2, 2])", errors: [(.value, "the two have different lengths or are empty")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), p = try labels(a["yPred"], a.place("yPred"))
+        return .object(ConfusionObject(try ConfusionMatrix(t, p, weights: try optionalNumbers(a["weights"], a.place("weights")))))
     }
 
     static func regression(_ m: MetricDescriptor, _ body: @escaping @Sendable ([Double], [Double], [Double]?) throws(MetricError) -> Double) -> NativeFunction {
@@ -217,44 +218,52 @@ enum MetricsBindings {
 
     // MARK: Business value
 
-    static let costMatrix = NativeFunction(
-        "costMatrix",
-        doc: "costMatrix(tp: 0, fp: 0, fn: 0, tn: 0) -> Metric\nThe value of each decision: a number, or a closure of the row ({ row in 50 + row.amount }). Call it: m(yTrue, yPred, amount: a).",
-        parameters: [.labelled("tp", default: .int(0)), .labelled("fp", default: .int(0)), .labelled("fn", default: .int(0)), .labelled("tn", default: .int(0))]
-    ) { a, interp in
-        func entry(_ v: Value, _ label: String) throws -> CostMatrix.Entry {
+    static let costEntry = ParameterType.either("Number | Function", [.double, .function])
+
+    static let costMatrix = NativeFunction(Declaration(
+        "costMatrix", [.labelled("tp", costEntry, default: .int(0), "the value of catching a positive"),
+                       .labelled("fp", costEntry, default: .int(0), "the value (a cost: negative) of a false alarm"),
+                       .labelled("fn", costEntry, default: .int(0), "the value (a cost: negative) of a missed positive"),
+                       .labelled("tn", costEntry, default: .int(0), "the value of a quiet negative")],
+        returns: "Metric", summary: "The value of each decision, as a metric: call it m(yTrue, yPred, amount: a) for the total.",
+        discussion: "Each entry is a number, or a closure of the row ({ row in 50 + row.amount }) whose row has .amount and .index.",
+        example: "let value = costMatrix(tp: { row in row.amount - 5 }, fp: -10, fn: { row in -row.amount }, tn: 0)\nvalue([0, 1, 1], [0, 1, 0], amount: [20.0, 300.0, 80.0])")) { a, interp in
+        func entry(_ label: String) throws -> CostMatrix.Entry {
+            let v = a[label]
             switch v {
-            case .int, .double: return .constant(try Convert.double(v, "costMatrix(\(label):)"))
-            case .function:
+            case .int, .double: return .constant(try a.double(label))
+            default:
                 let box = UncheckedBox((v, interp))
                 return .perRow { row, amount in
                     let (fn, interp) = box.value
                     let result = try interp.call(fn, [.object(DecisionRow(index: row, amount: amount))])
                     return try Convert.double(result, "costMatrix(\(label):)'s closure result")
                 }
-            default: throw ScriptError(.type, "costMatrix(\(label):) needs a number or a closure of the row, got \(v.typeName)")
             }
         }
-        let m = CostMatrix(tp: try entry(a[0], "tp"), fp: try entry(a[1], "fp"), fn: try entry(a[2], "fn"), tn: try entry(a[3], "tn"))
+        let m = CostMatrix(tp: try entry("tp"), fp: try entry("fp"), fn: try entry("fn"), tn: try entry("tn"))
         return .function(MetricFunction(matrix: m))
     }
 
-    static let profit = NativeFunction("profit", doc: "profit(_ yTrue, _ yPred, gain:, amount: nil) -> Double\nThe total value of the predictions under a cost matrix.",
-                                       parameters: [.positional(), .positional(), .labelled("gain", required: true), .labelled("amount")]) { a, _ in
-        guard case .function(let f) = a[2], let m = f as? MetricFunction else { throw ScriptError(.type, "profit(gain:) needs a costMatrix(...)") }
-        let t = try labels(a[0], "profit(yTrue)"), p = try labels(a[1], "profit(yPred)")
-        let amount = try optionalNumbers(a[3], "profit(amount:)")
-        return .double(try metric { try m.matrix.total(t, p, amount: amount) })
+    static let profit = NativeFunction(Declaration(
+        "profit", [yTrue(), .positional("yPred", series, "the predicted classes"), .labelled("gain", .function, "a costMatrix(...)"),
+                   .labelled("amount", series, default: .nil, "what each row is worth, for entries that are closures of the row")],
+        returns: "Double", summary: "The total value of the predictions under a cost matrix.",
+        example: "profit([0, 1, 1], [0, 1, 0], gain: costMatrix(tp: 100, fp: -10, fn: -100))",
+        errors: [(.type, "gain is not a costMatrix"), (.value, "the lengths differ, or a closure needs amount:")])) { a, _ in
+        guard case .function(let f) = a["gain"], let m = f as? MetricFunction else { throw ScriptError(.type, "profit(gain:) needs a costMatrix(...)") }
+        let t = try labels(a["yTrue"], a.place("yTrue")), p = try labels(a["yPred"], a.place("yPred"))
+        return .double(try m.matrix.total(t, p, amount: try optionalNumbers(a["amount"], a.place("amount"))))
     }
 
-    static let valueReport = NativeFunction(
-        "valueReport",
-        doc: "valueReport(_ yTrue, _ yPred, amount:) -> Table\nCounts beside dollars: frauds caught and fraud dollars caught, precision by count and by amount, what was missed.",
-        parameters: [.positional(), .positional(), .labelled("amount", required: true)]
-    ) { a, _ in
-        let t = try labels(a[0], "valueReport(yTrue)"), p = try labels(a[1], "valueReport(yPred)")
-        let amount = try numbers(a[2], "valueReport(amount:)")
-        let r = try metric { try BusinessValue.report(t, p, amount: amount) }
+    static let valueReport = NativeFunction(Declaration(
+        "valueReport", [yTrue(), .positional("yPred", series, "the predicted classes"), .labelled("amount", series, "what each row is worth")],
+        returns: "Table", summary: "Counts beside amounts: positives caught and their amount, precision by count and by amount, what was missed.",
+        example: "valueReport([0, 1, 1, 0], [0, 1, 0, 1], amount: [20.0, 950.0, 40.0, 15.0])",
+        errors: [(.value, "the lengths differ, or an amount is negative or not finite")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), p = try labels(a["yPred"], a.place("yPred"))
+        let amount = try numbers(a["amount"], a.place("amount"))
+        let r = try BusinessValue.report(t, p, amount: amount)
         func pct(_ x: Double) -> String { String(format: "%.1f%%", x * 100) }
         func money(_ x: Double) -> String { ProgressBar.money(x) }
         let table = Table(columns: ["", "by count", "by amount"], rows: [
@@ -267,15 +276,17 @@ enum MetricsBindings {
         return .object(RichValue(kind: "Table", bundle: table.bundle))
     }
 
-    static let thresholdSweep = NativeFunction(
-        "thresholdSweep",
-        doc: "thresholdSweep(_ yTrue, _ scores, _ metric, amount: nil) -> Chart\nThe metric (a name such as \"f1\" or \"amountRecall\", or a costMatrix) at every threshold; .best gives (threshold, value).",
-        parameters: [.positional(), .positional(), .positional(), .labelled("amount")]
-    ) { a, _ in
-        let t = try labels(a[0], "thresholdSweep(yTrue)"), s = try numbers(a[1], "thresholdSweep(scores)")
-        let amount = try optionalNumbers(a[3], "thresholdSweep(amount:)")
+    static let thresholdSweep = NativeFunction(Declaration(
+        "thresholdSweep", [yTrue("the true classes, 0 or 1"), .positional("scores", series, "a score or probability of class 1 per row"),
+                           .positional("metric", .either("String | Metric", [.string, .function]), "a metric name that counts decisions (\"f1\", \"amountRecall\") or a costMatrix"),
+                           .labelled("amount", series, default: .nil, "what each row is worth, for amount metrics and cost matrices")],
+        returns: "Chart", summary: "The metric at every threshold of the scores, charted; .best gives the threshold worth most and its value.",
+        example: "thresholdSweep([0, 1, 1, 0, 1], [0.2, 0.9, 0.6, 0.4, 0.7], \"f1\").best",
+        errors: [(.value, "the metric does not count decisions, or the lengths differ")])) { a, _ in
+        let t = try labels(a["yTrue"], a.place("yTrue")), s = try numbers(a["scores"], a.place("scores"))
+        let amount = try optionalNumbers(a["amount"], a.place("amount"))
         let (m, name): (ThresholdSweep.Metric, String)
-        switch a[2] {
+        switch a["metric"] {
         case .string(let n):
             guard let named = MetricCatalog.resolve(n)?.metric.sweep else {
                 let sweepable = MetricCatalog.all.filter { $0.sweep != nil }.map(\.name).joined(separator: ", ")
@@ -284,9 +295,9 @@ enum MetricsBindings {
             }
             (m, name) = (named, n)
         case .function(let f as MetricFunction): (m, name) = (.value(f.matrix), "value")
-        default: throw ScriptError(.type, "thresholdSweep's metric must be a name or a costMatrix, got \(a[2].typeName)")
+        default: throw ScriptError(.type, "thresholdSweep's metric must be a name or a costMatrix, got \(a["metric"].typeName)")
         }
-        let sweep = try metric { try ThresholdSweep(t, s, metric: m, name: name, amount: amount) }
+        let sweep = try ThresholdSweep(t, s, metric: m, name: name, amount: amount)
         return .object(SweepObject(sweep))
     }
 
