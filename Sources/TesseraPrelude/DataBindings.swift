@@ -7,26 +7,25 @@ import TesseraScript
 enum DataBindings {
     static var functions: [NativeFunction] { [readCSV, dataset, standardize, oneHot, impute] }
 
-    static let dataset = NativeFunction(
-        "dataset",
-        doc: """
-            dataset(_ name, rows: nil, seed: 1, dirty: false) -> Frame or (train, test)
-            "iris" "wine" "breast_cancer" "digits" (scikit-learn's, target "label"), "fashion_mnist" (a (train, test) pair), \
-            "fraud" (a seeded synthetic card-fraud set; dirty: true adds the defects that check finds).
-            """,
-        parameters: [.positional(), .labelled("rows"), .labelled("seed", default: .int(1)), .labelled("dirty", default: .bool(false))]
-    ) { a, interp in
-        let name = try Convert.string(a[0], "dataset(_:)")
-        let rows = a[1].isNil ? nil : try Convert.int(a[1], "dataset(rows:)")
+    static let dataset = NativeFunction(Declaration(
+        "dataset", [.positional("name", .string, "\"iris\", \"wine\", \"breast_cancer\", \"digits\", \"fashion_mnist\" or \"fraud\""),
+                    .labelled("rows", .int, default: .nil, range: .atLeast(100), "rows of the generated \"fraud\" set (50,000 when left out)"),
+                    .labelled("seed", .int, default: .int(1), "the seed of the generated \"fraud\" set"),
+                    .labelled("dirty", .bool, default: .bool(false), "add to \"fraud\" the defects that check() finds")],
+        returns: "Frame or (Frame, Frame)",
+        summary: "A data set by name: scikit-learn's iris, wine, breast_cancer and digits (target \"label\"), Fashion-MNIST as a (train, test) pair, and a seeded synthetic card-fraud set with amounts.",
+        example: "let iris = dataset(\"iris\")\nlet fraud = dataset(\"fraud\", rows: 2000, seed: 3, dirty: true)",
+        errors: [(.io, "the files of a scikit-learn or Fashion-MNIST set are not installed (make setup installs them)"),
+                 (.value, "the name is unknown, rows is below 100, or dirty: true is asked of another set")])) { a, interp in
+        let name = try a.string("name")
+        let rows = try a.optionalInt("rows")
         if let rows, rows < 100 { throw ScriptError(.value, "dataset(rows:) must be at least 100, got \(rows)") }
-        let seed = try Convert.int(a[2], "dataset(seed:)")
-        let dirty = try Convert.bool(a[3], "dataset(dirty:)")
+        let seed = try a.int("seed")
+        let dirty = try a.bool("dirty")
         if dirty && name != "fraud" { throw ScriptError(.value, "dirty: true applies to \"fraud\" only") }
         let loaded: Datasets.Loaded
         do {
-            loaded = try TensorRuntime.run {
-                try Convert.data { try Datasets.load(name, rows: rows, seed: UInt64(truncatingIfNeeded: seed), dirty: dirty, isCancelled: { interp.interrupt.isSet }) }
-            }
+            loaded = try Datasets.load(name, rows: rows, seed: UInt64(truncatingIfNeeded: seed), dirty: dirty, isCancelled: { interp.interrupt.isSet })
         } catch is CSVReader.Cancelled {
             throw ScriptError(.interrupted, "interrupted while making the \(name) data set")
         }
@@ -36,20 +35,27 @@ enum DataBindings {
         }
     }
 
-    static let standardize = NativeFunction("Standardize", doc: "Standardize() -> Transform\nScales numeric columns to mean 0, std 1 with the statistics of the frame it is fitted on: let t = Standardize().fit(train); t.apply(test)",
-                                            parameters: []) { _, _ in
+    static let standardize = NativeFunction(Declaration(
+        "Standardize", returns: "Transform",
+        summary: "Scales numeric columns to mean 0 and standard deviation 1, with the statistics of the frame it is fitted on.",
+        example: "let d = dataset(\"iris\")\nlet (train, test) = d.split(0.8, seed: 1)\nlet scale = Standardize().fit(train)\nscale.apply(test).describe()")) { _, _ in
         .object(TransformObject(name: "Standardize", fit: { AnyFitted(try Standardize().fit($0)) }))
     }
 
-    static let oneHot = NativeFunction("OneHot", doc: "OneHot(maxCategories: 50) -> Transform\nOne 0/1 column per category of each text column, categories from the frame it is fitted on.",
-                                       parameters: [.labelled("maxCategories", default: .int(50))]) { a, _ in
-        let k = try Convert.int(a[0], "OneHot(maxCategories:)")
+    static let oneHot = NativeFunction(Declaration(
+        "OneHot", [.labelled("maxCategories", .int, default: .int(50), range: .atLeast(1), "a text column with more categories is refused")],
+        returns: "Transform", summary: "One 0/1 column per category of each text column, the categories from the frame it is fitted on.",
+        example: "let f = dataset(\"fraud\", rows: 1000)\nOneHot().fit(f).apply(f).columns.count")) { a, _ in
+        let k = try a.int("maxCategories")
         return .object(TransformObject(name: "OneHot", fit: { AnyFitted(try OneHot(maxCategories: k).fit($0)) }))
     }
 
-    static let impute = NativeFunction("Impute", doc: "Impute(_ strategy = .median) -> Transform\nFills missing values with the .median, .mean, .mode or .zero of the frame it is fitted on.",
-                                       parameters: [.positional(default: .symbol("median"))]) { a, _ in
-        let strategy = try strategyValue(a[0], "Impute(_:)")
+    static let impute = NativeFunction(Declaration(
+        "Impute", [.positional("strategy", .either("Strategy", [.symbol("Strategy", ["median", "mean", "mode", "zero"]), .string]), default: .symbol("median"),
+                               "what fills a missing value: the column's .median, .mean, .mode (most frequent; text columns always use it) or .zero")],
+        returns: "Transform", summary: "Fills missing values with a statistic of the frame it is fitted on.",
+        example: "let raw = dataset(\"fraud\", rows: 1000, dirty: true)\nImpute(.median).fit(raw).apply(raw)")) { a, _ in
+        let strategy = try strategyValue(a["strategy"], a.place("strategy"))
         return .object(TransformObject(name: "Impute(.\(strategy.rawValue))", fit: { AnyFitted(try Impute(strategy).fit($0)) }))
     }
 
@@ -65,26 +71,29 @@ enum DataBindings {
         return s
     }
 
-    static let readCSV = NativeFunction(
-        "readCSV",
-        doc: """
-            readCSV(_ path, target: nil, delimiter: nil, na: nil, types: [:], header: nil, strict: false) -> Frame
-            Reads a CSV file: quoting, delimiter and header sniffed, pandas' NA tokens (or na:), types inferred \
-            per column (types: ["zip": "string"] overrides). Bad lines are kept in frame.report; strict: true makes them a DataError.
-            """,
-        parameters: [.positional(), .labelled("target"), .labelled("delimiter"), .labelled("na"), .labelled("types"),
-                     .labelled("header"), .labelled("strict", default: .bool(false))]
-    ) { a, interp in
-        let path = try Convert.string(a[0], "readCSV(_:)")
+    static let readCSV = NativeFunction(Declaration(
+        "readCSV", [.positional("path", .string, "the file"),
+                    .labelled("target", .string, default: .nil, "the label column, which fit and check then use"),
+                    .labelled("delimiter", .string, default: .nil, "one character, or \"tab\"; sniffed when left out"),
+                    .labelled("na", .either("String | Array", [.string, .array]), default: .nil, "the tokens that mean missing; pandas' when left out"),
+                    .labelled("types", .dict, default: .nil, "column → \"float64\", \"int64\", \"bool\" or \"string\", over the inferred types"),
+                    .labelled("header", .bool, default: .nil, "whether the first line names the columns; sniffed when left out"),
+                    .labelled("strict", .bool, default: .bool(false), "make the first bad line a DataError instead of a note in frame.report")],
+        returns: "Frame",
+        summary: "Reads a CSV file: quoting, delimiter and header sniffed, pandas' NA tokens, types inferred per column, with a progress bar for large files.",
+        discussion: "Bad lines (too many or too few fields, stray quotes) are kept and listed in frame.report, which check() reports as its parse check.",
+        example: "let raw = readCSV(\"transactions.csv\", target: \"label\", types: [\"zip\": \"string\"])\nraw.report",
+        errors: [(.io, "the file is missing, unreadable or not a regular file"), (.data, "strict: true and a line is bad")])) { a, interp in
+        let path = try a.string("path")
         var o = CSVOptions()
-        o.target = try Convert.optionalString(a[1], "readCSV(target:)")
-        if let d = try Convert.optionalString(a[2], "readCSV(delimiter:)") {
+        o.target = try a.optionalString("target")
+        if let d = try a.optionalString("delimiter") {
             let name = d == "tab" ? "\t" : d
             guard name.utf8.count == 1 else { throw ScriptError(.value, "readCSV(delimiter:) must be one character (or \"tab\"), got \"\(d)\"") }
             o.delimiter = name.utf8.first
         }
-        if !a[3].isNil { o.naTokens = Set(try Convert.strings(a[3], "readCSV(na:)")) }
-        if case .dict(let types) = a[4] {
+        if !a.isNil("na") { o.naTokens = Set(try Convert.strings(a["na"], a.place("na"))) }
+        if case .dict(let types) = a["types"] {
             for (k, v) in types.entries {
                 let column = try Convert.string(k, "readCSV(types:) keys")
                 let name = try Convert.string(v, "readCSV(types:) values")
@@ -94,11 +103,9 @@ enum DataBindings {
                 }
                 o.types[column] = t
             }
-        } else if !a[4].isNil {
-            throw ScriptError(.type, "readCSV(types:) needs a Dict of column name to type, e.g. [\"zip\": \"string\"]")
         }
-        if !a[5].isNil { o.header = try Convert.bool(a[5], "readCSV(header:)") }
-        o.strict = try Convert.bool(a[6], "readCSV(strict:)")
+        if let header = a.isNil("header") ? nil : try a.bool("header") { o.header = header }
+        o.strict = try a.bool("strict")
         let name = URL(fileURLWithPath: path).lastPathComponent
         let progress = ProgressReporter(interp, task: "reading \(name)", unit: "MB")
         let frame: Frame

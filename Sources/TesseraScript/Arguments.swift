@@ -20,7 +20,7 @@ public struct Arguments {
         for (p, b) in zip(declaration.parameters, bound) {
             let v = b ?? p.defaultValue ?? .nil
             // A symbol of the right kind but not among the names is a wrong value, not a wrong type.
-            if case .symbol(_, let names) = p.type, case .symbol(let given) = v, !names.contains(given) {
+            if case .symbol(let given) = v, !p.type.accepts(v), let names = p.type.symbolNames, !names.contains(given) {
                 throw ScriptError(.value, "\(Self.place(p, in: declaration)) is one of \(names.map { "." + $0 }.joined(separator: ", ")), got .\(given)",
                                   suggestion: Suggest.closest(to: given, in: names).map { "did you mean .\($0)?" } ?? Self.hint(p))
             }

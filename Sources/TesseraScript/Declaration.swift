@@ -134,6 +134,15 @@ public indirect enum ParameterType: Sendable, Equatable {
         }
     }
 
+    /// The symbol names this type takes, directly or as one of its alternatives; nil when none.
+    var symbolNames: [String]? {
+        switch self {
+        case .symbol(_, let names): return names.isEmpty ? nil : names
+        case .either(_, let types): return types.lazy.compactMap(\.symbolNames).first
+        default: return nil
+        }
+    }
+
     /// Whether `v` is of this type (an Int is a Double; nil is checked by the caller).
     func accepts(_ v: Value) -> Bool {
         switch (self, v) {
