@@ -19,6 +19,13 @@ public enum Reference {
         return sections.flatMap(\.functions).filter { seen.insert($0.name).inserted }
     }
 
+    /// The prelude's constants.
+    public static let constants: [(name: String, doc: String)] = [
+        ("pi", "π, the ratio of a circle's circumference to its diameter (a Double)."),
+        ("inf", "Positive infinity (a Double); -inf is negative infinity."),
+        ("nan", "Not a number (a Double): what 0.0 / 0.0 gives; nan != nan."),
+    ]
+
     /// docs/reference.md.
     public static var markdown: String {
         var out = """
@@ -29,6 +36,7 @@ public enum Reference {
             `%help name` in a session prints the same entry.
 
             """
+        out += "\n## Constants\n\n" + constants.map { "- `\($0.name)`: \($0.doc)" }.joined(separator: "\n") + "\n"
         var seen = Set<String>()
         for (title, functions) in sections {
             let fresh = functions.filter { seen.insert($0.name).inserted }.sorted { $0.name.lowercased() < $1.name.lowercased() }
@@ -49,12 +57,12 @@ public enum Reference {
             let text = lines.dropFirst().joined(separator: "\n")
             return "### \(f.name)\n\n`\(signature)`\n\n" + (text.isEmpty ? "" : text + "\n\n") + "*Parameters not yet declared one by one.*\n"
         }
-        var s = "### \(d.name)\n\n`\(d.signature)`\n\n\(d.summary)\n"
+        var s = "### \(d.name)\n\n`\(d.signature)`\n\n" + d.otherForms.map { "or `\($0)`\n\n" }.joined() + "\(d.summary)\n"
         if let more = d.discussion { s += "\n\(more)\n" }
         if !d.parameters.isEmpty {
             s += "\n| parameter | type | default | range | |\n| --- | --- | --- | --- | --- |\n"
             for p in d.parameters {
-                let dflt = p.isRequired ? "required" : "`" + (p.defaultText ?? p.defaultValue!.debugDescription) + "`"
+                let dflt = p.variadic ? "any number" : p.isRequired ? "required" : "`" + (p.defaultText ?? p.defaultValue!.debugDescription) + "`"
                 let cells = ["`\(p.label ?? "_ " + p.name)`", p.type.name, dflt, p.range.map { "\($0)" } ?? "", p.doc]
                 // A bar inside a cell (Array | Tensor) would end it.
                 s += "| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |\n"

@@ -7,12 +7,15 @@ import TesseraTensor
 enum TensorBindings {
     static var functions: [NativeFunction] { [tensor, zeros, ones, full, arange, randn, rand, concat, stack, oneHot, backend, devices, threads] }
 
-    static let tensor = NativeFunction("tensor", doc: "tensor(_ values, dtype: .float32) -> Tensor\nA tensor from a number or a nested Array: tensor([[1, 2], [3, 4]]); dtype: .int32 for indices.",
-                                       parameters: [.positional(), .labelled("dtype", default: .symbol("float32"))]) { a, _ in
-        switch a[1] {
-        case .symbol("float32"): return .object(TensorObject(try TensorObject.tensor(a[0], "tensor(_:)")))
-        case .symbol("int32"): return .object(IndexTensorObject(try TensorObject.indices(a[0], "tensor(_:, dtype: .int32)")))
-        default: throw ScriptError(.value, "tensor(dtype:) is .float32 or .int32, got \(a[1])")
+    static let tensor = NativeFunction(Declaration(
+        "tensor", [.positional("values", .any, "a number, or an Array of numbers nested as deep as the tensor has dimensions"),
+                   .labelled("dtype", .symbol("DType", ["float32", "int32"]), default: .symbol("float32"), ".int32 for indices (embeddings, gather)")],
+        returns: "Tensor", summary: "A tensor from a number or a nested Array: tensor([[1, 2], [3, 4]]).",
+        example: "tensor([[1, 2], [3, 4]]) @ tensor([[1], [0]])",
+        errors: [(.shape, "the rows of a nested Array differ in length"), (.type, "an element is not a number")])) { a, _ in
+        switch try a.symbol("dtype") {
+        case "int32": return .object(IndexTensorObject(try TensorObject.indices(a["values"], "tensor(_:, dtype: .int32)")))
+        default: return .object(TensorObject(try TensorObject.tensor(a["values"], a.place("values"))))
         }
     }
 

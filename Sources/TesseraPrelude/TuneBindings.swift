@@ -163,32 +163,36 @@ enum TuneBindings {
 
     // MARK: tune
 
-    static let tune = NativeFunction(
-        "tune",
-        doc: """
-            tune(_ space, objective:, constraints: nil, budget: 30, method: .bayes, parallel: 1, seed: 1, storage: nil, name: nil, pruner: .median, gridPoints: nil, startup: nil, catch: nil) { params, trial in ... } -> Study
-            Runs the objective on parameters from the space until budget trials have finished; returns the Study. \
-            The objective returns a Dict of metrics (["auc": 0.93]) or a number. objective: Objective("auc", .maximize), a metric name, \
-            or an Array of Objectives, Constraints and Stored; constraints: [Constraint("precision", atLeast: 0.9)] may also stand on its own. \
-            method: .bayes (Gaussian process), .random, .sobol, .grid. \
-            storage: "study.sqlite" keeps each trial as it finishes; a second run with the same name continues the study. \
-            An error in the objective's code (NameError, TypeError, SyntaxError, KeyError, RecursionError) stops the study and \
-            is raised, as Optuna does; other errors are recorded as failed trials and the study goes on. \
-            catch: ["TypeError"] names kinds to record as failed trials instead.
-            """,
-        parameters: [.positional(), .labelled("objective"), .labelled("constraints"), .labelled("budget", default: .int(30)), .labelled("method", default: .symbol("bayes")),
-                     .labelled("parallel", default: .int(1)), .labelled("seed", default: .int(1)), .labelled("storage"), .labelled("name"),
-                     .labelled("pruner", default: .symbol("median")), .labelled("gridPoints"), .labelled("startup"), .labelled("catch"),
-                     .positional(default: .nil)]
-    ) { a, interp in
-        let userSpace = try space(a[0], "")
+    static let tune = NativeFunction(Declaration(
+        "tune", [.positional("space", .dict, "parameter name → distribution (uniform, logUniform, intRange, choice), fixed value or nested Dict"),
+                 .labelled("objective", .any, default: .nil, "Objective(\"auc\", .maximize), a metric name, or an Array of Objectives, Constraints and Stored"),
+                 .labelled("constraints", .array, default: .nil, "Constraint(...)s, beside objective:"),
+                 .labelled("budget", .int, default: .int(30), range: .atLeast(1), "trials to finish"),
+                 .labelled("method", .symbol("Method", TuningMethods.samplers.map(\.name)), default: .symbol("bayes"),
+                           "how parameters are chosen: " + TuningMethods.samplers.map { ".\($0.name), \($0.summary)" }.joined(separator: "; ")),
+                 .labelled("parallel", .int, default: .int(1), range: .from(1, through: 64), "worker processes (needs storage:)"),
+                 .labelled("seed", .int, default: .int(1), "the sampler's seed"),
+                 .labelled("storage", .string, default: .nil, "a SQLite file that keeps each trial as it finishes; a second run with the same name continues"),
+                 .labelled("name", .string, default: .nil, "the study's name in its storage (\"study\" when left out)"),
+                 .labelled("pruner", .symbol("Pruner", TuningMethods.pruners.map(\.name) + ["none"]), default: .symbol("median"),
+                           "what stops a trial behind the others (from trial.report): " + TuningMethods.pruners.map { ".\($0.name), \($0.summary)" }.joined(separator: "; ") + "; nil for none"),
+                 .labelled("gridPoints", .int, default: .nil, "values per continuous parameter for .grid"),
+                 .labelled("startup", .int, default: .nil, "Sobol trials before the model, for .bayes"),
+                 .labelled("catch", .array, default: .nil, "error kinds in the objective's code to record as failed trials instead of stopping (\"TypeError\")"),
+                 .positional("objectiveClosure", .function, default: .nil, "the objective: { params, trial in ... return [\"auc\": v] } (a Dict of metrics, or a number)")],
+        trailingClosure: "{ params, trial in ... }", returns: "Study",
+        summary: "Runs the objective on parameters from the space until budget trials have finished, with a live progress bar; returns the Study.",
+        discussion: "An error in the objective's code (NameError, TypeError, SyntaxError, KeyError, RecursionError) stops the study and is raised, as Optuna does; other errors are recorded as failed trials and the study goes on.",
+        example: "let study = tune([\"x\": uniform(-2, 2), \"n\": intRange(1, 8)], objective: Objective(\"loss\", .minimize), budget: 12, seed: 1) { p, trial in\n    [\"loss\": (p.x - 0.5) * (p.x - 0.5) + Double(p.n) / 10]\n}\nstudy.best.params",
+        errors: [(.tuning, "the space or spec is malformed, the method cannot take it, or every trial failed"),
+                 (.value, "budget, parallel or another setting is out of range, or parallel > 1 without storage")])) { a, interp in
+        let userSpace = try space(a["space"], "")
         guard case .dict = userSpace else {
-            throw ScriptError(.type, "tune(_:) takes the space as a Dict of parameter names, e.g. [\"lr\": logUniform(1e-4, 1e-1)]; got \(a[0].typeName)")
+            throw ScriptError(.type, "tune(_:) takes the space as a Dict of parameter names, e.g. [\"lr\": logUniform(1e-4, 1e-1)]; got \(a["space"].typeName)")
         }
-        // The arguments after the space and the objective, by name (constraints: sits between them).
-        let (budgetArg, methodArg, parallelArg, seedArg, storageArg, nameArg) = (a[3], a[4], a[5], a[6], a[7], a[8])
-        let (prunerArg, gridArg, startupArg, catchArg, closure) = (a[9], a[10], a[11], a[12], a[13])
-        let spec = try spec(a[1], constraints: a[2])
+        let (budgetArg, methodArg, parallelArg, seedArg, storageArg, nameArg) = (a["budget"], a["method"], a["parallel"], a["seed"], a["storage"], a["name"])
+        let (prunerArg, gridArg, startupArg, catchArg, closure) = (a["pruner"], a["gridPoints"], a["startup"], a["catch"], a["objectiveClosure"])
+        let spec = try spec(a["objective"], constraints: a["constraints"])
         let budget = try Convert.int(budgetArg, "tune(budget:)")
         guard budget > 0 else { throw ScriptError(.value, "tune(budget:) needs at least one trial, got \(budget)") }
         let parallel = try Convert.int(parallelArg, "tune(parallel:)")

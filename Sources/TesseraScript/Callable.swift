@@ -96,6 +96,17 @@ public final class NativeFunction: Callable, @unchecked Sendable {
         self.body = body
     }
 
+    /// A function declared for its documentation whose body matches its own arguments:
+    /// variadic (`print`) or with several forms (`Array(_:)`, `Array(repeating:count:)`).
+    public init(parsing declaration: Declaration, _ body: @escaping ([ArgumentValue], Interpreter) throws -> Value) {
+        self.name = declaration.name
+        self.doc = declaration.doc
+        self.declaration = declaration
+        self.body = { args, interp in
+            do { return try body(args, interp) } catch let e as any ScriptErrorConvertible { throw e.scriptError }
+        }
+    }
+
     /// A function declared once: its arguments arrive matched, type-checked and named, and
     /// a domain error it throws (`ScriptErrorConvertible`) becomes its language error.
     public init(_ declaration: Declaration, _ body: @escaping (Arguments, Interpreter) throws -> Value) {

@@ -29,6 +29,13 @@ public enum CoreLibrary {
     /// What the math functions take: a number, or an Array or Tensor of them (element-wise).
     static let numeric = ParameterType.either("Number | Array | Tensor", [.double, .array, .object("Tensor")])
 
+    /// print's and warn's: the items, a separator and a terminator.
+    static let printParameters: [Declaration.Parameter] = [
+        .variadic("items", .any, "the values to write, as String(x) writes each"),
+        .labelled("separator", .string, default: .string(" "), "written between items"),
+        .labelled("terminator", .string, default: .string("\n"), "written after the last"),
+    ]
+
     /// What zip walks: an Array, a Range or a String (its characters).
     static let sequence = ParameterType.either("Array | Range | String", [.array, .range, .string])
 
@@ -89,11 +96,13 @@ public enum CoreLibrary {
     }
 
     public static let functions: [NativeFunction] = [
-        NativeFunction("print", doc: "print(_ items..., separator: \" \", terminator: \"\\n\")\nWrites the items to stdout.") { args, interp in
+        NativeFunction(parsing: Declaration("print", printParameters, summary: "Writes the items to stdout, separated by separator and ended by terminator.",
+                                            example: "print(\"loss\", 0.25, [1, 2], separator: \" | \")")) { args, interp in
             interp.host.write(try text(args, "print"), to: .stdout)
             return .nil
         },
-        NativeFunction("warn", doc: "warn(_ items..., separator: \" \", terminator: \"\\n\")\nWrites the items to stderr.") { args, interp in
+        NativeFunction(parsing: Declaration("warn", printParameters, summary: "Writes the items to stderr, as print writes them to stdout.",
+                                            example: "warn(\"3 rows had no label\")")) { args, interp in
             interp.host.write(try text(args, "warn"), to: .stderr)
             return .nil
         },
@@ -112,10 +121,16 @@ public enum CoreLibrary {
             interp.host.clearOutput(wait: try a.bool("wait"))
             return .nil
         },
-        NativeFunction("input", doc: "input(_ prompt = \"\", password: false) -> String\nAsks the front end for a line of text.",
-                       parameters: [.positional(default: .string("")), .labelled("password", default: .bool(false))]) { a, interp in
-            guard case .bool(let pw) = a[1] else { throw ScriptError(.type, "input(password:) needs a Bool") }
-            return .string(try interp.host.readInput(prompt: a[0].description, password: pw))
+        NativeFunction({
+            var d = Declaration("input", [.positional("prompt", .any, default: .string(""), "what to ask"),
+                                          .labelled("password", .bool, default: .bool(false), "hide what is typed")],
+                                returns: "String", summary: "Asks the front end for a line of text (Jupyter's input_request, the shell's prompt).",
+                                example: "let name = input(\"your name? \")\nprint(\"hello,\", name)",
+                                errors: [(.value, "the front end cannot answer (stdin is not allowed)")])
+            d.exampleRuns = false
+            return d
+        }()) { a, interp in
+            .string(try interp.host.readInput(prompt: a["prompt"].description, password: try a.bool("password")))
         },
         NativeFunction(Declaration("error", [.positional("message", .any, "what went wrong")], returns: "Error",
                                    summary: "An error value; `throw error(\"...\")` raises it as a ValueError.",
@@ -138,8 +153,10 @@ public enum CoreLibrary {
             default: return try mapNumeric(a["x"], "abs") { Swift.abs($0) }
             }
         },
-        NativeFunction("min", doc: "min(_ a, _ b, ...) or min(_ array)\nThe smallest value.") { args, _ in try extreme(args, max: false) },
-        NativeFunction("max", doc: "max(_ a, _ b, ...) or max(_ array)\nThe largest value.") { args, _ in try extreme(args, max: true) },
+        NativeFunction(parsing: Declaration("min", [.variadic("values", .any, "two or more values, or one Array")], otherForms: ["min(_ array: Array)"],
+                                            summary: "The smallest value.", example: "min(3, 1, 2)")) { args, _ in try extreme(args, max: false) },
+        NativeFunction(parsing: Declaration("max", [.variadic("values", .any, "two or more values, or one Array")], otherForms: ["max(_ array: Array)"],
+                                            summary: "The largest value.", example: "max([3, 1, 2])")) { args, _ in try extreme(args, max: true) },
         math("sqrt", "Square root.", example: "sqrt(2.0)", Foundation.sqrt),
         math("exp", "e to the power x.", example: "exp(1.0)", Foundation.exp),
         math("log", "Natural logarithm.", example: "log(10.0)", Foundation.log),
@@ -174,7 +191,10 @@ public enum CoreLibrary {
             default: return .nil
             }
         },
-        NativeFunction("Array", doc: "Array(repeating: x, count: n) or Array(_ sequence) -> Array\nAn Array of n copies of x, or the elements of a Range, Array, String (its characters) or Dict (its (key, value) pairs).") { args, interp in
+        NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict", [.range, .array, .string, .dict]), "what to list")],
+                                            returns: "Array", otherForms: ["Array(repeating: Any, count: Int) -> Array"],
+                                            summary: "The elements of a Range, Array, String (its characters) or Dict (its (key, value) pairs); or count copies of a value.",
+                                            example: "Array(0..<3) + Array(repeating: 0, count: 2)")) { args, interp in
             if let first = args.first, first.label == "repeating" {
                 let a = try bind(args, "Array(repeating:count:)", [.labelled("repeating", required: true), .labelled("count", required: true)])
                 guard case .int(let n) = a[1] else { throw ScriptError(.type, "Array(repeating:count:) needs an Int count, got \(a[1].typeName)") }
@@ -194,7 +214,10 @@ public enum CoreLibrary {
                                        suggestion: "Array(repeating: x, count: n) makes n copies of x")
             }
         },
-        NativeFunction("String", doc: "String(_ x) or String(repeating: s, count: n) -> String\nThe text print would write, or n copies of s.") { args, _ in
+        NativeFunction(parsing: Declaration("String", [.positional("x", .any, "any value")], returns: "String",
+                                            otherForms: ["String(repeating: String, count: Int) -> String"],
+                                            summary: "The text print would write for a value; or count copies of a String.",
+                                            example: "String(3.5) + String(repeating: \"!\", count: 3)")) { args, _ in
             if let first = args.first, first.label == "repeating" {
                 let a = try bind(args, "String(repeating:count:)", [.labelled("repeating", required: true), .labelled("count", required: true)])
                 guard case .string(let piece) = a[0] else { throw ScriptError(.type, "String(repeating:count:) repeats a String, got \(a[0].typeName)") }

@@ -14,19 +14,24 @@ public struct Declaration: Sendable {
     public var trailingClosure: String?
     /// The result type as users see it (`Layer`, `Frame or (Frame, Frame)`); nil for none.
     public var returns: String?
+    /// Other ways to call it, each a signature line (`Array(repeating: x, count: n) -> Array`).
+    public var otherForms: [String] = []
     /// One sentence: what it does.
     public var summary: String
     /// More, when a sentence is not enough: defaults, edge cases, how it relates to others.
     public var discussion: String?
     /// A cell that uses it and runs in a fresh session (a test runs every one).
     public var example: String?
+    /// False for the few functions whose example needs a person at the front end (`input`):
+    /// the test checks it is there, and does not run it.
+    public var exampleRuns = true
     /// The error kinds a call can end with besides type errors in its arguments, each with
     /// when (`["ValueError": "units is below 1"]`), in order.
     public var errors: [(kind: ErrorKind, when: String)]
 
-    public init(_ name: String, _ parameters: [Parameter] = [], trailingClosure: String? = nil, returns: String? = nil,
+    public init(_ name: String, _ parameters: [Parameter] = [], trailingClosure: String? = nil, returns: String? = nil, otherForms: [String] = [],
                 summary: String, discussion: String? = nil, example: String? = nil, errors: [(kind: ErrorKind, when: String)] = []) {
-        self.name = name; self.parameters = parameters; self.trailingClosure = trailingClosure; self.returns = returns
+        self.name = name; self.parameters = parameters; self.trailingClosure = trailingClosure; self.returns = returns; self.otherForms = otherForms
         self.summary = summary; self.discussion = discussion; self.example = example; self.errors = errors
     }
 
@@ -42,13 +47,13 @@ public struct Declaration: Sendable {
     /// discussion, each parameter with its default and range, the errors and the example.
     /// Its first line is what `Signature(doc:)` reads for completion.
     public var doc: String {
-        var lines = [signature, summary]
+        var lines = [signature] + otherForms.map { "or " + $0 } + [summary]
         if let d = discussion { lines.append(d) }
         if !parameters.isEmpty {
             lines.append("\nParameters:")
             for p in parameters {
-                var line = "  \(p.label ?? p.name): \(p.type.name)"
-                if let text = p.defaultText ?? p.defaultValue.map(\.debugDescription) { line += " = " + text }
+                var line = "  \(p.label ?? p.name): \(p.type.name)" + (p.variadic ? "..." : "")
+                if !p.variadic, let text = p.defaultText ?? p.defaultValue.map(\.debugDescription) { line += " = " + text }
                 if let r = p.range { line += ", \(r)" }
                 line += p.isRequired ? " (required)" : ""
                 lines.append(line + " — " + p.doc)
@@ -78,12 +83,19 @@ extension Declaration {
         /// The values it may take, as the domain type checks them (documentation: the check
         /// itself lives in the domain type, so Swift callers get it too).
         public var range: ValueRange?
+        /// Takes any number of values (`print(_ items: Any...)`).
+        public var variadic = false
         public var doc: String
 
         /// A positional parameter: `_ units`.
         public static func positional(_ name: String, _ type: ParameterType, default value: Value? = nil, defaultText: String? = nil,
                                       range: ValueRange? = nil, _ doc: String) -> Parameter {
             Parameter(label: nil, name: name, type: type, defaultValue: value, defaultText: defaultText, range: range, doc: doc)
+        }
+
+        /// Any number of positional values: `_ items: Any...`.
+        public static func variadic(_ name: String, _ type: ParameterType, _ doc: String) -> Parameter {
+            Parameter(label: nil, name: name, type: type, defaultValue: .array([]), defaultText: "", range: nil, variadic: true, doc: doc)
         }
 
         /// A labelled parameter: `seed: 0`. `default: .nil` makes it optional.
@@ -97,6 +109,7 @@ extension Declaration {
         /// `_ units: Int`, `activation: Activation? = nil`, `bias: Bool = true`.
         var signatureText: String {
             var s = (label ?? "_ \(name)") + ": "
+            if variadic { return s + type.name + "..." }
             if defaultValue?.isNil == true {
                 if case .either = type { s += "(\(type.name))?" } else { s += type.name + "?" }
             } else {

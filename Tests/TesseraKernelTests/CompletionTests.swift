@@ -59,7 +59,7 @@ final class CompletionTests: XCTestCase {
     }
 
     func testInspectInsideACall() throws {
-        XCTAssertEqual(try XCTUnwrap(inspect("print(")).components(separatedBy: "\n").first, #"print(_ items..., separator: " ", terminator: "\n")"#)
+        XCTAssertEqual(try XCTUnwrap(inspect("print(")).components(separatedBy: "\n").first, #"print(_ items: Any..., separator: String = " ", terminator: String = "\n")"#)
         XCTAssertTrue(try XCTUnwrap(inspect("Dense(10, ")).hasPrefix("Dense(_ units: Int, activation:"))
         XCTAssertTrue(try XCTUnwrap(inspect(#"dataset("#)).hasPrefix("dataset(_ name"))
         XCTAssertTrue(try XCTUnwrap(inspect("Sequential([Dense(4), ")).hasPrefix("Sequential("), "the innermost call that is open")

@@ -89,10 +89,10 @@ final class TuneBindingTests: XCTestCase {
         func error(_ code: String) -> String { k.execute(code).errorText }
         XCTAssertTrue(error("tune([\"lr\": logUniform(0, 1)], objective: \"loss\") { p, t in 1 }").contains("TuneError: 'lr': logUniform(0.0, 1.0) needs 0 < low < high"))
         XCTAssertTrue(error("tune([\"lr\": uniform(0, 1)]) { p, t in 1 }").contains("tune needs objective:"))
-        XCTAssertTrue(error("tune([\"lr\": uniform(0, 1)], objective: \"loss\", method: .tpe) { p, t in 1 }").contains("unknown tuning method .tpe"))
+        XCTAssertTrue(error("tune([\"lr\": uniform(0, 1)], objective: \"loss\", method: .tpe) { p, t in 1 }").contains("tune(method:) is one of .bayes, .random, .sobol, .grid, got .tpe"))
         XCTAssertTrue(error("tune([\"m\": Sequential([])], objective: \"loss\") { p, t in 1 }").contains("holds a Model"))
         XCTAssertTrue(error("tune([\"lr\": uniform(0, 1)], objective: \"loss\")").contains("the objective as a closure"))
-        XCTAssertTrue(error("tune(uniform(0, 1), objective: \"loss\") { p, t in 1 }").contains("the space as a Dict"))
+        XCTAssertTrue(error("tune(uniform(0, 1), objective: \"loss\") { p, t in 1 }").contains("tune(_ space:) needs a Dict, got Distribution"))
     }
 
     /// An error in the objective's code stops the study at the first trial and is raised

@@ -41,7 +41,7 @@ def test_keyword_arguments_complete(ks):
 
 
 def test_shift_tab_inside_a_call_shows_the_callee(ks):
-    for code, head in [("print(", "print(_ items..."), ('dataset(', "dataset(_ name"), ("Sequential(", "Sequential(_ layers"),
+    for code, head in [("print(", "print(_ items: Any..."), ('dataset(', "dataset(_ name"), ("Sequential(", "Sequential(_ layers"),
                        ("Dense(10, ", "Dense(_ units: Int, activation:")]:
         doc = inspect(ks, code)
         assert doc is not None and doc.startswith(head), (code, doc)
