@@ -9,7 +9,7 @@ import TesseraTensor
 /// A model in the language: `model.fit(...)`, `.predict(x)`, `.evaluate(test, metrics:)`,
 /// `.summary()`, `.save(path)`. It keeps its optimizer between fits (as Keras does) and the
 /// History of the last fit, also when that fit was interrupted.
-final class ModelObject: NativeObject {
+final class ModelObject: DeclaredMembers {
     let model: Sequential
     var optimizer: (any Optimizer)?
     var optimizerSchedule: Schedule?
@@ -28,50 +28,87 @@ final class ModelObject: NativeObject {
     var plainText: String { summaryTable.bundle.plain }
     var richRepresentations: [(mime: String, data: String)] { summaryTable.bundle.entries.filter { $0.mime != "text/plain" } }
 
-    var memberNames: [String] { ["fit", "predict", "predictProba", "evaluate", "summary", "save", "layers", "parameters", "history"] }
+    /// What predict and predictProba take.
+    static let predictParameters: [Declaration.Parameter] = [
+        .positional("data", .any, "a Frame (its feature columns) or a features Tensor"),
+        .labelled("target", .string, default: .nil, "a Frame's label column, left out of the features"),
+        .labelled("batchSize", .int, default: .int(1024), range: .atLeast(1), "rows per forward pass"),
+    ]
 
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "fit": return .function(fit)
-        case "predict":
-            return .function(NativeFunction("predict", doc: "predict(_ x, batchSize: 1024) -> Tensor\nOutputs for a Frame's features or a Tensor, in inference mode: for a classifier, probabilities (whether its last layer ends in a sigmoid or softmax or its loss applies one), else the outputs.",
-                                            parameters: [.positional(), .labelled("target"), .labelled("batchSize", default: .int(1024))]) { [self] a, _ in
-                let (x, _) = try data(a[0], nil, target: a[1], needTarget: false, what: "predict(_:)")
-                let size = try Convert.int(a[2], "predict(batchSize:)")
-                return .object(TensorObject(try probabilities(x, batchSize: Swift.max(1, size))))
-            })
-        case "predictProba":
-            return .function(NativeFunction("predictProba", doc: "predictProba(_ x, batchSize: 1024) -> Tensor\nClass probabilities [n, classes], as scikit-learn's predict_proba: a binary classifier's two columns are P(0) and P(1).",
-                                            parameters: [.positional(), .labelled("target"), .labelled("batchSize", default: .int(1024))]) { [self] a, _ in
-                let (x, _) = try data(a[0], nil, target: a[1], needTarget: false, what: "predictProba(_:)")
-                guard isClassifier else {
-                    throw ScriptError(.type, "predictProba is for classifiers; this model \(lossKnown ? "was trained with a regression loss" : "has not been trained yet")",
-                                      suggestion: "use predict(x) for its outputs")
-                }
-                let p = try probabilities(x, batchSize: Swift.max(1, try Convert.int(a[2], "predictProba(batchSize:)")))
-                guard p.rank != 2 || p.shape[1] == 1 else { return .object(TensorObject(p)) }
-                // One probability per row (of class 1): both columns, as scikit-learn gives them.
-                let p1 = p.storage
-                return .object(TensorObject(Tensor(shape: [p1.count, 2], storage: p1.flatMap { [1 - $0, $0] })))
-            })
-        case "evaluate": return .function(evaluate)
-        case "summary":
-            return .function(NativeFunction("summary", doc: "summary() -> Table\nLayers, output shapes and parameter counts.", parameters: []) { [self] _, _ in
-                .object(RichValue(kind: "Summary", bundle: summaryTable.bundle))
-            })
-        case "save":
-            return .function(NativeFunction("save", doc: "save(_ path)\nWrites the model (weights, architecture, optimizer state) as safetensors, atomically.",
-                                            parameters: [.positional()]) { [self] a, _ in
-                let path = try Convert.string(a[0], "save(_:)")
-                try NNBindings.nn { try Checkpoint.save(model, optimizer: optimizer, to: path, metadata: lossKnown ? ["loss": loss.name] : [:]) }
-                return .nil
-            })
-        case "layers": return .array(model.layers.map { .object(LayerObject($0)) })
-        case "parameters": return .int(model.parameterCount)
-        case "history": return history.map { .object(HistoryObject($0)) } ?? .nil
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<ModelObject>([
+        .method(Declaration(
+            "fit", [.positional("data", .any, "a Frame (with target:) or a features Tensor"),
+                    .positional("y", .any, default: .nil, "the targets Tensor, when data is a Tensor"),
+                    .labelled("target", .string, default: .nil, "a Frame's label column"),
+                    .labelled("epochs", .int, default: .int(1), range: .atLeast(1), "passes over the data"),
+                    .labelled("batchSize", .int, default: .int(32), range: .atLeast(1), "rows per step"),
+                    .labelled("optimizer", .object("Optimizer"), default: .nil, defaultText: "Adam()", "kept between fits, as Keras does"),
+                    .labelled("loss", .symbol("Loss", ["crossEntropy", "binaryCrossEntropy", "mse", "meanSquaredError", "huber"]), default: .nil,
+                              "left out, the one the last layer and targets call for"),
+                    .labelled("validation", .any, default: .nil, "a Frame, or a (features, targets) pair, scored after each epoch"),
+                    .labelled("earlyStopping", .int, default: .nil, range: .atLeast(1), "stop after this many epochs without a better validation loss"),
+                    .labelled("seed", .int, default: .int(0), "the seed of shuffling and dropout"),
+                    .labelled("shuffle", .bool, default: .bool(true), "shuffle the rows each epoch"),
+                    .labelled("clipNorm", .double, default: .nil, range: .above(0), "clip the gradients' global norm to this"),
+                    .labelled("schedule", .object("Schedule"), default: .nil, "how the rate changes with the step (else the optimizer's)"),
+                    .labelled("classWeights", .any, default: .nil, "a weight per class for cross-entropy"),
+                    .labelled("labelSmoothing", .double, default: .int(0), range: .from(0, below: 1), "cross-entropy's label smoothing"),
+                    .labelled("positiveWeight", .double, default: .int(1), range: .above(0), "binary cross-entropy's weight of positives")],
+            returns: "History", summary: "Trains on a Frame (with target:) or on a features Tensor and a targets Tensor, with a live progress display.",
+            example: "let m = Sequential([Dense(8, activation: .relu), Dense(2)], seed: 1)\nm.fit(randn([64, 4], seed: 1), tensor((0..<64).map { $0 % 2 }), epochs: 2)",
+            errors: [(.training, "the loss became NaN or infinite (the weights of the last finite step are kept)"),
+                     (.shape, "the data does not fit the model"), (.interrupted, "the cell is interrupted (the model keeps its last step)")])) { m, a, interp in
+            try m.fit(a, interp)
+        },
+        .method(Declaration("predict", predictParameters, returns: "Tensor",
+                            summary: "Outputs in inference mode: for a classifier, probabilities (whether its last layer ends in a sigmoid or softmax or its loss applies one), else the outputs.",
+                            example: "Sequential([Dense(3)], seed: 1).predict(randn([2, 4], seed: 1))")) { m, a, _ in
+            let (x, _) = try m.data(a["data"], nil, target: a["target"], needTarget: false, what: "predict(_:)")
+            return .object(TensorObject(try m.probabilities(x, batchSize: Swift.max(1, try a.int("batchSize")))))
+        },
+        .method(Declaration("predictProba", predictParameters, returns: "Tensor",
+                            summary: "Class probabilities [n, classes], as scikit-learn's predict_proba: a binary classifier's two columns are P(0) and P(1).",
+                            example: "let m = Sequential([Dense(1, activation: .sigmoid)], seed: 1)\nm.fit(randn([16, 3], seed: 1), tensor((0..<16).map { $0 % 2 }), epochs: 1)\nm.predictProba(randn([2, 3], seed: 2))",
+                            errors: [(.type, "the model is not a classifier")])) { m, a, _ in
+            let (x, _) = try m.data(a["data"], nil, target: a["target"], needTarget: false, what: "predictProba(_:)")
+            guard m.isClassifier else {
+                throw ScriptError(.type, "predictProba is for classifiers; this model \(m.lossKnown ? "was trained with a regression loss" : "has not been trained yet")",
+                                  suggestion: "use predict(x) for its outputs")
+            }
+            let p = try m.probabilities(x, batchSize: Swift.max(1, try a.int("batchSize")))
+            guard p.rank != 2 || p.shape[1] == 1 else { return .object(TensorObject(p)) }
+            // One probability per row (of class 1): both columns, as scikit-learn gives them.
+            let p1 = p.storage
+            return .object(TensorObject(Tensor(shape: [p1.count, 2], storage: p1.flatMap { [1 - $0, $0] })))
+        },
+        .method(Declaration(
+            "evaluate", [.positional("data", .any, "a Frame (with target:) or a features Tensor"),
+                         .positional("y", .any, default: .nil, "the targets Tensor, when data is a Tensor"),
+                         .labelled("target", .string, default: .nil, "a Frame's label column"),
+                         .labelled("metrics", .any, default: .nil, "metric names (\"accuracy\", \"auc\", \"f1_macro\", ...) and Metric values such as a costMatrix"),
+                         .labelled("amount", .any, default: .nil, "a Frame's amount column (by name) or the amounts, for amount metrics and cost matrices")],
+            returns: "Dict", summary: "The loss and the metrics on a data set.",
+            example: "let m = Sequential([Dense(2)], seed: 1)\nlet x = randn([20, 3], seed: 1)\nlet y = tensor((0..<20).map { $0 % 2 })\nm.fit(x, y)\nm.evaluate(x, y, metrics: [\"accuracy\", \"auc\"])",
+            errors: [(.value, "a metric name is unknown, or an amount metric has no amount:")])) { m, a, interp in
+            try m.evaluate(a, interp)
+        },
+        .method(Declaration("summary", returns: "Table", summary: "Layers, output shapes and parameter counts.",
+                            example: "Sequential([Dense(4), Dense(2)], inputShape: [3]).summary()")) { m, _, _ in
+            .object(RichValue(kind: "Summary", bundle: m.summaryTable.bundle))
+        },
+        .method(Declaration("save", [.positional("path", .string, "where to write (replaced atomically)")],
+                            summary: "Writes the model (weights, architecture, optimizer state, loss) as safetensors, atomically.",
+                            example: "Sequential([Dense(2)], inputShape: [3], seed: 1).save(\"/tmp/tessera-model.safetensors\")",
+                            errors: [(.value, "the model has no weights yet, or the file cannot be written")])) { m, a, _ in
+            try Checkpoint.save(m.model, optimizer: m.optimizer, to: try a.string("path"), metadata: m.lossKnown ? ["loss": m.loss.name] : [:])
+            return .nil
+        },
+        .property(name: "layers", doc: "The layers, in order.") { m in .array(m.model.layers.map { .object(LayerObject($0)) }) },
+        .property(name: "parameters", doc: "The number of trainable values.") { m in .int(m.model.parameterCount) },
+        .property(name: "history", doc: "The History of the last fit (also of one that was interrupted); nil before any.") { m in
+            m.history.map { .object(HistoryObject($0)) } ?? .nil
+        },
+    ])
 
     var summaryTable: Table {
         let rows = model.summary().map { [$0.layer, $0.output.isEmpty ? "?" : "[" + $0.output.map { $0 < 0 ? "batch" : "\($0)" }.joined(separator: ", ") + "]", "\($0.parameters)"] }
@@ -132,55 +169,43 @@ final class ModelObject: NativeObject {
 
     // MARK: fit
 
-    lazy var fit = NativeFunction(
-        "fit",
-        doc: """
-            fit(_ data, _ y = nil, target: nil, epochs: 1, batchSize: 32, optimizer: Adam(), loss: .crossEntropy, validation: nil, earlyStopping: nil, seed: 0, shuffle: true, clipNorm: nil, schedule: nil, classWeights: nil, labelSmoothing: 0, positiveWeight: 1) -> History
-            Trains on a Frame (with target:) or on a features Tensor and a targets Tensor, with a live progress display.
-            """,
-        parameters: [.positional(), .positional(default: .nil), .labelled("target"), .labelled("epochs", default: .int(1)), .labelled("batchSize", default: .int(32)),
-                     .labelled("optimizer"), .labelled("loss"), .labelled("validation"), .labelled("earlyStopping"), .labelled("seed", default: .int(0)),
-                     .labelled("shuffle", default: .bool(true)), .labelled("clipNorm"), .labelled("schedule"), .labelled("classWeights"),
-                     .labelled("labelSmoothing", default: .int(0)), .labelled("positiveWeight", default: .int(1))]
-    ) { [unowned self] a, interp in
-        let (x, y) = try data(a[0], a[1], target: a[2], needTarget: true, what: "fit(_:)")
-        var options = TrainingOptions(epochs: try Convert.int(a[3], "fit(epochs:)"), batchSize: try Convert.int(a[4], "fit(batchSize:)"),
-                                      seed: UInt64(truncatingIfNeeded: try Convert.int(a[9], "fit(seed:)")), shuffle: try Convert.bool(a[10], "fit(shuffle:)"))
+    func fit(_ a: Arguments, _ interp: Interpreter) throws -> Value {
+        let (x, y) = try data(a["data"], a["y"], target: a["target"], needTarget: true, what: "fit(_:)")
+        var options = TrainingOptions(epochs: try a.int("epochs"), batchSize: try a.int("batchSize"),
+                                      seed: UInt64(truncatingIfNeeded: try a.int("seed")), shuffle: try a.bool("shuffle"))
         guard options.epochs > 0 else { throw ScriptError(.value, "fit(epochs:) must be at least 1, got \(options.epochs)") }
         guard options.batchSize > 0 else { throw ScriptError(.value, "fit(batchSize:) must be at least 1, got \(options.batchSize)") }
-        if !a[8].isNil {
-            let patience = try Convert.int(a[8], "fit(earlyStopping:)")
+        if let patience = try a.optionalInt("earlyStopping") {
             guard patience > 0 else { throw ScriptError(.value, "fit(earlyStopping:) is a patience in epochs, at least 1; got \(patience)") }
             options.earlyStopping = patience
         }
-        if !a[11].isNil { options.clipNorm = Float(try Convert.double(a[11], "fit(clipNorm:)")) }
-        options.schedule = try NNBindings.scheduleValue(a[12], "fit(schedule:)")
-        if !a[5].isNil {
-            guard case .object(let o as OptimizerObject) = a[5] else { throw ScriptError(.type, "fit(optimizer:) takes SGD(...), Adam(...), AdamW(...) or RMSProp(...)") }
+        if let clip = try a.optionalDouble("clipNorm") { options.clipNorm = Float(clip) }
+        options.schedule = try a.object("schedule", as: ScheduleObject.self)?.schedule
+        if let o = try a.object("optimizer", as: OptimizerObject.self) {
             if o.optimizer !== optimizer { (scheduleBase, scheduleSteps) = (nil, 0) }
             optimizer = o.optimizer
             optimizerSchedule = o.schedule
         }
         // A schedule given with the optimizer applies unless fit names its own.
         options.schedule = options.schedule ?? optimizerSchedule
-        if !a[6].isNil {
-            loss = try Self.lossValue(a[6], classWeights: a[13], smoothing: a[14], positiveWeight: a[15])
+        if !a.isNil("loss") {
+            loss = try Self.lossValue(a["loss"], classWeights: a["classWeights"], smoothing: a["labelSmoothing"], positiveWeight: a["positiveWeight"])
             lossKnown = true
         } else if !lossKnown || loss == .crossEntropy() {
             // No loss named: the one the model and targets call for (as a Keras user would
             // choose), with the class weights, smoothing and positive weight given.
             let inferred = try NNBindings.nn { try inferredLoss(x, y!) }
-            loss = try Self.lossValue(.string(inferred), classWeights: a[13], smoothing: a[14], positiveWeight: a[15])
+            loss = try Self.lossValue(.string(inferred), classWeights: a["classWeights"], smoothing: a["labelSmoothing"], positiveWeight: a["positiveWeight"])
             lossKnown = true
         }
         var validation: (x: Tensor, y: Tensor)?
-        if !a[7].isNil {
-            switch a[7] {
+        if !a.isNil("validation") {
+            switch a["validation"] {
             case .array(let pair) where pair.count == 2, .tuple(let pair) where pair.count == 2:
                 let (vx, vy) = try data(pair[0], pair[1], target: .nil, needTarget: true, what: "fit(validation:)")
                 validation = (vx, vy!)
             default:
-                let (vx, vy) = try data(a[7], nil, target: a[2], needTarget: true, what: "fit(validation:)")
+                let (vx, vy) = try data(a["validation"], nil, target: a["target"], needTarget: true, what: "fit(validation:)")
                 validation = (vx, vy!)
             }
         }
@@ -224,29 +249,19 @@ final class ModelObject: NativeObject {
 
     // MARK: evaluate
 
-    lazy var evaluate = NativeFunction(
-        "evaluate",
-        doc: """
-            evaluate(_ data, _ y = nil, target: nil, metrics: ["accuracy"], amount: nil) -> Dict
-            The loss and the metrics on a data set: names (accuracy, balancedAccuracy, precision, recall, f1, mcc, rocAUC, prAUC, logLoss, \
-            brier, ece, mse, rmse, mae, r2, amountRecall, amountPrecision, and scikit-learn's scorer names: "auc", "roc_auc", "f1_macro", \
-            "neg_log_loss", ...) or Metric values such as a costMatrix. amount: the column (by name, of a Frame) or the values that \
-            amount metrics and cost matrices read.
-            """,
-        parameters: [.positional(), .positional(default: .nil), .labelled("target"), .labelled("metrics"), .labelled("amount")]
-    ) { [unowned self] a, interp in
-        let (x, y) = try data(a[0], a[1], target: a[2], needTarget: true, what: "evaluate(_:)")
+    func evaluate(_ a: Arguments, _ interp: Interpreter) throws -> Value {
+        let (x, y) = try data(a["data"], a["y"], target: a["target"], needTarget: true, what: "evaluate(_:)")
         let requested: [Value]
-        switch a[3] {
+        switch a["metrics"] {
         case .nil: requested = []
         case .array(let xs): requested = xs
-        default: requested = [a[3]]
+        case let one: requested = [one]
         }
         var amount: Value = .nil
-        if case .string(let column) = a[4], case .object(let f as FrameObject) = a[0] {
+        if case .string(let column) = a["amount"], case .object(let f as FrameObject) = a["data"] {
             amount = .object(ColumnObject(try Convert.data { try f.frame.column(column) }))
         } else {
-            amount = a[4]
+            amount = a["amount"]
         }
         let backend = TensorRuntime.shared.backend
         // Scores (logits) when the model ends in its loss's sigmoid or softmax: the loss,

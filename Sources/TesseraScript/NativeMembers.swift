@@ -1,0 +1,58 @@
+/// A native object's members, declared once: the names completion offers and the
+/// dispatch of `object.name` both come from this table, so they cannot disagree.
+///
+/// A property is a name, a doc line and a getter; a method is a `Declaration` and a body
+/// that receives the object and its checked arguments, read by name.
+///
+/// A table is immutable once made, and its closures run on the thread that owns the
+/// session, so it may be kept in a `static let`.
+public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
+    public enum Member {
+        case property(name: String, doc: String, get: (Object) throws -> Value)
+        case method(Declaration, (Object, Arguments, Interpreter) throws -> Value)
+
+        public var name: String {
+            switch self {
+            case .property(let name, _, _): return name
+            case .method(let d, _): return d.name
+            }
+        }
+    }
+
+    public let members: [Member]
+
+    public init(_ members: [Member]) { self.members = members }
+
+    /// Every member's name, in declaration order.
+    public var names: [String] { members.map(\.name) }
+
+    /// `object.name`: a property's value, or a method bound to the object; nil when there
+    /// is no such member (the interpreter then says so, with a suggestion).
+    public func value(_ name: String, of object: Object) throws -> Value? {
+        guard let m = members.first(where: { $0.name == name }) else { return nil }
+        switch m {
+        case .property(_, _, let get): return try get(object)
+        case .method(let d, let body):
+            return .function(NativeFunction(d) { [unowned object] args, interp in try body(object, args, interp) })
+        }
+    }
+
+    /// The doc of a member, for %help and inspection.
+    public func doc(_ name: String) -> String? {
+        switch members.first(where: { $0.name == name }) {
+        case .property(let name, let doc, _)?: return "\(name)\n\(doc)"
+        case .method(let d, _)?: return d.doc
+        case nil: return nil
+        }
+    }
+}
+
+/// A native object whose members are declared in a `NativeMembers`.
+public protocol DeclaredMembers: NativeObject {
+    static var nativeMembers: NativeMembers<Self> { get }
+}
+
+extension DeclaredMembers {
+    public var memberNames: [String] { Self.nativeMembers.names }
+    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? { try Self.nativeMembers.value(name, of: self) }
+}
