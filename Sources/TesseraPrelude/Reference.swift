@@ -26,6 +26,11 @@ public enum Reference {
         ("nan", "Not a number (a Double): what 0.0 / 0.0 gives; nan != nan."),
     ]
 
+    /// The native objects whose members are declared: type name, methods, properties.
+    public static var memberSections: [(type: String, methods: [Declaration], properties: [(name: String, doc: String)])] {
+        [("Model", ModelObject.nativeMembers.declarations, ModelObject.nativeMembers.properties)]
+    }
+
     /// docs/reference.md.
     public static var markdown: String {
         var out = """
@@ -44,20 +49,24 @@ public enum Reference {
             out += "\n## \(title)\n\n" + fresh.map(\.name).map { "[`\($0)`](#\(anchor($0)))" }.joined(separator: " · ") + "\n"
             for f in fresh { out += "\n" + entry(f) }
         }
+        for (type, methods, properties) in memberSections {
+            out += "\n## \(type) members\n\n" + properties.map { "- `.\($0.name)`: \($0.doc)" }.joined(separator: "\n") + "\n"
+            for d in methods { out += "\n" + entry(NativeFunction(d) { _, _ in .nil }, title: "\(type).\(d.name)") }
+        }
         return out
     }
 
     static func anchor(_ name: String) -> String { name.lowercased() }
 
     /// One function's entry.
-    static func entry(_ f: NativeFunction) -> String {
+    static func entry(_ f: NativeFunction, title: String? = nil) -> String {
         guard let d = f.declaration else {
             let lines = f.doc.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             let signature = lines.first ?? f.name
             let text = lines.dropFirst().joined(separator: "\n")
             return "### \(f.name)\n\n`\(signature)`\n\n" + (text.isEmpty ? "" : text + "\n\n") + "*Parameters not yet declared one by one.*\n"
         }
-        var s = "### \(d.name)\n\n`\(d.signature)`\n\n" + d.otherForms.map { "or `\($0)`\n\n" }.joined() + "\(d.summary)\n"
+        var s = "### \(title ?? d.name)\n\n`\(d.signature)`\n\n" + d.otherForms.map { "or `\($0)`\n\n" }.joined() + "\(d.summary)\n"
         if let more = d.discussion { s += "\n\(more)\n" }
         if !d.parameters.isEmpty {
             s += "\n| parameter | type | default | range | |\n| --- | --- | --- | --- | --- |\n"

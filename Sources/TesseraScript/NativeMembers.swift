@@ -37,6 +37,16 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
         }
     }
 
+    /// Each method's declaration, for the reference.
+    public var declarations: [Declaration] {
+        members.compactMap { if case .method(let d, _) = $0 { return d } else { return nil } }
+    }
+
+    /// Each property's name and doc, for the reference.
+    public var properties: [(name: String, doc: String)] {
+        members.compactMap { if case .property(let n, let d, _) = $0 { return (n, d) } else { return nil } }
+    }
+
     /// The doc of a member, for %help and inspection.
     public func doc(_ name: String) -> String? {
         switch members.first(where: { $0.name == name }) {
