@@ -1,51 +1,6 @@
 import Foundation
 import TesseraTensor
 
-/// The loss a model is trained on.
-public enum Loss: Sendable, Equatable {
-    case crossEntropy(weights: [Float]? = nil, labelSmoothing: Float = 0)
-    case binaryCrossEntropy(positiveWeight: Float = 1)
-    case meanSquaredError
-    case huber(delta: Float = 1)
-
-    /// The loss of a batch's outputs against its targets, on the tape.
-    public func apply(_ output: Variable, _ target: Tensor, _ tape: Tape) throws(TensorError) -> Variable {
-        switch self {
-        case .crossEntropy(let w, let s): return try tape.crossEntropy(output, labels: target, weights: w, labelSmoothing: s)
-        case .binaryCrossEntropy(let pw): return try tape.binaryCrossEntropy(output, targets: target, positiveWeight: pw)
-        case .meanSquaredError: return try tape.meanSquaredError(output, target)
-        case .huber(let d): return try tape.huber(output, target, delta: d)
-        }
-    }
-
-    /// The name a fit's `loss:` takes (and a checkpoint's metadata keeps).
-    public var name: String {
-        switch self {
-        case .crossEntropy: return "crossEntropy"
-        case .binaryCrossEntropy: return "binaryCrossEntropy"
-        case .meanSquaredError: return "mse"
-        case .huber: return "huber"
-        }
-    }
-
-    public var isClassification: Bool {
-        if case .crossEntropy = self { return true }
-        if case .binaryCrossEntropy = self { return true }
-        return false
-    }
-
-    /// Whether this loss takes `model`'s scores rather than its outputs: a cross-entropy
-    /// after a final softmax, a binary cross-entropy after a final sigmoid. The loss
-    /// applies the activation itself, stably, as Keras does with `from_logits=False`:
-    /// without this, the activation would be applied twice and training fail silently.
-    public func takesScores(of model: Sequential) -> Bool {
-        switch (self, model.probabilityActivation) {
-        case (.crossEntropy, .softmax?), (.binaryCrossEntropy, .sigmoid?): return true
-        default: return false
-        }
-    }
-}
-
 /// How to train: epochs, batches, shuffling, early stopping, clipping, a schedule.
 public struct TrainingOptions: Sendable {
     public var epochs = 1

@@ -43,8 +43,8 @@ final class ModelObject: DeclaredMembers {
                     .labelled("epochs", .int, default: .int(1), range: .atLeast(1), "passes over the data"),
                     .labelled("batchSize", .int, default: .int(32), range: .atLeast(1), "rows per step"),
                     .labelled("optimizer", .object("Optimizer"), default: .nil, defaultText: "Adam()", "kept between fits, as Keras does"),
-                    .labelled("loss", .symbol("Loss", ["crossEntropy", "binaryCrossEntropy", "mse", "meanSquaredError", "huber"]), default: .nil,
-                              "left out, the one the last layer and targets call for"),
+                    .labelled("loss", .symbol("Loss", LossKind.names), default: .nil,
+                              "left out, the one the last layer and targets call for: " + LossKind.all.map { ".\($0.name), \($0.summary)" }.joined(separator: " ")),
                     .labelled("validation", .any, default: .nil, "a Frame, or a (features, targets) pair, scored after each epoch"),
                     .labelled("earlyStopping", .int, default: .nil, range: .atLeast(1), "stop after this many epochs without a better validation loss"),
                     .labelled("seed", .int, default: .int(0), "the seed of shuffling and dropout"),
@@ -153,18 +153,15 @@ final class ModelObject: DeclaredMembers {
         switch v {
         case .nil: name = "crossEntropy"
         case .symbol(let s), .string(let s): name = s
-        default: throw ScriptError(.type, "fit(loss:) is .crossEntropy, .binaryCrossEntropy, .mse or .huber; got \(v.typeName)")
+        default: throw ScriptError(.type, "fit(loss:) is one of " + LossKind.names.map { "." + $0 }.joined(separator: ", ") + "; got \(v.typeName)")
         }
-        switch name {
-        case "crossEntropy":
-            let weights: [Float]? = classWeights.isNil ? nil : try TensorObject.tensor(classWeights, "fit(classWeights:)").storage
-            return .crossEntropy(weights: weights, labelSmoothing: Float(try Convert.double(smoothing, "fit(labelSmoothing:)")))
-        case "binaryCrossEntropy": return .binaryCrossEntropy(positiveWeight: Float(try Convert.double(positiveWeight, "fit(positiveWeight:)")))
-        case "mse", "meanSquaredError": return .meanSquaredError
-        case "huber": return .huber()
-        default:
-            throw ScriptError(.value, "unknown loss .\(name)", suggestion: "the losses are .crossEntropy, .binaryCrossEntropy, .mse and .huber")
+        guard let kind = LossKind.named(name) else {
+            throw ScriptError(.value, "unknown loss .\(name)", suggestion: "the losses are " + LossKind.names.map { "." + $0 }.joined(separator: ", "))
         }
+        let options = LossKind.Options(classWeights: classWeights.isNil ? nil : try TensorObject.tensor(classWeights, "fit(classWeights:)").storage,
+                                        labelSmoothing: Float(try Convert.double(smoothing, "fit(labelSmoothing:)")),
+                                        positiveWeight: Float(try Convert.double(positiveWeight, "fit(positiveWeight:)")))
+        return try kind.make(options)
     }
 
     // MARK: fit

@@ -53,7 +53,7 @@ final class NNBindingTests: XCTestCase {
         let nan = k.execute("m.fit(x, y, epochs: 3, optimizer: SGD(lr: 1e10), loss: .mse)")
         XCTAssertEqual(nan.error?.content["ename"]?.stringValue, "TrainingError", nan.errorText)
         XCTAssertTrue(nan.errorText.contains("learning rate"), nan.errorText)
-        XCTAssertTrue(k.execute("m.fit(x, y, loss: .mae)").errorText.contains("fit(loss:) is one of .crossEntropy, .binaryCrossEntropy, .mse"))
+        XCTAssertTrue(k.execute("m.fit(x, y, loss: .mae)").errorText.contains("fit(loss:) is one of .crossEntropy"))
         XCTAssertTrue(k.execute("m.fit(x)").errorText.contains("needs targets"))
         XCTAssertTrue(k.execute("m.fit(x, y, epochs: 0)").errorText.contains("at least 1"))
         XCTAssertTrue(k.execute("Dense(3, activation: .swish)").errorText.contains(".relu, .gelu"))
