@@ -419,7 +419,7 @@ final class DecisionRow: NativeObject {
 }
 
 /// A threshold sweep: a chart, `.best` (`.threshold`, `.value`), `.thresholds`, `.values`.
-final class SweepObject: NativeObject {
+final class SweepObject: DeclaredMembers {
     let sweep: ThresholdSweep
     init(_ sweep: ThresholdSweep) { self.sweep = sweep }
     var typeName: String { "Chart" }
@@ -432,21 +432,18 @@ final class SweepObject: NativeObject {
     }
     var plainText: String { chart.plainText }
     var richRepresentations: [(mime: String, data: String)] { [("image/svg+xml", chart.svg)] }
-    var memberNames: [String] { ["best", "thresholds", "values"] }
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "best":
-            let b = sweep.best
+    static let nativeMembers = NativeMembers<SweepObject>([
+        .property(name: "best", doc: "The threshold worth most and its value: [\"threshold\": t, \"value\": v] (ties: the one nearest 0.5).") { o in
+            let b = o.sweep.best
             return Convert.dict([("threshold", .double(b.threshold)), ("value", .double(b.value))])
-        case "thresholds": return .array(sweep.thresholds.map { .double($0) })
-        case "values": return .array(sweep.values.map { .double($0) })
-        default: return nil
-        }
-    }
+        },
+        .property(name: "thresholds", doc: "Every threshold, lowest first.") { o in .array(o.sweep.thresholds.map { .double($0) }) },
+        .property(name: "values", doc: "The metric at each threshold.") { o in .array(o.sweep.values.map { .double($0) }) },
+    ])
 }
 
 /// A confusion matrix shown as a heatmap: `.counts`, `.classes`.
-final class ConfusionObject: NativeObject {
+final class ConfusionObject: DeclaredMembers {
     let matrix: ConfusionMatrix
     init(_ m: ConfusionMatrix) { matrix = m }
     var typeName: String { "Confusion" }
@@ -456,18 +453,16 @@ final class ConfusionObject: NativeObject {
     }
     var plainText: String { heatmap.table.plainText }
     var richRepresentations: [(mime: String, data: String)] { [("text/html", heatmap.html), ("image/svg+xml", heatmap.svg)] }
-    var memberNames: [String] { ["counts", "classes"] }
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "counts": return .array(matrix.counts.map { .array($0.map { $0 == $0.rounded() && abs($0) < 9e15 ? .int(Int($0)) : .double($0) }) })
-        case "classes": return .array(matrix.classes.map { .string($0) })
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<ConfusionObject>([
+        .property(name: "counts", doc: "Rows of counts: true class by row, predicted class by column (weighted when weights were given).") { o in
+            .array(o.matrix.counts.map { .array($0.map { $0 == $0.rounded() && abs($0) < 9e15 ? .int(Int($0)) : .double($0) }) })
+        },
+        .property(name: "classes", doc: "The class names, in the order of the rows and columns.") { o in .array(o.matrix.classes.map { .string($0) }) },
+    ])
 }
 
 /// Objective, Constraint and Stored values, as tune() will take them.
-final class SpecObject: NativeObject {
+final class SpecObject: DeclaredMembers {
     let kind: String, name: String, text: String
     let objective: MetricSpec.Objective?, constraint: MetricSpec.Constraint?
     init(kind: String, name: String, text: String, objective: MetricSpec.Objective? = nil, constraint: MetricSpec.Constraint? = nil) {
@@ -475,6 +470,7 @@ final class SpecObject: NativeObject {
     }
     var typeName: String { kind }
     var plainText: String { text }
-    var memberNames: [String] { ["name"] }
-    func member(_ member: String, _ interpreter: Interpreter) throws -> Value? { member == "name" ? .string(name) : nil }
+    static let nativeMembers = NativeMembers<SpecObject>([
+        .property(name: "name", doc: "The metric's name.") { o in .string(o.name) },
+    ])
 }

@@ -360,7 +360,7 @@ final class ModelObject: DeclaredMembers {
 }
 
 /// What `fit` returns: per-epoch metrics, `.last`, `history["loss"]`, `.plot()`.
-final class HistoryObject: NativeSubscriptable {
+final class HistoryObject: NativeSubscriptable, DeclaredMembers {
     let history: History
     init(_ history: History) { self.history = history }
 
@@ -383,35 +383,36 @@ final class HistoryObject: NativeSubscriptable {
     var plainText: String { table(elided: true).bundle.plain }
     var richRepresentations: [(mime: String, data: String)] { table(elided: false).bundle.entries.filter { $0.mime != "text/plain" } }
 
-    var memberNames: [String] { ["last", "epochs", "names", "plot", "stopped"] }
-
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "last": return Convert.dict(history.names.compactMap { n in history.last[n].map { (n, .double($0)) } })
-        case "epochs": return .int(history.epochs.count)
-        case "names": return .array(history.names.map { .string($0) })
-        case "stopped":
-            switch history.stopReason {
+    static let nativeMembers = NativeMembers<HistoryObject>([
+        .property(name: "last", doc: "The last epoch's metrics: [\"loss\": ..., \"val_accuracy\": ...].") { o in
+            Convert.dict(o.history.names.compactMap { n in o.history.last[n].map { (n, .double($0)) } })
+        },
+        .property(name: "epochs", doc: "How many epochs finished.") { o in .int(o.history.epochs.count) },
+        .property(name: "names", doc: "The metrics recorded each epoch.") { o in .array(o.history.names.map { .string($0) }) },
+        .property(name: "stopped", doc: "\"early stopping\" or \"interrupted\" when the fit ended before its epochs; nil otherwise.") { o in
+            switch o.history.stopReason {
             case .earlyStopping?: return .string("early stopping")
             case .interrupted?: return .string("interrupted")
             case nil: return .nil
             }
-        case "plot":
-            return .function(NativeFunction("plot", doc: "plot(_ metrics = nil) -> Chart\nThe loss curves (or the named metrics) against the epoch.",
-                                            parameters: [.positional(default: .nil)]) { [self] a, _ in
-                let wanted = a[0].isNil ? history.names.filter { $0.hasSuffix("loss") } : try Convert.strings(a[0], "plot(_:)")
-                for w in wanted where !history.names.contains(w) {
-                    throw ScriptError(.key, "the history has no metric \"\(w)\"; it has \(history.names.joined(separator: ", "))")
-                }
-                let series = wanted.map { n in
-                    LineChart.Series(n, x: history.series(n).indices.map { Double($0 + 1) }, y: history.series(n), dashed: n.hasPrefix("val_"))
-                }
-                let chart = LineChart(title: "Training history", xLabel: "epoch", yLabel: wanted.count == 1 ? wanted[0] : "value", series: series)
-                return .object(RichValue(kind: "Chart", bundle: chart.bundle))
-            })
-        default: return nil
-        }
-    }
+        },
+        .method(Declaration("plot", [.positional("metrics", .either("String | Array", [.string, .array]), default: .nil,
+                                                 "the metrics to draw; the losses (loss, val_loss) when left out")],
+                            returns: "Chart", summary: "The loss curves (or the named metrics) against the epoch.",
+                            example: "let m = Sequential([Dense(2)], seed: 1)\nlet h = m.fit(randn([32, 3], seed: 1), tensor((0..<32).map { $0 % 2 }), epochs: 3)\nh.plot()",
+                            errors: [(.key, "a metric was not recorded")])) { o, a, _ in
+            let history = o.history
+            let wanted = a.isNil("metrics") ? history.names.filter { $0.hasSuffix("loss") } : try Convert.strings(a["metrics"], a.place("metrics"))
+            for w in wanted where !history.names.contains(w) {
+                throw ScriptError(.key, "the history has no metric \"\(w)\"; it has \(history.names.joined(separator: ", "))")
+            }
+            let series = wanted.map { n in
+                LineChart.Series(n, x: history.series(n).indices.map { Double($0 + 1) }, y: history.series(n), dashed: n.hasPrefix("val_"))
+            }
+            let chart = LineChart(title: "Training history", xLabel: "epoch", yLabel: wanted.count == 1 ? wanted[0] : "value", series: series)
+            return .object(RichValue(kind: "Chart", bundle: chart.bundle))
+        },
+    ])
 
     func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
         let name = try Convert.string(index, "history[...]")

@@ -156,17 +156,16 @@ final class LayerObject: NativeObject {
     var plainText: String { layer.description }
 }
 
-final class OptimizerObject: NativeObject {
+final class OptimizerObject: DeclaredMembers {
     let optimizer: any Optimizer
     /// A learning-rate schedule given with the optimizer (`Adam(lr: 0.01, schedule: cosine(steps: 500))`).
     let schedule: Schedule?
     init(_ optimizer: any Optimizer, schedule: Schedule? = nil) { self.optimizer = optimizer; self.schedule = schedule }
     var typeName: String { "Optimizer" }
     var plainText: String { optimizer.description }
-    var memberNames: [String] { ["lr"] }
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        name == "lr" ? .double(Double(optimizer.learningRate)) : nil
-    }
+    static let nativeMembers = NativeMembers<OptimizerObject>([
+        .property(name: "lr", doc: "The learning rate now (a schedule changes it as training goes).") { o in .double(Double(o.optimizer.learningRate)) },
+    ])
 }
 
 final class ScheduleObject: NativeObject {

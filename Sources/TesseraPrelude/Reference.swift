@@ -28,7 +28,14 @@ public enum Reference {
 
     /// The native objects whose members are declared: type name, methods, properties.
     public static var memberSections: [(type: String, methods: [Declaration], properties: [(name: String, doc: String)])] {
-        [("Model", ModelObject.nativeMembers.declarations, ModelObject.nativeMembers.properties)]
+        [("Model", ModelObject.nativeMembers.declarations, ModelObject.nativeMembers.properties),
+         ("History", HistoryObject.nativeMembers.declarations, HistoryObject.nativeMembers.properties),
+         ("Optimizer", OptimizerObject.nativeMembers.declarations, OptimizerObject.nativeMembers.properties),
+         ("Confusion", ConfusionObject.nativeMembers.declarations, ConfusionObject.nativeMembers.properties),
+         ("Sweep (thresholdSweep's chart)", SweepObject.nativeMembers.declarations, SweepObject.nativeMembers.properties),
+         ("Importance", ImportanceObject.nativeMembers.declarations, ImportanceObject.nativeMembers.properties),
+         ("Objective, Constraint, Stored", SpecObject.nativeMembers.declarations, SpecObject.nativeMembers.properties),
+         ("Devices (devices()'s table)", DevicesObject.nativeMembers.declarations, DevicesObject.nativeMembers.properties)]
     }
 
     /// docs/reference.md.

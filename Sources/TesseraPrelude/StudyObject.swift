@@ -305,22 +305,18 @@ final class TrialObject: NativeObject {
 }
 
 /// Each parameter's share of the objective's variation: `imp["lr"]`, `.names`, shown as a bar chart.
-final class ImportanceObject: NativeSubscriptable {
+final class ImportanceObject: NativeSubscriptable, DeclaredMembers {
     let shares: [(name: String, share: Double)]
     init(_ shares: [(name: String, share: Double)]) { self.shares = shares }
     var typeName: String { "Importance" }
-    var memberNames: [String] { ["names", "values"] }
     var chart: BarChart { BarChart(title: "Parameter importance", unit: "share", groups: shares.map(\.name), series: [("importance", shares.map { $0.share })], logarithmic: false) }
     var plainText: String { shares.map { "\($0.name): \(String(format: "%.3f", $0.share))" }.joined(separator: "\n") }
     var richRepresentations: [(mime: String, data: String)] { [("image/svg+xml", chart.svg)] }
 
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "names": return .array(shares.map { .string($0.name) })
-        case "values": return .array(shares.map { .double($0.share) })
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<ImportanceObject>([
+        .property(name: "names", doc: "The parameters, most important first.") { o in .array(o.shares.map { .string($0.name) }) },
+        .property(name: "values", doc: "Each parameter's share of the objective's variation, in the order of names.") { o in .array(o.shares.map { .double($0.share) }) },
+    ])
 
     func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
         let name = try Convert.string(index, "importance[...]")

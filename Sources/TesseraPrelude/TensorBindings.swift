@@ -146,19 +146,15 @@ enum TensorBindings {
 
 /// What `devices()` returns: shown as a table; `.available` gives the names of the
 /// backends this machine can run, so a notebook can loop over them.
-final class DevicesObject: NativeObject {
+final class DevicesObject: DeclaredMembers {
     let bundle: MimeBundle
     let available: [String]
     init(bundle: MimeBundle, available: [String]) { self.bundle = bundle; self.available = available }
     var typeName: String { "Table" }
     var plainText: String { bundle.plain }
     var richRepresentations: [(mime: String, data: String)] { bundle.entries.filter { $0.mime != "text/plain" } }
-    var memberNames: [String] { ["available", "text"] }
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "available": return .array(available.map { .string($0) })
-        case "text": return .string(bundle.plain)
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<DevicesObject>([
+        .property(name: "available", doc: "The names of the backends this machine can run.") { o in .array(o.available.map { .string($0) }) },
+        .property(name: "text", doc: "The table as text.") { o in .string(o.bundle.plain) },
+    ])
 }
