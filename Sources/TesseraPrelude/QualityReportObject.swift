@@ -4,7 +4,7 @@ import TesseraScript
 
 /// `frame.check(...)` in the language: an HTML table of pass/warn/fail checks, each with
 /// its detail and advice; `.status(name)`, `.failed`, `.warned`, `.detail(name)`.
-final class QualityReportObject: NativeObject {
+final class QualityReportObject: DeclaredMembers {
     let report: QualityReport
     init(_ report: QualityReport) { self.report = report }
 
@@ -30,69 +30,66 @@ final class QualityReportObject: NativeObject {
         Table(columns: ["check", "status", "detail"], rows: report.results.map { [$0.name, $0.status.rawValue, $0.detail] }, caption: caption)
     }
 
-    var memberNames: [String] { ["status", "failed", "warned", "passed", "detail", "advice", "checks"] }
-
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "failed": return .array(report.failed.map { .string($0) })
-        case "warned": return .array(report.warned.map { .string($0) })
-        case "passed": return .bool(report.passed)
-        case "checks": return .array(report.results.map { .string($0.name) })
-        case "status", "detail", "advice":
-            return .function(NativeFunction(name, doc: "\(name)(_ check) -> String\nThe named check's \(name).", parameters: [.positional()]) { a, _ in
-                let check = try Convert.string(a[0], "\(name)(_:)")
-                guard let r = self.report.result(check) else {
-                    let known = self.report.results.map(\.name)
-                    throw ScriptError(.key, "no check named '\(check)' in this report",
-                                      suggestion: Suggest.closest(to: check, in: known).map { "did you mean '\($0)'?" } ?? "the checks are \(known.joined(separator: ", "))")
-                }
-                switch name {
-                case "status": return .string(r.status.rawValue)
-                case "detail": return .string(r.detail)
-                default: return .string(r.advice)
-                }
-            })
-        default: return nil
+    /// The result of the named check, or a KeyError that suggests the nearest name.
+    func result(_ check: String) throws -> QualityReport.Result {
+        guard let r = report.result(check) else {
+            let known = report.results.map(\.name)
+            throw ScriptError(.key, "no check named '\(check)' in this report",
+                              suggestion: Suggest.closest(to: check, in: known).map { "did you mean '\($0)'?" } ?? "the checks are \(known.joined(separator: ", "))")
         }
+        return r
     }
+
+    static func perCheck(_ name: String, _ what: String, _ read: @escaping (QualityReport.Result) -> String) -> NativeMembers<QualityReportObject>.Member {
+        .method(Declaration(name, [.positional("check", .string, "a check's name: \"missing\", \"leakage\", ...")], returns: "String",
+                            summary: "The named check's \(what).",
+                            example: "let report = dataset(\"fraud\", rows: 1000, dirty: true).check(target: \"label\")\nreport.\(name)(\"duplicates\")",
+                            errors: [(.key, "the report has no check of that name")])) { o, a, _ in .string(read(try o.result(try a.string("check")))) }
+    }
+
+    static let nativeMembers = NativeMembers<QualityReportObject>([
+        perCheck("status", "status: \"pass\", \"warn\" or \"fail\"") { $0.status.rawValue },
+        perCheck("detail", "detail: what it saw") { $0.detail },
+        perCheck("advice", "advice: what to do about it") { $0.advice },
+        .property(name: "failed", doc: "The names of the checks that failed.") { o in .array(o.report.failed.map { .string($0) }) },
+        .property(name: "warned", doc: "The names of the checks that warned.") { o in .array(o.report.warned.map { .string($0) }) },
+        .property(name: "passed", doc: "Whether no check failed.") { o in .bool(o.report.passed) },
+        .property(name: "checks", doc: "Every check's name, in the order they ran.") { o in .array(o.report.results.map { .string($0.name) }) },
+    ])
 }
 
 /// A transform before fitting: `Standardize()`, `OneHot()`, `Impute(.median)`; `.fit(train)`.
-final class TransformObject: NativeObject {
+final class TransformObject: DeclaredMembers {
     let name: String
     let fit: (Frame) throws -> AnyFitted
     init(name: String, fit: @escaping (Frame) throws -> AnyFitted) { self.name = name; self.fit = fit }
     var typeName: String { "Transform" }
     var plainText: String { "\(name) (not fitted: call .fit(train))" }
-    var memberNames: [String] { ["fit"] }
-    func member(_ member: String, _ interpreter: Interpreter) throws -> Value? {
-        guard member == "fit" else { return nil }
-        return .function(NativeFunction("fit", doc: "fit(_ frame) -> FittedTransform\nLearns the parameters from this frame (the training rows).", parameters: [.positional()]) { a, _ in
-            guard case .object(let o) = a[0], let f = o as? FrameObject else { throw ScriptError(.type, "fit(_:) needs a Frame, got \(a[0].typeName)") }
-            return .object(FittedObject(name: self.name, fitted: try Convert.data { try self.fit(f.frame) }))
-        })
-    }
+    static let nativeMembers = NativeMembers<TransformObject>([
+        .method(Declaration("fit", [.positional("frame", .object("Frame"), "the training rows, whose statistics the transform learns")],
+                            returns: "FittedTransform", summary: "Learns the transform's parameters from this frame (the training rows, never the test rows).",
+                            example: "let (train, test) = dataset(\"iris\").split(0.8, seed: 1)\nStandardize().fit(train)")) { o, a, _ in
+            let f = try a.object("frame", as: FrameObject.self)!
+            return .object(FittedObject(name: o.name, fitted: try o.fit(f.frame)))
+        },
+    ])
 }
 
 /// A fitted transform: `.apply(frame)` with the parameters learned in fit.
-final class FittedObject: NativeObject {
+final class FittedObject: DeclaredMembers {
     let name: String
     let fitted: AnyFitted
     init(name: String, fitted: AnyFitted) { self.name = name; self.fitted = fitted }
     var typeName: String { "FittedTransform" }
     var plainText: String { "\(name), fitted:\n" + fitted.summary.map { "  " + $0 }.joined(separator: "\n") }
-    var memberNames: [String] { ["apply", "summary"] }
-    func member(_ member: String, _ interpreter: Interpreter) throws -> Value? {
-        switch member {
-        case "summary": return .array(fitted.summary.map { .string($0) })
-        case "apply":
-            return .function(NativeFunction("apply", doc: "apply(_ frame) -> Frame\nApplies the fitted parameters (train's) to any frame.", parameters: [.positional()]) { a, _ in
-                guard case .object(let o) = a[0], let f = o as? FrameObject else { throw ScriptError(.type, "apply(_:) needs a Frame, got \(a[0].typeName)") }
-                return .object(FrameObject(try Convert.data { try self.fitted.apply(f.frame) }))
-            })
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<FittedObject>([
+        .method(Declaration("apply", [.positional("frame", .object("Frame"), "any frame with the columns it was fitted on")],
+                            returns: "Frame", summary: "Applies the parameters learned in fit (the training rows') to a frame.",
+                            example: "let (train, test) = dataset(\"iris\").split(0.8, seed: 1)\nStandardize().fit(train).apply(test)")) { o, a, _ in
+            .object(FrameObject(try o.fitted.apply(try a.object("frame", as: FrameObject.self)!.frame)))
+        },
+        .property(name: "summary", doc: "What was learned, a line per column.") { o in .array(o.fitted.summary.map { .string($0) }) },
+    ])
 }
 
 /// A fitted transform of any kind.

@@ -35,7 +35,10 @@ public enum Reference {
          ("Sweep (thresholdSweep's chart)", SweepObject.nativeMembers.declarations, SweepObject.nativeMembers.properties),
          ("Importance", ImportanceObject.nativeMembers.declarations, ImportanceObject.nativeMembers.properties),
          ("Objective, Constraint, Stored", SpecObject.nativeMembers.declarations, SpecObject.nativeMembers.properties),
-         ("Devices (devices()'s table)", DevicesObject.nativeMembers.declarations, DevicesObject.nativeMembers.properties)]
+         ("Devices (devices()'s table)", DevicesObject.nativeMembers.declarations, DevicesObject.nativeMembers.properties),
+         ("QualityReport (frame.check())", QualityReportObject.nativeMembers.declarations, QualityReportObject.nativeMembers.properties),
+         ("Transform (Standardize(), OneHot(), Impute())", TransformObject.nativeMembers.declarations, TransformObject.nativeMembers.properties),
+         ("FittedTransform", FittedObject.nativeMembers.declarations, FittedObject.nativeMembers.properties)]
     }
 
     /// docs/reference.md.
