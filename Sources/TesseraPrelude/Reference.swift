@@ -38,7 +38,9 @@ public enum Reference {
          ("Devices (devices()'s table)", DevicesObject.nativeMembers.declarations, DevicesObject.nativeMembers.properties),
          ("QualityReport (frame.check())", QualityReportObject.nativeMembers.declarations, QualityReportObject.nativeMembers.properties),
          ("Transform (Standardize(), OneHot(), Impute())", TransformObject.nativeMembers.declarations, TransformObject.nativeMembers.properties),
-         ("FittedTransform", FittedObject.nativeMembers.declarations, FittedObject.nativeMembers.properties)]
+         ("FittedTransform", FittedObject.nativeMembers.declarations, FittedObject.nativeMembers.properties),
+         ("Study", StudyObject.nativeMembers.declarations, StudyObject.nativeMembers.properties),
+         ("Trial", TrialObject.nativeMembers.declarations, TrialObject.nativeMembers.properties)]
     }
 
     /// docs/reference.md.

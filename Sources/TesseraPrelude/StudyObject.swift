@@ -8,7 +8,7 @@ import TesseraTune
 /// A study in the language, as `tune` returns it: `.best`, `.trials` (a Frame), `.plot()`,
 /// `.importance()`, `.pareto()`, `.resume()`. It keeps the objective closure, so `resume`
 /// continues after an interrupt or with a larger budget.
-final class StudyObject: NativeObject {
+final class StudyObject: DeclaredMembers {
     let study: Study
     let objective: Value
     var budget: Int
@@ -27,7 +27,6 @@ final class StudyObject: NativeObject {
     }
 
     var typeName: String { "Study" }
-    var memberNames: [String] { ["name", "best", "trials", "plot", "importance", "pareto", "resume", "budget", "method", "storage", "count"] }
 
     /// Runs trials until the budget is spent, with a live progress display; an interrupt
     /// stops after the running trial is recorded.
@@ -144,46 +143,47 @@ final class StudyObject: NativeObject {
 
     // MARK: Members
 
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "name": return .string(study.name)
-        case "method": return .string(study.sampler.name)
-        case "budget": return .int(budget)
-        case "count": return .int(study.trials.count)
-        case "storage": return study.storage.location.map { .string($0) } ?? .nil
-        case "best": return study.best.map { .object(TrialObject(study, number: $0.number, live: false)) } ?? .nil
-        case "trials": return .object(FrameObject(try trialsFrame(study.trials)))
-        case "pareto":
-            return .function(NativeFunction("pareto", doc: "pareto() -> Frame\nThe trials no other beats on every objective.", parameters: []) { [self] _, _ in
-                .object(FrameObject(try trialsFrame(study.pareto)))
-            })
-        case "plot":
-            return .function(NativeFunction("plot", doc: "plot(compare: nil) -> Chart\nEach trial's value and the best so far, against the trial; with compare: [studies], the best so far of each, side by side.",
-                                            parameters: [.labelled("compare")]) { [self] a, _ in
-                if a[0].isNil { return .object(RichValue(kind: "Chart", bundle: chart.bundle)) }
-                guard case .array(let items) = a[0] else { throw ScriptError(.type, "plot(compare:) takes an Array of studies") }
-                let others = try items.map { v -> StudyObject in
-                    guard case .object(let s as StudyObject) = v else { throw ScriptError(.type, "plot(compare:) takes studies, got \(v.typeName)") }
-                    return s
-                }
-                return .object(RichValue(kind: "Chart", bundle: comparison([self] + others).bundle))
-            })
-        case "importance":
-            return .function(NativeFunction("importance", doc: "importance() -> Importance\nEach parameter's share of the objective's variation (fANOVA main effects on a Gaussian process).",
-                                            parameters: []) { [self] _, _ in
-                .object(ImportanceObject(try TuneBindings.tuning { try Importance.mainEffects(study, seed: study.seed) }))
-            })
-        case "resume":
-            return .function(NativeFunction("resume", doc: "resume(budget: nil) -> Study\nRuns the study on to its budget (or a new one), after an interrupt or a crash.",
-                                            parameters: [.labelled("budget")]) { [self] a, interp in
-                if !a[0].isNil { budget = try Convert.int(a[0], "resume(budget:)") }
-                try TuneBindings.tuning { try study.refresh() }
-                try run(interp)
-                return .object(self)
-            })
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<StudyObject>([
+        .property(name: "name", doc: "The study's name in its storage.") { o in .string(o.study.name) },
+        .property(name: "best", doc: "The best feasible finished Trial (.params, .value, .values); nil before any.") { o in
+            o.study.best.map { .object(TrialObject(o.study, number: $0.number, live: false)) } ?? .nil
+        },
+        .property(name: "trials", doc: "Every trial as a Frame: number, state, the metrics, the parameters, duration, error.") { o in
+            .object(FrameObject(try o.trialsFrame(o.study.trials)))
+        },
+        .method(Declaration("plot", [.labelled("compare", .array, default: .nil, "other studies, drawn beside this one as best so far")],
+                            returns: "Chart", summary: "Each trial's value and the best so far, against the trial; with compare:, the best so far of each study side by side.",
+                            example: "let s = tune([\"x\": uniform(0, 1)], objective: \"loss\", budget: 6) { p, t in p.x }\ns.plot()")) { o, a, _ in
+            guard !a.isNil("compare") else { return .object(RichValue(kind: "Chart", bundle: o.chart.bundle)) }
+            let others = try a.array("compare").map { v -> StudyObject in
+                guard case .object(let s as StudyObject) = v else { throw ScriptError(.type, "plot(compare:) takes studies, got \(v.typeName)") }
+                return s
+            }
+            return .object(RichValue(kind: "Chart", bundle: o.comparison([o] + others).bundle))
+        },
+        .method(Declaration("importance", returns: "Importance",
+                            summary: "Each parameter's share of the objective's variation (fANOVA main effects on a Gaussian process).",
+                            example: "let s = tune([\"x\": uniform(0, 1), \"y\": uniform(0, 1)], objective: \"loss\", budget: 12) { p, t in p.x * 3 + p.y }\ns.importance()",
+                            errors: [(.tuning, "too few trials have finished")])) { o, _, _ in
+            .object(ImportanceObject(try Importance.mainEffects(o.study, seed: o.study.seed)))
+        },
+        .method(Declaration("pareto", returns: "Frame", summary: "The trials no other beats on every objective.",
+                            example: "let s = tune([\"x\": uniform(0, 1)], objective: [Objective(\"a\", .minimize), Objective(\"b\", .minimize)], budget: 8) { p, t in [\"a\": p.x, \"b\": 1 - p.x] }\ns.pareto()")) { o, _, _ in
+            .object(FrameObject(try o.trialsFrame(o.study.pareto)))
+        },
+        .method(Declaration("resume", [.labelled("budget", .int, default: .nil, range: .atLeast(1), "a new budget; left out, the study's own")],
+                            returns: "Study", summary: "Runs the study on to its budget (or a new one), after an interrupt or a crash.",
+                            example: "let s = tune([\"x\": uniform(0, 1)], objective: \"loss\", budget: 4) { p, t in p.x }\ns.resume(budget: 6).count")) { o, a, interp in
+            if let b = try a.optionalInt("budget") { o.budget = b }
+            try o.study.refresh()
+            try o.run(interp)
+            return .object(o)
+        },
+        .property(name: "budget", doc: "The trials the study runs to.") { o in .int(o.budget) },
+        .property(name: "method", doc: "The sampler's name: bayes, random, sobol or grid.") { o in .string(o.study.sampler.name) },
+        .property(name: "storage", doc: "The SQLite file that keeps the study; nil in memory.") { o in o.study.storage.location.map { .string($0) } ?? .nil },
+        .property(name: "count", doc: "How many trials the study holds (running ones included).") { o in .int(o.study.trials.count) },
+    ])
 
     var chart: LineChart {
         let finished = study.trials.filter { $0.state != .running }
@@ -261,7 +261,7 @@ final class StudyObject: NativeObject {
 
 /// A trial: inside the objective (`trial.report(step, value)`, `trial.number`) and as
 /// `study.best` (`.number .params .value .values .state`).
-final class TrialObject: NativeObject {
+final class TrialObject: DeclaredMembers {
     let study: Study
     let number: Int
     /// True while its objective runs: only then can it report.
@@ -271,37 +271,31 @@ final class TrialObject: NativeObject {
 
     var trial: Trial { study.trials.first { $0.number == number }! }
     var typeName: String { "Trial" }
-    var memberNames: [String] { ["number", "params", "value", "values", "state", "error", "report", "duration"] }
     var plainText: String {
         let t = trial
         let value = t.value(study.spec).map { " \(study.spec.objectives[0].name) \(ParamValue.format($0))" } ?? ""
         return "Trial \(t.number) (\(t.state.rawValue))\(value): \(t.params)"
     }
 
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        let t = trial
-        switch name {
-        case "number": return .int(t.number)
-        case "params": return TuneBindings.value(t.params)
-        case "value": return t.value(study.spec).map { .double($0) } ?? .nil
-        case "values": return Convert.dict(t.metrics.map { ($0.name, .double($0.value)) })
-        case "state": return .string(t.state.rawValue)
-        case "error": return t.error.map { .string($0) } ?? .nil
-        case "duration": return t.duration.map { .double($0) } ?? .nil
-        case "report":
-            return .function(NativeFunction("report", doc: "report(_ step, _ value)\nAn intermediate value (the validation metric after an epoch); the pruner may stop the trial here.",
-                                            parameters: [.positional(), .positional()]) { [self] a, interp in
-                let step = try Convert.int(a[0], "report(_:_:) step"), value = try Convert.double(a[1], "report(_:_:) value")
-                guard live else { throw ScriptError(.value, "trial \(number) has finished; report(_:_:) works inside its objective") }
-                if try TuneBindings.tuning({ try study.report(number, step: step, value: value) }) {
-                    throw Study.Pruned(step: step, value: value)
-                }
-                try interp.interrupt.check()
-                return .nil
-            })
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<TrialObject>([
+        .property(name: "number", doc: "The trial's number, from 0.") { o in .int(o.trial.number) },
+        .property(name: "params", doc: "The parameters it ran with, as a Dict (p.lr also reads one).") { o in TuneBindings.value(o.trial.params) },
+        .property(name: "value", doc: "Its objective's value; nil while running or when it failed.") { o in o.trial.value(o.study.spec).map { .double($0) } ?? .nil },
+        .property(name: "values", doc: "Every metric it returned.") { o in Convert.dict(o.trial.metrics.map { ($0.name, .double($0.value)) }) },
+        .property(name: "state", doc: "\"running\", \"complete\", \"pruned\" or \"failed\".") { o in .string(o.trial.state.rawValue) },
+        .property(name: "error", doc: "Why it failed; nil otherwise.") { o in o.trial.error.map { .string($0) } ?? .nil },
+        .method(Declaration("report", [.positional("step", .int, "the step (an epoch)"), .positional("value", .double, "the objective's value at that step")],
+                            summary: "An intermediate value (the validation metric after an epoch); the pruner may stop the trial here.",
+                            example: "tune([\"x\": uniform(0, 1)], objective: \"loss\", budget: 6) { p, trial in\n    for epoch in 1...3 { trial.report(epoch, p.x / Double(epoch)) }\n    return p.x\n}",
+                            errors: [(.value, "the trial has finished (report works inside its objective)")])) { o, a, interp in
+            let step = try a.int("step"), value = try a.double("value")
+            guard o.live else { throw ScriptError(.value, "trial \(o.number) has finished; report(_:_:) works inside its objective") }
+            if try o.study.report(o.number, step: step, value: value) { throw Study.Pruned(step: step, value: value) }
+            try interp.interrupt.check()
+            return .nil
+        },
+        .property(name: "duration", doc: "Seconds it ran; nil while running.") { o in o.trial.duration.map { .double($0) } ?? .nil },
+    ])
 }
 
 /// Each parameter's share of the objective's variation: `imp["lr"]`, `.names`, shown as a bar chart.
