@@ -214,21 +214,17 @@ public final class ColumnObject: NativeSubscriptable {
 }
 
 /// What reading a file found: `.clean`, `.issues`, `.summary`.
-final class ParseReportObject: NativeObject {
+final class ParseReportObject: DeclaredMembers {
     let report: ParseReport
     init(_ report: ParseReport) { self.report = report }
     var typeName: String { "ParseReport" }
     var plainText: String { "ParseReport: " + report.summary }
-    var memberNames: [String] { ["clean", "issues", "count", "encoding", "delimiter", "summary"] }
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "clean": return .bool(report.isClean)
-        case "issues": return .array(report.issues.map { .string($0.description) })
-        case "count": return .int(report.issueCount)
-        case "encoding": return .string(report.encoding)
-        case "delimiter": return .string(report.delimiter)
-        case "summary": return .string(report.summary)
-        default: return nil
-        }
-    }
+    static let nativeMembers = NativeMembers<ParseReportObject>([
+        .property(name: "clean", doc: "Whether every line parsed as the header says.") { o in .bool(o.report.isClean) },
+        .property(name: "issues", doc: "Each problem, with its line.") { o in .array(o.report.issues.map { .string($0.description) }) },
+        .property(name: "count", doc: "How many problems there were (issues lists the first ones).") { o in .int(o.report.issueCount) },
+        .property(name: "encoding", doc: "The text encoding the file was read as.") { o in .string(o.report.encoding) },
+        .property(name: "delimiter", doc: "The delimiter used (given or sniffed).") { o in .string(o.report.delimiter) },
+        .property(name: "summary", doc: "A line that says it all.") { o in .string(o.report.summary) },
+    ])
 }

@@ -400,22 +400,19 @@ final class MetricFunction: Callable {
 }
 
 /// What a cost-matrix closure sees: `row.amount`, `row.index`.
-final class DecisionRow: NativeObject {
+final class DecisionRow: DeclaredMembers {
     let index: Int
     let amount: Double?
     init(index: Int, amount: Double?) { self.index = index; self.amount = amount }
     var typeName: String { "Row" }
     var plainText: String { "Row(index: \(index), amount: \(amount.map { "\($0)" } ?? "nil"))" }
-    var memberNames: [String] { ["index", "amount"] }
-    func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "index": return .int(index)
-        case "amount":
-            guard let amount else { throw ScriptError(.value, "row.amount: the metric was called without amount:") }
+    static let nativeMembers = NativeMembers<DecisionRow>([
+        .property(name: "index", doc: "The row's position in yTrue.") { o in .int(o.index) },
+        .property(name: "amount", doc: "The row's amount (a ValueError when the metric was called without amount:).") { o in
+            guard let amount = o.amount else { throw ScriptError(.value, "row.amount: the metric was called without amount:") }
             return .double(amount)
-        default: return nil
-        }
-    }
+        },
+    ])
 }
 
 /// A threshold sweep: a chart, `.best` (`.threshold`, `.value`), `.thresholds`, `.values`.

@@ -40,7 +40,11 @@ public enum Reference {
          ("Transform (Standardize(), OneHot(), Impute())", TransformObject.nativeMembers.declarations, TransformObject.nativeMembers.properties),
          ("FittedTransform", FittedObject.nativeMembers.declarations, FittedObject.nativeMembers.properties),
          ("Study", StudyObject.nativeMembers.declarations, StudyObject.nativeMembers.properties),
-         ("Trial", TrialObject.nativeMembers.declarations, TrialObject.nativeMembers.properties)]
+         ("Trial", TrialObject.nativeMembers.declarations, TrialObject.nativeMembers.properties),
+         ("ParseReport (frame.report)", ParseReportObject.nativeMembers.declarations, ParseReportObject.nativeMembers.properties),
+         ("Rich values (html, svg, markdown, tables, charts)", RichValue.nativeMembers.declarations, RichValue.nativeMembers.properties),
+         ("Error (error(...))", ErrorObject.nativeMembers.declarations, ErrorObject.nativeMembers.properties),
+         ("Row (a cost matrix closure's argument)", DecisionRow.nativeMembers.declarations, DecisionRow.nativeMembers.properties)]
     }
 
     /// docs/reference.md.

@@ -4,7 +4,7 @@ import TesseraScript
 
 /// A value that shows as rich output: what `html(...)`, `svg(...)` and `markdown(...)`
 /// return, and what tables and charts become in the prelude.
-public final class RichValue: NativeObject {
+public final class RichValue: DeclaredMembers {
     public let bundle: MimeBundle
     public let kind: String
 
@@ -18,14 +18,10 @@ public final class RichValue: NativeObject {
     public var richRepresentations: [(mime: String, data: String)] {
         bundle.entries.filter { $0.mime != "text/plain" }
     }
-    public var memberNames: [String] { ["text", "mimeTypes"] }
-    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "text": return .string(bundle.plain)
-        case "mimeTypes": return .array(bundle.entries.map { .string($0.mime) })
-        default: return nil
-        }
-    }
+    public static let nativeMembers = NativeMembers<RichValue>([
+        .property(name: "text", doc: "The plain-text form a terminal shows.") { o in .string(o.bundle.plain) },
+        .property(name: "mimeTypes", doc: "The forms it carries (text/plain, text/html, image/svg+xml, ...).") { o in .array(o.bundle.entries.map { .string($0.mime) }) },
+    ])
 }
 
 enum RichText {

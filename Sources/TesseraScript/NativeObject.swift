@@ -23,18 +23,14 @@ extension NativeObject {
 }
 
 /// The value of `error("...")`: `throw` raises it as a ValueError.
-public final class ErrorObject: NativeObject {
+public final class ErrorObject: DeclaredMembers {
     public let kind: ErrorKind
     public let message: String
     public init(kind: ErrorKind = .value, message: String) { self.kind = kind; self.message = message }
     public var typeName: String { "Error" }
     public var plainText: String { "\(kind.rawValue)(\"\(message)\")" }
-    public var memberNames: [String] { ["message", "kind"] }
-    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "message": return .string(message)
-        case "kind": return .string(kind.rawValue)
-        default: return nil
-        }
-    }
+    public static let nativeMembers = NativeMembers<ErrorObject>([
+        .property(name: "message", doc: "What went wrong.") { o in .string(o.message) },
+        .property(name: "kind", doc: "The error's kind (ValueError unless made otherwise).") { o in .string(o.kind.rawValue) },
+    ])
 }
