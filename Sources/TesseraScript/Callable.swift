@@ -113,8 +113,9 @@ public final class NativeFunction: Callable, @unchecked Sendable {
         self.name = declaration.name
         self.doc = declaration.doc
         self.declaration = declaration
+        let shape = Arguments.CallShape(declaration)
         self.body = { args, interp in
-            let arguments = try Arguments(args, declaration)
+            let arguments = try Arguments(args, shape: shape)
             do { return try body(arguments, interp) } catch let e as any ScriptErrorConvertible { throw e.scriptError }
         }
     }

@@ -122,7 +122,7 @@ extension Declaration {
 }
 
 /// What a parameter takes; `Arguments` checks it before a body runs.
-public indirect enum ParameterType: Sendable, Equatable {
+public enum ParameterType: Sendable, Equatable {
     case int, double, bool, string, array, dict, range, function, any
     /// A symbol among these names (`.relu`); the type's name is the first argument.
     case symbol(String, [String])
