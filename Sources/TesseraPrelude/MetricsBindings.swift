@@ -8,10 +8,10 @@ import TesseraScript
 /// are accepted; business value from amounts and cost matrices; threshold sweeps and
 /// curves as charts; the metric spec the tuner takes.
 enum MetricsBindings {
-    static var functions: [NativeFunction] {
+    /// Made once: evaluate looks its metrics up here on every call.
+    static let functions: [NativeFunction] =
         MetricCatalog.all.map(function) + [confusion, costMatrix, profit, valueReport, thresholdSweep, rocCurve, prCurve, reliabilityCurve,
                                            objective, constraint, stored]
-    }
 
     /// A catalogued metric's function: the ones with more to them than their plain form
     /// (per-class score rows, a beta, bins) have their own; the rest are made from the
