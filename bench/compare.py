@@ -11,8 +11,8 @@ Usage: python3 bench/compare.py --old OLD_BINARY --new .build/release/tessera [-
 import argparse
 import os
 import statistics
-import subprocess
-import tempfile
+
+from tessera_script import run_tessera
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -47,15 +47,8 @@ print("x", clock() - t0)
 
 
 def seconds(binary: str, program: str) -> float:
-    with tempfile.NamedTemporaryFile("w", suffix=".tsr", delete=False) as f:
-        f.write(program)
-    try:
-        out = subprocess.run([binary, "run", f.name], capture_output=True, text=True)
-    finally:
-        os.unlink(f.name)
-    if out.returncode != 0:
-        raise SystemExit(f"{binary} failed:\n{program}\n{out.stdout[-2000:]}{out.stderr[-2000:]}")
-    return float([line for line in out.stdout.splitlines() if line.strip()][-1].split()[-1])
+    out = run_tessera(binary, program)
+    return float([line for line in out.splitlines() if line.strip()][-1].split()[-1])
 
 
 def main() -> None:
