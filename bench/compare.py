@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Two Tessera builds side by side in one run (issue 17: no slowdown from a redesign):
-the interpreter programs of bench/scripts, a fit, metrics over 2 x 10^6 scores, a data set
+the interpreter programs of bench/scripts, 600,000 calls of native functions, a fit, metrics over 2 x 10^6 scores, a data set
 made and checked, and a study, each timing itself after its setup. The builds alternate
 which runs first; medians of --rounds runs. Ratio = new / old seconds: below 1, the new
 build is faster.
@@ -19,6 +19,11 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 # name -> program; the last line it prints ends with the seconds it measured.
 PROGRAMS = {name: open(os.path.join(HERE, "scripts", name + ".tsr")).read() for name in ["loop", "loop_func", "fib", "append"]}
 PROGRAMS |= {
+    "calls": """var s = 0.0
+let t0 = clock()
+for i in 0..<300000 { s += sqrt(Double(i)) + abs(-1.5) }
+print(s, clock() - t0)
+""",
     "fit": """let x = randn([8192, 784], seed: 1)
 let y = tensor((0..<8192).map { $0 % 10 })
 threads(2)
