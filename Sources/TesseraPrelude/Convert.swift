@@ -54,7 +54,4 @@ enum Convert {
         case .string(let s): return .string(s)
         }
     }
-
-    /// Runs domain code, turning its DataError into the language's DataError (IOError for files).
-    static func data<T>(_ body: () throws -> T) throws -> T { try ScriptError.converting(body) }
 }

@@ -110,7 +110,7 @@ enum DataBindings {
         let progress = ProgressReporter(interp, task: "reading \(name)", unit: "MB")
         let frame: Frame
         do {
-            frame = try Convert.data {
+            frame = try ScriptError.converting {
                 try CSVReader.read(path: path, options: o, progress: { done, total in
                     progress.report(done: Double(done) / 1e6, total: Double(total) / 1e6, finished: done >= total)
                 }, isCancelled: { interp.interrupt.isSet })
@@ -139,7 +139,7 @@ enum DataBindings {
                     guard case .object(let o) = a[1], let t = o as? FrameObject else { throw ScriptError(.type, "check(test:) needs a Frame, got \(a[1].typeName)") }
                     test = t.frame
                 }
-                return .object(QualityReportObject(try Convert.data { try f.check(target: target, test: test) }))
+                return .object(QualityReportObject(try ScriptError.converting { try f.check(target: target, test: test) }))
             })
         case "clean":
             return .function(NativeFunction("clean", doc: "clean(dropDuplicates: true, impute: nil, dropColumns: [], dropConstant: false) -> Frame\nA cleaned copy; its .log says what changed.",
@@ -150,7 +150,7 @@ enum DataBindings {
                 if !a[1].isNil { o.impute = try strategyValue(a[1], "clean(impute:)") }
                 o.dropColumns = try Convert.strings(a[2], "clean(dropColumns:)")
                 o.dropConstant = try Convert.bool(a[3], "clean(dropConstant:)")
-                return .object(FrameObject(try Convert.data { try f.clean(o) }))
+                return .object(FrameObject(try ScriptError.converting { try f.clean(o) }))
             })
         default:
             return nil

@@ -45,7 +45,7 @@ public final class FrameObject: NativeSubscriptable {
         case "select", "drop":
             return method(name, doc: "\(name)(_ names) -> Frame", [.positional()]) { a, _ in
                 let names = try Convert.strings(a[0], "\(name)(_:)")
-                return .object(FrameObject(try Convert.data { name == "select" ? try f.select(names) : try f.drop(names) }))
+                return .object(FrameObject(try ScriptError.converting { name == "select" ? try f.select(names) : try f.drop(names) }))
             }
         case "filter":
             return method(name, doc: "filter(_ keep: (Row) -> Bool) -> Frame\nThe rows for which the closure returns true.", [.positional()]) { a, interp in
@@ -65,7 +65,7 @@ public final class FrameObject: NativeSubscriptable {
                 let stratify = try Convert.optionalString(a[1], "split(stratify:)")
                 let seed = try Convert.int(a[2], "split(seed:)")
                 let orderBy = try Convert.optionalString(a[3], "split(orderBy:)")
-                let (train, test) = try Convert.data { try f.split(fraction, stratify: stratify, seed: UInt64(truncatingIfNeeded: seed), orderBy: orderBy) }
+                let (train, test) = try ScriptError.converting { try f.split(fraction, stratify: stratify, seed: UInt64(truncatingIfNeeded: seed), orderBy: orderBy) }
                 return .tuple([.object(FrameObject(train)), .object(FrameObject(test))])
             }
         default:
@@ -75,8 +75,8 @@ public final class FrameObject: NativeSubscriptable {
 
     public func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
         switch index {
-        case .string(let name): return .object(ColumnObject(try Convert.data { try frame.column(name) }))
-        case .array: return .object(FrameObject(try Convert.data { try frame.select(try Convert.strings(index, "frame[...]")) }))
+        case .string(let name): return .object(ColumnObject(try ScriptError.converting { try frame.column(name) }))
+        case .array: return .object(FrameObject(try ScriptError.converting { try frame.select(try Convert.strings(index, "frame[...]")) }))
         case .int(let i):
             guard i >= 0 && i < frame.rowCount else {
                 throw ScriptError(.index, "row \(i) is out of range for a frame of \(frame.rowCount) rows (valid: 0..<\(frame.rowCount))")
@@ -144,7 +144,7 @@ final class RowObject: NativeSubscriptable {
 
     func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
         guard case .string(let name) = index else { throw ScriptError(.type, "a row is indexed by a column name") }
-        return Convert.value(try Convert.data { try frame.column(name) }.value(at: self.index))
+        return Convert.value(try ScriptError.converting { try frame.column(name) }.value(at: self.index))
     }
 
     func subscriptSet(_ index: Value, _ value: Value, _ interpreter: Interpreter) throws {

@@ -75,7 +75,7 @@ final class IndexTensorObject: NativeOperand, NativeSubscriptable {
         let row = try promoted.subscriptGet(index, interpreter)
         switch row {
         case .double(let d): return .int(Int(d))
-        case .object(let t as TensorObject): return .object(IndexTensorObject(try TensorRuntime.run { try IndexTensor(exactly: t.tensor) }))
+        case .object(let t as TensorObject): return .object(IndexTensorObject(try ScriptError.converting { try IndexTensor(exactly: t.tensor) }))
         default: return row
         }
     }

@@ -83,11 +83,6 @@ enum MetricsBindings {
         return a
     }
 
-    /// Runs metric code, turning its MetricError into a ValueError.
-    static func metric<T>(_ body: () throws -> T) throws -> T {
-        try ScriptError.converting(body)
-    }
-
     // MARK: Metrics
 
     /// What metrics take as labels, scores or values: an Array, a Tensor or a frame's Column.
@@ -395,7 +390,7 @@ final class MetricFunction: Callable {
         let bound = try bindArguments(arguments, to: [(nil, false), (nil, false), ("amount", true)], function: "metric(_:_:amount:)")
         let t = try MetricsBindings.labels(bound[0]!, "metric(yTrue)"), p = try MetricsBindings.labels(bound[1]!, "metric(yPred)")
         let amount = try bound[2].flatMap { $0.isNil ? nil : try MetricsBindings.numbers($0, "metric(amount:)") }
-        return .double(try MetricsBindings.metric { try matrix.total(t, p, amount: amount) })
+        return .double(try ScriptError.converting { try matrix.total(t, p, amount: amount) })
     }
 }
 

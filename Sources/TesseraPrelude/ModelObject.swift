@@ -126,10 +126,10 @@ final class ModelObject: DeclaredMembers {
         case .object(let f as FrameObject):
             let name = try Convert.optionalString(target, "\(what) target:")
             if needTarget || name != nil || f.frame.target != nil {
-                let t = try Convert.data { try f.frame.tensors(target: name) }
+                let t = try ScriptError.converting { try f.frame.tensors(target: name) }
                 (x, y) = (t.features, t.target)
             } else {
-                x = try Convert.data { try f.frame.featureTensor() }
+                x = try ScriptError.converting { try f.frame.featureTensor() }
             }
         default:
             x = try TensorObject.tensor(first, what)
@@ -191,7 +191,7 @@ final class ModelObject: DeclaredMembers {
         } else if !lossKnown || loss == .crossEntropy() {
             // No loss named: the one the model and targets call for (as a Keras user would
             // choose), with the class weights, smoothing and positive weight given.
-            let inferred = try NNBindings.nn { try inferredLoss(x, y!) }
+            let inferred = try ScriptError.converting { try inferredLoss(x, y!) }
             loss = try Self.lossValue(.string(inferred), classWeights: a["classWeights"], smoothing: a["labelSmoothing"], positiveWeight: a["positiveWeight"])
             lossKnown = true
         }
@@ -217,7 +217,7 @@ final class ModelObject: DeclaredMembers {
         var latest: [ProgressBar.Metric] = []
         let result: History
         do {
-            result = try NNBindings.nn {
+            result = try ScriptError.converting {
                 try trainer.fit(x, y!, validation: validation, progress: { e in
                     let done = Double((e.epoch - 1) * e.batches + e.batch), total = Double(e.epochs) * Double(e.batches)
                     if e.kind == .epoch {
@@ -256,16 +256,16 @@ final class ModelObject: DeclaredMembers {
         }
         var amount: Value = .nil
         if case .string(let column) = a["amount"], case .object(let f as FrameObject) = a["data"] {
-            amount = .object(ColumnObject(try Convert.data { try f.frame.column(column) }))
+            amount = .object(ColumnObject(try ScriptError.converting { try f.frame.column(column) }))
         } else {
             amount = a["amount"]
         }
         let backend = TensorRuntime.shared.backend
         // Scores (logits) when the model ends in its loss's sigmoid or softmax: the loss,
         // the classes and the probabilities below all read scores.
-        let out = try NNBindings.nn { try model.predict(x, backend: backend, scores: loss.takesScores(of: model)) }
+        let out = try ScriptError.converting { try model.predict(x, backend: backend, scores: loss.takesScores(of: model)) }
         let truth = y!
-        var result: [(String, Value)] = [("loss", .double(Double(try NNBindings.nn { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })))]
+        var result: [(String, Value)] = [("loss", .double(Double(try ScriptError.converting { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })))]
         let classes = out.rank == 2 ? out.shape[1] : 1
         let needAmount = "needs amount: the amounts it weighs, e.g. evaluate(test, metrics: [...], amount: \"amount\")"
         for item in requested {
@@ -319,11 +319,11 @@ final class ModelObject: DeclaredMembers {
     /// outputs otherwise.
     func probabilities(_ x: Tensor, batchSize: Int) throws -> Tensor {
         let backend = TensorRuntime.shared.backend
-        let out = try NNBindings.nn { try model.predict(x, backend: backend, batchSize: batchSize) }
+        let out = try ScriptError.converting { try model.predict(x, backend: backend, batchSize: batchSize) }
         guard lossKnown, model.probabilityActivation == nil else { return out }
         switch loss {
-        case .binaryCrossEntropy: return try NNBindings.nn { try backend.unary(.sigmoid, out) }
-        case .crossEntropy: return try NNBindings.nn { try backend.softmax(out, axis: -1, log: false) }
+        case .binaryCrossEntropy: return try ScriptError.converting { try backend.unary(.sigmoid, out) }
+        case .crossEntropy: return try ScriptError.converting { try backend.softmax(out, axis: -1, log: false) }
         default: return out
         }
     }
@@ -344,18 +344,18 @@ final class ModelObject: DeclaredMembers {
 
     /// Predicted classes: the argmax of class scores, or a logit above 0 for one output.
     func labels(_ out: Tensor, _ backend: any Backend) throws -> Tensor {
-        if out.rank == 2 && out.shape[1] > 1 { return try NNBindings.nn { try backend.argmax(out, axis: -1).floats } }
+        if out.rank == 2 && out.shape[1] > 1 { return try ScriptError.converting { try backend.argmax(out, axis: -1).floats } }
         return Tensor(shape: [out.count], storage: out.storage.map { $0 > 0 ? 1 : 0 })
     }
 
     /// Probabilities: of the positive class for two classes or one logit, else per class.
     func scores(_ out: Tensor, _ backend: any Backend) throws -> Tensor {
         if out.rank == 2 && out.shape[1] > 1 {
-            let p = try NNBindings.nn { try backend.softmax(out, axis: -1, log: false) }
+            let p = try ScriptError.converting { try backend.softmax(out, axis: -1, log: false) }
             if out.shape[1] == 2 { return Tensor(shape: [out.shape[0]], storage: stride(from: 1, to: p.count, by: 2).map { p.storage[$0] }) }
             return p
         }
-        return try NNBindings.nn { try backend.unary(.sigmoid, out.reshaped([out.count])) }
+        return try ScriptError.converting { try backend.unary(.sigmoid, out.reshaped([out.count])) }
     }
 }
 

@@ -141,11 +141,6 @@ enum NNBindings {
         try tape.backward(out.variable)
         return .object(TensorObject(w.grad ?? Tensor(zeros: point.shape)))
     }
-
-    /// Runs framework code, turning its errors into the language's (a TrainingError keeps its name).
-    static func nn<T>(_ body: () throws -> T) throws -> T {
-        try ScriptError.converting(body)
-    }
 }
 
 /// A layer as a value (its description; shared if put in two models).

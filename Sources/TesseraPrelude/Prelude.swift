@@ -8,7 +8,7 @@ public enum Prelude {
     /// Defines the prelude in a fresh interpreter (and again after `%reset`, which keeps it).
     public static func install(in interpreter: Interpreter) {
         // The language's own arrays and strings answer to the same memory budget as tensors.
-        MemoryBudget.install { bytes, what in try TensorRuntime.run { try HostMemory.check(bytes: bytes, what: what) } }
+        MemoryBudget.install { bytes, what in try ScriptError.converting { try HostMemory.check(bytes: bytes, what: what) } }
         for f in RichText.functions { interpreter.definePrelude(f) }
         for f in DataBindings.functions { interpreter.definePrelude(f) }
         for f in MetricsBindings.functions { interpreter.definePrelude(f) }

@@ -74,7 +74,7 @@ final class StudyObject: DeclaredMembers {
         }
         if interp.interrupt.isSet { outcome = "interrupted"; throw interrupted() }
         outcome = study.finishedCount >= budget ? nil : "stopped"
-        try TuneBindings.tuning { try study.checkAnyCompleted() }
+        try ScriptError.converting { try study.checkAnyCompleted() }
     }
 
     /// One trial: the objective closure on the trial's params and a handle to report with.
@@ -231,7 +231,7 @@ final class StudyObject: DeclaredMembers {
         }
         columns.append(Column("duration", doubles: trials.map(\.duration)))
         columns.append(Column("error", strings: trials.map(\.error)))
-        return try Convert.data { try Frame(columns: columns) }
+        return try ScriptError.converting { try Frame(columns: columns) }
     }
 
     var plainText: String {

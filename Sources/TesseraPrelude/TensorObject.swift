@@ -13,9 +13,6 @@ final class TensorRuntime: @unchecked Sendable {
         get { lock.lock(); defer { lock.unlock() }; return current }
         set { lock.lock(); current = newValue; lock.unlock() }
     }
-
-    /// Runs tensor code, turning its TensorError into the language's errors.
-    static func run<T>(_ body: () throws -> T) throws -> T { try ScriptError.converting(body) }
 }
 
 /// A tensor in the language: arithmetic with `+ - * /` (broadcasting) and `@`, members
@@ -87,7 +84,7 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
         case "dtype": return .string("float32")
         case "int":
             return .function(NativeFunction("int", doc: "int() -> Tensor (int32)\nThe values as Int32 indices; each must be a whole number.", parameters: []) { _, _ in
-                .object(IndexTensorObject(try TensorRuntime.run { try IndexTensor(exactly: t) }))
+                .object(IndexTensorObject(try ScriptError.converting { try IndexTensor(exactly: t) }))
             })
         case "float":
             return .function(NativeFunction("float", doc: "float() -> Tensor\nThe tensor itself (already float32).", parameters: []) { [self] _, _ in .object(self) })
@@ -110,13 +107,13 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
             let op = ReduceOp(rawValue: name)!
             return .function(NativeFunction(name, doc: "\(name)(axis: nil) -> Tensor or Double\nOver every element, or along one axis.", parameters: [.labelled("axis")]) { a, _ in
                 let axis = a[0].isNil ? nil : try Convert.int(a[0], "\(name)(axis:)")
-                let r = try TensorRuntime.run { try TensorRuntime.shared.backend.reduce(op, t, axis: axis) }
+                let r = try ScriptError.converting { try TensorRuntime.shared.backend.reduce(op, t, axis: axis) }
                 return axis == nil ? .double(Double(r.storage[0])) : .object(TensorObject(r))
             })
         case "argmax":
             return .function(NativeFunction(name, doc: "argmax(axis: -1) -> Tensor (int32)\nThe index of the largest value along an axis (the first on ties).", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in
                 let axis = try Convert.int(a[0], "argmax(axis:)")
-                return .object(IndexTensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.argmax(t, axis: axis) }))
+                return .object(IndexTensorObject(try ScriptError.converting { try TensorRuntime.shared.backend.argmax(t, axis: axis) }))
             })
         case "reshape":
             return .function(NativeFunction(name, doc: "reshape(_ shape) -> Tensor\nThe same values in a new shape; one dimension may be -1.", parameters: [.positional()]) { a, _ in
@@ -138,23 +135,23 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
         case "gather":
             return .function(NativeFunction(name, doc: "gather(_ indices) -> Tensor\nThe rows (first axis) at the given indices, in that order: t.gather([2, 0]); indices of any shape give indices.shape + the row's shape.", parameters: [.positional()]) { a, _ in
                 let indices = try TensorObject.indices(a[0], "gather(_:)")
-                return .object(TensorObject(try TensorRuntime.run { try t.gather(indices) }))
+                return .object(TensorObject(try ScriptError.converting { try t.gather(indices) }))
             })
         case "permute":
             return .function(NativeFunction(name, doc: "permute(_ axes) -> Tensor\nThe axes in a new order: t.permute([0, 2, 1]).", parameters: [.positional()]) { a, _ in
                 let order = try TensorObject.shape(a[0], "permute(_:)")
-                return .object(TensorObject(try TensorRuntime.run { try t.permuted(order) }))
+                return .object(TensorObject(try ScriptError.converting { try t.permuted(order) }))
             })
         case "sigmoid", "tanh", "exp", "log":
             // Element-wise, as the math functions are: t.sigmoid() is sigmoid(t).
             let op = UnaryOp(rawValue: name)!
             return .function(NativeFunction(name, doc: "\(name)() -> Tensor\nThe \(name) of every element.", parameters: []) { _, _ in
-                .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.unary(op, t) }))
+                .object(TensorObject(try ScriptError.converting { try TensorRuntime.shared.backend.unary(op, t) }))
             })
         case "softmax", "logSoftmax":
             return .function(NativeFunction(name, doc: "\(name)(axis: -1) -> Tensor", parameters: [.labelled("axis", default: .int(-1))]) { a, _ in
                 let axis = try Convert.int(a[0], "\(name)(axis:)")
-                return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.softmax(t, axis: axis, log: name == "logSoftmax") }))
+                return .object(TensorObject(try ScriptError.converting { try TensorRuntime.shared.backend.softmax(t, axis: axis, log: name == "logSoftmax") }))
             })
         default: return nil
         }
@@ -172,18 +169,18 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
         if op == "@" {
             // A vector on either side is a row (left) or a column (right), dropped from the result, as in NumPy.
             let (ma, mb) = (a.rank == 1 ? a.reshaped([1, a.count]) : a, b.rank == 1 ? b.reshaped([b.count, 1]) : b)
-            let r = try TensorRuntime.run { try TensorRuntime.shared.backend.matmul(ma, mb) }
+            let r = try ScriptError.converting { try TensorRuntime.shared.backend.matmul(ma, mb) }
             let shape = Array(r.shape.dropLast(b.rank == 1 ? 1 : 0).dropFirst(a.rank == 1 && r.rank == 2 ? 1 : 0))
             return .object(TensorObject(r.reshaped(a.rank == 1 && b.rank == 1 ? [] : shape)))
         }
-        if op == "**" { return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.binary(.power, a, b) })) }
+        if op == "**" { return .object(TensorObject(try ScriptError.converting { try TensorRuntime.shared.backend.binary(.power, a, b) })) }
         guard let o = ops[op] else { return nil }
-        return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.binary(o, a, b) }))
+        return .object(TensorObject(try ScriptError.converting { try TensorRuntime.shared.backend.binary(o, a, b) }))
     }
 
     public func unary(_ op: String, _ operand: Value) throws -> Value? {
         let ops: [String: UnaryOp] = ["-": .negate, "exp": .exp, "log": .log, "sqrt": .sqrt, "abs": .abs, "tanh": .tanh]
-        if let o = ops[op] { return .object(TensorObject(try TensorRuntime.run { try TensorRuntime.shared.backend.unary(o, tensor) })) }
+        if let o = ops[op] { return .object(TensorObject(try ScriptError.converting { try TensorRuntime.shared.backend.unary(o, tensor) })) }
         // Other math functions apply one element at a time.
         let f: ((Double) -> Double)? = ["sin": Foundation.sin, "cos": Foundation.cos, "tan": Foundation.tan, "floor": Foundation.floor,
                                         "ceil": Foundation.ceil, "round": Foundation.round][op]
@@ -194,7 +191,7 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
     public func subscriptGet(_ index: Value, _ interpreter: Interpreter) throws -> Value {
         if case .range(let r) = index {
             // t[0..<32]: a slice of rows (a mini-batch).
-            return .object(TensorObject(try TensorRuntime.run { try tensor.rows(r.lower..<r.upperExclusive) }))
+            return .object(TensorObject(try ScriptError.converting { try tensor.rows(r.lower..<r.upperExclusive) }))
         }
         guard case .int(let i) = index else { throw ScriptError(.type, "a tensor is indexed by an Int or a range along its first dimension") }
         guard tensor.rank >= 1 else { throw ScriptError(.shape, "a scalar tensor has no elements to index; use item()") }
@@ -237,7 +234,7 @@ public final class TensorObject: NativeOperand, NativeSubscriptable {
             probe = f
         }
         var storage: [Float] = []
-        storage.reserveCapacity(try TensorRuntime.run { try HostMemory.check(shape: shape, what: "\(what) of shape \(shape)") })
+        storage.reserveCapacity(try ScriptError.converting { try HostMemory.check(shape: shape, what: "\(what) of shape \(shape)") })
         func walk(_ x: Value, _ depth: Int) throws {
             switch x {
             case .array(let xs):

@@ -31,11 +31,11 @@ final class TracedTensor: NativeOperand {
         if op == "**" {
             guard case .object(let o) = lhs, o === self else { return nil }
             let c = try Convert.double(rhs, "the exponent of '**' on a traced tensor (a number)")
-            return traced(try NNBindings.nn { try tape.power(a, Float(c)) })
+            return traced(try ScriptError.converting { try tape.power(a, Float(c)) })
         }
         let b = try operand(rhs, "right operand of '\(op)'")
         let t = tape
-        return try NNBindings.nn { () throws -> Value? in
+        return try ScriptError.converting { () throws -> Value? in
             switch op {
             case "+": return traced(try t.add(a, b))
             case "-": return traced(try t.subtract(a, b))
@@ -56,7 +56,7 @@ final class TracedTensor: NativeOperand {
 
     func unary(_ op: String, _ operand: Value) throws -> Value? {
         let t = tape, v = variable
-        return try NNBindings.nn { () throws -> Value? in
+        return try ScriptError.converting { () throws -> Value? in
             switch op {
             case "-": return traced(try t.negate(v))
             case "exp": return traced(try t.exp(v))
@@ -77,7 +77,7 @@ final class TracedTensor: NativeOperand {
         case "values": return TensorObject.nested(v.value)
         case "T":
             guard v.value.rank == 2 else { throw ScriptError(.shape, ".T transposes a matrix; this tensor has shape \(v.shape)") }
-            return traced(try NNBindings.nn { try t.permute(v, [1, 0]) })
+            return traced(try ScriptError.converting { try t.permute(v, [1, 0]) })
         case "item":
             return .function(NativeFunction("item", parameters: []) { _, _ in
                 guard v.value.count == 1 else { throw ScriptError(.shape, "item() needs a one-element tensor; this one has shape \(v.shape)") }
@@ -86,16 +86,16 @@ final class TracedTensor: NativeOperand {
         case "sum", "mean":
             return .function(NativeFunction(name, doc: "\(name)(axis: nil) -> Tensor", parameters: [.labelled("axis")]) { a, _ in
                 let axis = a[0].isNil ? nil : try Convert.int(a[0], "\(name)(axis:)")
-                return self.traced(try NNBindings.nn { name == "sum" ? try t.sum(v, axis: axis) : try t.mean(v, axis: axis) })
+                return self.traced(try ScriptError.converting { name == "sum" ? try t.sum(v, axis: axis) : try t.mean(v, axis: axis) })
             })
         case "reshape":
             return .function(NativeFunction(name, parameters: [.positional()]) { a, _ in
                 let shape = try TensorObject.shape(a[0], "reshape(_:)")
-                return self.traced(try NNBindings.nn { try t.reshape(v, shape) })
+                return self.traced(try ScriptError.converting { try t.reshape(v, shape) })
             })
         case "softmax", "logSoftmax", "relu", "sigmoid":
             return .function(NativeFunction(name, parameters: []) { _, _ in
-                self.traced(try NNBindings.nn { () throws -> Variable in
+                self.traced(try ScriptError.converting { () throws -> Variable in
                     switch name {
                     case "softmax": return try t.softmax(v)
                     case "logSoftmax": return try t.logSoftmax(v)

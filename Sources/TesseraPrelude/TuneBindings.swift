@@ -121,7 +121,7 @@ enum TuneBindings {
         if objectives.count != before {
             throw ScriptError(.type, "tune(constraints:) takes Constraint(\"precision\", atLeast: 0.9) values (and Stored(...)); put objectives in objective:")
         }
-        return try MetricsBindings.metric { try MetricSpec(objectives: objectives, constraints: constraints, stored: stored) }
+        return try ScriptError.converting { try MetricSpec(objectives: objectives, constraints: constraints, stored: stored) }
     }
 
     /// The error kinds `catch:` names (["TypeError", "KeyError"] or [.TypeError]).
@@ -154,11 +154,6 @@ enum TuneBindings {
         let spent = ["loss", "error", "latency", "cost", "regret", "time", "seconds"]
         let lower = name.lowercased()
         return spent.contains { lower == $0 || lower.hasSuffix("_" + $0) || lower.hasPrefix($0 + "_") } ? .minimize : .maximize
-    }
-
-    /// Runs tuning code, turning its errors into the language's TuneError.
-    static func tuning<T>(_ body: () throws -> T) throws -> T {
-        do { return try body() } catch let error as TuneError { throw ScriptError(.tuning, error.message, suggestion: error.advice) }
     }
 
     // MARK: tune
@@ -208,11 +203,11 @@ enum TuneBindings {
         guard case .function = closure else {
             throw ScriptError(.type, "tune needs the objective as a closure: tune(space, objective: ...) { params, trial in ... return [\"auc\": v] }")
         }
-        let compiled = try tuning { try userSpace.compile() }
+        let compiled = try ScriptError.converting { try userSpace.compile() }
         let sampler = try sampler(methodArg, space: compiled, budget: budget, gridPoints: gridArg, startup: startupArg)
         let pruner = try pruner(prunerArg)
-        let storage: any StudyStorage = try storagePath.map { p in try tuning { try SQLiteStorage(path: p) } } ?? MemoryStorage()
-        let study = try tuning { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
+        let storage: any StudyStorage = try storagePath.map { p in try ScriptError.converting { try SQLiteStorage(path: p) } } ?? MemoryStorage()
+        let study = try ScriptError.converting { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
         let object = StudyObject(study, objective: closure, budget: budget, parallel: parallel)
         object.stopKinds = StudyObject.programmingErrors.subtracting(caught)
         if let target = TuneWorker.target {

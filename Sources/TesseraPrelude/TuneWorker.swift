@@ -116,10 +116,10 @@ public enum TuneWorker {
                 break
             }
             Thread.sleep(forTimeInterval: 0.1)
-            try TuneBindings.tuning { try object.study.refresh() }
+            try ScriptError.converting { try object.study.refresh() }
             if object.study.finishedCount != lastSeen { lastSeen = object.study.finishedCount; progress() }
         }
-        _ = try TuneBindings.tuning { try object.study.recoverOrphans() }
+        _ = try ScriptError.converting { try object.study.recoverOrphans() }
         progress()
         let failed = workers.filter { !$0.0.isRunning && $0.0.terminationStatus != 0 && $0.0.terminationReason == .exit }
         if !interp.interrupt.isSet, failed.count == workers.count, let (_, log) = failed.first {
