@@ -67,7 +67,7 @@ public enum Reference {
         }
         for (type, methods, properties) in memberSections {
             out += "\n## \(type) members\n\n" + properties.map { "- `.\($0.name)`: \($0.doc)" }.joined(separator: "\n") + "\n"
-            for d in methods { out += "\n" + entry(NativeFunction(d) { _, _ in .nil }, title: "\(type).\(d.name)") }
+            for d in methods { out += "\n" + entry(d, title: "\(type).\(d.name)") }
         }
         return out
     }
@@ -75,14 +75,15 @@ public enum Reference {
     static func anchor(_ name: String) -> String { name.lowercased() }
 
     /// One function's entry.
-    static func entry(_ f: NativeFunction, title: String? = nil) -> String {
-        guard let d = f.declaration else {
-            let lines = f.doc.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-            let signature = lines.first ?? f.name
-            let text = lines.dropFirst().joined(separator: "\n")
-            return "### \(f.name)\n\n`\(signature)`\n\n" + (text.isEmpty ? "" : text + "\n\n") + "*Parameters not yet declared one by one.*\n"
-        }
-        var s = "### \(title ?? d.name)\n\n`\(d.signature)`\n\n" + d.otherForms.map { "or `\($0)`\n\n" }.joined() + "\(d.summary)\n"
+    /// One function's entry. Every prelude function is declared (DeclarationTests); one
+    /// that is not shows its doc text, so the gap is visible rather than hidden.
+    static func entry(_ f: NativeFunction) -> String {
+        f.declaration.map { entry($0, title: $0.name) } ?? "### \(f.name)\n\n```\n\(f.doc)\n```\n"
+    }
+
+    /// A declaration's entry under `title` (`Model.fit` for a member).
+    static func entry(_ d: Declaration, title: String) -> String {
+        var s = "### \(title)\n\n`\(d.signature)`\n\n" + d.otherForms.map { "or `\($0)`\n\n" }.joined() + "\(d.summary)\n"
         if let more = d.discussion { s += "\n\(more)\n" }
         if !d.parameters.isEmpty {
             s += "\n| parameter | type | default | range | |\n| --- | --- | --- | --- | --- |\n"
