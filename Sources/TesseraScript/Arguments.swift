@@ -21,9 +21,12 @@ public struct Arguments {
         let defaults: [Value?]
         /// `Dense(_:activation:bias:)`, for errors.
         let signature: String
+        /// The declaration's doc text, composed once.
+        let doc: String
 
         init(_ declaration: Declaration) {
             self.declaration = declaration
+            doc = declaration.doc
             parameters = declaration.parameters.map { (label: $0.label, hasDefault: !$0.isRequired) }
             names = declaration.parameters.map(\.name)
             types = declaration.parameters.map(\.type)

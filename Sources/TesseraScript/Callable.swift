@@ -109,11 +109,17 @@ public final class NativeFunction: Callable, @unchecked Sendable {
 
     /// A function declared once: its arguments arrive matched, type-checked and named, and
     /// a domain error it throws (`ScriptErrorConvertible`) becomes its language error.
-    public init(_ declaration: Declaration, _ body: @escaping (Arguments, Interpreter) throws -> Value) {
+    public convenience init(_ declaration: Declaration, _ body: @escaping (Arguments, Interpreter) throws -> Value) {
+        self.init(shape: Arguments.CallShape(declaration), body)
+    }
+
+    /// A declared function whose call shape was made beforehand (a member table makes one
+    /// per method, not one per `object.method` access).
+    init(shape: Arguments.CallShape, _ body: @escaping (Arguments, Interpreter) throws -> Value) {
+        let declaration = shape.declaration
         self.name = declaration.name
-        self.doc = declaration.doc
+        self.doc = shape.doc
         self.declaration = declaration
-        let shape = Arguments.CallShape(declaration)
         self.body = { args, interp in
             let arguments = try Arguments(args, shape: shape)
             do { return try body(arguments, interp) } catch let e as any ScriptErrorConvertible { throw e.scriptError }

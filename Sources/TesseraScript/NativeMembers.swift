@@ -20,8 +20,15 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
     }
 
     public let members: [Member]
+    /// Each method's call shape, made once with the table.
+    private let shapes: [String: Arguments.CallShape]
 
-    public init(_ members: [Member]) { self.members = members }
+    public init(_ members: [Member]) {
+        self.members = members
+        var shapes: [String: Arguments.CallShape] = [:]
+        for case .method(let d, _) in members { shapes[d.name] = Arguments.CallShape(d) }
+        self.shapes = shapes
+    }
 
     /// Every member's name, in declaration order.
     public var names: [String] { members.map(\.name) }
@@ -33,7 +40,9 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
         switch m {
         case .property(_, _, let get): return try get(object)
         case .method(let d, let body):
-            return .function(NativeFunction(d) { [unowned object] args, interp in try body(object, args, interp) })
+            return .function(NativeFunction(shape: shapes[d.name] ?? Arguments.CallShape(d)) { [unowned object] args, interp in
+                try body(object, args, interp)
+            })
         }
     }
 
