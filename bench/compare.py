@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Two Tessera builds side by side in one run (issue 17: no slowdown from a redesign):
-the interpreter programs of bench/scripts, 600,000 calls of native functions, a fit, metrics over 2 x 10^6 scores, a data set
+the interpreter programs of bench/scripts, 600,000 calls of native functions, 20,000 calls of a model's method, a fit, metrics over 2 x 10^6 scores, a data set
 made and checked, and a study, each timing itself after its setup. The builds alternate
 which runs first; medians of --rounds runs. Ratio = new / old seconds: below 1, the new
 build is faster.
@@ -23,6 +23,12 @@ PROGRAMS |= {
 let t0 = clock()
 for i in 0..<300000 { s += sqrt(Double(i)) + abs(-1.5) }
 print(s, clock() - t0)
+""",
+    "member": """let m = Sequential([Dense(2)], inputShape: [3], seed: 1)
+let x = randn([1, 3], seed: 1)
+let t0 = clock()
+for i in 0..<20000 { let y = m.predict(x) }
+print("x", clock() - t0)
 """,
     "fit": """let x = randn([8192, 784], seed: 1)
 let y = tensor((0..<8192).map { $0 % 10 })
