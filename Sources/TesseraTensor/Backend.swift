@@ -31,6 +31,10 @@ public enum BinaryOp: String, Sendable, CaseIterable {
 /// Element-wise operations of one tensor.
 public enum UnaryOp: String, Sendable, CaseIterable {
     case negate, exp, log, sqrt, abs, tanh, sigmoid, relu, gelu
+    case sin, cos, tan
+    /// Rounding: down, up, and to the nearest whole number with halves away from zero
+    /// (as the language's `round` rounds a number, and C's `roundf`).
+    case floor, ceil, round
 
     @inline(__always)
     public func apply(_ x: Float) -> Float {
@@ -47,6 +51,12 @@ public enum UnaryOp: String, Sendable, CaseIterable {
             // The tanh approximation (PyTorch's approximate="tanh").
             let d = Double(x)
             return Float(0.5 * d * (1 + Foundation.tanh(0.7978845608028654 * (d + 0.044715 * d * d * d))))
+        case .sin: return Float(Foundation.sin(Double(x)))
+        case .cos: return Float(Foundation.cos(Double(x)))
+        case .tan: return Float(Foundation.tan(Double(x)))
+        case .floor: return x.rounded(.down)
+        case .ceil: return x.rounded(.up)
+        case .round: return x.rounded(.toNearestOrAwayFromZero)
         }
     }
 }

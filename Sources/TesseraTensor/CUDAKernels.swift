@@ -62,6 +62,12 @@ enum CUDAKernels {
         case U_SIGMOID: return 1.0f / (1.0f + expf(-x));
         case U_RELU: return x > 0.0f ? x : 0.0f;
         case U_GELU: return 0.5f * x * (1.0f + tanhf(0.7978845608f * (x + 0.044715f * x * x * x)));
+        case U_SIN: return sinf(x);
+        case U_COS: return cosf(x);
+        case U_TAN: return tanf(x);
+        case U_FLOOR: return floorf(x);
+        case U_CEIL: return ceilf(x);
+        case U_ROUND: return roundf(x);
         }
         return 0.0f;
     }

@@ -111,6 +111,12 @@ public struct OpenBLASBackend: Backend {
                 let x = src[i]
                 dst[i] = 0.5 * x * (1 + Foundation.tanh(0.7978845608 * (x + 0.044715 * x * x * x)))
             }
+        case .sin: for i in 0..<n { dst[i] = Foundation.sin(src[i]) }
+        case .cos: for i in 0..<n { dst[i] = Foundation.cos(src[i]) }
+        case .tan: for i in 0..<n { dst[i] = Foundation.tan(src[i]) }
+        case .floor: for i in 0..<n { dst[i] = src[i].rounded(.down) }
+        case .ceil: for i in 0..<n { dst[i] = src[i].rounded(.up) }
+        case .round: for i in 0..<n { dst[i] = src[i].rounded(.toNearestOrAwayFromZero) }
         }
     }
 
