@@ -27,23 +27,15 @@ public final class Embedding: Layer {
 
     public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
         guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
-        let (vocabulary, dimension, description) = (vocabulary, dimension, description)
-        let indices = try x.value.storage.enumerated().map { (i, v) throws(TensorError) -> Int in
-            // Checked as a Float first: Int(v) traps on 1e30, infinity or NaN.
-            guard v.isFinite, v >= 0, v < Float(vocabulary), v == v.rounded() else {
+        let (vocabulary, description) = (vocabulary, description)
+        let indices = try x.value.storage.enumerated().map { (i, v) throws(TensorError) -> Int32 in
+            // Checked as a Float first: Int32(v) traps on 1e30, infinity or NaN.
+            guard v.isFinite, v >= 0, v < Float(vocabulary), v < Float(Int32.max), v == v.rounded() else {
                 throw TensorError(.value, "\(description): value \(v) at position \(i) is not an index in 0..<\(vocabulary)")
             }
-            return Int(v)
+            return Int32(v)
         }
-        let rows = try weight.value.gather(indices)
-        return pass.tape.record(rows.reshaped(x.shape + [dimension]), [weight]) { g throws(TensorError) in
-            let gv = g.storage
-            var table = [Float](repeating: 0, count: vocabulary * dimension)
-            for (r, k) in indices.enumerated() {
-                for j in 0..<dimension { table[k * dimension + j] += gv[r * dimension + j] }
-            }
-            return [Tensor(shape: [vocabulary, dimension], storage: table)]
-        }
+        return try pass.tape.gather(weight, IndexTensor(shape: x.shape, values: indices))
     }
 }
 

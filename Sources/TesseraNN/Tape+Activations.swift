@@ -68,6 +68,44 @@ extension Tape {
         }
     }
 
+    public func sin(_ a: Variable) throws(TensorError) -> Variable {
+        let x = a.value
+        return record(try backend.unary(.sin, x), [a]) { [self] g throws(TensorError) in [try backend.binary(.multiply, g, try backend.unary(.cos, x))] }
+    }
+
+    public func cos(_ a: Variable) throws(TensorError) -> Variable {
+        let x = a.value
+        return record(try backend.unary(.cos, x), [a]) { [self] g throws(TensorError) in
+            [try backend.unary(.negate, try backend.binary(.multiply, g, try backend.unary(.sin, x)))]
+        }
+    }
+
+    public func tan(_ a: Variable) throws(TensorError) -> Variable {
+        let y = try backend.unary(.tan, a.value)
+        return record(y, [a]) { [self] g throws(TensorError) in
+            // tan' = 1 + tan²
+            [try backend.binary(.multiply, g, try backend.binary(.add, Self.one, try backend.binary(.multiply, y, y)))]
+        }
+    }
+
+    /// |a|, whose gradient is the sign of a (0 at 0, as in PyTorch).
+    public func abs(_ a: Variable) throws(TensorError) -> Variable {
+        let x = a.value
+        return record(try backend.unary(.abs, x), [a]) { [self] g throws(TensorError) in
+            let sign = try backend.binary(.subtract, try backend.binary(.greater, x, Self.zero), try backend.binary(.less, x, Self.zero))
+            return [try backend.binary(.multiply, g, sign)]
+        }
+    }
+
+    /// floor, ceil or round: piecewise constant, so no gradient flows through them (PyTorch
+    /// gives zeros too); the result stays on the tape so a loss built from it is still one.
+    public func rounded(_ op: UnaryOp, _ a: Variable) throws(TensorError) -> Variable {
+        guard op == .floor || op == .ceil || op == .round else {
+            throw TensorError(.value, "rounded(_:_:) takes .floor, .ceil or .round, not .\(op.rawValue)")
+        }
+        return record(try backend.unary(op, a.value), [a]) { _ throws(TensorError) in [nil] }
+    }
+
     public func negate(_ a: Variable) throws(TensorError) -> Variable {
         record(try backend.unary(.negate, a.value), [a]) { [self] g throws(TensorError) in [try backend.unary(.negate, g)] }
     }
@@ -92,6 +130,21 @@ extension Tape {
         }
     }
 
+    /// Softmax or log-softmax along any axis: along the last one directly, along another by
+    /// moving that axis last and back (both moves on the tape).
+    public func softmax(_ a: Variable, axis: Int, log: Bool) throws(TensorError) -> Variable {
+        let rank = a.value.rank
+        guard rank >= 1, axis >= -rank, axis < rank else {
+            throw TensorError(.value, "axis \(axis) does not exist for a tensor of rank \(rank)")
+        }
+        let k = axis < 0 ? axis + rank : axis
+        if k == rank - 1 { return log ? try logSoftmax(a) : try softmax(a) }
+        var order = Array(0..<rank)
+        order.swapAt(k, rank - 1)
+        let moved = try permute(a, order)
+        return try permute(log ? try logSoftmax(moved) : try softmax(moved), order)
+    }
+
     /// Sums along the last axis, keeping it as a dimension of 1 (so it broadcasts back).
     func rowSums(_ t: Tensor) throws(TensorError) -> Tensor {
         var kept = t.shape
@@ -100,5 +153,6 @@ extension Tape {
     }
 
     static let one = Tensor(shape: [], storage: [1])
+    static let zero = Tensor(shape: [], storage: [0])
     static func constant(_ x: Float) -> Tensor { Tensor(shape: [], storage: [x]) }
 }

@@ -38,6 +38,25 @@ extension Tape {
         }
     }
 
+    /// aᵇ element by element, with broadcasting: d/da = b·aᵇ⁻¹, d/db = aᵇ·ln a (NaN where
+    /// a < 0, as in PyTorch; computed only when b needs a gradient).
+    public func power(_ a: Variable, _ b: Variable) throws(TensorError) -> Variable {
+        let (va, vb) = (a.value, b.value)
+        let y = try backend.binary(.power, va, vb)
+        return record(y, [a, b]) { [self] g throws(TensorError) in
+            var ga: Tensor?, gb: Tensor?
+            if a.requiresGrad {
+                let slope = try backend.binary(.multiply, vb, try backend.binary(.power, va, try backend.binary(.subtract, vb, Self.one)))
+                ga = try unbroadcast(try backend.binary(.multiply, g, slope), to: va.shape)
+            }
+            if b.requiresGrad {
+                let slope = try backend.binary(.multiply, y, try backend.unary(.log, va))
+                gb = try unbroadcast(try backend.binary(.multiply, g, slope), to: vb.shape)
+            }
+            return [ga, gb]
+        }
+    }
+
     /// `a` times a constant.
     public func scale(_ a: Variable, _ factor: Float) throws(TensorError) -> Variable {
         let f = Tensor(shape: [], storage: [factor])

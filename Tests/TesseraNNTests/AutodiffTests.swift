@@ -54,6 +54,35 @@ final class AutodiffTests: XCTestCase {
         try check.check("negate", [x]) { t, v in try weighted(t, try t.negate(v[0])) }
         try check.check("softmax", [x]) { t, v in try weighted(t, try t.softmax(v[0])) }
         try check.check("log-softmax", [x]) { t, v in try weighted(t, try t.logSoftmax(v[0])) }
+        try check.check("sin", [x]) { t, v in try weighted(t, try t.sin(v[0])) }
+        try check.check("cos", [x]) { t, v in try weighted(t, try t.cos(v[0])) }
+        try check.check("tan", [randomTensor([2, 5], seed: 10, scale: 0.4)]) { t, v in try weighted(t, try t.tan(v[0])) }
+        try check.check("abs", [x]) { t, v in try weighted(t, try t.abs(v[0])) }
+        try check.check("sqrt", [randomTensor([2, 5], seed: 8, positive: true)]) { t, v in try weighted(t, try t.sqrt(v[0])) }
+        try check.check("power by a constant", [randomTensor([2, 5], seed: 8, positive: true)]) { t, v in try weighted(t, try t.power(v[0], 2.5)) }
+        // Base and exponent both varying, with a broadcast exponent.
+        try check.check("power", [randomTensor([2, 5], seed: 11, positive: true), randomTensor([5], seed: 12, scale: 0.5)]) { t, v in
+            try weighted(t, try t.power(v[0], v[1]))
+        }
+        for axis in [0, 1, -1] {
+            try check.check("softmax along \(axis)", [randomTensor([3, 4, 2], seed: 13)]) { t, v in try weighted(t, try t.softmax(v[0], axis: axis, log: false)) }
+            try check.check("log-softmax along \(axis)", [randomTensor([3, 4, 2], seed: 14)]) { t, v in try weighted(t, try t.softmax(v[0], axis: axis, log: true)) }
+        }
+    }
+
+    /// floor, ceil and round pass no gradient, but their result stays on the tape.
+    func testRoundingHasAZeroGradient() throws {
+        let tape = Tape(backend: ReferenceBackend())
+        let x = Variable(Tensor(shape: [3], storage: [-1.5, 0.4, 2.5]), requiresGrad: true)
+        for op in [UnaryOp.floor, .ceil, .round] {
+            let y = try tape.rounded(op, x)
+            XCTAssertEqual(y.value.storage, x.value.storage.map(op.apply))
+            XCTAssertTrue(y.requiresGrad)
+        }
+        XCTAssertEqual(try tape.rounded(.round, x).value.storage, [-2, 0, 3], "halves away from zero")
+        try tape.backward(try tape.sum(try tape.add(try tape.rounded(.floor, x), x)))
+        XCTAssertEqual(x.grad?.storage, [1, 1, 1])
+        XCTAssertThrowsError(try tape.rounded(.exp, x))
     }
 
     func testReductionsAndReshape() throws {
@@ -65,6 +94,23 @@ final class AutodiffTests: XCTestCase {
             try check.check("mean along \(axis)", [x]) { t, v in try weighted(t, try t.mean(v[0], axis: axis)) }
         }
         try check.check("reshape", [x]) { t, v in try weighted(t, try t.reshape(v[0], [6, 4])) }
+        for axis in [nil, 0, 1, -1] {
+            try check.check("max along \(String(describing: axis))", [x]) { t, v in try weighted(t, try t.extreme(v[0], max: true, axis: axis)) }
+            try check.check("min along \(String(describing: axis))", [x]) { t, v in try weighted(t, try t.extreme(v[0], max: false, axis: axis)) }
+            try check.check("variance along \(String(describing: axis))", [x]) { t, v in try weighted(t, try t.variance(v[0], axis: axis)) }
+        }
+        try check.check("gather with a repeated index", [randomTensor([4, 3], seed: 15)]) { t, v in
+            try weighted(t, try t.gather(v[0], IndexTensor(shape: [2, 2], values: [3, 0, 3, 1])))
+        }
+        try check.check("permute", [x]) { t, v in try weighted(t, try t.permute(v[0], [2, 0, 1])) }
+    }
+
+    /// A tie shares the gradient of max evenly, as PyTorch's amax does.
+    func testMaxSharesTheGradientAmongTies() throws {
+        let tape = Tape(backend: ReferenceBackend())
+        let x = Variable(Tensor(shape: [4], storage: [1, 3, 3, 2]), requiresGrad: true)
+        try tape.backward(try tape.extreme(x, max: true))
+        XCTAssertEqual(x.grad?.storage, [0, 0.5, 0.5, 0])
     }
 
     func testLosses() throws {
