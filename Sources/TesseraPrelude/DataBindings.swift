@@ -126,34 +126,31 @@ enum DataBindings {
         return .object(FrameObject(frame))
     }
 
-    /// Frame members that check and clean.
-    static func frameMember(_ name: String, _ object: FrameObject, _ interpreter: Interpreter) throws -> Value? {
-        let f = object.frame
-        switch name {
-        case "check":
-            return .function(NativeFunction("check", doc: "check(target: nil, test: nil) -> QualityReport\nRuns every data quality check (with test:, also train/test overlap and drift).",
-                                            parameters: [.labelled("target"), .labelled("test")]) { a, _ in
-                let target = try Convert.optionalString(a[0], "check(target:)")
-                var test: Frame?
-                if !a[1].isNil {
-                    guard case .object(let o) = a[1], let t = o as? FrameObject else { throw ScriptError(.type, "check(test:) needs a Frame, got \(a[1].typeName)") }
-                    test = t.frame
-                }
-                return .object(QualityReportObject(try ScriptError.converting { try f.check(target: target, test: test) }))
-            })
-        case "clean":
-            return .function(NativeFunction("clean", doc: "clean(dropDuplicates: true, impute: nil, dropColumns: [], dropConstant: false) -> Frame\nA cleaned copy; its .log says what changed.",
-                                            parameters: [.labelled("dropDuplicates", default: .bool(true)), .labelled("impute"),
-                                                         .labelled("dropColumns", default: .array([])), .labelled("dropConstant", default: .bool(false))]) { a, _ in
-                var o = CleanOptions()
-                o.dropDuplicates = try Convert.bool(a[0], "clean(dropDuplicates:)")
-                if !a[1].isNil { o.impute = try strategyValue(a[1], "clean(impute:)") }
-                o.dropColumns = try Convert.strings(a[2], "clean(dropColumns:)")
-                o.dropConstant = try Convert.bool(a[3], "clean(dropConstant:)")
-                return .object(FrameObject(try ScriptError.converting { try f.clean(o) }))
-            })
-        default:
-            return nil
-        }
-    }
+    /// The Frame members that check and clean (the rest are in FrameObject's table).
+    static var frameMembers: [NativeMembers<FrameObject>.Member] { [
+        .method(Declaration("check", [.labelled("target", .string, default: .nil, "the label column (else the frame's target)"),
+                                      .labelled("test", .object("Frame"), default: .nil, "a test split: adds train/test overlap and drift checks")],
+                            returns: "QualityReport", summary: "Runs every data quality check: missing values, duplicates, constant and ID-like columns, outliers, label balance, leakage, parse problems.",
+                            example: "let raw = dataset(\"fraud\", rows: 1000, dirty: true)\nraw.check(target: \"label\")",
+                            errors: [(.data, "the target column does not exist")])) { o, a, _ in
+            let target = try a.optionalString("target")
+            let test = try a.object("test", as: FrameObject.self)?.frame
+            return .object(QualityReportObject(try ScriptError.converting { try o.frame.check(target: target, test: test) }))
+        },
+        .method(Declaration("clean", [.labelled("dropDuplicates", .bool, default: .bool(true), "drop rows that repeat an earlier row"),
+                                      .labelled("impute", .either("Strategy", [.symbol("Strategy", ["median", "mean", "mode", "zero"]), .string]), default: .nil,
+                                                "fill missing values with the column's .median, .mean, .mode or .zero (left missing when nil)"),
+                                      .labelled("dropColumns", .array, default: .array([]), "columns to drop"),
+                                      .labelled("dropConstant", .bool, default: .bool(false), "drop columns with a single value")],
+                            returns: "Frame", summary: "A cleaned copy; its .log says what changed.",
+                            example: "let raw = dataset(\"fraud\", rows: 1000, dirty: true)\nraw.clean(impute: .median, dropConstant: true).log",
+                            errors: [(.data, "a column to drop does not exist")])) { o, a, _ in
+            var options = CleanOptions()
+            options.dropDuplicates = try a.bool("dropDuplicates")
+            if !a.isNil("impute") { options.impute = try strategyValue(a["impute"], a.place("impute")) }
+            options.dropColumns = try Convert.strings(a["dropColumns"], a.place("dropColumns"))
+            options.dropConstant = try a.bool("dropConstant")
+            return .object(FrameObject(try ScriptError.converting { try o.frame.clean(options) }))
+        },
+    ] }
 }

@@ -4,7 +4,7 @@ import TesseraScript
 
 /// A Frame in the language: `frame.rows`, `frame["amount"]`, `frame.split(0.8, ...)`, shown
 /// as an HTML table of its first and last rows with dtypes and missing counts.
-public final class FrameObject: NativeSubscriptable {
+public final class FrameObject: NativeSubscriptable, DeclaredMembers {
     public let frame: Frame
 
     public init(_ frame: Frame) { self.frame = frame }
@@ -13,63 +13,71 @@ public final class FrameObject: NativeSubscriptable {
     public var plainText: String { FrameObject.table(frame).plainText }
     public var richRepresentations: [(mime: String, data: String)] { [("text/html", FrameObject.table(frame).html)] }
 
-    public var memberNames: [String] {
-        ["rows", "columns", "shape", "target", "head", "tail", "describe", "column", "select", "drop", "filter",
-         "split", "check", "clean", "log", "report", "dtypes"]
-    }
+    public static let nativeMembers = NativeMembers<FrameObject>([
+        .property(name: "rows", doc: "How many rows it has.") { o in .int(o.frame.rowCount) },
+        .property(name: "columns", doc: "The column names, in order.") { o in .array(o.frame.columnNames.map { .string($0) }) },
+        .property(name: "shape", doc: "(rows, columns), as pandas' shape.") { o in .tuple([.int(o.frame.rowCount), .int(o.frame.columns.count)]) },
+        .property(name: "target", doc: "The label column named at reading (readCSV(target:)), or nil.") { o in o.frame.target.map { .string($0) } ?? .nil },
+        .property(name: "dtypes", doc: "Column → its type (\"float64\", \"int64\", \"bool\", \"string\").") { o in
+            Convert.dict(o.frame.columns.map { ($0.name, .string($0.dtype.rawValue)) })
+        },
+        .property(name: "log", doc: "What clean() changed, one line per step.") { o in .array(o.frame.log.map { .string($0) }) },
+        .property(name: "report", doc: "What reading the file found: bad lines, encoding, delimiter (a ParseReport).") { o in .object(ParseReportObject(o.frame.parseReport)) },
+        rowsMethod("head", "The first n rows."),
+        rowsMethod("tail", "The last n rows."),
+        .method(Declaration("describe", returns: "Frame", summary: "Per column: count, missing, mean, std, min, quartiles, max, unique, top.",
+                            example: "dataset(\"iris\").describe()")) { o, _, _ in .object(FrameObject(o.frame.describe())) },
+        .method(Declaration("column", [.positional("name", .string, "the column's name")], returns: "Column", summary: "One column, as frame[name] gives it.",
+                            example: "dataset(\"fraud\", rows: 1000).column(\"amount\").mean()", errors: [(.data, "there is no such column")])) { o, a, interp in
+            try o.subscriptGet(a["name"], interp)
+        },
+        .method(Declaration("select", [.positional("names", .array, "the columns to keep, in this order")], returns: "Frame",
+                            summary: "Only the named columns.", example: "dataset(\"fraud\", rows: 1000).select([\"amount\", \"label\"]).columns",
+                            errors: [(.data, "a column does not exist")])) { o, a, _ in
+            let names = try Convert.strings(a["names"], a.place("names"))
+            return .object(FrameObject(try ScriptError.converting { try o.frame.select(names) }))
+        },
+        .method(Declaration("drop", [.positional("names", .array, "the columns to leave out")], returns: "Frame",
+                            summary: "Every column but the named ones.", example: "dataset(\"iris\").drop([\"label\"]).columns",
+                            errors: [(.data, "a column does not exist")])) { o, a, _ in
+            let names = try Convert.strings(a["names"], a.place("names"))
+            return .object(FrameObject(try ScriptError.converting { try o.frame.drop(names) }))
+        },
+        .method(Declaration("filter", [.positional("keep", .function, "a closure of a Row returning a Bool")], returns: "Frame",
+                            summary: "The rows for which the closure returns true.",
+                            example: "dataset(\"fraud\", rows: 1000).filter { row in row.amount > 100 }.rows",
+                            errors: [(.type, "the closure returns something other than a Bool"), (.interrupted, "the cell is interrupted")])) { o, a, interp in
+            let fn = a["keep"], f = o.frame
+            return .object(FrameObject(try f.filter { i in
+                try interp.interrupt.check()
+                guard case .bool(let keep) = try interp.call(fn, [.object(RowObject(frame: f, index: i))]) else {
+                    throw ScriptError(.type, "filter's closure must return a Bool")
+                }
+                return keep
+            }))
+        },
+        .method(Declaration("split", [.positional("fraction", .double, range: ValueRange(lower: 0, upper: 1, lowerOpen: true, upperOpen: true), "the training share of the rows"),
+                                      .labelled("stratify", .string, default: .nil, "a column whose values keep their shares in both parts"),
+                                      .labelled("seed", .int, default: .int(0), "the seed of the shuffle"),
+                                      .labelled("orderBy", .string, default: .nil, "a time column: the earliest rows train, the latest test")],
+                            returns: "(Frame, Frame)", summary: "Train and test rows: shuffled, stratified by a column's values, or time-ordered by a column.",
+                            example: "let (train, test) = dataset(\"iris\").split(0.8, stratify: \"label\", seed: 1)\n(train.rows, test.rows)",
+                            errors: [(.value, "the fraction leaves a part empty"), (.data, "a named column does not exist")])) { o, a, _ in
+            let fraction = try a.double("fraction")
+            let seed = UInt64(truncatingIfNeeded: try a.int("seed"))
+            let (train, test) = try ScriptError.converting {
+                try o.frame.split(fraction, stratify: try a.optionalString("stratify"), seed: seed, orderBy: try a.optionalString("orderBy"))
+            }
+            return .tuple([.object(FrameObject(train)), .object(FrameObject(test))])
+        },
+    ] + DataBindings.frameMembers)
 
-    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        let f = frame
-        switch name {
-        case "rows": return .int(f.rowCount)
-        case "columns": return .array(f.columnNames.map { .string($0) })
-        case "shape": return .tuple([.int(f.rowCount), .int(f.columns.count)])
-        case "target": return f.target.map { .string($0) } ?? .nil
-        case "dtypes": return Convert.dict(f.columns.map { ($0.name, .string($0.dtype.rawValue)) })
-        case "log": return .array(f.log.map { .string($0) })
-        case "report": return .object(ParseReportObject(f.parseReport))
-        case "head", "tail":
-            return method(name, doc: "\(name)(_ n = 5) -> Frame\nThe \(name == "head" ? "first" : "last") n rows.",
-                          [.positional(default: .int(5))]) { a, _ in
-                let n = try Convert.int(a[0], "\(name)(_:)")
-                return .object(FrameObject(name == "head" ? f.head(n) : f.tail(n)))
-            }
-        case "describe":
-            return method(name, doc: "describe() -> Frame\nPer column: count, missing, mean, std, min, quartiles, max, unique, top.", []) { _, _ in
-                .object(FrameObject(f.describe()))
-            }
-        case "column":
-            return method(name, doc: "column(_ name) -> Column", [.positional()]) { a, _ in
-                try self.subscriptGet(a[0], interpreter)
-            }
-        case "select", "drop":
-            return method(name, doc: "\(name)(_ names) -> Frame", [.positional()]) { a, _ in
-                let names = try Convert.strings(a[0], "\(name)(_:)")
-                return .object(FrameObject(try ScriptError.converting { name == "select" ? try f.select(names) : try f.drop(names) }))
-            }
-        case "filter":
-            return method(name, doc: "filter(_ keep: (Row) -> Bool) -> Frame\nThe rows for which the closure returns true.", [.positional()]) { a, interp in
-                let fn = a[0]
-                return .object(FrameObject(try f.filter { i in
-                    try interp.interrupt.check()
-                    guard case .bool(let keep) = try interp.call(fn, [.object(RowObject(frame: f, index: i))]) else {
-                        throw ScriptError(.type, "filter's closure must return a Bool")
-                    }
-                    return keep
-                }))
-            }
-        case "split":
-            return method(name, doc: "split(_ fraction, stratify: nil, seed: 0, orderBy: nil) -> (Frame, Frame)\nTrain and test rows; stratified by a column's values, or time-ordered by a column.",
-                          [.positional(), .labelled("stratify"), .labelled("seed", default: .int(0)), .labelled("orderBy")]) { a, _ in
-                let fraction = try Convert.double(a[0], "split(_:)")
-                let stratify = try Convert.optionalString(a[1], "split(stratify:)")
-                let seed = try Convert.int(a[2], "split(seed:)")
-                let orderBy = try Convert.optionalString(a[3], "split(orderBy:)")
-                let (train, test) = try ScriptError.converting { try f.split(fraction, stratify: stratify, seed: UInt64(truncatingIfNeeded: seed), orderBy: orderBy) }
-                return .tuple([.object(FrameObject(train)), .object(FrameObject(test))])
-            }
-        default:
-            return try DataBindings.frameMember(name, self, interpreter)
+    /// head or tail.
+    static func rowsMethod(_ name: String, _ summary: String) -> NativeMembers<FrameObject>.Member {
+        .method(Declaration(name, [.positional("n", .int, default: .int(5), "how many rows")], returns: "Frame", summary: summary,
+                            example: "dataset(\"iris\").\(name)(3)")) { o, a, _ in
+            let n = try a.int("n")
+            return .object(FrameObject(name == "head" ? o.frame.head(n) : o.frame.tail(n)))
         }
     }
 
@@ -90,10 +98,6 @@ public final class FrameObject: NativeSubscriptable {
     public func subscriptSet(_ index: Value, _ value: Value, _ interpreter: Interpreter) throws {
         throw ScriptError(.type, "a frame's columns cannot be assigned in place",
                           suggestion: "build a new frame with select/drop/clean, or transform it with Standardize/OneHot/Impute")
-    }
-
-    func method(_ name: String, doc: String, _ parameters: [NativeParameter], _ body: @escaping ([Value], Interpreter) throws -> Value) -> Value {
-        .function(NativeFunction(name, doc: doc, parameters: parameters, body))
     }
 
     /// The table a notebook shows: the first and last rows, with each column's dtype and missing count.
@@ -153,7 +157,7 @@ final class RowObject: NativeSubscriptable {
 }
 
 /// A column: `.name .dtype .missing .unique .mean() .min() .max() .values`.
-public final class ColumnObject: NativeSubscriptable {
+public final class ColumnObject: NativeSubscriptable, DeclaredMembers {
     public let column: Column
     public init(_ column: Column) { self.column = column }
     public var typeName: String { "Column" }
@@ -161,32 +165,27 @@ public final class ColumnObject: NativeSubscriptable {
         let shown = (0..<min(column.count, 8)).map { column.text(at: $0) ?? "nil" }.joined(separator: ", ")
         return "Column '\(column.name)' (\(column.dtype.rawValue), \(column.count) values, \(column.missingCount) missing): [\(shown)\(column.count > 8 ? ", ..." : "")]"
     }
-    public var memberNames: [String] { ["name", "dtype", "missing", "unique", "count", "values", "mean", "min", "max", "sum", "std"] }
+    public static let nativeMembers = NativeMembers<ColumnObject>([
+        .property(name: "name", doc: "The column's name.") { o in .string(o.column.name) },
+        .property(name: "dtype", doc: "\"float64\", \"int64\", \"bool\" or \"string\".") { o in .string(o.column.dtype.rawValue) },
+        .property(name: "missing", doc: "How many values are missing.") { o in .int(o.column.missingCount) },
+        .property(name: "count", doc: "How many values it holds, missing ones included.") { o in .int(o.column.count) },
+        .property(name: "unique", doc: "The distinct non-missing values, in order of first appearance.") { o in .array(o.uniqueValues(o.column)) },
+        .property(name: "values", doc: "Every value as an Array (nil where missing).") { o in .array((0..<o.column.count).map { Convert.value(o.column.value(at: $0)) }) },
+        statistic("mean", "The mean") { Summary($0).mean },
+        statistic("min", "The smallest") { Summary($0).min },
+        statistic("max", "The largest") { Summary($0).max },
+        statistic("sum", "The sum") { $0.reduce(0, +) },
+        statistic("std", "The sample standard deviation (n - 1, as pandas)") { Summary($0).std },
+    ])
 
-    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        let c = column
-        switch name {
-        case "name": return .string(c.name)
-        case "dtype": return .string(c.dtype.rawValue)
-        case "missing": return .int(c.missingCount)
-        case "count": return .int(c.count)
-        case "unique": return .array(uniqueValues(c))
-        case "values": return .array((0..<c.count).map { Convert.value(c.value(at: $0)) })
-        case "mean", "min", "max", "sum", "std":
-            return .function(NativeFunction(name, doc: "\(name)() -> Double\nOver the non-missing values.", parameters: []) { _, _ in
-                guard c.isNumeric else { throw ScriptError(.type, "column '\(c.name)' holds \(c.dtype.rawValue) values; \(name)() needs numbers") }
-                let s = Summary(c.numericValues)
-                let v: Double?
-                switch name {
-                case "mean": v = s.mean
-                case "min": v = s.min
-                case "max": v = s.max
-                case "std": v = s.std
-                default: v = c.numericValues.reduce(0, +)
-                }
-                return v.map { .double($0) } ?? .nil
-            })
-        default: return nil
+    /// A statistic over the non-missing values of a numeric column; nil when there are none.
+    static func statistic(_ name: String, _ what: String, _ f: @escaping ([Double]) -> Double?) -> NativeMembers<ColumnObject>.Member {
+        .method(Declaration(name, returns: "Double?", summary: "\(what) of the non-missing values (\(name == "sum" ? "0" : "nil") when there are none).",
+                            example: "dataset(\"fraud\", rows: 1000)[\"amount\"].\(name)()", errors: [(.type, "the column holds text or Bools")])) { o, _, _ in
+            let c = o.column
+            guard c.isNumeric else { throw ScriptError(.type, "column '\(c.name)' holds \(c.dtype.rawValue) values; \(name)() needs numbers") }
+            return f(c.numericValues).map { .double($0) } ?? .nil
         }
     }
 

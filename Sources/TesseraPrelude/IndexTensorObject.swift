@@ -7,7 +7,7 @@ import TesseraTensor
 /// `t.int()` make, and what `gather` and `oneHot` read exactly. It shows as whole numbers
 /// with dtype int32; arithmetic and the Float32 members promote it to float32, as NumPy
 /// promotes int32 with float32.
-final class IndexTensorObject: NativeOperand, NativeSubscriptable {
+final class IndexTensorObject: NativeOperand, NativeSubscriptable, DeclaredMembers {
     let indices: IndexTensor
     init(_ indices: IndexTensor) { self.indices = indices }
 
@@ -23,26 +23,30 @@ final class IndexTensorObject: NativeOperand, NativeSubscriptable {
     /// The same values as Float32, for everything an Int32 tensor does not do itself.
     var promoted: TensorObject { TensorObject(indices.floats) }
 
-    var memberNames: [String] { Array(Set(["dtype", "float", "int"] + promoted.memberNames)).sorted() }
+    /// What an Int32 tensor answers itself; every other member is the Float32 tensor's,
+    /// on the promoted values.
+    static let nativeMembers = NativeMembers<IndexTensorObject>([
+        .property(name: "shape", doc: "The size of each dimension, as an Array of Ints.") { o in .array(o.indices.shape.map { .int($0) }) },
+        .property(name: "dtype", doc: "\"int32\".") { _ in .string("int32") },
+        .property(name: "count", doc: "How many elements it holds.") { o in .int(o.indices.count) },
+        .property(name: "rank", doc: "How many dimensions it has.") { o in .int(o.indices.rank) },
+        .property(name: "values", doc: "The elements as nested Arrays of Ints (an Int for a scalar).") { o in nested(o.indices) },
+        .method(Declaration("item", returns: "Int", summary: "The value of a one-element tensor.", example: "tensor([[3]]).int().item()",
+                            errors: [(.shape, "the tensor has more or fewer than one element")])) { o, _, _ in
+            guard o.indices.count == 1 else { throw ScriptError(.shape, "item() needs a one-element tensor; this one has shape \(o.indices.shape)") }
+            return .int(Int(o.indices.values[0]))
+        },
+        .method(Declaration("float", returns: "Tensor", summary: "The values as a float32 tensor.", example: "tensor([1, 2]).int().float()")) { o, _, _ in .object(o.promoted) },
+        .method(Declaration("int", returns: "Tensor (int32)", summary: "The tensor itself (already int32).", example: "tensor([1, 2]).int().int()")) { o, _, _ in .object(o) },
+    ])
+
+    var memberNames: [String] {
+        let own = Self.nativeMembers.names
+        return own + TensorObject.nativeMembers.names.filter { !own.contains($0) }
+    }
 
     func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
-        switch name {
-        case "shape": return .array(indices.shape.map { .int($0) })
-        case "count": return .int(indices.count)
-        case "rank": return .int(indices.rank)
-        case "dtype": return .string("int32")
-        case "values": return Self.nested(indices)
-        case "item":
-            return .function(NativeFunction("item", doc: "item() -> Int\nThe value of a one-element tensor.", parameters: []) { [self] _, _ in
-                guard indices.count == 1 else { throw ScriptError(.shape, "item() needs a one-element tensor; this one has shape \(indices.shape)") }
-                return .int(Int(indices.values[0]))
-            })
-        case "float":
-            return .function(NativeFunction("float", doc: "float() -> Tensor\nThe values as a float32 tensor.", parameters: []) { [self] _, _ in .object(promoted) })
-        case "int":
-            return .function(NativeFunction("int", doc: "int() -> Tensor\nThe tensor itself (already int32).", parameters: []) { [self] _, _ in .object(self) })
-        default: return try promoted.member(name, interpreter)
-        }
+        try Self.nativeMembers.value(name, of: self) ?? promoted.member(name, interpreter)
     }
 
     static func nested(_ t: IndexTensor) -> Value {

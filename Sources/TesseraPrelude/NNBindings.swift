@@ -134,11 +134,11 @@ enum NNBindings {
         let point = try TensorObject.tensor(a["at"], a.place("at"))
         let tape = Tape(backend: TensorRuntime.shared.backend)
         let w = Variable(point, requiresGrad: true)
-        let result = try interp.call(a["of"], [.object(TracedTensor(w, tape))])
-        guard case .object(let out as TracedTensor) = result else {
-            throw ScriptError(.type, "grad(of:at:): the closure must return a tensor computed from its argument (a one-element result, such as .sum() or .mean()); it returned \(result.typeName)")
+        let result = try interp.call(a["of"], [.object(TensorObject(w, on: tape))])
+        guard case .object(let out as TensorObject) = result, out.tape === tape else {
+            throw ScriptError(.type, "grad(of:at:): the closure must return a tensor computed from its argument (a one-element result, such as .sum() or .mean()); it returned \(result.typeName == "Tensor" ? "a tensor that does not depend on it" : result.typeName)")
         }
-        try tape.backward(out.variable)
+        try ScriptError.converting { try tape.backward(out.variable) }
         return .object(TensorObject(w.grad ?? Tensor(zeros: point.shape)))
     }
 }

@@ -28,7 +28,11 @@ public enum Reference {
 
     /// The native objects whose members are declared: type name, methods, properties.
     public static var memberSections: [(type: String, methods: [Declaration], properties: [(name: String, doc: String)])] {
-        [("Model", ModelObject.nativeMembers.declarations, ModelObject.nativeMembers.properties),
+        [("Tensor", TensorObject.nativeMembers.declarations, TensorObject.nativeMembers.properties),
+         ("Tensor (int32: argmax's result, t.int())", IndexTensorObject.nativeMembers.declarations, IndexTensorObject.nativeMembers.properties),
+         ("Frame", FrameObject.nativeMembers.declarations, FrameObject.nativeMembers.properties),
+         ("Column (frame[name])", ColumnObject.nativeMembers.declarations, ColumnObject.nativeMembers.properties),
+         ("Model", ModelObject.nativeMembers.declarations, ModelObject.nativeMembers.properties),
          ("History", HistoryObject.nativeMembers.declarations, HistoryObject.nativeMembers.properties),
          ("Optimizer", OptimizerObject.nativeMembers.declarations, OptimizerObject.nativeMembers.properties),
          ("Confusion", ConfusionObject.nativeMembers.declarations, ConfusionObject.nativeMembers.properties),

@@ -20,14 +20,17 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
     }
 
     public let members: [Member]
-    /// Each method's call shape, made once with the table.
-    private let shapes: [String: Arguments.CallShape]
+    /// Each member by name, with a method's call shape made once with the table.
+    private let byName: [String: (member: Member, shape: Arguments.CallShape?)]
 
     public init(_ members: [Member]) {
         self.members = members
-        var shapes: [String: Arguments.CallShape] = [:]
-        for case .method(let d, _) in members { shapes[d.name] = Arguments.CallShape(d) }
-        self.shapes = shapes
+        var byName: [String: (member: Member, shape: Arguments.CallShape?)] = [:]
+        for m in members {
+            precondition(byName[m.name] == nil, "member '\(m.name)' is declared twice")
+            if case .method(let d, _) = m { byName[m.name] = (m, Arguments.CallShape(d)) } else { byName[m.name] = (m, nil) }
+        }
+        self.byName = byName
     }
 
     /// Every member's name, in declaration order.
@@ -36,11 +39,11 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
     /// `object.name`: a property's value, or a method bound to the object; nil when there
     /// is no such member (the interpreter then says so, with a suggestion).
     public func value(_ name: String, of object: Object) throws -> Value? {
-        guard let m = members.first(where: { $0.name == name }) else { return nil }
+        guard let (m, shape) = byName[name] else { return nil }
         switch m {
         case .property(_, _, let get): return try get(object)
         case .method(let d, let body):
-            return .function(NativeFunction(shape: shapes[d.name] ?? Arguments.CallShape(d)) { [unowned object] args, interp in
+            return .function(NativeFunction(shape: shape ?? Arguments.CallShape(d)) { args, interp in
                 try body(object, args, interp)
             })
         }
@@ -58,7 +61,7 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
 
     /// The doc of a member, for %help and inspection.
     public func doc(_ name: String) -> String? {
-        switch members.first(where: { $0.name == name }) {
+        switch byName[name]?.member {
         case .property(let name, let doc, _)?: return "\(name)\n\(doc)"
         case .method(let d, _)?: return d.doc
         case nil: return nil
