@@ -6,7 +6,8 @@
 /// infinity is a ValueError. Ranges are the domain type's to check.
 public struct Arguments {
     private let shape: CallShape
-    private let values: [Value?]
+    /// One value per parameter, defaults filled in (nil for an omitted optional one).
+    private let values: [Value]
 
     public var declaration: Declaration { shape.declaration }
 
@@ -18,11 +19,17 @@ public struct Arguments {
         let parameters: [(label: String?, hasDefault: Bool)]
         let names: [String]
         let types: [ParameterType]
-        let defaults: [Value?]
+        /// What a parameter's type checks, without copying the type (and its names) per call.
+        let kinds: [Kind]
+        /// Each parameter's value when a call leaves it out (nil for a required one, which
+        /// matching never leaves out).
+        let defaults: [Value]
         /// `Dense(_:activation:bias:)`, for errors.
         let signature: String
         /// The declaration's doc text, composed once.
         let doc: String
+
+        enum Kind { case any, int, double, bool, string, array, dict, range, function, other }
 
         init(_ declaration: Declaration) {
             self.declaration = declaration
@@ -30,8 +37,34 @@ public struct Arguments {
             parameters = declaration.parameters.map { (label: $0.label, hasDefault: !$0.isRequired) }
             names = declaration.parameters.map(\.name)
             types = declaration.parameters.map(\.type)
-            defaults = declaration.parameters.map(\.defaultValue)
+            kinds = types.map {
+                switch $0 {
+                case .any: return .any
+                case .int: return .int
+                case .double: return .double
+                case .bool: return .bool
+                case .string: return .string
+                case .array: return .array
+                case .dict: return .dict
+                case .range: return .range
+                case .function: return .function
+                default: return .other
+                }
+            }
+            defaults = declaration.parameters.map { $0.defaultValue ?? .nil }
             signature = declaration.name + "(" + declaration.parameters.map { "\($0.label ?? "_"):" }.joined() + ")"
+        }
+
+        /// Whether parameter `i` takes `v` (`ParameterType.accepts`, without its copy for the
+        /// common types).
+        @inline(__always)
+        func accepts(_ i: Int, _ v: Value) -> Bool {
+            switch (kinds[i], v) {
+            case (.any, _), (.int, .int), (.double, .int), (.double, .double), (.bool, .bool), (.string, .string),
+                 (.array, .array), (.dict, .dict), (.range, .range), (.function, .function): return true
+            case (.int, .double), (.other, _): return types[i].accepts(v)
+            default: return false
+            }
         }
     }
 
@@ -43,12 +76,29 @@ public struct Arguments {
 
     init(_ arguments: [ArgumentValue], shape: CallShape) throws {
         self.shape = shape
-        // The matched values, with defaults filled in place (one array per call).
-        var values = try bindArguments(arguments, to: shape.parameters, function: shape.signature)
+        // Matched in one pass as bindArguments matches (in order, labels as declared); a call
+        // that does not match goes to bindArguments for its error.
+        let parameters = shape.parameters
+        var values: [Value] = []
+        values.reserveCapacity(parameters.count)
+        var a = 0
+        for i in parameters.indices {
+            if a < arguments.count, arguments[a].label == parameters[i].label {
+                values.append(arguments[a].value)
+                a += 1
+            } else if parameters[i].hasDefault {
+                values.append(shape.defaults[i])
+            } else {
+                break
+            }
+        }
+        if values.count < parameters.count || a < arguments.count {
+            let bound = try bindArguments(arguments, to: parameters, function: shape.signature)
+            values = bound.indices.map { bound[$0] ?? shape.defaults[$0] }
+        }
         for i in values.indices {
-            if values[i] == nil { values[i] = shape.defaults[i] ?? .nil }
-            let v = values[i]!
-            if shape.types[i].accepts(v) || (v.isNil && shape.parameters[i].hasDefault) { continue }
+            let v = values[i]
+            if shape.accepts(i, v) || (v.isNil && parameters[i].hasDefault) { continue }
             let type = shape.types[i]
             let p = shape.declaration.parameters[i]
             // A symbol of the right kind but not among the names is a wrong value, not a wrong type.
@@ -107,7 +157,7 @@ public struct Arguments {
     private func parameter(_ name: String) -> Declaration.Parameter { declaration.parameters[index(name)] }
 
     /// The value as given (or its default; nil for an omitted optional one).
-    public subscript(_ name: String) -> Value { values[index(name)] ?? .nil }
+    public subscript(_ name: String) -> Value { values[index(name)] }
 
     /// Whether the argument is nil (left out, or given as nil).
     public func isNil(_ name: String) -> Bool { self[name].isNil }
