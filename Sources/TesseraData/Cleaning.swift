@@ -1,6 +1,6 @@
 /// How missing values are filled: from the column's own values (in `clean`) or from the
 /// training rows (in `Impute`).
-public enum ImputeStrategy: String, Sendable, CaseIterable {
+public enum ImputeStrategy: String, Sendable, CaseIterable, Codable {
     case median, mean, mode, zero
 }
 

@@ -5,7 +5,7 @@
 /// A missing value has its flag set in `missing`; the value stored under it is a
 /// placeholder (0, false, code -1) that no computation should read.
 public struct Column: Sendable, Equatable {
-    public enum DType: String, Sendable, CaseIterable {
+    public enum DType: String, Sendable, CaseIterable, Codable {
         case float64, int64, bool, string
     }
 

@@ -37,33 +37,10 @@ struct DriftCheck: QualityCheck {
         return total > 0 && Double(out.count) >= 0.8 * Double(total) ? out : nil
     }
 
-    /// Population stability index of `b` against `a`.
+    /// Population stability index of `b` against `a` (a model's saved profile keeps the
+    /// same reference, so `model.drift` grades new rows as this check grades a test split).
     static func psi(_ a: Column, _ b: Column) -> Double? {
-        var binsA: [Int] = [], binsB: [Int] = []
-        let numbersA = numbers(a), numbersB = numbers(b)
-        if let numbersA, let numbersB, a.uniqueTexts.count > 10 {
-            let values = numbersA.sorted()
-            guard values.count >= 20 else { return nil }
-            let edges = (1..<10).map { values[$0 * values.count / 10] }
-            func bin(_ x: Double) -> Int { edges.firstIndex { x < $0 } ?? edges.count }
-            binsA = [Int](repeating: 0, count: 10); binsB = binsA
-            for x in values { binsA[bin(x)] += 1 }
-            for x in numbersB { binsB[bin(x)] += 1 }
-        } else {
-            let keys = a.uniqueTexts
-            guard keys.count >= 2, keys.count <= 100 else { return nil }
-            let index = Dictionary(uniqueKeysWithValues: keys.enumerated().map { ($1, $0) })
-            binsA = [Int](repeating: 0, count: keys.count + 1); binsB = binsA
-            for i in 0..<a.count { if let t = a.text(at: i) { binsA[index[t]!] += 1 } }
-            for i in 0..<b.count { if let t = b.text(at: i) { binsB[index[t] ?? keys.count] += 1 } }
-        }
-        let na = Double(binsA.reduce(0, +)), nb = Double(binsB.reduce(0, +))
-        guard na > 0 && nb > 0 else { return nil }
-        var psi = 0.0
-        for (x, y) in zip(binsA, binsB) {
-            let p = max(Double(x) / na, 1e-4), q = max(Double(y) / nb, 1e-4)
-            psi += (q - p) * log(q / p)
-        }
-        return psi
+        let numeric = numbers(a) != nil && numbers(b) != nil && a.uniqueTexts.count > 10
+        return DriftReference(a, numeric: numeric)?.psi(b)
     }
 }

@@ -5,13 +5,23 @@ public struct Impute: Transform {
 
     public init(_ strategy: ImputeStrategy = .median) { self.strategy = strategy }
 
+    public var description: String { "Impute(.\(strategy.rawValue))" }
+
     public struct Fitted: FittedTransform {
+        public static let kind = "Impute"
         public let strategy: ImputeStrategy
-        public let fills: [(name: String, value: CellValue)]
+        /// Each column's fill, in the order of the frame it was fitted on.
+        public let fills: [Fill]
+
+        public struct Fill: Sendable, Codable, Equatable {
+            public let name: String
+            public let value: CellValue
+        }
 
         public func apply(_ frame: Frame) throws(DataError) -> Frame {
             var f = frame
-            for (name, value) in fills {
+            for fill in fills {
+                let (name, value) = (fill.name, fill.value)
                 guard let c = try? frame.column(name), c.missingCount > 0 else { continue }
                 f = try f.setting(Self.filled(c, with: value))
             }
@@ -60,7 +70,8 @@ public struct Impute: Transform {
 
         /// One log line per column that this frame has gaps in.
         func describeFills(_ frame: Frame) -> [String] {
-            fills.compactMap { name, value in
+            fills.compactMap { fill in
+                let (name, value) = (fill.name, fill.value)
                 guard let c = try? frame.column(name), c.missingCount > 0 else { return nil }
                 let statistic = c.isNumeric && c.dtype != .bool ? "the \(strategy.rawValue)" : "the most frequent value"
                 return "imputed \(c.missingCount) missing value\(c.missingCount == 1 ? "" : "s") in '\(name)' with \(statistic) \(describe(value))"
@@ -79,7 +90,7 @@ public struct Impute: Transform {
     }
 
     public func fit(_ frame: Frame) throws(DataError) -> Fitted {
-        var fills: [(String, CellValue)] = []
+        var fills: [Fitted.Fill] = []
         for c in frame.featureColumns(excluding: nil) {
             let value: CellValue?
             if c.isNumeric && c.dtype != .bool {
@@ -94,7 +105,7 @@ public struct Impute: Transform {
                 let top = Frame.mostFrequent(c)
                 value = c.dtype == .bool ? top.map { .bool($0 == "true") } : top.map { .string($0) }
             }
-            if let value { fills.append((c.name, value)) }
+            if let value { fills.append(Fitted.Fill(name: c.name, value: value)) }
         }
         return Fitted(strategy: strategy, fills: fills)
     }

@@ -3,8 +3,18 @@
 public struct Standardize: Transform {
     public init() {}
 
+    public var description: String { "Standardize()" }
+
     public struct Fitted: FittedTransform {
-        public let parameters: [(name: String, mean: Double, std: Double)]
+        public static let kind = "Standardize"
+        public let parameters: [Scale]
+
+        /// One column's mean and standard deviation (1 for a constant column).
+        public struct Scale: Sendable, Codable, Equatable {
+            public let name: String
+            public let mean: Double
+            public let std: Double
+        }
 
         public func apply(_ frame: Frame) throws(DataError) -> Frame {
             var f = frame
@@ -23,12 +33,12 @@ public struct Standardize: Transform {
     }
 
     public func fit(_ frame: Frame) throws(DataError) -> Fitted {
-        var parameters: [(String, Double, Double)] = []
+        var parameters: [Fitted.Scale] = []
         for c in frame.featureColumns(excluding: nil) where c.isNumeric && c.dtype != .bool {
             let s = Summary(c.numericValues.filter(\.isFinite))
             guard let mean = s.mean else { continue }
             let std = (s.std ?? 0) > 0 ? s.std! : 1
-            parameters.append((c.name, mean, std))
+            parameters.append(Fitted.Scale(name: c.name, mean: mean, std: std))
         }
         return Fitted(parameters: parameters)
     }
