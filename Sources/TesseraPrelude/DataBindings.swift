@@ -39,15 +39,20 @@ enum DataBindings {
         "Standardize", returns: "Transform",
         summary: "Scales numeric columns to mean 0 and standard deviation 1, with the statistics of the frame it is fitted on.",
         example: "let d = dataset(\"iris\")\nlet (train, test) = d.split(0.8, seed: 1)\nlet scale = Standardize().fit(train)\nscale.apply(test).describe()")) { _, _ in
-        .object(TransformObject(name: "Standardize", fit: { AnyFitted(try Standardize().fit($0)) }))
+        .object(TransformObject(Standardize()))
     }
 
     static let oneHot = NativeFunction(Declaration(
-        "OneHot", [.labelled("maxCategories", .int, default: .int(50), range: .atLeast(1), "a text column with more categories is refused")],
-        returns: "Transform", summary: "One 0/1 column per category of each text column, the categories from the frame it is fitted on.",
-        example: "let f = dataset(\"fraud\", rows: 1000)\nOneHot().fit(f).apply(f).columns.count")) { a, _ in
-        let k = try a.int("maxCategories")
-        return .object(TransformObject(name: "OneHot", fit: { AnyFitted(try OneHot(maxCategories: k).fit($0)) }))
+        "OneHot", [.positional("columns", .array, default: .nil, "the columns to encode (numbers too, by their text); every text column when left out"),
+                   .labelled("maxCategories", .int, default: .int(50), range: .atLeast(1), "a column keeps its most frequent categories, this many"),
+                   .labelled("unseen", .symbol("Unseen", OneHot.Unseen.allCases.map(\.rawValue)), default: .symbol("zeros"),
+                             "where a category not kept at fit goes: .zeros (every 0/1 column 0) or .other (a 'name=(other)' column)")],
+        returns: "Transform", summary: "One 0/1 column per category of each text column (or of the columns named), the categories from the frame it is fitted on.",
+        example: "let f = dataset(\"fraud\", rows: 1000)\nOneHot([\"merchant_category\"], unseen: .other).fit(f).apply(f).columns.count",
+        errors: [(.data, "a named column does not exist")])) { a, _ in
+        let columns = a.isNil("columns") ? nil : try Convert.strings(a["columns"], a.place("columns"))
+        let unseen = OneHot.Unseen(rawValue: try a.symbol("unseen") ?? "zeros") ?? .zeros
+        return .object(TransformObject(OneHot(columns, maxCategories: try a.int("maxCategories"), unseen: unseen)))
     }
 
     static let impute = NativeFunction(Declaration(
@@ -56,7 +61,7 @@ enum DataBindings {
         returns: "Transform", summary: "Fills missing values with a statistic of the frame it is fitted on.",
         example: "let raw = dataset(\"fraud\", rows: 1000, dirty: true)\nImpute(.median).fit(raw).apply(raw)")) { a, _ in
         let strategy = try strategyValue(a["strategy"], a.place("strategy"))
-        return .object(TransformObject(name: "Impute(.\(strategy.rawValue))", fit: { AnyFitted(try Impute(strategy).fit($0)) }))
+        return .object(TransformObject(Impute(strategy)))
     }
 
     static func strategyValue(_ v: Value, _ what: String) throws -> ImputeStrategy {

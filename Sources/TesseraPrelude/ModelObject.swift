@@ -21,8 +21,13 @@ final class ModelObject: DeclaredMembers {
     /// Until it is, predict returns the raw outputs (it cannot tell scores from values).
     var lossKnown = false
     var history: History?
+    /// A Pipeline's transforms, before its first fit (they are fitted on the training rows).
+    var transforms: [any Transform] = []
+    /// The schema, fitted transforms and profile of the frame the model was fitted on; nil
+    /// until a fit on a frame (or a load of a model that had one).
+    var pipeline: FittedPipeline?
 
-    init(_ model: Sequential) { self.model = model }
+    init(_ model: Sequential, transforms: [any Transform] = []) { self.model = model; self.transforms = transforms }
 
     var typeName: String { "Model" }
     var plainText: String { summaryTable.bundle.plain }
@@ -30,10 +35,14 @@ final class ModelObject: DeclaredMembers {
 
     /// What predict and predictProba take.
     static let predictParameters: [Declaration.Parameter] = [
-        .positional("data", .any, "a Frame (its feature columns) or a features Tensor"),
+        .positional("data", .any, "a Frame of raw rows (matched to the fitted columns by name) or a features Tensor"),
         .labelled("target", .string, default: .nil, "a Frame's label column, left out of the features"),
         .labelled("batchSize", .int, default: .int(1024), range: .atLeast(1), "rows per forward pass"),
+        strictParameter,
     ]
+
+    static let strictParameter = Declaration.Parameter.labelled("strict", .bool, default: .bool(true),
+                                                                "false: ignore (with a warning) columns the model was not fitted with, instead of a DataError")
 
     static let nativeMembers = NativeMembers<ModelObject>([
         .method(Declaration(
@@ -46,6 +55,8 @@ final class ModelObject: DeclaredMembers {
                     .labelled("loss", .symbol("Loss", LossKind.names), default: .nil,
                               "left out, the one the last layer and targets call for: " + LossKind.all.map { ".\($0.name), \($0.summary)" }.joined(separator: " ")),
                     .labelled("validation", .any, default: .nil, "a Frame, or a (features, targets) pair, scored after each epoch"),
+                    .labelled("validationSplit", .double, default: .nil, range: ValueRange(lower: 0, upper: 1, lowerOpen: true, upperOpen: true),
+                              "hold out this share of the rows for validation (shuffled by seed, stratified by class when the target is discrete; a Frame is split before the Pipeline's transforms are fitted)"),
                     .labelled("earlyStopping", .int, default: .nil, range: .atLeast(1), "stop after this many epochs without a better validation loss"),
                     .labelled("seed", .int, default: .int(0), "the seed of shuffling and dropout"),
                     .labelled("shuffle", .bool, default: .bool(true), "shuffle the rows each epoch"),
@@ -62,15 +73,15 @@ final class ModelObject: DeclaredMembers {
         },
         .method(Declaration("predict", predictParameters, returns: "Tensor",
                             summary: "Outputs in inference mode: for a classifier, probabilities (whether its last layer ends in a sigmoid or softmax or its loss applies one), else the outputs.",
-                            example: "Sequential([Dense(3)], seed: 1).predict(randn([2, 4], seed: 1))")) { m, a, _ in
-            let (x, _) = try m.data(a["data"], nil, target: a["target"], needTarget: false, what: "predict(_:)")
+                            example: "Sequential([Dense(3)], seed: 1).predict(randn([2, 4], seed: 1))")) { m, a, interp in
+            let (x, _) = try m.data(a["data"], nil, target: a["target"], needTarget: false, what: "predict(_:)", strict: a.bool("strict"), interp: interp)
             return .object(TensorObject(try m.probabilities(x, batchSize: Swift.max(1, try a.int("batchSize")))))
         },
         .method(Declaration("predictProba", predictParameters, returns: "Tensor",
                             summary: "Class probabilities [n, classes], as scikit-learn's predict_proba: a binary classifier's two columns are P(0) and P(1).",
                             example: "let m = Sequential([Dense(1, activation: .sigmoid)], seed: 1)\nm.fit(randn([16, 3], seed: 1), tensor((0..<16).map { $0 % 2 }), epochs: 1)\nm.predictProba(randn([2, 3], seed: 2))",
-                            errors: [(.type, "the model is not a classifier")])) { m, a, _ in
-            let (x, _) = try m.data(a["data"], nil, target: a["target"], needTarget: false, what: "predictProba(_:)")
+                            errors: [(.type, "the model is not a classifier")])) { m, a, interp in
+            let (x, _) = try m.data(a["data"], nil, target: a["target"], needTarget: false, what: "predictProba(_:)", strict: a.bool("strict"), interp: interp)
             guard m.isClassifier else {
                 throw ScriptError(.type, "predictProba is for classifiers; this model \(m.lossKnown ? "was trained with a regression loss" : "has not been trained yet")",
                                   suggestion: "use predict(x) for its outputs")
@@ -86,7 +97,8 @@ final class ModelObject: DeclaredMembers {
                          .positional("y", .any, default: .nil, "the targets Tensor, when data is a Tensor"),
                          .labelled("target", .string, default: .nil, "a Frame's label column"),
                          .labelled("metrics", .any, default: .nil, "metric names (\"accuracy\", \"auc\", \"f1_macro\", ...) and Metric values such as a costMatrix"),
-                         .labelled("amount", .any, default: .nil, "a Frame's amount column (by name) or the amounts, for amount metrics and cost matrices")],
+                         .labelled("amount", .any, default: .nil, "a Frame's amount column (by name) or the amounts, for amount metrics and cost matrices"),
+                         strictParameter],
             returns: "Dict", summary: "The loss and the metrics on a data set.",
             example: "let m = Sequential([Dense(2)], seed: 1)\nlet x = randn([20, 3], seed: 1)\nlet y = tensor((0..<20).map { $0 % 2 })\nm.fit(x, y)\nm.evaluate(x, y, metrics: [\"accuracy\", \"auc\"])",
             errors: [(.value, "a metric name is unknown, or an amount metric has no amount:")])) { m, a, interp in
@@ -97,13 +109,39 @@ final class ModelObject: DeclaredMembers {
             .object(RichValue(kind: "Summary", bundle: m.summaryTable.bundle))
         },
         .method(Declaration("save", [.positional("path", .string, "where to write (replaced atomically)")],
-                            summary: "Writes the model (weights, architecture, optimizer state, loss) as safetensors, atomically.",
+                            summary: "Writes the model as safetensors, atomically: weights, architecture, optimizer state, loss, and for a model fitted on a frame its pipeline (schema, fitted transforms, training profile).",
                             example: "Sequential([Dense(2)], inputShape: [3], seed: 1).save(\"/tmp/tessera-model.safetensors\")",
                             errors: [(.value, "the model has no weights yet, or the file cannot be written")])) { m, a, _ in
-            try Checkpoint.save(m.model, optimizer: m.optimizer, to: try a.string("path"), metadata: m.lossKnown ? ["loss": m.loss.name] : [:])
+            var metadata = m.lossKnown ? ["loss": m.loss.name] : [:]
+            if let p = m.pipeline { metadata["pipeline"] = try ScriptError.converting { try p.json() } }
+            try Checkpoint.save(m.model, optimizer: m.optimizer, to: try a.string("path"), metadata: metadata)
             return .nil
         },
         .property(name: "layers", doc: "The layers, in order.") { m in .array(m.model.layers.map { .object(LayerObject($0)) }) },
+        .property(name: "features", doc: "The feature columns it was fitted on, in order (nil before a fit on a frame).") { m in
+            m.pipeline.map { .array($0.schema.featureNames.map { .string($0) }) } ?? .nil
+        },
+        .property(name: "target", doc: "The target column it was fitted on (nil before a fit on a frame).") { m in m.pipeline?.schema.target.map { .string($0) } ?? .nil },
+        .property(name: "classes", doc: "A text target's classes, in the order of the outputs (nil for a numeric target).") { m in
+            m.pipeline?.schema.classes.map { .array($0.map { .string($0) }) } ?? .nil
+        },
+        .property(name: "transforms", doc: "The pipeline's transforms: what each learned once fitted, else how each was written.") { m in
+            if let p = m.pipeline { return .array(p.steps.map { .string("\(type(of: $0).kind): " + $0.summary.joined(separator: "; ")) }) }
+            return .array(m.transforms.map { .string($0.description) })
+        },
+        .method(Declaration("drift", [.positional("data", .object("Frame"), "new rows, with the columns the model was fitted on"),
+                                      .labelled("margin", .double, default: .double(0.1), range: .atLeast(0), "how far beyond the training range counts as outside, as a share of the range"),
+                                      .labelled("zLimit", .double, default: .double(6), range: .above(0), "beyond the range at all, a z-score beyond this counts as outside too")],
+                            returns: "DriftReport", summary: "New rows against the training rows, per feature: PSI (as the drift check), rows outside the training range, the range seen, the largest z-score.",
+                            example: "let (train, test) = dataset(\"fraud\", rows: 2000, seed: 1).split(0.8, seed: 1)\nlet m = Pipeline([OneHot(), Sequential([Dense(2)], seed: 1)])\nm.fit(train, target: \"label\", epochs: 1)\nm.drift(test)",
+                            errors: [(.value, "the model was not fitted on a frame"), (.data, "the frame lacks a column the model was fitted on")])) { m, a, _ in
+            guard let p = m.pipeline else {
+                throw ScriptError(.value, "drift(_:) compares rows with a model's training frame; this model was not fitted on a frame")
+            }
+            let frame = try a.object("data", as: FrameObject.self)!.frame
+            let rows = try ScriptError.converting { try p.schema.conform(frame, strict: false).frame }
+            return .object(DriftObject(p.profile.drift(rows, margin: try a.double("margin"), zLimit: try a.double("zLimit"))))
+        },
         .property(name: "parameters", doc: "The number of trainable values.") { m in .int(m.model.parameterCount) },
         .property(name: "history", doc: "The History of the last fit (also of one that was interrupted); nil before any.") { m in
             m.history.map { .object(HistoryObject($0)) } ?? .nil
@@ -120,18 +158,17 @@ final class ModelObject: DeclaredMembers {
 
     /// Features (shaped for the model) and targets from a Frame (with `target:`, or its own
     /// target column) or from a features Tensor and a targets Tensor.
-    func data(_ first: Value, _ second: Value?, target: Value, needTarget: Bool, what: String) throws -> (Tensor, Tensor?) {
+    func data(_ first: Value, _ second: Value?, target: Value, needTarget: Bool, what: String, fitting: Bool = false,
+              strict: Bool = true, interp: Interpreter? = nil) throws -> (Tensor, Tensor?) {
         var x: Tensor, y: Tensor?
         switch first {
         case .object(let f as FrameObject):
-            let name = try Convert.optionalString(target, "\(what) target:")
-            if needTarget || name != nil || f.frame.target != nil {
-                let t = try ScriptError.converting { try f.frame.tensors(target: name) }
-                (x, y) = (t.features, t.target)
-            } else {
-                x = try ScriptError.converting { try f.frame.featureTensor() }
-            }
+            (x, y) = try frameData(f.frame, target: target, needTarget: needTarget, fitting: fitting, strict: strict, what: what, interp: interp)
         default:
+            if !transforms.isEmpty || pipeline != nil {
+                throw ScriptError(.type, "\(what): this model was \(pipeline == nil ? "built as a Pipeline, whose transforms work on" : "fitted on") a Frame; give it a Frame of rows, not \(first.typeName)",
+                                  suggestion: pipeline.map { "its columns are " + $0.schema.featureNames.prefix(8).joined(separator: ", ") + ($0.schema.features.count > 8 ? ", ..." : "") })
+            }
             x = try TensorObject.tensor(first, what)
             if let second, !second.isNil { y = try TensorObject.tensor(second, "\(what) targets") }
         }
@@ -167,7 +204,31 @@ final class ModelObject: DeclaredMembers {
     // MARK: fit
 
     func fit(_ a: Arguments, _ interp: Interpreter) throws -> Value {
-        let (x, y) = try data(a["data"], a["y"], target: a["target"], needTarget: true, what: "fit(_:)")
+        let split = try a.optionalDouble("validationSplit")
+        if split != nil && !a.isNil("validation") {
+            throw ScriptError(.value, "fit: give validation: or validationSplit:, not both")
+        }
+        var trainData = a["data"], heldOut: Value?
+        if let split, case .object(let f as FrameObject) = trainData {
+            // A frame is split before anything is fitted, so the transforms see the training share only.
+            let targetName = try a.optionalString("target") ?? pipeline?.schema.target ?? f.frame.target
+            var stratify: String?
+            if let targetName, Self.isDiscrete(try ScriptError.converting { try f.frame.column(targetName) }) { stratify = targetName }
+            guard split > 0 && split < 1 else { throw ScriptError(.value, "fit(validationSplit:) is a fraction between 0 and 1 (exclusive), got \(split)") }
+            let (train, held) = try ScriptError.converting { try f.frame.split(1 - split, stratify: stratify, seed: UInt64(truncatingIfNeeded: try a.int("seed"))) }
+            (trainData, heldOut) = (.object(FrameObject(train)), .object(FrameObject(held)))
+        }
+        var (x, y) = try data(trainData, a["y"], target: a["target"], needTarget: true, what: "fit(_:)", fitting: true)
+        var splitValidation: (x: Tensor, y: Tensor)?
+        if let heldOut {
+            let (vx, vy) = try data(heldOut, nil, target: a["target"], needTarget: true, what: "fit(validationSplit:)")
+            splitValidation = (vx, vy!)
+        } else if let split {
+            let stratify = Self.isDiscrete(y!)
+            let parts = try Self.validationSplit(x, y!, fraction: split, seed: UInt64(truncatingIfNeeded: try a.int("seed")), stratify: stratify)
+            (x, y) = parts.train
+            splitValidation = parts.validation
+        }
         var options = TrainingOptions(epochs: try a.int("epochs"), batchSize: try a.int("batchSize"),
                                       seed: UInt64(truncatingIfNeeded: try a.int("seed")), shuffle: try a.bool("shuffle"))
         guard options.epochs > 0 else { throw ScriptError(.value, "fit(epochs:) must be at least 1, got \(options.epochs)") }
@@ -195,7 +256,7 @@ final class ModelObject: DeclaredMembers {
             loss = try Self.lossValue(.string(inferred), classWeights: a["classWeights"], smoothing: a["labelSmoothing"], positiveWeight: a["positiveWeight"])
             lossKnown = true
         }
-        var validation: (x: Tensor, y: Tensor)?
+        var validation: (x: Tensor, y: Tensor)? = splitValidation
         if !a.isNil("validation") {
             switch a["validation"] {
             case .array(let pair) where pair.count == 2, .tuple(let pair) where pair.count == 2:
@@ -247,7 +308,7 @@ final class ModelObject: DeclaredMembers {
     // MARK: evaluate
 
     func evaluate(_ a: Arguments, _ interp: Interpreter) throws -> Value {
-        let (x, y) = try data(a["data"], a["y"], target: a["target"], needTarget: true, what: "evaluate(_:)")
+        let (x, y) = try data(a["data"], a["y"], target: a["target"], needTarget: true, what: "evaluate(_:)", strict: a.bool("strict"), interp: interp)
         let requested: [Value]
         switch a["metrics"] {
         case .nil: requested = []
@@ -331,6 +392,24 @@ final class ModelObject: DeclaredMembers {
     /// The loss a fit without `loss:` uses: the one a last sigmoid or softmax calls for;
     /// for one output, binary cross-entropy when every target is 0 or 1 and mean squared
     /// error otherwise; cross-entropy for several outputs.
+    /// Whether targets look like classes (text, or at most 50 distinct whole numbers), so a
+    /// validation split keeps their shares.
+    static func isDiscrete(_ y: Tensor) -> Bool {
+        var seen = Set<Float>()
+        for v in y.storage {
+            guard v == v.rounded() else { return false }
+            seen.insert(v)
+            if seen.count > 50 { return false }
+        }
+        return true
+    }
+
+    static func isDiscrete(_ c: Column) -> Bool {
+        if c.dtype == .string || c.dtype == .bool { return true }
+        let values = c.numericValues
+        return isDiscrete(Tensor(shape: [values.count], storage: values.map { Float($0) }))
+    }
+
     func inferredLoss(_ x: Tensor, _ y: Tensor) throws(TensorError) -> String {
         switch model.probabilityActivation {
         case .sigmoid?: return "binaryCrossEntropy"

@@ -10,7 +10,7 @@ import TesseraTensor
 /// schedules (`cosine step warmup`), `load` and `grad(of:at:)`.
 enum NNBindings {
     static var functions: [NativeFunction] {
-        [sequential] + Architecture.kinds.map(layer) + OptimizerKind.all.map(optimizer) + ScheduleKind.all.map(schedule) + [load, grad]
+        [sequential, pipeline] + Architecture.kinds.map(layer) + OptimizerKind.all.map(optimizer) + ScheduleKind.all.map(schedule) + [load, grad]
     }
 
     // MARK: Layers
@@ -29,6 +29,32 @@ enum NNBindings {
         let model = Sequential(layers, seed: UInt64(truncatingIfNeeded: try a.int("seed")))
         if !a.isNil("inputShape") { try model.build(inputShape: try TensorObject.shape(a["inputShape"], a.place("inputShape"))) }
         return .object(ModelObject(model))
+    }
+
+    static let pipeline = NativeFunction(Declaration(
+        "Pipeline", [.positional("steps", .array, "transforms (Impute, OneHot, Standardize), in order, then the network (a Sequential)")],
+        returns: "Model",
+        summary: "A model that is its data pipeline: fit(frame, target:) fits each transform on the training rows, then the network; predict, predictProba, evaluate and drift take raw frames; save writes it all in one file.",
+        discussion: "Any model fitted on a frame keeps its columns' names, order and types and its target's classes, so later frames are matched by name; a Pipeline adds the transforms. Later fits continue training with the transforms fitted at the first one.",
+        example: "let raw = dataset(\"fraud\", rows: 2000, seed: 1)\nlet (train, test) = raw.split(0.8, stratify: \"label\", seed: 1)\nlet model = Pipeline([Impute(.median), OneHot([\"merchant_category\"]), Standardize(), Sequential([Dense(16, activation: .relu), Dense(2)], seed: 1)])\nmodel.fit(train, target: \"label\", epochs: 2)\nmodel.evaluate(test, metrics: [\"auc\"])",
+        errors: [(.type, "a step is not a transform, or the last is not a network"), (.value, "the network was already fitted on a frame")])) { a, _ in
+        let steps = try a.array("steps")
+        guard case .object(let net as ModelObject)? = steps.last else {
+            throw ScriptError(.type, "Pipeline(_:): the last step must be the network (a Sequential), got \(steps.last?.typeName ?? "no steps")",
+                              suggestion: "Pipeline([Impute(.median), Standardize(), Sequential([...])])")
+        }
+        let transforms = try steps.dropLast().enumerated().map { (i, v) -> any Transform in
+            guard case .object(let t as TransformObject) = v else {
+                throw ScriptError(.type, "Pipeline(_:): step \(i) is a \(v.typeName), not a transform", suggestion: "the transforms are Impute(), OneHot(), Standardize()")
+            }
+            return t.transform
+        }
+        guard net.pipeline == nil && net.transforms.isEmpty else {
+            throw ScriptError(.value, "Pipeline(_:): the network already has a pipeline (it was fitted on a frame, or is a Pipeline)", suggestion: "give it a new Sequential")
+        }
+        let model = ModelObject(net.model, transforms: transforms)
+        (model.optimizer, model.optimizerSchedule, model.loss, model.lossKnown) = (net.optimizer, net.optimizerSchedule, net.loss, net.lossKnown)
+        return .object(model)
     }
 
     /// A layer kind's function, made from the settings the kind declares (`Setting`s):
@@ -111,11 +137,17 @@ enum NNBindings {
 
     static let load = NativeFunction(Declaration(
         "load", [.positional("path", .string, "a file written by model.save(path)")], returns: "Model",
-        summary: "A model saved with model.save(path) (safetensors), ready to predict or train on: weights, architecture, optimizer state and loss.",
+        summary: "A model saved with model.save(path) (safetensors), ready to predict or train on: weights, architecture, optimizer state and loss, and the pipeline of a model fitted on a frame (so it takes raw rows).",
         example: "let m = Sequential([Dense(2)], inputShape: [3], seed: 1)\nm.save(\"/tmp/tessera-example.safetensors\")\nload(\"/tmp/tessera-example.safetensors\").summary()",
-        errors: [(.value, "there is no such file, it is not a regular file, or it is not a valid Tessera checkpoint")])) { a, _ in
-        let contents = try Checkpoint.load(try a.string("path"))
+        errors: [(.value, "there is no such file, it is not a regular file, or it is not a valid Tessera checkpoint"), (.data, "its saved pipeline is not valid")])) { a, _ in
+        let path = try a.string("path")
+        let contents = try Checkpoint.load(path)
         let model = ModelObject(contents.model)
+        if let json = contents.metadata["pipeline"] {
+            do { model.pipeline = try FittedPipeline(json: json) } catch let e as DataError {
+                throw ScriptError(.data, "\(path): \(e.message)", suggestion: e.suggestion)
+            }
+        }
         model.optimizer = contents.optimizer
         if let name = contents.metadata["loss"] {
             // The loss's name only: class weights and smoothing are training settings, given again to a later fit.

@@ -58,19 +58,19 @@ final class QualityReportObject: DeclaredMembers {
     ])
 }
 
-/// A transform before fitting: `Standardize()`, `OneHot()`, `Impute(.median)`; `.fit(train)`.
+/// A transform before fitting: `Standardize()`, `OneHot()`, `Impute(.median)`; `.fit(train)`,
+/// or a step of a `Pipeline([...])`.
 final class TransformObject: DeclaredMembers {
-    let name: String
-    let fit: (Frame) throws -> AnyFitted
-    init(name: String, fit: @escaping (Frame) throws -> AnyFitted) { self.name = name; self.fit = fit }
+    let transform: any Transform
+    init(_ transform: any Transform) { self.transform = transform }
     var typeName: String { "Transform" }
-    var plainText: String { "\(name) (not fitted: call .fit(train))" }
+    var plainText: String { "\(transform.description) (not fitted: call .fit(train), or make it a step of a Pipeline)" }
     static let nativeMembers = NativeMembers<TransformObject>([
         .method(Declaration("fit", [.positional("frame", .object("Frame"), "the training rows, whose statistics the transform learns")],
                             returns: "FittedTransform", summary: "Learns the transform's parameters from this frame (the training rows, never the test rows).",
                             example: "let (train, test) = dataset(\"iris\").split(0.8, seed: 1)\nStandardize().fit(train)")) { o, a, _ in
             let f = try a.object("frame", as: FrameObject.self)!
-            return .object(FittedObject(name: o.name, fitted: try o.fit(f.frame)))
+            return .object(FittedObject(name: o.transform.description, fitted: try ScriptError.converting { try o.transform.fitted(f.frame) }))
         },
     ])
 }
@@ -78,26 +78,17 @@ final class TransformObject: DeclaredMembers {
 /// A fitted transform: `.apply(frame)` with the parameters learned in fit.
 final class FittedObject: DeclaredMembers {
     let name: String
-    let fitted: AnyFitted
-    init(name: String, fitted: AnyFitted) { self.name = name; self.fitted = fitted }
+    let fitted: any FittedTransform
+    init(name: String, fitted: any FittedTransform) { self.name = name; self.fitted = fitted }
     var typeName: String { "FittedTransform" }
     var plainText: String { "\(name), fitted:\n" + fitted.summary.map { "  " + $0 }.joined(separator: "\n") }
     static let nativeMembers = NativeMembers<FittedObject>([
         .method(Declaration("apply", [.positional("frame", .object("Frame"), "any frame with the columns it was fitted on")],
                             returns: "Frame", summary: "Applies the parameters learned in fit (the training rows') to a frame.",
                             example: "let (train, test) = dataset(\"iris\").split(0.8, seed: 1)\nStandardize().fit(train).apply(test)")) { o, a, _ in
-            .object(FrameObject(try o.fitted.apply(try a.object("frame", as: FrameObject.self)!.frame)))
+            let frame = try a.object("frame", as: FrameObject.self)!.frame
+            return .object(FrameObject(try ScriptError.converting { try o.fitted.apply(frame) }))
         },
         .property(name: "summary", doc: "What was learned, a line per column.") { o in .array(o.fitted.summary.map { .string($0) }) },
     ])
-}
-
-/// A fitted transform of any kind.
-struct AnyFitted {
-    let apply: (Frame) throws -> Frame
-    let summary: [String]
-    init<F: FittedTransform>(_ f: F) {
-        apply = { try f.apply($0) }
-        summary = f.summary
-    }
 }

@@ -33,6 +33,7 @@ public enum Reference {
          ("Frame", FrameObject.nativeMembers.declarations, FrameObject.nativeMembers.properties),
          ("Column (frame[name])", ColumnObject.nativeMembers.declarations, ColumnObject.nativeMembers.properties),
          ("Model", ModelObject.nativeMembers.declarations, ModelObject.nativeMembers.properties),
+         ("DriftReport (model.drift(frame))", DriftObject.nativeMembers.declarations, DriftObject.nativeMembers.properties),
          ("History", HistoryObject.nativeMembers.declarations, HistoryObject.nativeMembers.properties),
          ("Optimizer", OptimizerObject.nativeMembers.declarations, OptimizerObject.nativeMembers.properties),
          ("Confusion", ConfusionObject.nativeMembers.declarations, ConfusionObject.nativeMembers.properties),
