@@ -72,7 +72,8 @@ struct ColumnBuilder: Sendable {
                 let s = Int(starts[r])
                 var missingValue = false
                 if len == 0 {
-                    missingValue = emptyIsNA
+                    // "" (quoted) is an empty text, not a missing value: writeCSV writes one so.
+                    missingValue = emptyIsNA && flags[r] == 0
                 } else if flags[r] == 0 && len < 16 && naFirst[Int(base[s])] {
                     // A quoted value is never NA: only bare fields are compared.
                     for t in naByLength[len] where t[0] == base[s] && memcmp(base + s, t, len) == 0 { missingValue = true; break }

@@ -204,13 +204,35 @@ public struct Summary: Sendable {
         std = v.count > 1 ? (v.reduce(0) { $0 + ($1 - m) * ($1 - m) } / Double(v.count - 1)).squareRoot() : nil
         min = v.first
         max = v.last
-        func q(_ p: Double) -> Double {
-            let pos = p * Double(v.count - 1)
-            let lo = Int(pos), hi = Swift.min(lo + 1, v.count - 1)
-            return v[lo] + (v[hi] - v[lo]) * (pos - Double(lo))
+        q25 = Self.quantile(v, 0.25)
+        median = Self.quantile(v, 0.5)
+        q75 = Self.quantile(v, 0.75)
+    }
+
+    /// The `p` quantile of sorted values, interpolated linearly (numpy's default); nil for none.
+    static func quantile(_ sorted: [Double], _ p: Double) -> Double? {
+        guard !sorted.isEmpty else { return nil }
+        let pos = p * Double(sorted.count - 1)
+        let lo = Int(pos), hi = Swift.min(lo + 1, sorted.count - 1)
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - Double(lo))
+    }
+}
+
+extension Frame {
+    /// Whether two frames hold the same columns (names, order, types) and values, missing
+    /// where the other is missing, as pandas' `equals`: what a frame was read from or how
+    /// its text is coded does not matter. NaN equals NaN here, as in pandas.
+    public func sameContents(as other: Frame) -> Bool {
+        guard rowCount == other.rowCount, columns.count == other.columns.count else { return false }
+        for (a, b) in zip(columns, other.columns) {
+            guard a.name == b.name, a.dtype == b.dtype else { return false }
+            for i in 0..<rowCount {
+                let (x, y) = (a.value(at: i), b.value(at: i))
+                if x == y { continue }
+                if case .double(let p) = x, case .double(let q) = y, p.isNaN && q.isNaN { continue }
+                return false
+            }
         }
-        q25 = q(0.25)
-        median = q(0.5)
-        q75 = q(0.75)
+        return true
     }
 }

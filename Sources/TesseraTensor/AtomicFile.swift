@@ -10,6 +10,20 @@ import Foundation
 /// takes its place and is removed on any failure.
 public enum AtomicFile {
     public static func write(_ bytes: some Collection<UInt8>, to path: String) throws(FileError) {
+        try write(to: path) { (append: (UnsafeBufferPointer<UInt8>) throws(FileError) -> Void) throws(FileError) in
+            // An Array is passed as it is (no copy); another collection is copied once.
+            let array = Array(bytes)
+            var failure: FileError?
+            array.withUnsafeBufferPointer { buffer in
+                do throws(FileError) { try append(buffer) } catch { failure = error }
+            }
+            if let failure { throw failure }
+        }
+    }
+
+    /// Writes what `produce` hands to its `append`, in order, as one file that appears
+    /// whole or not at all: a large file is written a part at a time, never held whole.
+    public static func write(to path: String, _ produce: ((UnsafeBufferPointer<UInt8>) throws(FileError) -> Void) throws(FileError) -> Void) throws(FileError) {
         try RegularFile.checkPath(path)
         let (directory, name) = RegularFile.split(path)
         guard !name.isEmpty else { throw FileError(path: path, reason: "it names a folder, not a file", writing: true) }
@@ -25,7 +39,7 @@ public enum AtomicFile {
             if fd >= 0 { close(fd) }
             if named { unlink(temporary) }
         }
-        try writeAll(bytes, to: fd, path: path)
+        try produce { (buffer: UnsafeBufferPointer<UInt8>) throws(FileError) in try writeAll(buffer, to: fd, path: path) }
         guard fsync(fd) == 0 else { throw FileError(path: path, reason: RegularFile.reason(errno), writing: true) }
         if unnamed {
             // Named only now, and renamed at once: the one moment a kill could leave it.
@@ -41,25 +55,15 @@ public enum AtomicFile {
     /// Linux's O_TMPFILE (`__O_TMPFILE | O_DIRECTORY`), which Swift's Glibc module does not export.
     private static let oTmpFile: Int32 = 0o20000000 | O_DIRECTORY
 
-    private static func writeAll(_ bytes: some Collection<UInt8>, to fd: Int32, path: String) throws(FileError) {
-        let failure: Int32? = bytes.withContiguousStorageIfAvailable { buffer -> Int32? in
-            var offset = 0
-            while offset < buffer.count {
-                let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                offset += n
+    private static func writeAll(_ buffer: UnsafeBufferPointer<UInt8>, to fd: Int32, path: String) throws(FileError) {
+        var offset = 0
+        while offset < buffer.count {
+            let n = Glibc.write(fd, buffer.baseAddress! + offset, buffer.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileError(path: path, reason: errno == ENOSPC ? "the disk is full" : RegularFile.reason(errno), writing: true)
             }
-            return nil
-        } ?? {
-            // A collection without contiguous storage is copied once.
-            let copy = Array(bytes)
-            do { try writeAll(copy, to: fd, path: path); return nil } catch { return EIO }
-        }()
-        if let failure {
-            throw FileError(path: path, reason: failure == ENOSPC ? "the disk is full" : RegularFile.reason(failure), writing: true)
+            offset += n
         }
     }
 }

@@ -36,9 +36,11 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(a.dtype, .int64)
         XCTAssertEqual(a.missingCount, 2)
         XCTAssertEqual(texts(b), [nil, nil, nil, "x", nil])
-        // A quoted "NA" is text someone wrote on purpose... but an empty quoted field is missing.
+        // A quoted "NA" is text someone wrote on purpose, and so is a quoted empty field: pandas
+        // and writeCSV write an empty text as "" and a missing value as nothing (pandas reads
+        // both back as missing; Tessera keeps what the file says, so a frame round-trips).
         let g = try read("a\n\"NA\"\n\"\"\nNA\n")
-        XCTAssertEqual(texts(try g.column("a")), ["NA", nil, nil])
+        XCTAssertEqual(texts(try g.column("a")), ["NA", "", nil])
         // Custom NA tokens replace the defaults.
         let h = try read("a\n-999\n5\nNA\n") { $0.naTokens = ["-999"] }
         XCTAssertEqual(texts(try h.column("a")), [nil, "5", "NA"])

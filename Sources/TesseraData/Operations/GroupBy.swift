@@ -1,0 +1,97 @@
+/// Rows grouped by the values of key columns, and each group summarised, as pandas'
+/// `groupby(keys).agg({...})`: groups in sorted key order, rows with a missing key left out,
+/// each aggregation over the group's non-missing values.
+public struct Grouping: Sendable {
+    public let frame: Frame
+    public let keys: [String]
+
+    /// An aggregation of a column over a group.
+    public enum Aggregation: String, Sendable, CaseIterable {
+        /// Non-missing values; an int64.
+        case count
+        /// The sum (0 for none): int64 for int and Bool columns, float64 for float.
+        case sum
+        /// The mean, float64 (missing for none).
+        case mean
+        /// The smallest and largest, of the column's type (text compares as text).
+        case min, max
+        /// The sample standard deviation (n - 1, as pandas), float64 (missing below 2 values).
+        case std
+    }
+
+    public init(_ frame: Frame, by keys: [String]) throws(DataError) {
+        guard !keys.isEmpty else { throw DataError("groupBy needs at least one column") }
+        for k in keys where !frame.hasColumn(k) { throw DataError.noColumn(k, in: frame.columnNames) }
+        self.frame = frame
+        self.keys = keys
+    }
+
+    /// The groups: each one's row indices, in sorted key order.
+    public var groups: [[Int]] {
+        let columns = keys.map { try! frame.column($0) }
+        var index: [[CellValue]: Int] = [:]
+        var groups: [[Int]] = []
+        for i in 0..<frame.rowCount {
+            if columns.contains(where: { $0.isAbsent(i) }) { continue }
+            let key = columns.map { $0.value(at: i) }
+            if let g = index[key] { groups[g].append(i) } else { index[key] = groups.count; groups.append([i]) }
+        }
+        return groups.sorted { a, b in
+            for c in columns {
+                let r = Frame.compare(c, a[0], b[0]) ?? 0
+                if r != 0 { return r < 0 }
+            }
+            return false
+        }
+    }
+
+    /// One row per group: the key columns, then `column_aggregation` for each pair asked.
+    public func aggregate(_ asked: [(column: String, aggregation: Aggregation)]) throws(DataError) -> Frame {
+        guard !asked.isEmpty else { throw DataError("aggregate needs at least one column and aggregation", suggestion: "e.g. aggregate([\"amount\": \"mean\"])") }
+        let groups = self.groups
+        var out: [Column] = []
+        for k in keys {
+            let c = try frame.column(k)
+            out.append(c.take(groups.map { $0[0] }))
+        }
+        for (name, agg) in asked {
+            let c = try frame.column(name)
+            if c.dtype == .string && ![.count, .min, .max].contains(agg) {
+                throw DataError("\(agg.rawValue) of column '\(name)' needs numbers; it holds text", suggestion: "count, min and max work on text")
+            }
+            out.append(Self.aggregate(c, groups, agg, as: "\(name)_\(agg.rawValue)"))
+        }
+        return try Frame(columns: out)
+    }
+
+    static func aggregate(_ c: Column, _ groups: [[Int]], _ agg: Aggregation, as name: String) -> Column {
+        func present(_ g: [Int]) -> [Int] { g.filter { !c.isAbsent($0) } }
+        switch agg {
+        case .count:
+            return Column(name, ints: groups.map { Int64(present($0).count) })
+        case .sum:
+            if c.dtype == .float64 { return Column(name, doubles: groups.map { present($0).reduce(0.0) { $0 + c.double(at: $1)! } }) }
+            return Column(name, ints: groups.map { present($0).reduce(Int64(0)) { $0 &+ Int64(c.double(at: $1)!) } })
+        case .mean:
+            return Column(name, doubles: groups.map { g in
+                let xs = present(g).map { c.double(at: $0)! }
+                return xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count)
+            })
+        case .std:
+            return Column(name, doubles: groups.map { g in Summary(present(g).map { c.double(at: $0)! }).std })
+        case .min, .max:
+            let picked: [Int?] = groups.map { g in
+                present(g).min { a, b in
+                    let r = Frame.compare(c, a, b) ?? 0
+                    return agg == .min ? r < 0 : r > 0
+                }
+            }
+            let cells = picked.map { $0.map { c.value(at: $0) } ?? .missing }
+            return Column.from(cells, named: name, like: c)
+        }
+    }
+}
+
+extension Frame {
+    public func grouped(by keys: [String]) throws(DataError) -> Grouping { try Grouping(self, by: keys) }
+}
