@@ -5,7 +5,7 @@ import TesseraScript
 /// The data piece of the prelude: `readCSV`, `dataset`, and the Frame methods that
 /// check and clean (LANGUAGE.md, "1. Data").
 enum DataBindings {
-    static var functions: [NativeFunction] { [readCSV, dataset, standardize, oneHot, impute] }
+    static var functions: [NativeFunction] { [readCSV, dataset, standardize, oneHot, impute, clip, log1p] }
 
     static let dataset = NativeFunction(Declaration(
         "dataset", [.positional("name", .string, "\"iris\", \"wine\", \"breast_cancer\", \"digits\", \"fashion_mnist\" or \"fraud\""),
@@ -62,6 +62,32 @@ enum DataBindings {
         example: "let raw = dataset(\"fraud\", rows: 1000, dirty: true)\nImpute(.median).fit(raw).apply(raw)")) { a, _ in
         let strategy = try strategyValue(a["strategy"], a.place("strategy"))
         return .object(TransformObject(Impute(strategy)))
+    }
+
+    static let clip = NativeFunction(Declaration(
+        "Clip", [.positional("columns", .array, default: .nil, "the columns (every numeric one when left out)"),
+                 .labelled("lower", .double, default: .nil, "the smallest value kept"),
+                 .labelled("upper", .double, default: .nil, "the largest value kept"),
+                 .labelled("quantiles", .array, default: .nil, "[low, high]: bounds at the training rows' quantiles instead (winsorizing), e.g. [0.01, 0.99]")],
+        returns: "Transform", summary: "Limits numeric columns to a range: fixed bounds, or the quantiles of the frame it is fitted on.",
+        example: "let f = dataset(\"fraud\", rows: 1000)\nClip([\"amount\"], quantiles: [0.01, 0.99]).fit(f).apply(f)[\"amount\"].max()",
+        errors: [(.data, "no bound is given, the bounds are reversed, or a column is not numeric (when fitted)")])) { a, _ in
+        let columns = a.isNil("columns") ? nil : try Convert.strings(a["columns"], a.place("columns"))
+        var quantiles: (Double, Double)?
+        if !a.isNil("quantiles") {
+            let q = try a.array("quantiles").map { try Convert.double($0, a.place("quantiles")) }
+            guard q.count == 2 else { throw ScriptError(.value, "Clip(quantiles:) takes two quantiles, [low, high]; got \(q.count)") }
+            quantiles = (q[0], q[1])
+        }
+        return .object(TransformObject(Clip(columns, lower: try a.optionalDouble("lower"), upper: try a.optionalDouble("upper"), quantiles: quantiles)))
+    }
+
+    static let log1p = NativeFunction(Declaration(
+        "Log1p", [.positional("columns", .array, default: .nil, "the columns (every numeric one when left out)")],
+        returns: "Transform", summary: "log(1 + x) of numeric columns, for long right tails such as amounts and counts.",
+        example: "let f = dataset(\"fraud\", rows: 1000)\nLog1p([\"amount\", \"txn_count_24h\"]).fit(f).apply(f).describe()",
+        errors: [(.data, "a value is -1 or below, or a column is not numeric")])) { a, _ in
+        .object(TransformObject(Log1p(a.isNil("columns") ? nil : try Convert.strings(a["columns"], a.place("columns")))))
     }
 
     static func strategyValue(_ v: Value, _ what: String) throws -> ImputeStrategy {

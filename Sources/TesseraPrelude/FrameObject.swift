@@ -4,10 +4,16 @@ import TesseraScript
 
 /// A Frame in the language: `frame.rows`, `frame["amount"]`, `frame.split(0.8, ...)`, shown
 /// as an HTML table of its first and last rows with dtypes and missing counts.
-public final class FrameObject: NativeSubscriptable, DeclaredMembers {
+public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEquatable {
     public let frame: Frame
 
     public init(_ frame: Frame) { self.frame = frame }
+
+    /// `a == b`: the same columns and values (Frame.sameContents), as pandas' equals.
+    public func isEqual(to other: any NativeObject) -> Bool {
+        guard let o = other as? FrameObject else { return false }
+        return frame.sameContents(as: o.frame)
+    }
 
     public var typeName: String { "Frame" }
     public var plainText: String { FrameObject.table(frame).plainText }
@@ -70,7 +76,7 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers {
             }
             return .tuple([.object(FrameObject(train)), .object(FrameObject(test))])
         },
-    ] + DataBindings.frameMembers)
+    ] + DataBindings.frameMembers + FrameOperations.members)
 
     /// head or tail.
     static func rowsMethod(_ name: String, _ summary: String) -> NativeMembers<FrameObject>.Member {

@@ -22,6 +22,7 @@ public enum Prototypes {
         "Tensor": "tensor([0])",
         "Model": "Sequential([Dense(1)])",
         "DriftReport": #"{ let d = dataset("iris"); let m = Sequential([Dense(3)]); m.fit(d, target: "label", epochs: 1); return m.drift(d) }()"#,
+        "GroupBy": #"dataset("iris").groupBy("label")"#,
         "History": "Sequential([Dense(1)]).fit(tensor([[0], [1]]), tensor([0, 1]), epochs: 1, loss: .mse)",
         "Layer": "Dense(1)",
         "Optimizer": "SGD()",

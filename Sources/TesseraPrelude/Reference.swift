@@ -32,6 +32,7 @@ public enum Reference {
          ("Tensor (int32: argmax's result, t.int())", IndexTensorObject.nativeMembers.declarations, IndexTensorObject.nativeMembers.properties),
          ("Frame", FrameObject.nativeMembers.declarations, FrameObject.nativeMembers.properties),
          ("Column (frame[name])", ColumnObject.nativeMembers.declarations, ColumnObject.nativeMembers.properties),
+         ("GroupBy (frame.groupBy(keys))", GroupByObject.nativeMembers.declarations, GroupByObject.nativeMembers.properties),
          ("Model", ModelObject.nativeMembers.declarations, ModelObject.nativeMembers.properties),
          ("DriftReport (model.drift(frame))", DriftObject.nativeMembers.declarations, DriftObject.nativeMembers.properties),
          ("History", HistoryObject.nativeMembers.declarations, HistoryObject.nativeMembers.properties),

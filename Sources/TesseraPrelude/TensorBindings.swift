@@ -1,3 +1,4 @@
+import TesseraData
 import TesseraDisplay
 import TesseraScript
 import TesseraTensor
@@ -88,9 +89,18 @@ enum TensorBindings {
     static let axisParameter = Declaration.Parameter.labelled("axis", .int, default: .int(0), "the dimension; negative counts from the last")
 
     static let concat = NativeFunction(Declaration(
-        "concat", [tensorList, axisParameter], returns: "Tensor", summary: "Tensors joined along an existing axis; their other dimensions must agree.",
-        example: "concat([zeros([2, 3]), ones([1, 3])])", errors: [(.shape, "the other dimensions differ")])) { a, _ in
-        .object(TensorObject(try Tensor.concat(try tensors(a["tensors"], a.place("tensors")), axis: try a.int("axis"))))
+        "concat", [.positional("items", .array, "Tensors, or Frames"), axisParameter], returns: "Tensor or Frame",
+        summary: "Tensors joined along an existing axis (their other dimensions must agree), or Frames one after another (pandas' concat: the union of their columns, missing where a frame lacks one).",
+        example: "concat([zeros([2, 3]), ones([1, 3])])\nlet iris = dataset(\"iris\")\nconcat([iris.head(2), iris.tail(2)]).rows",
+        errors: [(.shape, "the tensors' other dimensions differ"), (.data, "a column has different types in two frames")])) { a, _ in
+        if case .array(let items) = a["items"], case .object(_ as FrameObject)? = items.first {
+            let frames = try items.enumerated().map { (i, v) -> Frame in
+                guard case .object(let f as FrameObject) = v else { throw ScriptError(.type, "concat(_:): item \(i) is a \(v.typeName); the first is a Frame, so every item must be") }
+                return f.frame
+            }
+            return .object(FrameObject(try ScriptError.converting { try Frame.concatenated(frames) }))
+        }
+        return .object(TensorObject(try Tensor.concat(try tensors(a["items"], a.place("items")), axis: try a.int("axis"))))
     }
 
     static let stack = NativeFunction(Declaration(

@@ -22,6 +22,12 @@ extension NativeObject {
     public var richRepresentations: [(mime: String, data: String)] { [] }
 }
 
+/// A native object whose `==` compares contents, not identity (two frames with the same
+/// columns and values are equal, as pandas' `equals`).
+public protocol NativeEquatable: NativeObject {
+    func isEqual(to other: any NativeObject) -> Bool
+}
+
 /// The value of `error("...")`: `throw` raises it as a ValueError.
 public final class ErrorObject: DeclaredMembers {
     public let kind: ErrorKind

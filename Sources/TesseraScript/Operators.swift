@@ -231,7 +231,7 @@ public enum Operators {
         case (.symbol(let x), .symbol(let y)): return x == y
         case (.range(let x), .range(let y)): return x.lower == y.lower && x.upperExclusive == y.upperExclusive
         case (.function(let x), .function(let y)): return x === y
-        case (.object(let x), .object(let y)): return x === y
+        case (.object(let x), .object(let y)): return x === y || (x as? any NativeEquatable)?.isEqual(to: y) == true
         default: return false
         }
     }

@@ -41,4 +41,33 @@ final class DataBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("Impute(.medium)").error?.content["ename"]?.stringValue, "ValueError")
         XCTAssertTrue(k.execute("dataset(\"iriss\")").errorText.contains("did you mean 'iris'?"))
     }
+
+    /// The frame essentials from the language: the idioms of a pandas user, and their mistakes.
+    func testFrameEssentialsThroughTheLanguage() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let f = dataset(\"fraud\", rows: 2000, seed: 4)").error)
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-essentials-\(getpid()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        XCTAssertEqual(k.execute("readCSV(f.writeCSV(\"\(path)\")) == f").result, "true")
+        XCTAssertEqual(k.execute("f == f.sort(by: \"hour\")").result, "false")
+        XCTAssertEqual(k.execute("f.sort(by: \"amount\", ascending: false)[\"amount\"][0] == f[\"amount\"].max()").result, "true")
+        XCTAssertEqual(k.execute("f.valueCounts(\"label\")[\"count\"].sum()").result, "2000.0")
+        XCTAssertEqual(k.execute("f.groupBy(\"label\").aggregate([\"amount\": \"count\"])[\"amount_count\"].sum()").result, "2000.0")
+        XCTAssertEqual(k.execute("f.groupBy([\"label\", \"foreign\"]).count").result, "4")
+        XCTAssertEqual(k.execute("concat([f.head(3), f.tail(4)]).rows").result, "7")
+        XCTAssertEqual(k.execute("f.sample(fraction: 0.1, seed: 2).rows").result, "200")
+        XCTAssertEqual(k.execute("f.apply(\"hour\", { h in h < 6 }, as: \"night\").dtypes[\"night\"]").result, "\"bool\"")
+        // Mistakes a newcomer makes: each a clear error naming the fix.
+        XCTAssertTrue(k.execute("f.groupBy(\"label\").aggregate([\"amount\": \"average\"])").errorText.contains("\"mean\""))
+        XCTAssertTrue(k.execute("f.sort(by: \"amout\")").errorText.contains("did you mean 'amount'?"))
+        XCTAssertTrue(k.execute("f.apply(\"hour\", { h in h < 6 ? 1 : \"day\" })").errorText.contains("Int and String"))
+        XCTAssertTrue(k.execute("f.sample(n: 5000)").errorText.contains("replace: true"))
+        XCTAssertTrue(k.execute("f.join(f, on: \"nope\")").errorText.contains("no key column 'nope'"))
+        XCTAssertTrue(k.execute("concat([f, tensor([1])])").errorText.contains("item 1 is a Tensor"))
+        XCTAssertTrue(k.execute("f.log1p([\"merchant_category\"])").errorText.contains("not numbers"))
+        XCTAssertEqual(k.execute("f.writeCSV(\"/nonexistent-folder/x.csv\")").error?.content["ename"]?.stringValue, "IOError")
+        // Clip and Log1p are pipeline steps.
+        XCTAssertNil(k.execute("let m = Pipeline([Clip([\"amount\"], quantiles: [0.01, 0.99]), Log1p([\"amount\"]), OneHot(), Standardize(), Sequential([Dense(2)], seed: 1)])\nlet h = m.fit(f, target: \"label\")").error)
+        XCTAssertTrue(k.execute("m.transforms[0]").result?.contains("Clip: amount: at least") ?? false)
+    }
 }
