@@ -81,7 +81,8 @@ let package = Package(
 // only in the build the script makes with TESSERA_FUZZ set.
 if ProcessInfo.processInfo.environment["TESSERA_FUZZ"] != nil {
     let harnesses = [("FuzzLexer", "TesseraScript"), ("FuzzCSV", "TesseraData"), ("FuzzSafetensors", "TesseraNN"),
-                     ("FuzzJSONLines", "TesseraKernel"), ("FuzzWire", "TesseraKernel"), ("FuzzNotebook", "TesseraKernel")]
+                     ("FuzzJSONLines", "TesseraKernel"), ("FuzzWire", "TesseraKernel"), ("FuzzNotebook", "TesseraKernel"),
+                     ("FuzzPipeline", "TesseraData")]
     package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"))
     for (name, module) in harnesses {
         package.targets.append(.executableTarget(name: name, dependencies: ["FuzzSupport", .target(name: module)], path: "Fuzz/\(name)"))

@@ -13,12 +13,13 @@ cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 shift || true
 harnesses=("$@")
-[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzLexer FuzzCSV FuzzSafetensors FuzzJSONLines FuzzWire FuzzNotebook)
+[ ${#harnesses[@]} -gt 0 ] || harnesses=(FuzzLexer FuzzCSV FuzzSafetensors FuzzJSONLines FuzzWire FuzzNotebook FuzzPipeline)
 
 corpus() {
     case "$1" in
         FuzzLexer) echo lexer ;; FuzzCSV) echo csv ;; FuzzSafetensors) echo safetensors ;;
         FuzzJSONLines) echo jsonlines ;; FuzzWire) echo wire ;; FuzzNotebook) echo notebook ;;
+        FuzzPipeline) echo pipeline ;;
         *) echo "fuzz: unknown harness $1" >&2; exit 2 ;;
     esac
 }
