@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""readCSV against pandas.read_csv, side by side in one run, on generated files:
-1M rows x 20 mixed columns (floats with missing values, ints, categories, booleans, ids,
-dates) and 100k rows x 784 integer pixels (an image set as CSV). Each side reads in its
-own process; the time is the read alone (measured inside the process, after start-up
-and imports), the memory is the process's peak RSS (GNU time's %M). Medians of --repeats,
-interleaved. The files are generated once into .build/bench-data (seeded; not committed).
+"""readCSV against the readers users pick in 2026, side by side in one run, on generated
+files: 1M rows x 20 mixed columns (floats with missing values, ints, categories, booleans,
+ids, dates) and 100k rows x 784 integer pixels (an image set as CSV). The readers: pandas'
+read_csv as installed (pandas 3 with pyarrow: pyarrow-backed text columns), pandas with
+engine="pyarrow", pyarrow.csv.read_csv, and polars.read_csv. Each reads in its own process;
+the time is the read alone (measured inside the process, after start-up and imports), the
+memory is the process's peak RSS (GNU time's %M). Medians of --repeats, interleaved. The
+files are generated once into .build/bench-data (seeded; not committed).
 
 Usage: .venv/bin/python bench/read_csv.py --tessera .build/release/tessera
 """
@@ -82,22 +84,35 @@ def main() -> None:
             print(f"generating {path} ...", file=sys.stderr)
             make(path + ".tmp")
             os.replace(path + ".tmp", path)
-    print(describe(), f"; pandas {pd.__version__}")
-    print(f"{'file':<20} {'MB':>6} {'pandas s':>9} {'tessera s':>10} {'speed':>6} {'pandas MB':>10} {'tessera MB':>11} {'memory':>7}")
+    import polars as pl
+    import pyarrow as pa
+    print(describe(), f"; pandas {pd.__version__}, pyarrow {pa.__version__}, polars {pl.__version__}")
+    readers = {
+        "pandas": "import pandas as pd\ndef read(p): return pd.read_csv(p)",
+        "pandas[pyarrow]": "import pandas as pd\ndef read(p): return pd.read_csv(p, engine='pyarrow')",
+        "pyarrow.csv": "import pyarrow.csv as pc\ndef read(p): return pc.read_csv(p)",
+        "polars": "import polars as pl\ndef read(p): return pl.read_csv(p, infer_schema_length=10000)",
+    }
+    print(f"{'file':<20} {'reader':<16} {'seconds':>8} {'peak MB':>8} {'time / tessera':>15} {'memory / tessera':>17}")
     for label, (path, _) in files.items():
         script = tempfile.NamedTemporaryFile("w", suffix=".tsr", delete=False)
         script.write(f'let t0 = clock()\nlet f = readCSV("{path}")\nlet t = clock() - t0\nprint(f.rows, f.columns.count)\nprint(t)\n')
         script.close()
-        py = f"import time, pandas as pd\nt0 = time.perf_counter()\ndf = pd.read_csv({path!r})\nprint(len(df), time.perf_counter() - t0)"
-        ts, ps, tm, pm = [], [], [], []
+        times: dict[str, list[float]] = {k: [] for k in ["tessera", *readers]}
+        peaks: dict[str, list[float]] = {k: [] for k in times}
         for _ in range(a.repeats):
-            t, m = measure([a.tessera, "run", script.name]); ts.append(t); tm.append(m)
-            t, m = measure([sys.executable, "-c", py]); ps.append(t); pm.append(m)
+            t, m = measure([a.tessera, "run", script.name])
+            times["tessera"].append(t); peaks["tessera"].append(m)
+            for name, code in readers.items():
+                py = f"{code}\nimport time\nt0 = time.perf_counter()\ndf = read({path!r})\nprint(len(df), time.perf_counter() - t0)"
+                t, m = measure([sys.executable, "-c", py])
+                times[name].append(t); peaks[name].append(m)
         os.unlink(script.name)
-        size = os.path.getsize(path) / 1e6
-        t, p = statistics.median(ts), statistics.median(ps)
-        print(f"{label:<20} {size:>6.0f} {p:>9.2f} {t:>10.2f} {p / t:>5.2f}x {statistics.median(pm):>10.0f} {statistics.median(tm):>11.0f} {statistics.median(pm) / statistics.median(tm):>6.2f}x")
-    print("speed = pandas time / tessera time; memory = pandas peak / tessera peak (both above 1: Tessera better)")
+        base_t, base_m = statistics.median(times["tessera"]), statistics.median(peaks["tessera"])
+        for name in times:
+            t, m = statistics.median(times[name]), statistics.median(peaks[name])
+            print(f"{label if name == 'tessera' else '':<20} {name:<16} {t:>8.2f} {m:>8.0f} {t / base_t:>14.2f}x {m / base_m:>16.2f}x")
+    print("time / tessera and memory / tessera above 1: Tessera is faster / uses less")
 
 
 if __name__ == "__main__":

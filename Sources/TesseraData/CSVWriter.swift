@@ -17,24 +17,57 @@ public struct CSVWriter: Sendable {
 
     public init(delimiter: UInt8 = UInt8(ascii: ",")) { self.delimiter = delimiter }
 
-    /// Writes `frame` to `path`.
+    /// Writes `frame` to `path`. A batch is written on a thread of its own while the next
+    /// one is formatted, at most two batches ahead, so the disk and the cores work at once.
     public func write(_ frame: Frame, to path: String) throws(DataError) {
         let columns = frame.columns.map { Encoded($0, delimiter: delimiter) }
         let header = headerLine(frame)
         do {
             try AtomicFile.write(to: path) { (append: (UnsafeBufferPointer<UInt8>) throws(FileError) -> Void) throws(FileError) in
-                try header.withUnsafeBufferPointer { (b) throws(FileError) in try append(b) }
-                var start = 0
-                while start < frame.rowCount {
-                    let end = Swift.min(frame.rowCount, start + batchRows)
-                    for part in format(columns, start..<end) {
-                        try part.withUnsafeBufferPointer { (b) throws(FileError) in try append(b) }
+                try withoutActuallyEscaping(append) { (append) throws(FileError) in
+                    let sink = Sink(append)
+                    sink.write([header])
+                    let ahead = DispatchSemaphore(value: 2)
+                    var start = 0
+                    while start < frame.rowCount, !sink.failed {
+                        let end = Swift.min(frame.rowCount, start + batchRows)
+                        ahead.wait()
+                        let parts = format(columns, start..<end)
+                        sink.queue.async { sink.write(parts); ahead.signal() }
+                        start = end
                     }
-                    start = end
+                    try sink.finish()
                 }
             }
         } catch {
             throw DataError("cannot write '\(path)': \(error.reason)", isIO: true)
+        }
+    }
+
+    /// Where formatted batches go, in order, on a serial queue; the first failure stops it.
+    private final class Sink: @unchecked Sendable {
+        let queue = DispatchQueue(label: "tessera.csv-writer")
+        private let append: (UnsafeBufferPointer<UInt8>) throws(FileError) -> Void
+        private var failure: FileError?
+        init(_ append: @escaping (UnsafeBufferPointer<UInt8>) throws(FileError) -> Void) { self.append = append }
+
+        /// Called on `queue` (or before anything is queued).
+        func write(_ parts: [[UInt8]]) {
+            guard failure == nil else { return }
+            for part in parts {
+                part.withUnsafeBufferPointer { b in
+                    do throws(FileError) { try append(b) } catch { failure = error }
+                }
+                if failure != nil { return }
+            }
+        }
+
+        var failed: Bool { queue.sync { failure != nil } }
+
+        /// Waits for every queued batch; the first failure, if any.
+        func finish() throws(FileError) {
+            let f: FileError? = queue.sync { failure }
+            if let f { throw f }
         }
     }
 
@@ -60,17 +93,44 @@ public struct CSVWriter: Sendable {
         return out
     }
 
+    /// The lines of `rows`: each column's fields formatted in one tight loop of its type
+    /// (no dispatch or copy per cell) into a buffer sized for the longest fields, then
+    /// interleaved into lines.
     static func lines(_ columns: [Encoded], _ rows: Range<Int>, delimiter: UInt8) -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(rows.count * (columns.count * 8 + 1))
-        for i in rows {
-            for (j, c) in columns.enumerated() {
-                if j > 0 { out.append(delimiter) }
-                c.append(row: i, to: &out)
+        let n = rows.count, width = columns.count
+        guard n > 0 else { return [] }
+        guard width > 0 else { return [UInt8](repeating: UInt8(ascii: "\n"), count: n) }
+        let bound = columns.reduce(0) { $0 + $1.longestField } * n
+        // 16 bytes of slack: a short field is copied as 16 bytes at once (see `copy`).
+        let fields = UnsafeMutablePointer<UInt8>.allocate(capacity: bound + 16)
+        defer { fields.deallocate() }
+        // ends[c * n + r]: where column c's field of row r ends in `fields`.
+        var ends = [Int](repeating: 0, count: n * width)
+        var firsts = [Int](repeating: 0, count: width)
+        var used = 0
+        ends.withUnsafeMutableBufferPointer { e in
+            for c in 0..<width {
+                firsts[c] = used
+                used = columns[c].format(rows, into: fields, at: used, ends: e.baseAddress! + c * n)
             }
-            out.append(UInt8(ascii: "\n"))
         }
-        return out
+        return [UInt8](unsafeUninitializedCapacity: used + n * width + 16) { out, count in
+            ends.withUnsafeBufferPointer { e in
+            firsts.withUnsafeBufferPointer { f in
+                let dst = out.baseAddress!
+                var w = 0
+                for r in 0..<n {
+                    for c in 0..<width {
+                        if c > 0 { dst[w] = delimiter; w += 1 }
+                        let from = r == 0 ? f[c] : e[c * n + r - 1]
+                        copy(fields + from, e[c * n + r] - from, to: dst, &w)
+                    }
+                    dst[w] = UInt8(ascii: "\n")
+                    w += 1
+                }
+                count = w
+            }}
+        }
     }
 
     func headerLine(_ frame: Frame) -> [UInt8] {
@@ -94,59 +154,187 @@ public struct CSVWriter: Sendable {
         return out
     }
 
-    /// A column ready to write: its values, and a text column's categories already encoded.
+    /// A column ready to write: its values in a typed array of their own (read without a
+    /// copy per cell), missing flags, and a text column's categories already encoded, end to
+    /// end in one byte array.
     struct Encoded: @unchecked Sendable {
-        let column: Column
-        let categories: [[UInt8]]
+        enum Kind { case float, int, bool, text }
+        let kind: Kind
+        let doubles: [Double], ints: [Int64], bools: [Bool], codes: [Int32]
+        let missing: [Bool]
+        let hasMissing: Bool
+        /// The encoded categories, and where each starts (one more offset at the end).
+        let categoryBytes: [UInt8], categoryStarts: [Int]
+        /// The most bytes one field takes: a Double's shortest form (at most 24 bytes), an
+        /// Int64's 20, "false", or the longest encoded category.
+        let longestField: Int
 
         init(_ c: Column, delimiter: UInt8) {
-            column = c
-            if case .string(_, let cats) = c.storage { categories = cats.map { CSVWriter.field($0, delimiter: delimiter) } } else { categories = [] }
+            var doubles: [Double] = [], ints: [Int64] = [], bools: [Bool] = [], codes: [Int32] = []
+            var bytes: [UInt8] = [], starts: [Int] = [0]
+            switch c.storage {
+            case .float64(let v): kind = .float; doubles = v
+            case .int64(let v): kind = .int; ints = v
+            case .bool(let v): kind = .bool; bools = v
+            case .string(let k, let cats):
+                kind = .text
+                codes = k
+                for cat in cats {
+                    bytes += CSVWriter.field(cat, delimiter: delimiter)
+                    starts.append(bytes.count)
+                }
+            }
+            (self.doubles, self.ints, self.bools, self.codes) = (doubles, ints, bools, codes)
+            (categoryBytes, categoryStarts) = (bytes + [UInt8](repeating: 0, count: 16), starts)
+            switch kind {
+            case .float: longestField = 26
+            case .int: longestField = 20
+            case .bool: longestField = 5
+            case .text: longestField = zip(starts, starts.dropFirst()).map { $1 - $0 }.max() ?? 0
+            }
+            missing = c.missing ?? []
+            hasMissing = c.missing != nil
         }
 
-        @inline(__always)
-        func append(row i: Int, to out: inout [UInt8]) {
-            if column.isMissing(i) { return }
-            switch column.storage {
-            case .float64(let v):
-                let x = v[i]
-                if x.isNaN { return }  // NaN is missing in a CSV, as pandas writes it
-                if x == x.rounded(), Swift.abs(x) < 1e15, !(x == 0 && x.sign == .minus) {
-                    // A whole number: its integer digits and ".0", as Double.description writes it.
-                    CSVWriter.appendInteger(Int64(x), to: &out)
-                    out.append(UInt8(ascii: "."))
-                    out.append(UInt8(ascii: "0"))
-                } else {
-                    out.append(contentsOf: x.description.utf8)
+
+        /// Formats rows into `out` from position `at`, recording where each field ends in
+        /// `ends`; returns the position after the last field.
+        func format(_ rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>, at start: Int, ends: UnsafeMutablePointer<Int>) -> Int {
+            var w = start, k = 0
+            missing.withUnsafeBufferPointer { m in
+                let absent = hasMissing ? m.baseAddress : nil
+                switch kind {
+                case .float:
+                    doubles.withUnsafeBufferPointer { v in
+                        var decimals = 0  // a column's values mostly have as many decimals as the last one
+                        for i in rows {
+                            if absent?[i] != true { w = CSVWriter.writeDouble(v[i], out, w, decimals: &decimals) }
+                            ends[k] = w; k += 1
+                        }
+                    }
+                case .int:
+                    ints.withUnsafeBufferPointer { v in
+                        for i in rows {
+                            if absent?[i] != true { w = CSVWriter.writeInteger(v[i], out, w) }
+                            ends[k] = w; k += 1
+                        }
+                    }
+                case .bool:
+                    bools.withUnsafeBufferPointer { v in
+                        for i in rows {
+                            if absent?[i] != true {
+                                let word = v[i] ? CSVWriter.trueBytes : CSVWriter.falseBytes
+                                for b in word { out[w] = b; w += 1 }
+                            }
+                            ends[k] = w; k += 1
+                        }
+                    }
+                case .text:
+                    codes.withUnsafeBufferPointer { v in
+                    categoryBytes.withUnsafeBufferPointer { b in
+                    categoryStarts.withUnsafeBufferPointer { s in
+                        for i in rows {
+                            let c = Int(v[i])
+                            if absent?[i] != true && c >= 0 {
+                                CSVWriter.copy(b.baseAddress! + s[c], s[c + 1] - s[c], to: out, &w)
+                            }
+                            ends[k] = w; k += 1
+                        }
+                    }}}
                 }
-            case .int64(let v): CSVWriter.appendInteger(v[i], to: &out)
-            case .bool(let v): out.append(contentsOf: v[i] ? CSVWriter.trueBytes : CSVWriter.falseBytes)
-            case .string(let codes, _):
-                let k = Int(codes[i])
-                if k >= 0 { out.append(contentsOf: categories[k]) }
             }
+            return w
+        }
+    }
+
+    static let powersOfTen: [Double] = (0...7).map { Foundation.pow(10, Double($0)) }
+
+    /// A Double in a form that reads back as the same Double: for a number with at most 7
+    /// decimals (most data), its digits directly, the fewest decimals that round-trip;
+    /// otherwise Double.description (the shortest round-trip form). NaN is written as
+    /// missing, as pandas writes it. Writes at `out + w`; returns the position after.
+    @inline(__always)
+    static func writeDouble(_ x: Double, _ out: UnsafeMutablePointer<UInt8>, _ start: Int, decimals hint: inout Int) -> Int {
+        if x.isNaN { return start }
+        var w = start
+        let magnitude = Swift.abs(x)
+        if magnitude >= 1e-4, magnitude < 1e8 {
+            // The fewest decimals k whose digits round-trip: an exact integer over an exact
+            // power of ten rounds once, as a parser rounds "digits / 10^k", so equal to x
+            // the digits read back as x. The last value's k is tried first (k works and
+            // k - 1 does not: two divisions instead of up to eight).
+            func fits(_ k: Int) -> Int64? {
+                let p = powersOfTen[k]
+                let whole = Int64(magnitude * p + 0.5)
+                return Double(whole) / p == magnitude ? whole : nil
+            }
+            var found: (k: Int, whole: Int64)?
+            if let whole = fits(hint), hint == 0 || fits(hint - 1) == nil {
+                found = (hint, whole)
+            } else {
+                for k in 0...7 { if let whole = fits(k) { found = (k, whole); break } }
+            }
+            if let (k, whole) = found {
+                hint = k
+                if x < 0 { out[w] = UInt8(ascii: "-"); w += 1 }
+                let p10 = Int64(powersOfTen[k])
+                w = writeInteger(whole / p10, out, w)
+                out[w] = UInt8(ascii: "."); w += 1
+                if k == 0 { out[w] = UInt8(ascii: "0"); return w + 1 }
+                var fraction = whole % p10
+                for d in stride(from: k - 1, through: 0, by: -1) {
+                    out[w + d] = UInt8(ascii: "0") + UInt8(fraction % 10)
+                    fraction /= 10
+                }
+                return w + k
+            }
+        }
+        let text = x == 0 ? (x.sign == .minus ? "-0.0" : "0.0") : x.description
+        for b in text.utf8 { out[w] = b; w += 1 }
+        return w
+    }
+
+    /// The decimal digits of `n` at `out + w`; returns the position after.
+    @inline(__always)
+    static func writeInteger(_ n: Int64, _ out: UnsafeMutablePointer<UInt8>, _ start: Int) -> Int {
+        var w = start
+        var v = n.magnitude
+        if n < 0 { out[w] = UInt8(ascii: "-"); w += 1 }
+        if v < 10 { out[w] = UInt8(ascii: "0") + UInt8(v); return w + 1 }
+        var digits = 0, t = v
+        while t > 0 { digits += 1; t /= 10 }
+        for d in stride(from: digits - 1, through: 0, by: -1) {
+            out[w + d] = UInt8(ascii: "0") + UInt8(v % 10)
+            v /= 10
+        }
+        return w + digits
+    }
+
+    static func appendDouble(_ x: Double, to out: inout [UInt8], decimals: inout Int) { append(to: &out) { writeDouble(x, $0, 0, decimals: &decimals) } }
+    static func appendInteger(_ n: Int64, to out: inout [UInt8]) { append(to: &out) { writeInteger(n, $0, 0) } }
+
+    private static func append(to out: inout [UInt8], _ write: (UnsafeMutablePointer<UInt8>) -> Int) {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { b in
+            let n = write(b.baseAddress!)
+            out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress!, count: n))
         }
     }
 
     static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
 
-    /// The decimal digits of `n`.
+    /// `length` bytes to `out + w`: a short field as two 8-byte words (a call to memmove per
+    /// field of a few bytes costs more than the copy); both buffers have 16 bytes of slack
+    /// past their last field, and what lands past the field is overwritten by the next.
     @inline(__always)
-    static func appendInteger(_ n: Int64, to out: inout [UInt8]) {
-        if n == .min { out.append(contentsOf: String(n).utf8); return }
-        var v = n
-        if v < 0 { out.append(UInt8(ascii: "-")); v = -v }
-        if v < 10 { out.append(UInt8(ascii: "0") + UInt8(v)); return }
-        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: an Int64 has at most 19 digits
-        var count = 0
-        withUnsafeMutableBytes(of: &digits) { d in
-            while v > 0 {
-                d[23 - count] = UInt8(ascii: "0") + UInt8(v % 10)
-                v /= 10
-                count += 1
-            }
-            out.append(contentsOf: d[(24 - count)...])
+    static func copy(_ from: UnsafePointer<UInt8>, _ length: Int, to out: UnsafeMutablePointer<UInt8>, _ w: inout Int) {
+        if length <= 16 {
+            let src = UnsafeRawPointer(from), dst = UnsafeMutableRawPointer(out + w)
+            dst.storeBytes(of: src.loadUnaligned(as: UInt64.self), as: UInt64.self)
+            dst.storeBytes(of: src.loadUnaligned(fromByteOffset: 8, as: UInt64.self), toByteOffset: 8, as: UInt64.self)
+        } else {
+            (out + w).update(from: from, count: length)
         }
+        w += length
     }
 }
 

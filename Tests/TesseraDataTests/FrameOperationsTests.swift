@@ -39,6 +39,29 @@ final class FrameOperationsTests: XCTestCase {
         XCTAssertEqual(CSVWriter().text(nan), "x\n\n1.0\n")
     }
 
+    /// Every Double the writer formats reads back as the same Double, by Swift's parser and
+    /// the CSV reader's, whether it takes the fast path (few decimals) or the general one.
+    func testWrittenDoublesReadBackExactly() throws {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [0.1, 0.2 + 0.1, 1e-4, 9.99999999e7, 1e8, 123.4567, -0.5, 5e-324, .greatestFiniteMagnitude, 2.5e-5]
+        for _ in 0..<20_000 {
+            let decimals = Double(Int.random(in: 0...9, using: &rng))
+            let scale = Foundation.pow(10, Double(Int.random(in: -6...10, using: &rng)))
+            values.append((Double.random(in: -1...1, using: &rng) * scale * Foundation.pow(10, decimals)).rounded() / Foundation.pow(10, decimals))
+            values.append(Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng)))
+        }
+        var hint = 0  // the writer's guess of the decimals, carried from value to value as in a column
+        for x in values where x.isFinite {
+            var out: [UInt8] = []
+            CSVWriter.appendDouble(x, to: &out, decimals: &hint)
+            let text = String(decoding: out, as: UTF8.self)
+            XCTAssertEqual(Double(text)?.bitPattern, x.bitPattern, "\(x) was written \(text)")
+            let parsed = out.withUnsafeBufferPointer { Number.double($0.baseAddress!, $0.count) }
+            XCTAssertEqual(parsed?.bitPattern, x.bitPattern, "\(x) was written \(text), which the reader reads as \(String(describing: parsed))")
+            if text.count > x.description.count { XCTFail("\(x): \(text) is longer than \(x.description)") }
+        }
+    }
+
     func testAWrittenFileIsWholeAndItsErrorsAreIOErrors() throws {
         let rows = 300_000
         let big = try Frame(columns: [Column("i", ints: (0..<rows).map { Int64($0) }), Column("s", strings: (0..<rows).map { "v\($0 % 7)" })])
