@@ -110,6 +110,8 @@ final class FrameOperationsTests: XCTestCase {
         XCTAssertEqual(try f.sample(fraction: 0.4).rowCount, 2)
         XCTAssertThrowsError(try f.sample(n: 6)) { XCTAssertTrue("\($0)".contains("replace: true")) }
         XCTAssertThrowsError(try f.sample(n: 1, fraction: 0.5))
+        // A size no memory holds is refused before anything is made.
+        XCTAssertThrowsError(try f.sample(n: 100_000_000_000_000, replace: true)) { XCTAssertTrue("\($0)".contains("would make 100000000000000 rows"), "\($0)") }
     }
 
     func testConcatAndJoin() throws {

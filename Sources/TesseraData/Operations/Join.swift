@@ -1,3 +1,5 @@
+import TesseraTensor
+
 /// Two frames side by side where their key columns match, as pandas' `merge`: every pair
 /// of matching rows, in the left frame's order (then the right's); with `.left`, a left
 /// row without a match too, its right columns missing. Missing keys match each other, as
@@ -28,7 +30,16 @@ extension Frame {
         }
         var index: [[CellValue]: [Int]] = [:]
         for j in 0..<right.rowCount { index[key(rightKeys, j), default: []].append(j) }
+        // Many-to-many keys multiply rows: count them before anything is made.
+        var total = 0
+        for i in 0..<rowCount {
+            let matches = index[key(leftKeys, i)]?.count ?? (how == .left ? 1 : 0)
+            total = total.addingReportingOverflow(matches).partialValue
+        }
+        try Frame.checkRows(total, columns: columns.count + right.columns.count, what: "join(on: \(keys))")
         var leftRows: [Int] = [], rightRows: [Int?] = []
+        leftRows.reserveCapacity(total)
+        rightRows.reserveCapacity(total)
         for i in 0..<rowCount {
             if let matches = index[key(leftKeys, i)] {
                 for j in matches { leftRows.append(i); rightRows.append(j) }
@@ -49,5 +60,15 @@ extension Frame {
             out.append(Column.from(cells, named: shared.contains(c.name) ? c.name + "_y" : c.name, like: c))
         }
         return try Frame(columns: out)
+    }
+}
+
+extension Frame {
+    /// Checks that `rows` rows of `columns` columns fit in memory before they are made.
+    static func checkRows(_ rows: Int, columns: Int, what: @autoclosure () -> String) throws(DataError) {
+        let (bytes, overflow) = rows.multipliedReportingOverflow(by: Swift.max(1, columns) * 16)
+        do { try HostMemory.check(bytes: overflow ? .max : bytes, what: "\(what()) would make \(rows) rows, which") } catch {
+            throw DataError(error.message, suggestion: "ask for fewer rows: filter the frames first, or use keys that repeat less")
+        }
     }
 }

@@ -18,6 +18,7 @@ extension Frame {
             throw DataError("sample(n: \(count)) asks for more rows than the frame's \(rowCount) without replacement", suggestion: "pass replace: true, or a smaller n")
         }
         guard !(replace && rowCount == 0 && count > 0) else { throw DataError("sample: the frame has no rows to draw from") }
+        try Frame.checkRows(count, columns: columns.count, what: "sample(n: \(count))")
         var rng = RandomGenerator(seed: seed)
         if replace { return take((0..<count).map { _ in rng.nextInt(rowCount) }) }
         // A partial Fisher-Yates shuffle: the first `count` positions.
