@@ -142,16 +142,28 @@ public struct CSVWriter: Sendable {
     /// A text value as it must be written: quoted when the reader would otherwise split it,
     /// take it for a missing value, or trim it.
     static func field(_ s: String, delimiter: UInt8) -> [UInt8] {
-        let bytes = Array(s.utf8)
-        let special = bytes.contains { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-        guard special || bytes.isEmpty || missingTokens.contains(s) || bytes.first == UInt8(ascii: " ") || bytes.last == UInt8(ascii: " ") else { return bytes }
-        var out: [UInt8] = [UInt8(ascii: "\"")]
-        for b in bytes {
+        var out: [UInt8] = []
+        appendField(s, delimiter: delimiter, to: &out)
+        return out
+    }
+
+    /// The longest missing-value token: a longer text is never one, so it needs no lookup.
+    static let longestToken = missingTokens.map(\.utf8.count).max() ?? 0
+
+    /// `field(s)`, appended to `out` without an array of its own (a text column of a million
+    /// distinct ids is encoded once per write).
+    static func appendField(_ s: String, delimiter: UInt8, to out: inout [UInt8]) {
+        let utf8 = s.utf8
+        let special = utf8.contains { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
+        let plain = !special && !utf8.isEmpty && utf8.first != UInt8(ascii: " ") && utf8.last != UInt8(ascii: " ")
+            && (utf8.count > longestToken || !missingTokens.contains(s))
+        if plain { out.append(contentsOf: utf8); return }
+        out.append(UInt8(ascii: "\""))
+        for b in utf8 {
             if b == UInt8(ascii: "\"") { out.append(b) }
             out.append(b)
         }
         out.append(UInt8(ascii: "\""))
-        return out
     }
 
     /// A column ready to write: its values in a typed array of their own (read without a
@@ -180,7 +192,7 @@ public struct CSVWriter: Sendable {
                 kind = .text
                 codes = k
                 for cat in cats {
-                    bytes += CSVWriter.field(cat, delimiter: delimiter)
+                    CSVWriter.appendField(cat, delimiter: delimiter, to: &bytes)
                     starts.append(bytes.count)
                 }
             }

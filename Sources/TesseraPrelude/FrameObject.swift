@@ -76,7 +76,12 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
             }
             return .tuple([.object(FrameObject(train)), .object(FrameObject(test))])
         },
-    ] + DataBindings.frameMembers + FrameOperations.members)
+    ] + DataBindings.frameMembers + FrameOperations.members, aliases: [
+        // pandas' names, so its users are told where things are.
+        "to_csv": "writeCSV", "sort_values": "sort", "value_counts": "valueCounts", "groupby": "groupBy", "merge": "join",
+        "drop_duplicates": "clean", "fillna": "clean", "dropna": "filter", "nunique": "unique", "train_test_split": "split",
+        "iloc": "head", "isna": "check", "info": "describe", "to_numpy": "columns",
+    ])
 
     /// head or tail.
     static func rowsMethod(_ name: String, _ summary: String) -> NativeMembers<FrameObject>.Member {

@@ -146,6 +146,10 @@ final class ModelObject: DeclaredMembers {
         .property(name: "history", doc: "The History of the last fit (also of one that was interrupted); nil before any.") { m in
             m.history.map { .object(HistoryObject($0)) } ?? .nil
         },
+    ], aliases: [
+        // scikit-learn's and Keras' names.
+        "predict_proba": "predictProba", "score": "evaluate", "partial_fit": "fit", "get_params": "summary",
+        "feature_names_in_": "features", "classes_": "classes", "save_weights": "save", "fit_transform": "fit",
     ])
 
     var summaryTable: Table {

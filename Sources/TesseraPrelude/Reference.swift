@@ -53,6 +53,12 @@ public enum Reference {
          ("Row (a cost matrix closure's argument)", DecisionRow.nativeMembers.declarations, DecisionRow.nativeMembers.properties)]
     }
 
+    /// Per type, other libraries' member names and the members they are here (pandas'
+    /// `to_csv` is a Frame's `writeCSV`): errors suggest them and the reference lists them.
+    public static var memberAliases: [String: [String: String]] {
+        ["Frame": FrameObject.nativeMembers.aliases, "Model": ModelObject.nativeMembers.aliases, "Tensor": TensorObject.nativeMembers.aliases]
+    }
+
     /// docs/reference.md.
     public static var markdown: String {
         var out = """
@@ -73,6 +79,9 @@ public enum Reference {
         }
         for (type, methods, properties) in memberSections {
             out += "\n## \(type) members\n\n" + properties.map { "- `.\($0.name)`: \($0.doc)" }.joined(separator: "\n") + "\n"
+            if let aliases = memberAliases[type], !aliases.isEmpty {
+                out += "\nOther libraries' names: " + aliases.sorted { $0.key < $1.key }.map { "`\($0.key)` is `\($0.value)`" }.joined(separator: ", ") + ".\n"
+            }
             for d in methods { out += "\n" + entry(d, title: "\(type).\(d.name)") }
         }
         return out

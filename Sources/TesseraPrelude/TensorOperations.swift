@@ -212,6 +212,10 @@ extension TensorObject {
         function("log", "The natural logarithm of every element.") { try $0.log($1) },
         function("sqrt", "The square root of every element.") { try $0.sqrt($1) },
         function("abs", "The absolute value of every element.") { try $0.abs($1) },
+    ], aliases: [
+        // NumPy's and PyTorch's names.
+        "transpose": "T", "tolist": "values", "numpy": "values", "size": "count", "ndim": "rank", "dim": "rank",
+        "var": "variance", "view": "reshape", "astype": "float", "index_select": "gather",
     ])
 
     /// A shape with its -1 (if any) worked out from the element count.

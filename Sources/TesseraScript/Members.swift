@@ -85,6 +85,9 @@ public enum Members {
         if v.isNil {
             return ScriptError(.type, "nil has no member '\(name)'", suggestion: "use ?. to get nil instead: x?.\(name)")
         }
+        if case .object(let o) = v, let ours = o.memberAlias(name) {
+            return ScriptError(.type, "a value of type \(v.typeName) has no member '\(name)'", suggestion: "here it is '\(ours)': \(v.typeName.lowercased()).\(ours)")
+        }
         return ScriptError(.type, "a value of type \(v.typeName) has no member '\(name)'",
                            suggestion: Suggest.closest(to: name, in: names(of: v)).map { "did you mean '\($0)'?" })
     }

@@ -20,11 +20,14 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
     }
 
     public let members: [Member]
+    /// Other libraries' names for members (`to_csv` → `writeCSV`), for suggestions only.
+    public let aliases: [String: String]
     /// Each member by name, with a method's call shape made once with the table.
     private let byName: [String: (member: Member, shape: Arguments.CallShape?)]
 
-    public init(_ members: [Member]) {
+    public init(_ members: [Member], aliases: [String: String] = [:]) {
         self.members = members
+        self.aliases = aliases
         var byName: [String: (member: Member, shape: Arguments.CallShape?)] = [:]
         for m in members {
             precondition(byName[m.name] == nil, "member '\(m.name)' is declared twice")
@@ -77,4 +80,5 @@ public protocol DeclaredMembers: NativeObject {
 extension DeclaredMembers {
     public var memberNames: [String] { Self.nativeMembers.names }
     public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? { try Self.nativeMembers.value(name, of: self) }
+    public func memberAlias(_ name: String) -> String? { Self.nativeMembers.aliases[name] }
 }

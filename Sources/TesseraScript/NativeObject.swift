@@ -14,12 +14,16 @@ public protocol NativeObject: AnyObject {
     func member(_ name: String, _ interpreter: Interpreter) throws -> Value?
     /// Rich representations by MIME type (`text/html`, `image/svg+xml`, ...), besides text.
     var richRepresentations: [(mime: String, data: String)] { get }
+    /// The member a user coming from another library means by `name` (pandas' `to_csv` is
+    /// `writeCSV`), for the error that says there is no such member; nil when none.
+    func memberAlias(_ name: String) -> String?
 }
 
 extension NativeObject {
     public var memberNames: [String] { [] }
     public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? { nil }
     public var richRepresentations: [(mime: String, data: String)] { [] }
+    public func memberAlias(_ name: String) -> String? { nil }
 }
 
 /// A native object whose `==` compares contents, not identity (two frames with the same

@@ -109,4 +109,19 @@ final class DeclarationTests: XCTestCase {
         let names = Set(k.kernel.interpreter.preludeNames)
         XCTAssertEqual(names, Set(Reference.functions.map(\.name) + Reference.constants.map(\.name)), "the reference lists exactly the session's prelude names")
     }
+
+    /// Each other library's name points at a member that exists, and the error for it says so.
+    func testMemberAliasesNameRealMembers() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let frame = dataset(\"iris\").head(3)\nlet model = Sequential([Dense(1)])\nlet tensor = zeros([2, 2])").error)
+        for (type, aliases) in Reference.memberAliases {
+            let variable = type.lowercased()
+            let names = Reference.memberSections.first { $0.type == type }.map { $0.methods.map(\.name) + $0.properties.map(\.name) } ?? []
+            XCTAssertFalse(names.isEmpty, type)
+            for (foreign, ours) in aliases {
+                XCTAssertTrue(names.contains(ours), "\(type): \(foreign) points at \(ours), which is not a member")
+                XCTAssertTrue(k.execute("\(variable).\(foreign)").errorText.contains("here it is '\(ours)'"), "\(type).\(foreign)")
+            }
+        }
+    }
 }
