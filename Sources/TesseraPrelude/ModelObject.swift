@@ -169,8 +169,10 @@ final class ModelObject: DeclaredMembers {
         case .object(let f as FrameObject):
             (x, y) = try frameData(f.frame, target: target, needTarget: needTarget, fitting: fitting, strict: strict, what: what, interp: interp)
         default:
-            if !transforms.isEmpty || pipeline != nil {
-                throw ScriptError(.type, "\(what): this model was \(pipeline == nil ? "built as a Pipeline, whose transforms work on" : "fitted on") a Frame; give it a Frame of rows, not \(first.typeName)",
+            // A Pipeline's transforms work on frames; a plain model fitted on a frame also takes
+            // its features as a tensor, in the fitted columns' order (as Keras takes arrays).
+            if !transforms.isEmpty || !(pipeline?.steps.isEmpty ?? true) {
+                throw ScriptError(.type, "\(what): this model is a Pipeline, whose transforms work on a Frame; give it a Frame of rows, not \(first.typeName)",
                                   suggestion: pipeline.map { "its columns are " + $0.schema.featureNames.prefix(8).joined(separator: ", ") + ($0.schema.features.count > 8 ? ", ..." : "") })
             }
             x = try TensorObject.tensor(first, what)

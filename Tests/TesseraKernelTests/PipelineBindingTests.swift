@@ -49,6 +49,9 @@ final class PipelineBindingTests: XCTestCase {
         XCTAssertTrue(retyped.errorText.contains("'hour' was int64 at fit and is string here"), retyped.errorText)
         // Tensors to a model fitted on a frame.
         XCTAssertTrue(k.execute("model.predict(randn([2, 12], seed: 1))").errorText.contains("give it a Frame of rows"))
+        // A plain model fitted on a frame also takes its features as a tensor, in the fitted order.
+        XCTAssertNil(k.execute("let plain = Sequential([Dense(3)], seed: 1)\nlet hp = plain.fit(dataset(\"iris\"), target: \"label\")").error)
+        XCTAssertEqual(k.execute("plain.predict(tensor([[5.1, 3.5, 1.4, 0.2]])).shape").result, "[1, 3]")
         XCTAssertTrue(k.execute("model.evaluate(test, target: \"amount\")").errorText.contains("fitted with target 'label'"))
     }
 
