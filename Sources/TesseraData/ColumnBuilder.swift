@@ -168,6 +168,10 @@ struct ColumnBuilder: Sendable {
                 }
                 codes.append(code)
             }
+            // Nearly every value new (an id column): make room for the whole column at once.
+            if capacity > n, interner.count * 2 > count + n {
+                interner.reserve(capacity, bytesEach: Int(lengths.reduce(0) { $0 + Swift.max(0, $1) }) / Swift.max(1, n) + 1)
+            }
         }
         missing += isNA
         count += n
