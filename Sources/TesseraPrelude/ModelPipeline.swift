@@ -48,7 +48,7 @@ extension ModelObject {
             let shown = u.values.prefix(3).map { "'\($0.0)' (\($0.1))" }.joined(separator: ", ") + (u.values.count > 3 ? ", ..." : "")
             lines.append("column '\(u.column)': \(u.rows) row\(u.rows == 1 ? "" : "s") with \(u.values.count == 1 ? "a category" : "\(u.values.count) categories") not seen in training: \(shown); \(unseenFate(u.column))")
         }
-        if let pipeline, let drift = pipeline.profile.drift(frame).warning {
+        if let pipeline, let drift = pipeline.profile.drift(frame, psi: false).warning {
             lines.append(drift + "; model.drift(frame) has the details")
         }
         for line in lines { interp.host.write("Warning: \(what): \(line)\n", to: .stderr) }

@@ -31,7 +31,8 @@ public struct TrainingProfile: Sendable, Codable, Equatable {
     /// the training data (beyond min or max by more than `margin` times the range, or beyond
     /// them at all with a z-score beyond `zLimit`), and the most extreme z-score; and how
     /// many rows have any feature outside.
-    public func drift(_ frame: Frame, margin: Double = 0.1, zLimit: Double = 6) -> DriftReport {
+    /// (`psi: false` skips the PSI, which a prediction's warning does not show.)
+    public func drift(_ frame: Frame, margin: Double = 0.1, zLimit: Double = 6, psi: Bool = true) -> DriftReport {
         var outsideRow = [Bool](repeating: false, count: frame.rowCount)
         var columns: [DriftReport.Column] = []
         for f in features {
@@ -57,7 +58,7 @@ public struct TrainingProfile: Sendable, Codable, Equatable {
                     }
                 }
             }
-            columns.append(DriftReport.Column(name: f.name, psi: f.distribution?.psi(c), outside: outside, trainMin: f.min, trainMax: f.max,
+            columns.append(DriftReport.Column(name: f.name, psi: psi ? f.distribution?.psi(c) : nil, outside: outside, trainMin: f.min, trainMax: f.max,
                                               newMin: newMin, newMax: newMax, worstZ: worstZ))
         }
         return DriftReport(rows: frame.rowCount, outsideRows: outsideRow.reduce(0) { $0 + ($1 ? 1 : 0) }, columns: columns, margin: margin, zLimit: zLimit)
