@@ -6,6 +6,8 @@ import Foundation
 /// any other mix makes string), as pandas infers per chunk. A type given in `types:`
 /// is kept, and values that do not convert become missing and are reported.
 struct ColumnBuilder: Sendable {
+    /// Written only so the interner's reads ahead are not optimized away.
+    private var peekSink = 0
     enum Kind: Sendable { case empty, int, float, bool, string }
 
     let forced: Column.DType?
@@ -151,23 +153,40 @@ struct ColumnBuilder: Sendable {
             if blockBools.isEmpty && present { blockBools = convertForced(n, isNA: &isNA, bytes, records, latin1: latin1, report: &report, zero: false) { Number.bool($0, $1) } }
             if blockBools.isEmpty { bools += repeatElement(false, count: n) } else { bools += blockBools }
         case .string:
-            for r in 0..<n {
-                if isNA[r] { codes.append(-1); continue }
-                var undecodable = false
-                let code: Int32
-                let field = UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))
-                if flags[r] == 2 {
-                    let raw = CSVReader.Block.unescape(Array(field))
-                    code = raw.withUnsafeBufferPointer { interner.code($0.baseAddress ?? base, $0.count, latin1: latin1, undecodable: &undecodable) }
-                } else {
-                    code = interner.code(base + Int(starts[r]), Int(lengths[r]), latin1: latin1, undecodable: &undecodable)
+            // In batches: hash a batch's fields and read the table slot of each first (the
+            // reads miss the cache together), then look each one up.
+            let batch = 16
+            var hashes = [UInt64](repeating: 0, count: batch), ascii = [Bool](repeating: false, count: batch)
+            var touched: UInt64 = 0
+            var from = 0
+            while from < n {
+                let to = Swift.min(n, from + batch)
+                for r in from..<to where !isNA[r] && flags[r] != 2 {
+                    (hashes[r - from], ascii[r - from]) = StringInterner.hash(base + Int(starts[r]), Int(lengths[r]))
+                    touched ^= interner.peek(hashes[r - from])
                 }
-                if undecodable {
-                    report.add(Int(lines[r]), .undecodable,
-                               "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8")
+                for r in from..<to {
+                    if isNA[r] { codes.append(-1); continue }
+                    var undecodable = false
+                    let code: Int32
+                    let field = UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))
+                    if flags[r] == 2 {
+                        let raw = CSVReader.Block.unescape(Array(field))
+                        code = raw.withUnsafeBufferPointer { interner.code($0.baseAddress ?? base, $0.count, latin1: latin1, undecodable: &undecodable) }
+                    } else {
+                        code = interner.code(base + Int(starts[r]), Int(lengths[r]), hash: hashes[r - from], ascii: ascii[r - from],
+                                             latin1: latin1, undecodable: &undecodable)
+                    }
+                    if undecodable {
+                        report.add(Int(lines[r]), .undecodable,
+                                   "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8")
+                    }
+                    codes.append(code)
                 }
-                codes.append(code)
+                from = to
             }
+            // Keeps the reads ahead from being optimized away (they matter only for timing).
+            if touched == 0x5EED { peekSink &+= 1 }
             // Nearly every value new (an id column): make room for the whole column at once.
             if capacity > n, interner.count * 2 > count + n {
                 interner.reserve(capacity, bytesEach: Int(lengths.reduce(0) { $0 + Swift.max(0, $1) }) / Swift.max(1, n) + 1)

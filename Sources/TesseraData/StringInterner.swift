@@ -22,6 +22,17 @@ struct StringInterner: Sendable {
     /// a value that is not UTF-8 is added (its stray bytes will be read as Latin-1).
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, latin1: Bool, undecodable: inout Bool) -> Int32 {
         let (h, ascii) = Self.hash(p, n)
+        return code(p, n, hash: h, ascii: ascii, latin1: latin1, undecodable: &undecodable)
+    }
+
+    /// The slot a hash starts probing at, read ahead of `code` so that the reads of a batch
+    /// of fields miss the cache together rather than one after another (a table of a
+    /// million distinct values does not fit in the cache; its reads were most of the time).
+    @inline(__always)
+    func peek(_ h: UInt64) -> UInt64 { slots.isEmpty ? 0 : slots[Int(truncatingIfNeeded: h) & (slots.count - 1)] }
+
+    /// `code`, for bytes already hashed.
+    mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, ascii: Bool, latin1: Bool, undecodable: inout Bool) -> Int32 {
         if slots.isEmpty { slots = [UInt64](repeating: .max, count: 64) }
         let mask = slots.count - 1
         let tag = h >> 32
