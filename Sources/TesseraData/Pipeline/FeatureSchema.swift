@@ -37,8 +37,9 @@ public struct FeatureSchema: Sendable, Codable, Equatable {
             return Feature(name: c.name, dtype: c.dtype, categories: categories)
         }
         self.target = targetName
-        if let targetName, case .string(_, let cats) = try frame.column(targetName).storage {
-            classes = Array(Set(cats)).sorted()
+        // The classes the rows hold (a filtered frame keeps the categories of rows it dropped).
+        if let targetName, case let y = try frame.column(targetName), y.dtype == .string {
+            classes = y.uniqueTexts.sorted()
         } else {
             classes = nil
         }
