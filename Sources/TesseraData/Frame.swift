@@ -176,11 +176,11 @@ public struct Frame: Sendable, Equatable {
         }
         var classes: [String]?
         var targets = [Float](repeating: 0, count: rowCount)
-        if case .string(let codes, let cats) = y.storage {
-            let sorted = cats.sorted()
-            let rank = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
-            let mapping = cats.map { Float(rank[$0]!) }
-            for i in 0..<rowCount { targets[i] = mapping[Int(codes[i])] }
+        if y.dtype == .string {
+            // The classes the rows hold, by text (a filtered frame keeps its dropped rows' categories).
+            let sorted = y.uniqueTexts.sorted()
+            let rank = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, Float($0)) })
+            for i in 0..<rowCount { targets[i] = y.text(at: i).flatMap { rank[$0] } ?? 0 }
             classes = sorted
         } else {
             for i in 0..<rowCount { targets[i] = Float(y.double(at: i)!) }
