@@ -19,3 +19,43 @@ extension Tape {
         }
     }
 }
+
+/// Tensors joined, differentiable: `concat` and `stack` inside a gradient.
+extension Tape {
+    /// Tensors joined along an existing axis; each input's gradient is its slice of the
+    /// output's gradient along that axis.
+    public func concat(_ parts: [Variable], axis: Int = 0) throws(TensorError) -> Variable {
+        let y = try Tensor.concat(parts.map(\.value), axis: axis)
+        let shapes = parts.map(\.shape)
+        let ax = axis < 0 ? axis + y.rank : axis
+        return record(y, parts) { g throws(TensorError) in
+            let outer = g.shape[..<ax].reduce(1, *), inner = g.shape[(ax + 1)...].reduce(1, *), joined = g.shape[ax]
+            let gv = g.storage
+            var offset = 0
+            return shapes.map { shape in
+                let length = shape[ax]
+                var out = [Float]()
+                out.reserveCapacity(outer * length * inner)
+                for o in 0..<outer {
+                    let start = (o * joined + offset) * inner
+                    out.append(contentsOf: gv[start..<(start + length * inner)])
+                }
+                offset += length
+                return Tensor(shape: shape, storage: out)
+            }
+        }
+    }
+
+    /// Tensors of one shape stacked along a new axis.
+    public func stack(_ parts: [Variable], axis: Int = 0) throws(TensorError) -> Variable {
+        guard let first = parts.first else { throw TensorError(.value, "stack needs at least one tensor") }
+        for p in parts where p.shape != first.shape {
+            throw TensorError(.shape, "stack needs tensors of one shape; got \(first.shape) and \(p.shape)")
+        }
+        let ax = axis < 0 ? axis + first.shape.count + 1 : axis
+        guard ax >= 0 && ax <= first.shape.count else { throw TensorError(.value, "axis \(axis) does not exist for stacking tensors of rank \(first.shape.count)") }
+        var expanded = first.shape
+        expanded.insert(1, at: ax)
+        return try concat(try parts.map { (p) throws(TensorError) in try reshape(p, expanded) }, axis: ax)
+    }
+}

@@ -1,5 +1,6 @@
 import TesseraData
 import TesseraDisplay
+import TesseraNN
 import TesseraScript
 import TesseraTensor
 
@@ -80,11 +81,6 @@ enum TensorBindings {
     static let randn = random("randn", normal: true)
     static let rand = random("rand", normal: false)
 
-    static func tensors(_ v: Value, _ what: String) throws -> [Tensor] {
-        guard case .array(let xs) = v, !xs.isEmpty else { throw ScriptError(.type, "\(what) needs a non-empty Array of tensors") }
-        return try xs.enumerated().map { try TensorObject.tensor($0.element, "\(what), element \($0.offset)") }
-    }
-
     static let tensorList = Declaration.Parameter.positional("tensors", .array, "the tensors, in order")
     static let axisParameter = Declaration.Parameter.labelled("axis", .int, default: .int(0), "the dimension; negative counts from the last")
 
@@ -100,13 +96,24 @@ enum TensorBindings {
             }
             return .object(FrameObject(try ScriptError.converting { try Frame.concatenated(frames) }))
         }
-        return .object(TensorObject(try Tensor.concat(try tensors(a["items"], a.place("items")), axis: try a.int("axis"))))
+        let axis = try a.int("axis")
+        return try joined(a["items"], a.place("items")) { try $0.concat($1, axis: axis) }
+    }
+
+    /// Tensors joined by a tape operation: recorded when one of them is traced (inside
+    /// `grad(of:at:)`), so the gradient flows through `concat` and `stack` too.
+    static func joined(_ v: Value, _ what: String, _ op: (Tape, [Variable]) throws -> Variable) throws -> Value {
+        guard case .array(let xs) = v, !xs.isEmpty else { throw ScriptError(.type, "\(what) needs a non-empty Array of tensors") }
+        let operands = try xs.enumerated().map { try TensorObject.operand($0.element, "\(what), element \($0.offset)") }
+        let tape = xs.lazy.compactMap { v -> Tape? in if case .object(let t as TensorObject) = v { return t.tape }; return nil }.first ?? TensorRuntime.shared.tape
+        return .object(TensorObject(try ScriptError.converting { try op(tape, operands) }, on: tape))
     }
 
     static let stack = NativeFunction(Declaration(
         "stack", [tensorList, axisParameter], returns: "Tensor", summary: "Tensors of one shape stacked along a new axis.",
         example: "stack([zeros([3]), ones([3])], axis: 1)", errors: [(.shape, "the shapes differ")])) { a, _ in
-        .object(TensorObject(try Tensor.stack(try tensors(a["tensors"], a.place("tensors")), axis: try a.int("axis"))))
+        let axis = try a.int("axis")
+        return try joined(a["tensors"], a.place("tensors")) { try $0.stack($1, axis: axis) }
     }
 
     static let oneHot = NativeFunction(Declaration(

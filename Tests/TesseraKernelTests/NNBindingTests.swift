@@ -107,7 +107,8 @@ final class NNBindingTests: XCTestCase {
                      "v.min(axis: 0)", "v.variance(axis: 1)", "v.max() * probe", "probe * (max(v) + min(v))", "v.reshape([3, 2]) @ probe",
                      "v.reshape([-1]).gather([0, 5, 5])", "v.permute([1, 0])", "v.softmax() * probe", "v.logSoftmax(axis: 0) * probe",
                      "v.sigmoid() * probe", "v.relu() * probe", "v.tanh()", "v.exp()", "(v * v + 1).log()", "v[1] * probe[0]", "v[0..<1] * probe",
-                     "v * (v > 0)", "floor(v) + v", "round(v * 3) + ceil(v)"]
+                     "v * (v > 0)", "floor(v) + v", "round(v * 3) + ceil(v)",
+                     "concat([v, v * v], axis: 0)", "concat([v, probe], axis: 1) * 2", "stack([v, sin(v)], axis: 1)"]
         for c in cases {
             let r = k.execute("check { v in \(c) }")
             XCTAssertNil(r.error, "\(c): \(r.errorText)")

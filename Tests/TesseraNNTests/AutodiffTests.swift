@@ -103,6 +103,10 @@ final class AutodiffTests: XCTestCase {
             try weighted(t, try t.gather(v[0], IndexTensor(shape: [2, 2], values: [3, 0, 3, 1])))
         }
         try check.check("permute", [x]) { t, v in try weighted(t, try t.permute(v[0], [2, 0, 1])) }
+        for axis in [0, 1, -1] {
+            try check.check("concat along \(axis)", [x, randomTensor([2, 3, 4], seed: 16)]) { t, v in try weighted(t, try t.concat([v[0], v[1], v[0]], axis: axis)) }
+            try check.check("stack along \(axis)", [x, randomTensor([2, 3, 4], seed: 17)]) { t, v in try weighted(t, try t.stack([v[0], v[1]], axis: axis)) }
+        }
     }
 
     /// A tie shares the gradient of max evenly, as PyTorch's amax does.
