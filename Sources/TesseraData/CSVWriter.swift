@@ -100,7 +100,9 @@ public struct CSVWriter: Sendable {
         let n = rows.count, width = columns.count
         guard n > 0 else { return [] }
         guard width > 0 else { return [UInt8](repeating: UInt8(ascii: "\n"), count: n) }
-        let bound = columns.reduce(0) { $0 + $1.longestField } * n
+        // At most this many bytes: numbers and Bools by their longest form, text exactly (one
+        // long text must not make every row's room that long).
+        let bound = columns.reduce(0) { $0 + $1.bytesNeeded(rows) }
         // 16 bytes of slack: a short field is copied as 16 bytes at once (see `copy`).
         let fields = UnsafeMutablePointer<UInt8>.allocate(capacity: bound + 16)
         defer { fields.deallocate() }
@@ -178,7 +180,7 @@ public struct CSVWriter: Sendable {
         /// The encoded categories, and where each starts (one more offset at the end).
         let categoryBytes: [UInt8], categoryStarts: [Int]
         /// The most bytes one field takes: a Double's shortest form (at most 24 bytes), an
-        /// Int64's 20, "false", or the longest encoded category.
+        /// Int64's 20, "false" (0 for text, which is counted field by field).
         let longestField: Int
 
         init(_ c: Column, delimiter: UInt8) {
@@ -202,12 +204,28 @@ public struct CSVWriter: Sendable {
             case .float: longestField = 26
             case .int: longestField = 20
             case .bool: longestField = 5
-            case .text: longestField = zip(starts, starts.dropFirst()).map { $1 - $0 }.max() ?? 0
+            case .text: longestField = 0
             }
             missing = c.missing ?? []
             hasMissing = c.missing != nil
         }
 
+
+        /// The most bytes `rows`' fields take: a number's or Bool's longest form per row, a
+        /// text column's fields exactly.
+        func bytesNeeded(_ rows: Range<Int>) -> Int {
+            guard kind == .text else { return longestField * rows.count }
+            return codes.withUnsafeBufferPointer { v in
+                categoryStarts.withUnsafeBufferPointer { s in
+                    var total = 0
+                    for i in rows {
+                        let c = Int(v[i])
+                        if c >= 0 { total += s[c + 1] - s[c] }
+                    }
+                    return total
+                }
+            }
+        }
 
         /// Formats rows into `out` from position `at`, recording where each field ends in
         /// `ends`; returns the position after the last field.

@@ -62,6 +62,18 @@ final class FrameOperationsTests: XCTestCase {
         }
     }
 
+    /// One long text does not make room for itself in every row: 100,000 rows with a 1 MB
+    /// value in one of them write in megabytes of memory, not a hundred gigabytes.
+    func testOneLongTextDoesNotSizeEveryRow() throws {
+        var texts: [String?] = Array(repeating: "short", count: 100_000)
+        texts[7] = String(repeating: "x", count: 1 << 20)
+        let f = try Frame(columns: [Column("t", strings: texts)])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tessera-long-\(getpid()).csv").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try f.writeCSV(to: path)
+        XCTAssertTrue(try CSVReader.read(path: path).sameContents(as: f))
+    }
+
     func testAWrittenFileIsWholeAndItsErrorsAreIOErrors() throws {
         let rows = 300_000
         let big = try Frame(columns: [Column("i", ints: (0..<rows).map { Int64($0) }), Column("s", strings: (0..<rows).map { "v\($0 % 7)" })])
