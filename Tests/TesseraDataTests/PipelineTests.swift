@@ -79,6 +79,15 @@ final class PipelineTests: XCTestCase {
         }
     }
 
+    /// A column per category is counted before it is made: one-hot encoding a million distinct
+    /// ids into a million columns is a DataError naming the size, not a terabyte allocation.
+    func testOneHotOfAnIdColumnIsRefusedBeforeItAllocates() throws {
+        let ids: [String?] = (0..<1_000_000).map { "TX-\($0)" }
+        let f = try Frame(columns: [Column("id", strings: ids)])
+        let fitted = try OneHot(["id"], maxCategories: 1_000_000).fit(f)
+        XCTAssertThrowsError(try fitted.apply(f)) { XCTAssertTrue("\($0)".contains("maxCategories"), "\($0)") }
+    }
+
     func testTextTargetsMapToTheFittedClasses() throws {
         let (p, _) = try fitted()
         // The classes are those the training rows hold, not every category the column once had.

@@ -1,3 +1,5 @@
+import TesseraTensor
+
 /// Replaces categorical columns by one 0/1 column per category seen when fitting
 /// (`merchant_category=online`): every text column, or the columns named. A category that
 /// only appears later is counted by the pipeline's report and encoded as all zeros, or in
@@ -44,6 +46,12 @@ public struct OneHot: Transform {
         }
 
         public func apply(_ frame: Frame) throws(DataError) -> Frame {
+            // A column per category: count the cells before making them (an id column with a
+            // large maxCategories would ask for rows x rows).
+            let cells = categories.reduce(0) { $0 + $1.values.count + ($1.other ? 1 : 0) }.multipliedReportingOverflow(by: frame.rowCount)
+            do { try HostMemory.check(bytes: cells.overflow ? .max : cells.partialValue, what: "OneHot's \(categories.reduce(0) { $0 + $1.values.count }) category columns of \(frame.rowCount) rows") } catch {
+                throw DataError(error.message, suggestion: "lower OneHot(maxCategories:), or leave id-like columns out of OneHot([...])")
+            }
             var columns: [Column] = []
             for c in frame.columns {
                 guard let spec = categories.first(where: { $0.name == c.name }) else { columns.append(c); continue }
