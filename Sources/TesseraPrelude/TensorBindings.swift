@@ -90,6 +90,10 @@ enum TensorBindings {
         example: "concat([zeros([2, 3]), ones([1, 3])])\nlet iris = dataset(\"iris\")\nconcat([iris.head(2), iris.tail(2)]).rows",
         errors: [(.shape, "the tensors' other dimensions differ"), (.data, "a column has different types in two frames")])) { a, _ in
         if case .array(let items) = a["items"], case .object(_ as FrameObject)? = items.first {
+            guard try a.int("axis") == 0 else {
+                throw ScriptError(.value, "concat of frames puts their rows one after another (axis 0); axis: \(try a.int("axis")) would put them side by side",
+                                  suggestion: "to put frames side by side, join them on a key column: a.join(b, on: \"id\")")
+            }
             let frames = try items.enumerated().map { (i, v) -> Frame in
                 guard case .object(let f as FrameObject) = v else { throw ScriptError(.type, "concat(_:): item \(i) is a \(v.typeName); the first is a Frame, so every item must be") }
                 return f.frame
@@ -103,7 +107,7 @@ enum TensorBindings {
     /// Tensors joined by a tape operation: recorded when one of them is traced (inside
     /// `grad(of:at:)`), so the gradient flows through `concat` and `stack` too.
     static func joined(_ v: Value, _ what: String, _ op: (Tape, [Variable]) throws -> Variable) throws -> Value {
-        guard case .array(let xs) = v, !xs.isEmpty else { throw ScriptError(.type, "\(what) needs a non-empty Array of tensors") }
+        guard case .array(let xs) = v, !xs.isEmpty else { throw ScriptError(.type, "\(what) needs a non-empty Array of tensors (or, for concat, of frames)") }
         let operands = try xs.enumerated().map { try TensorObject.operand($0.element, "\(what), element \($0.offset)") }
         let tape = xs.lazy.compactMap { v -> Tape? in if case .object(let t as TensorObject) = v { return t.tape }; return nil }.first ?? TensorRuntime.shared.tape
         return .object(TensorObject(try ScriptError.converting { try op(tape, operands) }, on: tape))

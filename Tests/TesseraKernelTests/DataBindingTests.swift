@@ -66,6 +66,7 @@ final class DataBindingTests: XCTestCase {
         XCTAssertTrue(k.execute("f.sample(n: 5000)").errorText.contains("replace: true"))
         XCTAssertTrue(k.execute("f.join(f, on: \"nope\")").errorText.contains("no key column 'nope'"))
         XCTAssertTrue(k.execute("concat([f, tensor([1])])").errorText.contains("item 1 is a Tensor"))
+        XCTAssertTrue(k.execute("concat([f, f], axis: 1)").errorText.contains("join them on a key column"))
         XCTAssertTrue(k.execute("f.log1p([\"merchant_category\"])").errorText.contains("not numbers"))
         XCTAssertEqual(k.execute("f.writeCSV(\"/nonexistent-folder/x.csv\")").error?.content["ename"]?.stringValue, "IOError")
         // Clip and Log1p are pipeline steps.
