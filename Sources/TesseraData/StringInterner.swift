@@ -59,9 +59,12 @@ struct StringInterner: Sendable {
         return c
     }
 
-    private mutating func grow() {
-        slots = [UInt64](repeating: .max, count: slots.count * 2)
-        let mask = slots.count - 1
+    private mutating func grow() { rehash(into: slots.count * 2) }
+
+    /// Every value's slot again, in a table of `size` slots (a power of two).
+    private mutating func rehash(into size: Int) {
+        slots = [UInt64](repeating: .max, count: size)
+        let mask = size - 1
         for (c, h) in hashes.enumerated() {
             var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != .max { i = (i + 1) & mask }
@@ -116,13 +119,7 @@ struct StringInterner: Sendable {
         guard entries * 2 > slots.count else { return }
         var size = 64
         while size < entries * 2 { size *= 2 }
-        slots = [UInt64](repeating: .max, count: size)
-        let mask = size - 1
-        for (c, h) in hashes.enumerated() {
-            var i = Int(truncatingIfNeeded: h) & mask
-            while slots[i] != .max { i = (i + 1) & mask }
-            slots[i] = (h >> 32) << 32 | UInt64(c)
-        }
+        rehash(into: size)
         hashes.reserveCapacity(entries)
         offsets.reserveCapacity(entries + 1)
         decodings.reserveCapacity(entries)
