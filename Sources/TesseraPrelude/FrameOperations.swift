@@ -174,10 +174,7 @@ final class GroupByObject: DeclaredMembers {
         },
         .method(Declaration("size", returns: "Frame", summary: "The keys and how many rows each group has (pandas' size).",
                             example: "dataset(\"iris\").groupBy(\"label\").size()")) { o, _, _ in
-            let groups = o.grouping.groups
-            var columns = try o.grouping.keys.map { k in try ScriptError.converting { try o.grouping.frame.column(k) }.take(groups.map { $0[0] }) }
-            columns.append(Column("size", ints: groups.map { Int64($0.count) }))
-            return .object(FrameObject(try ScriptError.converting { try Frame(columns: columns) }))
+            .object(FrameObject(try ScriptError.converting { try o.grouping.size() }))
         },
         .property(name: "keys", doc: "The key columns.") { o in .array(o.grouping.keys.map { .string($0) }) },
         .property(name: "groupCount", doc: "How many groups there are (pandas' ngroups).") { o in .int(o.grouping.groups.count) },
@@ -187,19 +184,9 @@ final class GroupByObject: DeclaredMembers {
     /// column it applies to (numbers; count, min and max also text), keeping the columns' names.
     static func shortcut(_ agg: Grouping.Aggregation) -> NativeMembers<GroupByObject>.Member {
         .method(Declaration(agg.rawValue, returns: "Frame",
-                            summary: "The \(agg.rawValue) of every other column\(agg == .count || agg == .min || agg == .max ? "" : " of numbers") per group, named as the columns (pandas' groupby().\(agg.rawValue)()).",
+                            summary: "The \(agg.rawValue) of every other column\(agg.takesText ? "" : " of numbers") per group, named as the columns (pandas' groupby().\(agg.rawValue)()).",
                             example: "dataset(\"iris\").groupBy(\"label\").\(agg.rawValue)()")) { o, _, _ in
-            let g = o.grouping
-            let takesText = agg == .count || agg == .min || agg == .max
-            let columns = g.frame.columns.filter { !g.keys.contains($0.name) && (takesText || $0.dtype != .string) }
-            let frame = try ScriptError.converting { try g.aggregate(columns.map { ($0.name, agg) }) }
-            // column_mean → column, as pandas names them here.
-            let renamed = frame.columns.map { c -> Column in
-                var c = c
-                if !g.keys.contains(c.name) { c.name = String(c.name.dropLast(agg.rawValue.count + 1)) }
-                return c
-            }
-            return .object(FrameObject(try ScriptError.converting { try Frame(columns: renamed) }))
+            .object(FrameObject(try ScriptError.converting { try o.grouping.aggregateAll(agg) }))
         }
     }
 }

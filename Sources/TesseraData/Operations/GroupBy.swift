@@ -17,17 +17,19 @@ public struct Grouping: Sendable {
         case min, max
         /// The sample standard deviation (n - 1, as pandas), float64 (missing below 2 values).
         case std
+
+        /// Whether it applies to text (count, min and max do; the others need numbers).
+        public var takesText: Bool { self == .count || self == .min || self == .max }
     }
+
+    /// The groups: each one's row indices, in sorted key order (found once, when grouped).
+    public let groups: [[Int]]
 
     public init(_ frame: Frame, by keys: [String]) throws(DataError) {
         guard !keys.isEmpty else { throw DataError("groupBy needs at least one column") }
         for k in keys where !frame.hasColumn(k) { throw DataError.noColumn(k, in: frame.columnNames) }
         self.frame = frame
         self.keys = keys
-    }
-
-    /// The groups: each one's row indices, in sorted key order.
-    public var groups: [[Int]] {
         let columns = keys.map { try! frame.column($0) }
         var index: [[CellValue]: Int] = [:]
         var groups: [[Int]] = []
@@ -36,7 +38,7 @@ public struct Grouping: Sendable {
             let key = columns.map { $0.value(at: i) }
             if let g = index[key] { groups[g].append(i) } else { index[key] = groups.count; groups.append([i]) }
         }
-        return groups.sorted { a, b in
+        self.groups = groups.sorted { a, b in
             for c in columns {
                 let r = Frame.compare(c, a[0], b[0]) ?? 0
                 if r != 0 { return r < 0 }
@@ -45,23 +47,33 @@ public struct Grouping: Sendable {
         }
     }
 
-    /// One row per group: the key columns, then `column_aggregation` for each pair asked.
-    public func aggregate(_ asked: [(column: String, aggregation: Aggregation)]) throws(DataError) -> Frame {
+    /// The key columns, one row per group.
+    var keyColumns: [Column] { keys.map { try! frame.column($0).take(groups.map { $0[0] }) } }
+
+    /// One row per group: the key columns, then `column_aggregation` for each pair asked (or
+    /// the column's own name with `keepingNames`, as pandas names `groupby().mean()`).
+    public func aggregate(_ asked: [(column: String, aggregation: Aggregation)], keepingNames: Bool = false) throws(DataError) -> Frame {
         guard !asked.isEmpty else { throw DataError("aggregate needs at least one column and aggregation", suggestion: "e.g. aggregate([\"amount\": \"mean\"])") }
-        let groups = self.groups
-        var out: [Column] = []
-        for k in keys {
-            let c = try frame.column(k)
-            out.append(c.take(groups.map { $0[0] }))
-        }
+        var out = keyColumns
         for (name, agg) in asked {
             let c = try frame.column(name)
-            if c.dtype == .string && ![.count, .min, .max].contains(agg) {
+            if c.dtype == .string && !agg.takesText {
                 throw DataError("\(agg.rawValue) of column '\(name)' needs numbers; it holds text", suggestion: "count, min and max work on text")
             }
-            out.append(Self.aggregate(c, groups, agg, as: "\(name)_\(agg.rawValue)"))
+            out.append(Self.aggregate(c, groups, agg, as: keepingNames ? name : "\(name)_\(agg.rawValue)"))
         }
         return try Frame(columns: out)
+    }
+
+    /// `groupby().mean()` and the like: `aggregation` of every other column it applies to.
+    public func aggregateAll(_ aggregation: Aggregation) throws(DataError) -> Frame {
+        let columns = frame.columns.filter { !keys.contains($0.name) && (aggregation.takesText || $0.dtype != .string) }
+        return try aggregate(columns.map { ($0.name, aggregation) }, keepingNames: true)
+    }
+
+    /// The keys and each group's row count (pandas' `size`).
+    public func size() throws(DataError) -> Frame {
+        try Frame(columns: keyColumns + [Column("size", ints: groups.map { Int64($0.count) })])
     }
 
     static func aggregate(_ c: Column, _ groups: [[Int]], _ agg: Aggregation, as name: String) -> Column {
