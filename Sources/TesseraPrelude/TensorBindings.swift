@@ -109,7 +109,7 @@ enum TensorBindings {
     static func joined(_ v: Value, _ what: String, _ op: (Tape, [Variable]) throws -> Variable) throws -> Value {
         guard case .array(let xs) = v, !xs.isEmpty else { throw ScriptError(.type, "\(what) needs a non-empty Array of tensors (or, for concat, of frames)") }
         let operands = try xs.enumerated().map { try TensorObject.operand($0.element, "\(what), element \($0.offset)") }
-        let tape = xs.lazy.compactMap { v -> Tape? in if case .object(let t as TensorObject) = v { return t.tape }; return nil }.first ?? TensorRuntime.shared.tape
+        let tape = xs.lazy.compactMap(TensorObject.traced).first ?? TensorRuntime.shared.tape
         return .object(TensorObject(try ScriptError.converting { try op(tape, operands) }, on: tape))
     }
 

@@ -15,11 +15,15 @@ extension TensorObject {
         return Variable(try tensor(v, what()))
     }
 
+    /// The recording tape of a traced tensor; nil for anything else.
+    static func traced(_ v: Value) -> Tape? {
+        if case .object(let o as TensorObject) = v { return o.tape }
+        return nil
+    }
+
     /// Where an operation runs: the tape of a traced operand, else the session's untraced one.
     static func tape(_ a: Value, _ b: Value? = nil) -> Tape {
-        if case .object(let o as TensorObject) = a, let t = o.tape { return t }
-        if let b, case .object(let o as TensorObject) = b, let t = o.tape { return t }
-        return TensorRuntime.shared.tape
+        traced(a) ?? b.flatMap(traced) ?? TensorRuntime.shared.tape
     }
 
     /// `op` of two operands, on the tape `tape(a, b)` chooses.
