@@ -230,7 +230,7 @@ final class ModelObject: DeclaredMembers {
             let (vx, vy) = try data(heldOut, nil, target: a["target"], needTarget: true, what: "fit(validationSplit:)")
             splitValidation = (vx, vy!)
         } else if let split {
-            let stratify = Self.isDiscrete(y!)
+            let stratify = Self.isDiscrete(y!.storage)
             let parts = try Self.validationSplit(x, y!, fraction: split, seed: UInt64(truncatingIfNeeded: try a.int("seed")), stratify: stratify)
             (x, y) = parts.train
             splitValidation = parts.validation
@@ -400,9 +400,9 @@ final class ModelObject: DeclaredMembers {
     /// error otherwise; cross-entropy for several outputs.
     /// Whether targets look like classes (text, or at most 50 distinct whole numbers), so a
     /// validation split keeps their shares.
-    static func isDiscrete(_ y: Tensor) -> Bool {
-        var seen = Set<Float>()
-        for v in y.storage {
+    static func isDiscrete<Values: Sequence>(_ values: Values) -> Bool where Values.Element: BinaryFloatingPoint & Hashable {
+        var seen = Set<Values.Element>()
+        for v in values {
             guard v == v.rounded() else { return false }
             seen.insert(v)
             if seen.count > 50 { return false }
@@ -410,11 +410,7 @@ final class ModelObject: DeclaredMembers {
         return true
     }
 
-    static func isDiscrete(_ c: Column) -> Bool {
-        if c.dtype == .string || c.dtype == .bool { return true }
-        let values = c.numericValues
-        return isDiscrete(Tensor(shape: [values.count], storage: values.map { Float($0) }))
-    }
+    static func isDiscrete(_ c: Column) -> Bool { c.dtype == .string || c.dtype == .bool || isDiscrete(c.numericValues) }
 
     func inferredLoss(_ x: Tensor, _ y: Tensor) throws(TensorError) -> String {
         switch model.probabilityActivation {
