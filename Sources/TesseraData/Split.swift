@@ -22,13 +22,22 @@ extension Frame {
             let cut = Swift.min(rowCount - 1, Swift.max(1, Int((Double(rowCount) * fraction).rounded())))
             return (take(Array(order[..<cut])), take(Array(order[cut...])))
         }
+        let keys = try stratify.map { (name) throws(DataError) in let key = try column(name); return (0..<rowCount).map { key.value(at: $0) } }
+        let (train, test) = Self.splitRows(rowCount, keys: keys, trainFraction: fraction, seed: seed)
+        return (take(train), take(test))
+    }
+
+    /// Row indices 0..<count split into train and test, in an order fixed by `seed`: per
+    /// value of `keys` when given (every value with two or more rows on both sides), else over
+    /// all rows (both sides non-empty from two rows). Frames split with it, and so does a
+    /// fit's validationSplit of tensors.
+    public static func splitRows(_ count: Int, keys: [CellValue]?, trainFraction fraction: Double, seed: UInt64) -> (train: [Int], test: [Int]) {
         var rng = RandomGenerator(seed: seed)
-        if let stratify {
-            let key = try column(stratify)
+        if let keys {
             var groups: [CellValue: [Int]] = [:]
             var order: [CellValue] = []
-            for i in 0..<rowCount {
-                let v = key.value(at: i)
+            for i in 0..<count {
+                let v = keys[i]
                 if groups[v] == nil { order.append(v) }
                 groups[v, default: []].append(i)
             }
@@ -43,12 +52,12 @@ extension Frame {
             }
             train.shuffle(using: &rng)
             test.shuffle(using: &rng)
-            return (take(train), take(test))
+            return (train, test)
         }
-        var rows = Array(0..<rowCount)
+        var rows = Array(0..<count)
         rows.shuffle(using: &rng)
-        let cut = Swift.min(rowCount - 1, Swift.max(1, Int((Double(rowCount) * fraction).rounded())))
-        return (take(Array(rows[..<cut])), take(Array(rows[cut...])))
+        let cut = Swift.min(count - 1, Swift.max(1, Int((Double(count) * fraction).rounded())))
+        return (Array(rows[..<Swift.max(0, cut)]), Array(rows[Swift.max(0, cut)...]))
     }
 
     /// Row order for time-ordered splits: by value, missing last, ties by position.

@@ -65,31 +65,15 @@ extension ModelObject {
     }
 
     /// Splits off a share of the training data for validation, as Keras' validationSplit
-    /// does, but shuffled by `seed` and stratified by class for a classifier.
+    /// does, but shuffled by `seed` and stratified by class for a classifier (as frames split).
     static func validationSplit(_ x: Tensor, _ y: Tensor, fraction: Double, seed: UInt64, stratify: Bool) throws -> (train: (Tensor, Tensor), validation: (Tensor, Tensor)) {
         guard fraction > 0, fraction < 1 else { throw ScriptError(.value, "fit(validationSplit:) is a fraction between 0 and 1 (exclusive), got \(fraction)") }
         let n = x.shape.first ?? 0
-        var rng = RandomGenerator(seed: seed)
-        var groups: [[Int]]
-        if stratify {
-            var byClass: [Float: [Int]] = [:]
-            for i in 0..<n { byClass[y.storage[i], default: []].append(i) }
-            groups = byClass.keys.sorted().map { byClass[$0]! }
-        } else {
-            groups = [Array(0..<n)]
-        }
-        var train: [Int] = [], held: [Int] = []
-        for var g in groups {
-            g.shuffle(using: &rng)
-            let k = Int((Double(g.count) * fraction).rounded())
-            held += g.prefix(k)
-            train += g.dropFirst(k)
-        }
+        let keys = stratify ? y.storage.prefix(n).map { CellValue.double(Double($0)) } : nil
+        let (train, held) = Frame.splitRows(n, keys: keys, trainFraction: 1 - fraction, seed: seed)
         guard !train.isEmpty, !held.isEmpty else {
             throw ScriptError(.value, "fit(validationSplit: \(fraction)) leaves \(train.isEmpty ? "no rows to train on" : "no rows to validate on") out of \(n)")
         }
-        train.sort()
-        held.sort()
         func rows(_ t: Tensor, _ idx: [Int]) throws -> Tensor { try ScriptError.converting { try t.gather(idx) } }
         return ((try rows(x, train), try rows(y, train)), (try rows(x, held), try rows(y, held)))
     }
@@ -107,17 +91,10 @@ final class DriftObject: DeclaredMembers {
         func f(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "" }
         let rows = report.columns.map { c in
             [c.name, c.psi.map { String(format: "%.3f", $0) } ?? "", String(c.outside), f(c.trainMin) + (c.trainMin == nil ? "" : " ... ") + f(c.trainMax),
-             f(c.newMin) + (c.newMin == nil ? "" : " ... ") + f(c.newMax), f(c.worstZ), Self.status(c)]
+             f(c.newMin) + (c.newMin == nil ? "" : " ... ") + f(c.newMax), f(c.worstZ), c.status.rawValue]
         }
         return Table(columns: ["feature", "PSI", "rows outside", "training range", "range here", "largest z", "status"], rows: rows, numericColumns: [1, 2, 5],
                      caption: "Drift: \(report.outsideRows) of \(report.rows) rows outside the training data (beyond its range by more than \(String(format: "%g", report.margin * 100))% of it, or beyond it with |z| > \(String(format: "%g", report.zLimit)))")
-    }
-
-    /// As the drift check grades PSI: above 0.25 fail, above 0.1 warn; rows outside warn.
-    static func status(_ c: DriftReport.Column) -> String {
-        if let p = c.psi, p > 0.25 { return "fail" }
-        if (c.psi ?? 0) > 0.1 || c.outside > 0 { return "warn" }
-        return "pass"
     }
 
     static let nativeMembers = NativeMembers<DriftObject>([
@@ -132,7 +109,7 @@ final class DriftObject: DeclaredMembers {
                 Convert.dict([("name", .string(c.name)), ("psi", c.psi.map { .double($0) } ?? .nil), ("outside", .int(c.outside)),
                               ("trainMin", c.trainMin.map { .double($0) } ?? .nil), ("trainMax", c.trainMax.map { .double($0) } ?? .nil),
                               ("min", c.newMin.map { .double($0) } ?? .nil), ("max", c.newMax.map { .double($0) } ?? .nil),
-                              ("worstZ", c.worstZ.map { .double($0) } ?? .nil), ("status", .string(status(c)))])
+                              ("worstZ", c.worstZ.map { .double($0) } ?? .nil), ("status", .string(c.status.rawValue))])
             })
         },
         .property(name: "warning", doc: "The line a prediction warns with; nil when every row is inside.") { o in o.report.warning.map { .string($0) } ?? .nil },

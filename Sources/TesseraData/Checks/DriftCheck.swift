@@ -13,12 +13,12 @@ struct DriftCheck: QualityCheck {
             guard let other = try? test.column(col.name) else { continue }
             if let psi = Self.psi(col, other) { scores.append((col.name, psi)) }
         }
-        let drifted = scores.filter { $0.1 > 0.1 }.sorted { $0.1 > $1.1 }
+        let drifted = scores.filter { $0.1 > DriftReference.warnAbove }.sorted { $0.1 > $1.1 }
         guard !drifted.isEmpty else {
             let top = scores.max { $0.1 < $1.1 }
             return (.pass, "train and test look alike" + (top.map { " (largest PSI \(String(format: "%.3f", $0.1)), \($0.0))" } ?? ""), "")
         }
-        let status: QualityReport.Status = drifted[0].1 > 0.25 ? .fail : .warn
+        let status: QualityReport.Status = drifted[0].1 > DriftReference.failAbove ? .fail : .warn
         return (status, "shifted: " + listed(drifted.map { "\($0.0) (PSI \(String(format: "%.2f", $0.1)))" }),
                 "the test data comes from a different population or time: retrain on recent data, or check the pipeline that produced it")
     }

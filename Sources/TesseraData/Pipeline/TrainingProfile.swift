@@ -77,6 +77,13 @@ public struct DriftReport: Sendable {
         public let trainMin: Double?, trainMax: Double?, newMin: Double?, newMax: Double?
         /// The z-score farthest from 0 (against the training mean and deviation).
         public let worstZ: Double?
+
+        /// As the drift check grades a feature (PSI above `DriftReference.failAbove` fails,
+        /// above `warnAbove` warns), and rows outside the training data warn.
+        public var status: QualityReport.Status {
+            if let p = psi, p > DriftReference.failAbove { return .fail }
+            return (psi ?? 0) > DriftReference.warnAbove || outside > 0 ? .warn : .pass
+        }
     }
 
     public let rows: Int
@@ -110,6 +117,10 @@ public struct DriftReference: Sendable, Codable, Equatable {
     public let keys: [String]?
     /// The share of the column in each bin (each decile, or each category then "other").
     public let fractions: [Double]
+
+    /// The population stability index above which a feature has shifted (warn), and above
+    /// which it is a different population (fail): the drift check's and `model.drift`'s grades.
+    public static let warnAbove = 0.1, failAbove = 0.25
 
     public init?(_ a: TesseraData.Column, numeric: Bool) {
         var bins: [Int]
