@@ -236,3 +236,13 @@ extension Frame {
         return true
     }
 }
+
+extension Frame {
+    /// Checks that `rows` rows of `columns` columns fit in memory before they are made.
+    static func checkRows(_ rows: Int, columns: Int, what: @autoclosure () -> String) throws(DataError) {
+        let (bytes, overflow) = rows.multipliedReportingOverflow(by: Swift.max(1, columns) * 16)
+        do { try HostMemory.check(bytes: overflow ? .max : bytes, what: "\(what()) would make \(rows) rows, which") } catch {
+            throw DataError(error.message, suggestion: "ask for fewer rows: filter the frames first, or use keys that repeat less")
+        }
+    }
+}

@@ -1,5 +1,3 @@
-import TesseraTensor
-
 /// Two frames side by side where their key columns match, as pandas' `merge`: every pair
 /// of matching rows, in the left frame's order (then the right's); with `.left`, a left
 /// row without a match too, its right columns missing. Missing keys match each other, as
@@ -60,15 +58,5 @@ extension Frame {
             out.append(Column.from(cells, named: shared.contains(c.name) ? c.name + "_y" : c.name, like: c))
         }
         return try Frame(columns: out)
-    }
-}
-
-extension Frame {
-    /// Checks that `rows` rows of `columns` columns fit in memory before they are made.
-    static func checkRows(_ rows: Int, columns: Int, what: @autoclosure () -> String) throws(DataError) {
-        let (bytes, overflow) = rows.multipliedReportingOverflow(by: Swift.max(1, columns) * 16)
-        do { try HostMemory.check(bytes: overflow ? .max : bytes, what: "\(what()) would make \(rows) rows, which") } catch {
-            throw DataError(error.message, suggestion: "ask for fewer rows: filter the frames first, or use keys that repeat less")
-        }
     }
 }
