@@ -157,6 +157,7 @@ final class FrameOperationsTests: XCTestCase {
         XCTAssertEqual(try Clip(["n"], upper: 9.5).fit(f).apply(f).column("n").dtype, .float64)
         XCTAssertThrowsError(try Clip().fit(f)) { XCTAssertTrue("\($0)".contains("needs lower:, upper: or quantiles:")) }
         XCTAssertThrowsError(try Clip(lower: 3, upper: 1).fit(f))
+        XCTAssertThrowsError(try Clip(lower: .nan).fit(f)) { XCTAssertTrue("\($0)".contains("not nan")) }
         let logged = try Log1p(["a"]).fit(f).apply(f)
         XCTAssertEqual(try logged.column("a").double(at: 100)!, log1p(100), accuracy: 1e-12)
         let negative = try Frame(columns: [Column("a", doubles: [0, -2])])

@@ -70,6 +70,8 @@ public struct Clip: Transform {
             guard lower == nil && upper == nil else { throw DataError("Clip takes quantiles: or lower:/upper:, not both") }
         } else {
             guard lower != nil || upper != nil else { throw DataError("Clip needs lower:, upper: or quantiles:") }
+            // A NaN bound compares false with everything: it would clip nothing, silently.
+            if [lower, upper].contains(where: { $0?.isNaN == true }) { throw DataError("Clip's bounds must be numbers, not nan") }
             if let l = lower, let u = upper, l > u { throw DataError("Clip(lower: \(l), upper: \(u)): lower is above upper") }
         }
         let chosen = try Self.numericColumns(columns, of: frame, for: "Clip")
