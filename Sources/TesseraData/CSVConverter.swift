@@ -14,7 +14,6 @@ extension CSVReader {
         var builders: [ColumnBuilder] = []
         var report = ParseReport()
         var headerPending = true
-        var columnar = Columnar()
         /// The file's size, to size the columns after the first chunk.
         var expectedBytes: Int?
         /// The first error a chunk raised; the reader rethrows it.
@@ -29,16 +28,16 @@ extension CSVReader {
         }
 
         func convert(_ block: Block, _ p: UnsafeBufferPointer<UInt8>, bytesInBlock: Int) throws {
-            var records = block.records[...]
+            var header = 0
             if headerPending {
-                guard let first = records.first else { return }
+                guard block.rows > 0 else { return }
                 headerPending = false
-                let firstTexts = (0..<Int(first.fieldCount)).map { block.text(Int(first.firstField) + $0, p, latin1: self.latin1) }
-                let isHeader = options.header ?? Self.looksLikeHeader(firstTexts, block: block, p: p, delimiterCount: Int(first.fieldCount))
+                let firstTexts = (0..<block.width).map { block.text(row: 0, column: $0, p, latin1: self.latin1) }
+                let isHeader = options.header ?? Self.looksLikeHeader(firstTexts, block: block, p: p)
                 report.hasHeader = isHeader
                 if isHeader {
                     names = try Self.columnNames(firstTexts, report: &report, isCancelled: isCancelled)
-                    records = records.dropFirst()
+                    header = 1
                 } else {
                     names = (1...max(1, firstTexts.count)).map { "column\($0)" }
                 }
@@ -51,34 +50,18 @@ extension CSVReader {
                 }
             }
             let width = names.count
-            // Lay the block out column by column, padding short rows and dropping long ones.
-            var kept: [Record] = []
-            kept.reserveCapacity(records.count)
-            for r in records {
-                let n = Int(r.fieldCount)
-                if n == width { kept.append(r); continue }
-                if n == 1 && block.fields[Int(r.firstField)].end == block.fields[Int(r.firstField)].start { continue }  // an empty line
-                if n < width {
-                    report.add(Int(r.line), .shortRow, "\(n) field\(n == 1 ? "" : "s") where the header has \(width); the missing ones are empty")
-                    kept.append(r)
-                } else {
-                    report.add(Int(r.line), .longRow, "\(n) fields where the header has \(width); the row was skipped")
-                }
-            }
+            let first = header
+            let n = block.rows - first
+            guard n > 0 else { return }
             let latin1 = self.latin1
             let na = missingTokens
             // Size the columns once from the first chunk's bytes per row, so they do not
             // double (and briefly triple) their memory as they grow.
             var estimate = 0
-            if let total = expectedBytes, bytesInBlock > 0, !kept.isEmpty, builders.first?.isEmpty ?? false {
-                estimate = Int(Double(total) / Double(bytesInBlock) * Double(kept.count) * 1.02) + 16
+            if let total = expectedBytes, bytesInBlock > 0, builders.first?.isEmpty ?? false {
+                estimate = Int(Double(total) / Double(bytesInBlock) * Double(block.rows) * 1.02) + 16
             }
-            let capacity = estimate
-            // Transpose the fields into one contiguous run per column (absent fields of short
-            // rows have length -1): each column's conversion then reads memory in order
-            // instead of striding across every row.
-            let n = kept.count
-            columnar.fill(from: block, records: kept, width: width)
+            let capacity = estimate, stride = block.capacity
             var reports = [ParseReport](repeating: ParseReport(), count: width)
             var updated = builders
             builders = []  // one owner, so the columns grow in place instead of being copied
@@ -86,14 +69,14 @@ extension CSVReader {
             // touches only its own builder and report.
             updated.withUnsafeMutableBufferPointer { bs in
             reports.withUnsafeMutableBufferPointer { rs in
-            columnar.starts.withUnsafeBufferPointer { cs in
-            columnar.lengths.withUnsafeBufferPointer { cl in
-            columnar.flags.withUnsafeBufferPointer { cf in
-            columnar.lines.withUnsafeBufferPointer { ln in
+            block.starts.withUnsafeBufferPointer { cs in
+            block.lengths.withUnsafeBufferPointer { cl in
+            block.flags.withUnsafeBufferPointer { cf in
+            block.lines.withUnsafeBufferPointer { ln in
                 let shared = Shared(builders: bs.baseAddress!, reports: rs.baseAddress!, bytes: p,
-                                    starts: cs, lengths: cl, flags: cf, lines: ln)
+                                    starts: cs, lengths: cl, flags: cf, lines: UnsafeBufferPointer(rebasing: ln[first...]))
                 DispatchQueue.concurrentPerform(iterations: width) { c in
-                    let range = (c * n)..<((c + 1) * n)
+                    let range = (c * stride + first)..<(c * stride + first + n)
                     shared.builders[c].append(starts: UnsafeBufferPointer(rebasing: shared.starts[range]),
                                               lengths: UnsafeBufferPointer(rebasing: shared.lengths[range]),
                                               flags: UnsafeBufferPointer(rebasing: shared.flags[range]),
@@ -111,19 +94,19 @@ extension CSVReader {
         /// Whether a first row names columns: not when it is all numbers; yes when some
         /// column is numeric below it but text in it; otherwise (text everywhere) yes
         /// unless a numeric column below also starts with a number (then it is data).
-        static func looksLikeHeader(_ first: [String], block: Block, p: UnsafeBufferPointer<UInt8>, delimiterCount: Int) -> Bool {
+        static func looksLikeHeader(_ first: [String], block: Block, p: UnsafeBufferPointer<UInt8>) -> Bool {
             let firstNumeric = first.map { Number.double(Array($0.utf8)) != nil }
             if firstNumeric.allSatisfy({ $0 }) { return false }
             // Which columns are numeric in the next rows of the chunk.
             var belowNumeric = [Bool](repeating: true, count: first.count)
             var seen = [Bool](repeating: false, count: first.count)
-            for r in block.records.dropFirst().prefix(20) {
-                for c in 0..<min(first.count, Int(r.fieldCount)) {
-                    let f = Int(r.firstField) + c
-                    let s = Int(block.fields[f].start), e = Int(block.fields[f].end)
-                    guard e > s else { continue }
+            for r in 1..<Swift.min(block.rows, 21) {
+                for c in 0..<first.count {
+                    let k = c * block.capacity + r
+                    let s = Int(block.starts[k]), length = Int(block.lengths[k])
+                    guard length > 0 else { continue }
                     seen[c] = true
-                    if Number.double(p.baseAddress! + s, e - s) == nil { belowNumeric[c] = false }
+                    if Number.double(p.baseAddress! + s, length) == nil { belowNumeric[c] = false }
                 }
             }
             for c in first.indices where seen[c] && belowNumeric[c] && !firstNumeric[c] && !first[c].isEmpty { return true }

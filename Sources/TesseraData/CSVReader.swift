@@ -16,7 +16,7 @@ public struct CSVOptions: Sendable {
     /// The column to predict, kept on the frame.
     public var target: String?
     /// Bytes read and parsed at a time: memory stays bounded by this, not the file size.
-    public var chunkBytes = 4 << 20
+    public var chunkBytes = 128 << 10
 
     public init() {}
 
@@ -124,8 +124,10 @@ public enum CSVReader {
         var report = ParseReport()
         /// Line number (1-based) of the next record's first line.
         var line = 1
-        /// Fields per byte in the last chunk, to size the next chunk's arrays.
-        var fieldsPerByte: Double?
+        /// Rows per byte in the last chunk, to size the next chunk's arrays.
+        var rowsPerByte: Double?
+        /// Fields per row: the first record's (0 until it is read).
+        var width = 0
         let converter: Converter
         /// Converts chunks in order, one at a time, beside the splitting.
         let conversions = DispatchQueue(label: "tessera.csv.convert")
@@ -350,92 +352,87 @@ public enum CSVReader {
             return best
         }
 
-        /// Splits the bytes into records and fields and converts them per column; returns
+        /// Splits the bytes into records and fields and hands them to the converter; returns
         /// how many bytes it consumed. Unless `final`, a record cut off by the end of the
         /// chunk is left unconsumed (it is carried to the next chunk).
+        ///
+        /// Fields go straight into their column's run of the block (row r of column c at
+        /// c * capacity + r), so the converter reads each column in order without a pass
+        /// that transposes them. The width is the first record's: a shorter row is padded
+        /// with absent fields, a longer one is dropped, and both are reported.
         mutating func parse(_ bytes: [UInt8], final: Bool) throws -> Int {
+            if width == 0 {
+                // The first record (a header or not) sets the width.
+                guard let w = bytes.withUnsafeBufferPointer({ firstRecordWidth($0, final: final) }) else { return 0 }
+                width = w
+            }
             // The field arrays are reused from chunk to chunk: fresh ones would be new
             // pages for the kernel to zero every time.
             var block = blocks.take()
-            block.removeAll()
-            block.reserve(fields: fieldsPerByte.map { Int(Double(bytes.count) * $0 * 1.1) } ?? 0)
+            let expected = rowsPerByte.map { Int(Double(bytes.count) * $0 * 1.1) + 16 } ?? Swift.min(4096, bytes.count / (2 * width) + 16)
+            block.prepare(width: width, capacity: expected)
             let delimiter = self.delimiter
             let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+            let width = self.width
             var line = self.line
-            var unterminated = false
             var consumed = 0
-            bytes.withUnsafeBufferPointer { p in
-                let end = p.count
+            var rows = 0
+            var unterminatedLine: Int?
+            var shortRows: [(line: Int32, fields: Int32)] = [], longRows: [(line: Int32, fields: Int32)] = []
+            bytes.withUnsafeBufferPointer { buffer in
+                let p = buffer.baseAddress!
+                let end = buffer.count
                 var i = 0
+                var capacity = block.capacity
+                var s = block.starts.withUnsafeMutableBufferPointer { $0.baseAddress! }
+                var l = block.lengths.withUnsafeMutableBufferPointer { $0.baseAddress! }
+                var f = block.flags.withUnsafeMutableBufferPointer { $0.baseAddress! }
                 records: while i < end {
                     // Skip blank lines between records.
                     if p[i] == 0x0A { line += 1; i += 1; consumed = i; continue }
                     if p[i] == 0x0D && i + 1 < end && p[i + 1] == 0x0A { line += 1; i += 2; consumed = i; continue }
+                    if rows == capacity {
+                        // More rows than this chunk was sized for: double the runs, keeping their rows.
+                        block.rows = rows
+                        block.grow()
+                        capacity = block.capacity
+                        s = block.starts.withUnsafeMutableBufferPointer { $0.baseAddress! }
+                        l = block.lengths.withUnsafeMutableBufferPointer { $0.baseAddress! }
+                        f = block.flags.withUnsafeMutableBufferPointer { $0.baseAddress! }
+                    }
                     let recordLine = line
-                    let firstField = block.fieldCount
-                    var fieldCount = 0
+                    var c = 0
+                    var firstEmpty = false
                     while true {
-                        if p[i] == 0x22 {
-                            // A quoted field: up to the closing quote; "" is a literal quote.
-                            i += 1
-                            let s = i
-                            var escaped = false
-                            var closed = false
-                            while i < end {
-                                let b = p[i]
-                                if b == 0x22 {
-                                    if i + 1 < end && p[i + 1] == 0x22 { escaped = true; i += 2; continue }
-                                    if i + 1 == end && !final { break }  // "" may continue in the next chunk
-                                    closed = true
-                                    break
-                                }
-                                if b == 0x0A { line += 1 }
-                                i += 1
-                            }
-                            if !closed {
-                                if !final { block.truncate(to: firstField); line = recordLine; break records }
-                                block.append(s, i, escaped ? 2 : 1)
-                                unterminated = true
-                                fieldCount += 1
-                                block.records.append(Record(firstField: Int32(firstField), fieldCount: Int32(fieldCount), line: Int32(clamping: recordLine)))
-                                consumed = end
-                                break records
-                            }
-                            block.append(s, i, escaped ? 2 : 1)
-                            i += 1
-                            // Text after the closing quote up to the delimiter is dropped (as pandas does).
-                            while i < end && p[i] != delimiter && p[i] != 0x0A { i += 1 }
-                        } else {
-                            let s = i
-                            // Eight bytes at a time while no delimiter or newline is among them.
-                            let base = UnsafeRawPointer(p.baseAddress!)
-                            while i + 8 <= end {
-                                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                                let hit = Self.zeroBytes(word ^ delimiterWord) | Self.zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
-                                if hit != 0 { i += hit.trailingZeroBitCount >> 3; break }
-                                i += 8
-                            }
-                            while i < end {
-                                let b = p[i]
-                                if b == delimiter || b == 0x0A { break }
-                                i += 1
-                            }
-                            var e = i
-                            if e > s && p[e - 1] == 0x0D { e -= 1 }
-                            block.append(s, e, 0)
+                        let field = Self.field(p, i, end, delimiter: delimiter, delimiterWord: delimiterWord, final: final, line: &line)
+                        if !field.closed {
+                            if !final { line = recordLine; break records }
+                            // A quote opened and never closed: the rest of the file is one field.
+                            unterminatedLine = recordLine
+                            consumed = end
+                            break records
                         }
-                        fieldCount += 1
+                        if c < width {
+                            let k = c &* capacity &+ rows
+                            s[k] = Int32(truncatingIfNeeded: field.start)
+                            l[k] = Int32(truncatingIfNeeded: field.end &- field.start)
+                            f[k] = field.flag
+                        }
+                        if c == 0 { firstEmpty = field.end == field.start }
+                        c += 1
+                        i = field.next
                         if i >= end {
                             // The chunk ended inside this record: wait for the rest unless this is the end.
-                            if !final { block.truncate(to: firstField); line = recordLine; break records }
+                            if !final { line = recordLine; break records }
                             break
                         }
                         if p[i] == delimiter {
                             i += 1
                             if i >= end {
-                                if !final { block.truncate(to: firstField); line = recordLine; break records }
-                                block.append(i, i, 0)
-                                fieldCount += 1
+                                if !final { line = recordLine; break records }
+                                // A delimiter ends the file: one more empty field.
+                                if c < width { let k = c &* capacity &+ rows; s[k] = Int32(truncatingIfNeeded: i); l[k] = 0; f[k] = 0 }
+                                c += 1
                                 break
                             }
                         } else {
@@ -444,16 +441,34 @@ public enum CSVReader {
                             break
                         }
                     }
-                    block.records.append(Record(firstField: Int32(firstField), fieldCount: Int32(fieldCount), line: Int32(clamping: recordLine)))
                     consumed = i
+                    if c == width {
+                        block.lines.append(Int32(clamping: recordLine))
+                        rows += 1
+                    } else if c == 1 && firstEmpty {
+                        continue  // a line with nothing on it (a lone quoted "" or spaces trimmed away)
+                    } else if c < width {
+                        for k in c..<width { l[k &* capacity &+ rows] = -1; f[k &* capacity &+ rows] = 0 }
+                        shortRows.append((Int32(clamping: recordLine), Int32(c)))
+                        block.lines.append(Int32(clamping: recordLine))
+                        rows += 1
+                    } else {
+                        longRows.append((Int32(clamping: recordLine), Int32(clamping: c)))
+                    }
                 }
             }
+            block.rows = rows
             self.line = line
-            if unterminated, let last = block.records.popLast() {
-                report.add(Int(last.line), .unterminatedQuote, "a quoted field opened here is never closed; the rest of the file (from this line) was dropped")
-                block.truncate(to: Int(last.firstField))
+            for r in shortRows {
+                report.add(Int(r.line), .shortRow, "\(r.fields) field\(r.fields == 1 ? "" : "s") where the header has \(width); the missing ones are empty")
             }
-            if consumed > 0 && block.fieldCount > 0 { fieldsPerByte = Double(block.fieldCount) / Double(consumed) }
+            for r in longRows {
+                report.add(Int(r.line), .longRow, "\(r.fields) fields where the header has \(width); the row was skipped")
+            }
+            if let u = unterminatedLine {
+                report.add(u, .unterminatedQuote, "a quoted field opened here is never closed; the rest of the file (from this line) was dropped")
+            }
+            if consumed > 0 && rows > 0 { rowsPerByte = Double(rows) / Double(consumed) }
             if let e = converter.error { blocks.give(block); throw e }
             let converter = self.converter, pool = blocks, ready = block, used = consumed
             conversions.async {
@@ -467,6 +482,76 @@ public enum CSVReader {
                 pool.give(ready)
             }
             return consumed
+        }
+
+        /// The number of fields of the first record, or nil when the chunk ends inside it
+        /// (and more is to come).
+        func firstRecordWidth(_ buffer: UnsafeBufferPointer<UInt8>, final: Bool) -> Int? {
+            let p = buffer.baseAddress!, end = buffer.count
+            let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+            var i = 0
+            var line = 0
+            while i < end && (p[i] == 0x0A || (p[i] == 0x0D && i + 1 < end && p[i + 1] == 0x0A)) { i += p[i] == 0x0A ? 1 : 2 }
+            if i >= end { return final ? 1 : nil }
+            var c = 0
+            while true {
+                let field = Self.field(p, i, end, delimiter: delimiter, delimiterWord: delimiterWord, final: final, line: &line)
+                c += 1
+                if !field.closed { return final ? c : nil }
+                i = field.next
+                if i >= end { return final ? c : nil }
+                if p[i] != delimiter { return c }
+                i += 1
+                if i >= end { return final ? c + 1 : nil }
+            }
+        }
+
+        /// The field that starts at `i`: its bytes (`start..<end`, without quotes or a
+        /// trailing CR), how it was quoted (0 plain, 1 quoted, 2 quoted with "" inside), and
+        /// where the delimiter or newline after it (or the chunk's end) is. `closed` is false
+        /// for a quoted field the chunk ends inside.
+        @inline(__always)
+        static func field(_ p: UnsafePointer<UInt8>, _ i0: Int, _ end: Int, delimiter: UInt8, delimiterWord: UInt64, final: Bool,
+                          line: inout Int) -> (start: Int, end: Int, flag: UInt8, next: Int, closed: Bool) {
+            var i = i0
+            if p[i] == 0x22 {
+                // A quoted field: up to the closing quote; "" is a literal quote.
+                i += 1
+                let s = i
+                var escaped = false
+                while i < end {
+                    let b = p[i]
+                    if b == 0x22 {
+                        if i + 1 < end && p[i + 1] == 0x22 { escaped = true; i += 2; continue }
+                        if i + 1 == end && !final { break }  // "" may continue in the next chunk
+                        let e = i
+                        i += 1
+                        // Text after the closing quote up to the delimiter is dropped (as pandas does).
+                        while i < end && p[i] != delimiter && p[i] != 0x0A { i += 1 }
+                        return (s, e, escaped ? 2 : 1, i, true)
+                    }
+                    if b == 0x0A { line += 1 }
+                    i += 1
+                }
+                return (s, i, escaped ? 2 : 1, i, false)
+            }
+            let s = i
+            // Eight bytes at a time while no delimiter or newline is among them.
+            let base = UnsafeRawPointer(p)
+            while i + 8 <= end {
+                let word = base.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                let hit = zeroBytes(word ^ delimiterWord) | zeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                if hit != 0 { i += hit.trailingZeroBitCount >> 3; break }
+                i += 8
+            }
+            while i < end {
+                let b = p[i]
+                if b == delimiter || b == 0x0A { break }
+                i += 1
+            }
+            var e = i
+            if e > s && p[e - 1] == 0x0D { e -= 1 }
+            return (s, e, 0, i, true)
         }
 
     }
@@ -502,102 +587,56 @@ public enum CSVReader {
         let lines: UnsafeBufferPointer<Int32>
     }
 
-    /// What the transposition workers share; each writes only its own records' slots.
-    struct Transposition: @unchecked Sendable {
-        let s: UnsafeMutablePointer<Int32>, l: UnsafeMutablePointer<Int32>, f: UnsafeMutablePointer<UInt8>
-        let fields: UnsafeBufferPointer<Field>
-        let records: UnsafeBufferPointer<Record>
-    }
-
-    /// A chunk's fields column by column: column c's fields are at c * rows ..< (c + 1) * rows.
-    struct Columnar {
+    /// A chunk's fields, column by column: row r of column c is at c * capacity + r in
+    /// `starts` (its first byte), `lengths` (its byte count; -1 for a field a short row
+    /// lacks) and `flags` (0 plain, 1 quoted, 2 quoted with "" inside).
+    struct Block {
+        var width = 0
+        /// Rows each column's run has room for.
+        var capacity = 0
+        var rows = 0
         var starts: [Int32] = []
         var lengths: [Int32] = []
         var flags: [UInt8] = []
-        /// The line each record starts on.
+        /// The line each row starts on.
         var lines: [Int32] = []
 
-        mutating func fill(from block: Block, records: [Record], width: Int) {
-            let n = records.count
-            let total = n * width
-            // Reused from chunk to chunk: resized, not reallocated.
-            if starts.count != total {
+        /// Empty, with room for `capacity` rows of `width` fields (the arrays are reused
+        /// when they are large enough).
+        mutating func prepare(width: Int, capacity: Int) {
+            self.width = width
+            self.capacity = Swift.max(1, capacity)
+            rows = 0
+            lines.removeAll(keepingCapacity: true)
+            let total = width * self.capacity
+            if starts.count < total {
                 starts = [Int32](repeating: 0, count: total)
-                lengths = [Int32](repeating: -1, count: total)
+                lengths = [Int32](repeating: 0, count: total)
                 flags = [UInt8](repeating: 0, count: total)
             }
-            lines.removeAll(keepingCapacity: true)
-            starts.withUnsafeMutableBufferPointer { s in
-            lengths.withUnsafeMutableBufferPointer { l in
-            flags.withUnsafeMutableBufferPointer { f in
-            block.fields.withUnsafeBufferPointer { bf in
-            records.withUnsafeBufferPointer { rp in
-                // Record ranges in parallel: each writes its own rows of every column.
-                let parts = Swift.min(4, Swift.max(1, n / 2048))
-                let shared = Transposition(s: s.baseAddress!, l: l.baseAddress!, f: f.baseAddress!, fields: bf, records: rp)
-                DispatchQueue.concurrentPerform(iterations: parts) { part in
-                    let lo = part * n / parts, hi = (part + 1) * n / parts
-                    for r in lo..<hi {
-                        let rec = shared.records[r]
-                        let first = Int(rec.firstField), present = Swift.min(Int(rec.fieldCount), width)
-                        for c in 0..<present {
-                            let k = c * n + r
-                            let field = shared.fields[first + c]
-                            shared.s[k] = field.start
-                            shared.l[k] = field.end - field.start
-                            shared.f[k] = field.flag
-                        }
-                        for c in present..<width {
-                            shared.l[c * n + r] = -1
-                            shared.f[c * n + r] = 0
-                        }
-                    }
-                }
-            }}}}}
-            for rec in records { lines.append(rec.line) }
-        }
-    }
-
-    struct Record {
-        var firstField: Int32
-        var fieldCount: Int32
-        var line: Int32
-    }
-
-    /// The fields of a chunk: byte ranges and how they were quoted (0 plain, 1 quoted,
-    /// 2 quoted with "" inside).
-    /// One field: its byte range and how it was quoted (0 plain, 1 quoted, 2 quoted with
-    /// "" inside). One array of these, not three, so that splitting appends once per field.
-    struct Field {
-        var start: Int32
-        var end: Int32
-        var flag: UInt8
-    }
-
-    struct Block {
-        var fields: [Field] = []
-        var records: [Record] = []
-
-        var fieldCount: Int { fields.count }
-
-        @inline(__always)
-        mutating func append(_ s: Int, _ e: Int, _ flag: UInt8) {
-            fields.append(Field(start: Int32(s), end: Int32(e), flag: flag))
         }
 
-        mutating func reserve(fields n: Int) { fields.reserveCapacity(n) }
-
-        mutating func removeAll() {
-            fields.removeAll(keepingCapacity: true)
-            records.removeAll(keepingCapacity: true)
+        /// Twice the room per column, the rows so far moved to their new places.
+        mutating func grow() {
+            let old = capacity
+            let (s, l, f) = (starts, lengths, flags)
+            capacity = old * 2
+            starts = [Int32](repeating: 0, count: width * capacity)
+            lengths = [Int32](repeating: 0, count: width * capacity)
+            flags = [UInt8](repeating: 0, count: width * capacity)
+            for c in 0..<width {
+                starts[c * capacity..<c * capacity + rows] = s[c * old..<c * old + rows]
+                lengths[c * capacity..<c * capacity + rows] = l[c * old..<c * old + rows]
+                flags[c * capacity..<c * capacity + rows] = f[c * old..<c * old + rows]
+            }
         }
 
-        /// Drops the fields from index `field` on (a record cut off by the chunk's end).
-        mutating func truncate(to field: Int) { fields.removeSubrange(field...) }
-
-        func text(_ f: Int, _ p: UnsafeBufferPointer<UInt8>, latin1: Bool) -> String {
-            var bytes = Array(p[Int(fields[f].start)..<Int(fields[f].end)])
-            if fields[f].flag == 2 { bytes = Self.unescape(bytes) }
+        /// The text of row `r`'s field in column `c` ("" for an absent one).
+        func text(row r: Int, column c: Int, _ p: UnsafeBufferPointer<UInt8>, latin1: Bool) -> String {
+            let k = c * capacity + r
+            guard lengths[k] >= 0 else { return "" }
+            var bytes = Array(p[Int(starts[k])..<Int(starts[k]) + Int(lengths[k])])
+            if flags[k] == 2 { bytes = Self.unescape(bytes) }
             return Self.decode(bytes, latin1: latin1).text
         }
 

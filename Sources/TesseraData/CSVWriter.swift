@@ -2,7 +2,8 @@ import Foundation
 import TesseraTensor
 
 /// Writing a frame as CSV (RFC 4180) that `CSVReader` reads back as the same frame: a
-/// header, then one line per row; missing values are empty fields; numbers are written in
+/// header, then one line per row; missing values are empty fields (in a one-column frame,
+/// where an empty field is a blank line, `""`, or `NA` for text); numbers are written in
 /// their shortest form that reads back to the same Double; text is quoted when it holds a
 /// delimiter, a quote or a line break, is empty, or reads as a missing-value token (a
 /// quoted field is never missing to the reader).
@@ -116,7 +117,11 @@ public struct CSVWriter: Sendable {
                 used = columns[c].format(rows, into: fields, at: used, ends: e.baseAddress! + c * n)
             }
         }
-        return [UInt8](unsafeUninitializedCapacity: used + n * width + 16) { out, count in
+        // A one-column frame's missing value would be a blank line, which readers skip: it is
+        // written `""` as pandas writes it (read back as missing in a column of numbers or
+        // Bools), and `NA` in a text column, where `""` is the empty text.
+        let lone: [UInt8] = width == 1 ? (columns[0].kind == .text ? Array("NA".utf8) : [0x22, 0x22]) : []
+        return [UInt8](unsafeUninitializedCapacity: used + n * Swift.max(width, 3) + 16) { out, count in
             ends.withUnsafeBufferPointer { e in
             firsts.withUnsafeBufferPointer { f in
                 let dst = out.baseAddress!
@@ -125,7 +130,12 @@ public struct CSVWriter: Sendable {
                     for c in 0..<width {
                         if c > 0 { dst[w] = delimiter; w += 1 }
                         let from = r == 0 ? f[c] : e[c * n + r - 1]
-                        copy(fields + from, e[c * n + r] - from, to: dst, &w)
+                        let length = e[c * n + r] - from
+                        if length == 0 && width == 1 {
+                            for b in lone { dst[w] = b; w += 1 }
+                        } else {
+                            copy(fields + from, length, to: dst, &w)
+                        }
                     }
                     dst[w] = UInt8(ascii: "\n")
                     w += 1

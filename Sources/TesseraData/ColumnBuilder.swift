@@ -18,6 +18,9 @@ struct ColumnBuilder: Sendable {
     private var codes: [Int32] = []
     private var interner = StringInterner()
     private var missing: [Bool] = []
+    /// Rows whose field was a quoted empty `""` read as missing because the column held
+    /// numbers or Bools then: if the column becomes text, they are the empty text again.
+    private var quotedEmpties: [Int] = []
     private var count = 0
     // Per-chunk working arrays, kept from chunk to chunk so that each chunk does not
     // allocate (and the kernel does not zero) fresh pages.
@@ -34,6 +37,9 @@ struct ColumnBuilder: Sendable {
         let byLength: [[[UInt8]]]
         let firstBytes: [Bool]
         let includesEmpty: Bool
+        /// Whether some token reads as a number (`-999`, `0`): then a field that parses must
+        /// still be compared with the tokens, and the one-pass typed reading is off.
+        let hasNumericToken: Bool
 
         init(_ tokens: Set<String>) {
             var byLength = [[[UInt8]]](repeating: [], count: 16)
@@ -45,6 +51,23 @@ struct ColumnBuilder: Sendable {
             self.byLength = byLength
             self.firstBytes = firstBytes
             includesEmpty = tokens.contains("")
+            hasNumericToken = tokens.contains { t in
+                let b = Array(t.utf8)
+                return !b.isEmpty && b.withUnsafeBufferPointer { p in
+                    Number.int(p.baseAddress!, p.count) != nil || Number.double(p.baseAddress!, p.count) != nil || Number.bool(p.baseAddress!, p.count) != nil
+                }
+            }
+        }
+
+        /// Whether the field's bytes are a missing-value token. An empty field is one (when
+        /// "" is a token) quoted or not: pandas writes a missing value of a one-column
+        /// frame as `""`. Other quoted fields never are.
+        @inline(__always)
+        func matches(_ p: UnsafePointer<UInt8>, _ len: Int, quoted: Bool) -> Bool {
+            if len == 0 { return includesEmpty }
+            guard !quoted, len < 16, firstBytes[Int(p[0])] else { return false }
+            for t in byLength[len] where t[0] == p[0] && memcmp(p, t, len) == 0 { return true }
+            return false
         }
     }
 
@@ -59,9 +82,14 @@ struct ColumnBuilder: Sendable {
                          capacity: Int, report: inout ParseReport) {
         let base = p.baseAddress!
         let n = starts.count
+        if forced == nil && !na.hasNumericToken && (kind == .int || kind == .float || kind == .bool),
+           appendSettled(starts: starts, lengths: lengths, flags: flags, base: base, na: na) {
+            return
+        }
         Self.reset(&isNA, n, true)
         let naByLength = na.byLength, naFirst = na.firstBytes, emptyIsNA = na.includesEmpty
         var present = false
+        var quotedEmpty = false
         // Integers are tried in the same pass that finds the missing values: the common
         // case (an integer column) then reads each field once.
         var tryInts = forced == nil && (kind == .empty || kind == .int)
@@ -74,8 +102,11 @@ struct ColumnBuilder: Sendable {
                 let s = Int(starts[r])
                 var missingValue = false
                 if len == 0 {
-                    // "" (quoted) is an empty text, not a missing value: writeCSV writes one so.
-                    missingValue = emptyIsNA && flags[r] == 0
+                    // "" (quoted) is missing for the type (pandas writes a one-column frame's
+                    // missing values so) but an empty text if the column is text (writeCSV
+                    // writes one so): see `quotedEmptyText`.
+                    missingValue = emptyIsNA
+                    if missingValue && flags[r] != 0 { quotedEmpty = true }
                 } else if flags[r] == 0 && len < 16 && naFirst[Int(base[s])] {
                     // A quoted value is never NA: only bare fields are compared.
                     for t in naByLength[len] where t[0] == base[s] && memcmp(base + s, t, len) == 0 { missingValue = true; break }
@@ -97,7 +128,9 @@ struct ColumnBuilder: Sendable {
         if let forced {
             blockKind = Kind(forced)
         } else if !present {
-            blockKind = .empty
+            // Nothing but missing values, or quoted empties too: those make a text column
+            // (of empty texts) unless the column already holds something else.
+            blockKind = quotedEmpty && (kind == .empty || kind == .string) ? .string : .empty
         } else if kind == .string {
             blockKind = .string
         } else {
@@ -118,14 +151,14 @@ struct ColumnBuilder: Sendable {
             kind = blockKind
             let reserve = max(capacity, count + n)
             switch kind {
-            case .int: ints.reserveCapacity(reserve); ints += repeatElement(0, count: count)
-            case .float: doubles.reserveCapacity(reserve); doubles += repeatElement(0, count: count)
-            case .bool: bools.reserveCapacity(reserve); bools += repeatElement(false, count: count)
-            case .string: codes.reserveCapacity(reserve); codes += repeatElement(-1, count: count)
+            case .int: ints.reserveCapacityInHugePages(reserve); ints += repeatElement(0, count: count)
+            case .float: doubles.reserveCapacityInHugePages(reserve); doubles += repeatElement(0, count: count)
+            case .bool: bools.reserveCapacityInHugePages(reserve); bools += repeatElement(false, count: count)
+            case .string: codes.reserveCapacityInHugePages(reserve); codes += repeatElement(-1, count: count)
             case .empty: break
             }
         }
-        if capacity > 0 { missing.reserveCapacity(capacity) }
+        if capacity > 0 { missing.reserveCapacityInHugePages(capacity) }
         if blockKind != .empty && blockKind != kind {
             if kind == .int && blockKind == .float {
                 doubles = ints.map(Double.init); ints = []; kind = .float
@@ -137,6 +170,9 @@ struct ColumnBuilder: Sendable {
             }
         }
         if blockKind == .empty { blockKind = kind }
+        if quotedEmpty && kind != .string && kind != .empty {
+            for r in 0..<n where lengths[r] == 0 && flags[r] != 0 { quotedEmpties.append(count + r) }
+        }
 
         // Append the chunk in the column's type.
         switch kind {
@@ -166,7 +202,15 @@ struct ColumnBuilder: Sendable {
                     touched ^= interner.peek(hashes[r - from])
                 }
                 for r in from..<to {
-                    if isNA[r] { codes.append(-1); continue }
+                    if isNA[r] {
+                        if quotedEmpty && lengths[r] == 0 && flags[r] != 0 {
+                            isNA[r] = false
+                            codes.append(emptyCode())
+                        } else {
+                            codes.append(-1)
+                        }
+                        continue
+                    }
                     var undecodable = false
                     let code: Int32
                     let field = UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))
@@ -241,6 +285,57 @@ struct ColumnBuilder: Sendable {
         return out
     }
 
+    private mutating func emptyCode() -> Int32 {
+        var ignored = false
+        let byte: UInt8 = 0
+        return withUnsafePointer(to: byte) { interner.code($0, 0, latin1: false, undecodable: &ignored) }
+    }
+
+    /// The one-pass reading of a chunk when the column's type is settled by earlier chunks
+    /// (the common case): each field is parsed as that type and compared with the missing
+    /// tokens only when it does not parse. False, with nothing appended, when a field is
+    /// neither (the chunk then takes the general path, which widens the column).
+    private mutating func appendSettled(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
+                                        base: UnsafePointer<UInt8>, na: MissingTokens) -> Bool {
+        let n = starts.count
+        Self.reset(&isNA, n, false)
+        var soft: [Int] = []
+        func run<T>(_ out: inout [T], _ zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> Bool {
+            Self.reset(&out, n, zero)
+            return out.withUnsafeMutableBufferPointer { o in
+                isNA.withUnsafeMutableBufferPointer { m in
+                    for r in 0..<n {
+                        let len = Int(lengths[r])
+                        if len < 0 { m[r] = true; continue }
+                        let q = base + Int(starts[r])
+                        if let v = convert(q, len) { o[r] = v; continue }
+                        guard na.matches(q, len, quoted: flags[r] != 0) else { return false }
+                        m[r] = true
+                        if len == 0 && flags[r] != 0 { soft.append(r) }
+                    }
+                    return true
+                }
+            }
+        }
+        switch kind {
+        case .int:
+            guard run(&blockInts, 0, Number.int) else { return false }
+            ints += blockInts
+        case .float:
+            guard run(&blockDoubles, 0, Number.double) else { return false }
+            doubles += blockDoubles
+        case .bool:
+            guard run(&blockBools, false, Number.bool) else { return false }
+            bools += blockBools
+        default:
+            return false
+        }
+        for r in soft { quotedEmpties.append(count + r) }
+        missing += isNA
+        count += n
+        return true
+    }
+
     private mutating func code(for text: String) -> Int32 {
         var bytes = Array(text.utf8)
         var ignored = false
@@ -262,6 +357,8 @@ struct ColumnBuilder: Sendable {
             default: texts.append(nil)
             }
         }
+        for r in quotedEmpties { texts[r] = "" }
+        quotedEmpties = []
         ints = []; doubles = []; bools = []
         codes = texts.map { $0.map { code(for: $0) } ?? -1 }
     }

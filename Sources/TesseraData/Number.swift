@@ -45,6 +45,37 @@ enum Number {
         var i = 0
         var negative = false
         if p[0] == 0x2D || p[0] == 0x2B { negative = p[0] == 0x2D; i = 1 }
+        // The common form first, digits [. digits] with at most 19 of them, each byte
+        // looked at once; anything else (an exponent, more digits) goes the careful way.
+        var mantissa: UInt64 = 0
+        let integerStart = i
+        while i < n, case let d = p[i] &- 0x30, d < 10 { mantissa = mantissa &* 10 &+ UInt64(d); i += 1 }
+        var digits = i - integerStart
+        var fraction = 0
+        if i < n && p[i] == 0x2E {
+            i += 1
+            let fractionStart = i
+            while i < n, case let d = p[i] &- 0x30, d < 10 { mantissa = mantissa &* 10 &+ UInt64(d); i += 1 }
+            fraction = i - fractionStart
+            digits += fraction
+        }
+        if i == n && digits > 0 && digits <= 19 {
+            if mantissa < (1 << 53) && fraction <= 22 {
+                let v = fraction == 0 ? Double(mantissa) : Double(mantissa) / powers[fraction]
+                return negative ? -v : v
+            }
+        } else if digits == 0 && (i == n || p[i] != 0x2E) {
+            return special(p, n)
+        }
+        return careful(p, n)
+    }
+
+    /// Any decimal form: leading zeros and digits past the 19th, an exponent; exact by
+    /// Clinger's fast path where it applies and by strtod otherwise.
+    private static func careful(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
+        var i = 0
+        var negative = false
+        if p[0] == 0x2D || p[0] == 0x2B { negative = p[0] == 0x2D; i = 1 }
         var mantissa: UInt64 = 0
         var digits = 0
         var exponent = 0

@@ -63,7 +63,7 @@ struct StringInterner: Sendable {
 
     /// Every value's slot again, in a table of `size` slots (a power of two).
     private mutating func rehash(into size: Int) {
-        slots = [UInt64](repeating: .max, count: size)
+        slots = [UInt64](hugePagesRepeating: .max, count: size)
         let mask = size - 1
         for (c, h) in hashes.enumerated() {
             var i = Int(truncatingIfNeeded: h) & mask
@@ -120,9 +120,9 @@ struct StringInterner: Sendable {
         var size = 64
         while size < entries * 2 { size *= 2 }
         rehash(into: size)
-        hashes.reserveCapacity(entries)
-        offsets.reserveCapacity(entries + 1)
-        decodings.reserveCapacity(entries)
-        arena.reserveCapacity(entries * bytesEach)
+        hashes.reserveCapacityInHugePages(entries)
+        offsets.reserveCapacityInHugePages(entries + 1)
+        decodings.reserveCapacityInHugePages(entries)
+        arena.reserveCapacityInHugePages(entries * bytesEach)
     }
 }

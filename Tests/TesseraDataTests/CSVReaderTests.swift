@@ -41,6 +41,19 @@ final class CSVReaderTests: XCTestCase {
         // both back as missing; Tessera keeps what the file says, so a frame round-trips).
         let g = try read("a\n\"NA\"\n\"\"\nNA\n")
         XCTAssertEqual(texts(try g.column("a")), ["NA", "", nil])
+        // pandas writes a missing value of a one-column frame as "" (an empty field would be
+        // a blank line): in a column of numbers it is missing, as pandas reads it.
+        let single = try read("x\n1.5\n\"\"\n2\n")
+        XCTAssertEqual(try single.column("x").dtype, .float64)
+        XCTAssertEqual(try single.column("x").missingCount, 1)
+        // The same across chunks, whichever chunk sets the type, and in a later text chunk.
+        let chunked = try read("x\n\"\"\n\"\"\n1\n2\n3\n4\n5\n6\n\"\"\n7\n") { $0.chunkBytes = 6 }
+        XCTAssertEqual(try chunked.column("x").dtype, .int64)
+        XCTAssertEqual(try chunked.column("x").missingCount, 3)
+        let widened = try read("x\n1\n\"\"\n2\n3\n4\n5\nabc\n") { $0.chunkBytes = 6 }
+        XCTAssertEqual(texts(try widened.column("x")), ["1", "", "2", "3", "4", "5", "abc"])
+        let onlyEmpty = try read("x\n\"\"\n\"\"\n")
+        XCTAssertEqual(texts(try onlyEmpty.column("x")), ["", ""])
         // Custom NA tokens replace the defaults.
         let h = try read("a\n-999\n5\nNA\n") { $0.naTokens = ["-999"] }
         XCTAssertEqual(texts(try h.column("a")), [nil, "5", "NA"])

@@ -34,9 +34,20 @@ final class FrameOperationsTests: XCTestCase {
         let back = try read(text)
         XCTAssertTrue(back.sameContents(as: tricky), "\(back.columns) vs \(tricky.columns)")
         XCTAssertEqual(try back.column("x").double(at: 1)?.sign, .minus)
-        // NaN is written as a missing value, as pandas writes it.
+        // NaN is written as a missing value, as pandas writes it: in a one-column frame as
+        // `""` (an empty field there would be a blank line, which readers skip).
         let nan = try Frame(columns: [Column("x", doubles: [.nan, 1])])
-        XCTAssertEqual(CSVWriter().text(nan), "x\n\n1.0\n")
+        XCTAssertEqual(CSVWriter().text(nan), "x\n\"\"\n1.0\n")
+        XCTAssertEqual(try read(CSVWriter().text(nan)).rowCount, 2)
+        XCTAssertEqual(try read(CSVWriter().text(nan)).column("x").missingCount, 1)
+        // One text column: a missing value is NA, the empty text "", the text NA "NA".
+        let lone = try Frame(columns: [Column("t", strings: ["a", nil, "", "NA"])])
+        XCTAssertEqual(CSVWriter().text(lone), "t\na\nNA\n\"\"\n\"NA\"\n")
+        XCTAssertTrue(try read(CSVWriter().text(lone)).sameContents(as: lone))
+        for column in [Column("n", ints: [nil, 3, nil]), Column("b", bools: [true, nil, nil]), Column("e", strings: [nil, nil, ""])] {
+            let one = try Frame(columns: [column])
+            XCTAssertTrue(try read(CSVWriter().text(one)).sameContents(as: one), CSVWriter().text(one))
+        }
     }
 
     /// Every Double the writer formats reads back as the same Double, by Swift's parser and
