@@ -2,24 +2,45 @@ import Foundation
 import TesseraTensor
 
 extension CSVReader {
-    /// The second stage of reading: turns a chunk's fields into typed columns. It runs on
-    /// its own queue, so that while it converts one chunk the reader already splits the
-    /// next one into fields (the two stages overlap on two cores).
+    /// The second stage of reading: splits chunks of whole records into fields and turns
+    /// them into typed columns, each chunk on a core of its own (two at a time), then puts
+    /// the chunks' columns together in file order. A chunk is split and converted by one
+    /// thread while its bytes are in that core's cache; putting it in place copies its
+    /// values and maps its text categories to the column's.
     final class Converter: @unchecked Sendable {
         let options: CSVOptions
         let name: String
         let missingTokens: ColumnBuilder.MissingTokens
         var latin1 = false
+        // Read and written on the thread that submits, and by `merge` (one at a time, in
+        // file order) after the header is known.
         var names: [String] = []
         var builders: [ColumnBuilder] = []
         var report = ParseReport()
         var headerPending = true
+        /// The line (1-based) the next chunk to be put in place starts on.
+        private(set) var nextLine = 1
         /// The file's size, to size the columns after the first chunk.
         var expectedBytes: Int?
-        /// The first error a chunk raised; the reader rethrows it.
-        var error: Error?
         /// Polled while a long header is named (an interrupt); thread-safe.
         var isCancelled: (() -> Bool)?
+
+        /// Guards what the workers and the merging share below.
+        private let lock = NSLock()
+        /// Each column's type so far: a chunk is read as that type first (the one-pass path).
+        private var kinds: [ColumnBuilder.Kind] = []
+        private var rowsPerByte: Double?
+        /// Finished chunks waiting for the ones before them, by number.
+        private var finished: [Int: Chunk] = [:]
+        private var submitted = 0, merged = 0
+        private var capacity = 0
+        /// Chunks in flight (split, converted or waiting to be put in place): two, so that
+        /// memory holds a few chunks whatever the file's size.
+        private let slots = DispatchSemaphore(value: 2)
+        private let inFlight = DispatchGroup()
+        private let merging = DispatchQueue(label: "tessera.csv.merge")
+        /// Memory of chunks put in place, for the next ones (see `ColumnBuilder.recycle`).
+        private var spareBytes: [[UInt8]] = [], spareBlocks: [Block] = [], spareColumns: [[ColumnBuilder]] = []
 
         init(options: CSVOptions, name: String) {
             self.options = options
@@ -27,65 +48,155 @@ extension CSVReader {
             missingTokens = ColumnBuilder.MissingTokens(options.naTokens)
         }
 
-        func convert(_ block: Block, _ p: UnsafeBufferPointer<UInt8>, bytesInBlock: Int) throws {
-            var header = 0
+        /// One chunk split and converted: its columns, each read on its own, and what it found.
+        struct Chunk: @unchecked Sendable {
+            var bytes: [UInt8]
+            var block: Block
+            /// Rows of the block that are data (1 when its first row is the header).
+            var skip: Int
+            var pieces: [ColumnBuilder]
+            /// The column types each piece was read as first.
+            var hints: [ColumnBuilder.Kind]
+            var report: ParseReport
+        }
+
+        /// Waits until every chunk submitted is in place.
+        func wait() { inFlight.wait() }
+
+        /// An empty byte array, with the memory of a chunk already put in place when there is one.
+        func takeBuffer() -> [UInt8] { lock.withLock { spareBytes.popLast() } ?? [] }
+
+        /// Splits and converts `bytes` (whole records) on another core. The first chunk is
+        /// split here: its first row decides whether there is a header, which names the
+        /// columns (and so their forced types) before any chunk is converted.
+        func submit(_ bytes: [UInt8], width: Int, delimiter: UInt8) throws {
+            var first: (block: Block, report: ParseReport)?
+            var skip = 0
             if headerPending {
-                guard block.rows > 0 else { return }
-                headerPending = false
-                let firstTexts = (0..<block.width).map { block.text(row: 0, column: $0, p, latin1: self.latin1) }
-                let isHeader = options.header ?? Self.looksLikeHeader(firstTexts, block: block, p: p)
-                report.hasHeader = isHeader
-                if isHeader {
-                    names = try Self.columnNames(firstTexts, report: &report, isCancelled: isCancelled)
-                    header = 1
-                } else {
-                    names = (1...max(1, firstTexts.count)).map { "column\($0)" }
+                var block = Block(), splitReport = ParseReport()
+                bytes.withUnsafeBufferPointer { Parser.split($0, width: width, delimiter: delimiter, rowsPerByte: nil, into: &block, report: &splitReport) }
+                guard block.rows > 0 else {
+                    // Nothing but blank lines so far: nothing to name the columns by.
+                    report.merge(splitReport, shiftingLinesBy: nextLine)
+                    nextLine += block.lineCount
+                    return
                 }
-                // Each column costs its builder and working arrays before any row: refuse a
-                // header wider than memory can hold rather than be killed building it.
-                try HostMemory.check(count: names.count, bytesEach: Self.bytesPerColumn, what: "the \(names.count) columns of '\(name)'")
-                builders = names.map { ColumnBuilder(forced: options.types[$0]) }
-                for t in options.types.keys where !names.contains(t) {
-                    throw DataError("types: names a column '\(t)' that the file does not have", suggestion: DataError.closest(t, in: names).map { "did you mean '\($0)'?" })
+                try bytes.withUnsafeBufferPointer { try nameColumns(block, $0) }
+                skip = report.hasHeader ? 1 : 0
+                first = (block, splitReport)
+                lock.withLock {
+                    kinds = builders.map(\.kind)
+                    if block.rows > 0 { rowsPerByte = Double(block.rows) / Double(Swift.max(1, bytes.count)) }
                 }
             }
-            let width = names.count
-            let first = header
-            let n = block.rows - first
+            slots.wait()
+            inFlight.enter()
+            let number = submitted
+            submitted += 1
+            let (hints, density) = lock.withLock { (kinds, rowsPerByte) }
+            let forced = names.map { options.types[$0] }
+            let latin1 = self.latin1, na = missingTokens
+            DispatchQueue.global().async { [self, skip, first] in
+                let (spareBlock, spare) = lock.withLock { (spareBlocks.popLast(), spareColumns.popLast()) }
+                var block = first?.block ?? spareBlock ?? Block()
+                var chunkReport = first?.report ?? ParseReport()
+                var pieces = spare ?? []
+                if pieces.count != width { pieces = (0..<width).map { ColumnBuilder(forced: forced[$0], kind: hints[$0]) } }
+                bytes.withUnsafeBufferPointer { p in
+                    if first == nil { Parser.split(p, width: width, delimiter: delimiter, rowsPerByte: density, into: &block, report: &chunkReport) }
+                    for c in 0..<width {
+                        pieces[c].recycle(forced: forced[c], kind: hints[c])
+                        Self.read(column: c, of: block, skip: skip, p, into: &pieces[c], latin1: latin1, na: na, report: &chunkReport)
+                    }
+                }
+                let chunk = Chunk(bytes: bytes, block: block, skip: skip, pieces: pieces, hints: hints, report: chunkReport)
+                lock.withLock {
+                    finished[number] = chunk
+                    if block.rows > 0 { rowsPerByte = Double(block.rows) / Double(Swift.max(1, bytes.count)) }
+                }
+                merging.async { self.mergeFinished() }
+            }
+        }
+
+        /// Appends column `c` of the block's data rows to `builder`.
+        static func read(column c: Int, of block: Block, skip: Int, _ p: UnsafeBufferPointer<UInt8>, into builder: inout ColumnBuilder,
+                         latin1: Bool, na: ColumnBuilder.MissingTokens, report: inout ParseReport) {
+            let n = block.rows - skip
             guard n > 0 else { return }
-            let latin1 = self.latin1
-            let na = missingTokens
-            // Size the columns once from the first chunk's bytes per row, so they do not
-            // double (and briefly triple) their memory as they grow.
-            var estimate = 0
-            if let total = expectedBytes, bytesInBlock > 0, builders.first?.isEmpty ?? false {
-                estimate = Int(Double(total) / Double(bytesInBlock) * Double(block.rows) * 1.02) + 16
-            }
-            let capacity = estimate, stride = block.capacity
-            var reports = [ParseReport](repeating: ParseReport(), count: width)
-            var updated = builders
-            builders = []  // one owner, so the columns grow in place instead of being copied
-            // Columns convert independently: spread them over the cores. Each iteration
-            // touches only its own builder and report.
-            updated.withUnsafeMutableBufferPointer { bs in
-            reports.withUnsafeMutableBufferPointer { rs in
-            block.starts.withUnsafeBufferPointer { cs in
-            block.lengths.withUnsafeBufferPointer { cl in
-            block.flags.withUnsafeBufferPointer { cf in
+            let range = (c * block.capacity + skip)..<(c * block.capacity + skip + n)
+            block.starts.withUnsafeBufferPointer { s in
+            block.lengths.withUnsafeBufferPointer { l in
+            block.flags.withUnsafeBufferPointer { f in
             block.lines.withUnsafeBufferPointer { ln in
-                let shared = Shared(builders: bs.baseAddress!, reports: rs.baseAddress!, bytes: p,
-                                    starts: cs, lengths: cl, flags: cf, lines: UnsafeBufferPointer(rebasing: ln[first...]))
-                DispatchQueue.concurrentPerform(iterations: width) { c in
-                    let range = (c * stride + first)..<(c * stride + first + n)
-                    shared.builders[c].append(starts: UnsafeBufferPointer(rebasing: shared.starts[range]),
-                                              lengths: UnsafeBufferPointer(rebasing: shared.lengths[range]),
-                                              flags: UnsafeBufferPointer(rebasing: shared.flags[range]),
-                                              lines: shared.lines, bytes: shared.bytes, latin1: latin1, na: na,
-                                              capacity: capacity, report: &shared.reports[c])
+                builder.append(starts: UnsafeBufferPointer(rebasing: s[range]), lengths: UnsafeBufferPointer(rebasing: l[range]),
+                               flags: UnsafeBufferPointer(rebasing: f[range]), lines: UnsafeBufferPointer(rebasing: ln[skip...]),
+                               bytes: p, latin1: latin1, na: na, capacity: 0, report: &report)
+            }}}}
+        }
+
+        /// Puts finished chunks in place, in file order, as long as the next one is finished.
+        private func mergeFinished() {
+            while var chunk = lock.withLock({ finished.removeValue(forKey: merged) }) {
+                merge(chunk)
+                // Its memory goes to the next chunks.
+                chunk.bytes.removeAll(keepingCapacity: true)
+                lock.withLock {
+                    spareBytes.append(chunk.bytes)
+                    spareBlocks.append(chunk.block)
+                    spareColumns.append(chunk.pieces)
                 }
-            }}}}}}
-            builders = updated
-            for r in reports where !r.isClean { report.merge(r) }
+                merged += 1
+                slots.signal()
+                inFlight.leave()
+            }
+        }
+
+        private func merge(_ chunk: Chunk) {
+            let lineShift = nextLine
+            report.merge(chunk.report, shiftingLinesBy: lineShift)
+            // Size the columns once from the first chunk's rows per byte, so they do not
+            // double (and briefly triple) their memory as they grow.
+            let rows = chunk.block.rows - chunk.skip
+            if capacity == 0, let total = expectedBytes, rows > 0 {
+                capacity = Int(Double(total) / Double(Swift.max(1, chunk.bytes.count)) * Double(rows) * 1.02) + 16
+            }
+            let latin1 = self.latin1, na = missingTokens
+            chunk.bytes.withUnsafeBufferPointer { p in
+                for c in builders.indices {
+                    let forced = builders[c].forced
+                    builders[c].absorb(chunk.pieces[c], readAs: chunk.hints[c], capacity: capacity, lineShift: lineShift, report: &report) { kind in
+                        // The chunk was read before the column's type was known: read it again
+                        // as the chunks of one builder are, from the column's type.
+                        var again = ColumnBuilder(forced: forced, kind: kind)
+                        var ignored = ParseReport()
+                        Self.read(column: c, of: chunk.block, skip: chunk.skip, p, into: &again, latin1: latin1, na: na, report: &ignored)
+                        return again
+                    }
+                }
+            }
+            nextLine += chunk.block.lineCount
+            let settled = builders.map(\.kind)
+            lock.withLock { kinds = settled }
+        }
+
+        /// Decides from the first rows whether the first is a header, and names the columns.
+        private func nameColumns(_ block: Block, _ p: UnsafeBufferPointer<UInt8>) throws {
+            headerPending = false
+            let firstTexts = (0..<block.width).map { block.text(row: 0, column: $0, p, latin1: self.latin1) }
+            let isHeader = options.header ?? Self.looksLikeHeader(firstTexts, block: block, p: p)
+            report.hasHeader = isHeader
+            if isHeader {
+                names = try Self.columnNames(firstTexts, report: &report, isCancelled: isCancelled)
+            } else {
+                names = (1...max(1, firstTexts.count)).map { "column\($0)" }
+            }
+            // Each column costs its builder and working arrays before any row: refuse a
+            // header wider than memory can hold rather than be killed building it.
+            try HostMemory.check(count: names.count, bytesEach: Self.bytesPerColumn, what: "the \(names.count) columns of '\(name)'")
+            builders = names.map { ColumnBuilder(forced: options.types[$0]) }
+            for t in options.types.keys where !names.contains(t) {
+                throw DataError("types: names a column '\(t)' that the file does not have", suggestion: DataError.closest(t, in: names).map { "did you mean '\($0)'?" })
+            }
         }
 
         /// About what one column takes before its values (its builder, report and arrays).

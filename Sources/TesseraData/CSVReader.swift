@@ -16,7 +16,7 @@ public struct CSVOptions: Sendable {
     /// The column to predict, kept on the frame.
     public var target: String?
     /// Bytes read and parsed at a time: memory stays bounded by this, not the file size.
-    public var chunkBytes = 128 << 10
+    public var chunkBytes = 512 << 10
 
     public init() {}
 
@@ -48,6 +48,29 @@ public enum CSVReader {
     public static func read(path: String, options: CSVOptions = CSVOptions(),
                             progress: ((_ bytesDone: Int, _ bytesTotal: Int) -> Void)? = nil,
                             isCancelled: (() -> Bool)? = nil) throws -> Frame {
+        do {
+            return try readOnce(path: path, options: options, progress: progress, isCancelled: isCancelled)
+        } catch let again as ReadAgainAsText {
+            return try readOnce(path: path, options: again.options(options), progress: progress, isCancelled: isCancelled)
+        }
+    }
+
+    /// Thrown by a read whose columns held numbers or Bools in one chunk and text in a
+    /// later one: the numbers were made text again ("7" for "007"), so the file is read
+    /// again with those columns as text from the start, which gives the file's own text
+    /// whatever the chunk size. It is rare (a column must change type part way) and
+    /// costs a second read then.
+    struct ReadAgainAsText: Error {
+        let columns: [String]
+        func options(_ options: CSVOptions) -> CSVOptions {
+            var o = options
+            for c in columns { o.types[c] = .string }
+            return o
+        }
+    }
+
+    static func readOnce(path: String, options: CSVOptions, progress: ((_ bytesDone: Int, _ bytesTotal: Int) -> Void)?,
+                         isCancelled: (() -> Bool)?) throws -> Frame {
         let handle: RegularFile.Handle
         do { handle = try RegularFile.open(path) } catch {
             let hint = error.reason == "no such file" ? "check the path (relative paths start at \(FileManager.default.currentDirectoryPath))" : nil
@@ -59,7 +82,7 @@ public enum CSVReader {
         parser.expectedBytes = total
         parser.isCancelled = isCancelled
         // However reading ends (an error, an interrupt), no conversion is left running behind it.
-        defer { parser.conversions.sync {} }
+        defer { parser.converter.wait() }
         var done = 0
         var chunk = [UInt8](repeating: 0, count: Swift.max(1, options.chunkBytes))
         let fd = handle.descriptor
@@ -85,18 +108,32 @@ public enum CSVReader {
 
     /// Reads CSV from memory (tests, generated data).
     public static func read(text: String, name: String = "<text>", options: CSVOptions = CSVOptions()) throws -> Frame {
-        var parser = Parser(options: options, name: name)
-        defer { parser.conversions.sync {} }
-        var bytes = Array(text.utf8)
-        try bytes.withUnsafeMutableBufferPointer { try parser.feed(UnsafeBufferPointer($0)) }
-        return try parser.finish()
+        try read(bytes: Array(text.utf8), name: name, options: options)
     }
 
     /// Reads CSV from bytes in memory, as a file's would be read (encodings included).
     public static func read(bytes: [UInt8], name: String = "<bytes>", options: CSVOptions = CSVOptions()) throws -> Frame {
+        do {
+            return try readOnce(bytes: bytes, name: name, options: options)
+        } catch let again as ReadAgainAsText {
+            return try readOnce(bytes: bytes, name: name, options: again.options(options))
+        }
+    }
+
+    static func readOnce(bytes: [UInt8], name: String, options: CSVOptions) throws -> Frame {
         var parser = Parser(options: options, name: name)
-        defer { parser.conversions.sync {} }
-        try bytes.withUnsafeBufferPointer { try parser.feed($0) }
+        defer { parser.converter.wait() }
+        // In chunks of `chunkBytes`, as a file is read, so that what reading a file does at a
+        // chunk's edge happens here too.
+        let step = Swift.max(1, options.chunkBytes)
+        try bytes.withUnsafeBufferPointer { all in
+            var start = 0
+            while start < all.count {
+                let end = Swift.min(all.count, start + step)
+                try parser.feed(UnsafeBufferPointer(rebasing: all[start..<end]))
+                start = end
+            }
+        }
         return try parser.finish()
     }
 
@@ -119,21 +156,13 @@ public enum CSVReader {
             nonmutating set { converter.isCancelled = newValue }
         }
         var delimiter: UInt8 = UInt8(ascii: ",")
-        /// What splitting into fields found (encoding, an unterminated quote); the
-        /// converter keeps what converting found.
+        /// What reading the start of the file found (its encoding); the converter keeps what
+        /// splitting and converting the chunks found.
         var report = ParseReport()
-        /// Line number (1-based) of the next record's first line.
-        var line = 1
-        /// Rows per byte in the last chunk, to size the next chunk's arrays.
-        var rowsPerByte: Double?
         /// Fields per row: the first record's (0 until it is read).
         var width = 0
+        /// Splits and converts the chunks on the cores and puts them together in order.
         let converter: Converter
-        /// Converts chunks in order, one at a time, beside the splitting.
-        let conversions = DispatchQueue(label: "tessera.csv.convert")
-        /// Field arrays handed back by the converter for reuse: at most two exist, one being
-        /// split, one being converted.
-        let blocks = BlockPool()
         /// The file's size, to size the columns after the first chunk.
         var expectedBytes: Int? {
             get { converter.expectedBytes }
@@ -147,8 +176,9 @@ public enum CSVReader {
         }
 
         mutating func feed(_ chunk: UnsafeBufferPointer<UInt8>) throws {
-            var bytes = carry
-            carry = []
+            var bytes = converter.takeBuffer()
+            bytes.append(contentsOf: carry)
+            carry.removeAll(keepingCapacity: true)
             if !started && utf16 == nil, let encoding = Self.wideEncoding(bytes + chunk.prefix(64)) {
                 utf16 = try wide(encoding)
             }
@@ -159,12 +189,28 @@ public enum CSVReader {
             }
             if crLines { Self.crToNewline(&bytes) }
             if bytes.count > CSVReader.longestRecord {
-                throw DataError("'\(name)' has a record longer than \(CSVReader.longestRecord >> 20) MB starting at line \(line): this is not CSV data a reader can split",
+                converter.wait()
+                throw DataError("'\(name)' has a record longer than \(CSVReader.longestRecord >> 20) MB starting at line \(converter.nextLine): this is not CSV data a reader can split",
                                 suggestion: "check the delimiter and the quotes: an unclosed quote makes the rest of a file one field")
             }
-            // Parse the complete records; an unfinished last one waits for the next chunk.
-            let consumed = try parse(bytes, final: false)
-            carry = consumed < bytes.count ? Array(bytes[consumed...]) : []
+            // Hand on the complete records; an unfinished last one waits for the next chunk.
+            let cut = bytes.withUnsafeBufferPointer { Self.lastRecordEnd($0, delimiter: delimiter) }
+            if cut == 0 { carry = bytes; return }
+            if cut < bytes.count {
+                carry.append(contentsOf: bytes[cut...])
+                bytes.removeLast(bytes.count - cut)
+            }
+            try submit(bytes)
+        }
+
+        /// Sends records on to be split and converted; the first chunk also fixes the width.
+        mutating func submit(_ bytes: [UInt8]) throws {
+            if width == 0 {
+                guard let w = bytes.withUnsafeBufferPointer({ Self.firstRecordWidth($0, delimiter: delimiter) }) else { return }
+                width = w
+            }
+            converter.latin1 = latin1
+            try converter.submit(bytes, width: width, delimiter: delimiter)
         }
 
         mutating func finish() throws -> Frame {
@@ -177,10 +223,9 @@ public enum CSVReader {
             if !carry.isEmpty {
                 let bytes = carry
                 carry = []
-                _ = try parse(bytes, final: true)
+                try submit(bytes)
             }
-            conversions.sync {}  // every chunk converted
-            if let e = converter.error { throw e }
+            converter.wait()  // every chunk converted and put in place
             if converter.headerPending {
                 throw DataError("'\(name)' has no rows: it holds only whitespace")
             }
@@ -192,6 +237,8 @@ public enum CSVReader {
                 throw DataError("'\(name)' has \(report.dataIssueCount) bad line\(report.dataIssueCount == 1 ? "" : "s"), first \(first)",
                                 suggestion: "fix the file, or read it without strict: true to keep the good rows and see the report")
             }
+            let widened = converter.builders.indices.filter { converter.builders[$0].widenedFromValues }.map { converter.names[$0] }
+            if !widened.isEmpty { throw ReadAgainAsText(columns: widened) }
             var columns: [Column] = []
             for (i, b) in converter.builders.enumerated() { columns.append(b.column(named: converter.names[i], report: &report)) }
             report.rowsRead = columns.first?.count ?? 0
@@ -352,157 +399,186 @@ public enum CSVReader {
             return best
         }
 
-        /// Splits the bytes into records and fields and hands them to the converter; returns
-        /// how many bytes it consumed. Unless `final`, a record cut off by the end of the
-        /// chunk is left unconsumed (it is carried to the next chunk).
+        /// Splits a chunk of whole records into the columns of `block` (row r of column c at
+        /// c * capacity + r), so that converting reads each column in order without a pass
+        /// that transposes them. The width is the first record's: a shorter row is padded with
+        /// absent fields, a longer one is dropped, and both are reported. Lines are counted
+        /// from 0 at the chunk's start (the converter adds where the chunk starts).
         ///
-        /// Fields go straight into their column's run of the block (row r of column c at
-        /// c * capacity + r), so the converter reads each column in order without a pass
-        /// that transposes them. The width is the first record's: a shorter row is padded
-        /// with absent fields, a longer one is dropped, and both are reported.
-        mutating func parse(_ bytes: [UInt8], final: Bool) throws -> Int {
-            if width == 0 {
-                // The first record (a header or not) sets the width.
-                guard let w = bytes.withUnsafeBufferPointer({ firstRecordWidth($0, final: final) }) else { return 0 }
-                width = w
-            }
-            // The field arrays are reused from chunk to chunk: fresh ones would be new
-            // pages for the kernel to zero every time.
-            var block = blocks.take()
-            let expected = rowsPerByte.map { Int(Double(bytes.count) * $0 * 1.1) + 16 } ?? Swift.min(4096, bytes.count / (2 * width) + 16)
+        /// The chunk ends at a record's end, except the file's last one, which may end inside
+        /// a quoted field that is never closed (reported; the rest is dropped).
+        static func split(_ buffer: UnsafeBufferPointer<UInt8>, width: Int, delimiter: UInt8, rowsPerByte: Double?,
+                          into block: inout Block, report: inout ParseReport) {
+            // Room for the rows the last chunk's density predicts (the block grows if not).
+            let expected = rowsPerByte.map { Int(Double(buffer.count) * $0 * 1.1) + 16 } ?? Swift.min(4096, buffer.count / (2 * Swift.max(1, width)) + 16)
             block.prepare(width: width, capacity: expected)
-            let delimiter = self.delimiter
-            let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
-            let width = self.width
-            var line = self.line
-            var consumed = 0
-            var rows = 0
-            var unterminatedLine: Int?
-            var shortRows: [(line: Int32, fields: Int32)] = [], longRows: [(line: Int32, fields: Int32)] = []
-            bytes.withUnsafeBufferPointer { buffer in
-                let p = buffer.baseAddress!
-                let end = buffer.count
-                var i = 0
-                var capacity = block.capacity
-                var s = block.starts.withUnsafeMutableBufferPointer { $0.baseAddress! }
-                var l = block.lengths.withUnsafeMutableBufferPointer { $0.baseAddress! }
-                var f = block.flags.withUnsafeMutableBufferPointer { $0.baseAddress! }
-                records: while i < end {
-                    // Skip blank lines between records.
-                    if p[i] == 0x0A { line += 1; i += 1; consumed = i; continue }
-                    if p[i] == 0x0D && i + 1 < end && p[i + 1] == 0x0A { line += 1; i += 2; consumed = i; continue }
-                    if rows == capacity {
-                        // More rows than this chunk was sized for: double the runs, keeping their rows.
-                        block.rows = rows
-                        block.grow()
-                        capacity = block.capacity
-                        s = block.starts.withUnsafeMutableBufferPointer { $0.baseAddress! }
-                        l = block.lengths.withUnsafeMutableBufferPointer { $0.baseAddress! }
-                        f = block.flags.withUnsafeMutableBufferPointer { $0.baseAddress! }
-                    }
-                    let recordLine = line
-                    var c = 0
-                    var firstEmpty = false
-                    while true {
-                        let field = Self.field(p, i, end, delimiter: delimiter, delimiterWord: delimiterWord, final: final, line: &line)
-                        if !field.closed {
-                            if !final { line = recordLine; break records }
-                            // A quote opened and never closed: the rest of the file is one field.
-                            unterminatedLine = recordLine
-                            consumed = end
-                            break records
-                        }
-                        if c < width {
-                            let k = c &* capacity &+ rows
-                            s[k] = Int32(truncatingIfNeeded: field.start)
-                            l[k] = Int32(truncatingIfNeeded: field.end &- field.start)
-                            f[k] = field.flag
-                        }
-                        if c == 0 { firstEmpty = field.end == field.start }
-                        c += 1
-                        i = field.next
-                        if i >= end {
-                            // The chunk ended inside this record: wait for the rest unless this is the end.
-                            if !final { line = recordLine; break records }
-                            break
-                        }
-                        if p[i] == delimiter {
-                            i += 1
-                            if i >= end {
-                                if !final { line = recordLine; break records }
-                                // A delimiter ends the file: one more empty field.
-                                if c < width { let k = c &* capacity &+ rows; s[k] = Int32(truncatingIfNeeded: i); l[k] = 0; f[k] = 0 }
-                                c += 1
-                                break
-                            }
-                        } else {
-                            i += 1  // the newline
-                            line += 1
-                            break
-                        }
-                    }
-                    consumed = i
-                    if c == width {
-                        block.lines.append(Int32(clamping: recordLine))
-                        rows += 1
-                    } else if c == 1 && firstEmpty {
-                        continue  // a line with nothing on it (a lone quoted "" or spaces trimmed away)
-                    } else if c < width {
-                        for k in c..<width { l[k &* capacity &+ rows] = -1; f[k &* capacity &+ rows] = 0 }
-                        shortRows.append((Int32(clamping: recordLine), Int32(c)))
-                        block.lines.append(Int32(clamping: recordLine))
-                        rows += 1
-                    } else {
-                        longRows.append((Int32(clamping: recordLine), Int32(clamping: c)))
-                    }
-                }
+            guard let p = buffer.baseAddress, buffer.count > 0 else { return }
+            // The writer is the block's one owner while it fills it (a second would make it copy).
+            var taken = Block()
+            swap(&taken, &block)
+            var writer = FieldWriter(consume taken, width: width)
+            if memchr(p, 0x22, buffer.count) == nil {
+                splitUnquoted(p, buffer.count, delimiter: delimiter, &writer)
+            } else {
+                splitQuoted(p, buffer.count, delimiter: delimiter, &writer)
             }
-            block.rows = rows
-            self.line = line
-            for r in shortRows {
-                report.add(Int(r.line), .shortRow, "\(r.fields) field\(r.fields == 1 ? "" : "s") where the header has \(width); the missing ones are empty")
-            }
-            for r in longRows {
-                report.add(Int(r.line), .longRow, "\(r.fields) fields where the header has \(width); the row was skipped")
-            }
-            if let u = unterminatedLine {
-                report.add(u, .unterminatedQuote, "a quoted field opened here is never closed; the rest of the file (from this line) was dropped")
-            }
-            if consumed > 0 && rows > 0 { rowsPerByte = Double(rows) / Double(consumed) }
-            if let e = converter.error { blocks.give(block); throw e }
-            let converter = self.converter, pool = blocks, ready = block, used = consumed
-            conversions.async {
-                if converter.error == nil {
-                    do {
-                        try bytes.withUnsafeBufferPointer { try converter.convert(ready, $0, bytesInBlock: used) }
-                    } catch {
-                        converter.error = error
-                    }
-                }
-                pool.give(ready)
-            }
-            return consumed
+            block = writer.finish(report: &report)
         }
 
-        /// The number of fields of the first record, or nil when the chunk ends inside it
-        /// (and more is to come).
-        func firstRecordWidth(_ buffer: UnsafeBufferPointer<UInt8>, final: Bool) -> Int? {
-            let p = buffer.baseAddress!, end = buffer.count
+        /// `split` for a chunk without a quote (most files): every delimiter and newline ends
+        /// a field, so they are found eight bytes at a time and each field is stored as its
+        /// end is found, with no test per byte.
+        static func splitUnquoted(_ p: UnsafePointer<UInt8>, _ end: Int, delimiter: UInt8, _ writer: inout FieldWriter) {
+            let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+            let raw = UnsafeRawPointer(p)
+            var fieldStart = 0, c = 0, firstEmpty = false
+            var line = 0, recordLine = 0
+            var i = 0
+            while i < end {
+                var hit: UInt64 = 0
+                if i + 8 <= end {
+                    let word = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+                    hit = exactZeroBytes(word ^ delimiterWord) | exactZeroBytes(word ^ 0x0A0A_0A0A_0A0A_0A0A)
+                } else {
+                    for k in 0..<(end - i) where p[i + k] == delimiter || p[i + k] == 0x0A { hit |= 0x80 << UInt64(8 * k) }
+                }
+                while hit != 0 {
+                    let j = i + hit.trailingZeroBitCount >> 3
+                    hit &= hit &- 1
+                    var e = j
+                    if e > fieldStart && p[e - 1] == 0x0D { e -= 1 }
+                    if p[j] == 0x0A {
+                        if c == 0 && e == fieldStart {
+                            // A blank line between records.
+                            line += 1; recordLine = line; fieldStart = j + 1
+                            continue
+                        }
+                        if c == 0 { firstEmpty = e == fieldStart }
+                        writer.store(c, fieldStart, e, 0)
+                        writer.endRecord(fields: c + 1, firstEmpty: firstEmpty, line: recordLine)
+                        c = 0; line += 1; recordLine = line
+                    } else {
+                        if c == 0 { firstEmpty = e == fieldStart }
+                        writer.store(c, fieldStart, e, 0)
+                        c += 1
+                    }
+                    fieldStart = j + 1
+                }
+                i += 8
+            }
+            if c > 0 || fieldStart < end {
+                // The file ends without a newline: the rest is the last field.
+                var e = end
+                if e > fieldStart && p[e - 1] == 0x0D { e -= 1 }
+                if c == 0 { firstEmpty = e == fieldStart }
+                if !(c == 0 && e == fieldStart) {
+                    writer.store(c, fieldStart, e, 0)
+                    writer.endRecord(fields: c + 1, firstEmpty: firstEmpty, line: recordLine)
+                }
+            }
+            writer.lineCount = line
+        }
+
+        /// `split` for a chunk with quotes: field by field (see `field`).
+        static func splitQuoted(_ p: UnsafePointer<UInt8>, _ end: Int, delimiter: UInt8, _ writer: inout FieldWriter) {
+            let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+            var line = 0
+            var i = 0
+            records: while i < end {
+                // Skip blank lines between records.
+                if p[i] == 0x0A { line += 1; i += 1; continue }
+                if p[i] == 0x0D && i + 1 < end && p[i + 1] == 0x0A { line += 1; i += 2; continue }
+                let recordLine = line
+                var c = 0
+                var firstEmpty = false
+                while true {
+                    let field = Self.field(p, i, end, delimiter: delimiter, delimiterWord: delimiterWord, final: true, line: &line)
+                    if !field.closed {
+                        // A quote opened and never closed: the rest of the file is one field.
+                        writer.unterminatedLine = recordLine
+                        break records
+                    }
+                    writer.store(c, field.start, field.end, field.flag)
+                    if c == 0 { firstEmpty = field.end == field.start }
+                    c += 1
+                    i = field.next
+                    if i >= end { break }
+                    if p[i] == delimiter {
+                        i += 1
+                        if i >= end {
+                            // A delimiter ends the file: one more empty field.
+                            writer.store(c, i, i, 0)
+                            c += 1
+                            break
+                        }
+                    } else {
+                        i += 1  // the newline
+                        line += 1
+                        break
+                    }
+                }
+                writer.endRecord(fields: c, firstEmpty: firstEmpty, line: recordLine)
+            }
+            writer.lineCount = line
+        }
+
+        /// The high bit of every zero byte of `v`, exactly (`zeroBytes` is exact only for the
+        /// lowest one).
+        @inline(__always)
+        static func exactZeroBytes(_ v: UInt64) -> UInt64 {
+            ~(((v & 0x7F7F_7F7F_7F7F_7F7F) &+ 0x7F7F_7F7F_7F7F_7F7F) | v | 0x7F7F_7F7F_7F7F_7F7F)
+        }
+
+        /// Where the last complete record of a chunk ends (0: none does). Without a quote in
+        /// the chunk that is after its last newline; with quotes, the records are walked, since
+        /// a newline inside a quoted field ends nothing.
+        static func lastRecordEnd(_ buffer: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Int {
+            guard let p = buffer.baseAddress, buffer.count > 0 else { return 0 }
+            let end = buffer.count
+            if memchr(p, 0x22, end) == nil {
+                var i = end
+                while i > 0 && p[i - 1] != 0x0A { i -= 1 }
+                return i
+            }
+            let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
+            var line = 0
+            var i = 0, last = 0
+            while i < end {
+                if p[i] == 0x0A { i += 1; last = i; continue }
+                while true {
+                    let field = Self.field(p, i, end, delimiter: delimiter, delimiterWord: delimiterWord, final: false, line: &line)
+                    if !field.closed { return last }
+                    i = field.next
+                    if i >= end { return last }
+                    let newline = p[i] == 0x0A
+                    i += 1
+                    if newline { last = i; break }
+                    if i >= end { return last }
+                }
+            }
+            return last
+        }
+
+        /// The number of fields of the chunk's first record (which is whole: the chunk ends at
+        /// a record's end), or nil when the chunk holds nothing but blank lines.
+        static func firstRecordWidth(_ buffer: UnsafeBufferPointer<UInt8>, delimiter: UInt8) -> Int? {
+            guard let p = buffer.baseAddress else { return nil }
+            let end = buffer.count
             let delimiterWord = UInt64(delimiter) &* 0x0101_0101_0101_0101
             var i = 0
             var line = 0
             while i < end && (p[i] == 0x0A || (p[i] == 0x0D && i + 1 < end && p[i + 1] == 0x0A)) { i += p[i] == 0x0A ? 1 : 2 }
-            if i >= end { return final ? 1 : nil }
+            if i >= end { return nil }
             var c = 0
             while true {
-                let field = Self.field(p, i, end, delimiter: delimiter, delimiterWord: delimiterWord, final: final, line: &line)
+                let field = Self.field(p, i, end, delimiter: delimiter, delimiterWord: delimiterWord, final: true, line: &line)
                 c += 1
-                if !field.closed { return final ? c : nil }
+                if !field.closed { return c }
                 i = field.next
-                if i >= end { return final ? c : nil }
+                if i >= end { return c }
                 if p[i] != delimiter { return c }
                 i += 1
-                if i >= end { return final ? c + 1 : nil }
+                if i >= end { return c + 1 }
             }
         }
 
@@ -556,35 +632,83 @@ public enum CSVReader {
 
     }
 
-    /// Field arrays for reuse, at most two: taking one waits until the converter gives one back.
-    final class BlockPool: @unchecked Sendable {
-        private let condition = NSCondition()
-        private var spare: [Block] = [Block(), Block()]
+    /// Stores a chunk's fields in a block's column runs as the splitter finds them, and
+    /// ends each record: a full one is a row; a short one is padded with absent fields; a
+    /// longer one is dropped; a line holding one empty field is nothing. Both are reported.
+    struct FieldWriter {
+        private var block: Block
+        let width: Int
+        private var capacity = 0
+        private var rows = 0
+        private var s: UnsafeMutablePointer<Int32>, l: UnsafeMutablePointer<Int32>, f: UnsafeMutablePointer<UInt8>
+        private var shortRows: [(line: Int32, fields: Int32)] = [], longRows: [(line: Int32, fields: Int32)] = []
+        var unterminatedLine: Int?
+        var lineCount = 0
 
-        func take() -> Block {
-            condition.lock()
-            defer { condition.unlock() }
-            while spare.isEmpty { condition.wait() }
-            return spare.removeLast()
+        init(_ block: Block, width: Int) {
+            self.block = block
+            self.width = width
+            (s, l, f) = (UnsafeMutablePointer(bitPattern: 8)!, UnsafeMutablePointer(bitPattern: 8)!, UnsafeMutablePointer(bitPattern: 8)!)
+            refresh()
         }
 
-        func give(_ block: Block) {
-            condition.lock()
-            spare.append(block)
-            condition.signal()
-            condition.unlock()
+        /// The block's arrays are uniquely owned here and change only when they grow, so their
+        /// addresses hold between growths.
+        private mutating func refresh() {
+            capacity = block.capacity
+            s = block.starts.withUnsafeMutableBufferPointer { $0.baseAddress! }
+            l = block.lengths.withUnsafeMutableBufferPointer { $0.baseAddress! }
+            f = block.flags.withUnsafeMutableBufferPointer { $0.baseAddress! }
         }
-    }
 
-    /// The buffers that the per-column workers share; each worker writes only its own slots.
-    struct Shared: @unchecked Sendable {
-        let builders: UnsafeMutablePointer<ColumnBuilder>
-        let reports: UnsafeMutablePointer<ParseReport>
-        let bytes: UnsafeBufferPointer<UInt8>
-        let starts: UnsafeBufferPointer<Int32>
-        let lengths: UnsafeBufferPointer<Int32>
-        let flags: UnsafeBufferPointer<UInt8>
-        let lines: UnsafeBufferPointer<Int32>
+        @inline(__always)
+        mutating func store(_ c: Int, _ start: Int, _ end: Int, _ flag: UInt8) {
+            guard c < width else { return }
+            let k = c &* capacity &+ rows
+            s[k] = Int32(truncatingIfNeeded: start)
+            l[k] = Int32(truncatingIfNeeded: end &- start)
+            f[k] = flag
+        }
+
+        @inline(__always)
+        mutating func endRecord(fields c: Int, firstEmpty: Bool, line: Int) {
+            if c == width {
+                block.lines.append(Int32(clamping: line))
+                rows += 1
+            } else if c == 1 && firstEmpty {
+                return  // a line with nothing on it
+            } else if c < width {
+                for k in c..<width { l[k &* capacity &+ rows] = -1; f[k &* capacity &+ rows] = 0 }
+                shortRows.append((Int32(clamping: line), Int32(c)))
+                block.lines.append(Int32(clamping: line))
+                rows += 1
+            } else {
+                longRows.append((Int32(clamping: line), Int32(clamping: c)))
+                return
+            }
+            if rows == capacity {
+                // More rows than the block has room for: double its runs, keeping their rows.
+                block.rows = rows
+                block.grow()
+                refresh()
+            }
+        }
+
+        /// The filled block; its short, long and unterminated records reported.
+        mutating func finish(report: inout ParseReport) -> Block {
+            block.rows = rows
+            block.lineCount = lineCount
+            for r in shortRows {
+                report.add(Int(r.line), .shortRow, "\(r.fields) field\(r.fields == 1 ? "" : "s") where the header has \(width); the missing ones are empty")
+            }
+            for r in longRows {
+                report.add(Int(r.line), .longRow, "\(r.fields) fields where the header has \(width); the row was skipped")
+            }
+            if let u = unterminatedLine {
+                report.add(u, .unterminatedQuote, "a quoted field opened here is never closed; the rest of the file (from this line) was dropped")
+            }
+            return block
+        }
     }
 
     /// A chunk's fields, column by column: row r of column c is at c * capacity + r in
@@ -598,8 +722,10 @@ public enum CSVReader {
         var starts: [Int32] = []
         var lengths: [Int32] = []
         var flags: [UInt8] = []
-        /// The line each row starts on.
+        /// The line each row starts on, counted from 0 at the chunk's start.
         var lines: [Int32] = []
+        /// The lines the chunk spans (its newlines).
+        var lineCount = 0
 
         /// Empty, with room for `capacity` rows of `width` fields (the arrays are reused
         /// when they are large enough).
@@ -610,10 +736,15 @@ public enum CSVReader {
             lines.removeAll(keepingCapacity: true)
             let total = width * self.capacity
             if starts.count < total {
-                starts = [Int32](repeating: 0, count: total)
-                lengths = [Int32](repeating: 0, count: total)
-                flags = [UInt8](repeating: 0, count: total)
+                // Not zeroed: every slot a row uses is written before it is read.
+                starts = Self.uninitialized(total)
+                lengths = Self.uninitialized(total)
+                flags = Self.uninitialized(total)
             }
+        }
+
+        static func uninitialized<T: BitwiseCopyable>(_ count: Int) -> [T] {
+            [T](unsafeUninitializedCapacity: count) { _, initialized in initialized = count }
         }
 
         /// Twice the room per column, the rows so far moved to their new places.
@@ -621,9 +752,9 @@ public enum CSVReader {
             let old = capacity
             let (s, l, f) = (starts, lengths, flags)
             capacity = old * 2
-            starts = [Int32](repeating: 0, count: width * capacity)
-            lengths = [Int32](repeating: 0, count: width * capacity)
-            flags = [UInt8](repeating: 0, count: width * capacity)
+            starts = Self.uninitialized(width * capacity)
+            lengths = Self.uninitialized(width * capacity)
+            flags = Self.uninitialized(width * capacity)
             for c in 0..<width {
                 starts[c * capacity..<c * capacity + rows] = s[c * old..<c * old + rows]
                 lengths[c * capacity..<c * capacity + rows] = l[c * old..<c * old + rows]

@@ -10,7 +10,7 @@ struct ColumnBuilder: Sendable {
     private var peekSink = 0
     enum Kind: Sendable { case empty, int, float, bool, string }
 
-    let forced: Column.DType?
+    private(set) var forced: Column.DType?
     private(set) var kind: Kind = .empty
     private var ints: [Int64] = []
     private var doubles: [Double] = []
@@ -21,6 +21,8 @@ struct ColumnBuilder: Sendable {
     /// Rows whose field was a quoted empty `""` read as missing because the column held
     /// numbers or Bools then: if the column becomes text, they are the empty text again.
     private var quotedEmpties: [Int] = []
+    /// Values read as numbers or Bools were turned into text (a later chunk held text).
+    private(set) var widenedFromValues = false
     private var count = 0
     // Per-chunk working arrays, kept from chunk to chunk so that each chunk does not
     // allocate (and the kernel does not zero) fresh pages.
@@ -29,7 +31,17 @@ struct ColumnBuilder: Sendable {
     private var blockDoubles: [Double] = []
     private var blockBools: [Bool] = []
 
-    init(forced: Column.DType?) { self.forced = forced }
+    /// Values of bytes that are not UTF-8, first seen in this builder's rows: the code, the
+    /// line and the report's message (reported by the builder that collects the chunks, and
+    /// only for values new to it).
+    private var undecodable: [(code: Int32, line: Int32, message: String)] = []
+
+    /// A builder of a forced type, or one that reads its first chunk as `kind` (the type
+    /// of the chunks before it, when a chunk is read on its own).
+    init(forced: Column.DType?, kind: Kind = .empty) {
+        self.forced = forced
+        self.kind = forced.map(Kind.init) ?? kind
+    }
 
     /// The tokens that read as missing, indexed for the per-field test: by length (tokens
     /// of 16 bytes or more are never matched) and by first byte. Built once per read.
@@ -128,9 +140,9 @@ struct ColumnBuilder: Sendable {
         if let forced {
             blockKind = Kind(forced)
         } else if !present {
-            // Nothing but missing values, or quoted empties too: those make a text column
-            // (of empty texts) unless the column already holds something else.
-            blockKind = quotedEmpty && (kind == .empty || kind == .string) ? .string : .empty
+            // Nothing but missing values (quoted empties among them stay undecided: empty
+            // texts if the column turns out text, missing otherwise).
+            blockKind = .empty
         } else if kind == .string {
             blockKind = .string
         } else {
@@ -154,7 +166,7 @@ struct ColumnBuilder: Sendable {
             case .int: ints.reserveCapacityInHugePages(reserve); ints += repeatElement(0, count: count)
             case .float: doubles.reserveCapacityInHugePages(reserve); doubles += repeatElement(0, count: count)
             case .bool: bools.reserveCapacityInHugePages(reserve); bools += repeatElement(false, count: count)
-            case .string: codes.reserveCapacityInHugePages(reserve); codes += repeatElement(-1, count: count)
+            case .string: codes.reserveCapacityInHugePages(reserve); codes += repeatElement(-1, count: count); settleQuotedEmptiesAsText()
             case .empty: break
             }
         }
@@ -170,7 +182,7 @@ struct ColumnBuilder: Sendable {
             }
         }
         if blockKind == .empty { blockKind = kind }
-        if quotedEmpty && kind != .string && kind != .empty {
+        if quotedEmpty && kind != .string {
             for r in 0..<n where lengths[r] == 0 && flags[r] != 0 { quotedEmpties.append(count + r) }
         }
 
@@ -222,8 +234,8 @@ struct ColumnBuilder: Sendable {
                                              latin1: latin1, undecodable: &undecodable)
                     }
                     if undecodable {
-                        report.add(Int(lines[r]), .undecodable,
-                                   "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8")
+                        self.undecodable.append((code, lines[r],
+                                                 "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8"))
                     }
                     codes.append(code)
                 }
@@ -342,10 +354,120 @@ struct ColumnBuilder: Sendable {
         return bytes.withUnsafeMutableBufferPointer { interner.code($0.baseAddress!, $0.count, latin1: false, undecodable: &ignored) }
     }
 
+    /// This builder emptied for another chunk, its memory kept: reading a chunk then writes
+    /// into pages already there instead of new ones the kernel must zero.
+    mutating func recycle(forced: Column.DType?, kind: Kind) {
+        self = ColumnBuilder(reusing: self, forced: forced, kind: kind)
+    }
+
+    private init(reusing old: ColumnBuilder, forced: Column.DType?, kind: Kind) {
+        self = old
+        self.forced = forced
+        self.kind = forced.map(Kind.init) ?? kind
+        count = 0
+        ints.removeAll(keepingCapacity: true)
+        doubles.removeAll(keepingCapacity: true)
+        bools.removeAll(keepingCapacity: true)
+        codes.removeAll(keepingCapacity: true)
+        missing.removeAll(keepingCapacity: true)
+        quotedEmpties.removeAll(keepingCapacity: true)
+        widenedFromValues = false
+        undecodable.removeAll(keepingCapacity: true)
+        interner.removeAll()
+    }
+
+    /// Appends the rows of `piece`, a builder that read the next chunk on its own starting
+    /// from type `readAs`, as if this builder had read that chunk: when the column's type
+    /// is not what the piece started from and the piece found another, `reread` reads the
+    /// chunk again from the column's type (`append` widens from there); then the two agree,
+    /// or one widens (int and float make float; anything else, text). `lineShift` is where
+    /// the chunk starts in the file; `capacity`, when not 0, the rows the column will hold.
+    mutating func absorb(_ piece: ColumnBuilder, readAs: Kind, capacity: Int, lineShift: Int, report: inout ParseReport,
+                         reread: (Kind) -> ColumnBuilder) {
+        var piece = piece
+        if forced == nil && readAs != kind && piece.kind != kind && kind != .empty && piece.kind != .empty {
+            piece = reread(kind)
+        }
+        if piece.kind == .string && kind != .string && kind != .empty && piece.count > 0 && forced == nil {
+            if kind == .float || kind == .int || kind == .bool { widenToString() }
+        }
+        if kind == .string && piece.kind != .string && piece.kind != .empty {
+            piece = reread(.string)
+        }
+        if kind == .empty && piece.kind != .empty { kind = piece.kind }
+        if (ints.isEmpty && doubles.isEmpty && bools.isEmpty && codes.isEmpty) && kind != .empty {
+            // The column's first values: room for all of them, after placeholders for the
+            // missing values before them.
+            let reserve = Swift.max(capacity, count + piece.count)
+            switch kind {
+            case .int: ints.reserveCapacityInHugePages(reserve); ints += repeatElement(0, count: count)
+            case .float: doubles.reserveCapacityInHugePages(reserve); doubles += repeatElement(0, count: count)
+            case .bool: bools.reserveCapacityInHugePages(reserve); bools += repeatElement(false, count: count)
+            case .string: codes.reserveCapacityInHugePages(reserve); codes += repeatElement(-1, count: count); settleQuotedEmptiesAsText()
+            case .empty: break
+            }
+        }
+        if capacity > 0 { missing.reserveCapacityInHugePages(capacity) }
+        if kind == .int && piece.kind == .float { doubles = ints.map(Double.init); ints = []; kind = .float }
+        let n = piece.count
+        switch kind {
+        case .empty: break
+        case .int: if piece.kind == .int { ints += piece.ints } else { ints += repeatElement(0, count: n) }
+        case .float:
+            switch piece.kind {
+            case .float: doubles += piece.doubles
+            case .int: doubles += piece.ints.lazy.map(Double.init)
+            default: doubles += repeatElement(0, count: n)
+            }
+        case .bool: if piece.kind == .bool { bools += piece.bools } else { bools += repeatElement(false, count: n) }
+        case .string:
+            if piece.kind == .string {
+                let (map, added) = interner.absorb(piece.interner)
+                let start = codes.count
+                codes += repeatElement(-1, count: n)
+                codes.withUnsafeMutableBufferPointer { out in
+                    map.withUnsafeBufferPointer { m in
+                        piece.codes.withUnsafeBufferPointer { local in
+                            for r in 0..<n where local[r] >= 0 { out[start + r] = m[Int(local[r])] }
+                        }
+                    }
+                }
+                // Nearly every value new so far (an id column): make room for the whole column
+                // at once rather than growing the table a dozen times.
+                if capacity > count + n, count + n >= 4096, interner.count * 2 > count + n {
+                    interner.reserve(capacity, bytesEach: interner.bytesPerValue)
+                }
+                for u in piece.undecodable where added[Int(u.code)] {
+                    report.add(Int(u.line) + lineShift, .undecodable, u.message)
+                }
+            } else {
+                codes += repeatElement(-1, count: n)
+            }
+        }
+        missing += piece.missing
+        for r in piece.quotedEmpties { quotedEmpties.append(count + r) }
+        count += n
+        if kind == .string { settleQuotedEmptiesAsText() }
+    }
+
+    /// The quoted empty fields read so far, now that the column is text: empty texts.
+    private mutating func settleQuotedEmptiesAsText() {
+        guard !quotedEmpties.isEmpty else { return }
+        let empty = emptyCode()
+        for r in quotedEmpties where r < codes.count && r < missing.count {
+            codes[r] = empty
+            missing[r] = false
+        }
+        quotedEmpties.removeAll()
+    }
+
     /// Earlier chunks were numbers or booleans; a later one holds text: keep the values as text.
     private mutating func widenToString() {
         let old = kind
         kind = .string
+        // Numbers and Bools written back as text may not be the file's text ("007", "1.50",
+        // "true"): the reader reads such a column again as text (see `CSVReader.read`).
+        if old != .empty && count > 0 { widenedFromValues = true }
         var texts: [String?] = []
         texts.reserveCapacity(count)
         for i in 0..<count {
@@ -357,7 +479,7 @@ struct ColumnBuilder: Sendable {
             default: texts.append(nil)
             }
         }
-        for r in quotedEmpties { texts[r] = "" }
+        for r in quotedEmpties { texts[r] = ""; missing[r] = false }
         quotedEmpties = []
         ints = []; doubles = []; bools = []
         codes = texts.map { $0.map { code(for: $0) } ?? -1 }
@@ -365,6 +487,13 @@ struct ColumnBuilder: Sendable {
 
     func column(named name: String, report: inout ParseReport) -> Column {
         switch kind {
+        case .empty where !quotedEmpties.isEmpty:
+            // Nothing but missing values and quoted empty texts: a text column.
+            var copy = self
+            copy.kind = .string
+            copy.codes = [Int32](repeating: -1, count: count)
+            copy.settleQuotedEmptiesAsText()
+            return copy.column(named: name, report: &report)
         case .empty:
             // Nothing but missing values: a float column, as pandas makes it.
             return Column(name: name, storage: .float64([Double](repeating: 0, count: count)), missing: count > 0 ? missing : nil)

@@ -48,8 +48,12 @@ public struct ParseReport: Sendable, Equatable {
         issues = issues.enumerated().sorted { ($0.element.line, $0.offset) < ($1.element.line, $1.offset) }.map(\.element)
     }
 
-    mutating func merge(_ other: ParseReport) {
-        for i in other.issues { add(i.line, i.kind, i.message) }
+    mutating func merge(_ other: ParseReport) { merge(other, shiftingLinesBy: 0) }
+
+    /// `other`'s issues, their lines moved on by `shift` (a chunk counts its lines from 0);
+    /// an issue of the file as a whole (line 0) stays at 0.
+    mutating func merge(_ other: ParseReport, shiftingLinesBy shift: Int) {
+        for i in other.issues { add(i.line > 0 || shift > 0 ? i.line + shift : 0, i.kind, i.message) }
         issueCount += other.issueCount - other.issues.count
     }
 

@@ -33,31 +33,86 @@ struct StringInterner: Sendable {
 
     /// `code`, for bytes already hashed.
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, ascii: Bool, latin1: Bool, undecodable: inout Bool) -> Int32 {
+        let (slot, found) = probe(p, n, hash: h)
+        if let found { return found }
+        let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
+        undecodable = notUTF8
+        return insert(p, n, hash: h, at: slot, decoding: latin1 ? 1 : notUTF8 ? 2 : 0)
+    }
+
+    /// The code of these bytes if they are here; otherwise the empty slot where they go.
+    @inline(__always)
+    private mutating func probe(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (slot: Int, code: Int32?) {
         if slots.isEmpty { slots = [UInt64](repeating: .max, count: 64) }
         let mask = slots.count - 1
         let tag = h >> 32
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[i]
-            if slot == .max { break }
+            if slot == .max { return (i, nil) }
             if slot >> 32 == tag {
                 let c = Int(slot & 0xFFFF_FFFF)
                 let s = offsets[c], e = offsets[c + 1]
-                if e - s == n && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + s, p, n) == 0 }) { return Int32(c) }
+                if e - s == n && arena.withUnsafeBufferPointer({ memcmp($0.baseAddress! + s, p, n) == 0 }) { return (i, Int32(c)) }
             }
             i = (i + 1) & mask
         }
+    }
+
+    /// Adds new bytes at an empty slot that `probe` found.
+    @inline(__always)
+    private mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, at i: Int, decoding: UInt8) -> Int32 {
         let c = Int32(hashes.count)
-        slots[i] = tag << 32 | UInt64(c)
+        slots[i] = (h >> 32) << 32 | UInt64(c)
         hashes.append(h)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         offsets.append(arena.count)
-        let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
-        decodings.append(latin1 ? 1 : notUTF8 ? 2 : 0)
-        undecodable = notUTF8
+        decodings.append(decoding)
         if hashes.count * 2 > slots.count { grow() }
         return c
     }
+
+    /// Every value of `other` (another chunk's interner) added here, in its code order: the
+    /// code here of each of its codes, and whether each was new here. The hashes are
+    /// reused, and the slots of a batch are read ahead together (see `peek`).
+    mutating func absorb(_ other: StringInterner) -> (codes: [Int32], added: [Bool]) {
+        var codes = [Int32](repeating: 0, count: other.count), added = [Bool](repeating: false, count: other.count)
+        var touched: UInt64 = 0
+        other.arena.withUnsafeBufferPointer { a in
+            let base = a.baseAddress ?? UnsafePointer(bitPattern: 1)!
+            var from = 0
+            while from < other.count {
+                let to = Swift.min(other.count, from + 16)
+                for k in from..<to { touched ^= peek(other.hashes[k]) }
+                for k in from..<to {
+                    let s = other.offsets[k], n = other.offsets[k + 1] - s
+                    let (slot, found) = probe(base + s, n, hash: other.hashes[k])
+                    if let found { codes[k] = found; continue }
+                    codes[k] = insert(base + s, n, hash: other.hashes[k], at: slot, decoding: other.decodings[k])
+                    added[k] = true
+                }
+                from = to
+            }
+        }
+        if touched == 0x5EED { peekSink &+= 1 }
+        return (codes, added)
+    }
+
+    /// Written only so the reads ahead are not optimized away.
+    private var peekSink = 0
+
+    /// Empty again, keeping the memory (a chunk's interner is reused for the next chunk).
+    mutating func removeAll() {
+        if !slots.isEmpty { slots.withUnsafeMutableBufferPointer { $0.update(repeating: .max) } }
+        hashes.removeAll(keepingCapacity: true)
+        arena.removeAll(keepingCapacity: true)
+        offsets.removeAll(keepingCapacity: true)
+        offsets.append(0)
+        decodings.removeAll(keepingCapacity: true)
+    }
+
+    /// The average bytes of a value (to size an arena for many more like them).
+    var bytesPerValue: Int { count == 0 ? 1 : arena.count / count + 1 }
 
     private mutating func grow() { rehash(into: slots.count * 2) }
 

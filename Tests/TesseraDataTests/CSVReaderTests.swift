@@ -136,6 +136,43 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertEqual(try g.column("v").text(at: 3), "3")
     }
 
+    /// Chunks are split and converted on several cores and put together in order; a chunk
+    /// read before its column's type was known is read again from that type. Whatever the
+    /// chunk size, the frame and the report are the ones a single chunk gives, on files
+    /// whose columns change type part way, with quotes, ragged rows, blank lines and NA.
+    func testChunkSizeNeverChangesWhatIsRead() throws {
+        var rng = SplitMix(seed: 7)
+        let cells: [(inout SplitMix) -> String] = [
+            { "\($0.next() % 1000)" }, { "-\($0.next() % 100).\($0.next() % 100)" }, { _ in "NA" }, { _ in "" }, { _ in "\"\"" },
+            { "w\($0.next() % 5)" }, { _ in "True" }, { _ in "\"a,b\"" }, { _ in "\"two\nlines\"" }, { "007\($0.next() % 3)" },
+        ]
+        for trial in 0..<40 {
+            let width = 1 + Int(rng.next() % 4)
+            // Each column draws from a few kinds of cell, changing after a random row.
+            let plans = (0..<width).map { _ in (Int(rng.next() % 10), Int(rng.next() % 10), Int(rng.next() % 300)) }
+            var text = (0..<width).map { "c\($0)" }.joined(separator: ",") + "\n"
+            for row in 0..<(50 + Int(rng.next() % 400)) {
+                if rng.next() % 40 == 0 { text += "\n"; continue }
+                var fields = plans.map { plan in cells[row < plan.2 ? plan.0 : plan.1](&rng) }
+                if rng.next() % 60 == 0 { fields.removeLast() }
+                if rng.next() % 60 == 0 { fields.append("extra") }
+                text += fields.joined(separator: ",") + (rng.next() % 20 == 0 ? "\r\n" : "\n")
+            }
+            if trial % 3 == 0 { text.removeLast() }
+            let whole = try read(text) { $0.chunkBytes = 1 << 20 }
+            for size in [5, 64, 333, 4096] {
+                let chunked = try read(text) { $0.chunkBytes = size }
+                XCTAssertTrue(chunked.sameContents(as: whole), "trial \(trial), chunks of \(size): \(Self.outline(chunked)) vs \(Self.outline(whole))")
+                XCTAssertEqual(chunked.parseReport.issues, whole.parseReport.issues, "trial \(trial), chunks of \(size)")
+            }
+        }
+    }
+
+    /// Each column's name, type, missing count and first values: enough to see what differs.
+    static func outline(_ f: Frame) -> String {
+        f.columns.map { c in "\(c.name) \(c.dtype) \(c.missingCount) missing \((0..<Swift.min(8, c.count)).map { c.text(at: $0) ?? "NA" })" }.joined(separator: "; ")
+    }
+
     func testFloatsAreCorrectlyRounded() throws {
         let values = ["0.1", "3.14159", "-2.5e-10", "1e22", "1.7976931348623157e308", "123456789012345678", "0.30000000000000004", "inf", "-Infinity"]
         let f = try read("x\n" + values.joined(separator: "\n") + "\n")
@@ -190,5 +227,18 @@ final class CSVReaderTests: XCTestCase {
         XCTAssertThrowsError(try CSVReader.read(path: path, options: o, isCancelled: { calls += 1; return calls > 3 })) {
             XCTAssertTrue($0 is CSVReader.Cancelled)
         }
+    }
+}
+
+/// A small seeded generator, so a failing case can be read again.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
     }
 }
