@@ -161,14 +161,7 @@ struct ColumnBuilder: Sendable {
         // Widen what was built so far, or the chunk, until they agree.
         if kind == .empty && blockKind != .empty {
             kind = blockKind
-            let reserve = max(capacity, count + n)
-            switch kind {
-            case .int: ints.reserveCapacityInHugePages(reserve); ints += repeatElement(0, count: count)
-            case .float: doubles.reserveCapacityInHugePages(reserve); doubles += repeatElement(0, count: count)
-            case .bool: bools.reserveCapacityInHugePages(reserve); bools += repeatElement(false, count: count)
-            case .string: codes.reserveCapacityInHugePages(reserve); codes += repeatElement(-1, count: count); settleQuotedEmptiesAsText()
-            case .empty: break
-            }
+            startValues(reserving: max(capacity, count + n))
         }
         if capacity > 0 { missing.reserveCapacityInHugePages(capacity) }
         if blockKind != .empty && blockKind != kind {
@@ -396,16 +389,7 @@ struct ColumnBuilder: Sendable {
         }
         if kind == .empty && piece.kind != .empty { kind = piece.kind }
         if (ints.isEmpty && doubles.isEmpty && bools.isEmpty && codes.isEmpty) && kind != .empty {
-            // The column's first values: room for all of them, after placeholders for the
-            // missing values before them.
-            let reserve = Swift.max(capacity, count + piece.count)
-            switch kind {
-            case .int: ints.reserveCapacityInHugePages(reserve); ints += repeatElement(0, count: count)
-            case .float: doubles.reserveCapacityInHugePages(reserve); doubles += repeatElement(0, count: count)
-            case .bool: bools.reserveCapacityInHugePages(reserve); bools += repeatElement(false, count: count)
-            case .string: codes.reserveCapacityInHugePages(reserve); codes += repeatElement(-1, count: count); settleQuotedEmptiesAsText()
-            case .empty: break
-            }
+            startValues(reserving: Swift.max(capacity, count + piece.count))
         }
         if capacity > 0 { missing.reserveCapacityInHugePages(capacity) }
         if kind == .int && piece.kind == .float { doubles = ints.map(Double.init); ints = []; kind = .float }
@@ -448,6 +432,18 @@ struct ColumnBuilder: Sendable {
         for r in piece.quotedEmpties { quotedEmpties.append(count + r) }
         count += n
         if kind == .string { settleQuotedEmptiesAsText() }
+    }
+
+    /// The column's first values, of the type it now has: room for `reserve` of them, after
+    /// placeholders for the missing values before them.
+    private mutating func startValues(reserving reserve: Int) {
+        switch kind {
+        case .int: ints.reserveCapacityInHugePages(reserve); ints += repeatElement(0, count: count)
+        case .float: doubles.reserveCapacityInHugePages(reserve); doubles += repeatElement(0, count: count)
+        case .bool: bools.reserveCapacityInHugePages(reserve); bools += repeatElement(false, count: count)
+        case .string: codes.reserveCapacityInHugePages(reserve); codes += repeatElement(-1, count: count); settleQuotedEmptiesAsText()
+        case .empty: break
+        }
     }
 
     /// The quoted empty fields read so far, now that the column is text: empty texts.
