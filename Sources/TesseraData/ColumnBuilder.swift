@@ -6,8 +6,6 @@ import Foundation
 /// any other mix makes string), as pandas infers per chunk. A type given in `types:`
 /// is kept, and values that do not convert become missing and are reported.
 struct ColumnBuilder: Sendable {
-    /// Written only so the interner's reads ahead are not optimized away.
-    private var peekSink = 0
     enum Kind: Sendable { case empty, int, float, bool, string }
 
     private(set) var forced: Column.DType?
@@ -96,6 +94,10 @@ struct ColumnBuilder: Sendable {
         let n = starts.count
         if forced == nil && !na.hasNumericToken && (kind == .int || kind == .float || kind == .bool),
            appendSettled(starts: starts, lengths: lengths, flags: flags, base: base, na: na) {
+            return
+        }
+        if kind == .string {
+            appendText(starts: starts, lengths: lengths, flags: flags, lines: lines, base: base, latin1: latin1, na: na)
             return
         }
         Self.reset(&isNA, n, true)
@@ -194,52 +196,19 @@ struct ColumnBuilder: Sendable {
             if blockBools.isEmpty && present { blockBools = convertForced(n, isNA: &isNA, bytes, records, latin1: latin1, report: &report, zero: false) { Number.bool($0, $1) } }
             if blockBools.isEmpty { bools += repeatElement(false, count: n) } else { bools += blockBools }
         case .string:
-            // In batches: hash a batch's fields and read the table slot of each first (the
-            // reads miss the cache together), then look each one up.
-            let batch = 16
-            var hashes = [UInt64](repeating: 0, count: batch), ascii = [Bool](repeating: false, count: batch)
-            var touched: UInt64 = 0
-            var from = 0
-            while from < n {
-                let to = Swift.min(n, from + batch)
-                for r in from..<to where !isNA[r] && flags[r] != 2 {
-                    (hashes[r - from], ascii[r - from]) = StringInterner.hash(base + Int(starts[r]), Int(lengths[r]))
-                    touched ^= interner.peek(hashes[r - from])
+            // Out of `self` while the interner (part of `self`) fills it.
+            var written = codes
+            codes = []
+            let start = written.count
+            written += repeatElement(-1, count: n)
+            written.withUnsafeMutableBufferPointer { all in
+                let out = all.baseAddress! + start
+                for r in 0..<n where !isNA[r] || (quotedEmpty && lengths[r] == 0 && flags[r] != 0) {
+                    isNA[r] = false
+                    out[r] = internText(base, Int(starts[r]), Int(lengths[r]), flags[r], line: lines[r], latin1: latin1)
                 }
-                for r in from..<to {
-                    if isNA[r] {
-                        if quotedEmpty && lengths[r] == 0 && flags[r] != 0 {
-                            isNA[r] = false
-                            codes.append(emptyCode())
-                        } else {
-                            codes.append(-1)
-                        }
-                        continue
-                    }
-                    var undecodable = false
-                    let code: Int32
-                    let field = UnsafeBufferPointer(start: base + Int(starts[r]), count: Int(lengths[r]))
-                    if flags[r] == 2 {
-                        let raw = CSVReader.Block.unescape(Array(field))
-                        code = raw.withUnsafeBufferPointer { interner.code($0.baseAddress ?? base, $0.count, latin1: latin1, undecodable: &undecodable) }
-                    } else {
-                        code = interner.code(base + Int(starts[r]), Int(lengths[r]), hash: hashes[r - from], ascii: ascii[r - from],
-                                             latin1: latin1, undecodable: &undecodable)
-                    }
-                    if undecodable {
-                        self.undecodable.append((code, lines[r],
-                                                 "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8"))
-                    }
-                    codes.append(code)
-                }
-                from = to
             }
-            // Keeps the reads ahead from being optimized away (they matter only for timing).
-            if touched == 0x5EED { peekSink &+= 1 }
-            // Nearly every value new (an id column): make room for the whole column at once.
-            if capacity > n, interner.count * 2 > count + n {
-                interner.reserve(capacity, bytesEach: Int(lengths.reduce(0) { $0 + Swift.max(0, $1) }) / Swift.max(1, n) + 1)
-            }
+            codes = written
         }
         missing += isNA
         count += n
@@ -305,40 +274,95 @@ struct ColumnBuilder: Sendable {
         let n = starts.count
         Self.reset(&isNA, n, false)
         var soft: [Int] = []
-        func run<T>(_ out: inout [T], _ zero: T, _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> Bool {
-            Self.reset(&out, n, zero)
-            return out.withUnsafeMutableBufferPointer { o in
-                isNA.withUnsafeMutableBufferPointer { m in
-                    for r in 0..<n {
-                        let len = Int(lengths[r])
-                        if len < 0 { m[r] = true; continue }
-                        let q = base + Int(starts[r])
-                        if let v = convert(q, len) { o[r] = v; continue }
-                        guard na.matches(q, len, quoted: flags[r] != 0) else { return false }
-                        m[r] = true
-                        if len == 0 && flags[r] != 0 { soft.append(r) }
-                    }
-                    return true
-                }
-            }
-        }
+        let ok: Bool
         switch kind {
-        case .int:
-            guard run(&blockInts, 0, Number.int) else { return false }
-            ints += blockInts
-        case .float:
-            guard run(&blockDoubles, 0, Number.double) else { return false }
-            doubles += blockDoubles
-        case .bool:
-            guard run(&blockBools, false, Number.bool) else { return false }
-            bools += blockBools
-        default:
-            return false
+        case .int: ok = Self.parseSettled(into: &ints, n, zero: 0, starts, lengths, flags, base, na, &isNA, &soft) { Number.int($0, $1) }
+        case .float: ok = Self.parseSettled(into: &doubles, n, zero: 0, starts, lengths, flags, base, na, &isNA, &soft) { Number.double($0, $1) }
+        case .bool: ok = Self.parseSettled(into: &bools, n, zero: false, starts, lengths, flags, base, na, &isNA, &soft) { Number.bool($0, $1) }
+        default: ok = false
         }
+        guard ok else { return false }
         for r in soft { quotedEmpties.append(count + r) }
         missing += isNA
         count += n
         return true
+    }
+
+    /// A chunk of a text column: each field a code, or missing when it is a missing-value
+    /// token (a quoted empty field is the empty text).
+    private mutating func appendText(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
+                                     lines: UnsafeBufferPointer<Int32>, base: UnsafePointer<UInt8>, latin1: Bool, na: MissingTokens) {
+        let n = starts.count
+        Self.reset(&isNA, n, false)
+        // Out of `self` while the interner (part of `self`) fills them.
+        var written = codes, absent = isNA
+        codes = []
+        isNA = []
+        let start = written.count
+        written += repeatElement(-1, count: n)
+        written.withUnsafeMutableBufferPointer { all in
+            absent.withUnsafeMutableBufferPointer { m in
+                let out = all.baseAddress! + start
+                for r in 0..<n {
+                    let len = Int(lengths[r])
+                    if len < 0 { m[r] = true; continue }
+                    let quoted = flags[r] != 0
+                    if na.matches(base + Int(starts[r]), len, quoted: quoted) && !(len == 0 && quoted) { m[r] = true; continue }
+                    out[r] = internText(base, Int(starts[r]), len, flags[r], line: lines[r], latin1: latin1)
+                }
+            }
+        }
+        codes = written
+        isNA = absent
+        missing += isNA
+        count += n
+    }
+
+    /// The code of one field's text (its quotes' doubled quotes made single), added when new;
+    /// bytes that are not UTF-8 are noted for the report.
+    @inline(__always)
+    private mutating func internText(_ base: UnsafePointer<UInt8>, _ start: Int, _ length: Int, _ flag: UInt8, line: Int32, latin1: Bool) -> Int32 {
+        var undecodable = false
+        let code: Int32
+        if flag == 2 {
+            let raw = CSVReader.Block.unescape(Array(UnsafeBufferPointer(start: base + start, count: length)))
+            code = raw.withUnsafeBufferPointer { interner.code($0.baseAddress ?? base, $0.count, latin1: latin1, undecodable: &undecodable) }
+        } else {
+            code = interner.code(base + start, length, latin1: latin1, undecodable: &undecodable)
+        }
+        if undecodable {
+            let field = UnsafeBufferPointer(start: base + start, count: length)
+            self.undecodable.append((code, line,
+                                     "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8"))
+        }
+        return code
+    }
+
+    /// `n` fields parsed onto the end of `out` (nothing added when one is neither a value
+    /// nor a missing-value token). One loop per type, the parser inlined in it.
+    @inline(__always)
+    private static func parseSettled<T>(into out: inout [T], _ n: Int, zero: T, _ starts: UnsafeBufferPointer<Int32>, _ lengths: UnsafeBufferPointer<Int32>,
+                                        _ flags: UnsafeBufferPointer<UInt8>, _ base: UnsafePointer<UInt8>, _ na: MissingTokens,
+                                        _ isNA: inout [Bool], _ soft: inout [Int], _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> Bool {
+        let start = out.count
+        out.append(contentsOf: repeatElement(zero, count: n))
+        let ok = out.withUnsafeMutableBufferPointer { all in
+            isNA.withUnsafeMutableBufferPointer { m in
+                let o = all.baseAddress! + start
+                for r in 0..<n {
+                    let len = Int(lengths[r])
+                    if len < 0 { m[r] = true; continue }
+                    let q = base + Int(starts[r])
+                    if let v = convert(q, len) { o[r] = v; continue }
+                    guard na.matches(q, len, quoted: flags[r] != 0) else { return false }
+                    m[r] = true
+                    if len == 0 && flags[r] != 0 { soft.append(r) }
+                }
+                return true
+            }
+        }
+        if !ok { out.removeLast(n) }
+        return ok
     }
 
     private mutating func code(for text: String) -> Int32 {

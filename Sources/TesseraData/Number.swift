@@ -16,6 +16,7 @@ enum Number {
         return (p + s, e - s)
     }
 
+    @inline(__always)
     static func int(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Int64? {
         let (p, n) = trimmed(p0, n0)
         guard n > 0 else { return nil }
@@ -35,10 +36,12 @@ enum Number {
     }
 
     /// Integers of 20+ characters (leading zeros) still parse; true overflow does not.
+    @inline(never)
     private static func bigInt(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? {
         Int64(String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self))
     }
 
+    @inline(__always)
     static func double(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Double? {
         let (p, n) = trimmed(p0, n0)
         guard n > 0 else { return nil }
@@ -72,6 +75,7 @@ enum Number {
 
     /// Any decimal form: leading zeros and digits past the 19th, an exponent; exact by
     /// Clinger's fast path where it applies and by strtod otherwise.
+    @inline(never)
     private static func careful(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         var i = 0
         var negative = false
@@ -114,6 +118,7 @@ enum Number {
     }
 
     /// `inf`, `-inf`, `Infinity` (pandas reads these as floats).
+    @inline(never)
     private static func special(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? {
         let s = String(decoding: UnsafeBufferPointer(start: p, count: n), as: UTF8.self).lowercased()
         switch s {
@@ -138,6 +143,7 @@ enum Number {
     }
 
     /// `True`/`False` in the spellings pandas reads as booleans.
+    @inline(__always)
     static func bool(_ p0: UnsafePointer<UInt8>, _ n0: Int) -> Bool? {
         let (p, n) = trimmed(p0, n0)
         if n == 4 {
