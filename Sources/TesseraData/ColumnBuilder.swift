@@ -276,9 +276,9 @@ struct ColumnBuilder: Sendable {
         var soft: [Int] = []
         let ok: Bool
         switch kind {
-        case .int: ok = Self.parseSettled(into: &ints, n, zero: 0, starts, lengths, flags, base, na, &isNA, &soft) { Number.int($0, $1) }
-        case .float: ok = Self.parseSettled(into: &doubles, n, zero: 0, starts, lengths, flags, base, na, &isNA, &soft) { Number.double($0, $1) }
-        case .bool: ok = Self.parseSettled(into: &bools, n, zero: false, starts, lengths, flags, base, na, &isNA, &soft) { Number.bool($0, $1) }
+        case .int: ok = Self.parseSettled(Number.IntField.self, into: &ints, n, starts, lengths, flags, base, na, &isNA, &soft)
+        case .float: ok = Self.parseSettled(Number.DoubleField.self, into: &doubles, n, starts, lengths, flags, base, na, &isNA, &soft)
+        case .bool: ok = Self.parseSettled(Number.BoolField.self, into: &bools, n, starts, lengths, flags, base, na, &isNA, &soft)
         default: ok = false
         }
         guard ok else { return false }
@@ -330,22 +330,26 @@ struct ColumnBuilder: Sendable {
         } else {
             code = interner.code(base + start, length, latin1: latin1, undecodable: &undecodable)
         }
-        if undecodable {
-            let field = UnsafeBufferPointer(start: base + start, count: length)
-            self.undecodable.append((code, line,
-                                     "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8"))
-        }
+        if undecodable { noteUndecodable(code, base + start, length, line: line) }
         return code
     }
 
+    private mutating func noteUndecodable(_ code: Int32, _ p: UnsafePointer<UInt8>, _ length: Int, line: Int32) {
+        let field = UnsafeBufferPointer(start: p, count: length)
+        undecodable.append((code, line,
+                            "bytes that are not UTF-8 in '\(TextDecoding.repairingUTF8(field))' (\(TextDecoding.invalidBytes(field))); each was read as the Latin-1 character it encodes, the rest as UTF-8"))
+    }
+
     /// `n` fields parsed onto the end of `out` (nothing added when one is neither a value
-    /// nor a missing-value token). One loop per type, the parser inlined in it.
+    /// nor a missing-value token). One loop per type, specialized with its parser inlined
+    /// (a closure argument was called per field).
     @inline(__always)
-    private static func parseSettled<T>(into out: inout [T], _ n: Int, zero: T, _ starts: UnsafeBufferPointer<Int32>, _ lengths: UnsafeBufferPointer<Int32>,
-                                        _ flags: UnsafeBufferPointer<UInt8>, _ base: UnsafePointer<UInt8>, _ na: MissingTokens,
-                                        _ isNA: inout [Bool], _ soft: inout [Int], _ convert: (UnsafePointer<UInt8>, Int) -> T?) -> Bool {
+    private static func parseSettled<P: Number.FieldParser>(_ parser: P.Type, into out: inout [P.Value], _ n: Int, _ starts: UnsafeBufferPointer<Int32>,
+                                                           _ lengths: UnsafeBufferPointer<Int32>, _ flags: UnsafeBufferPointer<UInt8>,
+                                                           _ base: UnsafePointer<UInt8>, _ na: MissingTokens,
+                                                           _ isNA: inout [Bool], _ soft: inout [Int]) -> Bool {
         let start = out.count
-        out.append(contentsOf: repeatElement(zero, count: n))
+        out.append(contentsOf: repeatElement(P.zero, count: n))
         let ok = out.withUnsafeMutableBufferPointer { all in
             isNA.withUnsafeMutableBufferPointer { m in
                 let o = all.baseAddress! + start
@@ -353,7 +357,7 @@ struct ColumnBuilder: Sendable {
                     let len = Int(lengths[r])
                     if len < 0 { m[r] = true; continue }
                     let q = base + Int(starts[r])
-                    if let v = convert(q, len) { o[r] = v; continue }
+                    if let v = P.parse(q, len) { o[r] = v; continue }
                     guard na.matches(q, len, quoted: flags[r] != 0) else { return false }
                     m[r] = true
                     if len == 0 && flags[r] != 0 { soft.append(r) }

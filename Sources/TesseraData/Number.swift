@@ -5,6 +5,26 @@ import Foundation
 /// covers nearly every CSV value) and by strtod otherwise, so every result is correctly
 /// rounded.
 enum Number {
+    /// A field's parser as a type, so that a loop generic over it is specialized with the
+    /// parser inlined.
+    protocol FieldParser {
+        associatedtype Value
+        static var zero: Value { get }
+        static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Value?
+    }
+    enum IntField: FieldParser {
+        static var zero: Int64 { 0 }
+        @inline(__always) static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Int64? { Number.int(p, n) }
+    }
+    enum DoubleField: FieldParser {
+        static var zero: Double { 0 }
+        @inline(__always) static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Double? { Number.double(p, n) }
+    }
+    enum BoolField: FieldParser {
+        static var zero: Bool { false }
+        @inline(__always) static func parse(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool? { Number.bool(p, n) }
+    }
+
     static let powers: [Double] = (0...22).map { pow(10, Double($0)) }
 
     /// The bytes without surrounding ASCII spaces and tabs.
