@@ -239,8 +239,14 @@ public enum CSVReader {
             }
             let widened = converter.builders.indices.filter { converter.builders[$0].widenedFromValues }.map { converter.names[$0] }
             if !widened.isEmpty { throw ReadAgainAsText(columns: widened) }
-            var columns: [Column] = []
-            for (i, b) in converter.builders.enumerated() { columns.append(b.column(named: converter.names[i], report: &report)) }
+            // The columns are made on every core (a text column's strings are most of it).
+            let builders = converter.builders, names = converter.names
+            var made = [Column?](repeating: nil, count: builders.count)
+            made.withUnsafeMutableBufferPointer { out in
+                let target = SendablePointer(out.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: builders.count) { i in target.pointer[i] = builders[i].column(named: names[i]) }
+            }
+            let columns = made.map { $0! }
             report.rowsRead = columns.first?.count ?? 0
             return try Frame(columns: columns, target: options.target, parseReport: report)
         }

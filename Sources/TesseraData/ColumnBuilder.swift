@@ -509,7 +509,7 @@ struct ColumnBuilder: Sendable {
         codes = texts.map { $0.map { code(for: $0) } ?? -1 }
     }
 
-    func column(named name: String, report: inout ParseReport) -> Column {
+    func column(named name: String) -> Column {
         switch kind {
         case .empty where !quotedEmpties.isEmpty:
             // Nothing but missing values and quoted empty texts: a text column.
@@ -517,7 +517,7 @@ struct ColumnBuilder: Sendable {
             copy.kind = .string
             copy.codes = [Int32](repeating: -1, count: count)
             copy.settleQuotedEmptiesAsText()
-            return copy.column(named: name, report: &report)
+            return copy.column(named: name)
         case .empty:
             // Nothing but missing values: a float column, as pandas makes it.
             return Column(name: name, storage: .float64([Double](repeating: 0, count: count)), missing: count > 0 ? missing : nil)
