@@ -94,55 +94,68 @@ public struct CSVWriter: Sendable {
         return out
     }
 
-    /// The lines of `rows`: each column's fields formatted in one tight loop of its type
-    /// (no dispatch or copy per cell) into a buffer sized for the longest fields, then
-    /// interleaved into lines.
+    /// The lines of `rows`, written row by row straight into one buffer sized for the
+    /// longest fields: each cell is formatted in place through raw views of its column (no
+    /// array access, copy or second pass per cell).
     static func lines(_ columns: [Encoded], _ rows: Range<Int>, delimiter: UInt8) -> [UInt8] {
         let n = rows.count, width = columns.count
         guard n > 0 else { return [] }
         guard width > 0 else { return [UInt8](repeating: UInt8(ascii: "\n"), count: n) }
         // At most this many bytes: numbers and Bools by their longest form, text exactly (one
-        // long text must not make every row's room that long).
-        let bound = columns.reduce(0) { $0 + $1.bytesNeeded(rows) }
-        // 16 bytes of slack: a short field is copied as 16 bytes at once (see `copy`).
-        let fields = UnsafeMutablePointer<UInt8>.allocate(capacity: bound + 16)
-        defer { fields.deallocate() }
-        // ends[c * n + r]: where column c's field of row r ends in `fields`.
-        var ends = [Int](repeating: 0, count: n * width)
-        var firsts = [Int](repeating: 0, count: width)
-        var used = 0
-        ends.withUnsafeMutableBufferPointer { e in
-            for c in 0..<width {
-                firsts[c] = used
-                used = columns[c].format(rows, into: fields, at: used, ends: e.baseAddress! + c * n)
-            }
-        }
+        // long text must not make every row's room that long), a delimiter or newline per
+        // cell, 2 per cell for a lone column's missing values, and 16 of slack for `copy`.
+        let bound = columns.reduce(0) { $0 + $1.bytesNeeded(rows) } + n * width + (width == 1 ? 2 * n : 0) + 16
         // A one-column frame's missing value would be a blank line, which readers skip: it is
         // written `""` as pandas writes it (read back as missing in a column of numbers or
         // Bools), and `NA` in a text column, where `""` is the empty text.
-        let lone: [UInt8] = width == 1 ? (columns[0].kind == .text ? Array("NA".utf8) : [0x22, 0x22]) : []
-        return [UInt8](unsafeUninitializedCapacity: used + n * Swift.max(width, 3) + 16) { out, count in
-            ends.withUnsafeBufferPointer { e in
-            firsts.withUnsafeBufferPointer { f in
+        let lone: (UInt8, UInt8) = columns[0].kind == .text ? (UInt8(ascii: "N"), UInt8(ascii: "A")) : (0x22, 0x22)
+        let tables = Tables()
+        var hints = [Int](repeating: 0, count: width)
+        return withExtendedLifetime(columns) {
+            let views = columns.map { $0.view }
+            return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
                 let dst = out.baseAddress!
                 var w = 0
-                for r in 0..<n {
-                    for c in 0..<width {
-                        if c > 0 { dst[w] = delimiter; w += 1 }
-                        let from = r == 0 ? f[c] : e[c * n + r - 1]
-                        let length = e[c * n + r] - from
-                        if length == 0 && width == 1 {
-                            for b in lone { dst[w] = b; w += 1 }
-                        } else {
-                            copy(fields + from, length, to: dst, &w)
+                views.withUnsafeBufferPointer { cs in
+                hints.withUnsafeMutableBufferPointer { h in
+                    for r in rows {
+                        for c in 0..<width {
+                            if c > 0 { dst[w] = delimiter; w &+= 1 }
+                            let column = cs[c]
+                            let start = w
+                            if column.missing?[r] != true {
+                                switch column.kind {
+                                case .float: w = writeDouble(column.doubles[r], dst, w, decimals: &h[c], tables)
+                                case .int: w = writeInteger(column.ints[r], dst, w, tables)
+                                case .bool:
+                                    let word = column.bools[r] ? tables.trueWord : tables.falseWord
+                                    UnsafeMutableRawPointer(dst + w).storeBytes(of: word.bytes, as: UInt64.self)
+                                    w &+= word.count
+                                case .text:
+                                    let k = Int(column.codes[r])
+                                    if k >= 0 { copy(column.categoryBytes + column.categoryStarts[k], column.categoryStarts[k + 1] - column.categoryStarts[k], to: dst, &w) }
+                                }
+                            }
+                            if width == 1 && w == start { dst[w] = lone.0; dst[w + 1] = lone.1; w &+= 2 }
                         }
+                        dst[w] = UInt8(ascii: "\n")
+                        w &+= 1
                     }
-                    dst[w] = UInt8(ascii: "\n")
-                    w += 1
-                }
+                }}
                 count = w
-            }}
+            }
         }
+    }
+
+    /// The formatting tables, read once per batch: a static's every read goes through a
+    /// lazy-initialization check, which showed in the profile of the per-cell loop.
+    struct Tables {
+        let digitPairs = CSVWriter.digitPairs
+        let powersOfTen64 = CSVWriter.powersOfTen64
+        let decimalPowers = CSVWriter.decimalPowers
+        /// "true" and "false" as the bytes of one word, and their lengths.
+        let trueWord: (bytes: UInt64, count: Int) = (0x6575_7274, 4)
+        let falseWord: (bytes: UInt64, count: Int) = (0x65_736C_6166, 5)
     }
 
     func headerLine(_ frame: Frame) -> [UInt8] {
@@ -221,6 +234,20 @@ public struct CSVWriter: Sendable {
         }
 
 
+        /// Raw views of the column's arrays, for the per-cell loop: valid while this value is.
+        struct View {
+            let kind: Kind
+            let doubles: UnsafePointer<Double>, ints: UnsafePointer<Int64>, bools: UnsafePointer<Bool>, codes: UnsafePointer<Int32>
+            let missing: UnsafePointer<Bool>?
+            let categoryBytes: UnsafePointer<UInt8>, categoryStarts: UnsafePointer<Int>
+        }
+
+        var view: View {
+            func base<T>(_ a: [T]) -> UnsafePointer<T> { a.withUnsafeBufferPointer { $0.baseAddress ?? UnsafePointer(bitPattern: MemoryLayout<T>.alignment)! } }
+            return View(kind: kind, doubles: base(doubles), ints: base(ints), bools: base(bools), codes: base(codes),
+                        missing: hasMissing ? base(missing) : nil, categoryBytes: base(categoryBytes), categoryStarts: base(categoryStarts))
+        }
+
         /// The most bytes `rows`' fields take: a number's or Bool's longest form per row, a
         /// text column's fields exactly.
         func bytesNeeded(_ rows: Range<Int>) -> Int {
@@ -237,64 +264,20 @@ public struct CSVWriter: Sendable {
             }
         }
 
-        /// Formats rows into `out` from position `at`, recording where each field ends in
-        /// `ends`; returns the position after the last field.
-        func format(_ rows: Range<Int>, into out: UnsafeMutablePointer<UInt8>, at start: Int, ends: UnsafeMutablePointer<Int>) -> Int {
-            var w = start, k = 0
-            missing.withUnsafeBufferPointer { m in
-                let absent = hasMissing ? m.baseAddress : nil
-                switch kind {
-                case .float:
-                    doubles.withUnsafeBufferPointer { v in
-                        var decimals = 0  // a column's values mostly have as many decimals as the last one
-                        for i in rows {
-                            if absent?[i] != true { w = CSVWriter.writeDouble(v[i], out, w, decimals: &decimals) }
-                            ends[k] = w; k += 1
-                        }
-                    }
-                case .int:
-                    ints.withUnsafeBufferPointer { v in
-                        for i in rows {
-                            if absent?[i] != true { w = CSVWriter.writeInteger(v[i], out, w) }
-                            ends[k] = w; k += 1
-                        }
-                    }
-                case .bool:
-                    bools.withUnsafeBufferPointer { v in
-                        for i in rows {
-                            if absent?[i] != true {
-                                let word = v[i] ? CSVWriter.trueBytes : CSVWriter.falseBytes
-                                for b in word { out[w] = b; w += 1 }
-                            }
-                            ends[k] = w; k += 1
-                        }
-                    }
-                case .text:
-                    codes.withUnsafeBufferPointer { v in
-                    categoryBytes.withUnsafeBufferPointer { b in
-                    categoryStarts.withUnsafeBufferPointer { s in
-                        for i in rows {
-                            let c = Int(v[i])
-                            if absent?[i] != true && c >= 0 {
-                                CSVWriter.copy(b.baseAddress! + s[c], s[c + 1] - s[c], to: out, &w)
-                            }
-                            ends[k] = w; k += 1
-                        }
-                    }}}
-                }
-            }
-            return w
-        }
     }
 
-    static let powersOfTen: [Double] = (0...7).map { Foundation.pow(10, Double($0)) }
+    nonisolated(unsafe) static let decimalPowers: UnsafePointer<Double> = {
+        let table = UnsafeMutablePointer<Double>.allocate(capacity: 8)
+        for k in 0...7 { table[k] = Foundation.pow(10, Double(k)) }
+        return UnsafePointer(table)
+    }()
 
     /// A Double in a form that reads back as the same Double: for a number with at most 7
     /// decimals (most data), its digits directly, the fewest decimals that round-trip;
     /// otherwise Double.description (the shortest round-trip form). NaN is written as
     /// missing, as pandas writes it. Writes at `out + w`; returns the position after.
     @inline(__always)
-    static func writeDouble(_ x: Double, _ out: UnsafeMutablePointer<UInt8>, _ start: Int, decimals hint: inout Int) -> Int {
+    static func writeDouble(_ x: Double, _ out: UnsafeMutablePointer<UInt8>, _ start: Int, decimals hint: inout Int, _ tables: Tables = Tables()) -> Int {
         if x.isNaN { return start }
         var w = start
         let magnitude = Swift.abs(x)
@@ -304,12 +287,15 @@ public struct CSVWriter: Sendable {
             // the digits read back as x. The last value's k is tried first (k works and
             // k - 1 does not: two divisions instead of up to eight).
             func fits(_ k: Int) -> Int64? {
-                let p = powersOfTen[k]
+                let p = tables.decimalPowers[k]
                 let whole = Int64(magnitude * p + 0.5)
                 return Double(whole) / p == magnitude ? whole : nil
             }
             var found: (k: Int, whole: Int64)?
-            if let whole = fits(hint), hint == 0 || fits(hint - 1) == nil {
+            // k decimals are the fewest when the last of them is not 0: at most 15
+            // significant digits, two different decimals are never the same Double, so if
+            // k - 1 decimals fitted, they would be these digits without a trailing 0.
+            if let whole = fits(hint), hint == 0 || whole % 10 != 0 {
                 found = (hint, whole)
             } else {
                 for k in 0...7 { if let whole = fits(k) { found = (k, whole); break } }
@@ -317,15 +303,11 @@ public struct CSVWriter: Sendable {
             if let (k, whole) = found {
                 hint = k
                 if x < 0 { out[w] = UInt8(ascii: "-"); w += 1 }
-                let p10 = Int64(powersOfTen[k])
-                w = writeInteger(whole / p10, out, w)
+                let p10 = Int64(tables.decimalPowers[k])
+                w = writeInteger(whole / p10, out, w, tables)
                 out[w] = UInt8(ascii: "."); w += 1
                 if k == 0 { out[w] = UInt8(ascii: "0"); return w + 1 }
-                var fraction = whole % p10
-                for d in stride(from: k - 1, through: 0, by: -1) {
-                    out[w + d] = UInt8(ascii: "0") + UInt8(fraction % 10)
-                    fraction /= 10
-                }
+                writeDigits(UInt64(whole % p10), count: k, out + w, tables)
                 return w + k
             }
         }
@@ -336,19 +318,53 @@ public struct CSVWriter: Sendable {
 
     /// The decimal digits of `n` at `out + w`; returns the position after.
     @inline(__always)
-    static func writeInteger(_ n: Int64, _ out: UnsafeMutablePointer<UInt8>, _ start: Int) -> Int {
+    static func writeInteger(_ n: Int64, _ out: UnsafeMutablePointer<UInt8>, _ start: Int, _ tables: Tables = Tables()) -> Int {
         var w = start
-        var v = n.magnitude
+        let v = n.magnitude
         if n < 0 { out[w] = UInt8(ascii: "-"); w += 1 }
         if v < 10 { out[w] = UInt8(ascii: "0") + UInt8(v); return w + 1 }
-        var digits = 0, t = v
-        while t > 0 { digits += 1; t /= 10 }
-        for d in stride(from: digits - 1, through: 0, by: -1) {
-            out[w + d] = UInt8(ascii: "0") + UInt8(v % 10)
-            v /= 10
-        }
+        let digits = digitCount(v, tables)
+        writeDigits(v, count: digits, out + w, tables)
         return w + digits
     }
+
+    /// How many decimal digits `v` has (at least 1): from its bit length, then one comparison.
+    @inline(__always)
+    static func digitCount(_ v: UInt64, _ tables: Tables) -> Int {
+        let guess = ((64 - (v | 1).leadingZeroBitCount) &* 1233) >> 12  // about log10 of the bit length
+        return guess + (v >= tables.powersOfTen64[guess] ? 1 : 0)
+    }
+
+    /// The last `count` decimal digits of `v` (with leading zeros) at `out`, two at a time.
+    @inline(__always)
+    static func writeDigits(_ v: UInt64, count: Int, _ out: UnsafeMutablePointer<UInt8>, _ tables: Tables) {
+        var v = v, d = count
+        let pairs = tables.digitPairs
+        while d >= 2 {
+            let pair = Int(v % 100) &* 2
+            v /= 100
+            d -= 2
+            out[d] = pairs[pair]
+            out[d + 1] = pairs[pair + 1]
+        }
+        if d == 1 { out[0] = UInt8(ascii: "0") &+ UInt8(v % 10) }
+    }
+
+    /// "00" "01" ... "99", end to end.
+    nonisolated(unsafe) static let digitPairs: UnsafePointer<UInt8> = {
+        let table = UnsafeMutablePointer<UInt8>.allocate(capacity: 200)
+        for i in 0..<100 { table[2 * i] = UInt8(ascii: "0") + UInt8(i / 10); table[2 * i + 1] = UInt8(ascii: "0") + UInt8(i % 10) }
+        return UnsafePointer(table)
+    }()
+
+    /// 10^0 ... 10^19, for `digitCount`.
+    nonisolated(unsafe) static let powersOfTen64: UnsafePointer<UInt64> = {
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 21)
+        var p: UInt64 = 1
+        for i in 0..<20 { table[i] = p; p = i < 19 ? p &* 10 : p }
+        table[20] = .max
+        return UnsafePointer(table)
+    }()
 
     static func appendDouble(_ x: Double, to out: inout [UInt8], decimals: inout Int) { append(to: &out) { writeDouble(x, $0, 0, decimals: &decimals) } }
     static func appendInteger(_ n: Int64, to out: inout [UInt8]) { append(to: &out) { writeInteger(n, $0, 0) } }
@@ -359,8 +375,6 @@ public struct CSVWriter: Sendable {
             out.append(contentsOf: UnsafeBufferPointer(start: b.baseAddress!, count: n))
         }
     }
-
-    static let trueBytes = Array("true".utf8), falseBytes = Array("false".utf8)
 
     /// `length` bytes to `out + w`: a short field as two 8-byte words (a call to memmove per
     /// field of a few bytes costs more than the copy); both buffers have 16 bytes of slack
