@@ -21,19 +21,19 @@ public struct CSVWriter: Sendable {
     /// Writes `frame` to `path`. A batch is written on a thread of its own while the next
     /// one is formatted, at most two batches ahead, so the disk and the cores work at once.
     public func write(_ frame: Frame, to path: String) throws(DataError) {
-        let columns = frame.columns.map { Encoded($0, delimiter: delimiter) }
+        let columns = encode(frame)
         let header = headerLine(frame)
         do {
             try AtomicFile.write(to: path) { (append: (UnsafeBufferPointer<UInt8>) throws(FileError) -> Void) throws(FileError) in
                 try withoutActuallyEscaping(append) { (append) throws(FileError) in
                     let sink = Sink(append)
-                    sink.write([header])
+                    header.withUnsafeBufferPointer { sink.write($0) }
                     let ahead = DispatchSemaphore(value: 2)
                     var start = 0
                     while start < frame.rowCount, !sink.failed {
                         let end = Swift.min(frame.rowCount, start + batchRows)
                         ahead.wait()
-                        let parts = format(columns, start..<end)
+                        let parts = format(columns, start..<end, buffers: sink.spare())
                         sink.queue.async { sink.write(parts); ahead.signal() }
                         start = end
                     }
@@ -52,15 +52,22 @@ public struct CSVWriter: Sendable {
         private var failure: FileError?
         init(_ append: @escaping (UnsafeBufferPointer<UInt8>) throws(FileError) -> Void) { self.append = append }
 
-        /// Called on `queue` (or before anything is queued).
-        func write(_ parts: [[UInt8]]) {
+        /// Buffers written out, for the next batches (fresh ones would be new pages for the
+        /// kernel to zero every batch).
+        private var written: [Buffer] = []
+        private let lock = NSLock()
+
+        func spare() -> [Buffer] { lock.withLock { let b = written; written = []; return b } }
+
+        func write(_ bytes: UnsafeBufferPointer<UInt8>) {
             guard failure == nil else { return }
-            for part in parts {
-                part.withUnsafeBufferPointer { b in
-                    do throws(FileError) { try append(b) } catch { failure = error }
-                }
-                if failure != nil { return }
-            }
+            do throws(FileError) { try append(bytes) } catch { failure = error }
+        }
+
+        /// Called on `queue`.
+        func write(_ parts: [Buffer]) {
+            for part in parts { write(part.bytes) }
+            lock.withLock { written += parts }
         }
 
         var failed: Bool { queue.sync { failure != nil } }
@@ -74,33 +81,68 @@ public struct CSVWriter: Sendable {
 
     /// The CSV text of `frame` (for small frames and tests).
     public func text(_ frame: Frame) -> String {
-        let columns = frame.columns.map { Encoded($0, delimiter: delimiter) }
         var bytes = headerLine(frame)
-        for part in format(columns, 0..<frame.rowCount) { bytes += part }
+        for part in format(encode(frame), 0..<frame.rowCount, buffers: []) { bytes += part.bytes }
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The lines of `rows`, in parts formatted on separate cores, in order.
-    func format(_ columns: [Encoded], _ rows: Range<Int>) -> [[UInt8]] {
-        let parts = Swift.max(1, Swift.min(Parallel.threads, rows.count / 4096))
-        var out = [[UInt8]](repeating: [], count: parts)
+    /// Each column ready to write, made on every core (a text column's categories are
+    /// encoded here, once per write: a million ids take a while).
+    func encode(_ frame: Frame) -> [Encoded] {
+        var out = [Encoded?](repeating: nil, count: frame.columns.count)
+        let columns = frame.columns, delimiter = self.delimiter
         out.withUnsafeMutableBufferPointer { slots in
             let shared = SendablePointer(slots.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: parts) { p in
-                let lo = rows.lowerBound + p * rows.count / parts, hi = rows.lowerBound + (p + 1) * rows.count / parts
-                shared.pointer[p] = Self.lines(columns, lo..<hi, delimiter: delimiter)
-            }
+            DispatchQueue.concurrentPerform(iterations: columns.count) { c in shared.pointer[c] = Encoded(columns[c], delimiter: delimiter) }
+        }
+        return out.map { $0! }
+    }
+
+    /// The lines of `rows`, in parts formatted on separate cores, in order, into `buffers`
+    /// (reused) or new ones.
+    func format(_ columns: [Encoded], _ rows: Range<Int>, buffers: [Buffer]) -> [Buffer] {
+        let parts = Swift.max(1, Swift.min(Parallel.threads, rows.count / 4096))
+        let out = (0..<parts).map { $0 < buffers.count ? buffers[$0] : Buffer() }
+        let delimiter = self.delimiter
+        DispatchQueue.concurrentPerform(iterations: parts) { p in
+            let lo = rows.lowerBound + p * rows.count / parts, hi = rows.lowerBound + (p + 1) * rows.count / parts
+            Self.lines(columns, lo..<hi, delimiter: delimiter, into: out[p])
         }
         return out
+    }
+
+    /// Bytes formatted on one core and then written out; kept for the next batch.
+    final class Buffer: @unchecked Sendable {
+        private(set) var base = UnsafeMutablePointer<UInt8>.allocate(capacity: 0)
+        private(set) var capacity = 0
+        var count = 0
+
+        /// Room for `n` bytes (what was there is dropped).
+        func reserve(_ n: Int) {
+            count = 0
+            guard n > capacity else { return }
+            base.deallocate()
+            capacity = Swift.max(n, capacity * 5 / 4)
+            base = .allocate(capacity: capacity)
+        }
+
+        var bytes: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: base, count: count) }
+
+        deinit { base.deallocate() }
     }
 
     /// The lines of `rows`, written row by row straight into one buffer sized for the
     /// longest fields: each cell is formatted in place through raw views of its column (no
     /// array access, copy or second pass per cell).
-    static func lines(_ columns: [Encoded], _ rows: Range<Int>, delimiter: UInt8) -> [UInt8] {
+    static func lines(_ columns: [Encoded], _ rows: Range<Int>, delimiter: UInt8, into buffer: Buffer) {
         let n = rows.count, width = columns.count
-        guard n > 0 else { return [] }
-        guard width > 0 else { return [UInt8](repeating: UInt8(ascii: "\n"), count: n) }
+        guard n > 0 else { buffer.reserve(0); return }
+        guard width > 0 else {
+            buffer.reserve(n)
+            buffer.base.initialize(repeating: UInt8(ascii: "\n"), count: n)
+            buffer.count = n
+            return
+        }
         // At most this many bytes: numbers and Bools by their longest form, text exactly (one
         // long text must not make every row's room that long), a delimiter or newline per
         // cell, 2 per cell for a lone column's missing values, and 16 of slack for `copy`.
@@ -111,10 +153,11 @@ public struct CSVWriter: Sendable {
         let lone: (UInt8, UInt8) = columns[0].kind == .text ? (UInt8(ascii: "N"), UInt8(ascii: "A")) : (0x22, 0x22)
         let tables = Tables()
         var hints = [Int](repeating: 0, count: width)
-        return withExtendedLifetime(columns) {
+        buffer.reserve(bound)
+        withExtendedLifetime(columns) {
             let views = columns.map { $0.view }
-            return [UInt8](unsafeUninitializedCapacity: bound) { out, count in
-                let dst = out.baseAddress!
+            do {
+                let dst = buffer.base
                 var w = 0
                 views.withUnsafeBufferPointer { cs in
                 hints.withUnsafeMutableBufferPointer { h in
@@ -142,7 +185,7 @@ public struct CSVWriter: Sendable {
                         w &+= 1
                     }
                 }}
-                count = w
+                buffer.count = w
             }
         }
     }
@@ -172,19 +215,31 @@ public struct CSVWriter: Sendable {
         return out
     }
 
+    /// The first bytes of the missing-value tokens: a text starting otherwise is never one.
+    static let tokenFirstBytes = Set(missingTokens.compactMap(\.utf8.first))
+
     /// The longest missing-value token: a longer text is never one, so it needs no lookup.
     static let longestToken = missingTokens.map(\.utf8.count).max() ?? 0
 
     /// `field(s)`, appended to `out` without an array of its own (a text column of a million
     /// distinct ids is encoded once per write).
     static func appendField(_ s: String, delimiter: UInt8, to out: inout [UInt8]) {
-        let utf8 = s.utf8
-        let special = utf8.contains { $0 == delimiter || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }
-        let plain = !special && !utf8.isEmpty && utf8.first != UInt8(ascii: " ") && utf8.last != UInt8(ascii: " ")
-            && (utf8.count > longestToken || !missingTokens.contains(s))
-        if plain { out.append(contentsOf: utf8); return }
+        var s = s
+        let plain = s.withUTF8 { b -> Bool in
+            guard let first = b.first, first != UInt8(ascii: " "), b[b.count - 1] != UInt8(ascii: " ") else { return false }
+            for c in b where c == delimiter || c == UInt8(ascii: "\"") || c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") { return false }
+            out.append(contentsOf: b)
+            return true
+        }
+        if plain {
+            // Taken back if it spells a missing-value token (rare: only short texts that
+            // start as one does can).
+            let utf8 = s.utf8
+            guard utf8.count <= longestToken, tokenFirstBytes.contains(utf8.first!), missingTokens.contains(s) else { return }
+            out.removeLast(utf8.count)
+        }
         out.append(UInt8(ascii: "\""))
-        for b in utf8 {
+        for b in s.utf8 {
             if b == UInt8(ascii: "\"") { out.append(b) }
             out.append(b)
         }
