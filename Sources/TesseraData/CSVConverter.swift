@@ -34,9 +34,10 @@ extension CSVReader {
         private var finished: [Int: Chunk] = [:]
         private var submitted = 0, merged = 0
         private var capacity = 0
-        /// Chunks in flight (split, converted or waiting to be put in place): two, so that
-        /// memory holds a few chunks whatever the file's size.
-        private let slots = DispatchSemaphore(value: 2)
+        /// Chunks in flight (split, converted or waiting to be put in place): four, so that a
+        /// worker rarely waits for the merging, and memory holds a few chunks whatever the
+        /// file's size (two made the workers wait: 0.28 s against 0.25 s on the mixed file).
+        private let slots = DispatchSemaphore(value: 4)
         private let inFlight = DispatchGroup()
         private let merging = DispatchQueue(label: "tessera.csv.merge")
         /// Memory of chunks put in place, for the next ones (see `ColumnBuilder.recycle`).
