@@ -15,6 +15,9 @@ struct ColumnBuilder: Sendable {
     private var bools: [Bool] = []
     private var codes: [Int32] = []
     private var interner = StringInterner()
+    /// True where a value is missing. The builder that collects a column's chunks keeps it
+    /// empty until the first missing value (most columns have none: a million Bools less
+    /// to write and page in for each).
     private var missing: [Bool] = []
     /// Rows whose field was a quoted empty `""` read as missing because the column held
     /// numbers or Bools then: if the column becomes text, they are the empty text again.
@@ -419,7 +422,6 @@ struct ColumnBuilder: Sendable {
         if (ints.isEmpty && doubles.isEmpty && bools.isEmpty && codes.isEmpty) && kind != .empty {
             startValues(reserving: Swift.max(capacity, count + piece.count))
         }
-        if capacity > 0 { missing.reserveCapacityInHugePages(capacity) }
         if kind == .int && piece.kind == .float { doubles = ints.map(Double.init); ints = []; kind = .float }
         let n = piece.count
         switch kind {
@@ -456,7 +458,13 @@ struct ColumnBuilder: Sendable {
                 codes += repeatElement(-1, count: n)
             }
         }
-        missing += piece.missing
+        if !missing.isEmpty || piece.missing.contains(true) {
+            if missing.isEmpty {
+                missing.reserveCapacityInHugePages(Swift.max(capacity, count + n))
+                missing += repeatElement(false, count: count)
+            }
+            missing += piece.missing
+        }
         for r in piece.quotedEmpties { quotedEmpties.append(count + r) }
         count += n
         if kind == .string { settleQuotedEmptiesAsText() }
@@ -494,8 +502,9 @@ struct ColumnBuilder: Sendable {
         if old != .empty && count > 0 { widenedFromValues = true }
         var texts: [String?] = []
         texts.reserveCapacity(count)
+        let anyMissing = !missing.isEmpty
         for i in 0..<count {
-            if missing[i] { texts.append(nil); continue }
+            if anyMissing && missing[i] { texts.append(nil); continue }
             switch old {
             case .int: texts.append(String(ints[i]))
             case .float: texts.append(Column.format(doubles[i]))
