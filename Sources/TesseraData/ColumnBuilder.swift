@@ -409,6 +409,7 @@ struct ColumnBuilder: Sendable {
     mutating func absorb(_ piece: ColumnBuilder, readAs: Kind, capacity: Int, lineShift: Int, report: inout ParseReport,
                          reread: (Kind) -> ColumnBuilder) {
         var piece = piece
+        if piece.widenedFromValues { widenedFromValues = true }
         if forced == nil && readAs != kind && piece.kind != kind && kind != .empty && piece.kind != .empty {
             piece = reread(kind)
         }
