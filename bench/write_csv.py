@@ -4,7 +4,9 @@ on the mixed 1M rows x 20 columns file of bench/read_csv.py (floats with missing
 ints, categories, booleans, ids, dates). Each side reads the file first (not timed), then
 writes it; the time is the write alone, measured inside the process; the memory is the
 process's peak RSS (GNU time's %M), which includes the frame in memory. Medians of
---repeats, interleaved; each side's output is checked to hold every row.
+--repeats, interleaved, with the disk synced before each writer (writeCSV flushes its file
+before renaming it into place; pandas and polars leave theirs to the kernel, and a writer
+must not wait on the previous one's data); each side's output is checked to hold every row.
 
 Usage: .venv/bin/python bench/write_csv.py --tessera .build/release/tessera
 """
@@ -53,6 +55,9 @@ def main() -> None:
     for r in range(a.repeats):
         order = list(writers) if r % 2 == 0 else list(writers)[::-1]
         for name in order:
+            # The disk starts idle for each writer: none waits on another's data still being
+            # written back (writeCSV flushes its file before the rename; pandas and polars do not).
+            os.sync()
             t, m = measure(writers[name])
             times[name].append(t); peaks[name].append(m)
     for name in writers:

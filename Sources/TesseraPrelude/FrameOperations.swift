@@ -8,7 +8,7 @@ enum FrameOperations {
         .method(Declaration("writeCSV", [.positional("path", .string, "the file to write (replaced atomically)"),
                                          .labelled("delimiter", .string, default: .string(","), "one character, or \"tab\"")],
                             returns: "String", summary: "Writes the frame as CSV that readCSV reads back as the same frame, and returns the path.",
-                            discussion: "Missing values are empty fields; text is quoted when it holds the delimiter, a quote or a line break, or would read as missing. Text that looks like a number reads back as one unless readCSV is given its type, as in pandas.",
+                            discussion: "Missing values are empty fields (in a one-column frame, where an empty field would be a blank line, \"\" for numbers and NA for text, as pandas writes them); text is quoted when it holds the delimiter, a quote or a line break, or would read as missing. Text that looks like a number reads back as one unless readCSV is given its type, as in pandas. The file appears whole or not at all, and is flushed to the disk before it replaces an older one.",
                             example: "let f = dataset(\"fraud\", rows: 1000)\nreadCSV(f.writeCSV(\"/tmp/tessera-fraud.csv\")) == f",
                             errors: [(.io, "the file cannot be written")])) { o, a, _ in
             let path = try a.string("path")
