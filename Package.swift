@@ -37,6 +37,8 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CSQLite", path: "Sources/CSQLite", pkgConfig: "sqlite3",
                        providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
 
         // The language: lexer, parser, AST, interpreter, values, errors. Knows no ML.
         .target(name: "TesseraScript"),
@@ -49,7 +51,7 @@ let package = Package(
         // Classification, regression and business-value metrics, threshold sweeps, metric specs.
         .target(name: "TesseraMetrics"),
         // Spaces, samplers (random, grid, Sobol, GP-BO), pruners, studies and their storage.
-        .target(name: "TesseraTune", dependencies: ["TesseraTensor", "TesseraMetrics", "CSQLite"]),
+        .target(name: "TesseraTune", dependencies: ["TesseraTensor", "TesseraMetrics", "CSQLite", "CLibPQ"]),
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).

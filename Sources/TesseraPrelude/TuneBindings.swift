@@ -167,7 +167,7 @@ enum TuneBindings {
                            "how parameters are chosen: " + TuningMethods.samplers.map { ".\($0.name), \($0.summary)" }.joined(separator: "; ")),
                  .labelled("parallel", .int, default: .int(1), range: .from(1, through: 64), "worker processes (needs storage:)"),
                  .labelled("seed", .int, default: .int(1), "the sampler's seed"),
-                 .labelled("storage", .string, default: .nil, "a SQLite file that keeps each trial as it finishes; a second run with the same name continues"),
+                 .labelled("storage", .string, default: .nil, "a SQLite file, or a PostgreSQL server's URL (postgresql://user@host:5432/db) that workers on other hosts share; it keeps each trial as it finishes, and a second run with the same name continues"),
                  .labelled("name", .string, default: .nil, "the study's name in its storage (\"study\" when left out)"),
                  .labelled("pruner", .symbol("Pruner", TuningMethods.pruners.map(\.name) + ["none"]), default: .symbol("median"),
                            "what stops a trial behind the others (from trial.report): " + TuningMethods.pruners.map { ".\($0.name), \($0.summary)" }.joined(separator: "; ") + "; nil for none"),
@@ -194,7 +194,7 @@ enum TuneBindings {
         guard parallel >= 1 && parallel <= 64 else { throw ScriptError(.value, "tune(parallel:) is 1 to 64 worker processes, got \(parallel)") }
         let seed = UInt64(truncatingIfNeeded: try Convert.int(seedArg, "tune(seed:)"))
         let caught = try caughtKinds(catchArg)
-        let storagePath = try Convert.optionalString(storageArg, "tune(storage:)").map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+        let storagePath = try Convert.optionalString(storageArg, "tune(storage:)").map(TuneWorker.normalizedStorage)
         if parallel > 1 && storagePath == nil {
             throw ScriptError(.value, "tune(parallel: \(parallel)) needs storage: the worker processes share the study through its file",
                               suggestion: "add storage: \"study.sqlite\"")
@@ -206,7 +206,11 @@ enum TuneBindings {
         let compiled = try ScriptError.converting { try userSpace.compile() }
         let sampler = try sampler(methodArg, space: compiled, budget: budget, gridPoints: gridArg, startup: startupArg)
         let pruner = try pruner(prunerArg)
-        let storage: any StudyStorage = try storagePath.map { p in try ScriptError.converting { try SQLiteStorage(path: p) } } ?? MemoryStorage()
+        let storage: any StudyStorage = try storagePath.map { p in
+            try ScriptError.converting { () throws(TuneError) -> any StudyStorage in
+                PostgresStorage.isURL(p) ? try PostgresStorage(url: p) : try SQLiteStorage(path: p)
+            }
+        } ?? MemoryStorage()
         let study = try ScriptError.converting { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
         let object = StudyObject(study, objective: closure, budget: budget, parallel: parallel)
         object.stopKinds = StudyObject.programmingErrors.subtracting(caught)

@@ -32,8 +32,14 @@ public enum TuneWorker {
     /// input) and joins the target study. Returns the exit status: 0 when the worker ran
     /// its share, 1 when the session cannot be read or a replayed cell failed, 2 when the
     /// replay never reached the study's tune call.
+    /// A study's storage as the session and its workers compare it: a file's absolute
+    /// path, or a database URL as written.
+    public static func normalizedStorage(_ storage: String) -> String {
+        PostgresStorage.isURL(storage) ? storage : URL(fileURLWithPath: storage).standardizedFileURL.path
+    }
+
     public static func run(session path: String, storage: String, study: String) -> Int32 {
-        target = Target(storage: URL(fileURLWithPath: storage).standardizedFileURL.path, study: study)
+        target = Target(storage: normalizedStorage(storage), study: study)
         let cells: [[String: String]]
         let bytes: [UInt8]
         do {

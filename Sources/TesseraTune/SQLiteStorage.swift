@@ -54,56 +54,20 @@ public final class SQLiteStorage: StudyStorage {
     // MARK: StudyStorage
 
     public func openStudy(_ header: StudyHeader) throws(TuneError) -> Int64 {
-        try exclusive { () throws(TuneError) -> Int64 in
-            let rows = try query("SELECT id, name, space, spec, method, seed FROM studies WHERE name = ?", [.text(header.name)])
-            if let row = rows.first {
-                func bad(_ what: String) -> TuneError {
-                    TuneError("the study '\(header.name)' in \(path) is damaged: its \(what)", advice: "give storage: a new file name, or a new name:")
-                }
-                guard let id = row[0].integerValue else { throw bad("id is \(row[0])") }
-                guard let seed = row[5].integerValue else { throw bad("seed is \(row[5]), not a whole number of 64 bits") }
-                for (i, what) in [(2, "space"), (3, "spec"), (4, "method")] where !row[i].isText { throw bad("\(what) is \(row[i]), not text") }
-                let stored = StudyHeader(name: row[1].text, space: row[2].text, spec: row[3].text, method: row[4].text, seed: UInt64(bitPattern: seed))
-                try StudyHeader.check(stored, against: header)
-                return id
-            }
-            try run("INSERT INTO studies(name, space, spec, method, seed, created) VALUES (?, ?, ?, ?, ?, ?)",
-                    [.text(header.name), .text(header.space), .text(header.spec), .text(header.method),
-                     .integer(Int64(bitPattern: header.seed)), .real(Date().timeIntervalSince1970)])
-            return sqlite3_last_insert_rowid(db)
-        }
+        try exclusive { () throws(TuneError) -> Int64 in try tables.openStudy(header) }
     }
 
-    public func trials(study: Int64) throws(TuneError) -> [Trial] {
-        // Params are rebuilt from the raw values by the study, which knows the space; the
-        // stored JSON is for people and other tools.
-        // Rows are checked as they are read: a file edited by hand or by another program
-        // is an error that names the row, never a trap or an index past an array.
-        let rows = try query("SELECT number, state, raw, params, metrics, error, started, finished FROM trials WHERE study = ? ORDER BY number", [.integer(study)])
-        var reports: [Int: [Trial.Report]] = [:]
-        for r in try query("SELECT number, step, value FROM reports WHERE study = ? ORDER BY number, step", [.integer(study)]) {
-            guard let number = r[0].integerValue, Self.trialNumbers.contains(number), let step = r[1].integerValue, abs(step) <= 1 << 53 else {
-                throw TuneError("a report in the study file \(path) has trial \(r[0]) and step \(r[1]); both must be whole numbers in range",
-                                advice: "give storage: a new file name")
-            }
-            reports[Int(number), default: []].append(.init(step: Int(step), value: r[2].real))
-        }
-        var seen = Set<Int>()
-        return try rows.map { row throws(TuneError) -> Trial in
-            guard let n = row[0].integerValue, Self.trialNumbers.contains(n) else {
-                throw TuneError("a trial in the study file \(path) has the number \(row[0]); trial numbers are whole numbers from 0 to \(Self.trialNumbers.upperBound)",
-                                advice: "give storage: a new file name")
-            }
-            let number = Int(n)
-            func bad(_ what: String) -> TuneError { TuneError("trial \(number) of the study file \(path) \(what)", advice: "give storage: a new file name") }
-            guard seen.insert(number).inserted else { throw bad("appears twice") }
-            guard let state = Trial.State(rawValue: row[1].text) else { throw bad("has an unknown state '\(row[1].text)'") }
-            let started = row[6].real, finished = row[7].isNull ? nil : row[7].real
-            guard started.isFinite, finished?.isFinite ?? true else { throw bad("has a start or end time that is not a number") }
-            return Trial(number: number, raw: try Self.decodeRaw(row[2].text, trial: number), params: .null, state: state,
-                         metrics: try Self.decodeMetrics(row[4].text, trial: number), error: row[5].isNull ? nil : row[5].text, reports: reports[number] ?? [],
-                         started: Date(timeIntervalSince1970: started), finished: finished.map { Date(timeIntervalSince1970: $0) })
-        }
+    public func trials(study: Int64) throws(TuneError) -> [Trial] { try tables.trials(study: study) }
+
+    /// The schema's statements on this file, naming it in every message.
+    private var tables: StudyTables {
+        StudyTables(rows: StoredRows(place: "the study file \(path)", advice: "give storage: a new file name"),
+                    query: { [unowned self] (sql, values) throws(TuneError) in try self.query(sql, values) },
+                    insertStudy: { [unowned self] (values) throws(TuneError) in
+                        try self.run("INSERT INTO studies(name, space, spec, method, seed, created) VALUES (?, ?, ?, ?, ?, ?)", values)
+                        return sqlite3_last_insert_rowid(self.db)
+                    },
+                    upsertReport: "INSERT OR REPLACE INTO reports(study, number, step, value) VALUES (?, ?, ?, ?)")
     }
 
     public func exclusive<T>(_ body: () throws(TuneError) -> T) throws(TuneError) -> T {
@@ -122,101 +86,20 @@ public final class SQLiteStorage: StudyStorage {
     }
 
     public func insertTrial(study: Int64, _ trial: Trial, worker: String) throws(TuneError) -> Int {
-        try exclusive { () throws(TuneError) -> Int in
-            let top = try query("SELECT MAX(number) FROM trials WHERE study = ?", [.integer(study)])[0][0]
-            guard top.isNull || (top.integerValue.map { Self.trialNumbers.contains($0) && $0 < Self.trialNumbers.upperBound } ?? false) else {
-                throw TuneError("the study file \(path) holds a trial numbered \(top); no number is left for the next one", advice: "give storage: a new file name")
-            }
-            let next = top.integerValue.map { Int($0) + 1 } ?? 0
-            try run("INSERT INTO trials(study, number, state, raw, params, metrics, error, started, finished, worker) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    [.integer(study), .integer(Int64(next)), .text(trial.state.rawValue), .text(Self.encodeRaw(trial.raw)), .text(trial.params.json),
-                     .text(Self.encodeMetrics(trial.metrics)), trial.error.map { .text($0) } ?? .null, .real(trial.started.timeIntervalSince1970),
-                     trial.finished.map { .real($0.timeIntervalSince1970) } ?? .null, .text(worker)])
-            return next
-        }
+        try exclusive { () throws(TuneError) -> Int in try tables.insertTrial(study: study, trial, worker: worker) }
     }
 
-    public func updateTrial(study: Int64, _ trial: Trial) throws(TuneError) {
-        try run("UPDATE trials SET state = ?, metrics = ?, error = ?, finished = ? WHERE study = ? AND number = ?",
-                [.text(trial.state.rawValue), .text(Self.encodeMetrics(trial.metrics)), trial.error.map { .text($0) } ?? .null,
-                 trial.finished.map { .real($0.timeIntervalSince1970) } ?? .null, .integer(study), .integer(Int64(trial.number))])
-    }
+    public func updateTrial(study: Int64, _ trial: Trial) throws(TuneError) { try tables.updateTrial(study: study, trial) }
 
     public func addReport(study: Int64, trial number: Int, _ report: Trial.Report) throws(TuneError) {
-        try run("INSERT OR REPLACE INTO reports(study, number, step, value) VALUES (?, ?, ?, ?)",
-                [.integer(study), .integer(Int64(number)), .integer(Int64(report.step)), .real(report.value)])
+        try tables.addReport(study: study, trial: number, report)
     }
 
-    public func workers(study: Int64) throws(TuneError) -> [Int: String] {
-        var out: [Int: String] = [:]
-        for r in try query("SELECT number, worker FROM trials WHERE study = ? AND state = 'running'", [.integer(study)]) where !r[1].isNull {
-            guard let n = r[0].integerValue, Self.trialNumbers.contains(n) else { continue }
-            out[Int(n)] = r[1].text
-        }
-        return out
-    }
-
-    // MARK: Encoding
-
-    static func encodeRaw(_ raw: [Double]) -> String { "[" + raw.map { $0.isNaN ? "null" : "\($0)" }.joined(separator: ",") + "]" }
-
-    /// The trial numbers a study file may hold.
-    static let trialNumbers: ClosedRange<Int64> = 0...Int64(Int32.max)
-
-    static func decodeRaw(_ text: String, trial: Int = -1) throws(TuneError) -> [Double] {
-        guard let items = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [Any] else {
-            throw TuneError("trial \(trial)'s stored point is not a JSON array: \(text.prefix(200))")
-        }
-        var out: [Double] = []
-        for item in items {
-            if item is NSNull { out.append(.nan); continue }
-            guard let n = item as? NSNumber else { throw TuneError("trial \(trial)'s stored point holds \(item), not a number: \(text.prefix(200))") }
-            out.append(n.doubleValue)
-        }
-        return out
-    }
-
-    static func encodeMetrics(_ metrics: [(name: String, value: Double)]) -> String {
-        "[" + metrics.map { "[\(ParamValue.quote($0.name)),\($0.value.isFinite ? "\($0.value)" : "\"\($0.value)\"")]" }.joined(separator: ",") + "]"
-    }
-
-    static func decodeMetrics(_ text: String, trial: Int = -1) throws(TuneError) -> [(name: String, value: Double)] {
-        guard let items = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [[Any]] else {
-            throw TuneError("trial \(trial)'s stored metrics are not JSON pairs: \(text.prefix(200))")
-        }
-        return items.compactMap { pair in
-            guard pair.count == 2, let name = pair[0] as? String else { return nil }
-            if let n = pair[1] as? NSNumber { return (name, n.doubleValue) }
-            return (name, Double(pair[1] as? String ?? "") ?? .nan)
-        }
-    }
+    public func workers(study: Int64) throws(TuneError) -> [Int: String] { try tables.workers(study: study) }
 
     // MARK: SQLite
 
-    enum Column: CustomStringConvertible {
-        case integer(Int64), real(Double), text(String), null
-        /// The value when it is a whole number of 64 bits (an integer, or a real that is
-        /// one exactly); nil for 1e300, 2.5, NaN, text and null.
-        var integerValue: Int64? {
-            switch self {
-            case .integer(let i): return i
-            case .real(let d): return Int64(exactly: d)
-            default: return nil
-            }
-        }
-        var isText: Bool { if case .text = self { return true }; return false }
-        var real: Double { if case .real(let d) = self { return d }; if case .integer(let i) = self { return Double(i) }; return .nan }
-        var text: String { if case .text(let s) = self { return s }; return "" }
-        var isNull: Bool { if case .null = self { return true }; return false }
-        var description: String {
-            switch self {
-            case .integer(let i): return "\(i)"
-            case .real(let d): return "\(d)"
-            case .text(let s): return "'\(s.prefix(80))'"
-            case .null: return "null"
-            }
-        }
-    }
+    typealias Column = StoredValue
 
     private func fail(_ what: String) -> TuneError {
         TuneError("the study file \(path): \(what) failed: \(String(cString: sqlite3_errmsg(db)))")

@@ -79,7 +79,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(name: .long, help: "The session (its cells as JSON): a file, or - for standard input (how tune(parallel:) hands it over, so it is never on disk).")
     var session: String
 
-    @Option(name: .long, help: "The study's SQLite file.")
+    @Option(name: .long, help: "The study's SQLite file, or its PostgreSQL server's URL (postgresql://user@host:5432/db).")
     var storage: String
 
     @Option(name: .long, help: "The study's name.")
@@ -93,7 +93,7 @@ struct WorkerCommand: ParsableCommand {
             while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
             kill(getpid(), SIGKILL)
         }
-        let status = TuneWorker.run(session: session, storage: URL(fileURLWithPath: storage).standardizedFileURL.path, study: study)
+        let status = TuneWorker.run(session: session, storage: storage, study: study)
         if status != 0 { throw ExitCode(status) }
     }
 }

@@ -47,6 +47,28 @@ final class StudyTests: XCTestCase {
         XCTAssertTrue(FileManager.default.fileExists(atPath: path + "-wal"))
     }
 
+    /// Stored points and metrics come back bit for bit (Foundation's JSON reader got the last
+    /// bit of some numbers wrong), whatever a metric's name holds.
+    func testStoredNumbersReadBackExactly() throws {
+        var rng = SystemRandomNumberGenerator()
+        let values = (0..<2000).map { _ in Double(bitPattern: UInt64.random(in: 0x3C00_0000_0000_0000...0x43F0_0000_0000_0000, using: &rng)) * (Bool.random() ? 1 : -1) }
+        XCTAssertEqual(try StoredRows.decodeRaw(StoredRows.encodeRaw(values)).map(\.bitPattern), values.map(\.bitPattern))
+        XCTAssertTrue(try StoredRows.decodeRaw("[1.5, null]")[1].isNaN)
+        let metrics: [(name: String, value: Double)] = [("a,b", 2.6962826475968606), ("say \"hi\" [x]", .infinity), ("n", .nan), ("neg", -1e-300)]
+        let back = try StoredRows.decodeMetrics(StoredRows.encodeMetrics(metrics))
+        XCTAssertEqual(back.map(\.name), metrics.map(\.name))
+        XCTAssertEqual(back[0].value.bitPattern, metrics[0].value.bitPattern)
+        XCTAssertEqual(back[1].value, .infinity)
+        XCTAssertTrue(back[2].value.isNaN)
+        XCTAssertEqual(back[3].value, -1e-300)
+        XCTAssertEqual(try StoredRows.decodeMetrics("[]").count, 0)
+        for broken in ["", "[", "[[\"a\" 1]]", "[[\"a\",]]", "[[\"a\",1]", "[[\"a\",1]] x", "[[1,2]]"] {
+            XCTAssertThrowsError(try StoredRows.decodeMetrics(broken), broken)
+        }
+        XCTAssertThrowsError(try StoredRows.decodeRaw("[\"x\", 1]")) { XCTAssertTrue("\($0)".contains("not a number"), "\($0)") }
+        XCTAssertThrowsError(try StoredRows.decodeRaw("{\"a\": 1}")) { XCTAssertTrue("\($0)".contains("not a JSON array"), "\($0)") }
+    }
+
     func testAStoredStudyRefusesAnotherSpace() throws {
         let path = temporaryFile()
         _ = try Study(name: "s", space: space, spec: spec, sampler: RandomSampler(), seed: 1, storage: try SQLiteStorage(path: path))

@@ -1,0 +1,185 @@
+import CLibPQ
+import Foundation
+
+/// A study in a PostgreSQL database, shared by workers on any number of hosts: the schema
+/// and semantics of `SQLiteStorage` (studies, trials, reports; every finished trial
+/// committed at once). `exclusive` is a transaction holding the study lock (a PostgreSQL
+/// advisory lock), so a suggestion and the row of its trial are claimed together and no
+/// two workers anywhere get the same trial number or point.
+public final class PostgresStorage: StudyStorage {
+    private var connection: OpaquePointer?
+    /// The server's URL as the user gave it (`postgresql://user@host:5432/db`).
+    public let url: String
+    private var depth = 0
+
+    /// The key of the advisory lock that serializes claims (and creating the schema).
+    static let lockKey: Int64 = 0x7E55_E7A0
+
+    static let schema = """
+        CREATE TABLE IF NOT EXISTS studies(
+            id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL UNIQUE, space TEXT NOT NULL, spec TEXT NOT NULL,
+            method TEXT NOT NULL, seed BIGINT NOT NULL, created DOUBLE PRECISION NOT NULL);
+        CREATE TABLE IF NOT EXISTS trials(
+            id BIGSERIAL PRIMARY KEY, study BIGINT NOT NULL REFERENCES studies(id), number BIGINT NOT NULL,
+            state TEXT NOT NULL, raw TEXT NOT NULL, params TEXT NOT NULL, metrics TEXT NOT NULL, error TEXT,
+            started DOUBLE PRECISION NOT NULL, finished DOUBLE PRECISION, worker TEXT, UNIQUE(study, number));
+        CREATE TABLE IF NOT EXISTS reports(
+            study BIGINT NOT NULL, number BIGINT NOT NULL, step BIGINT NOT NULL, value DOUBLE PRECISION NOT NULL,
+            PRIMARY KEY(study, number, step));
+        """
+
+    /// Whether `storage:` names a PostgreSQL server rather than a file.
+    public static func isURL(_ text: String) -> Bool { text.hasPrefix("postgresql://") || text.hasPrefix("postgres://") }
+
+    public init(url: String) throws(TuneError) {
+        self.url = url
+        guard let c = PQconnectdb(url) else { throw TuneError("cannot connect to \(Self.redacted(url)): out of memory") }
+        connection = c
+        guard PQstatus(c) == CONNECTION_OK else {
+            let reason = Self.message(c)
+            PQfinish(c); connection = nil
+            throw TuneError("cannot connect to the study database \(Self.redacted(url)): \(reason)",
+                            advice: "check that the server runs and the URL's user, host, port and database (postgresql://user@host:5432/db)")
+        }
+        // The server's notices ("relation already exists, skipping") are not the user's business.
+        PQsetNoticeProcessor(c, { _, _ in }, nil)
+        // Numbers as text that reads back to the same Double (PostgreSQL 12+ does so by default).
+        try execute("SET extra_float_digits = 3")
+        do {
+            try exclusive { () throws(TuneError) in try execute(Self.schema) }
+        } catch {
+            PQfinish(c); connection = nil
+            throw TuneError("the database \(Self.redacted(url)) cannot hold Tessera's studies: \(error.message)",
+                            advice: "give storage: another database, or drop the tables studies, trials and reports there")
+        }
+    }
+
+    deinit { PQfinish(connection) }
+
+    public var location: String? { Self.redacted(url) }
+
+    /// The URL without its password, for messages and the study's display.
+    static func redacted(_ url: String) -> String {
+        guard let at = url.firstIndex(of: "@"), let scheme = url.range(of: "://"), scheme.upperBound < at else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + ":***" + String(url[at...])
+    }
+
+    /// The schema's statements on this server, naming it in every message.
+    private var tables: StudyTables {
+        StudyTables(rows: StoredRows(place: "the study database \(Self.redacted(url))", advice: "give the study a new name:"),
+                    query: { [unowned self] (sql, values) throws(TuneError) in try self.query(sql, values) },
+                    insertStudy: { [unowned self] (values) throws(TuneError) in
+                        let inserted = try self.query("INSERT INTO studies(name, space, spec, method, seed, created) VALUES (?, ?, ?, ?, ?, ?) RETURNING id", values)
+                        guard let id = inserted.first?.first?.integerValue else { throw TuneError("the study database \(Self.redacted(self.url)) gave no id for a new study") }
+                        return id
+                    },
+                    upsertReport: "INSERT INTO reports(study, number, step, value) VALUES (?, ?, ?, ?) ON CONFLICT (study, number, step) DO UPDATE SET value = EXCLUDED.value")
+    }
+
+    // MARK: StudyStorage
+
+    public func openStudy(_ header: StudyHeader) throws(TuneError) -> Int64 {
+        try exclusive { () throws(TuneError) -> Int64 in try tables.openStudy(header) }
+    }
+
+    public func trials(study: Int64) throws(TuneError) -> [Trial] { try tables.trials(study: study) }
+
+    public func exclusive<T>(_ body: () throws(TuneError) -> T) throws(TuneError) -> T {
+        if depth > 0 { return try body() }
+        try execute("BEGIN")
+        depth += 1
+        defer { depth -= 1 }
+        do {
+            // Held until the transaction ends, by every worker on every host that claims.
+            _ = try query("SELECT pg_advisory_xact_lock(?)", [.integer(Self.lockKey)])
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+
+    public func insertTrial(study: Int64, _ trial: Trial, worker: String) throws(TuneError) -> Int {
+        try exclusive { () throws(TuneError) -> Int in try tables.insertTrial(study: study, trial, worker: worker) }
+    }
+
+    public func updateTrial(study: Int64, _ trial: Trial) throws(TuneError) { try tables.updateTrial(study: study, trial) }
+
+    public func addReport(study: Int64, trial number: Int, _ report: Trial.Report) throws(TuneError) {
+        try tables.addReport(study: study, trial: number, report)
+    }
+
+    public func workers(study: Int64) throws(TuneError) -> [Int: String] { try tables.workers(study: study) }
+
+    // MARK: libpq
+
+    private static func message(_ c: OpaquePointer?) -> String {
+        guard let c, let m = PQerrorMessage(c) else { return "unknown error" }
+        return String(cString: m).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private func execute(_ sql: String) throws(TuneError) {
+        guard let result = PQexec(connection, sql) else { throw fail("running \(sql.prefix(40))") }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw fail("running \(sql.prefix(40))", result) }
+    }
+
+    private func fail(_ what: String, _ result: OpaquePointer? = nil) -> TuneError {
+        let detail = result.flatMap { PQresultErrorMessage($0) }.map { String(cString: $0).trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        return TuneError("the study database \(location ?? url): \(what) failed: \(detail.isEmpty ? Self.message(connection) : detail)")
+    }
+
+    private func run(_ sql: String, _ values: [StoredValue]) throws(TuneError) { _ = try query(sql, values) }
+
+    /// Runs `sql` with `values` as its parameters ($1, $2, ...), sent as text, and returns the
+    /// rows: each column as an integer, a real or text by its type, null as null.
+    private func query(_ statement: String, _ values: [StoredValue]) throws(TuneError) -> [[StoredValue]] {
+        // The schema's statements write parameters `?`; PostgreSQL numbers them ($1, $2, ...).
+        var sql = "", n = 0
+        for c in statement {
+            if c == "?" { n += 1; sql += "$\(n)" } else { sql.append(c) }
+        }
+        let texts: [String?] = values.map {
+            switch $0 {
+            case .integer(let i): return String(i)
+            case .real(let d): return d.isNaN ? "NaN" : d.isInfinite ? (d > 0 ? "Infinity" : "-Infinity") : "\(d)"
+            case .text(let s): return s
+            case .null: return nil
+            }
+        }
+        // C strings that live through the call.
+        let owned = texts.map { $0.map { strdup($0) } ?? nil }
+        defer { for p in owned { free(p) } }
+        let pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } }
+        let result = pointers.withUnsafeBufferPointer { p in
+            PQexecParams(connection, sql, Int32(values.count), nil, p.baseAddress, nil, nil, 0)
+        }
+        guard let result else { throw fail("running \(sql.prefix(40))") }
+        defer { PQclear(result) }
+        let status = PQresultStatus(result)
+        guard status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK else { throw fail("running \(sql.prefix(40))", result) }
+        let rows = Int(PQntuples(result)), columns = Int(PQnfields(result))
+        let kinds: [Oid] = (0..<columns).map { PQftype(result, Int32($0)) }
+        var out: [[StoredValue]] = []
+        out.reserveCapacity(rows)
+        for r in 0..<rows {
+            out.append((0..<columns).map { c -> StoredValue in
+                if PQgetisnull(result, Int32(r), Int32(c)) != 0 { return .null }
+                let n = Int(PQgetlength(result, Int32(r), Int32(c)))
+                guard let p = PQgetvalue(result, Int32(r), Int32(c)) else { return .null }
+                let text = String(decoding: UnsafeRawBufferPointer(start: p, count: n), as: UTF8.self)
+                switch kinds[c] {
+                case 20, 21, 23: return Int64(text).map { .integer($0) } ?? .text(text)  // int8, int2, int4
+                case 700, 701: return Double(text).map { .real($0) } ?? .text(text)      // float4, float8
+                default: return .text(text)
+                }
+            })
+        }
+        return out
+    }
+}
