@@ -26,8 +26,8 @@ final class PostgresServer {
         // Output to files, not pipes: the server started here keeps the descriptors it was
         // given, and a pipe would never reach its end while the server runs.
         let base = NSTemporaryDirectory() + "tessera-pg-script-\(UUID().uuidString)"
-        FileManager.default.createFile(atPath: base + ".out", contents: nil)
-        FileManager.default.createFile(atPath: base + ".err", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".out", contents: nil)
+        _ = FileManager.default.createFile(atPath: base + ".err", contents: nil)
         defer { try? FileManager.default.removeItem(atPath: base + ".out"); try? FileManager.default.removeItem(atPath: base + ".err") }
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/bin/bash")
