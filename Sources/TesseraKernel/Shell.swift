@@ -238,7 +238,7 @@ public final class Shell: @unchecked Sendable {
             handle.write(Data(line.utf8))
             handle.closeFile()
         } else {
-            FileManager.default.createFile(atPath: historyPath, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
+            _ = FileManager.default.createFile(atPath: historyPath, contents: Data(line.utf8), attributes: [.posixPermissions: 0o600])
         }
     }
 

@@ -44,7 +44,7 @@ public enum AtomicFile {
             try writeAll(buffer, to: fd, path: path)
             // The disk starts on what is written while the rest is made, so that the flush
             // before the rename waits for the last part only.
-            startWriteback?(fd, written, Int64(buffer.count), 2 /* SYNC_FILE_RANGE_WRITE */)
+            _ = startWriteback?(fd, written, Int64(buffer.count), 2 /* SYNC_FILE_RANGE_WRITE */)
             written += Int64(buffer.count)
         }
         guard fsync(fd) == 0 else { throw FileError(path: path, reason: RegularFile.reason(errno), writing: true) }

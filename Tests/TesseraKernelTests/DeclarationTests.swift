@@ -85,8 +85,8 @@ final class DeclarationTests: XCTestCase {
         try? "amount,zip,hour,label\n12.5,02139,3,0\n950.0,10001,2,1\n40.25,94110,14,0\nbad,line\n7.0,60601,23,0\n"
             .write(to: folder.appendingPathComponent("transactions.csv"), atomically: true, encoding: .utf8)
         let previous = FileManager.default.currentDirectoryPath
-        FileManager.default.changeCurrentDirectoryPath(folder.path)
-        defer { FileManager.default.changeCurrentDirectoryPath(previous); try? FileManager.default.removeItem(at: folder) }
+        _ = FileManager.default.changeCurrentDirectoryPath(folder.path)
+        defer { _ = FileManager.default.changeCurrentDirectoryPath(previous); try? FileManager.default.removeItem(at: folder) }
         for (d, isFunction) in declared {
             XCTAssertFalse(d.summary.isEmpty, "\(d.name) has no summary")
             for p in d.parameters { XCTAssertFalse(p.doc.isEmpty, "\(d.name)(\(p.name):) has no doc") }
