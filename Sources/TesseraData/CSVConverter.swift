@@ -131,7 +131,7 @@ extension CSVReader {
             block.lines.withUnsafeBufferPointer { ln in
                 builder.append(starts: UnsafeBufferPointer(rebasing: s[range]), lengths: UnsafeBufferPointer(rebasing: l[range]),
                                flags: UnsafeBufferPointer(rebasing: f[range]), lines: UnsafeBufferPointer(rebasing: ln[skip...]),
-                               bytes: p, latin1: latin1, na: na, capacity: 0, report: &report)
+                               bytes: p, latin1: latin1, na: na, report: &report)
             }}}}
         }
 

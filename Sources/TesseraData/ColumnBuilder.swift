@@ -88,11 +88,11 @@ struct ColumnBuilder: Sendable {
     var isEmpty: Bool { count == 0 }
 
     /// Adds one chunk of this column: each field's start and length in `bytes` (length -1:
-    /// absent, a short row), how it was quoted, and the line of each record. `capacity`,
-    /// when not 0, is the number of rows the whole column is expected to hold.
+    /// absent, a short row), how it was quoted, and the line of each record. A chunk's builder
+    /// reads one chunk; the column's builder takes the chunks in (`absorb`) and sizes itself.
     mutating func append(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
                          lines: UnsafeBufferPointer<Int32>, bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: MissingTokens,
-                         capacity: Int, report: inout ParseReport) {
+                         report: inout ParseReport) {
         let base = p.baseAddress!
         let n = starts.count
         if forced == nil && !na.hasNumericToken && (kind == .int || kind == .float || kind == .bool),
@@ -104,7 +104,6 @@ struct ColumnBuilder: Sendable {
             return
         }
         Self.reset(&isNA, n, true)
-        let naByLength = na.byLength, naFirst = na.firstBytes, emptyIsNA = na.includesEmpty
         var present = false
         var quotedEmpty = false
         // Integers are tried in the same pass that finds the missing values: the common
@@ -117,17 +116,11 @@ struct ColumnBuilder: Sendable {
                 let len = Int(lengths[r])
                 guard len >= 0 else { continue }  // absent: missing
                 let s = Int(starts[r])
-                var missingValue = false
-                if len == 0 {
-                    // "" (quoted) is missing for the type (pandas writes a one-column frame's
-                    // missing values so) but an empty text if the column is text (writeCSV
-                    // writes one so): see `quotedEmptyText`.
-                    missingValue = emptyIsNA
-                    if missingValue && flags[r] != 0 { quotedEmpty = true }
-                } else if flags[r] == 0 && len < 16 && naFirst[Int(base[s])] {
-                    // A quoted value is never NA: only bare fields are compared.
-                    for t in naByLength[len] where t[0] == base[s] && memcmp(base + s, t, len) == 0 { missingValue = true; break }
-                }
+                let missingValue = na.matches(base + s, len, quoted: flags[r] != 0)
+                // "" (quoted) is missing for the type (pandas writes a one-column frame's
+                // missing values so) but an empty text if the column turns out text
+                // (writeCSV writes one so): see `quotedEmpties`.
+                if missingValue && len == 0 && flags[r] != 0 { quotedEmpty = true }
                 missingOut[r] = missingValue
                 if missingValue { continue }
                 present = true
@@ -166,9 +159,8 @@ struct ColumnBuilder: Sendable {
         // Widen what was built so far, or the chunk, until they agree.
         if kind == .empty && blockKind != .empty {
             kind = blockKind
-            startValues(reserving: max(capacity, count + n))
+            startValues(reserving: count + n)
         }
-        if capacity > 0 { missing.reserveCapacityInHugePages(capacity) }
         if blockKind != .empty && blockKind != kind {
             if kind == .int && blockKind == .float {
                 doubles = ints.map(Double.init); ints = []; kind = .float
