@@ -33,7 +33,11 @@ public final class PostgresStorage: StudyStorage {
 
     public init(url: String) throws(TuneError) {
         self.url = url
-        guard let c = PQconnectdb(url) else { throw TuneError("cannot connect to \(Self.redacted(url)): out of memory") }
+        // A host that never answers must not hold the cell for minutes (libpq waits forever by
+        // default): 10 s, unless the URL says otherwise (its own parameters come after).
+        let keywords = ["connect_timeout", "dbname"], values = ["10", url]
+        let opened = keywords.withCStrings { k in values.withCStrings { v in PQconnectdbParams(k, v, 1) } }
+        guard let c = opened else { throw TuneError("cannot connect to \(Self.redacted(url)): out of memory") }
         connection = c
         guard PQstatus(c) == CONNECTION_OK else {
             let reason = Self.message(c)
@@ -181,5 +185,15 @@ public final class PostgresStorage: StudyStorage {
             })
         }
         return out
+    }
+}
+
+extension Array where Element == String {
+    /// The strings as a NULL-terminated array of C strings, alive during `body`.
+    fileprivate func withCStrings<R>(_ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+        let owned = map { strdup($0) }
+        defer { owned.forEach { free($0) } }
+        let pointers: [UnsafePointer<CChar>?] = owned.map { $0.map { UnsafePointer($0) } } + [nil]
+        return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
     }
 }
