@@ -55,7 +55,8 @@ let package = Package(
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
-        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraNN", "TesseraMetrics", "TesseraTune"]),
+        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraNN", "TesseraMetrics", "TesseraTune",
+                                                       .product(name: "Crypto", package: "swift-crypto")]),
         // Session, message core, transports.
         .target(name: "TesseraKernel", dependencies: [
             "TesseraPrelude", "TesseraScript", "TesseraDisplay", "TesseraTensor", "CZMQ", "CZlib", "CReadline",

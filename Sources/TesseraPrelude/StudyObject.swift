@@ -12,8 +12,11 @@ final class StudyObject: DeclaredMembers {
     let study: Study
     let objective: Value
     var budget: Int
-    /// Worker processes that run trials at once (1: trials run in this process).
+    /// Worker processes that run trials at once (1: trials run in this process; 0: only
+    /// in workers that join from other hosts).
     let parallel: Int
+    /// The session's cells when `tune` ran: what its workers replay, stored in the study.
+    var cells: [[String: String]] = []
     /// Errors in the objective's code that stop the study and are raised (the rest are
     /// recorded as failed trials): the programming errors, less what `catch:` names.
     var stopKinds: Set<ErrorKind> = StudyObject.programmingErrors
@@ -38,7 +41,7 @@ final class StudyObject: DeclaredMembers {
         let metrics = { [self] () -> [ProgressBar.Metric] in
             var metrics: [ProgressBar.Metric] = []
             if let best = study.bestSoFar.last ?? nil { metrics.append(.init("best \(objectiveName)", best)) }
-            if parallel > 1 {
+            if parallel != 1 {
                 metrics.append(.init("running", Double(study.trials.filter { $0.state == .running }.count)))
             } else if let last = study.trials.last(where: { $0.state != .running })?.value(study.spec) {
                 metrics.append(.init("last", last))
@@ -50,10 +53,11 @@ final class StudyObject: DeclaredMembers {
         }
         // The display ends at the study's final state however the run ends.
         var outcome: String? = "stopped by an error"
+        try publish()
         show()
         defer { reporter.finish(outcome, done: Double(study.finishedCount), metrics: metrics().filter { $0.name != "running" }) }
         do {
-            if parallel > 1, let storage = study.storage.location {
+            if parallel != 1, let storage = study.storage.location {
                 try TuneWorker.coordinate(self, storage: storage, count: parallel, interp: interp, progress: show)
             } else {
                 try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: Self.stops,
@@ -63,6 +67,7 @@ final class StudyObject: DeclaredMembers {
             throw e.scriptError
         } catch let e as ScriptError where e.kind == .interrupted {
             outcome = "interrupted"
+            stopWorkers()
             throw interrupted()
         } catch let stop as StopTuning {
             outcome = "stopped at an error in trial \(stop.trial)"
@@ -72,7 +77,7 @@ final class StudyObject: DeclaredMembers {
             e.suggestion = e.suggestion.map { $0 + "\n" + note } ?? note
             throw e
         }
-        if interp.interrupt.isSet { outcome = "interrupted"; throw interrupted() }
+        if interp.interrupt.isSet { outcome = "interrupted"; stopWorkers(); throw interrupted() }
         outcome = study.finishedCount >= budget ? nil : "stopped"
         try ScriptError.converting { try study.checkAnyCompleted() }
     }
@@ -91,10 +96,42 @@ final class StudyObject: DeclaredMembers {
         return try metrics(result)
     }
 
-    /// In a worker process: trials until the shared study has its budget.
-    func runAsWorker(_ interp: Interpreter) throws {
+    /// Stores what workers on any host need to join the study (a storage that outlives
+    /// the session only): the cells, their hash, the budget and the failure settings.
+    func publish() throws {
+        guard study.storage.location != nil else { return }
+        let session = StudySession(cells: String(decoding: try TuneWorker.json(cells), as: UTF8.self), hash: TuneWorker.hash(cells), budget: budget,
+                                   heartbeat: study.heartbeat, retries: study.retries, host: ProcessInfo.processInfo.hostName)
+        try ScriptError.converting { try study.storage.publish(study: study.id, session) }
+    }
+
+    /// Tells the workers on other hosts that the session stopped the study (they stop at
+    /// their running trial's next report, or before their next trial).
+    private func stopWorkers() {
+        guard study.storage.location != nil else { return }
+        try? study.storage.setStopped(study: study.id, true)
+    }
+
+    /// In a worker process: trials until the shared study has its budget, with the
+    /// budget and settings the session stored; the worker leaves when that session stops
+    /// the study or runs it with other code.
+    func runAsWorker(_ interp: Interpreter, _ target: TuneWorker.Target) throws {
+        let storage = study.storage, id = study.id
+        func apply(_ s: StudySession) { budget = s.budget; study.retries = s.retries; study.heartbeat = s.heartbeat }
+        if let stored = try ScriptError.converting({ try storage.session(study: id) }) {
+            guard stored.hash == target.hash else {
+                throw TuneWorker.Leave.otherCode(study: study.name, stored: stored.hash, replayed: target.hash, joining: true)
+            }
+            apply(stored)
+        }
+        study.checkpoint = { [self] in
+            guard let s = try storage.session(study: id) else { return }
+            if s.hash != target.hash { throw TuneWorker.Leave.otherCode(study: study.name, stored: s.hash, replayed: target.hash, joining: false) }
+            if s.stopped { throw TuneWorker.Leave.stopped(host: s.host) }
+            budget = s.budget
+        }
         do {
-            try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: Self.stops) { [self] trial in
+            try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { Self.stops($0) || $0 is TuneWorker.Leave }) { [self] trial in
                 try evaluate(trial, interp)
             }
         } catch let e as TuneError {
@@ -148,7 +185,7 @@ final class StudyObject: DeclaredMembers {
         .property(name: "best", doc: "The best feasible finished Trial (.params, .value, .values); nil before any.") { o in
             o.study.best.map { .object(TrialObject(o.study, number: $0.number, live: false)) } ?? .nil
         },
-        .property(name: "trials", doc: "Every trial as a Frame: number, state, the metrics, the parameters, duration, error.") { o in
+        .property(name: "trials", doc: "Every trial as a Frame: number, state, the metrics, the parameters, duration, host (with storage:), error.") { o in
             .object(FrameObject(try o.trialsFrame(o.study.trials)))
         },
         .method(Declaration("plot", [.labelled("compare", .array, default: .nil, "other studies, drawn beside this one as best so far")],
@@ -181,7 +218,7 @@ final class StudyObject: DeclaredMembers {
         },
         .property(name: "budget", doc: "The trials the study runs to.") { o in .int(o.budget) },
         .property(name: "method", doc: "The sampler's name: bayes, random, sobol or grid.") { o in .string(o.study.sampler.name) },
-        .property(name: "storage", doc: "The SQLite file that keeps the study; nil in memory.") { o in o.study.storage.location.map { .string($0) } ?? .nil },
+        .property(name: "storage", doc: "The SQLite file or PostgreSQL server (its URL, less any password) that keeps the study; nil in memory.") { o in o.study.storage.location.map { .string($0) } ?? .nil },
         .property(name: "count", doc: "How many trials the study holds (running ones included).") { o in .int(o.study.trials.count) },
     ])
 
@@ -230,6 +267,8 @@ final class StudyObject: DeclaredMembers {
             }
         }
         columns.append(Column("duration", doubles: trials.map(\.duration)))
+        // Where each ran, for a study that workers share (in memory, this process ran them all).
+        if study.storage.location != nil { columns.append(Column("host", strings: trials.map(\.host))) }
         columns.append(Column("error", strings: trials.map(\.error)))
         return try ScriptError.converting { try Frame(columns: columns) }
     }
@@ -291,6 +330,8 @@ final class TrialObject: DeclaredMembers {
             let step = try a.int("step"), value = try a.double("value")
             guard o.live else { throw ScriptError(.value, "trial \(o.number) has finished; report(_:_:) works inside its objective") }
             if try o.study.report(o.number, step: step, value: value) { throw Study.Pruned(step: step, value: value) }
+            // A worker leaves here when the session that started the study stopped it.
+            try o.study.checkpoint?()
             try interp.interrupt.check()
             return .nil
         },

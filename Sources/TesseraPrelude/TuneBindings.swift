@@ -165,7 +165,7 @@ enum TuneBindings {
                  .labelled("budget", .int, default: .int(30), range: .atLeast(1), "trials to finish"),
                  .labelled("method", .symbol("Method", TuningMethods.samplers.map(\.name)), default: .symbol("bayes"),
                            "how parameters are chosen: " + TuningMethods.samplers.map { ".\($0.name), \($0.summary)" }.joined(separator: "; ")),
-                 .labelled("parallel", .int, default: .int(1), range: .from(1, through: 64), "worker processes (needs storage:)"),
+                 .labelled("parallel", .int, default: .int(1), range: .from(0, through: 64), "worker processes on this machine (needs storage:); 0 runs none here and shows the trials of workers that join from other hosts (tessera worker)"),
                  .labelled("seed", .int, default: .int(1), "the sampler's seed"),
                  .labelled("storage", .string, default: .nil, "a SQLite file, or a PostgreSQL server's URL (postgresql://user@host:5432/db) that workers on other hosts share; it keeps each trial as it finishes, and a second run with the same name continues"),
                  .labelled("name", .string, default: .nil, "the study's name in its storage (\"study\" when left out)"),
@@ -173,6 +173,8 @@ enum TuneBindings {
                            "what stops a trial behind the others (from trial.report): " + TuningMethods.pruners.map { ".\($0.name), \($0.summary)" }.joined(separator: "; ") + "; nil for none"),
                  .labelled("gridPoints", .int, default: .nil, "values per continuous parameter for .grid"),
                  .labelled("startup", .int, default: .nil, "Sobol trials before the model, for .bayes"),
+                 .labelled("heartbeat", .double, default: .double(10), range: .above(0), "seconds between a running trial's heartbeats (with storage:); a trial silent for three beats is lost: failed, or run again under retries:"),
+                 .labelled("retries", .int, default: .int(0), range: .from(0, through: 100), "times a lost trial (its worker killed, hung or cut off) runs again with the same parameters"),
                  .labelled("catch", .array, default: .nil, "error kinds in the objective's code to record as failed trials instead of stopping (\"TypeError\")"),
                  .positional("objectiveClosure", .function, default: .nil, "the objective: { params, trial in ... return [\"auc\": v] } (a Dict of metrics, or a number)")],
         trailingClosure: "{ params, trial in ... }", returns: "Study",
@@ -187,17 +189,22 @@ enum TuneBindings {
         }
         let (budgetArg, methodArg, parallelArg, seedArg, storageArg, nameArg) = (a["budget"], a["method"], a["parallel"], a["seed"], a["storage"], a["name"])
         let (prunerArg, gridArg, startupArg, catchArg, closure) = (a["pruner"], a["gridPoints"], a["startup"], a["catch"], a["objectiveClosure"])
+        let (heartbeatArg, retriesArg) = (a["heartbeat"], a["retries"])
         let spec = try spec(a["objective"], constraints: a["constraints"])
         let budget = try Convert.int(budgetArg, "tune(budget:)")
         guard budget > 0 else { throw ScriptError(.value, "tune(budget:) needs at least one trial, got \(budget)") }
         let parallel = try Convert.int(parallelArg, "tune(parallel:)")
-        guard parallel >= 1 && parallel <= 64 else { throw ScriptError(.value, "tune(parallel:) is 1 to 64 worker processes, got \(parallel)") }
+        guard parallel >= 0 && parallel <= 64 else { throw ScriptError(.value, "tune(parallel:) is 0 to 64 worker processes, got \(parallel)") }
+        let heartbeat = try Convert.double(heartbeatArg, "tune(heartbeat:)")
+        guard heartbeat.isFinite && heartbeat > 0 else { throw ScriptError(.value, "tune(heartbeat:) is the seconds between a running trial's heartbeats, above 0; got \(heartbeat)") }
+        let retries = try Convert.int(retriesArg, "tune(retries:)")
+        guard (0...100).contains(retries) else { throw ScriptError(.value, "tune(retries:) is 0 to 100 runs again of a lost trial, got \(retries)") }
         let seed = UInt64(truncatingIfNeeded: try Convert.int(seedArg, "tune(seed:)"))
         let caught = try caughtKinds(catchArg)
         let storagePath = try Convert.optionalString(storageArg, "tune(storage:)").map(TuneWorker.normalizedStorage)
-        if parallel > 1 && storagePath == nil {
-            throw ScriptError(.value, "tune(parallel: \(parallel)) needs storage: the worker processes share the study through its file",
-                              suggestion: "add storage: \"study.sqlite\"")
+        if parallel != 1 && storagePath == nil {
+            throw ScriptError(.value, "tune(parallel: \(parallel)) needs storage: the worker processes share the study through its file or database",
+                              suggestion: "add storage: \"study.sqlite\" (one machine) or storage: \"postgresql://user@host:5432/db\" (workers on many hosts)")
         }
         let name = try Convert.optionalString(nameArg, "tune(name:)") ?? "study"
         guard case .function = closure else {
@@ -206,22 +213,27 @@ enum TuneBindings {
         let compiled = try ScriptError.converting { try userSpace.compile() }
         let sampler = try sampler(methodArg, space: compiled, budget: budget, gridPoints: gridArg, startup: startupArg)
         let pruner = try pruner(prunerArg)
-        let storage: any StudyStorage = try storagePath.map { p in
-            try ScriptError.converting { () throws(TuneError) -> any StudyStorage in
-                PostgresStorage.isURL(p) ? try PostgresStorage(url: p) : try SQLiteStorage(path: p)
-            }
+        // In a worker process: the tune call of the study it joins, reached through the
+        // worker's own storage path (a server's name differs from host to host).
+        let target = TuneWorker.target
+        let joining = target.map { t in name == t.study && storagePath.map { TuneWorker.reaches($0, t) } == true } ?? false
+        let storage: any StudyStorage = try (joining ? target?.storage : storagePath).map { p in
+            try ScriptError.converting { () throws(TuneError) -> any StudyStorage in try TuneWorker.openStorage(p) }
         } ?? MemoryStorage()
         let study = try ScriptError.converting { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
+        study.heartbeat = heartbeat
+        study.retries = retries
         let object = StudyObject(study, objective: closure, budget: budget, parallel: parallel)
         object.stopKinds = StudyObject.programmingErrors.subtracting(caught)
-        if let target = TuneWorker.target {
-            // In a worker process: join the shared study, or pass over another stored one.
-            if storagePath == target.storage && name == target.study {
-                try object.runAsWorker(interp)
+        if let target {
+            // Join the shared study, or pass over another stored one.
+            if joining {
+                try object.runAsWorker(interp, target)
                 throw TuneWorker.Finished()
             }
             if storagePath != nil { return .object(object) }
         }
+        object.cells = TuneWorker.sessionCells(interp)
         try object.run(interp)
         return .object(object)
     }

@@ -6,7 +6,7 @@ import TesseraTensor
 /// next starts, so `kill -9` loses at most the trials that were running (marked as such on
 /// resume). Worker processes share the file; `BEGIN IMMEDIATE` serializes their
 /// suggestions.
-public final class SQLiteStorage: StudyStorage {
+public final class SQLiteStorage: TableStorage {
     private var db: OpaquePointer?
     public let path: String
     private var depth = 0
@@ -18,10 +18,13 @@ public final class SQLiteStorage: StudyStorage {
         CREATE TABLE IF NOT EXISTS trials(
             id INTEGER PRIMARY KEY, study INTEGER NOT NULL REFERENCES studies(id), number INTEGER NOT NULL,
             state TEXT NOT NULL, raw TEXT NOT NULL, params TEXT NOT NULL, metrics TEXT NOT NULL, error TEXT,
-            started REAL NOT NULL, finished REAL, worker TEXT, UNIQUE(study, number));
+            started REAL NOT NULL, finished REAL, worker TEXT, heartbeat REAL, retry_of INTEGER, UNIQUE(study, number));
         CREATE TABLE IF NOT EXISTS reports(
             study INTEGER NOT NULL, number INTEGER NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL,
             PRIMARY KEY(study, number, step));
+        CREATE TABLE IF NOT EXISTS sessions(
+            study INTEGER PRIMARY KEY REFERENCES studies(id), cells TEXT NOT NULL, hash TEXT NOT NULL, budget INTEGER NOT NULL,
+            heartbeat REAL NOT NULL, retries INTEGER NOT NULL, stopped INTEGER NOT NULL, host TEXT NOT NULL, updated REAL NOT NULL);
         """
 
     public init(path: String) throws(TuneError) {
@@ -41,6 +44,11 @@ public final class SQLiteStorage: StudyStorage {
             try execute("PRAGMA journal_mode=WAL")
             try execute("PRAGMA synchronous=NORMAL")
             try execute(Self.schema)
+            // A file of an earlier version gains the trial columns it lacks.
+            let present = Set(try query("PRAGMA table_info(trials)", []).compactMap { $0.count > 1 ? $0[1].text : nil })
+            for (column, type) in StudyTables.addedTrialColumns where !present.contains(column) {
+                try execute("ALTER TABLE trials ADD COLUMN \(column) \(type)")
+            }
         } catch {
             sqlite3_close(db); db = nil
             throw TuneError("\(path) is not a study file Tessera can use: \(error.message)", advice: "give storage: a new file name")
@@ -51,23 +59,18 @@ public final class SQLiteStorage: StudyStorage {
 
     public var location: String? { path }
 
-    // MARK: StudyStorage
-
-    public func openStudy(_ header: StudyHeader) throws(TuneError) -> Int64 {
-        try exclusive { () throws(TuneError) -> Int64 in try tables.openStudy(header) }
-    }
-
-    public func trials(study: Int64) throws(TuneError) -> [Trial] { try tables.trials(study: study) }
+    // MARK: StudyStorage (the statements are the tables', TableStorage)
 
     /// The schema's statements on this file, naming it in every message.
-    private var tables: StudyTables {
+    public var tables: StudyTables {
         StudyTables(rows: StoredRows(place: "the study file \(path)", advice: "give storage: a new file name"),
                     query: { [unowned self] (sql, values) throws(TuneError) in try self.query(sql, values) },
                     insertStudy: { [unowned self] (values) throws(TuneError) in
                         try self.run("INSERT INTO studies(name, space, spec, method, seed, created) VALUES (?, ?, ?, ?, ?, ?)", values)
                         return sqlite3_last_insert_rowid(self.db)
                     },
-                    upsertReport: "INSERT OR REPLACE INTO reports(study, number, step, value) VALUES (?, ?, ?, ?)")
+                    upsertReport: "INSERT OR REPLACE INTO reports(study, number, step, value) VALUES (?, ?, ?, ?)",
+                    now: "((julianday('now') - 2440587.5) * 86400.0)")
     }
 
     public func exclusive<T>(_ body: () throws(TuneError) -> T) throws(TuneError) -> T {
@@ -85,17 +88,7 @@ public final class SQLiteStorage: StudyStorage {
         }
     }
 
-    public func insertTrial(study: Int64, _ trial: Trial, worker: String) throws(TuneError) -> Int {
-        try exclusive { () throws(TuneError) -> Int in try tables.insertTrial(study: study, trial, worker: worker) }
-    }
-
-    public func updateTrial(study: Int64, _ trial: Trial) throws(TuneError) { try tables.updateTrial(study: study, trial) }
-
-    public func addReport(study: Int64, trial number: Int, _ report: Trial.Report) throws(TuneError) {
-        try tables.addReport(study: study, trial: number, report)
-    }
-
-    public func workers(study: Int64) throws(TuneError) -> [Int: String] { try tables.workers(study: study) }
+    public func reopen() throws(TuneError) -> (any StudyStorage)? { try SQLiteStorage(path: path) }
 
     // MARK: SQLite
 

@@ -55,7 +55,7 @@ struct StoredRows {
         return top.integerValue.map { Int($0) + 1 } ?? 0
     }
 
-    /// Trials from rows of (number, state, raw, params, metrics, error, started, finished)
+    /// Trials from rows of (number, state, raw, params, metrics, error, started, finished, worker, retry_of)
     /// and reports from rows of (number, step, value).
     func trials(_ rows: [[StoredValue]], reports reportRows: [[StoredValue]]) throws(TuneError) -> [Trial] {
         // Params are rebuilt from the raw values by the study, which knows the space; the
@@ -70,7 +70,7 @@ struct StoredRows {
         }
         var seen = Set<Int>()
         return try rows.map { row throws(TuneError) -> Trial in
-            guard row.count == 8, let n = row[0].integerValue, Self.trialNumbers.contains(n) else {
+            guard row.count == 10, let n = row[0].integerValue, Self.trialNumbers.contains(n) else {
                 throw TuneError("a trial in \(place) has the number \(row.first ?? .null); trial numbers are whole numbers from 0 to \(Self.trialNumbers.upperBound)",
                                 advice: advice)
             }
@@ -80,9 +80,15 @@ struct StoredRows {
             guard let state = Trial.State(rawValue: row[1].text) else { throw bad("has an unknown state '\(row[1].text)'") }
             let started = row[6].real, finished = row[7].isNull ? nil : row[7].real
             guard started.isFinite, finished?.isFinite ?? true else { throw bad("has a start or end time that is not a number") }
+            var retryOf: Int?
+            if !row[9].isNull {
+                guard let r = row[9].integerValue, (0..<n).contains(r) else { throw bad("retries trial \(row[9]), which is not an earlier trial") }
+                retryOf = Int(r)
+            }
             return Trial(number: number, raw: try Self.decodeRaw(row[2].text, trial: number), params: .null, state: state,
                          metrics: try Self.decodeMetrics(row[4].text, trial: number), error: row[5].isNull ? nil : row[5].text, reports: reports[number] ?? [],
-                         started: Date(timeIntervalSince1970: started), finished: finished.map { Date(timeIntervalSince1970: $0) })
+                         started: Date(timeIntervalSince1970: started), finished: finished.map { Date(timeIntervalSince1970: $0) },
+                         worker: row[8].isNull ? nil : row[8].text, retryOf: retryOf)
         }
     }
 

@@ -12,11 +12,23 @@ public final class Study {
     public let seed: UInt64
     public var pruner: (any Pruner)?
     public let storage: any StudyStorage
-    let id: Int64
+    public let id: Int64
     /// Trials by number, refreshed from the storage before each suggestion.
     public private(set) var trials: [Trial] = []
     /// Who runs the trials of this process (host:pid), stored with each trial.
     public let worker: String
+    /// Seconds between the heartbeats of a running trial (a storage that outlives the
+    /// process only); a trial silent for `grace` is lost: failed, and run again under `retries`.
+    public var heartbeat: Double = 10
+    /// How long a running trial may go without a heartbeat: three beats, so one slow beat
+    /// (a busy database, a long pause of its host) does not lose a trial.
+    public var grace: Double { heartbeat * 3 }
+    /// How many times a lost trial runs again with the same parameters (Optuna's
+    /// RetryFailedTrialCallback); the failed trial's retry takes its place in the budget.
+    public var retries = 0
+    /// Called before each suggestion and after each report: a worker throws here when the
+    /// study's session stopped it or changed its code.
+    public var checkpoint: (() throws -> Void)?
 
     /// A trial the pruner stopped.
     public struct Pruned: Error {
@@ -57,37 +69,86 @@ public final class Study {
     /// Trials that finished (complete, pruned or failed).
     public var finishedCount: Int { trials.filter { $0.state != .running }.count }
 
-    /// Marks running trials whose process is gone (killed, crashed) as failed, so the
-    /// study can go on; returns their numbers.
+    /// Marks running trials whose process is gone (killed, crashed) or silent past the grace
+    /// period as failed, so the study can go on; returns their numbers. A lost trial that may
+    /// run again (`retries`) is left for the next suggestion to claim, unless `retrying` is
+    /// false (no worker is left to claim it).
     @discardableResult
-    public func recoverOrphans() throws(TuneError) -> [Int] {
-        let host = ProcessInfo.processInfo.hostName
-        var recovered: [Int] = []
-        try storage.exclusive { () throws(TuneError) in
+    public func recoverOrphans(retrying: Bool = true) throws(TuneError) -> [Int] {
+        try storage.exclusive { () throws(TuneError) -> [Int] in
             try refresh()
-            let workers = try storage.workers(study: id)
-            for t in trials where t.state == .running {
-                if Self.isAlive(worker: workers[t.number] ?? "", host: host) { continue }
-                var u = t
-                u.state = .failed
-                u.error = "its process stopped before it finished (killed or crashed)"
-                u.finished = Date()
-                try storage.updateTrial(study: id, u)
-                recovered.append(t.number)
-            }
+            let lost = try lostTrials().filter { !retrying || retriesLeft($0.trial.number) == 0 }
+            for (t, why) in lost { try fail(t, why) }
             try refresh()
+            return lost.map(\.trial.number)
         }
-        return recovered
     }
 
-    /// Whether the process that runs a trial is still there: another live process on this
-    /// host, or one on another host (which cannot be checked from here). A trial of this
-    /// very process that is still marked running was left by an earlier, stopped run.
+    /// Running trials whose worker is gone: a process of this host that no longer runs, or
+    /// a trial whose heartbeat is older than the grace period; with why.
+    private func lostTrials() throws(TuneError) -> [(trial: Trial, why: String)] {
+        let host = ProcessInfo.processInfo.hostName
+        let running = trials.filter { $0.state == .running }
+        guard !running.isEmpty else { return [] }
+        let silent = heartbeat > 0 ? Set(try storage.silentTrials(study: id, grace: grace)) : []
+        return running.compactMap { t in
+            // The worker of the same read as the state: a trial told since is not judged on a later read.
+            let worker = t.worker ?? ""
+            if !Self.isAlive(worker: worker, host: host) { return (t, "its process stopped before it finished (killed or crashed)") }
+            if silent.contains(t.number) {
+                return (t, "its worker \(worker) sent no heartbeat for \(ParamValue.format(grace)) s (killed, hung, or cut off from the database)")
+            }
+            return nil
+        }
+    }
+
+    /// How many more times a lost trial may run again: `retries` less the retries before it.
+    private func retriesLeft(_ number: Int) -> Int {
+        var done = 0, n = number
+        while let previous = trials.first(where: { $0.number == n })?.retryOf { done += 1; n = previous }
+        return max(0, retries - done)
+    }
+
+    /// Fails a lost trial; false when it finished meanwhile (its worker told it after all).
+    @discardableResult
+    private func fail(_ t: Trial, _ why: String) throws(TuneError) -> Bool {
+        var u = t
+        u.state = .failed
+        u.error = why
+        u.finished = Date()
+        guard try storage.updateTrial(study: id, u) else { return false }
+        if let i = trials.firstIndex(where: { $0.number == t.number }) { trials[i] = u }
+        return true
+    }
+
+    /// Under the lock: fails lost trials and claims a retry of one that may run again (one
+    /// per suggestion; the other lost trials wait, still running, for the next).
+    private func claimRetry() throws(TuneError) -> Trial? {
+        var claimed: Trial?
+        for (t, why) in try lostTrials() {
+            let again = retriesLeft(t.number) > 0
+            if again && claimed != nil { continue }
+            guard try fail(t, why + (again ? "; run again with the same parameters" : "")), again else { continue }
+            let retry = Trial(number: 0, raw: t.raw, params: t.params, worker: worker, retryOf: t.number)
+            let number = try storage.insertTrial(study: id, retry, worker: worker)
+            claimed = Trial(number: number, raw: t.raw, params: t.params, worker: worker, retryOf: t.number)
+            trials.append(claimed!)
+        }
+        return claimed
+    }
+
+    /// Trials that take a place in the budget: all but lost ones another trial runs again.
+    public var budgetedCount: Int { trials.count - trials.filter { $0.retryOf != nil }.count }
+
+    /// Whether the process that runs a trial is still there: a live process on this host,
+    /// or one on another host (which cannot be checked from here: its heartbeat tells). This
+    /// very process counts as alive: a trial it left running (an earlier run that stopped at
+    /// a storage error) no longer beats, and is lost after the grace period.
     static func isAlive(worker: String, host: String) -> Bool {
         let parts = worker.split(separator: ":")
         guard parts.count == 2, let pid = Int32(parts[1]) else { return false }
         guard String(parts[0]) == host else { return true }
-        guard pid != getpid() && kill(pid, 0) == 0 else { return false }
+        guard kill(pid, 0) == 0 else { return false }
         // A zombie (killed, not yet reaped by its new parent) still answers kill(pid, 0).
         if let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
            let close = stat.lastIndex(of: ")"), stat[stat.index(after: close)...].trimmingCharacters(in: .whitespaces).hasPrefix("Z") {
@@ -107,12 +168,13 @@ public final class Study {
     public func ask(within budget: Int) throws(TuneError) -> Trial? {
         try storage.exclusive { () throws(TuneError) -> Trial? in
             try refresh()
-            if trials.count >= budget { return nil }
+            if let retry = try claimRetry() { return retry }
+            if budgetedCount >= budget { return nil }
             let number = (trials.map(\.number).max() ?? -1) + 1
             let raw = space.normalized(try sampler.suggest(SamplingContext(space: space, trials: trials, number: number, spec: spec, seed: seed)))
             let params = space.params(raw)
             let stored = try storage.insertTrial(study: id, Trial(number: number, raw: raw, params: params), worker: worker)
-            let trial = Trial(number: stored, raw: raw, params: params)
+            let trial = Trial(number: stored, raw: raw, params: params, worker: worker)
             trials.append(trial)
             return trial
         }
@@ -129,7 +191,9 @@ public final class Study {
         else if let problem = problem(with: metrics) { t.state = .failed; t.error = problem }
         else { t.state = .complete }
         trials[i] = t
-        try storage.updateTrial(study: id, t)
+        // Another worker judged the trial lost (this worker went silent past the grace
+        // period) and failed it, or ran it again: the study keeps that verdict.
+        if try !storage.updateTrial(study: id, t) { try refresh() }
     }
 
     /// Why metrics cannot count as a result, or nil when they can.
@@ -207,16 +271,37 @@ public final class Study {
     /// it failed and the study goes on, unless `stopOn` says the error must end the run
     /// (an interrupt inside the objective), in which case the trial is marked failed and
     /// the error rethrown.
-    public func optimize(budget: Int, shouldStop: () -> Bool = { false }, stopOn: (any Error) -> Bool = { _ in false },
+    ///
+    /// With a storage that outlives the process, each running trial has a heartbeat, and
+    /// once the budget is taken the run waits for the trials other workers (here or on
+    /// other hosts) are running, so that it ends with the study's last result, and so that
+    /// a trial lost on the way is failed, or run again here under `retries`.
+    public func optimize(budget: @autoclosure () -> Int, shouldStop: () throws -> Bool = { false }, stopOn: (any Error) -> Bool = { _ in false },
                          progress: (Progress) -> Void = { _ in },
                          objective: (Trial) throws -> [(name: String, value: Double)]) throws {
         let start = Date()
         try recoverOrphans()
+        let beats = heartbeat > 0 ? try storage.reopen().map { Heartbeat(storage: $0, study: id, interval: heartbeat) } : nil
+        defer { beats?.end() }
+        var seen = finishedCount
         while true {
-            if shouldStop() { break }
-            let asked: Result<Trial?, TuneError> = Result { () throws(TuneError) -> Trial? in try ask(within: budget) }
+            if try shouldStop() { break }
+            try checkpoint?()
+            let asked: Result<Trial?, TuneError> = Result { () throws(TuneError) -> Trial? in try ask(within: budget()) }
             if case .failure(let e) = asked, e.isExhausted { break }
-            guard let trial = try asked.get() else { break }
+            guard let trial = try asked.get() else {
+                // The budget is taken: wait for the trials still running elsewhere.
+                guard storage.location != nil, trials.contains(where: { $0.state == .running }) else { break }
+                Thread.sleep(forTimeInterval: min(0.5, max(0.05, heartbeat / 4)))
+                try refresh()
+                if finishedCount != seen, let last = trials.last(where: { $0.state != .running }) {
+                    seen = finishedCount
+                    progress(Progress(finished: finishedCount, budget: budget(), best: bestSoFar.last ?? nil, last: last, elapsed: Date().timeIntervalSince(start)))
+                }
+                continue
+            }
+            beats?.begin(trial.number)
+            defer { beats?.pause() }
             do {
                 let metrics = try objective(trial)
                 try tell(trial.number, metrics: metrics)
@@ -227,7 +312,8 @@ public final class Study {
                 if stopOn(error) { throw error }
             }
             let done = trials.first { $0.number == trial.number }!
-            progress(Progress(finished: finishedCount, budget: budget, best: bestSoFar.last ?? nil, last: done, elapsed: Date().timeIntervalSince(start)))
+            seen = finishedCount
+            progress(Progress(finished: finishedCount, budget: budget(), best: bestSoFar.last ?? nil, last: done, elapsed: Date().timeIntervalSince(start)))
         }
     }
 

@@ -13,6 +13,28 @@ public struct StudyHeader: Sendable, Equatable {
     }
 }
 
+/// What a worker on any host needs to join a study, stored with it by the session that
+/// runs `tune`: the session's cells (replayed as `tune(parallel:)` replays them), their
+/// hash, and the run's settings. `stopped` is set when that session is interrupted.
+public struct StudySession: Sendable, Equatable {
+    /// The cells as JSON: `{"cells": [{"name": ..., "text": ...}]}`.
+    public var cells: String
+    /// SHA-256 of the cells' texts, hex: a worker replaying other code is refused.
+    public var hash: String
+    public var budget: Int
+    /// Seconds between a running trial's heartbeats.
+    public var heartbeat: Double
+    /// Times a lost trial runs again with the same parameters.
+    public var retries: Int
+    public var stopped: Bool
+    /// The host of the session that stored it.
+    public var host: String
+    public init(cells: String, hash: String, budget: Int, heartbeat: Double, retries: Int, stopped: Bool = false, host: String) {
+        self.cells = cells; self.hash = hash; self.budget = budget; self.heartbeat = heartbeat; self.retries = retries
+        self.stopped = stopped; self.host = host
+    }
+}
+
 /// Where a study's trials live. The interface is small so that a networked database can
 /// stand behind it (DESIGN.md: the same schema on PostgreSQL); `exclusive` must make a
 /// suggestion and the insertion of its trial atomic across processes.
@@ -24,20 +46,33 @@ public protocol StudyStorage: AnyObject {
     func exclusive<T>(_ body: () throws(TuneError) -> T) throws(TuneError) -> T
     /// Stores a new running trial under the next free number and returns that number.
     func insertTrial(study: Int64, _ trial: Trial, worker: String) throws(TuneError) -> Int
-    /// Stores a trial's state, metrics, error and finish time.
-    func updateTrial(study: Int64, _ trial: Trial) throws(TuneError)
+    /// Stores a trial's state, metrics, error and finish time, when it is still running (a
+    /// trial finishes once); returns whether it was.
+    @discardableResult
+    func updateTrial(study: Int64, _ trial: Trial) throws(TuneError) -> Bool
     func addReport(study: Int64, trial number: Int, _ report: Trial.Report) throws(TuneError)
-    /// Worker names of the running trials, to tell live workers from dead ones.
-    func workers(study: Int64) throws(TuneError) -> [Int: String]
     /// A place to show users (a path), or nil for memory.
     var location: String? { get }
+
+    /// The id of the study called `name`, or nil while there is none (a worker waits).
+    func studyID(named name: String) throws(TuneError) -> Int64?
+    /// Stores (or replaces) what workers need to join the study.
+    func publish(study: Int64, _ session: StudySession) throws(TuneError)
+    func session(study: Int64) throws(TuneError) -> StudySession?
+    /// Marks the study's session stopped (an interrupt) or running again.
+    func setStopped(study: Int64, _ stopped: Bool) throws(TuneError)
+    /// A running trial's heartbeat, on the storage's clock (one clock for every host).
+    func beat(study: Int64, trial number: Int) throws(TuneError)
+    /// Running trials whose last heartbeat is more than `grace` seconds old.
+    func silentTrials(study: Int64, grace: Double) throws(TuneError) -> [Int]
+    /// A second connection to the same study storage (the heartbeat thread's own); nil in memory.
+    func reopen() throws(TuneError) -> (any StudyStorage)?
 }
 
 /// Trials kept in memory for the life of the session.
 public final class MemoryStorage: StudyStorage {
     private var headers: [StudyHeader] = []
     private var stored: [Int64: [Trial]] = [:]
-    private var workerNames: [Int64: [Int: String]] = [:]
 
     public init() {}
     public var location: String? { nil }
@@ -56,20 +91,30 @@ public final class MemoryStorage: StudyStorage {
     public func insertTrial(study: Int64, _ trial: Trial, worker: String) throws(TuneError) -> Int {
         var t = trial
         let number = stored[study, default: []].count
-        t = Trial(number: number, raw: t.raw, params: t.params, state: t.state, metrics: t.metrics, error: t.error, reports: t.reports, started: t.started, finished: t.finished)
+        t = Trial(number: number, raw: t.raw, params: t.params, state: t.state, metrics: t.metrics, error: t.error, reports: t.reports,
+                  started: t.started, finished: t.finished, worker: worker, retryOf: t.retryOf)
         stored[study, default: []].append(t)
-        workerNames[study, default: [:]][number] = worker
         return number
     }
-    public func updateTrial(study: Int64, _ trial: Trial) throws(TuneError) {
-        guard var list = stored[study], trial.number < list.count else { return }
+    public func updateTrial(study: Int64, _ trial: Trial) throws(TuneError) -> Bool {
+        guard var list = stored[study], trial.number < list.count, list[trial.number].state == .running else { return false }
         list[trial.number] = trial
         stored[study] = list
+        return true
     }
     public func addReport(study: Int64, trial number: Int, _ report: Trial.Report) throws(TuneError) {
         stored[study]?[number].reports.append(report)
     }
-    public func workers(study: Int64) throws(TuneError) -> [Int: String] { workerNames[study] ?? [:] }
+
+    private var sessions: [Int64: StudySession] = [:]
+    public func studyID(named name: String) throws(TuneError) -> Int64? { headers.firstIndex { $0.name == name }.map(Int64.init) }
+    public func publish(study: Int64, _ session: StudySession) throws(TuneError) { sessions[study] = session }
+    public func session(study: Int64) throws(TuneError) -> StudySession? { sessions[study] }
+    public func setStopped(study: Int64, _ stopped: Bool) throws(TuneError) { sessions[study]?.stopped = stopped }
+    // One process holds the memory: its trials cannot be lost to another's death.
+    public func beat(study: Int64, trial number: Int) throws(TuneError) {}
+    public func silentTrials(study: Int64, grace: Double) throws(TuneError) -> [Int] { [] }
+    public func reopen() throws(TuneError) -> (any StudyStorage)? { nil }
 }
 
 extension StudyHeader {

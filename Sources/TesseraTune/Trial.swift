@@ -31,11 +31,24 @@ public struct Trial: Sendable {
     public var reports: [Report]
     public var started: Date
     public var finished: Date?
+    /// Who ran it: "host:pid" (nil in memory).
+    public var worker: String?
+    /// The lost trial (its worker died or went silent) that this one runs again with the
+    /// same parameters, under `tune(retries:)`.
+    public var retryOf: Int?
 
     public init(number: Int, raw: [Double], params: ParamValue, state: State = .running, metrics: [(name: String, value: Double)] = [],
-                error: String? = nil, reports: [Report] = [], started: Date = Date(), finished: Date? = nil) {
+                error: String? = nil, reports: [Report] = [], started: Date = Date(), finished: Date? = nil,
+                worker: String? = nil, retryOf: Int? = nil) {
         self.number = number; self.raw = raw; self.params = params; self.state = state; self.metrics = metrics
         self.error = error; self.reports = reports; self.started = started; self.finished = finished
+        self.worker = worker; self.retryOf = retryOf
+    }
+
+    /// The host its worker ran on (the worker's name less its process id).
+    public var host: String? {
+        guard let worker, let colon = worker.lastIndex(of: ":") else { return worker }
+        return String(worker[..<colon])
     }
 
     public func metric(_ name: String) -> Double? { metrics.first { $0.name == name }?.value }

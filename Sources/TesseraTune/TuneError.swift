@@ -5,6 +5,9 @@ public struct TuneError: Error, Sendable, CustomStringConvertible {
     public let advice: String?
     /// A finite space has no untried point left: a study ends there, as a grid does.
     public var isExhausted = false
+    /// The database connection broke (a server restart, a network cut): the statement may
+    /// be run again once it is back.
+    public var isConnectionLost = false
     public init(_ message: String, advice: String? = nil) { self.message = message; self.advice = advice }
 
     static func exhausted(_ tried: Int) -> TuneError {

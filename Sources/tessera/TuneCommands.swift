@@ -68,32 +68,46 @@ struct TuneBenchCommand: ParsableCommand {
     }
 }
 
-/// `tessera worker`: one of the processes of `tune(parallel: n)`. It replays the session
-/// written by the kernel and joins the study in the storage file.
+/// `tessera worker`: joins a stored study and runs its trials: on any host with
+/// `--storage URL --study NAME` (the session's code comes from the study), or as one of the
+/// processes of `tune(parallel: n)` (the code comes through standard input).
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Run trials of a stored study (started by tune(parallel:)).",
-        discussion: "Replays the session's cells quietly, then asks the study for suggestions until its budget is taken.")
+        abstract: "Run trials of a stored study, on this host or any other.",
+        discussion: """
+            Takes the session's cells from the study (stored there by the session that runs tune(storage:, name:)), \
+            replays them quietly, then asks the study for suggestions until its budget is taken and no trial runs. \
+            A worker that starts before the study waits for it.
 
-    @Option(name: .long, help: "The session (its cells as JSON): a file, or - for standard input (how tune(parallel:) hands it over, so it is never on disk).")
-    var session: String
+            Exit status: 0 when the study is done (or was stopped from its session), 1 when the storage or the \
+            session cannot be read or a replayed cell failed, 2 when the replay never reached the study's tune call, \
+            3 when the study runs other code than the worker's --session.
+            """)
 
-    @Option(name: .long, help: "The study's SQLite file, or its PostgreSQL server's URL (postgresql://user@host:5432/db).")
+    @Option(name: .long, help: "The session's cells as JSON: a file, or - for standard input (how tune(parallel:) hands them over). Left out, the worker takes the code stored with the study.")
+    var session: String?
+
+    @Option(name: .long, help: "The study's PostgreSQL server (postgresql://user@host:5432/db), or its SQLite file.")
     var storage: String
 
-    @Option(name: .long, help: "The study's name.")
-    var study: String
+    @Option(name: .long, help: "The study's name (tune's name:, \"study\" when left out there).")
+    var study: String = "study"
+
+    @Flag(name: .long, help: "Exit when the process that started this one exits (tune(parallel:) passes it).")
+    var followParent = false
 
     func run() throws {
-        // A worker must not outlive the session that started it (a killed kernel): when
-        // its parent goes, it goes, and its running trial is marked on resume.
-        let parent = getppid()
-        Thread.detachNewThread {
-            while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
-            kill(getpid(), SIGKILL)
+        if followParent {
+            // A worker of tune(parallel:) must not outlive the session that started it (a
+            // killed kernel): when its parent goes, it goes, and its running trial is marked.
+            let parent = getppid()
+            Thread.detachNewThread {
+                while getppid() == parent { Thread.sleep(forTimeInterval: 0.2) }
+                kill(getpid(), SIGKILL)
+            }
         }
         let status = TuneWorker.run(session: session, storage: storage, study: study)
-        if status != 0 { throw ExitCode(status) }
+        if status != .done { throw ExitCode(status.rawValue) }
     }
 }

@@ -83,6 +83,105 @@ final class PostgresStorageTests: XCTestCase {
         XCTAssertTrue(done.trials.allSatisfy { $0.state == .complete })
     }
 
+    /// A trial whose worker went silent (killed on another host: its heartbeat stops) is
+    /// failed after the grace period and, under `retries`, run again with the same point by
+    /// the next worker that asks; the retry takes its place in the budget.
+    func testASilentTrialIsFailedByItsHeartbeatAndRunAgain() throws {
+        let url = try url()
+        let lost = try Study(name: "silent", space: space, spec: spec, sampler: RandomSampler(), seed: 2, storage: try PostgresStorage(url: url))
+        lost.heartbeat = 0.2
+        lost.retries = 1
+        let first = try XCTUnwrap(try lost.ask(within: 4))
+        // Its worker "dies" here: no heartbeat, no tell. Another worker takes over.
+        let other = try Study(name: "silent", space: space, spec: spec, sampler: RandomSampler(), seed: 2, storage: try PostgresStorage(url: url))
+        other.heartbeat = 0.2
+        other.retries = 1
+        let before = try XCTUnwrap(try other.ask(within: 4))
+        XCTAssertNil(before.retryOf, "a trial within its grace period is not lost")
+        try other.tell(before.number, metrics: loss(before))
+        Thread.sleep(forTimeInterval: 0.8)
+        let retry = try XCTUnwrap(try other.ask(within: 4))
+        XCTAssertEqual(retry.retryOf, first.number)
+        XCTAssertEqual(retry.raw, first.raw, "the same parameters")
+        try other.tell(retry.number, metrics: loss(retry))
+        XCTAssertEqual(other.trials.first { $0.number == first.number }?.state, .failed)
+        XCTAssertTrue(other.trials.first { $0.number == first.number }?.error?.contains("sent no heartbeat for 0.6 s") ?? false)
+        // The lost worker comes back late: its result does not overwrite the verdict.
+        try lost.tell(first.number, metrics: loss(first))
+        XCTAssertEqual(lost.trials.first { $0.number == first.number }?.state, .failed)
+        // A retry is not retried past `retries`: the budget of 4 gives 4 results.
+        try other.optimize(budget: 4) { self.loss($0) }
+        XCTAssertEqual(other.trials.count, 5)
+        XCTAssertEqual(other.trials.filter { $0.state == .complete }.count, 4)
+        XCTAssertEqual(other.budgetedCount, 4)
+    }
+
+    /// A running trial that keeps beating is never judged lost, however long it runs.
+    func testABeatingTrialIsNotLost() throws {
+        let url = try url()
+        let study = try Study(name: "beating", space: space, spec: spec, sampler: RandomSampler(), seed: 2, storage: try PostgresStorage(url: url))
+        study.heartbeat = 0.1
+        let watcher = try Study(name: "beating", space: space, spec: spec, sampler: RandomSampler(), seed: 2, storage: try PostgresStorage(url: url))
+        watcher.heartbeat = 0.1
+        try study.optimize(budget: 2) { t in
+            Thread.sleep(forTimeInterval: 0.8)  // eight beats, past the grace period of 0.3 s
+            XCTAssertEqual(try watcher.recoverOrphans(retrying: false), [])
+            return self.loss(t)
+        }
+        XCTAssertTrue(study.trials.allSatisfy { $0.state == .complete })
+    }
+
+    /// The session's code and settings go into the study for workers on other hosts.
+    func testTheSessionIsStoredWithTheStudy() throws {
+        let url = try url()
+        let storage = try PostgresStorage(url: url)
+        let study = try Study(name: "published", space: space, spec: spec, sampler: RandomSampler(), seed: 2, storage: storage)
+        XCTAssertNil(try storage.session(study: study.id))
+        XCTAssertEqual(try storage.studyID(named: "published"), study.id)
+        XCTAssertNil(try storage.studyID(named: "nobody"))
+        let session = StudySession(cells: #"{"cells":[{"name":"c1","text":"let x = 1 // é \ ' " ?"}]}"#, hash: "ab12", budget: 40, heartbeat: 2.5, retries: 3, host: "h1")
+        try storage.publish(study: study.id, session)
+        XCTAssertEqual(try PostgresStorage(url: url).session(study: study.id), session)
+        try storage.setStopped(study: study.id, true)
+        XCTAssertEqual(try storage.session(study: study.id)?.stopped, true)
+        var again = session
+        again.budget = 50
+        try storage.publish(study: study.id, again)
+        XCTAssertEqual(try storage.session(study: study.id), again, "a new run replaces it, running")
+    }
+
+    /// The server restarted under a study: statements and transactions wait for it and run
+    /// again; no finished trial is lost.
+    func testAStudyGoesOnAcrossAServerRestart() throws {
+        let url = try url()
+        let study = try Study(name: "restart", space: space, spec: spec, sampler: RandomSampler(), seed: 3, storage: try PostgresStorage(url: url))
+        try study.optimize(budget: 5) { self.loss($0) }
+        try Self.server?.restart()
+        try study.optimize(budget: 10) { t in
+            if t.number == 7 { try Self.server?.restart() }
+            return self.loss(t)
+        }
+        let read = try Study(name: "restart", space: space, spec: spec, sampler: RandomSampler(), seed: 3, storage: try PostgresStorage(url: url))
+        XCTAssertEqual(read.trials.map(\.number), Array(0..<10))
+        XCTAssertTrue(read.trials.allSatisfy { $0.state == .complete }, "\(read.trials.map(\.state))")
+    }
+
+    /// A server that never comes back: the statement fails with a clear error after the
+    /// reconnect window.
+    func testAServerThatStaysDownIsAClearErrorAfterTheWindow() throws {
+        let side = try PostgresServer()
+        let storage = try PostgresStorage(url: side.url)
+        storage.reconnectWindow = 1
+        let study = try Study(name: "gone", space: space, spec: spec, sampler: RandomSampler(), seed: 3, storage: storage)
+        side.stop()
+        let start = Date()
+        XCTAssertThrowsError(try study.ask(within: 3)) { error in
+            XCTAssertTrue("\(error)".contains("lost the study database"), "\(error)")
+            XCTAssertTrue("\(error)".contains("could not reach it again in 1 s"), "\(error)")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 15)
+    }
+
     /// A server that is not there, and a password, are named clearly (the password hidden).
     func testAnUnreachableServerIsAClearError() throws {
         XCTAssertThrowsError(try PostgresStorage(url: "postgresql://someone:secret@127.0.0.1:1/nothing")) { error in

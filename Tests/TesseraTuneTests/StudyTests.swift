@@ -86,17 +86,25 @@ final class StudyTests: XCTestCase {
         XCTAssertThrowsError(try SQLiteStorage(path: "/no/such/folder/s.sqlite")) { XCTAssertTrue("\($0)".contains("does not exist"), "\($0)") }
     }
 
-    /// A trial left running by a process that is gone is marked failed when the study resumes.
+    /// A trial left running by a process that is gone is marked failed when the study
+    /// resumes; one this very process left running is failed once its heartbeat is silent
+    /// past the grace period.
     func testOrphanedRunningTrialsAreMarkedOnResume() throws {
         let path = temporaryFile()
         let storage = try SQLiteStorage(path: path)
         let study = try Study(name: "s", space: space, spec: spec, sampler: RandomSampler(), seed: 1, storage: storage)
-        let t = try study.ask()
+        let host = ProcessInfo.processInfo.hostName
+        let own = try study.ask()
+        let dead = try storage.insertTrial(study: study.id, Trial(number: 0, raw: study.space.raw(fromUnit: Array(repeating: 0.5, count: study.space.count)), params: .null), worker: "\(host):\(Int32.max - 1)")
         let again = try Study(name: "s", space: space, spec: spec, sampler: RandomSampler(), seed: 1, storage: try SQLiteStorage(path: path))
-        XCTAssertEqual(again.trials[t.number].state, .running)
-        XCTAssertEqual(try again.recoverOrphans(), [t.number], "this process's own leftover running trial is an orphan")
-        XCTAssertEqual(again.trials[t.number].state, .failed)
-        XCTAssertTrue(again.trials[t.number].error!.contains("stopped before it finished"))
+        again.heartbeat = 0.1
+        XCTAssertEqual(again.trials[own.number].state, .running)
+        XCTAssertEqual(try again.recoverOrphans(), [dead], "the dead process's trial at once; this process's own while it may still beat")
+        XCTAssertEqual(again.trials[dead].state, .failed)
+        XCTAssertTrue(again.trials[dead].error!.contains("stopped before it finished"))
+        Thread.sleep(forTimeInterval: 0.5)
+        XCTAssertEqual(try again.recoverOrphans(), [own.number])
+        XCTAssertTrue(again.trials[own.number].error!.contains("sent no heartbeat for 0.3 s"), again.trials[own.number].error!)
         XCTAssertTrue(Study.isAlive(worker: "\(ProcessInfo.processInfo.hostName):1", host: ProcessInfo.processInfo.hostName), "pid 1 lives")
         XCTAssertFalse(Study.isAlive(worker: "\(ProcessInfo.processInfo.hostName):\(Int32.max - 1)", host: ProcessInfo.processInfo.hostName))
     }

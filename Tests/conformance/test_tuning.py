@@ -212,3 +212,44 @@ def test_a_tampered_study_file_is_a_tune_error_naming_the_row(tmp_path, sql, wor
         assert k.result("1 + 1") == "2"
     finally:
         k.close()
+
+
+OLD_SCHEMA = """
+CREATE TABLE studies(id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE, space TEXT NOT NULL, spec TEXT NOT NULL,
+    method TEXT NOT NULL, seed INTEGER NOT NULL, created REAL NOT NULL);
+CREATE TABLE trials(id INTEGER PRIMARY KEY, study INTEGER NOT NULL REFERENCES studies(id), number INTEGER NOT NULL,
+    state TEXT NOT NULL, raw TEXT NOT NULL, params TEXT NOT NULL, metrics TEXT NOT NULL, error TEXT,
+    started REAL NOT NULL, finished REAL, worker TEXT, UNIQUE(study, number));
+CREATE TABLE reports(study INTEGER NOT NULL, number INTEGER NOT NULL, step INTEGER NOT NULL, value REAL NOT NULL,
+    PRIMARY KEY(study, number, step));
+"""
+
+
+def test_a_study_file_of_the_first_version_continues(tmp_path):
+    """A study file written before heartbeats and stored sessions (wave 1) gains their
+    columns and table when it is opened, and its study continues."""
+    path = str(tmp_path / "old.sqlite")
+    script = tmp_path / "old.tsr"
+    cell = ('let s = tune(["x": uniform(0, 1)], objective: "loss", budget: BUDGET, storage: "PATH", name: "old") { p, t in p.x }\n'
+            'print("trials \\(s.count)")\n')
+    script.write_text(cell.replace("BUDGET", "3").replace("PATH", path))
+    assert subprocess.run([binary(), "run", str(script)], capture_output=True, text=True, timeout=60).returncode == 0
+    # Rewrite the file as the first version left it: its schema, its rows.
+    with sqlite3.connect(path) as db:
+        studies = db.execute("select id, name, space, spec, method, seed, created from studies").fetchall()
+        rows = db.execute("select id, study, number, state, raw, params, metrics, error, started, finished, worker from trials").fetchall()
+    for leftover in (path, path + "-wal", path + "-shm"):
+        if os.path.exists(leftover):
+            os.remove(leftover)
+    with sqlite3.connect(path) as db:
+        db.executescript(OLD_SCHEMA)
+        db.executemany("insert into studies values (?, ?, ?, ?, ?, ?, ?)", studies)
+        db.executemany("insert into trials values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    script.write_text(cell.replace("BUDGET", "5").replace("PATH", path))
+    run = subprocess.run([binary(), "run", str(script)], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0 and "trials 5" in run.stdout, run.stderr
+    with sqlite3.connect(path) as db:
+        columns = {r[1] for r in db.execute("pragma table_info(trials)")}
+        assert {"heartbeat", "retry_of"} <= columns
+        assert db.execute("select count(*) from sessions").fetchone()[0] == 1
+        assert [r[0] for r in db.execute("select state from trials order by number")] == ["complete"] * 5
