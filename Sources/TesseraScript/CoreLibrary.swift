@@ -141,6 +141,22 @@ public enum CoreLibrary {
                                    example: "let t0 = clock()\nlet s = (1...1000).map { $0 * $0 }.sum()\nprint(\"took\", clock() - t0, \"s\")")) { _, _ in
             .double(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
         },
+        NativeFunction(Declaration("sleep", [.positional("seconds", .double, range: .atLeast(0), "how long to wait")],
+                                   summary: "Waits, as Python's time.sleep; an interrupt ends the wait (a waiting cell stays interruptible).",
+                                   example: "let t0 = clock()\nsleep(0.01)\nclock() - t0 >= 0.01",
+                                   errors: [(.value, "seconds is negative or not finite")])) { a, interp in
+            let seconds = try a.double("seconds")
+            guard seconds.isFinite && seconds >= 0 else { throw ScriptError(.value, "sleep(_:) takes a finite number of seconds, 0 or more; got \(seconds)") }
+            let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+            while true {
+                try interp.interrupt.check()
+                let now = DispatchTime.now().uptimeNanoseconds
+                if now >= end { break }
+                // In slices, so an interrupt is seen within 50 ms.
+                Thread.sleep(forTimeInterval: min(0.05, Double(end - now) / 1e9))
+            }
+            return .nil
+        },
         NativeFunction(Declaration("zip", [.positional("a", sequence, "the first elements"), .positional("b", sequence, "the second elements")],
                                    returns: "[(a, b)]", summary: "Pairs the elements of two Arrays, up to the shorter one.",
                                    example: "zip([1, 2, 3], [\"a\", \"b\", \"c\"])")) { a, _ in try zipValues(a["a"], a["b"]) },
