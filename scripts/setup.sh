@@ -5,7 +5,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-for pkg in libopenblas-dev libzmq3-dev libreadline-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql-15 pkg-config g++; do
+# iproute2: the multi-host tuning tests put workers in network namespaces (ip netns).
+for pkg in libopenblas-dev libzmq3-dev libreadline-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql-15 iproute2 pkg-config g++; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
