@@ -25,7 +25,7 @@ let package = Package(
     ],
     targets: [
         // System libraries (Debian: libopenblas-dev, libzmq3-dev, libreadline-dev,
-        // zlib1g-dev, libsqlite3-dev); `make setup` installs them.
+        // zlib1g-dev, libsqlite3-dev, libpq-dev, libopenmpi-dev); `make setup` installs them.
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
                        providers: [.apt(["libopenblas-dev"])]),
         // libzmq's pkg-config names krb5's include folder, which SwiftPM refuses; the header is in /usr/include.
@@ -39,6 +39,8 @@ let package = Package(
                        providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
                        providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c",
+                       providers: [.apt(["libopenmpi-dev"])]),
 
         // The language: lexer, parser, AST, interpreter, values, errors. Knows no ML.
         .target(name: "TesseraScript"),
@@ -46,6 +48,8 @@ let package = Package(
         .target(name: "TesseraTensor", dependencies: ["CBLAS"]),
         // Autodiff, layers, losses, optimizers, the trainer, checkpoints.
         .target(name: "TesseraNN", dependencies: ["TesseraTensor"]),
+        // Data-parallel training over Open MPI: TesseraNN's Communicator, an MPI job's world.
+        .target(name: "TesseraDistributed", dependencies: ["TesseraNN", "TesseraTensor", "CMPI"]),
         // Frames, CSV/IDX readers, datasets, quality checks, cleaning, splits, transforms.
         .target(name: "TesseraData", dependencies: ["TesseraTensor", "CZlib"]),
         // Classification, regression and business-value metrics, threshold sweeps, metric specs.
@@ -55,7 +59,7 @@ let package = Package(
         // MIME bundles, HTML tables, SVG charts, progress: data in, rich output out.
         .target(name: "TesseraDisplay"),
         // Binds the domain modules into the language (the prelude of LANGUAGE.md).
-        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraNN", "TesseraMetrics", "TesseraTune",
+        .target(name: "TesseraPrelude", dependencies: ["TesseraScript", "TesseraDisplay", "TesseraData", "TesseraTensor", "TesseraNN", "TesseraMetrics", "TesseraTune", "TesseraDistributed",
                                                        .product(name: "Crypto", package: "swift-crypto")]),
         // Session, message core, transports.
         .target(name: "TesseraKernel", dependencies: [

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 # iproute2: the multi-host tuning tests put workers in network namespaces (ip netns).
-for pkg in libopenblas-dev libzmq3-dev libreadline-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql-15 iproute2 pkg-config g++; do
+for pkg in libopenblas-dev libzmq3-dev libreadline-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql-15 iproute2 libopenmpi-dev openmpi-bin pkg-config g++; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

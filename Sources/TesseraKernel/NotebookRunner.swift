@@ -26,6 +26,9 @@ public enum NotebookRunner {
         /// Seconds a cell may run before it is interrupted.
         public var timeout: TimeInterval?
         public var quiet = false
+        /// Whether the executed notebook is written (false on the ranks other than 0 of an
+        /// MPI job: rank 0 writes it).
+        public var writesNotebook = true
 
         public init() {}
     }
@@ -123,7 +126,7 @@ public enum NotebookRunner {
         }
         notebook.cells = run.cells
         do {
-            try notebook.write(to: output)
+            if options.writesNotebook { try notebook.write(to: output) }
         } catch {
             log("tessera run: \(error)")
             return 2

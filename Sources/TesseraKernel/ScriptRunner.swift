@@ -5,11 +5,16 @@ import TesseraScript
 /// cell of one session through the kernel core, printing its outputs as a terminal
 /// would. Exit status 0 when it ran, 1 when it ended with an error.
 public enum ScriptRunner {
-    public static func run(code: String, name: String) -> Int32 {
+    ///
+    /// With `showsOutputs` false (the ranks other than 0 of an MPI job) only errors are
+    /// shown, on standard error. SIGTERM interrupts as SIGINT does: mpirun sends it to
+    /// every rank when it is interrupted itself.
+    public static func run(code: String, name: String, showsOutputs: Bool = true) -> Int32 {
         let client = LocalClient()
         let sigint = InterruptSignal.install { client.interrupt() }
-        defer { sigint.cancel() }
-        let renderer = TerminalRenderer()
+        let sigterm = InterruptSignal.install(signal: SIGTERM) { client.interrupt() }
+        defer { sigint.cancel(); sigterm.cancel() }
+        let renderer = TerminalRenderer(showsOutputs: showsOutputs)
         let result = client.execute(code, sourceName: name) { m in
             if m.msgType == "input_request" {
                 TerminalInput.answer(m, client: client)

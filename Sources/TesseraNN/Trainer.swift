@@ -17,6 +17,10 @@ public struct TrainingOptions: Sendable {
     /// the rate it scales (the optimizer's own, before any schedule changed it).
     public var scheduleStart = 0
     public var baseLearningRate: Float?
+    /// The ranks that train together, data-parallel: each takes its share of every batch's
+    /// rows, and the gradients are summed over the ranks before each step. One process
+    /// unless a job gives more.
+    public var communicator: any Communicator = SoloCommunicator()
 
     public init(epochs: Int = 1, batchSize: Int = 32, seed: UInt64 = 0, shuffle: Bool = true, earlyStopping: Int? = nil,
                 clipNorm: Float? = nil, schedule: Schedule? = nil) {
@@ -53,6 +57,12 @@ public final class Trainer {
     public var stepCount: Int { steps }
 
     /// Trains on features `x` [n, ...] and targets `y` [n] (or [n, ...]).
+    ///
+    /// With a communicator of several ranks, every rank holds the same data and shuffles it
+    /// with the same seed; of each global batch of `batchSize` rows a rank takes its
+    /// contiguous share, and the gradients, the loss, the validation metrics and the stop
+    /// decision are summed over the ranks, so every rank takes the same steps and the
+    /// weights are one process's up to the order of float sums.
     /// - Parameters:
     ///   - progress: called after every batch and every epoch.
     ///   - shouldStop: polled after every batch (an interrupt).
@@ -77,6 +87,10 @@ public final class Trainer {
         var stale = 0
         let parameters = model.namedParameters.map(\.variable)
         let stateful = parameters + model.namedBuffers.map(\.variable)
+        let world = options.communicator
+        // Every rank starts from rank 0's weights (they agree already when built from one seed).
+        if world.size > 1 { try broadcast(stateful, from: world) }
+        let reducer = world.size > 1 ? GradientReducer(parameters: parameters, communicator: world) : nil
         // Weights live where the backend computes (a GPU's memory), moved there once.
         for v in stateful where v.value.device == nil { v.value = try backend.prepare(v.value) }
         // The weights of the last batch whose loss was finite (an update can overflow the
@@ -93,13 +107,32 @@ public final class Trainer {
             for b in 0..<batches {
                 planner.beginStep()
                 let rows = Array(order[(b * batchSize)..<Swift.min(n, (b + 1) * batchSize)])
-                let bx = try x.gather(rows), by = try y.gather(rows)
+                // This rank's share of the batch (all of it in one process).
+                let mine = reducer == nil ? rows : Array(rows[world.share(of: rows.count)])
                 let before = stateful.map(\.value)
-                let tape = Tape(backend: backend)
-                let pass = ForwardPass(tape: tape, training: true, rng: RandomGenerator(seed: options.seed &+ UInt64(steps) &* 0x9E37_79B9))
-                let output = try model.forward(Variable(bx), pass, scores: loss.takesScores(of: model))
-                let l = try loss.apply(output, by, tape)
-                let value = Double(l.value.storage[0])
+                var value = 0.0
+                var stop = false
+                if let reducer {
+                    // Backward first: the loss that decides is the batch's, summed over the ranks.
+                    reducer.begin(share: Float(mine.count) / Float(rows.count))
+                    var local = 0.0
+                    if mine.isEmpty {
+                        try reducer.contributeNothing()
+                    } else {
+                        let (tape, l) = try forward(x, y, mine)
+                        local = Double(l.value.storage[0])
+                        try tape.backward(l, leafReady: { v throws(TensorError) in try reducer.ready(v) })
+                    }
+                    try reducer.finish(backend: backend)
+                    var totals = [local * Double(mine.count), shouldStop() ? 1 : 0]
+                    try totals.withUnsafeMutableBufferPointer { p throws(TensorError) in try world.allReduceSum(p) }
+                    value = totals[0] / Double(rows.count)
+                    stop = totals[1] > 0
+                } else {
+                    let (tape, l) = try forward(x, y, mine)
+                    value = Double(l.value.storage[0])
+                    if value.isFinite { try tape.backward(l) }
+                }
                 guard value.isFinite else {
                     for (v, old) in zip(stateful, lastFinite) { v.value = old }
                     throw TrainingError(epoch: epoch, batch: b + 1, message: """
@@ -110,7 +143,6 @@ public final class Trainer {
                         """)
                 }
                 lastFinite = before
-                try tape.backward(l)
                 if let clip = options.clipNorm { try clipGradients(parameters, to: clip) }
                 if let schedule = options.schedule { optimizer.learningRate = baseRate * schedule.factor(at: steps) }
                 try optimizer.step(parameters, backend: backend)
@@ -124,13 +156,18 @@ public final class Trainer {
                 let remaining = (Double(options.epochs) * Double(n) - Double(seen)) / Swift.max(rate, 1e-9)
                 progress(TrainingEvent(kind: .batch, epoch: epoch, epochs: options.epochs, batch: b + 1, batches: batches,
                                        loss: total / Double(counted), samplesPerSecond: rate, eta: remaining, metrics: [:]))
-                if shouldStop() {
+                // Alone, the stop is asked after the batch's progress; across ranks it was
+                // decided in the batch's reduction, so that every rank stops at the same step.
+                if reducer == nil { stop = shouldStop() }
+                if stop {
                     history.stopReason = .interrupted(epoch: epoch, batch: b + 1)
                     return history
                 }
             }
             var metrics = ["loss": total / Double(counted)]
-            if let v = validation { metrics.merge(try evaluate(v.x, v.y), uniquingKeysWith: { $1 }) }
+            if let v = validation {
+                metrics.merge(world.size > 1 ? try evaluateAcrossRanks(v.x, v.y, world) : try evaluate(v.x, v.y), uniquingKeysWith: { $1 })
+            }
             history.append(metrics)
             let elapsed = Date().timeIntervalSince(start)
             progress(TrainingEvent(kind: .epoch, epoch: epoch, epochs: options.epochs, batch: batches, batches: batches,
@@ -159,20 +196,60 @@ public final class Trainer {
         return history
     }
 
+    /// One batch's forward pass in training mode: the tape and the mean loss over `rows`.
+    private func forward(_ x: Tensor, _ y: Tensor, _ rows: [Int]) throws -> (Tape, Variable) {
+        let bx = try x.gather(rows), by = try y.gather(rows)
+        let tape = Tape(backend: backend)
+        let pass = ForwardPass(tape: tape, training: true, rng: RandomGenerator(seed: options.seed &+ UInt64(steps) &* 0x9E37_79B9))
+        let output = try model.forward(Variable(bx), pass, scores: loss.takesScores(of: model))
+        return (tape, try loss.apply(output, by, tape))
+    }
+
+    /// Rank 0's values of `variables` on every rank.
+    private func broadcast(_ variables: [Variable], from world: any Communicator) throws {
+        for v in variables {
+            var values = v.value.storage
+            try values.withUnsafeMutableBufferPointer { p throws(TensorError) in try world.broadcast(p, root: 0) }
+            v.value = Tensor(shape: v.value.shape, storage: values)
+        }
+    }
+
     /// The loss (and accuracy, for classification) on a data set, in inference mode.
     public func evaluate(_ x: Tensor, _ y: Tensor, prefix: String = "val_") throws -> [String: Double] {
+        let (loss, right, count) = try evaluateSums(x, y)
+        var metrics = [prefix + "loss": loss]
+        if let right { metrics[prefix + "accuracy"] = right / Double(Swift.max(1, count)) }
+        return metrics
+    }
+
+    /// `evaluate` where each rank scores its share of the rows and the sums are reduced: the
+    /// metrics of the whole set, on every rank.
+    func evaluateAcrossRanks(_ x: Tensor, _ y: Tensor, _ world: any Communicator, prefix: String = "val_") throws -> [String: Double] {
+        let share = Array(world.share(of: x.shape.first ?? 0))
+        var sums = [0.0, 0.0, 0.0]
+        if !share.isEmpty {
+            let (loss, right, count) = try evaluateSums(try x.gather(share), try y.gather(share))
+            sums = [loss * Double(count), right ?? 0, Double(count)]
+        }
+        try sums.withUnsafeMutableBufferPointer { p throws(TensorError) in try world.allReduceSum(p) }
+        var metrics = [prefix + "loss": sums[0] / Swift.max(1, sums[2])]
+        if self.loss.isClassification { metrics[prefix + "accuracy"] = sums[1] / Swift.max(1, sums[2]) }
+        return metrics
+    }
+
+    /// The mean loss over the rows, the number classified right (classification), the rows.
+    private func evaluateSums(_ x: Tensor, _ y: Tensor) throws -> (loss: Double, right: Double?, count: Int) {
         // Scores for a model ending in the loss's own activation: the loss and the classes below read logits.
         let out = try model.predict(x, backend: backend, batchSize: 1024, scores: loss.takesScores(of: model))
         let tape = Tape(backend: backend)
-        var metrics = [prefix + "loss": Double(try loss.apply(Variable(out), y, tape).value.storage[0])]
-        if loss.isClassification {
-            let truth = y.storage
-            let predicted: [Float]
-            if case .crossEntropy = loss { predicted = try backend.argmax(out, axis: -1).values.map { Float($0) } } else { predicted = out.storage.map { $0 > 0 ? 1 : 0 } }
-            let right = zip(predicted, truth).filter { $0 == $1 }.count
-            metrics[prefix + "accuracy"] = Double(right) / Double(Swift.max(1, truth.count))
-        }
-        return metrics
+        let count = x.shape.first ?? 0
+        let mean = Double(try loss.apply(Variable(out), y, tape).value.storage[0])
+        guard loss.isClassification else { return (mean, nil, count) }
+        let truth = y.storage
+        let predicted: [Float]
+        if case .crossEntropy = loss { predicted = try backend.argmax(out, axis: -1).values.map { Float($0) } } else { predicted = out.storage.map { $0 > 0 ? 1 : 0 } }
+        let right = zip(predicted, truth).filter { $0 == $1 }.count
+        return (mean, Double(right), count)
     }
 
     /// Scales every gradient by min(1, maxNorm / ‖all gradients‖₂), as torch's clip_grad_norm_.

@@ -57,23 +57,44 @@ public final class Tape {
     /// Computes the gradient of `loss` (a one-element variable) with respect to every
     /// variable that requires one, and stores it in the leaves' `grad` (replacing what was
     /// there). Intermediate gradients are freed as the walk passes them.
-    public func backward(_ loss: Variable) throws(TensorError) {
+    ///
+    /// `leafReady` is called for each leaf (a parameter) as soon as its gradient is
+    /// complete, while the walk goes on: a data-parallel fit starts reducing it across
+    /// ranks there, overlapping communication with the rest of the backward pass.
+    public func backward(_ loss: Variable, leafReady: ((Variable) throws(TensorError) -> Void)? = nil) throws(TensorError) {
         guard loss.value.count == 1 else {
             throw TensorError(.shape, "backward needs a single-value loss; this one has shape \(loss.shape) (reduce it with a sum or a mean)")
         }
         var grads: [ObjectIdentifier: Tensor] = [ObjectIdentifier(loss): Tensor(shape: loss.shape, storage: [1])]
         var produced = Set<ObjectIdentifier>()
         for r in records { produced.insert(ObjectIdentifier(r.output)) }
-        for r in records.reversed() {
-            guard let g = grads.removeValue(forKey: ObjectIdentifier(r.output)) else { continue }
-            let inputGrads = try r.pullback(g)
-            for (input, ig) in zip(r.inputs, inputGrads) where input.requiresGrad {
-                guard let ig else { continue }
-                let key = ObjectIdentifier(input)
-                if let existing = grads[key] {
-                    grads[key] = try backend.binary(.add, existing, ig)
-                } else {
-                    grads[key] = ig
+        // A leaf's gradient is complete once the walk has passed its first use.
+        var firstUse: [ObjectIdentifier: Int] = [:]
+        if leafReady != nil {
+            for (i, r) in records.enumerated() {
+                for input in r.inputs where input.requiresGrad && !produced.contains(ObjectIdentifier(input)) && firstUse[ObjectIdentifier(input)] == nil {
+                    firstUse[ObjectIdentifier(input)] = i
+                }
+            }
+        }
+        for (i, r) in records.enumerated().reversed() {
+            if let g = grads.removeValue(forKey: ObjectIdentifier(r.output)) {
+                let inputGrads = try r.pullback(g)
+                for (input, ig) in zip(r.inputs, inputGrads) where input.requiresGrad {
+                    guard let ig else { continue }
+                    let key = ObjectIdentifier(input)
+                    if let existing = grads[key] {
+                        grads[key] = try backend.binary(.add, existing, ig)
+                    } else {
+                        grads[key] = ig
+                    }
+                }
+            }
+            if let leafReady {
+                for input in r.inputs where firstUse[ObjectIdentifier(input)] == i {
+                    firstUse[ObjectIdentifier(input)] = nil  // an input used twice by one record is ready once
+                    input.grad = grads[ObjectIdentifier(input)]
+                    try leafReady(input)
                 }
             }
         }

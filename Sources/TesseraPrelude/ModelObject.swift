@@ -64,7 +64,9 @@ final class ModelObject: DeclaredMembers {
                     .labelled("schedule", .object("Schedule"), default: .nil, "how the rate changes with the step (else the optimizer's)"),
                     .labelled("classWeights", .any, default: .nil, "a weight per class for cross-entropy"),
                     .labelled("labelSmoothing", .double, default: .int(0), range: .from(0, below: 1), "cross-entropy's label smoothing"),
-                    .labelled("positiveWeight", .double, default: .int(1), range: .above(0), "binary cross-entropy's weight of positives")],
+                    .labelled("positiveWeight", .double, default: .int(1), range: .above(0), "binary cross-entropy's weight of positives"),
+                    .labelled("distributed", .symbol("Distributed", DistributedBindings.modes), default: .symbol("auto"),
+                              "under mpirun (.auto), train data-parallel across the job's ranks: each takes its share of every batch of batchSize rows and the gradients are averaged before each step; .off trains in this process alone")],
             returns: "History", summary: "Trains on a Frame (with target:) or on a features Tensor and a targets Tensor, with a live progress display.",
             example: "let m = Sequential([Dense(8, activation: .relu), Dense(2)], seed: 1)\nm.fit(randn([64, 4], seed: 1), tensor((0..<64).map { $0 % 2 }), epochs: 2)",
             errors: [(.training, "the loss became NaN or infinite (the weights of the last finite step are kept)"),
@@ -237,6 +239,7 @@ final class ModelObject: DeclaredMembers {
         }
         var options = TrainingOptions(epochs: try a.int("epochs"), batchSize: try a.int("batchSize"),
                                       seed: UInt64(truncatingIfNeeded: try a.int("seed")), shuffle: try a.bool("shuffle"))
+        options.communicator = try DistributedBindings.communicator(a["distributed"])
         guard options.epochs > 0 else { throw ScriptError(.value, "fit(epochs:) must be at least 1, got \(options.epochs)") }
         guard options.batchSize > 0 else { throw ScriptError(.value, "fit(batchSize:) must be at least 1, got \(options.batchSize)") }
         if let patience = try a.optionalInt("earlyStopping") {

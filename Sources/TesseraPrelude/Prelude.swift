@@ -15,5 +15,6 @@ public enum Prelude {
         for f in TensorBindings.functions { interpreter.definePrelude(f) }
         for f in NNBindings.functions { interpreter.definePrelude(f) }
         for f in TuneBindings.functions { interpreter.definePrelude(f) }
+        for f in DistributedBindings.functions { interpreter.definePrelude(f) }
     }
 }

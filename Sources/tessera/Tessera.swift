@@ -273,8 +273,10 @@ struct RunCommand: ParsableCommand {
             options.parameters = NotebookParameters(try parameterPairs())
             options.allowErrors = allowErrors
             options.timeout = timeout
-            options.quiet = quiet
-            throw ExitCode(NotebookRunner.run(path: file, options: options))
+            // In an MPI job rank 0 shows and writes the outputs; the other ranks only their errors.
+            options.quiet = quiet || DistributedRun.rank != 0
+            options.writesNotebook = DistributedRun.rank == 0
+            throw ExitCode(ended(NotebookRunner.run(path: file, options: options)))
         }
         let url = URL(fileURLWithPath: file)
         let data: [UInt8]
@@ -286,7 +288,16 @@ struct RunCommand: ParsableCommand {
             Console.err("tessera: '\(file)' is not valid UTF-8 text\n")
             throw ExitCode(2)
         }
-        throw ExitCode(ScriptRunner.run(code: code, name: url.lastPathComponent))
+        throw ExitCode(ended(ScriptRunner.run(code: code, name: url.lastPathComponent, showsOutputs: DistributedRun.rank == 0)))
+    }
+
+    /// The run's exit status; a failed rank of an MPI job first ends the whole job, so that
+    /// no other rank waits forever for it in a collective.
+    private func ended(_ status: Int32) -> Int32 {
+        if status != 0 && DistributedRun.isLaunched {
+            DistributedRun.stopJob("\(file) ended with status \(status) on this rank (its error is above)")
+        }
+        return status
     }
 }
 
