@@ -3,7 +3,8 @@ import TesseraScript
 
 /// `tessera run FILE.tsr` (and a script piped to `tessera`): runs the whole script as one
 /// cell of one session through the kernel core, printing its outputs as a terminal
-/// would. Exit status 0 when it ran, 1 when it ended with an error.
+/// would. Exit status 0 when it ran, 1 when it ended with an error, 130 after SIGINT and
+/// 143 after SIGTERM (which interrupt it, as in a notebook run).
 public enum ScriptRunner {
     ///
     /// With `showsOutputs` false (the ranks other than 0 of an MPI job) only errors are
@@ -11,8 +12,9 @@ public enum ScriptRunner {
     /// every rank when it is interrupted itself.
     public static func run(code: String, name: String, showsOutputs: Bool = true) -> Int32 {
         let client = LocalClient()
-        let sigint = InterruptSignal.install { client.interrupt() }
-        let sigterm = InterruptSignal.install(signal: SIGTERM) { client.interrupt() }
+        let stop = StopSignal()
+        let sigint = InterruptSignal.install { stop.record(SIGINT); client.interrupt() }
+        let sigterm = InterruptSignal.install(signal: SIGTERM) { stop.record(SIGTERM); client.interrupt() }
         defer { sigint.cancel(); sigterm.cancel() }
         let renderer = TerminalRenderer(showsOutputs: showsOutputs)
         let result = client.execute(code, sourceName: name) { m in
@@ -24,7 +26,12 @@ public enum ScriptRunner {
         }
         renderer.finishCell()
         renderer.renderPages(result.reply)
-        return result.ok ? 0 : 1
+        if result.ok { return 0 }
+        switch stop.signal {
+        case SIGINT: return NotebookRunner.interruptedStatus
+        case SIGTERM: return NotebookRunner.terminatedStatus
+        default: return 1
+        }
     }
 }
 

@@ -292,9 +292,11 @@ struct RunCommand: ParsableCommand {
     }
 
     /// The run's exit status; a failed rank of an MPI job first ends the whole job, so that
-    /// no other rank waits forever for it in a collective.
+    /// no other rank waits forever for it in a collective. An interrupt (mpirun passes one on
+    /// to every rank as SIGTERM) needs no such end: the ranks agree on the step they stop at.
     private func ended(_ status: Int32) -> Int32 {
-        if status != 0 && DistributedRun.isLaunched {
+        let interrupted = status == NotebookRunner.interruptedStatus || status == NotebookRunner.terminatedStatus
+        if status != 0 && !interrupted && DistributedRun.isLaunched {
             DistributedRun.stopJob("\(file) ended with status \(status) on this rank (its error is above)")
         }
         return status
