@@ -18,7 +18,13 @@ public final class MPICommunicator: Communicator, @unchecked Sendable {
     private var inFlight: [MPIReduction] = []
     private let lock = NSLock()
 
-    private init(rank: Int, size: Int) { self.rank = rank; self.size = size }
+    /// The ranks mpirun started on this host (Open MPI says how many).
+    public let ranksOnThisHost: Int
+
+    private init(rank: Int, size: Int) {
+        self.rank = rank; self.size = size
+        ranksOnThisHost = ProcessInfo.processInfo.environment["OMPI_COMM_WORLD_LOCAL_SIZE"].flatMap(Int.init).map { Swift.max(1, $0) } ?? 1
+    }
 
     /// Whether mpirun (Open MPI's launcher) started this process as one rank of several.
     public static var isLaunched: Bool {

@@ -13,6 +13,8 @@ public protocol Communicator: AnyObject, Sendable {
     var rank: Int { get }
     /// How many ranks train together.
     var size: Int { get }
+    /// How many of them share this host's cores (and so divide its threads among them).
+    var ranksOnThisHost: Int { get }
     /// Sums `buffer` element-wise over the ranks, in place: every rank ends with the sum.
     func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(TensorError)
     /// The same for a few doubles (losses, counts, flags): exact enough to compare.
@@ -45,6 +47,7 @@ public final class SoloCommunicator: Communicator {
     public init() {}
     public var rank: Int { 0 }
     public var size: Int { 1 }
+    public var ranksOnThisHost: Int { 1 }
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(TensorError) {}
     public func allReduceSum(_ buffer: UnsafeMutableBufferPointer<Double>) throws(TensorError) {}
     public func startAllReduceSum(_ buffer: UnsafeMutableBufferPointer<Float>) throws(TensorError) -> any PendingReduction { FinishedReduction() }

@@ -7,6 +7,7 @@ import TesseraTensor
 public final class ThreadCommunicator: Communicator, @unchecked Sendable {
     public let rank: Int
     public var size: Int { hub.size }
+    public var ranksOnThisHost: Int { hub.size }
     private let hub: Hub
 
     /// `size` communicators that meet each other, one per rank (give each to its thread).

@@ -96,8 +96,13 @@ public final class Trainer {
         // The weights of the last batch whose loss was finite (an update can overflow the
         // weights while its own loss was finite: the next loss shows it).
         var lastFinite = stateful.map(\.value)
-        // With no thread count set, a few timed batches choose between every core and one.
-        var planner = ThreadPlanner(steps: batches * options.epochs)
+        // With no thread count set, a few timed batches choose between every core and one;
+        // ranks sharing a host share its cores instead (as torchrun sets OMP_NUM_THREADS):
+        // more threads than cores only wait on one another.
+        let sharesCores = world.size > 1 && world.ranksOnThisHost > 1 && Parallel.isAutomatic
+        if sharesCores { Parallel.automaticThreads = Swift.max(1, Parallel.cores / world.ranksOnThisHost) }
+        defer { if sharesCores { Parallel.automaticThreads = 0 } }
+        var planner = ThreadPlanner(steps: sharesCores ? 0 : batches * options.epochs)
         defer { planner.finish() }
 
         for epoch in 1...options.epochs {
