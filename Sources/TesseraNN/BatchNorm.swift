@@ -4,20 +4,27 @@ import TesseraTensor
 /// [batch, channels, h, w] (2-D), as PyTorch's BatchNorm1d/2d: while training it
 /// normalizes with the batch's mean and (biased) variance and updates running estimates
 /// (momentum 0.1, unbiased variance); in inference it uses the running estimates.
+///
+/// In a data-parallel fit each rank normalizes with its own share of the batch (PyTorch's
+/// default), unless `synchronized` (PyTorch's SyncBatchNorm, Keras's
+/// `BatchNormalization(synchronized=True)`): then the mean and variance are those of the
+/// whole global batch, reduced across the ranks in the forward pass and in its gradient.
 public final class BatchNorm: Layer {
     public let momentum: Float
     public let epsilon: Float
+    public let synchronized: Bool
     public private(set) var gamma: Variable?
     public private(set) var beta: Variable?
     public private(set) var runningMean: Variable?
     public private(set) var runningVariance: Variable?
 
-    public init(momentum: Float = 0.1, epsilon: Float = 1e-5) {
+    public init(momentum: Float = 0.1, epsilon: Float = 1e-5, synchronized: Bool = false) {
         self.momentum = momentum
         self.epsilon = epsilon
+        self.synchronized = synchronized
     }
 
-    public var description: String { "BatchNorm()" }
+    public var description: String { synchronized ? "BatchNorm(synchronized: true)" : "BatchNorm()" }
 
     public var parameters: [Parameter] {
         [gamma.map { Parameter("weight", $0) }, beta.map { Parameter("bias", $0) }].compactMap { $0 }
@@ -54,10 +61,18 @@ public final class BatchNorm: Layer {
         let rows = try t.reshape(x, [x.shape[0], c, positions])
         let m = x.shape[0] * positions
         let perChannel = [c, 1]
-        func channelMean(_ v: Variable) throws(TensorError) -> Variable { try t.mean(try t.mean(v, axis: 2), axis: 0) }
+        // Synchronized, a channel's statistic is the global batch's: each rank's, weighted by its share.
+        let world = pass.communicator
+        let across = synchronized && world.size > 1
+        func channelMean(_ v: Variable) throws(TensorError) -> Variable {
+            let local = try t.mean(try t.mean(v, axis: 2), axis: 0)
+            return across ? try t.allReduce(local, weight: pass.share, share: pass.share, world) : local
+        }
+        // The values per channel the statistics cover: this rank's, or the global batch's.
+        let count = across ? Int((Float(m) / pass.share).rounded()) : m
         let normalized: Variable
         if pass.training {
-            guard m > 1 else { throw TensorError(.value, "BatchNorm needs more than one value per channel to train (batch of \(x.shape[0])); use a larger batch") }
+            guard count > 1 else { throw TensorError(.value, "BatchNorm needs more than one value per channel to train (batch of \(x.shape[0])); use a larger batch") }
             let mean = try channelMean(rows)
             let centered = try t.subtract(rows, try t.reshape(mean, perChannel))
             let variance = try channelMean(try t.multiply(centered, centered))
@@ -65,7 +80,7 @@ public final class BatchNorm: Layer {
             normalized = try t.divide(centered, try t.reshape(std, perChannel))
             // Running estimates, outside the tape.
             let b = pass.backend, keep = Tape.constant(1 - momentum), take = Tape.constant(momentum)
-            let unbiased = try b.binary(.multiply, variance.value, Tape.constant(Float(m) / Float(m - 1)))
+            let unbiased = try b.binary(.multiply, variance.value, Tape.constant(Float(count) / Float(count - 1)))
             runningMean.value = try b.binary(.add, try b.binary(.multiply, runningMean.value, keep), try b.binary(.multiply, mean.value, take))
             runningVariance.value = try b.binary(.add, try b.binary(.multiply, runningVariance.value, keep), try b.binary(.multiply, unbiased, take))
         } else {
@@ -83,8 +98,14 @@ extension BatchNorm: ConfigurableLayer {
     public static var example: String { "Sequential([Dense(64), BatchNorm(), Activation(.relu), Dense(10)])" }
     public static var fields: [Setting] {
         [Setting("momentum", .number, default: .number(0.1), range: 0...1, "how fast the running statistics follow the batches"),
-         Setting("epsilon", .number, default: .number(1e-5), range: 1e-12...1, "added to the variance before the square root")]
+         Setting("epsilon", .number, default: .number(1e-5), range: 1e-12...1, "added to the variance before the square root"),
+         Setting("synchronized", .flag, default: .flag(false),
+                 "in a data-parallel fit (mpirun), normalize with the whole global batch's statistics, reduced across the ranks (SyncBatchNorm); else each rank's own")]
     }
-    public var settings: [String: SettingValue] { ["momentum": .number(Double(momentum)), "epsilon": .number(Double(epsilon))] }
-    public convenience init(settings s: Settings) { self.init(momentum: Float(s.double("momentum")), epsilon: Float(s.double("epsilon"))) }
+    public var settings: [String: SettingValue] {
+        ["momentum": .number(Double(momentum)), "epsilon": .number(Double(epsilon)), "synchronized": .flag(synchronized)]
+    }
+    public convenience init(settings s: Settings) {
+        self.init(momentum: Float(s.double("momentum")), epsilon: Float(s.double("epsilon")), synchronized: s.bool("synchronized"))
+    }
 }

@@ -43,6 +43,10 @@ public final class ForwardPass {
     public let tape: Tape
     public let training: Bool
     public var rng: RandomGenerator
+    /// The ranks of a data-parallel step (one process outside one), and this rank's share
+    /// of the global batch's rows: what a synchronized BatchNorm reduces its statistics with.
+    public var communicator: any Communicator = SoloCommunicator()
+    public var share: Float = 1
 
     public init(tape: Tape, training: Bool, rng: RandomGenerator = RandomGenerator(seed: 0)) {
         self.tape = tape

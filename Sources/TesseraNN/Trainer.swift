@@ -122,9 +122,17 @@ public final class Trainer {
                     reducer.begin(share: Float(mine.count) / Float(rows.count))
                     var local = 0.0
                     if mine.isEmpty {
+                        // A synchronized BatchNorm reduces inside the forward pass: every rank must run one.
+                        if model.layers.contains(where: { ($0 as? BatchNorm)?.synchronized == true }) {
+                            throw TrainingError(epoch: epoch, batch: b + 1, message: """
+                                batch \(b + 1) of epoch \(epoch) has \(rows.count) rows for \(world.size) ranks, and a synchronized \
+                                BatchNorm needs rows on every rank; use a batchSize that leaves at least \(world.size) rows in the \
+                                last batch (\(n) rows in all), or fewer ranks
+                                """)
+                        }
                         try reducer.contributeNothing()
                     } else {
-                        let (tape, l) = try forward(x, y, mine)
+                        let (tape, l) = try forward(x, y, mine, share: Float(mine.count) / Float(rows.count))
                         local = Double(l.value.storage[0])
                         try tape.backward(l, leafReady: { v throws(TensorError) in try reducer.ready(v) })
                     }
@@ -201,11 +209,14 @@ public final class Trainer {
         return history
     }
 
-    /// One batch's forward pass in training mode: the tape and the mean loss over `rows`.
-    private func forward(_ x: Tensor, _ y: Tensor, _ rows: [Int]) throws -> (Tape, Variable) {
+    /// One batch's forward pass in training mode: the tape and the mean loss over `rows`
+    /// (this rank's `share` of the global batch).
+    private func forward(_ x: Tensor, _ y: Tensor, _ rows: [Int], share: Float = 1) throws -> (Tape, Variable) {
         let bx = try x.gather(rows), by = try y.gather(rows)
         let tape = Tape(backend: backend)
         let pass = ForwardPass(tape: tape, training: true, rng: RandomGenerator(seed: options.seed &+ UInt64(steps) &* 0x9E37_79B9))
+        pass.communicator = options.communicator
+        pass.share = share
         let output = try model.forward(Variable(bx), pass, scores: loss.takesScores(of: model))
         return (tape, try loss.apply(output, by, tape))
     }

@@ -102,6 +102,26 @@ final class DataParallelTests: XCTestCase {
         assertClose(ranks[1].weights, one.weights, "2 ranks against one process")
     }
 
+    static func batchNormed(synchronized: Bool) -> Sequential {
+        // No bias before the BatchNorm: its gradient is zero but for float noise, which Adam would
+        // scale into full steps, different in every summation order.
+        Sequential([Dense(16, useBias: false), BatchNorm(synchronized: synchronized), ActivationLayer(.relu), Dense(3)], seed: 3)
+    }
+
+    /// A synchronized BatchNorm normalizes with the global batch's statistics: N ranks train
+    /// to one process's weights; with per-rank statistics (the default) they do not.
+    func testSynchronizedBatchNormGivesOneProcesssWeights() throws {
+        let one = try train(size: 1, n: 100, make: { Self.batchNormed(synchronized: true) })[0]
+        for size in [2, 4] {
+            let ranks = try train(size: size, n: 100, make: { Self.batchNormed(synchronized: true) })
+            assertSameCurves(ranks[0].history, one.history)
+            assertClose(ranks[size - 1].weights, one.weights, "\(size) ranks, synchronized BatchNorm")
+        }
+        let perRank = try train(size: 4, n: 100, make: { Self.batchNormed(synchronized: false) })
+        let gap = zip(perRank[0].weights.joined(), one.weights.joined()).map { abs($0 - $1) }.max() ?? 0
+        XCTAssertGreaterThan(gap, 1e-3, "per-rank statistics train another model")
+    }
+
     /// A last batch of 3 rows over 4 ranks: one rank has none and still takes the step.
     func testARankWithNoRowsInABatchKeepsStep() throws {
         let one = try train(size: 1, epochs: 2, batch: 10, n: 23, make: Self.mlp)[0]
