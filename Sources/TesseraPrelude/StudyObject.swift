@@ -17,6 +17,8 @@ final class StudyObject: DeclaredMembers {
     let parallel: Int
     /// The session's cells when `tune` ran: what its workers replay, stored in the study.
     var cells: [[String: String]] = []
+    /// In an MPI job of several ranks: rank 0 relays its trials to the others (see TrialRelay).
+    var relay: TrialRelay?
     /// Errors in the objective's code that stop the study and are raised (the rest are
     /// recorded as failed trials): the programming errors, less what `catch:` names.
     var stopKinds: Set<ErrorKind> = StudyObject.programmingErrors
@@ -34,6 +36,11 @@ final class StudyObject: DeclaredMembers {
     /// Runs trials until the budget is spent, with a live progress display; an interrupt
     /// stops after the running trial is recorded.
     func run(_ interp: Interpreter) throws {
+        if let relay, !relay.isLeader { return try follow(relay, interp) }
+        if relay != nil && parallel != 1 {
+            throw ScriptError(.value, "tune(parallel: \(parallel)) under mpirun: the ranks of the job run each trial together (a fit inside trains across them)",
+                              suggestion: "leave parallel: out under mpirun; for more trials at once, start more jobs on the same storage:")
+        }
         let reporter = ProgressReporter(interp, task: "tune \(study.name) (\(study.sampler.name))", unit: "trials", leavesFinalLine: true)
         let objectiveName = study.spec.objectives[0].name
         // After each finished trial: the best so far, and the last value (or, with
@@ -61,7 +68,11 @@ final class StudyObject: DeclaredMembers {
                 try TuneWorker.coordinate(self, storage: storage, count: parallel, interp: interp, progress: show)
             } else {
                 try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: Self.stops,
-                                   progress: { _ in show() }) { [self] trial in try evaluate(trial, interp) }
+                                   progress: { _ in show() }) { [self] trial in
+                    try relay?.announce(trial)
+                    return try evaluate(trial, interp)
+                }
+                try relay?.finish()
             }
         } catch let e as TuneError {
             throw e.scriptError
@@ -84,7 +95,7 @@ final class StudyObject: DeclaredMembers {
 
     /// One trial: the objective closure on the trial's params and a handle to report with.
     private func evaluate(_ trial: Trial, _ interp: Interpreter) throws -> [(name: String, value: Double)] {
-        let handle = TrialObject(study, number: trial.number, live: true)
+        let handle = TrialObject(study, number: trial.number, live: true, relay: relay)
         defer { handle.live = false }
         let result: Value
         do {
@@ -130,12 +141,41 @@ final class StudyObject: DeclaredMembers {
             if s.stopped { throw TuneWorker.Leave.stopped(host: s.host) }
             budget = s.budget
         }
+        if let relay, !relay.isLeader { return try follow(relay, interp) }
         do {
             try study.optimize(budget: budget, shouldStop: { interp.interrupt.isSet }, stopOn: { Self.stops($0) || $0 is TuneWorker.Leave }) { [self] trial in
-                try evaluate(trial, interp)
+                try relay?.announce(trial)
+                return try evaluate(trial, interp)
             }
+            try relay?.finish()
         } catch let e as TuneError {
             throw e.scriptError
+        } catch let leave as TuneWorker.Leave {
+            // Between trials the other ranks wait for the next one: tell them there is none.
+            try? relay?.finish()
+            throw leave
+        }
+    }
+
+    /// A rank other than 0 of an MPI job: runs each trial rank 0 relays, with the same
+    /// parameters, until rank 0 has no more. Rank 0 records the results in the storage; this
+    /// rank's study mirrors them (a fit's metrics are reduced across the ranks: the same).
+    private func follow(_ relay: TrialRelay, _ interp: Interpreter) throws {
+        while let (number, raw) = try relay.next() {
+            let trial = Trial(number: number, raw: raw, params: study.space.params(raw))
+            study.adopt(trial)
+            do {
+                study.mirror(number, metrics: try evaluate(trial, interp))
+            } catch let p as Study.Pruned {
+                study.mirror(number, metrics: study.spec.objectives.prefix(1).map { ($0.name, p.value) }, error: "pruned at step \(p.step)", state: .pruned)
+            } catch let f as TrialFailure {
+                study.mirror(number, metrics: [], error: f.description)
+            } catch is TrialRelay.Released {
+                return
+            } catch let stop as StopTuning {
+                // The same error in the objective's code stops rank 0's study.
+                throw stop.error
+            }
         }
     }
 
@@ -305,8 +345,12 @@ final class TrialObject: DeclaredMembers {
     let number: Int
     /// True while its objective runs: only then can it report.
     var live: Bool
+    /// In an MPI job: where the ranks agree on what a report decides.
+    let relay: TrialRelay?
 
-    init(_ study: Study, number: Int, live: Bool) { self.study = study; self.number = number; self.live = live }
+    init(_ study: Study, number: Int, live: Bool, relay: TrialRelay? = nil) {
+        self.study = study; self.number = number; self.live = live; self.relay = relay
+    }
 
     var trial: Trial { study.trials.first { $0.number == number }! }
     var typeName: String { "Trial" }
@@ -329,6 +373,22 @@ final class TrialObject: DeclaredMembers {
                             errors: [(.value, "the trial has finished (report works inside its objective)")])) { o, a, interp in
             let step = try a.int("step"), value = try a.double("value")
             guard o.live else { throw ScriptError(.value, "trial \(o.number) has finished; report(_:_:) works inside its objective") }
+            if let relay = o.relay {
+                // Rank 0 decides (it holds the study); every rank stops the trial at this same report.
+                var decision = TrialRelay.Decision.goOn
+                var leaving: (any Error)?
+                if relay.isLeader {
+                    if try o.study.report(o.number, step: step, value: value) { decision = .prune }
+                    do { try o.study.checkpoint?() } catch { leaving = error; decision = .leave }
+                }
+                switch try relay.agree(decision) {
+                case .prune: throw Study.Pruned(step: step, value: value)
+                case .leave: throw leaving ?? TrialRelay.Released()
+                case .goOn: break
+                }
+                try interp.interrupt.check()
+                return .nil
+            }
             if try o.study.report(o.number, step: step, value: value) { throw Study.Pruned(step: step, value: value) }
             // A worker leaves here when the session that started the study stopped it.
             try o.study.checkpoint?()

@@ -217,7 +217,11 @@ enum TuneBindings {
         // worker's own storage path (a server's name differs from host to host).
         let target = TuneWorker.target
         let joining = target.map { t in name == t.study && storagePath.map { TuneWorker.reaches($0, t) } == true } ?? false
-        let storage: any StudyStorage = try (joining ? target?.storage : storagePath).map { p in
+        // Under mpirun, rank 0 runs the study and the other ranks follow its trials (TrialRelay):
+        // they keep no storage of their own.
+        let relay = try TrialRelay.forJob(dimensions: compiled.count)
+        let following = relay.map { !$0.isLeader } ?? false
+        let storage: any StudyStorage = following ? MemoryStorage() : try (joining ? target?.storage : storagePath).map { p in
             try ScriptError.converting { () throws(TuneError) -> any StudyStorage in try TuneWorker.openStorage(p) }
         } ?? MemoryStorage()
         let study = try ScriptError.converting { try Study(name: name, space: userSpace, spec: spec, sampler: sampler, seed: seed, storage: storage, pruner: pruner) }
@@ -225,6 +229,7 @@ enum TuneBindings {
         study.retries = retries
         let object = StudyObject(study, objective: closure, budget: budget, parallel: parallel)
         object.stopKinds = StudyObject.programmingErrors.subtracting(caught)
+        object.relay = relay
         if let target {
             // Join the shared study, or pass over another stored one.
             if joining {

@@ -66,6 +66,12 @@ public final class Study {
         }
     }
 
+    /// Takes a trial another process runs the study for (rank 0 of an MPI job relays its
+    /// trials to the other ranks, whose studies only follow), so a handle can read it.
+    public func adopt(_ trial: Trial) {
+        if !trials.contains(where: { $0.number == trial.number }) { trials.append(trial) }
+    }
+
     /// Trials that finished (complete, pruned or failed).
     public var finishedCount: Int { trials.filter { $0.state != .running }.count }
 
@@ -183,17 +189,30 @@ public final class Study {
     /// Records a finished trial: the objective's metrics, or its error.
     public func tell(_ number: Int, metrics: [(name: String, value: Double)], error: String? = nil, state: Trial.State? = nil) throws(TuneError) {
         guard let i = trials.firstIndex(where: { $0.number == number }) else { throw TuneError("no trial \(number) in the study '\(name)'") }
-        var t = trials[i]
+        let t = finished(trials[i], metrics: metrics, error: error, state: state)
+        trials[i] = t
+        // Another worker judged the trial lost (this worker went silent past the grace
+        // period) and failed it, or ran it again: the study keeps that verdict.
+        if try !storage.updateTrial(study: id, t) { try refresh() }
+    }
+
+    /// A follower's record of a trial it ran beside rank 0 of an MPI job (rank 0 tells the
+    /// storage; the follower's study keeps none of its own).
+    public func mirror(_ number: Int, metrics: [(name: String, value: Double)], error: String? = nil, state: Trial.State? = nil) {
+        guard let i = trials.firstIndex(where: { $0.number == number }) else { return }
+        trials[i] = finished(trials[i], metrics: metrics, error: error, state: state)
+    }
+
+    /// The trial ended with `metrics` (or `error`, or in `state`).
+    private func finished(_ trial: Trial, metrics: [(name: String, value: Double)], error: String?, state: Trial.State?) -> Trial {
+        var t = trial
         t.metrics = metrics
         t.finished = Date()
         if let state { t.state = state; t.error = error }
         else if let error { t.state = .failed; t.error = error }
         else if let problem = problem(with: metrics) { t.state = .failed; t.error = problem }
         else { t.state = .complete }
-        trials[i] = t
-        // Another worker judged the trial lost (this worker went silent past the grace
-        // period) and failed it, or ran it again: the study keeps that verdict.
-        if try !storage.updateTrial(study: id, t) { try refresh() }
+        return t
     }
 
     /// Why metrics cannot count as a result, or nil when they can.

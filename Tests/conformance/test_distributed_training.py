@@ -234,3 +234,52 @@ def test_an_interrupted_fit_leaves_every_rank_with_the_same_weights(tmp_path):
     for key in a:
         assert np.isfinite(a[key]).all()
         np.testing.assert_array_equal(a[key], b[key], err_msg=key)
+
+
+TUNE = """
+let x = randn([256, 10], seed: 1)
+let y = tensor((0..<256).map { $0 % 3 })
+let study = tune(["lr": logUniform(0.001, 0.05), "width": intRange(8, 32)], objective: Objective("val_loss", .minimize), budget: 4,
+                 method: .sobol, parallel: PARALLEL, STORAGE) { p, trial in
+    let model = Sequential([Dense(p.width, activation: .relu), Dense(3)], seed: 1)
+    var last = 0.0
+    for epoch in 1...3 {
+        let h = model.fit(x, y, epochs: 1, batchSize: 32, optimizer: Adam(lr: p.lr), validation: (x, y), seed: epoch)
+        last = h.last["val_loss"]
+        trial.report(epoch, last)
+    }
+    return ["val_loss": last, "ranks": Double(distributed()["size"])]
+}
+for t in 0..<study.count { print("trial", t, study.trials["val_loss"][t], study.trials["ranks"][t]) }
+"""
+
+
+def trial_lines(out):
+    return [line.split()[1:] for line in out.splitlines() if line.startswith("trial ")]
+
+
+def test_a_tuning_job_trains_each_trial_across_its_ranks(tmp_path):
+    """Under mpirun, rank 0 runs the study and relays each trial to the other ranks: the
+    objective's fit trains across all of them, and the trials are one process's."""
+    script = tmp_path / "tune.tsr"
+    script.write_text(TUNE.replace("PARALLEL", "1").replace(", STORAGE", ""))
+    one = mpirun(["-np", "1", binary(), "run", str(script)])
+    two = mpirun(["-np", "2", binary(), "run", str(script)])
+    assert one.returncode == 0 and two.returncode == 0, one.stderr + two.stderr
+    alone, together = trial_lines(one.stdout), trial_lines(two.stdout)
+    assert len(alone) == 4 and len(together) == 4, two.stdout
+    assert [t[2] for t in together] == ["2.0"] * 4, "each trial's fit ran on both ranks"
+    np.testing.assert_allclose([float(t[1]) for t in together], [float(t[1]) for t in alone], rtol=1e-5)
+
+
+def test_a_worker_launched_under_mpirun_trains_its_trials_across_its_ranks(tmp_path):
+    storage = tmp_path / "study.sqlite"
+    script = tmp_path / "session.tsr"
+    script.write_text(TUNE.replace("PARALLEL", "0").replace("STORAGE", f'storage: "{storage}", name: "mpi"'))
+    session = subprocess.Popen([binary(), "run", str(script)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=ENV)
+    worker = mpirun(["-np", "2", binary(), "worker", "--storage", str(storage), "--study", "mpi"], timeout=300)
+    out, err = session.communicate(timeout=120)
+    assert worker.returncode == 0, worker.stderr
+    assert session.returncode == 0, err
+    rows = trial_lines(out)
+    assert len(rows) == 4 and all(r[2] == "2.0" for r in rows), out
