@@ -112,8 +112,11 @@ final class ModelObject: DeclaredMembers {
         },
         .method(Declaration("save", [.positional("path", .string, "where to write (replaced atomically)")],
                             summary: "Writes the model as safetensors, atomically: weights, architecture, optimizer state, loss, and for a model fitted on a frame its pipeline (schema, fitted transforms, training profile).",
+                            discussion: "In an MPI job (mpirun) rank 0 alone writes: every rank holds the same weights after a fit, and the file is written once.",
                             example: "Sequential([Dense(2)], inputShape: [3], seed: 1).save(\"/tmp/tessera-model.safetensors\")",
                             errors: [(.value, "the model has no weights yet, or the file cannot be written")])) { m, a, _ in
+            // As Keras's workers under MultiWorkerMirroredStrategy: the chief writes, the others do not.
+            if DistributedRun.rank != 0 { return .nil }
             var metadata = m.lossKnown ? ["loss": m.loss.name] : [:]
             if let p = m.pipeline { metadata["pipeline"] = try ScriptError.converting { try p.json() } }
             try Checkpoint.save(m.model, optimizer: m.optimizer, to: try a.string("path"), metadata: metadata)
