@@ -82,12 +82,13 @@ public final class KernelWorker: @unchecked Sendable {
 
     private func loop() {
         while let request = next() {
-            // How many requests were queued when this one's final idle went out: only those
-            // can be aborted after an error. A front end may send its next cell the moment it
-            // sees idle, and that cell must run.
+            // How many requests were queued when this one's reply went out: only those were sent
+            // before the front end could know of an error, and only they can be aborted. A front
+            // end may send its next cell the moment it sees the reply (before the idle that
+            // follows it), and that cell must run.
             let queuedAtIdle = QueuedCount()
             let outcome = kernel.handle(request) { [self] m in
-                if m.msgType == "status", m.parentID == request.msgID, m.content["execution_state"]?.stringValue == "idle" {
+                if m.msgType == "execute_reply", m.parentID == request.msgID {
                     condition.lock()
                     queuedAtIdle.value = queue.count
                     condition.unlock()
