@@ -16,5 +16,6 @@ public enum Prelude {
         for f in NNBindings.functions { interpreter.definePrelude(f) }
         for f in TuneBindings.functions { interpreter.definePrelude(f) }
         for f in DistributedBindings.functions { interpreter.definePrelude(f) }
+        for f in TextBindings.functions { interpreter.definePrelude(f) }
     }
 }

@@ -36,6 +36,7 @@ public enum Prototypes {
         "Study": #"tune(["x": uniform(0, 1)], objective: Objective("y", .minimize), budget: 1, method: .random) { p, t in ["y": p.x] }"#,
         "Trial": #"tune(["x": uniform(0, 1)], objective: Objective("y", .minimize), budget: 1, method: .random) { p, t in ["y": p.x] }.best"#,
         "Distribution": "uniform(0, 1)",
+        "Tokenizer": #"Tokenizer(.characters).fit(["ab"])"#,
         "Table": "valueReport([0, 1], [0, 1], amount: [1, 2])",
         "Error": #"error("sample")"#,
         "HTML": #"html("")"#,

@@ -10,7 +10,8 @@ public enum Reference {
     public static var sections: [(title: String, functions: [NativeFunction])] {
         [("The language's built-ins", CoreLibrary.functions), ("Rich output", RichText.functions), ("1. Data", DataBindings.functions),
          ("2. Metrics and business value", MetricsBindings.functions), ("3. Tensors and backends", TensorBindings.functions),
-         ("4. Networks", NNBindings.functions), ("5. Tuning", TuneBindings.functions), ("Beyond one machine", DistributedBindings.functions)]
+         ("4. Networks", NNBindings.functions), ("5. Tuning", TuneBindings.functions), ("Beyond one machine", DistributedBindings.functions),
+         ("Text", TextBindings.functions)]
     }
 
     /// Every prelude function, once (the first section that binds a name wins, as in a session).

@@ -1,0 +1,148 @@
+import Foundation
+import TesseraData
+import TesseraScript
+import TesseraTensor
+
+/// Text in the language: `readText`, `readLines` and `Tokenizer` (characters, words by a
+/// pattern, byte pairs), fitted on a training corpus, encoding texts as ids for an Embedding.
+enum TextBindings {
+    static var functions: [NativeFunction] { [readText, readLines, tokenizer] }
+
+    static let readText = NativeFunction(Declaration(
+        "readText", [.positional("path", .string, "the file")], returns: "String",
+        summary: "A whole text file as one String (UTF-8; a byte that is not UTF-8 is read as Latin-1, with a warning).",
+        example: "readText(\"/usr/share/common-licenses/GPL-3\").count > 0",
+        errors: [(.io, "the file cannot be read")])) { a, interp in
+        let path = try a.string("path")
+        let (text, notUTF8) = try ScriptError.converting { try TextFile.read(path) }
+        warn(path, notUTF8, interp)
+        return .string(text)
+    }
+
+    static let readLines = NativeFunction(Declaration(
+        "readLines", [.positional("path", .string, "the file")], returns: "[String]",
+        summary: "A text file's lines, without their ends (\\n, \\r\\n or \\r), as readText reads the file.",
+        example: "readLines(\"/usr/share/common-licenses/GPL-3\").count > 3",
+        errors: [(.io, "the file cannot be read")])) { a, interp in
+        let path = try a.string("path")
+        let (lines, notUTF8) = try ScriptError.converting { try TextFile.lines(path) }
+        warn(path, notUTF8, interp)
+        return .array(lines.map { .string($0) })
+    }
+
+    /// A file that is not all UTF-8 is read anyway; the user hears which bytes were repaired.
+    private static func warn(_ path: String, _ notUTF8: String?, _ interp: Interpreter) {
+        guard let notUTF8 else { return }
+        interp.host.write("warning: \(path) is not all UTF-8 (\(notUTF8)); those bytes were read as Latin-1\n", to: .stderr)
+    }
+
+    static let kinds = ["words", "characters", "bytePairs"]
+
+    static let tokenizer = NativeFunction(Declaration(
+        "Tokenizer", [.positional("kind", .symbol("TokenizerKind", kinds), default: .symbol("words"),
+                                  "how text is cut: .words (by pattern:), .characters, or .bytePairs (BPE learned to vocabularySize:)"),
+                      .labelled("pattern", .string, default: .string(Tokenizer.wordPattern), "for .words: what a token is, as a regular expression"),
+                      .labelled("lowercase", .bool, default: .bool(false), "lowercase the text first"),
+                      .labelled("maxTokens", .int, default: .nil, range: .atLeast(3), "keep the most frequent tokens, the padding and unknown ids included (Keras's max_tokens)"),
+                      .labelled("vocabularySize", .int, default: .int(1000), range: .atLeast(3), "for .bytePairs: the vocabulary to learn (every character of the corpus is kept, so it is at least their count)")],
+        returns: "Tokenizer",
+        summary: "A tokenizer to fit on training texts: ids 0 (padding) and 1 (unknown) reserved, then the tokens by frequency.",
+        example: "let tok = Tokenizer(.words, lowercase: true).fit([\"the cat sat\", \"the dog\"])\ntok.encode(\"the cat ran\")",
+        errors: [(.value, "the pattern is not a regular expression, or a size is below 3")])) { a, _ in
+        guard case .symbol(let kind) = a["kind"], kinds.contains(kind) else {
+            throw ScriptError(.value, "Tokenizer's kind is .words, .characters or .bytePairs; got \(a["kind"])")
+        }
+        let pattern = try a.string("pattern")
+        _ = try ScriptError.converting { try Tokenizer.regex(pattern) }
+        return .object(TokenizerObject(kind: kind == "characters" ? .characters : kind == "bytePairs" ? .bytePairs : .words(pattern: pattern),
+                                       lowercase: try a.bool("lowercase"), maxTokens: try a.optionalInt("maxTokens"), vocabularySize: try a.int("vocabularySize")))
+    }
+}
+
+/// A tokenizer in the language: configured by `Tokenizer(...)`, learned by `fit(texts)`.
+final class TokenizerObject: DeclaredMembers {
+    let kind: Tokenizer.Kind
+    let lowercase: Bool
+    let maxTokens: Int?
+    let vocabularySize: Int
+    var fitted: Tokenizer?
+
+    init(kind: Tokenizer.Kind, lowercase: Bool, maxTokens: Int?, vocabularySize: Int) {
+        self.kind = kind; self.lowercase = lowercase; self.maxTokens = maxTokens; self.vocabularySize = vocabularySize
+    }
+
+    var typeName: String { "Tokenizer" }
+    var kindName: String {
+        switch kind { case .characters: return "characters"; case .words: return "words"; case .bytePairs: return "bytePairs" }
+    }
+    var plainText: String {
+        fitted.map { "Tokenizer(.\(kindName), \($0.vocabulary.count) tokens: \($0.vocabulary.dropFirst(2).prefix(8).map { "\"\($0)\"" }.joined(separator: ", "))\($0.vocabulary.count > 10 ? ", ..." : ""))" }
+            ?? "Tokenizer(.\(kindName), not fitted: call fit(texts))"
+    }
+
+    func ready(_ what: String) throws -> Tokenizer {
+        guard let fitted else { throw ScriptError(.value, "the tokenizer has no vocabulary yet: call fit(texts) on the training texts before \(what)") }
+        return fitted
+    }
+
+    static let nativeMembers = NativeMembers<TokenizerObject>([
+        .method(Declaration("fit", [.positional("texts", .array, "the training texts (Strings): fit on the training split only")],
+                            returns: "Tokenizer", summary: "Learns the vocabulary (and, for .bytePairs, the merges) from the texts; returns the tokenizer (Keras's adapt).",
+                            example: "Tokenizer(.characters).fit([\"abc\", \"abd\"]).vocabulary",
+                            errors: [(.type, "a text is not a String")])) { o, a, _ in
+            let texts = try Convert.strings(a["texts"], "fit(_:)")
+            o.fitted = try ScriptError.converting {
+                try Tokenizer(o.kind, fitting: texts, lowercase: o.lowercase, maxTokens: o.maxTokens, vocabularySize: o.vocabularySize)
+            }
+            return .object(o)
+        },
+        .property(name: "vocabulary", doc: "Id → token: <pad>, <unk>, then the tokens by frequency.") { o in .array(try o.ready("vocabulary").vocabulary.map { .string($0) }) },
+        .property(name: "size", doc: "How many ids there are (an Embedding's input size).") { o in .int(try o.ready("size").vocabulary.count) },
+        .method(Declaration("tokens", [.positional("text", .string, "a text")], returns: "[String]", summary: "The text cut into tokens (before ids).",
+                            example: "Tokenizer(.words).fit([\"a b\"]).tokens(\"a, b\")")) { o, a, _ in
+            .array(try o.ready("tokens").tokens(try a.string("text")).map { .string($0) })
+        },
+        .method(Declaration("encode", [.positional("texts", .either("String | Array", [.string, .array]), "a text, or an Array of texts"),
+                                       .labelled("length", .int, default: .nil, range: .atLeast(1), "pad (with 0) or cut every text to this many ids; needed for an Array"),
+                                       .labelled("keepEnd", .bool, default: .bool(false), "cut from the start, keeping each text's end")],
+                            returns: "[Int] | Tensor", summary: "A text's ids (an Array), or texts as a Tensor [texts, length] of ids padded with 0 (for Embedding).",
+                            example: "let tok = Tokenizer(.characters).fit([\"abc\"])\ntok.encode([\"ab\", \"abcabc\"], length: 4)",
+                            errors: [(.value, "an Array of texts without length:")])) { o, a, _ in
+            let t = try o.ready("encode")
+            let length = try a.optionalInt("length"), keepEnd = try a.bool("keepEnd")
+            if case .string(let text) = a["texts"] {
+                var ids = t.encode(text)
+                if let length {
+                    if ids.count > length { ids = keepEnd ? Array(ids.suffix(length)) : Array(ids.prefix(length)) }
+                    ids += Array(repeating: 0, count: length - ids.count)
+                }
+                return .array(ids.map { .int($0) })
+            }
+            guard let length else {
+                throw ScriptError(.value, "encode(_:) of an Array of texts needs length: (the ids of every text padded or cut to it)",
+                                  suggestion: "e.g. tok.encode(texts, length: 32)")
+            }
+            let texts = try Convert.strings(a["texts"], "encode(_:)")
+            let (ids, _) = try ScriptError.converting { try t.encode(texts, length: length, keepEnd: keepEnd) }
+            return .object(TensorObject(Tensor(shape: [texts.count, length], storage: ids.map { Float($0) })))
+        },
+        .method(Declaration("decode", [.positional("ids", .any, "ids: an Array of Ints, or a Tensor of one text's ids")], returns: "String",
+                            summary: "The text of ids (padding left out).",
+                            example: "let tok = Tokenizer(.characters).fit([\"abc\"])\ntok.decode(tok.encode(\"cab\"))")) { o, a, _ in
+            let t = try o.ready("decode")
+            let ids: [Int]
+            switch a["ids"] {
+            case .object(let x as TensorObject): ids = x.tensor.storage.map { Int($0) }
+            case .array(let items): ids = try items.map { try Convert.int($0, "decode(_:)'s ids") }
+            default: throw ScriptError(.type, "decode(_:) takes ids: an Array of Ints or a Tensor; got \(a["ids"].typeName)")
+            }
+            return .string(t.decode(ids))
+        },
+        .method(Declaration("mask", [.positional("ids", .object("Tensor"), "ids from encode(texts, length:)")], returns: "Tensor",
+                            summary: "1 where the ids hold a token, 0 where they are padding.",
+                            example: "let tok = Tokenizer(.characters).fit([\"abc\"])\ntok.mask(tok.encode([\"a\", \"abc\"], length: 3))")) { o, a, _ in
+            guard case .object(let x as TensorObject) = a["ids"] else { throw ScriptError(.type, "mask(_:) takes the Tensor of ids encode(texts, length:) returns") }
+            return .object(TensorObject(Tensor(shape: x.tensor.shape, storage: x.tensor.storage.map { $0 == 0 ? 0 : 1 })))
+        },
+    ])
+}

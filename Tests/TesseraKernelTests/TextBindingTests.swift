@@ -1,0 +1,49 @@
+import Foundation
+import XCTest
+
+/// Text as a notebook uses it: files read as lines, a tokenizer fitted on training texts,
+/// texts encoded for an Embedding, and the errors a newcomer meets.
+final class TextBindingTests: XCTestCase {
+    func testATokenizerFitsEncodesPadsAndDecodes() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let tok = Tokenizer(.words, lowercase: true).fit([\"The cat sat.\", \"the dog\", \"the cat\"])").error)
+        XCTAssertEqual(k.execute("tok.vocabulary").result, "[\"<pad>\", \"<unk>\", \"the\", \"cat\", \"sat\", \".\", \"dog\"]")
+        XCTAssertEqual(k.execute("tok.encode(\"The cat ran\")").result, "[2, 3, 1]")
+        XCTAssertEqual(k.execute("tok.encode(\"the cat ran away fast\", length: 3, keepEnd: true)").result, "[1, 1, 1]")
+        XCTAssertEqual(k.execute("tok.encode(\"dog\", length: 3)").result, "[6, 0, 0]")
+        XCTAssertNil(k.execute("let ids = tok.encode([\"the cat\", \"the dog sat on the cat\"], length: 4)").error)
+        XCTAssertEqual(k.execute("ids.shape").result, "[2, 4]")
+        XCTAssertEqual(k.execute("tok.mask(ids).sum()").result, "6.0")
+        XCTAssertEqual(k.execute("tok.decode(ids[0])").result, "\"the cat\"")
+        XCTAssertEqual(k.execute("tok.size").result, "7")
+        // The ids feed an Embedding.
+        XCTAssertNil(k.execute("let e = Sequential([Embedding(tok.size, 4), Flatten(), Dense(2)], seed: 1).predict(ids)").error)
+    }
+
+    func testCharactersAndBytePairsOnAFile() throws {
+        let path = NSTemporaryDirectory() + "tessera-text-\(UUID().uuidString).txt"
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data(String(repeating: "lower newest widest low\r\n", count: 3).utf8).write(to: URL(fileURLWithPath: path))
+        let k = KernelHarness()
+        XCTAssertEqual(k.execute("readLines(\"\(path)\").count").result, "3")
+        // "\r\n" is one Character: 24 per line.
+        XCTAssertEqual(k.execute("readText(\"\(path)\").count").result, "72")
+        XCTAssertNil(k.execute("let bpe = Tokenizer(.bytePairs, vocabularySize: 20).fit(readLines(\"\(path)\"))").error)
+        XCTAssertEqual(k.execute("bpe.decode(bpe.encode(\"lowest\"))").result, "\"lowest\"")
+        XCTAssertLessThan(Int(k.execute("bpe.tokens(\"newest\").count").result ?? "") ?? 99, 6, "merged pieces")
+        XCTAssertEqual(k.execute("bpe.decode(bpe.encode(\"widest low\"))").result, "\"widest low\"")
+        // "l" is the most frequent character (id 2), then h and é in order of appearance.
+        XCTAssertEqual(k.execute("Tokenizer(.characters).fit([\"héllo\"]).encode(\"hé!\")").result, "[3, 4, 1]")
+    }
+
+    func testMistakesAreClearErrors() {
+        let k = KernelHarness()
+        XCTAssertTrue(k.execute("Tokenizer(.words).encode(\"x\")").errorText.contains("call fit(texts)"))
+        XCTAssertTrue(k.execute("Tokenizer(.words, pattern: \"[oops\")").errorText.contains("not a regular expression"))
+        XCTAssertTrue(k.execute("Tokenizer(.sentences)").errorText.contains("one of .words, .characters, .bytePairs"))
+        let noLength = k.execute("Tokenizer(.characters).fit([\"ab\"]).encode([\"a\", \"b\"])").errorText
+        XCTAssertTrue(noLength.contains("needs length:"), noLength)
+        XCTAssertTrue(k.execute("Tokenizer(.characters).fit([1, 2])").errorText.contains("TypeError"))
+        XCTAssertTrue(k.execute("readLines(\"/no/such/file.txt\")").errorText.contains("IOError"))
+    }
+}
