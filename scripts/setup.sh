@@ -5,8 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need=()
-# iproute2: the multi-host tuning tests put workers in network namespaces (ip netns).
-for pkg in libopenblas-dev libzmq3-dev libreadline-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql-15 iproute2 libopenmpi-dev openmpi-bin pkg-config g++; do
+# iproute2: the multi-host tests put workers in network namespaces (ip netns); openmpi: data-parallel
+# training; the wordlists and fortunes: the text data sets (dataset("wordlang"), dataset("fortunes")).
+wordlists="wamerican wngerman wfrench wspanish witalian wdutch wportuguese wswedish fortunes"
+for pkg in libopenblas-dev libzmq3-dev libreadline-dev zlib1g-dev libsqlite3-dev libpq-dev postgresql-15 iproute2 libopenmpi-dev openmpi-bin $wordlists pkg-config g++; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

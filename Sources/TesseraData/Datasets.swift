@@ -6,7 +6,7 @@ import Foundation
 /// fashion_mnist from Debian's dataset-fashion-mnist, and the generated fraud set. The
 /// target column is always `label`.
 public enum Datasets {
-    public static let names = ["iris", "wine", "breast_cancer", "digits", "fashion_mnist", "fraud"]
+    public static let names = ["iris", "wine", "breast_cancer", "digits", "fashion_mnist", "fraud", "wordlang", "fortunes"]
 
     /// What `dataset` returns: one frame, or a ready-made train/test pair.
     public enum Loaded: Sendable {
@@ -45,6 +45,8 @@ public enum Datasets {
         case "digits": return .frame(try digits())
         case "fashion_mnist": return try fashionMNIST()
         case "fraud": return .frame(try FraudGenerator(rows: rows ?? 50_000, seed: seed).frame(dirty: dirty, isCancelled: isCancelled))
+        case "wordlang": return try wordLanguage(perLanguage: max(1, (rows ?? 40_000) / wordLanguages.count), seed: seed)
+        case "fortunes": return try fortunes(seed: seed)
         default:
             throw DataError("no data set named '\(name)'", suggestion: DataError.closest(name, in: names).map { "did you mean '\($0)'?" }
                             ?? "the data sets are \(names.joined(separator: ", "))")

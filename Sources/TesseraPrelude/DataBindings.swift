@@ -8,12 +8,12 @@ enum DataBindings {
     static var functions: [NativeFunction] { [readCSV, dataset, standardize, oneHot, impute, clip, log1p] }
 
     static let dataset = NativeFunction(Declaration(
-        "dataset", [.positional("name", .string, "\"iris\", \"wine\", \"breast_cancer\", \"digits\", \"fashion_mnist\" or \"fraud\""),
-                    .labelled("rows", .int, default: .nil, range: .atLeast(100), "rows of the generated \"fraud\" set (50,000 when left out)"),
+        "dataset", [.positional("name", .string, "\"iris\", \"wine\", \"breast_cancer\", \"digits\", \"fashion_mnist\", \"fraud\", \"wordlang\" or \"fortunes\""),
+                    .labelled("rows", .int, default: .nil, range: .atLeast(100), "rows of the generated \"fraud\" set (50,000 when left out), or of \"wordlang\" (40,000: 5,000 words per language)"),
                     .labelled("seed", .int, default: .int(1), "the seed of the generated \"fraud\" set"),
                     .labelled("dirty", .bool, default: .bool(false), "add to \"fraud\" the defects that check() finds")],
         returns: "Frame or (Frame, Frame)",
-        summary: "A data set by name: scikit-learn's iris, wine, breast_cancer and digits (target \"label\"), Fashion-MNIST as a (train, test) pair, and a seeded synthetic card-fraud set with amounts.",
+        summary: "A data set by name: scikit-learn's iris, wine, breast_cancer and digits (target \"label\"), Fashion-MNIST as a (train, test) pair, a seeded synthetic card-fraud set with amounts, and text as (train, test) pairs split by seed: \"wordlang\" (single words of eight languages from Debian's wordlists; columns word, label) and \"fortunes\" (Debian's English fortunes; column text).",
         example: "let iris = dataset(\"iris\")\nlet fraud = dataset(\"fraud\", rows: 2000, seed: 3, dirty: true)",
         errors: [(.io, "the files of a scikit-learn or Fashion-MNIST set are not installed (make setup installs them)"),
                  (.value, "the name is unknown, rows is below 100, or dirty: true is asked of another set")])) { a, interp in

@@ -18,9 +18,20 @@ public enum TextFile {
     /// The file's lines, without their ends (`\n`, `\r\n` or `\r`); a last line's end is optional.
     public static func lines(_ path: String) throws(DataError) -> (lines: [String], notUTF8: String?) {
         let (text, notUTF8) = try read(path)
-        // "\r\n" is one Character in Swift: the split is on newline Characters, not on "\n".
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" }).map(String.init)
-        if lines.last == "" { lines.removeLast() }
+        // By bytes: Characters would group "\r\n" into one and cost a grapheme walk per line.
+        var lines: [String] = []
+        let bytes = Array(text.utf8)
+        var start = 0, i = 0
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == 0x0A || b == 0x0D {
+                lines.append(String(decoding: bytes[start..<i], as: UTF8.self))
+                if b == 0x0D && i + 1 < bytes.count && bytes[i + 1] == 0x0A { i += 1 }
+                start = i + 1
+            }
+            i += 1
+        }
+        if start < bytes.count { lines.append(String(decoding: bytes[start...], as: UTF8.self)) }
         return (lines, notUTF8)
     }
 }
