@@ -3,25 +3,36 @@ import TesseraTensor
 /// Rows of a trainable table looked up by index: [batch] or [batch, length] of whole
 /// numbers in 0..<vocabulary → [..., dimension]. The gradient adds each row's gradient
 /// back into the table row it came from.
+///
+/// With a `padding` index (PyTorch's `padding_idx`, Keras's `mask_zero` for 0), that row
+/// starts at zeros and gets no gradient, and the batch's positions that hold it are masked
+/// for the layers after (`ForwardPass.sequenceMask`): a pooling over time leaves them out.
 public final class Embedding: Layer {
     public let vocabulary: Int
     public let dimension: Int
+    public let padding: Int?
     public private(set) var weight: Variable?
 
-    public init(_ vocabulary: Int, _ dimension: Int) {
+    public init(_ vocabulary: Int, _ dimension: Int, padding: Int? = nil) {
         self.vocabulary = vocabulary
         self.dimension = dimension
+        self.padding = padding
     }
 
-    public var description: String { "Embedding(\(vocabulary), \(dimension))" }
+    public var description: String { "Embedding(\(vocabulary), \(dimension)\(padding.map { ", padding: \($0)" } ?? ""))" }
     public var parameters: [Parameter] { weight.map { [Parameter("weight", $0)] } ?? [] }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
         guard vocabulary > 0, dimension > 0 else { throw TensorError(.value, "Embedding needs a positive vocabulary and dimension") }
+        if let padding, !(0..<vocabulary).contains(padding) {
+            throw TensorError(.value, "\(description): the padding index \(padding) is not in 0..<\(vocabulary)")
+        }
         try HostMemory.check(shape: [vocabulary, dimension], what: "\(description)'s table")
         // PyTorch's nn.Embedding draws from N(0, 1).
-        weight = Variable(Tensor(shape: [vocabulary, dimension], storage: (0..<(vocabulary * dimension)).map { _ in Float(rng.nextNormal()) }),
-                          requiresGrad: true)
+        var table = (0..<(vocabulary * dimension)).map { _ in Float(rng.nextNormal()) }
+        // As PyTorch: the padding row starts at zeros (and, without gradient, stays there).
+        if let padding { for j in 0..<dimension { table[padding * dimension + j] = 0 } }
+        weight = Variable(Tensor(shape: [vocabulary, dimension], storage: table), requiresGrad: true)
         return inputShape + [dimension]
     }
 
@@ -35,7 +46,12 @@ public final class Embedding: Layer {
             }
             return Int32(v)
         }
-        return try pass.tape.gather(weight, IndexTensor(shape: x.shape, values: indices))
+        let rows = try pass.tape.gather(weight, IndexTensor(shape: x.shape, values: indices))
+        guard let padding else { return rows }
+        // Padding positions out: zero output and no gradient into the padding row.
+        let mask = Tensor(shape: x.shape, storage: indices.map { $0 == Int32(padding) ? 0 : 1 })
+        if x.shape.count == 2 { pass.sequenceMask = mask }
+        return try pass.tape.multiply(rows, Variable(try pass.backend.prepare(mask.reshaped(x.shape + [1]))))
     }
 }
 
@@ -45,8 +61,12 @@ extension Embedding: ConfigurableLayer {
     public static var example: String { "Sequential([Embedding(100, 8), Flatten(), Dense(2)])" }
     public static var fields: [Setting] {
         [Setting("vocabulary", .count, positional: true, range: 1...Setting.largestCount, "how many indices"),
-         Setting("dimension", .count, positional: true, range: 1...Setting.largestCount, "values per index")]
+         Setting("dimension", .count, positional: true, range: 1...Setting.largestCount, "values per index"),
+         Setting("padding", .count, default: SettingValue.none, range: 0...Setting.largestCount,
+                 "the index that pads sequences (a Tokenizer's 0): its row stays zeros, and poolings over time leave its positions out")]
     }
-    public var settings: [String: SettingValue] { ["vocabulary": .number(Double(vocabulary)), "dimension": .number(Double(dimension))] }
-    public convenience init(settings s: Settings) { self.init(s.int("vocabulary"), s.int("dimension")) }
+    public var settings: [String: SettingValue] {
+        ["vocabulary": .number(Double(vocabulary)), "dimension": .number(Double(dimension)), "padding": padding.map { .number(Double($0)) } ?? SettingValue.none]
+    }
+    public convenience init(settings s: Settings) { self.init(s.int("vocabulary"), s.int("dimension"), padding: s.optionalInt("padding")) }
 }

@@ -47,6 +47,10 @@ public final class ForwardPass {
     /// of the global batch's rows: what a synchronized BatchNorm reduces its statistics with.
     public var communicator: any Communicator = SoloCommunicator()
     public var share: Float = 1
+    /// Which positions of a batch of sequences hold tokens ([batch, length], 1 or 0): set by
+    /// an Embedding with a padding index, read by the layers after it that pool or attend
+    /// over time (Keras's mask propagation), so padding never counts.
+    public var sequenceMask: Tensor?
 
     public init(tape: Tape, training: Bool, rng: RandomGenerator = RandomGenerator(seed: 0)) {
         self.tape = tape
