@@ -111,12 +111,7 @@ final class TokenizerObject: DeclaredMembers {
             let t = try o.ready("encode")
             let length = try a.optionalInt("length"), keepEnd = try a.bool("keepEnd")
             if case .string(let text) = a["texts"] {
-                var ids = t.encode(text)
-                if let length {
-                    if ids.count > length { ids = keepEnd ? Array(ids.suffix(length)) : Array(ids.prefix(length)) }
-                    ids += Array(repeating: 0, count: length - ids.count)
-                }
-                return .array(ids.map { .int($0) })
+                return .array((length.map { t.encode(text, length: $0, keepEnd: keepEnd) } ?? t.encode(text)).map { .int($0) })
             }
             guard let length else {
                 throw ScriptError(.value, "encode(_:) of an Array of texts needs length: (the ids of every text padded or cut to it)",
@@ -132,7 +127,14 @@ final class TokenizerObject: DeclaredMembers {
             let t = try o.ready("decode")
             let ids: [Int]
             switch a["ids"] {
-            case .object(let x as TensorObject): ids = x.tensor.storage.map { Int($0) }
+            case .object(let x as TensorObject):
+                ids = try x.tensor.storage.enumerated().map { i, v in
+                    // Int(v) traps on NaN, infinities and 1e30: checked first.
+                    guard v.isFinite, v == v.rounded(), abs(v) < 16_777_216 else {
+                        throw ScriptError(.value, "decode(_:): value \(v) at position \(i) is not a token id")
+                    }
+                    return Int(v)
+                }
             case .array(let items): ids = try items.map { try Convert.int($0, "decode(_:)'s ids") }
             default: throw ScriptError(.type, "decode(_:) takes ids: an Array of Ints or a Tensor; got \(a["ids"].typeName)")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import TesseraTensor
 
 /// Text into token ids and back, fitted on a training corpus: characters, words split by a
 /// regular expression (Keras's TextVectorization), or byte-pair encoding (BPE, as GPT-2 and
@@ -127,17 +128,27 @@ public struct Tokenizer: Sendable, Equatable {
         }
     }
 
-    /// Texts as rows of `length` ids: cut to `length` (keeping the start, or the end with
-    /// `keepEnd`), padded with 0 after; the mask is 1 where a row holds a token.
+    /// A text's ids cut to `length` (keeping the start, or the end with `keepEnd`) and padded
+    /// with 0 after.
+    public func encode(_ text: String, length: Int, keepEnd: Bool = false) -> [Int] {
+        var row = encode(text)
+        if row.count > length { row = keepEnd ? Array(row.suffix(length)) : Array(row.prefix(length)) }
+        return row + Array(repeating: 0, count: Swift.max(0, length - row.count))
+    }
+
+    /// Texts as rows of `length` ids (`encode(_:length:keepEnd:)` each); the mask is 1 where a
+    /// row holds a token.
     public func encode(_ texts: [String], length: Int, keepEnd: Bool = false) throws(DataError) -> (ids: [Int32], mask: [Float]) {
         guard length > 0 else { throw DataError("encode(length:) needs a length of at least 1, got \(length)") }
-        let (total, overflow) = texts.count.multipliedReportingOverflow(by: length)
-        guard !overflow, total <= 1 << 31 else { throw DataError("\(texts.count) texts of \(length) tokens are too many values for one tensor") }
+        let total: Int
+        do { total = try HostMemory.check(shape: [texts.count, length], what: "the ids of \(texts.count) texts of \(length) tokens") } catch {
+            throw DataError(error.message)
+        }
         var ids = [Int32](repeating: 0, count: total), mask = [Float](repeating: 0, count: total)
         for (r, text) in texts.enumerated() {
-            var row = encode(text)
-            if row.count > length { row = keepEnd ? Array(row.suffix(length)) : Array(row.prefix(length)) }
-            for (c, id) in row.enumerated() { ids[r * length + c] = Int32(id); mask[r * length + c] = 1 }
+            for (c, id) in encode(text, length: length, keepEnd: keepEnd).enumerated() where id != 0 {
+                ids[r * length + c] = Int32(id); mask[r * length + c] = 1
+            }
         }
         return (ids, mask)
     }
