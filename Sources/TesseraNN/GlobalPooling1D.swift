@@ -33,16 +33,10 @@ public class GlobalPooling1D: Layer {
             let floor = Tensor(shape: [batch, length, 1], storage: mask.storage.map { $0 == 0 ? -3e38 : 0 })
             return try t.extreme(try t.add(try t.multiply(x, m), Variable(try pass.backend.prepare(floor))), max: true, axis: 1)
         }
-        let counts = mask.storage.chunks(length).map { Swift.max(1, $0.reduce(0, +)) }
-        let total = try t.sum(try t.multiply(x, m), axis: 1)
-        return try t.divide(total, Variable(try pass.backend.prepare(Tensor(shape: [batch, 1], storage: counts))))
-    }
-}
-
-extension Array {
-    /// The array cut into runs of `size` (the last may be shorter).
-    fileprivate func chunks(_ size: Int) -> [ArraySlice<Element>] {
-        stride(from: 0, to: count, by: Swift.max(1, size)).map { self[$0..<Swift.min(count, $0 + size)] }
+        // Tokens per sequence (at least 1: a sequence of padding alone gives 0, not NaN).
+        let counts = try pass.backend.reduce(.sum, m.value, axis: 1)
+        let divisor = try pass.backend.binary(.maximum, counts, Tape.constant(1))
+        return try t.divide(try t.sum(try t.multiply(x, m), axis: 1), Variable(divisor))
     }
 }
 

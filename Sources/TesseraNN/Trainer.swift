@@ -119,7 +119,8 @@ public final class Trainer {
                 var stop = false
                 if let reducer {
                     // Backward first: the loss that decides is the batch's, summed over the ranks.
-                    reducer.begin(share: Float(mine.count) / Float(rows.count))
+                    let share = Float(mine.count) / Float(rows.count)
+                    reducer.begin(share: share)
                     var local = 0.0
                     if mine.isEmpty {
                         // A synchronized BatchNorm reduces inside the forward pass: every rank must run one.
@@ -132,7 +133,7 @@ public final class Trainer {
                         }
                         try reducer.contributeNothing()
                     } else {
-                        let (tape, l) = try forward(x, y, mine, share: Float(mine.count) / Float(rows.count))
+                        let (tape, l) = try forward(x, y, mine, share: share)
                         local = Double(l.value.storage[0])
                         try tape.backward(l, leafReady: { v throws(TensorError) in try reducer.ready(v) })
                     }

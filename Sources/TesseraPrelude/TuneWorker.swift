@@ -167,7 +167,7 @@ public enum TuneWorker {
                     say("the study '\(study)' has finished its \(session.budget) trials; nothing to do")
                     return .failure(.done)
                 }
-                guard hash(Self.cells(from: Array(session.cells.utf8)) ?? []) == session.hash, let cells = Self.cells(from: Array(session.cells.utf8)) else {
+                guard let cells = Self.cells(from: Array(session.cells.utf8)), hash(cells) == session.hash else {
                     say("the session stored with the study '\(study)' is damaged (its cells do not match their hash); run the study's tune cell again")
                     return .failure(.failed)
                 }
