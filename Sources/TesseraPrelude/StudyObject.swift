@@ -129,14 +129,14 @@ final class StudyObject: DeclaredMembers {
     func runAsWorker(_ interp: Interpreter, _ target: TuneWorker.Target) throws {
         let storage = study.storage, id = study.id
         func apply(_ s: StudySession) { budget = s.budget; study.retries = s.retries; study.heartbeat = s.heartbeat }
-        if let stored = try ScriptError.converting({ try storage.session(study: id) }) {
+        if let stored = try ScriptError.converting({ try storage.session(study: id, cells: false) }) {
             guard stored.hash == target.hash else {
                 throw TuneWorker.Leave.otherCode(study: study.name, stored: stored.hash, replayed: target.hash, joining: true)
             }
             apply(stored)
         }
         study.checkpoint = { [self] in
-            guard let s = try storage.session(study: id) else { return }
+            guard let s = try storage.session(study: id, cells: false) else { return }
             if s.hash != target.hash { throw TuneWorker.Leave.otherCode(study: study.name, stored: s.hash, replayed: target.hash, joining: false) }
             if s.stopped { throw TuneWorker.Leave.stopped(host: s.host) }
             budget = s.budget

@@ -58,7 +58,8 @@ public protocol StudyStorage: AnyObject {
     func studyID(named name: String) throws(TuneError) -> Int64?
     /// Stores (or replaces) what workers need to join the study.
     func publish(study: Int64, _ session: StudySession) throws(TuneError)
-    func session(study: Int64) throws(TuneError) -> StudySession?
+    /// The stored session; with `cells` false, its `cells` are left empty (the rest is read).
+    func session(study: Int64, cells: Bool) throws(TuneError) -> StudySession?
     /// Marks the study's session stopped (an interrupt) or running again.
     func setStopped(study: Int64, _ stopped: Bool) throws(TuneError)
     /// A running trial's heartbeat, on the storage's clock (one clock for every host).
@@ -109,12 +110,17 @@ public final class MemoryStorage: StudyStorage {
     private var sessions: [Int64: StudySession] = [:]
     public func studyID(named name: String) throws(TuneError) -> Int64? { headers.firstIndex { $0.name == name }.map(Int64.init) }
     public func publish(study: Int64, _ session: StudySession) throws(TuneError) { sessions[study] = session }
-    public func session(study: Int64) throws(TuneError) -> StudySession? { sessions[study] }
+    public func session(study: Int64, cells: Bool) throws(TuneError) -> StudySession? { sessions[study] }
     public func setStopped(study: Int64, _ stopped: Bool) throws(TuneError) { sessions[study]?.stopped = stopped }
     // One process holds the memory: its trials cannot be lost to another's death.
     public func beat(study: Int64, trial number: Int) throws(TuneError) {}
     public func silentTrials(study: Int64, grace: Double) throws(TuneError) -> [Int] { [] }
     public func reopen() throws(TuneError) -> (any StudyStorage)? { nil }
+}
+
+extension StudyStorage {
+    /// The stored session with its cells.
+    public func session(study: Int64) throws(TuneError) -> StudySession? { try session(study: study, cells: true) }
 }
 
 extension StudyHeader {

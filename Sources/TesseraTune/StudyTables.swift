@@ -22,7 +22,7 @@ extension TableStorage {
     }
     public func studyID(named name: String) throws(TuneError) -> Int64? { try tables.studyID(named: name) }
     public func publish(study: Int64, _ session: StudySession) throws(TuneError) { try tables.publish(study: study, session) }
-    public func session(study: Int64) throws(TuneError) -> StudySession? { try tables.session(study: study) }
+    public func session(study: Int64, cells: Bool) throws(TuneError) -> StudySession? { try tables.session(study: study, cells: cells) }
     public func setStopped(study: Int64, _ stopped: Bool) throws(TuneError) { try tables.setStopped(study: study, stopped) }
     public func beat(study: Int64, trial number: Int) throws(TuneError) { try tables.beat(study: study, trial: number) }
     public func silentTrials(study: Int64, grace: Double) throws(TuneError) -> [Int] { try tables.silentTrials(study: study, grace: grace) }
@@ -96,8 +96,11 @@ public struct StudyTables {
                   .integer(s.stopped ? 1 : 0), .text(s.host)])
     }
 
-    func session(study: Int64) throws(TuneError) -> StudySession? {
-        guard let r = try query("SELECT cells, hash, budget, heartbeat, retries, stopped, host FROM sessions WHERE study = ?", [.integer(study)]).first else { return nil }
+    func session(study: Int64, cells: Bool) throws(TuneError) -> StudySession? {
+        // A worker checks the session before each trial and at each report: the cells (the
+        // whole notebook's code) come only when asked for.
+        let sql = "SELECT \(cells ? "cells" : "''"), hash, budget, heartbeat, retries, stopped, host FROM sessions WHERE study = ?"
+        guard let r = try query(sql, [.integer(study)]).first else { return nil }
         guard r.count == 7, r[0].isText, r[1].isText, let budget = r[2].integerValue, (1...Int64(Int32.max)).contains(budget),
               r[3].real.isFinite, r[3].real > 0, let retries = r[4].integerValue, (0...1000).contains(retries), let stopped = r[5].integerValue else {
             throw TuneError("the session stored with study \(study) in \(rows.place) is damaged: \(r.map(\.description).joined(separator: ", ").prefix(200))",
