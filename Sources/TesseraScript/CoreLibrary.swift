@@ -147,13 +147,15 @@ public enum CoreLibrary {
                                    errors: [(.value, "seconds is negative or not finite")])) { a, interp in
             let seconds = try a.double("seconds")
             guard seconds.isFinite && seconds >= 0 else { throw ScriptError(.value, "sleep(_:) takes a finite number of seconds, 0 or more; got \(seconds)") }
-            let end = DispatchTime.now().uptimeNanoseconds + UInt64(seconds * 1e9)
+            // In seconds as Doubles: a long wait (1e300) must not overflow a count of nanoseconds.
+            func now() -> Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+            let end = now() + seconds
             while true {
                 try interp.interrupt.check()
-                let now = DispatchTime.now().uptimeNanoseconds
-                if now >= end { break }
+                let left = end - now()
+                if left <= 0 { break }
                 // In slices, so an interrupt is seen within 50 ms.
-                Thread.sleep(forTimeInterval: min(0.05, Double(end - now) / 1e9))
+                Thread.sleep(forTimeInterval: min(0.05, left))
             }
             return .nil
         },
