@@ -33,11 +33,11 @@ final class Heartbeat: @unchecked Sendable {
 
     private func loop() {
         while true {
-            let number: Int? = condition.withLock {
+            let (done, number): (Bool, Int?) = condition.withLock {
                 _ = condition.wait(until: Date(timeIntervalSinceNow: interval))
-                return ended ? nil : trial.map { $0 }
+                return (ended, trial)
             }
-            if condition.withLock({ ended }) { return }
+            if done { return }
             // A failed beat is not the trial's failure: the storage reconnects, and a trial
             // silent past the grace period is the study's to judge.
             if let number { try? storage.beat(study: study, trial: number) }
