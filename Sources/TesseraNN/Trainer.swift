@@ -88,8 +88,13 @@ public final class Trainer {
         let parameters = model.namedParameters.map(\.variable)
         let stateful = parameters + model.namedBuffers.map(\.variable)
         let world = options.communicator
-        // Every rank starts from rank 0's weights (they agree already when built from one seed).
-        if world.size > 1 { try broadcast(stateful, from: world) }
+        if world.size > 1 {
+            // Each rank takes its share of rows it must hold like every other rank: data sharded
+            // by rank beforehand (Horovod's habit) would train on a fraction of it, silently.
+            try checkSameData([x, y] + (validation.map { [$0.x, $0.y] } ?? []), world, epoch: 1)
+            // Every rank starts from rank 0's weights (they agree already when built from one seed).
+            try broadcast(stateful, from: world)
+        }
         let reducer = world.size > 1 ? GradientReducer(parameters: parameters, communicator: world) : nil
         // Weights live where the backend computes (a GPU's memory), moved there once.
         for v in stateful where v.value.device == nil { v.value = try backend.prepare(v.value) }
@@ -220,6 +225,28 @@ public final class Trainer {
         pass.share = share
         let output = try model.forward(Variable(bx), pass, scores: loss.takesScores(of: model))
         return (tape, try loss.apply(output, by, tape))
+    }
+
+    /// Throws on every rank unless every rank holds the same tensors (by shape and a checksum
+    /// that sees the order of the rows), compared with rank 0's.
+    private func checkSameData(_ tensors: [Tensor], _ world: any Communicator, epoch: Int) throws {
+        var mine: [Double] = []
+        for t in tensors {
+            var sum = 0.0
+            t.storage.withUnsafeBufferPointer { p in for (i, v) in p.enumerated() { sum += Double(v) * Double(i % 1021 + 1) } }
+            mine += [Double(t.shape.first ?? 0), Double(t.count), sum]
+        }
+        var first = world.rank == 0 ? mine : [Double](repeating: 0, count: mine.count)
+        try first.withUnsafeMutableBufferPointer { p throws(TensorError) in try world.allReduceSum(p) }
+        var differ = [zip(mine, first).allSatisfy { $0 == $1 || ($0.isNaN && $1.isNaN) } ? 0.0 : 1.0]
+        try differ.withUnsafeMutableBufferPointer { p throws(TensorError) in try world.allReduceSum(p) }
+        guard differ[0] == 0 else {
+            throw TrainingError(epoch: epoch, batch: 0, message: """
+                \(Int(differ[0])) of the \(world.size) ranks hold other training or validation data than rank 0; in a data-parallel \
+                fit every rank loads the whole data set and fit takes each rank's share of every batch. Load the same data \
+                on every rank (do not split it by distributed()["rank"]), or train each rank alone with fit(distributed: .off)
+                """)
+        }
     }
 
     /// Rank 0's values of `variables` on every rank.

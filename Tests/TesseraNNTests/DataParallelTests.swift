@@ -130,6 +130,28 @@ final class DataParallelTests: XCTestCase {
         assertClose(ranks[0].weights, one.weights, "4 ranks, a 3-row batch")
     }
 
+    /// Data split by rank beforehand (Horovod's habit) is an error on every rank, not a fit
+    /// on a fraction of it.
+    func testRanksWithOtherDataAreAnError() throws {
+        let world = ThreadCommunicator.world(size: 2)
+        let lock = NSLock()
+        nonisolated(unsafe) var messages: [String] = []
+        let sets = [data(40), data(50)]
+        Self.onThreads(2) { r in
+            let (x, y) = sets[r]
+            var options = TrainingOptions(epochs: 1, batchSize: 8)
+            options.communicator = world[r]
+            do {
+                _ = try Trainer(model: Self.mlp(), loss: .crossEntropy(), optimizer: Adam(), backend: OpenBLASBackend(), options: options).fit(x, y)
+                lock.withLock { messages.append("rank \(r) trained") }
+            } catch {
+                lock.withLock { messages.append("\(error)") }
+            }
+        }
+        XCTAssertEqual(messages.count, 2)
+        for m in messages { XCTAssertTrue(m.contains("1 of the 2 ranks hold other training or validation data than rank 0"), m) }
+    }
+
     func testSharesCoverTheRowsInOrder() {
         for size in 1...5 {
             let world = ThreadCommunicator.world(size: size)
