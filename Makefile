@@ -74,6 +74,7 @@ bench: release
 parity:
 	./scripts/venv.sh bench/requirements.txt
 	.venv/bin/python scripts/parity.py
+	.venv/bin/python scripts/parity_sequences.py
 
 clean:
 	rm -rf .build .build-fuzz .build-asan .check-browser

@@ -1,7 +1,9 @@
 import TesseraTensor
 
 /// A fully connected layer: y = activation(x Wᵀ + b), W of shape [units, inputs] as in
-/// PyTorch's nn.Linear (so weights move between the two unchanged).
+/// PyTorch's nn.Linear (so weights move between the two unchanged). On sequences
+/// ([length, features] per example) it maps each position's features alike, as Keras's
+/// Dense and PyTorch's Linear do on their last axis.
 public final class Dense: Layer {
     public let units: Int
     public let activation: Activation
@@ -22,13 +24,15 @@ public final class Dense: Layer {
     }
 
     public func build(inputShape: [Int], rng: inout RandomGenerator) throws(TensorError) -> [Int] {
-        guard inputShape.count == 1, let inputs = inputShape.first, inputs > 0 else {
-            throw TensorError(.shape, "Dense(\(units)) needs flat inputs [features]; it got \(inputShape) per example (put Flatten() before it)")
+        // Images ([channels, height, width]) are refused rather than mapped along their last
+        // axis: there a missing Flatten() is far likelier than the intent.
+        guard inputShape.count == 1 || inputShape.count == 2, let inputs = inputShape.last, inputs > 0 else {
+            throw TensorError(.shape, "Dense(\(units)) needs flat inputs [features] (or sequences [length, features]); it got \(inputShape) per example (put Flatten() before it)")
         }
         guard units > 0 else { throw TensorError(.value, "Dense needs at least one unit, got \(units)") }
         weight = Variable(try Initializer.for(activation).make([units, inputs], fanIn: inputs, fanOut: units, rng: &rng), requiresGrad: true)
         if useBias { bias = Variable(Tensor(zeros: [units]), requiresGrad: true) }
-        return [units]
+        return inputShape.dropLast() + [units]
     }
 
     public var probabilityActivation: Activation? { activation.givesProbabilities ? activation : nil }
@@ -43,6 +47,11 @@ public final class Dense: Layer {
 
     private func forward(_ x: Variable, _ pass: ForwardPass, activation: Activation) throws(TensorError) -> Variable {
         guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
+        if x.value.rank == 3, x.shape[2] == weight.shape[1] {
+            // Every position of every sequence as one row of a single product.
+            let rows = try pass.tape.reshape(x, [x.shape[0] * x.shape[1], x.shape[2]])
+            return try pass.tape.reshape(try forward(rows, pass, activation: activation), [x.shape[0], x.shape[1], units])
+        }
         guard x.value.rank == 2, x.shape[1] == weight.shape[1] else {
             throw TensorError(.shape, "\(description) expects inputs [batch, \(weight.shape[1])]; got \(x.shape)")
         }

@@ -46,6 +46,25 @@ extension Tape {
         }
     }
 
+    /// Positions `range` along `axis`; the gradient is the output's, placed back at those
+    /// positions with zeros elsewhere.
+    public func slice(_ a: Variable, axis: Int, _ range: Range<Int>) throws(TensorError) -> Variable {
+        let y = try a.value.slice(axis: axis, range)
+        let shape = a.shape
+        let ax = axis < 0 ? axis + shape.count : axis
+        return record(y, [a]) { g throws(TensorError) in
+            let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *), length = shape[ax]
+            let gv = g.storage
+            var out = [Float](repeating: 0, count: shape.reduce(1, *))
+            let width = range.count * inner
+            for o in 0..<outer {
+                let to = (o * length + range.lowerBound) * inner
+                for j in 0..<width { out[to + j] = gv[o * width + j] }
+            }
+            return [Tensor(shape: shape, storage: out)]
+        }
+    }
+
     /// Tensors of one shape stacked along a new axis.
     public func stack(_ parts: [Variable], axis: Int = 0) throws(TensorError) -> Variable {
         guard let first = parts.first else { throw TensorError(.value, "stack needs at least one tensor") }

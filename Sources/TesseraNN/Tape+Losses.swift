@@ -6,7 +6,14 @@ extension Tape {
     /// Cross-entropy of `logits` [n, classes] against class indices `labels` [n], as
     /// PyTorch's CrossEntropyLoss: per-class `weights` (the mean is weighted by the weight
     /// of each sample's class) and `labelSmoothing` ε (targets (1 - ε)·one-hot + ε/classes).
+    /// Logits of sequences [n, length, classes] take labels [n, length]: every position is
+    /// a sample (a language model's next-token loss).
     public func crossEntropy(_ logits: Variable, labels: Tensor, weights: [Float]? = nil, labelSmoothing: Float = 0) throws(TensorError) -> Variable {
+        if logits.value.rank > 2, let c = logits.shape.last {
+            let n = logits.shape.dropLast().reduce(1, *)
+            guard labels.count == n else { throw TensorError(.shape, "cross-entropy: \(labels.count) labels for outputs of shape \(logits.shape); it needs one per position, \(Array(logits.shape.dropLast()))") }
+            return try crossEntropy(try reshape(logits, [n, c]), labels: labels, weights: weights, labelSmoothing: labelSmoothing)
+        }
         guard logits.value.rank == 2 else { throw TensorError(.shape, "cross-entropy needs logits [batch, classes]; got \(logits.shape)") }
         let (n, c) = (logits.shape[0], logits.shape[1])
         guard labels.count == n else { throw TensorError(.shape, "cross-entropy: \(labels.count) labels for a batch of \(n)") }

@@ -78,6 +78,27 @@ extension Tensor {
         return Tensor(shape: [range.count] + shape.dropFirst(), storage: Array(storage[(range.lowerBound * row)..<(range.upperBound * row)]))
     }
 
+    /// Positions `range` along `axis` (all of every other axis): the gates of a recurrent
+    /// layer's joint projection, the queries of an attention's.
+    public func slice(axis: Int, _ range: Range<Int>) throws(TensorError) -> Tensor {
+        let ax = axis < 0 ? axis + rank : axis
+        guard ax >= 0 && ax < rank else { throw TensorError(.value, "axis \(axis) does not exist for a tensor of rank \(rank)") }
+        guard range.lowerBound >= 0, range.upperBound <= shape[ax] else {
+            throw .shape("positions \(range) are out of range for axis \(ax) of length \(shape[ax])")
+        }
+        let outer = shape[..<ax].reduce(1, *), inner = shape[(ax + 1)...].reduce(1, *), length = shape[ax]
+        var newShape = shape
+        newShape[ax] = range.count
+        let values = storage
+        var out = [Float]()
+        out.reserveCapacity(outer * range.count * inner)
+        for o in 0..<outer {
+            let start = (o * length + range.lowerBound) * inner
+            out.append(contentsOf: values[start..<(start + range.count * inner)])
+        }
+        return Tensor(shape: newShape, storage: out)
+    }
+
     /// The axes reordered: `permuted([1, 0])` transposes a matrix.
     public func permuted(_ order: [Int]) throws(TensorError) -> Tensor {
         guard order.sorted() == Array(0..<rank) else { throw TensorError(.value, "permuted(\(order)) must list each of the \(rank) axes once") }

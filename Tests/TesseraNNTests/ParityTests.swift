@@ -7,18 +7,7 @@ import TesseraTensor
 /// step (relative 1e-4) and the same final weights. The golden files come from
 /// scripts/parity.py (`make parity`), run where PyTorch is installed.
 final class ParityTests: XCTestCase {
-    struct Golden {
-        let doc: [String: Any]
-        init(_ name: String) throws {
-            let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/\(name).json")
-            doc = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
-        }
-        func tensor(_ v: Any?) -> Tensor {
-            let d = v as! [String: Any]
-            return Tensor(shape: (d["shape"] as! [NSNumber]).map(\.intValue), storage: (d["values"] as! [NSNumber]).map(\.floatValue))
-        }
-        subscript(_ key: String) -> Any? { doc[key] }
-    }
+    typealias Golden = GoldenFile
 
     func model(_ golden: Golden) -> Sequential {
         let layers: [any Layer] = (golden["layers"] as! [[String: Any]]).map { l in

@@ -1,0 +1,29 @@
+import TesseraTensor
+
+/// A gated recurrent unit layer over sequences [batch, length, features], as PyTorch's
+/// nn.GRU (one layer, batch first; the reset gate scales the state's projection with its
+/// bias, Keras's `reset_after`): the last state [batch, units], or every position's with
+/// `returnSequences`, both directions with `bidirectional`.
+public final class GRU: Recurrent {
+    public init(_ units: Int, returnSequences: Bool = false, bidirectional: Bool = false) {
+        super.init(kind: "GRU", gates: 3, units: units, returnSequences: returnSequences, bidirectional: bidirectional)
+    }
+
+    override func initialState(batch: Int) -> [Variable] { [Variable(Tensor(zeros: [batch, units]))] }
+
+    override func step(_ projected: Variable, _ state: [Variable], _ w: Weights, _ tape: Tape) throws(TensorError) -> [Variable] {
+        let fromState = try tape.add(try tape.matmul(state[0], w.state, transpose: Transpose(b: true)), w.stateBias)
+        return [try tape.gruStep(projected, fromState, state[0])]
+    }
+}
+
+extension GRU: ConfigurableLayer {
+    public static var kind: String { "GRU" }
+    public static var summary: String { "A gated recurrent unit layer over sequences [length, features]: the last state, or every position's (returnSequences); bidirectional reads both ways." }
+    public static var example: String { "Sequential([Embedding(100, 16, padding: 0), GRU(32, bidirectional: true), Dense(2)])" }
+    public static var fields: [Setting] { Recurrent.fields(kind) }
+    public var settings: [String: SettingValue] { recurrentSettings }
+    public convenience init(settings s: Settings) {
+        self.init(s.int("units"), returnSequences: s.bool("returnSequences"), bidirectional: s.bool("bidirectional"))
+    }
+}
