@@ -33,6 +33,18 @@ enum Convert {
 
     static func strings(_ v: Value, _ what: String) throws -> [String] {
         if case .string(let s) = v { return [s] }
+        if case .object(let c as ColumnObject) = v {
+            // A frame's text column (train["word"]), as pandas users pass a Series.
+            guard c.column.dtype == .string else {
+                throw ScriptError(.type, "\(what) needs texts; column '\(c.column.name)' holds \(c.column.dtype.rawValue) values")
+            }
+            return try (0..<c.column.count).map { i in
+                guard let t = c.column.text(at: i) else {
+                    throw ScriptError(.value, "\(what): row \(i) of column '\(c.column.name)' is missing", suggestion: "drop or fill missing texts first, e.g. frame.clean()")
+                }
+                return t
+            }
+        }
         guard case .array(let xs) = v else { throw ScriptError(.type, "\(what) needs an Array of Strings, got \(v.typeName)") }
         return try xs.map { try string($0, what) }
     }

@@ -6,7 +6,7 @@ import TesseraTensor
 /// Text in the language: `readText`, `readLines` and `Tokenizer` (characters, words by a
 /// pattern, byte pairs), fitted on a training corpus, encoding texts as ids for an Embedding.
 enum TextBindings {
-    static var functions: [NativeFunction] { [readText, readLines, tokenizer] }
+    static var functions: [NativeFunction] { [readText, readLines, tokenizer, textVectorization] }
 
     static let readText = NativeFunction(Declaration(
         "readText", [.positional("path", .string, "the file")], returns: "String",
@@ -59,6 +59,24 @@ enum TextBindings {
     }
 }
 
+extension TextBindings {
+    static let textVectorization = NativeFunction(Declaration(
+        "TextVectorization", [.positional("column", .string, "the text column"),
+                              .labelled("tokenizer", .object("Tokenizer"), default: .nil, defaultText: "Tokenizer(.words)",
+                                        "how texts are cut: fitted on the training rows when the Pipeline is, or used as it is when already fitted"),
+                              .labelled("length", .int, range: .atLeast(1), "ids per text: shorter texts are padded with 0, longer ones cut"),
+                              .labelled("keepEnd", .bool, default: .bool(false), "cut from the start, keeping each text's end")],
+        returns: "Transform",
+        summary: "A Pipeline step (Keras's TextVectorization) that turns a text column into length columns of token ids for an Embedding, the vocabulary learned from the training rows only; give the tokenizer maxTokens: to size the Embedding before fitting.",
+        example: "let (train, test) = dataset(\"wordlang\", rows: 800)\nlet m = Pipeline([TextVectorization(\"word\", tokenizer: Tokenizer(.characters, maxTokens: 64), length: 16),\n    Sequential([Embedding(64, 8, padding: 0), GlobalAveragePooling1D(), Dense(8)], seed: 1)])\nm.fit(train, target: \"label\", epochs: 1)\nm.classes",
+        errors: [(.data, "the column is missing or not text")])) { a, _ in
+        let tokenizer = try a.object("tokenizer", as: TokenizerObject.self) ?? TokenizerObject(kind: .words(pattern: Tokenizer.wordPattern), lowercase: false, maxTokens: nil, vocabularySize: 1000)
+        return .object(TransformObject(TextVectorization(column: try a.string("column"), length: try a.int("length"), keepEnd: try a.bool("keepEnd"),
+                                                         kind: tokenizer.kind, lowercase: tokenizer.lowercase, maxTokens: tokenizer.maxTokens,
+                                                         vocabularySize: tokenizer.vocabularySize, fitted: tokenizer.fitted)))
+    }
+}
+
 /// A tokenizer in the language: configured by `Tokenizer(...)`, learned by `fit(texts)`.
 final class TokenizerObject: DeclaredMembers {
     let kind: Tokenizer.Kind
@@ -86,10 +104,10 @@ final class TokenizerObject: DeclaredMembers {
     }
 
     static let nativeMembers = NativeMembers<TokenizerObject>([
-        .method(Declaration("fit", [.positional("texts", .array, "the training texts (Strings): fit on the training split only")],
+        .method(Declaration("fit", [.positional("texts", .either("Array | Column", [.array, .object("Column")]), "the training texts (Strings, or a text column): fit on the training split only")],
                             returns: "Tokenizer", summary: "Learns the vocabulary (and, for .bytePairs, the merges) from the texts; returns the tokenizer (Keras's adapt).",
                             example: "Tokenizer(.characters).fit([\"abc\", \"abd\"]).vocabulary",
-                            errors: [(.type, "a text is not a String")])) { o, a, _ in
+                            errors: [(.type, "a text is not a String"), (.value, "a text is missing")])) { o, a, _ in
             let texts = try Convert.strings(a["texts"], "fit(_:)")
             o.fitted = try ScriptError.converting {
                 try Tokenizer(o.kind, fitting: texts, lowercase: o.lowercase, maxTokens: o.maxTokens, vocabularySize: o.vocabularySize)
@@ -102,7 +120,7 @@ final class TokenizerObject: DeclaredMembers {
                             example: "Tokenizer(.words).fit([\"a b\"]).tokens(\"a, b\")")) { o, a, _ in
             .array(try o.ready("tokens").tokens(try a.string("text")).map { .string($0) })
         },
-        .method(Declaration("encode", [.positional("texts", .either("String | Array", [.string, .array]), "a text, or an Array of texts"),
+        .method(Declaration("encode", [.positional("texts", .either("String | Array | Column", [.string, .array, .object("Column")]), "a text, or an Array or a column of texts"),
                                        .labelled("length", .int, default: .nil, range: .atLeast(1), "pad (with 0) or cut every text to this many ids; needed for an Array"),
                                        .labelled("keepEnd", .bool, default: .bool(false), "cut from the start, keeping each text's end")],
                             returns: "[Int] | Tensor", summary: "A text's ids (an Array), or texts as a Tensor [texts, length] of ids padded with 0 (for Embedding).",

@@ -36,6 +36,25 @@ final class TextBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("Tokenizer(.characters).fit([\"héllo\"]).encode(\"hé!\")").result, "[3, 4, 1]")
     }
 
+    func testAPipelineVectorizesATextColumnFittedOnTrainingRowsAlone() throws {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("""
+            let (train, test) = dataset("wordlang", rows: 800, seed: 1)
+            let tok = Tokenizer(.characters, maxTokens: 32)
+            let m = Pipeline([TextVectorization("word", tokenizer: tok, length: 8), Sequential([Embedding(32, 8, padding: 0), LSTM(8), Dense(8)], seed: 1)])
+            m.fit(train, target: "label", epochs: 2)
+            """).error)
+        XCTAssertEqual(k.execute("m.classes").result, "[\"dutch\", \"english\", \"french\", \"german\", \"italian\", \"portuguese\", \"spanish\", \"swedish\"]")
+        let run = k.execute("m.predict(test).shape")
+        XCTAssertEqual(run.result, "[160, 8]")
+        XCTAssertFalse(run.stderr.contains("not seen in training"), "every text is new to a text column: \(run.stderr)")
+        XCTAssertEqual(k.execute("tok.size").errorText.contains("fit(texts)"), true, "the Pipeline's fit leaves the given tokenizer as it was")
+        // Texts in a column, as a pandas user passes them.
+        XCTAssertEqual(k.execute("Tokenizer(.characters).fit(train[\"word\"]).encode(train[\"word\"], length: 3).shape").result, "[640, 3]")
+        XCTAssertTrue(k.execute("TextVectorization(\"label\", length: 4)").error == nil)
+        XCTAssertEqual(k.execute("Pipeline([TextVectorization(\"nope\", length: 4), Sequential([Dense(2)])]).fit(train, target: \"label\")").errorText.contains("nope"), true)
+    }
+
     func testMistakesAreClearErrors() {
         let k = KernelHarness()
         XCTAssertTrue(k.execute("Tokenizer(.words).encode(\"x\")").errorText.contains("call fit(texts)"))

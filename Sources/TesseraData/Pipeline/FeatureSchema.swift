@@ -24,13 +24,14 @@ public struct FeatureSchema: Sendable, Codable, Equatable {
     public var featureNames: [String] { features.map(\.name) }
 
     /// The schema of `frame`'s columns: the target (named, or the frame's own) and every
-    /// other column as a feature, in order.
-    public init(_ frame: Frame, target: String?) throws(DataError) {
+    /// other column as a feature, in order. The `freeText` columns (a TextVectorization's)
+    /// keep no categories: every text is new there, and that is no news.
+    public init(_ frame: Frame, target: String?, freeText: Set<String> = []) throws(DataError) {
         let targetName = target ?? frame.target
         if let targetName, !frame.hasColumn(targetName) { throw DataError.noColumn(targetName, in: frame.columnNames) }
         features = frame.columns.filter { $0.name != targetName }.map { c in
             var categories: [String]?
-            if c.dtype == .string {
+            if c.dtype == .string, !freeText.contains(c.name) {
                 let all = c.uniqueTexts
                 categories = all.count <= Self.mostCategories ? all.sorted() : nil
             }

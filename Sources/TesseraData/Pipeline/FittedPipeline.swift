@@ -22,7 +22,7 @@ public struct FittedPipeline: Sendable {
     /// before, as scikit-learn's Pipeline does), and returns the pipeline with the
     /// training rows' features and targets.
     public static func fit(_ transforms: [any Transform], on frame: Frame, target: String?) throws(DataError) -> (FittedPipeline, Prepared) {
-        let schema = try FeatureSchema(frame, target: target)
+        let schema = try FeatureSchema(frame, target: target, freeText: Set(transforms.compactMap { ($0 as? TextVectorization)?.column }))
         guard schema.target != nil else {
             throw DataError("which column is the target?", suggestion: "pass target: \"label\" (or read the CSV with target:)")
         }

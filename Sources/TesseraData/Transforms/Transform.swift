@@ -26,7 +26,8 @@ public protocol FittedTransform: Sendable, Codable {
 /// Every fitted transform a saved pipeline may hold, by kind: a new transform adds its
 /// Fitted type here.
 public enum FittedTransforms {
-    public static let all: [any FittedTransform.Type] = [Impute.Fitted.self, OneHot.Fitted.self, Standardize.Fitted.self, Clip.Fitted.self, Log1p.Fitted.self]
+    public static let all: [any FittedTransform.Type] = [Impute.Fitted.self, OneHot.Fitted.self, Standardize.Fitted.self, Clip.Fitted.self, Log1p.Fitted.self,
+                                                         TextVectorization.Fitted.self]
 
     public static func type(named kind: String) -> (any FittedTransform.Type)? { all.first { $0.kind == kind } }
 }
