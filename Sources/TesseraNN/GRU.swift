@@ -9,11 +9,8 @@ public final class GRU: Recurrent {
         super.init(kind: "GRU", gates: 3, units: units, returnSequences: returnSequences, bidirectional: bidirectional)
     }
 
-    override func initialState(batch: Int) -> [Variable] { [Variable(Tensor(zeros: [batch, units]))] }
-
-    override func step(_ projected: Variable, _ state: [Variable], _ w: Weights, _ tape: Tape) throws(TensorError) -> [Variable] {
-        let fromState = try tape.add(try tape.matmul(state[0], w.state, transpose: Transpose(b: true)), w.stateBias)
-        return [try tape.gruStep(projected, fromState, state[0])]
+    override func walk(_ projected: Variable, _ w: Weights, mask: Tensor?, reverse: Bool, _ tape: Tape) throws(TensorError) -> Variable {
+        try tape.gru(projected, weight: w.state, bias: w.stateBias, mask: mask, reverse: reverse)
     }
 }
 

@@ -10,14 +10,8 @@ public final class LSTM: Recurrent {
 
     override var foldsStateBias: Bool { true }
 
-    override func initialState(batch: Int) -> [Variable] {
-        [Variable(Tensor(zeros: [batch, units])), Variable(Tensor(zeros: [batch, units]))]
-    }
-
-    override func step(_ projected: Variable, _ state: [Variable], _ w: Weights, _ tape: Tape) throws(TensorError) -> [Variable] {
-        let gates = try tape.add(projected, try tape.matmul(state[0], w.state, transpose: Transpose(b: true)))
-        let hc = try tape.lstmStep(gates, state[1])
-        return [try tape.slice(hc, axis: 1, 0..<units), try tape.slice(hc, axis: 1, units..<(2 * units))]
+    override func walk(_ projected: Variable, _ w: Weights, mask: Tensor?, reverse: Bool, _ tape: Tape) throws(TensorError) -> Variable {
+        try tape.lstm(projected, weight: w.state, mask: mask, reverse: reverse)
     }
 }
 

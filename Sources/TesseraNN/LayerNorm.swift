@@ -35,15 +35,7 @@ public final class LayerNorm: Layer {
         guard x.value.rank >= 2, x.shape.last == f else {
             throw TensorError(.shape, "LayerNorm built for \(f) features got a batch of shape \(x.shape)")
         }
-        // As [rows, f]: statistics per row, broadcast back as [rows, 1].
-        let rows = x.value.count / f
-        let flat = try t.reshape(x, [rows, f])
-        let mean = try t.reshape(try t.mean(flat, axis: 1), [rows, 1])
-        let centered = try t.subtract(flat, mean)
-        let variance = try t.reshape(try t.mean(try t.multiply(centered, centered), axis: 1), [rows, 1])
-        let std = try t.sqrt(try t.add(variance, Variable(Tape.constant(epsilon))))
-        let y = try t.add(try t.multiply(try t.divide(centered, std), gamma), beta)
-        return try t.reshape(y, x.shape)
+        return try t.layerNorm(x, gamma: gamma, beta: beta, epsilon: epsilon)
     }
 }
 

@@ -68,13 +68,10 @@ public class Recurrent: Layer {
         return returnSequences ? [inputShape[0], width] : [width]
     }
 
-    /// The state a walk starts from: its parts (h, and c for an LSTM), zeros.
-    func initialState(batch: Int) -> [Variable] { fatalError("a cell kind supplies its initial state") }
-
-    /// One position: the input's projection `projected` [batch, gates·units] (with its
-    /// bias) and the state before → the state after; the output is its first part.
-    func step(_ projected: Variable, _ state: [Variable], _ w: Weights, _ tape: Tape) throws(TensorError) -> [Variable] {
-        fatalError("a cell kind supplies its step")
+    /// The walk of one direction over time-major projections [length, batch, gates·units]
+    /// (input bias added): the state after each position, time-major, carried over padding.
+    func walk(_ projected: Variable, _ w: Weights, mask: Tensor?, reverse: Bool, _ tape: Tape) throws(TensorError) -> Variable {
+        fatalError("a cell kind supplies its walk")
     }
 
     /// Whether the state's bias may be added once to every position's input projection
@@ -90,31 +87,25 @@ public class Recurrent: Layer {
         let t = pass.tape
         let (batch, length) = (x.shape[0], x.shape[1])
         let mask = pass.sequenceMask.flatMap { $0.shape == [batch, length] ? $0 : nil }
-        let rows = try t.reshape(x, [batch * length, features])
+        // Time-major rows, so each position's projections are one contiguous block.
+        let rows = try t.reshape(try t.permute(x, [1, 0, 2]), [length * batch, features])
         var sequences: [Variable] = [], finals: [Variable] = []
         for (d, w) in directions.enumerated() {
-            // Every position's input projection in one product, laid out position-major so a
-            // step's slice is one contiguous block.
+            // Every position's input projection in one product.
             var projected = try t.add(try t.matmul(rows, w.inputs, transpose: Transpose(b: true)), w.inputBias)
             if foldsStateBias { projected = try t.add(projected, w.stateBias) }
-            let steps = try t.permute(try t.reshape(projected, [batch, length, gates * units]), [1, 0, 2])
-            var state = initialState(batch: batch)
-            var outputs = [Variable?](repeating: nil, count: length)
-            for position in d == 0 ? Array(0..<length) : Array((0..<length).reversed()) {
-                let input = try t.reshape(try t.slice(steps, axis: 0, position..<(position + 1)), [batch, gates * units])
-                var next = try step(input, state, w, t)
+            let states = try walk(try t.reshape(projected, [length, batch, gates * units]), w, mask: mask, reverse: d == 1, t)
+            // The last state: after the last position walked (padding carries it there).
+            let end = d == 0 ? length - 1 : 0
+            finals.append(try t.reshape(try t.slice(states, axis: 0, end..<(end + 1)), [batch, units]))
+            if returnSequences {
+                var out = try t.permute(states, [1, 0, 2])
                 if let mask {
-                    // Padding keeps the state: old + m·(new - old), m 0 or 1 per sequence.
-                    let m = Variable(try pass.backend.prepare(try mask.slice(axis: 1, position..<(position + 1))))
-                    next = try zip(next, state).map { (n, o) throws(TensorError) in try t.add(o, try t.multiply(m, try t.subtract(n, o))) }
-                    if returnSequences { outputs[position] = try t.multiply(next[0], m) }
-                } else if returnSequences {
-                    outputs[position] = next[0]
+                    // A padding position's output is zeros.
+                    out = try t.multiply(out, Variable(try pass.backend.prepare(mask.reshaped([batch, length, 1]))))
                 }
-                state = next
+                sequences.append(out)
             }
-            finals.append(state[0])
-            if returnSequences { sequences.append(try t.stack(outputs.map { $0! }, axis: 1)) }
         }
         if returnSequences { return sequences.count == 1 ? sequences[0] : try t.concat(sequences, axis: 2) }
         // One vector per sequence: the mask has nothing left to mark.

@@ -28,19 +28,7 @@ extension Tape {
     /// GELU, tanh approximation (PyTorch's approximate="tanh").
     public func gelu(_ a: Variable) throws(TensorError) -> Variable {
         let x = a.value
-        return record(try backend.unary(.gelu, x), [a]) { [self] g throws(TensorError) in
-            // With u = c (x + 0.044715 x³) and t = tanh u:
-            // gelu' = ½ (1 + t) + ½ x (1 - t²) c (1 + 3·0.044715 x²)
-            let c: Float = 0.7978845608028654
-            let x2 = try backend.binary(.multiply, x, x)
-            let inner = try backend.binary(.add, Self.one, try backend.binary(.multiply, x2, Self.constant(0.044715)))
-            let t = try backend.unary(.tanh, try backend.binary(.multiply, try backend.binary(.multiply, x, inner), Self.constant(c)))
-            let left = try backend.binary(.multiply, try backend.binary(.add, Self.one, t), Self.constant(0.5))
-            let slope = try backend.binary(.add, Self.one, try backend.binary(.multiply, x2, Self.constant(3 * 0.044715)))
-            let sech2 = try backend.binary(.subtract, Self.one, try backend.binary(.multiply, t, t))
-            let right = try backend.binary(.multiply, try backend.binary(.multiply, try backend.binary(.multiply, x, sech2), slope), Self.constant(0.5 * c))
-            return [try backend.binary(.multiply, g, try backend.binary(.add, left, right))]
-        }
+        return record(try backend.unary(.gelu, x), [a]) { [self] g throws(TensorError) in [try backend.binary(.geluGradient, g, x)] }
     }
 
     public func exp(_ a: Variable) throws(TensorError) -> Variable {

@@ -1,100 +1,197 @@
-import Foundation
 import TesseraTensor
 
-/// The element-wise part of one step of an LSTM or a GRU as one recorded operation, with
-/// its gradient in closed form: a step of a cell is a dozen element-wise operations, and a
-/// sequence runs it once per position, so fusing them saves most of a recurrent layer's
-/// bookkeeping. The matrix products stay outside, on the backend. Gate orders are
-/// PyTorch's, so its weights load unchanged.
+/// A whole recurrent walk as one recorded operation, as PyTorch's and cuDNN's LSTM and GRU
+/// kernels run it: per position, one matrix product with the state's weights (on the
+/// backend) and one fused, vectorized pass over the gates; back, the same walk in reverse
+/// (backpropagation through time), with the state weights' gradient as one product over
+/// every position at the end. Recorded op by op instead, a sequence of 24 positions made
+/// some 400 operations and each position's slice of the inputs a full-size gradient.
+///
+/// Inputs are time-major: the input's projection (with the biases that add to it)
+/// [length, batch, gates·units]. The result is the state after each position, time-major
+/// [length, batch, units]; a position the mask marks as padding (0) carries the state
+/// before it over unchanged. Gate orders are PyTorch's, so its weights load unchanged.
 extension Tape {
-    /// An LSTM step: `gates` [batch, 4·hidden] (input, forget, cell, output; the input's
-    /// and the state's projections and both biases already added) and the previous cell
-    /// state `c` [batch, hidden] → [batch, 2·hidden], the new hidden state h then the new
-    /// cell state c.
-    public func lstmStep(_ gates: Variable, _ c: Variable) throws(TensorError) -> Variable {
-        let (batch, hidden) = (c.shape[0], c.shape[1])
-        guard gates.shape == [batch, 4 * hidden], c.value.rank == 2 else {
-            throw TensorError(.shape, "an LSTM step needs gates [batch, 4·hidden] and a state [batch, hidden]; got \(gates.shape) and \(c.shape)")
-        }
-        let a = gates.value.storage, cv = c.value.storage
-        var act = [Float](repeating: 0, count: batch * 4 * hidden)  // i, f, g, o after their activations
-        var tc = [Float](repeating: 0, count: batch * hidden)
-        var out = [Float](repeating: 0, count: batch * 2 * hidden)
-        for b in 0..<batch {
-            let row = b * 4 * hidden
-            for j in 0..<hidden {
-                let i = Self.sigmoid(a[row + j]), f = Self.sigmoid(a[row + hidden + j])
-                let g = Foundation.tanh(a[row + 2 * hidden + j]), o = Self.sigmoid(a[row + 3 * hidden + j])
-                act[row + j] = i; act[row + hidden + j] = f; act[row + 2 * hidden + j] = g; act[row + 3 * hidden + j] = o
-                let cNew = f * cv[b * hidden + j] + i * g
-                let t = Foundation.tanh(cNew)
-                tc[b * hidden + j] = t
-                out[b * 2 * hidden + j] = o * t
-                out[b * 2 * hidden + hidden + j] = cNew
-            }
-        }
-        return record(Tensor(shape: [batch, 2 * hidden], storage: out), [gates, c]) { grad throws(TensorError) in
-            let gv = grad.storage
-            var dGates = [Float](repeating: 0, count: batch * 4 * hidden), dc = [Float](repeating: 0, count: batch * hidden)
-            for b in 0..<batch {
-                let row = b * 4 * hidden
-                for j in 0..<hidden {
-                    let i = act[row + j], f = act[row + hidden + j], g = act[row + 2 * hidden + j], o = act[row + 3 * hidden + j]
-                    let t = tc[b * hidden + j]
-                    let dh = gv[b * 2 * hidden + j]
-                    let dcTotal = gv[b * 2 * hidden + hidden + j] + dh * o * (1 - t * t)
-                    dGates[row + j] = dcTotal * g * i * (1 - i)
-                    dGates[row + hidden + j] = dcTotal * cv[b * hidden + j] * f * (1 - f)
-                    dGates[row + 2 * hidden + j] = dcTotal * i * (1 - g * g)
-                    dGates[row + 3 * hidden + j] = dh * t * o * (1 - o)
-                    dc[b * hidden + j] = dcTotal * f
+    /// An LSTM walk: gates i, f, g, o = projected + h·Wᵀ; c = f·c + i·g; h = o·tanh c.
+    public func lstm(_ projected: Variable, weight: Variable, mask: Tensor?, reverse: Bool) throws(TensorError) -> Variable {
+        let (length, batch, units) = try Self.walkShape(projected, weight, gates: 4, mask: mask, "LSTM")
+        let width = 4 * units
+        let x = projected.value.storage, w = weight.value, keep = Self.keep(mask, length: length, batch: batch)
+        let order = reverse ? Array((0..<length).reversed()) : Array(0..<length)
+        // Per step: the gates after their activations, tanh c, and the states before it.
+        var act = [Float](repeating: 0, count: length * batch * width), tanhC = [Float](repeating: 0, count: length * batch * units)
+        var hBefore = [Float](repeating: 0, count: length * batch * units), cBefore = hBefore
+        var states = [Float](repeating: 0, count: length * batch * units)
+        var h = [Float](repeating: 0, count: batch * units), c = h
+        for (s, p) in order.enumerated() {
+            let recurrent = try backend.matmul(Tensor(shape: [batch, units], storage: h), w, transpose: Transpose(b: true)).storage
+            hBefore.replaceSubrange((s * batch * units)..<((s + 1) * batch * units), with: h)
+            cBefore.replaceSubrange((s * batch * units)..<((s + 1) * batch * units), with: c)
+            for b in 0..<batch where keep?[b * length + p] ?? true {
+                let gates = (p * batch + b) * width, row = b * width, cached = (s * batch + b) * width, state = b * units
+                var j = 0
+                while j < units {
+                    let n = Swift.min(8, units - j)
+                    func a(_ k: Int) -> SIMD8<Float> {
+                        VectorMath.load(x, from: gates + k * units + j, n) + VectorMath.load(recurrent, from: row + k * units + j, n)
+                    }
+                    let i = VectorMath.sigmoid(a(0)), f = VectorMath.sigmoid(a(1)), g = VectorMath.tanh(a(2)), o = VectorMath.sigmoid(a(3))
+                    let cNew = f * VectorMath.load(c, from: state + j, n) + i * g
+                    let t = VectorMath.tanh(cNew)
+                    VectorMath.store(i, &act, cached + j, n); VectorMath.store(f, &act, cached + units + j, n)
+                    VectorMath.store(g, &act, cached + 2 * units + j, n); VectorMath.store(o, &act, cached + 3 * units + j, n)
+                    VectorMath.store(t, &tanhC, (s * batch + b) * units + j, n)
+                    VectorMath.store(cNew, &c, state + j, n)
+                    VectorMath.store(o * t, &h, state + j, n)
+                    j += 8
                 }
             }
-            return [Tensor(shape: [batch, 4 * hidden], storage: dGates), Tensor(shape: [batch, hidden], storage: dc)]
+            states.replaceSubrange((p * batch * units)..<((p + 1) * batch * units), with: h)
+        }
+        return record(Tensor(shape: [length, batch, units], storage: states), [projected, weight]) { [self] grad throws(TensorError) in
+            let dStates = grad.storage
+            var dGates = [Float](repeating: 0, count: length * batch * width)
+            var dh = [Float](repeating: 0, count: batch * units), dc = dh
+            for (s, p) in order.enumerated().reversed() {
+                let base = p * batch * units
+                for k in 0..<(batch * units) { dh[k] += dStates[base + k] }
+                for b in 0..<batch where keep?[b * length + p] ?? true {
+                    let cached = (s * batch + b) * width, out = (p * batch + b) * width, state = b * units
+                    var j = 0
+                    while j < units {
+                        let n = Swift.min(8, units - j)
+                        let i = VectorMath.load(act, from: cached + j, n), f = VectorMath.load(act, from: cached + units + j, n)
+                        let g = VectorMath.load(act, from: cached + 2 * units + j, n), o = VectorMath.load(act, from: cached + 3 * units + j, n)
+                        let t = VectorMath.load(tanhC, from: (s * batch + b) * units + j, n)
+                        let dhv = VectorMath.load(dh, from: state + j, n)
+                        let dcTotal = VectorMath.load(dc, from: state + j, n) + dhv * o * (1 - t * t)
+                        VectorMath.store(dcTotal * g * i * (1 - i), &dGates, out + j, n)
+                        VectorMath.store(dcTotal * VectorMath.load(cBefore, from: (s * batch + b) * units + j, n) * f * (1 - f), &dGates, out + units + j, n)
+                        VectorMath.store(dcTotal * i * (1 - g * g), &dGates, out + 2 * units + j, n)
+                        VectorMath.store(dhv * t * o * (1 - o), &dGates, out + 3 * units + j, n)
+                        VectorMath.store(dcTotal * f, &dc, state + j, n)
+                        j += 8
+                    }
+                }
+                // What reaches the state before: through the weights where a row stepped, as it was where it carried.
+                let step = Tensor(shape: [batch, width], storage: Array(dGates[(p * batch * width)..<((p + 1) * batch * width)]))
+                let through = try backend.matmul(step, w).storage
+                for b in 0..<batch where keep?[b * length + p] ?? true {
+                    for j in 0..<units { dh[b * units + j] = through[b * units + j] }
+                }
+            }
+            let dWeight = try Self.stateWeightGradient(dGates, hBefore, order: order, batch: batch, width: width, units: units, backend)
+            return [Tensor(shape: [length, batch, width], storage: dGates), dWeight]
         }
     }
 
-    /// A GRU step: the input's projection `gx` and the state's `gh` [batch, 3·hidden] (reset,
-    /// update, new; each with its bias) and the previous state `h` [batch, hidden] → the new
-    /// state, (1 - z)·n + z·h with n = tanh(gx_n + r·gh_n), as PyTorch's nn.GRU.
-    public func gruStep(_ gx: Variable, _ gh: Variable, _ h: Variable) throws(TensorError) -> Variable {
-        let (batch, hidden) = (h.shape[0], h.shape[1])
-        guard gx.shape == [batch, 3 * hidden], gh.shape == gx.shape, h.value.rank == 2 else {
-            throw TensorError(.shape, "a GRU step needs projections [batch, 3·hidden] and a state [batch, hidden]; got \(gx.shape), \(gh.shape) and \(h.shape)")
-        }
-        let x = gx.value.storage, s = gh.value.storage, hv = h.value.storage
-        var act = [Float](repeating: 0, count: batch * 3 * hidden)  // r, z, n
-        var out = [Float](repeating: 0, count: batch * hidden)
-        for b in 0..<batch {
-            let row = b * 3 * hidden
-            for j in 0..<hidden {
-                let r = Self.sigmoid(x[row + j] + s[row + j]), z = Self.sigmoid(x[row + hidden + j] + s[row + hidden + j])
-                let n = Foundation.tanh(x[row + 2 * hidden + j] + r * s[row + 2 * hidden + j])
-                act[row + j] = r; act[row + hidden + j] = z; act[row + 2 * hidden + j] = n
-                out[b * hidden + j] = (1 - z) * n + z * hv[b * hidden + j]
-            }
-        }
-        return record(Tensor(shape: [batch, hidden], storage: out), [gx, gh, h]) { grad throws(TensorError) in
-            let gv = grad.storage
-            var dx = [Float](repeating: 0, count: batch * 3 * hidden), ds = dx, dh = [Float](repeating: 0, count: batch * hidden)
-            for b in 0..<batch {
-                let row = b * 3 * hidden
-                for j in 0..<hidden {
-                    let r = act[row + j], z = act[row + hidden + j], n = act[row + 2 * hidden + j]
-                    let d = gv[b * hidden + j]
-                    let dn = d * (1 - z) * (1 - n * n)
-                    let dr = dn * s[row + 2 * hidden + j] * r * (1 - r)
-                    let dz = d * (hv[b * hidden + j] - n) * z * (1 - z)
-                    dx[row + j] = dr; ds[row + j] = dr
-                    dx[row + hidden + j] = dz; ds[row + hidden + j] = dz
-                    dx[row + 2 * hidden + j] = dn; ds[row + 2 * hidden + j] = dn * r
-                    dh[b * hidden + j] = d * z
+    /// A GRU walk, as PyTorch's nn.GRU: r, z = σ(projected + h·Wᵀ + b), n = tanh(projected_n
+    /// + r·(h·W_nᵀ + b_n)), h = (1 - z)·n + z·h. `projected` holds the input's bias, `bias`
+    /// is the state's (the reset gate scales it, so it cannot be folded in).
+    public func gru(_ projected: Variable, weight: Variable, bias: Variable, mask: Tensor?, reverse: Bool) throws(TensorError) -> Variable {
+        let (length, batch, units) = try Self.walkShape(projected, weight, gates: 3, mask: mask, "GRU")
+        guard bias.shape == [3 * units] else { throw TensorError(.shape, "a GRU walk's state bias is \(bias.shape); it needs [\(3 * units)]") }
+        let width = 3 * units
+        let x = projected.value.storage, w = weight.value, bv = bias.value.storage, keep = Self.keep(mask, length: length, batch: batch)
+        let order = reverse ? Array((0..<length).reversed()) : Array(0..<length)
+        // Per step: r, z, n, the state's projection of the new gate, and the state before.
+        var act = [Float](repeating: 0, count: length * batch * width), stateNew = [Float](repeating: 0, count: length * batch * units)
+        var hBefore = [Float](repeating: 0, count: length * batch * units), states = hBefore
+        var h = [Float](repeating: 0, count: batch * units)
+        for (s, p) in order.enumerated() {
+            let recurrent = try backend.matmul(Tensor(shape: [batch, units], storage: h), w, transpose: Transpose(b: true)).storage
+            hBefore.replaceSubrange((s * batch * units)..<((s + 1) * batch * units), with: h)
+            for b in 0..<batch where keep?[b * length + p] ?? true {
+                let gates = (p * batch + b) * width, row = b * width, cached = (s * batch + b) * width, state = b * units
+                var j = 0
+                while j < units {
+                    let n = Swift.min(8, units - j)
+                    func fromState(_ k: Int) -> SIMD8<Float> { VectorMath.load(recurrent, from: row + k * units + j, n) + VectorMath.load(bv, from: k * units + j, n) }
+                    let r = VectorMath.sigmoid(VectorMath.load(x, from: gates + j, n) + fromState(0))
+                    let z = VectorMath.sigmoid(VectorMath.load(x, from: gates + units + j, n) + fromState(1))
+                    let hn = fromState(2)
+                    let candidate = VectorMath.tanh(VectorMath.load(x, from: gates + 2 * units + j, n) + r * hn)
+                    VectorMath.store(r, &act, cached + j, n); VectorMath.store(z, &act, cached + units + j, n)
+                    VectorMath.store(candidate, &act, cached + 2 * units + j, n)
+                    VectorMath.store(hn, &stateNew, (s * batch + b) * units + j, n)
+                    VectorMath.store((1 - z) * candidate + z * VectorMath.load(h, from: state + j, n), &h, state + j, n)
+                    j += 8
                 }
             }
-            return [Tensor(shape: [batch, 3 * hidden], storage: dx), Tensor(shape: [batch, 3 * hidden], storage: ds),
-                    Tensor(shape: [batch, hidden], storage: dh)]
+            states.replaceSubrange((p * batch * units)..<((p + 1) * batch * units), with: h)
+        }
+        return record(Tensor(shape: [length, batch, units], storage: states), [projected, weight, bias]) { [self] grad throws(TensorError) in
+            let dStates = grad.storage
+            var dInput = [Float](repeating: 0, count: length * batch * width), dState = dInput
+            var dh = [Float](repeating: 0, count: batch * units)
+            for (s, p) in order.enumerated().reversed() {
+                let base = p * batch * units
+                for k in 0..<(batch * units) { dh[k] += dStates[base + k] }
+                var direct = dh
+                for b in 0..<batch where keep?[b * length + p] ?? true {
+                    let cached = (s * batch + b) * width, out = (p * batch + b) * width, state = b * units
+                    var j = 0
+                    while j < units {
+                        let n = Swift.min(8, units - j)
+                        let r = VectorMath.load(act, from: cached + j, n), z = VectorMath.load(act, from: cached + units + j, n)
+                        let candidate = VectorMath.load(act, from: cached + 2 * units + j, n), hn = VectorMath.load(stateNew, from: (s * batch + b) * units + j, n)
+                        let d = VectorMath.load(dh, from: state + j, n), before = VectorMath.load(hBefore, from: (s * batch + b) * units + j, n)
+                        let dn = d * (1 - z) * (1 - candidate * candidate)
+                        let dr = dn * hn * r * (1 - r)
+                        let dz = d * (before - candidate) * z * (1 - z)
+                        VectorMath.store(dr, &dInput, out + j, n); VectorMath.store(dr, &dState, out + j, n)
+                        VectorMath.store(dz, &dInput, out + units + j, n); VectorMath.store(dz, &dState, out + units + j, n)
+                        VectorMath.store(dn, &dInput, out + 2 * units + j, n); VectorMath.store(dn * r, &dState, out + 2 * units + j, n)
+                        VectorMath.store(d * z, &direct, state + j, n)
+                        j += 8
+                    }
+                }
+                let step = Tensor(shape: [batch, width], storage: Array(dState[(p * batch * width)..<((p + 1) * batch * width)]))
+                let through = try backend.matmul(step, w).storage
+                for b in 0..<batch {
+                    let stepped = keep?[b * length + p] ?? true
+                    for j in 0..<units { dh[b * units + j] = stepped ? direct[b * units + j] + through[b * units + j] : direct[b * units + j] }
+                }
+            }
+            let dWeight = try Self.stateWeightGradient(dState, hBefore, order: order, batch: batch, width: width, units: units, backend)
+            var dBias = [Float](repeating: 0, count: width)
+            for row in 0..<(length * batch) { for k in 0..<width { dBias[k] += dState[row * width + k] } }
+            return [Tensor(shape: [length, batch, width], storage: dInput), dWeight, Tensor(shape: [width], storage: dBias)]
         }
     }
 
-    @inline(__always) static func sigmoid(_ x: Float) -> Float { 1 / (1 + Foundation.exp(-x)) }
+    static func walkShape(_ projected: Variable, _ weight: Variable, gates: Int, mask: Tensor?, _ kind: String) throws(TensorError) -> (Int, Int, Int) {
+        guard projected.value.rank == 3, weight.value.rank == 2, weight.shape[0] == gates * weight.shape[1], projected.shape[2] == weight.shape[0] else {
+            throw TensorError(.shape, "a \(kind) walk needs projections [length, batch, \(gates)·units] and state weights [\(gates)·units, units]; got \(projected.shape) and \(weight.shape)")
+        }
+        let (length, batch) = (projected.shape[0], projected.shape[1])
+        if let mask, mask.shape != [batch, length] { throw TensorError(.shape, "a \(kind) walk's mask is \(mask.shape); it needs [\(batch), \(length)]") }
+        return (length, batch, weight.shape[1])
+    }
+
+    /// Which (sequence, position) steps: nil when every one does.
+    static func keep(_ mask: Tensor?, length: Int, batch: Int) -> [Bool]? { mask.map { $0.storage.map { $0 != 0 } } }
+
+    /// Σ over steps of dGatesᵀ · h_before, as one product: the steps' gate gradients (stored by
+    /// position) and the states before them (stored by step) lined up in step order.
+    static func stateWeightGradient(_ dGates: [Float], _ hBefore: [Float], order: [Int], batch: Int, width: Int, units: Int, _ backend: any Backend) throws(TensorError) -> Tensor {
+        var byStep = [Float]()
+        byStep.reserveCapacity(dGates.count)
+        for p in order { byStep.append(contentsOf: dGates[(p * batch * width)..<((p + 1) * batch * width)]) }
+        let rows = order.count * batch
+        return try backend.matmul(Tensor(shape: [rows, width], storage: byStep), Tensor(shape: [rows, units], storage: hBefore), transpose: Transpose(a: true))
+    }
+}
+
+extension VectorMath {
+    /// Up to eight floats of `a` from `offset`.
+    @inline(__always)
+    static func load(_ a: [Float], from offset: Int, _ count: Int) -> SIMD8<Float> {
+        a.withUnsafeBufferPointer { load($0.baseAddress! + offset, count) }
+    }
+
+    @inline(__always)
+    static func store(_ v: SIMD8<Float>, _ a: inout [Float], _ offset: Int, _ count: Int) {
+        a.withUnsafeMutableBufferPointer { store(v, $0.baseAddress! + offset, count) }
+    }
 }

@@ -7,6 +7,9 @@ public enum BinaryOp: String, Sendable, CaseIterable {
     /// x where y > 0, else 0: ReLU's gradient (x the output's gradient, y the input) in one
     /// pass instead of a mask and a product.
     case reluGradient
+    /// x · gelu'(y), GELU's gradient (x the output's gradient, y the input), tanh form: one
+    /// pass where its chain of parts took a dozen.
+    case geluGradient
 
     @inline(__always)
     public func apply(_ x: Float, _ y: Float) -> Float {
@@ -24,6 +27,12 @@ public enum BinaryOp: String, Sendable, CaseIterable {
         case .lessOrEqual: return x <= y ? 1 : 0
         case .greaterOrEqual: return x >= y ? 1 : 0
         case .reluGradient: return y > 0 ? x : 0
+        case .geluGradient:
+            // With u = c (y + 0.044715 y³) and t = tanh u:
+            // gelu'(y) = ½ (1 + t) + ½ y (1 - t²) c (1 + 3·0.044715 y²)
+            let d = Double(y), c = 0.7978845608028654
+            let t = Foundation.tanh(c * (d + 0.044715 * d * d * d))
+            return Float(Double(x) * (0.5 * (1 + t) + 0.5 * d * (1 - t * t) * c * (1 + 3 * 0.044715 * d * d)))
         }
     }
 }

@@ -47,6 +47,10 @@ enum CUDAKernels {
         case B_LESSOREQUAL: return x <= y ? 1.0f : 0.0f;
         case B_GREATEROREQUAL: return x >= y ? 1.0f : 0.0f;
         case B_RELUGRADIENT: return y > 0.0f ? x : 0.0f;
+        case B_GELUGRADIENT: {
+            float t = tanhf(0.7978845608f * (y + 0.044715f * y * y * y));
+            return x * (0.5f * (1.0f + t) + 0.5f * y * (1.0f - t * t) * 0.7978845608f * (1.0f + 0.134145f * y * y));
+        }
         }
         return 0.0f;
     }

@@ -104,13 +104,9 @@ public struct OpenBLASBackend: Backend {
         case .sqrt: for i in 0..<n { dst[i] = src[i].squareRoot() }
         case .exp: VectorMath.exp(src, dst, n)
         case .log: for i in 0..<n { dst[i] = Foundation.log(src[i]) }
-        case .tanh: for i in 0..<n { dst[i] = Foundation.tanh(src[i]) }
-        case .sigmoid: for i in 0..<n { dst[i] = 1 / (1 + Foundation.exp(-src[i])) }
-        case .gelu:
-            for i in 0..<n {
-                let x = src[i]
-                dst[i] = 0.5 * x * (1 + Foundation.tanh(0.7978845608 * (x + 0.044715 * x * x * x)))
-            }
+        case .tanh: VectorMath.map(src, dst, n, VectorMath.tanh)
+        case .sigmoid: VectorMath.map(src, dst, n, VectorMath.sigmoid)
+        case .gelu: VectorMath.map(src, dst, n, VectorMath.gelu)
         case .sin: for i in 0..<n { dst[i] = Foundation.sin(src[i]) }
         case .cos: for i in 0..<n { dst[i] = Foundation.cos(src[i]) }
         case .tan: for i in 0..<n { dst[i] = Foundation.tan(src[i]) }
@@ -261,6 +257,7 @@ public struct OpenBLASBackend: Backend {
                 case .multiply: for i in range { dst[i] = pa[i] * pb[i] }
                 case .divide: for i in range { dst[i] = pa[i] / pb[i] }
                 case .reluGradient: for i in range { dst[i] = pb[i] > 0 ? pa[i] : 0 }
+                case .geluGradient: VectorMath.map2(pa.baseAddress! + range.lowerBound, pb.baseAddress! + range.lowerBound, dst.baseAddress! + range.lowerBound, range.count, VectorMath.geluGradient)
                 default: for i in range { dst[i] = op.apply(pa[i], pb[i]) }
                 }
             }

@@ -3,7 +3,8 @@ import Foundation
 /// exp for eight floats at once, for the hot loops of the fast backends: Cephes' expf
 /// (range reduction by ln 2, a degree-6 polynomial, the power of two built in the
 /// exponent bits, no per-lane conversions), within 2 ulp of the correctly rounded value over the float range.
-enum VectorMath {
+/// sigmoid and tanh build on it; the fused recurrent steps of TesseraNN use them too.
+public enum VectorMath {
     static let log2e: Float = 1.442_695_04
     static let ln2High: Float = 0.693_359_375
     static let ln2Low: Float = -2.121_944_40e-4
@@ -30,6 +31,87 @@ enum VectorMath {
         let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- magicBits
         let bits = (integer &+ 127) &<< 23
         return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
+    }
+
+    @inline(__always)
+    public static func sigmoid(_ v: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-v)) }
+
+    /// tanh x = 1 - 2 / (e^{2x} + 1): exact at both ends (e^{2x} clamps, 2/∞ is 0), and
+    /// within about 1e-7 of the correctly rounded value near 0.
+    @inline(__always)
+    public static func tanh(_ v: SIMD8<Float>) -> SIMD8<Float> { 1 - 2 / (exp(v + v) + 1) }
+
+    static let geluC: Float = 0.797_884_56
+
+    /// GELU's tanh form: ½x(1 + tanh u) = x·σ(2u), u = c (x + 0.044715 x³).
+    @inline(__always)
+    static func gelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
+        let cube: SIMD8<Float> = x * x * x
+        let u: SIMD8<Float> = geluC * (x + 0.044715 * cube)
+        return x / (1 + exp(-(u + u)))
+    }
+
+    /// g · gelu'(x), gelu' = ½ (1 + t) + ½ x (1 - t²) c (1 + 3·0.044715 x²), t = tanh u.
+    @inline(__always)
+    static func geluGradient(_ g: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> {
+        let x2: SIMD8<Float> = x * x
+        let inner: SIMD8<Float> = x + 0.044715 * x2 * x
+        let t: SIMD8<Float> = tanh(geluC * inner)
+        let left: SIMD8<Float> = 0.5 * (1 + t)
+        let slope: SIMD8<Float> = 1 + 0.134_145 * x2
+        let right: SIMD8<Float> = (0.5 * geluC) * x * (1 - t * t) * slope
+        return g * (left + right)
+    }
+
+    /// `f` over every element of `src` into `dst` (same count), eight at a time.
+    @inline(__always)
+    static func map(_ src: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int, _ f: (SIMD8<Float>) -> SIMD8<Float>) {
+        var i = 0
+        while i + 8 <= count {
+            let v = UnsafeRawPointer(src + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: f(v), as: SIMD8<Float>.self)
+            i += 8
+        }
+        if i < count {
+            var tail = SIMD8<Float>(repeating: 0)
+            for k in 0..<(count - i) { tail[k] = src[i + k] }
+            let e = f(tail)
+            for k in 0..<(count - i) { dst[i + k] = e[k] }
+        }
+    }
+
+    /// `f` over pairs of elements of `a` and `b` into `dst` (same count), eight at a time.
+    @inline(__always)
+    static func map2(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ dst: UnsafeMutablePointer<Float>, _ count: Int,
+                     _ f: (SIMD8<Float>, SIMD8<Float>) -> SIMD8<Float>) {
+        var i = 0
+        while i + 8 <= count {
+            let u = UnsafeRawPointer(a + i).loadUnaligned(as: SIMD8<Float>.self), v = UnsafeRawPointer(b + i).loadUnaligned(as: SIMD8<Float>.self)
+            UnsafeMutableRawPointer(dst + i).storeBytes(of: f(u, v), as: SIMD8<Float>.self)
+            i += 8
+        }
+        if i < count {
+            var u = SIMD8<Float>(repeating: 0), v = SIMD8<Float>(repeating: 0)
+            for k in 0..<(count - i) { u[k] = a[i + k]; v[k] = b[i + k] }
+            let e = f(u, v)
+            for k in 0..<(count - i) { dst[i + k] = e[k] }
+        }
+    }
+
+    /// Up to eight floats from `p` (`count` of them; the other lanes 0).
+    @inline(__always)
+    public static func load(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
+        if count >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
+        var v = SIMD8<Float>(repeating: 0)
+        for k in 0..<count { v[k] = p[k] }
+        return v
+    }
+
+    /// The first `count` lanes of `v` (at most eight) to `p`.
+    @inline(__always)
+    public static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
+        if count >= 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self); return }
+        for k in 0..<count { p[k] = v[k] }
     }
 
     /// exp of every element of `src` into `dst` (same count), eight at a time.

@@ -9,18 +9,28 @@ import TesseraTensor
 final class RecurrentTests: XCTestCase {
     let check = GradientCheck()
 
-    func testFusedStepsAgreeWithFiniteDifferences() throws {
-        try check.check("lstmStep", [randomTensor([2, 12], seed: 1), randomTensor([2, 3], seed: 2)]) { tape, v in
-            let y = try tape.lstmStep(v[0], v[1])
-            return try tape.sum(try tape.multiply(y, Variable(randomTensor(y.shape, seed: 3))))
+    func testFusedWalksAgreeWithFiniteDifferences() throws {
+        // Three positions, two sequences, 3 units; the second sequence padded at its end.
+        let mask = Tensor(shape: [2, 3], storage: [1, 1, 1, 1, 1, 0])
+        for reverse in [false, true] {
+            for m in [nil, mask] {
+                try check.check("lstm walk reverse \(reverse) mask \(m != nil)", [randomTensor([3, 2, 12], seed: 1), randomTensor([12, 3], seed: 2, scale: 0.5)]) { tape, v in
+                    let y = try tape.lstm(v[0], weight: v[1], mask: m, reverse: reverse)
+                    return try tape.sum(try tape.multiply(y, Variable(self.randomTensor(y.shape, seed: 3))))
+                }
+                try check.check("gru walk reverse \(reverse) mask \(m != nil)", [randomTensor([3, 2, 9], seed: 4), randomTensor([9, 3], seed: 5, scale: 0.5), randomTensor([9], seed: 6)]) { tape, v in
+                    let y = try tape.gru(v[0], weight: v[1], bias: v[2], mask: m, reverse: reverse)
+                    return try tape.sum(try tape.multiply(y, Variable(self.randomTensor(y.shape, seed: 7))))
+                }
+            }
         }
-        try check.check("gruStep", [randomTensor([2, 9], seed: 4), randomTensor([2, 9], seed: 5), randomTensor([2, 3], seed: 6)]) { tape, v in
-            let y = try tape.gruStep(v[0], v[1], v[2])
-            return try tape.sum(try tape.multiply(y, Variable(randomTensor(y.shape, seed: 7))))
+        // Eleven units: a whole lane of eight and a partial one.
+        try check.check("lstm walk, 11 units", [randomTensor([2, 2, 44], seed: 8), randomTensor([44, 11], seed: 9, scale: 0.3)]) { tape, v in
+            try tape.sum(try tape.multiply(try tape.lstm(v[0], weight: v[1], mask: nil, reverse: false), Variable(self.randomTensor([2, 2, 11], seed: 10))))
         }
         try check.check("slice", [randomTensor([2, 5, 3], seed: 8)]) { tape, v in
             let y = try tape.slice(v[0], axis: 1, 1..<4)
-            return try tape.sum(try tape.multiply(y, Variable(randomTensor(y.shape, seed: 9))))
+            return try tape.sum(try tape.multiply(y, Variable(self.randomTensor(y.shape, seed: 9))))
         }
     }
 

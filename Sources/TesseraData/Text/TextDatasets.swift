@@ -77,12 +77,14 @@ extension Datasets {
         return split(try Frame(columns: [Column("text", strings: texts)]), testShare: 0.1, seed: seed)
     }
 
-    /// A frame's rows shuffled by `seed` into a training part and a held-out `testShare`.
+    /// A frame's rows shuffled by `seed` into a training part and a held-out `testShare`,
+    /// each in the shuffled order (as scikit-learn's train_test_split): the lists are read
+    /// language by language, and a fit without shuffling would see one language at a time.
     static func split(_ frame: Frame, testShare: Double, seed: UInt64) -> Loaded {
         var order = Array(0..<frame.rowCount)
         var rng = RandomGenerator(seed: seed ^ 0x5EED_7E57)
         order.shuffle(using: &rng)
         let held = Int((Double(order.count) * testShare).rounded())
-        return .split(train: frame.take(Array(order[held...]).sorted()), test: frame.take(Array(order[..<held]).sorted()))
+        return .split(train: frame.take(Array(order[held...])), test: frame.take(Array(order[..<held])))
     }
 }

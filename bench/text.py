@@ -1,0 +1,206 @@
+#!/usr/bin/env python3
+"""Text side by side in one run (issue 21): the word-language classifier of
+dataset("wordlang") (single words of eight languages from Debian's wordlists), a
+character-level transformer in Tessera and in PyTorch CPU, with the same data, the same
+initial weights, the same batches and the same number of steps; a scikit-learn character
+n-gram (1 to 4) TF-IDF plus logistic regression baseline on the same split; and an LSTM
+layer's training throughput in both.
+
+Same data: Tessera loads the data set (its seeded split), fits its character tokenizer on
+the training words and writes the split and the vocabulary; PyTorch reads them and encodes
+each word with that vocabulary. Same weights: Tessera saves its model's initial weights
+(safetensors) and PyTorch loads them by name (Tessera's layers carry PyTorch's parameter
+names). Same batches: both train on the rows in the split's (shuffled) order, batch after
+batch, without reshuffling (shuffle: false), with dropout 0 so that nothing random is left.
+The model: Embedding(64, 64, padding 0) + learned positions, two pre-norm transformer blocks
+(4 heads, GELU feed-forward 256), masked mean over positions, Dense(8); Adam(1e-3),
+batch 64, cross-entropy. Each side's default threads.
+
+Usage: .venv/bin/python bench/text.py --tessera .build/release/tessera [--epochs 5]
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import statistics
+import tempfile
+import time
+
+from machine import describe
+from tessera_script import run_tessera
+
+LENGTH, WIDTH, VOCAB, CLASSES, BATCH = 24, 64, 64, 8, 64
+TRANSFORMER = (f"Sequential([Embedding({VOCAB}, {WIDTH}, padding: 0), PositionalEncoding(learned: true), "
+               f"TransformerEncoderBlock(heads: 4, dropout: 0), TransformerEncoderBlock(heads: 4, dropout: 0), "
+               f"GlobalAveragePooling1D(), Dense({CLASSES})], seed: 1)")
+LSTM = f"Sequential([Embedding({VOCAB}, {WIDTH}, padding: 0), LSTM(128), Dense({CLASSES})], seed: 1)"
+
+
+def tessera_side(binary: str, folder: str, epochs: int, lstm_rows: int, repeats: int) -> dict:
+    code = f"""let (train, test) = dataset("wordlang", seed: 1)
+train.writeCSV("{folder}/train.csv")
+test.writeCSV("{folder}/test.csv")
+let tok = Tokenizer(.characters, maxTokens: {VOCAB}).fit(train["word"])
+print("vocabulary", tok.vocabulary)
+let net = {TRANSFORMER}
+let built = net.predict(tok.encode(["a"], length: {LENGTH}))
+net.save("{folder}/initial.safetensors")
+let model = Pipeline([TextVectorization("word", tokenizer: tok, length: {LENGTH}), net])
+for e in 0..<{epochs} {{
+    let t0 = clock()
+    let h = model.fit(train, target: "label", epochs: 1, batchSize: {BATCH}, shuffle: false)
+    print("epoch", train.rows / (clock() - t0))
+}}
+print("accuracy", model.evaluate(test, metrics: ["accuracy"])["accuracy"])
+print("classes", model.classes)
+let lstm = Pipeline([TextVectorization("word", tokenizer: tok, length: {LENGTH}), {LSTM}])
+let part = train.head({lstm_rows})
+let warm = lstm.fit(part.head({BATCH * 4}), target: "label", epochs: 1, batchSize: {BATCH}, shuffle: false)
+for r in 0..<{repeats} {{
+    let t0 = clock()
+    let h = lstm.fit(part, target: "label", epochs: 1, batchSize: {BATCH}, shuffle: false)
+    print("lstm", part.rows / (clock() - t0))
+}}
+"""
+    out = {"epoch": [], "lstm": []}
+    for line in run_tessera(binary, code).splitlines():
+        key, _, rest = line.partition(" ")
+        if key in ("epoch", "lstm"):
+            out[key].append(float(rest))
+        elif key in ("vocabulary", "classes"):
+            out[key] = json.loads(rest)
+        elif key == "accuracy":
+            out[key] = float(rest)
+    return out
+
+
+def read(path: str) -> tuple[list[str], list[str]]:
+    with open(path, newline="") as f:
+        rows = list(csv.DictReader(f))
+    return [r["word"] for r in rows], [r["label"] for r in rows]
+
+
+def torch_side(folder: str, vocabulary: list[str], classes: list[str], epochs: int, lstm_rows: int, repeats: int) -> dict:
+    import torch
+    import torch.nn as nn
+    import torch.nn.functional as F
+    from safetensors.torch import load_file
+    ids = {t: i for i, t in enumerate(vocabulary)}
+
+    def encode(words):
+        out = torch.zeros(len(words), LENGTH, dtype=torch.long)
+        for r, w in enumerate(words):
+            for j, ch in enumerate(w[:LENGTH]):
+                out[r, j] = ids.get(ch, 1)
+        return out
+    (train_words, train_labels), (test_words, test_labels) = read(f"{folder}/train.csv"), read(f"{folder}/test.csv")
+    x, xt = encode(train_words), encode(test_words)
+    index = {c: i for i, c in enumerate(classes)}
+    y, yt = torch.tensor([index[c] for c in train_labels]), torch.tensor([index[c] for c in test_labels])
+
+    class Transformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(VOCAB, WIDTH, padding_idx=0)
+            self.pos = nn.Parameter(torch.zeros(LENGTH, WIDTH))
+            self.blocks = nn.ModuleList([nn.TransformerEncoderLayer(WIDTH, 4, 4 * WIDTH, dropout=0.0, batch_first=True, norm_first=True,
+                                                                    activation=lambda v: F.gelu(v, approximate="tanh")) for _ in range(2)])
+            self.out = nn.Linear(WIDTH, CLASSES)
+
+        def forward(self, tokens):
+            mask = tokens != 0
+            h = self.emb(tokens) + self.pos
+            for block in self.blocks:
+                h = block(h, src_key_padding_mask=~mask)
+            m = mask.float()[..., None]
+            return self.out((h * m).sum(1) / m.sum(1).clamp(min=1))
+
+        def load_tessera(self, weights):
+            named = {"0.weight": self.emb.weight, "1.weight": self.pos, "5.weight": self.out.weight, "5.bias": self.out.bias}
+            for b, block in enumerate(self.blocks):
+                named.update({f"{2 + b}.{k}": p for k, p in block.named_parameters()})
+            with torch.no_grad():
+                for k, p in named.items():
+                    p.copy_(weights[k])
+            assert set(named) == {k for k in weights if not k.startswith("optimizer.")}, sorted(weights)
+
+    model = Transformer()
+    model.load_tessera(load_file(f"{folder}/initial.safetensors"))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    speeds = []
+    for _ in range(epochs):
+        model.train()
+        t0 = time.perf_counter()
+        for i in range(0, len(x), BATCH):
+            opt.zero_grad()
+            F.cross_entropy(model(x[i:i + BATCH]), y[i:i + BATCH]).backward()
+            opt.step()
+        speeds.append(len(x) / (time.perf_counter() - t0))
+    model.eval()
+    with torch.no_grad():
+        accuracy = float((model(xt).argmax(1) == yt).float().mean())
+
+    class Recurrent(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.emb = nn.Embedding(VOCAB, WIDTH, padding_idx=0)
+            self.lstm = nn.LSTM(WIDTH, 128, batch_first=True)
+            self.out = nn.Linear(128, CLASSES)
+
+        def forward(self, tokens):
+            return self.out(self.lstm(self.emb(tokens))[1][0][0])
+    lstm = Recurrent()
+    opt = torch.optim.Adam(lstm.parameters(), lr=1e-3)
+    xs, ys = x[:lstm_rows], y[:lstm_rows]
+
+    def lstm_epoch(rows):
+        for i in range(0, rows, BATCH):
+            opt.zero_grad()
+            F.cross_entropy(lstm(xs[i:i + BATCH]), ys[i:i + BATCH]).backward()
+            opt.step()
+    lstm_epoch(BATCH * 4)
+    lstm_speeds = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        lstm_epoch(len(xs))
+        lstm_speeds.append(len(xs) / (time.perf_counter() - t0))
+    return {"epoch": speeds, "accuracy": accuracy, "lstm": lstm_speeds, "threads": torch.get_num_threads(), "version": torch.__version__}
+
+
+def sklearn_side(folder: str) -> tuple[float, float]:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.pipeline import make_pipeline
+    (xw, yw), (tw, ty) = read(f"{folder}/train.csv"), read(f"{folder}/test.csv")
+    t0 = time.perf_counter()
+    model = make_pipeline(TfidfVectorizer(analyzer="char", ngram_range=(1, 4)), LogisticRegression(max_iter=1000))
+    model.fit(xw, yw)
+    return float((model.predict(tw) == __import__("numpy").array(ty)).mean()), time.perf_counter() - t0
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--tessera", default=".build/release/tessera")
+    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--lstm-rows", type=int, default=4096)
+    ap.add_argument("--repeats", type=int, default=3)
+    a = ap.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        ours = tessera_side(a.tessera, folder, a.epochs, a.lstm_rows, a.repeats)
+        theirs = torch_side(folder, ours["vocabulary"], ours["classes"], a.epochs, a.lstm_rows, a.repeats)
+        baseline, seconds = sklearn_side(folder)
+    print(describe(), f"; torch {theirs['version']} ({theirs['threads']} threads); default settings each")
+    print(f"wordlang: {a.epochs} epochs of batch {BATCH}, same initial weights and batches")
+    print(f"  {'':<34} {'pytorch':>9} {'tessera':>9} {'ratio':>6}")
+    o, t = statistics.median(ours["epoch"]), statistics.median(theirs["epoch"])
+    print(f"  {'transformer training, samples/s':<34} {t:9.0f} {o:9.0f} {o / t:6.2f}")
+    print(f"  {'transformer test accuracy':<34} {theirs['accuracy']:9.4f} {ours['accuracy']:9.4f} {100 * (ours['accuracy'] - theirs['accuracy']):+5.2f} pp")
+    o, t = statistics.median(ours["lstm"]), statistics.median(theirs["lstm"])
+    print(f"  {'LSTM(128) training, samples/s':<34} {t:9.0f} {o:9.0f} {o / t:6.2f}")
+    print(f"  scikit-learn char 1-4 gram TF-IDF + logistic regression: accuracy {baseline:.4f} ({seconds:.0f} s to fit)")
+
+
+if __name__ == "__main__":
+    main()
