@@ -60,6 +60,9 @@ public final class Dense: Layer {
             // On the CPU the bias and the ReLU are one pass (and one back).
             return try pass.tape.biasOut(y, bias: bias, relu: activation == .relu)
         }
+        if let bias, activation == .gelu, y.value.device == nil, bias.value.device == nil {
+            return try pass.tape.biasGELU(y, bias: bias)
+        }
         if let bias { y = try pass.tape.add(y, bias) }
         return try activation.apply(y, pass.tape)
     }

@@ -67,11 +67,15 @@ public final class MultiHeadAttention: Layer {
         let t = pass.tape
         let (batch, length, width) = (x.shape[0], x.shape[1], features / heads)
         let rows = try t.reshape(x, [batch * length, features])
-        let qkv = try t.add(try t.matmul(rows, inWeight, transpose: Transpose(b: true)), inBias)
-        // [batch, length, 3, heads, width] → [3, batch, heads, length, width]: one block each.
-        let split = try t.permute(try t.reshape(qkv, [batch, length, 3, heads, width]), [2, 0, 3, 1, 4])
+        // Queries, keys and values each by its third of the joint weights (slicing the
+        // weights costs features² values; slicing the projections, batch · length · features
+        // each way), then as [batch · heads, length, width].
         func part(_ i: Int) throws(TensorError) -> Variable {
-            try t.reshape(try t.slice(split, axis: 0, i..<(i + 1)), [batch * heads, length, width])
+            let range = (i * features)..<((i + 1) * features)
+            let projected = try t.add(try t.matmul(rows, try t.slice(inWeight, axis: 0, range), transpose: Transpose(b: true)),
+                                      try t.slice(inBias, axis: 0, range))
+            let heads4 = try t.permute(try t.reshape(projected, [batch, length, heads, width]), [0, 2, 1, 3])
+            return try t.reshape(heads4, [batch * heads, length, width])
         }
         let (q, k, v) = (try part(0), try part(1), try part(2))
         let scores = try t.matmul(q, k, transpose: Transpose(b: true))

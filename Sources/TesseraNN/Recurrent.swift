@@ -92,8 +92,8 @@ public class Recurrent: Layer {
         var sequences: [Variable] = [], finals: [Variable] = []
         for (d, w) in directions.enumerated() {
             // Every position's input projection in one product.
-            var projected = try t.add(try t.matmul(rows, w.inputs, transpose: Transpose(b: true)), w.inputBias)
-            if foldsStateBias { projected = try t.add(projected, w.stateBias) }
+            let bias = foldsStateBias ? try t.add(w.inputBias, w.stateBias) : w.inputBias
+            let projected = try t.add(try t.matmul(rows, w.inputs, transpose: Transpose(b: true)), bias)
             let states = try walk(try t.reshape(projected, [length, batch, gates * units]), w, mask: mask, reverse: d == 1, t)
             // The last state: after the last position walked (padding carries it there).
             let end = d == 0 ? length - 1 : 0

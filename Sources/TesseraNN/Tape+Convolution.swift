@@ -128,6 +128,59 @@ extension Tape {
         }
     }
 
+    /// A dense layer's epilogue with GELU on host memory, fused: products plus the bias row
+    /// through GELU (tanh form) in one pass; the pullback gives the products' gradient in
+    /// one pass (from the pre-activations it kept) and the bias's as its column sums.
+    public func biasGELU(_ product: Variable, bias: Variable) throws(TensorError) -> Variable {
+        let (n, u) = (product.shape[0], product.shape[1])
+        guard product.value.rank == 2, bias.value.count == u else { throw TensorError(.shape, "a bias of \(bias.value.count) values for rows of \(u)") }
+        // Kept for the pullback: the pre-activation z and s = σ(2c(z + 0.044715 z³)), so the
+        // gradient needs no exp: gelu'(z) = s + 2c·z·s(1 - s)(1 + 3·0.044715 z²).
+        var pre = [Float](unsafeUninitializedCapacity: n * u) { _, c in c = n * u }
+        var gate = [Float](unsafeUninitializedCapacity: n * u) { _, c in c = n * u }
+        var out = [Float](unsafeUninitializedCapacity: n * u) { _, c in c = n * u }
+        let (values, shifts) = (product.value.storage, bias.value.storage)
+        values.withUnsafeBufferPointer { src in shifts.withUnsafeBufferPointer { b in
+        pre.withUnsafeMutableBufferPointer { z in gate.withUnsafeMutableBufferPointer { sp in out.withUnsafeMutableBufferPointer { dst in
+            let (src, b, z, sp, dst) = (src.baseAddress!, b.baseAddress!, z.baseAddress!, sp.baseAddress!, dst.baseAddress!)
+            Parallel.chunks(n, minimum: Swift.max(1, (1 << 14) / Swift.max(1, u))) { rows in
+                for r in rows {
+                    var j = 0
+                    while j < u {
+                        let lanes = Swift.min(8, u - j), at = r * u + j
+                        let v = VectorMath.load(src + at, lanes) + VectorMath.load(b + j, lanes)
+                        let inner: SIMD8<Float> = 1.595_769_12 * (v + 0.044715 * v * v * v)
+                        let s = VectorMath.sigmoid(inner)
+                        VectorMath.store(v, z + at, lanes)
+                        VectorMath.store(s, sp + at, lanes)
+                        VectorMath.store(v * s, dst + at, lanes)
+                        j += 8
+                    }
+                }
+            }
+        }}}}}
+        return record(Tensor(shape: [n, u], storage: out), [product, bias]) { [self, pre, gate] g throws(TensorError) in
+            var dProduct = [Float](unsafeUninitializedCapacity: n * u) { _, c in c = n * u }
+            let gv = g.storage
+            gv.withUnsafeBufferPointer { gp in pre.withUnsafeBufferPointer { zp in gate.withUnsafeBufferPointer { sp in dProduct.withUnsafeMutableBufferPointer { dp in
+                let (gp, zp, sp, dp) = (gp.baseAddress!, zp.baseAddress!, sp.baseAddress!, dp.baseAddress!)
+                Parallel.chunks(n * u, minimum: 1 << 14) { range in
+                    var i = range.lowerBound
+                    while i < range.upperBound {
+                        let lanes = Swift.min(8, range.upperBound - i)
+                        let z = VectorMath.load(zp + i, lanes), s = VectorMath.load(sp + i, lanes)
+                        let slope: SIMD8<Float> = 1 + 0.134_145 * z * z
+                        let d: SIMD8<Float> = s + 1.595_769_12 * z * s * (1 - s) * slope
+                        VectorMath.store(VectorMath.load(gp + i, lanes) * d, dp + i, lanes)
+                        i += 8
+                    }
+                }
+            }}}}
+            let d = Tensor(shape: [n, u], storage: dProduct)
+            return [d, try backend.reduce(.sum, d, axis: 0).reshaped(bias.shape)]
+        }
+    }
+
     /// Copies `count` gradients, zeroing those whose output is not positive (when `outputs`
     /// is given), and returns their sum: one pass, eight lanes at a time (a single running
     /// sum would chain every addition to the last and not vectorize).

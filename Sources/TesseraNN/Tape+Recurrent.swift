@@ -48,7 +48,9 @@ extension Tape {
             }
             states.replaceSubrange((p * batch * units)..<((p + 1) * batch * units), with: h)
         }
-        return record(Tensor(shape: [length, batch, units], storage: states), [projected, weight]) { [self] grad throws(TensorError) in
+        // Constants for the pullback: a var captured by an escaping closure lives in a box,
+        // and every access in the loops above would pay for it.
+        return record(Tensor(shape: [length, batch, units], storage: states), [projected, weight]) { [self, act, tanhC, hBefore, cBefore] grad throws(TensorError) in
             let dStates = grad.storage
             var dGates = [Float](repeating: 0, count: length * batch * width)
             var dh = [Float](repeating: 0, count: batch * units), dc = dh
@@ -120,7 +122,8 @@ extension Tape {
             }
             states.replaceSubrange((p * batch * units)..<((p + 1) * batch * units), with: h)
         }
-        return record(Tensor(shape: [length, batch, units], storage: states), [projected, weight, bias]) { [self] grad throws(TensorError) in
+        // Captured as constants (see lstm).
+        return record(Tensor(shape: [length, batch, units], storage: states), [projected, weight, bias]) { [self, act, stateNew, hBefore] grad throws(TensorError) in
             let dStates = grad.storage
             var dInput = [Float](repeating: 0, count: length * batch * width), dState = dInput
             var dh = [Float](repeating: 0, count: batch * units)

@@ -40,7 +40,7 @@ public enum Parallel {
     public static var maximum: Int { cores }
 
     /// Calls `body` on disjoint ranges covering 0..<count, in parallel when it pays.
-    public static func chunks(_ count: Int, minimum: Int = 1 << 16, _ body: (Range<Int>) -> Void) {
+    public static func chunks(_ count: Int, minimum: Int = 1 << 15, _ body: (Range<Int>) -> Void) {
         let parts = Swift.min(threads, Swift.max(1, count / minimum))
         if parts <= 1 { body(0..<count); return }
         withoutActuallyEscaping(body) { body in

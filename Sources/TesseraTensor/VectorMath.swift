@@ -4,16 +4,19 @@ import Foundation
 /// (range reduction by ln 2, a degree-6 polynomial, the power of two built in the
 /// exponent bits, no per-lane conversions), within 2 ulp of the correctly rounded value over the float range.
 /// sigmoid and tanh build on it; the fused recurrent steps of TesseraNN use them too.
+///
+/// The constants are literals inside the functions, not static properties: inlined into
+/// another module, a static is read through an accessor call, once per eight lanes.
 public enum VectorMath {
-    static let log2e: Float = 1.442_695_04
-    static let ln2High: Float = 0.693_359_375
-    static let ln2Low: Float = -2.121_944_40e-4
-    static let magic: Float = 12_582_912  // 1.5 * 2^23
-    static let magicBits = SIMD8<Int32>(repeating: Int32(bitPattern: magic.bitPattern))
-
-    @inline(__always)
-    static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
-        var x = pointwiseMin(pointwiseMax(v, SIMD8(repeating: -87.336_55)), SIMD8(repeating: 88.376_26))
+    @inlinable @inline(__always)
+    public static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
+        let log2e: Float = 1.442_695_04, ln2High: Float = 0.693_359_375, ln2Low: Float = -2.121_944_40e-4
+        let magic: Float = 12_582_912  // 1.5 * 2^23
+        let magicBits = SIMD8<Int32>(repeating: 0x4B40_0000)  // magic's bit pattern
+        // The clamp as masked replacements: the generic pointwiseMin/Max stayed calls.
+        let low = SIMD8<Float>(repeating: -87.336_55), high = SIMD8<Float>(repeating: 88.376_26)
+        var x = v.replacing(with: low, where: v .< low)
+        x.replace(with: high, where: x .> high)
         // n = round(x / ln 2) without a per-lane conversion: adding 1.5 * 2^23 leaves the
         // rounded integer in the low mantissa bits.
         let shifted = x * log2e + magic
@@ -33,27 +36,26 @@ public enum VectorMath {
         return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
     }
 
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func sigmoid(_ v: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-v)) }
 
     /// tanh x = 1 - 2 / (e^{2x} + 1): exact at both ends (e^{2x} clamps, 2/∞ is 0), and
     /// within about 1e-7 of the correctly rounded value near 0.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func tanh(_ v: SIMD8<Float>) -> SIMD8<Float> { 1 - 2 / (exp(v + v) + 1) }
 
-    static let geluC: Float = 0.797_884_56
-
     /// GELU's tanh form: ½x(1 + tanh u) = x·σ(2u), u = c (x + 0.044715 x³).
-    @inline(__always)
-    static func gelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
+    @inlinable @inline(__always)
+    public static func gelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let cube: SIMD8<Float> = x * x * x
-        let u: SIMD8<Float> = geluC * (x + 0.044715 * cube)
+        let u: SIMD8<Float> = 0.797_884_56 * (x + 0.044715 * cube)
         return x / (1 + exp(-(u + u)))
     }
 
     /// g · gelu'(x), gelu' = ½ (1 + t) + ½ x (1 - t²) c (1 + 3·0.044715 x²), t = tanh u.
-    @inline(__always)
-    static func geluGradient(_ g: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> {
+    @inlinable @inline(__always)
+    public static func geluGradient(_ g: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> {
+        let geluC: Float = 0.797_884_56
         let x2: SIMD8<Float> = x * x
         let inner: SIMD8<Float> = x + 0.044715 * x2 * x
         let t: SIMD8<Float> = tanh(geluC * inner)
@@ -99,7 +101,7 @@ public enum VectorMath {
     }
 
     /// Up to eight floats from `p` (`count` of them; the other lanes 0).
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func load(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
         if count >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
         var v = SIMD8<Float>(repeating: 0)
@@ -108,7 +110,7 @@ public enum VectorMath {
     }
 
     /// The first `count` lanes of `v` (at most eight) to `p`.
-    @inline(__always)
+    @inlinable @inline(__always)
     public static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
         if count >= 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self); return }
         for k in 0..<count { p[k] = v[k] }

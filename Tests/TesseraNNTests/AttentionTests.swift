@@ -25,7 +25,10 @@ final class AttentionTests: XCTestCase {
         try checkLayer(TransformerEncoderBlock(heads: 1, dropout: 0, causal: true), input: [1, 3, 4])
         try checkLayer(PositionalEncoding(learned: true), input: [2, 3, 4])
         try checkLayer(LayerNorm(), input: [2, 3, 4])
+        // Twenty features: two whole lanes of eight and a partial one, in the fused loops.
+        try checkLayer(LayerNorm(), input: [2, 3, 20])
         try checkLayer(Dense(3, activation: .gelu), input: [2, 3, 4])
+        try checkLayer(Dense(19, activation: .gelu), input: [2, 3, 5])
     }
 
     func testMasksHideWhatTheyShould() throws {

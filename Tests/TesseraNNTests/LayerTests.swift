@@ -156,8 +156,12 @@ final class LayerTests: XCTestCase {
         XCTAssertThrowsError(try model.forward(Variable(Tensor(zeros: [2, 1, 9, 9])), ForwardPass(tape: Tape(backend: ReferenceBackend()), training: false))) {
             XCTAssertTrue("\($0)".contains("built for examples of shape [1, 8, 8]"), "\($0)")
         }
-        XCTAssertThrowsError(try Sequential([Dense(3)]).build(inputShape: [2, 2])) {
+        XCTAssertThrowsError(try Sequential([Dense(3)]).build(inputShape: [1, 2, 2])) {
             XCTAssertTrue("\($0)".contains("layer 0 Dense(3): Dense(3) needs flat inputs"), "\($0)")
         }
+        // Sequences [length, features] map position by position.
+        let perPosition = Sequential([Dense(3)])
+        try perPosition.build(inputShape: [5, 2])
+        XCTAssertEqual(perPosition.shapes, [[5, 3]])
     }
 }
