@@ -158,6 +158,20 @@ final class TokenizerObject: DeclaredMembers {
             }
             return .string(t.decode(ids))
         },
+        .method(Declaration("windows", [.positional("texts", .either("String | Array | Column", [.string, .array, .object("Column")]), "the training texts, read one after another"),
+                                        .labelled("length", .int, range: .atLeast(1), "ids per window (the model's context)"),
+                                        .labelled("stride", .int, default: .nil, range: .atLeast(1), "ids from one window's start to the next (length when left out: windows do not overlap)"),
+                                        .labelled("separator", .string, default: .string("\n"), "put between two texts")],
+                            returns: "(Tensor, Tensor)",
+                            summary: "Next-token pairs for a language model: the texts' ids cut into windows [n, length], and the same windows one id later, as targets.",
+                            example: "let tok = Tokenizer(.characters).fit([\"hello world\"])\nlet (x, y) = tok.windows([\"hello world\"], length: 4)\ntok.decode(x[0]) + \" → \" + tok.decode(y[0])",
+                            errors: [(.value, "the texts are too short for one window")])) { o, a, _ in
+            let t = try o.ready("windows")
+            let texts = try Convert.strings(a["texts"], "windows(_:)"), length = try a.int("length")
+            let (x, y, n) = try ScriptError.converting { try t.windows(texts, length: length, stride: try a.optionalInt("stride"), separator: try a.string("separator")) }
+            return .tuple([.object(TensorObject(Tensor(shape: [n, length], storage: x.map { Float($0) }))),
+                           .object(TensorObject(Tensor(shape: [n, length], storage: y.map { Float($0) })))])
+        },
         .method(Declaration("mask", [.positional("ids", .object("Tensor"), "ids from encode(texts, length:)")], returns: "Tensor",
                             summary: "1 where the ids hold a token, 0 where they are padding.",
                             example: "let tok = Tokenizer(.characters).fit([\"abc\"])\ntok.mask(tok.encode([\"a\", \"abc\"], length: 3))")) { o, a, _ in

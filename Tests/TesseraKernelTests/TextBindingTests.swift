@@ -55,6 +55,28 @@ final class TextBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("Pipeline([TextVectorization(\"nope\", length: 4), Sequential([Dense(2)])]).fit(train, target: \"label\")").errorText.contains("nope"), true)
     }
 
+    func testALanguageModelTrainsOnWindowsAndGenerates() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("""
+            let text = "abcdabcdabcdabcdabcdabcdabcdabcd"
+            let tok = Tokenizer(.characters).fit([text])
+            let (x, y) = tok.windows([text, text], length: 6, stride: 2)
+            """).error)
+        // 64 ids plus one separator, windows of 6 every 2: the targets are the inputs one id on.
+        XCTAssertEqual(k.execute("x.shape").result, "[30, 6]")
+        XCTAssertEqual(k.execute("tok.decode(x[1]) + \"|\" + tok.decode(y[1])").result, "\"cdabcd|dabcda\"")
+        XCTAssertNil(k.execute("""
+            let lm = Sequential([Embedding(tok.size, 16), PositionalEncoding(learned: true), TransformerEncoderBlock(heads: 2, dropout: 0, causal: true), Dense(tok.size)], seed: 1)
+            lm.fit(x, y, epochs: 40, batchSize: 8, loss: .crossEntropy)
+            """).error)
+        XCTAssertEqual(k.execute("tok.decode(lm.generate(tok.encode(\"ab\"), length: 10, temperature: 0))").result, "\"abcdabcdabcd\"")
+        XCTAssertEqual(k.execute("lm.generate(tok.encode(\"ab\"), length: 5, seed: 3).count").result, "7")
+        // Mistakes: a model that sees ahead, a prompt that is not ids, windows longer than the text.
+        XCTAssertTrue(k.execute("Sequential([Embedding(8, 4), TransformerEncoderBlock(heads: 1), Dense(8)], inputShape: [4]).generate([1], length: 2)").errorText.contains("causal"))
+        XCTAssertTrue(k.execute("lm.generate(\"ab\", length: 2)").errorText.contains("ids"))
+        XCTAssertTrue(k.execute("tok.windows([\"ab\"], length: 6)").errorText.contains("too few"))
+    }
+
     func testMistakesAreClearErrors() {
         let k = KernelHarness()
         XCTAssertTrue(k.execute("Tokenizer(.words).encode(\"x\")").errorText.contains("call fit(texts)"))

@@ -153,6 +153,32 @@ public struct Tokenizer: Sendable, Equatable {
         return (ids, mask)
     }
 
+    /// Next-token training pairs for a language model: the texts' ids one after another
+    /// (`separator` between them), cut into windows of `length` ids every `stride` ids; each
+    /// target row is its input row one id later. Rows are [windows, length], row-major.
+    public func windows(_ texts: [String], length: Int, stride: Int? = nil, separator: String = "\n") throws(DataError) -> (inputs: [Int32], targets: [Int32], count: Int) {
+        let step = stride ?? length
+        guard length > 0, step > 0 else { throw DataError("windows(length:stride:) need a length and a stride of at least 1, got \(length) and \(step)") }
+        var stream: [Int] = []
+        let gap = separator.isEmpty ? [] : encode(separator)
+        for (i, text) in texts.enumerated() {
+            if i > 0 { stream += gap }
+            stream += encode(text)
+        }
+        guard stream.count > length else {
+            throw DataError("the texts hold \(stream.count) tokens, too few for one window of \(length) and the token after it", suggestion: "a shorter length:, or more text")
+        }
+        let count = (stream.count - 1 - length) / step + 1
+        do { _ = try HostMemory.check(shape: [2, count, length], what: "\(count) windows of \(length) tokens") } catch { throw DataError(error.message) }
+        var inputs = [Int32](), targets = [Int32]()
+        inputs.reserveCapacity(count * length); targets.reserveCapacity(count * length)
+        for w in 0..<count {
+            let start = w * step
+            for j in 0..<length { inputs.append(Int32(stream[start + j])); targets.append(Int32(stream[start + j + 1])) }
+        }
+        return (inputs, targets, count)
+    }
+
     // MARK: Parts
 
     /// `pattern` compiled, or a DataError that says why it is not a regular expression.
