@@ -4,6 +4,23 @@ import TesseraTensor
 /// Attention's weights: a softmax over keys that leaves out the keys a query may not see,
 /// without building a mask as large as the scores.
 extension Tape {
+    /// The lanes at or past `count`.
+    @inline(__always)
+    static func lanesFrom(_ count: Int) -> SIMDMask<SIMD8<Int32>> {
+        SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= SIMD8<Int32>(repeating: Int32(count))
+    }
+
+    /// One pointer read and one written by concurrent loops over disjoint rows.
+    struct Buffers: @unchecked Sendable {
+        let input: UnsafePointer<Float>
+        let output: UnsafeMutablePointer<Float>
+    }
+
+    struct UnsafeSendablePointer: @unchecked Sendable {
+        let pointer: UnsafePointer<Float>
+        init(_ pointer: UnsafePointer<Float>) { self.pointer = pointer }
+    }
+
     /// softmax(scale · scores) over the last axis of `scores` [batch·heads, queries, keys],
     /// where a key is left out (weight 0) when `keyMask` [batch, keys] marks it as padding,
     /// or, with `causal`, when it comes after the query. A query that sees no key at all
@@ -19,41 +36,60 @@ extension Tape {
         }
         let s = scores.value.storage, maskValues = keyMask?.storage
         var p = [Float](repeating: 0, count: s.count)
-        p.withUnsafeMutableBufferPointer { out in
-            s.withUnsafeBufferPointer { s in
-                for g in 0..<groups {
-                    let sequence = g / heads
-                    for q in 0..<queries {
-                        let row = (g * queries + q) * keys
-                        let visible = causal ? Swift.min(keys, q + 1) : keys
-                        var largest = -Float.infinity
-                        for k in 0..<visible where maskValues.map({ $0[sequence * keys + k] != 0 }) ?? true {
-                            largest = Swift.max(largest, s[row + k] * scale)
-                        }
-                        guard largest > -Float.infinity else { continue }
-                        var total: Float = 0
-                        for k in 0..<visible where maskValues.map({ $0[sequence * keys + k] != 0 }) ?? true {
-                            let e = Foundation.exp(s[row + k] * scale - largest)
-                            out[row + k] = e
+        // Rows split across threads; within a row, eight keys at a time. Keys a query may not
+        // see get -∞ before the exp (weight 0): the mask is read per row, never materialized.
+        let rows = groups * queries, minimum = Swift.max(1, (1 << 13) / Swift.max(1, keys))
+        s.withUnsafeBufferPointer { sp in p.withUnsafeMutableBufferPointer { pp in
+            let buffers = Buffers(input: sp.baseAddress!, output: pp.baseAddress!)
+            Parallel.chunks(rows, minimum: minimum) { range in
+                var row = [Float](repeating: 0, count: keys)
+                for r in range {
+                    let (g, q) = (r / queries, r % queries)
+                    let sequence = g / heads, base = r * keys
+                    let visible = causal ? Swift.min(keys, q + 1) : keys
+                    var largest = -Float.infinity
+                    for k in 0..<keys {
+                        let seen = k < visible && (maskValues.map { $0[sequence * keys + k] != 0 } ?? true)
+                        row[k] = seen ? buffers.input[base + k] * scale : -.infinity
+                        largest = Swift.max(largest, row[k])
+                    }
+                    guard largest > -Float.infinity else { continue }
+                    var total = SIMD8<Float>()
+                    var k = 0
+                    row.withUnsafeMutableBufferPointer { rp in
+                        let rp = rp.baseAddress!
+                        while k < keys {
+                            let n = Swift.min(8, keys - k)
+                            // Lanes past the row's end load as 0 and give e^(0 - largest); they
+                            // are neither stored nor counted.
+                            let e = VectorMath.exp(VectorMath.load(rp + k, n) - largest).replacing(with: 0, where: Self.lanesFrom(n))
+                            VectorMath.store(e, rp + k, n)
                             total += e
+                            k += 8
                         }
-                        let inverse = 1 / total
-                        for k in 0..<visible { out[row + k] *= inverse }
+                        let inverse = 1 / total.sum()
+                        for k in 0..<keys { buffers.output[base + k] = rp[k] * inverse }
                     }
                 }
             }
-        }
+        }}
         let shape = scores.shape
-        return record(Tensor(shape: shape, storage: p), [scores]) { grad throws(TensorError) in
+        return record(Tensor(shape: shape, storage: p), [scores]) { [p] grad throws(TensorError) in
             // d scores = scale · p ⊙ (g - Σ_k g p), row by row; left-out keys have p = 0.
             let gv = grad.storage
             var d = [Float](repeating: 0, count: gv.count)
-            for row in 0..<(groups * queries) {
-                let base = row * keys
-                var dot: Float = 0
-                for k in 0..<keys { dot += gv[base + k] * p[base + k] }
-                for k in 0..<keys { d[base + k] = scale * p[base + k] * (gv[base + k] - dot) }
-            }
+            gv.withUnsafeBufferPointer { gp in p.withUnsafeBufferPointer { wp in d.withUnsafeMutableBufferPointer { dp in
+                let buffers = Buffers(input: gp.baseAddress!, output: dp.baseAddress!), weights = UnsafeSendablePointer(wp.baseAddress!)
+                Parallel.chunks(rows, minimum: minimum) { range in
+                    let (g, w, out) = (buffers.input, weights.pointer, buffers.output)
+                    for r in range {
+                        let base = r * keys
+                        var dot: Float = 0
+                        for k in 0..<keys { dot += g[base + k] * w[base + k] }
+                        for k in 0..<keys { out[base + k] = scale * w[base + k] * (g[base + k] - dot) }
+                    }
+                }
+            }}}
             return [Tensor(shape: shape, storage: d)]
         }
     }

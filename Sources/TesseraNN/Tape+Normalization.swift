@@ -25,7 +25,7 @@ extension Tape {
                     let mean = Self.lanes(f) { j, k in VectorMath.load(row + j, k) }.sum() / Float(f)
                     let variance = Self.lanes(f) { j, k in
                         let d = VectorMath.load(row + j, k) - mean
-                        return (d * d).replacing(with: 0, where: Self.beyond(k))
+                        return (d * d).replacing(with: 0, where: Self.lanesFrom(k))
                     }.sum() / Float(f)
                     let inverse = 1 / (variance + epsilon).squareRoot()
                     p.s[r] = inverse
@@ -100,11 +100,5 @@ extension Tape {
     private struct Gradients: @unchecked Sendable {
         let dy: UnsafePointer<Float>, normalized: UnsafePointer<Float>, gamma: UnsafePointer<Float>, scale: UnsafePointer<Float>
         let dx: UnsafeMutablePointer<Float>, sums: UnsafeMutablePointer<Float>
-    }
-
-    /// The lanes at or past `count`.
-    @inline(__always)
-    private static func beyond(_ count: Int) -> SIMDMask<SIMD8<Int32>> {
-        SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7) .>= SIMD8<Int32>(repeating: Int32(count))
     }
 }

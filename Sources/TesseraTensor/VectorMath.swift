@@ -7,8 +7,10 @@ import Foundation
 ///
 /// The constants are literals inside the functions, not static properties: inlined into
 /// another module, a static is read through an accessor call, once per eight lanes.
+/// `@_optimize(speed)` keeps them fast in debug builds too, where SIMD code unoptimized
+/// runs some fifty times slower (the notebooks and tests run on a debug build).
 public enum VectorMath {
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @_optimize(speed)
     public static func exp(_ v: SIMD8<Float>) -> SIMD8<Float> {
         let log2e: Float = 1.442_695_04, ln2High: Float = 0.693_359_375, ln2Low: Float = -2.121_944_40e-4
         let magic: Float = 12_582_912  // 1.5 * 2^23
@@ -36,16 +38,16 @@ public enum VectorMath {
         return y * unsafeBitCast(bits, to: SIMD8<Float>.self)
     }
 
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @_optimize(speed)
     public static func sigmoid(_ v: SIMD8<Float>) -> SIMD8<Float> { 1 / (1 + exp(-v)) }
 
     /// tanh x = 1 - 2 / (e^{2x} + 1): exact at both ends (e^{2x} clamps, 2/∞ is 0), and
     /// within about 1e-7 of the correctly rounded value near 0.
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @_optimize(speed)
     public static func tanh(_ v: SIMD8<Float>) -> SIMD8<Float> { 1 - 2 / (exp(v + v) + 1) }
 
     /// GELU's tanh form: ½x(1 + tanh u) = x·σ(2u), u = c (x + 0.044715 x³).
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @_optimize(speed)
     public static func gelu(_ x: SIMD8<Float>) -> SIMD8<Float> {
         let cube: SIMD8<Float> = x * x * x
         let u: SIMD8<Float> = 0.797_884_56 * (x + 0.044715 * cube)
@@ -53,7 +55,7 @@ public enum VectorMath {
     }
 
     /// g · gelu'(x), gelu' = ½ (1 + t) + ½ x (1 - t²) c (1 + 3·0.044715 x²), t = tanh u.
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @_optimize(speed)
     public static func geluGradient(_ g: SIMD8<Float>, _ x: SIMD8<Float>) -> SIMD8<Float> {
         let geluC: Float = 0.797_884_56
         let x2: SIMD8<Float> = x * x
@@ -101,7 +103,7 @@ public enum VectorMath {
     }
 
     /// Up to eight floats from `p` (`count` of them; the other lanes 0).
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @_optimize(speed)
     public static func load(_ p: UnsafePointer<Float>, _ count: Int) -> SIMD8<Float> {
         if count >= 8 { return UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self) }
         var v = SIMD8<Float>(repeating: 0)
@@ -110,7 +112,7 @@ public enum VectorMath {
     }
 
     /// The first `count` lanes of `v` (at most eight) to `p`.
-    @inlinable @inline(__always)
+    @inlinable @inline(__always) @_optimize(speed)
     public static func store(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>, _ count: Int) {
         if count >= 8 { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self); return }
         for k in 0..<count { p[k] = v[k] }
