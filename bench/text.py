@@ -69,7 +69,7 @@ print("bits", lm.evaluate(xt, yt)["loss"] / log(2))
     for line in run_tessera(binary, code).splitlines():
         key, _, rest = line.partition(" ")
         if key == "vocabulary":
-            out[key] = json.loads(rest)
+            out[key] = swift_strings(rest)
         elif key == "windows":
             out[key] = [int(v) for v in rest.split()]
         elif key in ("speed", "bits"):
@@ -168,10 +168,35 @@ for r in 0..<{repeats} {{
         if key in ("epoch", "lstm"):
             out[key].append(float(rest))
         elif key in ("vocabulary", "classes"):
-            out[key] = json.loads(rest)
+            out[key] = swift_strings(rest)
         elif key == "accuracy":
             out[key] = float(rest)
     return out
+
+
+def swift_strings(text: str) -> list[str]:
+    """An Array of Strings as Tessera prints it (Swift's escapes: \\n \\t \\r \\0 \\" \\\\ \\u{1B})."""
+    out, i = [], text.index("[") + 1
+    while True:
+        start = text.find('"', i)
+        if start < 0:
+            return out
+        chars, i = [], start + 1
+        while text[i] != '"':
+            if text[i] == "\\":
+                nxt = text[i + 1]
+                if nxt == "u":
+                    end = text.index("}", i)
+                    chars.append(chr(int(text[i + 3:end], 16)))
+                    i = end + 1
+                    continue
+                chars.append({"n": "\n", "t": "\t", "r": "\r", "0": "\0"}.get(nxt, nxt))
+                i += 2
+            else:
+                chars.append(text[i])
+                i += 1
+        out.append("".join(chars))
+        i += 1
 
 
 def read(path: str) -> tuple[list[str], list[str]]:
@@ -286,25 +311,27 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--lm-epochs", type=int, default=2)
     a = ap.parse_args()
+    import torch
+    print(describe(), f"; torch {torch.__version__} ({torch.get_num_threads()} threads); default settings each", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         ours = tessera_side(a.tessera, folder, a.epochs, a.lstm_rows, a.repeats)
         theirs = torch_side(folder, ours["vocabulary"], ours["classes"], a.epochs, a.lstm_rows, a.repeats)
         baseline, seconds = sklearn_side(folder)
-        lm_ours = tessera_lm(a.tessera, folder, a.lm_epochs)
-        lm_theirs = torch_lm(folder, lm_ours["vocabulary"], a.lm_epochs)
-    print(describe(), f"; torch {theirs['version']} ({theirs['threads']} threads); default settings each")
-    print(f"wordlang: {a.epochs} epochs of batch {BATCH}, same initial weights and batches")
-    print(f"  {'':<34} {'pytorch':>9} {'tessera':>9} {'ratio':>6}")
-    o, t = statistics.median(ours["epoch"]), statistics.median(theirs["epoch"])
-    print(f"  {'transformer training, samples/s':<34} {t:9.0f} {o:9.0f} {o / t:6.2f}")
-    print(f"  {'transformer test accuracy':<34} {theirs['accuracy']:9.4f} {ours['accuracy']:9.4f} {100 * (ours['accuracy'] - theirs['accuracy']):+5.2f} pp")
-    o, t = statistics.median(ours["lstm"]), statistics.median(theirs["lstm"])
-    print(f"  {'LSTM(128) training, samples/s':<34} {t:9.0f} {o:9.0f} {o / t:6.2f}")
-    print(f"  scikit-learn char 1-4 gram TF-IDF + logistic regression: accuracy {baseline:.4f} ({seconds:.0f} s to fit)")
-    same = "same windows" if lm_ours["windows"] == lm_theirs["windows"] else f"WINDOWS DIFFER: {lm_ours['windows']} vs {lm_theirs['windows']}"
-    print(f"fortunes language model: {a.lm_epochs} epochs of batch {BATCH}, windows of {CONTEXT} characters ({same}), same initial weights and batches")
-    print(f"  {'training, windows/s':<34} {lm_theirs['speed']:9.0f} {lm_ours['speed']:9.0f} {lm_ours['speed'] / lm_theirs['speed']:6.2f}")
-    print(f"  {'held-out bits per character':<34} {lm_theirs['bits']:9.4f} {lm_ours['bits']:9.4f} {100 * (lm_ours['bits'] / lm_theirs['bits'] - 1):+5.2f} %")
+        print(f"wordlang: {a.epochs} epochs of batch {BATCH}, same initial weights and batches")
+        print(f"  {'':<34} {'pytorch':>9} {'tessera':>9} {'ratio':>6}")
+        o, t = statistics.median(ours["epoch"]), statistics.median(theirs["epoch"])
+        print(f"  {'transformer training, samples/s':<34} {t:9.0f} {o:9.0f} {o / t:6.2f}")
+        print(f"  {'transformer test accuracy':<34} {theirs['accuracy']:9.4f} {ours['accuracy']:9.4f} {100 * (ours['accuracy'] - theirs['accuracy']):+5.2f} pp")
+        o, t = statistics.median(ours["lstm"]), statistics.median(theirs["lstm"])
+        print(f"  {'LSTM(128) training, samples/s':<34} {t:9.0f} {o:9.0f} {o / t:6.2f}")
+        print(f"  scikit-learn char 1-4 gram TF-IDF + logistic regression: accuracy {baseline:.4f} ({seconds:.0f} s to fit)", flush=True)
+        if a.lm_epochs > 0:
+            lm_ours = tessera_lm(a.tessera, folder, a.lm_epochs)
+            lm_theirs = torch_lm(folder, lm_ours["vocabulary"], a.lm_epochs)
+            same = "same windows" if lm_ours["windows"] == lm_theirs["windows"] else f"WINDOWS DIFFER: {lm_ours['windows']} vs {lm_theirs['windows']}"
+            print(f"fortunes language model: {a.lm_epochs} epochs of batch {BATCH}, windows of {CONTEXT} characters ({same}), same initial weights and batches")
+            print(f"  {'training, windows/s':<34} {lm_theirs['speed']:9.0f} {lm_ours['speed']:9.0f} {lm_ours['speed'] / lm_theirs['speed']:6.2f}")
+            print(f"  {'held-out bits per character':<34} {lm_theirs['bits']:9.4f} {lm_ours['bits']:9.4f} {100 * (lm_ours['bits'] / lm_theirs['bits'] - 1):+5.2f} %")
 
 
 if __name__ == "__main__":
