@@ -39,27 +39,35 @@ extension Tape {
         // Rows split across threads; within a row, eight keys at a time. Keys a query may not
         // see get -∞ before the exp (weight 0): the mask is read per row, never materialized.
         let rows = groups * queries, minimum = Swift.max(1, (1 << 13) / Swift.max(1, keys))
+        let visibleKeys: [Int] = (0..<queries).map { causal ? Swift.min(keys, $0 + 1) : keys }
         s.withUnsafeBufferPointer { sp in p.withUnsafeMutableBufferPointer { pp in
             let buffers = Buffers(input: sp.baseAddress!, output: pp.baseAddress!)
             Parallel.chunks(rows, minimum: minimum) { range in
                 var row = [Float](repeating: 0, count: keys)
-                for r in range {
-                    let (g, q) = (r / queries, r % queries)
-                    let sequence = g / heads, base = r * keys
-                    let visible = causal ? Swift.min(keys, q + 1) : keys
-                    var largest = -Float.infinity
-                    for k in 0..<keys {
-                        let seen = k < visible && (maskValues.map { $0[sequence * keys + k] != 0 } ?? true)
-                        row[k] = seen ? buffers.input[base + k] * scale : -.infinity
-                        largest = Swift.max(largest, row[k])
-                    }
-                    guard largest > -Float.infinity else { continue }
-                    var total = SIMD8<Float>()
-                    var k = 0
-                    row.withUnsafeMutableBufferPointer { rp in
-                        let rp = rp.baseAddress!
-                        while k < keys {
-                            let n = Swift.min(8, keys - k)
+                row.withUnsafeMutableBufferPointer { rp in
+                    let rp = rp.baseAddress!
+                    for r in range {
+                        let (g, q) = (r / queries, r % queries)
+                        let base = r * keys, visible = visibleKeys[q]
+                        var largest = -Float.infinity
+                        if let maskValues {
+                            let m = (g / heads) * keys
+                            for k in 0..<visible {
+                                rp[k] = maskValues[m + k] != 0 ? buffers.input[base + k] * scale : -.infinity
+                                largest = Swift.max(largest, rp[k])
+                            }
+                        } else {
+                            for k in 0..<visible {
+                                rp[k] = buffers.input[base + k] * scale
+                                largest = Swift.max(largest, rp[k])
+                            }
+                        }
+                        // Keys past `visible` keep their weight 0 (the output starts zeroed).
+                        guard largest > -Float.infinity else { continue }
+                        var total = SIMD8<Float>()
+                        var k = 0
+                        while k < visible {
+                            let n = Swift.min(8, visible - k)
                             // Lanes past the row's end load as 0 and give e^(0 - largest); they
                             // are neither stored nor counted.
                             let e = VectorMath.exp(VectorMath.load(rp + k, n) - largest).replacing(with: 0, where: Self.lanesFrom(n))
@@ -68,13 +76,13 @@ extension Tape {
                             k += 8
                         }
                         let inverse = 1 / total.sum()
-                        for k in 0..<keys { buffers.output[base + k] = rp[k] * inverse }
+                        for k in 0..<visible { buffers.output[base + k] = rp[k] * inverse }
                     }
                 }
             }
         }}
         let shape = scores.shape
-        return record(Tensor(shape: shape, storage: p), [scores]) { [p] grad throws(TensorError) in
+        return record(Tensor(shape: shape, storage: p), [scores]) { [p, visibleKeys] grad throws(TensorError) in
             // d scores = scale · p ⊙ (g - Σ_k g p), row by row; left-out keys have p = 0.
             let gv = grad.storage
             var d = [Float](repeating: 0, count: gv.count)
@@ -83,10 +91,11 @@ extension Tape {
                 Parallel.chunks(rows, minimum: minimum) { range in
                     let (g, w, out) = (buffers.input, weights.pointer, buffers.output)
                     for r in range {
-                        let base = r * keys
+                        // Weights past a causal row's last visible key are 0: so are their gradients.
+                        let base = r * keys, visible = visibleKeys[r % queries]
                         var dot: Float = 0
-                        for k in 0..<keys { dot += g[base + k] * w[base + k] }
-                        for k in 0..<keys { out[base + k] = scale * w[base + k] * (g[base + k] - dot) }
+                        for k in 0..<visible { dot += g[base + k] * w[base + k] }
+                        for k in 0..<visible { out[base + k] = scale * w[base + k] * (g[base + k] - dot) }
                     }
                 }
             }}}
