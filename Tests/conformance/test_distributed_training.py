@@ -11,6 +11,7 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import time
 
 import numpy as np
@@ -21,7 +22,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 MPIRUN = ["mpirun", "--oversubscribe"]
 # As root (CI), Open MPI asks for both; the rest keeps its warnings about this sandbox quiet.
 ENV = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
-       "OMPI_MCA_btl_vader_single_copy_mechanism": "none", "OMPI_MCA_orte_base_help_aggregate": "0"}
+       "OMPI_MCA_btl_vader_single_copy_mechanism": "none", "OMPI_MCA_orte_base_help_aggregate": "0",
+       # Session files of this run's jobs apart from any other's (an aborted job leaves its tree behind).
+       "OMPI_MCA_orte_tmpdir_base": tempfile.mkdtemp(prefix="tessera-ompi-"),
+       # No topology in shared memory: a daemon maps it into the "biggest" hole of its address
+       # space, which now and then is next to its stack, and segfaults in hwloc (Open MPI 4.1).
+       "OMPI_MCA_rtc_hwloc_vmhole": "none"}
 
 
 def binary() -> str:
@@ -114,7 +120,10 @@ while [ $# -gt 0 ] && [ "${1#-}" != "$1" ]; do shift; done
 host="$1"; shift
 ns="$(awk -v h="$host" '$1 == h { print $2 }' "$TESSERA_NETNS_HOSTS")"
 [ -n "$ns" ] || { echo "netns-rsh: no namespace for $host" >&2; exit 255; }
-exec ip netns exec "$ns" /bin/sh -c "$*"
+# Each "host" keeps Open MPI's session files in its own folder, as separate machines do: on
+# one /tmp the two daemons' session trees can collide ("File exists" at orte_init).
+mkdir -p "$TESSERA_NETNS_TMP/$ns"
+exec ip netns exec "$ns" env OMPI_MCA_orte_tmpdir_base="$TESSERA_NETNS_TMP/$ns" /bin/sh -c "$*"
 """
 
 
@@ -173,7 +182,8 @@ def test_a_job_between_two_namespaces_over_tcp(tmp_path):
         job = subprocess.run(["mpirun", "--hostfile", str(hostfile), "-np", "2", "--mca", "plm_rsh_agent", str(agent),
                               "--mca", "oob_tcp_if_include", subnet, "--mca", "btl", "self,tcp", "--mca", "btl_tcp_if_include", subnet,
                               binary(), "run", str(training_script(tmp_path, "mlp", "tcp"))],
-                             capture_output=True, text=True, timeout=300, env={**ENV, "TESSERA_NETNS_HOSTS": str(hosts)})
+                             capture_output=True, text=True, timeout=300,
+                             env={**ENV, "TESSERA_NETNS_HOSTS": str(hosts), "TESSERA_NETNS_TMP": str(tmp_path / "hosts")})
     finally:
         net.close()
     assert job.returncode == 0, job.stderr
