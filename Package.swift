@@ -44,8 +44,10 @@ let package = Package(
 
         // The language: lexer, parser, AST, interpreter, values, errors. Knows no ML.
         .target(name: "TesseraScript"),
+        // The CPU backend's element-wise kernels in C, for AVX-512, AVX2 or any CPU, chosen at run time.
+        .target(name: "CKernels"),
         // Tensors and their backends.
-        .target(name: "TesseraTensor", dependencies: ["CBLAS"]),
+        .target(name: "TesseraTensor", dependencies: ["CBLAS", "CKernels"]),
         // Autodiff, layers, losses, optimizers, the trainer, checkpoints.
         .target(name: "TesseraNN", dependencies: ["TesseraTensor"]),
         // Data-parallel training over Open MPI: TesseraNN's Communicator, an MPI job's world.

@@ -64,18 +64,16 @@ extension Tape {
                         }
                         // Keys past `visible` keep their weight 0 (the output starts zeroed).
                         guard largest > -Float.infinity else { continue }
-                        var total = SIMD8<Float>()
-                        var k = 0
-                        while k < visible {
-                            let n = Swift.min(8, visible - k)
-                            // Lanes past the row's end load as 0 and give e^(0 - largest); they
-                            // are neither stored nor counted.
-                            let e = VectorMath.exp(VectorMath.load(rp + k, n) - largest).replacing(with: 0, where: Self.lanesFrom(n))
-                            VectorMath.store(e, rp + k, n)
-                            total += e
-                            k += 8
+                        for k in 0..<visible { rp[k] -= largest }
+                        VectorMath.exp(rp, visible)
+                        var total: Float = 0
+                        if let maskValues {
+                            // exp clamps -∞ to about 1e-38: a padded key's weight is set to 0 exactly.
+                            let m = (g / heads) * keys
+                            for k in 0..<visible where maskValues[m + k] == 0 { rp[k] = 0 }
                         }
-                        let inverse = 1 / total.sum()
+                        for k in 0..<visible { total += rp[k] }
+                        let inverse = 1 / total
                         for k in 0..<visible { buffers.output[base + k] = rp[k] * inverse }
                     }
                 }

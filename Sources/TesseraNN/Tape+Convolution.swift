@@ -144,19 +144,8 @@ extension Tape {
         pre.withUnsafeMutableBufferPointer { z in gate.withUnsafeMutableBufferPointer { sp in out.withUnsafeMutableBufferPointer { dst in
             let (src, b, z, sp, dst) = (src.baseAddress!, b.baseAddress!, z.baseAddress!, sp.baseAddress!, dst.baseAddress!)
             Parallel.chunks(n, minimum: Swift.max(1, (1 << 14) / Swift.max(1, u))) { rows in
-                for r in rows {
-                    var j = 0
-                    while j < u {
-                        let lanes = Swift.min(8, u - j), at = r * u + j
-                        let v = VectorMath.load(src + at, lanes) + VectorMath.load(b + j, lanes)
-                        let inner: SIMD8<Float> = 1.595_769_12 * (v + 0.044715 * v * v * v)
-                        let s = VectorMath.sigmoid(inner)
-                        VectorMath.store(v, z + at, lanes)
-                        VectorMath.store(s, sp + at, lanes)
-                        VectorMath.store(v * s, dst + at, lanes)
-                        j += 8
-                    }
-                }
+                let at = rows.lowerBound * u
+                VectorMath.biasGELU(src + at, bias: b, z: z + at, s: sp + at, out: dst + at, rows: rows.count, columns: u)
             }
         }}}}}
         return record(Tensor(shape: [n, u], storage: out), [product, bias]) { [self, pre, gate] g throws(TensorError) in
@@ -165,15 +154,8 @@ extension Tape {
             gv.withUnsafeBufferPointer { gp in pre.withUnsafeBufferPointer { zp in gate.withUnsafeBufferPointer { sp in dProduct.withUnsafeMutableBufferPointer { dp in
                 let (gp, zp, sp, dp) = (gp.baseAddress!, zp.baseAddress!, sp.baseAddress!, dp.baseAddress!)
                 Parallel.chunks(n * u, minimum: 1 << 14) { range in
-                    var i = range.lowerBound
-                    while i < range.upperBound {
-                        let lanes = Swift.min(8, range.upperBound - i)
-                        let z = VectorMath.load(zp + i, lanes), s = VectorMath.load(sp + i, lanes)
-                        let slope: SIMD8<Float> = 1 + 0.134_145 * z * z
-                        let d: SIMD8<Float> = s + 1.595_769_12 * z * s * (1 - s) * slope
-                        VectorMath.store(VectorMath.load(gp + i, lanes) * d, dp + i, lanes)
-                        i += 8
-                    }
+                    let i = range.lowerBound
+                    VectorMath.geluGradient(gp + i, z: zp + i, s: sp + i, out: dp + i, count: range.count)
                 }
             }}}}
             let d = Tensor(shape: [n, u], storage: dProduct)

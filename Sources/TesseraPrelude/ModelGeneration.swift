@@ -14,9 +14,10 @@ extension ModelObject {
         returns: "[Int]",
         summary: "Continues a sequence with a causal language model (its attention causal, its recurrent layers one-directional): each new id is drawn from the model's next-id distribution at the end of the last context-length ids, and the prompt and the new ids come back.",
         example: "let tok = Tokenizer(.characters).fit([\"abcabcabc\"])\nlet (x, y) = tok.windows([\"abcabcabcabc\"], length: 4, stride: 1)\nlet lm = Sequential([Embedding(tok.size, 8), TransformerEncoderBlock(heads: 2, causal: true), Dense(tok.size)], seed: 1)\nlm.fit(x, y, epochs: 20, loss: .crossEntropy)\ntok.decode(lm.generate(tok.encode(\"ab\"), length: 6, temperature: 0))",
-        errors: [(.value, "the model is not causal, or not built for sequences of ids"), (.type, "the prompt is not ids")])
+        errors: [(.value, "the model is not causal, or not built for sequences of ids"), (.type, "the prompt is not ids"),
+                 (.interrupted, "the cell is interrupted (between two ids)")])
 
-    func generate(_ a: Arguments) throws -> Value {
+    func generate(_ a: Arguments, _ interp: Interpreter) throws -> Value {
         guard let shape = model.inputShape, shape.count == 1, let context = shape.first else {
             throw ScriptError(.value, "generate needs a language model built for sequences of ids [length]; this one is \(model.inputShape.map { "built for \($0)" } ?? "not built yet: fit it first")")
         }
@@ -39,6 +40,8 @@ extension ModelObject {
         var rng = RandomGenerator(seed: UInt64(truncatingIfNeeded: try a.int("seed")))
         let backend = TensorRuntime.shared.backend
         for _ in 0..<length {
+            // One id at a time: an interrupt stops between two (the ids so far are dropped).
+            try interp.interrupt.check()
             // The last `context` ids, padded after: causal positions never see the padding.
             let window = Array(ids.suffix(context))
             let x = Tensor(shape: [1, context], storage: (window + [Int](repeating: 0, count: context - window.count)).map { Float($0) })

@@ -79,7 +79,7 @@ final class ModelObject: DeclaredMembers {
             let (x, _) = try m.data(a["data"], nil, target: a["target"], needTarget: false, what: "predict(_:)", strict: a.bool("strict"), interp: interp)
             return .object(TensorObject(try m.probabilities(x, batchSize: Swift.max(1, try a.int("batchSize")))))
         },
-        .method(generateDeclaration) { m, a, _ in try m.generate(a) },
+        .method(generateDeclaration) { m, a, interp in try m.generate(a, interp) },
         .method(Declaration("predictProba", predictParameters, returns: "Tensor",
                             summary: "Class probabilities [n, classes], as scikit-learn's predict_proba: a binary classifier's two columns are P(0) and P(1).",
                             example: "let m = Sequential([Dense(1, activation: .sigmoid)], seed: 1)\nm.fit(randn([16, 3], seed: 1), tensor((0..<16).map { $0 % 2 }), epochs: 1)\nm.predictProba(randn([2, 3], seed: 2))",

@@ -1,4 +1,5 @@
 import CBLAS
+import CKernels
 import Foundation
 import Synchronization
 
@@ -102,11 +103,11 @@ public struct OpenBLASBackend: Backend {
         case .negate: for i in 0..<n { dst[i] = -src[i] }
         case .abs: for i in 0..<n { dst[i] = Swift.abs(src[i]) }
         case .sqrt: for i in 0..<n { dst[i] = src[i].squareRoot() }
-        case .exp: VectorMath.exp(src, dst, n)
+        case .exp: tessera_unary(Int32(TESSERA_EXP.rawValue), src, dst, n)
         case .log: for i in 0..<n { dst[i] = Foundation.log(src[i]) }
-        case .tanh: VectorMath.map(src, dst, n, VectorMath.tanh)
-        case .sigmoid: VectorMath.map(src, dst, n, VectorMath.sigmoid)
-        case .gelu: VectorMath.map(src, dst, n, VectorMath.gelu)
+        case .tanh: tessera_unary(Int32(TESSERA_TANH.rawValue), src, dst, n)
+        case .sigmoid: tessera_unary(Int32(TESSERA_SIGMOID.rawValue), src, dst, n)
+        case .gelu: tessera_unary(Int32(TESSERA_GELU.rawValue), src, dst, n)
         case .sin: for i in 0..<n { dst[i] = Foundation.sin(src[i]) }
         case .cos: for i in 0..<n { dst[i] = Foundation.cos(src[i]) }
         case .tan: for i in 0..<n { dst[i] = Foundation.tan(src[i]) }

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// exp for eight floats at once, for the hot loops of the fast backends: Cephes' expf
@@ -66,6 +67,32 @@ public enum VectorMath {
         let right: SIMD8<Float> = (0.5 * geluC) * x * (1 - t * t) * slope
         return g * (left + right)
     }
+
+    /// exp of `count` values in place, by the C kernels (AVX-512, AVX2 or portable).
+    public static func exp(_ values: UnsafeMutablePointer<Float>, _ count: Int) {
+        tessera_unary(Int32(TESSERA_EXP.rawValue), values, values, count)
+    }
+
+    /// GELU of `rows` rows of `src` plus `bias` (one value per column) into `out`, keeping the
+    /// pre-activations `z` and the gates `s` for `geluGradient`: the C kernels of CKernels
+    /// (AVX-512, AVX2 or portable, chosen at run time).
+    public static func biasGELU(_ src: UnsafePointer<Float>, bias: UnsafePointer<Float>, z: UnsafeMutablePointer<Float>, s: UnsafeMutablePointer<Float>,
+                                out: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        tessera_bias_gelu(src, bias, z, s, out, rows, columns)
+    }
+
+    /// g · gelu'(z) from what `biasGELU` kept.
+    public static func geluGradient(_ g: UnsafePointer<Float>, z: UnsafePointer<Float>, s: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, count: Int) {
+        tessera_gelu_gradient(g, z, s, out, count)
+    }
+
+    /// The vector kernels in use: 512 (AVX-512), 256 (AVX2) or 0 (portable C), the widest this
+    /// CPU runs unless a test chose narrower ones (`useKernelWidth`).
+    public static var kernelWidth: Int { Int(tessera_kernel_width()) }
+
+    /// Uses the kernels of `width` when this CPU runs them (for tests); returns the width in use.
+    @discardableResult
+    public static func useKernelWidth(_ width: Int) -> Int { Int(tessera_use_kernel_width(Int32(width))) }
 
     /// `f` over every element of `src` into `dst` (same count), eight at a time.
     @inline(__always)
