@@ -85,8 +85,9 @@ public final class BackendConformance {
         for op in BinaryOp.allCases {
             for _ in 0..<12 {
                 let shape = randomShape()
-                // The other operand: the same shape, a scalar, a row, or a random broadcastable shape.
-                let variants: [[Int]] = [shape, [1], [], [shape.last!], shape.map { Bool.random(using: &rng) ? 1 : $0 }]
+                // The other operand: the same shape, a scalar, a row, the trailing axes (a table
+                // repeated over the leading ones), or a random broadcastable shape.
+                let variants: [[Int]] = [shape, [1], [], [shape.last!], Array(shape.dropFirst()), shape.map { Bool.random(using: &rng) ? 1 : $0 }]
                 for other in variants {
                     let a = random(shape, positive: op == .power), b = random(other)
                     compare("\(op) \(shape) with \(other)", 1e-5, try backend.binary(op, a, b), try reference.binary(op, a, b))

@@ -73,6 +73,10 @@ public struct OpenBLASBackend: Backend {
         } else if a.shape == shape, let last = shape.last, b.count == last, b.shape.dropLast().allSatisfy({ $0 == 1 }) {
             // A row (bias) added to every row: the common case in a network.
             Self.rows(a.storage, b.storage, &out, last, op)
+        } else if a.shape == shape, b.rank >= 1, b.count > 0, Array(shape.suffix(b.rank)) == b.shape {
+            // A block as large as the trailing axes, repeated over the leading ones (a position
+            // table added to every sequence of a batch): rows of the block's size.
+            Self.rows(a.storage, b.storage, &out, b.count, op)
         } else if a.shape == shape, let (outer, mid, inner) = Self.band(b.shape, in: shape) {
             // A value per channel, constant over the trailing axes (a convolution's bias).
             Self.band(a.storage, b.storage, &out, outer, mid, inner, op)
