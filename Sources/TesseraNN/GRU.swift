@@ -18,7 +18,7 @@ extension GRU: ConfigurableLayer {
     public static var kind: String { "GRU" }
     public static var summary: String { "A gated recurrent unit layer over sequences [length, features]: the last state, or every position's (returnSequences); bidirectional reads both ways." }
     public static var example: String { "Sequential([Embedding(100, 16, padding: 0), GRU(32, bidirectional: true), Dense(2)])" }
-    public static var fields: [Setting] { Recurrent.fields(kind) }
+    public static var fields: [Setting] { recurrentFields }
     public var settings: [String: SettingValue] { recurrentSettings }
     public convenience init(settings s: Settings) {
         self.init(s.int("units"), returnSequences: s.bool("returnSequences"), bidirectional: s.bool("bidirectional"))

@@ -19,7 +19,7 @@ extension LSTM: ConfigurableLayer {
     public static var kind: String { "LSTM" }
     public static var summary: String { "A long short-term memory layer over sequences [length, features]: the last state, or every position's (returnSequences); bidirectional reads both ways." }
     public static var example: String { "Sequential([Embedding(100, 16, padding: 0), LSTM(32), Dense(2)])" }
-    public static var fields: [Setting] { Recurrent.fields(kind) }
+    public static var fields: [Setting] { recurrentFields }
     public var settings: [String: SettingValue] { recurrentSettings }
     public convenience init(settings s: Settings) {
         self.init(s.int("units"), returnSequences: s.bool("returnSequences"), bidirectional: s.bool("bidirectional"))

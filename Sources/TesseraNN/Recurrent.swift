@@ -113,7 +113,7 @@ public class Recurrent: Layer {
         return finals.count == 1 ? finals[0] : try t.concat(finals, axis: 1)
     }
 
-    static func fields(_ kind: String) -> [Setting] {
+    static var recurrentFields: [Setting] {
         [Setting("units", .count, positional: true, range: 1...Setting.largestCount, "the size of the state (features out per direction)"),
          Setting("returnSequences", .flag, default: .flag(false), "give every position's state ([length, units]) rather than the last one ([units])"),
          Setting("bidirectional", .flag, default: .flag(false), "also read each sequence backwards, the two states side by side (2·units features)")]
