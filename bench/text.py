@@ -37,9 +37,15 @@ from machine import describe
 from tessera_script import run_tessera
 
 LENGTH, WIDTH, VOCAB, CLASSES, BATCH = 24, 64, 64, 8, 64
-TRANSFORMER = (f"Sequential([Embedding({VOCAB}, {WIDTH}, padding: 0), PositionalEncoding(learned: true), "
-               f"TransformerEncoderBlock(heads: 4, dropout: 0), TransformerEncoderBlock(heads: 4, dropout: 0), "
-               f"GlobalAveragePooling1D(), Dense({CLASSES})], seed: 1)")
+# Training settings of the classifier, from the command line (see main).
+SETTINGS = {"lr": 1e-3, "dropout": 0.0, "cosine": False, "marks": False}
+
+
+def transformer() -> str:
+    d = SETTINGS["dropout"]
+    return (f"Sequential([Embedding({VOCAB}, {WIDTH}, padding: 0), PositionalEncoding(learned: true), "
+            f"TransformerEncoderBlock(heads: 4, dropout: {d}), TransformerEncoderBlock(heads: 4, dropout: {d}), "
+            f"GlobalAveragePooling1D(), Dense({CLASSES})], seed: 1)")
 LSTM = f"Sequential([Embedding({VOCAB}, {WIDTH}, padding: 0), LSTM(128), Dense({CLASSES})], seed: 1)"
 # The fortunes language model: characters, windows of CONTEXT, two causal blocks.
 CONTEXT, LM_VOCAB = 64, 100
@@ -137,18 +143,24 @@ def torch_lm(folder: str, vocabulary: list[str], epochs: int) -> dict:
 
 
 def tessera_side(binary: str, folder: str, epochs: int, lstm_rows: int, repeats: int) -> dict:
-    code = f"""let (train, test) = dataset("wordlang", seed: 1)
+    marks = '.apply("word", { w in "^" + w + "$" })' if SETTINGS["marks"] else ""
+    steps = epochs * ((32000 + BATCH - 1) // BATCH)
+    schedule = f", schedule: cosine(steps: {steps})" if SETTINGS["cosine"] else ""
+    code = f"""let (raw, rawTest) = dataset("wordlang", seed: 1)
+let train = raw{marks}
+let test = rawTest{marks}
 train.writeCSV("{folder}/train.csv")
 test.writeCSV("{folder}/test.csv")
 let tok = Tokenizer(.characters, maxTokens: {VOCAB}).fit(train["word"])
 print("vocabulary", tok.vocabulary)
-let net = {TRANSFORMER}
+let net = {transformer()}
 let built = net.predict(tok.encode(["a"], length: {LENGTH}))
 net.save("{folder}/initial.safetensors")
 let model = Pipeline([TextVectorization("word", tokenizer: tok, length: {LENGTH}), net])
+let optimizer = Adam(lr: {SETTINGS["lr"]})
 for e in 0..<{epochs} {{
     let t0 = clock()
-    let h = model.fit(train, target: "label", epochs: 1, batchSize: {BATCH}, shuffle: false)
+    let h = model.fit(train, target: "label", epochs: 1, batchSize: {BATCH}, optimizer: optimizer, seed: e, shuffle: false{schedule})
     print("epoch", train.rows / (clock() - t0))
 }}
 print("accuracy", model.evaluate(test, metrics: ["accuracy"])["accuracy"])
@@ -228,7 +240,7 @@ def torch_side(folder: str, vocabulary: list[str], classes: list[str], epochs: i
             super().__init__()
             self.emb = nn.Embedding(VOCAB, WIDTH, padding_idx=0)
             self.pos = nn.Parameter(torch.zeros(LENGTH, WIDTH))
-            self.blocks = nn.ModuleList([nn.TransformerEncoderLayer(WIDTH, 4, 4 * WIDTH, dropout=0.0, batch_first=True, norm_first=True,
+            self.blocks = nn.ModuleList([nn.TransformerEncoderLayer(WIDTH, 4, 4 * WIDTH, dropout=SETTINGS["dropout"], batch_first=True, norm_first=True,
                                                                     activation=lambda v: F.gelu(v, approximate="tanh")) for _ in range(2)])
             self.out = nn.Linear(WIDTH, CLASSES)
 
@@ -251,7 +263,8 @@ def torch_side(folder: str, vocabulary: list[str], classes: list[str], epochs: i
 
     model = Transformer()
     model.load_tessera(load_file(f"{folder}/initial.safetensors"))
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    opt = torch.optim.Adam(model.parameters(), lr=SETTINGS["lr"])
+    sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=epochs * ((len(x) + BATCH - 1) // BATCH)) if SETTINGS["cosine"] else None
     speeds = []
     for _ in range(epochs):
         model.train()
@@ -260,6 +273,8 @@ def torch_side(folder: str, vocabulary: list[str], classes: list[str], epochs: i
             opt.zero_grad()
             F.cross_entropy(model(x[i:i + BATCH]), y[i:i + BATCH]).backward()
             opt.step()
+            if sched:
+                sched.step()
         speeds.append(len(x) / (time.perf_counter() - t0))
     model.eval()
     with torch.no_grad():
@@ -310,14 +325,25 @@ def main() -> None:
     ap.add_argument("--lstm-rows", type=int, default=4096)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--lm-epochs", type=int, default=2)
+    ap.add_argument("--lr", type=float, default=1e-3, help="the classifier's Adam rate")
+    ap.add_argument("--batch", type=int, default=64)
+    ap.add_argument("--dropout", type=float, default=0.0, help="above 0, the two sides' dropout masks differ: their runs are then alike, not one")
+    ap.add_argument("--cosine", action="store_true", help="cosine decay of the rate to 0 over the classifier's steps")
+    ap.add_argument("--marks", action="store_true", help='words as "^word$", so a position code can tell a start and an end')
     a = ap.parse_args()
+    global BATCH, LENGTH
+    BATCH = a.batch
+    if a.marks:
+        LENGTH += 2
+    SETTINGS.update(lr=a.lr, dropout=a.dropout, cosine=a.cosine, marks=a.marks)
     import torch
     print(describe(), f"; torch {torch.__version__} ({torch.get_num_threads()} threads); default settings each", flush=True)
     with tempfile.TemporaryDirectory() as folder:
         ours = tessera_side(a.tessera, folder, a.epochs, a.lstm_rows, a.repeats)
         theirs = torch_side(folder, ours["vocabulary"], ours["classes"], a.epochs, a.lstm_rows, a.repeats)
         baseline, seconds = sklearn_side(folder)
-        print(f"wordlang: {a.epochs} epochs of batch {BATCH}, same initial weights and batches")
+        print(f"wordlang: {a.epochs} epochs of batch {BATCH}, Adam({a.lr}){' with cosine decay' if a.cosine else ''}, dropout {a.dropout}"
+              f"{', words marked ^word$' if a.marks else ''}; same initial weights and batches")
         print(f"  {'':<34} {'pytorch':>9} {'tessera':>9} {'ratio':>6}")
         o, t = statistics.median(ours["epoch"]), statistics.median(theirs["epoch"])
         print(f"  {'transformer training, samples/s':<34} {t:9.0f} {o:9.0f} {o / t:6.2f}")
