@@ -296,8 +296,10 @@ public final class Trainer {
         let truth = y.storage
         let predicted: [Float]
         if case .crossEntropy = loss { predicted = try backend.argmax(out, axis: -1).values.map { Float($0) } } else { predicted = out.storage.map { $0 > 0 ? 1 : 0 } }
+        // Per prediction, counted in rows: a sequence model's row holds one per position, and
+        // right/count must stay a fraction (it read 5.8 for six positions a row).
         let right = zip(predicted, truth).filter { $0 == $1 }.count
-        return (mean, Double(right), count)
+        return (mean, Double(right) / Double(Swift.max(1, predicted.count)) * Double(count), count)
     }
 
     /// Scales every gradient by min(1, maxNorm / ‖all gradients‖₂), as torch's clip_grad_norm_.

@@ -99,5 +99,9 @@ final class AttentionTests: XCTestCase {
         let predicted = try OpenBLASBackend().argmax(try model.predict(x, backend: OpenBLASBackend()), axis: -1).values
         let right = zip(predicted, next).filter { Float($0) == $1 }.count
         XCTAssertGreaterThan(Double(right) / Double(n * length), 0.95)
+        // Validation accuracy is per position, a fraction (not positions right per row).
+        let metrics = try Trainer(model: model, loss: .crossEntropy(), optimizer: Adam(), backend: OpenBLASBackend(), options: TrainingOptions())
+            .evaluate(x, Tensor(shape: [n, length], storage: next))
+        XCTAssertEqual(metrics["val_accuracy"] ?? -1, Double(right) / Double(n * length), accuracy: 1e-9)
     }
 }
