@@ -52,6 +52,9 @@ final class TextBindingTests: XCTestCase {
         // Texts in a column, as a pandas user passes them.
         XCTAssertEqual(k.execute("Tokenizer(.characters).fit(train[\"word\"]).encode(train[\"word\"], length: 3).shape").result, "[640, 3]")
         XCTAssertTrue(k.execute("TextVectorization(\"label\", length: 4)").error == nil)
+        // Another feature column beside the ids would be read as one more token id.
+        let mixed = k.execute("Pipeline([TextVectorization(\"word\", tokenizer: Tokenizer(.characters, maxTokens: 32), length: 8), Sequential([Embedding(32, 4, padding: 0), GlobalAveragePooling1D(), Dense(8)], seed: 1)]).fit(train.apply(\"word\", { w in w.count }, as: \"length\"), target: \"label\")")
+        XCTAssertTrue(mixed.errorText.contains("other feature columns: 'length'"), mixed.errorText)
         XCTAssertEqual(k.execute("Pipeline([TextVectorization(\"nope\", length: 4), Sequential([Dense(2)])]).fit(train, target: \"label\")").errorText.contains("nope"), true)
     }
 

@@ -34,6 +34,15 @@ public struct FittedPipeline: Sendable {
             rows = try fitted.apply(rows)
             steps.append(fitted)
         }
+        // A text's ids are positions of one sequence for an Embedding: another feature column
+        // beside them would be read as one more token id, silently.
+        for case let text as TextVectorization.Fitted in steps {
+            let others = rows.featureColumns(excluding: schema.target).map(\.name).filter { !text.outputNames.contains($0) }
+            if !others.isEmpty {
+                throw DataError("TextVectorization(\"\(text.column)\") gives the network the text's \(text.length) ids alone, but the frame has other feature columns: \(FeatureSchema.quoted(Array(others.prefix(8))))",
+                                suggestion: "drop them before fitting (frame.drop([...])), or give the network only the text column")
+            }
+        }
         let pipeline = FittedPipeline(schema: schema, steps: steps, profile: profile)
         return (pipeline, try pipeline.tensors(rows, needTarget: true, dropped: [], unseen: []))
     }
