@@ -2,7 +2,7 @@ import TesseraTensor
 
 /// What LSTM and GRU share: the weights of each direction, the walk over a sequence's
 /// positions, padding masks, both directions, and whether the layer gives every
-/// position's state or the last one. A cell kind supplies its gate count and its step.
+/// position's state or the last one. A cell kind supplies its gate count and its walk.
 ///
 /// Weights are named and shaped as PyTorch's nn.LSTM and nn.GRU name them
 /// (`weight_ih_l0` [gates·units, features], `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, and
@@ -95,10 +95,11 @@ public class Recurrent: Layer {
             let bias = foldsStateBias ? try t.add(w.inputBias, w.stateBias) : w.inputBias
             let projected = try t.add(try t.matmul(rows, w.inputs, transpose: Transpose(b: true)), bias)
             let states = try walk(try t.reshape(projected, [length, batch, gates * units]), w, mask: mask, reverse: d == 1, t)
-            // The last state: after the last position walked (padding carries it there).
-            let end = d == 0 ? length - 1 : 0
-            finals.append(try t.reshape(try t.slice(states, axis: 0, end..<(end + 1)), [batch, units]))
-            if returnSequences {
+            if !returnSequences {
+                // The last state: after the last position walked (padding carries it there).
+                let end = d == 0 ? length - 1 : 0
+                finals.append(try t.reshape(try t.slice(states, axis: 0, end..<(end + 1)), [batch, units]))
+            } else {
                 var out = try t.permute(states, [1, 0, 2])
                 if let mask {
                     // A padding position's output is zeros.

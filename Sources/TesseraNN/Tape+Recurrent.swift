@@ -16,7 +16,7 @@ extension Tape {
     public func lstm(_ projected: Variable, weight: Variable, mask: Tensor?, reverse: Bool) throws(TensorError) -> Variable {
         let (length, batch, units) = try Self.walkShape(projected, weight, gates: 4, mask: mask, "LSTM")
         let width = 4 * units
-        let x = projected.value.storage, w = weight.value, keep = Self.keep(mask, length: length, batch: batch)
+        let x = projected.value.storage, w = weight.value, keep = mask.map { $0.storage.map { $0 != 0 } }
         let order = reverse ? Array((0..<length).reversed()) : Array(0..<length)
         // Per step: the gates after their activations, tanh c, and the states before it.
         var act = [Float](repeating: 0, count: length * batch * width), tanhC = [Float](repeating: 0, count: length * batch * units)
@@ -94,7 +94,7 @@ extension Tape {
         let (length, batch, units) = try Self.walkShape(projected, weight, gates: 3, mask: mask, "GRU")
         guard bias.shape == [3 * units] else { throw TensorError(.shape, "a GRU walk's state bias is \(bias.shape); it needs [\(3 * units)]") }
         let width = 3 * units
-        let x = projected.value.storage, w = weight.value, bv = bias.value.storage, keep = Self.keep(mask, length: length, batch: batch)
+        let x = projected.value.storage, w = weight.value, bv = bias.value.storage, keep = mask.map { $0.storage.map { $0 != 0 } }
         let order = reverse ? Array((0..<length).reversed()) : Array(0..<length)
         // Per step: r, z, n, the state's projection of the new gate, and the state before.
         var act = [Float](repeating: 0, count: length * batch * width), stateNew = [Float](repeating: 0, count: length * batch * units)
@@ -171,9 +171,6 @@ extension Tape {
         if let mask, mask.shape != [batch, length] { throw TensorError(.shape, "a \(kind) walk's mask is \(mask.shape); it needs [\(batch), \(length)]") }
         return (length, batch, weight.shape[1])
     }
-
-    /// Which (sequence, position) steps: nil when every one does.
-    static func keep(_ mask: Tensor?, length: Int, batch: Int) -> [Bool]? { mask.map { $0.storage.map { $0 != 0 } } }
 
     /// Σ over steps of dGatesᵀ · h_before, as one product: the steps' gate gradients (stored by
     /// position) and the states before them (stored by step) lined up in step order.
