@@ -337,9 +337,16 @@ final class ModelObject: DeclaredMembers {
         let backend = TensorRuntime.shared.backend
         // Scores (logits) when the model ends in its loss's sigmoid or softmax: the loss,
         // the classes and the probabilities below all read scores.
-        let out = try ScriptError.converting { try model.predict(x, backend: backend, scores: loss.takesScores(of: model)) }
-        let truth = y!
-        var result: [(String, Value)] = [("loss", .double(Double(try ScriptError.converting { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })))]
+        var out = try ScriptError.converting { try model.predict(x, backend: backend, scores: loss.takesScores(of: model)) }
+        var truth = y!
+        let lossValue = Double(try ScriptError.converting { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })
+        var result: [(String, Value)] = [("loss", .double(lossValue))]
+        // A sequence model predicts per position ([n, length, classes] against labels
+        // [n, length]): its metrics count every position as one prediction, as its loss does.
+        if out.rank == 3, truth.rank == 2, Array(out.shape.prefix(2)) == truth.shape {
+            out = out.reshaped([out.shape[0] * out.shape[1], out.shape[2]])
+            truth = truth.reshaped([truth.count])
+        }
         let classes = out.rank == 2 ? out.shape[1] : 1
         let needAmount = "needs amount: the amounts it weighs, e.g. evaluate(test, metrics: [...], amount: \"amount\")"
         for item in requested {

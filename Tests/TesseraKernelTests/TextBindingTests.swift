@@ -74,6 +74,10 @@ final class TextBindingTests: XCTestCase {
             """).error)
         XCTAssertEqual(k.execute("tok.decode(lm.generate(tok.encode(\"ab\"), length: 10, temperature: 0))").result, "\"abcdabcdabcd\"")
         XCTAssertEqual(k.execute("lm.generate(tok.encode(\"ab\"), length: 5, seed: 3).count").result, "7")
+        // Metrics count positions, as the loss does: 180 next-id predictions, not 30 rows.
+        XCTAssertNil(k.execute("let scores = lm.evaluate(x, y, metrics: [\"accuracy\"])").error)
+        XCTAssertEqual(k.execute("scores[\"accuracy\"] == accuracy(y.reshape([180]), lm.predict(x).argmax(axis: -1).reshape([180]))").result, "true")
+        XCTAssertEqual(k.execute("scores[\"accuracy\"] > 0.9").result, "true")
         // Mistakes: a model that sees ahead, a prompt that is not ids, windows longer than the text.
         XCTAssertTrue(k.execute("Sequential([Embedding(8, 4), TransformerEncoderBlock(heads: 1), Dense(8)], inputShape: [4]).generate([1], length: 2)").errorText.contains("causal"))
         XCTAssertTrue(k.execute("lm.generate(\"ab\", length: 2)").errorText.contains("ids"))
