@@ -2,9 +2,9 @@
 """Golden files for the parity tests of TesseraNN's sequence layers (`make parity`).
 
 For each layer (Embedding with padding and the poolings over time, LayerNorm, LSTM, GRU,
-MultiHeadAttention, TransformerEncoderBlock, positional encodings) PyTorch computes, at a
+MultiHeadAttention, TransformerEncoderBlock, positional encodings, Conv1D) PyTorch computes, at a
 fixed seed: the forward output, the gradient of sum(output * R) (R a fixed random tensor)
-with respect to the input and to every parameter. For three small text models it runs
+with respect to the input and to every parameter. For four small text models it runs
 three Adam steps and keeps each step's loss and the final weights. The files go to
 Tests/TesseraNNTests/Golden/sequences/, in Tessera's layer settings and parameter names;
 SequenceParityTests.swift replays them.
@@ -147,6 +147,40 @@ def embedding_cases():
     layer_case("positional_learned", [{"kind": "PositionalEncoding", "learned": True}], {"0.weight": learned}, lambda x: x + learned, x)
 
 
+def conv_cases():
+    lengths = [6, 4, 2]
+    mask = lengths_mask(lengths, 6)
+    torch.manual_seed(50)
+    conv = nn.Conv1d(5, 4, 3, padding=1)
+    # Channels last as Tessera's (and Keras's) Conv1D; padded positions zeroed on the way in.
+    layer_case("conv1d_same_gelu_masked", [{"kind": "Conv1D", "filters": 4, "kernel": 3, "padding": 1, "activation": "gelu"}],
+               {"0.weight": conv.weight, "0.bias": conv.bias},
+               lambda x: gelu_tanh(conv((x * mask[..., None]).transpose(1, 2)).transpose(1, 2)), torch.randn(3, 6, 5), mask=mask)
+    torch.manual_seed(51)
+    strided = nn.Conv1d(5, 3, 2, stride=2)
+    layer_case("conv1d_stride", [{"kind": "Conv1D", "filters": 3, "kernel": 2, "stride": 2}],
+               {"0.weight": strided.weight, "0.bias": strided.bias},
+               lambda x: strided(x.transpose(1, 2)).transpose(1, 2), torch.randn(2, 7, 5))
+
+
+class TextConv(nn.Module):
+    """Embedding, a character-trigram convolution, max over time, Dense."""
+    def __init__(self, vocab, width, classes):
+        super().__init__()
+        self.emb = nn.Embedding(vocab, width, padding_idx=0)
+        self.conv = nn.Conv1d(width, 6, 3, padding=1)
+        self.out = nn.Linear(6, classes)
+
+    def forward(self, ids):
+        mask = (ids != 0)
+        h = gelu_tanh(self.conv(self.emb(ids).transpose(1, 2)).transpose(1, 2))
+        return self.out(h.masked_fill(~mask[..., None], float("-inf")).max(1).values)
+
+    def tessera(self):
+        return {"0.weight": self.emb.weight, "1.weight": self.conv.weight, "1.bias": self.conv.bias,
+                "3.weight": self.out.weight, "3.bias": self.out.bias}
+
+
 class TextTransformer(nn.Module):
     def __init__(self, vocab, width, classes, length, causal=False):
         super().__init__()
@@ -228,6 +262,11 @@ def model_cases():
                [{"kind": "Embedding", "vocabulary": 12, "dimension": 8}, {"kind": "PositionalEncoding", "learned": True},
                 {"kind": "TransformerEncoderBlock", "heads": 2, "feedForward": 16, "dropout": 0, "causal": True}, {"kind": "Dense", "units": 12}],
                text[:, :-1], text[:, 1:])
+    torch.manual_seed(44)
+    model_case("text_conv_adam", TextConv(12, 8, 3),
+               [{"kind": "Embedding", "vocabulary": 12, "dimension": 8, "padding": 0},
+                {"kind": "Conv1D", "filters": 6, "kernel": 3, "padding": 1, "activation": "gelu"}, {"kind": "GlobalMaxPooling1D"},
+                {"kind": "Dense", "units": 3}], ids, labels)
 
 
 def main():
@@ -235,6 +274,7 @@ def main():
     rnn_cases()
     attention_cases()
     embedding_cases()
+    conv_cases()
     model_cases()
 
 

@@ -9,7 +9,7 @@ import TesseraTensor
 public enum Architecture {
     /// Every layer kind a checkpoint can hold, and the language can make.
     public static var kinds: [any ConfigurableLayer.Type] {
-        [Dense.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self, Flatten.self, Dropout.self, BatchNorm.self, Embedding.self,
+        [Dense.self, Conv1D.self, Conv2D.self, MaxPool2D.self, AvgPool2D.self, Flatten.self, Dropout.self, BatchNorm.self, Embedding.self,
          ActivationLayer.self, LayerNorm.self, GlobalAveragePooling1D.self, GlobalMaxPooling1D.self, LSTM.self, GRU.self,
          MultiHeadAttention.self, PositionalEncoding.self, TransformerEncoderBlock.self]
     }

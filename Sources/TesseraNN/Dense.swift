@@ -4,7 +4,7 @@ import TesseraTensor
 /// PyTorch's nn.Linear (so weights move between the two unchanged). On sequences
 /// ([length, features] per example) it maps each position's features alike, as Keras's
 /// Dense and PyTorch's Linear do on their last axis.
-public final class Dense: Layer {
+public final class Dense: ActivatedLayer {
     public let units: Int
     public let activation: Activation
     public let useBias: Bool
@@ -35,17 +35,7 @@ public final class Dense: Layer {
         return inputShape.dropLast() + [units]
     }
 
-    public var probabilityActivation: Activation? { activation.givesProbabilities ? activation : nil }
-
-    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
-        try forward(x, pass, activation: activation)
-    }
-
-    public func forwardScores(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
-        try forward(x, pass, activation: activation.givesProbabilities ? .linear : activation)
-    }
-
-    private func forward(_ x: Variable, _ pass: ForwardPass, activation: Activation) throws(TensorError) -> Variable {
+    public func forward(_ x: Variable, _ pass: ForwardPass, activation: Activation) throws(TensorError) -> Variable {
         guard let weight else { throw TensorError(.value, "\(description) is used before it was built") }
         if x.value.rank == 3, x.shape[2] == weight.shape[1] {
             // Every position of every sequence as one row of a single product.
@@ -55,16 +45,7 @@ public final class Dense: Layer {
         guard x.value.rank == 2, x.shape[1] == weight.shape[1] else {
             throw TensorError(.shape, "\(description) expects inputs [batch, \(weight.shape[1])]; got \(x.shape)")
         }
-        var y = try pass.tape.matmul(x, weight, transpose: Transpose(b: true))
-        if let bias, activation == .relu || activation == .linear, y.value.device == nil, bias.value.device == nil {
-            // On the CPU the bias and the ReLU are one pass (and one back).
-            return try pass.tape.biasOut(y, bias: bias, relu: activation == .relu)
-        }
-        if let bias, activation == .gelu, y.value.device == nil, bias.value.device == nil {
-            return try pass.tape.biasGELU(y, bias: bias)
-        }
-        if let bias { y = try pass.tape.add(y, bias) }
-        return try activation.apply(y, pass.tape)
+        return try pass.tape.affine(x, weight: weight, bias: bias, activation: activation)
     }
 }
 

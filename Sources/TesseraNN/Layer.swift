@@ -30,6 +30,22 @@ extension Layer {
     public func forwardScores(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try forward(x, pass) }
 }
 
+/// A layer whose last step is its activation (Dense, Conv1D): it says which sigmoid or
+/// softmax it ends in, and gives its scores by running with that activation left out.
+public protocol ActivatedLayer: Layer {
+    var activation: Activation { get }
+    /// The layer applied to a batch, ending in `activation` instead of its own.
+    func forward(_ x: Variable, _ pass: ForwardPass, activation: Activation) throws(TensorError) -> Variable
+}
+
+extension ActivatedLayer {
+    public var probabilityActivation: Activation? { activation.givesProbabilities ? activation : nil }
+    public func forward(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable { try forward(x, pass, activation: activation) }
+    public func forwardScores(_ x: Variable, _ pass: ForwardPass) throws(TensorError) -> Variable {
+        try forward(x, pass, activation: activation.givesProbabilities ? .linear : activation)
+    }
+}
+
 /// A named trainable tensor of a layer.
 public struct Parameter {
     public let name: String

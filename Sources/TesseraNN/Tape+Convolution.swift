@@ -10,6 +10,57 @@ extension Tape {
         }
     }
 
+    /// Sequences [n, length, c] → their frames [n, frames, kernel·c]: frame f holds positions
+    /// f·stride - padding ..< f·stride - padding + kernel, position after position (zeros
+    /// outside the sequence), so a 1-D convolution is one product with the filters. The
+    /// pullback adds each frame's gradient back to the positions it was copied from.
+    public func frames(_ x: Variable, kernel: Int, stride: Int, padding: Int) throws(TensorError) -> Variable {
+        guard x.value.rank == 3 else { throw TensorError(.shape, "frames of sequences need [batch, length, features]; got \(x.shape)") }
+        let (n, length, c) = (x.shape[0], x.shape[1], x.shape[2])
+        let count = try Self.frameCount(length, kernel: kernel, stride: stride, padding: padding)
+        let width = kernel * c
+        try HostMemory.check(shape: [n, count, width], what: "the frames of a 1-D convolution")
+        // Every (frame slot, source position) pair, as offsets into the frames and the
+        // sequences; slots that reach past the sequence have none (they stay zero).
+        func pairs(_ body: (_ frame: Int, _ position: Int) -> Void) {
+            for b in 0..<n {
+                for f in 0..<count {
+                    for j in 0..<kernel {
+                        let at = f * stride - padding + j
+                        if at >= 0 && at < length { body((b * count + f) * width + j * c, (b * length + at) * c) }
+                    }
+                }
+            }
+        }
+        var out = [Float](repeating: 0, count: n * count * width)
+        let values = x.value.storage
+        values.withUnsafeBufferPointer { src in out.withUnsafeMutableBufferPointer { dst in
+            let (src, dst) = (src.baseAddress!, dst.baseAddress!)
+            pairs { frame, position in (dst + frame).update(from: src + position, count: c) }
+        }}
+        return record(Tensor(shape: [n, count, width], storage: out), [x]) { g throws(TensorError) in
+            var dx = [Float](repeating: 0, count: n * length * c)
+            let gv = g.storage
+            gv.withUnsafeBufferPointer { gp in dx.withUnsafeMutableBufferPointer { dp in
+                let (gp, dp) = (gp.baseAddress!, dp.baseAddress!)
+                pairs { frame, position in for i in 0..<c { dp[position + i] += gp[frame + i] } }
+            }}
+            return [Tensor(shape: [n, length, c], storage: dx)]
+        }
+    }
+
+    /// How many frames of `kernel` positions, every `stride`, fit a sequence of `length`
+    /// with `padding` zeros on each side.
+    public static func frameCount(_ length: Int, kernel: Int, stride: Int, padding: Int) throws(TensorError) -> Int {
+        guard kernel > 0, stride > 0, padding >= 0, kernel <= Window.largest, stride <= Window.largest, padding <= Window.largest else {
+            throw TensorError(.value, "a 1-D convolution needs a positive kernel and stride (at most \(Window.largest)) and a padding from 0 to \(Window.largest); got kernel \(kernel), stride \(stride), padding \(padding)")
+        }
+        guard length + 2 * padding >= kernel else {
+            throw TensorError(.shape, "a kernel of \(kernel) positions does not fit a sequence of \(length) with padding \(padding)")
+        }
+        return (length + 2 * padding - kernel) / stride + 1
+    }
+
     public func pool(_ op: PoolOp, _ x: Variable, _ window: Window) throws(TensorError) -> Variable {
         let input = x.value
         return record(try backend.pool(op, input, window), [x]) { [self] g throws(TensorError) in
@@ -66,6 +117,21 @@ extension Tape {
             }}}}
             return [Tensor(shape: [f, n, p], storage: dProduct), Tensor(shape: bias.shape, storage: dBias)]
         }
+    }
+
+    /// Rows times a weight [units, inputs] transposed, plus the bias, through the
+    /// activation: a dense layer's step, shared by the layers that end in one (Dense,
+    /// Conv1D). On the CPU the bias and a ReLU or GELU are one fused pass (and one back).
+    public func affine(_ rows: Variable, weight: Variable, bias: Variable?, activation: Activation) throws(TensorError) -> Variable {
+        let y = try matmul(rows, weight, transpose: Transpose(b: true))
+        if let bias, y.value.device == nil, bias.value.device == nil {
+            switch activation {
+            case .relu, .linear: return try biasOut(y, bias: bias, relu: activation == .relu)
+            case .gelu: return try biasGELU(y, bias: bias)
+            default: break
+            }
+        }
+        return try activation.apply(try bias.map { (b) throws(TensorError) in try add(y, b) } ?? y, self)
     }
 
     /// A dense layer's epilogue on host memory, fused: [n, u] products plus the bias row,

@@ -5,9 +5,9 @@ import TesseraTensor
 
 /// The sequence layers against PyTorch (golden files from scripts/parity_sequences.py, `make
 /// parity`): each layer's output, the gradient of sum(output · R) with respect to its input
-/// and its parameters, and three Adam steps of three small text models (a transformer
+/// and its parameters, and three Adam steps of four small text models (a transformer
 /// classifier over padded sequences, a bidirectional LSTM classifier, a causal language
-/// model). Tolerances: 1e-4 relative (to values of at least 1) for outputs and gradients,
+/// model, a character-convolution classifier). Tolerances: 1e-4 relative (to values of at least 1) for outputs and gradients,
 /// 1e-4 for losses and 1e-3 for weights after the steps, as ParityTests.
 final class SequenceParityTests: XCTestCase {
     typealias Golden = GoldenFile
@@ -25,6 +25,7 @@ final class SequenceParityTests: XCTestCase {
         "gru_uni_last_masked", "gru_uni_sequences_masked", "gru_bi_last_masked", "gru_bi_sequences_masked",
         "mha_masked", "mha_causal_masked", "block_masked", "block_causal_masked", "layernorm",
         "embedding_padding_average", "embedding_padding_max", "positional_sinusoidal", "positional_learned",
+        "conv1d_same_gelu_masked", "conv1d_stride",
     ]
 
     func assertClose(_ got: Tensor, _ want: Tensor, _ what: String, tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) {
@@ -94,7 +95,7 @@ final class SequenceParityTests: XCTestCase {
     }
 
     func testTextModelsTrainAsPyTorch() throws {
-        for name in ["text_transformer_adam", "text_lstm_adam", "causal_lm_adam"] {
+        for name in ["text_transformer_adam", "text_lstm_adam", "causal_lm_adam", "text_conv_adam"] {
             for backend: any Backend in [ReferenceBackend(), OpenBLASBackend()] { try replayModel(name, on: backend) }
         }
     }

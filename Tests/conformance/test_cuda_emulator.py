@@ -125,7 +125,7 @@ def test_training_on_the_cuda_path_matches_openblas(emulator):
 
 
 def test_sequence_models_on_the_cuda_path_match_openblas(emulator):
-    # Padded ids through Embedding(padding: 0), a transformer block, a bidirectional LSTM, a GRU
+    # Padded ids through Embedding(padding: 0), a character convolution, a transformer block, a bidirectional LSTM, a GRU
     # and a causal language model: device tensors meet the fused host steps (attention
     # weights, layer norm, recurrent walks) and the backend's own kernels.
     script = "\n".join([
@@ -136,7 +136,7 @@ def test_sequence_models_on_the_cuda_path_match_openblas(emulator):
         "let next = tensor((0..<32).flatMap { i in (0..<8).map { j in (i + j) % 12 } }).reshape([32, 8])",
         "for name in [\"openblas\", \"cuda\"] {",
         "    backend(name)",
-        "    let t = Sequential([Embedding(12, 8, padding: 0), PositionalEncoding(), TransformerEncoderBlock(heads: 2, dropout: 0), GlobalAveragePooling1D(), Dense(3)], seed: 1)",
+        "    let t = Sequential([Embedding(12, 8, padding: 0), PositionalEncoding(), Conv1D(8, kernel: 3, padding: 1, activation: .gelu), TransformerEncoderBlock(heads: 2, dropout: 0), GlobalAveragePooling1D(), Dense(3)], seed: 1)",
         "    let a = t.fit(x, y, epochs: 2, batchSize: 8, shuffle: false)",
         "    let r = Sequential([Embedding(12, 8, padding: 0), LSTM(6, returnSequences: true, bidirectional: true), GRU(5), Dense(3)], seed: 2)",
         "    let b = r.fit(x, y, epochs: 2, batchSize: 8, shuffle: false)",
