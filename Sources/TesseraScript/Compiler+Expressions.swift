@@ -213,7 +213,8 @@ extension Compiler {
                 let i = v.index
                 if e.op == "+=" {
                     return { f in
-                        do { f.slots[i] = try Operators.add(f.slots[i], try rhs(f)) } catch { throw place(error) }
+                        let v = try rhs(f)
+                        do { try Operators.addInPlace(&f.slots[i], v) } catch { throw place(error) }
                         return .nil
                     }
                 }
@@ -232,7 +233,7 @@ extension Compiler {
                     return { f in
                         let v = try rhs(f)
                         guard slot.isAssignable else { throw interp.assignmentError(slot, at: loc, in: src) }
-                        do { slot.value = try Operators.add(slot.value!, v) } catch { throw place(error) }
+                        do { try Operators.addInPlace(&slot.value!, v) } catch { throw place(error) }
                         return .nil
                     }
                 }
@@ -254,6 +255,13 @@ extension Compiler {
             }
         }
         let target = try lvalue(e.target)
+        if e.op == "+=" {
+            return located(e.location) { f in
+                let v = try rhs(f)
+                try target.modify(f) { cur in try Operators.addInPlace(&cur, v) }
+                return .nil
+            }
+        }
         if let combine {
             return located(e.location) { f in
                 let v = try rhs(f)

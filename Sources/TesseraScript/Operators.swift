@@ -45,6 +45,35 @@ public enum Operators {
         }
     }
 
+    /// `a += b`: numbers as `add`; a String or an Array grows in place, so a loop of
+    /// appends is amortized O(1) each, not a copy of everything so far (the value is taken
+    /// out of its variable first, leaving it the only reference to its storage).
+    @inline(__always)
+    public static func addInPlace(_ a: inout Value, _ b: Value) throws {
+        // Not a switch over (a, b): the tuple would hold a second reference to a's storage.
+        if case .string(let y) = b, case .string(var x) = a {
+            let (old, added) = (x.utf8.count, y.utf8.count)
+            // Storage grows by doubling, so only a length that passes a power of two can
+            // allocate: the memory check (which reads the system's figures) runs there alone.
+            let new = old &+ added
+            if new < 0 || new.leadingZeroBitCount < old.leadingZeroBitCount {
+                try MemoryBudget.reserve(new, bytesEach: 1, "joining strings")
+            }
+            a = .nil
+            x += y
+            a = .string(x)
+        } else if case .array(let y) = b, case .array(var x) = a, !x.isEmpty {
+            if x.capacity &- x.count < y.count {
+                try MemoryBudget.reserveValues(x.count &+ y.count, "joining arrays of \(x.count) and \(y.count) elements")
+            }
+            a = .nil
+            x += y
+            a = .array(x)
+        } else {
+            a = try add(a, b)
+        }
+    }
+
     @inline(__always)
     public static func subtract(_ a: Value, _ b: Value) throws -> Value {
         switch (a, b) {

@@ -108,6 +108,31 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("func outer() { func a() { return b() }\n func b() { return 5 }\n return a() }\nouter()"), "5")
     }
 
+    func testPlusEqualsGrowsInPlaceAndKeepsValueSemantics() throws {
+        // Copies made before `+=` keep their values: the storage is shared until written.
+        XCTAssertEqual(run("var s = \"ab\"\nlet t = s\ns += \"c\"\n(s, t)"), "(\"abc\", \"ab\")")
+        XCTAssertEqual(run("var xs = [1]\nlet ys = xs\nxs += [2]\n(xs, ys)"), "([1, 2], [1])")
+        XCTAssertEqual(run("var d = [\"k\": \"a\"]\nlet e = d\nd[\"k\"] += \"b\"\n(d.k, e.k)"), "(\"ab\", \"a\")")
+        XCTAssertEqual(run("func f() { var s = \"\"\n for i in 0..<5 { s += \"\\(i)\" }\n return s }\nf()"), "\"01234\"")
+        // In place: the only reference to a string's or array's storage grows without a
+        // copy (a loop of appends was quadratic: 200,000 short lines took minutes).
+        var a = Value.array([.int(1)])
+        if case .array(var xs) = a { a = .nil; xs.reserveCapacity(8); a = .array(xs) }
+        func base(_ v: Value) -> UnsafeRawPointer? { if case .array(let xs) = v { return xs.withUnsafeBufferPointer { UnsafeRawPointer($0.baseAddress) } }; return nil }
+        let before = base(a)
+        try Operators.addInPlace(&a, .array([.int(2), .int(3)]))
+        XCTAssertEqual(base(a), before, "the array grew in its own storage")
+        var s = Value.string(String(repeating: "x", count: 100))
+        if case .string(var text) = s { s = .nil; text.reserveCapacity(400); s = .string(text) }
+        func address(_ v: Value) -> UnsafeRawPointer? {
+            if case .string(let text) = v { return text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil }
+            return nil
+        }
+        let start = address(s)
+        try Operators.addInPlace(&s, .string("yz"))
+        XCTAssertEqual(address(s), start, "the string grew in its own storage")
+    }
+
     func testControlFlow() {
         XCTAssertEqual(output("for i in 0..<10 { if i == 2 { continue }; if i == 4 { break }; print(i) }"), "0\n1\n3\n")
         XCTAssertEqual(output("var k = 0\nwhile true { k += 1; if k > 3 { break } }\nprint(k)"), "4\n")
