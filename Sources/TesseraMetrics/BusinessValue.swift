@@ -57,6 +57,15 @@ public struct CostMatrix: Sendable {
     public enum Entry: Sendable {
         case constant(Double)
         case perRow(@Sendable (_ row: Int, _ amount: Double?) throws -> Double)
+
+        /// The entry's value for row `i`.
+        @inline(__always)
+        func value(_ i: Int, _ amount: [Double]?) throws -> Double {
+            switch self {
+            case .constant(let c): return c
+            case .perRow(let f): return try f(i, amount?[i])
+            }
+        }
     }
 
     public var tp: Entry, fp: Entry, fn: Entry, tn: Entry
@@ -72,22 +81,17 @@ public struct CostMatrix: Sendable {
 
     /// Each row's value under each decision: (tp, fp, fn, tn).
     func values(rows: Int, amount: [Double]?) throws -> [(tp: Double, fp: Double, fn: Double, tn: Double)] {
-        func value(_ e: Entry, _ i: Int) throws -> Double {
-            switch e {
-            case .constant(let c): return c
-            case .perRow(let f): return try f(i, amount?[i])
-            }
-        }
-        return try (0..<rows).map { i in (try value(tp, i), try value(fp, i), try value(fn, i), try value(tn, i)) }
+        try (0..<rows).map { i in (try tp.value(i, amount), try fp.value(i, amount), try fn.value(i, amount), try tn.value(i, amount)) }
     }
 
     /// The total value of the predictions.
     public func total(_ yTrue: Labels, _ yPred: Labels, amount: [Double]? = nil) throws -> Double {
         try Check.lengths("costMatrix", [("yTrue", yTrue.count), ("yPred", yPred.count)] + (amount.map { [("amount", $0.count)] } ?? []))
         let y = try Check.binary("costMatrix", yTrue), p = try Check.binary("costMatrix", yPred)
-        let v = try values(rows: y.count, amount: amount)
+        // Only the entry of the cell a row falls in: a closure runs once per row that needs
+        // it, not four times per row.
         var sum = 0.0
-        for i in y.indices { sum += y[i] ? (p[i] ? v[i].tp : v[i].fn) : (p[i] ? v[i].fp : v[i].tn) }
+        for i in y.indices { sum += try (y[i] ? (p[i] ? tp : fn) : (p[i] ? fp : tn)).value(i, amount) }
         return sum
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import XCTest
 @testable import TesseraMetrics
 
@@ -43,5 +44,11 @@ final class MetricsTests: XCTestCase {
         let m = CostMatrix(tp: .perRow { _, a in 50 + a! }, fp: .constant(-10), fn: .perRow { _, a in -a! }, tn: .constant(0))
         let total = try m.total(.numbers([1, 1, 0, 0]), .numbers([1, 0, 1, 0]), amount: [100, 200, 5, 7])
         XCTAssertEqual(total, 150 - 200 - 10)
+        // A closure runs for the rows whose cell it is, once each (user closures are slow
+        // next to a constant, and may count or log).
+        let calls = Mutex([Int]())
+        let counted = CostMatrix(tp: .perRow { i, _ in calls.withLock { $0.append(i) }; return 1 }, fp: .constant(-1))
+        XCTAssertEqual(try counted.total(.numbers([1, 0, 1, 1]), .numbers([1, 1, 0, 1])), 1 - 1 + 0 + 1)
+        XCTAssertEqual(calls.withLock { $0 }, [0, 3])
     }
 }
