@@ -3,11 +3,15 @@
 
 1. The stdio round-trip of a trivial cell (`1+1`, execute_request sent to status idle
    received) through `tessera kernel --stdio`: median and p99 over 1000 cells.
-2. The interpreter against `python3` on the same programs (bench/scripts/*.tsr|.py):
-   a 10^6-iteration arithmetic loop at top level and inside a function, fib(25), and
-   3 x 10^5 appends to Arrays held in a variable, a Dict and a nested Array.
-   Each program times itself (clock() / perf_counter()), excluding start-up; medians of
-   --repeats runs, interleaved so load hits both sides alike.
+2. The interpreter against `python3` on the same programs (bench/scripts/*.tsr|.py), a
+   small suite in the spirit of pyperformance, each the same algorithm on both sides:
+   a 10^6-iteration arithmetic loop at top level and inside a function, fib(25), appends
+   to Arrays held in a variable, a Dict and a nested Array, nbody, spectral norm,
+   fannkuch(8), a dict-heavy word count, string building, a per-row closure over 10^6
+   rows (a cost matrix's), and Richards-style dispatch through Dicts of closures.
+   Each program times itself (clock() / perf_counter()), excluding start-up, and prints
+   its result first: the two sides' results must agree. Medians of --repeats runs,
+   interleaved so load hits both sides alike; the geometric mean of the ratios last.
 
 Usage: python3 bench/spine.py --tessera .build/release/tessera
 """
@@ -45,9 +49,14 @@ def roundtrip(binary, cells):
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
+PROGRAMS = ["loop", "loop_func", "fib", "append", "nbody", "spectral_norm", "fannkuch", "word_count",
+            "string_build", "row_closure", "dispatch"]
+
+
 def timed(cmd):
+    """(the program's result, its seconds): the last field of its output is the time."""
     out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout.split()
-    return float(out[-1])
+    return " ".join(out[:-1]), float(out[-1])
 
 
 def main():
@@ -56,23 +65,33 @@ def main():
     ap.add_argument("--python", default=sys.executable)
     ap.add_argument("--cells", type=int, default=1000)
     ap.add_argument("--repeats", type=int, default=7)
+    ap.add_argument("--skip-roundtrip", action="store_true", help="only the interpreter suite")
+    ap.add_argument("programs", nargs="*", help=f"some of {', '.join(PROGRAMS)} (all when none)")
     a = ap.parse_args()
 
     print(describe())
-    med, p99 = roundtrip(a.tessera, a.cells)
-    print(f"\nstdio round-trip, trivial cell 1+1, {a.cells} cells")
-    print(f"  tessera kernel --stdio   median {med * 1e3:.3f} ms   p99 {p99 * 1e3:.3f} ms")
-    print("  (anchor, not in this run: ipykernel 7.4 over ZeroMQ, median 17 ms, p99 32 ms: shared/bench/README.md)")
+    if not a.skip_roundtrip:
+        med, p99 = roundtrip(a.tessera, a.cells)
+        print(f"\nstdio round-trip, trivial cell 1+1, {a.cells} cells")
+        print(f"  tessera kernel --stdio   median {med * 1e3:.3f} ms   p99 {p99 * 1e3:.3f} ms")
+        print("  (anchor, not in this run: ipykernel 7.4 over ZeroMQ, median 17 ms, p99 32 ms)")
 
     print(f"\ninterpreter vs python3, median of {a.repeats} runs (seconds; ratio = python / tessera, >1 means Tessera is faster)")
-    print(f"  {'program':<12} {'tessera':>10} {'python3':>10} {'ratio':>7}")
-    for name in ["loop", "loop_func", "fib", "append"]:
+    print(f"  {'program':<14} {'tessera':>10} {'python3':>10} {'ratio':>7}")
+    ratios = []
+    for name in a.programs or PROGRAMS:
         ts, ps = [], []
         for _ in range(a.repeats):
-            ts.append(timed([a.tessera, "run", os.path.join(HERE, "scripts", name + ".tsr")]))
-            ps.append(timed([a.python, os.path.join(HERE, "scripts", name + ".py")]))
+            ours, t = timed([a.tessera, "run", os.path.join(HERE, "scripts", name + ".tsr")])
+            theirs, p = timed([a.python, os.path.join(HERE, "scripts", name + ".py")])
+            if ours != theirs:
+                raise SystemExit(f"{name}: the results differ: tessera {ours!r}, python {theirs!r}")
+            ts.append(t)
+            ps.append(p)
         t, p = statistics.median(ts), statistics.median(ps)
-        print(f"  {name:<12} {t:>10.4f} {p:>10.4f} {p / t:>7.2f}")
+        ratios.append(p / t)
+        print(f"  {name:<14} {t:>10.4f} {p:>10.4f} {p / t:>7.2f}", flush=True)
+    print(f"  {'geometric mean':<36} {statistics.geometric_mean(ratios):>7.2f}")
 
 
 if __name__ == "__main__":
