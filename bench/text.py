@@ -12,16 +12,18 @@ each word with that vocabulary. Same weights: Tessera saves its model's initial 
 (safetensors) and PyTorch loads them by name (Tessera's layers carry PyTorch's parameter
 names). Same batches: both train on the rows in the split's (shuffled) order, batch after
 batch, without reshuffling (shuffle: false), with dropout 0 so that nothing random is left.
-The model: Embedding(64, 64, padding 0) + learned positions, two pre-norm transformer blocks
-(4 heads, GELU feed-forward 256), masked mean over positions, Dense(8); Adam(1e-3),
-batch 64, cross-entropy. Each side's default threads.
+The model: Embedding(64, 64, padding 0) + learned positions, a character-trigram convolution
+(Conv1D(64, kernel 3, padding 1, GELU): attention alone learned n-grams slowly, and the
+n-gram baseline was out of reach without it), two pre-norm transformer blocks (4 heads, GELU
+feed-forward 256), masked mean over positions, Dense(8); 10 epochs of Adam(2e-3) decayed to 0 by
+a cosine over the steps, batch 64, cross-entropy. Each side's default threads.
 
 Then the character-level language model of the fortunes (dataset("fortunes")): a small causal
 transformer, trained the same way on both sides (windows of 64 characters, same initial weights,
 batches in order), reporting held-out bits per character (the issue's bar: within 2% of
 PyTorch's) and windows per second.
 
-Usage: .venv/bin/python bench/text.py --tessera .build/release/tessera [--epochs 5] [--lm-epochs 2]
+Usage: .venv/bin/python bench/text.py --tessera .build/release/tessera [--epochs 10] [--lm-epochs 2]
 """
 from __future__ import annotations
 
@@ -38,12 +40,13 @@ from tessera_script import run_tessera
 
 LENGTH, WIDTH, VOCAB, CLASSES, BATCH = 24, 64, 64, 8, 64
 # Training settings of the classifier, from the command line (see main).
-SETTINGS = {"lr": 1e-3, "dropout": 0.0, "cosine": False, "marks": False}
+SETTINGS = {"lr": 2e-3, "dropout": 0.0, "cosine": True, "marks": False}
 
 
 def transformer() -> str:
     d = SETTINGS["dropout"]
     return (f"Sequential([Embedding({VOCAB}, {WIDTH}, padding: 0), PositionalEncoding(learned: true), "
+            f"Conv1D({WIDTH}, kernel: 3, padding: 1, activation: .gelu), "
             f"TransformerEncoderBlock(heads: 4, dropout: {d}), TransformerEncoderBlock(heads: 4, dropout: {d}), "
             f"GlobalAveragePooling1D(), Dense({CLASSES})], seed: 1)")
 LSTM = f"Sequential([Embedding({VOCAB}, {WIDTH}, padding: 0), LSTM(128), Dense({CLASSES})], seed: 1)"
@@ -240,22 +243,26 @@ def torch_side(folder: str, vocabulary: list[str], classes: list[str], epochs: i
             super().__init__()
             self.emb = nn.Embedding(VOCAB, WIDTH, padding_idx=0)
             self.pos = nn.Parameter(torch.zeros(LENGTH, WIDTH))
+            self.conv = nn.Conv1d(WIDTH, WIDTH, 3, padding=1)
             self.blocks = nn.ModuleList([nn.TransformerEncoderLayer(WIDTH, 4, 4 * WIDTH, dropout=SETTINGS["dropout"], batch_first=True, norm_first=True,
                                                                     activation=lambda v: F.gelu(v, approximate="tanh")) for _ in range(2)])
             self.out = nn.Linear(WIDTH, CLASSES)
 
         def forward(self, tokens):
             mask = tokens != 0
+            m = mask.float()[..., None]
             h = self.emb(tokens) + self.pos
+            # Tessera's Conv1D zeroes padded positions going in (channels last there).
+            h = F.gelu(self.conv((h * m).transpose(1, 2)), approximate="tanh").transpose(1, 2)
             for block in self.blocks:
                 h = block(h, src_key_padding_mask=~mask)
-            m = mask.float()[..., None]
             return self.out((h * m).sum(1) / m.sum(1).clamp(min=1))
 
         def load_tessera(self, weights):
-            named = {"0.weight": self.emb.weight, "1.weight": self.pos, "5.weight": self.out.weight, "5.bias": self.out.bias}
+            named = {"0.weight": self.emb.weight, "1.weight": self.pos, "2.weight": self.conv.weight, "2.bias": self.conv.bias,
+                     "6.weight": self.out.weight, "6.bias": self.out.bias}
             for b, block in enumerate(self.blocks):
-                named.update({f"{2 + b}.{k}": p for k, p in block.named_parameters()})
+                named.update({f"{3 + b}.{k}": p for k, p in block.named_parameters()})
             with torch.no_grad():
                 for k, p in named.items():
                     p.copy_(weights[k])
@@ -321,14 +328,14 @@ def sklearn_side(folder: str) -> tuple[float, float]:
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--tessera", default=".build/release/tessera")
-    ap.add_argument("--epochs", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=10)
     ap.add_argument("--lstm-rows", type=int, default=4096)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--lm-epochs", type=int, default=2)
-    ap.add_argument("--lr", type=float, default=1e-3, help="the classifier's Adam rate")
+    ap.add_argument("--lr", type=float, default=2e-3, help="the classifier's Adam rate")
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--dropout", type=float, default=0.0, help="above 0, the two sides' dropout masks differ: their runs are then alike, not one")
-    ap.add_argument("--cosine", action="store_true", help="cosine decay of the rate to 0 over the classifier's steps")
+    ap.add_argument("--cosine", action=argparse.BooleanOptionalAction, default=True, help="cosine decay of the rate to 0 over the classifier's steps")
     ap.add_argument("--marks", action="store_true", help='words as "^word$", so a position code can tell a start and an end')
     a = ap.parse_args()
     global BATCH, LENGTH
