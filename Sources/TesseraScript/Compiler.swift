@@ -24,6 +24,8 @@ final class CompiledFunction {
     @exclusivity(unchecked) var takesPositional = false
     /// Where each parameter lives in the frame: a slot, or a box when a closure captures it.
     @exclusivity(unchecked) var targets: [(captured: Bool, index: Int)] = []
+    /// The body as register code, when the register machine runs every form it uses.
+    @exclusivity(unchecked) var chunk: Chunk?
 
     @inline(__always)
     func store(_ f: Frame, _ k: Int, _ v: Value) {
@@ -307,6 +309,7 @@ struct Compiler {
         compiled.labels = decl.isClosure ? decl.parameters.map { _ in nil } : decl.parameters.map(\.label)
         compiled.takesPositional = compiled.labels.allSatisfy { $0 == nil }
         compiled.bindParameters = parameterBinder(decl, compiled)
+        compiled.chunk = BytecodeCompiler.compile(decl, interpreter: interpreter, source: source)
         let upvalueSources = decl.info.upvalues
         return { f in
             var boxes: [Box] = []

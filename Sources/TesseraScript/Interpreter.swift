@@ -112,6 +112,8 @@ public final class Interpreter {
     @exclusivity(unchecked) var callDepth = 0
     /// One frame per call depth, reused call after call.
     @exclusivity(unchecked) var framePool: [Frame] = []
+    /// The register machine's registers (VM.swift).
+    let registers = RegisterStack()
 
     public init(host: ScriptHost = StandardHost(), interrupt: InterruptFlag = InterruptFlag()) {
         self.host = host
@@ -299,6 +301,13 @@ public final class Interpreter {
         }
         defer { frame.clear() }
         try bind(frame)
+        if let chunk = code.chunk {
+            // Into the register machine: the bound parameters move to a fresh window.
+            let stack = registers, base = stack.top
+            stack.reserve(base + chunk.registerCount)
+            for k in 0..<chunk.parameterCount { stack.base[base + k] = frame.slots[k] }
+            return try execute(chunk, base: base)
+        }
         if let e = code.expressionBody { return try e(frame) }
         _ = try code.body(frame)
         return frame.returnValue

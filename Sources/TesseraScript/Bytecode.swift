@@ -1,0 +1,227 @@
+/// The register machine's code: a function body compiled from resolved syntax into a flat
+/// list of instructions over the frame's registers, run by `Interpreter.execute` (VM.swift).
+///
+/// Registers are the frame's values: the parameters first, then the other locals (the
+/// resolver's slot indices), then temporaries the compiler allocates. Constants sit in a
+/// pool, session variables in a table of slots, and each instruction's source position in
+/// a side table, so an error keeps its cell, line, column and caret.
+
+/// A register index, a constant or global index, or an instruction offset.
+typealias Operand = Int32
+
+/// The operators an instruction applies to two registers.
+enum BinaryOperator: UInt8 {
+    case add, subtract, multiply, divide, remainder, power
+    case less, lessEqual, greater, greaterEqual, equal, notEqual
+    case halfOpenRange, closedRange
+
+    init?(_ op: String) {
+        switch op {
+        case "+": self = .add
+        case "-": self = .subtract
+        case "*": self = .multiply
+        case "/": self = .divide
+        case "%": self = .remainder
+        case "**": self = .power
+        case "<": self = .less
+        case "<=": self = .lessEqual
+        case ">": self = .greater
+        case ">=": self = .greaterEqual
+        case "==": self = .equal
+        case "!=": self = .notEqual
+        case "..<": self = .halfOpenRange
+        case "...": self = .closedRange
+        default: return nil
+        }
+    }
+
+    /// The result for two Ints, when it needs no error or promotion (nil otherwise: an
+    /// overflow, a division by zero, a power; `apply` then says what went wrong).
+    @inline(__always)
+    func integers(_ i: Int, _ j: Int) -> Value? {
+        switch self {
+        case .add: let (v, o) = i.addingReportingOverflow(j); return o ? nil : .int(v)
+        case .subtract: let (v, o) = i.subtractingReportingOverflow(j); return o ? nil : .int(v)
+        case .multiply: let (v, o) = i.multipliedReportingOverflow(by: j); return o ? nil : .int(v)
+        case .divide: return j == 0 || (i == .min && j == -1) ? nil : .int(i / j)
+        case .remainder: return j == 0 || (i == .min && j == -1) ? nil : .int(i % j)
+        case .less: return .bool(i < j)
+        case .lessEqual: return .bool(i <= j)
+        case .greater: return .bool(i > j)
+        case .greaterEqual: return .bool(i >= j)
+        case .equal: return .bool(i == j)
+        case .notEqual: return .bool(i != j)
+        case .power, .halfOpenRange, .closedRange: return nil
+        }
+    }
+
+    /// The result for two Doubles, for the arithmetic and comparisons (IEEE, no errors).
+    @inline(__always)
+    func doubles(_ x: Double, _ y: Double) -> Value? {
+        switch self {
+        case .add: return .double(x + y)
+        case .subtract: return .double(x - y)
+        case .multiply: return .double(x * y)
+        case .divide: return .double(x / y)
+        case .less: return .bool(x < y)
+        case .lessEqual: return .bool(x <= y)
+        case .greater: return .bool(x > y)
+        case .greaterEqual: return .bool(x >= y)
+        default: return nil
+        }
+    }
+
+    /// `x op y`: Ints and Doubles inline, everything else through `apply`.
+    @inline(__always)
+    func evaluate(_ x: Value, _ y: Value) throws -> Value {
+        if case .int(let i) = x, case .int(let j) = y, let v = integers(i, j) { return v }
+        if case .double(let i) = x, case .double(let j) = y, let v = doubles(i, j) { return v }
+        return try apply(x, y)
+    }
+
+    @inline(__always)
+    func apply(_ a: Value, _ b: Value) throws -> Value {
+        switch self {
+        case .add: return try Operators.add(a, b)
+        case .subtract: return try Operators.subtract(a, b)
+        case .multiply: return try Operators.multiply(a, b)
+        case .divide: return try Operators.divide(a, b)
+        case .remainder: return try Operators.remainder(a, b)
+        case .power: return try Operators.binary("**", a, b)
+        case .less:
+            if case .int(let x) = a, case .int(let y) = b { return .bool(x < y) }
+            return try Operators.ordered("<", a, b)
+        case .lessEqual:
+            if case .int(let x) = a, case .int(let y) = b { return .bool(x <= y) }
+            return try Operators.ordered("<=", a, b)
+        case .greater:
+            if case .int(let x) = a, case .int(let y) = b { return .bool(x > y) }
+            return try Operators.ordered(">", a, b)
+        case .greaterEqual:
+            if case .int(let x) = a, case .int(let y) = b { return .bool(x >= y) }
+            return try Operators.ordered(">=", a, b)
+        case .equal: return .bool(Operators.equal(a, b))
+        case .notEqual: return .bool(!Operators.equal(a, b))
+        case .halfOpenRange: return try Operators.binary("..<", a, b)
+        case .closedRange: return try Operators.binary("...", a, b)
+        }
+    }
+}
+
+/// One instruction. `r` operands name registers, `k` constants, `g` global slots, `to`
+/// instruction offsets.
+enum Instruction {
+    /// r[a] = constants[k]
+    case constant(a: Operand, k: Operand)
+    /// r[a] = r[b]
+    case move(a: Operand, b: Operand)
+    /// r[a] = the session variable globals[g] (a NameError while it is undefined)
+    case global(a: Operand, g: Operand)
+    /// globals[g] = r[b], for a variable that may be assigned
+    case setGlobal(g: Operand, b: Operand)
+    /// r[a] = r[b] op r[c]
+    case binary(BinaryOperator, a: Operand, b: Operand, c: Operand)
+    /// r[a] = r[b] op constants[k]: a loop's `i + 1`, `n < 2`
+    case binaryConstant(BinaryOperator, a: Operand, b: Operand, k: Operand)
+    /// r[a] += r[b], growing a String or an Array in place
+    case addInPlace(a: Operand, b: Operand)
+    /// r[a] = -r[b]
+    case negate(a: Operand, b: Operand)
+    /// r[a] = !r[b]
+    case not(a: Operand, b: Operand)
+    /// continue at `to`
+    case jump(to: Operand)
+    /// continue at `to`, after checking for an interrupt: every backward jump is one
+    case loop(to: Operand)
+    /// continue at `to` when r[a] is false (a TypeError unless it is a Bool; `what` names
+    /// the statement in that message: constants[what])
+    case jumpIfFalse(a: Operand, to: Operand, what: Operand)
+    /// continue at `to` when r[a] is true
+    case jumpIfTrue(a: Operand, to: Operand, what: Operand)
+    /// continue at `to` when r[a] is not nil (`??`)
+    case jumpIfNotNil(a: Operand, to: Operand)
+    /// A for loop's step over the sequence in r[a] (a Range or an Array), its position in
+    /// r[a + 1]: the next element into r[b], or on to `to` when there is none.
+    case forNext(a: Operand, b: Operand, to: Operand)
+    /// Readies r[a] for forNext: a Range or an Array stays, anything else is refused.
+    case forStart(a: Operand)
+    /// r[a] = r[callee](r[first] ..< r[first + count]) with the call site's labels and place
+    case call(a: Operand, callee: Operand, first: Operand, count: Operand, site: Operand)
+    /// r[a] = r[receiver].name(r[first] ..< r[first + count]) (in place for a mutating
+    /// method on a variable's value)
+    case method(a: Operand, receiver: Operand, first: Operand, count: Operand, site: Operand)
+    /// r[a] = r[b].name
+    case member(a: Operand, b: Operand, k: Operand)
+    /// r[a] = r[b][r[c]]
+    case subscriptGet(a: Operand, b: Operand, c: Operand)
+    /// r[a][r[b]] = r[c], in place
+    case subscriptSet(a: Operand, b: Operand, c: Operand)
+    /// r[a] = [r[first] ..< r[first + count]]
+    case array(a: Operand, first: Operand, count: Operand)
+    /// r[a] = (r[first] ..< r[first + count]) as a Tuple
+    case tuple(a: Operand, first: Operand, count: Operand)
+    /// r[a] = a Dict of the key-value pairs in r[first] ..< r[first + 2 * count]
+    case dict(a: Operand, first: Operand, count: Operand)
+    /// r[a] = the text of r[first] ..< r[first + count] joined (an interpolated string)
+    case interpolate(a: Operand, first: Operand, count: Operand)
+    /// r[first] ..< r[first + count] = the parts of the Tuple or Array in r[a] (a
+    /// destructuring `let (x, y) = ...`)
+    case unpack(a: Operand, first: Operand, count: Operand)
+    /// return r[a]
+    case ret(a: Operand)
+    /// return nil
+    case retNil
+}
+
+/// A call site: the labels its arguments carry and the callee's name for tracebacks.
+struct BytecodeCall {
+    let labels: [String?]
+    /// No argument is labelled: a compiled function whose parameters take none binds them
+    /// by position, without comparing labels.
+    var positional: Bool { labels.allSatisfy { $0 == nil } }
+    let method: MethodSite?
+    /// Whether a mutating method's receiver is a local variable, changed in place.
+    let mutatesReceiver: Bool
+}
+
+/// A compiled function body: its code, the source position of each instruction, its
+/// constants, the session variables it names and its call sites.
+final class Chunk {
+    let name: String
+    let source: Source
+    @exclusivity(unchecked) var code: [Instruction] = []
+    @exclusivity(unchecked) var locations: [SourceLocation] = []
+    @exclusivity(unchecked) var constants: [Value] = []
+    @exclusivity(unchecked) var globals: [GlobalSlot] = []
+    @exclusivity(unchecked) var sites: [BytecodeCall] = []
+    /// Per call site: whether its arguments are all unlabelled (BytecodeCall.positional).
+    @exclusivity(unchecked) var positionalSites: [Bool] = []
+    @exclusivity(unchecked) var registerCount = 0
+    @exclusivity(unchecked) var parameterCount = 0
+
+    /// The code and constants in fixed storage, for the dispatch loop to read without
+    /// retaining an array per call (made by `seal`, once the compiler is done).
+    private(set) var codeBase: UnsafeMutablePointer<Instruction>?
+    private(set) var constantBase: UnsafeMutablePointer<Value>?
+
+    init(name: String, source: Source) {
+        self.name = name
+        self.source = source
+    }
+
+    func seal() {
+        let c = UnsafeMutablePointer<Instruction>.allocate(capacity: code.count)
+        c.initialize(from: code, count: code.count)
+        codeBase = c
+        let k = UnsafeMutablePointer<Value>.allocate(capacity: max(1, constants.count))
+        k.initialize(from: constants, count: constants.count)
+        constantBase = k
+    }
+
+    deinit {
+        codeBase?.deinitialize(count: code.count)
+        codeBase?.deallocate()
+        constantBase?.deinitialize(count: constants.count)
+        constantBase?.deallocate()
+    }
+}

@@ -1,0 +1,464 @@
+import Foundation
+
+/// Compiles a resolved function body into a `Chunk` of register instructions.
+///
+/// Locals live in the registers the resolver numbered (their slot indices); temporaries are
+/// allocated above them, last in first out, so an expression's operands sit in registers
+/// its instruction names directly. Forms the register machine does not run yet make
+/// `compile` return nil, and the function keeps its closure-tree code (Compiler.swift).
+struct BytecodeCompiler {
+    /// A form this compiler does not handle yet.
+    struct Unsupported: Error {}
+
+    private let chunk: Chunk
+    private unowned let interpreter: Interpreter
+    private var nextRegister: Int
+    private var constantIndex: [String: Operand] = [:]
+    private var globalIndex: [ObjectIdentifier: Operand] = [:]
+    /// Jumps to patch at the end of each enclosing loop: (breaks, continue target).
+    private var loops: [(breaks: [Int], continues: [Int])] = []
+
+    private init(chunk: Chunk, interpreter: Interpreter, locals: Int) {
+        self.chunk = chunk
+        self.interpreter = interpreter
+        self.nextRegister = locals
+    }
+
+    /// The function's chunk, or nil when it uses a form the register machine does not run
+    /// yet (captured variables, closures, labels with defaults, ...).
+    /// TESSERA_BYTECODE=0 keeps every function on the closure tree (for comparisons while
+    /// the register machine grows).
+    static let enabled = ProcessInfo.processInfo.environment["TESSERA_BYTECODE"] != "0"
+
+    static func compile(_ decl: FunctionDecl, interpreter: Interpreter, source: Source) -> Chunk? {
+        guard enabled, !decl.isClosure, decl.info.upvalues.isEmpty, decl.info.cellCount == 0,
+              decl.parameters.allSatisfy({ $0.defaultValue == nil && !($0.variable?.captured ?? true) }),
+              decl.parameters.enumerated().allSatisfy({ $0.element.variable?.index == $0.offset }) else { return nil }
+        let chunk = Chunk(name: decl.name, source: source)
+        chunk.parameterCount = decl.parameters.count
+        var c = BytecodeCompiler(chunk: chunk, interpreter: interpreter, locals: decl.info.slotCount)
+        do {
+            if decl.isExpressionBody, let e = decl.body.first as? ExpressionStmt {
+                let r = try c.expression(e.expr)
+                c.emit(.ret(a: r), e.expr.location)
+            } else {
+                try c.block(decl.body)
+                c.emit(.retNil, decl.location)
+            }
+        } catch {
+            return nil
+        }
+        chunk.registerCount = c.highWater
+        chunk.positionalSites = chunk.sites.map(\.positional)
+        chunk.seal()
+        return chunk
+    }
+
+    private var highWater = 0
+
+    // MARK: Emitting
+
+    @discardableResult
+    private mutating func emit(_ i: Instruction, _ loc: SourceLocation) -> Int {
+        chunk.code.append(i)
+        chunk.locations.append(loc)
+        return chunk.code.count - 1
+    }
+
+    private var here: Operand { Operand(chunk.code.count) }
+
+    private mutating func patch(_ at: Int, to target: Operand) {
+        switch chunk.code[at] {
+        case .jump: chunk.code[at] = .jump(to: target)
+        case .jumpIfFalse(let a, _, let w): chunk.code[at] = .jumpIfFalse(a: a, to: target, what: w)
+        case .jumpIfTrue(let a, _, let w): chunk.code[at] = .jumpIfTrue(a: a, to: target, what: w)
+        case .jumpIfNotNil(let a, _): chunk.code[at] = .jumpIfNotNil(a: a, to: target)
+        case .forNext(let a, let b, _): chunk.code[at] = .forNext(a: a, b: b, to: target)
+        default: preconditionFailure("patching an instruction that does not jump")
+        }
+    }
+
+    private mutating func temporary() -> Operand {
+        let r = nextRegister
+        nextRegister += 1
+        highWater = max(highWater, nextRegister)
+        return Operand(r)
+    }
+
+    /// Temporaries above `mark` are free again.
+    private mutating func release(to mark: Int) { nextRegister = mark }
+
+    private mutating func constant(_ v: Value) -> Operand {
+        let key: String
+        switch v {
+        case .int(let i): key = "i\(i)"
+        case .double(let d): key = "d\(d.bitPattern)"
+        case .string(let s): key = "s" + s
+        case .bool(let b): key = "b\(b)"
+        case .nil: key = "n"
+        case .symbol(let s): key = "y" + s
+        default:
+            chunk.constants.append(v)
+            return Operand(chunk.constants.count - 1)
+        }
+        if let k = constantIndex[key] { return k }
+        chunk.constants.append(v)
+        let k = Operand(chunk.constants.count - 1)
+        constantIndex[key] = k
+        return k
+    }
+
+    private mutating func global(_ name: String) -> Operand {
+        let slot = interpreter.slot(name)
+        if let g = globalIndex[ObjectIdentifier(slot)] { return g }
+        chunk.globals.append(slot)
+        let g = Operand(chunk.globals.count - 1)
+        globalIndex[ObjectIdentifier(slot)] = g
+        return g
+    }
+
+    // MARK: Statements
+
+    private mutating func block(_ stmts: [Stmt]) throws {
+        for s in stmts { try statement(s) }
+    }
+
+    private mutating func statement(_ s: Stmt) throws {
+        let mark = nextRegister
+        defer { release(to: mark) }
+        switch s {
+        case let s as ExpressionStmt:
+            _ = try expression(s.expr)
+        case let s as VarDeclStmt:
+            if case .tuple(let items, let loc) = s.pattern, let e = s.initializer {
+                // Destructuring into plain locals (or `_`): the parts land in a run of
+                // temporaries, then move to the variables.
+                let targets: [Operand?] = try items.map { item in
+                    switch item {
+                    case .wildcard: return nil
+                    case .name(_, _, .local(let v)) where !v.captured: return Operand(v.index)
+                    default: throw Unsupported()
+                    }
+                }
+                let value = try expression(e)
+                let first = Operand(nextRegister)
+                for _ in items { _ = temporary() }
+                emit(.unpack(a: value, first: first, count: Operand(items.count)), loc)
+                for (k, t) in targets.enumerated() { if let t { emit(.move(a: t, b: first + Operand(k)), loc) } }
+                return
+            }
+            guard case .name(_, _, .local(let v)) = s.pattern, !v.captured else { throw Unsupported() }
+            if let e = s.initializer {
+                try store(e, into: Operand(v.index))
+            } else {
+                emit(.constant(a: Operand(v.index), k: constant(.nil)), s.location)
+            }
+        case let s as IfStmt:
+            let cond = try expression(s.condition)
+            let skip = emit(.jumpIfFalse(a: cond, to: 0, what: constant(.string("if"))), s.condition.location)
+            release(to: mark)
+            try block(s.then)
+            if let other = s.otherwise {
+                let end = emit(.jump(to: 0), s.location)
+                patch(skip, to: here)
+                try block(other)
+                patch(end, to: here)
+            } else {
+                patch(skip, to: here)
+            }
+        case let s as GuardStmt:
+            let cond = try expression(s.condition)
+            let pass = emit(.jumpIfTrue(a: cond, to: 0, what: constant(.string("guard"))), s.condition.location)
+            release(to: mark)
+            try block(s.otherwise)
+            patch(pass, to: here)
+        case let s as WhileStmt:
+            let start = here
+            let cond = try expression(s.condition)
+            let exit = emit(.jumpIfFalse(a: cond, to: 0, what: constant(.string("while"))), s.condition.location)
+            release(to: mark)
+            try loopBody(s.body, head: start, exit: exit, s.location)
+        case let s as ForStmt:
+            guard case .name(_, _, .local(let v)) = s.pattern, !v.captured else { throw Unsupported() }
+            // The sequence and its position in two registers kept for the loop's life.
+            let sequence = temporary()
+            _ = temporary()
+            try expression(s.sequence, into: sequence)
+            emit(.forStart(a: sequence), s.sequence.location)
+            let head = here
+            let exit = emit(.forNext(a: sequence, b: Operand(v.index), to: 0), s.location)
+            try loopBody(s.body, head: head, exit: exit, s.location)
+        case let s as ReturnStmt:
+            if let v = s.value {
+                emit(.ret(a: try expression(v)), s.location)
+            } else {
+                emit(.retNil, s.location)
+            }
+        case is BreakStmt:
+            guard !loops.isEmpty else { throw Unsupported() }
+            loops[loops.count - 1].breaks.append(emit(.jump(to: 0), s.location))
+        case is ContinueStmt:
+            guard !loops.isEmpty else { throw Unsupported() }
+            loops[loops.count - 1].continues.append(emit(.jump(to: 0), s.location))
+        default:
+            throw Unsupported()
+        }
+    }
+
+    /// A loop's body, then the jump back to `head` (checking for an interrupt); `exit` (the
+    /// loop's test) and every `break` continue after it, every `continue` at the jump back.
+    private mutating func loopBody(_ body: [Stmt], head: Operand, exit: Int, _ loc: SourceLocation) throws {
+        loops.append(([], []))
+        try block(body)
+        let jumps = loops.removeLast()
+        for c in jumps.continues { patch(c, to: here) }
+        emit(.loop(to: head), loc)
+        patch(exit, to: here)
+        for b in jumps.breaks { patch(b, to: here) }
+    }
+
+    // MARK: Expressions
+
+    /// Compiles `e` into register `dst`.
+    private mutating func expression(_ e: Expr, into dst: Operand) throws {
+        let r = try expression(e, target: dst)
+        if r != dst { emit(.move(a: dst, b: r), e.location) }
+    }
+
+    /// Compiles `e` and returns the register that holds its value: a local's own register,
+    /// or a temporary (or `target`, when one is given, for the result of an operation).
+    private mutating func expression(_ e: Expr, target: Operand? = nil) throws -> Operand {
+        switch e {
+        case let e as LiteralExpr:
+            let dst = target ?? temporary()
+            emit(.constant(a: dst, k: constant(e.value)), e.location)
+            return dst
+        case let e as SymbolExpr:
+            let dst = target ?? temporary()
+            emit(.constant(a: dst, k: constant(.symbol(e.name))), e.location)
+            return dst
+        case let e as IdentifierExpr:
+            switch e.binding {
+            case .local(let v) where !v.captured:
+                return Operand(v.index)
+            case .global, .unresolved:
+                let dst = target ?? temporary()
+                emit(.global(a: dst, g: global(e.name)), e.location)
+                return dst
+            default:
+                throw Unsupported()
+            }
+        case let e as BinaryExpr:
+            guard let op = BinaryOperator(e.op) else { throw Unsupported() }
+            let mark = nextRegister
+            let l = try expression(e.lhs)
+            if let literal = e.rhs as? LiteralExpr {
+                release(to: mark)
+                let dst = target ?? temporary()
+                emit(.binaryConstant(op, a: dst, b: l, k: constant(literal.value)), e.location)
+                return dst
+            }
+            let r = try expression(e.rhs)
+            release(to: mark)
+            let dst = target ?? temporary()
+            emit(.binary(op, a: dst, b: l, c: r), e.location)
+            return dst
+        case let e as UnaryExpr:
+            let mark = nextRegister
+            let v = try expression(e.operand)
+            release(to: mark)
+            let dst = target ?? temporary()
+            emit(e.op == "-" ? .negate(a: dst, b: v) : .not(a: dst, b: v), e.location)
+            return dst
+        case let e as LogicalExpr:
+            let dst = target ?? temporary()
+            try expression(e.lhs, into: dst)
+            let jump: Int
+            switch e.op {
+            case "??": jump = emit(.jumpIfNotNil(a: dst, to: 0), e.location)
+            case "&&": jump = emit(.jumpIfFalse(a: dst, to: 0, what: constant(.string("&&"))), e.lhs.location)
+            default: jump = emit(.jumpIfTrue(a: dst, to: 0, what: constant(.string("||"))), e.lhs.location)
+            }
+            try expression(e.rhs, into: dst)
+            if e.op != "??" {
+                // The right operand must be a Bool too: `x && y` is never a number.
+                let check = emit(.jumpIfTrue(a: dst, to: 0, what: constant(.string(e.op))), e.rhs.location)
+                patch(check, to: here)
+            }
+            patch(jump, to: here)
+            return dst
+        case let e as TernaryExpr:
+            let dst = target ?? temporary()
+            let mark = nextRegister
+            let cond = try expression(e.condition)
+            let other = emit(.jumpIfFalse(a: cond, to: 0, what: constant(.string("?:"))), e.condition.location)
+            release(to: mark)
+            try expression(e.then, into: dst)
+            let end = emit(.jump(to: 0), e.location)
+            patch(other, to: here)
+            try expression(e.otherwise, into: dst)
+            patch(end, to: here)
+            return dst
+        case let e as AssignExpr:
+            try assignment(e)
+            let dst = target ?? temporary()
+            emit(.constant(a: dst, k: constant(.nil)), e.location)
+            return dst
+        case let e as MemberExpr where !e.optional:
+            let mark = nextRegister
+            let o = try expression(e.object)
+            release(to: mark)
+            let dst = target ?? temporary()
+            emit(.member(a: dst, b: o, k: constant(.string(e.name))), e.location)
+            return dst
+        case let e as SubscriptExpr where !e.optional:
+            let mark = nextRegister
+            let o = try expression(e.object)
+            let i = try expression(e.index)
+            release(to: mark)
+            let dst = target ?? temporary()
+            emit(.subscriptGet(a: dst, b: o, c: i), e.location)
+            return dst
+        case let e as ArrayExpr:
+            let mark = nextRegister
+            let first = Operand(nextRegister)
+            for item in e.elements { try argument(item) }
+            release(to: mark)
+            let dst = target ?? temporary()
+            emit(.array(a: dst, first: first, count: Operand(e.elements.count)), e.location)
+            return dst
+        case let e as CallExpr where !e.optional:
+            return try call(e, target: target)
+        case let e as TupleExpr:
+            return try run(e.elements, target: target, e.location) { .tuple(a: $0, first: $1, count: $2) }
+        case let e as DictExpr:
+            return try run(e.entries.flatMap { [$0.key, $0.value] }, target: target, e.location) { .dict(a: $0, first: $1, count: $2 / 2) }
+        case let e as InterpolatedStringExpr:
+            let parts: [Expr] = e.segments.map {
+                switch $0 {
+                case .text(let t): return LiteralExpr(.string(t), e.location)
+                case .expr(let x): return x
+                }
+            }
+            return try run(parts, target: target, e.location) { .interpolate(a: $0, first: $1, count: $2) }
+        default:
+            throw Unsupported()
+        }
+    }
+
+    /// Values into a run of temporaries, then one instruction over the run.
+    private mutating func run(_ items: [Expr], target: Operand?, _ loc: SourceLocation,
+                              _ make: (Operand, Operand, Operand) -> Instruction) throws -> Operand {
+        let mark = nextRegister
+        let first = Operand(nextRegister)
+        for item in items { try argument(item) }
+        release(to: mark)
+        let dst = target ?? temporary()
+        emit(make(dst, first, Operand(items.count)), loc)
+        return dst
+    }
+
+    /// The next of a run of consecutive registers (a call's arguments, an array's elements):
+    /// the value's own temporaries are freed, so the run stays unbroken.
+    private mutating func argument(_ e: Expr) throws {
+        let r = temporary()
+        let mark = nextRegister
+        try expression(e, into: r)
+        release(to: mark)
+    }
+
+    /// Whether `e` writes its result register only at its end: then it may be compiled
+    /// straight into a variable it reads (`x = x + 1`); `x = y && x` may not.
+    private static func writesOnceAtEnd(_ e: Expr) -> Bool {
+        !(e is LogicalExpr || e is TernaryExpr)
+    }
+
+    /// Compiles `e` into a variable's register, through a temporary when the expression
+    /// would write it before reading it.
+    private mutating func store(_ e: Expr, into r: Operand) throws {
+        if Self.writesOnceAtEnd(e) { return try expression(e, into: r) }
+        let t = try expression(e)
+        emit(.move(a: r, b: t), e.location)
+    }
+
+    private mutating func assignment(_ e: AssignExpr) throws {
+        let combine: BinaryOperator?
+        switch e.op {
+        case "=": combine = nil
+        case "+=", "-=", "*=", "/=", "%=", "**=": combine = BinaryOperator(String(e.op.dropLast()))
+        default: throw Unsupported()
+        }
+        let mark = nextRegister
+        defer { release(to: mark) }
+        switch e.target {
+        case let id as IdentifierExpr:
+            switch id.binding {
+            case .local(let v) where !v.captured:
+                guard !v.isConstant else { throw Unsupported() }
+                let r = Operand(v.index)
+                guard let combine else { return try store(e.value, into: r) }
+                let value = try expression(e.value)
+                if combine == .add { emit(.addInPlace(a: r, b: value), e.location) } else { emit(.binary(combine, a: r, b: r, c: value), e.location) }
+            case .global, .unresolved:
+                let g = global(id.name)
+                let value = try expression(e.value)
+                if let combine {
+                    let current = temporary()
+                    emit(.global(a: current, g: g), id.location)
+                    if combine == .add { emit(.addInPlace(a: current, b: value), e.location) } else { emit(.binary(combine, a: current, b: current, c: value), e.location) }
+                    emit(.setGlobal(g: g, b: current), e.location)
+                } else {
+                    emit(.setGlobal(g: g, b: value), e.location)
+                }
+            default:
+                throw Unsupported()
+            }
+        case let s as SubscriptExpr where !s.optional:
+            // `xs[i] = v` on a local array, changed in place.
+            guard let id = s.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant else { throw Unsupported() }
+            let index = try expression(s.index)
+            var value = try expression(e.value)
+            if let combine {
+                let current = temporary()
+                emit(.subscriptGet(a: current, b: Operand(v.index), c: index), s.location)
+                emit(.binary(combine, a: current, b: current, c: value), e.location)
+                value = current
+            }
+            emit(.subscriptSet(a: Operand(v.index), b: index, c: value), e.location)
+        default:
+            throw Unsupported()
+        }
+    }
+
+    private mutating func call(_ e: CallExpr, target: Operand?) throws -> Operand {
+        let mark = nextRegister
+        if let m = e.callee as? MemberExpr {
+            guard !m.optional else { throw Unsupported() }
+            let site = MethodSite(m.name)
+            var receiver = try expression(m.object)
+            var inPlace = false
+            if Members.mutatingNames.contains(m.name) {
+                // A mutating method changes a local variable's value in place; any other
+                // receiver (a temporary) is refused, as the closure-tree code refuses it.
+                guard let id = m.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant else { throw Unsupported() }
+                receiver = Operand(v.index)
+                inPlace = true
+            }
+            let first = Operand(nextRegister)
+            for a in e.arguments { try argument(a.value) }
+            chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: site, mutatesReceiver: inPlace))
+            release(to: mark)
+            let dst = target ?? temporary()
+            emit(.method(a: dst, receiver: receiver, first: first, count: Operand(e.arguments.count), site: Operand(chunk.sites.count - 1)), e.location)
+            return dst
+        }
+        let callee = try expression(e.callee)
+        let first = Operand(nextRegister)
+        for a in e.arguments { try argument(a.value) }
+        chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: nil, mutatesReceiver: false))
+        release(to: mark)
+        let dst = target ?? temporary()
+        emit(.call(a: dst, callee: callee, first: first, count: Operand(e.arguments.count), site: Operand(chunk.sites.count - 1)), e.location)
+        return dst
+    }
+}

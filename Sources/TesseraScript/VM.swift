@@ -1,0 +1,288 @@
+/// The register machine: runs a `Chunk` over a window of the interpreter's register stack.
+///
+/// Calls between compiled functions stay inside one dispatch loop: the callee's window
+/// starts at the caller's first argument register, so arguments are bound by being where
+/// they are, and returning pops an activation record, not a Swift stack frame. Anything
+/// else (native functions, methods, closure-tree functions) is called as before.
+
+/// The registers of every running compiled function, one window per activation.
+final class RegisterStack {
+    @exclusivity(unchecked) var base: UnsafeMutablePointer<Value>
+    @exclusivity(unchecked) var capacity: Int
+    /// The first register no activation uses: where a new entry into the machine starts.
+    @exclusivity(unchecked) var top = 0
+
+    init(capacity: Int = 4096) {
+        self.capacity = capacity
+        base = .allocate(capacity: capacity)
+        base.initialize(repeating: .nil, count: capacity)
+    }
+
+    /// Makes room for registers up to `end` (moving them: callers hold indices, not pointers).
+    func reserve(_ end: Int) {
+        guard end > capacity else { return }
+        let grown = Swift.max(end, capacity * 2)
+        let fresh = UnsafeMutablePointer<Value>.allocate(capacity: grown)
+        fresh.moveInitialize(from: base, count: capacity)
+        (fresh + capacity).initialize(repeating: .nil, count: grown - capacity)
+        base.deallocate()
+        base = fresh
+        capacity = grown
+    }
+
+    /// Lets go of the values in registers `range` (a returned activation's).
+    @inline(__always)
+    func clear(_ from: Int, _ count: Int) {
+        let p = base + from
+        for i in 0..<count { p[i] = .nil }
+    }
+
+    deinit {
+        base.deinitialize(count: capacity)
+        base.deallocate()
+    }
+}
+
+/// A compiled function's call in progress, below the running one.
+private struct Activation {
+    let chunk: Chunk
+    let returnTo: Int
+    let base: Int
+    /// Where the caller wants the result (an absolute register).
+    let result: Int
+}
+
+extension Interpreter {
+    /// Runs `chunk` with its parameters already in registers `base ..< base + parameters`.
+    func execute(_ entry: Chunk, base entryBase: Int) throws -> Value {
+        let stack = registers
+        var frames: [Activation] = []
+        var chunk = entry
+        var code = UnsafePointer(chunk.codeBase!)
+        var constants = UnsafePointer(chunk.constantBase!)
+        var pc = 0
+        var base = entryBase
+        stack.reserve(base + chunk.registerCount)
+        var r = stack.base + base
+        let savedTop = stack.top
+        stack.top = base + chunk.registerCount
+        let flag = interrupt
+        defer { stack.top = savedTop }
+
+        while true {
+            let instruction = code[pc]
+            pc += 1
+            do {
+                switch instruction {
+                case .constant(let a, let k):
+                    r[Int(a)] = constants[Int(k)]
+                case .move(let a, let b):
+                    r[Int(a)] = r[Int(b)]
+                case .global(let a, let g):
+                    let slot = chunk.globals[Int(g)]
+                    guard let v = slot.value else { throw undefinedError(slot.name, at: chunk.locations[pc - 1], in: chunk.source) }
+                    r[Int(a)] = v
+                case .setGlobal(let g, let b):
+                    let slot = chunk.globals[Int(g)]
+                    guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
+                    slot.value = r[Int(b)]
+                case .binary(let op, let a, let b, let c):
+                    r[Int(a)] = try op.evaluate(r[Int(b)], r[Int(c)])
+                case .binaryConstant(let op, let a, let b, let k):
+                    r[Int(a)] = try op.evaluate(r[Int(b)], constants[Int(k)])
+                case .addInPlace(let a, let b):
+                    if case .int(let i) = r[Int(a)], case .int(let j) = r[Int(b)] {
+                        let (sum, o) = i.addingReportingOverflow(j)
+                        if !o { r[Int(a)] = .int(sum); continue }
+                    }
+                    try Operators.addInPlace(&r[Int(a)], r[Int(b)])
+                case .negate(let a, let b):
+                    r[Int(a)] = try Operators.negate(r[Int(b)])
+                case .not(let a, let b):
+                    r[Int(a)] = try Operators.not(r[Int(b)])
+                case .jump(let to):
+                    pc = Int(to)
+                case .loop(let to):
+                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    pc = Int(to)
+                case .jumpIfFalse(let a, let to, let what):
+                    guard case .bool(let b) = r[Int(a)] else { throw conditionError(r[Int(a)], constants[Int(what)]) }
+                    if !b { pc = Int(to) }
+                case .jumpIfTrue(let a, let to, let what):
+                    guard case .bool(let b) = r[Int(a)] else { throw conditionError(r[Int(a)], constants[Int(what)]) }
+                    if b { pc = Int(to) }
+                case .jumpIfNotNil(let a, let to):
+                    if !r[Int(a)].isNil { pc = Int(to) }
+                case .forStart(let a):
+                    let i = Int(a)
+                    switch r[i] {
+                    case .range(let range): r[i + 1] = .int(range.lower)
+                    case .array: r[i + 1] = .int(0)
+                    case .dict(let d): r[i] = .array(d.entries.map { Value.tuple([$0.0, $0.1]) }); r[i + 1] = .int(0)
+                    case .string(let s): r[i] = .array(s.map { Value.string(String($0)) }); r[i + 1] = .int(0)
+                    case .object(let o as NativeSequence): r[i] = .array(try o.elements(checking: flag)); r[i + 1] = .int(0)
+                    default:
+                        throw ScriptError(.type, "cannot iterate over a value of type \(r[i].typeName)",
+                                          suggestion: "a for loop takes a Range, an Array, a Dict or a String")
+                    }
+                case .forNext(let a, let b, let to):
+                    let i = Int(a)
+                    guard case .int(let k) = r[i + 1] else { pc = Int(to); continue }
+                    switch r[i] {
+                    case .range(let range):
+                        if k < range.upperExclusive { r[Int(b)] = .int(k); r[i + 1] = .int(k + 1) } else { pc = Int(to) }
+                    case .array(let xs):
+                        if k < xs.count { r[Int(b)] = xs[k]; r[i + 1] = .int(k + 1) } else { pc = Int(to) }
+                    default:
+                        pc = Int(to)
+                    }
+                case .call(let a, let callee, let first, let count, let s):
+                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    if case .function(let fn) = r[Int(callee)], let sf = fn as? ScriptFunction, let target = sf.code.chunk,
+                       target.parameterCount == Int(count),
+                       chunk.positionalSites[Int(s)] ? sf.code.takesPositional : sf.code.labels == chunk.sites[Int(s)].labels {
+                        callDepth += 1
+                        if callDepth > maxCallDepth {
+                            callDepth -= 1
+                            throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(sf.name)'",
+                                              suggestion: "a function that calls itself needs a case that stops the recursion")
+                        }
+                        frames.append(Activation(chunk: chunk, returnTo: pc, base: base, result: base + Int(a)))
+                        base += Int(first)
+                        stack.reserve(base + target.registerCount)
+                        stack.top = base + target.registerCount
+                        r = stack.base + base
+                        chunk = target
+                        code = UnsafePointer(target.codeBase!)
+                        constants = UnsafePointer(target.constantBase!)
+                        pc = 0
+                        continue
+                    }
+                    let c = r[Int(callee)]
+                    let site = chunk.sites[Int(s)]
+                    var args: [ArgumentValue] = []
+                    args.reserveCapacity(Int(count))
+                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.labels[k], r[Int(first) + k])) }
+                    let result: Value
+                    do {
+                        if case .function(let fn) = c { result = try fn.call(args, self) } else { result = try call(c, args) }
+                    } catch var err as ScriptError {
+                        if err.location != nil {
+                            let name: String
+                            if case .function(let fn) = c { name = fn.name } else { name = c.typeName }
+                            err.passedThrough(name, at: chunk.locations[pc - 1], in: chunk.source)
+                        }
+                        throw err
+                    }
+                    r = stack.base + base
+                    r[Int(a)] = result
+                case .method(let a, let receiver, let first, let count, let s):
+                    let site = chunk.sites[Int(s)]
+                    var args: [ArgumentValue] = []
+                    args.reserveCapacity(Int(count))
+                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.labels[k], r[Int(first) + k])) }
+                    let method = site.method!
+                    let result: Value
+                    if site.mutatesReceiver, Members.mutates(r[Int(receiver)], method) {
+                        result = try inPlace(Int(receiver), base) { try Members.callMutating(&$0, method, args, self) }
+                    } else {
+                        result = try Members.call(r[Int(receiver)], method, args, self)
+                    }
+                    r = stack.base + base
+                    r[Int(a)] = result
+                case .member(let a, let b, let k):
+                    guard case .string(let name) = constants[Int(k)] else { continue }
+                    let v = try Members.get(r[Int(b)], name, self)
+                    r = stack.base + base
+                    r[Int(a)] = v
+                case .subscriptGet(let a, let b, let c):
+                    let v = try Subscripts.get(r[Int(b)], r[Int(c)], self)
+                    r = stack.base + base
+                    r[Int(a)] = v
+                case .subscriptSet(let a, let b, let c):
+                    let (index, v) = (r[Int(b)], r[Int(c)])
+                    _ = try inPlace(Int(a), base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
+                    r = stack.base + base
+                case .array(let a, let first, let count):
+                    r[Int(a)] = .array(Array(UnsafeBufferPointer(start: r + Int(first), count: Int(count))))
+                case .tuple(let a, let first, let count):
+                    r[Int(a)] = .tuple(Array(UnsafeBufferPointer(start: r + Int(first), count: Int(count))))
+                case .dict(let a, let first, let count):
+                    var d = ScriptDict()
+                    for k in 0..<Int(count) {
+                        let key = r[Int(first) + 2 * k]
+                        guard let hk = DictKey(key) else {
+                            throw ScriptError(.type, "a \(key.typeName) cannot be a Dict key; use a String, number, Bool or Symbol")
+                        }
+                        d.set(key, hk, r[Int(first) + 2 * k + 1])
+                    }
+                    r[Int(a)] = .dict(d)
+                case .interpolate(let a, let first, let count):
+                    var out = ""
+                    for k in 0..<Int(count) { r[Int(first) + k].write(to: &out, quoted: false, depth: 0) }
+                    r[Int(a)] = .string(out)
+                case .unpack(let a, let first, let count):
+                    let value = r[Int(a)]
+                    let parts: [Value]
+                    switch value {
+                    case .tuple(let xs), .array(let xs): parts = xs
+                    default: throw ScriptError(.type, "cannot destructure a value of type \(value.typeName) into \(count) names")
+                    }
+                    guard parts.count == Int(count) else {
+                        throw ScriptError(.value, "cannot destructure \(parts.count) values into \(count) names")
+                    }
+                    for k in 0..<Int(count) { r[Int(first) + k] = parts[k] }
+                case .ret, .retNil:
+                    var v = Value.nil
+                    if case .ret(let a) = instruction { v = r[Int(a)] }
+                    stack.clear(base, chunk.registerCount)
+                    guard let caller = frames.popLast() else { return v }
+                    callDepth -= 1
+                    chunk = caller.chunk
+                    code = UnsafePointer(chunk.codeBase!)
+                    constants = UnsafePointer(chunk.constantBase!)
+                    pc = caller.returnTo
+                    base = caller.base
+                    stack.top = base + chunk.registerCount
+                    r = stack.base + base
+                    stack.base[caller.result] = v
+                }
+            } catch {
+                // The error takes the place of the instruction that raised it, then passes
+                // out through each compiled caller, as a traceback line each.
+                var err = error as? ScriptError
+                if var e = err, e.location == nil { e = e.located(chunk.locations[pc - 1], in: chunk.source); err = e }
+                stack.clear(base, chunk.registerCount)
+                while let caller = frames.popLast() {
+                    callDepth -= 1
+                    let calleeName = chunk.name
+                    chunk = caller.chunk
+                    err?.passedThrough(calleeName, at: chunk.locations[caller.returnTo - 1], in: chunk.source)
+                    base = caller.base
+                    stack.clear(base, chunk.registerCount)
+                }
+                throw err ?? error
+            }
+        }
+    }
+
+    /// Changes register `register` of the window at `base` in place through `body`: the
+    /// value is taken out first (so its storage is uniquely referenced and grows without a
+    /// copy) and put back after, at the registers' current address, since `body` may run
+    /// script code that moves them (a closure given to a method, calling compiled code).
+    @inline(__always)
+    private func inPlace(_ register: Int, _ base: Int, _ body: (inout Value) throws -> Value) throws -> Value {
+        var value = Value.nil
+        swap(&value, &registers.base[base + register])
+        defer { registers.base[base + register] = value }
+        return try body(&value)
+    }
+
+    private func conditionError(_ v: Value, _ what: Value) -> ScriptError {
+        let name: String
+        if case .string(let s) = what { name = s } else { name = "if" }
+        if name == "&&" || name == "||" { return ScriptError(.type, "'\(name)' needs Bool operands, got \(v.typeName)") }
+        return ScriptError(.type, "the condition of '\(name)' must be a Bool, got \(v.typeName)",
+                           suggestion: v.isNil ? "compare explicitly: x != nil" : "compare explicitly, e.g. x > 0")
+    }
+}

@@ -1,0 +1,126 @@
+import XCTest
+@testable import TesseraScript
+
+/// The register machine: which functions it runs, and that they behave as the closure tree
+/// does (results, errors with their place and traceback, interrupts, the recursion limit).
+final class BytecodeTests: ScriptTestCase {
+    /// The chunk of the session function `name`, if the register machine runs it.
+    func chunk(_ name: String) -> Chunk? {
+        guard case .function(let f as ScriptFunction)? = interpreter.slot(name).value else { return nil }
+        return f.code.chunk
+    }
+
+    func testPlainFunctionsCompileAndOthersKeepTheClosureTree() {
+        run("func fib(_ n) { return n < 2 ? n : fib(n - 1) + fib(n - 2) }")
+        let fib = chunk("fib")
+        XCTAssertNotNil(fib)
+        XCTAssertEqual(fib?.parameterCount, 1)
+        XCTAssertEqual(fib?.code.count, fib?.locations.count, "every instruction has its place")
+        XCTAssertEqual(run("fib(20)"), "6765")
+        // Captured variables and default arguments are not compiled yet.
+        run("func counter() { var n = 0\n return { n += 1; return n } }")
+        XCTAssertNil(chunk("counter"))
+        run("func scaled(_ x, by f = 2) { return x * f }")
+        XCTAssertNil(chunk("scaled"))
+        XCTAssertEqual(run("scaled(3) + scaled(3, by: 3)"), "15")
+    }
+
+    func testLoopsBranchesAndCollections() {
+        run("""
+            func work(_ n) {
+                var total = 0
+                var xs = []
+                for i in 0..<n {
+                    if i % 3 == 0 { continue }
+                    if i > 20 { break }
+                    xs.append(i)
+                    total += i
+                }
+                var k = 0
+                while k < 3 { k += 1 }
+                var words = ""
+                for w in ["a", "b"] { words += w }
+                for c in "xy" { words += c }
+                xs[0] = 100
+                return [total, k, xs.count, xs[0], words, n > 5 && total > 0, nil ?? 7]
+            }
+            """)
+        XCTAssertNotNil(chunk("work"))
+        XCTAssertEqual(run("work(30)"), "[147, 3, 14, 100, \"abxy\", true, 7]")
+    }
+
+    func testTuplesDictsInterpolationAndDestructuring() throws {
+        run("""
+            func parts(_ n) {
+                let (q, r) = (n / 3, n % 3)
+                let (_, last) = [q, r]
+                let d = ["q": q, "r": r]
+                return "\\(q) rem \\(r), \\(d), \\(last * 2.5)"
+            }
+            func pair(_ x) { let (a, b) = x\n return a + b }
+            """)
+        XCTAssertNotNil(chunk("parts"))
+        XCTAssertEqual(run("parts(11)"), "\"3 rem 2, [\\\"q\\\": 3, \\\"r\\\": 2], 5.0\"")
+        XCTAssertEqual(run("pair((2, 3))"), "5")
+        let e = try XCTUnwrap(error("pair([1, 2, 3])"))
+        XCTAssertEqual(e.message, "cannot destructure 3 values into 2 names")
+        XCTAssertEqual(e.callStack.map(\.function), ["pair"])
+    }
+
+    func testAMutatingMethodWhoseClosureGrowsTheRegistersKeepsItsReceiver() {
+        // sort(by:)'s closure calls compiled code deep enough to move the register stack
+        // while the array being sorted is out of its register.
+        run("""
+            func deep(_ n) { return n == 0 ? 0 : 1 + deep(n - 1) }
+            func before(_ a, _ b) { return deep(3000) + a < deep(3000) + b }
+            let order = { a, b in before(a, b) }
+            func sortIt() {
+                var xs = [3, 1, 2]
+                xs.sort(by: order)
+                xs.append(4)
+                return xs
+            }
+            """)
+        XCTAssertNotNil(chunk("sortIt"))
+        XCTAssertEqual(run("sortIt()"), "[1, 2, 3, 4]")
+    }
+
+    func testErrorsKeepTheirPlaceAndTraceback() throws {
+        run("func inner(_ x) { return x + \"a\" }\nfunc outer(_ x) { return inner(x) * 2 }")
+        XCTAssertNotNil(chunk("inner"))
+        XCTAssertNotNil(chunk("outer"))
+        let e = try XCTUnwrap(error("outer(1)"))
+        XCTAssertEqual(e.kind, .type)
+        XCTAssertEqual(e.location?.line, 1)
+        XCTAssertEqual(e.location?.column, 28, "the caret is at the + of inner")
+        XCTAssertEqual(e.callStack.map(\.function), ["inner", "outer"])
+        // The session goes on, and so do its registers.
+        XCTAssertEqual(run("inner(\"b\")"), "\"ba\"")
+    }
+
+    func testConditionsMustBeBools() throws {
+        run("func check(_ x) { if x { return 1 }\n return 0 }")
+        let e = try XCTUnwrap(error("check(3)"))
+        XCTAssertTrue(e.message.contains("the condition of 'if' must be a Bool, got Int"), e.message)
+    }
+
+    func testTheRecursionLimitIsARecursionError() throws {
+        run("func down(_ n) { return n == 0 ? 0 : 1 + down(n - 1) }")
+        XCTAssertEqual(run("down(5000)"), "5000")
+        let e = try XCTUnwrap(error("down(20000)"))
+        XCTAssertEqual(e.kind, .recursion)
+        XCTAssertEqual(run("down(10)"), "10", "the depth is back to zero after the error")
+    }
+
+    func testAnInterruptStopsALoopInACompiledFunction() throws {
+        run("func spin() { var i = 0\n while true { i += 1 } }")
+        XCTAssertNotNil(chunk("spin"))
+        let flag = interpreter.interrupt
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { flag.set() }
+        let e = try XCTUnwrap(error("spin()"))
+        XCTAssertEqual(e.kind, .interrupted)
+        XCTAssertEqual(e.location?.line, 2)
+        flag.clear()
+        XCTAssertEqual(run("1 + 1"), "2")
+    }
+}
