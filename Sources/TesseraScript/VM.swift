@@ -196,10 +196,22 @@ extension Interpreter {
                     r = stack.base + base
                     r[Int(a)] = v
                 case .subscriptGet(let a, let b, let c):
+                    if case .array(let xs) = r[Int(b)], case .int(let i) = r[Int(c)], i >= 0, i < xs.count {
+                        r[Int(a)] = xs[i]
+                        continue
+                    }
                     let v = try Subscripts.get(r[Int(b)], r[Int(c)], self)
                     r = stack.base + base
                     r[Int(a)] = v
                 case .subscriptSet(let a, let b, let c):
+                    if case .int(let i) = r[Int(b)], case .array(var xs) = r[Int(a)], i >= 0, i < xs.count {
+                        // An element of an Array in place: taken out, set, put back.
+                        let v = r[Int(c)]
+                        r[Int(a)] = .nil
+                        xs[i] = v
+                        r[Int(a)] = .array(xs)
+                        continue
+                    }
                     let (index, v) = (r[Int(b)], r[Int(c)])
                     _ = try inPlace(Int(a), base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
                     r = stack.base + base

@@ -42,6 +42,9 @@ final class BytecodeTests: ScriptTestCase {
                 for w in ["a", "b"] { words += w }
                 for c in "xy" { words += c }
                 xs[0] = 100
+                var nest = [1, 2]
+                nest[1] = nest
+                if nest[1] != [1, 2] { return "an element set to its own array lost it" }
                 return [total, k, xs.count, xs[0], words, n > 5 && total > 0, nil ?? 7]
             }
             """)
