@@ -203,6 +203,8 @@ final class Chunk {
     /// retaining an array per call (made by `seal`, once the compiler is done).
     private(set) var codeBase: UnsafeMutablePointer<Instruction>?
     private(set) var constantBase: UnsafeMutablePointer<Value>?
+    private(set) var globalBase: UnsafeMutablePointer<GlobalSlot>?
+    private(set) var positionalBase: UnsafeMutablePointer<Bool>?
 
     init(name: String, source: Source) {
         self.name = name
@@ -216,6 +218,12 @@ final class Chunk {
         let k = UnsafeMutablePointer<Value>.allocate(capacity: max(1, constants.count))
         k.initialize(from: constants, count: constants.count)
         constantBase = k
+        let g = UnsafeMutablePointer<GlobalSlot>.allocate(capacity: max(1, globals.count))
+        g.initialize(from: globals, count: globals.count)
+        globalBase = g
+        let p = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, positionalSites.count))
+        p.initialize(from: positionalSites, count: positionalSites.count)
+        positionalBase = p
     }
 
     deinit {
@@ -223,5 +231,8 @@ final class Chunk {
         codeBase?.deallocate()
         constantBase?.deinitialize(count: constants.count)
         constantBase?.deallocate()
+        globalBase?.deinitialize(count: globals.count)
+        globalBase?.deallocate()
+        positionalBase?.deallocate()
     }
 }

@@ -57,9 +57,13 @@ extension Interpreter {
     func execute(_ entry: Chunk, base entryBase: Int) throws -> Value {
         let stack = registers
         var frames: [Activation] = []
-        var chunk = entry
+        // Not retained here: the entry's function holds the entry chunk for the call, the
+        // activation records hold their callers', and a callee's function value sits in its
+        // caller's registers, below the callee's window, until the call returns.
+        unowned(unsafe) var chunk = entry
         var code = UnsafePointer(chunk.codeBase!)
         var constants = UnsafePointer(chunk.constantBase!)
+        var globals = UnsafePointer(chunk.globalBase!)
         var pc = 0
         var base = entryBase
         stack.reserve(base + chunk.registerCount)
@@ -79,11 +83,11 @@ extension Interpreter {
                 case .move(let a, let b):
                     r[Int(a)] = r[Int(b)]
                 case .global(let a, let g):
-                    let slot = chunk.globals[Int(g)]
+                    unowned(unsafe) let slot = globals[Int(g)]
                     guard let v = slot.value else { throw undefinedError(slot.name, at: chunk.locations[pc - 1], in: chunk.source) }
                     r[Int(a)] = v
                 case .setGlobal(let g, let b):
-                    let slot = chunk.globals[Int(g)]
+                    unowned(unsafe) let slot = globals[Int(g)]
                     guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
                     slot.value = r[Int(b)]
                 case .binary(let op, let a, let b, let c):
@@ -140,7 +144,7 @@ extension Interpreter {
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
                     if case .function(let fn) = r[Int(callee)], let sf = fn as? ScriptFunction, let target = sf.code.chunk,
                        target.parameterCount == Int(count),
-                       chunk.positionalSites[Int(s)] ? sf.code.takesPositional : sf.code.labels == chunk.sites[Int(s)].labels {
+                       chunk.positionalBase![Int(s)] ? sf.code.takesPositional : sf.code.labels == chunk.sites[Int(s)].labels {
                         callDepth += 1
                         if callDepth > maxCallDepth {
                             callDepth -= 1
@@ -155,6 +159,7 @@ extension Interpreter {
                         chunk = target
                         code = UnsafePointer(target.codeBase!)
                         constants = UnsafePointer(target.constantBase!)
+                        globals = UnsafePointer(target.globalBase!)
                         pc = 0
                         continue
                     }
@@ -253,6 +258,7 @@ extension Interpreter {
                     chunk = caller.chunk
                     code = UnsafePointer(chunk.codeBase!)
                     constants = UnsafePointer(chunk.constantBase!)
+                    globals = UnsafePointer(chunk.globalBase!)
                     pc = caller.returnTo
                     base = caller.base
                     stack.top = base + chunk.registerCount
