@@ -35,47 +35,38 @@ enum BinaryOperator: UInt8 {
         }
     }
 
-    /// The result for two Ints, when it needs no error or promotion (nil otherwise: an
-    /// overflow, a division by zero, a power; `apply` then says what went wrong).
-    @inline(__always)
-    func integers(_ i: Int, _ j: Int) -> Value? {
-        switch self {
-        case .add: let (v, o) = i.addingReportingOverflow(j); return o ? nil : .int(v)
-        case .subtract: let (v, o) = i.subtractingReportingOverflow(j); return o ? nil : .int(v)
-        case .multiply: let (v, o) = i.multipliedReportingOverflow(by: j); return o ? nil : .int(v)
-        case .divide: return j == 0 || (i == .min && j == -1) ? nil : .int(i / j)
-        case .remainder: return j == 0 || (i == .min && j == -1) ? nil : .int(i % j)
-        case .less: return .bool(i < j)
-        case .lessEqual: return .bool(i <= j)
-        case .greater: return .bool(i > j)
-        case .greaterEqual: return .bool(i >= j)
-        case .equal: return .bool(i == j)
-        case .notEqual: return .bool(i != j)
-        case .power, .halfOpenRange, .closedRange: return nil
-        }
-    }
-
-    /// The result for two Doubles, for the arithmetic and comparisons (IEEE, no errors).
-    @inline(__always)
-    func doubles(_ x: Double, _ y: Double) -> Value? {
-        switch self {
-        case .add: return .double(x + y)
-        case .subtract: return .double(x - y)
-        case .multiply: return .double(x * y)
-        case .divide: return .double(x / y)
-        case .less: return .bool(x < y)
-        case .lessEqual: return .bool(x <= y)
-        case .greater: return .bool(x > y)
-        case .greaterEqual: return .bool(x >= y)
-        default: return nil
-        }
-    }
-
-    /// `x op y`: Ints and Doubles inline, everything else through `apply`.
+    /// `x op y`: two Ints or two Doubles inline (an overflow, a division by zero or a power
+    /// goes on to `apply`, which says what went wrong), everything else through `apply`.
     @inline(__always)
     func evaluate(_ x: Value, _ y: Value) throws -> Value {
-        if case .int(let i) = x, case .int(let j) = y, let v = integers(i, j) { return v }
-        if case .double(let i) = x, case .double(let j) = y, let v = doubles(i, j) { return v }
+        if case .int(let i) = x, case .int(let j) = y {
+            switch self {
+            case .add: let (v, o) = i.addingReportingOverflow(j); if !o { return .int(v) }
+            case .subtract: let (v, o) = i.subtractingReportingOverflow(j); if !o { return .int(v) }
+            case .multiply: let (v, o) = i.multipliedReportingOverflow(by: j); if !o { return .int(v) }
+            case .divide: if j != 0 && !(i == .min && j == -1) { return .int(i / j) }
+            case .remainder: if j != 0 && !(i == .min && j == -1) { return .int(i % j) }
+            case .less: return .bool(i < j)
+            case .lessEqual: return .bool(i <= j)
+            case .greater: return .bool(i > j)
+            case .greaterEqual: return .bool(i >= j)
+            case .equal: return .bool(i == j)
+            case .notEqual: return .bool(i != j)
+            case .power, .halfOpenRange, .closedRange: break
+            }
+        } else if case .double(let a) = x, case .double(let b) = y {
+            switch self {
+            case .add: return .double(a + b)
+            case .subtract: return .double(a - b)
+            case .multiply: return .double(a * b)
+            case .divide: return .double(a / b)
+            case .less: return .bool(a < b)
+            case .lessEqual: return .bool(a <= b)
+            case .greater: return .bool(a > b)
+            case .greaterEqual: return .bool(a >= b)
+            default: break
+            }
+        }
         return try apply(x, y)
     }
 
