@@ -147,6 +147,11 @@ enum Instruction {
     case subscriptGet(a: Operand, b: Operand, c: Operand)
     /// r[a][r[b]] = r[c], in place
     case subscriptSet(a: Operand, b: Operand, c: Operand)
+    /// Changes part of a variable in place: the root (register r[a] when `global` is -1,
+    /// else session variable globals[global]), then the path of keys in r[first] ..<
+    /// r[first + count] (members where the path's flag says so, else subscripts), then the
+    /// value r[value] stored there (or combined with what is there by the path's operator).
+    case modifyPath(a: Operand, global: Operand, first: Operand, count: Operand, value: Operand, path: Operand)
     /// r[a] = [r[first] ..< r[first + count]]
     case array(a: Operand, first: Operand, count: Operand)
     /// r[a] = (r[first] ..< r[first + count]) as a Tuple
@@ -158,6 +163,9 @@ enum Instruction {
     /// r[first] ..< r[first + count] = the parts of the Tuple or Array in r[a] (a
     /// destructuring `let (x, y) = ...`)
     case unpack(a: Operand, first: Operand, count: Operand)
+    /// r[first] ..< r[first + count] = nil: a statement's temporaries let go of what they
+    /// held, so a variable's Array or Dict is its only owner again and changes in place
+    case clear(first: Operand, count: Operand)
     /// return r[a]
     case ret(a: Operand)
     /// return nil
@@ -175,6 +183,15 @@ struct BytecodeCall {
     let mutatesReceiver: Bool
 }
 
+/// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`): which keys are
+/// member names, and the operator that combines the old value with the new (nil for `=`).
+struct AssignmentPath {
+    let members: [Bool]
+    let combine: BinaryOperator?
+    /// The root variable's place: where "cannot assign to a constant" points.
+    let root: SourceLocation
+}
+
 /// A compiled function body: its code, the source position of each instruction, its
 /// constants, the session variables it names and its call sites.
 final class Chunk {
@@ -185,6 +202,7 @@ final class Chunk {
     @exclusivity(unchecked) var constants: [Value] = []
     @exclusivity(unchecked) var globals: [GlobalSlot] = []
     @exclusivity(unchecked) var sites: [BytecodeCall] = []
+    @exclusivity(unchecked) var paths: [AssignmentPath] = []
     /// Per call site: whether its arguments are all unlabelled (BytecodeCall.positional).
     @exclusivity(unchecked) var positionalSites: [Bool] = []
     @exclusivity(unchecked) var registerCount = 0

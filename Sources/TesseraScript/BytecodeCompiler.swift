@@ -32,7 +32,9 @@ struct BytecodeCompiler {
 
     static func compile(_ decl: FunctionDecl, interpreter: Interpreter, source: Source) -> Chunk? {
         guard enabled, !decl.isClosure, decl.info.upvalues.isEmpty, decl.info.cellCount == 0,
-              decl.parameters.allSatisfy({ $0.defaultValue == nil && !($0.variable?.captured ?? true) }),
+              // Defaults are filled in by the general binding (Interpreter.invoke), which a
+              // call that leaves one out takes; the parameters must be plain registers.
+              decl.parameters.allSatisfy({ !($0.variable?.captured ?? true) }),
               decl.parameters.enumerated().allSatisfy({ $0.element.variable?.index == $0.offset }) else { return nil }
         let chunk = Chunk(name: decl.name, source: source)
         chunk.parameterCount = decl.parameters.count
@@ -60,6 +62,11 @@ struct BytecodeCompiler {
 
     @discardableResult
     private mutating func emit(_ i: Instruction, _ loc: SourceLocation) -> Int {
+        switch i {
+        case .global, .member, .subscriptGet, .call, .method, .array, .tuple, .dict, .interpolate, .forStart:
+            holdsReferences = true
+        default: break
+        }
         chunk.code.append(i)
         chunk.locations.append(loc)
         return chunk.code.count - 1
@@ -82,6 +89,7 @@ struct BytecodeCompiler {
         let r = nextRegister
         nextRegister += 1
         highWater = max(highWater, nextRegister)
+        statementHigh = max(statementHigh, nextRegister)
         return Operand(r)
     }
 
@@ -123,9 +131,28 @@ struct BytecodeCompiler {
         for s in stmts { try statement(s) }
     }
 
+    /// The highest register a statement's temporaries reached, and whether any may hold a
+    /// reference (a value read from a variable's collection, a call's result).
+    private var statementHigh = 0
+    private var holdsReferences = false
+
     private mutating func statement(_ s: Stmt) throws {
         let mark = nextRegister
-        defer { release(to: mark) }
+        let (savedHigh, savedHolds) = (statementHigh, holdsReferences)
+        statementHigh = mark
+        holdsReferences = false
+        defer {
+            release(to: mark)
+            statementHigh = max(savedHigh, statementHigh)
+            holdsReferences = savedHolds
+        }
+        try statementBody(s, mark)
+        if holdsReferences && statementHigh > mark && !(s is ReturnStmt) {
+            emit(.clear(first: Operand(mark), count: Operand(statementHigh - mark)), s.location)
+        }
+    }
+
+    private mutating func statementBody(_ s: Stmt, _ mark: Int) throws {
         switch s {
         case let s as ExpressionStmt:
             _ = try expression(s.expr)
@@ -179,14 +206,19 @@ struct BytecodeCompiler {
             release(to: mark)
             try loopBody(s.body, head: start, exit: exit, s.location)
         case let s as ForStmt:
-            guard case .name(_, _, .local(let v)) = s.pattern, !v.captured else { throw Unsupported() }
             // The sequence and its position in two registers kept for the loop's life.
             let sequence = temporary()
             _ = temporary()
+            let element: Operand
+            switch s.pattern {
+            case .name(_, _, .local(let v)) where !v.captured: element = Operand(v.index)
+            case .wildcard: element = temporary()
+            default: throw Unsupported()
+            }
             try expression(s.sequence, into: sequence)
             emit(.forStart(a: sequence), s.sequence.location)
             let head = here
-            let exit = emit(.forNext(a: sequence, b: Operand(v.index), to: 0), s.location)
+            let exit = emit(.forNext(a: sequence, b: element, to: 0), s.location)
             try loopBody(s.body, head: head, exit: exit, s.location)
         case let s as ReturnStmt:
             if let v = s.value {
@@ -413,21 +445,52 @@ struct BytecodeCompiler {
             default:
                 throw Unsupported()
             }
-        case let s as SubscriptExpr where !s.optional:
-            // `xs[i] = v` on a local array, changed in place.
-            guard let id = s.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant else { throw Unsupported() }
-            let index = try expression(s.index)
-            var value = try expression(e.value)
-            if let combine {
-                let current = temporary()
-                emit(.subscriptGet(a: current, b: Operand(v.index), c: index), s.location)
-                emit(.binary(combine, a: current, b: current, c: value), e.location)
-                value = current
+        case let s as SubscriptExpr where !s.optional && combine == nil:
+            // `xs[i] = v` on a local: the common case gets its own instruction.
+            if let id = s.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant {
+                let index = try expression(s.index)
+                let value = try expression(e.value)
+                emit(.subscriptSet(a: Operand(v.index), b: index, c: value), e.location)
+                return
             }
-            emit(.subscriptSet(a: Operand(v.index), b: index, c: value), e.location)
+            try assignPath(e, combine: combine)
+        case is SubscriptExpr, is MemberExpr:
+            try assignPath(e, combine: combine)
         default:
             throw Unsupported()
         }
+    }
+
+    /// `root[k1].k2[k3] op= value`: the keys into a run of registers, then one instruction
+    /// that walks them in place from the root variable.
+    private mutating func assignPath(_ e: AssignExpr, combine: BinaryOperator?) throws {
+        var keys: [(expr: Expr?, name: String?)] = []
+        var node: Expr = e.target
+        while true {
+            if let m = node as? MemberExpr, !m.optional { keys.append((nil, m.name)); node = m.object }
+            else if let s = node as? SubscriptExpr, !s.optional { keys.append((s.index, nil)); node = s.object }
+            else { break }
+        }
+        keys.reverse()
+        guard let root = node as? IdentifierExpr else { throw Unsupported() }
+        var register: Operand = -1, global: Operand = -1
+        switch root.binding {
+        case .local(let v) where !v.captured:
+            guard !v.isConstant else { throw Unsupported() }
+            register = Operand(v.index)
+        case .global, .unresolved:
+            global = self.global(root.name)
+        default:
+            throw Unsupported()
+        }
+        let first = Operand(nextRegister)
+        for key in keys {
+            if let x = key.expr { try argument(x) } else { try argument(LiteralExpr(.string(key.name!), e.location)) }
+        }
+        let value = try expression(e.value)
+        chunk.paths.append(AssignmentPath(members: keys.map { $0.name != nil }, combine: combine, root: root.location))
+        emit(.modifyPath(a: register, global: global, first: first, count: Operand(keys.count), value: value,
+                         path: Operand(chunk.paths.count - 1)), e.location)
     }
 
     private mutating func call(_ e: CallExpr, target: Operand?) throws -> Operand {

@@ -218,6 +218,21 @@ extension Interpreter {
                     let (index, v) = (r[Int(b)], r[Int(c)])
                     _ = try inPlace(Int(a), base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
                     r = stack.base + base
+                case .modifyPath(let a, let g, let first, let count, let value, let p):
+                    let path = chunk.paths[Int(p)]
+                    let keys = Array(UnsafeBufferPointer(start: r + Int(first), count: Int(count)))
+                    let v = r[Int(value)]
+                    let change: (inout Value) throws -> Void = { old in old = try path.combine.map { try $0.evaluate(old, v) } ?? v }
+                    if g >= 0 {
+                        unowned(unsafe) let slot = globals[Int(g)]
+                        guard slot.isAssignable else { throw assignmentError(slot, at: path.root, in: chunk.source) }
+                        try modify(&slot.value!, keys[...], path.members[...], change)
+                    } else {
+                        _ = try inPlace(Int(a), base) { try modify(&$0, keys[...], path.members[...], change); return .nil }
+                    }
+                    r = stack.base + base
+                case .clear(let first, let count):
+                    stack.clear(base + Int(first), Int(count))
                 case .array(let a, let first, let count):
                     r[Int(a)] = .array(Array(UnsafeBufferPointer(start: r + Int(first), count: Int(count))))
                 case .tuple(let a, let first, let count):
@@ -292,6 +307,19 @@ extension Interpreter {
         swap(&value, &registers.base[base + register])
         defer { registers.base[base + register] = value }
         return try body(&value)
+    }
+
+    /// Walks `keys` into `container` in place (members or subscripts as `members` says)
+    /// and applies `change` at the end.
+    private func modify(_ container: inout Value, _ keys: ArraySlice<Value>, _ members: ArraySlice<Bool>,
+                        _ change: (inout Value) throws -> Void) throws {
+        guard let key = keys.first, let member = members.first else { return try change(&container) }
+        let rest = keys.dropFirst(), restMembers = members.dropFirst()
+        if member, case .string(let name) = key {
+            try Members.modify(&container, name, self) { try modify(&$0, rest, restMembers, change) }
+        } else {
+            try Subscripts.modify(&container, key, self) { try modify(&$0, rest, restMembers, change) }
+        }
     }
 
     private func conditionError(_ v: Value, _ what: Value) -> ScriptError {

@@ -17,12 +17,13 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(fib?.parameterCount, 1)
         XCTAssertEqual(fib?.code.count, fib?.locations.count, "every instruction has its place")
         XCTAssertEqual(run("fib(20)"), "6765")
-        // Captured variables and default arguments are not compiled yet.
+        // Captured variables and closures are not compiled yet.
         run("func counter() { var n = 0\n return { n += 1; return n } }")
         XCTAssertNil(chunk("counter"))
-        run("func scaled(_ x, by f = 2) { return x * f }")
-        XCTAssertNil(chunk("scaled"))
-        XCTAssertEqual(run("scaled(3) + scaled(3, by: 3)"), "15")
+        // Defaults are filled in by the general binding, then the register code runs.
+        run("func scaled(_ x, by f = 2) { return x * f }\nfunc twice() { return scaled(3) + scaled(3, by: 3) }")
+        XCTAssertNotNil(chunk("scaled"))
+        XCTAssertEqual(run("twice()"), "15")
     }
 
     func testLoopsBranchesAndCollections() {
@@ -86,6 +87,32 @@ final class BytecodeTests: ScriptTestCase {
             """)
         XCTAssertNotNil(chunk("sortIt"))
         XCTAssertEqual(run("sortIt()"), "[1, 2, 3, 4]")
+    }
+
+    func testNestedAssignmentsChangeTheVariableInPlace() throws {
+        run("""
+            var bodies = [["x": 1.0, "v": [1, 2]], ["x": 2.0, "v": [3]]]
+            let fixed = [["x": 0]]
+            func step() {
+                for _ in 0..<3 {
+                    bodies[1]["x"] += 0.5
+                    bodies[0].v[1] *= 10
+                }
+                var local = ["p": ["lr": 0.1]]
+                let copy = local
+                local.p.lr = 0.2
+                local["p"]["steps"] = 5
+                return (local, copy.p.lr)
+            }
+            func breakConstant() { fixed[0]["x"] = 1 }
+            """)
+        XCTAssertNotNil(chunk("step"))
+        XCTAssertEqual(run("step()"), "([\"p\": [\"lr\": 0.2, \"steps\": 5]], 0.1)")
+        XCTAssertEqual(run("bodies"), "[[\"x\": 1.0, \"v\": [1, 2000]], [\"x\": 3.5, \"v\": [3]]]")
+        let e = try XCTUnwrap(error("breakConstant()"))
+        XCTAssertTrue(e.message.contains("fixed"), e.message)
+        XCTAssertEqual(e.location?.column, 24, "the caret is under the constant, as on the closure tree")
+        XCTAssertEqual(e.callStack.map(\.function), ["breakConstant"])
     }
 
     func testErrorsKeepTheirPlaceAndTraceback() throws {
