@@ -147,11 +147,10 @@ enum Instruction {
     case subscriptGet(a: Operand, b: Operand, c: Operand)
     /// r[a][r[b]] = r[c], in place
     case subscriptSet(a: Operand, b: Operand, c: Operand)
-    /// Changes part of a variable in place: the root (register r[a] when `global` is -1,
-    /// else session variable globals[global]), then the path of keys in r[first] ..<
+    /// Changes part of the variable in r[a] in place: the path of keys in r[first] ..<
     /// r[first + count] (members where the path's flag says so, else subscripts), then the
     /// value r[value] stored there (or combined with what is there by the path's operator).
-    case modifyPath(a: Operand, global: Operand, first: Operand, count: Operand, value: Operand, path: Operand)
+    case modifyPath(a: Operand, first: Operand, count: Operand, value: Operand, path: Operand)
     /// r[a] = [r[first] ..< r[first + count]]
     case array(a: Operand, first: Operand, count: Operand)
     /// r[a] = (r[first] ..< r[first + count]) as a Tuple
@@ -188,8 +187,6 @@ struct BytecodeCall {
 struct AssignmentPath {
     let members: [Bool]
     let combine: BinaryOperator?
-    /// The root variable's place: where "cannot assign to a constant" points.
-    let root: SourceLocation
 }
 
 /// A compiled function body: its code, the source position of each instruction, its

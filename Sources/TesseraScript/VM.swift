@@ -218,17 +218,16 @@ extension Interpreter {
                     let (index, v) = (r[Int(b)], r[Int(c)])
                     _ = try inPlace(Int(a), base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
                     r = stack.base + base
-                case .modifyPath(let a, let g, let first, let count, let value, let p):
+                case .modifyPath(let a, let first, let count, let value, let p):
                     let path = chunk.paths[Int(p)]
-                    let keys = Array(UnsafeBufferPointer(start: r + Int(first), count: Int(count)))
                     let v = r[Int(value)]
-                    let change: (inout Value) throws -> Void = { old in old = try path.combine.map { try $0.evaluate(old, v) } ?? v }
-                    if g >= 0 {
-                        unowned(unsafe) let slot = globals[Int(g)]
-                        guard slot.isAssignable else { throw assignmentError(slot, at: path.root, in: chunk.source) }
-                        try modify(&slot.value!, keys[...], path.members[...], change)
-                    } else {
-                        _ = try inPlace(Int(a), base) { try modify(&$0, keys[...], path.members[...], change); return .nil }
+                    // The keys copied out of the registers (on the stack, not the heap): the
+                    // walk may run script code that moves the registers.
+                    try withUnsafeTemporaryAllocation(of: Value.self, capacity: Int(count)) { keys in
+                        _ = keys.initialize(from: UnsafeBufferPointer(start: r + Int(first), count: Int(count)))
+                        defer { keys.baseAddress!.deinitialize(count: Int(count)) }
+                        let walk = UnsafeBufferPointer(keys)
+                        _ = try inPlace(Int(a), base) { try modify(&$0, walk, 0, path, v); return .nil }
                     }
                     r = stack.base + base
                 case .clear(let first, let count):
@@ -309,16 +308,26 @@ extension Interpreter {
         return try body(&value)
     }
 
-    /// Walks `keys` into `container` in place (members or subscripts as `members` says)
-    /// and applies `change` at the end.
-    private func modify(_ container: inout Value, _ keys: ArraySlice<Value>, _ members: ArraySlice<Bool>,
-                        _ change: (inout Value) throws -> Void) throws {
-        guard let key = keys.first, let member = members.first else { return try change(&container) }
-        let rest = keys.dropFirst(), restMembers = members.dropFirst()
-        if member, case .string(let name) = key {
-            try Members.modify(&container, name, self) { try modify(&$0, rest, restMembers, change) }
+    /// Walks `keys[at...]` into `container` in place (members or subscripts as the path
+    /// says), then stores `value` at the end or combines it with what is there.
+    private func modify(_ container: inout Value, _ keys: UnsafeBufferPointer<Value>, _ at: Int, _ path: AssignmentPath, _ value: Value) throws {
+        guard at < keys.count else {
+            container = try path.combine.map { try $0.evaluate(container, value) } ?? value
+            return
+        }
+        let key = keys[at]
+        if at + 1 == keys.count, path.combine == nil, !path.members[at], case .int(let i) = key,
+           case .array(var xs) = container, i >= 0, i < xs.count {
+            // The last step into an Array by Int: in place without the general subscript path.
+            container = .nil
+            xs[i] = value
+            container = .array(xs)
+            return
+        }
+        if path.members[at], case .string(let name) = key {
+            try Members.modify(&container, name, self) { try modify(&$0, keys, at + 1, path, value) }
         } else {
-            try Subscripts.modify(&container, key, self) { try modify(&$0, rest, restMembers, change) }
+            try Subscripts.modify(&container, key, self) { try modify(&$0, keys, at + 1, path, value) }
         }
     }
 
