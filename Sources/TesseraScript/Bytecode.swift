@@ -110,6 +110,9 @@ enum Instruction {
     case global(a: Operand, g: Operand)
     /// globals[g] = r[b], for a variable that may be assigned
     case setGlobal(g: Operand, b: Operand)
+    /// globals[g] op= r[b] in the variable itself (`+=` grows a String or an Array in place:
+    /// through a register it would be copied, the variable still holding it)
+    case updateGlobal(BinaryOperator, g: Operand, b: Operand)
     /// r[a] = r[b] op r[c]
     case binary(BinaryOperator, a: Operand, b: Operand, c: Operand)
     /// r[a] = r[b] op constants[k]: a loop's `i + 1`, `n < 2`

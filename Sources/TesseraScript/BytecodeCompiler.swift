@@ -435,10 +435,7 @@ struct BytecodeCompiler {
                 let g = global(id.name)
                 let value = try expression(e.value)
                 if let combine {
-                    let current = temporary()
-                    emit(.global(a: current, g: g), id.location)
-                    if combine == .add { emit(.addInPlace(a: current, b: value), e.location) } else { emit(.binary(combine, a: current, b: current, c: value), e.location) }
-                    emit(.setGlobal(g: g, b: current), e.location)
+                    emit(.updateGlobal(combine, g: g, b: value), e.location)
                 } else {
                     emit(.setGlobal(g: g, b: value), e.location)
                 }

@@ -88,6 +88,10 @@ extension Interpreter {
                     unowned(unsafe) let slot = globals[Int(g)]
                     guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
                     slot.value = r[Int(b)]
+                case .updateGlobal(let op, let g, let b):
+                    unowned(unsafe) let slot = globals[Int(g)]
+                    guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
+                    if op == .add { try Operators.addInPlace(&slot.value!, r[Int(b)]) } else { slot.value = try op.evaluate(slot.value!, r[Int(b)]) }
                 case .binary(let op, let a, let b, let c):
                     r[Int(a)] = try op.evaluate(r[Int(b)], r[Int(c)])
                 case .binaryConstant(let op, let a, let b, let k):

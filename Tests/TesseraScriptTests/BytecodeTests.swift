@@ -114,6 +114,25 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("shared"), "[[\"x\": 2]]")
     }
 
+    func testPlusEqualsOnASessionVariableGrowsItInPlace() throws {
+        run("var log = \"\"\nvar total = 1\nfunc note(_ n) { for i in 0..<n { log += \"\\(i),\"\n total *= -1 } }")
+        XCTAssertNotNil(chunk("note"))
+        run("note(4)")
+        XCTAssertEqual(run("(log, total)"), "(\"0,1,2,3,\", 1)")
+        // In place: the variable's storage is the one that grew (through a register it was
+        // copied on every append, quadratic in the length).
+        run("log = \"\"")
+        func address() -> UnsafeRawPointer? {
+            guard case .string(let text)? = interpreter.slot("log").value else { return nil }
+            return text.utf8.withContiguousStorageIfAvailable { UnsafeRawPointer($0.baseAddress) } ?? nil
+        }
+        run("note(2000)")
+        let before = address()
+        run("note(1)")
+        XCTAssertEqual(address(), before, "one more append reuses the grown storage")
+        XCTAssertEqual(try XCTUnwrap(error("func bad() { pi += 1 }\nbad()")).kind, .type)
+    }
+
     func testErrorsKeepTheirPlaceAndTraceback() throws {
         run("func inner(_ x) { return x + \"a\" }\nfunc outer(_ x) { return inner(x) * 2 }")
         XCTAssertNotNil(chunk("inner"))
