@@ -70,7 +70,8 @@ enum BinaryOperator: UInt8 {
         return try apply(x, y)
     }
 
-    @inline(__always)
+    /// `a op b` by the operators every value kind goes through (`evaluate` has taken the
+    /// Int and Double cases that need no error).
     func apply(_ a: Value, _ b: Value) throws -> Value {
         switch self {
         case .add: return try Operators.add(a, b)
@@ -79,18 +80,10 @@ enum BinaryOperator: UInt8 {
         case .divide: return try Operators.divide(a, b)
         case .remainder: return try Operators.remainder(a, b)
         case .power: return try Operators.binary("**", a, b)
-        case .less:
-            if case .int(let x) = a, case .int(let y) = b { return .bool(x < y) }
-            return try Operators.ordered("<", a, b)
-        case .lessEqual:
-            if case .int(let x) = a, case .int(let y) = b { return .bool(x <= y) }
-            return try Operators.ordered("<=", a, b)
-        case .greater:
-            if case .int(let x) = a, case .int(let y) = b { return .bool(x > y) }
-            return try Operators.ordered(">", a, b)
-        case .greaterEqual:
-            if case .int(let x) = a, case .int(let y) = b { return .bool(x >= y) }
-            return try Operators.ordered(">=", a, b)
+        case .less: return try Operators.ordered("<", a, b)
+        case .lessEqual: return try Operators.ordered("<=", a, b)
+        case .greater: return try Operators.ordered(">", a, b)
+        case .greaterEqual: return try Operators.ordered(">=", a, b)
         case .equal: return .bool(Operators.equal(a, b))
         case .notEqual: return .bool(!Operators.equal(a, b))
         case .halfOpenRange: return try Operators.binary("..<", a, b)
@@ -137,7 +130,8 @@ enum Instruction {
     /// A for loop's step over the sequence in r[a] (a Range or an Array), its position in
     /// r[a + 1]: the next element into r[b], or on to `to` when there is none.
     case forNext(a: Operand, b: Operand, to: Operand)
-    /// Readies r[a] for forNext: a Range or an Array stays, anything else is refused.
+    /// Readies r[a] for forNext: a Range or an Array stays, a Dict, a String or a native
+    /// sequence becomes the Array of its elements, anything else is refused.
     case forStart(a: Operand)
     /// r[a] = r[callee](r[first] ..< r[first + count]) with the call site's labels and place
     case call(a: Operand, callee: Operand, first: Operand, count: Operand, site: Operand)
@@ -174,7 +168,8 @@ enum Instruction {
     case retNil
 }
 
-/// A call site: the labels its arguments carry and the callee's name for tracebacks.
+/// A call site: the labels its arguments carry, and for a method its name (resolved once)
+/// and whether it changes its receiver in place.
 struct BytecodeCall {
     let labels: [String?]
     /// No argument is labelled: a compiled function whose parameters take none binds them
@@ -203,8 +198,6 @@ final class Chunk {
     @exclusivity(unchecked) var globals: [GlobalSlot] = []
     @exclusivity(unchecked) var sites: [BytecodeCall] = []
     @exclusivity(unchecked) var paths: [AssignmentPath] = []
-    /// Per call site: whether its arguments are all unlabelled (BytecodeCall.positional).
-    @exclusivity(unchecked) var positionalSites: [Bool] = []
     @exclusivity(unchecked) var registerCount = 0
     @exclusivity(unchecked) var parameterCount = 0
 
@@ -213,6 +206,7 @@ final class Chunk {
     private(set) var codeBase: UnsafeMutablePointer<Instruction>?
     private(set) var constantBase: UnsafeMutablePointer<Value>?
     private(set) var globalBase: UnsafeMutablePointer<GlobalSlot>?
+    /// Per call site: whether its arguments are all unlabelled (BytecodeCall.positional).
     private(set) var positionalBase: UnsafeMutablePointer<Bool>?
 
     init(name: String, source: Source) {
@@ -230,8 +224,8 @@ final class Chunk {
         let g = UnsafeMutablePointer<GlobalSlot>.allocate(capacity: max(1, globals.count))
         g.initialize(from: globals, count: globals.count)
         globalBase = g
-        let p = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, positionalSites.count))
-        p.initialize(from: positionalSites, count: positionalSites.count)
+        let p = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, sites.count))
+        p.initialize(from: sites.map(\.positional), count: sites.count)
         positionalBase = p
     }
 

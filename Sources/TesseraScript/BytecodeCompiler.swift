@@ -13,6 +13,8 @@ struct BytecodeCompiler {
     private let chunk: Chunk
     private unowned let interpreter: Interpreter
     private var nextRegister: Int
+    /// The most registers the function uses at once.
+    private var highWater = 0
     private var constantIndex: [String: Operand] = [:]
     private var globalIndex: [ObjectIdentifier: Operand] = [:]
     /// Jumps to patch at the end of each enclosing loop: (breaks, continue target).
@@ -24,12 +26,12 @@ struct BytecodeCompiler {
         self.nextRegister = locals
     }
 
-    /// The function's chunk, or nil when it uses a form the register machine does not run
-    /// yet (captured variables, closures, labels with defaults, ...).
     /// TESSERA_BYTECODE=0 keeps every function on the closure tree (for comparisons while
     /// the register machine grows).
     static let enabled = ProcessInfo.processInfo.environment["TESSERA_BYTECODE"] != "0"
 
+    /// The function's chunk, or nil when it uses a form the register machine does not run
+    /// yet (captured variables, closures, optional chains, throw, ...).
     static func compile(_ decl: FunctionDecl, interpreter: Interpreter, source: Source) -> Chunk? {
         guard enabled, !decl.isClosure, decl.info.upvalues.isEmpty, decl.info.cellCount == 0,
               // Defaults are filled in by the general binding (Interpreter.invoke), which a
@@ -51,12 +53,9 @@ struct BytecodeCompiler {
             return nil
         }
         chunk.registerCount = c.highWater
-        chunk.positionalSites = chunk.sites.map(\.positional)
         chunk.seal()
         return chunk
     }
-
-    private var highWater = 0
 
     // MARK: Emitting
 
@@ -352,13 +351,7 @@ struct BytecodeCompiler {
             emit(.subscriptGet(a: dst, b: o, c: i), e.location)
             return dst
         case let e as ArrayExpr:
-            let mark = nextRegister
-            let first = Operand(nextRegister)
-            for item in e.elements { try argument(item) }
-            release(to: mark)
-            let dst = target ?? temporary()
-            emit(.array(a: dst, first: first, count: Operand(e.elements.count)), e.location)
-            return dst
+            return try run(e.elements, target: target, e.location) { .array(a: $0, first: $1, count: $2) }
         case let e as CallExpr where !e.optional:
             return try call(e, target: target)
         case let e as TupleExpr:
@@ -378,10 +371,12 @@ struct BytecodeCompiler {
         }
     }
 
-    /// Values into a run of temporaries, then one instruction over the run.
-    private mutating func run(_ items: [Expr], target: Operand?, _ loc: SourceLocation,
+    /// Values into a run of temporaries, then one instruction over the run (its result
+    /// register, the run's first, the run's length); the temporaries from `above` on (the
+    /// run's start unless an operand such as a callee was computed first) are free after.
+    private mutating func run(_ items: [Expr], target: Operand?, _ loc: SourceLocation, above: Int? = nil,
                               _ make: (Operand, Operand, Operand) -> Instruction) throws -> Operand {
-        let mark = nextRegister
+        let mark = above ?? nextRegister
         let first = Operand(nextRegister)
         for item in items { try argument(item) }
         release(to: mark)
@@ -493,27 +488,23 @@ struct BytecodeCompiler {
             var receiver = try expression(m.object)
             var inPlace = false
             if Members.mutatingNames.contains(m.name) {
-                // A mutating method changes a local variable's value in place; any other
-                // receiver (a temporary) is refused, as the closure-tree code refuses it.
+                // A mutating method changes a local variable's value in place; on any other
+                // receiver the function stays on the closure tree.
                 guard let id = m.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant else { throw Unsupported() }
                 receiver = Operand(v.index)
                 inPlace = true
             }
-            let first = Operand(nextRegister)
-            for a in e.arguments { try argument(a.value) }
             chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: site, mutatesReceiver: inPlace))
-            release(to: mark)
-            let dst = target ?? temporary()
-            emit(.method(a: dst, receiver: receiver, first: first, count: Operand(e.arguments.count), site: Operand(chunk.sites.count - 1)), e.location)
-            return dst
+            let s = Operand(chunk.sites.count - 1)
+            return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
+                .method(a: $0, receiver: receiver, first: $1, count: $2, site: s)
+            }
         }
         let callee = try expression(e.callee)
-        let first = Operand(nextRegister)
-        for a in e.arguments { try argument(a.value) }
         chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: nil, mutatesReceiver: false))
-        release(to: mark)
-        let dst = target ?? temporary()
-        emit(.call(a: dst, callee: callee, first: first, count: Operand(e.arguments.count), site: Operand(chunk.sites.count - 1)), e.location)
-        return dst
+        let s = Operand(chunk.sites.count - 1)
+        return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
+            .call(a: $0, callee: callee, first: $1, count: $2, site: s)
+        }
     }
 }

@@ -50,6 +50,13 @@ public enum Operators {
     /// out of its variable first, leaving it the only reference to its storage).
     @inline(__always)
     public static func addInPlace(_ a: inout Value, _ b: Value) throws {
+        // Counters first: they are the common case.
+        if case .int(let x) = a, case .int(let y) = b {
+            let (sum, o) = x.addingReportingOverflow(y)
+            if o { throw overflow("+") }
+            a = .int(sum)
+            return
+        }
         // Not a switch over (a, b): the tuple would hold a second reference to a's storage.
         if case .string(let y) = b, case .string(var x) = a {
             let (old, added) = (x.utf8.count, y.utf8.count)

@@ -97,10 +97,6 @@ extension Interpreter {
                 case .binaryConstant(let op, let a, let b, let k):
                     r[Int(a)] = try op.evaluate(r[Int(b)], constants[Int(k)])
                 case .addInPlace(let a, let b):
-                    if case .int(let i) = r[Int(a)], case .int(let j) = r[Int(b)] {
-                        let (sum, o) = i.addingReportingOverflow(j)
-                        if !o { r[Int(a)] = .int(sum); continue }
-                    }
                     try Operators.addInPlace(&r[Int(a)], r[Int(b)])
                 case .negate(let a, let b):
                     r[Int(a)] = try Operators.negate(r[Int(b)])
@@ -211,15 +207,8 @@ extension Interpreter {
                     r = stack.base + base
                     r[Int(a)] = v
                 case .subscriptSet(let a, let b, let c):
-                    if case .int(let i) = r[Int(b)], case .array(var xs) = r[Int(a)], i >= 0, i < xs.count {
-                        // An element of an Array in place: taken out, set, put back.
-                        let v = r[Int(c)]
-                        r[Int(a)] = .nil
-                        xs[i] = v
-                        r[Int(a)] = .array(xs)
-                        continue
-                    }
                     let (index, v) = (r[Int(b)], r[Int(c)])
+                    if Self.setElement(&r[Int(a)], index, v) { continue }
                     _ = try inPlace(Int(a), base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
                     r = stack.base + base
                 case .modifyPath(let a, let first, let count, let value, let p):
@@ -320,19 +309,24 @@ extension Interpreter {
             return
         }
         let key = keys[at]
-        if at + 1 == keys.count, path.combine == nil, !path.members[at], case .int(let i) = key,
-           case .array(var xs) = container, i >= 0, i < xs.count {
-            // The last step into an Array by Int: in place without the general subscript path.
-            container = .nil
-            xs[i] = value
-            container = .array(xs)
-            return
-        }
+        if at + 1 == keys.count, path.combine == nil, !path.members[at], Self.setElement(&container, key, value) { return }
         if path.members[at], case .string(let name) = key {
             try Members.modify(&container, name, self) { try modify(&$0, keys, at + 1, path, value) }
         } else {
             try Subscripts.modify(&container, key, self) { try modify(&$0, keys, at + 1, path, value) }
         }
+    }
+
+    /// `container[index] = value` for an Array and an Int index in range, in place without
+    /// the general subscript path (the Array is taken out, set and put back, so its storage
+    /// is uniquely referenced); false for anything else, which that path handles.
+    @inline(__always)
+    private static func setElement(_ container: inout Value, _ index: Value, _ value: Value) -> Bool {
+        guard case .int(let i) = index, case .array(var xs) = container, i >= 0, i < xs.count else { return false }
+        container = .nil
+        xs[i] = value
+        container = .array(xs)
+        return true
     }
 
     private func conditionError(_ v: Value, _ what: Value) -> ScriptError {
