@@ -29,6 +29,9 @@ extension CSVReader {
         private let lock = NSLock()
         /// Each column's type so far: a chunk is read as that type first (the one-pass path).
         private var kinds: [ColumnBuilder.Kind] = []
+        /// Per column, whether nearly every value so far was new (an id): a chunk then lists
+        /// its texts without looking for repeats, which putting it in place finds anyway.
+        private var distinct: [Bool] = []
         private var rowsPerByte: Double?
         /// Finished chunks waiting for the ones before them, by number.
         private var finished: [Int: Chunk] = [:]
@@ -42,6 +45,7 @@ extension CSVReader {
         private let merging = DispatchQueue(label: "tessera.csv.merge")
         /// Memory of chunks put in place, for the next ones (see `ColumnBuilder.recycle`).
         private var spareBytes: [[UInt8]] = [], spareBlocks: [Block] = [], spareColumns: [[ColumnBuilder]] = []
+        private var spareScans: [TypedScan] = []
 
         init(options: CSVOptions, name: String) {
             self.options = options
@@ -52,7 +56,11 @@ extension CSVReader {
         /// One chunk split and converted: its columns, each read on its own, and what it found.
         struct Chunk: @unchecked Sendable {
             var bytes: [UInt8]
+            /// The chunk's fields, when it was split (a chunk read by TypedScan has only its
+            /// row and line counts here).
             var block: Block
+            var split: Bool
+            var delimiter: UInt8
             /// Rows of the block that are data (1 when its first row is the header).
             var skip: Int
             var pieces: [ColumnBuilder]
@@ -94,7 +102,7 @@ extension CSVReader {
             inFlight.enter()
             let number = submitted
             submitted += 1
-            let (hints, density) = lock.withLock { (kinds, rowsPerByte) }
+            let (hints, density, unique) = lock.withLock { (kinds, rowsPerByte, distinct) }
             let forced = names.map { options.types[$0] }
             let latin1 = self.latin1, na = missingTokens
             DispatchQueue.global().async { [self, skip, first] in
@@ -103,14 +111,27 @@ extension CSVReader {
                 var chunkReport = first?.report ?? ParseReport()
                 var pieces = spare ?? []
                 if pieces.count != width { pieces = (0..<width).map { ColumnBuilder(forced: forced[$0], kind: hints[$0]) } }
+                var split = true
                 bytes.withUnsafeBufferPointer { p in
+                    for c in 0..<width { pieces[c].recycle(forced: forced[c], kind: hints[c], distinct: unique.isEmpty ? false : unique[c]) }
+                    // Settled types: each row read once, where it lies (see TypedScan).
+                    if first == nil, let density, TypedScan.applies(kinds: hints, forced: forced, na: na) {
+                        let scan = lock.withLock { spareScans.popLast() } ?? TypedScan()
+                        if let rows = scan.read(p, kinds: hints, delimiter: delimiter, na: na, latin1: latin1, rowsPerByte: density, into: &pieces) {
+                            block.prepare(width: width, capacity: 1)
+                            block.rows = rows
+                            block.lineCount = rows
+                            split = false
+                        }
+                        lock.withLock { spareScans.append(scan) }
+                    }
+                    guard split else { return }
                     if first == nil { Parser.split(p, width: width, delimiter: delimiter, rowsPerByte: density, into: &block, report: &chunkReport) }
                     for c in 0..<width {
-                        pieces[c].recycle(forced: forced[c], kind: hints[c])
                         Self.read(column: c, of: block, skip: skip, p, into: &pieces[c], latin1: latin1, na: na, report: &chunkReport)
                     }
                 }
-                let chunk = Chunk(bytes: bytes, block: block, skip: skip, pieces: pieces, hints: hints, report: chunkReport)
+                let chunk = Chunk(bytes: bytes, block: block, split: split, delimiter: delimiter, skip: skip, pieces: pieces, hints: hints, report: chunkReport)
                 lock.withLock {
                     finished[number] = chunk
                     if block.rows > 0 { rowsPerByte = Double(block.rows) / Double(Swift.max(1, bytes.count)) }
@@ -163,6 +184,10 @@ extension CSVReader {
             }
             let latin1 = self.latin1, na = missingTokens
             chunk.bytes.withUnsafeBufferPointer { p in
+                // Fields to read again from, split only if a column needs it (rare: its type
+                // changed since the chunk was handed out).
+                var fields: Block? = chunk.split ? chunk.block : nil
+                let width = builders.count
                 for c in builders.indices {
                     let forced = builders[c].forced
                     builders[c].absorb(chunk.pieces[c], readAs: chunk.hints[c], capacity: capacity, lineShift: lineShift, report: &report) { kind in
@@ -170,14 +195,19 @@ extension CSVReader {
                         // as the chunks of one builder are, from the column's type.
                         var again = ColumnBuilder(forced: forced, kind: kind)
                         var ignored = ParseReport()
-                        Self.read(column: c, of: chunk.block, skip: chunk.skip, p, into: &again, latin1: latin1, na: na, report: &ignored)
+                        if fields == nil {
+                            var block = Block()
+                            Parser.split(p, width: width, delimiter: chunk.delimiter, rowsPerByte: nil, into: &block, report: &ignored)
+                            fields = block
+                        }
+                        Self.read(column: c, of: fields!, skip: chunk.skip, p, into: &again, latin1: latin1, na: na, report: &ignored)
                         return again
                     }
                 }
             }
             nextLine += chunk.block.lineCount
-            let settled = builders.map(\.kind)
-            lock.withLock { kinds = settled }
+            let settled = builders.map(\.kind), unique = builders.map(\.mostlyDistinct)
+            lock.withLock { kinds = settled; distinct = unique }
         }
 
         /// Decides from the first rows whether the first is a header, and names the columns.

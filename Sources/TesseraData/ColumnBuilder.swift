@@ -313,6 +313,33 @@ struct ColumnBuilder: Sendable {
         count += n
     }
 
+    /// A chunk's values read by `CSVReader.TypedScan` as this builder's type (see there).
+    mutating func appendScanned(ints values: UnsafeBufferPointer<Int64>, missing absent: UnsafeBufferPointer<Bool>) {
+        ints.append(contentsOf: values)
+        appendScannedMissing(absent)
+    }
+
+    mutating func appendScanned(doubles values: UnsafeBufferPointer<Double>, missing absent: UnsafeBufferPointer<Bool>) {
+        doubles.append(contentsOf: values)
+        appendScannedMissing(absent)
+    }
+
+    mutating func appendScanned(bools values: UnsafeBufferPointer<Bool>, missing absent: UnsafeBufferPointer<Bool>) {
+        bools.append(contentsOf: values)
+        appendScannedMissing(absent)
+    }
+
+    /// A text column's fields as the scan found them (never quoted): interned as a split chunk's are.
+    mutating func appendScanned(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
+                                lines: UnsafeBufferPointer<Int32>, bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: MissingTokens) {
+        appendText(starts: starts, lengths: lengths, flags: flags, lines: lines, base: p.baseAddress!, latin1: latin1, na: na)
+    }
+
+    private mutating func appendScannedMissing(_ absent: UnsafeBufferPointer<Bool>) {
+        missing.append(contentsOf: absent)
+        count += absent.count
+    }
+
     /// The code of one field's text (its quotes' doubled quotes made single), added when new;
     /// bytes that are not UTF-8 are noted for the report.
     @inline(__always)
@@ -372,9 +399,15 @@ struct ColumnBuilder: Sendable {
 
     /// This builder emptied for another chunk, its memory kept: reading a chunk then writes
     /// into pages already there instead of new ones the kernel must zero.
-    mutating func recycle(forced: Column.DType?, kind: Kind) {
+    /// `distinct`: the column's texts have been nearly all different so far (see
+    /// `StringInterner.listsOnly`).
+    mutating func recycle(forced: Column.DType?, kind: Kind, distinct: Bool = false) {
         self = ColumnBuilder(reusing: self, forced: forced, kind: kind)
+        interner.listsOnly = distinct
     }
+
+    /// A text column whose values have been nearly all different (an id).
+    var mostlyDistinct: Bool { kind == .string && count >= 4096 && interner.count * 4 > count * 3 }
 
     private init(reusing old: ColumnBuilder, forced: Column.DType?, kind: Kind) {
         self = old

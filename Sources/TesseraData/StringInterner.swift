@@ -18,6 +18,12 @@ struct StringInterner: Sendable {
 
     var count: Int { hashes.count }
 
+    /// Every value gets a code of its own, repeats included, without a lookup: a chunk of a
+    /// column whose values are nearly all different (an id) then only lists its texts, and
+    /// the column's interner, which absorbs them, finds the few repeats. Codes are still
+    /// the values' order, so `absorb` maps them as before.
+    var listsOnly = false
+
     /// The code of these bytes, adding them when new. `undecodable` is true the first time
     /// a value that is not UTF-8 is added (its stray bytes will be read as Latin-1).
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, latin1: Bool, undecodable: inout Bool) -> Int32 {
@@ -33,6 +39,11 @@ struct StringInterner: Sendable {
 
     /// `code`, for bytes already hashed.
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, ascii: Bool, latin1: Bool, undecodable: inout Bool) -> Int32 {
+        if listsOnly {
+            let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
+            undecodable = notUTF8
+            return append(p, n, hash: h, decoding: latin1 ? 1 : notUTF8 ? 2 : 0)
+        }
         let (slot, found) = probe(p, n, hash: h)
         if let found { return found }
         let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
@@ -79,13 +90,20 @@ struct StringInterner: Sendable {
     /// Adds new bytes at an empty slot that `probe` found.
     @inline(__always)
     private mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, at i: Int, decoding: UInt8) -> Int32 {
-        let c = Int32(hashes.count)
+        let c = append(p, n, hash: h, decoding: decoding)
         slots[i] = (h >> 32) << 32 | UInt64(c)
+        if hashes.count * 2 > slots.count { grow() }
+        return c
+    }
+
+    /// The value's bytes, hash and decoding, after the others: its code.
+    @inline(__always)
+    private mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, decoding: UInt8) -> Int32 {
+        let c = Int32(hashes.count)
         hashes.append(h)
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         offsets.append(arena.count)
         decodings.append(decoding)
-        if hashes.count * 2 > slots.count { grow() }
         return c
     }
 
