@@ -3,12 +3,20 @@ import Foundation
 /// Distinct byte strings of one text column, each with a code: looking up a field hashes
 /// its bytes in place, and a String is made only once per distinct value, not per row.
 struct StringInterner: Sendable {
-    /// Open addressing: per slot the code (low 32 bits, or all ones for empty) and the top
-    /// 32 bits of its hash, so a probe rarely needs to look anywhere else.
+    /// Open addressing: per slot the code (low 32 bits), the value's length (8 bits, 255
+    /// for longer) and the top 24 bits of its hash, or all ones for an empty slot, so a
+    /// probe rarely needs to look anywhere else.
     /// Empty until the first value: a file of a million columns has a million interners,
     /// most of them never used.
     private var slots: [UInt64] = []
     private var hashes: [UInt64] = []
+    /// The first `keyed` values' keys (see `key`), two words per value: with the length,
+    /// the whole value when it is 16 bytes or shorter, as most CSV texts are, so a lookup
+    /// compares two words and not bytes in the arena. A column of a million different
+    /// values (an id) is compared in the arena past them: its keys would take more memory
+    /// than its texts, and its lookups mostly find an empty slot.
+    private var heads: [UInt64] = []
+    private static let keyed = 1 << 16
     /// The bytes of every distinct value, end to end; value k is arena[offsets[k]..<offsets[k + 1]].
     private var arena: [UInt8] = []
     private var offsets: [Int] = [0]
@@ -27,8 +35,9 @@ struct StringInterner: Sendable {
     /// The code of these bytes, adding them when new. `undecodable` is true the first time
     /// a value that is not UTF-8 is added (its stray bytes will be read as Latin-1).
     mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, latin1: Bool, undecodable: inout Bool) -> Int32 {
-        let (h, ascii) = Self.hash(p, n)
-        return code(p, n, hash: h, ascii: ascii, latin1: latin1, undecodable: &undecodable)
+        let key = Self.key(p, n)
+        let (h, ascii) = Self.hash(p, n, key)
+        return code(p, n, key: key, hash: h, ascii: ascii, latin1: latin1, undecodable: &undecodable)
     }
 
     /// The slot a hash starts probing at, read ahead of `code` so that the reads of a batch
@@ -37,37 +46,51 @@ struct StringInterner: Sendable {
     @inline(__always)
     func peek(_ h: UInt64) -> UInt64 { slots.isEmpty ? 0 : slots[Int(truncatingIfNeeded: h) & (slots.count - 1)] }
 
-    /// `code`, for bytes already hashed.
-    mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, ascii: Bool, latin1: Bool, undecodable: inout Bool) -> Int32 {
-        if listsOnly {
-            let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
-            undecodable = notUTF8
-            return append(p, n, hash: h, decoding: latin1 ? 1 : notUTF8 ? 2 : 0)
+    /// `code`, for bytes already keyed and hashed.
+    @inline(__always)
+    private mutating func code(_ p: UnsafePointer<UInt8>, _ n: Int, key: (UInt64, UInt64), hash h: UInt64, ascii: Bool, latin1: Bool,
+                               undecodable: inout Bool) -> Int32 {
+        var slot = 0
+        if !listsOnly {
+            let (free, found) = probe(p, n, key: key, hash: h)
+            if let found { return found }
+            slot = free
         }
-        let (slot, found) = probe(p, n, hash: h)
-        if let found { return found }
         let notUTF8 = !latin1 && !ascii && String(validating: UnsafeBufferPointer(start: p, count: n), as: UTF8.self) == nil
         undecodable = notUTF8
-        return insert(p, n, hash: h, at: slot, decoding: latin1 ? 1 : notUTF8 ? 2 : 0)
+        let decoding: UInt8 = latin1 ? 1 : notUTF8 ? 2 : 0
+        return listsOnly ? append(p, n, key: key, hash: h, decoding: decoding) : insert(p, n, key: key, hash: h, at: slot, decoding: decoding)
     }
+
+    /// What a slot holds above the code: the hash's top 24 bits and the length.
+    @inline(__always)
+    private static func tag(_ h: UInt64, _ n: Int) -> UInt64 { (h >> 40) << 8 | UInt64(Swift.min(n, 255)) }
 
     /// The code of these bytes if they are here; otherwise the empty slot where they go.
     @inline(__always)
-    private mutating func probe(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64) -> (slot: Int, code: Int32?) {
+    private mutating func probe(_ p: UnsafePointer<UInt8>, _ n: Int, key: (UInt64, UInt64), hash h: UInt64) -> (slot: Int, code: Int32?) {
         if slots.isEmpty { slots = [UInt64](repeating: .max, count: 64) }
         let mask = slots.count - 1
-        let tag = h >> 32
+        let tag = Self.tag(h, n)
         var i = Int(truncatingIfNeeded: h) & mask
         while true {
             let slot = slots[i]
             if slot == .max { return (i, nil) }
             if slot >> 32 == tag {
                 let c = Int(slot & 0xFFFF_FFFF)
-                let s = offsets[c], e = offsets[c + 1]
-                if e - s == n && arena.withUnsafeBufferPointer({ Self.same($0.baseAddress! + s, p, n) }) { return (i, Int32(c)) }
+                if c < Self.keyed ? heads[2 &* c] == key.0 && heads[2 &* c &+ 1] == key.1 && (n <= 16 || sameBytes(c, p, n)) : sameBytes(c, p, n) {
+                    return (i, Int32(c))
+                }
             }
             i = (i + 1) & mask
         }
+    }
+
+    /// Whether value `c` is these bytes (a long one: the key holds its first 16 bytes).
+    @inline(never)
+    private func sameBytes(_ c: Int, _ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        let s = offsets[c], e = offsets[c + 1]
+        return e - s == n && arena.withUnsafeBufferPointer { Self.same($0.baseAddress! + s, p, n) }
     }
 
     /// Whether `n` bytes at `a` and `b` are the same: eight at a time, inline (a call to
@@ -89,18 +112,24 @@ struct StringInterner: Sendable {
 
     /// Adds new bytes at an empty slot that `probe` found.
     @inline(__always)
-    private mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, at i: Int, decoding: UInt8) -> Int32 {
-        let c = append(p, n, hash: h, decoding: decoding)
-        slots[i] = (h >> 32) << 32 | UInt64(c)
-        if hashes.count * 2 > slots.count { grow() }
+    private mutating func insert(_ p: UnsafePointer<UInt8>, _ n: Int, key: (UInt64, UInt64), hash h: UInt64, at i: Int, decoding: UInt8) -> Int32 {
+        let c = append(p, n, key: key, hash: h, decoding: decoding)
+        slots[i] = Self.tag(h, n) << 32 | UInt64(c)
+        // A quarter full while the table is small (most lookups then hit the first slot they
+        // try, and the branch that decides it is predicted), half full once it is megabytes.
+        if hashes.count * (slots.count < 1 << 16 ? 4 : 2) > slots.count { grow() }
         return c
     }
 
-    /// The value's bytes, hash and decoding, after the others: its code.
+    /// The value's bytes, key, hash and decoding, after the others: its code.
     @inline(__always)
-    private mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, hash h: UInt64, decoding: UInt8) -> Int32 {
+    private mutating func append(_ p: UnsafePointer<UInt8>, _ n: Int, key: (UInt64, UInt64), hash h: UInt64, decoding: UInt8) -> Int32 {
         let c = Int32(hashes.count)
         hashes.append(h)
+        if c < Self.keyed {
+            heads.append(key.0)
+            heads.append(key.1)
+        }
         arena.append(contentsOf: UnsafeBufferPointer(start: p, count: n))
         offsets.append(arena.count)
         decodings.append(decoding)
@@ -121,9 +150,10 @@ struct StringInterner: Sendable {
                 for k in from..<to { touched ^= peek(other.hashes[k]) }
                 for k in from..<to {
                     let s = other.offsets[k], n = other.offsets[k + 1] - s
-                    let (slot, found) = probe(base + s, n, hash: other.hashes[k])
+                    let key = k < Self.keyed ? (other.heads[2 * k], other.heads[2 * k + 1]) : Self.key(base + s, n)
+                    let (slot, found) = probe(base + s, n, key: key, hash: other.hashes[k])
                     if let found { codes[k] = found; continue }
-                    codes[k] = insert(base + s, n, hash: other.hashes[k], at: slot, decoding: other.decodings[k])
+                    codes[k] = insert(base + s, n, key: key, hash: other.hashes[k], at: slot, decoding: other.decodings[k])
                     added[k] = true
                 }
                 from = to
@@ -140,6 +170,7 @@ struct StringInterner: Sendable {
     mutating func removeAll() {
         if !slots.isEmpty { slots.withUnsafeMutableBufferPointer { $0.update(repeating: .max) } }
         hashes.removeAll(keepingCapacity: true)
+        heads.removeAll(keepingCapacity: true)
         arena.removeAll(keepingCapacity: true)
         offsets.removeAll(keepingCapacity: true)
         offsets.append(0)
@@ -158,7 +189,7 @@ struct StringInterner: Sendable {
         for (c, h) in hashes.enumerated() {
             var i = Int(truncatingIfNeeded: h) & mask
             while slots[i] != .max { i = (i + 1) & mask }
-            slots[i] = (h >> 32) << 32 | UInt64(c)
+            slots[i] = Self.tag(h, offsets[c + 1] - offsets[c]) << 32 | UInt64(c)
         }
     }
 
@@ -193,28 +224,48 @@ struct StringInterner: Sendable {
         }
     }
 
-    /// Eight bytes at a time, each word mixed in by a multiply and xor-shift (a field of ten
-    /// bytes takes two rounds, not ten), finished so short keys spread well; and whether the
-    /// bytes are all ASCII (then they are valid UTF-8 without checking).
+    /// A value's first 16 bytes as two words, read without a loop and never past its end:
+    /// 8 to 16 bytes as the first eight and the last eight (they overlap), 4 to 7 as the
+    /// first four and the last four in one word, fewer byte by byte. With the length, the
+    /// key of a value of 16 bytes or fewer is the whole value.
     @inline(__always)
-    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, ascii: Bool) {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
-        var high: UInt64 = 0
-        var k = 0
+    static func key(_ p: UnsafePointer<UInt8>, _ n: Int) -> (UInt64, UInt64) {
         let raw = UnsafeRawPointer(p)
-        while k + 8 <= n {
-            let w = raw.loadUnaligned(fromByteOffset: k, as: UInt64.self)
-            high |= w
-            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
-            h ^= h >> 32
-            k += 8
+        if n >= 8 {
+            return (raw.loadUnaligned(as: UInt64.self), raw.loadUnaligned(fromByteOffset: n <= 16 ? n - 8 : 8, as: UInt64.self))
         }
-        if k < n {
-            var w: UInt64 = 0
-            for i in k..<n { w |= UInt64(p[i]) << UInt64(8 * (i - k)) }
-            high |= w
-            h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+        if n >= 4 {
+            return (UInt64(raw.loadUnaligned(as: UInt32.self)) | UInt64(raw.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)) << 32, 0)
+        }
+        var w: UInt64 = 0
+        for i in 0..<n { w |= UInt64(p[i]) << UInt64(8 * i) }
+        return (w, 0)
+    }
+
+    /// The key's words (and a long value's further bytes, eight at a time) each mixed in by
+    /// a multiply and xor-shift, finished so short keys spread well; and whether the bytes
+    /// are all ASCII (then they are valid UTF-8 without checking).
+    @inline(__always)
+    static func hash(_ p: UnsafePointer<UInt8>, _ n: Int, _ key: (UInt64, UInt64)) -> (UInt64, ascii: Bool) {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: n)
+        var high = key.0 | key.1
+        h = (h ^ key.0) &* 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 32
+        if n > 8 {
+            h = (h ^ key.1) &* 0xFF51_AFD7_ED55_8CCD
             h ^= h >> 32
+        }
+        if n > 16 {
+            // The rest in words, the last one overlapping the one before it.
+            let raw = UnsafeRawPointer(p)
+            var k = 16
+            while k < n {
+                let w = raw.loadUnaligned(fromByteOffset: Swift.min(k, n - 8), as: UInt64.self)
+                high |= w
+                h = (h ^ w) &* 0xFF51_AFD7_ED55_8CCD
+                h ^= h >> 32
+                k += 8
+            }
         }
         h = (h ^ (h >> 33)) &* 0xC4CE_B9FE_1A85_EC53
         return (h ^ (h >> 33), high & 0x8080_8080_8080_8080 == 0)
@@ -228,6 +279,7 @@ struct StringInterner: Sendable {
         while size < entries * 2 { size *= 2 }
         rehash(into: size)
         hashes.reserveCapacityInHugePages(entries)
+        heads.reserveCapacity(2 * Swift.min(entries, Self.keyed))
         offsets.reserveCapacityInHugePages(entries + 1)
         decodings.reserveCapacityInHugePages(entries)
         arena.reserveCapacityInHugePages(entries * bytesEach)
