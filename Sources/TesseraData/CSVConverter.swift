@@ -210,6 +210,12 @@ extension CSVReader {
             lock.withLock { kinds = settled; distinct = unique }
         }
 
+        /// The repeats found in the columns whose texts were listed (an id: see
+        /// `ColumnBuilder.settleDistinct`), once every chunk is in place.
+        func settleDistinctColumns() {
+            for c in builders.indices { builders[c].settleDistinct(report: &report) }
+        }
+
         /// Decides from the first rows whether the first is a header, and names the columns.
         private func nameColumns(_ block: Block, _ p: UnsafeBufferPointer<UInt8>) throws {
             headerPending = false

@@ -229,6 +229,7 @@ public enum CSVReader {
             if converter.headerPending {
                 throw DataError("'\(name)' has no rows: it holds only whitespace")
             }
+            converter.settleDistinctColumns()
             var report = self.report
             report.merge(converter.report)
             report.sortByLine()

@@ -36,6 +36,8 @@ struct ColumnBuilder: Sendable {
     /// line and the report's message (reported by the builder that collects the chunks, and
     /// only for values new to it).
     private var undecodable: [(code: Int32, line: Int32, message: String)] = []
+    /// The same for a listed column (see `settleDistinct`): the entry, and the line in the file.
+    private var pendingUndecodable: [(code: Int32, line: Int32, message: String)] = []
 
     /// A builder of a forced type, or one that reads its first chunk as `kind` (the type
     /// of the chunks before it, when a chunk is read on its own).
@@ -407,7 +409,7 @@ struct ColumnBuilder: Sendable {
     }
 
     /// A text column whose values have been nearly all different (an id).
-    var mostlyDistinct: Bool { kind == .string && count >= 4096 && interner.count * 4 > count * 3 }
+    var mostlyDistinct: Bool { kind == .string && interner.listsOnly }
 
     private init(reusing old: ColumnBuilder, forced: Column.DType?, kind: Kind) {
         self = old
@@ -461,7 +463,14 @@ struct ColumnBuilder: Sendable {
             }
         case .bool: if piece.kind == .bool { bools += piece.bools } else { bools += repeatElement(false, count: n) }
         case .string:
-            if piece.kind == .string {
+            if piece.kind == .string && interner.listsOnly {
+                // Nearly every value different so far (an id): the chunk's values are listed
+                // after the others, and the repeats found once, at the end (`settleDistinct`).
+                let shift = Int32(interner.count)
+                interner.appendList(piece.interner)
+                codes.append(contentsOf: piece.codes.lazy.map { $0 >= 0 ? $0 + shift : -1 })
+                for u in piece.undecodable { pendingUndecodable.append((u.code + shift, Int32(clamping: Int(u.line) + lineShift), u.message)) }
+            } else if piece.kind == .string {
                 let (map, added) = interner.absorb(piece.interner)
                 let start = codes.count
                 codes += repeatElement(-1, count: n)
@@ -472,14 +481,10 @@ struct ColumnBuilder: Sendable {
                         }
                     }
                 }
-                // Nearly every value new so far (an id column): make room for the whole column
-                // at once rather than growing the table a dozen times.
-                if capacity > count + n, count + n >= 4096, interner.count * 2 > count + n {
-                    interner.reserve(capacity, bytesEach: interner.bytesPerValue)
-                }
                 for u in piece.undecodable where added[Int(u.code)] {
                     report.add(Int(u.line) + lineShift, .undecodable, u.message)
                 }
+                if count + n >= 4096 && interner.count * 4 > (count + n) * 3 { interner.listsOnly = true }
             } else {
                 codes += repeatElement(-1, count: n)
             }
@@ -493,7 +498,30 @@ struct ColumnBuilder: Sendable {
         }
         for r in piece.quotedEmpties { quotedEmpties.append(count + r) }
         count += n
-        if kind == .string { settleQuotedEmptiesAsText() }
+        if kind == .string {
+            // Room for the whole column at once rather than growing a dozen times.
+            if capacity > count, count >= 4096, interner.count * 2 > count { interner.reserve(capacity, bytesEach: interner.bytesPerValue) }
+            settleQuotedEmptiesAsText()
+        }
+    }
+
+    /// A column whose texts were listed (see `absorb`): its repeats found, so that each
+    /// distinct text has one code, in order of first appearance, and each value that is not
+    /// UTF-8 reported once, at its first line.
+    mutating func settleDistinct(report: inout ParseReport) {
+        guard kind == .string, interner.listsOnly else { return }
+        let (values, remap) = interner.deduplicated()
+        interner = values
+        codes.withUnsafeMutableBufferPointer { c in
+            remap.withUnsafeBufferPointer { m in
+                for r in c.indices where c[r] >= 0 { c[r] = m[Int(c[r])] }
+            }
+        }
+        var reported = Set<Int32>()
+        for u in pendingUndecodable.sorted(by: { $0.code < $1.code }) where reported.insert(remap[Int(u.code)]).inserted {
+            report.add(Int(u.line), .undecodable, u.message)
+        }
+        pendingUndecodable = []
     }
 
     /// The column's first values, of the type it now has: room for `reserve` of them, after
@@ -545,6 +573,13 @@ struct ColumnBuilder: Sendable {
     }
 
     func column(named name: String) -> Column {
+        if interner.listsOnly && kind == .string {
+            // Not settled by the reader (a chunk's own builder): settled here, its reports dropped.
+            var settled = self
+            var ignored = ParseReport()
+            settled.settleDistinct(report: &ignored)
+            return settled.column(named: name)
+        }
         switch kind {
         case .empty where !quotedEmpties.isEmpty:
             // Nothing but missing values and quoted empty texts: a text column.

@@ -26,10 +26,10 @@ struct StringInterner: Sendable {
 
     var count: Int { hashes.count }
 
-    /// Every value gets a code of its own, repeats included, without a lookup: a chunk of a
-    /// column whose values are nearly all different (an id) then only lists its texts, and
-    /// the column's interner, which absorbs them, finds the few repeats. Codes are still
-    /// the values' order, so `absorb` maps them as before.
+    /// Every value gets a code of its own, repeats included, without a lookup: a column whose
+    /// values are nearly all different (an id) only lists its texts, chunk by chunk
+    /// (`appendList`), and its few repeats are found once, at the end (`deduplicated`),
+    /// instead of a lookup per row in one table of a million values.
     var listsOnly = false
 
     /// The code of these bytes, adding them when new. `undecodable` is true the first time
@@ -69,7 +69,7 @@ struct StringInterner: Sendable {
     /// The code of these bytes if they are here; otherwise the empty slot where they go.
     @inline(__always)
     private mutating func probe(_ p: UnsafePointer<UInt8>, _ n: Int, key: (UInt64, UInt64), hash h: UInt64) -> (slot: Int, code: Int32?) {
-        if slots.isEmpty { slots = [UInt64](repeating: .max, count: 64) }
+        if slots.isEmpty { makeTable() }
         let mask = slots.count - 1
         let tag = Self.tag(h, n)
         var i = Int(truncatingIfNeeded: h) & mask
@@ -165,6 +165,129 @@ struct StringInterner: Sendable {
 
     /// Written only so the reads ahead are not optimized away.
     private var peekSink = 0
+
+    /// The table, on the first lookup: for values made by a list (`deduplicated`), which
+    /// are mostly only made into Strings, it is never needed.
+    @inline(never)
+    private mutating func makeTable() {
+        var size = 64
+        while size < count * 4 { size *= 2 }
+        if count == 0 { slots = [UInt64](repeating: .max, count: size) } else { rehash(into: size) }
+    }
+
+    /// Every value of `other` after these, repeats and all (this is a list: `listsOnly`).
+    mutating func appendList(_ other: StringInterner) {
+        let shift = arena.count
+        arena += other.arena
+        offsets += other.offsets.dropFirst().lazy.map { $0 + shift }
+        hashes += other.hashes
+        decodings += other.decodings
+        // Keys for the first `keyed` values only, as `append` keeps them.
+        other.arena.withUnsafeBufferPointer { a in
+            var k = 0
+            while heads.count < 2 * Self.keyed && k < other.count {
+                if k < Self.keyed {
+                    heads += [other.heads[2 * k], other.heads[2 * k + 1]]
+                } else {
+                    let key = Self.key(a.baseAddress! + other.offsets[k], other.offsets[k + 1] - other.offsets[k])
+                    heads += [key.0, key.1]
+                }
+                k += 1
+            }
+        }
+    }
+
+    /// A list's distinct values in order of first appearance, and the code among them of
+    /// each entry. The repeats are found in partitions of a few thousand entries by their
+    /// hash's top bits, on every core: each partition's table stays in the cache, where one
+    /// table of a million values would miss it on nearly every lookup.
+    func deduplicated() -> (values: StringInterner, codes: [Int32]) {
+        let n = count
+        guard n > 0 else { var empty = self; empty.listsOnly = false; return (empty, []) }
+        var bits = 0
+        while (n >> bits) > 4096 && bits < 8 { bits += 1 }
+        let parts = 1 << bits
+        // Each entry's hash and number, grouped by partition, each group in entry order: a
+        // partition's lookups then read only its own few pages.
+        var starts = [Int](repeating: 0, count: parts + 1)
+        let shift = UInt64(64 - bits)
+        if bits == 0 { starts[1] = n } else {
+            for h in hashes { starts[Int(truncatingIfNeeded: h >> shift) + 1] += 1 }
+            for q in 0..<parts { starts[q + 1] += starts[q] }
+        }
+        var pairs = [(hash: UInt64, entry: Int32)](repeating: (0, 0), count: n)
+        var next = starts
+        for (e, h) in hashes.enumerated() {
+            let q = bits == 0 ? 0 : Int(truncatingIfNeeded: h >> shift)
+            pairs[next[q]] = (h, Int32(e))
+            next[q] += 1
+        }
+        // The first entry with each entry's value (an entry before it, or itself).
+        var first = [Int32](repeating: 0, count: n)
+        first.withUnsafeMutableBufferPointer { out in
+        pairs.withUnsafeBufferPointer { pairs in
+        offsets.withUnsafeBufferPointer { offsets in
+        arena.withUnsafeBufferPointer { arena in
+            let (out, pairs, offsets) = (SendablePointer(out.baseAddress!), SendablePointer(UnsafeMutablePointer(mutating: pairs.baseAddress!)),
+                                         SendablePointer(UnsafeMutablePointer(mutating: offsets.baseAddress!)))
+            let bytes = SendablePointer(UnsafeMutablePointer(mutating: arena.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            let workers = Swift.min(parts, ProcessInfo.processInfo.activeProcessorCount)
+            let starts = starts
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var table = [Int32](repeating: -1, count: 16)
+                for q in stride(from: w, to: parts, by: workers) {
+                    let lo = starts[q], hi = starts[q + 1]
+                    var size = 16
+                    while size < (hi - lo) * 2 { size *= 2 }
+                    table.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
+                    if table.count < size { table = [Int32](repeating: -1, count: size) }
+                    let mask = size - 1
+                    table.withUnsafeMutableBufferPointer { table in
+                        for i in lo..<hi {
+                            let (h, e) = pairs.pointer[i]
+                            var slot = Int(truncatingIfNeeded: h) & mask
+                            while true {
+                                let k = Int(table[slot])
+                                if k < 0 { table[slot] = Int32(i); out.pointer[Int(e)] = e; break }
+                                let (kh, c) = pairs.pointer[k]
+                                if kh == h {
+                                    let s = offsets.pointer[Int(e)], cs = offsets.pointer[Int(c)], length = offsets.pointer[Int(e) + 1] - s
+                                    if offsets.pointer[Int(c) + 1] - cs == length && Self.same(bytes.pointer + cs, bytes.pointer + s, length) {
+                                        out.pointer[Int(e)] = c
+                                        break
+                                    }
+                                }
+                                slot = (slot + 1) & mask
+                            }
+                        }
+                    }
+                }
+            }
+        }}}}
+        // Codes in order of first appearance (entries are in row order).
+        var codes = [Int32](repeating: 0, count: n)
+        var distinct: Int32 = 0
+        for e in 0..<n {
+            if first[e] == Int32(e) { codes[e] = distinct; distinct += 1 } else { codes[e] = codes[Int(first[e])] }
+        }
+        var values = StringInterner()
+        if Int(distinct) == n {
+            // No repeats (an id): the list is the values.
+            values = self
+            values.listsOnly = false
+            values.slots = []
+            return (values, codes)
+        }
+        values.reserveValues(Int(distinct), bytesEach: bytesPerValue)
+        arena.withUnsafeBufferPointer { a in
+            for e in 0..<n where first[e] == Int32(e) {
+                let s = offsets[e], length = offsets[e + 1] - s
+                let p = a.baseAddress! + s
+                _ = values.append(p, length, key: Self.key(p, length), hash: hashes[e], decoding: decodings[e])
+            }
+        }
+        return (values, codes)
+    }
 
     /// Empty again, keeping the memory (a chunk's interner is reused for the next chunk).
     mutating func removeAll() {
@@ -275,9 +398,16 @@ struct StringInterner: Sendable {
     /// nearly all distinct (an id) would otherwise grow its table a dozen times.
     mutating func reserve(_ entries: Int, bytesEach: Int) {
         guard entries * 2 > slots.count else { return }
-        var size = 64
-        while size < entries * 2 { size *= 2 }
-        rehash(into: size)
+        if !listsOnly {
+            var size = 64
+            while size < entries * 2 { size *= 2 }
+            rehash(into: size)
+        }
+        reserveValues(entries, bytesEach: bytesEach)
+    }
+
+    /// Room for `entries` values' bytes, hashes and offsets.
+    private mutating func reserveValues(_ entries: Int, bytesEach: Int) {
         hashes.reserveCapacityInHugePages(entries)
         heads.reserveCapacity(2 * Swift.min(entries, Self.keyed))
         offsets.reserveCapacityInHugePages(entries + 1)

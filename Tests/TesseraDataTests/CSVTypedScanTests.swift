@@ -135,4 +135,36 @@ final class CSVTypedScanTests: XCTestCase {
             XCTAssertEqual(chunked.parseReport.issues, whole.parseReport.issues)
         }
     }
+
+    /// An id column's chunks are listed and its repeats found at the end: the same frame and
+    /// report as a read in one chunk, where every value is looked up as it comes.
+    func testAColumnOfDistinctTextsReadsTheSameInChunks() throws {
+        // The header's `°` says UTF-8 (a first chunk of ASCII and stray bytes alone would be Latin-1).
+        var text = "id,n°\n"
+        for i in 0..<20_000 {
+            // Distinct at first, then repeats of earlier ids, and a value that is not UTF-8 twice.
+            let id = i < 12_000 ? "TX-\(i)" : "TX-\(i % 7000)"
+            text += (i == 13_000 || i == 15_000 ? "bad\u{FFFD}" : id) + ",\(i)\n"
+        }
+        var bytes = Array(text.utf8)
+        // Make the two marked values stray Latin-1 bytes (0xE9) in a UTF-8 file.
+        let marker = Array("\u{FFFD}".utf8)
+        var i = 0
+        while i + marker.count <= bytes.count {
+            if Array(bytes[i..<(i + marker.count)]) == marker { bytes.replaceSubrange(i..<(i + marker.count), with: [0xE9]) }
+            i += 1
+        }
+        var whole = CSVOptions(), chunked = CSVOptions()
+        whole.chunkBytes = 1 << 24
+        chunked.chunkBytes = 4096
+        let a = try CSVReader.read(bytes: bytes, options: whole), b = try CSVReader.read(bytes: bytes, options: chunked)
+        XCTAssertTrue(a.sameContents(as: b), "\(CSVReaderTests.outline(a)) vs \(CSVReaderTests.outline(b))")
+        XCTAssertEqual(a.parseReport.issues, b.parseReport.issues)
+        XCTAssertEqual(b.parseReport.issues.filter { $0.kind == .undecodable }.map(\.line), [13_002])
+        let id = try b.column("id")
+        guard case .string(_, let categories) = id.storage else { return XCTFail("id is \(id.dtype)") }
+        XCTAssertEqual(categories.count, 12_001)
+        XCTAssertEqual(Array(categories.prefix(3)), ["TX-0", "TX-1", "TX-2"])
+        XCTAssertEqual(id.text(at: 19_999), "TX-\(19_999 % 7000)")
+    }
 }

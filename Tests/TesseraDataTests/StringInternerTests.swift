@@ -63,4 +63,27 @@ final class StringInternerTests: XCTestCase {
         let strings = column.strings()
         for (bytes, c) in oracle { XCTAssertEqual(strings[Int(c)], TextDecoding.repairingUTF8(UnsafeBufferPointer(start: bytes, count: bytes.count))) }
     }
+
+    func testAListDeduplicatesInOrderOfFirstAppearance() {
+        var rng = SplitMix(seed: 21)
+        for (size, repeats) in [(0, false), (1, false), (5000, true), (300_000, true), (300_000, false)] {
+            var list = StringInterner()
+            list.listsOnly = true
+            var oracle: [[UInt8]: Int32] = [:]
+            var expected: [Int32] = []
+            let texts = repeats ? Self.texts(size, rng: &rng) : (0..<size).map { Array("TX-\($0)".utf8) }
+            for bytes in texts {
+                _ = code(&list, bytes)
+                if oracle[bytes] == nil { oracle[bytes] = Int32(oracle.count) }
+                expected.append(oracle[bytes]!)
+            }
+            XCTAssertEqual(list.count, size)
+            var (values, codes) = list.deduplicated()
+            XCTAssertEqual(codes, expected, "\(size) texts")
+            XCTAssertEqual(values.count, oracle.count)
+            // The values are an interner again: each found under its code, nothing added.
+            for (bytes, c) in oracle.prefix(2000) { XCTAssertEqual(code(&values, bytes), c) }
+            XCTAssertEqual(values.count, oracle.count)
+        }
+    }
 }
