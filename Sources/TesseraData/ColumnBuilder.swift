@@ -510,8 +510,14 @@ struct ColumnBuilder: Sendable {
     /// UTF-8 reported once, at its first line.
     mutating func settleDistinct(report: inout ParseReport) {
         guard kind == .string, interner.listsOnly else { return }
-        let (values, remap) = interner.deduplicated()
+        let (values, deduplicated) = interner.deduplicated()
         interner = values
+        // Without repeats each entry's number is its code already.
+        guard let remap = deduplicated else {
+            for u in pendingUndecodable { report.add(Int(u.line), .undecodable, u.message) }
+            pendingUndecodable = []
+            return
+        }
         codes.withUnsafeMutableBufferPointer { c in
             remap.withUnsafeBufferPointer { m in
                 for r in c.indices where c[r] >= 0 { c[r] = m[Int(c[r])] }

@@ -201,9 +201,13 @@ struct StringInterner: Sendable {
     /// each entry. The repeats are found in partitions of a few thousand entries by their
     /// hash's top bits, on every core: each partition's table stays in the cache, where one
     /// table of a million values would miss it on nearly every lookup.
-    func deduplicated() -> (values: StringInterner, codes: [Int32]) {
+    /// `codes` is nil when there were no repeats: each entry's code is then its own number.
+    func deduplicated() -> (values: StringInterner, codes: [Int32]?) {
         let n = count
-        guard n > 0 else { var empty = self; empty.listsOnly = false; return (empty, []) }
+        var values = self
+        values.listsOnly = false
+        values.slots = []
+        guard n > 0 else { return (values, nil) }
         var bits = 0
         while (n >> bits) > 4096 && bits < 8 { bits += 1 }
         let parts = 1 << bits
@@ -224,6 +228,10 @@ struct StringInterner: Sendable {
         }
         // The first entry with each entry's value (an entry before it, or itself).
         var first = [Int32](repeating: 0, count: n)
+        let workers = Swift.min(parts, ProcessInfo.processInfo.activeProcessorCount)
+        var repeatsBy = [Int](repeating: 0, count: workers)
+        repeatsBy.withUnsafeMutableBufferPointer { repeatsBy in
+        let repeatsOut = SendablePointer(repeatsBy.baseAddress!)
         first.withUnsafeMutableBufferPointer { out in
         pairs.withUnsafeBufferPointer { pairs in
         offsets.withUnsafeBufferPointer { offsets in
@@ -231,10 +239,10 @@ struct StringInterner: Sendable {
             let (out, pairs, offsets) = (SendablePointer(out.baseAddress!), SendablePointer(UnsafeMutablePointer(mutating: pairs.baseAddress!)),
                                          SendablePointer(UnsafeMutablePointer(mutating: offsets.baseAddress!)))
             let bytes = SendablePointer(UnsafeMutablePointer(mutating: arena.baseAddress ?? UnsafePointer(bitPattern: 1)!))
-            let workers = Swift.min(parts, ProcessInfo.processInfo.activeProcessorCount)
             let starts = starts
             DispatchQueue.concurrentPerform(iterations: workers) { w in
                 var table = [Int32](repeating: -1, count: 16)
+                var repeats = 0
                 for q in stride(from: w, to: parts, by: workers) {
                     let lo = starts[q], hi = starts[q + 1]
                     var size = 16
@@ -254,6 +262,7 @@ struct StringInterner: Sendable {
                                     let s = offsets.pointer[Int(e)], cs = offsets.pointer[Int(c)], length = offsets.pointer[Int(e) + 1] - s
                                     if offsets.pointer[Int(c) + 1] - cs == length && Self.same(bytes.pointer + cs, bytes.pointer + s, length) {
                                         out.pointer[Int(e)] = c
+                                        repeats += 1
                                         break
                                     }
                                 }
@@ -262,22 +271,18 @@ struct StringInterner: Sendable {
                         }
                     }
                 }
+                repeatsOut.pointer[w] = repeats
             }
-        }}}}
+        }}}}}
+        // No repeats (an id): the list is the values.
+        if repeatsBy.allSatisfy({ $0 == 0 }) { return (values, nil) }
         // Codes in order of first appearance (entries are in row order).
         var codes = [Int32](repeating: 0, count: n)
         var distinct: Int32 = 0
         for e in 0..<n {
             if first[e] == Int32(e) { codes[e] = distinct; distinct += 1 } else { codes[e] = codes[Int(first[e])] }
         }
-        var values = StringInterner()
-        if Int(distinct) == n {
-            // No repeats (an id): the list is the values.
-            values = self
-            values.listsOnly = false
-            values.slots = []
-            return (values, codes)
-        }
+        values = StringInterner()
         values.reserveValues(Int(distinct), bytesEach: bytesPerValue)
         arena.withUnsafeBufferPointer { a in
             for e in 0..<n where first[e] == Int32(e) {
