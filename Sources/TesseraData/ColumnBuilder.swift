@@ -337,8 +337,15 @@ struct ColumnBuilder: Sendable {
         appendText(starts: starts, lengths: lengths, flags: flags, lines: lines, base: p.baseAddress!, latin1: latin1, na: na)
     }
 
+    /// The flags only when one is set: most columns have no missing value, and their chunks
+    /// then carry no flags to copy and search (see `absorb`).
     private mutating func appendScannedMissing(_ absent: UnsafeBufferPointer<Bool>) {
-        missing.append(contentsOf: absent)
+        if let base = absent.baseAddress, memchr(base, 1, absent.count) != nil {
+            if missing.count < count { missing += repeatElement(false, count: count - missing.count) }
+            missing.append(contentsOf: absent)
+        } else if !missing.isEmpty {
+            missing += repeatElement(false, count: absent.count)
+        }
         count += absent.count
     }
 
@@ -489,12 +496,14 @@ struct ColumnBuilder: Sendable {
                 codes += repeatElement(-1, count: n)
             }
         }
-        if !missing.isEmpty || piece.missing.contains(true) {
+        // A piece without flags has no missing value (see `appendScannedMissing`).
+        let pieceMissing = n > 0 && piece.missing.count == n && piece.missing.withUnsafeBufferPointer { memchr($0.baseAddress!, 1, n) != nil }
+        if !missing.isEmpty || pieceMissing {
             if missing.isEmpty {
                 missing.reserveCapacityInHugePages(Swift.max(capacity, count + n))
                 missing += repeatElement(false, count: count)
             }
-            missing += piece.missing
+            if pieceMissing { missing += piece.missing } else { missing += repeatElement(false, count: n) }
         }
         for r in piece.quotedEmpties { quotedEmpties.append(count + r) }
         count += n
