@@ -131,6 +131,8 @@ extension CSVReader {
                         Self.read(column: c, of: block, skip: skip, p, into: &pieces[c], latin1: latin1, na: na, report: &chunkReport)
                     }
                 }
+                // A listed column's Strings made here, on this core, not all at the end.
+                for c in 0..<width { pieces[c].makeListedTexts() }
                 let chunk = Chunk(bytes: bytes, block: block, split: split, delimiter: delimiter, skip: skip, pieces: pieces, hints: hints, report: chunkReport)
                 lock.withLock {
                     finished[number] = chunk

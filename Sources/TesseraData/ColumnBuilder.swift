@@ -38,6 +38,10 @@ struct ColumnBuilder: Sendable {
     private var undecodable: [(code: Int32, line: Int32, message: String)] = []
     /// The same for a listed column (see `settleDistinct`): the entry, and the line in the file.
     private var pendingUndecodable: [(code: Int32, line: Int32, message: String)] = []
+    /// A listed column's entries as Strings, made chunk by chunk on the cores that read them
+    /// (a million made at the end were a tenth of the read). Used only while it has one
+    /// String per entry; otherwise the interner makes them.
+    private var listedTexts: [String] = []
 
     /// A builder of a forced type, or one that reads its first chunk as `kind` (the type
     /// of the chunks before it, when a chunk is read on its own).
@@ -415,6 +419,11 @@ struct ColumnBuilder: Sendable {
         interner.listsOnly = distinct
     }
 
+    /// A chunk's listed texts as Strings (see `listedTexts`), on the thread that read it.
+    mutating func makeListedTexts() {
+        if kind == .string && interner.listsOnly { listedTexts = interner.strings() }
+    }
+
     /// A text column whose values have been nearly all different (an id).
     var mostlyDistinct: Bool { kind == .string && interner.listsOnly }
 
@@ -431,6 +440,7 @@ struct ColumnBuilder: Sendable {
         quotedEmpties.removeAll(keepingCapacity: true)
         widenedFromValues = false
         undecodable.removeAll(keepingCapacity: true)
+        listedTexts.removeAll(keepingCapacity: true)
         interner.removeAll()
     }
 
@@ -474,6 +484,7 @@ struct ColumnBuilder: Sendable {
                 // Nearly every value different so far (an id): the chunk's values are listed
                 // after the others, and the repeats found once, at the end (`settleDistinct`).
                 let shift = Int32(interner.count)
+                if listedTexts.count == interner.count && piece.listedTexts.count == piece.interner.count { listedTexts += piece.listedTexts }
                 interner.appendList(piece.interner)
                 codes.append(contentsOf: piece.codes.lazy.map { $0 >= 0 ? $0 + shift : -1 })
                 for u in piece.undecodable { pendingUndecodable.append((u.code + shift, Int32(clamping: Int(u.line) + lineShift), u.message)) }
@@ -491,7 +502,10 @@ struct ColumnBuilder: Sendable {
                 for u in piece.undecodable where added[Int(u.code)] {
                     report.add(Int(u.line) + lineShift, .undecodable, u.message)
                 }
-                if count + n >= 4096 && interner.count * 4 > (count + n) * 3 { interner.listsOnly = true }
+                if count + n >= 4096 && interner.count * 4 > (count + n) * 3 {
+                    interner.listsOnly = true
+                    listedTexts = interner.strings()
+                }
             } else {
                 codes += repeatElement(-1, count: n)
             }
@@ -519,13 +533,22 @@ struct ColumnBuilder: Sendable {
     /// UTF-8 reported once, at its first line.
     mutating func settleDistinct(report: inout ParseReport) {
         guard kind == .string, interner.listsOnly else { return }
+        let listed = listedTexts.count == interner.count
         let (values, deduplicated) = interner.deduplicated()
         interner = values
+        if !listed { listedTexts = [] }
         // Without repeats each entry's number is its code already.
         guard let remap = deduplicated else {
             for u in pendingUndecodable { report.add(Int(u.line), .undecodable, u.message) }
             pendingUndecodable = []
             return
+        }
+        if listed {
+            // An entry is a value's first when its code is the next one not yet seen.
+            var next: Int32 = 0, firsts: [String] = []
+            firsts.reserveCapacity(interner.count)
+            for (e, c) in remap.enumerated() where c == next { firsts.append(listedTexts[e]); next += 1 }
+            listedTexts = firsts
         }
         codes.withUnsafeMutableBufferPointer { c in
             remap.withUnsafeBufferPointer { m in
@@ -609,7 +632,9 @@ struct ColumnBuilder: Sendable {
         case .int: return Column(name: name, storage: .int64(ints), missing: missing)
         case .float: return Column(name: name, storage: .float64(doubles), missing: missing)
         case .bool: return Column(name: name, storage: .bool(bools), missing: missing)
-        case .string: return Column(name: name, storage: .string(codes: codes, categories: interner.strings()), missing: missing)
+        case .string:
+            let categories = !listedTexts.isEmpty && listedTexts.count == interner.count && !interner.listsOnly ? listedTexts : interner.strings()
+            return Column(name: name, storage: .string(codes: codes, categories: categories), missing: missing)
         }
     }
 }

@@ -210,24 +210,52 @@ struct StringInterner: Sendable {
         guard n > 0 else { return (values, nil) }
         var bits = 0
         while (n >> bits) > 4096 && bits < 8 { bits += 1 }
-        let parts = 1 << bits
+        let parts = 1 << bits, partitionBits = bits
         // Each entry's hash and number, grouped by partition, each group in entry order: a
-        // partition's lookups then read only its own few pages.
-        var starts = [Int](repeating: 0, count: parts + 1)
+        // partition's lookups then read only its own few pages. Grouped on every core, each
+        // core a run of entries: its share of each group goes after the earlier cores'.
         let shift = UInt64(64 - bits)
-        if bits == 0 { starts[1] = n } else {
-            for h in hashes { starts[Int(truncatingIfNeeded: h >> shift) + 1] += 1 }
-            for q in 0..<parts { starts[q + 1] += starts[q] }
-        }
-        var pairs = [(hash: UInt64, entry: Int32)](repeating: (0, 0), count: n)
-        var next = starts
-        for (e, h) in hashes.enumerated() {
-            let q = bits == 0 ? 0 : Int(truncatingIfNeeded: h >> shift)
-            pairs[next[q]] = (h, Int32(e))
-            next[q] += 1
+        let cores = n >= 1 << 16 ? Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
+        var counts = [Int](repeating: 0, count: cores * parts)
+        var starts = [Int](repeating: 0, count: parts + 1)
+        // Every slot of both is written below before it is read.
+        var pairs = [(hash: UInt64, entry: Int32)](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
+        var first = [Int32](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
+        hashes.withUnsafeBufferPointer { hashes in
+            let hashes = SendablePointer(UnsafeMutablePointer(mutating: hashes.baseAddress!))
+            counts.withUnsafeMutableBufferPointer { counts in
+                let counts = SendablePointer(counts.baseAddress!)
+                DispatchQueue.concurrentPerform(iterations: cores) { w in
+                    for e in (w * n / cores)..<((w + 1) * n / cores) {
+                        counts.pointer[w * parts + (partitionBits == 0 ? 0 : Int(truncatingIfNeeded: hashes.pointer[e] >> shift))] += 1
+                    }
+                }
+            }
+            // Where each core's share of each group starts.
+            var at = 0
+            for q in 0..<parts {
+                starts[q] = at
+                for w in 0..<cores {
+                    let c = counts[w * parts + q]
+                    counts[w * parts + q] = at
+                    at += c
+                }
+            }
+            starts[parts] = n
+            pairs.withUnsafeMutableBufferPointer { pairs in
+                let (pairs, next) = (SendablePointer(pairs.baseAddress!), counts)
+                DispatchQueue.concurrentPerform(iterations: cores) { w in
+                    var next = Array(next[(w * parts)..<((w + 1) * parts)])
+                    for e in (w * n / cores)..<((w + 1) * n / cores) {
+                        let h = hashes.pointer[e]
+                        let q = partitionBits == 0 ? 0 : Int(truncatingIfNeeded: h >> shift)
+                        pairs.pointer[next[q]] = (h, Int32(e))
+                        next[q] += 1
+                    }
+                }
+            }
         }
         // The first entry with each entry's value (an entry before it, or itself).
-        var first = [Int32](repeating: 0, count: n)
         let workers = Swift.min(parts, ProcessInfo.processInfo.activeProcessorCount)
         var repeatsBy = [Int](repeating: 0, count: workers)
         repeatsBy.withUnsafeMutableBufferPointer { repeatsBy in
