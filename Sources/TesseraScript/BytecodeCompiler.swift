@@ -57,6 +57,36 @@ struct BytecodeCompiler {
         return chunk
     }
 
+    /// A cell's code (its statements, then the value of a last expression), or nil when it
+    /// uses a form the register machine does not run yet, or one the closure tree reports
+    /// as an error (`return` outside a function). Its own variables (a loop's) are
+    /// registers; its `let` and `var` define session variables.
+    static func compileCell(_ stmts: [Stmt], info: FunctionInfo, interpreter: Interpreter, source: Source) -> Chunk? {
+        guard enabled, info.upvalues.isEmpty, info.cellCount == 0, !stmts.isEmpty else { return nil }
+        let chunk = Chunk(name: "<cell>", source: source)
+        var c = BytecodeCompiler(chunk: chunk, interpreter: interpreter, locals: info.slotCount)
+        c.isCell = true
+        do {
+            var body = stmts
+            if let last = body.last as? ExpressionStmt {
+                body.removeLast()
+                try c.block(body)
+                c.emit(.ret(a: try c.expression(last.expr)), last.expr.location)
+            } else {
+                try c.block(body)
+                c.emit(.retNil, stmts[stmts.count - 1].location)
+            }
+        } catch {
+            return nil
+        }
+        chunk.registerCount = c.highWater
+        chunk.seal()
+        return chunk
+    }
+
+    /// Compiling a cell: `return` is an error the closure tree reports.
+    private var isCell = false
+
     // MARK: Emitting
 
     @discardableResult
@@ -82,6 +112,13 @@ struct BytecodeCompiler {
         case .forNext(let a, let b, _): chunk.code[at] = .forNext(a: a, b: b, to: target)
         default: preconditionFailure("patching an instruction that does not jump")
         }
+    }
+
+    /// A temporary holding constant `v`.
+    private mutating func constantRegister(_ v: Value, _ loc: SourceLocation) -> Operand {
+        let t = temporary()
+        emit(.constant(a: t, k: constant(v)), loc)
+        return t
     }
 
     private mutating func temporary() -> Operand {
@@ -173,6 +210,12 @@ struct BytecodeCompiler {
                 for (k, t) in targets.enumerated() { if let t { emit(.move(a: t, b: first + Operand(k)), loc) } }
                 return
             }
+            if isCell, case .name(let name, _, .global(_)) = s.pattern {
+                // A session variable: defined (or defined again) by this cell.
+                let value = try s.initializer.map { try expression($0) } ?? constantRegister(.nil, s.location)
+                emit(.defineGlobal(g: global(name), b: value, constant: s.isConstant ? 1 : 0), s.location)
+                return
+            }
             guard case .name(_, _, .local(let v)) = s.pattern, !v.captured else { throw Unsupported() }
             if let e = s.initializer {
                 try store(e, into: Operand(v.index))
@@ -220,6 +263,7 @@ struct BytecodeCompiler {
             let exit = emit(.forNext(a: sequence, b: element, to: 0), s.location)
             try loopBody(s.body, head: head, exit: exit, s.location)
         case let s as ReturnStmt:
+            guard !isCell else { throw Unsupported() }
             if let v = s.value {
                 emit(.ret(a: try expression(v)), s.location)
             } else {
@@ -432,7 +476,8 @@ struct BytecodeCompiler {
                 if let combine {
                     emit(.updateGlobal(combine, g: g, b: value), e.location)
                 } else {
-                    emit(.setGlobal(g: g, b: value), e.location)
+                    // (At the name: the error it can raise is that the name is a constant.)
+                    emit(.setGlobal(g: g, b: value), id.location)
                 }
             default:
                 throw Unsupported()

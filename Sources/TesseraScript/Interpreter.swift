@@ -110,6 +110,9 @@ public final class Interpreter {
 
     var globals: [String: GlobalSlot] = [:]
     @exclusivity(unchecked) var callDepth = 0
+    /// Whether the last cell ran as register code (`BytecodeCompiler.compileCell`) rather than
+    /// on the closure tree.
+    private(set) var lastCellCompiled = false
     /// One frame per call depth, reused call after call.
     @exclusivity(unchecked) var framePool: [Frame] = []
     /// The register machine's registers (VM.swift).
@@ -235,6 +238,16 @@ public final class Interpreter {
         let stmts = try Parser.parse(source)
         var resolver = Resolver()
         resolver.resolveCell(stmts)
+        let compiled = BytecodeCompiler.compileCell(stmts, info: resolver.cellInfo, interpreter: self, source: source)
+        lastCellCompiled = compiled != nil
+        if let chunk = compiled {
+            // An interrupt that came before the cell stops it at its first statement (inside,
+            // the machine checks at each backward jump and call).
+            if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: stmts[0].location, in: source) }
+            callDepth = 0
+            let v = try execute(chunk, base: registers.top)
+            return v.isNil ? nil : v
+        }
         var compiler = Compiler(interpreter: self, source: source)
         var body = stmts
         var last: ExprCode? = nil

@@ -53,6 +53,12 @@ private struct Activation {
 }
 
 extension Interpreter {
+    /// A chunk's global slots, which it holds strongly, as references to use without retaining.
+    @inline(__always)
+    static func unretained(_ p: UnsafeMutablePointer<GlobalSlot>) -> UnsafePointer<Unmanaged<GlobalSlot>> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Unmanaged<GlobalSlot>.self)
+    }
+
     /// Runs `chunk` with its parameters already in registers `base ..< base + parameters`.
     func execute(_ entry: Chunk, base entryBase: Int) throws -> Value {
         let stack = registers
@@ -61,7 +67,9 @@ extension Interpreter {
         var chunk = entry
         var code = UnsafePointer(chunk.codeBase!)
         var constants = UnsafePointer(chunk.constantBase!)
-        var globals = UnsafePointer(chunk.globalBase!)
+        // Held by the chunk: read here without a retain and release per use (`unowned(unsafe)`
+        // still made them, a quarter of a loop over a session variable).
+        var globals = Self.unretained(chunk.globalBase!)
         var pc = 0
         var base = entryBase
         stack.reserve(base + chunk.registerCount)
@@ -81,17 +89,22 @@ extension Interpreter {
                 case .move(let a, let b):
                     r[Int(a)] = r[Int(b)]
                 case .global(let a, let g):
-                    unowned(unsafe) let slot = globals[Int(g)]
-                    guard let v = slot.value else { throw undefinedError(slot.name, at: chunk.locations[pc - 1], in: chunk.source) }
-                    r[Int(a)] = v
+                    try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        guard let v = slot.value else { throw undefinedError(slot.name, at: chunk.locations[pc - 1], in: chunk.source) }
+                        r[Int(a)] = v
+                    }
                 case .setGlobal(let g, let b):
-                    unowned(unsafe) let slot = globals[Int(g)]
-                    guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
-                    slot.value = r[Int(b)]
+                    try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
+                        slot.value = r[Int(b)]
+                    }
+                case .defineGlobal(let g, let b, let constant):
+                    globals[Int(g)]._withUnsafeGuaranteedRef { $0.bind(r[Int(b)], constant: constant != 0) }
                 case .updateGlobal(let op, let g, let b):
-                    unowned(unsafe) let slot = globals[Int(g)]
-                    guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
-                    if op == .add { try Operators.addInPlace(&slot.value!, r[Int(b)]) } else { slot.value = try op.evaluate(slot.value!, r[Int(b)]) }
+                    try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
+                        if op == .add { try Operators.addInPlace(&slot.value!, r[Int(b)]) } else { slot.value = try op.evaluate(slot.value!, r[Int(b)]) }
+                    }
                 case .binary(let op, let a, let b, let c):
                     r[Int(a)] = try op.evaluate(r[Int(b)], r[Int(c)])
                 case .binaryConstant(let op, let a, let b, let k):
@@ -157,7 +170,7 @@ extension Interpreter {
                         chunk = target
                         code = UnsafePointer(target.codeBase!)
                         constants = UnsafePointer(target.constantBase!)
-                        globals = UnsafePointer(target.globalBase!)
+                        globals = Self.unretained(target.globalBase!)
                         pc = 0
                         continue
                     }
@@ -263,7 +276,7 @@ extension Interpreter {
                     chunk = caller.chunk
                     code = UnsafePointer(chunk.codeBase!)
                     constants = UnsafePointer(chunk.constantBase!)
-                    globals = UnsafePointer(chunk.globalBase!)
+                    globals = Self.unretained(chunk.globalBase!)
                     pc = caller.returnTo
                     base = caller.base
                     stack.top = base + chunk.registerCount

@@ -26,6 +26,29 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("twice()"), "15")
     }
 
+    func testCellsRunAsRegisterCodeWithSessionVariables() {
+        XCTAssertEqual(run("let t = 3\nvar s = 0\nfor i in 0..<10 { s += i * t }\nif s > 100 { var z = s\n s = z + 1 }\ns"), "136")
+        XCTAssertTrue(interpreter.lastCellCompiled)
+        // A later cell defines a constant again (as a notebook's cells are rerun) and reads the session's.
+        XCTAssertEqual(run("let t = 5\ns * t"), "680")
+        XCTAssertTrue(interpreter.lastCellCompiled)
+        // The loop's variable was the cell's own: the next cell does not see it.
+        XCTAssertTrue(error("i")?.message.contains("'i'") ?? false)
+        // A cell that ends in a statement shows nothing; one that assigns to a constant is an error at the name.
+        XCTAssertNil(run("var u = [1]\nu.append(2)"))
+        XCTAssertEqual(run("u"), "[1, 2]")
+        XCTAssertEqual(error("t = 1")?.formatted, """
+            TypeError: cannot assign to 't': it is a constant (declared with let) (cell 6, line 1, column 1)
+                t = 1
+                ^
+            declare it with var to change it
+            """)
+        // Forms the register machine does not run yet keep the closure tree, with the same results.
+        XCTAssertEqual(run("let sq = [1, 2, 3].map { x in x * x }\nsq"), "[1, 4, 9]")
+        XCTAssertFalse(interpreter.lastCellCompiled)
+        XCTAssertTrue(error("return 1")?.message.contains("'return' outside a function") ?? false)
+    }
+
     func testLoopsBranchesAndCollections() {
         run("""
             func work(_ n) {
