@@ -266,6 +266,14 @@ enum Binding {
     case upvalue(Int)
     /// A session variable or prelude name, looked up by name.
     case global(String)
+
+    /// A name the session holds (a global, or one the resolver left to the session).
+    var isSessionVariable: Bool {
+        switch self {
+        case .global, .unresolved: return true
+        case .local, .upvalue: return false
+        }
+    }
 }
 
 /// A local variable; `captured` locals live in boxes so closures share them by reference.

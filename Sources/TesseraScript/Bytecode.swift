@@ -141,6 +141,9 @@ enum Instruction {
     /// r[a] = r[receiver].name(r[first] ..< r[first + count]) (in place for a mutating
     /// method on a variable's value)
     case method(a: Operand, receiver: Operand, first: Operand, count: Operand, site: Operand)
+    /// r[a] = globals[g].method(r[first], ...), a mutating method changing the session
+    /// variable in place (`xs.append(x)` in a cell)
+    case methodGlobal(a: Operand, g: Operand, first: Operand, count: Operand, site: Operand)
     /// r[a] = r[b].name
     case member(a: Operand, b: Operand, k: Operand)
     /// r[a] = r[b][r[c]]
@@ -181,6 +184,9 @@ struct BytecodeCall {
     let method: MethodSite?
     /// Whether a mutating method's receiver is a local variable, changed in place.
     let mutatesReceiver: Bool
+    /// Where a session variable that receives a mutating method is named (`methodGlobal`'s
+    /// errors: it is a constant, or not defined).
+    var receiverLocation: SourceLocation? = nil
 }
 
 /// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`): which keys are
@@ -211,6 +217,8 @@ final class Chunk {
     private(set) var globalBase: UnsafeMutablePointer<GlobalSlot>?
     /// Per call site: whether its arguments are all unlabelled (BytecodeCall.positional).
     private(set) var positionalBase: UnsafeMutablePointer<Bool>?
+    /// The call sites, read in place (a copy of one retained its labels and method).
+    private(set) var siteBase: UnsafeMutablePointer<BytecodeCall>?
 
     init(name: String, source: Source) {
         self.name = name
@@ -230,6 +238,9 @@ final class Chunk {
         let p = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, sites.count))
         p.initialize(from: sites.map(\.positional), count: sites.count)
         positionalBase = p
+        let b = UnsafeMutablePointer<BytecodeCall>.allocate(capacity: max(1, sites.count))
+        b.initialize(from: sites, count: sites.count)
+        siteBase = b
     }
 
     deinit {
@@ -240,5 +251,7 @@ final class Chunk {
         globalBase?.deinitialize(count: globals.count)
         globalBase?.deallocate()
         positionalBase?.deallocate()
+        siteBase?.deinitialize(count: sites.count)
+        siteBase?.deallocate()
     }
 }

@@ -530,6 +530,15 @@ struct BytecodeCompiler {
         if let m = e.callee as? MemberExpr {
             guard !m.optional else { throw Unsupported() }
             let site = MethodSite(m.name)
+            if Members.mutatingNames.contains(m.name), let id = m.object as? IdentifierExpr, id.binding.isSessionVariable {
+                // A mutating method on a session variable: changed in its slot.
+                let g = global(id.name)
+                chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: site, mutatesReceiver: true, receiverLocation: id.location))
+                let s = Operand(chunk.sites.count - 1)
+                return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
+                    .methodGlobal(a: $0, g: g, first: $1, count: $2, site: s)
+                }
+            }
             var receiver = try expression(m.object)
             var inPlace = false
             if Members.mutatingNames.contains(m.name) {

@@ -193,16 +193,37 @@ extension Interpreter {
                     r = stack.base + base
                     r[Int(a)] = result
                 case .method(let a, let receiver, let first, let count, let s):
-                    let site = chunk.sites[Int(s)]
+                    let site = chunk.siteBase! + Int(s)
                     var args: [ArgumentValue] = []
                     args.reserveCapacity(Int(count))
-                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.labels[k], r[Int(first) + k])) }
-                    let method = site.method!
+                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.pointee.labels[k], r[Int(first) + k])) }
+                    let method = site.pointee.method!
                     let result: Value
-                    if site.mutatesReceiver, Members.mutates(r[Int(receiver)], method) {
+                    if site.pointee.mutatesReceiver, Members.mutates(r[Int(receiver)], method) {
                         result = try inPlace(Int(receiver), base) { try Members.callMutating(&$0, method, args, self) }
                     } else {
                         result = try Members.call(r[Int(receiver)], method, args, self)
+                    }
+                    r = stack.base + base
+                    r[Int(a)] = result
+                case .methodGlobal(let a, let g, let first, let count, let s):
+                    let site = chunk.siteBase! + Int(s)
+                    var args: [ArgumentValue] = []
+                    args.reserveCapacity(Int(count))
+                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.pointee.labels[k], r[Int(first) + k])) }
+                    let method = site.pointee.method!
+                    let result = try globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
+                        // No copy of the value is held while it changes: it grows in place.
+                        let mutates: Bool
+                        switch slot.value {
+                        case nil: throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.source)
+                        case .array?: mutates = method.array.mutating != nil
+                        case .dict?: mutates = Members.mutates(slot.value!, method)
+                        default: mutates = false
+                        }
+                        guard mutates else { return try Members.call(slot.value!, method, args, self) }
+                        guard slot.isAssignable else { throw assignmentError(slot, at: site.pointee.receiverLocation!, in: chunk.source) }
+                        return try Members.callMutating(&slot.value!, method, args, self)
                     }
                     r = stack.base + base
                     r[Int(a)] = result

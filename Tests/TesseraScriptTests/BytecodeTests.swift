@@ -43,6 +43,17 @@ final class BytecodeTests: ScriptTestCase {
                 ^
             declare it with var to change it
             """)
+        // A mutating method on a session variable changes it in its slot; on a constant or an
+        // undefined name it is the closure tree's error, at the name.
+        XCTAssertEqual(run("var ys = []\nvar d = [\"a\": 1]\nfor k in 0..<5 { ys.append(k) }\nd.removeValue(forKey: \"a\")\n[ys, d, ys.count]"), "[[0, 1, 2, 3, 4], [:], 5]")
+        XCTAssertTrue(interpreter.lastCellCompiled)
+        XCTAssertEqual(error("let fixedList = [1]\nfixedList.append(2)")?.formatted, """
+            TypeError: cannot assign to 'fixedList': it is a constant (declared with let) (cell 8, line 2, column 1)
+                fixedList.append(2)
+                ^~~~~~~~~
+            declare it with var to change it
+            """)
+        XCTAssertTrue(error("nowhere.append(1)")?.message.contains("'nowhere' is not defined") ?? false)
         // Forms the register machine does not run yet keep the closure tree, with the same results.
         XCTAssertEqual(run("let sq = [1, 2, 3].map { x in x * x }\nsq"), "[1, 4, 9]")
         XCTAssertFalse(interpreter.lastCellCompiled)

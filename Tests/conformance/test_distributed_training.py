@@ -121,9 +121,13 @@ host="$1"; shift
 ns="$(awk -v h="$host" '$1 == h { print $2 }' "$TESSERA_NETNS_HOSTS")"
 [ -n "$ns" ] || { echo "netns-rsh: no namespace for $host" >&2; exit 255; }
 # Each "host" keeps Open MPI's session files in its own folder, as separate machines do: on
-# one /tmp the two daemons' session trees can collide ("File exists" at orte_init).
+# one /tmp the daemon's and mpirun's session trees can collide ("File exists" at orte_init).
+# mpirun passes its own folder on the daemon's command line (`-mca orte_tmpdir_base PATH`),
+# which outranks the environment, so the path is replaced there too.
 mkdir -p "$TESSERA_NETNS_TMP/$ns"
-exec ip netns exec "$ns" env OMPI_MCA_orte_tmpdir_base="$TESSERA_NETNS_TMP/$ns" /bin/sh -c "$*"
+cmd="$*"
+if [ -n "$OMPI_MCA_orte_tmpdir_base" ]; then cmd="${cmd//$OMPI_MCA_orte_tmpdir_base/$TESSERA_NETNS_TMP/$ns}"; fi
+exec ip netns exec "$ns" env OMPI_MCA_orte_tmpdir_base="$TESSERA_NETNS_TMP/$ns" /bin/sh -c "$cmd"
 """
 
 
