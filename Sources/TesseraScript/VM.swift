@@ -53,6 +53,15 @@ private struct Activation {
 }
 
 extension Interpreter {
+    /// A call's arguments: `count` registers from `first`, labelled as the call site says.
+    @inline(__always)
+    static func arguments(_ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int) -> [ArgumentValue] {
+        var args: [ArgumentValue] = []
+        args.reserveCapacity(count)
+        for k in 0..<count { args.append(ArgumentValue(label: site.pointee.labels[k], first[k])) }
+        return args
+    }
+
     /// A chunk's global slots, which it holds strongly, as references to use without retaining.
     @inline(__always)
     static func unretained(_ p: UnsafeMutablePointer<GlobalSlot>) -> UnsafePointer<Unmanaged<GlobalSlot>> {
@@ -175,10 +184,7 @@ extension Interpreter {
                         continue
                     }
                     let c = r[Int(callee)]
-                    let site = chunk.sites[Int(s)]
-                    var args: [ArgumentValue] = []
-                    args.reserveCapacity(Int(count))
-                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.labels[k], r[Int(first) + k])) }
+                    let args = Self.arguments(chunk.siteBase! + Int(s), r + Int(first), Int(count))
                     let result: Value
                     do {
                         if case .function(let fn) = c { result = try fn.call(args, self) } else { result = try call(c, args) }
@@ -194,9 +200,7 @@ extension Interpreter {
                     r[Int(a)] = result
                 case .method(let a, let receiver, let first, let count, let s):
                     let site = chunk.siteBase! + Int(s)
-                    var args: [ArgumentValue] = []
-                    args.reserveCapacity(Int(count))
-                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.pointee.labels[k], r[Int(first) + k])) }
+                    let args = Self.arguments(site, r + Int(first), Int(count))
                     let method = site.pointee.method!
                     let result: Value
                     if site.pointee.mutatesReceiver, Members.mutates(r[Int(receiver)], method) {
@@ -208,9 +212,7 @@ extension Interpreter {
                     r[Int(a)] = result
                 case .methodGlobal(let a, let g, let first, let count, let s):
                     let site = chunk.siteBase! + Int(s)
-                    var args: [ArgumentValue] = []
-                    args.reserveCapacity(Int(count))
-                    for k in 0..<Int(count) { args.append(ArgumentValue(label: site.pointee.labels[k], r[Int(first) + k])) }
+                    let args = Self.arguments(site, r + Int(first), Int(count))
                     let method = site.pointee.method!
                     let result = try globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
                         // No copy of the value is held while it changes: it grows in place.
