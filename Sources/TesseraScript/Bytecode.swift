@@ -138,6 +138,9 @@ enum Instruction {
     case forStart(a: Operand)
     /// r[a] = r[callee](r[first] ..< r[first + count]) with the call site's labels and place
     case call(a: Operand, callee: Operand, first: Operand, count: Operand, site: Operand)
+    /// r[a] = globals[g](r[first], ...): a session function called from its slot, not
+    /// copied into a register first
+    case callGlobal(a: Operand, g: Operand, first: Operand, count: Operand, site: Operand)
     /// r[a] = r[receiver].name(r[first] ..< r[first + count]) (in place for a mutating
     /// method on a variable's value)
     case method(a: Operand, receiver: Operand, first: Operand, count: Operand, site: Operand)
@@ -184,8 +187,8 @@ struct BytecodeCall {
     let method: MethodSite?
     /// Whether a mutating method's receiver is a local variable, changed in place.
     let mutatesReceiver: Bool
-    /// Where a session variable that receives a mutating method is named (`methodGlobal`'s
-    /// errors: it is a constant, or not defined).
+    /// Where a session variable that receives a mutating method (`methodGlobal`) or is called
+    /// (`callGlobal`) is named: its errors (a constant, not defined) point there.
     var receiverLocation: SourceLocation? = nil
 }
 

@@ -114,6 +114,19 @@ struct BytecodeCompiler {
         }
     }
 
+    /// Whether evaluating `e` runs no script code (literals, names and operators on them): it
+    /// cannot change a session variable.
+    private static func runsNoCode(_ e: Expr) -> Bool {
+        switch e {
+        case is LiteralExpr, is IdentifierExpr, is SymbolExpr: return true
+        case let u as UnaryExpr: return runsNoCode(u.operand)
+        case let b as BinaryExpr: return runsNoCode(b.lhs) && runsNoCode(b.rhs)
+        case let l as LogicalExpr: return runsNoCode(l.lhs) && runsNoCode(l.rhs)
+        case let t as TernaryExpr: return runsNoCode(t.condition) && runsNoCode(t.then) && runsNoCode(t.otherwise)
+        default: return false
+        }
+    }
+
     /// A temporary holding constant `v`.
     private mutating func constantRegister(_ v: Value, _ loc: SourceLocation) -> Operand {
         let t = temporary()
@@ -552,6 +565,16 @@ struct BytecodeCompiler {
             let s = Operand(chunk.sites.count - 1)
             return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
                 .method(a: $0, receiver: receiver, first: $1, count: $2, site: s)
+            }
+        }
+        // A session function called from its slot, read after the arguments: only when they
+        // run no code that could assign the name first (the callee is evaluated first).
+        if let id = e.callee as? IdentifierExpr, id.binding.isSessionVariable, e.arguments.allSatisfy({ Self.runsNoCode($0.value) }) {
+            let g = global(id.name)
+            chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: nil, mutatesReceiver: false, receiverLocation: id.location))
+            let s = Operand(chunk.sites.count - 1)
+            return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
+                .callGlobal(a: $0, g: g, first: $1, count: $2, site: s)
             }
         }
         let callee = try expression(e.callee)

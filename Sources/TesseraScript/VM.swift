@@ -53,6 +53,50 @@ private struct Activation {
 }
 
 extension Interpreter {
+    /// A call of a value that is not compiled code (a native function, a closure on the closure
+    /// tree, a callable object): its result, or its error with this call as a traceback line.
+    private func callValue(_ c: Value, _ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int,
+                           _ chunk: Chunk, _ pc: Int) throws -> Value {
+        let args = Self.arguments(site, first, count)
+        do {
+            if case .function(let fn) = c { return try fn.call(args, self) }
+            return try call(c, args)
+        } catch var err as ScriptError {
+            if err.location != nil {
+                let name: String
+                if case .function(let fn) = c { name = fn.name } else { name = c.typeName }
+                err.passedThrough(name, at: chunk.locations[pc - 1], in: chunk.source)
+            }
+            throw err
+        }
+    }
+
+    /// Enters compiled function `target` from the running one: an activation record for the
+    /// caller, the callee's window starting at its first argument (register `first`).
+    @inline(__always)
+    private func enter(_ target: Chunk, result a: Int, first: Int, _ frames: inout [Activation], _ chunk: inout Chunk,
+                       _ code: inout UnsafePointer<Instruction>, _ constants: inout UnsafePointer<Value>,
+                       _ globals: inout UnsafePointer<Unmanaged<GlobalSlot>>, _ pc: inout Int, _ base: inout Int,
+                       _ r: inout UnsafeMutablePointer<Value>) throws {
+        callDepth += 1
+        if callDepth > maxCallDepth {
+            callDepth -= 1
+            throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(target.name)'",
+                              suggestion: "a function that calls itself needs a case that stops the recursion")
+        }
+        let stack = registers
+        frames.append(Activation(chunk: chunk, returnTo: pc, base: base, result: base + a))
+        base += first
+        stack.reserve(base + target.registerCount)
+        stack.top = base + target.registerCount
+        r = stack.base + base
+        chunk = target
+        code = UnsafePointer(target.codeBase!)
+        constants = UnsafePointer(target.constantBase!)
+        globals = Self.unretained(target.globalBase!)
+        pc = 0
+    }
+
     /// A call's arguments: `count` registers from `first`, labelled as the call site says.
     @inline(__always)
     static func arguments(_ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int) -> [ArgumentValue] {
@@ -165,37 +209,31 @@ extension Interpreter {
                     if case .function(let fn) = r[Int(callee)], let sf = fn as? ScriptFunction, let target = sf.code.chunk,
                        target.parameterCount == Int(count),
                        chunk.positionalBase![Int(s)] ? sf.code.takesPositional : sf.code.labels == chunk.sites[Int(s)].labels {
-                        callDepth += 1
-                        if callDepth > maxCallDepth {
-                            callDepth -= 1
-                            throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(sf.name)'",
-                                              suggestion: "a function that calls itself needs a case that stops the recursion")
-                        }
-                        frames.append(Activation(chunk: chunk, returnTo: pc, base: base, result: base + Int(a)))
-                        base += Int(first)
-                        stack.reserve(base + target.registerCount)
-                        stack.top = base + target.registerCount
-                        r = stack.base + base
-                        chunk = target
-                        code = UnsafePointer(target.codeBase!)
-                        constants = UnsafePointer(target.constantBase!)
-                        globals = Self.unretained(target.globalBase!)
-                        pc = 0
+                        try enter(target, result: Int(a), first: Int(first), &frames, &chunk, &code, &constants, &globals, &pc, &base, &r)
                         continue
                     }
-                    let c = r[Int(callee)]
-                    let args = Self.arguments(chunk.siteBase! + Int(s), r + Int(first), Int(count))
-                    let result: Value
-                    do {
-                        if case .function(let fn) = c { result = try fn.call(args, self) } else { result = try call(c, args) }
-                    } catch var err as ScriptError {
-                        if err.location != nil {
-                            let name: String
-                            if case .function(let fn) = c { name = fn.name } else { name = c.typeName }
-                            err.passedThrough(name, at: chunk.locations[pc - 1], in: chunk.source)
-                        }
-                        throw err
+                    let result = try callValue(r[Int(callee)], chunk.siteBase! + Int(s), r + Int(first), Int(count), chunk, pc)
+                    r = stack.base + base
+                    r[Int(a)] = result
+                case .callGlobal(let a, let g, let first, let count, let s):
+                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    let site = chunk.siteBase! + Int(s)
+                    // A compiled function in the slot: its chunk, found without copying the value out.
+                    let compiled = globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Chunk? in
+                        guard case .function(let fn)? = slot.value, let sf = fn as? ScriptFunction, let target = sf.code.chunk,
+                              target.parameterCount == Int(count),
+                              chunk.positionalBase![Int(s)] ? sf.code.takesPositional : sf.code.labels == site.pointee.labels else { return nil }
+                        return target
                     }
+                    if let target = compiled {
+                        try enter(target, result: Int(a), first: Int(first), &frames, &chunk, &code, &constants, &globals, &pc, &base, &r)
+                        continue
+                    }
+                    let c = try globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
+                        guard let v = slot.value else { throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.source) }
+                        return v
+                    }
+                    let result = try callValue(c, site, r + Int(first), Int(count), chunk, pc)
                     r = stack.base + base
                     r[Int(a)] = result
                 case .method(let a, let receiver, let first, let count, let s):

@@ -60,6 +60,29 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertTrue(error("return 1")?.message.contains("'return' outside a function") ?? false)
     }
 
+    func testSessionFunctionsAreCalledFromTheirSlots() {
+        // The callee is read when the call runs: a redefinition between calls is seen, and
+        // the callee is still evaluated before arguments that run code.
+        run("func one(_ x) { return x + 1 }\nfunc twice(_ x) { return one(one(x)) }")
+        XCTAssertEqual(run("twice(1)"), "3")
+        run("func one(_ x) { return x + 10 }")
+        XCTAssertEqual(run("twice(1)"), "21")
+        run("var pick = one\nfunc swap() { pick = twice\n return 5 }\nfunc use() { return pick(swap()) }")
+        XCTAssertEqual(run("use()"), "15", "the old function, read before the argument swapped it")
+        XCTAssertEqual(run("use()"), "25")
+        // A name that is not defined, or not a function, is the closure tree's error at the name.
+        run("func callsNothing(_ x) { return nothing(x) }")
+        XCTAssertEqual(error("callsNothing(1)")?.formatted, """
+            NameError: 'nothing' is not defined (cell 8, line 1, column 33)
+                func callsNothing(_ x) { return nothing(x) }
+                                                ^~~~~~~
+              in 'callsNothing', called at cell 9, line 1, column 1
+                callsNothing(1)
+            """)
+        run("let notAFunction = 3\nfunc callsThree() { return notAFunction(1) }")
+        XCTAssertTrue(error("callsThree()")?.message.contains("cannot be called") ?? false)
+    }
+
     func testLoopsBranchesAndCollections() {
         run("""
             func work(_ n) {
