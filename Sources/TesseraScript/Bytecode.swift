@@ -183,13 +183,30 @@ struct BytecodeCall {
     let labels: [String?]
     /// No argument is labelled: a compiled function whose parameters take none binds them
     /// by position, without comparing labels.
-    var positional: Bool { labels.allSatisfy { $0 == nil } }
+    let positional: Bool
     let method: MethodSite?
     /// Whether a mutating method's receiver is a local variable, changed in place.
     let mutatesReceiver: Bool
     /// Where a session variable that receives a mutating method (`methodGlobal`) or is called
     /// (`callGlobal`) is named: its errors (a constant, not defined) point there.
-    var receiverLocation: SourceLocation? = nil
+    let receiverLocation: SourceLocation?
+
+    init(labels: [String?], method: MethodSite?, mutatesReceiver: Bool, receiverLocation: SourceLocation? = nil) {
+        self.labels = labels
+        positional = labels.allSatisfy { $0 == nil }
+        self.method = method
+        self.mutatesReceiver = mutatesReceiver
+        self.receiverLocation = receiverLocation
+    }
+
+    /// The compiled code of `fn` when this site's arguments bind straight into its
+    /// registers: `count` of them, positional or labelled as its parameters are.
+    @inline(__always)
+    func compiledTarget(_ fn: ScriptFunction, count: Int) -> Chunk? {
+        guard let target = fn.code.chunk, target.parameterCount == count,
+              positional ? fn.code.takesPositional : fn.code.labels == labels else { return nil }
+        return target
+    }
 }
 
 /// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`): which keys are
@@ -218,8 +235,6 @@ final class Chunk {
     private(set) var codeBase: UnsafeMutablePointer<Instruction>?
     private(set) var constantBase: UnsafeMutablePointer<Value>?
     private(set) var globalBase: UnsafeMutablePointer<GlobalSlot>?
-    /// Per call site: whether its arguments are all unlabelled (BytecodeCall.positional).
-    private(set) var positionalBase: UnsafeMutablePointer<Bool>?
     /// The call sites, read in place (a copy of one retained its labels and method).
     private(set) var siteBase: UnsafeMutablePointer<BytecodeCall>?
 
@@ -238,9 +253,6 @@ final class Chunk {
         let g = UnsafeMutablePointer<GlobalSlot>.allocate(capacity: max(1, globals.count))
         g.initialize(from: globals, count: globals.count)
         globalBase = g
-        let p = UnsafeMutablePointer<Bool>.allocate(capacity: max(1, sites.count))
-        p.initialize(from: sites.map(\.positional), count: sites.count)
-        positionalBase = p
         let b = UnsafeMutablePointer<BytecodeCall>.allocate(capacity: max(1, sites.count))
         b.initialize(from: sites, count: sites.count)
         siteBase = b
@@ -253,7 +265,6 @@ final class Chunk {
         constantBase?.deallocate()
         globalBase?.deinitialize(count: globals.count)
         globalBase?.deallocate()
-        positionalBase?.deallocate()
         siteBase?.deinitialize(count: sites.count)
         siteBase?.deallocate()
     }

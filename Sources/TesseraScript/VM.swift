@@ -206,13 +206,12 @@ extension Interpreter {
                     }
                 case .call(let a, let callee, let first, let count, let s):
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
-                    if case .function(let fn) = r[Int(callee)], let sf = fn as? ScriptFunction, let target = sf.code.chunk,
-                       target.parameterCount == Int(count),
-                       chunk.positionalBase![Int(s)] ? sf.code.takesPositional : sf.code.labels == chunk.sites[Int(s)].labels {
+                    let site = chunk.siteBase! + Int(s)
+                    if case .function(let fn) = r[Int(callee)], let sf = fn as? ScriptFunction, let target = site.pointee.compiledTarget(sf, count: Int(count)) {
                         try enter(target, result: Int(a), first: Int(first), &frames, &chunk, &code, &constants, &globals, &pc, &base, &r)
                         continue
                     }
-                    let result = try callValue(r[Int(callee)], chunk.siteBase! + Int(s), r + Int(first), Int(count), chunk, pc)
+                    let result = try callValue(r[Int(callee)], site, r + Int(first), Int(count), chunk, pc)
                     r = stack.base + base
                     r[Int(a)] = result
                 case .callGlobal(let a, let g, let first, let count, let s):
@@ -220,10 +219,8 @@ extension Interpreter {
                     let site = chunk.siteBase! + Int(s)
                     // A compiled function in the slot: its chunk, found without copying the value out.
                     let compiled = globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Chunk? in
-                        guard case .function(let fn)? = slot.value, let sf = fn as? ScriptFunction, let target = sf.code.chunk,
-                              target.parameterCount == Int(count),
-                              chunk.positionalBase![Int(s)] ? sf.code.takesPositional : sf.code.labels == site.pointee.labels else { return nil }
-                        return target
+                        guard case .function(let fn)? = slot.value, let sf = fn as? ScriptFunction else { return nil }
+                        return site.pointee.compiledTarget(sf, count: Int(count))
                     }
                     if let target = compiled {
                         try enter(target, result: Int(a), first: Int(first), &frames, &chunk, &code, &constants, &globals, &pc, &base, &r)
