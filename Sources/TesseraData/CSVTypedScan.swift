@@ -95,9 +95,9 @@ extension CSVReader {
                 case .float: pieces[c].appendScanned(doubles: UnsafeBufferPointer(start: doubles + k, count: rows), missing: absent)
                 case .bool: pieces[c].appendScanned(bools: UnsafeBufferPointer(start: bools + k, count: rows), missing: absent)
                 case .string:
-                    pieces[c].appendScanned(starts: UnsafeBufferPointer(start: starts + k, count: rows), lengths: UnsafeBufferPointer(start: lengths + k, count: rows),
-                                            flags: UnsafeBufferPointer(start: flags, count: rows), lines: UnsafeBufferPointer(start: lines, count: rows),
-                                            bytes: buffer, latin1: latin1, na: na)
+                    pieces[c].appendText(starts: UnsafeBufferPointer(start: starts + k, count: rows), lengths: UnsafeBufferPointer(start: lengths + k, count: rows),
+                                         flags: UnsafeBufferPointer(start: flags, count: rows), lines: UnsafeBufferPointer(start: lines, count: rows),
+                                         base: p, latin1: latin1, na: na)
                 case .empty: break
                 }
             }

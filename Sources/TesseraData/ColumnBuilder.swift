@@ -290,8 +290,9 @@ struct ColumnBuilder: Sendable {
     }
 
     /// A chunk of a text column: each field a code, or missing when it is a missing-value
-    /// token (a quoted empty field is the empty text).
-    private mutating func appendText(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
+    /// token (a quoted empty field is the empty text). A split chunk's fields come here, and
+    /// a scanned one's (`CSVReader.TypedScan`).
+    mutating func appendText(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
                                      lines: UnsafeBufferPointer<Int32>, base: UnsafePointer<UInt8>, latin1: Bool, na: MissingTokens) {
         let n = starts.count
         Self.reset(&isNA, n, false)
@@ -333,12 +334,6 @@ struct ColumnBuilder: Sendable {
     mutating func appendScanned(bools values: UnsafeBufferPointer<Bool>, missing absent: UnsafeBufferPointer<Bool>) {
         bools.append(contentsOf: values)
         appendScannedMissing(absent)
-    }
-
-    /// A text column's fields as the scan found them (never quoted): interned as a split chunk's are.
-    mutating func appendScanned(starts: UnsafeBufferPointer<Int32>, lengths: UnsafeBufferPointer<Int32>, flags: UnsafeBufferPointer<UInt8>,
-                                lines: UnsafeBufferPointer<Int32>, bytes p: UnsafeBufferPointer<UInt8>, latin1: Bool, na: MissingTokens) {
-        appendText(starts: starts, lengths: lengths, flags: flags, lines: lines, base: p.baseAddress!, latin1: latin1, na: na)
     }
 
     /// The flags only when one is set: most columns have no missing value, and their chunks

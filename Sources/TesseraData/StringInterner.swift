@@ -186,12 +186,10 @@ struct StringInterner: Sendable {
         other.arena.withUnsafeBufferPointer { a in
             var k = 0
             while heads.count < 2 * Self.keyed && k < other.count {
-                if k < Self.keyed {
-                    heads += [other.heads[2 * k], other.heads[2 * k + 1]]
-                } else {
-                    let key = Self.key(a.baseAddress! + other.offsets[k], other.offsets[k + 1] - other.offsets[k])
-                    heads += [key.0, key.1]
-                }
+                let key = k < Self.keyed ? (other.heads[2 * k], other.heads[2 * k + 1])
+                                         : Self.key(a.baseAddress! + other.offsets[k], other.offsets[k + 1] - other.offsets[k])
+                heads.append(key.0)
+                heads.append(key.1)
                 k += 1
             }
         }
@@ -210,25 +208,47 @@ struct StringInterner: Sendable {
         guard n > 0 else { return (values, nil) }
         var bits = 0
         while (n >> bits) > 4096 && bits < 8 { bits += 1 }
-        let parts = 1 << bits, partitionBits = bits
-        // Each entry's hash and number, grouped by partition, each group in entry order: a
-        // partition's lookups then read only its own few pages. Grouped on every core, each
-        // core a run of entries: its share of each group goes after the earlier cores'.
+        let (starts, pairs) = groupedByHash(bits: bits)
+        let (first, repeats) = firstEntries(starts, pairs)
+        // No repeats (an id): the list is the values.
+        if !repeats { return (values, nil) }
+        // Codes in order of first appearance (entries are in row order).
+        var codes = [Int32](repeating: 0, count: n)
+        var distinct: Int32 = 0
+        for e in 0..<n {
+            if first[e] == Int32(e) { codes[e] = distinct; distinct += 1 } else { codes[e] = codes[Int(first[e])] }
+        }
+        values = StringInterner()
+        values.reserveValues(Int(distinct), bytesEach: bytesPerValue)
+        arena.withUnsafeBufferPointer { a in
+            for e in 0..<n where first[e] == Int32(e) {
+                let s = offsets[e], length = offsets[e + 1] - s
+                let p = a.baseAddress! + s
+                _ = values.append(p, length, key: Self.key(p, length), hash: hashes[e], decoding: decodings[e])
+            }
+        }
+        return (values, codes)
+    }
+
+    /// Each entry's hash and number, grouped by the hash's top `bits` bits, each group in entry
+    /// order (`starts[q]..<starts[q + 1]` is group q): a group's lookups then read only its own
+    /// few pages. Grouped on every core, each core a run of entries, its share of each group
+    /// after the earlier cores'.
+    private func groupedByHash(bits: Int) -> (starts: [Int], pairs: [(hash: UInt64, entry: Int32)]) {
+        let n = count, parts = 1 << bits
         let shift = UInt64(64 - bits)
+        let part: @Sendable (UInt64) -> Int = { bits == 0 ? 0 : Int(truncatingIfNeeded: $0 >> shift) }
         let cores = n >= 1 << 16 ? Swift.max(1, ProcessInfo.processInfo.activeProcessorCount) : 1
         var counts = [Int](repeating: 0, count: cores * parts)
         var starts = [Int](repeating: 0, count: parts + 1)
-        // Every slot of both is written below before it is read.
+        // Every slot is written below before it is read.
         var pairs = [(hash: UInt64, entry: Int32)](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
-        var first = [Int32](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
         hashes.withUnsafeBufferPointer { hashes in
             let hashes = SendablePointer(UnsafeMutablePointer(mutating: hashes.baseAddress!))
             counts.withUnsafeMutableBufferPointer { counts in
                 let counts = SendablePointer(counts.baseAddress!)
                 DispatchQueue.concurrentPerform(iterations: cores) { w in
-                    for e in (w * n / cores)..<((w + 1) * n / cores) {
-                        counts.pointer[w * parts + (partitionBits == 0 ? 0 : Int(truncatingIfNeeded: hashes.pointer[e] >> shift))] += 1
-                    }
+                    for e in (w * n / cores)..<((w + 1) * n / cores) { counts.pointer[w * parts + part(hashes.pointer[e])] += 1 }
                 }
             }
             // Where each core's share of each group starts.
@@ -247,36 +267,42 @@ struct StringInterner: Sendable {
                 DispatchQueue.concurrentPerform(iterations: cores) { w in
                     var next = Array(next[(w * parts)..<((w + 1) * parts)])
                     for e in (w * n / cores)..<((w + 1) * n / cores) {
-                        let h = hashes.pointer[e]
-                        let q = partitionBits == 0 ? 0 : Int(truncatingIfNeeded: h >> shift)
+                        let h = hashes.pointer[e], q = part(h)
                         pairs.pointer[next[q]] = (h, Int32(e))
                         next[q] += 1
                     }
                 }
             }
         }
-        // The first entry with each entry's value (an entry before it, or itself).
+        return (starts, pairs)
+    }
+
+    /// The first entry with each entry's value (an entry before it, or itself), found group by
+    /// group on every core, each group's table small enough to stay in the cache; and whether
+    /// any value repeats.
+    private func firstEntries(_ starts: [Int], _ pairs: [(hash: UInt64, entry: Int32)]) -> (first: [Int32], repeats: Bool) {
+        let n = count, parts = starts.count - 1
         let workers = Swift.min(parts, ProcessInfo.processInfo.activeProcessorCount)
+        // Every slot is written below before it is read.
+        var first = [Int32](unsafeUninitializedCapacity: n) { _, initialized in initialized = n }
         var repeatsBy = [Int](repeating: 0, count: workers)
         repeatsBy.withUnsafeMutableBufferPointer { repeatsBy in
-        let repeatsOut = SendablePointer(repeatsBy.baseAddress!)
         first.withUnsafeMutableBufferPointer { out in
         pairs.withUnsafeBufferPointer { pairs in
         offsets.withUnsafeBufferPointer { offsets in
         arena.withUnsafeBufferPointer { arena in
-            let (out, pairs, offsets) = (SendablePointer(out.baseAddress!), SendablePointer(UnsafeMutablePointer(mutating: pairs.baseAddress!)),
-                                         SendablePointer(UnsafeMutablePointer(mutating: offsets.baseAddress!)))
+            let (repeatsOut, out) = (SendablePointer(repeatsBy.baseAddress!), SendablePointer(out.baseAddress!))
+            let (pairs, offsets) = (SendablePointer(UnsafeMutablePointer(mutating: pairs.baseAddress!)), SendablePointer(UnsafeMutablePointer(mutating: offsets.baseAddress!)))
             let bytes = SendablePointer(UnsafeMutablePointer(mutating: arena.baseAddress ?? UnsafePointer(bitPattern: 1)!))
-            let starts = starts
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var table = [Int32](repeating: -1, count: 16)
+                var table: [Int32] = []
                 var repeats = 0
                 for q in stride(from: w, to: parts, by: workers) {
                     let lo = starts[q], hi = starts[q + 1]
                     var size = 16
                     while size < (hi - lo) * 2 { size *= 2 }
-                    table.withUnsafeMutableBufferPointer { $0.update(repeating: -1) }
-                    if table.count < size { table = [Int32](repeating: -1, count: size) }
+                    table.removeAll(keepingCapacity: true)
+                    table.append(contentsOf: repeatElement(-1, count: size))
                     let mask = size - 1
                     table.withUnsafeMutableBufferPointer { table in
                         for i in lo..<hi {
@@ -302,24 +328,7 @@ struct StringInterner: Sendable {
                 repeatsOut.pointer[w] = repeats
             }
         }}}}}
-        // No repeats (an id): the list is the values.
-        if repeatsBy.allSatisfy({ $0 == 0 }) { return (values, nil) }
-        // Codes in order of first appearance (entries are in row order).
-        var codes = [Int32](repeating: 0, count: n)
-        var distinct: Int32 = 0
-        for e in 0..<n {
-            if first[e] == Int32(e) { codes[e] = distinct; distinct += 1 } else { codes[e] = codes[Int(first[e])] }
-        }
-        values = StringInterner()
-        values.reserveValues(Int(distinct), bytesEach: bytesPerValue)
-        arena.withUnsafeBufferPointer { a in
-            for e in 0..<n where first[e] == Int32(e) {
-                let s = offsets[e], length = offsets[e + 1] - s
-                let p = a.baseAddress! + s
-                _ = values.append(p, length, key: Self.key(p, length), hash: hashes[e], decoding: decodings[e])
-            }
-        }
-        return (values, codes)
+        return (first, repeatsBy.contains { $0 > 0 })
     }
 
     /// Empty again, keeping the memory (a chunk's interner is reused for the next chunk).
