@@ -260,7 +260,7 @@ final class ThrowStmt: Stmt {
 /// Where a name lives, decided once by the resolver.
 enum Binding {
     case unresolved
-    /// A local of the current function: a plain slot, or a boxed cell when a closure captures it.
+    /// A local of the current function: its register, which holds a Box when a closure captures it.
     case local(Variable)
     /// A variable of an enclosing function, reached through the closure's captured boxes.
     case upvalue(Int)
@@ -299,6 +299,6 @@ struct UpvalueSource {
 final class FunctionInfo {
     var variables: [Variable] = []
     var upvalues: [UpvalueSource] = []
+    /// The registers its locals take (one each, parameters first).
     var slotCount = 0
-    var cellCount = 0
 }

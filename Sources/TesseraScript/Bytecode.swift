@@ -11,7 +11,7 @@ typealias Operand = Int32
 
 /// The operators an instruction applies to two registers.
 enum BinaryOperator: UInt8 {
-    case add, subtract, multiply, divide, remainder, power
+    case add, subtract, multiply, divide, remainder, power, matmul
     case less, lessEqual, greater, greaterEqual, equal, notEqual
     case halfOpenRange, closedRange
 
@@ -23,6 +23,7 @@ enum BinaryOperator: UInt8 {
         case "/": self = .divide
         case "%": self = .remainder
         case "**": self = .power
+        case "@": self = .matmul
         case "<": self = .less
         case "<=": self = .lessEqual
         case ">": self = .greater
@@ -52,7 +53,7 @@ enum BinaryOperator: UInt8 {
             case .greaterEqual: return .bool(i >= j)
             case .equal: return .bool(i == j)
             case .notEqual: return .bool(i != j)
-            case .power, .halfOpenRange, .closedRange: break
+            case .power, .matmul, .halfOpenRange, .closedRange: break
             }
         } else if case .double(let a) = x, case .double(let b) = y {
             switch self {
@@ -79,7 +80,8 @@ enum BinaryOperator: UInt8 {
         case .multiply: return try Operators.multiply(a, b)
         case .divide: return try Operators.divide(a, b)
         case .remainder: return try Operators.remainder(a, b)
-        case .power: return try Operators.binary("**", a, b)
+        case .power: return try Operators.power(a, b)
+        case .matmul: return try Operators.matmul(a, b)
         case .less: return try Operators.ordered("<", a, b)
         case .lessEqual: return try Operators.ordered("<=", a, b)
         case .greater: return try Operators.ordered(">", a, b)
@@ -109,6 +111,18 @@ enum Instruction {
     /// globals[g] op= r[b] in the variable itself (`+=` grows a String or an Array in place:
     /// through a register it would be copied, the variable still holding it)
     case updateGlobal(BinaryOperator, g: Operand, b: Operand)
+    /// r[a] = a new Box holding r[b]: a variable that closures capture, made afresh each
+    /// time its declaration runs (each loop iteration's `let` is its own, as in Swift)
+    case newBox(a: Operand, b: Operand)
+    /// r[a] = the value in the Box in r[b] (a captured variable, or an upvalue)
+    case getBox(a: Operand, b: Operand)
+    /// The Box in r[a] holds r[b] from now on
+    case setBox(a: Operand, b: Operand)
+    /// The Box in r[a] op= r[b], in place (`count += 1` in a closure)
+    case updateBox(BinaryOperator, a: Operand, b: Operand)
+    /// r[a] = a new function or closure of prototypes[p], capturing the Boxes its
+    /// prototype names among this frame's registers
+    case closure(a: Operand, p: Operand)
     /// r[a] = r[b] op r[c]
     case binary(BinaryOperator, a: Operand, b: Operand, c: Operand)
     /// r[a] = r[b] op constants[k]: a loop's `i + 1`, `n < 2`
@@ -130,6 +144,8 @@ enum Instruction {
     case jumpIfTrue(a: Operand, to: Operand, what: Operand)
     /// continue at `to` when r[a] is not nil (`??`)
     case jumpIfNotNil(a: Operand, to: Operand)
+    /// continue at `to` when r[a] is nil (a link of `?.` that ends its chain)
+    case jumpIfNil(a: Operand, to: Operand)
     /// A for loop's step over the sequence in r[a] (a Range or an Array), its position in
     /// r[a + 1]: the next element into r[b], or on to `to` when there is none.
     case forNext(a: Operand, b: Operand, to: Operand)
@@ -147,16 +163,20 @@ enum Instruction {
     /// r[a] = globals[g].method(r[first], ...), a mutating method changing the session
     /// variable in place (`xs.append(x)` in a cell)
     case methodGlobal(a: Operand, g: Operand, first: Operand, count: Operand, site: Operand)
+    /// r[a] = a mutating method called on part of a variable, in place (`d["k"].append(x)`,
+    /// `xs.append(x)` on a captured variable): the path's keys in r[first] ..., then the
+    /// call site's arguments
+    case methodPath(a: Operand, first: Operand, path: Operand, site: Operand)
     /// r[a] = r[b].name
     case member(a: Operand, b: Operand, k: Operand)
     /// r[a] = r[b][r[c]]
     case subscriptGet(a: Operand, b: Operand, c: Operand)
     /// r[a][r[b]] = r[c], in place
     case subscriptSet(a: Operand, b: Operand, c: Operand)
-    /// Changes part of the variable in r[a] in place: the path of keys in r[first] ..<
+    /// Changes part of a variable in place: from the path's root, the keys in r[first] ..<
     /// r[first + count] (members where the path's flag says so, else subscripts), then the
     /// value r[value] stored there (or combined with what is there by the path's operator).
-    case modifyPath(a: Operand, first: Operand, count: Operand, value: Operand, path: Operand)
+    case modifyPath(first: Operand, count: Operand, value: Operand, path: Operand)
     /// r[a] = [r[first] ..< r[first + count]]
     case array(a: Operand, first: Operand, count: Operand)
     /// r[a] = (r[first] ..< r[first + count]) as a Tuple
@@ -171,6 +191,11 @@ enum Instruction {
     /// r[first] ..< r[first + count] = nil: a statement's temporaries let go of what they
     /// held, so a variable's Array or Dict is its only owner again and changes in place
     case clear(first: Operand, count: Operand)
+    /// `throw r[a]`: an Error value raises its kind, a String a ValueError
+    case throwValue(a: Operand)
+    /// Raises errors[e], an error the compiler found but the language reports only when
+    /// the code runs (assigning to a constant)
+    case fail(e: Operand)
     /// return r[a]
     case ret(a: Operand)
     /// return nil
@@ -190,6 +215,17 @@ struct BytecodeCall {
     /// Where a session variable that receives a mutating method (`methodGlobal`) or is called
     /// (`callGlobal`) is named: its errors (a constant, not defined) point there.
     let receiverLocation: SourceLocation?
+    /// The inline cache of a call: the script function this site last called with its
+    /// arguments binding where they are, and that function's chunk. A call of the same
+    /// function again skips the type test and the label match. Held strongly, so the
+    /// identity test cannot be fooled by a new object at a freed one's address.
+    var cachedFunction: ScriptFunction?
+    /// The cached function's identity and chunk, read without retaining them (the strong
+    /// reference above keeps both alive).
+    var cachedIdentity: ObjectIdentifier?
+    var cachedCallee: Unmanaged<ScriptFunction>?
+    var cachedChunk: Unmanaged<Chunk>?
+    var cachedEntry = 0
 
     init(labels: [String?], method: MethodSite?, mutatesReceiver: Bool, receiverLocation: SourceLocation? = nil) {
         self.labels = labels
@@ -203,17 +239,69 @@ struct BytecodeCall {
     /// registers: `count` of them, positional or labelled as its parameters are.
     @inline(__always)
     func compiledTarget(_ fn: ScriptFunction, count: Int) -> Chunk? {
-        guard let target = fn.code.chunk, target.parameterCount == count,
-              positional ? fn.code.takesPositional : fn.code.labels == labels else { return nil }
-        return target
+        let code = fn.code
+        guard code.chunk.parameterCount == count, positional ? code.takesPositional : code.labels == labels else { return nil }
+        return code.chunk
     }
 }
 
-/// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`): which keys are
-/// member names, and the operator that combines the old value with the new (nil for `=`).
-struct AssignmentPath {
+/// Where a nested assignment or a mutating method starts: a variable's register, the Box
+/// of a captured variable (in a register), a session variable, or a temporary value (a
+/// call's result, which only a native object lets change).
+enum PathRoot {
+    case register(Operand)
+    case box(Operand)
+    case global(Operand)
+    case temporary(Operand)
+}
+
+/// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`) or of a mutating
+/// method's receiver (`d["k"].append(x)`): its root, which keys are member names, and the
+/// operator that combines the old value with the new (nil for `=`). A class: an instruction
+/// reads it by reference (copying its error and arrays was a fifth of nbody).
+final class AssignmentPath {
+    let root: PathRoot
     let members: [Bool]
     let combine: BinaryOperator?
+    /// The error a constant root (a `let`, a captured parameter) raises when changed.
+    let constantError: ScriptError?
+    /// Where the root is named (a session variable's errors point there) or computed (a
+    /// temporary's).
+    let rootLocation: SourceLocation
+
+    init(root: PathRoot, members: [Bool], combine: BinaryOperator?, constantError: ScriptError?, rootLocation: SourceLocation) {
+        self.root = root
+        self.members = members
+        self.combine = combine
+        self.constantError = constantError
+        self.rootLocation = rootLocation
+    }
+}
+
+/// A function or closure as compiled, once per declaration: running its declaration makes
+/// a `ScriptFunction` of it with the Boxes it captures.
+final class FunctionCode {
+    let decl: FunctionDecl
+    let chunk: Chunk
+    /// The call-site labels under which arguments bind straight into the parameters, in
+    /// order (all nil for closures).
+    let labels: [String?]
+    /// Whether a call with plain positional values can bind them directly.
+    let takesPositional: Bool
+    /// Each parameter's label and whether it has a default, for matching labelled calls.
+    let shape: [(label: String?, hasDefault: Bool)]
+    /// The registers of the creating frame whose Boxes the function captures: a captured
+    /// local's own register, or an upvalue the creating closure holds.
+    let captures: [Operand]
+
+    init(decl: FunctionDecl, chunk: Chunk, captures: [Operand]) {
+        self.decl = decl
+        self.chunk = chunk
+        self.captures = captures
+        labels = decl.isClosure ? decl.parameters.map { _ in nil } : decl.parameters.map(\.label)
+        takesPositional = labels.allSatisfy { $0 == nil }
+        shape = decl.parameters.map { (label: $0.label, hasDefault: $0.defaultValue != nil) }
+    }
 }
 
 /// A compiled function body: its code, the source position of each instruction, its
@@ -227,16 +315,26 @@ final class Chunk {
     @exclusivity(unchecked) var globals: [GlobalSlot] = []
     @exclusivity(unchecked) var sites: [BytecodeCall] = []
     @exclusivity(unchecked) var paths: [AssignmentPath] = []
+    @exclusivity(unchecked) var prototypes: [FunctionCode] = []
+    @exclusivity(unchecked) var errors: [ScriptError] = []
     @exclusivity(unchecked) var registerCount = 0
     @exclusivity(unchecked) var parameterCount = 0
+    /// The first of the registers that hold the Boxes a closure captured, one per upvalue.
+    @exclusivity(unchecked) var upvalueBase = 0
+    @exclusivity(unchecked) var upvalueCount = 0
+    /// The first of one register per parameter saying whether the call gave it (a Bool),
+    /// read by the code that fills in defaults; -1 when no parameter has a default.
+    @exclusivity(unchecked) var givenBase = -1
+    /// Where a call that gives every parameter starts: past the code that fills in defaults.
+    @exclusivity(unchecked) var fullEntry = 0
 
     /// The code and constants in fixed storage, for the dispatch loop to read without
     /// retaining an array per call (made by `seal`, once the compiler is done).
-    private(set) var codeBase: UnsafeMutablePointer<Instruction>?
-    private(set) var constantBase: UnsafeMutablePointer<Value>?
-    private(set) var globalBase: UnsafeMutablePointer<GlobalSlot>?
+    @exclusivity(unchecked) private(set) var codeBase: UnsafeMutablePointer<Instruction>?
+    @exclusivity(unchecked) private(set) var constantBase: UnsafeMutablePointer<Value>?
+    @exclusivity(unchecked) private(set) var globalBase: UnsafeMutablePointer<GlobalSlot>?
     /// The call sites, read in place (a copy of one retained its labels and method).
-    private(set) var siteBase: UnsafeMutablePointer<BytecodeCall>?
+    @exclusivity(unchecked) private(set) var siteBase: UnsafeMutablePointer<BytecodeCall>?
 
     init(name: String, source: Source) {
         self.name = name

@@ -1,17 +1,20 @@
-import Foundation
-
-/// Compiles a resolved function body into a `Chunk` of register instructions.
+/// Compiles resolved syntax into register code: a cell (`compileCell`) and, nested in it,
+/// every function and closure it declares (`compileFunction`), once per cell.
 ///
-/// Locals live in the registers the resolver numbered (their slot indices); temporaries are
-/// allocated above them, last in first out, so an expression's operands sit in registers
-/// its instruction names directly. Forms the register machine does not run yet make
-/// `compile` return nil, and the function keeps its closure-tree code (Compiler.swift).
+/// A function's registers are its locals first (the parameters, then its other variables,
+/// numbered by the resolver), then one register per upvalue holding the captured Box, then,
+/// when a parameter has a default, one per parameter saying whether the call gave it, then
+/// temporaries, allocated last in first out so an expression's operands sit in registers
+/// its instruction names directly. A local that closures capture keeps a Box in its
+/// register, made afresh each time its declaration runs.
+///
+/// What the language rejects before running (`return` outside a function, `break` outside
+/// a loop, an assignment to something that is not a variable) is a SyntaxError here, so a
+/// cell that has one runs none of its statements.
 struct BytecodeCompiler {
-    /// A form this compiler does not handle yet.
-    struct Unsupported: Error {}
-
     private let chunk: Chunk
     private unowned let interpreter: Interpreter
+    private let source: Source
     private var nextRegister: Int
     /// The most registers the function uses at once.
     private var highWater = 0
@@ -19,80 +22,95 @@ struct BytecodeCompiler {
     private var globalIndex: [ObjectIdentifier: Operand] = [:]
     /// Jumps to patch at the end of each enclosing loop: (breaks, continue target).
     private var loops: [(breaks: [Int], continues: [Int])] = []
+    /// The jumps of the `?.` links of each optional chain being compiled, to its nil.
+    private var chains: [[Int]] = []
+    /// Compiling a cell: its top-level declarations define session variables, and `return`
+    /// is an error.
+    private let isCell: Bool
+    /// The variables the function being compiled captured (whether each is a constant).
+    private let upvalues: [UpvalueSource]
 
-    private init(chunk: Chunk, interpreter: Interpreter, locals: Int) {
+    private init(chunk: Chunk, interpreter: Interpreter, source: Source, locals: Int, isCell: Bool, upvalues: [UpvalueSource]) {
         self.chunk = chunk
         self.interpreter = interpreter
+        self.source = source
         self.nextRegister = locals
+        self.highWater = locals
+        self.isCell = isCell
+        self.upvalues = upvalues
     }
 
-    /// TESSERA_BYTECODE=0 keeps every function on the closure tree (for comparisons while
-    /// the register machine grows).
-    static let enabled = ProcessInfo.processInfo.environment["TESSERA_BYTECODE"] != "0"
+    /// A cell's code: its statements, then the value of a last expression. Its own
+    /// variables (a loop's) are registers; its top-level `let`, `var` and `func` define
+    /// session variables.
+    static func compileCell(_ stmts: [Stmt], info: FunctionInfo, interpreter: Interpreter, source: Source) throws -> Chunk {
+        let chunk = Chunk(name: "<cell>", source: source)
+        chunk.upvalueBase = info.slotCount
+        var c = BytecodeCompiler(chunk: chunk, interpreter: interpreter, source: source, locals: info.slotCount, isCell: true, upvalues: [])
+        var body = stmts
+        if let last = body.last as? ExpressionStmt {
+            body.removeLast()
+            try c.block(body)
+            c.emit(.ret(a: try c.expression(last.expr)), last.expr.location)
+        } else {
+            try c.block(body)
+            c.emit(.retNil, stmts.last?.location ?? SourceLocation(line: 1, column: 1))
+        }
+        chunk.registerCount = c.highWater
+        chunk.seal()
+        return chunk
+    }
 
-    /// The function's chunk, or nil when it uses a form the register machine does not run
-    /// yet (captured variables, closures, optional chains, throw, ...).
-    static func compile(_ decl: FunctionDecl, interpreter: Interpreter, source: Source) -> Chunk? {
-        guard enabled, !decl.isClosure, decl.info.upvalues.isEmpty, decl.info.cellCount == 0,
-              // Defaults are filled in by the general binding (Interpreter.invoke), which a
-              // call that leaves one out takes; the parameters must be plain registers.
-              decl.parameters.allSatisfy({ !($0.variable?.captured ?? true) }),
-              decl.parameters.enumerated().allSatisfy({ $0.element.variable?.index == $0.offset }) else { return nil }
+    /// A function's or closure's code. Calls that give every parameter start at
+    /// `fullEntry`; the code before it fills in the defaults of parameters a call left out.
+    static func compileFunction(_ decl: FunctionDecl, interpreter: Interpreter, source: Source) throws -> Chunk {
+        let info = decl.info
         let chunk = Chunk(name: decl.name, source: source)
         chunk.parameterCount = decl.parameters.count
-        var c = BytecodeCompiler(chunk: chunk, interpreter: interpreter, locals: decl.info.slotCount)
-        do {
-            if decl.isExpressionBody, let e = decl.body.first as? ExpressionStmt {
-                let r = try c.expression(e.expr)
-                c.emit(.ret(a: r), e.expr.location)
-            } else {
-                try c.block(decl.body)
-                c.emit(.retNil, decl.location)
-            }
-        } catch {
-            return nil
+        chunk.upvalueBase = info.slotCount
+        chunk.upvalueCount = info.upvalues.count
+        var locals = info.slotCount + info.upvalues.count
+        if decl.parameters.contains(where: { $0.defaultValue != nil }) {
+            chunk.givenBase = locals
+            locals += decl.parameters.count
+        }
+        var c = BytecodeCompiler(chunk: chunk, interpreter: interpreter, source: source, locals: locals, isCell: false, upvalues: info.upvalues)
+        for (k, p) in decl.parameters.enumerated() {
+            precondition(p.variable?.index == k, "parameters are a function's first registers")
+            guard let d = p.defaultValue else { continue }
+            let skip = c.emit(.jumpIfTrue(a: Operand(chunk.givenBase + k), to: 0, what: c.constant(.string("if"))), d.location)
+            let mark = c.nextRegister
+            try c.expression(d, into: Operand(k))
+            c.release(to: mark)
+            c.patch(skip, to: c.here)
+        }
+        chunk.fullEntry = Int(c.here)
+        // A captured parameter moves into its Box once bound.
+        for (k, p) in decl.parameters.enumerated() where p.variable!.captured {
+            c.emit(.newBox(a: Operand(k), b: Operand(k)), p.location)
+        }
+        if decl.isExpressionBody, let e = decl.body.first as? ExpressionStmt {
+            c.emit(.ret(a: try c.expression(e.expr)), e.expr.location)
+        } else {
+            try c.block(decl.body)
+            c.emit(.retNil, decl.location)
         }
         chunk.registerCount = c.highWater
         chunk.seal()
         return chunk
     }
 
-    /// A cell's code (its statements, then the value of a last expression), or nil when it
-    /// uses a form the register machine does not run yet, or one the closure tree reports
-    /// as an error (`return` outside a function). Its own variables (a loop's) are
-    /// registers; its `let` and `var` define session variables.
-    static func compileCell(_ stmts: [Stmt], info: FunctionInfo, interpreter: Interpreter, source: Source) -> Chunk? {
-        guard enabled, info.upvalues.isEmpty, info.cellCount == 0, !stmts.isEmpty else { return nil }
-        let chunk = Chunk(name: "<cell>", source: source)
-        var c = BytecodeCompiler(chunk: chunk, interpreter: interpreter, locals: info.slotCount)
-        c.isCell = true
-        do {
-            var body = stmts
-            if let last = body.last as? ExpressionStmt {
-                body.removeLast()
-                try c.block(body)
-                c.emit(.ret(a: try c.expression(last.expr)), last.expr.location)
-            } else {
-                try c.block(body)
-                c.emit(.retNil, stmts[stmts.count - 1].location)
-            }
-        } catch {
-            return nil
-        }
-        chunk.registerCount = c.highWater
-        chunk.seal()
-        return chunk
+    private func syntaxError(_ message: String, _ loc: SourceLocation) -> ScriptError {
+        ScriptError(.syntax, message, at: loc, in: source)
     }
-
-    /// Compiling a cell: `return` is an error the closure tree reports.
-    private var isCell = false
 
     // MARK: Emitting
 
     @discardableResult
     private mutating func emit(_ i: Instruction, _ loc: SourceLocation) -> Int {
         switch i {
-        case .global, .member, .subscriptGet, .call, .method, .array, .tuple, .dict, .interpolate, .forStart:
+        case .global, .member, .subscriptGet, .call, .callGlobal, .method, .methodGlobal, .methodPath, .array, .tuple,
+             .dict, .interpolate, .forStart, .getBox, .closure, .unpack:
             holdsReferences = true
         default: break
         }
@@ -109,9 +127,24 @@ struct BytecodeCompiler {
         case .jumpIfFalse(let a, _, let w): chunk.code[at] = .jumpIfFalse(a: a, to: target, what: w)
         case .jumpIfTrue(let a, _, let w): chunk.code[at] = .jumpIfTrue(a: a, to: target, what: w)
         case .jumpIfNotNil(let a, _): chunk.code[at] = .jumpIfNotNil(a: a, to: target)
+        case .jumpIfNil(let a, _): chunk.code[at] = .jumpIfNil(a: a, to: target)
         case .forNext(let a, let b, _): chunk.code[at] = .forNext(a: a, b: b, to: target)
         default: preconditionFailure("patching an instruction that does not jump")
         }
+    }
+
+    /// Before an instruction that changes a variable's value in place: the statement's
+    /// temporaries above the live ones let go of what they read (`counts[w]` read `counts`
+    /// into one), so the value is uniquely referenced and changes without a copy.
+    private mutating func releaseDeadTemporaries(_ loc: SourceLocation) {
+        guard holdsReferences, statementHigh > nextRegister else { return }
+        emit(.clear(first: Operand(nextRegister), count: Operand(statementHigh - nextRegister)), loc)
+    }
+
+    /// Raises `error` when the code reaches here (the language reports it then, not before).
+    private mutating func fail(_ error: ScriptError, _ loc: SourceLocation) {
+        chunk.errors.append(error)
+        emit(.fail(e: Operand(chunk.errors.count - 1)), loc)
     }
 
     /// Whether evaluating `e` runs no script code (literals, names and operators on them): it
@@ -174,9 +207,24 @@ struct BytecodeCompiler {
         return g
     }
 
+    /// The register of upvalue `i`, which holds its Box.
+    private func upvalueRegister(_ i: Int) -> Operand { Operand(chunk.upvalueBase + i) }
+
+    private static func constantError(_ name: String, _ loc: SourceLocation, _ src: Source) -> ScriptError {
+        ScriptError(.type, "cannot assign to '\(name)': it is a constant (declared with let)", at: loc, in: src,
+                    suggestion: "declare it with var to change it")
+    }
+
     // MARK: Statements
 
+    /// A block's statements. Its local functions are hoisted: one that closures capture
+    /// gets its Box before any statement runs, so functions in one block may call each other.
     private mutating func block(_ stmts: [Stmt]) throws {
+        for case let f as FuncDeclStmt in stmts {
+            guard case .local(let v) = f.binding, v.captured else { continue }
+            emit(.constant(a: Operand(v.index), k: constant(.nil)), f.location)
+            emit(.newBox(a: Operand(v.index), b: Operand(v.index)), f.location)
+        }
         for s in stmts { try statement(s) }
     }
 
@@ -206,34 +254,24 @@ struct BytecodeCompiler {
         case let s as ExpressionStmt:
             _ = try expression(s.expr)
         case let s as VarDeclStmt:
-            if case .tuple(let items, let loc) = s.pattern, let e = s.initializer {
-                // Destructuring into plain locals (or `_`): the parts land in a run of
-                // temporaries, then move to the variables.
-                let targets: [Operand?] = try items.map { item in
-                    switch item {
-                    case .wildcard: return nil
-                    case .name(_, _, .local(let v)) where !v.captured: return Operand(v.index)
-                    default: throw Unsupported()
-                    }
-                }
-                let value = try expression(e)
-                let first = Operand(nextRegister)
-                for _ in items { _ = temporary() }
-                emit(.unpack(a: value, first: first, count: Operand(items.count)), loc)
-                for (k, t) in targets.enumerated() { if let t { emit(.move(a: t, b: first + Operand(k)), loc) } }
-                return
+            if case .name(_, _, .local(let v)) = s.pattern, !v.captured, let e = s.initializer {
+                return try store(e, into: Operand(v.index))
             }
-            if isCell, case .name(let name, _, .global(_)) = s.pattern {
-                // A session variable: defined (or defined again) by this cell.
-                let value = try s.initializer.map { try expression($0) } ?? constantRegister(.nil, s.location)
-                emit(.defineGlobal(g: global(name), b: value, constant: s.isConstant ? 1 : 0), s.location)
-                return
-            }
-            guard case .name(_, _, .local(let v)) = s.pattern, !v.captured else { throw Unsupported() }
-            if let e = s.initializer {
-                try store(e, into: Operand(v.index))
-            } else {
-                emit(.constant(a: Operand(v.index), k: constant(.nil)), s.location)
+            let value = try s.initializer.map { try expression($0) } ?? constantRegister(.nil, s.location)
+            try declare(s.pattern, value, constant: s.isConstant, s.location)
+        case let s as FuncDeclStmt:
+            switch s.binding {
+            case .local(let v) where !v.captured:
+                function(s.function, into: Operand(v.index))
+            case .local(let v):
+                // Its Box was made when the block began (functions are hoisted): filled here.
+                let t = temporary()
+                function(s.function, into: t)
+                emit(.setBox(a: Operand(v.index), b: t), s.location)
+            default:
+                let t = temporary()
+                function(s.function, into: t)
+                emit(.defineGlobal(g: global(s.function.name), b: t, constant: 1), s.location)
             }
         case let s as IfStmt:
             let cond = try expression(s.condition)
@@ -265,31 +303,58 @@ struct BytecodeCompiler {
             let sequence = temporary()
             _ = temporary()
             let element: Operand
-            switch s.pattern {
-            case .name(_, _, .local(let v)) where !v.captured: element = Operand(v.index)
-            case .wildcard: element = temporary()
-            default: throw Unsupported()
+            var direct = false
+            if case .name(_, _, .local(let v)) = s.pattern, !v.captured {
+                element = Operand(v.index)
+                direct = true
+            } else {
+                element = temporary()
             }
             try expression(s.sequence, into: sequence)
             emit(.forStart(a: sequence), s.sequence.location)
             let head = here
             let exit = emit(.forNext(a: sequence, b: element, to: 0), s.location)
+            if !direct { try declare(s.pattern, element, constant: true, s.location) }
             try loopBody(s.body, head: head, exit: exit, s.location)
         case let s as ReturnStmt:
-            guard !isCell else { throw Unsupported() }
+            guard !isCell else { throw syntaxError("'return' outside a function", s.location) }
             if let v = s.value {
                 emit(.ret(a: try expression(v)), s.location)
             } else {
                 emit(.retNil, s.location)
             }
         case is BreakStmt:
-            guard !loops.isEmpty else { throw Unsupported() }
+            guard !loops.isEmpty else { throw syntaxError("'break' outside a loop", s.location) }
             loops[loops.count - 1].breaks.append(emit(.jump(to: 0), s.location))
         case is ContinueStmt:
-            guard !loops.isEmpty else { throw Unsupported() }
+            guard !loops.isEmpty else { throw syntaxError("'continue' outside a loop", s.location) }
             loops[loops.count - 1].continues.append(emit(.jump(to: 0), s.location))
+        case let s as ThrowStmt:
+            emit(.throwValue(a: try expression(s.value)), s.location)
         default:
-            throw Unsupported()
+            throw syntaxError("unsupported statement", s.location)
+        }
+    }
+
+    /// Stores r[value] into what a declaration names: a local's register, a fresh Box for
+    /// a local that closures capture, or a session variable (at a cell's top level).
+    private mutating func declare(_ p: Pattern, _ value: Operand, constant: Bool, _ loc: SourceLocation) throws {
+        switch p {
+        case .wildcard:
+            break
+        case .name(_, _, .local(let v)):
+            if v.captured {
+                emit(.newBox(a: Operand(v.index), b: value), loc)
+            } else if Operand(v.index) != value {
+                emit(.move(a: Operand(v.index), b: value), loc)
+            }
+        case .name(let name, let at, _):
+            emit(.defineGlobal(g: global(name), b: value, constant: constant ? 1 : 0), at)
+        case .tuple(let items, let at):
+            let first = Operand(nextRegister)
+            for _ in items { _ = temporary() }
+            emit(.unpack(a: value, first: first, count: Operand(items.count)), at)
+            for (k, item) in items.enumerated() { try declare(item, first + Operand(k), constant: constant, at) }
         }
     }
 
@@ -305,6 +370,28 @@ struct BytecodeCompiler {
         for b in jumps.breaks { patch(b, to: here) }
     }
 
+    /// Compiles `decl` (once) and emits the instruction that makes a function of it in
+    /// register `dst`, capturing the Boxes it names from this frame.
+    private mutating func function(_ decl: FunctionDecl, into dst: Operand) {
+        // Compiled even when it has an error: that error belongs to this declaration, and
+        // is raised now, as the cell is compiled.
+        let code: Chunk
+        do {
+            code = try BytecodeCompiler.compileFunction(decl, interpreter: interpreter, source: source)
+        } catch {
+            pendingError = pendingError ?? error
+            return
+        }
+        let captures = decl.info.upvalues.map { u in
+            u.fromParentLocal ? Operand(u.variable!.index) : upvalueRegister(u.index)
+        }
+        chunk.prototypes.append(FunctionCode(decl: decl, chunk: code, captures: captures))
+        emit(.closure(a: dst, p: Operand(chunk.prototypes.count - 1)), decl.location)
+    }
+
+    /// The first error a nested function's compilation raised.
+    private var pendingError: Error?
+
     // MARK: Expressions
 
     /// Compiles `e` into register `dst`.
@@ -316,6 +403,12 @@ struct BytecodeCompiler {
     /// Compiles `e` and returns the register that holds its value: a local's own register,
     /// or a temporary (or `target`, when one is given, for the result of an operation).
     private mutating func expression(_ e: Expr, target: Operand? = nil) throws -> Operand {
+        let r = try expressionBody(e, target: target)
+        if let pendingError { throw pendingError }
+        return r
+    }
+
+    private mutating func expressionBody(_ e: Expr, target: Operand?) throws -> Operand {
         switch e {
         case let e as LiteralExpr:
             let dst = target ?? temporary()
@@ -329,15 +422,21 @@ struct BytecodeCompiler {
             switch e.binding {
             case .local(let v) where !v.captured:
                 return Operand(v.index)
+            case .local(let v):
+                let dst = target ?? temporary()
+                emit(.getBox(a: dst, b: Operand(v.index)), e.location)
+                return dst
+            case .upvalue(let i):
+                let dst = target ?? temporary()
+                emit(.getBox(a: dst, b: upvalueRegister(i)), e.location)
+                return dst
             case .global, .unresolved:
                 let dst = target ?? temporary()
                 emit(.global(a: dst, g: global(e.name)), e.location)
                 return dst
-            default:
-                throw Unsupported()
             }
         case let e as BinaryExpr:
-            guard let op = BinaryOperator(e.op) else { throw Unsupported() }
+            guard let op = BinaryOperator(e.op) else { throw syntaxError("unknown operator '\(e.op)'", e.location) }
             let mark = nextRegister
             let l = try expression(e.lhs)
             if let literal = e.rhs as? LiteralExpr {
@@ -392,24 +491,39 @@ struct BytecodeCompiler {
             let dst = target ?? temporary()
             emit(.constant(a: dst, k: constant(.nil)), e.location)
             return dst
-        case let e as MemberExpr where !e.optional:
+        case let e as MemberExpr:
             let mark = nextRegister
             let o = try expression(e.object)
+            if e.optional { try link(o, e.location) }
             release(to: mark)
             let dst = target ?? temporary()
             emit(.member(a: dst, b: o, k: constant(.string(e.name))), e.location)
             return dst
-        case let e as SubscriptExpr where !e.optional:
+        case let e as SubscriptExpr:
             let mark = nextRegister
             let o = try expression(e.object)
+            if e.optional { try link(o, e.location) }
             let i = try expression(e.index)
             release(to: mark)
             let dst = target ?? temporary()
             emit(.subscriptGet(a: dst, b: o, c: i), e.location)
             return dst
+        case let e as OptionalChainExpr:
+            // Each `?.` link that finds nil jumps to the end, where the chain is nil.
+            let dst = target ?? temporary()
+            chains.append([])
+            try expression(e.inner, into: dst)
+            let jumps = chains.removeLast()
+            if !jumps.isEmpty {
+                let end = emit(.jump(to: 0), e.location)
+                for j in jumps { patch(j, to: here) }
+                emit(.constant(a: dst, k: constant(.nil)), e.location)
+                patch(end, to: here)
+            }
+            return dst
         case let e as ArrayExpr:
             return try run(e.elements, target: target, e.location) { .array(a: $0, first: $1, count: $2) }
-        case let e as CallExpr where !e.optional:
+        case let e as CallExpr:
             return try call(e, target: target)
         case let e as TupleExpr:
             return try run(e.elements, target: target, e.location) { .tuple(a: $0, first: $1, count: $2) }
@@ -423,19 +537,30 @@ struct BytecodeCompiler {
                 }
             }
             return try run(parts, target: target, e.location) { .interpolate(a: $0, first: $1, count: $2) }
+        case let e as ClosureExpr:
+            let dst = target ?? temporary()
+            function(e.function, into: dst)
+            return dst
         default:
-            throw Unsupported()
+            throw syntaxError("unsupported expression", e.location)
         }
+    }
+
+    /// A `?.` link: when r[value] is nil the chain being compiled ends, nil.
+    private mutating func link(_ value: Operand, _ loc: SourceLocation) throws {
+        guard !chains.isEmpty else { throw syntaxError("'?' outside an optional chain", loc) }
+        chains[chains.count - 1].append(emit(.jumpIfNil(a: value, to: 0), loc))
     }
 
     /// Values into a run of temporaries, then one instruction over the run (its result
     /// register, the run's first, the run's length); the temporaries from `above` on (the
     /// run's start unless an operand such as a callee was computed first) are free after.
-    private mutating func run(_ items: [Expr], target: Operand?, _ loc: SourceLocation, above: Int? = nil,
+    private mutating func run(_ items: [Expr], target: Operand?, _ loc: SourceLocation, above: Int? = nil, inPlace: Bool = false,
                               _ make: (Operand, Operand, Operand) -> Instruction) throws -> Operand {
         let mark = above ?? nextRegister
         let first = Operand(nextRegister)
         for item in items { try argument(item) }
+        if inPlace { releaseDeadTemporaries(loc) }
         release(to: mark)
         let dst = target ?? temporary()
         emit(make(dst, first, Operand(items.count)), loc)
@@ -454,7 +579,7 @@ struct BytecodeCompiler {
     /// Whether `e` writes its result register only at its end: then it may be compiled
     /// straight into a variable it reads (`x = x + 1`); `x = y && x` may not.
     private static func writesOnceAtEnd(_ e: Expr) -> Bool {
-        !(e is LogicalExpr || e is TernaryExpr)
+        !(e is LogicalExpr || e is TernaryExpr || e is OptionalChainExpr)
     }
 
     /// Compiles `e` into a variable's register, through a temporary when the expression
@@ -465,122 +590,185 @@ struct BytecodeCompiler {
         emit(.move(a: r, b: t), e.location)
     }
 
+    // MARK: Assignment
+
     private mutating func assignment(_ e: AssignExpr) throws {
         let combine: BinaryOperator?
         switch e.op {
         case "=": combine = nil
         case "+=", "-=", "*=", "/=", "%=", "**=": combine = BinaryOperator(String(e.op.dropLast()))
-        default: throw Unsupported()
+        default: throw syntaxError("unknown assignment operator '\(e.op)'", e.location)
         }
         let mark = nextRegister
         defer { release(to: mark) }
         switch e.target {
         case let id as IdentifierExpr:
             switch id.binding {
+            case .local(let v) where v.isConstant:
+                _ = try expression(e.value)
+                fail(Self.constantError(id.name, id.location, source), id.location)
             case .local(let v) where !v.captured:
-                guard !v.isConstant else { throw Unsupported() }
                 let r = Operand(v.index)
                 guard let combine else { return try store(e.value, into: r) }
                 let value = try expression(e.value)
+                releaseDeadTemporaries(e.location)
                 if combine == .add { emit(.addInPlace(a: r, b: value), e.location) } else { emit(.binary(combine, a: r, b: r, c: value), e.location) }
+            case .local(let v):
+                try assignBox(Operand(v.index), e, combine)
+            case .upvalue(let i):
+                // Captured parameters and lets stay constant inside closures.
+                guard !upvalues[i].isConstant else {
+                    _ = try expression(e.value)
+                    return fail(Self.constantError(id.name, id.location, source), id.location)
+                }
+                try assignBox(upvalueRegister(i), e, combine)
             case .global, .unresolved:
                 let g = global(id.name)
                 let value = try expression(e.value)
+                releaseDeadTemporaries(e.location)
                 if let combine {
                     emit(.updateGlobal(combine, g: g, b: value), e.location)
                 } else {
                     // (At the name: the error it can raise is that the name is a constant.)
                     emit(.setGlobal(g: g, b: value), id.location)
                 }
-            default:
-                throw Unsupported()
             }
-        case let s as SubscriptExpr where !s.optional && combine == nil:
+        case let s as SubscriptExpr where !s.optional:
             // `xs[i] = v` on a local: the common case gets its own instruction.
-            if let id = s.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant {
+            if combine == nil, let id = s.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant {
                 let index = try expression(s.index)
                 let value = try expression(e.value)
+                releaseDeadTemporaries(e.location)
                 emit(.subscriptSet(a: Operand(v.index), b: index, c: value), e.location)
                 return
             }
             try assignPath(e, combine: combine)
-        case is SubscriptExpr, is MemberExpr:
+        case let m as MemberExpr where !m.optional:
+            _ = m
             try assignPath(e, combine: combine)
         default:
-            throw Unsupported()
+            throw syntaxError("cannot assign to this expression", e.target.location)
         }
     }
 
-    /// `root[k1].k2[k3] op= value`: the keys into a run of registers, then one instruction
-    /// that walks them in place from the root variable.
-    private mutating func assignPath(_ e: AssignExpr, combine: BinaryOperator?) throws {
+    /// `x = value` or `x op= value` on a variable that lives in the Box in register `box`.
+    private mutating func assignBox(_ box: Operand, _ e: AssignExpr, _ combine: BinaryOperator?) throws {
+        let value = try expression(e.value)
+        releaseDeadTemporaries(e.location)
+        if let combine { emit(.updateBox(combine, a: box, b: value), e.location) } else { emit(.setBox(a: box, b: value), e.location) }
+    }
+
+    /// The root of a nested assignment or of a mutating method's receiver, and the keys
+    /// from it to the part that changes: members and subscripts down to a variable, or to
+    /// a value computed into a temporary (a call's result).
+    private mutating func pathRoot(_ e: Expr) throws -> (root: PathRoot, keys: [(expr: Expr?, name: String?)], constantError: ScriptError?, at: SourceLocation) {
         var keys: [(expr: Expr?, name: String?)] = []
-        var node: Expr = e.target
+        var node = e
         while true {
             if let m = node as? MemberExpr, !m.optional { keys.append((nil, m.name)); node = m.object }
             else if let s = node as? SubscriptExpr, !s.optional { keys.append((s.index, nil)); node = s.object }
             else { break }
         }
         keys.reverse()
-        guard let root = node as? IdentifierExpr else { throw Unsupported() }
-        // A local root only: on a session variable (nbody's `bodies[i]["vx"] -= d`) the
-        // machine measured slower than the closure tree (0.57 s against 0.38 for nbody), so
-        // such functions stay there until session variables are cheaper to reach.
-        guard case .local(let v) = root.binding, !v.captured, !v.isConstant else { throw Unsupported() }
-        let register = Operand(v.index)
-        let first = Operand(nextRegister)
-        for key in keys {
-            if let x = key.expr { try argument(x) } else { try argument(LiteralExpr(.string(key.name!), e.location)) }
+        guard let id = node as? IdentifierExpr else {
+            return (.temporary(try expression(node)), keys, nil, node.location)
         }
-        let value = try expression(e.value)
-        chunk.paths.append(AssignmentPath(members: keys.map { $0.name != nil }, combine: combine))
-        emit(.modifyPath(a: register, first: first, count: Operand(keys.count), value: value,
-                         path: Operand(chunk.paths.count - 1)), e.location)
+        let constant = Self.constantError(id.name, id.location, source)
+        switch id.binding {
+        case .local(let v) where v.captured: return (.box(Operand(v.index)), keys, v.isConstant ? constant : nil, id.location)
+        case .local(let v): return (.register(Operand(v.index)), keys, v.isConstant ? constant : nil, id.location)
+        case .upvalue(let i): return (.box(upvalueRegister(i)), keys, upvalues[i].isConstant ? constant : nil, id.location)
+        case .global, .unresolved: return (.global(global(id.name)), keys, nil, id.location)
+        }
     }
+
+    /// The keys of a path into a run of registers.
+    private mutating func keyRegisters(_ keys: [(expr: Expr?, name: String?)], _ loc: SourceLocation) throws {
+        for key in keys {
+            if let x = key.expr { try argument(x) } else { try argument(LiteralExpr(.string(key.name!), loc)) }
+        }
+    }
+
+    /// `root[k1].k2[k3] op= value`: the keys into a run of registers, then one instruction
+    /// that walks them in place from the root.
+    private mutating func assignPath(_ e: AssignExpr, combine: BinaryOperator?) throws {
+        let (root, keys, constantError, at) = try pathRoot(e.target)
+        let first = Operand(nextRegister)
+        try keyRegisters(keys, e.location)
+        let value = try expression(e.value)
+        releaseDeadTemporaries(e.location)
+        chunk.paths.append(AssignmentPath(root: root, members: keys.map { $0.name != nil }, combine: combine,
+                                          constantError: constantError, rootLocation: at))
+        emit(.modifyPath(first: first, count: Operand(keys.count), value: value, path: Operand(chunk.paths.count - 1)), e.location)
+    }
+
+    // MARK: Calls
 
     private mutating func call(_ e: CallExpr, target: Operand?) throws -> Operand {
         let mark = nextRegister
+        let labels = e.arguments.map(\.label)
+        let values = e.arguments.map(\.value)
         if let m = e.callee as? MemberExpr {
-            guard !m.optional else { throw Unsupported() }
             let site = MethodSite(m.name)
-            if Members.mutatingNames.contains(m.name), let id = m.object as? IdentifierExpr, id.binding.isSessionVariable {
-                // A mutating method on a session variable: changed in its slot.
-                let g = global(id.name)
-                chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: site, mutatesReceiver: true, receiverLocation: id.location))
-                let s = Operand(chunk.sites.count - 1)
-                return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
-                    .methodGlobal(a: $0, g: g, first: $1, count: $2, site: s)
+            if !m.optional, Members.mutatingNames.contains(m.name), m.object.isAssignable {
+                if let id = m.object as? IdentifierExpr {
+                    switch id.binding {
+                    case .global, .unresolved:
+                        // A mutating method on a session variable: changed in its slot.
+                        let g = global(id.name)
+                        chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true, receiverLocation: id.location))
+                        let s = Operand(chunk.sites.count - 1)
+                        return try run(values, target: target, e.location, above: mark, inPlace: true) {
+                            .methodGlobal(a: $0, g: g, first: $1, count: $2, site: s)
+                        }
+                    case .local(let v) where !v.captured && !v.isConstant:
+                        // On a local variable's value, in its register.
+                        chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true))
+                        let s = Operand(chunk.sites.count - 1)
+                        return try run(values, target: target, e.location, above: mark, inPlace: true) {
+                            .method(a: $0, receiver: Operand(v.index), first: $1, count: $2, site: s)
+                        }
+                    default:
+                        break
+                    }
                 }
+                // On part of a variable, or a captured one: walked to in place.
+                let (root, keys, constantError, at) = try pathRoot(m.object)
+                let first = Operand(nextRegister)
+                try keyRegisters(keys, m.location)
+                for v in values { try argument(v) }
+                releaseDeadTemporaries(e.location)
+                chunk.paths.append(AssignmentPath(root: root, members: keys.map { $0.name != nil }, combine: nil,
+                                                  constantError: constantError, rootLocation: at))
+                chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true, receiverLocation: at))
+                release(to: mark)
+                let dst = target ?? temporary()
+                emit(.methodPath(a: dst, first: first, path: Operand(chunk.paths.count - 1), site: Operand(chunk.sites.count - 1)), e.location)
+                return dst
             }
-            var receiver = try expression(m.object)
-            var inPlace = false
-            if Members.mutatingNames.contains(m.name) {
-                // A mutating method changes a local variable's value in place; on any other
-                // receiver the function stays on the closure tree.
-                guard let id = m.object as? IdentifierExpr, case .local(let v) = id.binding, !v.captured, !v.isConstant else { throw Unsupported() }
-                receiver = Operand(v.index)
-                inPlace = true
-            }
-            chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: site, mutatesReceiver: inPlace))
+            let receiver = try expression(m.object)
+            if m.optional { try link(receiver, m.location) }
+            chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: false))
             let s = Operand(chunk.sites.count - 1)
-            return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
+            return try run(values, target: target, e.location, above: mark) {
                 .method(a: $0, receiver: receiver, first: $1, count: $2, site: s)
             }
         }
         // A session function called from its slot, read after the arguments: only when they
         // run no code that could assign the name first (the callee is evaluated first).
-        if let id = e.callee as? IdentifierExpr, id.binding.isSessionVariable, e.arguments.allSatisfy({ Self.runsNoCode($0.value) }) {
+        if !e.optional, let id = e.callee as? IdentifierExpr, id.binding.isSessionVariable, values.allSatisfy(Self.runsNoCode) {
             let g = global(id.name)
-            chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: nil, mutatesReceiver: false, receiverLocation: id.location))
+            chunk.sites.append(BytecodeCall(labels: labels, method: nil, mutatesReceiver: false, receiverLocation: id.location))
             let s = Operand(chunk.sites.count - 1)
-            return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
+            return try run(values, target: target, e.location, above: mark) {
                 .callGlobal(a: $0, g: g, first: $1, count: $2, site: s)
             }
         }
         let callee = try expression(e.callee)
-        chunk.sites.append(BytecodeCall(labels: e.arguments.map(\.label), method: nil, mutatesReceiver: false))
+        if e.optional { try link(callee, e.callee.location) }
+        chunk.sites.append(BytecodeCall(labels: labels, method: nil, mutatesReceiver: false))
         let s = Operand(chunk.sites.count - 1)
-        return try run(e.arguments.map(\.value), target: target, e.location, above: mark) {
+        return try run(values, target: target, e.location, above: mark) {
             .call(a: $0, callee: callee, first: $1, count: $2, site: s)
         }
     }

@@ -145,15 +145,17 @@ public final class NativeFunction: Callable, @unchecked Sendable {
     }
 }
 
-/// A function or closure written in Tessera.
+/// A function or closure written in Tessera: its compiled code and the Boxes of the
+/// variables it captured where it was made.
 final class ScriptFunction: Callable {
-    let decl: FunctionDecl
-    let code: CompiledFunction
+    let code: FunctionCode
     let upvalues: [Box]
-    var name: String { decl.name }
+    var decl: FunctionDecl { code.decl }
+    var name: String { code.decl.name }
 
-    init(decl: FunctionDecl, code: CompiledFunction, upvalues: [Box]) {
-        self.decl = decl; self.code = code; self.upvalues = upvalues
+    init(code: FunctionCode, upvalues: [Box]) {
+        self.code = code
+        self.upvalues = upvalues
     }
 
     func call(_ arguments: [ArgumentValue], _ interpreter: Interpreter) throws -> Value {
@@ -161,8 +163,11 @@ final class ScriptFunction: Callable {
     }
 }
 
-/// A heap cell holding a captured variable, shared by every closure that captured it.
-final class Box {
+/// A heap cell holding a captured variable, shared by every closure that captured it. The
+/// register machine keeps it in a register, as a native object no script code ever sees.
+final class Box: NativeObject {
     @exclusivity(unchecked) var value: Value
     init(_ value: Value) { self.value = value }
+    var typeName: String { "Box" }
+    var plainText: String { "<captured \(value.typeName)>" }
 }

@@ -34,73 +34,12 @@ final class GlobalSlot {
     var isAssignable: Bool { value != nil && !isConstant && !isPrelude }
 }
 
-/// How a statement ended: normally, or by leaving its loop or function.
-enum Flow {
-    case normal, breakLoop, continueLoop, returned
-}
-
-/// The activation record of a function or cell: plain slots for locals, boxes for locals
-/// that closures capture, and the calling closure's own captured boxes.
-final class Frame {
-    /// Plain locals, in raw storage: the hottest memory in the interpreter, so no array
-    /// uniqueness or bounds checks on each access (indices come from the resolver).
-    @exclusivity(unchecked) private(set) var slots: UnsafeMutablePointer<Value>
-    @exclusivity(unchecked) private var capacity: Int
-    @exclusivity(unchecked) private var slotCount: Int
-    @exclusivity(unchecked) var cells: [Box] = []
-    @exclusivity(unchecked) var upvalues: [Box]
-    @exclusivity(unchecked) var returnValue: Value = .nil
-
-    init(_ info: FunctionInfo, upvalues: [Box]) {
-        slotCount = info.slotCount
-        capacity = max(4, slotCount)
-        slots = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
-        slots.initialize(repeating: .nil, count: slotCount)
-        self.upvalues = upvalues
-        makeCells(info.cellCount)
-    }
-
-    private func makeCells(_ n: Int) {
-        if n > 0 {
-            cells.reserveCapacity(n)
-            for _ in 0..<n { cells.append(Box(.nil)) }
-        }
-    }
-
-    /// Readies a pooled frame for a new call (frames never outlive their call, so the
-    /// interpreter keeps one per call depth instead of allocating one per call).
-    func reuse(_ info: FunctionInfo, upvalues: [Box]) {
-        if info.slotCount > capacity {
-            slots.deallocate()
-            capacity = info.slotCount
-            slots = UnsafeMutablePointer<Value>.allocate(capacity: capacity)
-        }
-        slotCount = info.slotCount
-        slots.initialize(repeating: .nil, count: slotCount)
-        self.upvalues = upvalues
-        makeCells(info.cellCount)
-    }
-
-    /// Drops what the call held, so a pooled frame keeps no values alive.
-    func clear() {
-        slots.deinitialize(count: slotCount)
-        slotCount = 0
-        cells.removeAll(keepingCapacity: true)
-        upvalues = []
-        returnValue = .nil
-    }
-
-    deinit {
-        slots.deinitialize(count: slotCount)
-        slots.deallocate()
-    }
-}
-
-/// A tree-walking interpreter with session scope across cells.
+/// The language's interpreter, with session scope across cells.
 ///
-/// Each cell is lexed, parsed, resolved (names to slots) and compiled into a tree of
-/// Swift closures, once; running the cell calls them. Session variables live in global
-/// slots that outlive cells; an error ends its cell but keeps every binding made before it.
+/// Each cell is lexed, parsed, resolved (names to registers, Boxes and session slots) and
+/// compiled into register code (BytecodeCompiler.swift), once; the register machine
+/// (VM.swift) runs it. Session variables live in global slots that outlive cells; an error
+/// ends its cell but keeps every binding made before it.
 public final class Interpreter {
     /// Deepest script call nesting before a RecursionError.
     public var maxCallDepth = 10_000
@@ -110,11 +49,6 @@ public final class Interpreter {
 
     var globals: [String: GlobalSlot] = [:]
     @exclusivity(unchecked) var callDepth = 0
-    /// Whether the last cell ran as register code (`BytecodeCompiler.compileCell`) rather than
-    /// on the closure tree.
-    private(set) var lastCellCompiled = false
-    /// One frame per call depth, reused call after call.
-    @exclusivity(unchecked) var framePool: [Frame] = []
     /// The register machine's registers (VM.swift).
     let registers = RegisterStack()
 
@@ -236,46 +170,27 @@ public final class Interpreter {
 
     private func runCell(_ source: Source) throws -> Value? {
         let stmts = try Parser.parse(source)
+        guard !stmts.isEmpty else { return nil }
         var resolver = Resolver()
         resolver.resolveCell(stmts)
-        let compiled = BytecodeCompiler.compileCell(stmts, info: resolver.cellInfo, interpreter: self, source: source)
-        lastCellCompiled = compiled != nil
-        if let chunk = compiled {
-            // An interrupt that came before the cell stops it at its first statement (inside,
-            // the machine checks at each backward jump and call).
-            if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: stmts[0].location, in: source) }
-            callDepth = 0
-            let v = try execute(chunk, base: registers.top)
-            return v.isNil ? nil : v
-        }
-        var compiler = Compiler(interpreter: self, source: source)
-        var body = stmts
-        var last: ExprCode? = nil
-        if let e = body.last as? ExpressionStmt {
-            body.removeLast()
-            last = try compiler.expression(e.expr)
-        }
-        let code = try compiler.statements(body, at: .cell)
-        let frame = Frame(resolver.cellInfo, upvalues: [])
+        let chunk = try BytecodeCompiler.compileCell(stmts, info: resolver.cellInfo, interpreter: self, source: source)
+        // An interrupt that came before the cell stops it at its first statement (inside,
+        // the machine checks at each backward jump and call).
+        if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: stmts[0].location, in: source) }
         callDepth = 0
-        _ = try code(frame)
-        if let last, let lastStmt = stmts.last {
-            if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: lastStmt.location, in: source) }
-            let v = try last(frame)
-            return v.isNil ? nil : v
-        }
-        return nil
+        let v = try execute(chunk, base: registers.top)
+        return v.isNil ? nil : v
     }
 
     /// Calls a function value (a closure the user passed to native code, say).
     public func call(_ callee: Value, _ arguments: [Value]) throws -> Value {
-        // A closure handed to map, filter, sorted...: bind the values directly.
+        // A closure handed to map, filter, sorted...: the values bind where they are.
         if case .function(let fn) = callee, let sf = fn as? ScriptFunction,
-           sf.code.takesPositional, sf.code.labels.count == arguments.count {
-            let code = sf.code
-            return try invoke(sf) { frame in
-                for k in 0..<arguments.count { code.store(frame, k, arguments[k]) }
-            }
+           sf.code.takesPositional, sf.code.chunk.parameterCount == arguments.count {
+            let stack = registers, base = stack.top
+            stack.reserve(base + sf.code.chunk.registerCount)
+            for k in 0..<arguments.count { stack.base[base + k] = arguments[k] }
+            return try run(sf, base: base, at: sf.code.chunk.fullEntry)
         }
         return try call(callee, arguments.map { ArgumentValue($0) })
     }
@@ -289,41 +204,34 @@ public final class Interpreter {
         }
     }
 
+    /// Calls a script function from Swift: its arguments matched to its parameters in a
+    /// new window above the running code's registers.
     func invoke(_ fn: ScriptFunction, _ args: [ArgumentValue]) throws -> Value {
-        try invoke(fn) { frame in try fn.code.bindParameters(frame, args, self) }
+        let chunk = fn.code.chunk, stack = registers, base = stack.top
+        stack.reserve(base + chunk.registerCount)
+        let all: Bool
+        do {
+            all = try bind(fn, args, into: stack.base + base)
+        } catch {
+            stack.clear(base, chunk.registerCount)
+            throw error
+        }
+        return try run(fn, base: base, at: all ? chunk.fullEntry : 0)
     }
 
-    /// Runs a script function in a fresh frame; `bind` stores the arguments, which were
-    /// evaluated before (evaluating them may call functions that use the same pooled frames).
-    @inline(__always)
-    func invoke(_ fn: ScriptFunction, binding bind: (Frame) throws -> Void) throws -> Value {
+    /// Runs a script function whose arguments are bound in the window at `base`, one call
+    /// deeper (a RecursionError past the limit).
+    private func run(_ fn: ScriptFunction, base: Int, at entry: Int) throws -> Value {
+        let chunk = fn.code.chunk
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > maxCallDepth {
+            registers.clear(base, chunk.registerCount)
             throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(fn.name)'",
                               suggestion: "a function that calls itself needs a case that stops the recursion")
         }
-        let code = fn.code
-        let frame: Frame
-        if callDepth <= framePool.count {
-            frame = framePool[callDepth - 1]
-            frame.reuse(fn.decl.info, upvalues: fn.upvalues)
-        } else {
-            frame = Frame(fn.decl.info, upvalues: fn.upvalues)
-            framePool.append(frame)
-        }
-        defer { frame.clear() }
-        try bind(frame)
-        if let chunk = code.chunk {
-            // Into the register machine: the bound parameters move to a fresh window.
-            let stack = registers, base = stack.top
-            stack.reserve(base + chunk.registerCount)
-            for k in 0..<chunk.parameterCount { stack.base[base + k] = frame.slots[k] }
-            return try execute(chunk, base: base)
-        }
-        if let e = code.expressionBody { return try e(frame) }
-        _ = try code.body(frame)
-        return frame.returnValue
+        if chunk.upvalueCount > 0 { Self.placeUpvalues(fn, registers.base + base) }
+        return try execute(chunk, base: base, at: entry)
     }
 }
 

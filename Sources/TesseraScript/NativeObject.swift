@@ -44,3 +44,9 @@ public final class ErrorObject: DeclaredMembers {
         .property(name: "kind", doc: "The error's kind (ValueError unless made otherwise).") { o in .string(o.kind.rawValue) },
     ])
 }
+
+/// A native object a for loop can walk (a Frame's rows, a dataset's batches).
+public protocol NativeSequence: NativeObject {
+    /// The elements, in order; long work checks `interrupt` between units.
+    func elements(checking interrupt: InterruptFlag) throws -> [Value]
+}

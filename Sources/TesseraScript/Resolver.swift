@@ -3,7 +3,7 @@
 ///
 /// Top-level declarations of a cell are session globals; everything declared inside a
 /// block or function is local. A local that some closure captures is marked so the
-/// interpreter stores it in a box, created afresh each time its declaration runs (so each
+/// compiled code stores it in a Box, created afresh each time its declaration runs (so each
 /// loop iteration's `let` is its own, as in Swift).
 struct Resolver {
     private final class Scope {
@@ -29,13 +29,10 @@ struct Resolver {
         Resolver.assignIndices(cellInfo)
     }
 
+    /// Every local gets its own register, parameters first; a captured one keeps its Box there.
     private static func assignIndices(_ info: FunctionInfo) {
-        var slots = 0, cells = 0
-        for v in info.variables {
-            if v.captured { v.index = cells; cells += 1 } else { v.index = slots; slots += 1 }
-        }
-        info.slotCount = slots
-        info.cellCount = cells
+        for (i, v) in info.variables.enumerated() { v.index = i }
+        info.slotCount = info.variables.count
     }
 
     // MARK: Scopes

@@ -2,8 +2,9 @@
 ///
 /// Calls between compiled functions stay inside one dispatch loop: the callee's window
 /// starts at the caller's first argument register, so arguments are bound by being where
-/// they are, and returning pops an activation record, not a Swift stack frame. Anything
-/// else (native functions, methods, closure-tree functions) is called as before.
+/// they are, and returning pops an activation record, not a Swift stack frame. Native
+/// functions and methods are called through their Swift entry points; a closure they are
+/// given comes back in through `Interpreter.invoke`, a new run of the loop.
 
 /// The registers of every running compiled function, one window per activation.
 final class RegisterStack {
@@ -19,8 +20,13 @@ final class RegisterStack {
     }
 
     /// Makes room for registers up to `end` (moving them: callers hold indices, not pointers).
+    @inline(__always)
     func reserve(_ end: Int) {
-        guard end > capacity else { return }
+        if end > capacity { grow(end) }
+    }
+
+    @inline(never)
+    private func grow(_ end: Int) {
         let grown = Swift.max(end, capacity * 2)
         let fresh = UnsafeMutablePointer<Value>.allocate(capacity: grown)
         fresh.moveInitialize(from: base, count: capacity)
@@ -30,11 +36,11 @@ final class RegisterStack {
         capacity = grown
     }
 
-    /// Lets go of the values in registers `range` (a returned activation's).
+    /// Lets go of the values in registers `from ..< from + count` (a returned activation's).
     @inline(__always)
     func clear(_ from: Int, _ count: Int) {
         let p = base + from
-        for i in 0..<count { p[i] = .nil }
+        for i in 0..<count { Value.store(p + i, .nil) }
     }
 
     deinit {
@@ -45,16 +51,96 @@ final class RegisterStack {
 
 /// A compiled function's call in progress, below the running one.
 private struct Activation {
-    let chunk: Chunk
+    /// The caller's chunk: held by the record below this one (or by `execute`'s caller),
+    /// as each record's callee holds a reference to its own chunk while it runs.
+    let chunk: Unmanaged<Chunk>
     let returnTo: Int
     let base: Int
     /// Where the caller wants the result (an absolute register).
     let result: Int
 }
 
+/// What the dispatch loop reads of the running chunk and its window of registers, kept in
+/// locals: the code, constants, session slots and call sites as raw pointers, the window's
+/// first register.
+private struct Window {
+    var code: UnsafePointer<Instruction>
+    var constants: UnsafePointer<Value>
+    var globals: UnsafePointer<Unmanaged<GlobalSlot>>
+    var sites: UnsafeMutablePointer<BytecodeCall>
+    var registerCount: Int
+    var base: Int
+    var r: UnsafeMutablePointer<Value>
+
+    @inline(__always)
+    init(_ chunk: Chunk, at base: Int, _ stack: RegisterStack) {
+        code = UnsafePointer(chunk.codeBase!)
+        constants = UnsafePointer(chunk.constantBase!)
+        globals = Interpreter.unretained(chunk.globalBase!)
+        sites = chunk.siteBase!
+        registerCount = chunk.registerCount
+        self.base = base
+        stack.reserve(base + registerCount)
+        stack.top = base + registerCount
+        r = stack.base + base
+    }
+
+    /// The window of `chunk` at `base`, read without retaining the chunk.
+    @inline(__always)
+    mutating func enter(_ chunk: Unmanaged<Chunk>, at base: Int, _ stack: RegisterStack) {
+        let parts = chunk._withUnsafeGuaranteedRef { c in
+            (UnsafePointer(c.codeBase!), UnsafePointer(c.constantBase!), Interpreter.unretained(c.globalBase!), c.siteBase!, c.registerCount)
+        }
+        (code, constants, globals, sites, registerCount) = parts
+        self.base = base
+        stack.reserve(base + registerCount)
+        stack.top = base + registerCount
+        r = stack.base + base
+    }
+}
+
+/// The activation records of one run of the dispatch loop, in a buffer of its own: pushed
+/// and popped without an Array's uniqueness and capacity checks on every call.
+private struct Activations {
+    private var records: UnsafeMutablePointer<Activation>
+    private var capacity = 64
+    private var count = 0
+
+    init() { records = .allocate(capacity: capacity) }
+
+    @inline(__always)
+    mutating func push(_ a: Activation) {
+        if count == capacity { grow() }
+        (records + count).initialize(to: a)
+        count += 1
+    }
+
+    @inline(__always)
+    mutating func pop() -> Activation? {
+        guard count > 0 else { return nil }
+        count -= 1
+        return (records + count).move()
+    }
+
+    @inline(never)
+    private mutating func grow() {
+        let fresh = UnsafeMutablePointer<Activation>.allocate(capacity: capacity * 2)
+        fresh.moveInitialize(from: records, count: count)
+        records.deallocate()
+        records = fresh
+        capacity *= 2
+    }
+
+    /// Lets go of the records left (an error unwound past them) and of the buffer.
+    func free() {
+        records.deinitialize(count: count)
+        records.deallocate()
+    }
+}
+
 extension Interpreter {
-    /// A call of a value that is not compiled code (a native function, a closure on the closure
-    /// tree, a callable object): its result, or its error with this call as a traceback line.
+    /// A call of a value that is not a script function (a native function, a callable
+    /// object): its result, or its error with this call as a traceback line.
     private func callValue(_ c: Value, _ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int,
                            _ chunk: Chunk, _ pc: Int) throws -> Value {
         let args = Self.arguments(site, first, count)
@@ -74,27 +160,67 @@ extension Interpreter {
     /// Enters compiled function `target` from the running one: an activation record for the
     /// caller, the callee's window starting at its first argument (register `first`).
     @inline(__always)
-    private func enter(_ target: Chunk, result a: Int, first: Int, _ frames: inout [Activation], _ chunk: inout Chunk,
-                       _ code: inout UnsafePointer<Instruction>, _ constants: inout UnsafePointer<Value>,
-                       _ globals: inout UnsafePointer<Unmanaged<GlobalSlot>>, _ pc: inout Int, _ base: inout Int,
-                       _ r: inout UnsafeMutablePointer<Value>) throws {
+    private func enter(_ callee: Unmanaged<Chunk>, _ fn: Unmanaged<ScriptFunction>, at entry: Int, result a: Int, first: Int,
+                       _ frames: inout Activations, _ current: inout Unmanaged<Chunk>, _ window: inout Window, _ pc: inout Int,
+                       _ stack: RegisterStack) throws {
         callDepth += 1
         if callDepth > maxCallDepth {
             callDepth -= 1
-            throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(target.name)'",
+            throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(callee.takeUnretainedValue().name)'",
                               suggestion: "a function that calls itself needs a case that stops the recursion")
         }
-        let stack = registers
-        frames.append(Activation(chunk: chunk, returnTo: pc, base: base, result: base + a))
-        base += first
-        stack.reserve(base + target.registerCount)
-        stack.top = base + target.registerCount
-        r = stack.base + base
-        chunk = target
-        code = UnsafePointer(target.codeBase!)
-        constants = UnsafePointer(target.constantBase!)
-        globals = Self.unretained(target.globalBase!)
-        pc = 0
+        frames.push(Activation(chunk: current, returnTo: pc, base: window.base, result: window.base + a))
+        current = callee.retain()
+        window.enter(callee, at: window.base + first, stack)
+        if callee._withUnsafeGuaranteedRef({ $0.upvalueCount }) > 0 { Self.placeUpvalues(fn.takeUnretainedValue(), window.r) }
+        pc = entry
+    }
+
+    /// A closure's captured Boxes into its upvalue registers (`r` is its window).
+    @inline(__always)
+    static func placeUpvalues(_ fn: ScriptFunction, _ r: UnsafeMutablePointer<Value>) {
+        let base = fn.code.chunk.upvalueBase
+        for (i, box) in fn.upvalues.enumerated() { r[base + i] = .object(box) }
+    }
+
+    /// The Box a captured variable's register holds (the compiler puts one there before
+    /// any instruction reads it).
+    @inline(__always)
+    static func box(_ v: Value) -> Box {
+        guard case .object(let o) = v else { preconditionFailure("a captured variable's register holds its Box") }
+        return unsafeDowncast(o, to: Box.self)
+    }
+
+    /// Binds `args` to the parameters of `fn` in the registers from `p` (the callee's
+    /// window), matching labels Swift-style, and marks which the call gave (the rest get
+    /// their defaults when the function starts at 0). True when the call gave every one.
+    func bind(_ fn: ScriptFunction, _ args: [ArgumentValue], into p: UnsafeMutablePointer<Value>) throws -> Bool {
+        let code = fn.code, chunk = code.chunk, count = chunk.parameterCount
+        if code.decl.isClosure {
+            if let labelled = args.first(where: { $0.label != nil }) {
+                throw ScriptError(.type, "closures take unlabelled arguments; remove '\(labelled.label!):'")
+            }
+            var values = args.map(\.value)
+            if count > 1, values.count == 1, case .tuple(let parts) = values[0], parts.count == count {
+                values = parts
+            }
+            let shorthand = code.decl.shorthandCount > 0 || code.decl.parameters.isEmpty
+            if shorthand ? values.count < count : values.count != count {
+                throw ScriptError(.type, "the closure takes \(count) argument\(count == 1 ? "" : "s"), got \(values.count)")
+            }
+            for k in 0..<count { p[k] = values[k] }
+            return true
+        }
+        if args.count == count, (0..<count).allSatisfy({ args[$0].label == code.labels[$0] }) {
+            for k in 0..<count { p[k] = args[k].value }
+            return true
+        }
+        let bound = try bindArguments(args, to: code.shape, function: code.decl.signatureName)
+        for k in 0..<count {
+            p[k] = bound[k] ?? .nil
+            if chunk.givenBase >= 0 { p[chunk.givenBase + k] = .bool(bound[k] != nil) }
+        }
+        return !bound.contains { $0 == nil }
     }
 
     /// A call's arguments: `count` registers from `first`, labelled as the call site says.
@@ -112,210 +238,267 @@ extension Interpreter {
         UnsafeRawPointer(p).assumingMemoryBound(to: Unmanaged<GlobalSlot>.self)
     }
 
-    /// Runs `chunk` with its parameters already in registers `base ..< base + parameters`.
-    func execute(_ entry: Chunk, base entryBase: Int) throws -> Value {
+    /// Runs `chunk` from instruction `start` with its parameters (and a closure's upvalues)
+    /// already in registers from `base`.
+    func execute(_ entry: Chunk, base entryBase: Int, at start: Int = 0) throws -> Value {
         let stack = registers
-        var frames: [Activation] = []
-        // (Held strongly: unowned(unsafe) measured slower, 0.026 s against 0.021 for fib(25).)
-        var chunk = entry
-        var code = UnsafePointer(chunk.codeBase!)
-        var constants = UnsafePointer(chunk.constantBase!)
-        // Held by the chunk: read here without a retain and release per use (`unowned(unsafe)`
-        // still made them, a quarter of a loop over a session variable).
-        var globals = Self.unretained(chunk.globalBase!)
-        var pc = 0
-        var base = entryBase
-        stack.reserve(base + chunk.registerCount)
-        var r = stack.base + base
+        var frames = Activations()
+        defer { frames.free() }
+        // The running chunk, unretained: `entry` is held by the caller, each callee by a
+        // reference taken when it is entered and dropped when it returns (a strong local
+        // cost four retains and releases a call, an unowned(unsafe) one as many).
+        var current = Unmanaged.passUnretained(entry)
+        var pc = start
         let savedTop = stack.top
-        stack.top = base + chunk.registerCount
+        var w = Window(entry, at: entryBase, stack)
         let flag = interrupt
         defer { stack.top = savedTop }
 
         while true {
-            let instruction = code[pc]
+            let instruction = w.code[pc]
             pc += 1
             do {
                 switch instruction {
                 case .constant(let a, let k):
-                    r[Int(a)] = constants[Int(k)]
+                    Value.store(w.r + Int(a), w.constants[Int(k)])
                 case .move(let a, let b):
-                    r[Int(a)] = r[Int(b)]
+                    Value.store(w.r + Int(a), w.r[Int(b)])
                 case .global(let a, let g):
-                    try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                        guard let v = slot.value else { throw undefinedError(slot.name, at: chunk.locations[pc - 1], in: chunk.source) }
-                        r[Int(a)] = v
+                    try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        guard let v = slot.value else { throw undefinedError(slot.name, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
+                        w.r[Int(a)] = v
                     }
                 case .setGlobal(let g, let b):
-                    try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                        guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
-                        slot.value = r[Int(b)]
+                    try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        guard slot.isAssignable else { throw assignmentError(slot, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
+                        slot.value = w.r[Int(b)]
                     }
                 case .defineGlobal(let g, let b, let constant):
-                    globals[Int(g)]._withUnsafeGuaranteedRef { $0.bind(r[Int(b)], constant: constant != 0) }
+                    w.globals[Int(g)]._withUnsafeGuaranteedRef { $0.bind(w.r[Int(b)], constant: constant != 0) }
                 case .updateGlobal(let op, let g, let b):
-                    try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                        guard slot.isAssignable else { throw assignmentError(slot, at: chunk.locations[pc - 1], in: chunk.source) }
-                        if op == .add { try Operators.addInPlace(&slot.value!, r[Int(b)]) } else { slot.value = try op.evaluate(slot.value!, r[Int(b)]) }
+                    try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        guard slot.isAssignable else { throw assignmentError(slot, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
+                        if op == .add { try Operators.addInPlace(&slot.value!, w.r[Int(b)]) } else { slot.value = try op.evaluate(slot.value!, w.r[Int(b)]) }
                     }
                 case .binary(let op, let a, let b, let c):
-                    r[Int(a)] = try op.evaluate(r[Int(b)], r[Int(c)])
+                    Value.store(w.r + Int(a), try op.evaluate(w.r[Int(b)], w.r[Int(c)]))
                 case .binaryConstant(let op, let a, let b, let k):
-                    r[Int(a)] = try op.evaluate(r[Int(b)], constants[Int(k)])
+                    Value.store(w.r + Int(a), try op.evaluate(w.r[Int(b)], w.constants[Int(k)]))
                 case .addInPlace(let a, let b):
-                    try Operators.addInPlace(&r[Int(a)], r[Int(b)])
+                    try Operators.addInPlace(&w.r[Int(a)], w.r[Int(b)])
                 case .negate(let a, let b):
-                    r[Int(a)] = try Operators.negate(r[Int(b)])
+                    w.r[Int(a)] = try Operators.negate(w.r[Int(b)])
                 case .not(let a, let b):
-                    r[Int(a)] = try Operators.not(r[Int(b)])
+                    w.r[Int(a)] = try Operators.not(w.r[Int(b)])
                 case .jump(let to):
                     pc = Int(to)
                 case .loop(let to):
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
                     pc = Int(to)
                 case .jumpIfFalse(let a, let to, let what):
-                    guard case .bool(let b) = r[Int(a)] else { throw conditionError(r[Int(a)], constants[Int(what)]) }
+                    guard case .bool(let b) = w.r[Int(a)] else { throw conditionError(w.r[Int(a)], w.constants[Int(what)]) }
                     if !b { pc = Int(to) }
                 case .jumpIfTrue(let a, let to, let what):
-                    guard case .bool(let b) = r[Int(a)] else { throw conditionError(r[Int(a)], constants[Int(what)]) }
+                    guard case .bool(let b) = w.r[Int(a)] else { throw conditionError(w.r[Int(a)], w.constants[Int(what)]) }
                     if b { pc = Int(to) }
                 case .jumpIfNotNil(let a, let to):
-                    if !r[Int(a)].isNil { pc = Int(to) }
+                    if !w.r[Int(a)].isNil { pc = Int(to) }
                 case .forStart(let a):
                     let i = Int(a)
-                    switch r[i] {
-                    case .range(let range): r[i + 1] = .int(range.lower)
-                    case .array: r[i + 1] = .int(0)
-                    case .dict(let d): r[i] = .array(d.entries.map { Value.tuple([$0.0, $0.1]) }); r[i + 1] = .int(0)
-                    case .string(let s): r[i] = .array(s.map { Value.string(String($0)) }); r[i + 1] = .int(0)
-                    case .object(let o as NativeSequence): r[i] = .array(try o.elements(checking: flag)); r[i + 1] = .int(0)
+                    switch w.r[i] {
+                    case .range(let range): w.r[i + 1] = .int(range.lower)
+                    case .array: w.r[i + 1] = .int(0)
+                    case .dict(let d): w.r[i] = .array(d.entries.map { Value.tuple([$0.0, $0.1]) }); w.r[i + 1] = .int(0)
+                    case .string(let s): w.r[i] = .array(s.map { Value.string(String($0)) }); w.r[i + 1] = .int(0)
+                    case .object(let o as NativeSequence): w.r[i] = .array(try o.elements(checking: flag)); w.r[i + 1] = .int(0)
                     default:
-                        throw ScriptError(.type, "cannot iterate over a value of type \(r[i].typeName)",
+                        throw ScriptError(.type, "cannot iterate over a value of type \(w.r[i].typeName)",
                                           suggestion: "a for loop takes a Range, an Array, a Dict or a String")
                     }
                 case .forNext(let a, let b, let to):
                     let i = Int(a)
-                    guard case .int(let k) = r[i + 1] else { pc = Int(to); continue }
-                    switch r[i] {
+                    guard case .int(let k) = w.r[i + 1] else { pc = Int(to); continue }
+                    switch w.r[i] {
                     case .range(let range):
-                        if k < range.upperExclusive { r[Int(b)] = .int(k); r[i + 1] = .int(k + 1) } else { pc = Int(to) }
+                        if k < range.upperExclusive { w.r[Int(b)] = .int(k); w.r[i + 1] = .int(k + 1) } else { pc = Int(to) }
                     case .array(let xs):
-                        if k < xs.count { r[Int(b)] = xs[k]; r[i + 1] = .int(k + 1) } else { pc = Int(to) }
+                        if k < xs.count { w.r[Int(b)] = xs[k]; w.r[i + 1] = .int(k + 1) } else { pc = Int(to) }
                     default:
                         pc = Int(to)
                     }
                 case .call(let a, let callee, let first, let count, let s):
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
-                    let site = chunk.siteBase! + Int(s)
-                    if case .function(let fn) = r[Int(callee)], let sf = fn as? ScriptFunction, let target = site.pointee.compiledTarget(sf, count: Int(count)) {
-                        try enter(target, result: Int(a), first: Int(first), &frames, &chunk, &code, &constants, &globals, &pc, &base, &r)
-                        continue
+                    let site = w.sites + Int(s)
+                    if case .function(let fn) = w.r[Int(callee)] {
+                        if ObjectIdentifier(fn) == site.pointee.cachedIdentity {
+                            let target = site.pointee.cachedChunk.unsafelyUnwrapped
+                            try enter(target, site.pointee.cachedCallee.unsafelyUnwrapped, at: site.pointee.cachedEntry,
+                                      result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
+                            continue
+                        }
+                        if let sf = fn as? ScriptFunction {
+                            let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
+                            try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
+                                      result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
+                            continue
+                        }
                     }
-                    let result = try callValue(r[Int(callee)], site, r + Int(first), Int(count), chunk, pc)
-                    r = stack.base + base
-                    r[Int(a)] = result
+                    let result = try callValue(w.r[Int(callee)], site, w.r + Int(first), Int(count), current.takeUnretainedValue(), pc)
+                    w.r = stack.base + w.base
+                    w.r[Int(a)] = result
                 case .callGlobal(let a, let g, let first, let count, let s):
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
-                    let site = chunk.siteBase! + Int(s)
-                    // A compiled function in the slot: its chunk, found without copying the value out.
-                    let compiled = globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Chunk? in
-                        guard case .function(let fn)? = slot.value, let sf = fn as? ScriptFunction else { return nil }
-                        return site.pointee.compiledTarget(sf, count: Int(count))
+                    let site = w.sites + Int(s)
+                    // A script function in the slot: entered without copying the value out.
+                    let cached = w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Bool in
+                        guard case .function(let fn)? = slot.value else { return false }
+                        return ObjectIdentifier(fn) == site.pointee.cachedIdentity
                     }
-                    if let target = compiled {
-                        try enter(target, result: Int(a), first: Int(first), &frames, &chunk, &code, &constants, &globals, &pc, &base, &r)
+                    if cached {
+                        let target = site.pointee.cachedChunk.unsafelyUnwrapped
+                        try enter(target, site.pointee.cachedCallee.unsafelyUnwrapped, at: site.pointee.cachedEntry,
+                                  result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
                     }
-                    let c = try globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
-                        guard let v = slot.value else { throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.source) }
+                    let sf = w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> ScriptFunction? in
+                        guard case .function(let fn)? = slot.value else { return nil }
+                        return fn as? ScriptFunction
+                    }
+                    if let sf {
+                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
+                        try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
+                                  result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
+                        continue
+                    }
+                    let c = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
+                        guard let v = slot.value else { throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: current.takeUnretainedValue().source) }
                         return v
                     }
-                    let result = try callValue(c, site, r + Int(first), Int(count), chunk, pc)
-                    r = stack.base + base
-                    r[Int(a)] = result
+                    let result = try callValue(c, site, w.r + Int(first), Int(count), current.takeUnretainedValue(), pc)
+                    w.r = stack.base + w.base
+                    w.r[Int(a)] = result
                 case .method(let a, let receiver, let first, let count, let s):
-                    let site = chunk.siteBase! + Int(s)
-                    let args = Self.arguments(site, r + Int(first), Int(count))
+                    let site = w.sites + Int(s)
+                    let args = Self.arguments(site, w.r + Int(first), Int(count))
                     let method = site.pointee.method!
-                    let result: Value
-                    if site.pointee.mutatesReceiver, Members.mutates(r[Int(receiver)], method) {
-                        result = try inPlace(Int(receiver), base) { try Members.callMutating(&$0, method, args, self) }
-                    } else {
-                        result = try Members.call(r[Int(receiver)], method, args, self)
+                    let result = try passing(method, current.takeUnretainedValue(), pc) {
+                        if site.pointee.mutatesReceiver, Members.mutates(w.r[Int(receiver)], method) {
+                            return try inPlace(Int(receiver), w.base) { try Members.callMutating(&$0, method, args, self) }
+                        }
+                        return try Members.call(w.r[Int(receiver)], method, args, self)
                     }
-                    r = stack.base + base
-                    r[Int(a)] = result
+                    w.r = stack.base + w.base
+                    w.r[Int(a)] = result
                 case .methodGlobal(let a, let g, let first, let count, let s):
-                    let site = chunk.siteBase! + Int(s)
-                    let args = Self.arguments(site, r + Int(first), Int(count))
+                    let site = w.sites + Int(s)
+                    let args = Self.arguments(site, w.r + Int(first), Int(count))
                     let method = site.pointee.method!
-                    let result = try globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
+                    let result = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
                         // No copy of the value is held while it changes: it grows in place.
                         let mutates: Bool
                         switch slot.value {
-                        case nil: throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.source)
+                        case nil: throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: current.takeUnretainedValue().source)
                         case .array?: mutates = method.array.mutating != nil
                         case .dict?: mutates = Members.mutates(slot.value!, method)
                         default: mutates = false
                         }
-                        guard mutates else { return try Members.call(slot.value!, method, args, self) }
-                        guard slot.isAssignable else { throw assignmentError(slot, at: site.pointee.receiverLocation!, in: chunk.source) }
-                        return try Members.callMutating(&slot.value!, method, args, self)
+                        guard mutates else { return try passing(method, current.takeUnretainedValue(), pc) { try Members.call(slot.value!, method, args, self) } }
+                        guard slot.isAssignable else { throw assignmentError(slot, at: site.pointee.receiverLocation!, in: current.takeUnretainedValue().source) }
+                        return try passing(method, current.takeUnretainedValue(), pc) { try Members.callMutating(&slot.value!, method, args, self) }
                     }
-                    r = stack.base + base
-                    r[Int(a)] = result
+                    w.r = stack.base + w.base
+                    w.r[Int(a)] = result
+                case .methodPath(let a, let first, let p, let s):
+                    let site = w.sites + Int(s)
+                    let path = current.takeUnretainedValue().paths[Int(p)]
+                    let keyCount = path.members.count
+                    let args = Self.arguments(site, w.r + Int(first) + keyCount, site.pointee.labels.count)
+                    let method = site.pointee.method!
+                    let result = try withKeys(w.r + Int(first), keyCount) { keys in
+                        try callOnPath(path, keys, method, args, current.takeUnretainedValue(), w.base, pc)
+                    }
+                    w.r = stack.base + w.base
+                    w.r[Int(a)] = result
                 case .member(let a, let b, let k):
-                    guard case .string(let name) = constants[Int(k)] else { continue }
-                    let v = try Members.get(r[Int(b)], name, self)
-                    r = stack.base + base
-                    r[Int(a)] = v
+                    guard case .string(let name) = w.constants[Int(k)] else { continue }
+                    let v = try Members.get(w.r[Int(b)], name, self)
+                    w.r = stack.base + w.base
+                    w.r[Int(a)] = v
                 case .subscriptGet(let a, let b, let c):
-                    if case .array(let xs) = r[Int(b)], case .int(let i) = r[Int(c)], i >= 0, i < xs.count {
-                        r[Int(a)] = xs[i]
+                    if case .array(let xs) = w.r[Int(b)], case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count {
+                        w.r[Int(a)] = xs[i]
                         continue
                     }
-                    let v = try Subscripts.get(r[Int(b)], r[Int(c)], self)
-                    r = stack.base + base
-                    r[Int(a)] = v
+                    let v = try Subscripts.get(w.r[Int(b)], w.r[Int(c)], self)
+                    w.r = stack.base + w.base
+                    w.r[Int(a)] = v
                 case .subscriptSet(let a, let b, let c):
-                    let (index, v) = (r[Int(b)], r[Int(c)])
-                    if Self.setElement(&r[Int(a)], index, v) { continue }
-                    _ = try inPlace(Int(a), base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
-                    r = stack.base + base
-                case .modifyPath(let a, let first, let count, let value, let p):
-                    let path = chunk.paths[Int(p)]
-                    let v = r[Int(value)]
-                    // The keys copied out of the registers (on the stack, not the heap): the
-                    // walk may run script code that moves the registers.
-                    try withUnsafeTemporaryAllocation(of: Value.self, capacity: Int(count)) { keys in
-                        _ = keys.initialize(from: UnsafeBufferPointer(start: r + Int(first), count: Int(count)))
-                        defer { keys.baseAddress!.deinitialize(count: Int(count)) }
-                        let walk = UnsafeBufferPointer(keys)
-                        _ = try inPlace(Int(a), base) { try modify(&$0, walk, 0, path, v); return .nil }
+                    let (index, v) = (w.r[Int(b)], w.r[Int(c)])
+                    if Self.setElement(&w.r[Int(a)], index, v) { continue }
+                    _ = try inPlace(Int(a), w.base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
+                    w.r = stack.base + w.base
+                case .modifyPath(let first, let count, let value, let p):
+                    let path = current.takeUnretainedValue().paths[Int(p)]
+                    let v = w.r[Int(value)]
+                    try withKeys(w.r + Int(first), Int(count)) { keys in
+                        try modifyRoot(path, current.takeUnretainedValue(), w.base) { root in
+                            try walk(&root, keys, 0, path) { target in
+                                switch path.combine {
+                                case nil: target = v
+                                case .add?: try Operators.addInPlace(&target, v)
+                                case let op?: target = try op.evaluate(target, v)
+                                }
+                            }
+                        }
                     }
-                    r = stack.base + base
+                    w.r = stack.base + w.base
+                case .newBox(let a, let b):
+                    w.r[Int(a)] = .object(Box(w.r[Int(b)]))
+                case .getBox(let a, let b):
+                    w.r[Int(a)] = Self.box(w.r[Int(b)]).value
+                case .setBox(let a, let b):
+                    Self.box(w.r[Int(a)]).value = w.r[Int(b)]
+                case .updateBox(let op, let a, let b):
+                    let box = Self.box(w.r[Int(a)])
+                    if op == .add { try Operators.addInPlace(&box.value, w.r[Int(b)]) } else { box.value = try op.evaluate(box.value, w.r[Int(b)]) }
+                case .closure(let a, let p):
+                    let proto = current.takeUnretainedValue().prototypes[Int(p)]
+                    var boxes: [Box] = []
+                    boxes.reserveCapacity(proto.captures.count)
+                    for c in proto.captures { boxes.append(Self.box(w.r[Int(c)])) }
+                    w.r[Int(a)] = .function(ScriptFunction(code: proto, upvalues: boxes))
+                case .jumpIfNil(let a, let to):
+                    if w.r[Int(a)].isNil { pc = Int(to) }
+                case .throwValue(let a):
+                    switch w.r[Int(a)] {
+                    case .object(let o as ErrorObject): throw ScriptError(o.kind, o.message)
+                    case .string(let m): throw ScriptError(.value, m)
+                    case let v: throw ScriptError(.type, "throw needs an error, as in throw error(\"what went wrong\"); got \(v.typeName)")
+                    }
+                case .fail(let e):
+                    throw current.takeUnretainedValue().errors[Int(e)]
                 case .clear(let first, let count):
-                    stack.clear(base + Int(first), Int(count))
+                    stack.clear(w.base + Int(first), Int(count))
                 case .array(let a, let first, let count):
-                    r[Int(a)] = .array(Array(UnsafeBufferPointer(start: r + Int(first), count: Int(count))))
+                    w.r[Int(a)] = .array(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count))))
                 case .tuple(let a, let first, let count):
-                    r[Int(a)] = .tuple(Array(UnsafeBufferPointer(start: r + Int(first), count: Int(count))))
+                    w.r[Int(a)] = .tuple(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count))))
                 case .dict(let a, let first, let count):
                     var d = ScriptDict()
                     for k in 0..<Int(count) {
-                        let key = r[Int(first) + 2 * k]
+                        let key = w.r[Int(first) + 2 * k]
                         guard let hk = DictKey(key) else {
                             throw ScriptError(.type, "a \(key.typeName) cannot be a Dict key; use a String, number, Bool or Symbol")
                         }
-                        d.set(key, hk, r[Int(first) + 2 * k + 1])
+                        d.set(key, hk, w.r[Int(first) + 2 * k + 1])
                     }
-                    r[Int(a)] = .dict(d)
+                    w.r[Int(a)] = .dict(d)
                 case .interpolate(let a, let first, let count):
                     var out = ""
-                    for k in 0..<Int(count) { r[Int(first) + k].write(to: &out, quoted: false, depth: 0) }
-                    r[Int(a)] = .string(out)
+                    for k in 0..<Int(count) { w.r[Int(first) + k].write(to: &out, quoted: false, depth: 0) }
+                    w.r[Int(a)] = .string(out)
                 case .unpack(let a, let first, let count):
-                    let value = r[Int(a)]
+                    let value = w.r[Int(a)]
                     let parts: [Value]
                     switch value {
                     case .tuple(let xs), .array(let xs): parts = xs
@@ -324,36 +507,32 @@ extension Interpreter {
                     guard parts.count == Int(count) else {
                         throw ScriptError(.value, "cannot destructure \(parts.count) values into \(count) names")
                     }
-                    for k in 0..<Int(count) { r[Int(first) + k] = parts[k] }
+                    for k in 0..<Int(count) { w.r[Int(first) + k] = parts[k] }
                 case .ret, .retNil:
                     var v = Value.nil
-                    if case .ret(let a) = instruction { v = r[Int(a)] }
-                    stack.clear(base, chunk.registerCount)
-                    guard let caller = frames.popLast() else { return v }
+                    if case .ret(let a) = instruction { v = w.r[Int(a)] }
+                    stack.clear(w.base, w.registerCount)
+                    guard let caller = frames.pop() else { return v }
                     callDepth -= 1
-                    chunk = caller.chunk
-                    code = UnsafePointer(chunk.codeBase!)
-                    constants = UnsafePointer(chunk.constantBase!)
-                    globals = Self.unretained(chunk.globalBase!)
+                    current.release()
+                    current = caller.chunk
                     pc = caller.returnTo
-                    base = caller.base
-                    stack.top = base + chunk.registerCount
-                    r = stack.base + base
+                    w.enter(caller.chunk, at: caller.base, stack)
                     stack.base[caller.result] = v
                 }
             } catch {
                 // The error takes the place of the instruction that raised it, then passes
                 // out through each compiled caller, as a traceback line each.
                 var err = error as? ScriptError
-                if var e = err, e.location == nil { e = e.located(chunk.locations[pc - 1], in: chunk.source); err = e }
-                stack.clear(base, chunk.registerCount)
-                while let caller = frames.popLast() {
+                if var e = err, e.location == nil { e = e.located(current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source); err = e }
+                stack.clear(w.base, w.registerCount)
+                while let caller = frames.pop() {
                     callDepth -= 1
-                    let calleeName = chunk.name
-                    chunk = caller.chunk
-                    err?.passedThrough(calleeName, at: chunk.locations[caller.returnTo - 1], in: chunk.source)
-                    base = caller.base
-                    stack.clear(base, chunk.registerCount)
+                    let calleeName = current.takeUnretainedValue().name
+                    current.release()
+                    current = caller.chunk
+                    err?.passedThrough(calleeName, at: current.takeUnretainedValue().locations[caller.returnTo - 1], in: current.takeUnretainedValue().source)
+                    stack.clear(caller.base, current.takeUnretainedValue().registerCount)
                 }
                 throw err ?? error
             }
@@ -372,19 +551,121 @@ extension Interpreter {
         return try body(&value)
     }
 
-    /// Walks `keys[at...]` into `container` in place (members or subscripts as the path
-    /// says), then stores `value` at the end or combines it with what is there.
-    private func modify(_ container: inout Value, _ keys: UnsafeBufferPointer<Value>, _ at: Int, _ path: AssignmentPath, _ value: Value) throws {
-        guard at < keys.count else {
-            container = try path.combine.map { try $0.evaluate(container, value) } ?? value
-            return
+    /// The keys in registers `first ..< first + count`, copied out (onto the stack, not the
+    /// heap) for `body`: walking them may run script code that moves the registers.
+    @inline(__always)
+    private func withKeys<T>(_ first: UnsafeMutablePointer<Value>, _ count: Int, _ body: (UnsafeBufferPointer<Value>) throws -> T) throws -> T {
+        try withUnsafeTemporaryAllocation(of: Value.self, capacity: count) { keys in
+            _ = keys.initialize(from: UnsafeBufferPointer(start: first, count: count))
+            defer { keys.baseAddress!.deinitialize(count: count) }
+            return try body(UnsafeBufferPointer(keys))
         }
+    }
+
+    /// A native method's error, raised inside a closure it called, gets the method as a
+    /// traceback line (`in 'map', called at ...`); its own errors get the call's place.
+    @inline(__always)
+    private func passing(_ method: MethodSite, _ chunk: Chunk, _ pc: Int, _ body: () throws -> Value) throws -> Value {
+        do { return try body() } catch var err as ScriptError where err.location != nil {
+            err.passedThrough(method.name, at: chunk.locations[pc - 1], in: chunk.source)
+            throw err
+        }
+    }
+
+    /// Readies the call of script function `sf` from a call site whose `count` arguments
+    /// are in registers from `first`: they bind where they are when their labels match the
+    /// parameters; otherwise they are matched as Swift does and defaults marked for filling
+    /// in. Returns the instruction the callee starts at.
+    @inline(__always)
+    private func prepare(_ sf: ScriptFunction, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int) throws -> Int {
+        let target = sf.code.chunk
+        if site.pointee.compiledTarget(sf, count: count) != nil {
+            site.pointee.cachedFunction = sf
+            site.pointee.cachedIdentity = ObjectIdentifier(sf)
+            site.pointee.cachedCallee = Unmanaged.passUnretained(sf)
+            site.pointee.cachedChunk = Unmanaged.passUnretained(target)
+            site.pointee.cachedEntry = target.fullEntry
+            return target.fullEntry
+        }
+        let args = Self.arguments(site, registers.base + base + first, count)
+        registers.reserve(base + first + target.registerCount)
+        do {
+            return try bind(sf, args, into: registers.base + base + first) ? target.fullEntry : 0
+        } catch {
+            registers.clear(base + first, target.registerCount)
+            throw error
+        }
+    }
+
+    /// Changes the root of `path` in place through `body`: a register's value, a Box's, a
+    /// session variable's (an error when it may not be assigned), or a temporary's (an
+    /// error unless it is a native object, which changes where it lives).
+    private func modifyRoot(_ path: AssignmentPath, _ chunk: Chunk, _ base: Int, _ body: (inout Value) throws -> Void) throws {
+        if let e = path.constantError { throw e }
+        switch path.root {
+        case .register(let a):
+            _ = try inPlace(Int(a), base) { try body(&$0); return .nil }
+        case .box(let a):
+            try body(&Self.box(registers.base[base + Int(a)]).value)
+        case .global(let g):
+            let slot = chunk.globals[Int(g)]
+            guard slot.isAssignable else { throw assignmentError(slot, at: path.rootLocation, in: chunk.source) }
+            try body(&slot.value!)
+        case .temporary(let a):
+            var v = registers.base[base + Int(a)]
+            try body(&v)
+            if case .object = v { return }
+            throw ScriptError(.type, "cannot change part of a temporary \(v.typeName); store it in a var first", at: path.rootLocation, in: chunk.source)
+        }
+    }
+
+    /// The value at the end of `path` (its root, then each key), as reading it would give.
+    private func read(_ path: AssignmentPath, _ keys: UnsafeBufferPointer<Value>, _ chunk: Chunk, _ base: Int) throws -> Value {
+        var v: Value
+        switch path.root {
+        case .register(let a), .temporary(let a): v = registers.base[base + Int(a)]
+        case .box(let a): v = Self.box(registers.base[base + Int(a)]).value
+        case .global(let g):
+            let slot = chunk.globals[Int(g)]
+            guard let value = slot.value else { throw undefinedError(slot.name, at: path.rootLocation, in: chunk.source) }
+            v = value
+        }
+        for (k, key) in keys.enumerated() {
+            if path.members[k], case .string(let name) = key { v = try Members.get(v, name, self) } else { v = try Subscripts.get(v, key, self) }
+        }
+        return v
+    }
+
+    /// A mutating method called on part of a variable: on the part in place when the method
+    /// changes a value of its kind (`append` on an Array), else on its value.
+    private func callOnPath(_ path: AssignmentPath, _ keys: UnsafeBufferPointer<Value>, _ method: MethodSite,
+                            _ args: [ArgumentValue], _ chunk: Chunk, _ base: Int, _ pc: Int) throws -> Value {
+        var current = try read(path, keys, chunk, base)
+        guard Members.mutates(current, method) else { return try passing(method, chunk, pc) { try Members.call(current, method, args, self) } }
+        // Let go of this copy first: the part must be uniquely referenced to grow in place.
+        current = .nil
+        var result = Value.nil
+        try modifyRoot(path, chunk, base) { root in
+            try walk(&root, keys, 0, path) { v in result = try passing(method, chunk, pc) { try Members.callMutating(&v, method, args, self) } }
+        }
+        return result
+    }
+
+    /// Walks `keys[at...]` into `container` in place (members or subscripts as the path
+    /// says), then changes what is there through `body`.
+    private func walk(_ container: inout Value, _ keys: UnsafeBufferPointer<Value>, _ at: Int, _ path: AssignmentPath,
+                      _ body: (inout Value) throws -> Void) throws {
+        guard at < keys.count else { return try body(&container) }
         let key = keys[at]
-        if at + 1 == keys.count, path.combine == nil, !path.members[at], Self.setElement(&container, key, value) { return }
         if path.members[at], case .string(let name) = key {
-            try Members.modify(&container, name, self) { try modify(&$0, keys, at + 1, path, value) }
+            try Members.modify(&container, name, self) { try walk(&$0, keys, at + 1, path, body) }
+        } else if case .int(let i) = key, case .array(var xs) = container, i >= 0, i < xs.count {
+            // An Array element: taken out, changed and put back, so its storage is uniquely referenced.
+            container = .nil
+            defer { container = .array(xs) }
+            try walk(&xs[i], keys, at + 1, path, body)
         } else {
-            try Subscripts.modify(&container, key, self) { try modify(&$0, keys, at + 1, path, value) }
+            try Subscripts.modify(&container, key, self) { try walk(&$0, keys, at + 1, path, body) }
         }
     }
 

@@ -36,6 +36,16 @@ public enum Value: @unchecked Sendable {
 
     public var isNil: Bool { if case .nil = self { return true }; return false }
 
+    /// `p.pointee = v`, without calling the outlined release of the old value when it holds
+    /// no reference (nil, a Bool, an Int, a Double): the register machine's common store.
+    @inline(__always)
+    static func store(_ p: UnsafeMutablePointer<Value>, _ v: Value) {
+        switch p.pointee {
+        case .nil, .bool, .int, .double: p.initialize(to: v)
+        default: p.pointee = v
+        }
+    }
+
     /// The number as a Double, for Int and Double values.
     public var asDouble: Double? {
         switch self {

@@ -1,37 +1,36 @@
 import XCTest
 @testable import TesseraScript
 
-/// The register machine: which functions it runs, and that they behave as the closure tree
-/// does (results, errors with their place and traceback, interrupts, the recursion limit).
+/// The register machine, the one way code runs: results, errors with their place and
+/// traceback, interrupts, the recursion limit, closures and their captured variables.
 final class BytecodeTests: ScriptTestCase {
-    /// The chunk of the session function `name`, if the register machine runs it.
+    /// The chunk of the session function `name`.
     func chunk(_ name: String) -> Chunk? {
         guard case .function(let f as ScriptFunction)? = interpreter.slot(name).value else { return nil }
         return f.code.chunk
     }
 
-    func testPlainFunctionsCompileAndOthersKeepTheClosureTree() {
+    func testFunctionsCompileToRegisterCode() {
         run("func fib(_ n) { return n < 2 ? n : fib(n - 1) + fib(n - 2) }")
         let fib = chunk("fib")
         XCTAssertNotNil(fib)
         XCTAssertEqual(fib?.parameterCount, 1)
         XCTAssertEqual(fib?.code.count, fib?.locations.count, "every instruction has its place")
         XCTAssertEqual(run("fib(20)"), "6765")
-        // Captured variables and closures are not compiled yet.
+        // A captured variable lives in a Box the closure shares.
         run("func counter() { var n = 0\n return { n += 1; return n } }")
-        XCTAssertNil(chunk("counter"))
-        // Defaults are filled in by the general binding, then the register code runs.
+        XCTAssertEqual(chunk("counter")?.prototypes.count, 1)
+        XCTAssertEqual(run("let c = counter()\nc()\nc()\nc()"), "3")
+        // Defaults are filled in by the code before the chunk's full entry.
         run("func scaled(_ x, by f = 2) { return x * f }\nfunc twice() { return scaled(3) + scaled(3, by: 3) }")
-        XCTAssertNotNil(chunk("scaled"))
+        XCTAssertGreaterThan(chunk("scaled")?.fullEntry ?? 0, 0)
         XCTAssertEqual(run("twice()"), "15")
     }
 
     func testCellsRunAsRegisterCodeWithSessionVariables() {
         XCTAssertEqual(run("let t = 3\nvar s = 0\nfor i in 0..<10 { s += i * t }\nif s > 100 { var z = s\n s = z + 1 }\ns"), "136")
-        XCTAssertTrue(interpreter.lastCellCompiled)
         // A later cell defines a constant again (as a notebook's cells are rerun) and reads the session's.
         XCTAssertEqual(run("let t = 5\ns * t"), "680")
-        XCTAssertTrue(interpreter.lastCellCompiled)
         // The loop's variable was the cell's own: the next cell does not see it.
         XCTAssertTrue(error("i")?.message.contains("'i'") ?? false)
         // A cell that ends in a statement shows nothing; one that assigns to a constant is an error at the name.
@@ -44,9 +43,8 @@ final class BytecodeTests: ScriptTestCase {
             declare it with var to change it
             """)
         // A mutating method on a session variable changes it in its slot; on a constant or an
-        // undefined name it is the closure tree's error, at the name.
+        // undefined name it is an error at the name.
         XCTAssertEqual(run("var ys = []\nvar d = [\"a\": 1]\nfor k in 0..<5 { ys.append(k) }\nd.removeValue(forKey: \"a\")\n[ys, d, ys.count]"), "[[0, 1, 2, 3, 4], [:], 5]")
-        XCTAssertTrue(interpreter.lastCellCompiled)
         XCTAssertEqual(error("let fixedList = [1]\nfixedList.append(2)")?.formatted, """
             TypeError: cannot assign to 'fixedList': it is a constant (declared with let) (cell 8, line 2, column 1)
                 fixedList.append(2)
@@ -54,9 +52,7 @@ final class BytecodeTests: ScriptTestCase {
             declare it with var to change it
             """)
         XCTAssertTrue(error("nowhere.append(1)")?.message.contains("'nowhere' is not defined") ?? false)
-        // Forms the register machine does not run yet keep the closure tree, with the same results.
         XCTAssertEqual(run("let sq = [1, 2, 3].map { x in x * x }\nsq"), "[1, 4, 9]")
-        XCTAssertFalse(interpreter.lastCellCompiled)
         XCTAssertTrue(error("return 1")?.message.contains("'return' outside a function") ?? false)
     }
 
@@ -70,7 +66,7 @@ final class BytecodeTests: ScriptTestCase {
         run("var pick = one\nfunc swap() { pick = twice\n return 5 }\nfunc use() { return pick(swap()) }")
         XCTAssertEqual(run("use()"), "15", "the old function, read before the argument swapped it")
         XCTAssertEqual(run("use()"), "25")
-        // A name that is not defined, or not a function, is the closure tree's error at the name.
+        // A name that is not defined, or not a function, is an error at the name.
         run("func callsNothing(_ x) { return nothing(x) }")
         XCTAssertEqual(error("callsNothing(1)")?.formatted, """
             NameError: 'nothing' is not defined (cell 8, line 1, column 33)
@@ -165,8 +161,6 @@ final class BytecodeTests: ScriptTestCase {
             """)
         XCTAssertNotNil(chunk("step"))
         XCTAssertEqual(run("step()"), "([[\"x\": 1.0, \"v\": [1, 2000]], [\"x\": 3.5, \"v\": [3]]], [\"p\": [\"lr\": 0.2, \"steps\": 5]], 0.1)")
-        // A session variable's parts are changed on the closure tree for now (measured faster).
-        XCTAssertNil(chunk("touchShared"))
         run("touchShared()")
         XCTAssertEqual(run("shared"), "[[\"x\": 2]]")
     }
@@ -227,5 +221,70 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(e.location?.line, 2)
         flag.clear()
         XCTAssertEqual(run("1 + 1"), "2")
+    }
+
+    func testClosuresShareTheirCapturedVariables() {
+        run("""
+            func outer() {
+                var total = 0
+                let add = { x in total += x }
+                func twice() { return { total * 2 } }
+                add(3)
+                add(4)
+                return (total, twice()())
+            }
+            func adder(_ base) { return { x in base + x } }
+            func perIteration() {
+                var fs = []
+                for i in 0..<3 { fs.append({ i * 10 }) }
+                return fs.map { f in f() }
+            }
+            func parity(_ n) {
+                func isEven(_ k) { return k == 0 ? true : isOdd(k - 1) }
+                func isOdd(_ k) { return k == 0 ? false : isEven(k - 1) }
+                return isEven(n)
+            }
+            """)
+        XCTAssertEqual(run("outer()"), "(7, 14)")
+        XCTAssertEqual(run("adder(10)(5)"), "15", "a captured parameter outlives its call")
+        XCTAssertEqual(run("perIteration()"), "[0, 10, 20]", "each iteration's variable is its own")
+        XCTAssertEqual(run("(parity(10), parity(7))"), "(true, false)", "local functions are hoisted")
+        // A closure in a cell captures the cell's own loop variable; shorthand and tuple arguments.
+        XCTAssertEqual(run("var later = []\nfor i in 0..<2 { later.append({ i + 100 }) }\nlater.map { f in f() }"), "[100, 101]")
+        XCTAssertEqual(run("[(1, 2), (3, 4)].map { a, b in a + b }"), "[3, 7]")
+        XCTAssertEqual(run("[3, 1, 2].sorted { $0 > $1 }"), "[3, 2, 1]")
+        XCTAssertEqual(error("{ x in x }(x: 1)")?.message, "closures take unlabelled arguments; remove 'x:'")
+        XCTAssertEqual(error("func keep() { let c = 5\n return { c = 6 } }\nkeep()()")?.formatted, """
+            TypeError: cannot assign to 'c': it is a constant (declared with let) (cell 10, line 2, column 11)
+                 return { c = 6 } }
+                          ^
+            declare it with var to change it
+              in 'closure', called at cell 10, line 3, column 1
+                keep()()
+            """)
+    }
+
+    func testDefaultsSeeWhatSurroundsTheDeclaration() {
+        run("let k = 7\nfunc shifted(_ x, scale s = 3, shift t = k) { return x * s + t }")
+        XCTAssertEqual(run("[shifted(2), shifted(2, shift: 0), shifted(2, scale: 10)]"), "[13, 6, 27]")
+        run("func make(_ base) { return { func inner(_ x = base * 2) { return x }\n return inner() } }")
+        XCTAssertEqual(run("make(4)()"), "8", "a default reads a captured variable")
+        XCTAssertTrue(error("shifted(2, shift: 1, scale: 2)")?.message.contains("out of order") ?? false)
+    }
+
+    func testOptionalChainsThrowAndMethodsOnParts() throws {
+        XCTAssertEqual(run("let none = nil\nlet rows = [[1, 2], [3]]\n[none?.count, none?[0], none?.f(1), rows.first?.count]"), "[nil, nil, nil, 2]")
+        // Mutating methods on part of a session variable, a captured variable and a temporary.
+        XCTAssertEqual(run("var people = [[\"pets\": [\"x\"]]]\npeople[0][\"pets\"].append(\"y\")\npeople"), "[[\"pets\": [\"x\", \"y\"]]]")
+        XCTAssertEqual(run("func gather() { var xs = []\n let add = { v in xs.append(v) }\n add(1)\n add(2)\n return xs }\ngather()"), "[1, 2]")
+        XCTAssertEqual(error("func list() { return [1] }\nlist()[0] = 2")?.message, "cannot change part of a temporary Array; store it in a var first")
+        run("func checked(_ x) { if x > 2 { throw error(\"too big: \\(x)\") }\n return x }")
+        let e = try XCTUnwrap(error("checked(5)"))
+        XCTAssertEqual(e.kind, .value)
+        XCTAssertEqual(e.message, "too big: 5")
+        XCTAssertEqual(e.callStack.map(\.function), ["checked"])
+        // What the language rejects before running stops the whole cell: nothing before it ran.
+        XCTAssertEqual(error("var ran = 1\nbreak")?.kind, .syntax)
+        XCTAssertTrue(error("ran")?.message.contains("'ran' is not defined") ?? false)
     }
 }
