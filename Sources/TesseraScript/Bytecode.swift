@@ -215,6 +215,9 @@ struct BytecodeCall {
     /// Where a session variable that receives a mutating method (`methodGlobal`) or is called
     /// (`callGlobal`) is named: its errors (a constant, not defined) point there.
     let receiverLocation: SourceLocation?
+    /// `xs.append(x)`: one unlabelled argument to `append`, which the machine adds to an
+    /// Array in place itself, without an argument list.
+    let appendsOne: Bool
     /// The inline cache of a call: the script function this site last called with its
     /// arguments binding where they are, and that function's chunk. A call of the same
     /// function again skips the type test and the label match. Held strongly, so the
@@ -233,6 +236,7 @@ struct BytecodeCall {
         self.method = method
         self.mutatesReceiver = mutatesReceiver
         self.receiverLocation = receiverLocation
+        appendsOne = method?.name == "append" && labels == [nil]
     }
 
     /// The compiled code of `fn` when this site's arguments bind straight into its

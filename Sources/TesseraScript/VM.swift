@@ -102,16 +102,16 @@ private struct Window {
 /// The activation records of one run of the dispatch loop, in a buffer of its own: pushed
 /// and popped without an Array's uniqueness and capacity checks on every call.
 private struct Activations {
-    private var records: UnsafeMutablePointer<Activation>
-    private var capacity = 64
+    // Allocated at the first call: a closure that native code calls (a sort's comparison)
+    // runs a loop of its own, and most make no call.
+    private var records: UnsafeMutablePointer<Activation>?
+    private var capacity = 0
     private var count = 0
-
-    init() { records = .allocate(capacity: capacity) }
 
     @inline(__always)
     mutating func push(_ a: Activation) {
         if count == capacity { grow() }
-        (records + count).initialize(to: a)
+        (records.unsafelyUnwrapped + count).initialize(to: a)
         count += 1
     }
 
@@ -119,20 +119,24 @@ private struct Activations {
     mutating func pop() -> Activation? {
         guard count > 0 else { return nil }
         count -= 1
-        return (records + count).move()
+        return (records.unsafelyUnwrapped + count).move()
     }
 
     @inline(never)
     private mutating func grow() {
-        let fresh = UnsafeMutablePointer<Activation>.allocate(capacity: capacity * 2)
-        fresh.moveInitialize(from: records, count: count)
-        records.deallocate()
+        let grown = Swift.max(64, capacity * 2)
+        let fresh = UnsafeMutablePointer<Activation>.allocate(capacity: grown)
+        if let records {
+            fresh.moveInitialize(from: records, count: count)
+            records.deallocate()
+        }
         records = fresh
-        capacity *= 2
+        capacity = grown
     }
 
     /// Lets go of the records left (an error unwound past them) and of the buffer.
     func free() {
+        guard let records else { return }
         records.deinitialize(count: count)
         records.deallocate()
     }
@@ -379,6 +383,10 @@ extension Interpreter {
                     w.r[Int(a)] = result
                 case .method(let a, let receiver, let first, let count, let s):
                     let site = w.sites + Int(s)
+                    if site.pointee.appendsOne, site.pointee.mutatesReceiver, Self.append(w.r[Int(first)], to: &w.r[Int(receiver)]) {
+                        Value.store(w.r + Int(a), .nil)
+                        continue
+                    }
                     let args = Self.arguments(site, w.r + Int(first), Int(count))
                     let method = site.pointee.method!
                     let result = try passing(method, current.takeUnretainedValue(), pc) {
@@ -391,6 +399,12 @@ extension Interpreter {
                     w.r[Int(a)] = result
                 case .methodGlobal(let a, let g, let first, let count, let s):
                     let site = w.sites + Int(s)
+                    if site.pointee.appendsOne, w.globals[Int(g)]._withUnsafeGuaranteedRef({ slot in
+                        slot.isAssignable && Self.append(w.r[Int(first)], to: &slot.value!)
+                    }) {
+                        Value.store(w.r + Int(a), .nil)
+                        continue
+                    }
                     let args = Self.arguments(site, w.r + Int(first), Int(count))
                     let method = site.pointee.method!
                     let result = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
@@ -412,6 +426,11 @@ extension Interpreter {
                     let site = w.sites + Int(s)
                     let path = current.takeUnretainedValue().paths[Int(p)]
                     let keyCount = path.members.count
+                    let x = w.r[Int(first) + keyCount]
+                    if site.pointee.appendsOne, try fastPath(path, w.r + Int(first), keyCount, current.takeUnretainedValue(), w.base, { Self.append(x, to: &$0) }) {
+                        Value.store(w.r + Int(a), .nil)
+                        continue
+                    }
                     let args = Self.arguments(site, w.r + Int(first) + keyCount, site.pointee.labels.count)
                     let method = site.pointee.method!
                     let result = try withKeys(w.r + Int(first), keyCount) { keys in
@@ -440,6 +459,17 @@ extension Interpreter {
                 case .modifyPath(let first, let count, let value, let p):
                     let path = current.takeUnretainedValue().paths[Int(p)]
                     let v = w.r[Int(value)]
+                    if count > 0, try fastPath(path, w.r + Int(first), Int(count), current.takeUnretainedValue(), w.base, { target in
+                        switch path.combine {
+                        // (`d[k] = nil` removes the key: the general walk does that.)
+                        case nil: if v.isNil { return false }; target = v
+                        case .add?: try Operators.addInPlace(&target, v)
+                        case let op?: target = try op.evaluate(target, v)
+                        }
+                        return true
+                    }) {
+                        continue
+                    }
                     try withKeys(w.r + Int(first), Int(count)) { keys in
                         try modifyRoot(path, current.takeUnretainedValue(), w.base) { root in
                             try walk(&root, keys, 0, path) { target in
@@ -549,6 +579,57 @@ extension Interpreter {
         swap(&value, &registers.base[base + register])
         defer { registers.base[base + register] = value }
         return try body(&value)
+    }
+
+    /// `xs.append(x)` on an Array, in place (the Array is taken out of `container`, so its
+    /// storage is uniquely referenced, and put back); false, with nothing done, for anything
+    /// else, which the method table handles.
+    @inline(__always)
+    static func append(_ x: Value, to container: inout Value) -> Bool {
+        guard case .array(var xs) = container else { return false }
+        container = .nil
+        xs.append(x)
+        container = .array(xs)
+        return true
+    }
+
+    /// Changes the part of a variable at the end of `path` in place through `body`, walking
+    /// Arrays (an index in range) and Dicts (a key they have, by subscript or member name)
+    /// the short way: `bodies[i]["vx"] -= d`, `d["k"].append(x)`. False, with nothing
+    /// changed, when the path meets anything else (a missing key, a native object, a
+    /// constant or undefined root) or `body` declines: the general walk handles those.
+    private func fastPath(_ path: AssignmentPath, _ keys: UnsafeMutablePointer<Value>, _ count: Int, _ chunk: Chunk, _ base: Int,
+                          _ body: (inout Value) throws -> Bool) throws -> Bool {
+        guard path.constantError == nil else { return false }
+        // (`if case` binds, then the container lets go: a `switch` on it kept a second
+        // reference for its duration, and every change copied.)
+        func walk(_ v: inout Value, _ at: Int) throws -> Bool {
+            guard at < count else { return try body(&v) }
+            if !path.members[at], case .array(var xs) = v {
+                guard case .int(let i) = keys[at], i >= 0, i < xs.count else { return false }
+                v = .nil
+                defer { v = .array(xs) }
+                return try walk(&xs[i], at + 1)
+            }
+            if case .dict(var d) = v {
+                guard let key = DictKey(keys[at]) else { return false }
+                v = .nil
+                defer { v = .dict(d) }
+                return try d.modifyIfPresent(key) { try walk(&$0, at + 1) } ?? false
+            }
+            return false
+        }
+        switch path.root {
+        case .register(let a):
+            return try walk(&registers.base[base + Int(a)], 0)
+        case .box(let a):
+            return try walk(&Self.box(registers.base[base + Int(a)]).value, 0)
+        case .global(let g):
+            let slot = chunk.globals[Int(g)]
+            return try slot.isAssignable && walk(&slot.value!, 0)
+        case .temporary:
+            return false
+        }
     }
 
     /// The keys in registers `first ..< first + count`, copied out (onto the stack, not the

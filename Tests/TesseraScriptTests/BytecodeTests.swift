@@ -287,4 +287,15 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(error("var ran = 1\nbreak")?.kind, .syntax)
         XCTAssertTrue(error("ran")?.message.contains("'ran' is not defined") ?? false)
     }
+
+    func testChangesThroughPathsKeepValueSemantics() {
+        // The short walk through Arrays and Dicts changes the variable, never a copy another
+        // variable shares; what it does not handle takes the general walk, with its errors.
+        XCTAssertEqual(run("var d = [\"a\": [1], \"n\": 5]\nlet e = d\nd[\"a\"].append(2)\nd[\"a\"][0] += 10\nd[\"n\"] = nil\nd[\"new\"] = 1\n(d, e)"),
+                       "([\"a\": [11, 2], \"new\": 1], [\"a\": [1], \"n\": 5])")
+        XCTAssertEqual(run("var grid = [[], [1]]\nfunc grow() { for i in 0..<3 { grid[1].append(i) }\n grid[0] = [9] }\ngrow()\ngrid"), "[[9], [1, 0, 1, 2]]")
+        XCTAssertEqual(error("d[\"missing\"].append(1)")?.message, "nil has no member 'append'")
+        XCTAssertEqual(error("let fixed = [[1]]\nfixed[0].append(2)")?.message, "cannot assign to 'fixed': it is a constant (declared with let)")
+        XCTAssertTrue(error("grid[5][0] = 1")?.message.contains("index 5") ?? false)
+    }
 }
