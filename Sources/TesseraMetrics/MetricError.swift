@@ -21,12 +21,17 @@ public enum Labels: Sendable, Equatable {
     /// Every value as text, for matching classes across yTrue and yPred.
     var keys: [String] {
         switch self {
-        case .numbers(let v): return v.map { $0 == $0.rounded() && abs($0) < 1e15 ? String(Int($0)) : String($0) }
+        case .numbers(let v): return v.map(Labels.key)
         case .texts(let v): return v
         }
     }
 
     var numbers: [Double]? { if case .numbers(let v) = self { return v }; return nil }
+
+    /// A number's class as text: a whole number without its ".0".
+    static func key(_ x: Double) -> String {
+        x == x.rounded() && abs(x) < 1e15 ? String(Int(x)) : String(x)
+    }
 }
 
 /// Checks shared by every metric.
@@ -63,6 +68,7 @@ enum Check {
 
     /// Binary targets as Bool (1 / true is positive).
     static func binary(_ function: String, _ y: Labels, positive: String = "1") throws(MetricError) -> [Bool] {
+        if case .numbers(let v) = y, let fast = binaryNumbers(v, positive: positive) { return fast }
         let keys = y.keys
         let classes = Set(keys)
         if classes.count > 2 {
@@ -72,5 +78,30 @@ enum Check {
             throw MetricError("\(function): cannot tell the positive class among \(classes.sorted()); use labels 0/1")
         }
         return keys.map { $0 == positive || $0 == "true" }
+    }
+
+    /// `binary` for numeric labels without writing each as text: a label's class is
+    /// worked out once per distinct bit pattern (a 0/1 column has two). Nil when there are
+    /// many patterns or the classes are not binary: `binary` then says what is wrong.
+    private static func binaryNumbers(_ v: [Double], positive: String) -> [Bool]? {
+        var patterns: [UInt64] = [], positives: [Bool] = []
+        var classes = Set<String>()
+        var out: [Bool] = []
+        out.reserveCapacity(v.count)
+        for x in v {
+            let bits = x.bitPattern
+            if let i = patterns.firstIndex(of: bits) {
+                out.append(positives[i])
+                continue
+            }
+            guard patterns.count < 8 else { return nil }
+            let key = Labels.key(x)
+            classes.insert(key)
+            patterns.append(bits)
+            positives.append(key == positive || key == "true")
+            out.append(positives[positives.count - 1])
+        }
+        guard classes.count <= 2, classes.isSubset(of: ["0", "1", "true", "false"]) || classes.contains(positive) else { return nil }
+        return out
     }
 }

@@ -71,6 +71,43 @@ enum BinaryOperator: UInt8 {
         return try apply(x, y)
     }
 
+    /// Whether the operator compares (`<` ... `!=`): a condition made of one jumps on it
+    /// directly (`branch`).
+    var isComparison: Bool {
+        switch self {
+        case .less, .lessEqual, .greater, .greaterEqual, .equal, .notEqual: return true
+        default: return false
+        }
+    }
+
+    /// `x op y` for a comparison, as a Swift Bool: two Ints or two Doubles inline.
+    @inline(__always)
+    func test(_ x: Value, _ y: Value) throws -> Bool {
+        if case .int(let i) = x, case .int(let j) = y {
+            switch self {
+            case .less: return i < j
+            case .lessEqual: return i <= j
+            case .greater: return i > j
+            case .greaterEqual: return i >= j
+            case .equal: return i == j
+            case .notEqual: return i != j
+            default: break
+            }
+        } else if case .double(let a) = x, case .double(let b) = y {
+            switch self {
+            case .less: return a < b
+            case .lessEqual: return a <= b
+            case .greater: return a > b
+            case .greaterEqual: return a >= b
+            case .equal: return a == b
+            case .notEqual: return a != b
+            default: break
+            }
+        }
+        if case .bool(let b) = try apply(x, y) { return b }
+        return false
+    }
+
     /// `a op b` by the operators every value kind goes through (`evaluate` has taken the
     /// Int and Double cases that need no error).
     func apply(_ a: Value, _ b: Value) throws -> Value {
@@ -142,6 +179,11 @@ enum Instruction {
     case jumpIfFalse(a: Operand, to: Operand, what: Operand)
     /// continue at `to` when r[a] is true
     case jumpIfTrue(a: Operand, to: Operand, what: Operand)
+    /// continue at `to` when (r[b] op r[c]) == when: a comparison and the jump on it, one
+    /// instruction for `if i < n`, `while k != 0`
+    case branch(BinaryOperator, b: Operand, c: Operand, to: Operand, when: Bool)
+    /// continue at `to` when (r[b] op constants[k]) == when
+    case branchConstant(BinaryOperator, b: Operand, k: Operand, to: Operand, when: Bool)
     /// continue at `to` when r[a] is not nil (`??`)
     case jumpIfNotNil(a: Operand, to: Operand)
     /// continue at `to` when r[a] is nil (a link of `?.` that ends its chain)

@@ -128,6 +128,8 @@ struct BytecodeCompiler {
         case .jumpIfTrue(let a, _, let w): chunk.code[at] = .jumpIfTrue(a: a, to: target, what: w)
         case .jumpIfNotNil(let a, _): chunk.code[at] = .jumpIfNotNil(a: a, to: target)
         case .jumpIfNil(let a, _): chunk.code[at] = .jumpIfNil(a: a, to: target)
+        case .branch(let op, let b, let c, _, let when): chunk.code[at] = .branch(op, b: b, c: c, to: target, when: when)
+        case .branchConstant(let op, let b, let k, _, let when): chunk.code[at] = .branchConstant(op, b: b, k: k, to: target, when: when)
         case .forNext(let a, let b, _): chunk.code[at] = .forNext(a: a, b: b, to: target)
         default: preconditionFailure("patching an instruction that does not jump")
         }
@@ -274,9 +276,7 @@ struct BytecodeCompiler {
                 emit(.defineGlobal(g: global(s.function.name), b: t, constant: 1), s.location)
             }
         case let s as IfStmt:
-            let cond = try expression(s.condition)
-            let skip = emit(.jumpIfFalse(a: cond, to: 0, what: constant(.string("if"))), s.condition.location)
-            release(to: mark)
+            let skip = try jump(unless: s.condition, "if", mark)
             try block(s.then)
             if let other = s.otherwise {
                 let end = emit(.jump(to: 0), s.location)
@@ -287,16 +287,12 @@ struct BytecodeCompiler {
                 patch(skip, to: here)
             }
         case let s as GuardStmt:
-            let cond = try expression(s.condition)
-            let pass = emit(.jumpIfTrue(a: cond, to: 0, what: constant(.string("guard"))), s.condition.location)
-            release(to: mark)
+            let pass = try jump(when: true, s.condition, "guard", mark)
             try block(s.otherwise)
             patch(pass, to: here)
         case let s as WhileStmt:
             let start = here
-            let cond = try expression(s.condition)
-            let exit = emit(.jumpIfFalse(a: cond, to: 0, what: constant(.string("while"))), s.condition.location)
-            release(to: mark)
+            let exit = try jump(unless: s.condition, "while", mark)
             try loopBody(s.body, head: start, exit: exit, s.location)
         case let s as ForStmt:
             // The sequence and its position in two registers kept for the loop's life.
@@ -334,6 +330,31 @@ struct BytecodeCompiler {
         default:
             throw syntaxError("unsupported statement", s.location)
         }
+    }
+
+    /// Compiles condition `e` of statement `what` and the jump taken when it is false; its
+    /// temporaries from `mark` on are free after. Returns the jump, to patch.
+    private mutating func jump(unless e: Expr, _ what: String, _ mark: Int) throws -> Int {
+        try jump(when: false, e, what, mark)
+    }
+
+    /// The jump taken when condition `e` is `when`: a comparison jumps on itself, one
+    /// instruction (`branch`) instead of a Bool in a register and a test of it.
+    private mutating func jump(when: Bool, _ e: Expr, _ what: String, _ mark: Int) throws -> Int {
+        if let b = e as? BinaryExpr, let op = BinaryOperator(b.op), op.isComparison {
+            let l = try expression(b.lhs)
+            if let literal = b.rhs as? LiteralExpr {
+                release(to: mark)
+                return emit(.branchConstant(op, b: l, k: constant(literal.value), to: 0, when: when), b.location)
+            }
+            let r = try expression(b.rhs)
+            release(to: mark)
+            return emit(.branch(op, b: l, c: r, to: 0, when: when), b.location)
+        }
+        let cond = try expression(e)
+        release(to: mark)
+        let w = constant(.string(what))
+        return emit(when ? .jumpIfTrue(a: cond, to: 0, what: w) : .jumpIfFalse(a: cond, to: 0, what: w), e.location)
     }
 
     /// Stores r[value] into what a declaration names: a local's register, a fresh Box for
@@ -476,10 +497,7 @@ struct BytecodeCompiler {
             return dst
         case let e as TernaryExpr:
             let dst = target ?? temporary()
-            let mark = nextRegister
-            let cond = try expression(e.condition)
-            let other = emit(.jumpIfFalse(a: cond, to: 0, what: constant(.string("?:"))), e.condition.location)
-            release(to: mark)
+            let other = try jump(unless: e.condition, "?:", nextRegister)
             try expression(e.then, into: dst)
             let end = emit(.jump(to: 0), e.location)
             patch(other, to: here)

@@ -270,7 +270,7 @@ extension Interpreter {
                 case .global(let a, let g):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
                         guard let v = slot.value else { throw undefinedError(slot.name, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
-                        w.r[Int(a)] = v
+                        Value.store(w.r + Int(a), v)
                     }
                 case .setGlobal(let g, let b):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
@@ -291,9 +291,9 @@ extension Interpreter {
                 case .addInPlace(let a, let b):
                     try Operators.addInPlace(&w.r[Int(a)], w.r[Int(b)])
                 case .negate(let a, let b):
-                    w.r[Int(a)] = try Operators.negate(w.r[Int(b)])
+                    Value.store(w.r + Int(a), try Operators.negate(w.r[Int(b)]))
                 case .not(let a, let b):
-                    w.r[Int(a)] = try Operators.not(w.r[Int(b)])
+                    Value.store(w.r + Int(a), try Operators.not(w.r[Int(b)]))
                 case .jump(let to):
                     pc = Int(to)
                 case .loop(let to):
@@ -305,6 +305,10 @@ extension Interpreter {
                 case .jumpIfTrue(let a, let to, let what):
                     guard case .bool(let b) = w.r[Int(a)] else { throw conditionError(w.r[Int(a)], w.constants[Int(what)]) }
                     if b { pc = Int(to) }
+                case .branch(let op, let b, let c, let to, let when):
+                    if try op.test(w.r[Int(b)], w.r[Int(c)]) == when { pc = Int(to) }
+                case .branchConstant(let op, let b, let k, let to, let when):
+                    if try op.test(w.r[Int(b)], w.constants[Int(k)]) == when { pc = Int(to) }
                 case .jumpIfNotNil(let a, let to):
                     if !w.r[Int(a)].isNil { pc = Int(to) }
                 case .forStart(let a):
@@ -324,9 +328,9 @@ extension Interpreter {
                     guard case .int(let k) = w.r[i + 1] else { pc = Int(to); continue }
                     switch w.r[i] {
                     case .range(let range):
-                        if k < range.upperExclusive { w.r[Int(b)] = .int(k); w.r[i + 1] = .int(k + 1) } else { pc = Int(to) }
+                        if k < range.upperExclusive { Value.store(w.r + Int(b), .int(k)); (w.r + i + 1).initialize(to: .int(k + 1)) } else { pc = Int(to) }
                     case .array(let xs):
-                        if k < xs.count { w.r[Int(b)] = xs[k]; w.r[i + 1] = .int(k + 1) } else { pc = Int(to) }
+                        if k < xs.count { Value.store(w.r + Int(b), xs[k]); (w.r + i + 1).initialize(to: .int(k + 1)) } else { pc = Int(to) }
                     default:
                         pc = Int(to)
                     }
@@ -349,7 +353,7 @@ extension Interpreter {
                     }
                     let result = try callValue(w.r[Int(callee)], site, w.r + Int(first), Int(count), current.takeUnretainedValue(), pc)
                     w.r = stack.base + w.base
-                    w.r[Int(a)] = result
+                    Value.store(w.r + Int(a), result)
                 case .callGlobal(let a, let g, let first, let count, let s):
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
                     let site = w.sites + Int(s)
@@ -380,9 +384,19 @@ extension Interpreter {
                     }
                     let result = try callValue(c, site, w.r + Int(first), Int(count), current.takeUnretainedValue(), pc)
                     w.r = stack.base + w.base
-                    w.r[Int(a)] = result
+                    Value.store(w.r + Int(a), result)
                 case .method(let a, let receiver, let first, let count, let s):
                     let site = w.sites + Int(s)
+                    // A script function a Dict holds under the method's name (`task.run(p)`):
+                    // entered as a call, in this loop.
+                    if case .dict(let d) = w.r[Int(receiver)], let member = d[site.pointee.method!.key],
+                       case .function(let fn) = member, let sf = fn as? ScriptFunction {
+                        if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
+                        try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
+                                  result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
+                        continue
+                    }
                     if site.pointee.appendsOne, site.pointee.mutatesReceiver, Self.append(w.r[Int(first)], to: &w.r[Int(receiver)]) {
                         Value.store(w.r + Int(a), .nil)
                         continue
@@ -396,7 +410,7 @@ extension Interpreter {
                         return try Members.call(w.r[Int(receiver)], method, args, self)
                     }
                     w.r = stack.base + w.base
-                    w.r[Int(a)] = result
+                    Value.store(w.r + Int(a), result)
                 case .methodGlobal(let a, let g, let first, let count, let s):
                     let site = w.sites + Int(s)
                     if site.pointee.appendsOne, w.globals[Int(g)]._withUnsafeGuaranteedRef({ slot in
@@ -421,7 +435,7 @@ extension Interpreter {
                         return try passing(method, current.takeUnretainedValue(), pc) { try Members.callMutating(&slot.value!, method, args, self) }
                     }
                     w.r = stack.base + w.base
-                    w.r[Int(a)] = result
+                    Value.store(w.r + Int(a), result)
                 case .methodPath(let a, let first, let p, let s):
                     let site = w.sites + Int(s)
                     let path = current.takeUnretainedValue().paths[Int(p)]
@@ -437,20 +451,20 @@ extension Interpreter {
                         try callOnPath(path, keys, method, args, current.takeUnretainedValue(), w.base, pc)
                     }
                     w.r = stack.base + w.base
-                    w.r[Int(a)] = result
+                    Value.store(w.r + Int(a), result)
                 case .member(let a, let b, let k):
                     guard case .string(let name) = w.constants[Int(k)] else { continue }
                     let v = try Members.get(w.r[Int(b)], name, self)
                     w.r = stack.base + w.base
-                    w.r[Int(a)] = v
+                    Value.store(w.r + Int(a), v)
                 case .subscriptGet(let a, let b, let c):
                     if case .array(let xs) = w.r[Int(b)], case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count {
-                        w.r[Int(a)] = xs[i]
+                        Value.store(w.r + Int(a), xs[i])
                         continue
                     }
                     let v = try Subscripts.get(w.r[Int(b)], w.r[Int(c)], self)
                     w.r = stack.base + w.base
-                    w.r[Int(a)] = v
+                    Value.store(w.r + Int(a), v)
                 case .subscriptSet(let a, let b, let c):
                     let (index, v) = (w.r[Int(b)], w.r[Int(c)])
                     if Self.setElement(&w.r[Int(a)], index, v) { continue }
@@ -483,9 +497,9 @@ extension Interpreter {
                     }
                     w.r = stack.base + w.base
                 case .newBox(let a, let b):
-                    w.r[Int(a)] = .object(Box(w.r[Int(b)]))
+                    Value.store(w.r + Int(a), .object(Box(w.r[Int(b)])))
                 case .getBox(let a, let b):
-                    w.r[Int(a)] = Self.box(w.r[Int(b)]).value
+                    Value.store(w.r + Int(a), Self.box(w.r[Int(b)]).value)
                 case .setBox(let a, let b):
                     Self.box(w.r[Int(a)]).value = w.r[Int(b)]
                 case .updateBox(let op, let a, let b):
@@ -496,7 +510,7 @@ extension Interpreter {
                     var boxes: [Box] = []
                     boxes.reserveCapacity(proto.captures.count)
                     for c in proto.captures { boxes.append(Self.box(w.r[Int(c)])) }
-                    w.r[Int(a)] = .function(ScriptFunction(code: proto, upvalues: boxes))
+                    Value.store(w.r + Int(a), .function(ScriptFunction(code: proto, upvalues: boxes)))
                 case .jumpIfNil(let a, let to):
                     if w.r[Int(a)].isNil { pc = Int(to) }
                 case .throwValue(let a):
@@ -510,9 +524,9 @@ extension Interpreter {
                 case .clear(let first, let count):
                     stack.clear(w.base + Int(first), Int(count))
                 case .array(let a, let first, let count):
-                    w.r[Int(a)] = .array(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count))))
+                    Value.store(w.r + Int(a), .array(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count)))))
                 case .tuple(let a, let first, let count):
-                    w.r[Int(a)] = .tuple(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count))))
+                    Value.store(w.r + Int(a), .tuple(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count)))))
                 case .dict(let a, let first, let count):
                     var d = ScriptDict()
                     for k in 0..<Int(count) {
@@ -522,11 +536,11 @@ extension Interpreter {
                         }
                         d.set(key, hk, w.r[Int(first) + 2 * k + 1])
                     }
-                    w.r[Int(a)] = .dict(d)
+                    Value.store(w.r + Int(a), .dict(d))
                 case .interpolate(let a, let first, let count):
                     var out = ""
                     for k in 0..<Int(count) { w.r[Int(first) + k].write(to: &out, quoted: false, depth: 0) }
-                    w.r[Int(a)] = .string(out)
+                    Value.store(w.r + Int(a), .string(out))
                 case .unpack(let a, let first, let count):
                     let value = w.r[Int(a)]
                     let parts: [Value]
@@ -558,9 +572,14 @@ extension Interpreter {
                 stack.clear(w.base, w.registerCount)
                 while let caller = frames.pop() {
                     callDepth -= 1
-                    let calleeName = current.takeUnretainedValue().name
+                    var calleeName = current.takeUnretainedValue().name
                     current.release()
                     current = caller.chunk
+                    // A function a Dict held, called as a method, goes by the method's name.
+                    if case .method(_, _, _, _, let s) = current.takeUnretainedValue().code[caller.returnTo - 1],
+                       let method = current.takeUnretainedValue().sites[Int(s)].method {
+                        calleeName = method.name
+                    }
                     err?.passedThrough(calleeName, at: current.takeUnretainedValue().locations[caller.returnTo - 1], in: current.takeUnretainedValue().source)
                     stack.clear(caller.base, current.takeUnretainedValue().registerCount)
                 }

@@ -51,4 +51,20 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(try counted.total(.numbers([1, 0, 1, 1]), .numbers([1, 1, 0, 1])), 1 - 1 + 0 + 1)
         XCTAssertEqual(calls.withLock { $0 }, [0, 3])
     }
+
+    func testBinaryLabelsAsNumbersMatchTheirText() throws {
+        // Numeric labels are classed once per distinct value, as their text would be:
+        // -0.0 is the class "0", true and 1 are positive, a third class or an unknown
+        // positive is the same error as for text labels.
+        let m = CostMatrix(tp: .constant(1), fp: .constant(-1))
+        XCTAssertEqual(try m.total(.numbers([1, -0.0, 0, 1]), .numbers([1, 1, 1, 1])), 1 - 1 - 1 + 1)
+        XCTAssertEqual(try Check.binary("f", .numbers([0, 1, 1, -0.0])), try Check.binary("f", .texts(["0", "1", "1", "0"])))
+        XCTAssertThrowsError(try Check.binary("f", .numbers([0, 1, 2]))) { error in
+            XCTAssertTrue("\(error)".contains("3 classes"), "\(error)")
+        }
+        XCTAssertThrowsError(try Check.binary("f", .numbers([2, 3]))) { error in
+            XCTAssertTrue("\(error)".contains("cannot tell the positive class"), "\(error)")
+        }
+        XCTAssertEqual(try Check.binary("f", .numbers([2, 3, 3]), positive: "3"), [false, true, true])
+    }
 }

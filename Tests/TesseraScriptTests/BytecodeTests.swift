@@ -298,4 +298,13 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(error("let fixed = [[1]]\nfixed[0].append(2)")?.message, "cannot assign to 'fixed': it is a constant (declared with let)")
         XCTAssertTrue(error("grid[5][0] = 1")?.message.contains("index 5") ?? false)
     }
+
+    func testAFunctionADictHoldsRunsAsAMethodCall() {
+        // `task.run(p)` enters the closure in the same loop; its errors name the method.
+        run("var seen = 0\nlet task = [\"run\": { p in seen += 1\n return p + \"x\" }, \"kind\": \"idle\"]\nfunc go(_ v) { return task.run(v) }")
+        XCTAssertEqual(run("go(\"a\")"), "\"ax\"")
+        XCTAssertEqual(error("go(1)")?.callStack.map(\.function), ["run", "go"])
+        XCTAssertEqual(run("seen"), "2")
+        XCTAssertEqual(error("task.kind(1)")?.kind, .type, "a key that holds no function cannot be called")
+    }
 }
