@@ -83,29 +83,23 @@ enum BinaryOperator: UInt8 {
     /// `x op y` for a comparison, as a Swift Bool: two Ints or two Doubles inline.
     @inline(__always)
     func test(_ x: Value, _ y: Value) throws -> Bool {
-        if case .int(let i) = x, case .int(let j) = y {
-            switch self {
-            case .less: return i < j
-            case .lessEqual: return i <= j
-            case .greater: return i > j
-            case .greaterEqual: return i >= j
-            case .equal: return i == j
-            case .notEqual: return i != j
-            default: break
-            }
-        } else if case .double(let a) = x, case .double(let b) = y {
-            switch self {
-            case .less: return a < b
-            case .lessEqual: return a <= b
-            case .greater: return a > b
-            case .greaterEqual: return a >= b
-            case .equal: return a == b
-            case .notEqual: return a != b
-            default: break
-            }
-        }
+        if case .int(let i) = x, case .int(let j) = y, let b = compare(i, j) { return b }
+        if case .double(let a) = x, case .double(let b) = y, let r = compare(a, b) { return r }
         if case .bool(let b) = try apply(x, y) { return b }
         return false
+    }
+
+    @inline(__always)
+    private func compare<T: Comparable>(_ a: T, _ b: T) -> Bool? {
+        switch self {
+        case .less: return a < b
+        case .lessEqual: return a <= b
+        case .greater: return a > b
+        case .greaterEqual: return a >= b
+        case .equal: return a == b
+        case .notEqual: return a != b
+        default: return nil
+        }
     }
 
     /// `a op b` by the operators every value kind goes through (`evaluate` has taken the
