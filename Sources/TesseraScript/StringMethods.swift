@@ -1,3 +1,5 @@
+import Foundation
+
 /// Members of Strings, as in Swift: `count split contains hasPrefix uppercased` and a few more.
 enum StringMethods {
     static func string(_ v: Value) -> String { if case .string(let s) = v { return s }; return "" }
@@ -5,6 +7,35 @@ enum StringMethods {
     static func stringArgument(_ v: Value, _ what: String) throws -> String {
         if case .string(let s) = v { return s }
         throw ScriptError(.type, "\(what) needs a String, got \(v.typeName)")
+    }
+
+    /// `s.split(sep)` by bytes when both are ASCII, as Swift splits by Characters: in ASCII
+    /// text the one Character of two bytes is "\r\n", so a match that would cut it (a
+    /// separator starting with "\n" after a "\r", or ending with "\r" before a "\n") is not
+    /// one. Nil for other text, which Swift's Character search splits.
+    static func splitASCII(_ text: String, _ separator: String) -> [Value]? {
+        var text = text, separator = separator
+        return text.withUTF8 { s -> [Value]? in
+            separator.withUTF8 { sep -> [Value]? in
+                guard !sep.isEmpty, sep.allSatisfy({ $0 < 0x80 }), s.allSatisfy({ $0 < 0x80 }) else { return nil }
+                let cr: UInt8 = 0x0D, lf: UInt8 = 0x0A
+                var parts: [Value] = []
+                var start = 0, i = 0
+                while i + sep.count <= s.count {
+                    if s[i] == sep[0], memcmp(s.baseAddress! + i, sep.baseAddress!, sep.count) == 0,
+                       !(sep[0] == lf && i > 0 && s[i - 1] == cr),
+                       !(sep[sep.count - 1] == cr && i + sep.count < s.count && s[i + sep.count] == lf) {
+                        parts.append(.string(String(decoding: UnsafeBufferPointer(rebasing: s[start..<i]), as: UTF8.self)))
+                        i += sep.count
+                        start = i
+                    } else {
+                        i += 1
+                    }
+                }
+                parts.append(.string(String(decoding: UnsafeBufferPointer(rebasing: s[start...]), as: UTF8.self)))
+                return parts
+            }
+        }
     }
 
     static let table: MemberTable = {
@@ -21,6 +52,7 @@ enum StringMethods {
             }
             let sep = try stringArgument(a[0], "split")
             guard !sep.isEmpty else { return .array(s.map { .string(String($0)) }) }
+            if let parts = splitASCII(s, sep) { return .array(parts) }
             return .array(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
         }
         t.methods["contains"] = { v, args, _ in

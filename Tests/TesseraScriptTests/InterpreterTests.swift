@@ -151,6 +151,13 @@ final class InterpreterTests: ScriptTestCase {
     func testStringsAndInterpolation() {
         XCTAssertEqual(run("let n = 3\n\"n=\\(n * 2), xs=\\([1, \"a\"])\""), "\"n=6, xs=[1, \\\"a\\\"]\"")
         XCTAssertEqual(run("\"a b  c\".split()"), "[\"a\", \"b\", \"c\"]")
+        // ASCII text splits by bytes, exactly as Swift splits by Characters: "\r\n" is one
+        // Character, which a "\n" or a "\r" separator does not cut.
+        for (text, sep) in [("a,b,,c", ","), ("a\r\nb\nc", "\n"), ("x\r\ny\r", "\r"), ("abab", "ab"), ("", ","), ("a--b---c", "--"), ("héllo wörld", "l")] {
+            let swift = text.split(separator: sep, omittingEmptySubsequences: false).map { Value.string(String($0)) }
+            XCTAssertEqual(run("\(Value.string(text).debugDescription).split(\(Value.string(sep).debugDescription))"),
+                           Value.array(swift).debugDescription, "\(text.debugDescription) split by \(sep.debugDescription)")
+        }
         XCTAssertEqual(run("\"  pad \".trimmed()"), "\"pad\"")
         XCTAssertEqual(run("\"\"\"\n    x\n      y\n    \"\"\""), "\"x\\n  y\"")
         XCTAssertEqual(run("\"abc\"[1]"), "\"b\"")
