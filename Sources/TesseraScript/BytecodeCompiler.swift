@@ -628,6 +628,11 @@ struct BytecodeCompiler {
             case .local(let v) where !v.captured:
                 let r = Operand(v.index)
                 guard let combine else { return try store(e.value, into: r) }
+                if let literal = e.value as? LiteralExpr, literal.value.asDouble != nil {
+                    // `i += 1`: one instruction, the constant read from the pool.
+                    emit(.binaryConstant(combine, a: r, b: r, k: constant(literal.value)), e.location)
+                    return
+                }
                 let value = try expression(e.value)
                 releaseDeadTemporaries(e.location)
                 if combine == .add { emit(.addInPlace(a: r, b: value), e.location) } else { emit(.binary(combine, a: r, b: r, c: value), e.location) }

@@ -87,6 +87,16 @@ public final class NativeFunction: Callable, @unchecked Sendable {
     /// and completion read it); nil for those that still describe themselves by `doc`.
     public let declaration: Declaration?
     let body: ([ArgumentValue], Interpreter) throws -> Value
+    /// For a function of one value (`sqrt`, `Double`): its result for a lone unlabelled
+    /// argument of the common kinds (a number), which the register machine takes without
+    /// building and matching an argument list; nil sends the call the whole way.
+    private(set) var unary: ((Value) -> Value?)?
+
+    /// This function, with `unary` as the short way for a lone argument.
+    func applying(_ unary: @escaping (Value) -> Value?) -> NativeFunction {
+        self.unary = unary
+        return self
+    }
 
     /// Wraps a body that checks its own arguments (variadic builtins such as `print`).
     public init(_ name: String, doc: String = "", _ body: @escaping ([ArgumentValue], Interpreter) throws -> Value) {

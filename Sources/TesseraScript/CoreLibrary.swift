@@ -42,6 +42,11 @@ public enum CoreLibrary {
     static func math(_ name: String, _ summary: String, example: String, _ f: @escaping (Double) -> Double) -> NativeFunction {
         NativeFunction(Declaration(name, [.positional("x", numeric, "a number, or an Array or Tensor of numbers (element by element)")],
                                    returns: "Double", summary: summary, example: example)) { a, _ in try mapNumeric(a["x"], name, f) }
+            .applying { v in
+                if case .double(let x) = v { return .double(f(x)) }
+                if case .int(let i) = v { return .double(f(Double(i))) }
+                return nil
+            }
     }
 
     static func mapNumeric(_ v: Value, _ name: String, depth: Int = 0, _ f: (Double) -> Double) throws -> Value {
@@ -198,6 +203,10 @@ public enum CoreLibrary {
             case .bool(let b): return .int(b ? 1 : 0)
             default: return .nil
             }
+        }.applying { v in
+            if case .int = v { return v }
+            if case .double(let d) = v { return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil }
+            return nil
         },
         NativeFunction(Declaration("Double", [.positional("x", .any, "an Int, a String or a Bool")], returns: "Double?",
                                    summary: "Converts to a Double; nil when it cannot.", example: "Double(\"2.5\") ?? 0")) { a, _ in
@@ -208,6 +217,10 @@ public enum CoreLibrary {
             case .bool(let b): return .double(b ? 1 : 0)
             default: return .nil
             }
+        }.applying { v in
+            if case .int(let i) = v { return .double(Double(i)) }
+            if case .double = v { return v }
+            return nil
         },
         NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict", [.range, .array, .string, .dict]), "what to list")],
                                             returns: "Array", otherForms: ["Array(repeating: Any, count: Int) -> Array"],

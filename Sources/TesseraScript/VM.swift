@@ -147,6 +147,10 @@ extension Interpreter {
     /// object): its result, or its error with this call as a traceback line.
     private func callValue(_ c: Value, _ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int,
                            _ chunk: Chunk, _ pc: Int) throws -> Value {
+        if count == 1, site.pointee.positional, case .function(let fn) = c, let unary = (fn as? NativeFunction)?.unary,
+           let result = unary(first[0]) {
+            return result
+        }
         let args = Self.arguments(site, first, count)
         do {
             if case .function(let fn) = c { return try fn.call(args, self) }
@@ -289,7 +293,15 @@ extension Interpreter {
                 case .binaryConstant(let op, let a, let b, let k):
                     Value.store(w.r + Int(a), try op.evaluate(w.r[Int(b)], w.constants[Int(k)]))
                 case .addInPlace(let a, let b):
-                    try Operators.addInPlace(&w.r[Int(a)], w.r[Int(b)])
+                    // Numbers add as `binary` does (the old value holds no reference: stored over);
+                    // Strings and Arrays grow in place.
+                    if case .int(let x) = w.r[Int(a)], case .int(let y) = w.r[Int(b)], case (let sum, false) = x.addingReportingOverflow(y) {
+                        (w.r + Int(a)).initialize(to: .int(sum))
+                    } else if case .double(let x) = w.r[Int(a)], case .double(let y) = w.r[Int(b)] {
+                        (w.r + Int(a)).initialize(to: .double(x + y))
+                    } else {
+                        try Operators.addInPlace(&w.r[Int(a)], w.r[Int(b)])
+                    }
                 case .negate(let a, let b):
                     Value.store(w.r + Int(a), try Operators.negate(w.r[Int(b)]))
                 case .not(let a, let b):
