@@ -151,6 +151,9 @@ final class InterpreterTests: ScriptTestCase {
     func testStringsAndInterpolation() {
         XCTAssertEqual(run("let n = 3\n\"n=\\(n * 2), xs=\\([1, \"a\"])\""), "\"n=6, xs=[1, \\\"a\\\"]\"")
         XCTAssertEqual(run("\"a b  c\".split()"), "[\"a\", \"b\", \"c\"]")
+        // Dict keys hash as Swift compares them: canonically equivalent Strings are one key.
+        XCTAssertEqual(run("let keys = [\"K\": 1, \"\\u{e9}\": 2, 3: \"three\", 2.0: \"two\"]\n[keys[\"\\u{212A}\"], keys[\"e\\u{301}\"], keys[3.0], keys[2], keys.count]"),
+                       "[1, 2, \"three\", \"two\", 4]")
         // ASCII text splits by bytes, exactly as Swift splits by Characters: "\r\n" is one
         // Character, which a "\n" or a "\r" separator does not cut.
         for (text, sep) in [("a,b,,c", ","), ("a\r\nb\nc", "\n"), ("x\r\ny\r", "\r"), ("abab", "ab"), ("", ","), ("a--b---c", "--"), ("héllo wörld", "l")] {
