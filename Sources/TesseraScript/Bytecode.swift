@@ -207,6 +207,9 @@ enum Instruction {
     case member(a: Operand, b: Operand, k: Operand)
     /// r[a] = r[b][r[c]]
     case subscriptGet(a: Operand, b: Operand, c: Operand)
+    /// r[a] = globals[g][r[c]]: an element of a session variable, read without copying the
+    /// variable into a register first (places[at] is where the name is, for its NameError)
+    case subscriptGlobal(a: Operand, g: Operand, c: Operand, at: Operand)
     /// r[a][r[b]] = r[c], in place
     case subscriptSet(a: Operand, b: Operand, c: Operand)
     /// Changes part of a variable in place: from the path's root, the keys in r[first] ..<
@@ -356,6 +359,8 @@ final class Chunk {
     @exclusivity(unchecked) var sites: [BytecodeCall] = []
     @exclusivity(unchecked) var paths: [AssignmentPath] = []
     @exclusivity(unchecked) var prototypes: [FunctionCode] = []
+    /// Source positions an instruction names besides its own (a session variable's name).
+    @exclusivity(unchecked) var places: [SourceLocation] = []
     @exclusivity(unchecked) var errors: [ScriptError] = []
     @exclusivity(unchecked) var registerCount = 0
     @exclusivity(unchecked) var parameterCount = 0

@@ -109,7 +109,7 @@ struct BytecodeCompiler {
     @discardableResult
     private mutating func emit(_ i: Instruction, _ loc: SourceLocation) -> Int {
         switch i {
-        case .global, .member, .subscriptGet, .call, .callGlobal, .method, .methodGlobal, .methodPath, .array, .tuple,
+        case .global, .member, .subscriptGet, .subscriptGlobal, .call, .callGlobal, .method, .methodGlobal, .methodPath, .array, .tuple,
              .dict, .interpolate, .forStart, .getBox, .closure, .unpack:
             holdsReferences = true
         default: break
@@ -516,6 +516,18 @@ struct BytecodeCompiler {
             release(to: mark)
             let dst = target ?? temporary()
             emit(.member(a: dst, b: o, k: constant(.string(e.name))), e.location)
+            return dst
+        case let e as SubscriptExpr where !e.optional && (e.object as? IdentifierExpr)?.binding.isSessionVariable == true
+                                          && Self.runsNoCode(e.index):
+            // The variable is read after the index: only when the index runs no code that
+            // could assign it first.
+            let name = e.object as! IdentifierExpr
+            let mark = nextRegister
+            let i = try expression(e.index)
+            release(to: mark)
+            let dst = target ?? temporary()
+            chunk.places.append(name.location)
+            emit(.subscriptGlobal(a: dst, g: global(name.name), c: i, at: Operand(chunk.places.count - 1)), e.location)
             return dst
         case let e as SubscriptExpr:
             let mark = nextRegister

@@ -168,6 +168,15 @@ public final class Interpreter {
         return value
     }
 
+    /// Compiles a cell to register code without running it: a SyntaxError for what the
+    /// parser or the compiler rejects (the compile fuzzer drives every form through this).
+    public func check(_ source: Source) throws {
+        let stmts = try Parser.parse(source)
+        var resolver = Resolver()
+        resolver.resolveCell(stmts)
+        _ = try BytecodeCompiler.compileCell(stmts, info: resolver.cellInfo, interpreter: self, source: source)
+    }
+
     private func runCell(_ source: Source) throws -> Value? {
         let stmts = try Parser.parse(source)
         guard !stmts.isEmpty else { return nil }

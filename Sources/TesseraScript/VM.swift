@@ -5,49 +5,9 @@
 /// they are, and returning pops an activation record, not a Swift stack frame. Native
 /// functions and methods are called through their Swift entry points; a closure they are
 /// given comes back in through `Interpreter.invoke`, a new run of the loop.
-
-/// The registers of every running compiled function, one window per activation.
-final class RegisterStack {
-    @exclusivity(unchecked) var base: UnsafeMutablePointer<Value>
-    @exclusivity(unchecked) var capacity: Int
-    /// The first register no activation uses: where a new entry into the machine starts.
-    @exclusivity(unchecked) var top = 0
-
-    init(capacity: Int = 4096) {
-        self.capacity = capacity
-        base = .allocate(capacity: capacity)
-        base.initialize(repeating: .nil, count: capacity)
-    }
-
-    /// Makes room for registers up to `end` (moving them: callers hold indices, not pointers).
-    @inline(__always)
-    func reserve(_ end: Int) {
-        if end > capacity { grow(end) }
-    }
-
-    @inline(never)
-    private func grow(_ end: Int) {
-        let grown = Swift.max(end, capacity * 2)
-        let fresh = UnsafeMutablePointer<Value>.allocate(capacity: grown)
-        fresh.moveInitialize(from: base, count: capacity)
-        (fresh + capacity).initialize(repeating: .nil, count: grown - capacity)
-        base.deallocate()
-        base = fresh
-        capacity = grown
-    }
-
-    /// Lets go of the values in registers `from ..< from + count` (a returned activation's).
-    @inline(__always)
-    func clear(_ from: Int, _ count: Int) {
-        let p = base + from
-        for i in 0..<count { Value.store(p + i, .nil) }
-    }
-
-    deinit {
-        base.deinitialize(count: capacity)
-        base.deallocate()
-    }
-}
+///
+/// The dispatch loop is here; how it calls is VM+Calls.swift, how it changes part of a
+/// variable in place VM+Paths.swift, and the registers themselves RegisterStack.swift.
 
 /// A compiled function's call in progress, below the running one.
 private struct Activation {
@@ -143,27 +103,6 @@ private struct Activations {
 }
 
 extension Interpreter {
-    /// A call of a value that is not a script function (a native function, a callable
-    /// object): its result, or its error with this call as a traceback line.
-    private func callValue(_ c: Value, _ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int,
-                           _ chunk: Chunk, _ pc: Int) throws -> Value {
-        if count == 1, site.pointee.positional, case .function(let fn) = c, let unary = (fn as? NativeFunction)?.unary,
-           let result = unary(first[0]) {
-            return result
-        }
-        let args = Self.arguments(site, first, count)
-        do {
-            if case .function(let fn) = c { return try fn.call(args, self) }
-            return try call(c, args)
-        } catch var err as ScriptError {
-            if err.location != nil {
-                let name: String
-                if case .function(let fn) = c { name = fn.name } else { name = c.typeName }
-                err.passedThrough(name, at: chunk.locations[pc - 1], in: chunk.source)
-            }
-            throw err
-        }
-    }
 
     /// Enters compiled function `target` from the running one: an activation record for the
     /// caller, the callee's window starting at its first argument (register `first`).
@@ -184,60 +123,12 @@ extension Interpreter {
         pc = entry
     }
 
-    /// A closure's captured Boxes into its upvalue registers (`r` is its window).
-    @inline(__always)
-    static func placeUpvalues(_ fn: ScriptFunction, _ r: UnsafeMutablePointer<Value>) {
-        let base = fn.code.chunk.upvalueBase
-        for (i, box) in fn.upvalues.enumerated() { r[base + i] = .object(box) }
-    }
-
     /// The Box a captured variable's register holds (the compiler puts one there before
     /// any instruction reads it).
     @inline(__always)
     static func box(_ v: Value) -> Box {
         guard case .object(let o) = v else { preconditionFailure("a captured variable's register holds its Box") }
         return unsafeDowncast(o, to: Box.self)
-    }
-
-    /// Binds `args` to the parameters of `fn` in the registers from `p` (the callee's
-    /// window), matching labels Swift-style, and marks which the call gave (the rest get
-    /// their defaults when the function starts at 0). True when the call gave every one.
-    func bind(_ fn: ScriptFunction, _ args: [ArgumentValue], into p: UnsafeMutablePointer<Value>) throws -> Bool {
-        let code = fn.code, chunk = code.chunk, count = chunk.parameterCount
-        if code.decl.isClosure {
-            if let labelled = args.first(where: { $0.label != nil }) {
-                throw ScriptError(.type, "closures take unlabelled arguments; remove '\(labelled.label!):'")
-            }
-            var values = args.map(\.value)
-            if count > 1, values.count == 1, case .tuple(let parts) = values[0], parts.count == count {
-                values = parts
-            }
-            let shorthand = code.decl.shorthandCount > 0 || code.decl.parameters.isEmpty
-            if shorthand ? values.count < count : values.count != count {
-                throw ScriptError(.type, "the closure takes \(count) argument\(count == 1 ? "" : "s"), got \(values.count)")
-            }
-            for k in 0..<count { p[k] = values[k] }
-            return true
-        }
-        if args.count == count, (0..<count).allSatisfy({ args[$0].label == code.labels[$0] }) {
-            for k in 0..<count { p[k] = args[k].value }
-            return true
-        }
-        let bound = try bindArguments(args, to: code.shape, function: code.decl.signatureName)
-        for k in 0..<count {
-            p[k] = bound[k] ?? .nil
-            if chunk.givenBase >= 0 { p[chunk.givenBase + k] = .bool(bound[k] != nil) }
-        }
-        return !bound.contains { $0 == nil }
-    }
-
-    /// A call's arguments: `count` registers from `first`, labelled as the call site says.
-    @inline(__always)
-    static func arguments(_ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int) -> [ArgumentValue] {
-        var args: [ArgumentValue] = []
-        args.reserveCapacity(count)
-        for k in 0..<count { args.append(ArgumentValue(label: site.pointee.labels[k], first[k])) }
-        return args
     }
 
     /// A chunk's global slots, which it holds strongly, as references to use without retaining.
@@ -385,7 +276,7 @@ extension Interpreter {
                         return fn as? ScriptFunction
                     }
                     if let sf {
-                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
+                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base, caching: false)
                         try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
@@ -475,6 +366,16 @@ extension Interpreter {
                         continue
                     }
                     let v = try Subscripts.get(w.r[Int(b)], w.r[Int(c)], self)
+                    w.r = stack.base + w.base
+                    Value.store(w.r + Int(a), v)
+                case .subscriptGlobal(let a, let g, let c, let at):
+                    let v = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
+                        guard let container = slot.value else {
+                            throw undefinedError(slot.name, at: current.takeUnretainedValue().places[Int(at)], in: current.takeUnretainedValue().source)
+                        }
+                        if case .array(let xs) = container, case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
+                        return try Subscripts.get(container, w.r[Int(c)], self)
+                    }
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptSet(let a, let b, let c):
@@ -598,199 +499,6 @@ extension Interpreter {
                 throw err ?? error
             }
         }
-    }
-
-    /// Changes register `register` of the window at `base` in place through `body`: the
-    /// value is taken out first (so its storage is uniquely referenced and grows without a
-    /// copy) and put back after, at the registers' current address, since `body` may run
-    /// script code that moves them (a closure given to a method, calling compiled code).
-    @inline(__always)
-    private func inPlace(_ register: Int, _ base: Int, _ body: (inout Value) throws -> Value) throws -> Value {
-        var value = Value.nil
-        swap(&value, &registers.base[base + register])
-        defer { registers.base[base + register] = value }
-        return try body(&value)
-    }
-
-    /// `xs.append(x)` on an Array, in place (the Array is taken out of `container`, so its
-    /// storage is uniquely referenced, and put back); false, with nothing done, for anything
-    /// else, which the method table handles.
-    @inline(__always)
-    static func append(_ x: Value, to container: inout Value) -> Bool {
-        guard case .array(var xs) = container else { return false }
-        container = .nil
-        xs.append(x)
-        container = .array(xs)
-        return true
-    }
-
-    /// Changes the part of a variable at the end of `path` in place through `body`, walking
-    /// Arrays (an index in range) and Dicts (a key they have, by subscript or member name)
-    /// the short way: `bodies[i]["vx"] -= d`, `d["k"].append(x)`. False, with nothing
-    /// changed, when the path meets anything else (a missing key, a native object, a
-    /// constant or undefined root) or `body` declines: the general walk handles those.
-    private func fastPath(_ path: AssignmentPath, _ keys: UnsafeMutablePointer<Value>, _ count: Int, _ chunk: Chunk, _ base: Int,
-                          _ body: (inout Value) throws -> Bool) throws -> Bool {
-        guard path.constantError == nil else { return false }
-        // (`if case` binds, then the container lets go: a `switch` on it kept a second
-        // reference for its duration, and every change copied.)
-        func walk(_ v: inout Value, _ at: Int) throws -> Bool {
-            guard at < count else { return try body(&v) }
-            if !path.members[at], case .array(var xs) = v {
-                guard case .int(let i) = keys[at], i >= 0, i < xs.count else { return false }
-                v = .nil
-                defer { v = .array(xs) }
-                return try walk(&xs[i], at + 1)
-            }
-            if case .dict(var d) = v {
-                guard let key = DictKey(keys[at]) else { return false }
-                v = .nil
-                defer { v = .dict(d) }
-                return try d.modifyIfPresent(key) { try walk(&$0, at + 1) } ?? false
-            }
-            return false
-        }
-        switch path.root {
-        case .register(let a):
-            return try walk(&registers.base[base + Int(a)], 0)
-        case .box(let a):
-            return try walk(&Self.box(registers.base[base + Int(a)]).value, 0)
-        case .global(let g):
-            let slot = chunk.globals[Int(g)]
-            return try slot.isAssignable && walk(&slot.value!, 0)
-        case .temporary:
-            return false
-        }
-    }
-
-    /// The keys in registers `first ..< first + count`, copied out (onto the stack, not the
-    /// heap) for `body`: walking them may run script code that moves the registers.
-    @inline(__always)
-    private func withKeys<T>(_ first: UnsafeMutablePointer<Value>, _ count: Int, _ body: (UnsafeBufferPointer<Value>) throws -> T) throws -> T {
-        try withUnsafeTemporaryAllocation(of: Value.self, capacity: count) { keys in
-            _ = keys.initialize(from: UnsafeBufferPointer(start: first, count: count))
-            defer { keys.baseAddress!.deinitialize(count: count) }
-            return try body(UnsafeBufferPointer(keys))
-        }
-    }
-
-    /// A native method's error, raised inside a closure it called, gets the method as a
-    /// traceback line (`in 'map', called at ...`); its own errors get the call's place.
-    @inline(__always)
-    private func passing(_ method: MethodSite, _ chunk: Chunk, _ pc: Int, _ body: () throws -> Value) throws -> Value {
-        do { return try body() } catch var err as ScriptError where err.location != nil {
-            err.passedThrough(method.name, at: chunk.locations[pc - 1], in: chunk.source)
-            throw err
-        }
-    }
-
-    /// Readies the call of script function `sf` from a call site whose `count` arguments
-    /// are in registers from `first`: they bind where they are when their labels match the
-    /// parameters; otherwise they are matched as Swift does and defaults marked for filling
-    /// in. Returns the instruction the callee starts at.
-    @inline(__always)
-    private func prepare(_ sf: ScriptFunction, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int) throws -> Int {
-        let target = sf.code.chunk
-        if site.pointee.compiledTarget(sf, count: count) != nil {
-            site.pointee.cachedFunction = sf
-            site.pointee.cachedIdentity = ObjectIdentifier(sf)
-            site.pointee.cachedCallee = Unmanaged.passUnretained(sf)
-            site.pointee.cachedChunk = Unmanaged.passUnretained(target)
-            site.pointee.cachedEntry = target.fullEntry
-            return target.fullEntry
-        }
-        let args = Self.arguments(site, registers.base + base + first, count)
-        registers.reserve(base + first + target.registerCount)
-        do {
-            return try bind(sf, args, into: registers.base + base + first) ? target.fullEntry : 0
-        } catch {
-            registers.clear(base + first, target.registerCount)
-            throw error
-        }
-    }
-
-    /// Changes the root of `path` in place through `body`: a register's value, a Box's, a
-    /// session variable's (an error when it may not be assigned), or a temporary's (an
-    /// error unless it is a native object, which changes where it lives).
-    private func modifyRoot(_ path: AssignmentPath, _ chunk: Chunk, _ base: Int, _ body: (inout Value) throws -> Void) throws {
-        if let e = path.constantError { throw e }
-        switch path.root {
-        case .register(let a):
-            _ = try inPlace(Int(a), base) { try body(&$0); return .nil }
-        case .box(let a):
-            try body(&Self.box(registers.base[base + Int(a)]).value)
-        case .global(let g):
-            let slot = chunk.globals[Int(g)]
-            guard slot.isAssignable else { throw assignmentError(slot, at: path.rootLocation, in: chunk.source) }
-            try body(&slot.value!)
-        case .temporary(let a):
-            var v = registers.base[base + Int(a)]
-            try body(&v)
-            if case .object = v { return }
-            throw ScriptError(.type, "cannot change part of a temporary \(v.typeName); store it in a var first", at: path.rootLocation, in: chunk.source)
-        }
-    }
-
-    /// The value at the end of `path` (its root, then each key), as reading it would give.
-    private func read(_ path: AssignmentPath, _ keys: UnsafeBufferPointer<Value>, _ chunk: Chunk, _ base: Int) throws -> Value {
-        var v: Value
-        switch path.root {
-        case .register(let a), .temporary(let a): v = registers.base[base + Int(a)]
-        case .box(let a): v = Self.box(registers.base[base + Int(a)]).value
-        case .global(let g):
-            let slot = chunk.globals[Int(g)]
-            guard let value = slot.value else { throw undefinedError(slot.name, at: path.rootLocation, in: chunk.source) }
-            v = value
-        }
-        for (k, key) in keys.enumerated() {
-            if path.members[k], case .string(let name) = key { v = try Members.get(v, name, self) } else { v = try Subscripts.get(v, key, self) }
-        }
-        return v
-    }
-
-    /// A mutating method called on part of a variable: on the part in place when the method
-    /// changes a value of its kind (`append` on an Array), else on its value.
-    private func callOnPath(_ path: AssignmentPath, _ keys: UnsafeBufferPointer<Value>, _ method: MethodSite,
-                            _ args: [ArgumentValue], _ chunk: Chunk, _ base: Int, _ pc: Int) throws -> Value {
-        var current = try read(path, keys, chunk, base)
-        guard Members.mutates(current, method) else { return try passing(method, chunk, pc) { try Members.call(current, method, args, self) } }
-        // Let go of this copy first: the part must be uniquely referenced to grow in place.
-        current = .nil
-        var result = Value.nil
-        try modifyRoot(path, chunk, base) { root in
-            try walk(&root, keys, 0, path) { v in result = try passing(method, chunk, pc) { try Members.callMutating(&v, method, args, self) } }
-        }
-        return result
-    }
-
-    /// Walks `keys[at...]` into `container` in place (members or subscripts as the path
-    /// says), then changes what is there through `body`.
-    private func walk(_ container: inout Value, _ keys: UnsafeBufferPointer<Value>, _ at: Int, _ path: AssignmentPath,
-                      _ body: (inout Value) throws -> Void) throws {
-        guard at < keys.count else { return try body(&container) }
-        let key = keys[at]
-        if path.members[at], case .string(let name) = key {
-            try Members.modify(&container, name, self) { try walk(&$0, keys, at + 1, path, body) }
-        } else if case .int(let i) = key, case .array(var xs) = container, i >= 0, i < xs.count {
-            // An Array element: taken out, changed and put back, so its storage is uniquely referenced.
-            container = .nil
-            defer { container = .array(xs) }
-            try walk(&xs[i], keys, at + 1, path, body)
-        } else {
-            try Subscripts.modify(&container, key, self) { try walk(&$0, keys, at + 1, path, body) }
-        }
-    }
-
-    /// `container[index] = value` for an Array and an Int index in range, in place without
-    /// the general subscript path (the Array is taken out, set and put back, so its storage
-    /// is uniquely referenced); false for anything else, which that path handles.
-    @inline(__always)
-    private static func setElement(_ container: inout Value, _ index: Value, _ value: Value) -> Bool {
-        guard case .int(let i) = index, case .array(var xs) = container, i >= 0, i < xs.count else { return false }
-        container = .nil
-        xs[i] = value
-        container = .array(xs)
-        return true
     }
 
     private func conditionError(_ v: Value, _ what: Value) -> ScriptError {

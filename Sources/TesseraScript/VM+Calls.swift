@@ -1,0 +1,112 @@
+/// How the register machine calls: script functions bound into the callee's window (by
+/// position where the labels match, Swift-style otherwise), native functions and callable
+/// objects through an argument list, and a native method's errors given its traceback line.
+extension Interpreter {
+    /// A call of a value that is not a script function (a native function, a callable
+    /// object): its result, or its error with this call as a traceback line.
+    func callValue(_ c: Value, _ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int,
+                   _ chunk: Chunk, _ pc: Int) throws -> Value {
+        if count == 1, site.pointee.positional, case .function(let fn) = c, let unary = (fn as? NativeFunction)?.unary,
+           let result = unary(first[0]) {
+            return result
+        }
+        let args = Self.arguments(site, first, count)
+        do {
+            if case .function(let fn) = c { return try fn.call(args, self) }
+            return try call(c, args)
+        } catch var err as ScriptError {
+            if err.location != nil {
+                let name: String
+                if case .function(let fn) = c { name = fn.name } else { name = c.typeName }
+                err.passedThrough(name, at: chunk.locations[pc - 1], in: chunk.source)
+            }
+            throw err
+        }
+    }
+
+    /// A closure's captured Boxes into its upvalue registers (`r` is its window).
+    @inline(__always)
+    static func placeUpvalues(_ fn: ScriptFunction, _ r: UnsafeMutablePointer<Value>) {
+        let base = fn.code.chunk.upvalueBase
+        for (i, box) in fn.upvalues.enumerated() { r[base + i] = .object(box) }
+    }
+
+    /// Binds `args` to the parameters of `fn` in the registers from `p` (the callee's
+    /// window), matching labels Swift-style, and marks which the call gave (the rest get
+    /// their defaults when the function starts at 0). True when the call gave every one.
+    func bind(_ fn: ScriptFunction, _ args: [ArgumentValue], into p: UnsafeMutablePointer<Value>) throws -> Bool {
+        let code = fn.code, chunk = code.chunk, count = chunk.parameterCount
+        if code.decl.isClosure {
+            if let labelled = args.first(where: { $0.label != nil }) {
+                throw ScriptError(.type, "closures take unlabelled arguments; remove '\(labelled.label!):'")
+            }
+            var values = args.map(\.value)
+            if count > 1, values.count == 1, case .tuple(let parts) = values[0], parts.count == count {
+                values = parts
+            }
+            let shorthand = code.decl.shorthandCount > 0 || code.decl.parameters.isEmpty
+            if shorthand ? values.count < count : values.count != count {
+                throw ScriptError(.type, "the closure takes \(count) argument\(count == 1 ? "" : "s"), got \(values.count)")
+            }
+            for k in 0..<count { p[k] = values[k] }
+            return true
+        }
+        if args.count == count, (0..<count).allSatisfy({ args[$0].label == code.labels[$0] }) {
+            for k in 0..<count { p[k] = args[k].value }
+            return true
+        }
+        let bound = try bindArguments(args, to: code.shape, function: code.decl.signatureName)
+        for k in 0..<count {
+            p[k] = bound[k] ?? .nil
+            if chunk.givenBase >= 0 { p[chunk.givenBase + k] = .bool(bound[k] != nil) }
+        }
+        return !bound.contains { $0 == nil }
+    }
+
+    /// A call's arguments: `count` registers from `first`, labelled as the call site says.
+    @inline(__always)
+    static func arguments(_ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int) -> [ArgumentValue] {
+        var args: [ArgumentValue] = []
+        args.reserveCapacity(count)
+        for k in 0..<count { args.append(ArgumentValue(label: site.pointee.labels[k], first[k])) }
+        return args
+    }
+
+    /// A native method's error, raised inside a closure it called, gets the method as a
+    /// traceback line (`in 'map', called at ...`); its own errors get the call's place.
+    @inline(__always)
+    func passing(_ method: MethodSite, _ chunk: Chunk, _ pc: Int, _ body: () throws -> Value) throws -> Value {
+        do { return try body() } catch var err as ScriptError where err.location != nil {
+            err.passedThrough(method.name, at: chunk.locations[pc - 1], in: chunk.source)
+            throw err
+        }
+    }
+
+    /// Readies the call of script function `sf` from a call site whose `count` arguments
+    /// are in registers from `first`: they bind where they are when their labels match the
+    /// parameters; otherwise they are matched as Swift does and defaults marked for filling
+    /// in. Returns the instruction the callee starts at.
+    @inline(__always)
+    func prepare(_ sf: ScriptFunction, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
+                 caching: Bool = true) throws -> Int {
+        let target = sf.code.chunk
+        if site.pointee.compiledTarget(sf, count: count) != nil {
+            // (A method site's functions vary with the receiver, and its cache is never read.)
+            guard caching else { return target.fullEntry }
+            site.pointee.cachedFunction = sf
+            site.pointee.cachedIdentity = ObjectIdentifier(sf)
+            site.pointee.cachedCallee = Unmanaged.passUnretained(sf)
+            site.pointee.cachedChunk = Unmanaged.passUnretained(target)
+            site.pointee.cachedEntry = target.fullEntry
+            return target.fullEntry
+        }
+        let args = Self.arguments(site, registers.base + base + first, count)
+        registers.reserve(base + first + target.registerCount)
+        do {
+            return try bind(sf, args, into: registers.base + base + first) ? target.fullEntry : 0
+        } catch {
+            registers.clear(base + first, target.registerCount)
+            throw error
+        }
+    }
+}

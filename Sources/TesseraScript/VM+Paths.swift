@@ -1,0 +1,163 @@
+/// How the register machine changes part of a variable in place (`bodies[i]["vx"] -= d`,
+/// `d["k"].append(x)`): a short walk through Arrays and present Dict keys, and the general
+/// walk through members and subscripts of any value, from a register, a Box, a session
+/// variable or a temporary.
+extension Interpreter {
+    /// Changes register `register` of the window at `base` in place through `body`: the
+    /// value is taken out first (so its storage is uniquely referenced and grows without a
+    /// copy) and put back after, at the registers' current address, since `body` may run
+    /// script code that moves them (a closure given to a method, calling compiled code).
+    @inline(__always)
+    func inPlace(_ register: Int, _ base: Int, _ body: (inout Value) throws -> Value) throws -> Value {
+        var value = Value.nil
+        swap(&value, &registers.base[base + register])
+        defer { registers.base[base + register] = value }
+        return try body(&value)
+    }
+
+    /// `xs.append(x)` on an Array, in place (the Array is taken out of `container`, so its
+    /// storage is uniquely referenced, and put back); false, with nothing done, for anything
+    /// else, which the method table handles.
+    @inline(__always)
+    static func append(_ x: Value, to container: inout Value) -> Bool {
+        guard case .array(var xs) = container else { return false }
+        container = .nil
+        xs.append(x)
+        container = .array(xs)
+        return true
+    }
+
+    /// Changes the part of a variable at the end of `path` in place through `body`, walking
+    /// Arrays (an index in range) and Dicts (a key they have, by subscript or member name)
+    /// the short way: `bodies[i]["vx"] -= d`, `d["k"].append(x)`. False, with nothing
+    /// changed, when the path meets anything else (a missing key, a native object, a
+    /// constant or undefined root) or `body` declines: the general walk handles those.
+    func fastPath(_ path: AssignmentPath, _ keys: UnsafeMutablePointer<Value>, _ count: Int, _ chunk: Chunk, _ base: Int,
+                  _ body: (inout Value) throws -> Bool) throws -> Bool {
+        guard path.constantError == nil else { return false }
+        // (`if case` binds, then the container lets go: a `switch` on it kept a second
+        // reference for its duration, and every change copied.)
+        func walk(_ v: inout Value, _ at: Int) throws -> Bool {
+            guard at < count else { return try body(&v) }
+            if !path.members[at], case .array(var xs) = v {
+                guard case .int(let i) = keys[at], i >= 0, i < xs.count else { return false }
+                v = .nil
+                defer { v = .array(xs) }
+                return try walk(&xs[i], at + 1)
+            }
+            if case .dict(var d) = v {
+                guard let key = DictKey(keys[at]) else { return false }
+                v = .nil
+                defer { v = .dict(d) }
+                return try d.modifyIfPresent(key) { try walk(&$0, at + 1) } ?? false
+            }
+            return false
+        }
+        switch path.root {
+        case .register(let a):
+            return try walk(&registers.base[base + Int(a)], 0)
+        case .box(let a):
+            return try walk(&Self.box(registers.base[base + Int(a)]).value, 0)
+        case .global(let g):
+            let slot = chunk.globals[Int(g)]
+            return try slot.isAssignable && walk(&slot.value!, 0)
+        case .temporary:
+            return false
+        }
+    }
+
+    /// The keys in registers `first ..< first + count`, copied out (onto the stack, not the
+    /// heap) for `body`: walking them may run script code that moves the registers.
+    @inline(__always)
+    func withKeys<T>(_ first: UnsafeMutablePointer<Value>, _ count: Int, _ body: (UnsafeBufferPointer<Value>) throws -> T) throws -> T {
+        try withUnsafeTemporaryAllocation(of: Value.self, capacity: count) { keys in
+            _ = keys.initialize(from: UnsafeBufferPointer(start: first, count: count))
+            defer { keys.baseAddress!.deinitialize(count: count) }
+            return try body(UnsafeBufferPointer(keys))
+        }
+    }
+
+    /// Changes the root of `path` in place through `body`: a register's value, a Box's, a
+    /// session variable's (an error when it may not be assigned), or a temporary's (an
+    /// error unless it is a native object, which changes where it lives).
+    func modifyRoot(_ path: AssignmentPath, _ chunk: Chunk, _ base: Int, _ body: (inout Value) throws -> Void) throws {
+        if let e = path.constantError { throw e }
+        switch path.root {
+        case .register(let a):
+            _ = try inPlace(Int(a), base) { try body(&$0); return .nil }
+        case .box(let a):
+            try body(&Self.box(registers.base[base + Int(a)]).value)
+        case .global(let g):
+            let slot = chunk.globals[Int(g)]
+            guard slot.isAssignable else { throw assignmentError(slot, at: path.rootLocation, in: chunk.source) }
+            try body(&slot.value!)
+        case .temporary(let a):
+            var v = registers.base[base + Int(a)]
+            try body(&v)
+            if case .object = v { return }
+            throw ScriptError(.type, "cannot change part of a temporary \(v.typeName); store it in a var first", at: path.rootLocation, in: chunk.source)
+        }
+    }
+
+    /// The value at the end of `path` (its root, then each key), as reading it would give.
+    func read(_ path: AssignmentPath, _ keys: UnsafeBufferPointer<Value>, _ chunk: Chunk, _ base: Int) throws -> Value {
+        var v: Value
+        switch path.root {
+        case .register(let a), .temporary(let a): v = registers.base[base + Int(a)]
+        case .box(let a): v = Self.box(registers.base[base + Int(a)]).value
+        case .global(let g):
+            let slot = chunk.globals[Int(g)]
+            guard let value = slot.value else { throw undefinedError(slot.name, at: path.rootLocation, in: chunk.source) }
+            v = value
+        }
+        for (k, key) in keys.enumerated() {
+            if path.members[k], case .string(let name) = key { v = try Members.get(v, name, self) } else { v = try Subscripts.get(v, key, self) }
+        }
+        return v
+    }
+
+    /// A mutating method called on part of a variable: on the part in place when the method
+    /// changes a value of its kind (`append` on an Array), else on its value.
+    func callOnPath(_ path: AssignmentPath, _ keys: UnsafeBufferPointer<Value>, _ method: MethodSite,
+                    _ args: [ArgumentValue], _ chunk: Chunk, _ base: Int, _ pc: Int) throws -> Value {
+        var current = try read(path, keys, chunk, base)
+        guard Members.mutates(current, method) else { return try passing(method, chunk, pc) { try Members.call(current, method, args, self) } }
+        // Let go of this copy first: the part must be uniquely referenced to grow in place.
+        current = .nil
+        var result = Value.nil
+        try modifyRoot(path, chunk, base) { root in
+            try walk(&root, keys, 0, path) { v in result = try passing(method, chunk, pc) { try Members.callMutating(&v, method, args, self) } }
+        }
+        return result
+    }
+
+    /// Walks `keys[at...]` into `container` in place (members or subscripts as the path
+    /// says), then changes what is there through `body`.
+    func walk(_ container: inout Value, _ keys: UnsafeBufferPointer<Value>, _ at: Int, _ path: AssignmentPath,
+              _ body: (inout Value) throws -> Void) throws {
+        guard at < keys.count else { return try body(&container) }
+        let key = keys[at]
+        if path.members[at], case .string(let name) = key {
+            try Members.modify(&container, name, self) { try walk(&$0, keys, at + 1, path, body) }
+        } else if case .int(let i) = key, case .array(var xs) = container, i >= 0, i < xs.count {
+            // An Array element: taken out, changed and put back, so its storage is uniquely referenced.
+            container = .nil
+            defer { container = .array(xs) }
+            try walk(&xs[i], keys, at + 1, path, body)
+        } else {
+            try Subscripts.modify(&container, key, self) { try walk(&$0, keys, at + 1, path, body) }
+        }
+    }
+
+    /// `container[index] = value` for an Array and an Int index in range, in place without
+    /// the general subscript path (the Array is taken out, set and put back, so its storage
+    /// is uniquely referenced); false for anything else, which that path handles.
+    @inline(__always)
+    static func setElement(_ container: inout Value, _ index: Value, _ value: Value) -> Bool {
+        guard case .int(let i) = index, case .array(var xs) = container, i >= 0, i < xs.count else { return false }
+        container = .nil
+        xs[i] = value
+        container = .array(xs)
+        return true
+    }
+}
