@@ -220,8 +220,9 @@ enum Instruction {
     case array(a: Operand, first: Operand, count: Operand)
     /// r[a] = (r[first] ..< r[first + count]) as a Tuple
     case tuple(a: Operand, first: Operand, count: Operand)
-    /// r[a] = a Dict of the key-value pairs in r[first] ..< r[first + 2 * count]
-    case dict(a: Operand, first: Operand, count: Operand)
+    /// r[a] = a Dict of the key-value pairs in r[first] ..< r[first + 2 * count] (the keys'
+    /// places from places[at], for the error a key that cannot be one raises)
+    case dict(a: Operand, first: Operand, count: Operand, at: Operand)
     /// r[a] = the text of r[first] ..< r[first + count] joined (an interpolated string)
     case interpolate(a: Operand, first: Operand, count: Operand)
     /// r[first] ..< r[first + count] = the parts of the Tuple or Array in r[a] (a

@@ -558,7 +558,9 @@ struct BytecodeCompiler {
         case let e as TupleExpr:
             return try run(e.elements, target: target, e.location) { .tuple(a: $0, first: $1, count: $2) }
         case let e as DictExpr:
-            return try run(e.entries.flatMap { [$0.key, $0.value] }, target: target, e.location) { .dict(a: $0, first: $1, count: $2 / 2) }
+            let at = Operand(chunk.places.count)
+            chunk.places.append(contentsOf: e.entries.map(\.key.location))
+            return try run(e.entries.flatMap { [$0.key, $0.value] }, target: target, e.location) { .dict(a: $0, first: $1, count: $2 / 2, at: at) }
         case let e as InterpolatedStringExpr:
             let parts: [Expr] = e.segments.map {
                 switch $0 {

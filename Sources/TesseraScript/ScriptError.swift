@@ -121,6 +121,11 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible {
 }
 
 extension String {
+    /// A type name with its article, for messages: "an Array", "a Dict".
+    var withArticle: String {
+        ("AEIOU".contains(first ?? "x") ? "an " : "a ") + self
+    }
+
     func trimmingLeadingSpaces() -> String {
         String(drop(while: { $0 == " " || $0 == "\t" }))
     }

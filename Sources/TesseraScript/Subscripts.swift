@@ -23,7 +23,7 @@ public enum Subscripts {
             }
         case .dict(let d):
             guard let key = DictKey(index) else {
-                throw ScriptError(.type, "a \(index.typeName) cannot be a Dict key")
+                throw ScriptError(.type, "\(index.typeName.withArticle) cannot be a Dict key")
             }
             return d[key] ?? .nil
         case .object(let o as NativeSubscriptable):
@@ -98,7 +98,7 @@ public enum Subscripts {
         }
         if done != nil { return }
         if case .dict = container {
-            guard let key = DictKey(index) else { throw ScriptError(.type, "a \(index.typeName) cannot be a Dict key") }
+            guard let key = DictKey(index) else { throw ScriptError(.type, "\(index.typeName.withArticle) cannot be a Dict key") }
             try container.mutateDict { try $0.modify(index, key, body) }
             return
         }

@@ -440,12 +440,14 @@ extension Interpreter {
                     Value.store(w.r + Int(a), .array(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count)))))
                 case .tuple(let a, let first, let count):
                     Value.store(w.r + Int(a), .tuple(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count)))))
-                case .dict(let a, let first, let count):
+                case .dict(let a, let first, let count, let at):
                     var d = ScriptDict()
                     for k in 0..<Int(count) {
                         let key = w.r[Int(first) + 2 * k]
                         guard let hk = DictKey(key) else {
-                            throw ScriptError(.type, "a \(key.typeName) cannot be a Dict key; use a String, number, Bool or Symbol")
+                            let chunk = current.takeUnretainedValue()
+                            throw ScriptError(.type, "\(key.typeName.withArticle) cannot be a Dict key; use a String, number, Bool or Symbol",
+                                              at: chunk.places[Int(at) + k], in: chunk.source)
                         }
                         d.set(key, hk, w.r[Int(first) + 2 * k + 1])
                     }

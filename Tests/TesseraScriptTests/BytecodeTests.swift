@@ -283,6 +283,10 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(e.kind, .value)
         XCTAssertEqual(e.message, "too big: 5")
         XCTAssertEqual(e.callStack.map(\.function), ["checked"])
+        // A key that cannot be one is reported at the key.
+        let key = try XCTUnwrap(error("let bad = [\"a\": 1,\n  [1]: 2]"))
+        XCTAssertEqual(key.message, "an Array cannot be a Dict key; use a String, number, Bool or Symbol")
+        XCTAssertEqual([key.location?.line, key.location?.column], [2, 3])
         // What the language rejects before running stops the whole cell: nothing before it ran.
         XCTAssertEqual(error("var ran = 1\nbreak")?.kind, .syntax)
         XCTAssertTrue(error("ran")?.message.contains("'ran' is not defined") ?? false)
