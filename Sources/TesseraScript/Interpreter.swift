@@ -232,6 +232,12 @@ public final class Interpreter {
     /// deeper (a RecursionError past the limit).
     private func run(_ fn: ScriptFunction, base: Int, at entry: Int) throws -> Value {
         let chunk = fn.code.chunk
+        // Native code calling closures (a sort's comparisons) is interrupted between them:
+        // a closure without a loop or a call checks nowhere else.
+        if interrupt.isSet {
+            registers.clear(base, chunk.registerCount)
+            throw ScriptError(.interrupted, "the cell was interrupted")
+        }
         callDepth += 1
         defer { callDepth -= 1 }
         if callDepth > maxCallDepth {

@@ -211,6 +211,23 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("down(10)"), "10", "the depth is back to zero after the error")
     }
 
+    func testAnInterruptStopsNativeCodeBetweenTheClosuresItCalls() throws {
+        // A native function that calls a closure many times and never looks at the flag
+        // itself (the Array methods do; a metric's per-row closures, say, may not).
+        interpreter.definePrelude(NativeFunction("callMany") { args, interp in
+            for _ in 0..<2_000_000 { _ = try interp.call(args[0].value, [Value.int(1)]) }
+            return .nil
+        })
+        let flag = interpreter.interrupt
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { flag.set() }
+        // (Without a check as each closure starts, the two million calls ran to their end and
+        // the cell finished: nothing after them looks at the flag.)
+        let e = try XCTUnwrap(error("callMany { x in x + 1 }"))
+        XCTAssertEqual(e.kind, .interrupted)
+        flag.clear()
+        XCTAssertEqual(run("1 + 1"), "2")
+    }
+
     func testAnInterruptStopsALoopInACompiledFunction() throws {
         run("func spin() { var i = 0\n while true { i += 1 } }")
         XCTAssertNotNil(chunk("spin"))
