@@ -276,7 +276,7 @@ extension Interpreter {
                         return fn as? ScriptFunction
                     }
                     if let sf {
-                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base, caching: false)
+                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
                         try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
