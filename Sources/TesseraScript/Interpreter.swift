@@ -3,8 +3,8 @@ import Foundation
 /// A session variable or prelude name. Compiled code holds the slot itself, so a lookup
 /// costs one load however many names the session has.
 ///
-/// The stored properties the interpreter touches on every step (here, in `Frame`, `Box`,
-/// `CompiledFunction` and a Dict's storage) are `@exclusivity(unchecked)`: the worker thread
+/// The stored properties the interpreter touches on every step (here, in `Box`, `Chunk`,
+/// `RegisterStack` and a Dict's storage) are `@exclusivity(unchecked)`: the worker thread
 /// owns the session, so Swift's run-time exclusivity checks guard nothing there and cost
 /// 6-14% of a loop, a call or an append. The attribute does per property what the compiler
 /// flag `-enforce-exclusivity=unchecked` did per module, which SwiftPM refuses in a package
