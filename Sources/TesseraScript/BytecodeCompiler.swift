@@ -264,15 +264,15 @@ struct BytecodeCompiler {
         case let s as FuncDeclStmt:
             switch s.binding {
             case .local(let v) where !v.captured:
-                function(s.function, into: Operand(v.index))
+                try function(s.function, into: Operand(v.index))
             case .local(let v):
                 // Its Box was made when the block began (functions are hoisted): filled here.
                 let t = temporary()
-                function(s.function, into: t)
+                try function(s.function, into: t)
                 emit(.setBox(a: Operand(v.index), b: t), s.location)
             default:
                 let t = temporary()
-                function(s.function, into: t)
+                try function(s.function, into: t)
                 emit(.defineGlobal(g: global(s.function.name), b: t, constant: 1), s.location)
             }
         case let s as IfStmt:
@@ -393,25 +393,15 @@ struct BytecodeCompiler {
 
     /// Compiles `decl` (once) and emits the instruction that makes a function of it in
     /// register `dst`, capturing the Boxes it names from this frame.
-    private mutating func function(_ decl: FunctionDecl, into dst: Operand) {
-        // Compiled even when it has an error: that error belongs to this declaration, and
-        // is raised now, as the cell is compiled.
-        let code: Chunk
-        do {
-            code = try BytecodeCompiler.compileFunction(decl, interpreter: interpreter, source: source)
-        } catch {
-            pendingError = pendingError ?? error
-            return
-        }
+    private mutating func function(_ decl: FunctionDecl, into dst: Operand) throws {
+        // An error in its body is the cell's: raised as the cell is compiled, before it runs.
+        let code = try BytecodeCompiler.compileFunction(decl, interpreter: interpreter, source: source)
         let captures = decl.info.upvalues.map { u in
             u.fromParentLocal ? Operand(u.variable!.index) : upvalueRegister(u.index)
         }
         chunk.prototypes.append(FunctionCode(decl: decl, chunk: code, captures: captures))
         emit(.closure(a: dst, p: Operand(chunk.prototypes.count - 1)), decl.location)
     }
-
-    /// The first error a nested function's compilation raised.
-    private var pendingError: Error?
 
     // MARK: Expressions
 
@@ -424,12 +414,6 @@ struct BytecodeCompiler {
     /// Compiles `e` and returns the register that holds its value: a local's own register,
     /// or a temporary (or `target`, when one is given, for the result of an operation).
     private mutating func expression(_ e: Expr, target: Operand? = nil) throws -> Operand {
-        let r = try expressionBody(e, target: target)
-        if let pendingError { throw pendingError }
-        return r
-    }
-
-    private mutating func expressionBody(_ e: Expr, target: Operand?) throws -> Operand {
         switch e {
         case let e as LiteralExpr:
             let dst = target ?? temporary()
@@ -571,7 +555,7 @@ struct BytecodeCompiler {
             return try run(parts, target: target, e.location) { .interpolate(a: $0, first: $1, count: $2) }
         case let e as ClosureExpr:
             let dst = target ?? temporary()
-            function(e.function, into: dst)
+            try function(e.function, into: dst)
             return dst
         default:
             throw syntaxError("unsupported expression", e.location)
@@ -681,7 +665,6 @@ struct BytecodeCompiler {
             }
             try assignPath(e, combine: combine)
         case let m as MemberExpr where !m.optional:
-            _ = m
             try assignPath(e, combine: combine)
         default:
             throw syntaxError("cannot assign to this expression", e.target.location)

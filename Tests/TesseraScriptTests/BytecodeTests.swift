@@ -307,6 +307,10 @@ final class BytecodeTests: ScriptTestCase {
         // What the language rejects before running stops the whole cell: nothing before it ran.
         XCTAssertEqual(error("var ran = 1\nbreak")?.kind, .syntax)
         XCTAssertTrue(error("ran")?.message.contains("'ran' is not defined") ?? false)
+        // An error in a function's body is the cell's, even when nothing follows it.
+        XCTAssertEqual(error("var before = 1\nfunc broken() { break }")?.message, "'break' outside a loop")
+        XCTAssertTrue(error("broken")?.message.contains("'broken' is not defined") ?? false)
+        XCTAssertTrue(error("before")?.message.contains("'before' is not defined") ?? false)
     }
 
     func testChangesThroughPathsKeepValueSemantics() {
