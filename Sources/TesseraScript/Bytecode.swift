@@ -71,6 +71,13 @@ enum BinaryOperator: UInt8 {
         return try apply(x, y)
     }
 
+    /// `target op= v` in place: `+=` grows a String or an Array where it is (through a copy
+    /// it would be copied, the variable still holding it), the others store their result.
+    @inline(__always)
+    func combine(_ target: inout Value, _ v: Value) throws {
+        if self == .add { try Operators.addInPlace(&target, v) } else { target = try evaluate(target, v) }
+    }
+
     /// Whether the operator compares (`<` ... `!=`): a condition made of one jumps on it
     /// directly (`branch`).
     var isComparison: Bool {
@@ -312,6 +319,12 @@ final class AssignmentPath {
     /// Where the root is named (a session variable's errors point there) or computed (a
     /// temporary's).
     let rootLocation: SourceLocation
+
+    /// What `=` or `op=` leaves at the end of the path.
+    @inline(__always)
+    func store(_ v: Value, into target: inout Value) throws {
+        if let combine { try combine.combine(&target, v) } else { target = v }
+    }
 
     init(root: PathRoot, members: [Bool], combine: BinaryOperator?, constantError: ScriptError?, rootLocation: SourceLocation) {
         self.root = root

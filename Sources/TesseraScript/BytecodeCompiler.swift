@@ -712,14 +712,22 @@ struct BytecodeCompiler {
     /// `root[k1].k2[k3] op= value`: the keys into a run of registers, then one instruction
     /// that walks them in place from the root.
     private mutating func assignPath(_ e: AssignExpr, combine: BinaryOperator?) throws {
-        let (root, keys, constantError, at) = try pathRoot(e.target)
-        let first = Operand(nextRegister)
-        try keyRegisters(keys, e.location)
+        let path = try pathKeys(to: e.target, combine: combine, e.location)
         let value = try expression(e.value)
         releaseDeadTemporaries(e.location)
+        emit(.modifyPath(first: path.first, count: path.keyCount, value: value, path: path.index), e.location)
+    }
+
+    /// The path to `e` (its root and keys, in the chunk's table) with its keys in a run of
+    /// registers from `first`, for `modifyPath` and `methodPath`.
+    private mutating func pathKeys(to e: Expr, combine: BinaryOperator?, _ loc: SourceLocation) throws
+        -> (index: Operand, first: Operand, keyCount: Operand, rootLocation: SourceLocation) {
+        let (root, keys, constantError, at) = try pathRoot(e)
+        let first = Operand(nextRegister)
+        try keyRegisters(keys, loc)
         chunk.paths.append(AssignmentPath(root: root, members: keys.map { $0.name != nil }, combine: combine,
                                           constantError: constantError, rootLocation: at))
-        emit(.modifyPath(first: first, count: Operand(keys.count), value: value, path: Operand(chunk.paths.count - 1)), e.location)
+        return (Operand(chunk.paths.count - 1), first, Operand(keys.count), at)
     }
 
     // MARK: Calls
@@ -753,17 +761,13 @@ struct BytecodeCompiler {
                     }
                 }
                 // On part of a variable, or a captured one: walked to in place.
-                let (root, keys, constantError, at) = try pathRoot(m.object)
-                let first = Operand(nextRegister)
-                try keyRegisters(keys, m.location)
+                let path = try pathKeys(to: m.object, combine: nil, m.location)
                 for v in values { try argument(v) }
                 releaseDeadTemporaries(e.location)
-                chunk.paths.append(AssignmentPath(root: root, members: keys.map { $0.name != nil }, combine: nil,
-                                                  constantError: constantError, rootLocation: at))
-                chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true, receiverLocation: at))
+                chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true, receiverLocation: path.rootLocation))
                 release(to: mark)
                 let dst = target ?? temporary()
-                emit(.methodPath(a: dst, first: first, path: Operand(chunk.paths.count - 1), site: Operand(chunk.sites.count - 1)), e.location)
+                emit(.methodPath(a: dst, first: path.first, path: path.index, site: Operand(chunk.sites.count - 1)), e.location)
                 return dst
             }
             let receiver = try expression(m.object)

@@ -171,18 +171,20 @@ public final class Interpreter {
     /// Compiles a cell to register code without running it: a SyntaxError for what the
     /// parser or the compiler rejects (the compile fuzzer drives every form through this).
     public func check(_ source: Source) throws {
-        let stmts = try Parser.parse(source)
-        var resolver = Resolver()
-        resolver.resolveCell(stmts)
-        _ = try BytecodeCompiler.compileCell(stmts, info: resolver.cellInfo, interpreter: self, source: source)
+        _ = try compile(source)
     }
 
-    private func runCell(_ source: Source) throws -> Value? {
+    /// A cell's statements and its register code (nil for a cell with no statements).
+    private func compile(_ source: Source) throws -> (stmts: [Stmt], chunk: Chunk)? {
         let stmts = try Parser.parse(source)
         guard !stmts.isEmpty else { return nil }
         var resolver = Resolver()
         resolver.resolveCell(stmts)
-        let chunk = try BytecodeCompiler.compileCell(stmts, info: resolver.cellInfo, interpreter: self, source: source)
+        return (stmts, try BytecodeCompiler.compileCell(stmts, info: resolver.cellInfo, interpreter: self, source: source))
+    }
+
+    private func runCell(_ source: Source) throws -> Value? {
+        guard let (stmts, chunk) = try compile(source) else { return nil }
         // An interrupt that came before the cell stops it at its first statement (inside,
         // the machine checks at each backward jump and call).
         if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: stmts[0].location, in: source) }

@@ -177,7 +177,7 @@ extension Interpreter {
                 case .updateGlobal(let op, let g, let b):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
                         guard slot.isAssignable else { throw assignmentError(slot, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
-                        if op == .add { try Operators.addInPlace(&slot.value!, w.r[Int(b)]) } else { slot.value = try op.evaluate(slot.value!, w.r[Int(b)]) }
+                        try op.combine(&slot.value!, w.r[Int(b)])
                     }
                 case .binary(let op, let a, let b, let c):
                     Value.store(w.r + Int(a), try op.evaluate(w.r[Int(b)], w.r[Int(c)]))
@@ -387,25 +387,16 @@ extension Interpreter {
                     let path = current.takeUnretainedValue().paths[Int(p)]
                     let v = w.r[Int(value)]
                     if count > 0, try fastPath(path, w.r + Int(first), Int(count), current.takeUnretainedValue(), w.base, { target in
-                        switch path.combine {
                         // (`d[k] = nil` removes the key: the general walk does that.)
-                        case nil: if v.isNil { return false }; target = v
-                        case .add?: try Operators.addInPlace(&target, v)
-                        case let op?: target = try op.evaluate(target, v)
-                        }
+                        if path.combine == nil && v.isNil { return false }
+                        try path.store(v, into: &target)
                         return true
                     }) {
                         continue
                     }
                     try withKeys(w.r + Int(first), Int(count)) { keys in
                         try modifyRoot(path, current.takeUnretainedValue(), w.base) { root in
-                            try walk(&root, keys, 0, path) { target in
-                                switch path.combine {
-                                case nil: target = v
-                                case .add?: try Operators.addInPlace(&target, v)
-                                case let op?: target = try op.evaluate(target, v)
-                                }
-                            }
+                            try walk(&root, keys, 0, path) { try path.store(v, into: &$0) }
                         }
                     }
                     w.r = stack.base + w.base
@@ -417,7 +408,7 @@ extension Interpreter {
                     Self.box(w.r[Int(a)]).value = w.r[Int(b)]
                 case .updateBox(let op, let a, let b):
                     let box = Self.box(w.r[Int(a)])
-                    if op == .add { try Operators.addInPlace(&box.value, w.r[Int(b)]) } else { box.value = try op.evaluate(box.value, w.r[Int(b)]) }
+                    try op.combine(&box.value, w.r[Int(b)])
                 case .closure(let a, let p):
                     let proto = current.takeUnretainedValue().prototypes[Int(p)]
                     var boxes: [Box] = []
