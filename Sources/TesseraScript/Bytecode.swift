@@ -1,3 +1,4 @@
+import Foundation
 /// The register machine's code: a function body compiled from resolved syntax into a flat
 /// list of instructions over the frame's registers, run by `Interpreter.execute` (VM.swift).
 ///
@@ -173,10 +174,13 @@ enum Instruction {
     case not(a: Operand, b: Operand)
     /// continue at `to`
     case jump(to: Operand)
-    /// continue at `to`, after checking for an interrupt: every backward jump is one
+    /// continue at `to`, after checking for an interrupt (`while true`)
     case loop(to: Operand)
     /// continue at `to` when r[a] is false (a TypeError unless it is a Bool; `what` names
     /// the statement in that message: constants[what])
+    ///
+    /// A conditional jump that goes back (a loop's test, after its body) checks for an
+    /// interrupt when it is taken, as every backward jump does.
     case jumpIfFalse(a: Operand, to: Operand, what: Operand)
     /// continue at `to` when r[a] is true
     case jumpIfTrue(a: Operand, to: Operand, what: Operand)
@@ -190,7 +194,8 @@ enum Instruction {
     /// continue at `to` when r[a] is nil (a link of `?.` that ends its chain)
     case jumpIfNil(a: Operand, to: Operand)
     /// A for loop's step over the sequence in r[a] (a Range or an Array), its position in
-    /// r[a + 1]: the next element into r[b], or on to `to` when there is none.
+    /// r[a + 1]: the next element into r[b] and back to `to` (the body, checking for an
+    /// interrupt), or on past the loop when there is none.
     case forNext(a: Operand, b: Operand, to: Operand)
     /// Readies r[a] for forNext: a Range or an Array stays, a Dict, a String or a native
     /// sequence becomes the Array of its elements, anything else is refused.
@@ -207,11 +212,12 @@ enum Instruction {
     /// variable in place (`xs.append(x)` in a cell)
     case methodGlobal(a: Operand, g: Operand, first: Operand, count: Operand, site: Operand)
     /// r[a] = a mutating method called on part of a variable, in place (`d["k"].append(x)`,
-    /// `xs.append(x)` on a captured variable): the path's keys in r[first] ..., then the
-    /// call site's arguments
+    /// `xs.append(x)` on a captured variable): the path says where, the call site's
+    /// arguments are in r[first] ...
     case methodPath(a: Operand, first: Operand, path: Operand, site: Operand)
-    /// r[a] = r[b].name
-    case member(a: Operand, b: Operand, k: Operand)
+    /// r[a] = r[b].name, the name in constants[k]; a Dict's key is looked for first where
+    /// this instruction found it last (hints[h])
+    case member(a: Operand, b: Operand, k: Operand, h: Operand)
     /// r[a] = r[b][r[c]]
     case subscriptGet(a: Operand, b: Operand, c: Operand)
     /// r[a] = globals[g][r[c]]: an element of a session variable, read without copying the
@@ -219,10 +225,10 @@ enum Instruction {
     case subscriptGlobal(a: Operand, g: Operand, c: Operand, at: Operand)
     /// r[a][r[b]] = r[c], in place
     case subscriptSet(a: Operand, b: Operand, c: Operand)
-    /// Changes part of a variable in place: from the path's root, the keys in r[first] ..<
-    /// r[first + count] (members where the path's flag says so, else subscripts), then the
-    /// value r[value] stored there (or combined with what is there by the path's operator).
-    case modifyPath(first: Operand, count: Operand, value: Operand, path: Operand)
+    /// Changes part of a variable in place: from the path's root, through its keys (members
+    /// where the path's flag says so, else subscripts), then the value r[value] stored
+    /// there (or combined with what is there by the path's operator).
+    case modifyPath(value: Operand, path: Operand)
     /// r[a] = [r[first] ..< r[first + count]]
     case array(a: Operand, first: Operand, count: Operand)
     /// r[a] = (r[first] ..< r[first + count]) as a Tuple
@@ -306,12 +312,31 @@ enum PathRoot {
     case temporary(Operand)
 }
 
+/// Where a key of a path is: a register (a variable's own, or a temporary the key was
+/// computed into) or the constant pool (a literal index, a member's name).
+enum PathKey {
+    case register(Operand)
+    case constant(Operand)
+
+    @inline(__always)
+    func value(_ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>) -> Value {
+        switch self {
+        case .register(let a): return r[Int(a)]
+        case .constant(let k): return constants[Int(k)]
+        }
+    }
+}
+
 /// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`) or of a mutating
-/// method's receiver (`d["k"].append(x)`): its root, which keys are member names, and the
-/// operator that combines the old value with the new (nil for `=`). A class: an instruction
-/// reads it by reference (copying its error and arrays was a fifth of nbody).
+/// method's receiver (`d["k"].append(x)`): its root, its keys, which keys are member names,
+/// and the operator that combines the old value with the new (nil for `=`). A class: an
+/// instruction reads it by reference (copying its error and arrays was a fifth of nbody).
 final class AssignmentPath {
     let root: PathRoot
+    let keys: [PathKey]
+    /// Per key, the position in a Dict where the walk found it last, tried first the next
+    /// time (see `ScriptDict.position(of:hint:)`).
+    let hints: UnsafeMutablePointer<Int>
     let members: [Bool]
     let combine: BinaryOperator?
     /// The error a constant root (a `let`, a captured parameter) raises when changed.
@@ -326,13 +351,27 @@ final class AssignmentPath {
         if let combine { try combine.combine(&target, v) } else { target = v }
     }
 
-    init(root: PathRoot, members: [Bool], combine: BinaryOperator?, constantError: ScriptError?, rootLocation: SourceLocation) {
+    init(root: PathRoot, keys: [PathKey], members: [Bool], combine: BinaryOperator?, constantError: ScriptError?, rootLocation: SourceLocation) {
         self.root = root
+        self.keys = keys
+        hints = .allocate(capacity: max(1, keys.count))
+        hints.initialize(repeating: 0, count: max(1, keys.count))
         self.members = members
         self.combine = combine
         self.constantError = constantError
         self.rootLocation = rootLocation
     }
+
+    /// The hint of key `at` when it is a constant (a member's name, a literal): a key
+    /// computed at run time changes from one walk to the next, and a hint would cost it a
+    /// comparison each time.
+    @inline(__always)
+    func hint(_ at: Int) -> UnsafeMutablePointer<Int>? {
+        if case .constant = keys[at] { return hints + at }
+        return nil
+    }
+
+    deinit { hints.deallocate() }
 }
 
 /// A function or closure as compiled, once per declaration: running its declaration makes
@@ -376,6 +415,9 @@ final class Chunk {
     /// Source positions an instruction names besides its own (a session variable's name).
     @exclusivity(unchecked) var places: [SourceLocation] = []
     @exclusivity(unchecked) var errors: [ScriptError] = []
+    /// How many Dict position hints the `member` instructions keep (`hints`, made by `seal`).
+    @exclusivity(unchecked) var hintCount = 0
+    @exclusivity(unchecked) private(set) var hints: UnsafeMutablePointer<Int>?
     @exclusivity(unchecked) var registerCount = 0
     @exclusivity(unchecked) var parameterCount = 0
     /// The first of the registers that hold the Boxes a closure captured, one per upvalue.
@@ -401,6 +443,7 @@ final class Chunk {
     }
 
     func seal() {
+        if Self.disassembling { FileHandle.standardError.write(Data(listing.utf8)) }
         let c = UnsafeMutablePointer<Instruction>.allocate(capacity: code.count)
         c.initialize(from: code, count: code.count)
         codeBase = c
@@ -413,6 +456,8 @@ final class Chunk {
         let b = UnsafeMutablePointer<BytecodeCall>.allocate(capacity: max(1, sites.count))
         b.initialize(from: sites, count: sites.count)
         siteBase = b
+        hints = .allocate(capacity: max(1, hintCount))
+        hints!.initialize(repeating: 0, count: max(1, hintCount))
     }
 
     deinit {
@@ -424,5 +469,6 @@ final class Chunk {
         globalBase?.deallocate()
         siteBase?.deinitialize(count: sites.count)
         siteBase?.deallocate()
+        hints?.deallocate()
     }
 }

@@ -254,6 +254,8 @@ struct BytecodeCompiler {
     private mutating func statementBody(_ s: Stmt, _ mark: Int) throws {
         switch s {
         case let s as ExpressionStmt:
+            // An assignment's value (nil) is not kept when nothing reads it.
+            if let a = s.expr as? AssignExpr { return try assignment(a) }
             _ = try expression(s.expr)
         case let s as VarDeclStmt:
             if case .name(_, _, .local(let v)) = s.pattern, !v.captured, let e = s.initializer {
@@ -291,9 +293,19 @@ struct BytecodeCompiler {
             try block(s.otherwise)
             patch(pass, to: here)
         case let s as WhileStmt:
-            let start = here
-            let exit = try jump(unless: s.condition, "while", mark)
-            try loopBody(s.body, head: start, exit: exit, s.location)
+            // The test sits after the body, entered once by a jump: each turn is one jump
+            // back on the condition, not a jump back and a test (`while true` has none).
+            if let literal = s.condition as? LiteralExpr, case .bool(true) = literal.value {
+                let body = here
+                try loopBody(s.body) { $0.emit(.loop(to: body), s.location) }
+                return
+            }
+            let enter = emit(.jump(to: 0), s.location)
+            let body = here
+            try loopBody(s.body) { c in
+                c.patch(enter, to: c.here)
+                c.patch(try c.jump(when: true, s.condition, "while", mark), to: body)
+            }
         case let s as ForStmt:
             // The sequence and its position in two registers kept for the loop's life.
             let sequence = temporary()
@@ -308,10 +320,15 @@ struct BytecodeCompiler {
             }
             try expression(s.sequence, into: sequence)
             emit(.forStart(a: sequence), s.sequence.location)
-            let head = here
-            let exit = emit(.forNext(a: sequence, b: element, to: 0), s.location)
+            // As `while`: the step that takes the next element sits after the body and jumps
+            // back into it.
+            let enter = emit(.jump(to: 0), s.location)
+            let body = here
             if !direct { try declare(s.pattern, element, constant: true, s.location) }
-            try loopBody(s.body, head: head, exit: exit, s.location)
+            try loopBody(s.body) { c in
+                c.patch(enter, to: c.here)
+                c.emit(.forNext(a: sequence, b: element, to: body), s.location)
+            }
         case let s as ReturnStmt:
             guard !isCell else { throw syntaxError("'return' outside a function", s.location) }
             if let v = s.value {
@@ -379,15 +396,15 @@ struct BytecodeCompiler {
         }
     }
 
-    /// A loop's body, then the jump back to `head` (checking for an interrupt); `exit` (the
-    /// loop's test) and every `break` continue after it, every `continue` at the jump back.
-    private mutating func loopBody(_ body: [Stmt], head: Operand, exit: Int, _ loc: SourceLocation) throws {
+    /// A loop's body, then `step`, the code that jumps back into it (checking for an
+    /// interrupt, as every backward jump does): every `continue` goes to the step, every
+    /// `break` past it.
+    private mutating func loopBody(_ body: [Stmt], step: (inout BytecodeCompiler) throws -> Void) throws {
         loops.append(([], []))
         try block(body)
         let jumps = loops.removeLast()
         for c in jumps.continues { patch(c, to: here) }
-        emit(.loop(to: head), loc)
-        patch(exit, to: here)
+        try step(&self)
         for b in jumps.breaks { patch(b, to: here) }
     }
 
@@ -499,7 +516,8 @@ struct BytecodeCompiler {
             if e.optional { try link(o, e.location) }
             release(to: mark)
             let dst = target ?? temporary()
-            emit(.member(a: dst, b: o, k: constant(.string(e.name))), e.location)
+            chunk.hintCount += 1
+            emit(.member(a: dst, b: o, k: constant(.string(e.name)), h: Operand(chunk.hintCount - 1)), e.location)
             return dst
         case let e as SubscriptExpr where !e.optional && (e.object as? IdentifierExpr)?.binding.isSessionVariable == true
                                           && Self.runsNoCode(e.index):
@@ -702,32 +720,68 @@ struct BytecodeCompiler {
         }
     }
 
-    /// The keys of a path into a run of registers.
-    private mutating func keyRegisters(_ keys: [(expr: Expr?, name: String?)], _ loc: SourceLocation) throws {
-        for key in keys {
-            if let x = key.expr { try argument(x) } else { try argument(LiteralExpr(.string(key.name!), loc)) }
-        }
-    }
-
-    /// `root[k1].k2[k3] op= value`: the keys into a run of registers, then one instruction
+    /// `root[k1].k2[k3] op= value`: the keys where they are (a literal in the constant
+    /// pool, a variable in its register) or computed into registers, then one instruction
     /// that walks them in place from the root.
     private mutating func assignPath(_ e: AssignExpr, combine: BinaryOperator?) throws {
-        let path = try pathKeys(to: e.target, combine: combine, e.location)
+        let path = try pathKeys(to: e.target, combine: combine, then: [e.value], e.location)
         let value = try expression(e.value)
         releaseDeadTemporaries(e.location)
-        emit(.modifyPath(first: path.first, count: path.keyCount, value: value, path: path.index), e.location)
+        emit(.modifyPath(value: value, path: path.index), e.location)
     }
 
-    /// The path to `e` (its root and keys, in the chunk's table) with its keys in a run of
-    /// registers from `first`, for `modifyPath` and `methodPath`.
-    private mutating func pathKeys(to e: Expr, combine: BinaryOperator?, _ loc: SourceLocation) throws
-        -> (index: Operand, first: Operand, keyCount: Operand, rootLocation: SourceLocation) {
+    /// The path to `e` (its root and keys, in the chunk's table), for `modifyPath` and
+    /// `methodPath`. A key that is a local variable is read from its register when the
+    /// instruction runs: only when nothing evaluated after it (`later`) can assign it.
+    private mutating func pathKeys(to e: Expr, combine: BinaryOperator?, then later: [Expr], _ loc: SourceLocation) throws
+        -> (index: Operand, rootLocation: SourceLocation) {
         let (root, keys, constantError, at) = try pathRoot(e)
-        let first = Operand(nextRegister)
-        try keyRegisters(keys, loc)
-        chunk.paths.append(AssignmentPath(root: root, members: keys.map { $0.name != nil }, combine: combine,
+        var operands: [PathKey] = []
+        for (k, key) in keys.enumerated() {
+            guard let x = key.expr else {
+                operands.append(.constant(constant(.string(key.name!))))
+                continue
+            }
+            if let literal = x as? LiteralExpr {
+                operands.append(.constant(constant(literal.value)))
+            } else if let id = x as? IdentifierExpr, case .local(let v) = id.binding, !v.captured,
+                      (keys[(k + 1)...].compactMap(\.expr) + later).allSatisfy(Self.assignsNoLocal) {
+                operands.append(.register(Operand(v.index)))
+            } else {
+                let r = temporary()
+                let mark = nextRegister
+                try expression(x, into: r)
+                release(to: mark)
+                operands.append(.register(r))
+            }
+        }
+        chunk.paths.append(AssignmentPath(root: root, keys: operands, members: keys.map { $0.name != nil }, combine: combine,
                                           constantError: constantError, rootLocation: at))
-        return (Operand(chunk.paths.count - 1), first, Operand(keys.count), at)
+        return (Operand(chunk.paths.count - 1), at)
+    }
+
+    /// Whether evaluating `e` cannot assign a local variable held in a register: it holds
+    /// no assignment (a closure's assignments to this frame's locals would have made them
+    /// captured, Boxed, variables; a call cannot reach this frame's registers).
+    private static func assignsNoLocal(_ e: Expr) -> Bool {
+        switch e {
+        case is LiteralExpr, is IdentifierExpr, is SymbolExpr, is ClosureExpr: return true
+        case is AssignExpr: return false
+        case let u as UnaryExpr: return assignsNoLocal(u.operand)
+        case let b as BinaryExpr: return assignsNoLocal(b.lhs) && assignsNoLocal(b.rhs)
+        case let l as LogicalExpr: return assignsNoLocal(l.lhs) && assignsNoLocal(l.rhs)
+        case let t as TernaryExpr: return assignsNoLocal(t.condition) && assignsNoLocal(t.then) && assignsNoLocal(t.otherwise)
+        case let m as MemberExpr: return assignsNoLocal(m.object)
+        case let s as SubscriptExpr: return assignsNoLocal(s.object) && assignsNoLocal(s.index)
+        case let c as CallExpr: return assignsNoLocal(c.callee) && c.arguments.allSatisfy { assignsNoLocal($0.value) }
+        case let a as ArrayExpr: return a.elements.allSatisfy(assignsNoLocal)
+        case let t as TupleExpr: return t.elements.allSatisfy(assignsNoLocal)
+        case let d as DictExpr: return d.entries.allSatisfy { assignsNoLocal($0.key) && assignsNoLocal($0.value) }
+        case let o as OptionalChainExpr: return assignsNoLocal(o.inner)
+        case let s as InterpolatedStringExpr:
+            return s.segments.allSatisfy { if case .expr(let x) = $0 { return assignsNoLocal(x) }; return true }
+        default: return false
+        }
     }
 
     // MARK: Calls
@@ -761,13 +815,14 @@ struct BytecodeCompiler {
                     }
                 }
                 // On part of a variable, or a captured one: walked to in place.
-                let path = try pathKeys(to: m.object, combine: nil, m.location)
+                let path = try pathKeys(to: m.object, combine: nil, then: values, m.location)
+                let first = Operand(nextRegister)
                 for v in values { try argument(v) }
                 releaseDeadTemporaries(e.location)
                 chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true, receiverLocation: path.rootLocation))
                 release(to: mark)
                 let dst = target ?? temporary()
-                emit(.methodPath(a: dst, first: path.first, path: path.index, site: Operand(chunk.sites.count - 1)), e.location)
+                emit(.methodPath(a: dst, first: first, path: path.index, site: Operand(chunk.sites.count - 1)), e.location)
                 return dst
             }
             let receiver = try expression(m.object)

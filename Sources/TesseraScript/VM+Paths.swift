@@ -32,46 +32,83 @@ extension Interpreter {
     /// the short way: `bodies[i]["vx"] -= d`, `d["k"].append(x)`. False, with nothing
     /// changed, when the path meets anything else (a missing key, a native object, a
     /// constant or undefined root) or `body` declines: the general walk handles those.
-    func fastPath(_ path: AssignmentPath, _ keys: UnsafeMutablePointer<Value>, _ count: Int, _ chunk: Chunk, _ base: Int,
+    /// (`r` is the window's registers, where the root and the keys are.)
+    @inline(__always)
+    func fastPath(_ path: AssignmentPath, _ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>, _ chunk: Chunk,
                   _ body: (inout Value) throws -> Bool) throws -> Bool {
         guard path.constantError == nil else { return false }
-        // (`if case` binds, then the container lets go: a `switch` on it kept a second
-        // reference for its duration, and every change copied.)
-        func walk(_ v: inout Value, _ at: Int) throws -> Bool {
-            guard at < count else { return try body(&v) }
-            if !path.members[at], case .array(var xs) = v {
-                guard case .int(let i) = keys[at], i >= 0, i < xs.count else { return false }
-                v = .nil
-                defer { v = .array(xs) }
-                return try walk(&xs[i], at + 1)
-            }
-            if case .dict(var d) = v {
-                guard let key = DictKey(keys[at]) else { return false }
-                v = .nil
-                defer { v = .dict(d) }
-                return try d.modifyIfPresent(key) { try walk(&$0, at + 1) } ?? false
-            }
-            return false
-        }
         switch path.root {
         case .register(let a):
-            return try walk(&registers.base[base + Int(a)], 0)
+            return try Self.walkShort(&r[Int(a)], path, 0, r, constants, body)
         case .box(let a):
-            return try walk(&Self.box(registers.base[base + Int(a)]).value, 0)
+            return try Self.walkShort(&Self.box(r[Int(a)]).value, path, 0, r, constants, body)
         case .global(let g):
             let slot = chunk.globals[Int(g)]
-            return try slot.isAssignable && walk(&slot.value!, 0)
+            return try slot.isAssignable && Self.walkShort(&slot.value!, path, 0, r, constants, body)
         case .temporary:
             return false
         }
     }
 
-    /// The keys in registers `first ..< first + count`, copied out (onto the stack, not the
-    /// heap) for `body`: walking them may run script code that moves the registers.
+    /// The short walk from key `at` of `path` on: none, one and two keys (most paths) inline,
+    /// with no call per level, longer paths a level at a time.
     @inline(__always)
-    func withKeys<T>(_ first: UnsafeMutablePointer<Value>, _ count: Int, _ body: (UnsafeBufferPointer<Value>) throws -> T) throws -> T {
-        try withUnsafeTemporaryAllocation(of: Value.self, capacity: count) { keys in
-            _ = keys.initialize(from: UnsafeBufferPointer(start: first, count: count))
+    private static func walkShort(_ v: inout Value, _ path: AssignmentPath, _ at: Int, _ r: UnsafeMutablePointer<Value>,
+                                  _ constants: UnsafePointer<Value>, _ body: (inout Value) throws -> Bool) throws -> Bool {
+        let count = path.keys.count
+        if at == count { return try body(&v) }
+        let k0 = path.keys[at].value(r, constants)
+        if at + 1 == count { return try step(&v, k0, path.members[at], path.hint(at)) { try body(&$0) } ?? false }
+        let k1 = path.keys[at + 1].value(r, constants)
+        if at + 2 == count {
+            return try step(&v, k0, path.members[at], path.hint(at)) { inner in
+                try step(&inner, k1, path.members[at + 1], path.hint(at + 1)) { try body(&$0) }
+            } ?? false
+        }
+        return try step(&v, k0, path.members[at], path.hint(at)) { inner in
+            try step(&inner, k1, path.members[at + 1], path.hint(at + 1)) { try walkLong(&$0, path, at + 2, r, constants, body) }
+        } ?? false
+    }
+
+    @inline(never)
+    private static func walkLong(_ v: inout Value, _ path: AssignmentPath, _ at: Int, _ r: UnsafeMutablePointer<Value>,
+                                 _ constants: UnsafePointer<Value>, _ body: (inout Value) throws -> Bool) throws -> Bool? {
+        try walkShort(&v, path, at, r, constants, body)
+    }
+
+    /// One level of the short walk: `body` on the element of Array `v` at Int `key`, or on
+    /// the value of Dict `v` at a key it has (looked for at `hint` first), in place (the container is taken out of `v`,
+    /// so its storage is uniquely referenced, and put back; `if case` binds, then `v` lets
+    /// go: a `switch` on it kept a second reference for its duration, and every change
+    /// copied). Nil, with nothing done, for anything else.
+    @inline(__always)
+    private static func step<R>(_ v: inout Value, _ key: Value, _ member: Bool, _ hint: UnsafeMutablePointer<Int>?,
+                                _ body: (inout Value) throws -> R?) rethrows -> R? {
+        if !member, case .array(var xs) = v {
+            guard case .int(let i) = key, i >= 0, i < xs.count else { return nil }
+            v = .nil
+            defer { v = .array(xs) }
+            return try body(&xs[i])
+        }
+        if case .dict(var d) = v {
+            guard let hk = DictKey(key) else { return nil }
+            v = .nil
+            defer { v = .dict(d) }
+            if let hint { return try d.modifyIfPresent(hk, hint: hint) { try body(&$0) } ?? nil }
+            return try d.modifyIfPresent(hk) { try body(&$0) } ?? nil
+        }
+        return nil
+    }
+
+    /// The keys of `path`, copied out of the registers and the constant pool (onto the
+    /// stack, not the heap) for `body`: walking them may run script code that moves the
+    /// registers.
+    @inline(__always)
+    func withKeys<T>(_ path: AssignmentPath, _ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>,
+                     _ body: (UnsafeBufferPointer<Value>) throws -> T) throws -> T {
+        let count = path.keys.count
+        return try withUnsafeTemporaryAllocation(of: Value.self, capacity: count) { keys in
+            for (k, key) in path.keys.enumerated() { (keys.baseAddress! + k).initialize(to: key.value(r, constants)) }
             defer { keys.baseAddress!.deinitialize(count: count) }
             return try body(UnsafeBufferPointer(keys))
         }

@@ -204,14 +204,14 @@ extension Interpreter {
                     pc = Int(to)
                 case .jumpIfFalse(let a, let to, let what):
                     guard case .bool(let b) = w.r[Int(a)] else { throw conditionError(w.r[Int(a)], w.constants[Int(what)]) }
-                    if !b { pc = Int(to) }
+                    if !b { try Self.jump(to, &pc, flag) }
                 case .jumpIfTrue(let a, let to, let what):
                     guard case .bool(let b) = w.r[Int(a)] else { throw conditionError(w.r[Int(a)], w.constants[Int(what)]) }
-                    if b { pc = Int(to) }
+                    if b { try Self.jump(to, &pc, flag) }
                 case .branch(let op, let b, let c, let to, let when):
-                    if try op.test(w.r[Int(b)], w.r[Int(c)]) == when { pc = Int(to) }
+                    if try op.test(w.r[Int(b)], w.r[Int(c)]) == when { try Self.jump(to, &pc, flag) }
                 case .branchConstant(let op, let b, let k, let to, let when):
-                    if try op.test(w.r[Int(b)], w.constants[Int(k)]) == when { pc = Int(to) }
+                    if try op.test(w.r[Int(b)], w.constants[Int(k)]) == when { try Self.jump(to, &pc, flag) }
                 case .jumpIfNotNil(let a, let to):
                     if !w.r[Int(a)].isNil { pc = Int(to) }
                 case .forStart(let a):
@@ -228,15 +228,20 @@ extension Interpreter {
                     }
                 case .forNext(let a, let b, let to):
                     let i = Int(a)
-                    guard case .int(let k) = w.r[i + 1] else { pc = Int(to); continue }
+                    guard case .int(let k) = w.r[i + 1] else { continue }
                     switch w.r[i] {
                     case .range(let range):
-                        if k < range.upperExclusive { Value.store(w.r + Int(b), .int(k)); (w.r + i + 1).initialize(to: .int(k + 1)) } else { pc = Int(to) }
+                        guard k < range.upperExclusive else { continue }
+                        Value.store(w.r + Int(b), .int(k))
                     case .array(let xs):
-                        if k < xs.count { Value.store(w.r + Int(b), xs[k]); (w.r + i + 1).initialize(to: .int(k + 1)) } else { pc = Int(to) }
+                        guard k < xs.count else { continue }
+                        Value.store(w.r + Int(b), xs[k])
                     default:
-                        pc = Int(to)
+                        continue
                     }
+                    (w.r + i + 1).initialize(to: .int(k + 1))
+                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    pc = Int(to)
                 case .call(let a, let callee, let first, let count, let s):
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
                     let site = w.sites + Int(s)
@@ -342,21 +347,27 @@ extension Interpreter {
                 case .methodPath(let a, let first, let p, let s):
                     let site = w.sites + Int(s)
                     let path = current.takeUnretainedValue().paths[Int(p)]
-                    let keyCount = path.members.count
-                    let x = w.r[Int(first) + keyCount]
-                    if site.pointee.appendsOne, try fastPath(path, w.r + Int(first), keyCount, current.takeUnretainedValue(), w.base, { Self.append(x, to: &$0) }) {
-                        Value.store(w.r + Int(a), .nil)
-                        continue
+                    if site.pointee.appendsOne {
+                        let x = w.r[Int(first)]
+                        if try fastPath(path, w.r, w.constants, current.takeUnretainedValue(), { Self.append(x, to: &$0) }) {
+                            Value.store(w.r + Int(a), .nil)
+                            continue
+                        }
                     }
-                    let args = Self.arguments(site, w.r + Int(first) + keyCount, site.pointee.labels.count)
+                    let args = Self.arguments(site, w.r + Int(first), site.pointee.labels.count)
                     let method = site.pointee.method!
-                    let result = try withKeys(w.r + Int(first), keyCount) { keys in
+                    let result = try withKeys(path, w.r, w.constants) { keys in
                         try callOnPath(path, keys, method, args, current.takeUnretainedValue(), w.base, pc)
                     }
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), result)
-                case .member(let a, let b, let k):
+                case .member(let a, let b, let k, let h):
                     guard case .string(let name) = w.constants[Int(k)] else { continue }
+                    if case .dict(let d) = w.r[Int(b)],
+                       let v = d.value(at: .string(name), hint: current._withUnsafeGuaranteedRef { $0.hints.unsafelyUnwrapped } + Int(h)) {
+                        Value.store(w.r + Int(a), v)
+                        continue
+                    }
                     let v = try Members.get(w.r[Int(b)], name, self)
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
@@ -383,10 +394,10 @@ extension Interpreter {
                     if Self.setElement(&w.r[Int(a)], index, v) { continue }
                     _ = try inPlace(Int(a), w.base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
                     w.r = stack.base + w.base
-                case .modifyPath(let first, let count, let value, let p):
+                case .modifyPath(let value, let p):
                     let path = current.takeUnretainedValue().paths[Int(p)]
                     let v = w.r[Int(value)]
-                    if count > 0, try fastPath(path, w.r + Int(first), Int(count), current.takeUnretainedValue(), w.base, { target in
+                    if try fastPath(path, w.r, w.constants, current.takeUnretainedValue(), { target in
                         // (`d[k] = nil` removes the key: the general walk does that.)
                         if path.combine == nil && v.isNil { return false }
                         try path.store(v, into: &target)
@@ -394,7 +405,7 @@ extension Interpreter {
                     }) {
                         continue
                     }
-                    try withKeys(w.r + Int(first), Int(count)) { keys in
+                    try withKeys(path, w.r, w.constants) { keys in
                         try modifyRoot(path, current.takeUnretainedValue(), w.base) { root in
                             try walk(&root, keys, 0, path) { try path.store(v, into: &$0) }
                         }
@@ -492,6 +503,13 @@ extension Interpreter {
                 throw err ?? error
             }
         }
+    }
+
+    /// A taken jump to `to`: one that goes back (a loop's test) checks for an interrupt first.
+    @inline(__always)
+    private static func jump(_ to: Operand, _ pc: inout Int, _ flag: InterruptFlag) throws {
+        if Int(to) < pc, flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+        pc = Int(to)
     }
 
     private func conditionError(_ v: Value, _ what: Value) -> ScriptError {

@@ -240,6 +240,49 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("1 + 1"), "2")
     }
 
+    func testAnInterruptStopsLoopsWhoseTestJumpsBack() throws {
+        // A `while` with a condition and a `for` jump back on their test or step, not on a
+        // `loop` instruction: those jumps check for an interrupt too.
+        run("func count(_ n) { var i = 0\n var s = 0\n while i < n { s += i\n i += 1 }\n return s }")
+        run("func sum(_ n) { var s = 0\n for k in 0..<n { s += k }\n return s }")
+        for call in ["count(1000000000000)", "sum(1000000000000)"] {
+            let flag = interpreter.interrupt
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { flag.set() }
+            let e = try XCTUnwrap(error(call), call)
+            XCTAssertEqual(e.kind, .interrupted, call)
+            flag.clear()
+        }
+        XCTAssertEqual(run("count(5) + sum(5)"), "20")
+    }
+
+    func testLoopsJumpBackOnceATurnAndAssignmentsKeepNoValue() throws {
+        // The test of a `while` and the step of a `for` follow the body: a turn is the body
+        // and one jump back. An assignment statement leaves no nil in a register.
+        run("func count(_ n) { var i = 0\n var s = 0\n while i < n { s += i\n i += 1 }\n return s }")
+        let count = try XCTUnwrap(chunk("count"))
+        let turns = count.code.indices.compactMap { i -> Range<Int>? in
+            if case .branch(.less, _, _, let to, true) = count.code[i], Int(to) < i { return Int(to)..<(i + 1) }
+            return nil
+        }
+        XCTAssertEqual(turns.count, 1, count.listing)
+        XCTAssertEqual(turns.first?.count, 3, "`s += i`, `i += 1` and the test:\n\(count.listing)")
+        XCTAssertFalse(count.code.contains { if case .loop = $0 { return true }; return false }, count.listing)
+        XCTAssertEqual(run("count(10)"), "45")
+        run("func evens(_ xs) { var out = []\n for x in xs { if x % 2 == 1 { continue }\n out.append(x) }\n return out }")
+        let evens = try XCTUnwrap(chunk("evens"))
+        XCTAssertTrue(evens.code.enumerated().contains { i, ins in
+            if case .forNext(_, _, let to) = ins { return Int(to) < i }
+            return false
+        }, evens.listing)
+        XCTAssertEqual(run("evens([1, 2, 3, 4, 6, 7])"), "[2, 4, 6]")
+        // `while true` has no test at all; `break` leaves it.
+        run("func firstSquareOver(_ n) { var k = 0\n while true { if k * k > n { break }\n k += 1 }\n return k }")
+        let square = try XCTUnwrap(chunk("firstSquareOver"))
+        XCTAssertFalse(square.code.contains { if case .jumpIfFalse = $0 { return true }; return false }, square.listing)
+        XCTAssertEqual(run("firstSquareOver(50)"), "8")
+        XCTAssertTrue(square.listing.contains("line 2"), square.listing)
+    }
+
     func testClosuresShareTheirCapturedVariables() {
         run("""
             func outer() {
