@@ -147,9 +147,9 @@ enum Instruction {
     /// A cell's `let` (constant 1) or `var` (0) of session variable g: defined, or defined
     /// again, as r[b]
     case defineGlobal(g: Operand, b: Operand, constant: Operand)
-    /// globals[g] op= r[b] in the variable itself (`+=` grows a String or an Array in place:
+    /// globals[g] op= b in the variable itself (`+=` grows a String or an Array in place:
     /// through a register it would be copied, the variable still holding it)
-    case updateGlobal(BinaryOperator, g: Operand, b: Operand)
+    case updateGlobal(BinaryOperator, g: Operand, b: Input)
     /// r[a] = a new Box holding r[b]: a variable that closures capture, made afresh each
     /// time its declaration runs (each loop iteration's `let` is its own, as in Swift)
     case newBox(a: Operand, b: Operand)
@@ -157,8 +157,8 @@ enum Instruction {
     case getBox(a: Operand, b: Operand)
     /// The Box in r[a] holds r[b] from now on
     case setBox(a: Operand, b: Operand)
-    /// The Box in r[a] op= r[b], in place (`count += 1` in a closure)
-    case updateBox(BinaryOperator, a: Operand, b: Operand)
+    /// The Box in r[a] op= b, in place (`count += 1` in a closure)
+    case updateBox(BinaryOperator, a: Operand, b: Input)
     /// r[a] = a new function or closure of prototypes[p], capturing the Boxes its
     /// prototype names among this frame's registers
     case closure(a: Operand, p: Operand)
@@ -226,9 +226,10 @@ enum Instruction {
     /// r[a][r[b]] = r[c], in place
     case subscriptSet(a: Operand, b: Operand, c: Operand)
     /// Changes part of a variable in place: from the path's root, through its keys (members
-    /// where the path's flag says so, else subscripts), then the value r[value] stored
-    /// there (or combined with what is there by the path's operator).
-    case modifyPath(value: Operand, path: Operand)
+    /// where the path's flag says so, else subscripts), then the value (a register, or a
+    /// constant: `seen[k] += 1`) stored there (or combined with what is there by the path's
+    /// operator).
+    case modifyPath(value: Input, path: Operand)
     /// r[a] = [r[first] ..< r[first + count]]
     case array(a: Operand, first: Operand, count: Operand)
     /// r[a] = (r[first] ..< r[first + count]) as a Tuple
@@ -265,6 +266,9 @@ struct BytecodeCall {
     let method: MethodSite?
     /// Whether a mutating method's receiver is a local variable, changed in place.
     let mutatesReceiver: Bool
+    /// Where a Dict receiver had a key of the method's name last (`task.run(p)` calls the
+    /// function a Dict holds): see `ScriptDict.position(of:hint:)`.
+    var dictHint = 0
     /// Where a session variable that receives a mutating method (`methodGlobal`) or is called
     /// (`callGlobal`) is named: its errors (a constant, not defined) point there.
     let receiverLocation: SourceLocation?
@@ -312,9 +316,10 @@ enum PathRoot {
     case temporary(Operand)
 }
 
-/// Where a key of a path is: a register (a variable's own, or a temporary the key was
-/// computed into) or the constant pool (a literal index, a member's name).
-enum PathKey {
+/// Where an instruction reads a value that may be a literal: a register (a variable's own,
+/// or a temporary the value was computed into) or the constant pool (a literal, a member's
+/// name). A path's keys, the value stored at its end, the `1` of `count += 1`.
+enum Input {
     case register(Operand)
     case constant(Operand)
 
@@ -327,17 +332,25 @@ enum PathKey {
     }
 }
 
+/// One key of a path: where it is, whether it names a member, and for a constant key the
+/// position in a Dict where the walk found it last, tried first the next time (see
+/// `ScriptDict.position(of:hint:)`; a key computed at run time changes from one walk to
+/// the next, and a hint would cost it a comparison each time).
+struct PathStep {
+    let key: Input
+    let member: Bool
+    var hint = 0
+}
+
 /// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`) or of a mutating
-/// method's receiver (`d["k"].append(x)`): its root, its keys, which keys are member names,
-/// and the operator that combines the old value with the new (nil for `=`). A class: an
-/// instruction reads it by reference (copying its error and arrays was a fifth of nbody).
+/// method's receiver (`d["k"].append(x)`): its root, its keys, and the operator that
+/// combines the old value with the new (nil for `=`). A class, its steps in fixed storage:
+/// an instruction reads it by reference (copying its error and arrays was a fifth of nbody,
+/// and retaining its arrays a tenth of an append).
 final class AssignmentPath {
     let root: PathRoot
-    let keys: [PathKey]
-    /// Per key, the position in a Dict where the walk found it last, tried first the next
-    /// time (see `ScriptDict.position(of:hint:)`).
-    let hints: UnsafeMutablePointer<Int>
-    let members: [Bool]
+    let steps: UnsafeMutablePointer<PathStep>
+    let count: Int
     let combine: BinaryOperator?
     /// The error a constant root (a `let`, a captured parameter) raises when changed.
     let constantError: ScriptError?
@@ -351,27 +364,20 @@ final class AssignmentPath {
         if let combine { try combine.combine(&target, v) } else { target = v }
     }
 
-    init(root: PathRoot, keys: [PathKey], members: [Bool], combine: BinaryOperator?, constantError: ScriptError?, rootLocation: SourceLocation) {
+    init(root: PathRoot, steps: [PathStep], combine: BinaryOperator?, constantError: ScriptError?, rootLocation: SourceLocation) {
         self.root = root
-        self.keys = keys
-        hints = .allocate(capacity: max(1, keys.count))
-        hints.initialize(repeating: 0, count: max(1, keys.count))
-        self.members = members
+        count = steps.count
+        self.steps = .allocate(capacity: max(1, steps.count))
+        self.steps.initialize(from: steps, count: steps.count)
         self.combine = combine
         self.constantError = constantError
         self.rootLocation = rootLocation
     }
 
-    /// The hint of key `at` when it is a constant (a member's name, a literal): a key
-    /// computed at run time changes from one walk to the next, and a hint would cost it a
-    /// comparison each time.
-    @inline(__always)
-    func hint(_ at: Int) -> UnsafeMutablePointer<Int>? {
-        if case .constant = keys[at] { return hints + at }
-        return nil
+    deinit {
+        steps.deinitialize(count: count)
+        steps.deallocate()
     }
-
-    deinit { hints.deallocate() }
 }
 
 /// A function or closure as compiled, once per declaration: running its declaration makes
@@ -436,6 +442,8 @@ final class Chunk {
     @exclusivity(unchecked) private(set) var globalBase: UnsafeMutablePointer<GlobalSlot>?
     /// The call sites, read in place (a copy of one retained its labels and method).
     @exclusivity(unchecked) private(set) var siteBase: UnsafeMutablePointer<BytecodeCall>?
+    /// The paths, to read without retaining them (`paths` holds them).
+    @exclusivity(unchecked) private(set) var pathBase: UnsafeMutablePointer<Unmanaged<AssignmentPath>>?
 
     init(name: String, source: Source) {
         self.name = name
@@ -456,6 +464,9 @@ final class Chunk {
         let b = UnsafeMutablePointer<BytecodeCall>.allocate(capacity: max(1, sites.count))
         b.initialize(from: sites, count: sites.count)
         siteBase = b
+        let p = UnsafeMutablePointer<Unmanaged<AssignmentPath>>.allocate(capacity: max(1, paths.count))
+        p.initialize(from: paths.map { Unmanaged.passUnretained($0) }, count: paths.count)
+        pathBase = p
         hints = .allocate(capacity: max(1, hintCount))
         hints!.initialize(repeating: 0, count: max(1, hintCount))
     }
@@ -470,5 +481,6 @@ final class Chunk {
         siteBase?.deinitialize(count: sites.count)
         siteBase?.deallocate()
         hints?.deallocate()
+        pathBase?.deallocate()
     }
 }

@@ -90,7 +90,7 @@ struct BytecodeCompiler {
             c.emit(.newBox(a: Operand(k), b: Operand(k)), p.location)
         }
         if decl.isExpressionBody, let e = decl.body.first as? ExpressionStmt {
-            c.emit(.ret(a: try c.expression(e.expr)), e.expr.location)
+            try c.returning(e.expr, e.expr.location, c.nextRegister)
         } else {
             try c.block(decl.body)
             c.emit(.retNil, decl.location)
@@ -332,7 +332,7 @@ struct BytecodeCompiler {
         case let s as ReturnStmt:
             guard !isCell else { throw syntaxError("'return' outside a function", s.location) }
             if let v = s.value {
-                emit(.ret(a: try expression(v)), s.location)
+                try returning(v, s.location, mark)
             } else {
                 emit(.retNil, s.location)
             }
@@ -347,6 +347,20 @@ struct BytecodeCompiler {
         default:
             throw syntaxError("unsupported statement", s.location)
         }
+    }
+
+    /// `return e`; a conditional `c ? x : y` returns from each branch (one jump fewer a
+    /// call: `return n < 2 ? n : fib(n - 1) + fib(n - 2)`).
+    private mutating func returning(_ e: Expr, _ loc: SourceLocation, _ mark: Int) throws {
+        guard let t = e as? TernaryExpr else {
+            emit(.ret(a: try expression(e)), loc)
+            return
+        }
+        let other = try jump(unless: t.condition, "?:", mark)
+        try returning(t.then, loc, mark)
+        release(to: mark)
+        patch(other, to: here)
+        try returning(t.otherwise, loc, mark)
     }
 
     /// Compiles condition `e` of statement `what` and the jump taken when it is false; its
@@ -389,6 +403,16 @@ struct BytecodeCompiler {
         case .name(let name, let at, _):
             emit(.defineGlobal(g: global(name), b: value, constant: constant ? 1 : 0), at)
         case .tuple(let items, let at):
+            // Into the variables' own registers when they are a run of plain locals
+            // (`let (next, q) = task.run(p)`), else through temporaries.
+            let locals = items.compactMap { item -> Int? in
+                if case .name(_, _, .local(let v)) = item, !v.captured { return v.index }
+                return nil
+            }
+            if locals.count == items.count, let start = locals.first, locals == Array(start..<(start + locals.count)) {
+                emit(.unpack(a: value, first: Operand(start), count: Operand(items.count)), at)
+                return
+            }
             let first = Operand(nextRegister)
             for _ in items { _ = temporary() }
             emit(.unpack(a: value, first: first, count: Operand(items.count)), at)
@@ -663,11 +687,13 @@ struct BytecodeCompiler {
                 try assignBox(upvalueRegister(i), e, combine)
             case .global, .unresolved:
                 let g = global(id.name)
-                let value = try expression(e.value)
-                releaseDeadTemporaries(e.location)
                 if let combine {
+                    let value = try input(e.value)
+                    releaseDeadTemporaries(e.location)
                     emit(.updateGlobal(combine, g: g, b: value), e.location)
                 } else {
+                    let value = try expression(e.value)
+                    releaseDeadTemporaries(e.location)
                     // (At the name: the error it can raise is that the name is a constant.)
                     emit(.setGlobal(g: g, b: value), id.location)
                 }
@@ -691,9 +717,22 @@ struct BytecodeCompiler {
 
     /// `x = value` or `x op= value` on a variable that lives in the Box in register `box`.
     private mutating func assignBox(_ box: Operand, _ e: AssignExpr, _ combine: BinaryOperator?) throws {
+        if let combine {
+            let value = try input(e.value)
+            releaseDeadTemporaries(e.location)
+            emit(.updateBox(combine, a: box, b: value), e.location)
+            return
+        }
         let value = try expression(e.value)
         releaseDeadTemporaries(e.location)
-        if let combine { emit(.updateBox(combine, a: box, b: value), e.location) } else { emit(.setBox(a: box, b: value), e.location) }
+        emit(.setBox(a: box, b: value), e.location)
+    }
+
+    /// `e` where an instruction reads it: a literal from the constant pool, anything else
+    /// from the register that holds its value.
+    private mutating func input(_ e: Expr) throws -> Input {
+        if let literal = e as? LiteralExpr { return .constant(constant(literal.value)) }
+        return .register(try expression(e))
     }
 
     /// The root of a nested assignment or of a mutating method's receiver, and the keys
@@ -725,7 +764,7 @@ struct BytecodeCompiler {
     /// that walks them in place from the root.
     private mutating func assignPath(_ e: AssignExpr, combine: BinaryOperator?) throws {
         let path = try pathKeys(to: e.target, combine: combine, then: [e.value], e.location)
-        let value = try expression(e.value)
+        let value = try input(e.value)
         releaseDeadTemporaries(e.location)
         emit(.modifyPath(value: value, path: path.index), e.location)
     }
@@ -736,27 +775,26 @@ struct BytecodeCompiler {
     private mutating func pathKeys(to e: Expr, combine: BinaryOperator?, then later: [Expr], _ loc: SourceLocation) throws
         -> (index: Operand, rootLocation: SourceLocation) {
         let (root, keys, constantError, at) = try pathRoot(e)
-        var operands: [PathKey] = []
+        var steps: [PathStep] = []
         for (k, key) in keys.enumerated() {
             guard let x = key.expr else {
-                operands.append(.constant(constant(.string(key.name!))))
+                steps.append(PathStep(key: .constant(constant(.string(key.name!))), member: true))
                 continue
             }
             if let literal = x as? LiteralExpr {
-                operands.append(.constant(constant(literal.value)))
+                steps.append(PathStep(key: .constant(constant(literal.value)), member: false))
             } else if let id = x as? IdentifierExpr, case .local(let v) = id.binding, !v.captured,
                       (keys[(k + 1)...].compactMap(\.expr) + later).allSatisfy(Self.assignsNoLocal) {
-                operands.append(.register(Operand(v.index)))
+                steps.append(PathStep(key: .register(Operand(v.index)), member: false))
             } else {
                 let r = temporary()
                 let mark = nextRegister
                 try expression(x, into: r)
                 release(to: mark)
-                operands.append(.register(r))
+                steps.append(PathStep(key: .register(r), member: false))
             }
         }
-        chunk.paths.append(AssignmentPath(root: root, keys: operands, members: keys.map { $0.name != nil }, combine: combine,
-                                          constantError: constantError, rootLocation: at))
+        chunk.paths.append(AssignmentPath(root: root, steps: steps, combine: combine, constantError: constantError, rootLocation: at))
         return (Operand(chunk.paths.count - 1), at)
     }
 

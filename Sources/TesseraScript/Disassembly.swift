@@ -28,8 +28,11 @@ extension Chunk {
         return out
     }
 
-    /// An instruction as Swift writes it, without the module's prefix on operators.
+    /// An instruction as Swift writes it, without the type names before operators and
+    /// inputs: `binary(add, a: 1, b: 1, c: 2)`, `updateBox(add, a: 1, b: constant(0))`.
     static func text(of instruction: Instruction) -> String {
-        String(describing: instruction).replacingOccurrences(of: "TesseraScript.BinaryOperator.", with: "")
+        String(describing: instruction)
+            .replacingOccurrences(of: "TesseraScript.BinaryOperator.", with: "")
+            .replacingOccurrences(of: "TesseraScript.Input.", with: "")
     }
 }

@@ -15,6 +15,30 @@ extension Interpreter {
         return try body(&value)
     }
 
+    /// What a short walk does at the end of its path.
+    enum PathChange {
+        /// `xs.append(x)` (false for anything but an Array)
+        case append(Value)
+        /// `= v` (false for nil, which removes a Dict's key: the general walk does that), or
+        /// `op= v`
+        case store(Value, BinaryOperator?)
+
+        @inline(__always)
+        func apply(to target: inout Value) throws -> Bool {
+            switch self {
+            case .append(let x):
+                return Interpreter.append(x, to: &target)
+            case .store(let v, let op?):
+                try op.combine(&target, v)
+                return true
+            case .store(let v, nil):
+                if v.isNil { return false }
+                target = v
+                return true
+            }
+        }
+    }
+
     /// `xs.append(x)` on an Array, in place (the Array is taken out of `container`, so its
     /// storage is uniquely referenced, and put back); false, with nothing done, for anything
     /// else, which the method table handles.
@@ -27,77 +51,52 @@ extension Interpreter {
         return true
     }
 
-    /// Changes the part of a variable at the end of `path` in place through `body`, walking
-    /// Arrays (an index in range) and Dicts (a key they have, by subscript or member name)
-    /// the short way: `bodies[i]["vx"] -= d`, `d["k"].append(x)`. False, with nothing
-    /// changed, when the path meets anything else (a missing key, a native object, a
-    /// constant or undefined root) or `body` declines: the general walk handles those.
-    /// (`r` is the window's registers, where the root and the keys are.)
+    /// Makes `change` at the end of `path`, in place, walking Arrays (an index in range)
+    /// and Dicts (a key they have, by subscript or member name) the short way:
+    /// `bodies[i]["vx"] -= d`, `d["k"].append(x)`. False, with nothing changed, when the
+    /// path meets anything else (a missing key, a native object, a constant or undefined
+    /// root) or the change is not a plain one: the general walk handles those. (`r` is the
+    /// window's registers, where the root and the keys are; `globals` the chunk's slots.)
     @inline(__always)
-    func fastPath(_ path: AssignmentPath, _ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>, _ chunk: Chunk,
-                  _ body: (inout Value) throws -> Bool) throws -> Bool {
+    static func fastPath(_ path: AssignmentPath, _ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>,
+                         _ globals: UnsafePointer<Unmanaged<GlobalSlot>>, _ change: PathChange) throws -> Bool {
         guard path.constantError == nil else { return false }
         switch path.root {
         case .register(let a):
-            return try Self.walkShort(&r[Int(a)], path, 0, r, constants, body)
+            return try walk(&r[Int(a)], path, 0, r, constants, change)
         case .box(let a):
-            return try Self.walkShort(&Self.box(r[Int(a)]).value, path, 0, r, constants, body)
+            return try walk(&box(r[Int(a)]).value, path, 0, r, constants, change)
         case .global(let g):
-            let slot = chunk.globals[Int(g)]
-            return try slot.isAssignable && Self.walkShort(&slot.value!, path, 0, r, constants, body)
+            return try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                try slot.isAssignable && walk(&slot.value!, path, 0, r, constants, change)
+            }
         case .temporary:
             return false
         }
     }
 
-    /// The short walk from key `at` of `path` on: none, one and two keys (most paths) inline,
-    /// with no call per level, longer paths a level at a time.
-    @inline(__always)
-    private static func walkShort(_ v: inout Value, _ path: AssignmentPath, _ at: Int, _ r: UnsafeMutablePointer<Value>,
-                                  _ constants: UnsafePointer<Value>, _ body: (inout Value) throws -> Bool) throws -> Bool {
-        let count = path.keys.count
-        if at == count { return try body(&v) }
-        let k0 = path.keys[at].value(r, constants)
-        if at + 1 == count { return try step(&v, k0, path.members[at], path.hint(at)) { try body(&$0) } ?? false }
-        let k1 = path.keys[at + 1].value(r, constants)
-        if at + 2 == count {
-            return try step(&v, k0, path.members[at], path.hint(at)) { inner in
-                try step(&inner, k1, path.members[at + 1], path.hint(at + 1)) { try body(&$0) }
-            } ?? false
-        }
-        return try step(&v, k0, path.members[at], path.hint(at)) { inner in
-            try step(&inner, k1, path.members[at + 1], path.hint(at + 1)) { try walkLong(&$0, path, at + 2, r, constants, body) }
-        } ?? false
-    }
-
-    @inline(never)
-    private static func walkLong(_ v: inout Value, _ path: AssignmentPath, _ at: Int, _ r: UnsafeMutablePointer<Value>,
-                                 _ constants: UnsafePointer<Value>, _ body: (inout Value) throws -> Bool) throws -> Bool? {
-        try walkShort(&v, path, at, r, constants, body)
-    }
-
-    /// One level of the short walk: `body` on the element of Array `v` at Int `key`, or on
-    /// the value of Dict `v` at a key it has (looked for at `hint` first), in place (the container is taken out of `v`,
-    /// so its storage is uniquely referenced, and put back; `if case` binds, then `v` lets
-    /// go: a `switch` on it kept a second reference for its duration, and every change
-    /// copied). Nil, with nothing done, for anything else.
-    @inline(__always)
-    private static func step<R>(_ v: inout Value, _ key: Value, _ member: Bool, _ hint: UnsafeMutablePointer<Int>?,
-                                _ body: (inout Value) throws -> R?) rethrows -> R? {
-        if !member, case .array(var xs) = v {
-            guard case .int(let i) = key, i >= 0, i < xs.count else { return nil }
+    /// The short walk from step `at` of `path` on. Each container is taken out of `v` (so
+    /// its storage is uniquely referenced), changed and put back; `if case` binds, then `v`
+    /// lets go: a `switch` on it kept a second reference for its duration, and every change
+    /// copied.
+    private static func walk(_ v: inout Value, _ path: AssignmentPath, _ at: Int, _ r: UnsafeMutablePointer<Value>,
+                             _ constants: UnsafePointer<Value>, _ change: PathChange) throws -> Bool {
+        if at == path.count { return try change.apply(to: &v) }
+        let step = path.steps + at
+        let key = step.pointee.key.value(r, constants)
+        if !step.pointee.member, case .array(var xs) = v {
+            guard case .int(let i) = key, i >= 0, i < xs.count else { return false }
             v = .nil
             defer { v = .array(xs) }
-            return try body(&xs[i])
+            return try walk(&xs[i], path, at + 1, r, constants, change)
         }
-        if case .dict(var d) = v {
-            guard let hk = DictKey(key) else { return nil }
-            v = .nil
-            defer { v = .dict(d) }
-            if let hint { return try d.modifyIfPresent(hk, hint: hint) { try body(&$0) } ?? nil }
-            return try d.modifyIfPresent(hk) { try body(&$0) } ?? nil
-        }
-        return nil
+        guard case .dict(var d) = v, let hashKey = DictKey(key) else { return false }
+        let found: Int?
+        if case .constant = step.pointee.key { found = d.position(of: hashKey, hint: &step.pointee.hint) } else { found = d.position(of: hashKey) }
+        guard let i = found else { return false }
+        v = .nil
+        defer { v = .dict(d) }
+        return try d.modifyValue(at: i) { try walk(&$0, path, at + 1, r, constants, change) }
     }
 
     /// The keys of `path`, copied out of the registers and the constant pool (onto the
@@ -106,9 +105,9 @@ extension Interpreter {
     @inline(__always)
     func withKeys<T>(_ path: AssignmentPath, _ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>,
                      _ body: (UnsafeBufferPointer<Value>) throws -> T) throws -> T {
-        let count = path.keys.count
+        let count = path.count
         return try withUnsafeTemporaryAllocation(of: Value.self, capacity: count) { keys in
-            for (k, key) in path.keys.enumerated() { (keys.baseAddress! + k).initialize(to: key.value(r, constants)) }
+            for k in 0..<count { (keys.baseAddress! + k).initialize(to: path.steps[k].key.value(r, constants)) }
             defer { keys.baseAddress!.deinitialize(count: count) }
             return try body(UnsafeBufferPointer(keys))
         }
@@ -148,7 +147,7 @@ extension Interpreter {
             v = value
         }
         for (k, key) in keys.enumerated() {
-            if path.members[k], case .string(let name) = key { v = try Members.get(v, name, self) } else { v = try Subscripts.get(v, key, self) }
+            if path.steps[k].member, case .string(let name) = key { v = try Members.get(v, name, self) } else { v = try Subscripts.get(v, key, self) }
         }
         return v
     }
@@ -174,7 +173,7 @@ extension Interpreter {
               _ body: (inout Value) throws -> Void) throws {
         guard at < keys.count else { return try body(&container) }
         let key = keys[at]
-        if path.members[at], case .string(let name) = key {
+        if path.steps[at].member, case .string(let name) = key {
             try Members.modify(&container, name, self) { try walk(&$0, keys, at + 1, path, body) }
         } else if case .int(let i) = key, case .array(var xs) = container, i >= 0, i < xs.count {
             // An Array element: taken out, changed and put back, so its storage is uniquely referenced.

@@ -177,7 +177,7 @@ extension Interpreter {
                 case .updateGlobal(let op, let g, let b):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
                         guard slot.isAssignable else { throw assignmentError(slot, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
-                        try op.combine(&slot.value!, w.r[Int(b)])
+                        try op.combine(&slot.value!, b.value(w.r, w.constants))
                     }
                 case .binary(let op, let a, let b, let c):
                     Value.store(w.r + Int(a), try op.evaluate(w.r[Int(b)], w.r[Int(c)]))
@@ -297,7 +297,7 @@ extension Interpreter {
                     let site = w.sites + Int(s)
                     // A script function a Dict holds under the method's name (`task.run(p)`):
                     // entered as a call, in this loop.
-                    if case .dict(let d) = w.r[Int(receiver)], let member = d[site.pointee.method!.key],
+                    if case .dict(let d) = w.r[Int(receiver)], let member = d.value(at: site.pointee.method!.key, hint: &site.pointee.dictHint),
                        case .function(let fn) = member, let sf = fn as? ScriptFunction {
                         if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
                         let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
@@ -346,14 +346,13 @@ extension Interpreter {
                     Value.store(w.r + Int(a), result)
                 case .methodPath(let a, let first, let p, let s):
                     let site = w.sites + Int(s)
-                    let path = current.takeUnretainedValue().paths[Int(p)]
-                    if site.pointee.appendsOne {
-                        let x = w.r[Int(first)]
-                        if try fastPath(path, w.r, w.constants, current.takeUnretainedValue(), { Self.append(x, to: &$0) }) {
-                            Value.store(w.r + Int(a), .nil)
-                            continue
-                        }
+                    if site.pointee.appendsOne, try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef({ path in
+                        try Self.fastPath(path, w.r, w.constants, w.globals, .append(w.r[Int(first)]))
+                    }) {
+                        Value.store(w.r + Int(a), .nil)
+                        continue
                     }
+                    let path = current.takeUnretainedValue().paths[Int(p)]
                     let args = Self.arguments(site, w.r + Int(first), site.pointee.labels.count)
                     let method = site.pointee.method!
                     let result = try withKeys(path, w.r, w.constants) { keys in
@@ -363,8 +362,7 @@ extension Interpreter {
                     Value.store(w.r + Int(a), result)
                 case .member(let a, let b, let k, let h):
                     guard case .string(let name) = w.constants[Int(k)] else { continue }
-                    if case .dict(let d) = w.r[Int(b)],
-                       let v = d.value(at: .string(name), hint: current._withUnsafeGuaranteedRef { $0.hints.unsafelyUnwrapped } + Int(h)) {
+                    if case .dict(let d) = w.r[Int(b)], let v = d.value(at: .string(name), hint: &current._withUnsafeGuaranteedRef { $0.hints! }[Int(h)]) {
                         Value.store(w.r + Int(a), v)
                         continue
                     }
@@ -395,16 +393,13 @@ extension Interpreter {
                     _ = try inPlace(Int(a), w.base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
                     w.r = stack.base + w.base
                 case .modifyPath(let value, let p):
-                    let path = current.takeUnretainedValue().paths[Int(p)]
-                    let v = w.r[Int(value)]
-                    if try fastPath(path, w.r, w.constants, current.takeUnretainedValue(), { target in
-                        // (`d[k] = nil` removes the key: the general walk does that.)
-                        if path.combine == nil && v.isNil { return false }
-                        try path.store(v, into: &target)
-                        return true
+                    if try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef({ path in
+                        try Self.fastPath(path, w.r, w.constants, w.globals, .store(value.value(w.r, w.constants), path.combine))
                     }) {
                         continue
                     }
+                    let path = current.takeUnretainedValue().paths[Int(p)]
+                    let v = value.value(w.r, w.constants)
                     try withKeys(path, w.r, w.constants) { keys in
                         try modifyRoot(path, current.takeUnretainedValue(), w.base) { root in
                             try walk(&root, keys, 0, path) { try path.store(v, into: &$0) }
@@ -419,7 +414,7 @@ extension Interpreter {
                     Self.box(w.r[Int(a)]).value = w.r[Int(b)]
                 case .updateBox(let op, let a, let b):
                     let box = Self.box(w.r[Int(a)])
-                    try op.combine(&box.value, w.r[Int(b)])
+                    try op.combine(&box.value, b.value(w.r, w.constants))
                 case .closure(let a, let p):
                     let proto = current.takeUnretainedValue().prototypes[Int(p)]
                     var boxes: [Box] = []

@@ -141,24 +141,36 @@ public struct ScriptDict: @unchecked Sendable {
 
     public subscript(string key: String) -> Value? { self[.string(key)] }
 
+    /// The position of `key` in insertion order, nil when the Dict has not got it.
+    @inline(__always)
+    func position(of key: DictKey) -> Int? { storage.index[key] }
+
     /// The position of `key`, trying `hint` first for a String key: the position a lookup at
     /// the same place in the code found last. A site that reads one key of Dicts built alike
     /// (`body.x` over bodies made by one literal) then compares one key instead of hashing.
     @inline(__always)
-    func position(of key: DictKey, hint: UnsafeMutablePointer<Int>) -> Int? {
-        if case .string(let name) = key, hint.pointee < storage.keys.count, case .string(let s) = storage.keys[hint.pointee], s == name {
-            return hint.pointee
+    func position(of key: DictKey, hint: inout Int) -> Int? {
+        if case .string(let name) = key, hint < storage.keys.count, case .string(let s) = storage.keys[hint], s == name {
+            return hint
         }
         guard let i = storage.index[key] else { return nil }
-        hint.pointee = i
+        hint = i
         return i
     }
 
     /// The value at `key`, found by way of `hint` (see `position(of:hint:)`).
     @inline(__always)
-    func value(at key: DictKey, hint: UnsafeMutablePointer<Int>) -> Value? {
-        guard let i = position(of: key, hint: hint) else { return nil }
+    func value(at key: DictKey, hint: inout Int) -> Value? {
+        guard let i = position(of: key, hint: &hint) else { return nil }
         return storage.values[i]
+    }
+
+    /// Changes the value at position `i` (from `position(of:)`) in place, the storage made
+    /// unique first.
+    @inline(__always)
+    mutating func modifyValue<T>(at i: Int, _ body: (inout Value) throws -> T) rethrows -> T {
+        unique()
+        return try body(&storage.values[i])
     }
 
     private mutating func unique() {
@@ -201,14 +213,6 @@ public struct ScriptDict: @unchecked Sendable {
     /// unique first); nil, and nothing done, when it has not.
     mutating func modifyIfPresent<T>(_ hashKey: DictKey, _ body: (inout Value) throws -> T) rethrows -> T? {
         guard let i = storage.index[hashKey] else { return nil }
-        unique()
-        return try body(&storage.values[i])
-    }
-
-    /// `modifyIfPresent`, the key found by way of `hint` (see `position(of:hint:)`).
-    @inline(__always)
-    mutating func modifyIfPresent<T>(_ hashKey: DictKey, hint: UnsafeMutablePointer<Int>, _ body: (inout Value) throws -> T) rethrows -> T? {
-        guard let i = position(of: hashKey, hint: hint) else { return nil }
         unique()
         return try body(&storage.values[i])
     }
