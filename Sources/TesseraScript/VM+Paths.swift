@@ -99,6 +99,40 @@ extension Interpreter {
         return try d.modifyValue(at: i) { try walk(&$0, path, at + 1, r, constants, change) }
     }
 
+    /// A mutating method on the part of a variable at the end of `path` that the short walk
+    /// did not take: through the general walk (the call site's arguments in the registers
+    /// from `first` of the window at `base`).
+    @inline(never)
+    func callMethodOnPath(_ path: AssignmentPath, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, base: Int,
+                          _ constants: UnsafePointer<Value>, _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> Value {
+        let r = registers.base + base
+        let args = Self.arguments(site, r + first, site.pointee.labels.count)
+        let method = site.pointee.method!
+        return try withKeys(path, r, constants) { keys in
+            try callOnPath(path, keys, method, args, chunk.takeUnretainedValue(), base, pc)
+        }
+    }
+
+    /// `= value` or `op= value` at the end of `path` through the general walk, for what the
+    /// short one did not take (a missing key, a member of a native object, `d[k] = nil`).
+    @inline(never)
+    func modifyPathGenerally(_ path: AssignmentPath, _ value: Input, base: Int, _ constants: UnsafePointer<Value>, _ chunk: Unmanaged<Chunk>) throws {
+        let r = registers.base + base
+        let v = value.value(r, constants)
+        try withKeys(path, r, constants) { keys in
+            try modifyRoot(path, chunk.takeUnretainedValue(), base) { root in
+                try walk(&root, keys, 0, path) { try path.store(v, into: &$0) }
+            }
+        }
+    }
+
+    /// `r[a][index] = value` for what `setElement` did not take, in place through the
+    /// general subscript path.
+    @inline(never)
+    func setSubscript(_ a: Int, base: Int, _ index: Value, _ value: Value) throws {
+        _ = try inPlace(a, base) { try Subscripts.modify(&$0, index, self) { $0 = value }; return .nil }
+    }
+
     /// The keys of `path`, copied out of the registers and the constant pool (onto the
     /// stack, not the heap) for `body`: walking them may run script code that moves the
     /// registers.

@@ -168,17 +168,11 @@ extension Interpreter {
                         Value.store(w.r + Int(a), v)
                     }
                 case .setGlobal(let g, let b):
-                    try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                        guard slot.isAssignable else { throw assignmentError(slot, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
-                        slot.value = w.r[Int(b)]
-                    }
+                    try w.globals[Int(g)]._withUnsafeGuaranteedRef { try setGlobal($0, w.r[Int(b)], current, pc) }
                 case .defineGlobal(let g, let b, let constant):
                     w.globals[Int(g)]._withUnsafeGuaranteedRef { $0.bind(w.r[Int(b)], constant: constant != 0) }
                 case .updateGlobal(let op, let g, let b):
-                    try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                        guard slot.isAssignable else { throw assignmentError(slot, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
-                        try op.combine(&slot.value!, b.value(w.r, w.constants))
-                    }
+                    try w.globals[Int(g)]._withUnsafeGuaranteedRef { try updateGlobal($0, op, b.value(w.r, w.constants), current, pc) }
                 case .binary(let op, let a, let b, let c):
                     Value.store(w.r + Int(a), try op.evaluate(w.r[Int(b)], w.r[Int(c)]))
                 case .binaryConstant(let op, let a, let b, let k):
@@ -215,17 +209,7 @@ extension Interpreter {
                 case .jumpIfNotNil(let a, let to):
                     if !w.r[Int(a)].isNil { pc = Int(to) }
                 case .forStart(let a):
-                    let i = Int(a)
-                    switch w.r[i] {
-                    case .range(let range): w.r[i + 1] = .int(range.lower)
-                    case .array: w.r[i + 1] = .int(0)
-                    case .dict(let d): w.r[i] = .array(d.entries.map { Value.tuple([$0.0, $0.1]) }); w.r[i + 1] = .int(0)
-                    case .string(let s): w.r[i] = .array(s.map { Value.string(String($0)) }); w.r[i + 1] = .int(0)
-                    case .object(let o as NativeSequence): w.r[i] = .array(try o.elements(checking: flag)); w.r[i + 1] = .int(0)
-                    default:
-                        throw ScriptError(.type, "cannot iterate over a value of type \(w.r[i].typeName)",
-                                          suggestion: "a for loop takes a Range, an Array, a Dict or a String")
-                    }
+                    try Self.forStart(w.r, Int(a), flag)
                 case .forNext(let a, let b, let to):
                     let i = Int(a)
                     guard case .int(let k) = w.r[i + 1] else { continue }
@@ -252,16 +236,15 @@ extension Interpreter {
                                       result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                             continue
                         }
-                        if let sf = fn as? ScriptFunction {
-                            let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
-                            try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
-                                      result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
-                            continue
-                        }
                     }
-                    let result = try callValue(w.r[Int(callee)], site, w.r + Int(first), Int(count), current.takeUnretainedValue(), pc)
-                    w.r = stack.base + w.base
-                    Value.store(w.r + Int(a), result)
+                    switch try callUncached(w.r[Int(callee)], site, first: Int(first), count: Int(count), base: w.base, current, pc) {
+                    case .enter(let sf, let entry):
+                        try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
+                                  result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
+                    case .value(let result):
+                        w.r = stack.base + w.base
+                        Value.store(w.r + Int(a), result)
+                    }
                 case .callGlobal(let a, let g, let first, let count, let s):
                     if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
                     let site = w.sites + Int(s)
@@ -276,23 +259,17 @@ extension Interpreter {
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
                     }
-                    let sf = w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> ScriptFunction? in
-                        guard case .function(let fn)? = slot.value else { return nil }
-                        return fn as? ScriptFunction
+                    let outcome = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        try callGlobalUncached(slot, site, first: Int(first), count: Int(count), base: w.base, current, pc)
                     }
-                    if let sf {
-                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
+                    switch outcome {
+                    case .enter(let sf, let entry):
                         try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
-                        continue
+                    case .value(let result):
+                        w.r = stack.base + w.base
+                        Value.store(w.r + Int(a), result)
                     }
-                    let c = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
-                        guard let v = slot.value else { throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: current.takeUnretainedValue().source) }
-                        return v
-                    }
-                    let result = try callValue(c, site, w.r + Int(first), Int(count), current.takeUnretainedValue(), pc)
-                    w.r = stack.base + w.base
-                    Value.store(w.r + Int(a), result)
                 case .method(let a, let receiver, let first, let count, let s):
                     let site = w.sites + Int(s)
                     // A script function a Dict holds under the method's name (`task.run(p)`):
@@ -309,14 +286,7 @@ extension Interpreter {
                         Value.store(w.r + Int(a), .nil)
                         continue
                     }
-                    let args = Self.arguments(site, w.r + Int(first), Int(count))
-                    let method = site.pointee.method!
-                    let result = try passing(method, current.takeUnretainedValue(), pc) {
-                        if site.pointee.mutatesReceiver, Members.mutates(w.r[Int(receiver)], method) {
-                            return try inPlace(Int(receiver), w.base) { try Members.callMutating(&$0, method, args, self) }
-                        }
-                        return try Members.call(w.r[Int(receiver)], method, args, self)
-                    }
+                    let result = try callMethod(site, receiver: Int(receiver), first: Int(first), count: Int(count), base: w.base, current, pc)
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), result)
                 case .methodGlobal(let a, let g, let first, let count, let s):
@@ -327,20 +297,8 @@ extension Interpreter {
                         Value.store(w.r + Int(a), .nil)
                         continue
                     }
-                    let args = Self.arguments(site, w.r + Int(first), Int(count))
-                    let method = site.pointee.method!
-                    let result = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
-                        // No copy of the value is held while it changes: it grows in place.
-                        let mutates: Bool
-                        switch slot.value {
-                        case nil: throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: current.takeUnretainedValue().source)
-                        case .array?: mutates = method.array.mutating != nil
-                        case .dict?: mutates = Members.mutates(slot.value!, method)
-                        default: mutates = false
-                        }
-                        guard mutates else { return try passing(method, current.takeUnretainedValue(), pc) { try Members.call(slot.value!, method, args, self) } }
-                        guard slot.isAssignable else { throw assignmentError(slot, at: site.pointee.receiverLocation!, in: current.takeUnretainedValue().source) }
-                        return try passing(method, current.takeUnretainedValue(), pc) { try Members.callMutating(&slot.value!, method, args, self) }
+                    let result = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                        try callMethodGlobal(slot, site, first: Int(first), count: Int(count), base: w.base, current, pc)
                     }
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), result)
@@ -352,11 +310,8 @@ extension Interpreter {
                         Value.store(w.r + Int(a), .nil)
                         continue
                     }
-                    let path = current.takeUnretainedValue().paths[Int(p)]
-                    let args = Self.arguments(site, w.r + Int(first), site.pointee.labels.count)
-                    let method = site.pointee.method!
-                    let result = try withKeys(path, w.r, w.constants) { keys in
-                        try callOnPath(path, keys, method, args, current.takeUnretainedValue(), w.base, pc)
+                    let result = try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef { path in
+                        try callMethodOnPath(path, site, first: Int(first), base: w.base, w.constants, current, pc)
                     }
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), result)
@@ -390,7 +345,7 @@ extension Interpreter {
                 case .subscriptSet(let a, let b, let c):
                     let (index, v) = (w.r[Int(b)], w.r[Int(c)])
                     if Self.setElement(&w.r[Int(a)], index, v) { continue }
-                    _ = try inPlace(Int(a), w.base) { try Subscripts.modify(&$0, index, self) { $0 = v }; return .nil }
+                    try setSubscript(Int(a), base: w.base, index, v)
                     w.r = stack.base + w.base
                 case .modifyPath(let value, let p):
                     if try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef({ path in
@@ -398,12 +353,8 @@ extension Interpreter {
                     }) {
                         continue
                     }
-                    let path = current.takeUnretainedValue().paths[Int(p)]
-                    let v = value.value(w.r, w.constants)
-                    try withKeys(path, w.r, w.constants) { keys in
-                        try modifyRoot(path, current.takeUnretainedValue(), w.base) { root in
-                            try walk(&root, keys, 0, path) { try path.store(v, into: &$0) }
-                        }
+                    try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef { path in
+                        try modifyPathGenerally(path, value, base: w.base, w.constants, current)
                     }
                     w.r = stack.base + w.base
                 case .newBox(let a, let b):
@@ -416,19 +367,11 @@ extension Interpreter {
                     let box = Self.box(w.r[Int(a)])
                     try op.combine(&box.value, b.value(w.r, w.constants))
                 case .closure(let a, let p):
-                    let proto = current.takeUnretainedValue().prototypes[Int(p)]
-                    var boxes: [Box] = []
-                    boxes.reserveCapacity(proto.captures.count)
-                    for c in proto.captures { boxes.append(Self.box(w.r[Int(c)])) }
-                    Value.store(w.r + Int(a), .function(ScriptFunction(code: proto, upvalues: boxes)))
+                    Value.store(w.r + Int(a), Self.closure(current.takeUnretainedValue().prototypes[Int(p)], w.r))
                 case .jumpIfNil(let a, let to):
                     if w.r[Int(a)].isNil { pc = Int(to) }
                 case .throwValue(let a):
-                    switch w.r[Int(a)] {
-                    case .object(let o as ErrorObject): throw ScriptError(o.kind, o.message)
-                    case .string(let m): throw ScriptError(.value, m)
-                    case let v: throw ScriptError(.type, "throw needs an error, as in throw error(\"what went wrong\"); got \(v.typeName)")
-                    }
+                    throw Self.thrown(w.r[Int(a)])
                 case .fail(let e):
                     throw current.takeUnretainedValue().errors[Int(e)]
                 case .clear(let first, let count):
@@ -438,32 +381,11 @@ extension Interpreter {
                 case .tuple(let a, let first, let count):
                     Value.store(w.r + Int(a), .tuple(Array(UnsafeBufferPointer(start: w.r + Int(first), count: Int(count)))))
                 case .dict(let a, let first, let count, let at):
-                    var d = ScriptDict()
-                    for k in 0..<Int(count) {
-                        let key = w.r[Int(first) + 2 * k]
-                        guard let hk = DictKey(key) else {
-                            let chunk = current.takeUnretainedValue()
-                            throw ScriptError(.type, "\(key.typeName.withArticle) cannot be a Dict key; use a String, number, Bool or Symbol",
-                                              at: chunk.places[Int(at) + k], in: chunk.source)
-                        }
-                        d.set(key, hk, w.r[Int(first) + 2 * k + 1])
-                    }
-                    Value.store(w.r + Int(a), .dict(d))
+                    Value.store(w.r + Int(a), try Self.dict(w.r + Int(first), Int(count), current, at: Int(at)))
                 case .interpolate(let a, let first, let count):
-                    var out = ""
-                    for k in 0..<Int(count) { w.r[Int(first) + k].write(to: &out, quoted: false, depth: 0) }
-                    Value.store(w.r + Int(a), .string(out))
+                    Value.store(w.r + Int(a), Self.interpolate(w.r + Int(first), Int(count)))
                 case .unpack(let a, let first, let count):
-                    let value = w.r[Int(a)]
-                    let parts: [Value]
-                    switch value {
-                    case .tuple(let xs), .array(let xs): parts = xs
-                    default: throw ScriptError(.type, "cannot destructure a value of type \(value.typeName) into \(count) names")
-                    }
-                    guard parts.count == Int(count) else {
-                        throw ScriptError(.value, "cannot destructure \(parts.count) values into \(count) names")
-                    }
-                    for k in 0..<Int(count) { w.r[Int(first) + k] = parts[k] }
+                    try Self.unpack(w.r[Int(a)], into: w.r + Int(first), Int(count))
                 case .ret, .retNil:
                     var v = Value.nil
                     if case .ret(let a) = instruction { v = w.r[Int(a)] }
@@ -477,27 +399,35 @@ extension Interpreter {
                     stack.base[caller.result] = v
                 }
             } catch {
-                // The error takes the place of the instruction that raised it, then passes
-                // out through each compiled caller, as a traceback line each.
-                var err = error as? ScriptError
-                if var e = err, e.location == nil { e = e.located(current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source); err = e }
-                stack.clear(w.base, w.registerCount)
-                while let caller = frames.pop() {
-                    callDepth -= 1
-                    var calleeName = current.takeUnretainedValue().name
-                    current.release()
-                    current = caller.chunk
-                    // A function a Dict held, called as a method, goes by the method's name.
-                    if case .method(_, _, _, _, let s) = current.takeUnretainedValue().code[caller.returnTo - 1],
-                       let method = current.takeUnretainedValue().sites[Int(s)].method {
-                        calleeName = method.name
-                    }
-                    err?.passedThrough(calleeName, at: current.takeUnretainedValue().locations[caller.returnTo - 1], in: current.takeUnretainedValue().source)
-                    stack.clear(caller.base, current.takeUnretainedValue().registerCount)
-                }
-                throw err ?? error
+                throw unwind(error, &frames, current, pc, w, stack)
             }
         }
+    }
+
+    /// An error raised at instruction `pc - 1` of `current`: it takes that instruction's
+    /// place, then passes out through each compiled caller, a traceback line each, their
+    /// registers let go. Returns the error to throw.
+    @inline(never)
+    private func unwind(_ error: Error, _ frames: inout Activations, _ current: Unmanaged<Chunk>, _ pc: Int, _ w: Window,
+                        _ stack: RegisterStack) -> Error {
+        var current = current
+        var err = error as? ScriptError
+        if var e = err, e.location == nil { e = e.located(current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source); err = e }
+        stack.clear(w.base, w.registerCount)
+        while let caller = frames.pop() {
+            callDepth -= 1
+            var calleeName = current.takeUnretainedValue().name
+            current.release()
+            current = caller.chunk
+            // A function a Dict held, called as a method, goes by the method's name.
+            if case .method(_, _, _, _, let s) = current.takeUnretainedValue().code[caller.returnTo - 1],
+               let method = current.takeUnretainedValue().sites[Int(s)].method {
+                calleeName = method.name
+            }
+            err?.passedThrough(calleeName, at: current.takeUnretainedValue().locations[caller.returnTo - 1], in: current.takeUnretainedValue().source)
+            stack.clear(caller.base, current.takeUnretainedValue().registerCount)
+        }
+        return err ?? error
     }
 
     /// A taken jump to `to`: one that goes back (a loop's test) checks for an interrupt first.

@@ -1,0 +1,168 @@
+/// The instructions' uncommon cases and larger ones, out of the dispatch loop (VM.swift),
+/// each in a function the loop calls: a loop small enough for the optimizer to inline the
+/// common cases' code (an Array's count, a uniqueness check) rather than call it. What
+/// runs here costs a call more; what stays in the loop is what a hot loop runs.
+extension Interpreter {
+    /// What an out-of-line call found: a script function to enter in the dispatch loop (its
+    /// arguments bound, starting at `entry`), or the result of a native call.
+    enum CallOutcome {
+        case enter(ScriptFunction, entry: Int)
+        case value(Value)
+    }
+
+    // MARK: Session variables
+
+    /// `name = v` on a session variable (an error on a constant, a prelude name or an
+    /// undefined one, at instruction `pc - 1` of `chunk`).
+    @inline(never)
+    func setGlobal(_ slot: GlobalSlot, _ v: Value, _ chunk: Unmanaged<Chunk>, _ pc: Int) throws {
+        guard slot.isAssignable else { throw assignmentError(slot, at: chunk.takeUnretainedValue().locations[pc - 1], in: chunk.takeUnretainedValue().source) }
+        slot.value = v
+    }
+
+    /// `name op= v` on a session variable, in the variable itself.
+    @inline(never)
+    func updateGlobal(_ slot: GlobalSlot, _ op: BinaryOperator, _ v: Value, _ chunk: Unmanaged<Chunk>, _ pc: Int) throws {
+        guard slot.isAssignable else { throw assignmentError(slot, at: chunk.takeUnretainedValue().locations[pc - 1], in: chunk.takeUnretainedValue().source) }
+        try op.combine(&slot.value!, v)
+    }
+
+    // MARK: Loops
+
+    /// Readies r[i] for `forNext`: a Range or an Array stays, a Dict, a String or a native
+    /// sequence becomes the Array of its elements, anything else is refused; r[i + 1] starts
+    /// the position.
+    @inline(never)
+    static func forStart(_ r: UnsafeMutablePointer<Value>, _ i: Int, _ flag: InterruptFlag) throws {
+        switch r[i] {
+        case .range(let range): r[i + 1] = .int(range.lower)
+        case .array: r[i + 1] = .int(0)
+        case .dict(let d): r[i] = .array(d.entries.map { Value.tuple([$0.0, $0.1]) }); r[i + 1] = .int(0)
+        case .string(let s): r[i] = .array(s.map { Value.string(String($0)) }); r[i + 1] = .int(0)
+        case .object(let o as NativeSequence): r[i] = .array(try o.elements(checking: flag)); r[i + 1] = .int(0)
+        default:
+            throw ScriptError(.type, "cannot iterate over a value of type \(r[i].typeName)",
+                              suggestion: "a for loop takes a Range, an Array, a Dict or a String")
+        }
+    }
+
+    // MARK: Calls
+
+    /// A call the site's cache did not answer: a script function (its arguments bound, to
+    /// enter) or any other callable value (called here).
+    @inline(never)
+    func callUncached(_ callee: Value, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
+                      _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> CallOutcome {
+        if case .function(let fn) = callee, let sf = fn as? ScriptFunction {
+            return .enter(sf, entry: try prepare(sf, site, first: first, count: count, base: base))
+        }
+        return .value(try callValue(callee, site, registers.base + base + first, count, chunk.takeUnretainedValue(), pc))
+    }
+
+    /// A call of the session variable in `slot` that the site's cache did not answer (an
+    /// error at the name when it is not defined).
+    @inline(never)
+    func callGlobalUncached(_ slot: GlobalSlot, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
+                            _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> CallOutcome {
+        guard let callee = slot.value else {
+            throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source)
+        }
+        return try callUncached(callee, site, first: first, count: count, base: base, chunk, pc)
+    }
+
+    /// `r[receiver].name(args)` through the method tables (in place for a mutating method
+    /// on a variable's value).
+    @inline(never)
+    func callMethod(_ site: UnsafeMutablePointer<BytecodeCall>, receiver: Int, first: Int, count: Int, base: Int,
+                    _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> Value {
+        let r = registers.base + base
+        let args = Self.arguments(site, r + first, count)
+        let method = site.pointee.method!
+        return try passing(method, chunk.takeUnretainedValue(), pc) {
+            if site.pointee.mutatesReceiver, Members.mutates(registers.base[base + receiver], method) {
+                return try inPlace(receiver, base) { try Members.callMutating(&$0, method, args, self) }
+            }
+            return try Members.call(registers.base[base + receiver], method, args, self)
+        }
+    }
+
+    /// A mutating method on the session variable in `slot`, changing it in place (no copy
+    /// of the value is held while it changes: it grows where it is).
+    @inline(never)
+    func callMethodGlobal(_ slot: GlobalSlot, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
+                          _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> Value {
+        let args = Self.arguments(site, registers.base + base + first, count)
+        let method = site.pointee.method!
+        let mutates: Bool
+        switch slot.value {
+        case nil: throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source)
+        case .array?: mutates = method.array.mutating != nil
+        case .dict?: mutates = Members.mutates(slot.value!, method)
+        default: mutates = false
+        }
+        guard mutates else { return try passing(method, chunk.takeUnretainedValue(), pc) { try Members.call(slot.value!, method, args, self) } }
+        guard slot.isAssignable else { throw assignmentError(slot, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source) }
+        return try passing(method, chunk.takeUnretainedValue(), pc) { try Members.callMutating(&slot.value!, method, args, self) }
+    }
+
+    // MARK: Values
+
+    /// A new function of prototype `proto`, capturing the Boxes its prototype names among
+    /// the registers from `r`.
+    @inline(never)
+    static func closure(_ proto: FunctionCode, _ r: UnsafeMutablePointer<Value>) -> Value {
+        var boxes: [Box] = []
+        boxes.reserveCapacity(proto.captures.count)
+        for c in proto.captures { boxes.append(box(r[Int(c)])) }
+        return .function(ScriptFunction(code: proto, upvalues: boxes))
+    }
+
+    /// A Dict of the `count` key-value pairs in the registers from `first` (the keys' places
+    /// from `places[at]` of `chunk`, for the error a key that cannot be one raises).
+    @inline(never)
+    static func dict(_ first: UnsafeMutablePointer<Value>, _ count: Int, _ chunk: Unmanaged<Chunk>, at: Int) throws -> Value {
+        var d = ScriptDict()
+        for k in 0..<count {
+            let key = first[2 * k]
+            guard let hk = DictKey(key) else {
+                let chunk = chunk.takeUnretainedValue()
+                throw ScriptError(.type, "\(key.typeName.withArticle) cannot be a Dict key; use a String, number, Bool or Symbol",
+                                  at: chunk.places[at + k], in: chunk.source)
+            }
+            d.set(key, hk, first[2 * k + 1])
+        }
+        return .dict(d)
+    }
+
+    /// The text of the `count` registers from `first` joined (an interpolated string).
+    @inline(never)
+    static func interpolate(_ first: UnsafeMutablePointer<Value>, _ count: Int) -> Value {
+        var out = ""
+        for k in 0..<count { first[k].write(to: &out, quoted: false, depth: 0) }
+        return .string(out)
+    }
+
+    /// The parts of the Tuple or Array `value` into the `count` registers from `first`.
+    @inline(never)
+    static func unpack(_ value: Value, into first: UnsafeMutablePointer<Value>, _ count: Int) throws {
+        let parts: [Value]
+        switch value {
+        case .tuple(let xs), .array(let xs): parts = xs
+        default: throw ScriptError(.type, "cannot destructure a value of type \(value.typeName) into \(count) names")
+        }
+        guard parts.count == count else {
+            throw ScriptError(.value, "cannot destructure \(parts.count) values into \(count) names")
+        }
+        for k in 0..<count { first[k] = parts[k] }
+    }
+
+    /// What `throw v` raises: an Error value its kind, a String a ValueError.
+    @inline(never)
+    static func thrown(_ v: Value) -> ScriptError {
+        switch v {
+        case .object(let o as ErrorObject): return ScriptError(o.kind, o.message)
+        case .string(let m): return ScriptError(.value, m)
+        default: return ScriptError(.type, "throw needs an error, as in throw error(\"what went wrong\"); got \(v.typeName)")
+        }
+    }
+}
