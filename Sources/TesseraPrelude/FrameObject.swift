@@ -56,7 +56,7 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
             let fn = a["keep"], f = o.frame
             return .object(FrameObject(try f.filter { i in
                 try interp.interrupt.check()
-                guard case .bool(let keep) = try interp.call(fn, [.object(RowObject(frame: f, index: i))]) else {
+                guard case .bool(let keep) = try interp.call(fn, .object(RowObject(frame: f, index: i))) else {
                     throw ScriptError(.type, "filter's closure must return a Bool")
                 }
                 return keep

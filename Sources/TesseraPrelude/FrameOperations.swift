@@ -91,7 +91,7 @@ enum FrameOperations {
             results.reserveCapacity(c.count)
             for i in 0..<c.count {
                 try interp.interrupt.check()
-                results.append(c.isMissing(i) ? .nil : try interp.call(fn, [Convert.value(c.value(at: i))]))
+                results.append(c.isMissing(i) ? .nil : try interp.call(fn, Convert.value(c.value(at: i))))
             }
             let name = try a.optionalString("as") ?? c.name
             return .object(FrameObject(try ScriptError.converting { try o.frame.setting(try column(results, named: name)) }))

@@ -231,7 +231,7 @@ enum MetricsBindings {
                 let box = UncheckedBox((v, interp))
                 return .perRow { row, amount in
                     let (fn, interp) = box.value
-                    let result = try interp.call(fn, [.object(DecisionRow(index: row, amount: amount))])
+                    let result = try interp.call(fn, .object(DecisionRow(index: row, amount: amount)))
                     return try Convert.double(result, "costMatrix(\(label):)'s closure result")
                 }
             }

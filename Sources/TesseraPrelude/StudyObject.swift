@@ -99,7 +99,7 @@ final class StudyObject: DeclaredMembers {
         defer { handle.live = false }
         let result: Value
         do {
-            result = try interp.call(objective, [TuneBindings.value(trial.params), .object(handle)])
+            result = try interp.call(objective, TuneBindings.value(trial.params), .object(handle))
         } catch let e as ScriptError where e.kind != .interrupted {
             if stopKinds.contains(e.kind) { throw StopTuning(error: e, trial: trial.number) }
             throw TrialFailure(description: "\(e.kind.rawValue): \(e.messageWithPlace)")

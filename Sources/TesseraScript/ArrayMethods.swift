@@ -84,7 +84,7 @@ enum ArrayMethods {
         return try xs.sorted { a, b in
             // A one-expression closure has no statement where the interpreter would check.
             try flag.check()
-            return try boolResult(try interp.call(f, [a, b]), "sorted(by:)")
+            return try boolResult(try interp.call(f, a, b), "sorted(by:)")
         }
     }
 
@@ -145,14 +145,14 @@ enum ArrayMethods {
             try reserveResult(v, "map")
             var out: [Value] = []
             if case .array(let xs) = v { out.reserveCapacity(xs.count) }
-            try each(v, interp) { out.append(try interp.call(f, [$0])); return true }
+            try each(v, interp) { out.append(try interp.call(f, $0)); return true }
             return .array(out)
         }
         t.methods["compactMap"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "compactMap(_:)", [.positional()])[0], "compactMap")
             var out = Growing()
             try each(v, interp) { x in
-                let y = try interp.call(f, [x])
+                let y = try interp.call(f, x)
                 if !y.isNil { try out.append(y) }
                 return true
             }
@@ -162,7 +162,7 @@ enum ArrayMethods {
             let f = try closureArgument(try bind(args, "flatMap(_:)", [.positional()])[0], "flatMap")
             var out = Growing()
             try each(v, interp) { x in
-                let r = try interp.call(f, [x])
+                let r = try interp.call(f, x)
                 if case .array(let ys) = r { try out.append(contentsOf: ys) } else { try out.append(r) }
                 return true
             }
@@ -172,27 +172,27 @@ enum ArrayMethods {
             let f = try closureArgument(try bind(args, "filter(_:)", [.positional()])[0], "filter")
             var out = Growing()
             try each(v, interp) { x in
-                if try boolResult(try interp.call(f, [x]), "filter") { try out.append(x) }
+                if try boolResult(try interp.call(f, x), "filter") { try out.append(x) }
                 return true
             }
             return .array(out.values)
         }
         t.methods["forEach"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "forEach(_:)", [.positional()])[0], "forEach")
-            try each(v, interp) { _ = try interp.call(f, [$0]); return true }
+            try each(v, interp) { _ = try interp.call(f, $0); return true }
             return .nil
         }
         t.methods["reduce"] = { v, args, interp in
             let a = try bind(args, "reduce(_:_:)", [.positional(), .positional()])
             let f = try closureArgument(a[1], "reduce")
             var acc = a[0]
-            try each(v, interp) { acc = try interp.call(f, [acc, $0]); return true }
+            try each(v, interp) { acc = try interp.call(f, acc, $0); return true }
             return acc
         }
         t.methods["allSatisfy"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "allSatisfy(_:)", [.positional()])[0], "allSatisfy")
             var all = true
-            try each(v, interp) { all = try boolResult(try interp.call(f, [$0]), "allSatisfy"); return all }
+            try each(v, interp) { all = try boolResult(try interp.call(f, $0), "allSatisfy"); return all }
             return .bool(all)
         }
         t.methods["sorted"] = { v, args, interp in
@@ -223,14 +223,14 @@ enum ArrayMethods {
             if let first = args.first, first.label == "where" {
                 let f = try closureArgument(try bind(args, "contains(where:)", [.labelled("where", required: true)])[0], "contains(where:)")
                 var found = false
-                try each(v, interp) { found = try boolResult(try interp.call(f, [$0]), "contains(where:)"); return !found }
+                try each(v, interp) { found = try boolResult(try interp.call(f, $0), "contains(where:)"); return !found }
                 return .bool(found)
             }
             let x = try bind(args, "contains(_:)", [.positional()])[0]
             if case .range(let r) = v, case .int(let i) = x { return .bool(i >= r.lower && i < r.upperExclusive) }
             if case .function = x {
                 var found = false
-                try each(v, interp) { found = try boolResult(try interp.call(x, [$0]), "contains"); return !found }
+                try each(v, interp) { found = try boolResult(try interp.call(x, $0), "contains"); return !found }
                 return .bool(found)
             }
             return .bool(try elements(v).contains { Operators.equal($0, x) })
@@ -240,7 +240,7 @@ enum ArrayMethods {
                 let f = try closureArgument(try bind(args, "firstIndex(where:)", [.labelled("where", required: true)])[0], "firstIndex(where:)")
                 var index = 0, found = false
                 try each(v, interp) { x in
-                    found = try boolResult(try interp.call(f, [x]), "firstIndex(where:)")
+                    found = try boolResult(try interp.call(f, x), "firstIndex(where:)")
                     if !found { index += 1 }
                     return !found
                 }

@@ -11,29 +11,34 @@ import Foundation
 typealias Operand = Int32
 
 /// The operators an instruction applies to two registers.
-enum BinaryOperator: UInt8 {
+enum BinaryOperator: UInt8, CaseIterable {
     case add, subtract, multiply, divide, remainder, power, matmul
     case less, lessEqual, greater, greaterEqual, equal, notEqual
     case halfOpenRange, closedRange
 
     init?(_ op: String) {
-        switch op {
-        case "+": self = .add
-        case "-": self = .subtract
-        case "*": self = .multiply
-        case "/": self = .divide
-        case "%": self = .remainder
-        case "**": self = .power
-        case "@": self = .matmul
-        case "<": self = .less
-        case "<=": self = .lessEqual
-        case ">": self = .greater
-        case ">=": self = .greaterEqual
-        case "==": self = .equal
-        case "!=": self = .notEqual
-        case "..<": self = .halfOpenRange
-        case "...": self = .closedRange
-        default: return nil
+        guard let found = Self.allCases.first(where: { $0.symbol == op }) else { return nil }
+        self = found
+    }
+
+    /// The operator as written.
+    var symbol: String {
+        switch self {
+        case .add: return "+"
+        case .subtract: return "-"
+        case .multiply: return "*"
+        case .divide: return "/"
+        case .remainder: return "%"
+        case .power: return "**"
+        case .matmul: return "@"
+        case .less: return "<"
+        case .lessEqual: return "<="
+        case .greater: return ">"
+        case .greaterEqual: return ">="
+        case .equal: return "=="
+        case .notEqual: return "!="
+        case .halfOpenRange: return "..<"
+        case .closedRange: return "..."
         }
     }
 
@@ -121,14 +126,21 @@ enum BinaryOperator: UInt8 {
         case .remainder: return try Operators.remainder(a, b)
         case .power: return try Operators.power(a, b)
         case .matmul: return try Operators.matmul(a, b)
-        case .less: return try Operators.ordered("<", a, b)
-        case .lessEqual: return try Operators.ordered("<=", a, b)
-        case .greater: return try Operators.ordered(">", a, b)
-        case .greaterEqual: return try Operators.ordered(">=", a, b)
+        case .less, .lessEqual, .greater, .greaterEqual:
+            // Native objects (a tensor's `<`) by the operator's symbol; the rest without
+            // matching it as a String (`a < b` on Strings in a sort's comparison).
+            if case .object = a { return try Operators.ordered(symbol, a, b) }
+            if case .object = b { return try Operators.ordered(symbol, a, b) }
+            switch self {
+            case .less: return .bool(try Operators.less(a, b))
+            case .greater: return .bool(try Operators.less(b, a))
+            case .lessEqual: return .bool(try !Operators.less(b, a))
+            default: return .bool(try !Operators.less(a, b))
+            }
         case .equal: return .bool(Operators.equal(a, b))
         case .notEqual: return .bool(!Operators.equal(a, b))
-        case .halfOpenRange: return try Operators.binary("..<", a, b)
-        case .closedRange: return try Operators.binary("...", a, b)
+        case .halfOpenRange: return try Operators.range(a, b, closed: false)
+        case .closedRange: return try Operators.range(a, b, closed: true)
         }
     }
 }
@@ -215,8 +227,8 @@ enum Instruction {
     /// `xs.append(x)` on a captured variable): the path says where, the call site's
     /// arguments are in r[first] ...
     case methodPath(a: Operand, first: Operand, path: Operand, site: Operand)
-    /// r[a] = r[b].name, the name in constants[k]; a Dict's key is looked for first where
-    /// this instruction found it last (hints[h])
+    /// r[a] = r[b].name, the name in constants[k]; a Dict's key of that name is looked for
+    /// first where this instruction found it last (memberKeys[h])
     case member(a: Operand, b: Operand, k: Operand, h: Operand)
     /// r[a] = r[b][r[c]]
     case subscriptGet(a: Operand, b: Operand, c: Operand)
@@ -330,6 +342,16 @@ enum Input {
         case .constant(let k): return constants[Int(k)]
         }
     }
+
+    /// The value when it is an Int, read where it is (not copied out first).
+    @inline(__always)
+    func int(_ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>) -> Int? {
+        switch self {
+        case .register(let a): if case .int(let i) = r[Int(a)] { return i }
+        case .constant(let k): if case .int(let i) = constants[Int(k)] { return i }
+        }
+        return nil
+    }
 }
 
 /// One key of a path: where it is, whether it names a member, and for a constant key the
@@ -339,7 +361,16 @@ enum Input {
 struct PathStep {
     let key: Input
     let member: Bool
+    /// A constant key as a Dict key, made once (nil for a key in a register, or a constant
+    /// that cannot be one).
+    let dictKey: DictKey?
     var hint = 0
+
+    init(key: Input, member: Bool, constant: Value? = nil) {
+        self.key = key
+        self.member = member
+        dictKey = constant.flatMap(DictKey.init)
+    }
 }
 
 /// The shape of a nested assignment (`bodies[i]["vx"] -= d`, `p.lr = 0.1`) or of a mutating
@@ -421,9 +452,10 @@ final class Chunk {
     /// Source positions an instruction names besides its own (a session variable's name).
     @exclusivity(unchecked) var places: [SourceLocation] = []
     @exclusivity(unchecked) var errors: [ScriptError] = []
-    /// How many Dict position hints the `member` instructions keep (`hints`, made by `seal`).
-    @exclusivity(unchecked) var hintCount = 0
-    @exclusivity(unchecked) private(set) var hints: UnsafeMutablePointer<Int>?
+    /// The names `member` instructions read, as Dict keys made once, each with the position
+    /// where the instruction found it last (see `ScriptDict.position(of:hint:)`).
+    @exclusivity(unchecked) var memberNames: [String] = []
+    @exclusivity(unchecked) private(set) var memberKeys: UnsafeMutablePointer<(key: DictKey, hint: Int)>?
     @exclusivity(unchecked) var registerCount = 0
     @exclusivity(unchecked) var parameterCount = 0
     /// The first of the registers that hold the Boxes a closure captured, one per upvalue.
@@ -467,8 +499,9 @@ final class Chunk {
         let p = UnsafeMutablePointer<Unmanaged<AssignmentPath>>.allocate(capacity: max(1, paths.count))
         p.initialize(from: paths.map { Unmanaged.passUnretained($0) }, count: paths.count)
         pathBase = p
-        hints = .allocate(capacity: max(1, hintCount))
-        hints!.initialize(repeating: 0, count: max(1, hintCount))
+        let m = UnsafeMutablePointer<(key: DictKey, hint: Int)>.allocate(capacity: max(1, memberNames.count))
+        m.initialize(from: memberNames.map { (key: DictKey.string($0), hint: 0) }, count: memberNames.count)
+        memberKeys = m
     }
 
     deinit {
@@ -480,7 +513,8 @@ final class Chunk {
         globalBase?.deallocate()
         siteBase?.deinitialize(count: sites.count)
         siteBase?.deallocate()
-        hints?.deallocate()
+        memberKeys?.deinitialize(count: memberNames.count)
+        memberKeys?.deallocate()
         pathBase?.deallocate()
     }
 }

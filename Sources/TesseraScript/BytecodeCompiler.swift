@@ -540,8 +540,8 @@ struct BytecodeCompiler {
             if e.optional { try link(o, e.location) }
             release(to: mark)
             let dst = target ?? temporary()
-            chunk.hintCount += 1
-            emit(.member(a: dst, b: o, k: constant(.string(e.name)), h: Operand(chunk.hintCount - 1)), e.location)
+            chunk.memberNames.append(e.name)
+            emit(.member(a: dst, b: o, k: constant(.string(e.name)), h: Operand(chunk.memberNames.count - 1)), e.location)
             return dst
         case let e as SubscriptExpr where !e.optional && (e.object as? IdentifierExpr)?.binding.isSessionVariable == true
                                           && Self.runsNoCode(e.index):
@@ -778,11 +778,11 @@ struct BytecodeCompiler {
         var steps: [PathStep] = []
         for (k, key) in keys.enumerated() {
             guard let x = key.expr else {
-                steps.append(PathStep(key: .constant(constant(.string(key.name!))), member: true))
+                steps.append(PathStep(key: .constant(constant(.string(key.name!))), member: true, constant: .string(key.name!)))
                 continue
             }
             if let literal = x as? LiteralExpr {
-                steps.append(PathStep(key: .constant(constant(literal.value)), member: false))
+                steps.append(PathStep(key: .constant(constant(literal.value)), member: false, constant: literal.value))
             } else if let id = x as? IdentifierExpr, case .local(let v) = id.binding, !v.captured,
                       (keys[(k + 1)...].compactMap(\.expr) + later).allSatisfy(Self.assignsNoLocal) {
                 steps.append(PathStep(key: .register(Operand(v.index)), member: false))

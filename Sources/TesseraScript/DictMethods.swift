@@ -14,12 +14,12 @@ enum DictMethods {
         t.properties["values"] = { v in .array(dict(v).values) }
         t.methods["map"] = { v, args, interp in
             let f = try ArrayMethods.closureArgument(try bind(args, "map(_:)", [.positional()])[0], "map")
-            return .array(try pairs(v).map { try interp.call(f, [$0]) })
+            return .array(try pairs(v).map { try interp.call(f, $0) })
         }
         t.methods["filter"] = { v, args, interp in
             let f = try ArrayMethods.closureArgument(try bind(args, "filter(_:)", [.positional()])[0], "filter")
             var out = ScriptDict()
-            for (k, x) in dict(v).entries where try boolResult(try interp.call(f, [.tuple([k, x])]), "filter") {
+            for (k, x) in dict(v).entries where try boolResult(try interp.call(f, .tuple([k, x])), "filter") {
                 out.set(k, DictKey(k)!, x)
             }
             return .dict(out)
@@ -27,7 +27,7 @@ enum DictMethods {
         t.methods["mapValues"] = { v, args, interp in
             let f = try ArrayMethods.closureArgument(try bind(args, "mapValues(_:)", [.positional()])[0], "mapValues")
             var out = ScriptDict()
-            for (k, x) in dict(v).entries { out.set(k, DictKey(k)!, try interp.call(f, [x])) }
+            for (k, x) in dict(v).entries { out.set(k, DictKey(k)!, try interp.call(f, x)) }
             return .dict(out)
         }
         t.methods["sorted"] = { v, args, interp in

@@ -195,15 +195,34 @@ public final class Interpreter {
 
     /// Calls a function value (a closure the user passed to native code, say).
     public func call(_ callee: Value, _ arguments: [Value]) throws -> Value {
-        // A closure handed to map, filter, sorted...: the values bind where they are.
-        if case .function(let fn) = callee, let sf = fn as? ScriptFunction,
-           sf.code.takesPositional, sf.code.chunk.parameterCount == arguments.count {
-            let stack = registers, base = stack.top
-            stack.reserve(base + sf.code.chunk.registerCount)
-            for k in 0..<arguments.count { stack.base[base + k] = arguments[k] }
-            return try run(sf, base: base, at: sf.code.chunk.fullEntry)
+        let direct = try callDirectly(callee, count: arguments.count) { p in
+            for k in 0..<arguments.count { p[k] = arguments[k] }
         }
-        return try call(callee, arguments.map { ArgumentValue($0) })
+        return try direct ?? call(callee, arguments.map { ArgumentValue($0) })
+    }
+
+    /// `callee(x)`, without an argument list when it is a script function (a closure
+    /// handed to map or filter runs once per element).
+    public func call(_ callee: Value, _ x: Value) throws -> Value {
+        try callDirectly(callee, count: 1) { $0[0] = x } ?? call(callee, [ArgumentValue(x)])
+    }
+
+    /// `callee(x, y)`, without an argument list when it is a script function (a sort's
+    /// comparison, a reduction's step).
+    public func call(_ callee: Value, _ x: Value, _ y: Value) throws -> Value {
+        try callDirectly(callee, count: 2) { $0[0] = x; $0[1] = y } ?? call(callee, [ArgumentValue(x), ArgumentValue(y)])
+    }
+
+    /// A script function that takes `count` positional values, called with them put (by
+    /// `place`) where its parameters are: nil, with nothing done, for any other callee.
+    @inline(__always)
+    private func callDirectly(_ callee: Value, count: Int, _ place: (UnsafeMutablePointer<Value>) -> Void) throws -> Value? {
+        guard case .function(let fn) = callee, let sf = fn as? ScriptFunction,
+              sf.code.takesPositional, sf.code.chunk.parameterCount == count else { return nil }
+        let stack = registers, base = stack.top
+        stack.reserve(base + sf.code.chunk.registerCount)
+        place(stack.base + base)
+        return try run(sf, base: base, at: sf.code.chunk.fullEntry)
     }
 
     public func call(_ callee: Value, _ arguments: [ArgumentValue]) throws -> Value {

@@ -83,16 +83,21 @@ extension Interpreter {
                              _ constants: UnsafePointer<Value>, _ change: PathChange) throws -> Bool {
         if at == path.count { return try change.apply(to: &v) }
         let step = path.steps + at
-        let key = step.pointee.key.value(r, constants)
         if !step.pointee.member, case .array(var xs) = v {
-            guard case .int(let i) = key, i >= 0, i < xs.count else { return false }
+            guard let i = step.pointee.key.int(r, constants), i >= 0, i < xs.count else { return false }
             v = .nil
             defer { v = .array(xs) }
             return try walk(&xs[i], path, at + 1, r, constants, change)
         }
-        guard case .dict(var d) = v, let hashKey = DictKey(key) else { return false }
+        guard case .dict(var d) = v else { return false }
         let found: Int?
-        if case .constant = step.pointee.key { found = d.position(of: hashKey, hint: &step.pointee.hint) } else { found = d.position(of: hashKey) }
+        if let constant = step.pointee.dictKey {
+            found = d.position(of: constant, hint: &step.pointee.hint)
+        } else if case .register(let a) = step.pointee.key, let hashKey = DictKey(r[Int(a)]) {
+            found = d.position(of: hashKey)
+        } else {
+            return false
+        }
         guard let i = found else { return false }
         v = .nil
         defer { v = .dict(d) }

@@ -319,11 +319,14 @@ extension Interpreter {
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), result)
                 case .member(let a, let b, let k, let h):
-                    guard case .string(let name) = w.constants[Int(k)] else { continue }
-                    if case .dict(let d) = w.r[Int(b)], let v = d.value(at: .string(name), hint: &current._withUnsafeGuaranteedRef { $0.hints! }[Int(h)]) {
-                        Value.store(w.r + Int(a), v)
-                        continue
+                    if case .dict(let d) = w.r[Int(b)] {
+                        let cache = current._withUnsafeGuaranteedRef { $0.memberKeys.unsafelyUnwrapped } + Int(h)
+                        if let v = d.value(at: cache.pointee.key, hint: &cache.pointee.hint) {
+                            Value.store(w.r + Int(a), v)
+                            continue
+                        }
                     }
+                    guard case .string(let name) = w.constants[Int(k)] else { continue }
                     let v = try Members.get(w.r[Int(b)], name, self)
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
@@ -332,15 +335,22 @@ extension Interpreter {
                         Value.store(w.r + Int(a), xs[i])
                         continue
                     }
+                    if case .dict(let d) = w.r[Int(b)], let key = DictKey(w.r[Int(c)]) {
+                        Value.store(w.r + Int(a), d[key] ?? .nil)
+                        continue
+                    }
                     let v = try Subscripts.get(w.r[Int(b)], w.r[Int(c)], self)
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptGlobal(let a, let g, let c, let at):
                     let v = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
+                        // (Matched in the slot: `guard let` copied the Optional out, and
+                        // retained the container, for every element read.)
+                        if case .array(let xs)? = slot.value, case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
+                        if case .dict(let d)? = slot.value, let key = DictKey(w.r[Int(c)]) { return d[key] ?? .nil }
                         guard let container = slot.value else {
                             throw undefinedError(slot.name, at: current.takeUnretainedValue().places[Int(at)], in: current.takeUnretainedValue().source)
                         }
-                        if case .array(let xs) = container, case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
                         return try Subscripts.get(container, w.r[Int(c)], self)
                     }
                     w.r = stack.base + w.base
