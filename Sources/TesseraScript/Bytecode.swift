@@ -230,8 +230,8 @@ enum Instruction {
     /// r[a] = r[b].name, the name in constants[k]; a Dict's key of that name is looked for
     /// first where this instruction found it last (memberKeys[h])
     case member(a: Operand, b: Operand, k: Operand, h: Operand)
-    /// r[a] = r[b][r[c]]
-    case subscriptGet(a: Operand, b: Operand, c: Operand)
+    /// r[a] = r[b][c] (`xs[i]`, `xs[0]`, `d["k"]`)
+    case subscriptGet(a: Operand, b: Operand, c: Input)
     /// r[a] = globals[g][r[c]]: an element of a session variable, read without copying the
     /// variable into a register first (places[at] is where the name is, for its NameError)
     case subscriptGlobal(a: Operand, g: Operand, c: Operand, at: Operand)

@@ -559,7 +559,7 @@ struct BytecodeCompiler {
             let mark = nextRegister
             let o = try expression(e.object)
             if e.optional { try link(o, e.location) }
-            let i = try expression(e.index)
+            let i = try input(e.index)
             release(to: mark)
             let dst = target ?? temporary()
             emit(.subscriptGet(a: dst, b: o, c: i), e.location)
@@ -613,9 +613,20 @@ struct BytecodeCompiler {
     /// Values into a run of temporaries, then one instruction over the run (its result
     /// register, the run's first, the run's length); the temporaries from `above` on (the
     /// run's start unless an operand such as a callee was computed first) are free after.
+    /// `inPlace`: the instruction changes a variable in place (dead temporaries let go
+    /// first); `readsOnly`: it only reads the run, so one variable is read where it is.
     private mutating func run(_ items: [Expr], target: Operand?, _ loc: SourceLocation, above: Int? = nil, inPlace: Bool = false,
-                              _ make: (Operand, Operand, Operand) -> Instruction) throws -> Operand {
+                              readsOnly: Bool = false, _ make: (Operand, Operand, Operand) -> Instruction) throws -> Operand {
         let mark = above ?? nextRegister
+        if readsOnly, items.count == 1, let id = items[0] as? IdentifierExpr, case .local(let v) = id.binding, !v.captured {
+            // `xs.append(i)` on a session variable reads `i` where it is (`methodGlobal` never
+            // starts a callee's window at its values, as `method` may for a Dict's function).
+            releaseDeadTemporaries(loc)
+            release(to: mark)
+            let dst = target ?? temporary()
+            emit(make(dst, Operand(v.index), 1), loc)
+            return dst
+        }
         let first = Operand(nextRegister)
         for item in items { try argument(item) }
         if inPlace { releaseDeadTemporaries(loc) }
@@ -838,7 +849,7 @@ struct BytecodeCompiler {
                         let g = global(id.name)
                         chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true, receiverLocation: id.location))
                         let s = Operand(chunk.sites.count - 1)
-                        return try run(values, target: target, e.location, above: mark, inPlace: true) {
+                        return try run(values, target: target, e.location, above: mark, inPlace: true, readsOnly: true) {
                             .methodGlobal(a: $0, g: g, first: $1, count: $2, site: s)
                         }
                     case .local(let v) where !v.captured && !v.isConstant:
@@ -854,8 +865,12 @@ struct BytecodeCompiler {
                 }
                 // On part of a variable, or a captured one: walked to in place.
                 let path = try pathKeys(to: m.object, combine: nil, then: values, m.location)
-                let first = Operand(nextRegister)
-                for v in values { try argument(v) }
+                var first = Operand(nextRegister)
+                if values.count == 1, let id = values[0] as? IdentifierExpr, case .local(let v) = id.binding, !v.captured {
+                    first = Operand(v.index)  // read where it is, as `run` does for one variable
+                } else {
+                    for v in values { try argument(v) }
+                }
                 releaseDeadTemporaries(e.location)
                 chunk.sites.append(BytecodeCall(labels: labels, method: site, mutatesReceiver: true, receiverLocation: path.rootLocation))
                 release(to: mark)

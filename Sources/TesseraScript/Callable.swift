@@ -92,9 +92,19 @@ public final class NativeFunction: Callable, @unchecked Sendable {
     /// building and matching an argument list; nil sends the call the whole way.
     private(set) var unary: ((Value) -> Value?)?
 
+    /// For a function of two values (`max`, `min`): its result for two unlabelled arguments
+    /// of the common kinds, taken as `unary` is.
+    private(set) var binary: ((Value, Value) -> Value?)?
+
     /// This function, with `unary` as the short way for a lone argument.
     func applying(_ unary: @escaping (Value) -> Value?) -> NativeFunction {
         self.unary = unary
+        return self
+    }
+
+    /// This function, with `binary` as the short way for two arguments.
+    func applying(binary: @escaping (Value, Value) -> Value?) -> NativeFunction {
+        self.binary = binary
         return self
     }
 

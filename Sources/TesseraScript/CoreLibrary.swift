@@ -65,6 +65,16 @@ public enum CoreLibrary {
         }
     }
 
+    /// `max(a, b)` or `min(a, b)` of two Ints or two Doubles (the first of equals, as for
+    /// more values); nil for anything else, which goes the whole way.
+    static func extreme(_ a: Value, _ b: Value, max: Bool) -> Value? {
+        switch (a, b) {
+        case (.int(let x), .int(let y)): return max ? (y > x ? b : a) : (y < x ? b : a)
+        case (.double(let x), .double(let y)) where !x.isNaN && !y.isNaN: return max ? (y > x ? b : a) : (y < x ? b : a)
+        default: return nil
+        }
+    }
+
     static func extreme(_ args: [ArgumentValue], max: Bool) throws -> Value {
         let name = max ? "max" : "min"
         if let l = args.first(where: { $0.label != nil })?.label {
@@ -177,9 +187,11 @@ public enum CoreLibrary {
             }
         },
         NativeFunction(parsing: Declaration("min", [.variadic("values", .any, "two or more values, or one Array")], otherForms: ["min(_ array: Array)"],
-                                            summary: "The smallest value.", example: "min(3, 1, 2)")) { args, _ in try extreme(args, max: false) },
+                                            summary: "The smallest value.", example: "min(3, 1, 2)")) { args, _ in try extreme(args, max: false) }
+            .applying { a, b in extreme(a, b, max: false) },
         NativeFunction(parsing: Declaration("max", [.variadic("values", .any, "two or more values, or one Array")], otherForms: ["max(_ array: Array)"],
-                                            summary: "The largest value.", example: "max([3, 1, 2])")) { args, _ in try extreme(args, max: true) },
+                                            summary: "The largest value.", example: "max([3, 1, 2])")) { args, _ in try extreme(args, max: true) }
+            .applying { a, b in extreme(a, b, max: true) },
         math("sqrt", "Square root.", example: "sqrt(2.0)", Foundation.sqrt),
         math("exp", "e to the power x.", example: "exp(1.0)", Foundation.exp),
         math("log", "Natural logarithm.", example: "log(10.0)", Foundation.log),

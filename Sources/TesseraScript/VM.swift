@@ -278,9 +278,14 @@ extension Interpreter {
                     // A script function a Dict holds under the method's name (`task.run(p)`):
                     // entered as a call, in this loop.
                     if case .dict(let d) = w.r[Int(receiver)], let member = d.value(at: site.pointee.method!.key, hint: &site.pointee.dictHint),
-                       case .function(let fn) = member, let sf = fn as? ScriptFunction {
+                       case .function(let fn) = member, type(of: fn) == ScriptFunction.self {
+                        let sf = unsafeDowncast(fn, to: ScriptFunction.self)
                         if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
-                        let entry = try prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
+                        // (Bound where they are without `prepare`, which would fill the site's
+                        // call cache: a method site never reads it, and each write of another
+                        // function retained it.)
+                        let entry = try site.pointee.compiledTarget(sf, count: Int(count)).map(\.fullEntry)
+                            ?? prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
                         try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
@@ -331,15 +336,15 @@ extension Interpreter {
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptGet(let a, let b, let c):
-                    if case .array(let xs) = w.r[Int(b)], case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count {
+                    if case .array(let xs) = w.r[Int(b)], let i = c.int(w.r, w.constants), i >= 0, i < xs.count {
                         Value.store(w.r + Int(a), xs[i])
                         continue
                     }
-                    if case .dict(let d) = w.r[Int(b)], let key = DictKey(w.r[Int(c)]) {
+                    if case .dict(let d) = w.r[Int(b)], let key = DictKey(c.value(w.r, w.constants)) {
                         Value.store(w.r + Int(a), d[key] ?? .nil)
                         continue
                     }
-                    let v = try Subscripts.get(w.r[Int(b)], w.r[Int(c)], self)
+                    let v = try Subscripts.get(w.r[Int(b)], c.value(w.r, w.constants), self)
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptGlobal(let a, let g, let c, let at):

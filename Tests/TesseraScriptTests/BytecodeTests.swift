@@ -283,6 +283,25 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertTrue(square.listing.contains("line 2"), square.listing)
     }
 
+    func testShortWaysGiveWhatTheLongWaysGive() {
+        // max and min of two numbers without an argument list; mixed kinds, NaN, more values
+        // and Arrays go the whole way.
+        XCTAssertEqual(run("[max(3, 7), min(3, 7), max(2.5, -1.0), min(-0.0, 0.0), max(2, 2.5), min([4, 2, 9]), max(1, 5, 3)]"),
+                       "[7, 3, 2.5, -0.0, 2.5, 2, 5]")
+        XCTAssertEqual(run("let m = max(0.0 / 0.0, 1.0)\nm != m"), "true", "NaN first stays, as in Python")
+        XCTAssertTrue(error("max(1, \"a\")")?.kind == .type)
+        // A literal index is read from the constant pool; a missing Dict key is nil.
+        XCTAssertEqual(run("let xs = [10, 20, 30]\nlet d = [\"k\": 1]\n[xs[0], xs[2], d[\"k\"], d[\"nope\"]]"), "[10, 30, 1, nil]")
+        XCTAssertTrue(error("let ys = [1]\nys[3]")?.kind == .index)
+        // `xs.append(i)` on a session variable reads the loop's variable where it is.
+        XCTAssertEqual(run("var acc = []\nfor i in 0..<4 { acc.append(i) }\nacc"), "[0, 1, 2, 3]")
+        // A closure called from native code with one or two values.
+        XCTAssertEqual(run("[3, 1, 2].sorted { a, b in a > b }"), "[3, 2, 1]")
+        XCTAssertEqual(run("[1, 2, 3].reduce(0) { s, x in s + x }"), "6")
+        XCTAssertEqual(run("[(1, 2), (3, 4)].map { a, b in a * b }"), "[2, 12]", "a Tuple spreads over two parameters")
+        XCTAssertEqual(run("[\"a\": 1, \"b\": 2].map { k, v in v * 10 }"), "[10, 20]")
+    }
+
     func testClosuresShareTheirCapturedVariables() {
         run("""
             func outer() {
