@@ -38,9 +38,30 @@ enum StringMethods {
         }
     }
 
+    /// The number of Characters in `text`: for ASCII text its bytes less one per "\r\n" (the
+    /// one Character of two bytes there), counted over the bytes (Swift's Character count
+    /// walks grapheme breaks, 3.5 ms for 2 MB); other text as Swift counts it.
+    static func characterCount(_ text: String) -> Int {
+        var text = text
+        let ascii = text.withUTF8 { s -> Int? in
+            // (Two passes: the first, without a branch, is vectorized.)
+            var high: UInt8 = 0, returns = 0
+            for b in s {
+                high |= b
+                returns &+= b == 0x0D ? 1 : 0
+            }
+            guard high < 0x80 else { return nil }
+            guard returns > 0, s.count > 1 else { return s.count }
+            var pairs = 0
+            for i in 1..<s.count where s[i] == 0x0A && s[i - 1] == 0x0D { pairs += 1 }
+            return s.count - pairs
+        }
+        return ascii ?? text.count
+    }
+
     static let table: MemberTable = {
         var t = MemberTable()
-        t.properties["count"] = { v in .int(string(v).count) }
+        t.properties["count"] = { v in .int(characterCount(string(v))) }
         t.properties["isEmpty"] = { v in .bool(string(v).isEmpty) }
         t.properties["first"] = { v in string(v).first.map { .string(String($0)) } ?? .nil }
         t.properties["last"] = { v in string(v).last.map { .string(String($0)) } ?? .nil }

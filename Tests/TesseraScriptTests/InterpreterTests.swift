@@ -161,6 +161,11 @@ final class InterpreterTests: ScriptTestCase {
             XCTAssertEqual(run("\(Value.string(text).debugDescription).split(\(Value.string(sep).debugDescription))"),
                            Value.array(swift).debugDescription, "\(text.debugDescription) split by \(sep.debugDescription)")
         }
+        // A String's count is its Characters, as Swift counts them (ASCII counted by bytes,
+        // "\r\n" one Character).
+        for text in ["", "abc", "a\r\nb", "\r\n\r\n", "\r\r\n\n", "x\r", "héllo", "e\u{301}", "🇫🇷!", String(repeating: "ab\r\n", count: 40)] {
+            XCTAssertEqual(run("\(Value.string(text).debugDescription).count"), "\(text.count)", text.debugDescription)
+        }
         XCTAssertEqual(run("\"  pad \".trimmed()"), "\"pad\"")
         XCTAssertEqual(run("\"\"\"\n    x\n      y\n    \"\"\""), "\"x\\n  y\"")
         XCTAssertEqual(run("\"abc\"[1]"), "\"b\"")
