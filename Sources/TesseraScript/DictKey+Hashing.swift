@@ -23,7 +23,7 @@ extension DictKey {
         case .bool(let b): return Self.mix(b ? 0x51ed_270b : 0x2545_f491)
         case .int(let i): return Self.mix(UInt64(bitPattern: Int64(i)))
         case .double(let d): return Self.mix(d.bitPattern ^ 0x6a09_e667_f3bc_c908)
-        case .string(let s): return Self.mix(Self.fnv(s))
+        case .string(let s): return Int(bitPattern: UInt(Self.fnv(s)))  // mixed once, with the seed
         case .symbol(let s): return Self.mix(Self.fnv(s) ^ 0xbb67_ae85_84ca_a73b)
         case .tuple(let items):
             var h: UInt64 = 0x3c6e_f372_fe94_f82b
