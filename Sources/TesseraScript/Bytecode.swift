@@ -1,4 +1,3 @@
-import Foundation
 /// The register machine's code: a function body compiled from resolved syntax into a flat
 /// list of instructions over the frame's registers, run by `Interpreter.execute` (VM.swift).
 ///
@@ -483,7 +482,7 @@ final class Chunk {
     }
 
     func seal() {
-        if Self.disassembling { FileHandle.standardError.write(Data(listing.utf8)) }
+        printListingIfAsked()
         let c = UnsafeMutablePointer<Instruction>.allocate(capacity: code.count)
         c.initialize(from: code, count: code.count)
         codeBase = c

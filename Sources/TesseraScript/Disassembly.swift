@@ -17,6 +17,12 @@ extension Chunk {
         return !v.isEmpty && v != "0"
     }()
 
+    /// Prints the listing to standard error when `TESSERA_DISASSEMBLE` asks for it (`seal`
+    /// calls this once the chunk is compiled).
+    func printListingIfAsked() {
+        if Self.disassembling { FileHandle.standardError.write(Data(listing.utf8)) }
+    }
+
     /// The instructions, numbered, each with its source line.
     var listing: String {
         var out = "== \(name)\n"

@@ -90,8 +90,8 @@ extension Interpreter {
     func prepare(_ sf: ScriptFunction, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int) throws -> Int {
         let target = sf.code.chunk
         if site.pointee.compiledTarget(sf, count: count) != nil {
-            // (A method site writes a cache it never reads: sparing it the write, by a flag,
-            // cost every call 130 machine instructions of retains in callgrind.)
+            // (A Dict's function called as a method binds without coming here: its site's
+            // cache would be written and never read.)
             site.pointee.cachedFunction = sf
             site.pointee.cachedIdentity = ObjectIdentifier(sf)
             site.pointee.cachedCallee = Unmanaged.passUnretained(sf)

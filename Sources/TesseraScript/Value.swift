@@ -209,14 +209,6 @@ public struct ScriptDict: @unchecked Sendable {
         }
     }
 
-    /// Changes the value at `key` in place when the Dict has the key (its storage made
-    /// unique first); nil, and nothing done, when it has not.
-    mutating func modifyIfPresent<T>(_ hashKey: DictKey, _ body: (inout Value) throws -> T) rethrows -> T? {
-        guard let i = storage.index[hashKey] else { return nil }
-        unique()
-        return try body(&storage.values[i])
-    }
-
     @discardableResult
     public mutating func remove(_ hashKey: DictKey) -> Value? {
         guard let i = storage.index[hashKey] else { return nil }
