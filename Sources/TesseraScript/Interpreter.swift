@@ -42,7 +42,7 @@ final class GlobalSlot {
 /// ends its cell but keeps every binding made before it.
 public final class Interpreter {
     /// Deepest script call nesting before a RecursionError.
-    public var maxCallDepth = 10_000
+    @exclusivity(unchecked) public var maxCallDepth = 10_000
     /// Checked at every statement and loop iteration.
     public let interrupt: InterruptFlag
     public var host: ScriptHost

@@ -351,8 +351,14 @@ extension Interpreter {
                     let v = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
                         // (Matched in the slot: `guard let` copied the Optional out, and
                         // retained the container, for every element read.)
-                        if case .array(let xs)? = slot.value, case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
-                        if case .dict(let d)? = slot.value, let key = DictKey(w.r[Int(c)]) { return d[key] ?? .nil }
+                        switch slot.value {
+                        case .array(let xs)?:
+                            if case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
+                        case .dict(let d)?:
+                            if let key = DictKey(w.r[Int(c)]) { return d[key] ?? .nil }
+                        default:
+                            break
+                        }
                         guard let container = slot.value else {
                             throw undefinedError(slot.name, at: current.takeUnretainedValue().places[Int(at)], in: current.takeUnretainedValue().source)
                         }

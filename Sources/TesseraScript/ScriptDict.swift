@@ -1,0 +1,193 @@
+/// An insertion-ordered dictionary with copy-on-write storage, so that a Dict value is one
+/// pointer wide and copies cost nothing until one side writes.
+///
+/// The entries sit in insertion order in three parallel arrays (keys, values, and each
+/// key's hash); an open-addressed table of positions finds a key among them, as in
+/// CPython's compact dict. A lookup compares stored hashes before keys, so a String key
+/// is compared once, when it is found; a Dict of a few entries (a record, a task) has no
+/// table and is searched along its hashes.
+public struct ScriptDict: @unchecked Sendable {
+    final class Storage {
+        @exclusivity(unchecked) var keys: [Value] = []
+        @exclusivity(unchecked) var values: [Value] = []
+        @exclusivity(unchecked) var hashes: [Int] = []
+        /// Each slot holds an entry's position + 1, or 0 when empty; a power of two long,
+        /// at most half full. Nil while the Dict has `linearLimit` entries or fewer.
+        @exclusivity(unchecked) var table: UnsafeMutablePointer<Int32>?
+        @exclusivity(unchecked) var mask = 0
+
+        /// Entries a Dict without a table holds: up to this many, comparing hashes along
+        /// the array costs less than probing a table.
+        static let linearLimit = 8
+
+        init() {}
+
+        deinit { table?.deallocate() }
+
+        func copy() -> Storage {
+            let s = Storage()
+            s.keys = keys; s.values = values; s.hashes = hashes
+            if let table {
+                s.table = .allocate(capacity: mask + 1)
+                s.table!.initialize(from: table, count: mask + 1)
+                s.mask = mask
+            }
+            return s
+        }
+
+        /// The position of the key `key` whose hash is `hash`, if the Dict has it. (Called,
+        /// not inlined: the dispatch loop inlines its callers, and grown by the probe loop
+        /// it stopped inlining an Array's count.)
+        @inline(never)
+        func find(_ key: Value, _ hash: Int) -> Int? {
+            hashes.withUnsafeBufferPointer { h in
+                guard let table else {
+                    for i in h.indices where h[i] == hash && DictKey.same(keys[i], key) { return i }
+                    return nil
+                }
+                var slot = hash & mask
+                while true {
+                    let e = Int(table[slot]) - 1
+                    if e < 0 { return nil }
+                    if h[e] == hash && DictKey.same(keys[e], key) { return e }
+                    slot = (slot + 1) & mask
+                }
+            }
+        }
+
+        /// Adds an entry the Dict has not got.
+        func append(_ key: Value, _ hash: Int, _ value: Value) {
+            keys.append(key)
+            values.append(value)
+            hashes.append(hash)
+            if table != nil, 2 * hashes.count <= mask + 1 {
+                place(hashes.count - 1)
+            } else if hashes.count > Self.linearLimit {
+                rebuild()
+            }
+        }
+
+        /// Puts position `e` in the first free slot of its probe sequence.
+        private func place(_ e: Int) {
+            var slot = hashes[e] & mask
+            while table![slot] != 0 { slot = (slot + 1) & mask }
+            table![slot] = Int32(e + 1)
+        }
+
+        /// A new table for the entries there are (none for a few), at most a quarter full.
+        func rebuild() {
+            table?.deallocate()
+            table = nil
+            mask = 0
+            guard hashes.count > Self.linearLimit else { return }
+            var capacity = 32
+            while capacity < 4 * hashes.count { capacity *= 2 }
+            table = .allocate(capacity: capacity)
+            table!.initialize(repeating: 0, count: capacity)
+            mask = capacity - 1
+            for e in hashes.indices { place(e) }
+        }
+    }
+    private var storage = Storage()
+
+    public init() {}
+
+    public var count: Int { storage.keys.count }
+    public var isEmpty: Bool { storage.keys.isEmpty }
+    public var keys: [Value] { storage.keys }
+    public var values: [Value] { storage.values }
+
+    /// Pairs in insertion order.
+    public var entries: Zip2Sequence<[Value], [Value]> { zip(storage.keys, storage.values) }
+
+    public subscript(key: DictKey) -> Value? {
+        guard let i = storage.find(key.value, key.hash) else { return nil }
+        return storage.values[i]
+    }
+
+    public subscript(string key: String) -> Value? { self[.string(key)] }
+
+    /// The position of `key` in insertion order, nil when the Dict has not got it.
+    @inline(__always)
+    func position(of key: DictKey) -> Int? { storage.find(key.value, key.hash) }
+
+    /// The position of `key`, trying `hint` first: the position a lookup at the same place
+    /// in the code found last. A site that reads one key of Dicts built alike (`body.x` over
+    /// bodies made by one literal) then compares one hash and one key instead of searching.
+    @inline(__always)
+    func position(of key: DictKey, hint: inout Int) -> Int? {
+        let s = storage
+        if hint < s.hashes.count, s.hashes[hint] == key.hash, DictKey.same(s.keys[hint], key.value) {
+            return hint
+        }
+        guard let i = s.find(key.value, key.hash) else { return nil }
+        hint = i
+        return i
+    }
+
+    /// The value at `key`, found by way of `hint` (see `position(of:hint:)`).
+    @inline(__always)
+    func value(at key: DictKey, hint: inout Int) -> Value? {
+        guard let i = position(of: key, hint: &hint) else { return nil }
+        return storage.values[i]
+    }
+
+    /// Changes the value at position `i` (from `position(of:)`) in place, the storage made
+    /// unique first.
+    @inline(__always)
+    mutating func modifyValue<T>(at i: Int, _ body: (inout Value) throws -> T) rethrows -> T {
+        unique()
+        return try body(&storage.values[i])
+    }
+
+    private mutating func unique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = storage.copy() }
+    }
+
+    /// Sets `key` to `value`, keeping the key's first insertion position (and the key as
+    /// first written: `d[1.0] = x` then `d[1] = y` leaves the key `1.0`).
+    public mutating func set(_ key: Value, _ hashKey: DictKey, _ value: Value) {
+        unique()
+        if let i = storage.find(hashKey.value, hashKey.hash) {
+            storage.values[i] = value
+        } else {
+            storage.append(key, hashKey.hash, value)
+        }
+    }
+
+    /// Sets a String key (the common case in the prelude).
+    public mutating func set(_ key: String, _ value: Value) {
+        let k = DictKey.string(key)
+        set(k.value, k, value)
+    }
+
+    /// Updates the value at `key` in place (the storage, not a copy, so an Array held in a
+    /// Dict grows without being copied); a missing key starts as `nil`, and a value left
+    /// `nil` removes the key, as `d[k] = nil` does in Swift.
+    public mutating func modify(_ key: Value, _ hashKey: DictKey, _ body: (inout Value) throws -> Void) rethrows {
+        unique()
+        if let i = storage.find(hashKey.value, hashKey.hash) {
+            try body(&storage.values[i])
+            if storage.values[i].isNil { remove(hashKey) }
+        } else {
+            var v: Value = .nil
+            try body(&v)
+            if !v.isNil { storage.append(key, hashKey.hash, v) }
+        }
+    }
+
+    /// Removes `key` and returns its value (the entries after it move up one position).
+    @discardableResult
+    public mutating func remove(_ hashKey: DictKey) -> Value? {
+        guard let i = storage.find(hashKey.value, hashKey.hash) else { return nil }
+        unique()
+        let old = storage.values[i]
+        storage.keys.remove(at: i)
+        storage.values.remove(at: i)
+        storage.hashes.remove(at: i)
+        storage.rebuild()
+        return old
+    }
+
+    public mutating func removeAll() { storage = Storage() }
+}
