@@ -81,7 +81,7 @@ enum ArrayMethods {
         if by.isNil { return try xs.sorted { try Operators.less($0, $1) } }
         let f = try closureArgument(by, "sorted(by:)")
         let flag = interp.interrupt
-        return try xs.sorted { a, b in
+        return try StableSort.sorted(xs) { a, b in
             // A one-expression closure has no statement where the interpreter would check.
             try flag.check()
             return try boolResult(try interp.call(f, a, b), "sorted(by:)")

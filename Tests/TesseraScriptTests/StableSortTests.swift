@@ -1,0 +1,57 @@
+import XCTest
+@testable import TesseraScript
+
+final class StableSortTests: XCTestCase {
+    /// A deterministic generator, so that a failure can be replayed.
+    private struct LCG {
+        var state: UInt64
+        mutating func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+    }
+
+    func testAgreesWithTheStandardLibrarysStableSortOnEverySize() {
+        var rng = LCG(state: 42)
+        for n in [0, 1, 2, 3, 15, 16, 17, 31, 32, 33, 100, 257, 1000, 4099] {
+            // Few distinct keys, so that stability shows: each element keeps its index.
+            let xs = (0..<n).map { (key: rng.next(max(1, n / 4)), index: $0) }
+            let ours = StableSort.sorted(xs) { $0.key < $1.key }
+            let theirs = xs.sorted { $0.key < $1.key }
+            XCTAssertEqual(ours.map(\.key), theirs.map(\.key), "n = \(n)")
+            XCTAssertEqual(ours.map(\.index), theirs.map(\.index), "equal keys out of order, n = \(n)")
+        }
+    }
+
+    func testSortedAndReversedInput() {
+        let up = Array(0..<1000)
+        XCTAssertEqual(StableSort.sorted(up, by: <), up)
+        XCTAssertEqual(StableSort.sorted(Array(up.reversed()), by: <), up)
+        XCTAssertEqual(StableSort.sorted(up, by: >), Array(up.reversed()))
+    }
+
+    func testComparesAboutAsOftenAsCPython() {
+        // 5,000 distinct values in random order: n log2 n - 1.25 n is about 55,200.
+        var rng = LCG(state: 7)
+        var xs = Array(0..<5000)
+        for i in stride(from: xs.count - 1, to: 0, by: -1) { xs.swapAt(i, rng.next(i + 1)) }
+        var calls = 0
+        let out = StableSort.sorted(xs) { calls += 1; return $0 < $1 }
+        XCTAssertEqual(out, Array(0..<5000))
+        XCTAssertLessThan(calls, 58_000)
+        var sortedCalls = 0
+        _ = StableSort.sorted(out) { sortedCalls += 1; return $0 < $1 }
+        XCTAssertLessThan(sortedCalls, 5000 * 4, "sorted input costs about n comparisons a run level")
+    }
+
+    func testAThrowingComparisonStopsTheSort() {
+        struct Stop: Error {}
+        var calls = 0
+        XCTAssertThrowsError(try StableSort.sorted(Array((0..<500).reversed())) { a, b -> Bool in
+            calls += 1
+            if calls == 300 { throw Stop() }
+            return a < b
+        }) { XCTAssertTrue($0 is Stop) }
+        XCTAssertEqual(calls, 300)
+    }
+}
