@@ -72,11 +72,11 @@ extension DictKey {
     private static let seed = Int.random(in: .min ... .max)
 
     @inline(__always)
-    static func hash(of v: Value) -> Int? {
+    static func hash(of v: borrowing Value) -> Int? {
         switch v {
         case .string(let s): return mix(UInt64(bitPattern: Int64(fnv(s) ^ seed)))
         case .int(let i): return mix(UInt64(bitPattern: Int64(i ^ seed)))
-        default: return hashGenerally(v)
+        default: return hashGenerally(copy v)
         }
     }
 

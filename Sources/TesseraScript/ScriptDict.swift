@@ -39,20 +39,25 @@ public struct ScriptDict: @unchecked Sendable {
         /// not inlined: the dispatch loop inlines its callers, and grown by the probe loop
         /// it stopped inlining an Array's count.)
         @inline(never)
-        func find(_ key: Value, _ hash: Int) -> Int? {
-            hashes.withUnsafeBufferPointer { h in
-                guard let table else {
-                    for i in h.indices where h[i] == hash && DictKey.same(keys[i], key) { return i }
-                    return nil
-                }
-                var slot = hash & mask
-                while true {
-                    let e = Int(table[slot]) - 1
-                    if e < 0 { return nil }
-                    if h[e] == hash && DictKey.same(keys[e], key) { return e }
-                    slot = (slot + 1) & mask
-                }
+        func find(_ key: UnsafePointer<Value>, _ hash: Int) -> Int? {
+            // (Elements read one by one: `withUnsafeBufferPointer` retained the array.)
+            guard let table else {
+                for i in hashes.indices where hashes[i] == hash && DictKey.same(keys[i], key.pointee) { return i }
+                return nil
             }
+            var slot = hash & mask
+            while true {
+                let e = Int(table[slot]) - 1
+                if e < 0 { return nil }
+                if hashes[e] == hash && DictKey.same(keys[e], key.pointee) { return e }
+                slot = (slot + 1) & mask
+            }
+        }
+
+        /// The position of `key` (see `find(_:_:)` above).
+        @inline(__always)
+        func find(_ key: Value, _ hash: Int) -> Int? {
+            withUnsafePointer(to: key) { find($0, hash) }
         }
 
         /// Adds an entry the Dict has not got.
@@ -106,6 +111,15 @@ public struct ScriptDict: @unchecked Sendable {
     }
 
     public subscript(string key: String) -> Value? { self[.string(key)] }
+
+    /// The value at the key in `key` (read where it is, not copied): `.some(nil)` when the
+    /// Dict has not got it, nil when the value cannot be a Dict key.
+    @inline(__always)
+    func lookup(_ key: UnsafePointer<Value>) -> Value?? {
+        guard let h = DictKey.hash(of: key.pointee) else { return nil }
+        guard let i = storage.find(key, h) else { return .some(nil) }
+        return storage.values[i]
+    }
 
     /// The position of `key` in insertion order, nil when the Dict has not got it.
     @inline(__always)

@@ -355,7 +355,7 @@ extension Interpreter {
                         case .array(let xs)?:
                             if case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
                         case .dict(let d)?:
-                            if let key = DictKey(w.r[Int(c)]) { return d[key] ?? .nil }
+                            if let v = d.lookup(w.r + Int(c)) { return v ?? .nil }
                         default:
                             break
                         }
