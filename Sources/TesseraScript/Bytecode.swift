@@ -265,6 +265,10 @@ enum Instruction {
     case ret(a: Operand)
     /// return nil
     case retNil
+    /// return (r[first] ..< r[first + count]) as a Tuple; when the caller's next instruction
+    /// unpacks the result into as many registers (`let (next, q) = task.run(p)`), the values
+    /// go straight there and no Tuple is made
+    case retTuple(first: Operand, count: Operand)
 }
 
 /// A call site: the labels its arguments carry, and for a method its name (resolved once)

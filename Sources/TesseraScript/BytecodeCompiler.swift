@@ -352,6 +352,13 @@ struct BytecodeCompiler {
     /// `return e`; a conditional `c ? x : y` returns from each branch (one jump fewer a
     /// call: `return n < 2 ? n : fib(n - 1) + fib(n - 2)`).
     private mutating func returning(_ e: Expr, _ loc: SourceLocation, _ mark: Int) throws {
+        if let tuple = e as? TupleExpr {
+            let start = nextRegister
+            for item in tuple.elements { try argument(item) }
+            emit(.retTuple(first: Operand(start), count: Operand(tuple.elements.count)), loc)
+            release(to: start)
+            return
+        }
         guard let t = e as? TernaryExpr else {
             emit(.ret(a: try expression(e)), loc)
             return

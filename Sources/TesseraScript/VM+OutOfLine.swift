@@ -59,6 +59,13 @@ extension Interpreter {
         return .value(try callValue(callee, site, registers.base + base + first, count, chunk.takeUnretainedValue(), pc))
     }
 
+    /// Binds the arguments of a call of `sf`, a function a Dict holds called as a method,
+    /// that do not bind where they are (see `prepare`); returns where it starts.
+    @inline(never)
+    func bindMethodCall(_ sf: ScriptFunction, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int) throws -> Int {
+        try prepare(sf, site, first: first, count: count, base: base)
+    }
+
     /// A call of the session variable in `slot` that the site's cache did not answer (an
     /// error at the name when it is not defined).
     @inline(never)

@@ -75,6 +75,12 @@ private struct Activations {
         count += 1
     }
 
+    /// The caller of the running function, left in place.
+    @inline(__always)
+    var last: Activation? {
+        count > 0 ? records.unsafelyUnwrapped[count - 1] : nil
+    }
+
     @inline(__always)
     mutating func pop() -> Activation? {
         guard count > 0 else { return nil }
@@ -113,8 +119,7 @@ extension Interpreter {
         callDepth += 1
         if callDepth > maxCallDepth {
             callDepth -= 1
-            throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(callee.takeUnretainedValue().name)'",
-                              suggestion: "a function that calls itself needs a case that stops the recursion")
+            throw recursionError(callee)
         }
         frames.push(Activation(chunk: current, returnTo: pc, base: window.base, result: window.base + a))
         current = callee.retain()
@@ -210,7 +215,7 @@ extension Interpreter {
                 case .jump(let to):
                     pc = Int(to)
                 case .loop(let to):
-                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    if flag.isSet { throw Self.interrupted() }
                     pc = Int(to)
                 case .jumpIfFalse(let a, let to, let what):
                     guard case .bool(let b) = w.r[Int(a)] else { throw conditionError(w.r[Int(a)], w.constants[Int(what)]) }
@@ -240,10 +245,10 @@ extension Interpreter {
                         continue
                     }
                     (w.r + i + 1).initialize(to: .int(k + 1))
-                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    if flag.isSet { throw Self.interrupted() }
                     pc = Int(to)
                 case .call(let a, let callee, let first, let count, let s):
-                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    if flag.isSet { throw Self.interrupted() }
                     let site = w.sites + Int(s)
                     if case .function(let fn) = w.r[Int(callee)] {
                         if ObjectIdentifier(fn) == site.pointee.cachedIdentity {
@@ -256,7 +261,7 @@ extension Interpreter {
                     let outcome = try callUncached(w.r[Int(callee)], site, first: Int(first), count: Int(count), base: w.base, current, pc)
                     try finish(outcome, result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                 case .callGlobal(let a, let g, let first, let count, let s):
-                    if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                    if flag.isSet { throw Self.interrupted() }
                     let site = w.sites + Int(s)
                     // A script function in the slot: entered without copying the value out.
                     let cached = w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Bool in
@@ -280,12 +285,12 @@ extension Interpreter {
                     if case .dict(let d) = w.r[Int(receiver)], let member = d.value(at: site.pointee.method!.key, hint: &site.pointee.dictHint),
                        case .function(let fn) = member, type(of: fn) == ScriptFunction.self {
                         let sf = unsafeDowncast(fn, to: ScriptFunction.self)
-                        if flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+                        if flag.isSet { throw Self.interrupted() }
                         // (Bound where they are without `prepare`, which would fill the site's
                         // call cache: a method site never reads it, and each write of another
                         // function retained it.)
                         let entry = try site.pointee.compiledTarget(sf, count: Int(count)).map(\.fullEntry)
-                            ?? prepare(sf, site, first: Int(first), count: Int(count), base: w.base)
+                            ?? bindMethodCall(sf, site, first: Int(first), count: Int(count), base: w.base)
                         try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
@@ -336,7 +341,7 @@ extension Interpreter {
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptGet(let a, let b, let c):
-                    if case .array(let xs) = w.r[Int(b)], let i = c.int(w.r, w.constants), i >= 0, i < xs.count {
+                    if case .array(let xs) = w.r[Int(b)], let i = c.int(w.r, w.constants), Self.holds(xs, i) {
                         Value.store(w.r + Int(a), xs[i])
                         continue
                     }
@@ -421,6 +426,21 @@ extension Interpreter {
                     pc = caller.returnTo
                     w.enter(caller.chunk, at: caller.base, stack)
                     stack.base[caller.result] = v
+                case .retTuple(let first, let count):
+                    // nil: the values went straight to the caller's registers.
+                    let v = Self.returnTuple(w.r + Int(first), Int(count), frames.last, below: w.base, stack)
+                    stack.clear(w.base, w.registerCount)
+                    guard let caller = frames.pop() else { return v.unsafelyUnwrapped }
+                    callDepth -= 1
+                    current.release()
+                    current = caller.chunk
+                    w.enter(caller.chunk, at: caller.base, stack)
+                    if let v {
+                        pc = caller.returnTo
+                        stack.base[caller.result] = v
+                    } else {
+                        pc = caller.returnTo + 1
+                    }
                 }
             } catch {
                 throw unwind(error, &frames, current, pc, w, stack)
@@ -454,13 +474,52 @@ extension Interpreter {
         return err ?? error
     }
 
+    /// What `retTuple` returns: the Tuple of the `count` values from `values`, or nil when
+    /// the instruction `caller` returns to unpacks the result into as many registers below
+    /// `base` (the returning function's window) and the values have gone there instead, the
+    /// register for the result cleared. (Out of the loop: inlined, it cost a loop over Arrays
+    /// a tenth more, the loop's Array code no longer inlined.)
+    @inline(never)
+    private static func returnTuple(_ values: UnsafeMutablePointer<Value>, _ count: Int, _ caller: Activation?, below base: Int,
+                                    _ stack: RegisterStack) -> Value? {
+        guard let caller,
+              case .unpack(let a, let first, let n) = caller.chunk._withUnsafeGuaranteedRef({ $0.codeBase.unsafelyUnwrapped[caller.returnTo] }),
+              Int(n) == count, caller.base + Int(a) == caller.result, caller.base + Int(first) + count <= base else {
+            return .tuple(Array(UnsafeBufferPointer(start: values, count: count)))
+        }
+        // (The result's register first: it may be one of the targets.)
+        Value.store(stack.base + caller.result, .nil)
+        let targets = stack.base + caller.base + Int(first)
+        for k in 0..<count {
+            let v = (values + k).move()
+            (values + k).initialize(to: .nil)
+            Value.store(targets + k, v)
+        }
+        return nil
+    }
+
     /// A taken jump to `to`: one that goes back (a loop's test) checks for an interrupt first.
     @inline(__always)
     private static func jump(_ to: Operand, _ pc: inout Int, _ flag: InterruptFlag) throws {
-        if Int(to) < pc, flag.isSet { throw ScriptError(.interrupted, "the cell was interrupted") }
+        if Int(to) < pc, flag.isSet { throw Self.interrupted() }
         pc = Int(to)
     }
 
+    // (The errors below are made out of the loop: each one made in it added its blocks to
+    // the loop, and past a size the optimizer stops inlining the Array code the loop runs.)
+
+    @inline(never)
+    private static func interrupted() -> ScriptError {
+        ScriptError(.interrupted, "the cell was interrupted")
+    }
+
+    @inline(never)
+    private func recursionError(_ callee: Unmanaged<Chunk>) -> ScriptError {
+        ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(callee.takeUnretainedValue().name)'",
+                    suggestion: "a function that calls itself needs a case that stops the recursion")
+    }
+
+    @inline(never)
     private func conditionError(_ v: Value, _ what: Value) -> ScriptError {
         let name: String
         if case .string(let s) = what { name = s } else { name = "if" }

@@ -124,6 +124,37 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(e.callStack.map(\.function), ["pair"])
     }
 
+    func testATupleReturnedIntoADestructuringGoesStraightToItsNames() throws {
+        run("""
+            func divmod(_ n, _ d) { return (n / d, n % d) }
+            func walk(_ n) {
+                var (q, r) = (n, 0)
+                var steps = 0
+                while q > 0 {
+                    let (next, rest) = divmod(q, 3)
+                    q = next
+                    r += rest
+                    steps += 1
+                }
+                let (a, b) = divmod(n, 7)
+                return [steps, r, a, b]
+            }
+            func depth(_ n) { if n == 0 { return (0, "") }; let (k, s) = depth(n - 1); return (k + 1, s + "x") }
+            func three() { return (1, 2, 3) }
+            func two() { let (x, y) = three(); return x + y }
+            """)
+        XCTAssertTrue(chunk("divmod")!.code.contains { if case .retTuple = $0 { return true }; return false }, chunk("divmod")!.listing)
+        XCTAssertEqual(run("walk(100)"), "[5, 4, 14, 2]")
+        XCTAssertEqual(run("depth(40)"), "(40, \"\(String(repeating: "x", count: 40))\")")
+        // Kept as a Tuple where nothing unpacks it: from the cell, a native caller, a variable.
+        XCTAssertEqual(run("divmod(7, 2)"), "(3, 1)")
+        XCTAssertEqual(run("[5, 6].map { divmod($0, 4) }"), "[(1, 1), (1, 2)]")
+        XCTAssertEqual(run("let t = divmod(9, 4)\nt.1"), "1")
+        let e = try XCTUnwrap(error("two()"))
+        XCTAssertEqual(e.message, "cannot destructure 3 values into 2 names")
+        XCTAssertEqual(e.callStack.map(\.function), ["two"])
+    }
+
     func testAMutatingMethodWhoseClosureGrowsTheRegistersKeepsItsReceiver() {
         // sort(by:)'s closure calls compiled code deep enough to move the register stack
         // while the array being sorted is out of its register.
