@@ -346,6 +346,15 @@ enum Input {
         }
     }
 
+    /// Where the value is: its register, or its place in the constant pool.
+    @inline(__always)
+    func address(_ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>) -> UnsafePointer<Value> {
+        switch self {
+        case .register(let a): return UnsafePointer(r + Int(a))
+        case .constant(let k): return constants + Int(k)
+        }
+    }
+
     /// The value when it is an Int, read where it is (not copied out first).
     @inline(__always)
     func int(_ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>) -> Int? {

@@ -345,8 +345,8 @@ extension Interpreter {
                         Value.store(w.r + Int(a), xs[i])
                         continue
                     }
-                    if case .dict(let d) = w.r[Int(b)], let key = DictKey(c.value(w.r, w.constants)) {
-                        Value.store(w.r + Int(a), d[key] ?? .nil)
+                    if case .dict(let d) = w.r[Int(b)], let v = d.lookup(c.address(w.r, w.constants)) {
+                        Value.store(w.r + Int(a), v ?? .nil)
                         continue
                     }
                     let v = try Subscripts.get(w.r[Int(b)], c.value(w.r, w.constants), self)
