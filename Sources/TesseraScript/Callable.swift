@@ -90,11 +90,11 @@ public final class NativeFunction: Callable, @unchecked Sendable {
     /// For a function of one value (`sqrt`, `Double`): its result for a lone unlabelled
     /// argument of the common kinds (a number), which the register machine takes without
     /// building and matching an argument list; nil sends the call the whole way.
-    private(set) var unary: ((Value) -> Value?)?
+    @exclusivity(unchecked) private(set) var unary: ((Value) -> Value?)?
 
     /// For a function of two values (`max`, `min`): its result for two unlabelled arguments
     /// of the common kinds, taken as `unary` is.
-    private(set) var binary: ((Value, Value) -> Value?)?
+    @exclusivity(unchecked) private(set) var binary: ((Value, Value) -> Value?)?
 
     /// This function, with `unary` as the short way for a lone argument.
     func applying(_ unary: @escaping (Value) -> Value?) -> NativeFunction {

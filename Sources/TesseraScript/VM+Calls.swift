@@ -24,8 +24,10 @@ extension Interpreter {
         }
     }
 
-    /// A closure's captured Boxes into its upvalue registers (`r` is its window).
-    @inline(__always)
+    /// A closure's captured Boxes into its upvalue registers (`r` is its window). (Called,
+    /// not inlined: the loop over them, inlined at each way into a function, made the
+    /// dispatch loop too large for the optimizer to inline Array code into it.)
+    @inline(never)
     static func placeUpvalues(_ fn: ScriptFunction, _ r: UnsafeMutablePointer<Value>) {
         let base = fn.code.chunk.upvalueBase
         for (i, box) in fn.upvalues.enumerated() { r[base + i] = .object(box) }

@@ -180,9 +180,9 @@ extension Interpreter {
             do {
                 switch instruction {
                 case .constant(let a, let k):
-                    Value.store(w.r + Int(a), w.constants[Int(k)])
+                    Value.store(w.r + Int(a), Value.copy(w.constants + Int(k)))
                 case .move(let a, let b):
-                    Value.store(w.r + Int(a), w.r[Int(b)])
+                    Value.store(w.r + Int(a), Value.copy(w.r + Int(b)))
                 case .global(let a, let g):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
                         guard let v = slot.value else { throw undefinedError(slot.name, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
@@ -417,7 +417,7 @@ extension Interpreter {
                     try Self.unpack(w.r[Int(a)], into: w.r + Int(first), Int(count))
                 case .ret, .retNil:
                     var v = Value.nil
-                    if case .ret(let a) = instruction { v = w.r[Int(a)] }
+                    if case .ret(let a) = instruction { v = Value.copy(w.r + Int(a)) }
                     stack.clear(w.base, w.registerCount)
                     guard let caller = frames.pop() else { return v }
                     callDepth -= 1

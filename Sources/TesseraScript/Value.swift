@@ -46,6 +46,20 @@ public enum Value: @unchecked Sendable {
         }
     }
 
+    /// A copy of the value at `p`: a number, a Bool or nil copied as it is, anything else
+    /// through the copy that retains its reference. (The register machine's reads: Swift
+    /// copies any Value by a call that switches over every case.)
+    @inline(__always)
+    static func copy(_ p: UnsafePointer<Value>) -> Value {
+        switch p.pointee {
+        case .nil: return .nil
+        case .bool(let b): return .bool(b)
+        case .int(let i): return .int(i)
+        case .double(let d): return .double(d)
+        default: return p.pointee
+        }
+    }
+
     /// The number as a Double, for Int and Double values.
     public var asDouble: Double? {
         switch self {
