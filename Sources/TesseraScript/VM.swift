@@ -389,7 +389,8 @@ extension Interpreter {
                 case .newBox(let a, let b):
                     Value.store(w.r + Int(a), .object(Box(w.r[Int(b)])))
                 case .getBox(let a, let b):
-                    Value.store(w.r + Int(a), Self.box(w.r[Int(b)]).value)
+                    let box = Self.box(w.r[Int(b)])
+                    Value.store(w.r + Int(a), withUnsafePointer(to: &box.value) { Value.copy($0) })
                 case .setBox(let a, let b):
                     Self.box(w.r[Int(a)]).value = w.r[Int(b)]
                 case .updateBox(let op, let a, let b):
