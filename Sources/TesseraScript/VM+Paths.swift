@@ -83,10 +83,13 @@ extension Interpreter {
                              _ constants: UnsafePointer<Value>, _ change: PathChange) throws -> Bool {
         if at == path.count { return try change.apply(to: &v) }
         let step = path.steps + at
+        // The last step changes the element it finds itself, without a call more.
+        let last = at + 1 == path.count
         if !step.pointee.member, case .array(var xs) = v {
             guard let i = step.pointee.key.int(r, constants), i >= 0, i < xs.count else { return false }
             v = .nil
             defer { v = .array(xs) }
+            if last { return try change.apply(to: &xs[i]) }
             return try walk(&xs[i], path, at + 1, r, constants, change)
         }
         guard case .dict(var d) = v else { return false }
@@ -101,6 +104,7 @@ extension Interpreter {
         guard let i = found else { return false }
         v = .nil
         defer { v = .dict(d) }
+        if last { return try d.modifyValue(at: i) { try change.apply(to: &$0) } }
         return try d.modifyValue(at: i) { try walk(&$0, path, at + 1, r, constants, change) }
     }
 
