@@ -71,6 +71,22 @@ extension DictKey {
     /// Mixed into every hash, so that the keys that collide differ from run to run.
     private static let seed = Int.random(in: .min ... .max)
 
+    /// The hash of the value at `p`, read where it is (a String key is hashed in place,
+    /// not copied out first).
+    @inline(__always)
+    static func hash(at p: UnsafePointer<Value>) -> Int? {
+        if let h = fnv(at: p) { return mix(UInt64(bitPattern: Int64(h ^ seed))) }
+        if case .int(let i) = p.pointee { return mix(UInt64(bitPattern: Int64(i ^ seed))) }
+        return hashGenerally(p.pointee)
+    }
+
+    /// FNV-1a of the String at `p` (see `fnv(_:)`); nil for any other value.
+    @inline(never)
+    private static func fnv(at p: UnsafePointer<Value>) -> Int? {
+        guard case .string(let s) = p.pointee else { return nil }
+        return fnv(s)
+    }
+
     @inline(__always)
     static func hash(of v: borrowing Value) -> Int? {
         switch v {
@@ -109,6 +125,7 @@ extension DictKey {
     }
 
     /// FNV-1a over the UTF-8 of `s`, or of its NFC form when it is not ASCII.
+    @inline(__always)
     private static func fnv(_ s: String) -> Int {
         // (Over a buffer of the bytes: walking `utf8` one index at a time was most of the hash.)
         let (h, ascii) = s.utf8.withContiguousStorageIfAvailable(fnv) ?? Array(s.utf8).withUnsafeBufferPointer(fnv)

@@ -116,7 +116,7 @@ public struct ScriptDict: @unchecked Sendable {
     /// Dict has not got it, nil when the value cannot be a Dict key.
     @inline(__always)
     func lookup(_ key: UnsafePointer<Value>) -> Value?? {
-        guard let h = DictKey.hash(of: key.pointee) else { return nil }
+        guard let h = DictKey.hash(at: key) else { return nil }
         guard let i = storage.find(key, h) else { return .some(nil) }
         return storage.values[i]
     }
