@@ -11,7 +11,11 @@ import Foundation
 /// used as a dependency.
 final class GlobalSlot {
     let name: String
-    @exclusivity(unchecked) var value: Value?
+    /// The value while the name is defined (nil while it is not), kept as a Value and a
+    /// flag rather than an Optional so that the register machine reads and changes it where
+    /// it is: a Dict read through a session variable copied the whole Optional out first.
+    @exclusivity(unchecked) var stored: Value = .nil
+    @exclusivity(unchecked) var isDefined = false
     @exclusivity(unchecked) var isConstant = false
     /// The prelude's binding for this name, restored by `%reset`.
     var preludeValue: Value?
@@ -19,6 +23,14 @@ final class GlobalSlot {
     /// Set by the user's `let`/`var`/`func`; cleared by `%reset`.
     @exclusivity(unchecked) var userDefined = false
     init(name: String) { self.name = name }
+
+    /// The value, nil while the name is not defined.
+    var value: Value? {
+        get { isDefined ? stored : nil }
+        set {
+            if let v = newValue { stored = v; isDefined = true } else { stored = .nil; isDefined = false }
+        }
+    }
 
     /// True while the slot holds the prelude's value rather than a user's definition.
     var isPrelude: Bool { preludeValue != nil && !userDefined }
@@ -31,7 +43,7 @@ final class GlobalSlot {
     }
 
     /// True when `name = value` may change the slot: defined, not a constant, not the prelude's.
-    var isAssignable: Bool { value != nil && !isConstant && !isPrelude }
+    var isAssignable: Bool { isDefined && !isConstant && !isPrelude }
 }
 
 /// The language's interpreter, with session scope across cells.

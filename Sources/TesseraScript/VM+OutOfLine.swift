@@ -24,7 +24,7 @@ extension Interpreter {
     @inline(never)
     func updateGlobal(_ slot: GlobalSlot, _ op: BinaryOperator, _ v: Value, _ chunk: Unmanaged<Chunk>, _ pc: Int) throws {
         guard slot.isAssignable else { throw assignmentError(slot, at: chunk.takeUnretainedValue().locations[pc - 1], in: chunk.takeUnretainedValue().source) }
-        try op.combine(&slot.value!, v)
+        try op.combine(&slot.stored, v)
     }
 
     // MARK: Loops
@@ -109,7 +109,7 @@ extension Interpreter {
         }
         guard mutates else { return try passing(method, chunk.takeUnretainedValue(), pc) { try Members.call(slot.value!, method, args, self) } }
         guard slot.isAssignable else { throw assignmentError(slot, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source) }
-        return try passing(method, chunk.takeUnretainedValue(), pc) { try Members.callMutating(&slot.value!, method, args, self) }
+        return try passing(method, chunk.takeUnretainedValue(), pc) { try Members.callMutating(&slot.stored, method, args, self) }
     }
 
     // MARK: Values

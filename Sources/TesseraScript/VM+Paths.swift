@@ -68,7 +68,7 @@ extension Interpreter {
             return try walk(&box(r[Int(a)]).value, path, 0, r, constants, change)
         case .global(let g):
             return try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                try slot.isAssignable && walk(&slot.value!, path, 0, r, constants, change)
+                try slot.isAssignable && walk(&slot.stored, path, 0, r, constants, change)
             }
         case .temporary:
             return false
@@ -169,7 +169,7 @@ extension Interpreter {
         case .global(let g):
             let slot = chunk.globals[Int(g)]
             guard slot.isAssignable else { throw assignmentError(slot, at: path.rootLocation, in: chunk.source) }
-            try body(&slot.value!)
+            try body(&slot.stored)
         case .temporary(let a):
             var v = registers.base[base + Int(a)]
             try body(&v)

@@ -185,8 +185,8 @@ extension Interpreter {
                     Value.store(w.r + Int(a), Value.copy(w.r + Int(b)))
                 case .global(let a, let g):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                        guard let v = slot.value else { throw undefinedError(slot.name, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
-                        Value.store(w.r + Int(a), v)
+                        guard slot.isDefined else { throw undefinedError(slot.name, at: current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source) }
+                        Value.store(w.r + Int(a), slot.stored)
                     }
                 case .setGlobal(let g, let b):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { try setGlobal($0, w.r[Int(b)], current, pc) }
@@ -265,7 +265,7 @@ extension Interpreter {
                     let site = w.sites + Int(s)
                     // A script function in the slot: entered without copying the value out.
                     let cached = w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Bool in
-                        guard case .function(let fn)? = slot.value else { return false }
+                        guard slot.isDefined, case .function(let fn) = slot.stored else { return false }
                         return ObjectIdentifier(fn) == site.pointee.cachedIdentity
                     }
                     if cached {
@@ -305,7 +305,7 @@ extension Interpreter {
                 case .methodGlobal(let a, let g, let first, let count, let s):
                     let site = w.sites + Int(s)
                     if site.pointee.appendsOne, w.globals[Int(g)]._withUnsafeGuaranteedRef({ slot in
-                        slot.isAssignable && Self.append(w.r[Int(first)], to: &slot.value!)
+                        slot.isAssignable && Self.append(w.r[Int(first)], to: &slot.stored)
                     }) {
                         Value.store(w.r + Int(a), .nil)
                         continue
@@ -356,10 +356,10 @@ extension Interpreter {
                     let v = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
                         // (Matched in the slot: `guard let` copied the Optional out, and
                         // retained the container, for every element read.)
-                        switch slot.value {
-                        case .array(let xs)?:
+                        switch slot.stored {
+                        case .array(let xs):
                             if case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
-                        case .dict(let d)?:
+                        case .dict(let d):
                             if let v = d.lookup(w.r + Int(c)) { return v ?? .nil }
                         default:
                             break
