@@ -143,6 +143,14 @@ public final class Interpreter {
         globals.values.filter { $0.preludeValue != nil }.map(\.name).sorted()
     }
 
+    /// The code of every cell run in the session, and through each one's prototypes the
+    /// code of every function it declares, kept until the session ends: the register
+    /// machine runs a function's chunk without holding a reference to it (see `execute`),
+    /// which is safe only while no running chunk can be freed. Code is small beside the
+    /// values it makes (a cell's chunk is a few kilobytes), and the sources of the cells
+    /// are kept for the session as well (`completedCells`).
+    private var cellChunks: [Chunk] = []
+
     /// The cells that ran to the end, in order, and the one running now: what a worker
     /// process replays to rebuild the session (`tune(parallel:)`).
     public private(set) var completedCells: [Source] = []
@@ -197,6 +205,7 @@ public final class Interpreter {
 
     private func runCell(_ source: Source) throws -> Value? {
         guard let (stmts, chunk) = try compile(source) else { return nil }
+        cellChunks.append(chunk)
         // An interrupt that came before the cell stops it at its first statement (inside,
         // the machine checks at each backward jump and call).
         if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: stmts[0].location, in: source) }

@@ -11,8 +11,8 @@
 
 /// A compiled function's call in progress, below the running one.
 private struct Activation {
-    /// The caller's chunk: held by the record below this one (or by `execute`'s caller),
-    /// as each record's callee holds a reference to its own chunk while it runs.
+    /// The caller's chunk, unretained: every chunk lives as long as the session (see
+    /// `Interpreter.cellChunks`).
     let chunk: Unmanaged<Chunk>
     let returnTo: Int
     let base: Int
@@ -122,7 +122,7 @@ extension Interpreter {
             throw recursionError(callee)
         }
         frames.push(Activation(chunk: current, returnTo: pc, base: window.base, result: window.base + a))
-        current = callee.retain()
+        current = callee
         window.enter(callee, at: window.base + first, stack)
         if callee._withUnsafeGuaranteedRef({ $0.upvalueCount }) > 0 { Self.placeUpvalues(fn.takeUnretainedValue(), window.r) }
         pc = entry
@@ -164,9 +164,10 @@ extension Interpreter {
         let stack = registers
         var frames = Activations()
         defer { frames.free() }
-        // The running chunk, unretained: `entry` is held by the caller, each callee by a
-        // reference taken when it is entered and dropped when it returns (a strong local
-        // cost four retains and releases a call, an unowned(unsafe) one as many).
+        // The running chunk, unretained: every chunk lives as long as the session (see
+        // `cellChunks`), so a function that drops the last reference to itself while it
+        // runs (`g = nil` inside g) keeps its code. (A strong local cost four retains and
+        // releases a call; a reference taken at each entry, one.)
         var current = Unmanaged.passUnretained(entry)
         var pc = start
         let savedTop = stack.top
@@ -422,7 +423,6 @@ extension Interpreter {
                     stack.clear(w.base, w.registerCount)
                     guard let caller = frames.pop() else { return v }
                     callDepth -= 1
-                    current.release()
                     current = caller.chunk
                     pc = caller.returnTo
                     w.enter(caller.chunk, at: caller.base, stack)
@@ -433,7 +433,6 @@ extension Interpreter {
                     stack.clear(w.base, w.registerCount)
                     guard let caller = frames.pop() else { return v.unsafelyUnwrapped }
                     callDepth -= 1
-                    current.release()
                     current = caller.chunk
                     w.enter(caller.chunk, at: caller.base, stack)
                     if let v {
@@ -462,7 +461,6 @@ extension Interpreter {
         while let caller = frames.pop() {
             callDepth -= 1
             var calleeName = current.takeUnretainedValue().name
-            current.release()
             current = caller.chunk
             // A function a Dict held, called as a method, goes by the method's name.
             if case .method(_, _, _, _, let s) = current.takeUnretainedValue().code[caller.returnTo - 1],

@@ -155,6 +155,35 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(e.callStack.map(\.function), ["two"])
     }
 
+    func testAFunctionThatDropsTheLastReferenceToItselfRunsOn() {
+        // The machine holds no reference to the code it runs: the session keeps every chunk.
+        run("""
+            var g = { (n) in 0 }
+            g = { (n) in
+                g = { (m) in m * 100 }
+                var s = 0
+                for i in 0..<1000 { s += i }
+                let xs = [1, 2, 3].map { $0 * n }
+                return s + n + xs[2]
+            }
+            func outer() {
+                var d = ["f": { (x) in x }]
+                d["f"] = { (x) in
+                    d = [:]
+                    return [x, x + 1].map { $0 * 2 }
+                }
+                return d.f(5)
+            }
+            """)
+        XCTAssertEqual(run("g(1)"), "499504")
+        XCTAssertEqual(run("g(2)"), "200")
+        XCTAssertEqual(run("outer()"), "[10, 12]")
+        // Called from its session variable, which it replaces.
+        run("var k = { (x) in x }\nk = { (x) in\n k = { (y) in y }\n return [x].map { $0 + 1 }[0] }")
+        XCTAssertEqual(run("k(1)"), "2")
+        XCTAssertEqual(run("k(1)"), "1")
+    }
+
     func testAMutatingMethodWhoseClosureGrowsTheRegistersKeepsItsReceiver() {
         // sort(by:)'s closure calls compiled code deep enough to move the register stack
         // while the array being sorted is out of its register.
