@@ -71,10 +71,17 @@ extension Interpreter {
     @inline(never)
     func callGlobalUncached(_ slot: GlobalSlot, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
                             _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> CallOutcome {
-        guard let callee = slot.value else {
+        guard slot.isDefined else {
             throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source)
         }
-        return try callUncached(callee, site, first: first, count: count, base: base, chunk, pc)
+        // A native function of one or two numbers (`Double(i)`, `sqrt(x)`, `max(a, b)`)
+        // straight to its short way: a tenth of spectral_norm went to the general call.
+        if count <= 2, site.pointee.positional, case .function(let fn) = slot.stored, type(of: fn) == NativeFunction.self {
+            let native = unsafeDowncast(fn, to: NativeFunction.self), r = registers.base + base + first
+            if count == 1, let unary = native.unary, let v = unary(r[0]) { return .value(v) }
+            if count == 2, let binary = native.binary, let v = binary(r[0], r[1]) { return .value(v) }
+        }
+        return try callUncached(slot.stored, site, first: first, count: count, base: base, chunk, pc)
     }
 
     /// `r[receiver].name(args)` through the method tables (in place for a mutating method
