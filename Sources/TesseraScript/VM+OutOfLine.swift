@@ -151,9 +151,7 @@ extension Interpreter {
     /// The text of the `count` registers from `first` joined (an interpolated string).
     @inline(never)
     static func interpolate(_ first: UnsafeMutablePointer<Value>, _ count: Int) -> Value {
-        var out = ""
-        for k in 0..<count { first[k].write(to: &out, quoted: false, depth: 0) }
-        return .string(out)
+        .string(InterpolatedText.join(UnsafeBufferPointer(start: first, count: count)))
     }
 
     /// The parts of the Tuple or Array `value` into the `count` registers from `first`.
