@@ -80,10 +80,19 @@ extension DictKey {
         return hashGenerally(p.pointee)
     }
 
-    /// FNV-1a of the String at `p` (see `fnv(_:)`); nil for any other value.
+    /// FNV-1a of the String at `p` (see `fnv(_:)`); nil for any other value. (A String that
+    /// is not ASCII is read again for its NFC form: kept for that path, the String was
+    /// copied and released around every hash.)
     @inline(never)
     private static func fnv(at p: UnsafePointer<Value>) -> Int? {
         guard case .string(let s) = p.pointee else { return nil }
+        guard let (h, ascii) = s.utf8.withContiguousStorageIfAvailable(fnv), ascii else { return normalizedFNV(at: p) }
+        return Int(bitPattern: UInt(h))
+    }
+
+    @inline(never)
+    private static func normalizedFNV(at p: UnsafePointer<Value>) -> Int {
+        guard case .string(let s) = p.pointee else { return 0 }
         return fnv(s)
     }
 

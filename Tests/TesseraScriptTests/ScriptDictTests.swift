@@ -27,6 +27,22 @@ final class ScriptDictTests: XCTestCase {
         XCTAssertNil(d[key(.symbol("caf\u{E9}"))], "a Symbol is not the String of its name")
     }
 
+    func testAKeyReadWhereItIsFindsWhatAKeyMadeOnceFinds() {
+        var d = ScriptDict()
+        set(&d, .string("caf\u{E9}"), .int(1))
+        set(&d, .int(7), .int(2))
+        set(&d, .string("a somewhat longer key than fits inline"), .int(3))
+        for (k, expected) in [(Value.string("cafe\u{301}"), "1"), (.string("caf\u{E9}"), "1"), (.double(7), "2"),
+                              (.string("a somewhat longer key than fits inline"), "3")] {
+            var key = k
+            XCTAssertEqual(withUnsafePointer(to: &key) { d.lookup($0) }??.debugDescription, expected)
+        }
+        var missing = Value.string("\u{212A}")
+        XCTAssertEqual(withUnsafePointer(to: &missing) { d.lookup($0) }.map { $0 == nil }, true, "absent: .some(nil)")
+        var unhashable = Value.array([])
+        XCTAssertNil(withUnsafePointer(to: &unhashable) { d.lookup($0) }, "not a key: nil")
+    }
+
     func testTupleKeysAndUnhashableValues() {
         var d = ScriptDict()
         set(&d, .tuple([.int(1), .string("a")]), .bool(true))
