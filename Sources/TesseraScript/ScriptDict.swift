@@ -121,6 +121,14 @@ public struct ScriptDict: @unchecked Sendable {
         return storage.values[i]
     }
 
+    /// The position of the key in `key` (read where it is, not copied), nil when the Dict
+    /// has not got it or the value cannot be a key.
+    @inline(__always)
+    func position(ofKeyAt key: UnsafePointer<Value>) -> Int? {
+        guard let h = DictKey.hash(at: key) else { return nil }
+        return storage.find(key, h)
+    }
+
     /// The position of `key` in insertion order, nil when the Dict has not got it.
     @inline(__always)
     func position(of key: DictKey) -> Int? { storage.find(key.value, key.hash) }

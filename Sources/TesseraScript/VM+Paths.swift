@@ -96,8 +96,8 @@ extension Interpreter {
         let found: Int?
         if let constant = step.pointee.dictKey {
             found = d.position(of: constant, hint: &step.pointee.hint)
-        } else if case .register(let a) = step.pointee.key, let hashKey = DictKey(r[Int(a)]) {
-            found = d.position(of: hashKey)
+        } else if case .register(let a) = step.pointee.key {
+            found = d.position(ofKeyAt: r + Int(a))
         } else {
             return false
         }
