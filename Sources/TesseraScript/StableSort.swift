@@ -15,18 +15,18 @@ enum StableSort {
     static func sorted<T>(_ xs: [T], by less: (T, T) throws -> Bool) rethrows -> [T] {
         guard xs.count > 1 else { return xs }
         var out = xs
-        // (Assigned, not moved, element by element: a comparison that throws part-way
-        // leaves every element initialized, and `out` is dropped.)
-        var scratch = Array(xs.prefix(xs.count / 2 + 1))
+        // Elements are moved, not copied (a copy retains and its overwrite releases): the
+        // scratch space is raw memory the left run of a merge moves into, and a comparison
+        // that throws part-way has every element put back before the error leaves.
+        let tmp = UnsafeMutablePointer<T>.allocate(capacity: xs.count / 2 + 1)
+        defer { tmp.deallocate() }
         try out.withUnsafeMutableBufferPointer { a in
-            try scratch.withUnsafeMutableBufferPointer { tmp in
-                try sort(a, 0, a.count, tmp, less)
-            }
+            try sort(a.baseAddress!, 0, a.count, tmp, less)
         }
         return out
     }
 
-    private static func sort<T>(_ a: UnsafeMutableBufferPointer<T>, _ lo: Int, _ hi: Int, _ tmp: UnsafeMutableBufferPointer<T>,
+    private static func sort<T>(_ a: UnsafeMutablePointer<T>, _ lo: Int, _ hi: Int, _ tmp: UnsafeMutablePointer<T>,
                                 _ less: (T, T) throws -> Bool) rethrows {
         if hi - lo <= run {
             try insertionSort(a, lo, hi, less)
@@ -42,44 +42,49 @@ enum StableSort {
 
     /// Inserts each element of `a[lo..<hi]` into the sorted part before it, after the
     /// last element it is not less than (which keeps equal elements in order).
-    private static func insertionSort<T>(_ a: UnsafeMutableBufferPointer<T>, _ lo: Int, _ hi: Int,
+    private static func insertionSort<T>(_ a: UnsafeMutablePointer<T>, _ lo: Int, _ hi: Int,
                                          _ less: (T, T) throws -> Bool) rethrows {
         for i in (lo + 1)..<hi {
-            let x = a[i]
+            // The element moves out; its place stays empty while the search compares it with
+            // those before it, and takes it back if a comparison throws.
+            let x = (a + i).move()
             var left = lo, right = i
-            while left < right {
-                let m = left + (right - left) / 2
-                if try less(x, a[m]) { right = m } else { left = m + 1 }
+            do {
+                while left < right {
+                    let m = left + (right - left) / 2
+                    if try less(x, a[m]) { right = m } else { left = m + 1 }
+                }
+            } catch {
+                (a + i).initialize(to: x)
+                throw error
             }
-            var k = i
-            while k > left {
-                a[k] = a[k - 1]
-                k -= 1
-            }
-            a[left] = x
+            (a + left + 1).moveInitialize(from: a + left, count: i - left)
+            (a + left).initialize(to: x)
         }
     }
 
     /// Merges the sorted runs `a[lo..<mid]` and `a[mid..<hi]`, taking from the right run
     /// only what is less than the left run's next element.
-    private static func merge<T>(_ a: UnsafeMutableBufferPointer<T>, _ lo: Int, _ mid: Int, _ hi: Int,
-                                 _ tmp: UnsafeMutableBufferPointer<T>, _ less: (T, T) throws -> Bool) rethrows {
+    private static func merge<T>(_ a: UnsafeMutablePointer<T>, _ lo: Int, _ mid: Int, _ hi: Int,
+                                 _ tmp: UnsafeMutablePointer<T>, _ less: (T, T) throws -> Bool) rethrows {
+        // The left run moves to the scratch space; the empty places in `a` are then always
+        // a[out ..< j], as many as the left run has left (tmp[i ..< leftCount]).
         let leftCount = mid - lo
-        for k in 0..<leftCount { tmp[k] = a[lo + k] }
+        tmp.moveInitialize(from: a + lo, count: leftCount)
         var i = 0, j = mid, out = lo
+        defer {
+            // Whatever the left run has left fills the places (all of them when a comparison
+            // threw, in whatever order).
+            (a + out).moveInitialize(from: tmp + i, count: leftCount - i)
+        }
         while i < leftCount && j < hi {
             if try less(a[j], tmp[i]) {
-                a[out] = a[j]
+                (a + out).moveInitialize(from: a + j, count: 1)
                 j += 1
             } else {
-                a[out] = tmp[i]
+                (a + out).moveInitialize(from: tmp + i, count: 1)
                 i += 1
             }
-            out += 1
-        }
-        while i < leftCount {
-            a[out] = tmp[i]
-            i += 1
             out += 1
         }
     }

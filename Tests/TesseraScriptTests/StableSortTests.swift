@@ -44,6 +44,39 @@ final class StableSortTests: XCTestCase {
         XCTAssertLessThan(sortedCalls, 5000 * 4, "sorted input costs about n comparisons a run level")
     }
 
+    /// Counts its live instances: a sort that moves elements must neither lose nor
+    /// duplicate one, whenever its comparison throws.
+    private final class Tracked {
+        nonisolated(unsafe) static var live = 0
+        let value: Int
+        init(_ value: Int) { self.value = value; Tracked.live += 1 }
+        deinit { Tracked.live -= 1 }
+    }
+
+    func testEveryElementSurvivesOnceWhateverTheComparisonDoes() {
+        struct Stop: Error {}
+        var rng = LCG(state: 11)
+        for stopAt in [1, 7, 40, 900, 2500, Int.max] {  // in the runs' insertion, in merges, never
+            do {
+                let xs = (0..<500).map { _ in Tracked(rng.next(100)) }
+                var calls = 0
+                let sorted = try? StableSort.sorted(xs) { a, b -> Bool in
+                    calls += 1
+                    if calls == stopAt { throw Stop() }
+                    return a.value < b.value
+                }
+                XCTAssertEqual(Tracked.live, 500)
+                if let sorted {
+                    XCTAssertEqual(sorted.map(\.value), xs.map(\.value).sorted())
+                    XCTAssertEqual(Set(sorted.map { ObjectIdentifier($0) }).count, 500, "each element once")
+                } else {
+                    XCTAssertNotEqual(stopAt, Int.max)
+                }
+            }
+            XCTAssertEqual(Tracked.live, 0, "stopped at \(stopAt): an element lost or kept twice")
+        }
+    }
+
     func testAThrowingComparisonStopsTheSort() {
         struct Stop: Error {}
         var calls = 0
