@@ -117,6 +117,18 @@ enum BinaryOperator: UInt8, CaseIterable {
     /// `a op b` by the operators every value kind goes through (`evaluate` has taken the
     /// Int and Double cases that need no error).
     func apply(_ a: Value, _ b: Value) throws -> Value {
+        // Two Strings compared without the general comparison (a sort's `a < b` on words).
+        if case .string(let s) = a, case .string(let t) = b {
+            switch self {
+            case .less: return .bool(s < t)
+            case .lessEqual: return .bool(s <= t)
+            case .greater: return .bool(s > t)
+            case .greaterEqual: return .bool(s >= t)
+            case .equal: return .bool(s == t)
+            case .notEqual: return .bool(s != t)
+            default: break
+            }
+        }
         switch self {
         case .add: return try Operators.add(a, b)
         case .subtract: return try Operators.subtract(a, b)

@@ -235,6 +235,11 @@ public enum Operators {
     /// Tuples and Dicts are compared with a work list on the heap, not by recursion, so a
     /// nest a million levels deep compares without exhausting the stack.
     public static func equal(_ a: Value, _ b: Value) -> Bool {
+        // Values that hold no others compare without the work list (and its allocation).
+        switch a {
+        case .array, .tuple, .dict: break
+        default: return shallowEqual(a, b)
+        }
         var pending: [(Value, Value)] = [(a, b)]
         while let (x, y) = pending.popLast() {
             switch (x, y) {
