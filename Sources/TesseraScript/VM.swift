@@ -48,8 +48,10 @@ private struct Window {
     /// The window of `chunk` at `base`, read without retaining the chunk.
     @inline(__always)
     mutating func enter(_ chunk: Unmanaged<Chunk>, at base: Int, _ stack: RegisterStack) {
+        // (`seal` made them all: unwrapped without a check, at every call and return.)
         let parts = chunk._withUnsafeGuaranteedRef { c in
-            (UnsafePointer(c.codeBase!), UnsafePointer(c.constantBase!), Interpreter.unretained(c.globalBase!), c.siteBase!, c.registerCount)
+            (UnsafePointer(c.codeBase.unsafelyUnwrapped), UnsafePointer(c.constantBase.unsafelyUnwrapped),
+             Interpreter.unretained(c.globalBase.unsafelyUnwrapped), c.siteBase.unsafelyUnwrapped, c.registerCount)
         }
         (code, constants, globals, sites, registerCount) = parts
         self.base = base
