@@ -34,10 +34,10 @@ private struct Window {
 
     @inline(__always)
     init(_ chunk: Chunk, at base: Int, _ stack: RegisterStack) {
-        code = UnsafePointer(chunk.codeBase!)
-        constants = UnsafePointer(chunk.constantBase!)
-        globals = Interpreter.unretained(chunk.globalBase!)
-        sites = chunk.siteBase!
+        code = UnsafePointer(chunk.codeBase.unsafelyUnwrapped)
+        constants = UnsafePointer(chunk.constantBase.unsafelyUnwrapped)
+        globals = Interpreter.unretained(chunk.globalBase.unsafelyUnwrapped)
+        sites = chunk.siteBase.unsafelyUnwrapped
         registerCount = chunk.registerCount
         self.base = base
         stack.reserve(base + registerCount)
@@ -285,7 +285,7 @@ extension Interpreter {
                     let site = w.sites + Int(s)
                     // A script function a Dict holds under the method's name (`task.run(p)`):
                     // entered as a call, in this loop.
-                    if case .dict(let d) = w.r[Int(receiver)], let member = d.value(at: site.pointee.method!.key, hint: &site.pointee.dictHint),
+                    if case .dict(let d) = w.r[Int(receiver)], let member = d.value(at: site.pointee.method.unsafelyUnwrapped.key, hint: &site.pointee.dictHint),
                        case .function(let fn) = member, type(of: fn) == ScriptFunction.self {
                         let sf = unsafeDowncast(fn, to: ScriptFunction.self)
                         if flag.isSet { throw Self.interrupted() }
@@ -320,13 +320,13 @@ extension Interpreter {
                     Value.store(w.r + Int(a), result)
                 case .methodPath(let a, let first, let p, let s):
                     let site = w.sites + Int(s)
-                    if site.pointee.appendsOne, try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef({ path in
+                    if site.pointee.appendsOne, try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef({ path in
                         try Self.fastPath(path, w.r, w.constants, w.globals, .append(w.r[Int(first)]))
                     }) {
                         Value.store(w.r + Int(a), .nil)
                         continue
                     }
-                    let result = try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef { path in
+                    let result = try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef { path in
                         try callMethodOnPath(path, site, first: Int(first), base: w.base, w.constants, current, pc)
                     }
                     w.r = stack.base + w.base
@@ -380,12 +380,12 @@ extension Interpreter {
                     try setSubscript(Int(a), base: w.base, index, v)
                     w.r = stack.base + w.base
                 case .modifyPath(let value, let p):
-                    if try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef({ path in
+                    if try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef({ path in
                         try Self.fastPath(path, w.r, w.constants, w.globals, .store(value.value(w.r, w.constants), path.combine))
                     }) {
                         continue
                     }
-                    try current._withUnsafeGuaranteedRef({ $0.pathBase! })[Int(p)]._withUnsafeGuaranteedRef { path in
+                    try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef { path in
                         try modifyPathGenerally(path, value, base: w.base, w.constants, current)
                     }
                     w.r = stack.base + w.base
