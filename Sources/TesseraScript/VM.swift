@@ -428,7 +428,7 @@ extension Interpreter {
                     current = caller.chunk
                     pc = caller.returnTo
                     w.enter(caller.chunk, at: caller.base, stack)
-                    stack.base[caller.result] = v
+                    Value.store(stack.base + caller.result, v)
                 case .retTuple(let first, let count):
                     // nil: the values went straight to the caller's registers.
                     let v = Self.returnTuple(w.r + Int(first), Int(count), frames.last, below: w.base, stack)
@@ -439,7 +439,7 @@ extension Interpreter {
                     w.enter(caller.chunk, at: caller.base, stack)
                     if let v {
                         pc = caller.returnTo
-                        stack.base[caller.result] = v
+                        Value.store(stack.base + caller.result, v)
                     } else {
                         pc = caller.returnTo + 1
                     }
