@@ -82,15 +82,21 @@ extension Interpreter {
     private static func walk(_ v: inout Value, _ path: AssignmentPath, _ at: Int, _ r: UnsafeMutablePointer<Value>,
                              _ constants: UnsafePointer<Value>, _ change: PathChange) throws -> Bool {
         if at == path.count { return try change.apply(to: &v) }
-        let step = path.steps + at
         // The last step changes the element it finds itself, without a call more.
-        let last = at + 1 == path.count
+        if at + 1 == path.count { return try step(&v, path.steps + at, r, constants) { try change.apply(to: &$0) } }
+        return try step(&v, path.steps + at, r, constants) { try walk(&$0, path, at + 1, r, constants, change) }
+    }
+
+    /// One step of the short walk: `body` on the element of `v` that `step` names, in place;
+    /// false when there is none (or `v` is neither an Array nor a Dict).
+    @inline(__always)
+    private static func step(_ v: inout Value, _ step: UnsafeMutablePointer<PathStep>, _ r: UnsafeMutablePointer<Value>,
+                             _ constants: UnsafePointer<Value>, _ body: (inout Value) throws -> Bool) throws -> Bool {
         if !step.pointee.member, case .array(var xs) = v {
             guard let i = step.pointee.key.int(r, constants), i >= 0, i < xs.count else { return false }
             v = .nil
             defer { v = .array(xs) }
-            if last { return try change.apply(to: &xs[i]) }
-            return try walk(&xs[i], path, at + 1, r, constants, change)
+            return try body(&xs[i])
         }
         guard case .dict(var d) = v else { return false }
         let found: Int?
@@ -104,8 +110,7 @@ extension Interpreter {
         guard let i = found else { return false }
         v = .nil
         defer { v = .dict(d) }
-        if last { return try d.modifyValue(at: i) { try change.apply(to: &$0) } }
-        return try d.modifyValue(at: i) { try walk(&$0, path, at + 1, r, constants, change) }
+        return try d.modifyValue(at: i, body)
     }
 
     /// A mutating method on the part of a variable at the end of `path` that the short walk
