@@ -302,6 +302,10 @@ struct BytecodeCall {
     /// `xs.append(x)`: one unlabelled argument to `append`, which the machine adds to an
     /// Array in place itself, without an argument list.
     let appendsOne: Bool
+    /// A mutating method on a session variable or a path (`methodGlobal`, `methodPath`) that
+    /// is a statement of its own: its result is dropped and nil stored, so no `clear` needs
+    /// to follow (each `d["k"].append(i)` had one).
+    var discardsResult = false
     /// The inline cache of a call: the script function this site last called with its
     /// arguments binding where they are, and that function's chunk. A call of the same
     /// function again skips the type test and the label match. Held strongly, so the

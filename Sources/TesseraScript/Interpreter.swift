@@ -195,7 +195,7 @@ public final class Interpreter {
     }
 
     /// A cell's statements and its register code (nil for a cell with no statements).
-    private func compile(_ source: Source) throws -> (stmts: [Stmt], chunk: Chunk)? {
+    func compile(_ source: Source) throws -> (stmts: [Stmt], chunk: Chunk)? {
         let stmts = try Parser.parse(source)
         guard !stmts.isEmpty else { return nil }
         var resolver = Resolver()

@@ -105,6 +105,12 @@ extension Interpreter {
     @inline(never)
     func callMethodGlobal(_ slot: GlobalSlot, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
                           _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> Value {
+        let result = try callMethodGlobalKeeping(slot, site, first: first, count: count, base: base, chunk, pc)
+        return site.pointee.discardsResult ? .nil : result
+    }
+
+    private func callMethodGlobalKeeping(_ slot: GlobalSlot, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
+                                         _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> Value {
         let args = Self.arguments(site, registers.base + base + first, count)
         let method = site.pointee.method!
         let mutates: Bool

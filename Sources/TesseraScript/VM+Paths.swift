@@ -122,9 +122,10 @@ extension Interpreter {
         let r = registers.base + base
         let args = Self.arguments(site, r + first, site.pointee.labels.count)
         let method = site.pointee.method!
-        return try withKeys(path, r, constants) { keys in
+        let result = try withKeys(path, r, constants) { keys in
             try callOnPath(path, keys, method, args, chunk.takeUnretainedValue(), base, pc)
         }
+        return site.pointee.discardsResult ? .nil : result
     }
 
     /// `= value` or `op= value` at the end of `path` through the general walk, for what the

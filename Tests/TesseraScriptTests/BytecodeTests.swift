@@ -184,6 +184,29 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("k(1)"), "1")
     }
 
+    func testAMutatingMethodStatementDropsItsResultWithoutAClear() throws {
+        run("""
+            var xs = []
+            var d = ["k": []]
+            var calls = 0
+            var tools = ["k": ["append": { (x) in calls += 1\n return [x, x] }]]
+            func grow(_ n) {
+                var grid = [[], []]
+                for i in 0..<n { grid[1].append(i) }
+                return grid
+            }
+            """)
+        let cell = try XCTUnwrap(interpreter.compile(Source(name: "cell", text: "for i in 0..<3 { xs.append(i)\n d[\"k\"].append(i) }"))?.chunk)
+        let clears = cell.code.filter { if case .clear = $0 { return true }; return false }.count
+        XCTAssertEqual(clears, 1, "only the loop's own registers are cleared, after it:\n\(cell.listing)")
+        XCTAssertEqual(run("for i in 0..<3 { xs.append(i)\n d[\"k\"].append(i) }\n[xs, d.k]"), "[[0, 1, 2], [0, 1, 2]]")
+        XCTAssertEqual(run("grow(3)"), "[[], [0, 1, 2]]")
+        // A Dict's own function of the method's name runs as a statement, its result dropped;
+        // as an expression its result is the value.
+        XCTAssertEqual(run("tools[\"k\"].append(5)\ncalls"), "1")
+        XCTAssertEqual(run("let got = tools[\"k\"].append(6)\n[got, calls]"), "[[6, 6], 2]")
+    }
+
     func testAMutatingMethodWhoseClosureGrowsTheRegistersKeepsItsReceiver() {
         // sort(by:)'s closure calls compiled code deep enough to move the register stack
         // while the array being sorted is out of its register.
