@@ -118,17 +118,7 @@ enum BinaryOperator: UInt8, CaseIterable {
     /// Int and Double cases that need no error).
     func apply(_ a: Value, _ b: Value) throws -> Value {
         // Two Strings compared without the general comparison (a sort's `a < b` on words).
-        if case .string(let s) = a, case .string(let t) = b {
-            switch self {
-            case .less: return .bool(s < t)
-            case .lessEqual: return .bool(s <= t)
-            case .greater: return .bool(s > t)
-            case .greaterEqual: return .bool(s >= t)
-            case .equal: return .bool(s == t)
-            case .notEqual: return .bool(s != t)
-            default: break
-            }
-        }
+        if case .string(let s) = a, case .string(let t) = b, let r = compare(s, t) { return .bool(r) }
         switch self {
         case .add: return try Operators.add(a, b)
         case .subtract: return try Operators.subtract(a, b)
