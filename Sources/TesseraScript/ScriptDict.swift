@@ -129,10 +129,6 @@ public struct ScriptDict: @unchecked Sendable {
         return storage.find(key, h)
     }
 
-    /// The position of `key` in insertion order, nil when the Dict has not got it.
-    @inline(__always)
-    func position(of key: DictKey) -> Int? { storage.find(key.value, key.hash) }
-
     /// The position of `key`, trying `hint` first: the position a lookup at the same place
     /// in the code found last. A site that reads one key of Dicts built alike (`body.x` over
     /// bodies made by one literal) then compares one hash and one key instead of searching.

@@ -234,20 +234,12 @@ extension Interpreter {
         }
     }
 
-    /// Whether `i` is an index of `xs`. (A function of its own, always inlined, so that its
-    /// Array code is inlined first: past a size, the optimizer inlines into the dispatch loop
-    /// only what is marked so, and `xs.count` there became a call.)
-    @inline(__always)
-    static func holds(_ xs: [Value], _ i: Int) -> Bool {
-        i >= 0 && i < xs.count
-    }
-
     /// `container[index] = value` for an Array and an Int index in range, in place without
     /// the general subscript path (the Array is taken out, set and put back, so its storage
     /// is uniquely referenced); false for anything else, which that path handles.
     @inline(__always)
     static func setElement(_ container: inout Value, _ index: Value, _ value: Value) -> Bool {
-        guard case .int(let i) = index, case .array(var xs) = container, Self.holds(xs, i) else { return false }
+        guard case .int(let i) = index, case .array(var xs) = container, i >= 0, i < xs.count else { return false }
         container = .nil
         xs[i] = value
         container = .array(xs)

@@ -344,7 +344,7 @@ extension Interpreter {
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptGet(let a, let b, let c):
-                    if case .array(let xs) = w.r[Int(b)], let i = c.int(w.r, w.constants), Self.holds(xs, i) {
+                    if case .array(let xs) = w.r[Int(b)], let i = c.int(w.r, w.constants), i >= 0, i < xs.count {
                         Value.store(w.r + Int(a), xs[i])
                         continue
                     }
