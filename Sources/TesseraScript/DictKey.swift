@@ -23,7 +23,7 @@ public struct DictKey: @unchecked Sendable {
 
     /// A String key.
     public static func string(_ s: String) -> DictKey {
-        DictKey(value: .string(s), hash: mix(UInt64(bitPattern: Int64(fnv(s) ^ seed))))
+        DictKey(value: .string(s), hash: seeded(fnv(s)))
     }
 
     private init(value: Value, hash: Int) {
@@ -75,9 +75,9 @@ extension DictKey {
     /// not copied out first).
     @inline(__always)
     static func hash(at p: UnsafePointer<Value>) -> Int? {
-        if let h = fnv(at: p) { return mix(UInt64(bitPattern: Int64(h ^ seed))) }
-        if case .int(let i) = p.pointee { return mix(UInt64(bitPattern: Int64(i ^ seed))) }
-        return hashGenerally(p.pointee)
+        if let h = fnv(at: p) { return seeded(h) }
+        if case .int(let i) = p.pointee { return seeded(i) }
+        return rawHash(p.pointee).map(seeded)
     }
 
     /// FNV-1a of the String at `p` (see `fnv(_:)`); nil for any other value. (A String that
@@ -93,21 +93,23 @@ extension DictKey {
     @inline(never)
     private static func normalizedFNV(at p: UnsafePointer<Value>) -> Int {
         guard case .string(let s) = p.pointee else { return 0 }
-        return fnv(s)
+        return nfcFNV(s)
     }
 
+    /// The hash of `v`, nil when it cannot be a key.
     @inline(__always)
-    static func hash(of v: borrowing Value) -> Int? {
+    static func hash(of v: Value) -> Int? {
         switch v {
-        case .string(let s): return mix(UInt64(bitPattern: Int64(fnv(s) ^ seed)))
-        case .int(let i): return mix(UInt64(bitPattern: Int64(i ^ seed)))
-        default: return hashGenerally(copy v)
+        case .string(let s): return seeded(fnv(s))
+        case .int(let i): return seeded(i)
+        default: return rawHash(v).map(seeded)
         }
     }
 
-    private static func hashGenerally(_ v: Value) -> Int? {
-        guard let raw = rawHash(v) else { return nil }
-        return mix(UInt64(bitPattern: Int64(raw ^ seed)))
+    /// A hash before the seed (`rawHash`) with the seed mixed in.
+    @inline(__always)
+    private static func seeded(_ raw: Int) -> Int {
+        mix(UInt64(bitPattern: Int64(raw ^ seed)))
     }
 
     /// The hash before the seed is mixed in; nil for a value that cannot be a key.
@@ -137,9 +139,14 @@ extension DictKey {
     @inline(__always)
     private static func fnv(_ s: String) -> Int {
         // (Over a buffer of the bytes: walking `utf8` one index at a time was most of the hash.)
-        let (h, ascii) = s.utf8.withContiguousStorageIfAvailable(fnv) ?? Array(s.utf8).withUnsafeBufferPointer(fnv)
-        if ascii { return Int(bitPattern: UInt(h)) }
-        return Int(bitPattern: UInt(Array(s.precomposedStringWithCanonicalMapping.utf8).withUnsafeBufferPointer(fnv).hash))
+        if let (h, ascii) = s.utf8.withContiguousStorageIfAvailable(fnv), ascii { return Int(bitPattern: UInt(h)) }
+        return nfcFNV(s)
+    }
+
+    /// FNV-1a over the UTF-8 of the NFC form of `s` (an ASCII String is its own NFC form).
+    @inline(never)
+    private static func nfcFNV(_ s: String) -> Int {
+        Int(bitPattern: UInt(Array(s.precomposedStringWithCanonicalMapping.utf8).withUnsafeBufferPointer(fnv).hash))
     }
 
     private static func fnv(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, ascii: Bool) {
