@@ -234,9 +234,6 @@ struct BytecodeCompiler {
     /// reference (a value read from a variable's collection, a call's result).
     private var statementHigh = 0
     private var holdsReferences = false
-    /// The statement was a mutating method whose result the machine drops (see
-    /// `BytecodeCall.discardsResult`): its one register needs no clearing.
-    private var resultDropped = false
 
     private mutating func statement(_ s: Stmt) throws {
         let mark = nextRegister
@@ -248,28 +245,24 @@ struct BytecodeCompiler {
             statementHigh = max(savedHigh, statementHigh)
             holdsReferences = savedHolds
         }
-        resultDropped = false
         try statementBody(s, mark)
-        // (Only an expression statement drops its result; a loop's flag is its body's last.)
-        let dropped = resultDropped && s is ExpressionStmt
-        resultDropped = false
-        if holdsReferences && statementHigh > mark && !(s is ReturnStmt) && !dropped {
+        if holdsReferences && statementHigh > mark && !(s is ReturnStmt) && !dropsResult(of: s, above: mark) {
             emit(.clear(first: Operand(mark), count: Operand(statementHigh - mark)), s.location)
         }
     }
 
-    /// When the statement just compiled is a mutating method on a session variable or a
-    /// path whose only temporary is its result (`xs.append(i)`, `d["k"].append(i)`), has
-    /// the machine drop the result, so that no `clear` follows.
-    private mutating func dropResult(above mark: Int) {
-        guard statementHigh == mark + 1, let last = chunk.code.last else { return }
-        switch last {
-        case .methodGlobal(let a, _, _, _, let site), .methodPath(let a, _, _, let site):
-            guard a == Operand(mark) else { return }
+    /// Whether `s`, just compiled, is a mutating method on a session variable or a path
+    /// whose only temporary is its result (`xs.append(i)`, `d["k"].append(i)`); if so the
+    /// machine is told to drop the result, and no `clear` need follow.
+    private mutating func dropsResult(of s: Stmt, above mark: Int) -> Bool {
+        guard let e = s as? ExpressionStmt, !(e.expr is AssignExpr), statementHigh == mark + 1 else { return false }
+        switch chunk.code.last {
+        case .methodGlobal(let a, _, _, _, let site)?, .methodPath(let a, _, _, let site)?:
+            guard a == Operand(mark) else { return false }
             chunk.sites[Int(site)].discardsResult = true
-            resultDropped = true
+            return true
         default:
-            return
+            return false
         }
     }
 
@@ -279,7 +272,6 @@ struct BytecodeCompiler {
             // An assignment's value (nil) is not kept when nothing reads it.
             if let a = s.expr as? AssignExpr { return try assignment(a) }
             _ = try expression(s.expr)
-            dropResult(above: mark)
         case let s as VarDeclStmt:
             if case .name(_, _, .local(let v)) = s.pattern, !v.captured, let e = s.initializer {
                 return try store(e, into: Operand(v.index))

@@ -208,7 +208,7 @@ public final class Interpreter {
         cellChunks.append(chunk)
         // An interrupt that came before the cell stops it at its first statement (inside,
         // the machine checks at each backward jump and call).
-        if interrupt.isSet { throw ScriptError(.interrupted, "the cell was interrupted", at: stmts[0].location, in: source) }
+        if interrupt.isSet { throw ScriptError.interrupted().located(stmts[0].location, in: source) }
         callDepth = 0
         let v = try execute(chunk, base: registers.top)
         return v.isNil ? nil : v
@@ -278,7 +278,7 @@ public final class Interpreter {
         // a closure without a loop or a call checks nowhere else.
         if interrupt.isSet {
             registers.clear(base, chunk.registerCount)
-            throw ScriptError(.interrupted, "the cell was interrupted")
+            throw ScriptError.interrupted()
         }
         callDepth += 1
         defer { callDepth -= 1 }

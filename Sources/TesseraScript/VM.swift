@@ -218,7 +218,7 @@ extension Interpreter {
                 case .jump(let to):
                     pc = Int(to)
                 case .loop(let to):
-                    if flag.isSet { throw Self.interrupted() }
+                    if flag.isSet { throw ScriptError.interrupted() }
                     pc = Int(to)
                 case .jumpIfFalse(let a, let to, let what):
                     guard case .bool(let b) = w.r[Int(a)] else { throw conditionError(w.r[Int(a)], w.constants[Int(what)]) }
@@ -248,10 +248,10 @@ extension Interpreter {
                         continue
                     }
                     (w.r + i + 1).initialize(to: .int(k + 1))
-                    if flag.isSet { throw Self.interrupted() }
+                    if flag.isSet { throw ScriptError.interrupted() }
                     pc = Int(to)
                 case .call(let a, let callee, let first, let count, let s):
-                    if flag.isSet { throw Self.interrupted() }
+                    if flag.isSet { throw ScriptError.interrupted() }
                     let site = w.sites + Int(s)
                     if case .function(let fn) = w.r[Int(callee)] {
                         if ObjectIdentifier(fn) == site.pointee.cachedIdentity {
@@ -264,7 +264,7 @@ extension Interpreter {
                     let outcome = try callUncached(w.r[Int(callee)], site, first: Int(first), count: Int(count), base: w.base, current, pc)
                     try finish(outcome, result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                 case .callGlobal(let a, let g, let first, let count, let s):
-                    if flag.isSet { throw Self.interrupted() }
+                    if flag.isSet { throw ScriptError.interrupted() }
                     let site = w.sites + Int(s)
                     // A script function in the slot: entered without copying the value out.
                     let cached = w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Bool in
@@ -288,7 +288,7 @@ extension Interpreter {
                     if case .dict(let d) = w.r[Int(receiver)], let member = d.value(at: site.pointee.method.unsafelyUnwrapped.key, hint: &site.pointee.dictHint),
                        case .function(let fn) = member, type(of: fn) == ScriptFunction.self {
                         let sf = unsafeDowncast(fn, to: ScriptFunction.self)
-                        if flag.isSet { throw Self.interrupted() }
+                        if flag.isSet { throw ScriptError.interrupted() }
                         // (Bound where they are without `prepare`, which would fill the site's
                         // call cache: a method site never reads it, and each write of another
                         // function retained it.)
@@ -502,17 +502,13 @@ extension Interpreter {
     /// A taken jump to `to`: one that goes back (a loop's test) checks for an interrupt first.
     @inline(__always)
     private static func jump(_ to: Operand, _ pc: inout Int, _ flag: InterruptFlag) throws {
-        if Int(to) < pc, flag.isSet { throw Self.interrupted() }
+        if Int(to) < pc, flag.isSet { throw ScriptError.interrupted() }
         pc = Int(to)
     }
 
-    // (The errors below are made out of the loop: each one made in it added its blocks to
-    // the loop, and past a size the optimizer stops inlining the Array code the loop runs.)
-
-    @inline(never)
-    private static func interrupted() -> ScriptError {
-        ScriptError(.interrupted, "the cell was interrupted")
-    }
+    // (The errors below are made out of the loop, as `ScriptError.interrupted()` is: each
+    // one made in it added its blocks to the loop, and past a size the optimizer stops
+    // inlining the Array code the loop runs.)
 
     @inline(never)
     private func recursionError(_ callee: Unmanaged<Chunk>) -> ScriptError {
