@@ -2,7 +2,10 @@
 """Spine benchmarks, side by side in one run (standard library only).
 
 1. The stdio round-trip of a trivial cell (`1+1`, execute_request sent to status idle
-   received) through `tessera kernel --stdio`: median and p99 over 1000 cells.
+   received) through `tessera kernel --stdio`: median and p99 over 3 x 1000 cells,
+   alternated with a floor: a process that replays the kernel's recorded reply, the same
+   bytes, computing nothing, timed by the same client. The difference of the medians is
+   the kernel's own share; the floor is the pipe's, the scheduler's and the client's.
 2. The interpreter against `python3` on the same programs (bench/scripts/*.tsr|.py), a
    small suite in the spirit of pyperformance, each the same algorithm on both sides:
    a 10^6-iteration arithmetic loop at top level and inside a function, fib(25), appends
@@ -22,8 +25,13 @@ from machine import describe
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def roundtrip(binary, cells):
-    p = subprocess.Popen([binary, "kernel", "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0)
+def roundtrip(cmd, cells, env=None):
+    """Sorted seconds from sending a trivial cell to reading its idle status, per cell.
+
+    The client reads the kernel's stdout unbuffered, one byte per read(2) as
+    `readline` does on a raw pipe: a naive client's cost, counted on purpose, and on a
+    busy machine most of the figure (see `replay`)."""
+    p = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, bufsize=0, env=env)
     times = []
 
     def until_idle(msg_id):
@@ -45,8 +53,53 @@ def roundtrip(binary, cells):
             times.append(time.perf_counter() - t0)
     p.stdin.close()
     p.wait()
-    times.sort()
+    return sorted(times)
+
+
+# A stand-in kernel that computes nothing: it answers each line with the kernel's own
+# recorded reply to `1+1`, the same bytes, one write(2) a message as the kernel writes
+# them. Timed by the same client, it is the floor under the kernel's figure: the pipe,
+# the scheduler and the client's own reading, which no kernel can go below.
+REPLAY = r"""
+import json, os, sys
+recorded = [l.encode() + b"\n" for l in os.environ["TESSERA_REPLAY"].split("\n")]
+for line in sys.stdin.buffer:
+    parent = json.dumps(json.loads(line)["msg_id"]).encode()
+    for l in recorded:
+        os.write(1, l.replace(b'"parent_id":"rec"', b'"parent_id":' + parent))
+"""
+
+
+def recorded_reply(binary):
+    """The kernel's messages for one `1+1` cell, as it writes them."""
+    request = json.dumps({"msg_id": "rec", "msg_type": "execute_request", "content": {"code": "1+1"}}) + "\n"
+    p = subprocess.Popen([binary, "kernel", "--stdio"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    p.stdin.write(request)
+    p.stdin.flush()
+    lines = []
+    while True:
+        line = p.stdout.readline().rstrip("\n")
+        lines.append(line)
+        m = json.loads(line)
+        if m["msg_type"] == "status" and m["content"]["execution_state"] == "idle":
+            break
+    p.stdin.close()
+    p.wait()
+    return "\n".join(lines)
+
+
+def median_p99(times):
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
+
+
+def roundtrip_against_floor(binary, cells, rounds=3):
+    """The kernel and its replayed floor alternated `rounds` times, `cells` cells each."""
+    env = dict(os.environ, TESSERA_REPLAY=recorded_reply(binary))
+    ours, floor = [], []
+    for _ in range(rounds):
+        ours += roundtrip([binary, "kernel", "--stdio"], cells)
+        floor += roundtrip([sys.executable, "-c", REPLAY], cells, env)
+    return sorted(ours), sorted(floor)
 
 
 PROGRAMS = ["loop", "loop_func", "fib", "append", "nbody", "spectral_norm", "fannkuch", "word_count",
@@ -71,9 +124,12 @@ def main():
 
     print(describe())
     if not a.skip_roundtrip:
-        med, p99 = roundtrip(a.tessera, a.cells)
-        print(f"\nstdio round-trip, trivial cell 1+1, {a.cells} cells")
+        ours, floor = roundtrip_against_floor(a.tessera, a.cells)
+        (med, p99), (fmed, fp99) = median_p99(ours), median_p99(floor)
+        print(f"\nstdio round-trip, trivial cell 1+1, {a.cells} cells x 3, alternated with the floor")
         print(f"  tessera kernel --stdio   median {med * 1e3:.3f} ms   p99 {p99 * 1e3:.3f} ms")
+        print(f"  floor (replayed reply)   median {fmed * 1e3:.3f} ms   p99 {fp99 * 1e3:.3f} ms")
+        print(f"  the kernel's own share   median {(med - fmed) * 1e3:.3f} ms")
         print("  (anchor, not in this run: ipykernel 7.4 over ZeroMQ, median 17 ms, p99 32 ms)")
 
     print(f"\ninterpreter vs python3, median of {a.repeats} runs (seconds; ratio = python / tessera, >1 means Tessera is faster)")
