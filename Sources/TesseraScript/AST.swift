@@ -14,6 +14,12 @@ public class Expr {
         if let s = self as? SubscriptExpr { return !s.optional }
         return false
     }
+
+    /// `(a, b)` on the left of `=`: a tuple of assignable places, `_`, or tuples of them.
+    var isAssignableTuple: Bool {
+        guard let t = self as? TupleExpr else { return false }
+        return t.elements.allSatisfy { $0.isAssignable || $0.isAssignableTuple }
+    }
 }
 
 public class Stmt {

@@ -478,6 +478,8 @@ struct BytecodeCompiler {
     /// or a temporary (or `target`, when one is given, for the result of an operation).
     private mutating func expression(_ e: Expr, target: Operand? = nil) throws -> Operand {
         switch e {
+        case let e as PlacedValue:
+            return e.register
         case let e as LiteralExpr:
             let dst = target ?? temporary()
             emit(.constant(a: dst, k: constant(e.value)), e.location)
@@ -743,8 +745,27 @@ struct BytecodeCompiler {
             try assignPath(e, combine: combine)
         case let m as MemberExpr where !m.optional:
             try assignPath(e, combine: combine)
+        case let t as TupleExpr where combine == nil:
+            try assignTuple(t, from: try expression(e.value), e.location)
         default:
             throw syntaxError("cannot assign to this expression", e.target.location)
+        }
+    }
+
+    /// `(a, b) = (b, a)`: the right side is evaluated whole, then taken apart and assigned
+    /// to the places left to right, as in Swift; `_` drops its part.
+    private mutating func assignTuple(_ places: TupleExpr, from value: Operand, _ loc: SourceLocation) throws {
+        let first = Operand(nextRegister)
+        for _ in places.elements { _ = temporary() }
+        emit(.unpack(a: value, first: first, count: Operand(places.elements.count)), loc)
+        for (k, place) in places.elements.enumerated() {
+            let part = first + Operand(k)
+            if let id = place as? IdentifierExpr, id.name == "_" { continue }
+            if let inner = place as? TupleExpr {
+                try assignTuple(inner, from: part, loc)
+            } else {
+                try assignment(AssignExpr("=", place, PlacedValue(part, place.location), loc))
+            }
         }
     }
 
@@ -926,4 +947,11 @@ struct BytecodeCompiler {
             .call(a: $0, callee: callee, first: $1, count: $2, site: s)
         }
     }
+}
+
+/// A value the compiler has already placed in a register: a part of a tuple taken apart
+/// for `(a, b) = ...`, handed to the ordinary assignment of each place.
+private final class PlacedValue: Expr {
+    let register: Operand
+    init(_ register: Operand, _ loc: SourceLocation) { self.register = register; super.init(loc) }
 }

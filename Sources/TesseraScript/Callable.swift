@@ -96,6 +96,16 @@ public final class NativeFunction: Callable, @unchecked Sendable {
     /// of the common kinds, taken as `unary` is.
     @exclusivity(unchecked) private(set) var binary: ((Value, Value) -> Value?)?
 
+    /// Named values read through the function as Swift reads them through a type:
+    /// `Int.max`, `Double.infinity`.
+    private(set) var constants: [String: Value] = [:]
+
+    /// This function, answering `constants` as members.
+    func with(constants: [String: Value]) -> NativeFunction {
+        self.constants = constants
+        return self
+    }
+
     /// This function, with `unary` as the short way for a lone argument.
     func applying(_ unary: @escaping (Value) -> Value?) -> NativeFunction {
         self.unary = unary

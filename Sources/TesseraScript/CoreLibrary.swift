@@ -207,7 +207,7 @@ public enum CoreLibrary {
             return .double(Foundation.pow(x, y))
         },
         NativeFunction(Declaration("Int", [.positional("x", .any, "a Double (truncated toward zero), a String or a Bool")], returns: "Int?",
-                                   summary: "Converts to an Int; nil when it cannot.", example: "Int(\"42\") ?? 0")) { a, _ in
+                                   summary: "Converts to an Int; nil when it cannot. `Int.max` and `Int.min` are the largest and smallest Int.", example: "Int(\"42\") ?? Int.min")) { a, _ in
             switch a["x"] {
             case .int: return a["x"]
             case .double(let d): return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil
@@ -219,9 +219,9 @@ public enum CoreLibrary {
             if case .int = v { return v }
             if case .double(let d) = v { return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil }
             return nil
-        },
+        }.with(constants: ["max": .int(.max), "min": .int(.min)]),
         NativeFunction(Declaration("Double", [.positional("x", .any, "an Int, a String or a Bool")], returns: "Double?",
-                                   summary: "Converts to a Double; nil when it cannot.", example: "Double(\"2.5\") ?? 0")) { a, _ in
+                                   summary: "Converts to a Double; nil when it cannot. `Double.infinity`, `Double.nan`, `Double.pi`, `Double.greatestFiniteMagnitude` and `Double.ulpOfOne` are as in Swift.", example: "Double(\"2.5\") ?? Double.nan")) { a, _ in
             switch a["x"] {
             case .int(let i): return .double(Double(i))
             case .double: return a["x"]
@@ -233,7 +233,8 @@ public enum CoreLibrary {
             if case .int(let i) = v { return .double(Double(i)) }
             if case .double = v { return v }
             return nil
-        },
+        }.with(constants: ["infinity": .double(.infinity), "nan": .double(.nan), "pi": .double(.pi),
+                           "greatestFiniteMagnitude": .double(.greatestFiniteMagnitude), "ulpOfOne": .double(.ulpOfOne)]),
         NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict", [.range, .array, .string, .dict]), "what to list")],
                                             returns: "Array", otherForms: ["Array(repeating: Any, count: Int) -> Array"],
                                             summary: "The elements of a Range, Array, String (its characters) or Dict (its (key, value) pairs); or count copies of a value.",

@@ -78,6 +78,7 @@ public enum Members {
             return keys + dict.names
         case .tuple(let xs): return xs.indices.map(String.init)
         case .object(let o): return o.memberNames
+        case .function(let f as NativeFunction): return f.constants.keys.sorted()
         default: return table(for: v)?.names ?? []
         }
     }
@@ -114,6 +115,8 @@ public enum Members {
             if name == "count" { return .int(xs.count) }
         case .object(let o):
             if let m = try o.member(name, interp) { return m }
+        case .function(let f as NativeFunction):
+            if let c = f.constants[name] { return c }
         default:
             if let t = table(for: v) {
                 if let p = t.properties[name] { return try p(v) }

@@ -165,7 +165,14 @@ public struct Parser {
             guard peek.isKeyword(.in) else { throw error("expected 'in' after the loop variable, as in: for x in xs { ... }") }
             advance()
             let seq = try withTrailingClosures(false) { try $0.parseExpression() }
-            let body = try parseBlock("of the for loop")
+            // `for x in xs where x > 0 { ... }` runs the body only where the clause holds, as in Swift.
+            var filter: Expr? = nil
+            if case .identifier("where") = peek.kind {
+                advance()
+                filter = try withTrailingClosures(false) { try $0.parseExpression() }
+            }
+            var body = try parseBlock("of the for loop")
+            if let filter { body = [IfStmt(filter, body, nil, filter.location)] }
             return ForStmt(pattern, seq, body, t.location)
         case .keyword(.while):
             advance()
@@ -309,7 +316,9 @@ public struct Parser {
             throw ScriptError(.syntax, "parameter '\(prm.name)' is declared twice", at: prm.location, in: source)
         }
         let body = try parseBlock("of '\(name)'")
-        return FunctionDecl(name: name, parameters: params, body: body, isExpressionBody: false,
+        // A body that is one expression returns it, as in Swift: `func area() { w * h }`.
+        return FunctionDecl(name: name, parameters: params, body: body,
+                            isExpressionBody: body.count == 1 && body[0] is ExpressionStmt,
                             isClosure: false, location: location)
     }
 
@@ -348,7 +357,10 @@ public struct Parser {
         let lhs = try parseTernary()
         if case .punct(let op) = peek.kind, Parser.assignmentOps.contains(op), onSameLogicalLine {
             let opToken = advance()
-            guard lhs.isAssignable else {
+            guard lhs.isAssignable || (op == "=" && lhs.isAssignableTuple) else {
+                if lhs.isAssignableTuple {
+                    throw error("'\(op)' cannot update a tuple; write each: a \(op) x; b \(op) y", at: opToken)
+                }
                 throw error("cannot assign to this expression; the left side of '\(op)' must be a variable, an element or a member", at: opToken)
             }
             let rhs = try nested { try $0.parseAssignment() }
@@ -500,7 +512,7 @@ public struct Parser {
                                 label = l
                                 parser.advance(); parser.advance()
                             }
-                            args.append(Argument(label: label, value: try parser.parseExpression()))
+                            args.append(Argument(label: label, value: try parser.operatorFunction() ?? parser.parseExpression()))
                             if !parser.match(",") { break }
                         }
                         return args
@@ -558,7 +570,7 @@ public struct Parser {
                             if case .identifier = parser.peek.kind, parser.peekAt(1).isPunct(":") {
                                 throw parser.error("labelled tuple elements are not supported; use a Dict: [\"name\": value]")
                             }
-                            items.append(try parser.parseExpression())
+                            items.append(try parser.operatorFunction() ?? parser.parseExpression())
                             if !parser.match(",") { break }
                         }
                         return items
@@ -638,6 +650,22 @@ public struct Parser {
             }
             return peekAt(k).isKeyword(.in)
         }
+    }
+
+    /// Operators that name a function of two arguments where an argument is expected, as in
+    /// Swift: `xs.reduce(0, +)`, `xs.sorted(by: >)`, `(+)`.
+    private static let operatorFunctions: Set<String> = ["+", "-", "*", "/", "%", "**", "@", "==", "!=", "<", "<=", ">", ">="]
+
+    /// `{ lhs, rhs in lhs <op> rhs }` when an operator stands alone before `)` or `,`.
+    private mutating func operatorFunction() -> Expr? {
+        guard case .punct(let op) = peek.kind, Parser.operatorFunctions.contains(op),
+              peekAt(1).isPunct(")") || peekAt(1).isPunct(",") else { return nil }
+        let loc = advance().location
+        let params = ["lhs", "rhs"].map { ParameterDecl(label: nil, name: $0, defaultValue: nil, location: loc) }
+        let body = ExpressionStmt(BinaryExpr(op, IdentifierExpr("lhs", loc), IdentifierExpr("rhs", loc), loc))
+        let fn = FunctionDecl(name: "closure", parameters: params, body: [body], isExpressionBody: true,
+                              isClosure: true, location: loc)
+        return ClosureExpr(fn, loc)
     }
 
     private mutating func parseClosure() throws -> Expr {

@@ -98,6 +98,43 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("func typed(_ x: Int, y: [String: Double]) -> Int { return x }\ntyped(1, y: [:])"), "1")
     }
 
+    /// Swift idioms a Swift programmer writes without thinking, each giving Swift's answer.
+    func testSwiftIdiomsGiveSwiftsAnswers() {
+        // A function whose body is one expression returns it.
+        run("let w = 3\nlet h = 4\nfunc area() { w * h }\nfunc twice(_ x) { x * 2 }")
+        XCTAssertEqual(run("area()"), "12")
+        XCTAssertEqual(run("twice(5)"), "10")
+        XCTAssertEqual(output("func greet() { print(\"hi\") }\nlet r = greet()\nprint(r == nil)"), "hi\ntrue\n")
+        XCTAssertEqual(run("func two() { let x = 1\n x * 2 }\ntwo()"), nil, "two statements: no implicit return")
+        // Operators name functions of two arguments.
+        XCTAssertEqual(run("[1, 2, 3, 4].reduce(0, +)"), "10")
+        XCTAssertEqual(run("[1, 2, 3, 4].reduce(1, *)"), "24")
+        XCTAssertEqual(run("[3, 1, 2].sorted(by: >)"), "[3, 2, 1]")
+        XCTAssertEqual(run("zip([1, 2], [3, 4]).map(*)"), "[3, 8]")
+        XCTAssertEqual(run("let plus = (+)\nplus(2, 3)"), "5")
+        // Tuples assign as a whole: the right side first, then the places left to right.
+        run("var a = 1\nvar b = 2\n(a, b) = (b, a)")
+        XCTAssertEqual(run("(a, b)"), "(2, 1)")
+        run("var xs = [1, 2, 3]\n(xs[0], xs[2]) = (xs[2], xs[0])\nvar d = [\"k\": 0]\n(d.k, _) = (7, 8)")
+        XCTAssertEqual(run("xs"), "[3, 2, 1]")
+        XCTAssertEqual(run("d"), "[\"k\": 7]")
+        XCTAssertEqual(run("((a, b), xs[1]) = ((5, 6), 9)\n[a, b, xs[1]]"), "[5, 6, 9]")
+        XCTAssertEqual(run("func fib(_ n) { var (x, y) = (0, 1)\n for _ in 0..<n { (x, y) = (y, x + y) }\n return x }\nfib(10)"), "55")
+        XCTAssertEqual(run("func boxed() { var (x, y) = (0, 1)\n let step = { (x, y) = (y, x + y) }\n step(); step(); step()\n return x }\nboxed()"), "2")
+        XCTAssertEqual(error("let c = 1\n(c, a) = (2, 3)")?.kind, .type)
+        XCTAssertEqual(error("(a, b) = (1, 2, 3)")?.kind, .value)
+        XCTAssertEqual(run("a"), "5", "a failed assignment changes nothing")
+        XCTAssertEqual(error("(a, b) += (1, 1)")?.kind, .syntax)
+        // `for ... where` runs the body where the clause holds; continue and break still work.
+        XCTAssertEqual(output("for x in 0..<10 where x % 3 == 0 { if x == 6 { continue }\n print(x) }"), "0\n3\n9\n")
+        XCTAssertEqual(output("for (i, s) in [\"a\", \"b\", \"c\"].enumerated() where i != 1 { print(s) }"), "a\nc\n")
+        // Int and Double answer Swift's constants.
+        XCTAssertEqual(run("Int.max"), "9223372036854775807")
+        XCTAssertEqual(run("Int.min"), "-9223372036854775808")
+        XCTAssertEqual(run("var best = Double.infinity\nfor x in [2.5, 0.5] { best = min(best, x) }\nbest"), "0.5")
+        XCTAssertEqual(error("Int.maxx")?.suggestion, "did you mean 'max'?")
+    }
+
     func testClosuresCapturePerIterationAndByReference() {
         run("var fs = []\nfor i in 0..<3 { fs.append({ i * 10 }) }")
         XCTAssertEqual(run("fs.map { $0() }"), "[0, 10, 20]")
