@@ -9,14 +9,21 @@ public enum Console {
 
     static func write(_ text: String, to fd: Int32) {
         var text = text
-        text.withUTF8 { buf in
-            var offset = 0
-            while offset < buf.count {
-                let n = Foundation.write(fd, buf.baseAddress! + offset, buf.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return }
-                offset += n
-            }
+        text.withUTF8 { write($0, to: fd) }
+    }
+
+    static func write(_ bytes: [UInt8], to fd: Int32) {
+        bytes.withUnsafeBufferPointer { write($0, to: fd) }
+    }
+
+    private static func write(_ buf: UnsafeBufferPointer<UInt8>, to fd: Int32) {
+        guard let base = buf.baseAddress else { return }
+        var offset = 0
+        while offset < buf.count {
+            let n = Foundation.write(fd, base + offset, buf.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return }
+            offset += n
         }
     }
 }

@@ -41,104 +41,114 @@ public enum JSON: Equatable, Sendable {
 
     // MARK: Writing
 
-    public var serialized: String {
-        var out = ""
+    // (One writer, over UTF-8 bytes: the transports send bytes, and a String built by
+    // appends paid ~200 machine instructions a byte, most of a trivial cell's cost.)
+
+    /// Compact UTF-8, as the transports send it.
+    public var bytes: [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(to: &out)
         return out
     }
 
-    public func write(to out: inout String) {
+    public var serialized: String { String(decoding: bytes, as: UTF8.self) }
+
+    public func write(to out: inout [UInt8]) {
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
+        case .null: out.append(contentsOf: "null".utf8)
+        case .bool(let b): out.append(contentsOf: (b ? "true" : "false").utf8)
         case .number(let d):
-            if let i = Int(exactly: d), abs(d) < 1e15 { out += String(i) }
-            else if d.isFinite { out += "\(d)" }
-            else { out += "null" }
+            if let i = Int(exactly: d), abs(d) < 1e15 { out.append(contentsOf: String(i).utf8) }
+            else if d.isFinite { out.append(contentsOf: "\(d)".utf8) }
+            else { out.append(contentsOf: "null".utf8) }
         case .string(let s): JSON.writeString(s, to: &out)
         case .array(let xs):
-            out += "["
-            for (i, x) in xs.enumerated() { if i > 0 { out += "," }; x.write(to: &out) }
-            out += "]"
+            out.append(UInt8(ascii: "["))
+            for (i, x) in xs.enumerated() {
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                x.write(to: &out)
+            }
+            out.append(UInt8(ascii: "]"))
         case .object(let pairs):
-            out += "{"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in pairs.enumerated() {
-                if i > 0 { out += "," }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSON.writeString(k, to: &out)
-                out += ":"
+                out.append(UInt8(ascii: ":"))
                 v.write(to: &out)
             }
-            out += "}"
+            out.append(UInt8(ascii: "}"))
         }
     }
 
     /// Indented JSON for files people read and diff: `indent` spaces per level, keys
     /// sorted when asked (as nbformat writes notebooks: indent 1, sorted keys).
     public func pretty(indent: Int = 2, sortKeys: Bool = false) -> String {
-        var out = ""
-        writePretty(to: &out, indent: String(repeating: " ", count: indent), level: 0, sortKeys: sortKeys)
-        return out
+        var out: [UInt8] = []
+        writePretty(to: &out, indent: indent, level: 0, sortKeys: sortKeys)
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func writePretty(to out: inout String, indent: String, level: Int, sortKeys: Bool) {
-        let inner = String(repeating: indent, count: level + 1)
+    private func writePretty(to out: inout [UInt8], indent: Int, level: Int, sortKeys: Bool) {
+        func newline(_ level: Int) {
+            out.append(UInt8(ascii: "\n"))
+            out.append(contentsOf: repeatElement(UInt8(ascii: " "), count: indent * level))
+        }
         switch self {
         case .array(let xs) where !xs.isEmpty:
-            out += "[\n"
+            out.append(UInt8(ascii: "["))
             for (i, x) in xs.enumerated() {
-                out += inner
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
                 x.writePretty(to: &out, indent: indent, level: level + 1, sortKeys: sortKeys)
-                out += i < xs.count - 1 ? ",\n" : "\n"
             }
-            out += String(repeating: indent, count: level) + "]"
+            newline(level)
+            out.append(UInt8(ascii: "]"))
         case .object(let unsorted) where !unsorted.isEmpty:
             let pairs = sortKeys ? unsorted.sorted { $0.0 < $1.0 } : unsorted
-            out += "{\n"
+            out.append(UInt8(ascii: "{"))
             for (i, (k, v)) in pairs.enumerated() {
-                out += inner
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                newline(level + 1)
                 JSON.writeString(k, to: &out)
-                out += ": "
+                out.append(contentsOf: ": ".utf8)
                 v.writePretty(to: &out, indent: indent, level: level + 1, sortKeys: sortKeys)
-                out += i < pairs.count - 1 ? ",\n" : "\n"
             }
-            out += String(repeating: indent, count: level) + "}"
+            newline(level)
+            out.append(UInt8(ascii: "}"))
         default:
             write(to: &out)
         }
     }
 
-    static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        // Copy runs of bytes that need no escaping in one append: a 10 MB cell is one run.
-        var utf8 = Array(s.utf8)
-        var runStart = 0
-        var escaped = ""
-        utf8.withUnsafeMutableBufferPointer { bytes in
-            var i = 0
-            func flushRun() {
-                if runStart < i { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self) }
-            }
-            while i < bytes.count {
+    /// `s` as a JSON string: quotes, backslashes and control characters escaped, runs of
+    /// bytes that need no escaping copied whole (a 10 MB cell is one run).
+    static func writeString(_ s: String, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        var s = s
+        s.withUTF8 { bytes in
+            var runStart = 0
+            for i in bytes.indices {
                 let b = bytes[i]
-                if b >= 0x20 && b != 0x22 && b != 0x5C { i += 1; continue }
-                flushRun()
+                if b >= 0x20 && b != 0x22 && b != 0x5C { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                out.append(UInt8(ascii: "\\"))
                 switch b {
-                case 0x22: escaped = "\\\""
-                case 0x5C: escaped = "\\\\"
-                case 0x0A: escaped = "\\n"
-                case 0x0D: escaped = "\\r"
-                case 0x09: escaped = "\\t"
+                case 0x22: out.append(UInt8(ascii: "\""))
+                case 0x5C: out.append(UInt8(ascii: "\\"))
+                case 0x0A: out.append(UInt8(ascii: "n"))
+                case 0x0D: out.append(UInt8(ascii: "r"))
+                case 0x09: out.append(UInt8(ascii: "t"))
                 default:
-                    let hex = String(b, radix: 16)
-                    escaped = "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    let hex = Array("0123456789abcdef".utf8)
+                    out.append(contentsOf: [UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(b >> 4)], hex[Int(b & 15)]])
                 }
-                out += escaped
-                i += 1
-                runStart = i
+                runStart = i + 1
             }
-            flushRun()
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
         }
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     // MARK: Parsing

@@ -214,8 +214,8 @@ public final class JupyterTransport: @unchecked Sendable {
             identities: identities,
             header: WireMessage.header(msgID: message.msgID, msgType: message.msgType, session: session),
             parentHeader: ctx?.header ?? Self.emptyObject,
-            metadata: message.metadata.map { Array($0.serialized.utf8) } ?? Self.emptyObject,
-            content: Array(message.content.serialized.utf8))
+            metadata: message.metadata?.bytes ?? Self.emptyObject,
+            content: message.content.bytes)
         enqueue(channel, wire.frames(signer: signer))
     }
 
@@ -227,9 +227,9 @@ public final class JupyterTransport: @unchecked Sendable {
     private func signedFrames(_ type: String, content: JSON, parent: [UInt8], identities: [[UInt8]]) -> [[UInt8]] {
         WireMessage(
             identities: identities,
-            header: WireMessage.header(msgID: UUID().uuidString, msgType: type, session: session),
+            header: WireMessage.header(msgID: MessageID.next(), msgType: type, session: session),
             parentHeader: parent, metadata: Self.emptyObject,
-            content: Array(content.serialized.utf8)
+            content: content.bytes
         ).frames(signer: signer)
     }
 

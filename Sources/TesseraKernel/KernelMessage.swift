@@ -11,7 +11,7 @@ public struct KernelMessage: Sendable {
     public var content: JSON
     public var metadata: JSON?
 
-    public init(_ msgType: String, parent: String?, content: JSON, metadata: JSON? = nil, msgID: String = UUID().uuidString) {
+    public init(_ msgType: String, parent: String?, content: JSON, metadata: JSON? = nil, msgID: String = MessageID.next()) {
         self.msgType = msgType
         self.msgID = msgID
         self.parentID = parent
@@ -45,7 +45,7 @@ public struct KernelMessage: Sendable {
                 throw ProtocolError("\"msg_id\" must be a string, not \(id.serialized.prefix(80)); replies name their request by it", echo: id)
             }
         }
-        self.msgID = json["msg_id"]?.stringValue ?? header?["msg_id"]?.stringValue ?? UUID().uuidString
+        self.msgID = json["msg_id"]?.stringValue ?? header?["msg_id"]?.stringValue ?? MessageID.next()
         self.parentID = nil
         if let c = json["content"] {
             guard case .object = c else { throw ProtocolError("\"content\" must be a JSON object") }

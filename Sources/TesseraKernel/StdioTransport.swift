@@ -65,10 +65,11 @@ final class LineWriter: @unchecked Sendable {
     private let lock = NSLock()
 
     func write(_ json: JSON) {
-        let line = json.serialized + "\n"
+        var line = json.bytes
+        line.append(UInt8(ascii: "\n"))
         lock.lock()
         defer { lock.unlock() }
-        Console.out(line)
+        Console.write(line, to: 1)
     }
 }
 

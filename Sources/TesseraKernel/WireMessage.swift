@@ -85,7 +85,7 @@ struct WireMessage {
         _ = try Self.object(parentHeader, frame: "parent_header")
         let m = try Self.object(metadata, frame: "metadata")
         let c = try Self.object(content, frame: "content")
-        return KernelMessage(type, parent: nil, content: c, metadata: m, msgID: h["msg_id"]?.stringValue ?? UUID().uuidString)
+        return KernelMessage(type, parent: nil, content: c, metadata: m, msgID: h["msg_id"]?.stringValue ?? MessageID.next())
     }
 
     private static func object(_ bytes: [UInt8], frame: String) throws(Failure) -> JSON {
@@ -102,16 +102,16 @@ struct WireMessage {
 
     /// A header for a message the kernel sends.
     static func header(msgID: String, msgType: String, session: String) -> [UInt8] {
-        var s = "{\"msg_id\":"
+        var s = Array("{\"msg_id\":".utf8)
         JSON.writeString(msgID, to: &s)
-        s += ",\"msg_type\":"
+        s += ",\"msg_type\":".utf8
         JSON.writeString(msgType, to: &s)
-        s += ",\"session\":"
+        s += ",\"session\":".utf8
         JSON.writeString(session, to: &s)
-        s += ",\"username\":\"tessera\",\"date\":\""
-        s += timestamp()
-        s += "\",\"version\":\"\(Kernel.protocolVersion)\"}"
-        return Array(s.utf8)
+        s += ",\"username\":\"tessera\",\"date\":\"".utf8
+        s += timestamp().utf8
+        s += "\",\"version\":\"\(Kernel.protocolVersion)\"}".utf8
+        return s
     }
 
     /// Now, as ISO 8601 UTC with microseconds (`2026-11-29T06:09:11.123456Z`), as Jupyter writes it.
