@@ -123,8 +123,10 @@ final class SubscriptExpr: Expr {
     let object: Expr
     let index: Expr
     let optional: Bool
-    init(_ object: Expr, _ index: Expr, optional: Bool, _ loc: SourceLocation) {
-        self.object = object; self.index = index; self.optional = optional; super.init(loc)
+    /// `d[k, default: v]`: what reading a missing key gives, and what changing one starts from.
+    let defaultValue: Expr?
+    init(_ object: Expr, _ index: Expr, optional: Bool, defaultValue: Expr? = nil, _ loc: SourceLocation) {
+        self.object = object; self.index = index; self.optional = optional; self.defaultValue = defaultValue; super.init(loc)
     }
 }
 
@@ -143,6 +145,12 @@ final class CallExpr: Expr {
 }
 
 /// Wraps a postfix chain that contains `?.`: when any link finds `nil`, the whole chain is `nil`.
+/// `x!`: the value, or a ValueError where it is nil.
+final class ForceUnwrapExpr: Expr {
+    let inner: Expr
+    init(_ inner: Expr, _ loc: SourceLocation) { self.inner = inner; super.init(loc) }
+}
+
 final class OptionalChainExpr: Expr {
     let inner: Expr
     init(_ inner: Expr) { self.inner = inner; super.init(inner.location) }

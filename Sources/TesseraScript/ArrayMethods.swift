@@ -125,6 +125,10 @@ enum ArrayMethods {
             if case .range(let r) = v { return .int(r.count) }
             return .int(try elements(v).count)
         }
+        t.properties["indices"] = { v in
+            if case .range(let r) = v { return .range(RangeValue(lower: 0, upper: r.count, closed: false)) }
+            return .range(RangeValue(lower: 0, upper: try elements(v).count, closed: false))
+        }
         t.properties["isEmpty"] = { v in
             if case .range(let r) = v { return .bool(r.count == 0) }
             return .bool(try elements(v).isEmpty)

@@ -567,6 +567,10 @@ struct BytecodeCompiler {
             chunk.memberNames.append(e.name)
             emit(.member(a: dst, b: o, k: constant(.string(e.name)), h: Operand(chunk.memberNames.count - 1)), e.location)
             return dst
+        case let e as SubscriptExpr where e.defaultValue != nil:
+            // `d[k, default: v]` read: `d[k] ?? v`.
+            let plain = SubscriptExpr(e.object, e.index, optional: e.optional, e.location)
+            return try expression(LogicalExpr("??", plain, e.defaultValue!, e.location), target: target)
         case let e as SubscriptExpr where !e.optional && (e.object as? IdentifierExpr)?.binding.isSessionVariable == true
                                           && Self.runsNoCode(e.index):
             // The variable is read after the index: only when the index runs no code that
@@ -588,6 +592,13 @@ struct BytecodeCompiler {
             let dst = target ?? temporary()
             emit(.subscriptGet(a: dst, b: o, c: i), e.location)
             return dst
+        case let e as ForceUnwrapExpr:
+            let r = try expression(e.inner, target: target)
+            let skip = emit(.jumpIfNotNil(a: r, to: 0), e.location)
+            fail(ScriptError(.value, "found nil where '!' needs a value", at: e.location, in: source,
+                             suggestion: "give a value for nil with ??, as in x ?? 0, or test it first: if x != nil"), e.location)
+            patch(skip, to: here)
+            return r
         case let e as OptionalChainExpr:
             // Each `?.` link that finds nil jumps to the end, where the chain is nil.
             let dst = target ?? temporary()
@@ -694,6 +705,9 @@ struct BytecodeCompiler {
         }
         let mark = nextRegister
         defer { release(to: mark) }
+        if Self.hasDefault(e.target) {
+            return try assignment(AssignExpr(e.op, try placeDefaults(e.target), e.value, e.location))
+        }
         switch e.target {
         case let id as IdentifierExpr:
             switch id.binding {
@@ -749,6 +763,42 @@ struct BytecodeCompiler {
             try assignTuple(t, from: try expression(e.value), e.location)
         default:
             throw syntaxError("cannot assign to this expression", e.target.location)
+        }
+    }
+
+    /// Whether a place names `d[k, default: v]` on its way (`d[k, default: 0] += 1`).
+    private static func hasDefault(_ e: Expr) -> Bool {
+        if let s = e as? SubscriptExpr { return s.defaultValue != nil || hasDefault(s.object) }
+        if let m = e as? MemberExpr { return hasDefault(m.object) }
+        return false
+    }
+
+    /// The place `e` with each `d[k, default: v]` on its way made real first, as Swift makes
+    /// it: `if d[k] == nil { d[k] = v }` is compiled, and `d[k]` returned for the update or
+    /// mutating call that follows (`counts[w, default: 0] += 1`, `groups[g, default: []].append(x)`).
+    /// A key that runs code is computed once, into a temporary the statement keeps.
+    private mutating func placeDefaults(_ e: Expr) throws -> Expr {
+        switch e {
+        case let m as MemberExpr:
+            let object = try placeDefaults(m.object)
+            return object === m.object ? m : MemberExpr(object, m.name, optional: m.optional, m.location)
+        case let s as SubscriptExpr:
+            let object = try placeDefaults(s.object)
+            guard let fallback = s.defaultValue else {
+                return object === s.object ? s : SubscriptExpr(object, s.index, optional: s.optional, s.location)
+            }
+            var index = s.index
+            if !Self.runsNoCode(index) {
+                let r = temporary()
+                try expression(index, into: r)
+                index = PlacedValue(r, index.location)
+            }
+            let place = SubscriptExpr(object, index, optional: s.optional, s.location)
+            let missing = BinaryExpr("==", place, LiteralExpr(.nil, s.location), s.location)
+            try statement(IfStmt(missing, [ExpressionStmt(AssignExpr("=", place, fallback, s.location))], nil, s.location))
+            return place
+        default:
+            return e
         }
     }
 
@@ -864,12 +914,13 @@ struct BytecodeCompiler {
         case let l as LogicalExpr: return assignsNoLocal(l.lhs) && assignsNoLocal(l.rhs)
         case let t as TernaryExpr: return assignsNoLocal(t.condition) && assignsNoLocal(t.then) && assignsNoLocal(t.otherwise)
         case let m as MemberExpr: return assignsNoLocal(m.object)
-        case let s as SubscriptExpr: return assignsNoLocal(s.object) && assignsNoLocal(s.index)
+        case let s as SubscriptExpr: return assignsNoLocal(s.object) && assignsNoLocal(s.index) && s.defaultValue.map(assignsNoLocal) != false
         case let c as CallExpr: return assignsNoLocal(c.callee) && c.arguments.allSatisfy { assignsNoLocal($0.value) }
         case let a as ArrayExpr: return a.elements.allSatisfy(assignsNoLocal)
         case let t as TupleExpr: return t.elements.allSatisfy(assignsNoLocal)
         case let d as DictExpr: return d.entries.allSatisfy { assignsNoLocal($0.key) && assignsNoLocal($0.value) }
         case let o as OptionalChainExpr: return assignsNoLocal(o.inner)
+        case let f as ForceUnwrapExpr: return assignsNoLocal(f.inner)
         case let s as InterpolatedStringExpr:
             return s.segments.allSatisfy { if case .expr(let x) = $0 { return assignsNoLocal(x) }; return true }
         default: return false
@@ -907,7 +958,7 @@ struct BytecodeCompiler {
                     }
                 }
                 // On part of a variable, or a captured one: walked to in place.
-                let path = try pathKeys(to: m.object, combine: nil, then: values, m.location)
+                let path = try pathKeys(to: try placeDefaults(m.object), combine: nil, then: values, m.location)
                 var first = Operand(nextRegister)
                 if values.count == 1, let id = values[0] as? IdentifierExpr, case .local(let v) = id.binding, !v.captured {
                     first = Operand(v.index)  // read where it is, as `run` does for one variable

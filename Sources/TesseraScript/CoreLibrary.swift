@@ -98,6 +98,32 @@ public enum CoreLibrary {
         return try ArrayMethods.extreme(items, max: max)
     }
 
+    static func strideValues(from start: Value, to: Value, through: Value, by step: Value) throws -> Value {
+        guard to.isNil != through.isNil else {
+            throw ScriptError(.type, "stride needs one bound: to: (left out) or through: (included)",
+                              suggestion: "stride(from: 0, to: 10, by: 2)")
+        }
+        let bound = to.isNil ? through : to
+        let inclusive = !through.isNil
+        if case .int(let a) = start, case .int(let b) = bound, case .int(let s) = step {
+            guard s != 0 else { throw ScriptError(.value, "stride's step by: must not be zero") }
+            try reserveStride((Double(b) - Double(a)) / Double(s))
+            return .array(inclusive ? Swift.stride(from: a, through: b, by: s).map { .int($0) } : Swift.stride(from: a, to: b, by: s).map { .int($0) })
+        }
+        guard let a = start.asDouble, let b = bound.asDouble, let s = step.asDouble, a.isFinite, b.isFinite, s.isFinite else {
+            throw ScriptError(.value, "stride needs finite numbers")
+        }
+        guard s != 0 else { throw ScriptError(.value, "stride's step by: must not be zero") }
+        try reserveStride((b - a) / s)
+        return .array(inclusive ? Swift.stride(from: a, through: b, by: s).map { .double($0) } : Swift.stride(from: a, to: b, by: s).map { .double($0) })
+    }
+
+    /// Checks the memory budget for a stride of about `steps` steps before it is built.
+    private static func reserveStride(_ steps: Double) throws {
+        let count = max(0, steps.rounded(.down) + 1)
+        try MemoryBudget.reserveValues(count < 1e15 ? Int(count) : Int.max, "stride over \(Int(min(count, 1e15))) values")
+    }
+
     static func zipValues(_ a: Value, _ b: Value) throws -> Value {
         func items(_ v: Value) throws -> [Value] {
             switch v {
@@ -177,6 +203,15 @@ public enum CoreLibrary {
         NativeFunction(Declaration("zip", [.positional("a", sequence, "the first elements"), .positional("b", sequence, "the second elements")],
                                    returns: "[(a, b)]", summary: "Pairs the elements of two Arrays, up to the shorter one.",
                                    example: "zip([1, 2, 3], [\"a\", \"b\", \"c\"])")) { a, _ in try zipValues(a["a"], a["b"]) },
+        NativeFunction(Declaration("stride", [.labelled("from", .double, "the first value"),
+                                              .labelled("to", .double, default: .nil, "the bound, never reached"),
+                                              .labelled("through", .double, default: .nil, "the bound, included when a step lands on it"),
+                                              .labelled("by", .double, "the step: positive or negative, not zero")],
+                                   returns: "Array", otherForms: ["stride(from: Number, through: Number, by: Number) -> Array"],
+                                   summary: "The values from a start toward a bound by a step, as Swift's stride: `to:` stops before the bound, `through:` may reach it. Ints when every argument is an Int.",
+                                   example: "stride(from: 10, through: 0, by: -5)")) { a, _ in
+            try strideValues(from: a["from"], to: a["to"], through: a["through"], by: a["by"])
+        },
         NativeFunction(Declaration("abs", [.positional("x", numeric, "a number, or an Array or Tensor of numbers (element by element)")],
                                    summary: "The absolute value; Ints stay Ints.", example: "abs(-3)")) { a, _ in
             switch a["x"] {
@@ -259,9 +294,18 @@ public enum CoreLibrary {
             }
         },
         NativeFunction(parsing: Declaration("String", [.positional("x", .any, "any value")], returns: "String",
-                                            otherForms: ["String(repeating: String, count: Int) -> String"],
-                                            summary: "The text print would write for a value; or count copies of a String.",
-                                            example: "String(3.5) + String(repeating: \"!\", count: 3)")) { args, _ in
+                                            otherForms: ["String(repeating: String, count: Int) -> String", "String(format: String, _ values: Any...) -> String"],
+                                            summary: "The text print would write for a value; count copies of a String; or values formatted printf-style (%d %f %e %g %x %s, flags, width, .precision).",
+                                            example: "String(3.5) + String(repeating: \"!\", count: 3) + String(format: \" %.2f\", pi)")) { args, _ in
+            if let first = args.first, first.label == "format" {
+                guard case .string(let format) = first.value else {
+                    throw ScriptError(.type, "String(format:) needs a String format, got \(first.value.typeName)")
+                }
+                if let labelled = args.dropFirst().first(where: { $0.label != nil }) {
+                    throw ScriptError(.type, "String(format:) takes its values without labels, got '\(labelled.label!):'")
+                }
+                return .string(try FormatString.format(format, args.dropFirst().map(\.value)))
+            }
             if let first = args.first, first.label == "repeating" {
                 let a = try bind(args, "String(repeating:count:)", [.labelled("repeating", required: true), .labelled("count", required: true)])
                 guard case .string(let piece) = a[0] else { throw ScriptError(.type, "String(repeating:count:) repeats a String, got \(a[0].typeName)") }

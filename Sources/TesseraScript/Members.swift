@@ -76,7 +76,7 @@ public enum Members {
         case .dict(let d):
             let keys = d.keys.compactMap { k -> String? in if case .string(let s) = k { return s }; return nil }
             return keys + dict.names
-        case .tuple(let xs): return xs.indices.map(String.init)
+        case .tuple(let xs): return xs.indices.map(String.init) + (xs.count == 2 ? ["key", "value"] : [])
         case .object(let o): return o.memberNames
         case .function(let f as NativeFunction): return f.constants.keys.sorted()
         default: return table(for: v)?.names ?? []
@@ -113,6 +113,9 @@ public enum Members {
                 return xs[i]
             }
             if name == "count" { return .int(xs.count) }
+            // A Dict's (key, value) pairs answer as Swift's do: `d.sorted { $0.value > $1.value }`.
+            if xs.count == 2, name == "key" { return xs[0] }
+            if xs.count == 2, name == "value" { return xs[1] }
         case .object(let o):
             if let m = try o.member(name, interp) { return m }
         case .function(let f as NativeFunction):

@@ -480,6 +480,10 @@ public struct Parser {
                 chained = true
                 expr = try parseCallOrSubscript(expr, optional: true)
                 lastWasCall = expr is CallExpr
+            } else if t.isPunct("!") && !t.spaceBefore {
+                advance()
+                expr = ForceUnwrapExpr(expr, t.location)
+                lastWasCall = false
             } else if (t.isPunct("(") || t.isPunct("[")) && !t.newlineBefore {
                 expr = try parseCallOrSubscript(expr, optional: false)
                 lastWasCall = expr is CallExpr
@@ -522,12 +526,18 @@ public struct Parser {
             _ = try expect(")", "to close the argument list opened at \(open.location)")
             return CallExpr(callee, args, optional: optional, callee.location)
         }
+        var defaultValue: Expr? = nil
         let index: Expr = try nested { parser in
             try parser.withNewlines(false) { parser in
                 try parser.withTrailingClosures(true) { parser in
                     var items: [Expr] = []
                     repeat {
                         if parser.peek.isPunct("]") { break }
+                        if case .identifier("default") = parser.peek.kind, parser.peekAt(1).isPunct(":"), !items.isEmpty {
+                            parser.advance(); parser.advance()
+                            defaultValue = try parser.parseExpression()
+                            break
+                        }
                         items.append(try parser.parseExpression())
                     } while parser.match(",")
                     if items.isEmpty { throw parser.error("a subscript needs an index: xs[0]") }
@@ -536,7 +546,7 @@ public struct Parser {
             }
         }
         _ = try expect("]", "to close the subscript opened at \(open.location)")
-        return SubscriptExpr(callee, index, optional: optional, open.location)
+        return SubscriptExpr(callee, index, optional: optional, defaultValue: defaultValue, open.location)
     }
 
     private mutating func parsePrimary() throws -> Expr {
@@ -580,6 +590,7 @@ public struct Parser {
             _ = try expect(")", "to close the '(' at \(t.location)")
             return items.count == 1 ? items[0] : TupleExpr(items, t.location)
         case .punct("["):
+            if let empty = emptyCollectionOfType() { return empty }
             advance()
             return try parseCollection(t)
         case .punct("{"):
@@ -593,6 +604,26 @@ public struct Parser {
         default:
             throw error("expected an expression, found \(t.spelling)")
         }
+    }
+
+    /// `[Double]()` and `[String: Int]()`: Swift's empty collections of a type (the language
+    /// is dynamically typed: the type is read and dropped). Nil, with nothing consumed, for
+    /// anything else.
+    private mutating func emptyCollectionOfType() -> Expr? {
+        let start = p
+        let open = advance()
+        var isDict = false
+        do {
+            try skipType()
+            if match(":") { isDict = true; try skipType() }
+            _ = try expect("]", "to close the type")
+        } catch {
+            p = start
+            return nil
+        }
+        guard peek.isPunct("("), !peek.spaceBefore, peekAt(1).isPunct(")") else { p = start; return nil }
+        advance(); advance()
+        return isDict ? DictExpr([], open.location) : ArrayExpr([], open.location)
     }
 
     private mutating func parseCollection(_ open: Token) throws -> Expr {

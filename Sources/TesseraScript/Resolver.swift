@@ -177,9 +177,10 @@ struct Resolver {
         case let e as TernaryExpr: resolve(e.condition); resolve(e.then); resolve(e.otherwise)
         case let e as AssignExpr: resolve(e.value); resolve(e.target)
         case let e as MemberExpr: resolve(e.object)
-        case let e as SubscriptExpr: resolve(e.object); resolve(e.index)
+        case let e as SubscriptExpr: resolve(e.object); resolve(e.index); if let d = e.defaultValue { resolve(d) }
         case let e as CallExpr: resolve(e.callee); e.arguments.forEach { resolve($0.value) }
         case let e as OptionalChainExpr: resolve(e.inner)
+        case let e as ForceUnwrapExpr: resolve(e.inner)
         case let e as ClosureExpr: resolveFunction(e.function)
         default: break
         }

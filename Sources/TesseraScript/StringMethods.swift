@@ -65,9 +65,16 @@ enum StringMethods {
         t.properties["isEmpty"] = { v in .bool(string(v).isEmpty) }
         t.properties["first"] = { v in string(v).first.map { .string(String($0)) } ?? .nil }
         t.properties["last"] = { v in string(v).last.map { .string(String($0)) } ?? .nil }
+        // `split(",")` keeps empty fields (a CSV line's); `split(separator: ",")` drops them, as
+        // Swift's does; `split()` splits on runs of whitespace.
         t.methods["split"] = { v, args, _ in
-            let a = try bind(args, "split(_:)", [.positional(default: .nil, required: false)])
+            let a = try bind(args, "split(_:)", [.positional(default: .nil, required: false), .labelled("separator", required: false)])
             let s = string(v)
+            if !a[1].isNil {
+                let sep = try stringArgument(a[1], "split(separator:)")
+                guard !sep.isEmpty else { return .array(s.map { .string(String($0)) }) }
+                return .array(s.split(separator: sep).map { .string(String($0)) })
+            }
             if a[0].isNil {
                 return .array(s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
             }

@@ -135,6 +135,39 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("Int.maxx")?.suggestion, "did you mean 'max'?")
     }
 
+    /// The collection idioms of Swift code that counts, groups and sorts.
+    func testSwiftCollectionIdiomsGiveSwiftsAnswers() {
+        // `!` unwraps, and names the place where it found nil.
+        XCTAssertEqual(run("[3, 1, 2].first! + Int(\"4\")!"), "7")
+        let e = error("let d = [\"a\": 1]\nd[\"b\"]! + 1")
+        XCTAssertEqual(e?.kind, .value)
+        XCTAssertEqual(e?.location?.line, 2)
+        XCTAssertEqual(run("let maybe = [\"k\": [1, 2]]\nmaybe[\"k\"]!.count"), "2")
+        XCTAssertEqual(run("1 != 2"), "true", "`!=` is not an unwrap")
+        // `d[k, default: v]` reads the default for a missing key and changes from it in place.
+        run("var counts = [String: Int]()\nfor w in [\"b\", \"a\", \"b\"] { counts[w, default: 0] += 1 }")
+        XCTAssertEqual(run("counts"), "[\"b\": 2, \"a\": 1]")
+        XCTAssertEqual(run("counts[\"z\", default: 9]"), "9")
+        XCTAssertEqual(run("counts[\"z\"]"), nil, "reading a default stores nothing")
+        run("var groups = [String: [Int]]()\nfor x in 1...5 { groups[x % 2 == 0 ? \"even\" : \"odd\", default: []].append(x) }")
+        XCTAssertEqual(run("groups"), "[\"odd\": [1, 3, 5], \"even\": [2, 4]]")
+        XCTAssertEqual(run("func tally(_ xs) { var t = [:]\n for x in xs { t[x, default: 0] += 1 }\n return t }\ntally([1, 1, 2])"), "[1: 2, 2: 1]")
+        run("var calls = 0\nfunc key() { calls += 1\n return \"k\" }\nvar once = [:]\nonce[key(), default: 10] += 1")
+        XCTAssertEqual(run("[once, calls]"), "[[\"k\": 11], 1]", "the key is computed once")
+        // A Dict's pairs answer .key and .value.
+        XCTAssertEqual(run("[\"b\": 2, \"a\": 1, \"c\": 3].sorted { $0.value > $1.value }.map { $0.key }"), "[\"c\", \"b\", \"a\"]")
+        // stride, indices, split(separator:), typed empty collections.
+        XCTAssertEqual(run("stride(from: 0, to: 10, by: 3)"), "[0, 3, 6, 9]")
+        XCTAssertEqual(run("stride(from: 10, through: 0, by: -5)"), "[10, 5, 0]")
+        XCTAssertEqual(run("stride(from: 0.0, to: 1.0, by: 0.25)"), "[0.0, 0.25, 0.5, 0.75]")
+        XCTAssertEqual(error("stride(from: 0, to: 3, by: 0)")?.kind, .value)
+        XCTAssertEqual(error("stride(from: 0, by: 1)")?.kind, .type)
+        XCTAssertEqual(run("[5, 6, 7].indices"), "0..<3")
+        XCTAssertEqual(run("\"a,,b\".split(separator: \",\")"), "[\"a\", \"b\"]")
+        XCTAssertEqual(run("\"a,,b\".split(\",\")"), "[\"a\", \"\", \"b\"]")
+        XCTAssertEqual(run("var ws = [Double]()\nws.append(0.5)\n[ws, [String: [Int]](), [[Int]]()]"), "[[0.5], [:], []]")
+    }
+
     func testClosuresCapturePerIterationAndByReference() {
         run("var fs = []\nfor i in 0..<3 { fs.append({ i * 10 }) }")
         XCTAssertEqual(run("fs.map { $0() }"), "[0, 10, 20]")
