@@ -253,7 +253,11 @@ final class ForStmt: Stmt {
 final class WhileStmt: Stmt {
     let condition: Expr
     let body: [Stmt]
-    init(_ c: Expr, _ b: [Stmt], _ loc: SourceLocation) { condition = c; body = b; super.init(loc) }
+    /// `repeat { ... } while condition`: the body runs once before the first test.
+    let bodyFirst: Bool
+    init(_ c: Expr, _ b: [Stmt], bodyFirst: Bool = false, _ loc: SourceLocation) {
+        condition = c; body = b; self.bodyFirst = bodyFirst; super.init(loc)
+    }
 }
 
 final class ReturnStmt: Stmt {

@@ -315,10 +315,10 @@ struct BytecodeCompiler {
                 try loopBody(s.body) { $0.emit(.loop(to: body), s.location) }
                 return
             }
-            let enter = emit(.jump(to: 0), s.location)
+            let enter = s.bodyFirst ? nil : emit(.jump(to: 0), s.location)
             let body = here
             try loopBody(s.body) { c in
-                c.patch(enter, to: c.here)
+                if let enter { c.patch(enter, to: c.here) }
                 c.patch(try c.jump(when: true, s.condition, "while", mark), to: body)
             }
         case let s as ForStmt:

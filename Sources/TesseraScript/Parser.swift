@@ -179,6 +179,14 @@ public struct Parser {
             let cond = try withTrailingClosures(false) { try $0.parseExpression() }
             let body = try parseBlock("of the while loop")
             return WhileStmt(cond, body, t.location)
+        case .identifier("repeat") where peekAt(1).isPunct("{"):
+            // `repeat { ... } while condition`, as in Swift.
+            advance()
+            let body = try parseBlock("of the repeat loop")
+            guard peek.isKeyword(.while) else { throw error("expected 'while' and a condition after the body of 'repeat'") }
+            advance()
+            let cond = try withTrailingClosures(false) { try $0.parseExpression() }
+            return WhileStmt(cond, body, bodyFirst: true, t.location)
         case .keyword(.return):
             advance()
             if peek.newlineBefore || peek.isEnd || peek.isPunct("}") || peek.isPunct(";") {

@@ -128,6 +128,10 @@ final class InterpreterTests: ScriptTestCase {
         // `for ... where` runs the body where the clause holds; continue and break still work.
         XCTAssertEqual(output("for x in 0..<10 where x % 3 == 0 { if x == 6 { continue }\n print(x) }"), "0\n3\n9\n")
         XCTAssertEqual(output("for (i, s) in [\"a\", \"b\", \"c\"].enumerated() where i != 1 { print(s) }"), "a\nc\n")
+        // `repeat { } while` runs its body before the first test.
+        XCTAssertEqual(run("var r = 10\nrepeat { r += 1 } while r < 3\nr"), "11")
+        XCTAssertEqual(run("var q = 0\nrepeat { q += 1\n if q == 2 { continue }\n if q == 4 { break } } while true\nq"), "4")
+        XCTAssertEqual(error("repeat { r += 1 }")?.kind, .syntax)
         // Int and Double answer Swift's constants.
         XCTAssertEqual(run("Int.max"), "9223372036854775807")
         XCTAssertEqual(run("Int.min"), "-9223372036854775808")
