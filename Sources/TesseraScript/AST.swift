@@ -156,6 +156,24 @@ final class OptionalChainExpr: Expr {
     init(_ inner: Expr) { self.inner = inner; super.init(inner.location) }
 }
 
+/// `let x = value` as a condition (`if let`, `guard let`, `while let`): holds when the value
+/// is not nil, and binds it to the name for what the condition guards.
+final class BindingCondition: Expr {
+    var pattern: Pattern
+    let value: Expr
+    let isConstant: Bool
+    init(_ pattern: Pattern, _ value: Expr, isConstant: Bool, _ loc: SourceLocation) {
+        self.pattern = pattern; self.value = value; self.isConstant = isConstant; super.init(loc)
+    }
+}
+
+/// `if a, let x = f(), x > 0 { ... }`: clauses tested in order, each a Bool or a binding;
+/// the first that fails skips the rest.
+final class ConditionList: Expr {
+    let clauses: [Expr]
+    init(_ clauses: [Expr], _ loc: SourceLocation) { self.clauses = clauses; super.init(loc) }
+}
+
 final class ClosureExpr: Expr {
     let function: FunctionDecl
     init(_ function: FunctionDecl, _ loc: SourceLocation) { self.function = function; super.init(loc) }

@@ -350,6 +350,11 @@ enum ArrayMethods {
                 return xs.removeLast()
             }
         }
+        // As Swift's: nil from an empty Array, where removeLast() is an error (`while let x = xs.popLast()`).
+        t.mutating["popLast"] = { v, args, _ in
+            _ = try bind(args, "popLast()", [])
+            return try mutate(&v, "popLast") { xs in xs.popLast() ?? .nil }
+        }
         t.mutating["removeFirst"] = { v, args, _ in
             _ = try bind(args, "removeFirst()", [])
             return try mutate(&v, "removeFirst") { xs in

@@ -293,18 +293,18 @@ struct BytecodeCompiler {
                 emit(.defineGlobal(g: global(s.function.name), b: t, constant: 1), s.location)
             }
         case let s as IfStmt:
-            let skip = try jump(unless: s.condition, "if", mark)
+            let skips = try jumps(unless: s.condition, "if", mark)
             try block(s.then)
             if let other = s.otherwise {
                 let end = emit(.jump(to: 0), s.location)
-                patch(skip, to: here)
+                for skip in skips { patch(skip, to: here) }
                 try block(other)
                 patch(end, to: here)
             } else {
-                patch(skip, to: here)
+                for skip in skips { patch(skip, to: here) }
             }
         case let s as GuardStmt:
-            let pass = try jump(when: true, s.condition, "guard", mark)
+            let pass = try jump(whenHolds: s.condition, "guard", mark)
             try block(s.otherwise)
             patch(pass, to: here)
         case let s as WhileStmt:
@@ -319,7 +319,7 @@ struct BytecodeCompiler {
             let body = here
             try loopBody(s.body) { c in
                 if let enter { c.patch(enter, to: c.here) }
-                c.patch(try c.jump(when: true, s.condition, "while", mark), to: body)
+                c.patch(try c.jump(whenHolds: s.condition, "while", mark), to: body)
             }
         case let s as ForStmt:
             // The sequence and its position in two registers kept for the loop's life.
@@ -389,6 +389,32 @@ struct BytecodeCompiler {
     /// temporaries from `mark` on are free after. Returns the jump, to patch.
     private mutating func jump(unless e: Expr, _ what: String, _ mark: Int) throws -> Int {
         try jump(when: false, e, what, mark)
+    }
+
+    /// The jumps taken when condition `e` fails: one for an expression, one per clause of a
+    /// list (`if let x = f(), x > 0`). A binding's value is tested for nil, then stored in
+    /// its name, which what the condition guards reads.
+    private mutating func jumps(unless e: Expr, _ what: String, _ mark: Int) throws -> [Int] {
+        if let list = e as? ConditionList {
+            var all: [Int] = []
+            for clause in list.clauses { all += try jumps(unless: clause, what, mark) }
+            return all
+        }
+        guard let b = e as? BindingCondition else { return [try jump(when: false, e, what, mark)] }
+        let value = try expression(b.value)
+        let skip = emit(.jumpIfNil(a: value, to: 0), b.location)
+        try declare(b.pattern, value, constant: b.isConstant, b.location)
+        release(to: mark)
+        return [skip]
+    }
+
+    /// The jump taken when condition `e` (an expression or a list of clauses) holds.
+    private mutating func jump(whenHolds e: Expr, _ what: String, _ mark: Int) throws -> Int {
+        guard e is ConditionList || e is BindingCondition else { return try jump(when: true, e, what, mark) }
+        let failed = try jumps(unless: e, what, mark)
+        let pass = emit(.jump(to: 0), e.location)
+        for j in failed { patch(j, to: here) }
+        return pass
     }
 
     /// The jump taken when condition `e` is `when`: a comparison jumps on itself, one

@@ -325,9 +325,12 @@ public enum CoreLibrary {
             default: return .nil
             }
         },
-        NativeFunction(Declaration("type", [.positional("x", .any, "any value")], returns: "String", summary: "The name of x's type.",
-                                   example: "type([1, 2])")) { a, _ in
-            .string(a["x"].typeName)
+        NativeFunction(parsing: Declaration("type", [.positional("x", .any, "any value")], returns: "String", otherForms: ["type(of: Any) -> String"],
+                                            summary: "The name of x's type; `type(of: x)` as in Swift.", example: "type([1, 2]) + type(of: 1)")) { args, _ in
+            if let first = args.first, first.label == "of" {
+                return .string(try bind(args, "type(of:)", [.labelled("of", required: true)])[0].typeName)
+            }
+            return .string(try bind(args, "type(_:)", [.positional()])[0].typeName)
         },
     ]
 }

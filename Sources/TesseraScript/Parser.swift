@@ -151,7 +151,7 @@ public struct Parser {
             return try parseIf()
         case .keyword(.guard):
             advance()
-            let cond = try withTrailingClosures(false) { try $0.parseExpression() }
+            let cond = try parseConditions()
             guard peek.isKeyword(.else) else { throw error("expected 'else' after the guard condition") }
             advance()
             let body = try parseBlock("of the guard's else")
@@ -176,7 +176,7 @@ public struct Parser {
             return ForStmt(pattern, seq, body, t.location)
         case .keyword(.while):
             advance()
-            let cond = try withTrailingClosures(false) { try $0.parseExpression() }
+            let cond = try parseConditions()
             let body = try parseBlock("of the while loop")
             return WhileStmt(cond, body, t.location)
         case .identifier("repeat") where peekAt(1).isPunct("{"):
@@ -216,9 +216,30 @@ public struct Parser {
         return false
     }
 
+    /// The condition of `if`, `guard` and `while`: one expression, or clauses separated by
+    /// commas, each an expression or a binding (`let x = value`, or `let x` for `let x = x`).
+    private mutating func parseConditions() throws -> Expr {
+        let start = peek.location
+        var clauses: [Expr] = []
+        repeat {
+            guard peek.isKeyword(.let) || peek.isKeyword(.var) else {
+                clauses.append(try withTrailingClosures(false) { try $0.parseExpression() })
+                continue
+            }
+            let t = advance()
+            let (name, at) = try expectIdentifier("a name to bind, as in: if let x = value")
+            try skipTypeAnnotation()
+            let value: Expr = match("=") ? try withTrailingClosures(false) { try $0.parseExpression() } : IdentifierExpr(name, at)
+            clauses.append(BindingCondition(name == "_" ? .wildcard : .name(name, at, .unresolved), value,
+                                            isConstant: t.isKeyword(.let), t.location))
+        } while match(",")
+        if clauses.count == 1, !(clauses[0] is BindingCondition) { return clauses[0] }
+        return ConditionList(clauses, start)
+    }
+
     private mutating func parseIf() throws -> Stmt {
         let t = advance()
-        let cond = try withTrailingClosures(false) { try $0.parseExpression() }
+        let cond = try parseConditions()
         let then = try parseBlock("of the if")
         var otherwise: [Stmt]? = nil
         if peek.isKeyword(.else) {
@@ -296,6 +317,7 @@ public struct Parser {
                     repeat { try parser.skipType() } while parser.match(",")
                 }
                 _ = try parser.expect(")", "to close the type")
+                if parser.match("->") { try parser.skipType() }   // a function type: (Int) -> Int
             } else {
                 _ = try parser.expectIdentifier("a type name")
                 if parser.peek.isPunct("<") && !parser.peek.spaceBefore {
@@ -675,7 +697,7 @@ public struct Parser {
         while true {
             let t = peekAt(k)
             guard case .identifier = t.kind else {
-                if parenthesized && t.isPunct(")") && peekAt(k + 1).isKeyword(.in) { return true }
+                if parenthesized && t.isPunct(")") { return inAhead(k + 1) }
                 return false
             }
             k += 1
@@ -687,8 +709,27 @@ public struct Parser {
                 guard peekAt(k).isPunct(")") else { return false }
                 k += 1
             }
-            return peekAt(k).isKeyword(.in)
+            return inAhead(k)
         }
+    }
+
+    /// Whether the token at `k` is `in`, or a return type (`-> Int`, `-> [String: Double]`)
+    /// then `in`, as a closure's signature ends.
+    private func inAhead(_ k: Int) -> Bool {
+        if peekAt(k).isKeyword(.in) { return true }
+        guard peekAt(k).isPunct("->") else { return false }
+        var j = k + 1
+        while j - k < 64 {
+            let t = peekAt(j)
+            if t.isKeyword(.in) { return true }
+            switch t.kind {
+            case .identifier: break
+            case .punct(let p) where ["[", "]", "(", ")", ":", ",", "?", "!", "<", ">", "->"].contains(p): break
+            default: return false
+            }
+            j += 1
+        }
+        return false
     }
 
     /// Operators that name a function of two arguments where an argument is expected, as in
@@ -720,6 +761,7 @@ public struct Parser {
                 if !match(",") { break }
             }
             if parenthesized { _ = try expect(")", "to close the closure's parameters") }
+            if match("->") { try skipType() }
             advance() // `in`
         }
         shorthandStack.append(explicit ? -2 : -1)

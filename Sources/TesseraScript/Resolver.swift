@@ -99,12 +99,16 @@ struct Resolver {
             if case .unresolved = s.binding { s.binding = declare(s.function.name, constant: false) }
             resolveFunction(s.function)
         case let s as IfStmt:
-            resolve(s.condition)
-            resolveBlock(s.then)
+            // The condition's bindings are seen by the then-block, not by the else.
+            withBlock { r in
+                r.resolve(s.condition)
+                r.resolveStatements(s.then)
+            }
             if let e = s.otherwise { resolveBlock(e) }
         case let s as GuardStmt:
-            resolve(s.condition)
+            // The else-block sees what was there before; the bindings hold after the guard.
             resolveBlock(s.otherwise)
+            resolve(s.condition)
         case let s as ForStmt:
             resolve(s.sequence)
             withBlock { r in
@@ -112,8 +116,10 @@ struct Resolver {
                 r.resolveStatements(s.body)
             }
         case let s as WhileStmt:
-            resolve(s.condition)
-            resolveBlock(s.body)
+            withBlock { r in
+                r.resolve(s.condition)
+                r.resolveStatements(s.body)
+            }
         case let s as ReturnStmt:
             if let v = s.value { resolve(v) }
         case let s as ThrowStmt:
@@ -181,6 +187,10 @@ struct Resolver {
         case let e as CallExpr: resolve(e.callee); e.arguments.forEach { resolve($0.value) }
         case let e as OptionalChainExpr: resolve(e.inner)
         case let e as ForceUnwrapExpr: resolve(e.inner)
+        case let e as BindingCondition:
+            resolve(e.value)
+            e.pattern = declare(e.pattern, constant: e.isConstant)
+        case let e as ConditionList: for c in e.clauses { resolve(c) }
         case let e as ClosureExpr: resolveFunction(e.function)
         default: break
         }

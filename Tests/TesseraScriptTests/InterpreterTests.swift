@@ -172,6 +172,28 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("var ws = [Double]()\nws.append(0.5)\n[ws, [String: [Int]](), [[Int]]()]"), "[[0.5], [:], []]")
     }
 
+    /// Optional binding as Swift writes it: `if let`, `guard let`, `while let`, clause lists.
+    func testOptionalBindingInConditions() {
+        run("let d = [\"a\": 1]")
+        XCTAssertEqual(output("if let v = d[\"a\"] { print(v) } else { print(\"none\") }\nif let w = d[\"z\"] { print(w) } else { print(\"none\") }"), "1\nnone\n")
+        XCTAssertEqual(run("func twice(_ s) { guard let n = Int(s) else { return -1 }\n return n * 2 }\n[twice(\"21\"), twice(\"x\")]"), "[42, -1]")
+        XCTAssertEqual(run("let maybe = Int(\"3\")\nvar got = 0\nif let maybe { got = maybe + 1 }\ngot"), "4", "`if let x` binds x to itself")
+        XCTAssertEqual(run("var r = []\nfor s in [\"5\", \"2\", \"q\"] { if let x = Int(s), x > 3 { r.append(x) } else { r.append(0) } }\nr"), "[5, 0, 0]")
+        XCTAssertEqual(run("func sum(_ xs) { var t = 0\n for s in xs { guard let n = Int(s), n > 0 else { continue }\n t += n }\n return t }\nsum([\"1\", \"x\", \"-2\", \"5\"])"), "6")
+        XCTAssertEqual(output("var stack = [1, 2, 3]\nwhile let top = stack.popLast() { print(top) }"), "3\n2\n1\n")
+        XCTAssertEqual(run("stack.popLast()"), nil, "popLast on an empty Array is nil")
+        XCTAssertEqual(run("let x = 5\nvar inner = 0\nif let x = Int(\"10\") { inner = x }\n[inner, x]"), "[10, 5]", "the binding shadows only inside")
+        XCTAssertEqual(run("func held() { var fs = []\n if var z = Int(\"9\") { z += 1\n fs.append({ z * 2 }) }\n return fs[0]() }\nheld()"), "20")
+        XCTAssertEqual(run("guard let top = Int(\"7\") else { throw error(\"no\") }\ntop + 1"), "8", "a guard at a cell's top level binds a session variable")
+        XCTAssertEqual(run("var both = false\nif true, 1 < 2 { both = true }\nboth"), "true")
+        // Closures and annotations with function types.
+        XCTAssertEqual(run("[1, 2, 3].map { x -> Int in x * 2 }"), "[2, 4, 6]")
+        XCTAssertEqual(run("[1, 2].map { (x: Int) -> Double in Double(x) / 2 }"), "[0.5, 1.0]")
+        XCTAssertEqual(run("let inc: (Int) -> Int = { $0 + 1 }\ninc(1)"), "2")
+        XCTAssertEqual(run("func apply(_ f: (Int) -> Int, _ x: Int) -> Int { return f(x) }\napply({ $0 * 3 }, 4)"), "12")
+        XCTAssertEqual(run("type(of: 1.5) + type([1])"), "\"DoubleArray\"")
+    }
+
     func testClosuresCapturePerIterationAndByReference() {
         run("var fs = []\nfor i in 0..<3 { fs.append({ i * 10 }) }")
         XCTAssertEqual(run("fs.map { $0() }"), "[0, 10, 20]")
