@@ -283,6 +283,21 @@ final class ReturnStmt: Stmt {
     init(_ v: Expr?, _ loc: SourceLocation) { value = v; super.init(loc) }
 }
 
+/// `switch subject { case a, b: ... case lo..<hi: ... default: ... }`: the first case with a
+/// pattern equal to the subject (or a range holding it) runs; no case falls through.
+final class SwitchStmt: Stmt {
+    struct Case {
+        let patterns: [Expr]
+        let body: [Stmt]
+    }
+    let subject: Expr
+    let cases: [Case]
+    let otherwise: [Stmt]?
+    init(_ subject: Expr, _ cases: [Case], _ otherwise: [Stmt]?, _ loc: SourceLocation) {
+        self.subject = subject; self.cases = cases; self.otherwise = otherwise; super.init(loc)
+    }
+}
+
 final class BreakStmt: Stmt {}
 final class ContinueStmt: Stmt {}
 

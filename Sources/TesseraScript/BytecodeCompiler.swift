@@ -21,7 +21,8 @@ struct BytecodeCompiler {
     private var constantIndex: [String: Operand] = [:]
     private var globalIndex: [ObjectIdentifier: Operand] = [:]
     /// Jumps to patch at the end of each enclosing loop: (breaks, continue target).
-    private var loops: [(breaks: [Int], continues: [Int])] = []
+    /// (A switch takes `break` as a loop does, but not `continue`: that goes to the loop around it.)
+    private var loops: [(breaks: [Int], continues: [Int], isSwitch: Bool)] = []
     /// The jumps of the `?.` links of each optional chain being compiled, to its nil.
     private var chains: [[Int]] = []
     /// Compiling a cell: its top-level declarations define session variables, and `return`
@@ -355,8 +356,10 @@ struct BytecodeCompiler {
             guard !loops.isEmpty else { throw syntaxError("'break' outside a loop", s.location) }
             loops[loops.count - 1].breaks.append(emit(.jump(to: 0), s.location))
         case is ContinueStmt:
-            guard !loops.isEmpty else { throw syntaxError("'continue' outside a loop", s.location) }
-            loops[loops.count - 1].continues.append(emit(.jump(to: 0), s.location))
+            guard let loop = loops.lastIndex(where: { !$0.isSwitch }) else { throw syntaxError("'continue' outside a loop", s.location) }
+            loops[loop].continues.append(emit(.jump(to: 0), s.location))
+        case let s as SwitchStmt:
+            try switchStatement(s, mark)
         case let s as ThrowStmt:
             emit(.throwValue(a: try expression(s.value)), s.location)
         default:
@@ -472,12 +475,44 @@ struct BytecodeCompiler {
     /// interrupt, as every backward jump does): every `continue` goes to the step, every
     /// `break` past it.
     private mutating func loopBody(_ body: [Stmt], step: (inout BytecodeCompiler) throws -> Void) throws {
-        loops.append(([], []))
+        loops.append(([], [], false))
         try block(body)
         let jumps = loops.removeLast()
         for c in jumps.continues { patch(c, to: here) }
         try step(&self)
         for b in jumps.breaks { patch(b, to: here) }
+    }
+
+    /// The subject once, in a temporary; each case's patterns tested in order (`==`, or
+    /// bounds for a range written in the pattern), the first match's body, then the end.
+    private mutating func switchStatement(_ s: SwitchStmt, _ mark: Int) throws {
+        let subject = temporary()
+        try expression(s.subject, into: subject)
+        let value = PlacedValue(subject, s.subject.location)
+        let inner = nextRegister
+        loops.append(([], [], true))
+        var ends: [Int] = []
+        for c in s.cases {
+            var matched: [Int] = []
+            for p in c.patterns {
+                let test: Expr
+                if let r = p as? BinaryExpr, r.op == "..<" || r.op == "..." {
+                    test = LogicalExpr("&&", BinaryExpr("<=", r.lhs, value, r.location),
+                                       BinaryExpr(r.op == "..<" ? "<" : "<=", value, r.rhs, r.location), r.location)
+                } else {
+                    test = BinaryExpr("==", value, p, p.location)
+                }
+                matched.append(try jump(when: true, test, "case", inner))
+            }
+            let next = emit(.jump(to: 0), c.patterns[0].location)
+            for m in matched { patch(m, to: here) }
+            try block(c.body)
+            ends.append(emit(.jump(to: 0), s.location))
+            patch(next, to: here)
+        }
+        if let other = s.otherwise { try block(other) }
+        let breaks = loops.removeLast().breaks
+        for e in ends + breaks { patch(e, to: here) }
     }
 
     /// Compiles `decl` (once) and emits the instruction that makes a function of it in

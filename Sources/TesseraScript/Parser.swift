@@ -179,6 +179,9 @@ public struct Parser {
             let cond = try parseConditions()
             let body = try parseBlock("of the while loop")
             return WhileStmt(cond, body, t.location)
+        case .identifier("switch") where !peekAt(1).isPunct("=") && !(peekAt(1).isPunct(".") && !peekAt(1).spaceBefore)
+                                         && !peekAt(1).newlineBefore:
+            return try parseSwitch()
         case .identifier("repeat") where peekAt(1).isPunct("{"):
             // `repeat { ... } while condition`, as in Swift.
             advance()
@@ -207,6 +210,62 @@ public struct Parser {
         default:
             return ExpressionStmt(try parseExpression())
         }
+    }
+
+    private mutating func parseSwitch() throws -> Stmt {
+        let t = advance()
+        let subject = try withTrailingClosures(false) { try $0.parseExpression() }
+        let open = try expect("{", "to start the cases of the switch")
+        var cases: [SwitchStmt.Case] = []
+        var otherwise: [Stmt]? = nil
+        try nested { parser in
+            try parser.withNewlines(true) { parser in
+                while true {
+                    parser.skipSemicolons()
+                    if parser.match("}") { return }
+                    let label = parser.peek
+                    if case .identifier("case") = label.kind {
+                        parser.advance()
+                        if parser.peek.isKeyword(.let) || parser.peek.isKeyword(.var) {
+                            throw parser.error("a case cannot bind a name here; bind it before the switch, or use if let")
+                        }
+                        var patterns: [Expr] = []
+                        try parser.withNewlines(false) { parser in
+                            repeat { patterns.append(try parser.parseExpression()) } while parser.match(",")
+                        }
+                        _ = try parser.expect(":", "after the case's patterns")
+                        cases.append(SwitchStmt.Case(patterns: patterns, body: try parser.caseBody(label)))
+                    } else if case .identifier("default") = label.kind, parser.peekAt(1).isPunct(":") {
+                        parser.advance(); parser.advance()
+                        guard otherwise == nil else { throw parser.error("a switch has one default", at: label) }
+                        otherwise = try parser.caseBody(label)
+                    } else if parser.peek.isEnd {
+                        throw parser.error("expected '}' to close the switch opened at \(open.location)")
+                    } else {
+                        throw parser.error("expected 'case' or 'default' in the switch, found \(parser.peek.spelling)")
+                    }
+                }
+            }
+        }
+        return SwitchStmt(subject, cases, otherwise, t.location)
+    }
+
+    /// A case's statements, up to the next `case`, `default:` or the switch's `}`.
+    private mutating func caseBody(_ label: Token) throws -> [Stmt] {
+        var stmts: [Stmt] = []
+        try withTrailingClosures(true) { parser in
+            while true {
+                parser.skipSemicolons()
+                let t = parser.peek
+                if t.isPunct("}") || t.isEnd { break }
+                if case .identifier("case") = t.kind { break }
+                if case .identifier("default") = t.kind, parser.peekAt(1).isPunct(":") { break }
+                stmts.append(try parser.parseStatement())
+                try parser.endStatement()
+            }
+        }
+        if stmts.isEmpty { throw error("a case needs at least one statement; write break to do nothing", at: label) }
+        return stmts
     }
 
     private static func exits(_ body: [Stmt]) -> Bool {

@@ -120,6 +120,13 @@ struct Resolver {
                 r.resolve(s.condition)
                 r.resolveStatements(s.body)
             }
+        case let s as SwitchStmt:
+            resolve(s.subject)
+            for c in s.cases {
+                for p in c.patterns { resolve(p) }
+                resolveBlock(c.body)
+            }
+            if let d = s.otherwise { resolveBlock(d) }
         case let s as ReturnStmt:
             if let v = s.value { resolve(v) }
         case let s as ThrowStmt:

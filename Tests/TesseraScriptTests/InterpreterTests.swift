@@ -194,6 +194,51 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("type(of: 1.5) + type([1])"), "\"DoubleArray\"")
     }
 
+    func testSwitchMatchesValuesAndRangesWithoutFallingThrough() {
+        run("""
+            func kind(_ x) {
+              switch x {
+              case 0: return "zero"
+              case 1, 2, 3: return "small"
+              case 4..<10: return "medium"
+              case 10...100: return "large"
+              default: return "huge"
+              }
+            }
+            """)
+        XCTAssertEqual(run("[0, 2, 5, 10, 100, 101].map { kind($0) }"), #"["zero", "small", "medium", "large", "large", "huge"]"#)
+        XCTAssertEqual(output("""
+            for s in ["relu", "tanh", "x"] {
+              switch s {
+              case "relu":
+                print("R")
+              case "tanh": break
+              default:
+                print("other", s)
+              }
+            }
+            """), "R\nother x\n")
+        // `break` leaves the switch, `continue` the loop's turn.
+        XCTAssertEqual(run("""
+            var seen = []
+            for i in 0..<6 {
+              switch i % 3 {
+              case 0: continue
+              case 1: seen.append(i)
+              default:
+                if i > 4 { break }
+                seen.append(-i)
+              }
+            }
+            seen
+            """), "[1, -2, 4]")
+        XCTAssertEqual(run("var hit = 0\nswitch .relu { case .tanh: hit = 1\n case .relu: hit = 2\n default: hit = 3 }\nhit"), "2")
+        XCTAssertEqual(run("var none = true\nswitch 5 { case 1: none = false }\nnone"), "true", "no case and no default: nothing runs")
+        XCTAssertEqual(error("switch 1 {\ncase 1:\ndefault: print(2)\n}")?.kind, .syntax)
+        XCTAssertEqual(error("switch 1 {\ncase let x: print(x)\n}")?.kind, .syntax)
+        XCTAssertEqual(error("switch 1 {\ncase 1: break\ndefault: break\ndefault: break\n}")?.kind, .syntax)
+    }
+
     func testClosuresCapturePerIterationAndByReference() {
         run("var fs = []\nfor i in 0..<3 { fs.append({ i * 10 }) }")
         XCTAssertEqual(run("fs.map { $0() }"), "[0, 10, 20]")
