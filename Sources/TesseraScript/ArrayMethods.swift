@@ -88,6 +88,18 @@ enum ArrayMethods {
         }
     }
 
+    /// `min(by:)`/`max(by:)`: the first element no other is ordered before (after), as Swift's.
+    static func extreme(_ xs: [Value], by: Value, max: Bool, _ interp: Interpreter) throws -> Value {
+        let f = try closureArgument(by, max ? "max(by:)" : "min(by:)")
+        guard var best = xs.first else { return .nil }
+        for x in xs.dropFirst() {
+            try interp.interrupt.check()
+            let (a, b) = max ? (best, x) : (x, best)
+            if try boolResult(try interp.call(f, a, b), max ? "max(by:)" : "min(by:)") { best = x }
+        }
+        return best
+    }
+
     static func extreme(_ xs: [Value], max: Bool) throws -> Value {
         guard var best = xs.first else { return .nil }
         for x in xs.dropFirst() where try (max ? Operators.less(best, x) : Operators.less(x, best)) { best = x }
@@ -202,15 +214,39 @@ enum ArrayMethods {
         t.methods["sorted"] = { v, args, interp in
             .array(try sortedValues(try elements(v), try ordering(args, "sorted"), interp))
         }
-        t.methods["min"] = { v, args, _ in
-            _ = try bind(args, "min()", [])
+        t.methods["min"] = { v, args, interp in
+            if !args.isEmpty { return try extreme(try elements(v), by: try ordering(args, "min"), max: false, interp) }
             if case .range(let r) = v { return r.count > 0 ? .int(r.lower) : .nil }
             return try extreme(try elements(v), max: false)
         }
-        t.methods["max"] = { v, args, _ in
-            _ = try bind(args, "max()", [])
+        t.methods["max"] = { v, args, interp in
+            if !args.isEmpty { return try extreme(try elements(v), by: try ordering(args, "max"), max: true, interp) }
             if case .range(let r) = v { return r.count > 0 ? .int(r.upperExclusive - 1) : .nil }
             return try extreme(try elements(v), max: true)
+        }
+        // `first` and `last` are properties; called with `where:` they search, as in Swift.
+        t.methods["first"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "first(where:)", [.labelled("where", required: true)])[0], "first(where:)")
+            var found = Value.nil
+            try each(v, interp) { x in
+                if try boolResult(try interp.call(f, x), "first(where:)") { found = x; return false }
+                return true
+            }
+            return found
+        }
+        t.methods["last"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "last(where:)", [.labelled("where", required: true)])[0], "last(where:)")
+            for x in try elements(v).reversed() where try boolResult(try interp.call(f, x), "last(where:)") { return x }
+            return .nil
+        }
+        t.methods["count"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "count(where:)", [.labelled("where", required: true)])[0], "count(where:)")
+            var n = 0
+            try each(v, interp) { x in
+                if try boolResult(try interp.call(f, x), "count(where:)") { n += 1 }
+                return true
+            }
+            return .int(n)
         }
         t.methods["sum"] = { v, args, _ in
             _ = try bind(args, "sum()", [])

@@ -31,7 +31,7 @@ final class MethodSite: Sendable {
     let name: String
     /// The name as a Dict key: a Dict's own key of this name takes precedence.
     let key: DictKey
-    let array: Entry, string: Entry, dict: Entry
+    let array: Entry, string: Entry, dict: Entry, number: Entry
 
     init(_ name: String) {
         self.name = name
@@ -39,6 +39,7 @@ final class MethodSite: Sendable {
         array = Entry(Members.array, name)
         string = Entry(Members.string, name)
         dict = Entry(Members.dict, name)
+        number = Entry(Members.number, name)
     }
 
     func entry(for v: Value) -> Entry? {
@@ -46,6 +47,7 @@ final class MethodSite: Sendable {
         case .array, .range: return array
         case .string: return string
         case .dict: return dict
+        case .int, .double: return number
         default: return nil
         }
     }
@@ -56,6 +58,7 @@ public enum Members {
     static let array = ArrayMethods.table
     static let string = StringMethods.table
     static let dict = DictMethods.table
+    static let number = NumberMethods.table
 
     /// Every name of a mutating method on any built-in type; calls to these on a variable
     /// write the variable back.
@@ -66,6 +69,7 @@ public enum Members {
         case .array, .range: return array
         case .string: return string
         case .dict: return dict
+        case .int, .double: return number
         default: return nil
         }
     }

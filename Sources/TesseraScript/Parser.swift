@@ -604,6 +604,10 @@ public struct Parser {
                             if case .identifier(let l) = parser.peek.kind, parser.peekAt(1).isPunct(":") {
                                 label = l
                                 parser.advance(); parser.advance()
+                            } else if case .keyword(let k) = parser.peek.kind, parser.peekAt(1).isPunct(":") {
+                                // A keyword is a label as in Swift: `trimmingCharacters(in: .whitespaces)`.
+                                label = k.rawValue
+                                parser.advance(); parser.advance()
                             }
                             args.append(Argument(label: label, value: try parser.operatorFunction() ?? parser.parseExpression()))
                             if !parser.match(",") { break }

@@ -59,6 +59,12 @@ enum StringMethods {
         return ascii ?? text.count
     }
 
+    /// `s` with every occurrence of `target` replaced (none when `target` is empty).
+    static func replaced(_ s: String, _ target: String, _ with: String) -> String {
+        guard !target.isEmpty else { return s }
+        return s.split(separator: target, omittingEmptySubsequences: false).joined(separator: with)
+    }
+
     static let table: MemberTable = {
         var t = MemberTable()
         t.properties["count"] = { v in .int(characterCount(string(v))) }
@@ -86,6 +92,52 @@ enum StringMethods {
         t.methods["contains"] = { v, args, _ in
             .bool(string(v).contains(try stringArgument(try bind(args, "contains(_:)", [.positional()])[0], "contains")))
         }
+        // Foundation's names, which Swift code reaches for as often as the standard library's.
+        t.methods["components"] = { v, args, _ in
+            let sep = try stringArgument(try bind(args, "components(separatedBy:)", [.labelled("separatedBy", required: true)])[0], "components(separatedBy:)")
+            let s = string(v)
+            guard !sep.isEmpty else { return .array([.string(s)]) }
+            if let parts = splitASCII(s, sep) { return .array(parts) }
+            return .array(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
+        }
+        t.methods["replacingOccurrences"] = { v, args, _ in
+            let a = try bind(args, "replacingOccurrences(of:with:)", [.labelled("of", required: true), .labelled("with", required: true)])
+            let target = try stringArgument(a[0], "replacingOccurrences(of:)"), with = try stringArgument(a[1], "replacingOccurrences(of:with:)")
+            return .string(replaced(string(v), target, with))
+        }
+        t.methods["trimmingCharacters"] = { v, args, _ in
+            let set = try bind(args, "trimmingCharacters(in:)", [.labelled("in", required: true)])[0]
+            let newlinesToo: Bool
+            switch set {
+            case .symbol("whitespaces"): newlinesToo = false
+            case .symbol("whitespacesAndNewlines"): newlinesToo = true
+            default: throw ScriptError(.type, "trimmingCharacters(in:) takes .whitespaces or .whitespacesAndNewlines, got \(set.debugDescription)")
+            }
+            let trim: (Character) -> Bool = { newlinesToo ? $0.isWhitespace : ($0.isWhitespace && !$0.isNewline) }
+            let s = string(v)
+            let start = s.firstIndex(where: { !trim($0) }) ?? s.endIndex
+            let end = s.lastIndex(where: { !trim($0) }).map { s.index(after: $0) } ?? start
+            return .string(String(s[start..<max(start, end)]))
+        }
+        t.methods["starts"] = { v, args, _ in
+            .bool(string(v).hasPrefix(try stringArgument(try bind(args, "starts(with:)", [.labelled("with", required: true)])[0], "starts(with:)")))
+        }
+        t.methods["prefix"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
+            return .string(String(string(v).prefix(max(0, n))))
+        }
+        t.methods["suffix"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "suffix(_:)", [.positional()])[0], "suffix's length")
+            return .string(String(string(v).suffix(max(0, n))))
+        }
+        t.methods["dropFirst"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "dropFirst(_:)", [.positional(default: .int(1))])[0], "dropFirst's count")
+            return .string(String(string(v).dropFirst(max(0, n))))
+        }
+        t.methods["dropLast"] = { v, args, _ in
+            let n = try intArgument(try bind(args, "dropLast(_:)", [.positional(default: .int(1))])[0], "dropLast's count")
+            return .string(String(string(v).dropLast(max(0, n))))
+        }
         t.methods["hasPrefix"] = { v, args, _ in
             .bool(string(v).hasPrefix(try stringArgument(try bind(args, "hasPrefix(_:)", [.positional()])[0], "hasPrefix")))
         }
@@ -104,8 +156,7 @@ enum StringMethods {
         t.methods["replacing"] = { v, args, _ in
             let a = try bind(args, "replacing(_:with:)", [.positional(), .labelled("with", required: true)])
             let target = try stringArgument(a[0], "replacing"), with = try stringArgument(a[1], "replacing(_:with:)")
-            guard !target.isEmpty else { return v }
-            return .string(string(v).split(separator: target, omittingEmptySubsequences: false).joined(separator: with))
+            return .string(replaced(string(v), target, with))
         }
         t.methods["reversed"] = { v, args, _ in _ = try bind(args, "reversed()", []); return .string(String(string(v).reversed())) }
         return t

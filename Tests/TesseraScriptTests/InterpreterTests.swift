@@ -194,6 +194,31 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("type(of: 1.5) + type([1])"), "\"DoubleArray\"")
     }
 
+    /// Searching, extremes and text as Swift (and Foundation) name them.
+    func testSwiftSearchExtremeAndTextMethods() {
+        XCTAssertEqual(run("[\"a\": 3, \"b\": 5].max { $0.value < $1.value }!.key"), "\"b\"", "the argmax idiom")
+        XCTAssertEqual(run("[\"a\": 3, \"b\": 5].min(by: { $0.value < $1.value })!.key"), "\"a\"")
+        XCTAssertEqual(run("[[3, 1, 2].min(by: <), [3, 1, 2].max(by: <), [3, 1, 2].max { $0 > $1 }]"), "[1, 3, 1]")
+        XCTAssertEqual(run("[(1, \"a\"), (3, \"b\"), (3, \"c\")].max { $0.0 < $1.0 }!.1"), "\"b\"", "ties keep the first, as Swift's")
+        XCTAssertEqual(run("[Int]().max(by: <)"), nil)
+        XCTAssertEqual(run("[[1, 2, 3, 4].first(where: { $0 > 2 }), [1, 2, 3].last(where: { $0 < 3 }), [1, 2].first(where: { $0 > 5 })]"), "[3, 2, nil]")
+        XCTAssertEqual(run("[[1, 2, 3].count(where: { $0 > 1 }), [1, 2, 3].count, [1, 2, 3].first!]"), "[2, 3, 1]")
+        XCTAssertEqual(run("[\"x\": 1, \"y\": 2].first(where: { $0.value > 1 })!.key"), "\"y\"")
+        XCTAssertEqual(run("\"a-b--c\".components(separatedBy: \"-\")"), "[\"a\", \"b\", \"\", \"c\"]")
+        XCTAssertEqual(run("\"hello world\".replacingOccurrences(of: \"o\", with: \"0\")"), "\"hell0 w0rld\"")
+        XCTAssertEqual(run("\" hi \\n\".trimmingCharacters(in: .whitespaces)"), "\"hi \\n\"", "Foundation's .whitespaces keeps newlines")
+        XCTAssertEqual(run("\" hi \\n\".trimmingCharacters(in: .whitespacesAndNewlines)"), "\"hi\"")
+        XCTAssertEqual(error("\"x\".trimmingCharacters(in: .letters)")?.kind, .type)
+        XCTAssertEqual(run("[\"abc\".starts(with: \"ab\"), \"abcdef\".prefix(3) == \"abc\", \"abcdef\".suffix(2) == \"ef\", \"abc\".dropFirst() == \"bc\", \"abc\".dropLast(2) == \"a\"]"),
+                       "[true, true, true, true, true]")
+        // Numbers' members.
+        XCTAssertEqual(run("[2.5.rounded(), 2.5.rounded(.toNearestOrEven), 2.7.rounded(.down), (-2.5).rounded(.towardZero)]"), "[3.0, 2.0, 2.0, -2.0]")
+        XCTAssertEqual(run("[Int(2.7.rounded()), 3.rounded(), (-3).magnitude]"), "[3, 3, 3]")
+        XCTAssertEqual(run("[16.0.squareRoot(), (0.0 / 0.0).isNaN ? 1.0 : 0.0, (1.0 / 0.0).isInfinite ? 1.0 : 0.0]"), "[4.0, 1.0, 1.0]")
+        XCTAssertEqual(error("2.rounded(.sideways)")?.kind, .type)
+        XCTAssertEqual(error("Int.min.magnitude")?.kind, .value)
+    }
+
     func testSwitchMatchesValuesAndRangesWithoutFallingThrough() {
         run("""
             func kind(_ x) {
