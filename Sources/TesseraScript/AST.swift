@@ -137,20 +137,20 @@ struct Argument {
 
 final class CallExpr: Expr {
     let callee: Expr
-    let arguments: [Argument]
+    var arguments: [Argument]
     let optional: Bool
     init(_ callee: Expr, _ arguments: [Argument], optional: Bool, _ loc: SourceLocation) {
         self.callee = callee; self.arguments = arguments; self.optional = optional; super.init(loc)
     }
 }
 
-/// Wraps a postfix chain that contains `?.`: when any link finds `nil`, the whole chain is `nil`.
 /// `x!`: the value, or a ValueError where it is nil.
 final class ForceUnwrapExpr: Expr {
     let inner: Expr
     init(_ inner: Expr, _ loc: SourceLocation) { self.inner = inner; super.init(loc) }
 }
 
+/// Wraps a postfix chain that contains `?.`: when any link finds `nil`, the whole chain is `nil`.
 final class OptionalChainExpr: Expr {
     let inner: Expr
     init(_ inner: Expr) { self.inner = inner; super.init(inner.location) }
@@ -188,15 +188,18 @@ struct ParameterDecl {
     let defaultValue: Expr?
     let location: SourceLocation
     var variable: Variable? = nil
+    /// The body may assign it (the accumulator of `reduce(into:)`'s closure); parameters
+    /// are otherwise constants, as in Swift.
+    var isMutable = false
 }
 
 /// A `func` or a closure: parameters, body, and what the resolver learned about its frame.
 final class FunctionDecl {
     let name: String
     var parameters: [ParameterDecl]
-    let body: [Stmt]
+    var body: [Stmt]
     /// A closure whose body is one expression returns that expression's value.
-    let isExpressionBody: Bool
+    var isExpressionBody: Bool
     /// A closure without a parameter list takes `$0`, `$1`, ...; this is the highest used + 1.
     var shorthandCount = 0
     let isClosure: Bool

@@ -80,7 +80,7 @@ public enum Members {
         case .dict(let d):
             let keys = d.keys.compactMap { k -> String? in if case .string(let s) = k { return s }; return nil }
             return keys + dict.names
-        case .tuple(let xs): return xs.indices.map(String.init) + (xs.count == 2 ? ["key", "value"] : [])
+        case .tuple(let xs): return xs.indices.map(String.init) + (xs.count == 2 ? ["element", "key", "offset", "value"] : [])
         case .object(let o): return o.memberNames
         case .function(let f as NativeFunction): return f.constants.keys.sorted()
         default: return table(for: v)?.names ?? []
@@ -117,9 +117,10 @@ public enum Members {
                 return xs[i]
             }
             if name == "count" { return .int(xs.count) }
-            // A Dict's (key, value) pairs answer as Swift's do: `d.sorted { $0.value > $1.value }`.
-            if xs.count == 2, name == "key" { return xs[0] }
-            if xs.count == 2, name == "value" { return xs[1] }
+            // A Dict's (key, value) pairs and enumerated()'s (offset, element) pairs answer as
+            // Swift's do: `d.sorted { $0.value > $1.value }`, `xs.enumerated().map { $0.offset }`.
+            if xs.count == 2, name == "key" || name == "offset" { return xs[0] }
+            if xs.count == 2, name == "value" || name == "element" { return xs[1] }
         case .object(let o):
             if let m = try o.member(name, interp) { return m }
         case .function(let f as NativeFunction):

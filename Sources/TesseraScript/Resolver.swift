@@ -163,7 +163,7 @@ struct Resolver {
         // not the other parameters, as in Swift.
         for prm in fn.parameters { if let d = prm.defaultValue { resolve(d) } }
         for i in fn.parameters.indices {
-            let v = Variable(name: fn.parameters[i].name, isConstant: true)
+            let v = Variable(name: fn.parameters[i].name, isConstant: !fn.parameters[i].isMutable)
             fn.info.variables.append(v)
             scope.blocks[0][v.name] = v
             fn.parameters[i].variable = v
@@ -171,6 +171,23 @@ struct Resolver {
         resolveStatements(fn.body)
         scope = outer
         Resolver.assignIndices(fn.info)
+    }
+
+    /// `xs.reduce(into: start) { acc, x in ... }`, whose closure changes its accumulator in
+    /// place (Swift's `inout`), as `xs.reduce(start) { acc, x in ...; return acc }` with
+    /// `acc` assignable: `words.reduce(into: [:]) { $0[$1, default: 0] += 1 }`. A closure
+    /// written in place only; a closure value keeps Swift's `reduce(_:_:)` contract.
+    private static func rewriteReduceInto(_ call: CallExpr) {
+        guard let m = call.callee as? MemberExpr, m.name == "reduce", call.arguments.count == 2,
+              call.arguments[0].label == "into", call.arguments[1].label == nil,
+              let closure = call.arguments[1].value as? ClosureExpr else { return }
+        let fn = closure.function
+        guard fn.parameters.count == 2 else { return }
+        fn.parameters[0].isMutable = true
+        let acc = IdentifierExpr(fn.parameters[0].name, fn.location)
+        fn.body.append(ReturnStmt(acc, fn.location))
+        fn.isExpressionBody = false
+        call.arguments[0] = Argument(label: nil, value: call.arguments[0].value)
     }
 
     // MARK: Expressions
@@ -191,7 +208,9 @@ struct Resolver {
         case let e as AssignExpr: resolve(e.value); resolve(e.target)
         case let e as MemberExpr: resolve(e.object)
         case let e as SubscriptExpr: resolve(e.object); resolve(e.index); if let d = e.defaultValue { resolve(d) }
-        case let e as CallExpr: resolve(e.callee); e.arguments.forEach { resolve($0.value) }
+        case let e as CallExpr:
+            Self.rewriteReduceInto(e)
+            resolve(e.callee); e.arguments.forEach { resolve($0.value) }
         case let e as OptionalChainExpr: resolve(e.inner)
         case let e as ForceUnwrapExpr: resolve(e.inner)
         case let e as BindingCondition:

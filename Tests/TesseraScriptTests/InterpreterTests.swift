@@ -158,6 +158,12 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("func tally(_ xs) { var t = [:]\n for x in xs { t[x, default: 0] += 1 }\n return t }\ntally([1, 1, 2])"), "[1: 2, 2: 1]")
         run("var calls = 0\nfunc key() { calls += 1\n return \"k\" }\nvar once = [:]\nonce[key(), default: 10] += 1")
         XCTAssertEqual(run("[once, calls]"), "[[\"k\": 11], 1]", "the key is computed once")
+        // reduce(into:) changes its accumulator in place, as Swift's inout does.
+        XCTAssertEqual(run("[\"a\", \"b\", \"a\"].reduce(into: [:]) { $0[$1, default: 0] += 1 }"), "[\"a\": 2, \"b\": 1]")
+        XCTAssertEqual(run("[1, 2, 3].reduce(into: []) { acc, x in acc.append(x * 10) }"), "[10, 20, 30]")
+        XCTAssertEqual(run("[1, 2, 3].reduce(into: 0) { $0 += $1 }"), "6")
+        XCTAssertEqual(error("{ a, b in a += b }(1, 2)")?.kind, .type, "other closures' parameters stay constants")
+        XCTAssertEqual(run("[5, 6, 7].enumerated().filter { $0.offset != 1 }.map { $0.element }"), "[5, 7]")
         // A Dict's pairs answer .key and .value.
         XCTAssertEqual(run("[\"b\": 2, \"a\": 1, \"c\": 3].sorted { $0.value > $1.value }.map { $0.key }"), "[\"c\", \"b\", \"a\"]")
         // stride, indices, split(separator:), typed empty collections.
