@@ -317,6 +317,41 @@ public enum CoreLibrary {
             let a = try bind(args, "String(_:)", [.positional()])
             return .string(a[0].description)
         },
+        NativeFunction(parsing: Declaration("Dictionary", [.labelled("grouping", .either("Array | Range", [.array, .range]), "the values to group"),
+                                                           .labelled("by", .function, "the key of each value")],
+                                            returns: "Dict", otherForms: ["Dictionary(uniqueKeysWithValues: [(key, value)]) -> Dict"],
+                                            summary: "The values grouped into Arrays under the key `by` gives each, in order; or a Dict of (key, value) pairs whose keys are distinct, as Swift's initialisers.",
+                                            example: "Dictionary(grouping: [1, 2, 3, 4], by: { $0 % 2 })")) { args, interp in
+            if let first = args.first, first.label == "uniqueKeysWithValues" {
+                let pairs = try bind(args, "Dictionary(uniqueKeysWithValues:)", [.labelled("uniqueKeysWithValues", required: true)])[0]
+                var out = ScriptDict()
+                for pair in try ArrayMethods.elements(pairs) {
+                    guard case .tuple(let kv) = pair, kv.count == 2 else {
+                        throw ScriptError(.type, "Dictionary(uniqueKeysWithValues:) needs (key, value) pairs, got \(pair.typeName)")
+                    }
+                    guard let key = DictKey(kv[0]) else { throw ScriptError(.type, "\(kv[0].typeName.withArticle) cannot be a Dict key") }
+                    guard out[key] == nil else { throw ScriptError(.value, "Dictionary(uniqueKeysWithValues:) got the key \(kv[0].debugDescription) twice") }
+                    out.set(kv[0], key, kv[1])
+                }
+                return .dict(out)
+            }
+            let a = try bind(args, "Dictionary(grouping:by:)", [.labelled("grouping", required: true), .labelled("by", required: true)])
+            let f = try ArrayMethods.closureArgument(a[1], "Dictionary(grouping:by:)")
+            var groups: [(Value, DictKey, [Value])] = []
+            var position = ScriptDict()
+            try ArrayMethods.each(a[0], interp) { x in
+                let k = try interp.call(f, x)
+                guard let key = DictKey(k) else { throw ScriptError(.type, "\(k.typeName.withArticle) cannot be a Dict key") }
+                if case .int(let i)? = position[key] { groups[i].2.append(x) } else {
+                    position.set(k, key, .int(groups.count))
+                    groups.append((k, key, [x]))
+                }
+                return true
+            }
+            var out = ScriptDict()
+            for (k, key, xs) in groups { out.set(k, key, .array(xs)) }
+            return .dict(out)
+        },
         NativeFunction(Declaration("Bool", [.positional("x", .any, "\"true\" or \"false\", or a Bool")], returns: "Bool?",
                                    summary: "Converts to a Bool; nil when it cannot.", example: "Bool(\"true\") ?? false")) { a, _ in
             switch a["x"] {

@@ -164,6 +164,11 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[1, 2, 3].reduce(into: 0) { $0 += $1 }"), "6")
         XCTAssertEqual(error("{ a, b in a += b }(1, 2)")?.kind, .type, "other closures' parameters stay constants")
         XCTAssertEqual(run("[5, 6, 7].enumerated().filter { $0.offset != 1 }.map { $0.element }"), "[5, 7]")
+        // Swift's Dictionary initialisers.
+        XCTAssertEqual(run("Dictionary(grouping: [1, 2, 3, 4, 5], by: { $0 % 2 == 0 ? \"even\" : \"odd\" })"), "[\"odd\": [1, 3, 5], \"even\": [2, 4]]")
+        XCTAssertEqual(run("Dictionary(uniqueKeysWithValues: zip([\"a\", \"b\"], [1, 2]))"), "[\"a\": 1, \"b\": 2]")
+        XCTAssertEqual(error("Dictionary(uniqueKeysWithValues: [(\"a\", 1), (\"a\", 2)])")?.kind, .value)
+        XCTAssertEqual(error("Dictionary(grouping: [1], by: { [$0] })")?.kind, .type, "an Array is no key")
         // A Dict's pairs answer .key and .value.
         XCTAssertEqual(run("[\"b\": 2, \"a\": 1, \"c\": 3].sorted { $0.value > $1.value }.map { $0.key }"), "[\"c\", \"b\", \"a\"]")
         // stride, indices, split(separator:), typed empty collections.
