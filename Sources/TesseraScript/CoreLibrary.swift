@@ -337,6 +337,7 @@ public enum CoreLibrary {
             }
             let a = try bind(args, "Dictionary(grouping:by:)", [.labelled("grouping", required: true), .labelled("by", required: true)])
             let f = try ArrayMethods.closureArgument(a[1], "Dictionary(grouping:by:)")
+            try ArrayMethods.reserveResult(a[0], "Dictionary(grouping:by:)")
             var groups: [(Value, DictKey, [Value])] = []
             var position = ScriptDict()
             try ArrayMethods.each(a[0], interp) { x in
