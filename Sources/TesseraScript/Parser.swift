@@ -499,6 +499,8 @@ public struct Parser {
         var lhs = try parseBinary(level: level + 1)
         var comparisons = 0
         while onSameLogicalLine, let op = binaryOperator(at: level) {
+            // `xs[n...]`: a partial range, which the subscript reads.
+            if op == "...", peekAt(1).isPunct("]") { break }
             let t = advance()
             if level == 2 {
                 comparisons += 1
@@ -620,9 +622,15 @@ public struct Parser {
             return CallExpr(callee, args, optional: optional, callee.location)
         }
         var defaultValue: Expr? = nil
+        var from: Expr? = nil
         let index: Expr = try nested { parser in
             try parser.withNewlines(false) { parser in
                 try parser.withTrailingClosures(true) { parser in
+                    // Swift's partial ranges: `xs[..<n]` and `xs[...n]` start at 0.
+                    if let op = ["..<", "..."].first(where: { parser.peek.isPunct($0) }) {
+                        let t = parser.advance()
+                        return BinaryExpr(op, LiteralExpr(.int(0), t.location), try parser.parseExpression(), t.location)
+                    }
                     var items: [Expr] = []
                     repeat {
                         if parser.peek.isPunct("]") { break }
@@ -632,6 +640,12 @@ public struct Parser {
                             break
                         }
                         items.append(try parser.parseExpression())
+                        // `xs[n...]`: from n to the end.
+                        if items.count == 1, parser.peek.isPunct("..."), parser.peekAt(1).isPunct("]") {
+                            parser.advance()
+                            from = items[0]
+                            break
+                        }
                     } while parser.match(",")
                     if items.isEmpty { throw parser.error("a subscript needs an index: xs[0]") }
                     return items.count == 1 ? items[0] : TupleExpr(items, open.location)
@@ -639,6 +653,16 @@ public struct Parser {
             }
         }
         _ = try expect("]", "to close the subscript opened at \(open.location)")
+        if let from {
+            // On a name, `xs[n..<xs.count]` (an IndexError past the end, as Swift traps); on
+            // anything else, whose value must be computed once, `dropFirst(n)`.
+            if callee is IdentifierExpr {
+                let count = MemberExpr(callee, "count", optional: false, open.location)
+                return SubscriptExpr(callee, BinaryExpr("..<", from, count, open.location), optional: optional, open.location)
+            }
+            let drop = MemberExpr(callee, "dropFirst", optional: optional, open.location)
+            return CallExpr(drop, [Argument(label: nil, value: from)], optional: optional, open.location)
+        }
         return SubscriptExpr(callee, index, optional: optional, defaultValue: defaultValue, open.location)
     }
 
