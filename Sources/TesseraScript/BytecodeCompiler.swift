@@ -124,7 +124,9 @@ struct BytecodeCompiler {
 
     private mutating func patch(_ at: Int, to target: Operand) {
         switch chunk.code[at] {
-        case .jump: chunk.code[at] = .jump(to: target)
+        // A jump back is a loop's: it checks for an interrupt (`while let x = f()`, a
+        // condition of several clauses), as every backward jump must.
+        case .jump: chunk.code[at] = Int(target) <= at ? .loop(to: target) : .jump(to: target)
         case .jumpIfFalse(let a, _, let w): chunk.code[at] = .jumpIfFalse(a: a, to: target, what: w)
         case .jumpIfTrue(let a, _, let w): chunk.code[at] = .jumpIfTrue(a: a, to: target, what: w)
         case .jumpIfNotNil(let a, _): chunk.code[at] = .jumpIfNotNil(a: a, to: target)

@@ -336,6 +336,15 @@ final class BytecodeTests: ScriptTestCase {
             flag.clear()
         }
         XCTAssertEqual(run("count(5) + sum(5)"), "20")
+        // A condition of bindings or clauses jumps back by an unconditional jump after its
+        // tests: that jump checks too.
+        for cell in ["var y = 1\nwhile let x = y { y = x }", "var z = 1\nwhile z > 0, z < 5 { z = 1 }",
+                     "var w = 1\nrepeat { w = 1 } while w > 0"] {
+            let flag = interpreter.interrupt
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { flag.set() }
+            XCTAssertEqual(try XCTUnwrap(error(cell), cell).kind, .interrupted, cell)
+            flag.clear()
+        }
     }
 
     func testLoopsJumpBackOnceATurnAndAssignmentsKeepNoValue() throws {
