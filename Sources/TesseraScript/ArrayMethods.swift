@@ -88,6 +88,17 @@ enum ArrayMethods {
         }
     }
 
+    /// `first(where:)`: the first element of `v` (an Array, a Range) the closure holds for.
+    static func first(in v: Value, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
+        let f = try closureArgument(try bind(args, "first(where:)", [.labelled("where", required: true)])[0], "first(where:)")
+        var found = Value.nil
+        try each(v, interp) { x in
+            if try boolResult(try interp.call(f, x), "first(where:)") { found = x; return false }
+            return true
+        }
+        return found
+    }
+
     /// `min(by:)`/`max(by:)`: the first element no other is ordered before (after), as Swift's.
     static func extreme(_ xs: [Value], by: Value, max: Bool, _ interp: Interpreter) throws -> Value {
         let f = try closureArgument(by, max ? "max(by:)" : "min(by:)")
@@ -225,15 +236,7 @@ enum ArrayMethods {
             return try extreme(try elements(v), max: true)
         }
         // `first` and `last` are properties; called with `where:` they search, as in Swift.
-        t.methods["first"] = { v, args, interp in
-            let f = try closureArgument(try bind(args, "first(where:)", [.labelled("where", required: true)])[0], "first(where:)")
-            var found = Value.nil
-            try each(v, interp) { x in
-                if try boolResult(try interp.call(f, x), "first(where:)") { found = x; return false }
-                return true
-            }
-            return found
-        }
+        t.methods["first"] = { v, args, interp in try first(in: v, args, interp) }
         t.methods["last"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "last(where:)", [.labelled("where", required: true)])[0], "last(where:)")
             for x in try elements(v).reversed() where try boolResult(try interp.call(f, x), "last(where:)") { return x }

@@ -40,11 +40,7 @@ enum DictMethods {
         t.methods["max"] = { v, args, interp in
             try ArrayMethods.extreme(pairs(v), by: try ArrayMethods.ordering(args, "max"), max: true, interp)
         }
-        t.methods["first"] = { v, args, interp in
-            let f = try ArrayMethods.closureArgument(try bind(args, "first(where:)", [.labelled("where", required: true)])[0], "first(where:)")
-            for p in pairs(v) where try boolResult(try interp.call(f, p), "first(where:)") { return p }
-            return .nil
-        }
+        t.methods["first"] = { v, args, interp in try ArrayMethods.first(in: .array(pairs(v)), args, interp) }
         t.methods["contains"] = { v, args, _ in
             let k = try bind(args, "contains(_:)", [.positional()])[0]
             return .bool(DictKey(k).map { dict(v)[$0] != nil } ?? false)

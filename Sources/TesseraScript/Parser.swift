@@ -727,20 +727,29 @@ public struct Parser {
     /// is dynamically typed: the type is read and dropped). Nil, with nothing consumed, for
     /// anything else.
     private mutating func emptyCollectionOfType() -> Expr? {
-        let start = p
-        let open = advance()
-        var isDict = false
-        do {
-            try skipType()
-            if match(":") { isDict = true; try skipType() }
-            _ = try expect("]", "to close the type")
-        } catch {
-            p = start
-            return nil
-        }
-        guard peek.isPunct("("), !peek.spaceBefore, peekAt(1).isPunct(")") else { p = start; return nil }
-        advance(); advance()
+        // Looked at before anything is consumed: type tokens up to the `]` that closes this
+        // `[`, then `()` (an Array literal stops at its first value that is not a name).
+        var depth = 0, k = 0, isDict = false
+        repeat {
+            let t = peekAt(k)
+            guard Parser.isTypeToken(t) else { return nil }
+            if t.isPunct("[") { depth += 1 } else if t.isPunct("]") { depth -= 1 }
+            if t.isPunct(":") && depth == 1 { isDict = true }
+            k += 1
+        } while depth > 0 && k < 64
+        guard depth == 0, k > 2, peekAt(k).isPunct("("), !peekAt(k).spaceBefore, peekAt(k + 1).isPunct(")") else { return nil }
+        let open = peek
+        for _ in 0..<(k + 2) { advance() }
         return isDict ? DictExpr([], open.location) : ArrayExpr([], open.location)
+    }
+
+    /// A token a type is written with: a name, brackets, `:`, `,`, `?`, `!`, `<`, `>`, `->`.
+    private static func isTypeToken(_ t: Token) -> Bool {
+        switch t.kind {
+        case .identifier: return true
+        case .punct(let p): return ["[", "]", "(", ")", ":", ",", "?", "!", "<", ">", "->"].contains(p)
+        default: return false
+        }
     }
 
     private mutating func parseCollection(_ open: Token) throws -> Expr {
@@ -809,11 +818,7 @@ public struct Parser {
         while j - k < 64 {
             let t = peekAt(j)
             if t.isKeyword(.in) { return true }
-            switch t.kind {
-            case .identifier: break
-            case .punct(let p) where ["[", "]", "(", ")", ":", ",", "?", "!", "<", ">", "->"].contains(p): break
-            default: return false
-            }
+            guard Parser.isTypeToken(t) else { return false }
             j += 1
         }
         return false

@@ -59,6 +59,19 @@ enum StringMethods {
         return ascii ?? text.count
     }
 
+    /// The fields of `s` between occurrences of a non-empty `sep`, empty ones kept (a CSV
+    /// line's): by bytes when both are ASCII.
+    static func fields(_ s: String, _ sep: String) -> [Value] {
+        splitASCII(s, sep) ?? s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) }
+    }
+
+    /// `s` without the characters `trim` holds for at either end.
+    static func trimmed(_ s: String, _ trim: (Character) -> Bool) -> String {
+        let start = s.firstIndex(where: { !trim($0) }) ?? s.endIndex
+        let end = s.lastIndex(where: { !trim($0) }).map { s.index(after: $0) } ?? start
+        return String(s[start..<max(start, end)])
+    }
+
     /// `s` with every occurrence of `target` replaced (none when `target` is empty).
     static func replaced(_ s: String, _ target: String, _ with: String) -> String {
         guard !target.isEmpty else { return s }
@@ -86,8 +99,7 @@ enum StringMethods {
             }
             let sep = try stringArgument(a[0], "split")
             guard !sep.isEmpty else { return .array(s.map { .string(String($0)) }) }
-            if let parts = splitASCII(s, sep) { return .array(parts) }
-            return .array(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
+            return .array(fields(s, sep))
         }
         t.methods["contains"] = { v, args, _ in
             .bool(string(v).contains(try stringArgument(try bind(args, "contains(_:)", [.positional()])[0], "contains")))
@@ -97,8 +109,7 @@ enum StringMethods {
             let sep = try stringArgument(try bind(args, "components(separatedBy:)", [.labelled("separatedBy", required: true)])[0], "components(separatedBy:)")
             let s = string(v)
             guard !sep.isEmpty else { return .array([.string(s)]) }
-            if let parts = splitASCII(s, sep) { return .array(parts) }
-            return .array(s.split(separator: sep, omittingEmptySubsequences: false).map { .string(String($0)) })
+            return .array(fields(s, sep))
         }
         t.methods["replacingOccurrences"] = { v, args, _ in
             let a = try bind(args, "replacingOccurrences(of:with:)", [.labelled("of", required: true), .labelled("with", required: true)])
@@ -113,11 +124,7 @@ enum StringMethods {
             case .symbol("whitespacesAndNewlines"): newlinesToo = true
             default: throw ScriptError(.type, "trimmingCharacters(in:) takes .whitespaces or .whitespacesAndNewlines, got \(set.debugDescription)")
             }
-            let trim: (Character) -> Bool = { newlinesToo ? $0.isWhitespace : ($0.isWhitespace && !$0.isNewline) }
-            let s = string(v)
-            let start = s.firstIndex(where: { !trim($0) }) ?? s.endIndex
-            let end = s.lastIndex(where: { !trim($0) }).map { s.index(after: $0) } ?? start
-            return .string(String(s[start..<max(start, end)]))
+            return .string(trimmed(string(v)) { newlinesToo ? $0.isWhitespace : ($0.isWhitespace && !$0.isNewline) })
         }
         t.methods["starts"] = { v, args, _ in
             .bool(string(v).hasPrefix(try stringArgument(try bind(args, "starts(with:)", [.labelled("with", required: true)])[0], "starts(with:)")))
@@ -148,10 +155,7 @@ enum StringMethods {
         t.methods["lowercased"] = { v, args, _ in _ = try bind(args, "lowercased()", []); return .string(string(v).lowercased()) }
         t.methods["trimmed"] = { v, args, _ in
             _ = try bind(args, "trimmed()", [])
-            let s = string(v)
-            let start = s.firstIndex(where: { !$0.isWhitespace }) ?? s.endIndex
-            let end = s.lastIndex(where: { !$0.isWhitespace }).map { s.index(after: $0) } ?? start
-            return .string(String(s[start..<max(start, end)]))
+            return .string(trimmed(string(v)) { $0.isWhitespace })
         }
         t.methods["replacing"] = { v, args, _ in
             let a = try bind(args, "replacing(_:with:)", [.positional(), .labelled("with", required: true)])
