@@ -5,7 +5,7 @@ import Foundation
 /// there must be exactly as many values as conversions, and widths and precisions are
 /// bounded, so a hostile format is an error, never a trap or a runaway allocation.
 ///
-/// Conversions: `%d %i %u` (Int), `%x %X %o` (Int, negative ones as their 64-bit
+/// Conversions: `%d %i` (Int), `%u %x %X %o` (Int, negative ones as their 64-bit
 /// pattern, as C writes them), `%f %F %e %E %g %G` (Int or Double), `%s %@` (any value, as
 /// `String(x)` writes it), `%%`. Flags `- + 0 #` and space, a width and a `.precision`;
 /// C's length modifiers (`l`, `ll`, `h`, `z`, `q`) are read and ignored.
@@ -40,10 +40,10 @@ enum FormatString {
             next += 1
             let body: String
             switch conversion {
-            case "d", "i", "u":
+            case "d", "i":
                 guard case .int(let i) = v else { throw fail("%\(conversion) needs an Int, got \(v.typeName)") }
                 body = numeric(flags, width, precision, "lld") { String(format: $0, Int64(i)) }
-            case "x", "X", "o":
+            case "u", "x", "X", "o":
                 guard case .int(let i) = v else { throw fail("%\(conversion) needs an Int, got \(v.typeName)") }
                 body = numeric(flags, width, precision, "ll\(conversion)") { String(format: $0, UInt64(bitPattern: Int64(i))) }
             case "f", "F", "e", "E", "g", "G":

@@ -11,6 +11,7 @@ final class FormatStringTests: ScriptTestCase {
         XCTAssertEqual(run(#"String(format: "accuracy %.1f%% after %ld epochs", 97.5, 3)"#), #""accuracy 97.5% after 3 epochs""#)
         XCTAssertEqual(run(#"String(format: "%.3f", 7)"#), #""7.000""#, "an Int formats as a Double under %f")
         XCTAssertEqual(run(#"String(format: "no conversions")"#), #""no conversions""#)
+        XCTAssertEqual(run(#"String(format: "%u|%lu", 7, -1)"#), #""7|18446744073709551615""#, "%u is unsigned, as C's")
     }
 
     func testAWrongFormatIsAnErrorNamingWhatIsWrong() {
