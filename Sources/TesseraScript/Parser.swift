@@ -640,6 +640,9 @@ public struct Parser {
                             break
                         }
                         items.append(try parser.parseExpression())
+                        if parser.peek.isPunct(":") {
+                            throw parser.error("a subscript takes a range, not a slice as in Python: write xs[a..<b], xs[a...] or xs[..<b]")
+                        }
                         // `xs[n...]`: from n to the end.
                         if items.count == 1, parser.peek.isPunct("..."), parser.peekAt(1).isPunct("]") {
                             parser.advance()

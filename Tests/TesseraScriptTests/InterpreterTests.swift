@@ -183,6 +183,7 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[five[..<2], five[...2], five[3...], five[5...]]"), "[[1, 2], [1, 2, 3], [4, 5], []]", "partial ranges")
         XCTAssertEqual(error("five[6...]")?.kind, .value, "past the end, as Swift refuses the range")
         XCTAssertEqual(run("[[1, 2, 3]][0][1...]"), "[2, 3]")
+        XCTAssertTrue(error("five[1:3]")?.message.contains("xs[a..<b]") == true, "a Python slice says what to write")
         XCTAssertEqual(run("\"a,,b\".split(separator: \",\")"), "[\"a\", \"b\"]")
         XCTAssertEqual(run("\"a,,b\".split(\",\")"), "[\"a\", \"\", \"b\"]")
         XCTAssertEqual(run("var ws = [Double]()\nws.append(0.5)\n[ws, [String: [Int]](), [[Int]]()]"), "[[0.5], [:], []]")
