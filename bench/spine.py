@@ -94,9 +94,9 @@ def median_p99(times):
     return statistics.median(times), times[int(len(times) * 0.99) - 1]
 
 
-def roundtrip_against_floor(binary, cells, buffered, rounds=3):
-    """The kernel and its replayed floor alternated `rounds` times, `cells` cells each."""
-    env = dict(os.environ, TESSERA_REPLAY=recorded_reply(binary))
+def roundtrip_against_floor(binary, cells, buffered, reply, rounds=3):
+    """The kernel and its floor (replaying `reply`) alternated `rounds` times, `cells` cells each."""
+    env = dict(os.environ, TESSERA_REPLAY=reply)
     ours, floor = [], []
     for _ in range(rounds):
         ours += roundtrip([binary, "kernel", "--stdio"], cells, buffered=buffered)
@@ -127,8 +127,9 @@ def main():
     print(describe())
     if not a.skip_roundtrip:
         print(f"\nstdio round-trip, trivial cell 1+1, {a.cells} cells x 3, alternated with the floor")
+        reply = recorded_reply(a.tessera)
         for buffered, client in [(False, "a client reading one byte per read(2)"), (True, "a buffered client")]:
-            ours, floor = roundtrip_against_floor(a.tessera, a.cells, buffered)
+            ours, floor = roundtrip_against_floor(a.tessera, a.cells, buffered, reply)
             (med, p99), (fmed, fp99) = median_p99(ours), median_p99(floor)
             print(f"  {client}:")
             print(f"    tessera kernel --stdio   median {med * 1e3:.3f} ms   p99 {p99 * 1e3:.3f} ms")
