@@ -23,7 +23,7 @@ public struct DictKey: @unchecked Sendable {
 
     /// A String key.
     public static func string(_ s: String) -> DictKey {
-        DictKey(value: .string(s), hash: seeded(fnv(s)))
+        DictKey(value: .string(s), hash: seeded(stringHash(s)))
     }
 
     private init(value: Value, hash: Int) {
@@ -62,45 +62,47 @@ public struct DictKey: @unchecked Sendable {
 
 // MARK: Hashing
 //
-// FNV-1a over a String's UTF-8 and one multiply for an Int, then MurmurHash3's finalizer,
-// rather than SipHash through a freshly seeded `Hasher` (a fifth of nbody's time went to
-// `Hasher` and its finalization on keys such as "vx"). Keys that are one key hash alike: a
-// whole Double as its Int, a String that is not ASCII in its NFC form ("K" and the Kelvin
-// sign are one key).
+// A String's hash is worked out from its canonical UTF-8 (its NFC form: "K" and the Kelvin
+// sign are one key): up to 15 bytes, as two words (the bytes, little-endian, and the
+// count) mixed by two multiplies; longer, by FNV-1a. The finalizer of MurmurHash3 then
+// spreads either, with a per-process seed. Not SipHash through a freshly seeded `Hasher`:
+// a fifth of nbody's time went to `Hasher` on keys such as "vx". The two words are how
+// Swift stores an ASCII String of up to 15 bytes in the String itself, so the hash of
+// most keys ("w123", "kind", "vx") is read off the String's bits, not walked byte by byte.
 extension DictKey {
-    /// Mixed into every hash, so that the keys that collide differ from run to run.
-    private static let seed = Int.random(in: .min ... .max)
+    /// What every hash needs, made once: the seed mixed into every hash (so that the keys
+    /// that collide differ from run to run), and whether Strings are laid out as the
+    /// two-word reading of small ASCII Strings expects (checked, not assumed).
+    private static let setup = (seed: Int.random(in: .min ... .max), smallStringWords: smallStringLayoutHolds())
 
     /// The hash of the value at `p`, read where it is (a String key is hashed in place,
     /// not copied out first).
     @inline(__always)
     static func hash(at p: UnsafePointer<Value>) -> Int? {
-        if let h = fnv(at: p) { return seeded(h) }
+        if case .string = p.pointee {
+            if setup.smallStringWords {
+                // (The String read as bits where the Value holds it: a copy retained it.)
+                let (low, high) = UnsafeRawPointer(p).load(as: (UInt64, UInt64).self)
+                if high >> 60 == 0xE { return seeded(wordsHash(low, high & 0x0FFF_FFFF_FFFF_FFFF)) }
+            }
+            return stringHash(at: p)
+        }
         if case .int(let i) = p.pointee { return seeded(i) }
         return rawHash(p.pointee).map(seeded)
     }
 
-    /// FNV-1a of the String at `p` (see `fnv(_:)`); nil for any other value. (A String that
-    /// is not ASCII is read again for its NFC form: kept for that path, the String was
-    /// copied and released around every hash.)
+    /// The seeded hash of the String held by the Value at `p`.
     @inline(never)
-    private static func fnv(at p: UnsafePointer<Value>) -> Int? {
-        guard case .string(let s) = p.pointee else { return nil }
-        guard let (h, ascii) = s.utf8.withContiguousStorageIfAvailable(fnv), ascii else { return normalizedFNV(at: p) }
-        return Int(bitPattern: UInt(h))
-    }
-
-    @inline(never)
-    private static func normalizedFNV(at p: UnsafePointer<Value>) -> Int {
+    private static func stringHash(at p: UnsafePointer<Value>) -> Int {
         guard case .string(let s) = p.pointee else { return 0 }
-        return nfcFNV(s)
+        return seeded(stringHash(s))
     }
 
     /// The hash of `v`, nil when it cannot be a key.
     @inline(__always)
     static func hash(of v: Value) -> Int? {
         switch v {
-        case .string(let s): return seeded(fnv(s))
+        case .string(let s): return seeded(stringHash(s))
         case .int(let i): return seeded(i)
         default: return rawHash(v).map(seeded)
         }
@@ -109,7 +111,7 @@ extension DictKey {
     /// A hash before the seed (`rawHash`) with the seed mixed in.
     @inline(__always)
     private static func seeded(_ raw: Int) -> Int {
-        mix(UInt64(bitPattern: Int64(raw ^ seed)))
+        mix(UInt64(bitPattern: Int64(raw ^ setup.seed)))
     }
 
     /// The hash before the seed is mixed in; nil for a value that cannot be a key.
@@ -121,8 +123,8 @@ extension DictKey {
         case .double(let d):
             if let i = Int(exactly: d) { return i }
             return mix(d.bitPattern ^ 0x6a09_e667_f3bc_c908)
-        case .string(let s): return fnv(s)
-        case .symbol(let s): return mix(UInt64(bitPattern: Int64(fnv(s))) ^ 0xbb67_ae85_84ca_a73b)
+        case .string(let s): return stringHash(s)
+        case .symbol(let s): return mix(UInt64(bitPattern: Int64(stringHash(s))) ^ 0xbb67_ae85_84ca_a73b)
         case .tuple(let items):
             var h: UInt64 = 0x3c6e_f372_fe94_f82b
             for item in items {
@@ -135,28 +137,72 @@ extension DictKey {
         }
     }
 
-    /// FNV-1a over the UTF-8 of `s`, or of its NFC form when it is not ASCII.
+    /// The hash of `s` before the seed: of its bytes when it is ASCII, of its NFC form's
+    /// otherwise, so that canonically equivalent Strings hash alike.
     @inline(__always)
-    private static func fnv(_ s: String) -> Int {
-        // (Over a buffer of the bytes: walking `utf8` one index at a time was most of the hash.)
-        if let (h, ascii) = s.utf8.withContiguousStorageIfAvailable(fnv), ascii { return Int(bitPattern: UInt(h)) }
-        return nfcFNV(s)
-    }
-
-    /// FNV-1a over the UTF-8 of the NFC form of `s` (an ASCII String is its own NFC form).
-    @inline(never)
-    private static func nfcFNV(_ s: String) -> Int {
-        Int(bitPattern: UInt(Array(s.precomposedStringWithCanonicalMapping.utf8).withUnsafeBufferPointer(fnv).hash))
-    }
-
-    private static func fnv(_ bytes: UnsafeBufferPointer<UInt8>) -> (hash: UInt64, ascii: Bool) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var high: UInt8 = 0
-        for b in bytes {
-            h = (h ^ UInt64(b)) &* 0x1000_0000_01b3
-            high |= b
+    static func stringHash(_ s: String) -> Int {
+        // A small ASCII String's bits are the two words `words(_:)` makes of its bytes:
+        // the bytes, then the rest of the bytes with the count in the top byte (the flags
+        // above the count, which say "small" and "ASCII", are masked off).
+        if setup.smallStringWords {
+            let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+            if high >> 60 == 0xE { return wordsHash(low, high & 0x0FFF_FFFF_FFFF_FFFF) }
         }
-        return (h, high < 0x80)
+        return bytesHash(s)
+    }
+
+    /// The hash of a String not held in its own bits (or of any String where that layout
+    /// does not hold): its bytes read from its storage, or its NFC form's.
+    @inline(never)
+    private static func bytesHash(_ s: String) -> Int {
+        if let h = s.utf8.withContiguousStorageIfAvailable({ $0.allSatisfy { $0 < 0x80 } ? hash(bytes: $0) : nil }), let h {
+            return h
+        }
+        return Array(s.precomposedStringWithCanonicalMapping.utf8).withUnsafeBufferPointer(hash(bytes:))
+    }
+
+    /// The hash of canonical UTF-8 `bytes`: as two words up to 15 bytes, by FNV-1a past.
+    private static func hash(bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        guard bytes.count <= 15 else { return fnv(bytes) }
+        let (low, high) = words(bytes)
+        return wordsHash(low, high)
+    }
+
+    /// Up to 15 bytes as two little-endian words, the count in the top byte of the second.
+    static func words(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
+        var low: UInt64 = 0, high = UInt64(bytes.count) << 56
+        for (i, b) in bytes.enumerated() {
+            if i < 8 { low |= UInt64(b) << (8 * i) } else { high |= UInt64(b) << (8 * (i - 8)) }
+        }
+        return (low, high)
+    }
+
+    @inline(__always)
+    private static func wordsHash(_ low: UInt64, _ high: UInt64) -> Int {
+        Int(bitPattern: UInt((low &* 0x9e37_79b9_7f4a_7c15) ^ (high &* 0xc2b2_ae3d_27d4_eb4f)))
+    }
+
+    private static func fnv(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x1000_0000_01b3 }
+        return Int(bitPattern: UInt(h))
+    }
+
+    /// Whether a small ASCII String's bits are its bytes and its count as `words(_:)` lays
+    /// them out, and a String Value holds them first (true of Swift's 64-bit String and of
+    /// `Value`; checked once, so that another layout costs speed, not correctness).
+    private static func smallStringLayoutHolds() -> Bool {
+        guard MemoryLayout<String>.size == 16 else { return false }
+        for sample in ["", "a", "kind", "w1234567", "abcdefghijklmno"] {
+            let (low, high) = unsafeBitCast(sample, to: (UInt64, UInt64).self)
+            guard high >> 60 == 0xE else { return false }
+            let expected = Array(sample.utf8).withUnsafeBufferPointer(words)
+            guard (low, high & 0x0FFF_FFFF_FFFF_FFFF) == expected else { return false }
+            // A String Value holds the String's bits first, where `hash(at:)` reads them.
+            let held = withUnsafePointer(to: Value.string(sample)) { UnsafeRawPointer($0).load(as: (UInt64, UInt64).self) }
+            guard held == (low, high) else { return false }
+        }
+        return true
     }
 
     /// MurmurHash3's finalizer: every input bit moves the low bits a table's mask keeps.

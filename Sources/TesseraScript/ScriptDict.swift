@@ -112,13 +112,21 @@ public struct ScriptDict: @unchecked Sendable {
 
     public subscript(string key: String) -> Value? { self[.string(key)] }
 
-    /// The value at the key in `key` (read where it is, not copied): `.some(nil)` when the
-    /// Dict has not got it, nil when the value cannot be a Dict key.
+    /// The value at the key in `key` (read where it is, not copied) of the Dict held by the
+    /// Value at `container`, without copying the Dict out (a copy retained and released its
+    /// storage around every `d[k]`): nil when the Value is not a Dict or `key` cannot be a
+    /// key, `.some(nil)` when the Dict has not got it.
     @inline(__always)
-    func lookup(_ key: UnsafePointer<Value>) -> Value?? {
-        guard let h = DictKey.hash(at: key) else { return nil }
-        guard let i = storage.find(key, h) else { return .some(nil) }
-        return storage.values[i]
+    static func lookup(in container: UnsafePointer<Value>, _ key: UnsafePointer<Value>) -> Value?? {
+        guard case .dict = container.pointee else { return nil }
+        // A Dict Value's payload is the ScriptDict, whose one stored property is the
+        // reference to its storage: read it unretained, for as long as the Value holds it.
+        let storage = UnsafeRawPointer(container).load(as: Unmanaged<Storage>.self)
+        return storage._withUnsafeGuaranteedRef { s in
+            guard let h = DictKey.hash(at: key) else { return nil }
+            guard let i = s.find(key, h) else { return .some(nil) }
+            return Value.copy(s.values.withUnsafeBufferPointer { $0.baseAddress! + i })
+        }
     }
 
     /// The position of the key in `key` (read where it is, not copied), nil when the Dict

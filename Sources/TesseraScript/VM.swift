@@ -348,7 +348,7 @@ extension Interpreter {
                         Value.store(w.r + Int(a), xs[i])
                         continue
                     }
-                    if case .dict(let d) = w.r[Int(b)], let v = d.lookup(c.address(w.r, w.constants)) {
+                    if let v = ScriptDict.lookup(in: w.r + Int(b), c.address(w.r, w.constants)) {
                         Value.store(w.r + Int(a), v ?? .nil)
                         continue
                     }
@@ -359,13 +359,10 @@ extension Interpreter {
                     let v = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value in
                         // (Matched in the slot: `guard let` copied the Optional out, and
                         // retained the container, for every element read.)
-                        switch slot.stored {
-                        case .array(let xs):
+                        if case .array(let xs) = slot.stored {
                             if case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count { return xs[i] }
-                        case .dict(let d):
-                            if let v = d.lookup(w.r + Int(c)) { return v ?? .nil }
-                        default:
-                            break
+                        } else if let v = withUnsafePointer(to: &slot.stored, { ScriptDict.lookup(in: $0, w.r + Int(c)) }) {
+                            return v ?? .nil
                         }
                         guard let container = slot.value else {
                             throw undefinedError(slot.name, at: current.takeUnretainedValue().places[Int(at)], in: current.takeUnretainedValue().source)

@@ -27,6 +27,11 @@ final class ScriptDictTests: XCTestCase {
         XCTAssertNil(d[key(.symbol("caf\u{E9}"))], "a Symbol is not the String of its name")
     }
 
+    /// `ScriptDict.lookup(in:_:)` on `d`, held in a Value as the register machine holds it.
+    private func lookup(_ d: ScriptDict, _ key: inout Value) -> Value?? {
+        withUnsafePointer(to: Value.dict(d)) { container in withUnsafePointer(to: &key) { ScriptDict.lookup(in: container, $0) } }
+    }
+
     func testAKeyReadWhereItIsFindsWhatAKeyMadeOnceFinds() {
         var d = ScriptDict()
         set(&d, .string("caf\u{E9}"), .int(1))
@@ -35,12 +40,45 @@ final class ScriptDictTests: XCTestCase {
         for (k, expected) in [(Value.string("cafe\u{301}"), "1"), (.string("caf\u{E9}"), "1"), (.double(7), "2"),
                               (.string("a somewhat longer key than fits inline"), "3")] {
             var key = k
-            XCTAssertEqual(withUnsafePointer(to: &key) { d.lookup($0) }??.debugDescription, expected)
+            XCTAssertEqual(lookup(d, &key)??.debugDescription, expected)
         }
         var missing = Value.string("\u{212A}")
-        XCTAssertEqual(withUnsafePointer(to: &missing) { d.lookup($0) }.map { $0 == nil }, true, "absent: .some(nil)")
+        XCTAssertEqual(lookup(d, &missing).map { $0 == nil }, true, "absent: .some(nil)")
         var unhashable = Value.array([])
-        XCTAssertNil(withUnsafePointer(to: &unhashable) { d.lookup($0) }, "not a key: nil")
+        XCTAssertTrue(lookup(d, &unhashable) == nil, "not a key: nil")
+        var notADict = Value.string("k")
+        let fromArray = withUnsafePointer(to: Value.array([.int(1)])) { c in withUnsafePointer(to: &notADict) { ScriptDict.lookup(in: c, $0) } }
+        XCTAssertTrue(fromArray == nil, "not a Dict: nil")
+    }
+
+    func testAStringHashesAlikeHoweverSwiftHoldsIt() {
+        // Swift keeps an ASCII String of up to 15 bytes in its own bits, and the hash reads
+        // it there; the same bytes in heap storage (a String that grew and shrank, one made
+        // with room to spare) must hash alike, or a Dict would hold them as two keys.
+        for text in ["", "a", "kind", "w1234567", "w12345678", "abcdefghijklmno", "abcdefghijklmnop", "caf\u{E9}"] {
+            var spacious = String()
+            spacious.reserveCapacity(64)
+            spacious.append(text)
+            if text.utf8.count <= 15, text.utf8.allSatisfy({ $0 < 0x80 }) {
+                XCTAssertEqual(unsafeBitCast(text, to: (UInt64, UInt64).self).1 >> 60, 0xE, "\(text) is held in its bits")
+                XCTAssertNotEqual(unsafeBitCast(spacious, to: (UInt64, UInt64).self).1 >> 60, 0xE, "\(text) is held in storage")
+            }
+            XCTAssertEqual(key(.string(text)).hash, key(.string(spacious)).hash, text)
+            XCTAssertEqual(DictKey.string(text).hash, key(.string(spacious)).hash, text)
+            var held = Value.string(spacious)
+            XCTAssertEqual(withUnsafePointer(to: &held) { DictKey.hash(at: $0) }, key(.string(text)).hash, text)
+            var d = ScriptDict()
+            set(&d, .string(text), .int(1))
+            set(&d, .string(spacious), .int(2))
+            XCTAssertEqual(d.count, 1, text)
+        }
+        // Canonically equivalent, one in its bits (not ASCII) and one decomposed in storage.
+        XCTAssertEqual(key(.string("\u{212A}")).hash, key(.string("K")).hash)
+        XCTAssertEqual(key(.string("caf\u{E9}")).hash, key(.string("cafe\u{301}")).hash)
+        // Different Strings of one length, near and far, do not collide.
+        var seen = Set<Int>()
+        for i in 0..<5000 { seen.insert(key(.string("w\(i)")).hash) }
+        XCTAssertEqual(seen.count, 5000)
     }
 
     func testTupleKeysAndUnhashableValues() {
