@@ -170,11 +170,9 @@ extension DictKey {
 
     /// Up to 15 bytes as two little-endian words, the count in the top byte of the second.
     static func words(_ bytes: UnsafeBufferPointer<UInt8>) -> (UInt64, UInt64) {
-        var low: UInt64 = 0, high = UInt64(bytes.count) << 56
-        for (i, b) in bytes.enumerated() {
-            if i < 8 { low |= UInt64(b) << (8 * i) } else { high |= UInt64(b) << (8 * (i - 8)) }
-        }
-        return (low, high)
+        var words: (UInt64, UInt64) = (0, 0)
+        withUnsafeMutableBytes(of: &words) { $0.copyMemory(from: UnsafeRawBufferPointer(bytes)) }
+        return (UInt64(littleEndian: words.0), UInt64(littleEndian: words.1) | UInt64(bytes.count) << 56)
     }
 
     @inline(__always)

@@ -61,6 +61,18 @@ public struct Lexer {
         lineStart = i
     }
 
+    /// The scalars as a String, by way of their UTF-8 (the generic
+    /// `String.UnicodeScalarView(_:)` spent thousands of instructions on a name). A short
+    /// one comes out held in the String's own bits, as Dict keys are hashed fastest.
+    static func text(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var utf8: [UInt8] = []
+        utf8.reserveCapacity(scalars.count)
+        for c in scalars {
+            if c.isASCII { utf8.append(UInt8(c.value)) } else { utf8.append(contentsOf: UTF8.encode(c)!) }
+        }
+        return String(decoding: utf8, as: UTF8.self)
+    }
+
     /// Lexes the whole text; the last token is `.end`.
     public mutating func tokenize() throws -> [Token] {
         while true {
@@ -80,7 +92,7 @@ public struct Lexer {
                 while let d = peek(), isIdentPart(d) { i += 1 }
                 // Names compare as users see them: é typed as one scalar or as e + U+0301 is
                 // the same name (Unicode's canonical composition, NFC).
-                var word = String(String.UnicodeScalarView(chars[start..<i]))
+                var word = Self.text(chars[start..<i])
                 if !chars[start..<i].allSatisfy(\.isASCII) { word = word.precomposedStringWithCanonicalMapping }
                 if let k = Keyword(rawValue: word) { kind = .keyword(k) }
                 else { kind = .identifier(word) }
@@ -88,7 +100,7 @@ public struct Lexer {
                 i += 1
                 let ds = i
                 while let d = peek(), isDigit(d) { i += 1 }
-                guard i > ds, let n = Int(String(String.UnicodeScalarView(chars[ds..<i]))) else {
+                guard i > ds, let n = Int(Self.text(chars[ds..<i])) else {
                     throw error("'$' must be followed by a number, as in $0", at: start)
                 }
                 kind = .dollar(n)
@@ -207,19 +219,21 @@ public struct Lexer {
     }
 
     /// Punctuation by length, longest first, so `..<` wins over `.`.
-    private static let puncts: [(length: Int, spellings: Set<String>)] = [
-        (3, ["..<", "...", "**="]),
-        (2, ["==", "!=", "<=", ">=", "&&", "||", "??", "?.", "->", "+=", "-=", "*=", "/=", "%=", "**"]),
-        (1, ["(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "?", "=", "+", "-", "*", "/", "%", "<", ">", "!", "@"]),
-    ]
+    /// The punctuation, longest first, so that `..<` is one token and not `.` then `.<`.
+    private static let puncts: [(spelling: String, scalars: [Unicode.Scalar])] = [
+        "..<", "...", "**=",
+        "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "->", "+=", "-=", "*=", "/=", "%=", "**",
+        "(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "?", "=", "+", "-", "*", "/", "%", "<", ">", "!", "@",
+    ].map { ($0, Array($0.unicodeScalars)) }
 
     private mutating func lexPunct(_ start: Int) throws -> String {
-        func text(_ n: Int) -> String? {
-            guard i + n <= chars.count else { return nil }
-            return String(String.UnicodeScalarView(chars[i..<(i + n)]))
-        }
-        for (n, set) in Self.puncts {
-            if let t = text(n), set.contains(t) { i += n; return t }
+        // (Scalars compared where they are: a String made and hashed for each length tried
+        // was most of the lexer's time.)
+        for (spelling, scalars) in Self.puncts where i + scalars.count <= chars.count {
+            if scalars.indices.allSatisfy({ chars[i + $0] == scalars[$0] }) {
+                i += scalars.count
+                return spelling
+            }
         }
         let c = chars[i]
         i += 1
@@ -258,7 +272,7 @@ public struct Lexer {
             // Take a run of ordinary characters at once.
             let runStart = i
             while i < chars.count, chars[i] != "\"", chars[i] != "\\", chars[i] != "\n" { i += 1 }
-            text.unicodeScalars.append(contentsOf: chars[runStart..<i])
+            text += Self.text(chars[runStart..<i])
         }
         if !text.isEmpty || parts.isEmpty { parts.append(.text(text)) }
         return parts
@@ -310,7 +324,7 @@ public struct Lexer {
             }
             i += 1
         }
-        let code = String(String.UnicodeScalarView(chars[codeStart..<(i - 1)]))
+        let code = Self.text(chars[codeStart..<(i - 1)])
         return .code(code, codeLoc)
     }
 
@@ -370,7 +384,7 @@ public struct Lexer {
                                           at: SourceLocation(line: raw.line, column: k + 1), in: source)
                     }
                     if !text.isEmpty { parts.append(.text(text)); text = "" }
-                    let code = String(String.UnicodeScalarView(body[(k + 2)..<(j - 1)]))
+                    let code = Self.text(body[(k + 2)..<(j - 1)])
                     parts.append(.code(code, SourceLocation(line: raw.line, column: k + 3)))
                     k = j
                     continue

@@ -12,6 +12,30 @@ final class LexerTests: XCTestCase {
                        [.int(42), .double(3.5), .double(0.001), .int(1_000_000), .int(31), .end])
     }
 
+    func testPunctuationIsLongestFirst() throws {
+        XCTAssertEqual(try kinds("a**=b?.c??d->e...f..<g!=h"),
+                       [.identifier("a"), .punct("**="), .identifier("b"), .punct("?."), .identifier("c"), .punct("??"),
+                        .identifier("d"), .punct("->"), .identifier("e"), .punct("..."), .identifier("f"), .punct("..<"),
+                        .identifier("g"), .punct("!="), .identifier("h"), .end])
+        XCTAssertThrowsError(try kinds("a # b"))
+    }
+
+    func testShortNamesAndStringsAreHeldInTheirBits() throws {
+        // Swift keeps an ASCII String of up to 15 bytes in its own bits; a name or a key
+        // that the lexer made in heap storage is hashed and compared the slow way.
+        for kind in try kinds("kind \"vx\" caf\u{E9}") {
+            let text: String
+            switch kind {
+            case .identifier(let s): text = s
+            case .string(let parts): guard case .text(let s)? = parts.first else { continue }; text = s
+            default: continue
+            }
+            let flags = unsafeBitCast(text, to: (UInt64, UInt64).self).1 >> 60
+            XCTAssertTrue(flags == 0xE || flags == 0xA, "\(text) is small")
+        }
+        XCTAssertEqual(try kinds("caf\u{E9} \"\u{1F600}x\""), [.identifier("caf\u{E9}"), .string([.text("\u{1F600}x")]), .end])
+    }
+
     func testRangesAreNotDoubles() throws {
         XCTAssertEqual(try kinds("1...5 0..<3"), [.int(1), .punct("..."), .int(5), .int(0), .punct("..<"), .int(3), .end])
     }
