@@ -287,7 +287,7 @@ public final class Interpreter {
             throw ScriptError(.recursion, "maximum recursion depth (\(maxCallDepth)) exceeded in '\(fn.name)'",
                               suggestion: "a function that calls itself needs a case that stops the recursion")
         }
-        if chunk.upvalueCount > 0 { Self.placeUpvalues(fn, registers.base + base) }
+        if chunk.upvalueCount > 0 { Self.placeUpvalues(Unmanaged.passUnretained(fn), registers.base + base) }
         return try execute(chunk, base: base, at: entry)
     }
 }

@@ -60,6 +60,32 @@ public struct ScriptDict: @unchecked Sendable {
             withUnsafePointer(to: key) { find($0, hash) }
         }
 
+        /// The position of `key`, trying `hint` first (see `ScriptDict.position(of:hint:)`).
+        @inline(__always)
+        func position(of key: DictKey, hint: inout Int) -> Int? {
+            if hint < hashes.count, hashes[hint] == key.hash, DictKey.same(keys[hint], key.value) {
+                return hint
+            }
+            guard let i = find(key.value, key.hash) else { return nil }
+            hint = i
+            return i
+        }
+
+        /// The value at `key`, found by way of `hint`.
+        @inline(__always)
+        func value(at key: DictKey, hint: inout Int) -> Value? {
+            guard let i = position(of: key, hint: &hint) else { return nil }
+            return values[i]
+        }
+
+        /// The script function at `key` (found by way of `hint`), unretained, valid for as
+        /// long as the Dict holds it; nil when the value there is anything else.
+        @inline(__always)
+        func scriptFunction(at key: DictKey, hint: inout Int) -> Unmanaged<ScriptFunction>? {
+            guard let i = position(of: key, hint: &hint) else { return nil }
+            return Value.scriptFunction(at: values.withUnsafeBufferPointer { $0.baseAddress! + i })
+        }
+
         /// Adds an entry the Dict has not got.
         func append(_ key: Value, _ hash: Int, _ value: Value) {
             keys.append(key)
@@ -118,15 +144,24 @@ public struct ScriptDict: @unchecked Sendable {
     /// key, `.some(nil)` when the Dict has not got it.
     @inline(__always)
     static func lookup(in container: UnsafePointer<Value>, _ key: UnsafePointer<Value>) -> Value?? {
-        guard case .dict = container.pointee else { return nil }
-        // A Dict Value's payload is the ScriptDict, whose one stored property is the
-        // reference to its storage: read it unretained, for as long as the Value holds it.
-        let storage = UnsafeRawPointer(container).load(as: Unmanaged<Storage>.self)
+        guard let storage = storage(at: container) else { return nil }
         return storage._withUnsafeGuaranteedRef { s in
             guard let h = DictKey.hash(at: key) else { return nil }
             guard let i = s.find(key, h) else { return .some(nil) }
             return Value.copy(s.values.withUnsafeBufferPointer { $0.baseAddress! + i })
         }
+    }
+
+    /// The storage of the Dict held by the Value at `container`, unretained, valid for as long
+    /// as the Value holds it; nil when the Value is not a Dict.
+    @inline(__always)
+    static func storage(at container: UnsafePointer<Value>) -> Unmanaged<Storage>? {
+        guard case .dict = container.pointee else { return nil }
+        // A Dict Value's payload is the ScriptDict, whose one stored property is the
+        // reference to its storage.
+        let storage = UnsafeRawPointer(container).load(as: Unmanaged<Storage>.self)
+        assert({ if case .dict(let d) = container.pointee { return d.storage === storage.takeUnretainedValue() }; return false }())
+        return storage
     }
 
     /// The position of the key in `key` (read where it is, not copied), nil when the Dict
@@ -142,20 +177,13 @@ public struct ScriptDict: @unchecked Sendable {
     /// bodies made by one literal) then compares one hash and one key instead of searching.
     @inline(__always)
     func position(of key: DictKey, hint: inout Int) -> Int? {
-        let s = storage
-        if hint < s.hashes.count, s.hashes[hint] == key.hash, DictKey.same(s.keys[hint], key.value) {
-            return hint
-        }
-        guard let i = s.find(key.value, key.hash) else { return nil }
-        hint = i
-        return i
+        storage.position(of: key, hint: &hint)
     }
 
     /// The value at `key`, found by way of `hint` (see `position(of:hint:)`).
     @inline(__always)
     func value(at key: DictKey, hint: inout Int) -> Value? {
-        guard let i = position(of: key, hint: &hint) else { return nil }
-        return storage.values[i]
+        storage.value(at: key, hint: &hint)
     }
 
     /// Changes the value at position `i` (from `position(of:)`) in place, the storage made

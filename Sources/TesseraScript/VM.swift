@@ -126,7 +126,7 @@ extension Interpreter {
         frames.push(Activation(chunk: current, returnTo: pc, base: window.base, result: window.base + a))
         current = callee
         window.enter(callee, at: window.base + first, stack)
-        if callee._withUnsafeGuaranteedRef({ $0.upvalueCount }) > 0 { Self.placeUpvalues(fn.takeUnretainedValue(), window.r) }
+        if callee._withUnsafeGuaranteedRef({ $0.upvalueCount }) > 0 { Self.placeUpvalues(fn, window.r) }
         pc = entry
     }
 
@@ -285,16 +285,25 @@ extension Interpreter {
                     let site = w.sites + Int(s)
                     // A script function a Dict holds under the method's name (`task.run(p)`):
                     // entered as a call, in this loop.
-                    if case .dict(let d) = w.r[Int(receiver)], let member = d.value(at: site.pointee.method.unsafelyUnwrapped.key, hint: &site.pointee.dictHint),
-                       case .function(let fn) = member, type(of: fn) == ScriptFunction.self {
-                        let sf = unsafeDowncast(fn, to: ScriptFunction.self)
+                    // (The Dict and the function read where they are, unretained: entering
+                    // needs only the function's chunk, which lives as long as the session,
+                    // and its captured Boxes, which the callee's registers then hold.)
+                    if let storage = ScriptDict.storage(at: w.r + Int(receiver)),
+                       let fn = storage._withUnsafeGuaranteedRef({ $0.scriptFunction(at: site.pointee.method.unsafelyUnwrapped.key, hint: &site.pointee.dictHint) }) {
                         if flag.isSet { throw ScriptError.interrupted() }
                         // (Bound where they are without `prepare`, which would fill the site's
                         // call cache: a method site never reads it, and each write of another
                         // function retained it.)
-                        let entry = try site.pointee.compiledTarget(sf, count: Int(count)).map(\.fullEntry)
-                            ?? bindMethodCall(sf, site, first: Int(first), count: Int(count), base: w.base)
-                        try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry,
+                        var entry = fn._withUnsafeGuaranteedRef { site.pointee.compiledTarget($0, count: Int(count))?.fullEntry }
+                        if entry == nil {
+                            // Default arguments may run code that changes the Dict: held strongly.
+                            let sf = fn.takeUnretainedValue()
+                            entry = try bindMethodCall(sf, site, first: Int(first), count: Int(count), base: w.base)
+                            try enter(Unmanaged.passUnretained(sf.code.chunk), Unmanaged.passUnretained(sf), at: entry.unsafelyUnwrapped,
+                                      result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
+                            continue
+                        }
+                        try enter(fn._withUnsafeGuaranteedRef { Unmanaged.passUnretained($0.code.chunk) }, fn, at: entry.unsafelyUnwrapped,
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
                     }
@@ -332,9 +341,9 @@ extension Interpreter {
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), result)
                 case .member(let a, let b, let k, let h):
-                    if case .dict(let d) = w.r[Int(b)] {
+                    if let storage = ScriptDict.storage(at: w.r + Int(b)) {
                         let cache = current._withUnsafeGuaranteedRef { $0.memberKeys.unsafelyUnwrapped } + Int(h)
-                        if let v = d.value(at: cache.pointee.key, hint: &cache.pointee.hint) {
+                        if let v = storage._withUnsafeGuaranteedRef({ $0.value(at: cache.pointee.key, hint: &cache.pointee.hint) }) {
                             Value.store(w.r + Int(a), v)
                             continue
                         }

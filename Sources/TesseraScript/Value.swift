@@ -60,6 +60,19 @@ public enum Value: @unchecked Sendable {
         }
     }
 
+    /// The script function the Value at `p` holds, unretained, valid for as long as the
+    /// Value holds it; nil for a native function or any other value. (Read where it is: a
+    /// copy retained and released it around each `task.run(p)`.)
+    @inline(__always)
+    static func scriptFunction(at p: UnsafePointer<Value>) -> Unmanaged<ScriptFunction>? {
+        guard case .function = p.pointee else { return nil }
+        // A function Value's payload is a class-bound existential, the object first.
+        let object = UnsafeRawPointer(p).load(as: Unmanaged<AnyObject>.self)
+        assert({ if case .function(let f) = p.pointee { return f === object.takeUnretainedValue() }; return false }())
+        guard object._withUnsafeGuaranteedRef({ type(of: $0) == ScriptFunction.self }) else { return nil }
+        return Unmanaged<ScriptFunction>.fromOpaque(object.toOpaque())
+    }
+
     /// The number as a Double, for Int and Double values.
     public var asDouble: Double? {
         switch self {

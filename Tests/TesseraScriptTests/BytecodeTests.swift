@@ -485,5 +485,11 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(error("go(1)")?.callStack.map(\.function), ["run", "go"])
         XCTAssertEqual(run("seen"), "2")
         XCTAssertEqual(error("task.kind(1)")?.kind, .type, "a key that holds no function cannot be called")
+        // A default argument's code that empties the Dict the method is read from, while
+        // the call binds its arguments: the function is held until it is entered.
+        run("var box = [:]\nfunc emptied() { box = [:]\n return [10].map { $0 * 2 }[0] }\nfunc pick(_ x, _ y = emptied()) { return x + y }\nbox[\"f\"] = pick")
+        XCTAssertEqual(run("box.f(1)"), "21")
+        XCTAssertEqual(run("box.count"), "0")
+        XCTAssertEqual(run("let b2 = [\"f\": pick]\nb2.f(1, 2)"), "3")
     }
 }
