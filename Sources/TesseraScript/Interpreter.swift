@@ -238,12 +238,16 @@ public final class Interpreter {
     /// `place`) where its parameters are: nil, with nothing done, for any other callee.
     @inline(__always)
     private func callDirectly(_ callee: Value, count: Int, _ place: (UnsafeMutablePointer<Value>) -> Void) throws -> Value? {
-        guard case .function(let fn) = callee, let sf = fn as? ScriptFunction,
-              sf.code.takesPositional, sf.code.chunk.parameterCount == count else { return nil }
-        let stack = registers, base = stack.top
-        stack.reserve(base + sf.code.chunk.registerCount)
-        place(stack.base + base)
-        return try run(sf, base: base, at: sf.code.chunk.fullEntry)
+        // (The function read where the caller holds it, unretained: a sort's comparisons
+        // copied it out, and cast it, once each.)
+        guard let fn = withUnsafePointer(to: callee, Value.scriptFunction(at:)) else { return nil }
+        return try fn._withUnsafeGuaranteedRef { sf in
+            guard sf.code.takesPositional, sf.code.chunk.parameterCount == count else { return nil }
+            let stack = registers, base = stack.top
+            stack.reserve(base + sf.code.chunk.registerCount)
+            place(stack.base + base)
+            return try run(sf, base: base, at: sf.code.chunk.fullEntry)
+        }
     }
 
     public func call(_ callee: Value, _ arguments: [ArgumentValue]) throws -> Value {
