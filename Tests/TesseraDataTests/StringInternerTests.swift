@@ -61,7 +61,7 @@ final class StringInternerTests: XCTestCase {
         }
         XCTAssertEqual(column.count, oracle.count)
         let strings = column.strings()
-        for (bytes, c) in oracle { XCTAssertEqual(strings[Int(c)], TextDecoding.repairingUTF8(UnsafeBufferPointer(start: bytes, count: bytes.count))) }
+        for (bytes, c) in oracle { XCTAssertEqual(strings[Int(c)], bytes.withUnsafeBufferPointer(TextDecoding.repairingUTF8)) }
     }
 
     func testAListDeduplicatesInOrderOfFirstAppearance() {
