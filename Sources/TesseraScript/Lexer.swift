@@ -218,7 +218,6 @@ public struct Lexer {
         return .int(v)
     }
 
-    /// Punctuation by length, longest first, so `..<` wins over `.`.
     /// The punctuation, longest first, so that `..<` is one token and not `.` then `.<`.
     private static let puncts: [(spelling: String, scalars: [Unicode.Scalar])] = [
         "..<", "...", "**=",

@@ -83,7 +83,15 @@ public struct ScriptDict: @unchecked Sendable {
         @inline(__always)
         func scriptFunction(at key: DictKey, hint: inout Int) -> Unmanaged<ScriptFunction>? {
             guard let i = position(of: key, hint: &hint) else { return nil }
-            return Value.scriptFunction(at: values.withUnsafeBufferPointer { $0.baseAddress! + i })
+            return Value.scriptFunction(at: valueAddress(i))
+        }
+
+        /// The address of the value at position `i`, to read it where it is. (The buffer is
+        /// the Storage's, which the caller keeps alive, and nothing changes the Dict while
+        /// the caller reads: a `withUnsafeBufferPointer` around each read retained it.)
+        @inline(__always)
+        func valueAddress(_ i: Int) -> UnsafePointer<Value> {
+            values.withUnsafeBufferPointer { $0.baseAddress.unsafelyUnwrapped + i }
         }
 
         /// Adds an entry the Dict has not got.
@@ -148,7 +156,7 @@ public struct ScriptDict: @unchecked Sendable {
         return storage._withUnsafeGuaranteedRef { s in
             guard let h = DictKey.hash(at: key) else { return nil }
             guard let i = s.find(key, h) else { return .some(nil) }
-            return Value.copy(s.values.withUnsafeBufferPointer { $0.baseAddress! + i })
+            return Value.copy(s.valueAddress(i))
         }
     }
 
