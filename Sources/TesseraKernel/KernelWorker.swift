@@ -10,7 +10,10 @@ public final class KernelWorker: @unchecked Sendable {
     private let kernel: Kernel
     private let interruptFlag: InterruptFlag
     private let condition = NSCondition()
+    /// Requests in arrival order; those before `head` are taken. (Taken ones are dropped
+    /// when the queue empties, or in a batch: `removeFirst` moved every waiting request.)
     private var queue: [KernelMessage] = []
+    private var head = 0
     private var closed = false
     private var stopped = false
     private let emit: @Sendable (KernelMessage) -> Void
@@ -54,8 +57,9 @@ public final class KernelWorker: @unchecked Sendable {
     public func stopNow() {
         condition.lock()
         closed = true
-        let dropped = queue
+        let dropped = queue[head...]
         queue.removeAll()
+        head = 0
         condition.signal()
         condition.unlock()
         interruptFlag.terminate()
@@ -76,8 +80,18 @@ public final class KernelWorker: @unchecked Sendable {
     private func next() -> KernelMessage? {
         condition.lock()
         defer { condition.unlock() }
-        while queue.isEmpty && !closed { condition.wait() }
-        return queue.isEmpty ? nil : queue.removeFirst()
+        while head == queue.count && !closed { condition.wait() }
+        guard head < queue.count else { return nil }
+        let request = queue[head]
+        head += 1
+        if head == queue.count {
+            queue.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 1024 {
+            queue.removeFirst(head)
+            head = 0
+        }
+        return request
     }
 
     private func loop() {
@@ -90,7 +104,7 @@ public final class KernelWorker: @unchecked Sendable {
             let outcome = kernel.handle(request) { [self] m in
                 if m.msgType == "execute_reply", m.parentID == request.msgID {
                     condition.lock()
-                    queuedAtIdle.value = queue.count
+                    queuedAtIdle.value = queue.count - head
                     condition.unlock()
                 }
                 emit(m)
@@ -120,9 +134,11 @@ public final class KernelWorker: @unchecked Sendable {
     /// answered `aborted` instead of run, as Jupyter kernels do.
     private func abortQueuedExecutes(among first: Int?) {
         condition.lock()
-        let head = min(first ?? queue.count, queue.count)
-        let aborted = queue[..<head].filter { $0.msgType == "execute_request" }
-        queue = queue[..<head].filter { $0.msgType != "execute_request" } + queue[head...]
+        let waiting = queue[head...]
+        let sent = waiting.prefix(min(first ?? waiting.count, waiting.count))
+        let aborted = sent.filter { $0.msgType == "execute_request" }
+        queue = sent.filter { $0.msgType != "execute_request" } + waiting.dropFirst(sent.count)
+        head = 0
         condition.unlock()
         for r in aborted { emitAborted(r) }
     }

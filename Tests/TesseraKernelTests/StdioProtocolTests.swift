@@ -281,4 +281,26 @@ final class StdioProtocolTests: XCTestCase {
         XCTAssertEqual(reply?["status"]?.stringValue, "aborted")
         XCTAssertEqual(Self.stdout(queued), "")
     }
+
+    /// Requests queued by the thousand run in order, and an error aborts only the executes
+    /// queued behind it, wherever the worker is in its queue.
+    func testThousandsOfQueuedCellsRunInOrder() throws {
+        let k = try KernelProcess()
+        defer { k.close() }
+        k.send("execute_request", id: "start", .obj(["code": .string("var n = 0\nvar i = 0\nwhile i < 200000 { i += 1 }")]))
+        for c in 0..<2500 { k.send("execute_request", id: "c\(c)", .obj(["code": .string("n += 1\nn")])) }
+        k.send("execute_request", id: "fail", .obj(["code": .string("throw error(\"stop\")")]))
+        k.send("execute_request", id: "behind1", .obj(["code": .string("n = -1")]))
+        k.send("execute_request", id: "behind2", .obj(["code": .string("n = -2")]))
+        // (`reply(to:)` returns every message up to that request's idle: its own are picked.)
+        func own(_ id: String) -> [JSON] { k.reply(to: id).filter { $0["parent_id"]?.stringValue == id } }
+        for c in [0, 1023, 1024, 1025, 2048, 2499] { XCTAssertEqual(Self.result(own("c\(c)")), "\(c + 1)", "cell \(c)") }
+        XCTAssertNotNil(Self.error(own("fail")))
+        for id in ["behind1", "behind2"] {
+            let reply = own(id).first { $0["msg_type"]?.stringValue == "execute_reply" }?["content"]
+            XCTAssertEqual(reply?["status"]?.stringValue, "aborted", id)
+        }
+        k.send("execute_request", id: "after", .obj(["code": .string("n")]))
+        XCTAssertEqual(Self.result(k.reply(to: "after")), "2500")
+    }
 }
