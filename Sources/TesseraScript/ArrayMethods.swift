@@ -318,7 +318,10 @@ enum ArrayMethods {
             if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: n)))) }
             return .array(Array(try elements(v).prefix(max(0, n))))
         }
-        t.methods["suffix"] = { v, args, _ in
+        t.methods["suffix"] = { v, args, interp in
+            if args.first?.label == "from" {
+                return try Subscripts.suffix(v, from: try bind(args, "suffix(from:)", [.labelled("from", required: true)])[0], interp)
+            }
             let n = try intArgument(try bind(args, "suffix(_:)", [.positional()])[0], "suffix's length")
             if case .range(let r) = v { return .array(try elements(.range(r.slice(from: r.count - min(r.count, max(0, n)), count: n)))) }
             return .array(Array(try elements(v).suffix(max(0, n))))

@@ -657,14 +657,10 @@ public struct Parser {
         }
         _ = try expect("]", "to close the subscript opened at \(open.location)")
         if let from {
-            // On a name, `xs[n..<xs.count]` (an IndexError past the end, as Swift traps); on
-            // anything else, whose value must be computed once, `dropFirst(n)`.
-            if callee is IdentifierExpr {
-                let count = MemberExpr(callee, "count", optional: false, open.location)
-                return SubscriptExpr(callee, BinaryExpr("..<", from, count, open.location), optional: optional, open.location)
-            }
-            let drop = MemberExpr(callee, "dropFirst", optional: optional, open.location)
-            return CallExpr(drop, [Argument(label: nil, value: from)], optional: optional, open.location)
+            // `xs.suffix(from: n)`, Swift's spelling: the range `n..<xs.count` on the value
+            // computed once, whatever the value is written as.
+            let suffix = MemberExpr(callee, "suffix", optional: optional, open.location)
+            return CallExpr(suffix, [Argument(label: "from", value: from)], optional: optional, open.location)
         }
         return SubscriptExpr(callee, index, optional: optional, defaultValue: defaultValue, open.location)
     }

@@ -133,7 +133,10 @@ enum StringMethods {
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
             return .string(String(string(v).prefix(max(0, n))))
         }
-        t.methods["suffix"] = { v, args, _ in
+        t.methods["suffix"] = { v, args, interp in
+            if args.first?.label == "from" {
+                return try Subscripts.suffix(v, from: try bind(args, "suffix(from:)", [.labelled("from", required: true)])[0], interp)
+            }
             let n = try intArgument(try bind(args, "suffix(_:)", [.positional()])[0], "suffix's length")
             return .string(String(string(v).suffix(max(0, n))))
         }

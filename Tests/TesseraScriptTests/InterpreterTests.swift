@@ -183,6 +183,10 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[five[..<2], five[...2], five[3...], five[5...]]"), "[[1, 2], [1, 2, 3], [4, 5], []]", "partial ranges")
         XCTAssertEqual(error("five[6...]")?.kind, .value, "past the end, as Swift refuses the range")
         XCTAssertEqual(run("[[1, 2, 3]][0][1...]"), "[2, 3]")
+        // Whatever the value is written as, a call's result or a member, the same range.
+        XCTAssertEqual(error("[1, 2, 3].map { $0 }[6...]")?.kind, .value, "past the end of a computed value too")
+        XCTAssertEqual(run("let r5 = 0..<5\n[r5[2...], (0..<5)[2...]]"), "[2..<5, 2..<5]")
+        XCTAssertEqual(run("[\"h\u{E9}llo\"[1...], five.suffix(from: 4), five.suffix(2)]"), "[\"\u{E9}llo\", [5], [4, 5]]")
         XCTAssertTrue(error("five[1:3]")?.message.contains("xs[a..<b]") == true, "a Python slice says what to write")
         XCTAssertEqual(run("\"a,,b\".split(separator: \",\")"), "[\"a\", \"b\"]")
         XCTAssertEqual(run("\"a,,b\".split(\",\")"), "[\"a\", \"\", \"b\"]")
