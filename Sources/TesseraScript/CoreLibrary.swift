@@ -338,19 +338,14 @@ public enum CoreLibrary {
             let a = try bind(args, "Dictionary(grouping:by:)", [.labelled("grouping", required: true), .labelled("by", required: true)])
             let f = try ArrayMethods.closureArgument(a[1], "Dictionary(grouping:by:)")
             try ArrayMethods.reserveResult(a[0], "Dictionary(grouping:by:)")
-            var groups: [(Value, DictKey, [Value])] = []
-            var position = ScriptDict()
+            var out = ScriptDict()
             try ArrayMethods.each(a[0], interp) { x in
                 let k = try interp.call(f, x)
                 guard let key = DictKey(k) else { throw ScriptError(.type, "\(k.typeName.withArticle) cannot be a Dict key") }
-                if case .int(let i)? = position[key] { groups[i].2.append(x) } else {
-                    position.set(k, key, .int(groups.count))
-                    groups.append((k, key, [x]))
-                }
+                // Each group grows in place (a new key starts from nil).
+                out.modify(k, key) { group in if !Interpreter.append(x, to: &group) { group = .array([x]) } }
                 return true
             }
-            var out = ScriptDict()
-            for (k, key, xs) in groups { out.set(k, key, .array(xs)) }
             return .dict(out)
         },
         NativeFunction(Declaration("Bool", [.positional("x", .any, "\"true\" or \"false\", or a Bool")], returns: "Bool?",
