@@ -89,11 +89,8 @@ extension DictKey {
     /// more, nbody +15%.)
     @inline(never)
     private static func stringHash(at p: UnsafePointer<Value>) -> Int {
-        if setup.smallStringWords {
-            // (The String read as bits where the Value holds it: a copy retained it.)
-            let (low, high) = UnsafeRawPointer(p).load(as: (UInt64, UInt64).self)
-            if high >> 60 == 0xE { return seeded(wordsHash(low, high & 0x0FFF_FFFF_FFFF_FFFF)) }
-        }
+        // (The String read as bits where the Value holds it: a copy retained it.)
+        if let h = inlineHash(UnsafeRawPointer(p).load(as: (UInt64, UInt64).self)) { return seeded(h) }
         guard case .string(let s) = p.pointee else { return 0 }
         return seeded(bytesHash(s))
     }
@@ -141,15 +138,21 @@ extension DictKey {
     /// otherwise, so that canonically equivalent Strings hash alike.
     @inline(__always)
     static func stringHash(_ s: String) -> Int {
-        // A small ASCII String's bits are the two words `words(_:)` makes of its bytes:
-        // the bytes, then the rest of the bytes with the count in the top byte (the flags
-        // above the count, which say "small" and "ASCII", are masked off).
-        if setup.smallStringWords {
-            let (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
-            if high >> 60 == 0xE { return wordsHash(low, high & 0x0FFF_FFFF_FFFF_FFFF) }
-        }
-        return bytesHash(s)
+        inlineHash(unsafeBitCast(s, to: (UInt64, UInt64).self)) ?? bytesHash(s)
     }
+
+    /// The hash of a String from its bits, when it is a small ASCII String (nil otherwise).
+    /// Its bits are then the two words `words(_:)` makes of its bytes: the bytes, then the
+    /// rest of the bytes with the count in the top byte, once the flags above the count
+    /// (which say "small" and "ASCII") are masked off.
+    @inline(__always)
+    private static func inlineHash(_ bits: (UInt64, UInt64)) -> Int? {
+        guard setup.smallStringWords, bits.1 >> 60 == smallASCII else { return nil }
+        return wordsHash(bits.0, bits.1 & ~(0xF << 60))
+    }
+
+    /// The top four bits of a small ASCII String's second word.
+    private static let smallASCII: UInt64 = 0xE
 
     /// The hash of a String not held in its own bits (or of any String where that layout
     /// does not hold): its bytes read from its storage, or its NFC form's.
@@ -193,9 +196,9 @@ extension DictKey {
         guard MemoryLayout<String>.size == 16 else { return false }
         for sample in ["", "a", "kind", "w1234567", "abcdefghijklmno"] {
             let (low, high) = unsafeBitCast(sample, to: (UInt64, UInt64).self)
-            guard high >> 60 == 0xE else { return false }
+            guard high >> 60 == smallASCII else { return false }
             let expected = Array(sample.utf8).withUnsafeBufferPointer(words)
-            guard (low, high & 0x0FFF_FFFF_FFFF_FFFF) == expected else { return false }
+            guard (low, high & ~(0xF << 60)) == expected else { return false }
             // A String Value holds the String's bits first, where `hash(at:)` reads them.
             let held = withUnsafePointer(to: Value.string(sample)) { UnsafeRawPointer($0).load(as: (UInt64, UInt64).self) }
             guard held == (low, high) else { return false }

@@ -188,12 +188,6 @@ public struct ScriptDict: @unchecked Sendable {
         storage.position(of: key, hint: &hint)
     }
 
-    /// The value at `key`, found by way of `hint` (see `position(of:hint:)`).
-    @inline(__always)
-    func value(at key: DictKey, hint: inout Int) -> Value? {
-        storage.value(at: key, hint: &hint)
-    }
-
     /// Changes the value at position `i` (from `position(of:)`) in place, the storage made
     /// unique first.
     @inline(__always)
