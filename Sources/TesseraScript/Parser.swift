@@ -657,8 +657,13 @@ public struct Parser {
         }
         _ = try expect("]", "to close the subscript opened at \(open.location)")
         if let from {
-            // `xs.suffix(from: n)`, Swift's spelling: the range `n..<xs.count` on the value
-            // computed once, whatever the value is written as.
+            // On a name, `xs[n..<xs.count]`; on anything else, whose value must be computed
+            // once, `suffix(from: n)`, which subscripts the same range (so both refuse `n`
+            // past the end, and a Range's suffix is a Range).
+            if callee is IdentifierExpr {
+                let count = MemberExpr(callee, "count", optional: false, open.location)
+                return SubscriptExpr(callee, BinaryExpr("..<", from, count, open.location), optional: optional, open.location)
+            }
             let suffix = MemberExpr(callee, "suffix", optional: optional, open.location)
             return CallExpr(suffix, [Argument(label: "from", value: from)], optional: optional, open.location)
         }

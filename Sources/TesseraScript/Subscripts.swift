@@ -1,8 +1,8 @@
 /// `container[index]` for reading and for in-place writing.
 public enum Subscripts {
-    /// `x[n...]` and `x.suffix(from: n)`: what the range `n..<x.count` subscripts, its
-    /// errors included (`n` past the end is a ValueError, as Swift refuses the range), for
-    /// a value computed once.
+    /// `x.suffix(from: n)`, and `x[n...]` on a value that is not a name: what the range
+    /// `n..<x.count` subscripts, its errors included (`n` past the end is a ValueError, as
+    /// Swift refuses the range), for a value computed once.
     static func suffix(_ container: Value, from n: Value, _ interp: Interpreter) throws -> Value {
         try get(container, try Operators.range(n, try Members.get(container, "count", interp), closed: false), interp)
     }
