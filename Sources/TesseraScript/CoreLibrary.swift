@@ -322,8 +322,16 @@ public enum CoreLibrary {
                                             returns: "Dict", otherForms: ["Dictionary(uniqueKeysWithValues: [(key, value)]) -> Dict"],
                                             summary: "The values grouped into Arrays under the key `by` gives each, in order; or a Dict of (key, value) pairs whose keys are distinct, as Swift's initialisers.",
                                             example: "Dictionary(grouping: [1, 2, 3, 4], by: { $0 % 2 })")) { args, interp in
+            // (Checked here: `each` and `elements` see no elements in anything else.)
+            func collection(_ v: Value, _ what: String) throws -> Value {
+                switch v {
+                case .array, .range: return v
+                default: throw ScriptError(.type, "\(what) takes an Array or a Range, got \(v.typeName)")
+                }
+            }
             if let first = args.first, first.label == "uniqueKeysWithValues" {
-                let pairs = try bind(args, "Dictionary(uniqueKeysWithValues:)", [.labelled("uniqueKeysWithValues", required: true)])[0]
+                let pairs = try collection(try bind(args, "Dictionary(uniqueKeysWithValues:)", [.labelled("uniqueKeysWithValues", required: true)])[0],
+                                           "Dictionary(uniqueKeysWithValues:)")
                 var out = ScriptDict()
                 for pair in try ArrayMethods.elements(pairs) {
                     guard case .tuple(let kv) = pair, kv.count == 2 else {
@@ -337,7 +345,7 @@ public enum CoreLibrary {
             }
             let a = try bind(args, "Dictionary(grouping:by:)", [.labelled("grouping", required: true), .labelled("by", required: true)])
             let f = try ArrayMethods.closureArgument(a[1], "Dictionary(grouping:by:)")
-            try ArrayMethods.reserveResult(a[0], "Dictionary(grouping:by:)")
+            try ArrayMethods.reserveResult(try collection(a[0], "Dictionary(grouping:by:)"), "Dictionary(grouping:by:)")
             var out = ScriptDict()
             try ArrayMethods.each(a[0], interp) { x in
                 let k = try interp.call(f, x)

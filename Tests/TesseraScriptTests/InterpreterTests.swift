@@ -170,6 +170,8 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("Dictionary(uniqueKeysWithValues: [(\"a\", 1), (\"a\", 2)])")?.kind, .value)
         XCTAssertEqual(error("Dictionary(grouping: [1], by: { [$0] })")?.kind, .type, "an Array is no key")
         XCTAssertEqual(error("Dictionary(grouping: 0..<1_000_000_000_000_000, by: { $0 % 2 })")?.kind, .memory, "checked before it groups")
+        XCTAssertEqual(error("Dictionary(grouping: 5, by: { $0 })")?.kind, .type, "not an empty Dict: nothing to group")
+        XCTAssertEqual(error("Dictionary(uniqueKeysWithValues: \"ab\")")?.kind, .type)
         // A Dict's pairs answer .key and .value.
         XCTAssertEqual(run("[\"b\": 2, \"a\": 1, \"c\": 3].sorted { $0.value > $1.value }.map { $0.key }"), "[\"c\", \"b\", \"a\"]")
         // stride, indices, split(separator:), typed empty collections.
