@@ -7,8 +7,10 @@ What must hold: N ranks with a global batch B train the MLP and the CNN of bench
 to one process's loss curves (relative 1e-5 over 3 epochs) and weights (read back with
 Python's safetensors); rank 0 alone prints; an error on rank 1 ends the job with its
 message; an interrupt stops every rank at the same step with the model intact."""
+import atexit
 import json
 import os
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -20,11 +22,13 @@ from safetensors.numpy import load_file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MPIRUN = ["mpirun", "--oversubscribe"]
+OMPI_TMP = tempfile.mkdtemp(prefix="tessera-ompi-")
+atexit.register(shutil.rmtree, OMPI_TMP, ignore_errors=True)
 # As root (CI), Open MPI asks for both; the rest keeps its warnings about this sandbox quiet.
 ENV = {**os.environ, "OMPI_ALLOW_RUN_AS_ROOT": "1", "OMPI_ALLOW_RUN_AS_ROOT_CONFIRM": "1",
        "OMPI_MCA_btl_vader_single_copy_mechanism": "none", "OMPI_MCA_orte_base_help_aggregate": "0",
        # Session files of this run's jobs apart from any other's (an aborted job leaves its tree behind).
-       "OMPI_MCA_orte_tmpdir_base": tempfile.mkdtemp(prefix="tessera-ompi-"),
+       "OMPI_MCA_orte_tmpdir_base": OMPI_TMP,
        # No topology in shared memory: a daemon maps it into the "biggest" hole of its address
        # space, which now and then is next to its stack, and segfaults in hwloc (Open MPI 4.1).
        "OMPI_MCA_rtc_hwloc_vmhole": "none"}
