@@ -125,6 +125,9 @@ public enum Members {
             if let m = try o.member(name, interp) { return m }
         case .function(let f as NativeFunction):
             if let c = f.constants[name] { return c }
+            // A capitalised native function is a type's initialiser (String, Int, Dense):
+            // `xs.map(String.init)` names it, as in Swift.
+            if name == "init", f.name.first?.isUppercase == true { return v }
         default:
             if let t = table(for: v) {
                 if let p = t.properties[name] { return try p(v) }

@@ -137,6 +137,10 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("Int.min"), "-9223372036854775808")
         XCTAssertEqual(run("var best = Double.infinity\nfor x in [2.5, 0.5] { best = min(best, x) }\nbest"), "0.5")
         XCTAssertEqual(error("Int.maxx")?.suggestion, "did you mean 'max'?")
+        // A type's `.init` is the type itself, as `map(String.init)` passes it.
+        XCTAssertEqual(run("[1, 2].map(String.init).joined(separator: \"-\")"), "\"1-2\"")
+        XCTAssertEqual(run("[\"3\", \"x\"].compactMap(Int.init)"), "[3]")
+        XCTAssertEqual(error("print.init")?.kind, .type)
     }
 
     /// The collection idioms of Swift code that counts, groups and sorts.
