@@ -7,9 +7,11 @@ public class Expr {
     init(_ location: SourceLocation) { self.location = location }
 
     /// Whether the expression names storage that `=` and mutating methods can change:
-    /// a variable, or a member or element of one (not through `?.`).
+    /// a variable, or a member or element of one (not through `?.`), `!` allowed on the way
+    /// (`counts[w]! += 1`).
     var isAssignable: Bool {
         if self is IdentifierExpr { return true }
+        if let f = self as? ForceUnwrapExpr { return f.inner.isAssignable }
         if let m = self as? MemberExpr { return !m.optional }
         if let s = self as? SubscriptExpr { return !s.optional }
         return false

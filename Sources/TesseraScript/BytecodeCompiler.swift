@@ -768,7 +768,7 @@ struct BytecodeCompiler {
         }
         let mark = nextRegister
         defer { release(to: mark) }
-        if Self.hasDefault(e.target) {
+        if Self.needsPlacing(e.target) {
             return try assignment(AssignExpr(e.op, try placeDefaults(e.target), e.value, e.location))
         }
         switch e.target {
@@ -829,16 +829,20 @@ struct BytecodeCompiler {
         }
     }
 
-    /// Whether a place names `d[k, default: v]` on its way (`d[k, default: 0] += 1`).
-    private static func hasDefault(_ e: Expr) -> Bool {
-        if let s = e as? SubscriptExpr { return s.defaultValue != nil || hasDefault(s.object) }
-        if let m = e as? MemberExpr { return hasDefault(m.object) }
+    /// Whether a place names `d[k, default: v]` or `x!` on its way (`d[k, default: 0] += 1`,
+    /// `counts[w]! += 1`): the place is read before it changes.
+    private static func needsPlacing(_ e: Expr) -> Bool {
+        if e is ForceUnwrapExpr { return true }
+        if let s = e as? SubscriptExpr { return s.defaultValue != nil || needsPlacing(s.object) }
+        if let m = e as? MemberExpr { return needsPlacing(m.object) }
         return false
     }
 
-    /// The place `e` with each `d[k, default: v]` on its way made real first, as Swift makes
-    /// it: `if d[k] == nil { d[k] = v }` is compiled, and `d[k]` returned for the update or
-    /// mutating call that follows (`counts[w, default: 0] += 1`, `groups[g, default: []].append(x)`).
+    /// The place `e` with what its way says made real first, as Swift makes it: for each
+    /// `d[k, default: v]`, `if d[k] == nil { d[k] = v }` is compiled and `d[k]` returned for
+    /// the update or mutating call that follows (`counts[w, default: 0] += 1`,
+    /// `groups[g, default: []].append(x)`); each `x!` is read once to check it is not nil (the
+    /// error at its `!`), then walked through (`counts[w]! += 1`, `d[k]!.append(x)`).
     /// A key that runs code is computed once, into a temporary the statement keeps.
     private mutating func placeDefaults(_ e: Expr) throws -> Expr {
         switch e {
@@ -847,9 +851,6 @@ struct BytecodeCompiler {
             return object === m.object ? m : MemberExpr(object, m.name, optional: m.optional, m.location)
         case let s as SubscriptExpr:
             let object = try placeDefaults(s.object)
-            guard let fallback = s.defaultValue else {
-                return object === s.object ? s : SubscriptExpr(object, s.index, optional: s.optional, s.location)
-            }
             var index = s.index
             if !Self.runsNoCode(index) {
                 let r = temporary()
@@ -857,9 +858,19 @@ struct BytecodeCompiler {
                 index = PlacedValue(r, index.location)
             }
             let place = SubscriptExpr(object, index, optional: s.optional, s.location)
-            let missing = BinaryExpr("==", place, LiteralExpr(.nil, s.location), s.location)
-            try statement(IfStmt(missing, [ExpressionStmt(AssignExpr("=", place, fallback, s.location))], nil, s.location))
+            if let fallback = s.defaultValue {
+                let missing = BinaryExpr("==", place, LiteralExpr(.nil, s.location), s.location)
+                try statement(IfStmt(missing, [ExpressionStmt(AssignExpr("=", place, fallback, s.location))], nil, s.location))
+            }
             return place
+        case let f as ForceUnwrapExpr:
+            let inner = try placeDefaults(f.inner)
+            // The copy read for the check is let go before the place changes (the in-place
+            // instruction that follows clears the statement's dead temporaries).
+            let mark = nextRegister
+            _ = try expression(ForceUnwrapExpr(inner, f.location))
+            release(to: mark)
+            return inner
         default:
             return e
         }
@@ -998,8 +1009,18 @@ struct BytecodeCompiler {
         let values = e.arguments.map(\.value)
         if let m = e.callee as? MemberExpr {
             let site = MethodSite(m.name)
-            if !m.optional, Members.mutatingNames.contains(m.name), m.object.isAssignable {
-                if let id = m.object as? IdentifierExpr {
+            var object = m.object
+            let mutating = Members.mutatingNames.contains(m.name) && object.isAssignable
+            if mutating && Self.needsPlacing(object) { object = try placeDefaults(object) }
+            if mutating && m.optional {
+                // `x?.append(y)`: `x` read once to test it for nil (the chain ends nil there),
+                // then changed where it is, as with `.` (the copy is let go first).
+                let held = nextRegister
+                try link(try expression(object), m.location)
+                release(to: held)
+            }
+            if mutating {
+                if let id = object as? IdentifierExpr {
                     switch id.binding {
                     case .global, .unresolved:
                         // A mutating method on a session variable: changed in its slot.
@@ -1021,7 +1042,7 @@ struct BytecodeCompiler {
                     }
                 }
                 // On part of a variable, or a captured one: walked to in place.
-                let path = try pathKeys(to: try placeDefaults(m.object), combine: nil, then: values, m.location)
+                let path = try pathKeys(to: object, combine: nil, then: values, m.location)
                 var first = Operand(nextRegister)
                 if values.count == 1, let id = values[0] as? IdentifierExpr, case .local(let v) = id.binding, !v.captured {
                     first = Operand(v.index)  // read where it is, as `run` does for one variable

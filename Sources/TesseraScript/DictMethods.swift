@@ -12,6 +12,7 @@ enum DictMethods {
         t.properties["isEmpty"] = { v in .bool(dict(v).isEmpty) }
         t.properties["keys"] = { v in .array(dict(v).keys) }
         t.properties["values"] = { v in .array(dict(v).values) }
+        t.properties["first"] = { v in let d = dict(v); return d.isEmpty ? .nil : .tuple([d.keys[0], d.values[0]]) }
         t.methods["map"] = { v, args, interp in
             let f = try ArrayMethods.closureArgument(try bind(args, "map(_:)", [.positional()])[0], "map")
             return .array(try pairs(v).map { try interp.call(f, $0) })
@@ -41,9 +42,50 @@ enum DictMethods {
             try ArrayMethods.extreme(pairs(v), by: try ArrayMethods.ordering(args, "max"), max: true, interp)
         }
         t.methods["first"] = { v, args, interp in try ArrayMethods.first(in: .array(pairs(v)), args, interp) }
-        t.methods["contains"] = { v, args, _ in
+        // Swift's `contains(where:)` sees the pairs; a plain value is looked up as a key.
+        t.methods["contains"] = { v, args, interp in
+            if let first = args.first, first.label == "where" || { if case .function = first.value { true } else { false } }() {
+                return try ArrayMethods.table.methods["contains"]!(.array(pairs(v)), args, interp)
+            }
             let k = try bind(args, "contains(_:)", [.positional()])[0]
             return .bool(DictKey(k).map { dict(v)[$0] != nil } ?? false)
+        }
+        // The rest of Swift's Sequence methods, over the pairs, as the Array's answer them:
+        // `d.reduce(0) { $0 + $1.value }`, `d.forEach { print($0.key) }`.
+        for name in ["forEach", "reduce", "allSatisfy", "compactMap", "flatMap", "enumerated", "reversed",
+                     "prefix", "suffix", "dropFirst", "dropLast"] {
+            let method = ArrayMethods.table.methods[name]!
+            t.methods[name] = { v, args, interp in try method(.array(pairs(v)), args, interp) }
+        }
+        t.methods["compactMapValues"] = { v, args, interp in
+            let f = try ArrayMethods.closureArgument(try bind(args, "compactMapValues(_:)", [.positional()])[0], "compactMapValues")
+            var out = ScriptDict()
+            for (k, x) in dict(v).entries {
+                let y = try interp.call(f, x)
+                if !y.isNil { out.set(k, DictKey(k)!, y) }
+            }
+            return .dict(out)
+        }
+        t.methods["merging"] = { v, args, interp in
+            var copy = dict(v)
+            try merge(into: &copy, args, "merging", interp)
+            return .dict(copy)
+        }
+        t.mutating["merge"] = { v, args, interp in
+            var d = dict(v)
+            v = .nil  // the Dict's only reference while it grows, so it is not copied
+            defer { v = .dict(d) }
+            try merge(into: &d, args, "merge", interp)
+            return .nil
+        }
+        t.mutating["updateValue"] = { v, args, _ in
+            let a = try bind(args, "updateValue(_:forKey:)", [.positional(), .labelled("forKey", required: true)])
+            let key = try hashKey(a[1], "updateValue(_:forKey:)")
+            return v.mutateDict { d in
+                let old = d[key] ?? .nil
+                d.set(a[1], key, a[0])
+                return old
+            } ?? .nil
         }
         t.mutating["removeValue"] = { v, args, _ in
             let k = try bind(args, "removeValue(forKey:)", [.labelled("forKey", required: true)])[0]
@@ -57,4 +99,43 @@ enum DictMethods {
         }
         return t
     }()
+
+    /// Swift's `merge(_:uniquingKeysWith:)`: `other` is a Dict or an Array of (key, value)
+    /// pairs; where a key is in both, `combine(current, new)` gives the value kept.
+    private static func merge(into d: inout ScriptDict, _ args: [ArgumentValue], _ method: String, _ interp: Interpreter) throws {
+        let signature = "\(method)(_:uniquingKeysWith:)"
+        // A trailing closure drops the label, as in Swift.
+        let label = args.count == 2 && args[1].label == nil ? nil : "uniquingKeysWith"
+        let a = try bind(args, signature, [.positional(), label.map { .labelled($0, required: true) } ?? .positional()])
+        let combine = try ArrayMethods.closureArgument(a[1], signature)
+        let entries: [(Value, Value)]
+        switch a[0] {
+        case .dict(let other): entries = other.entries.map { ($0.0, $0.1) }
+        case .array(let xs):
+            entries = try xs.map { x in
+                guard case .tuple(let kv) = x, kv.count == 2 else {
+                    throw ScriptError(.type, "\(signature) takes a Dict or an Array of (key, value) pairs, got an element of type \(x.typeName)")
+                }
+                return (kv[0], kv[1])
+            }
+        default:
+            throw ScriptError(.type, "\(signature) takes a Dict or an Array of (key, value) pairs, got \(a[0].typeName)")
+        }
+        for (k, x) in entries {
+            let key = try hashKey(k, signature)
+            if let current = d[key] {
+                d.set(k, key, try interp.call(combine, current, x))
+            } else {
+                d.set(k, key, x)
+            }
+        }
+    }
+
+    /// A key's hash form, or a TypeError naming the unhashable value.
+    private static func hashKey(_ k: Value, _ signature: String) throws -> DictKey {
+        guard let key = DictKey(k) else {
+            throw ScriptError(.type, "\(k.typeName.withArticle) cannot be a Dict key (in \(signature))")
+        }
+        return key
+    }
 }

@@ -62,7 +62,7 @@ public enum Members {
 
     /// Every name of a mutating method on any built-in type; calls to these on a variable
     /// write the variable back.
-    static let mutatingNames: Set<String> = Set(array.mutating.keys).union(dict.mutating.keys)
+    static let mutatingNames: Set<String> = Set(array.mutating.keys).union(dict.mutating.keys).union(string.mutating.keys)
 
     static func table(for v: Value) -> MemberTable? {
         switch v {
@@ -178,6 +178,7 @@ public enum Members {
     static func mutates(_ v: Value, _ site: MethodSite) -> Bool {
         switch v {
         case .array: return site.array.mutating != nil
+        case .string: return site.string.mutating != nil
         case .dict(let d): return site.dict.mutating != nil && d[site.key] == nil
         default: return false
         }

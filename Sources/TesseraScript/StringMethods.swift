@@ -166,6 +166,15 @@ enum StringMethods {
             return .string(replaced(string(v), target, with))
         }
         t.methods["reversed"] = { v, args, _ in _ = try bind(args, "reversed()", []); return .string(String(string(v).reversed())) }
+        // `s.append("x")` and `s.append(contentsOf: "xy")` grow the String in place, as `+=`.
+        t.mutating["append"] = { v, args, _ in
+            let label = args.first?.label == "contentsOf" ? "contentsOf" : nil
+            let x = try bind(args, label == nil ? "append(_:)" : "append(contentsOf:)",
+                             [label.map { .labelled($0, required: true) } ?? .positional()])[0]
+            guard case .string = x else { throw ScriptError(.type, "a String appends a String, got \(x.typeName)", suggestion: "write s.append(String(x))") }
+            try Operators.addInPlace(&v, x)
+            return .nil
+        }
         return t
     }()
 }

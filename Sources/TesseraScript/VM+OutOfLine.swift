@@ -116,9 +116,7 @@ extension Interpreter {
         let mutates: Bool
         switch slot.value {
         case nil: throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source)
-        case .array?: mutates = method.array.mutating != nil
-        case .dict?: mutates = Members.mutates(slot.value!, method)
-        default: mutates = false
+        case let value?: mutates = Members.mutates(value, method)
         }
         guard mutates else { return try passing(method, chunk.takeUnretainedValue(), pc) { try Members.call(slot.value!, method, args, self) } }
         guard slot.isAssignable else { throw assignmentError(slot, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source) }

@@ -301,6 +301,49 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("func outer() { func a() { return b() }\n func b() { return 5 }\n return a() }\nouter()"), "5")
     }
 
+    /// `x!` and `x?` on the way to a place change it where it is, as in Swift:
+    /// `counts[w]! += 1`, `groups[k]!.append(x)`, `groups[k]?.append(x)`.
+    func testUnwrappedPlacesChangeInPlace() {
+        run("var d = [\"k\": [1]]\nlet before = d\nd[\"k\"]!.append(2)\nd[\"k\"]?.append(3)")
+        XCTAssertEqual(run("(d, before)"), "([\"k\": [1, 2, 3]], [\"k\": [1]])")
+        // `?.` on nil skips the call (its arguments too) and the chain is nil.
+        XCTAssertEqual(run("var said = 0\nfunc say() { said += 1\n return 9 }\n(d[\"z\"]?.append(say()), said, d.count)"), "(nil, 0, 1)")
+        XCTAssertEqual(run("var c = [\"a\": 1]\nc[\"a\"]! += 1\nc[\"a\"]! *= 10\nc"), "[\"a\": 20]")
+        XCTAssertEqual(run("var g = [\"x\": [\"y\": [1]]]\ng[\"x\"]![\"y\"]!.append(2)\ng[\"x\"]![\"y\"]![0] = 7\ng"), "[\"x\": [\"y\": [7, 2]]]")
+        XCTAssertEqual(run("var o: [Int]? = [1]\no!.append(2)\no?.append(3)\nvar n: [Int]? = nil\nn?.append(1)\n(o, n)"), "([1, 2, 3], nil)")
+        XCTAssertEqual(run("func f() { var m = [\"a\": \"x\"]\n m[\"a\"]!.append(\"y\")\n var l: [Int]? = [5]\n l!.append(6)\n l?.append(7)\n return (m, l) }\nf()"),
+                       "([\"a\": \"xy\"], [5, 6, 7])")
+        // A key that runs code runs once, though the place is read for the check and then changed.
+        XCTAssertEqual(run("var calls = 0\nfunc key() { calls += 1\n return \"a\" }\nvar e = [\"a\": 1]\ne[key()]! += 1\n(e, calls)"), "([\"a\": 2], 1)")
+        // Nil where `!` needs a value is the `!`'s error, and nothing changes.
+        let missing = error("c[\"b\"]! += 1")
+        XCTAssertEqual(missing?.kind, .value)
+        XCTAssertEqual(missing?.location?.column, 7)
+        XCTAssertEqual(error("d[\"q\"]!.append(1)")?.kind, .value)
+        XCTAssertEqual(run("(c, d.count)"), "([\"a\": 20], 1)")
+        XCTAssertEqual(error("let k = [\"a\": [1]]\nk[\"a\"]!.append(2)")?.kind, .type)
+    }
+
+    /// The rest of Swift's Dictionary and String API that counting and merging code uses.
+    func testDictSequenceMethodsAndStringAppend() {
+        run("var d = [\"a\": 1, \"b\": 2]")
+        XCTAssertEqual(run("d.reduce(0) { $0 + $1.value }"), "3")
+        XCTAssertEqual(run("(d.contains { $0.value > 1 }, d.contains(where: { $0.key == \"z\" }), d.contains(\"a\"))"), "(true, false, true)")
+        XCTAssertEqual(run("(d.allSatisfy { $0.value > 0 }, d.compactMap { $0.value > 1 ? $0.key : nil }, d.first!.key)"), "(true, [\"b\"], \"a\")")
+        XCTAssertEqual(output("d.forEach { print($0.key, $0.value) }"), "a 1\nb 2\n")
+        XCTAssertEqual(run("d.merging([\"b\": 10, \"c\": 3]) { $0 + $1 }"), "[\"a\": 1, \"b\": 12, \"c\": 3]")
+        XCTAssertEqual(run("d.merging([(\"a\", 5)], uniquingKeysWith: { old, new in old })"), "[\"a\": 1, \"b\": 2]")
+        XCTAssertEqual(run("d.merge([\"c\": 3], uniquingKeysWith: max)\nd"), "[\"a\": 1, \"b\": 2, \"c\": 3]")
+        XCTAssertEqual(run("(d.updateValue(7, forKey: \"a\"), d.updateValue(4, forKey: \"n\"), d.a, d.n)"), "(1, nil, 7, 4)")
+        XCTAssertEqual(run("d.compactMapValues { $0 > 3 ? $0 * 2 : nil }"), "[\"a\": 14, \"n\": 8]")
+        XCTAssertEqual(run("[String: Int]().first"), nil)
+        XCTAssertEqual(error("d.merge(5) { $1 }")?.kind, .type)
+        XCTAssertEqual(error("d.updateValue(1, forKey: [1])")?.kind, .type)
+        XCTAssertEqual(run("var s = \"ab\"\nlet t = s\ns.append(\"c\")\ns.append(contentsOf: \"de\")\n(s, t)"), "(\"abcde\", \"ab\")")
+        XCTAssertEqual(error("var u = \"a\"\nu.append(1)")?.kind, .type)
+        XCTAssertEqual(error("let w = \"a\"\nw.append(\"b\")")?.kind, .type)
+    }
+
     func testPlusEqualsGrowsInPlaceAndKeepsValueSemantics() throws {
         // Copies made before `+=` keep their values: the storage is shared until written.
         XCTAssertEqual(run("var s = \"ab\"\nlet t = s\ns += \"c\"\n(s, t)"), "(\"abc\", \"ab\")")
