@@ -104,7 +104,7 @@ public final class Interpreter {
 
     /// The NameError for an undefined name, with the closest defined name as a suggestion.
     func undefinedError(_ name: String, at loc: SourceLocation, in src: Source) -> ScriptError {
-        let hint = Suggest.closest(to: name, in: definedNames).map { "did you mean '\($0)'?" }
+        let hint = Suggest.name(name, in: definedNames)
         return ScriptError(.name, "'\(name)' is not defined", at: loc, in: src, suggestion: hint)
     }
 

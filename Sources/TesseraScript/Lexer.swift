@@ -226,6 +226,10 @@ public struct Lexer {
     ].map { ($0, Array($0.unicodeScalars)) }
 
     private mutating func lexPunct(_ start: Int) throws -> String {
+        if (chars[i] == "+" || chars[i] == "-") && i + 1 < chars.count && chars[i + 1] == chars[i] {
+            let plus = chars[i] == "+"
+            throw error("there is no '\(plus ? "++" : "--")' operator, as in Swift: write x \(plus ? "+=" : "-=") 1", at: start)
+        }
         // (Scalars compared where they are: a String made and hashed for each length tried
         // was most of the lexer's time.)
         for (spelling, scalars) in Self.puncts where i + scalars.count <= chars.count {

@@ -95,7 +95,7 @@ public enum Members {
             return ScriptError(.type, "a value of type \(v.typeName) has no member '\(name)'", suggestion: "here it is '\(ours)': \(v.typeName.lowercased()).\(ours)")
         }
         return ScriptError(.type, "a value of type \(v.typeName) has no member '\(name)'",
-                           suggestion: Suggest.closest(to: name, in: names(of: v)).map { "did you mean '\($0)'?" })
+                           suggestion: Suggest.member(name, in: names(of: v), habits: table(for: v) != nil))
     }
 
     /// `value.name`: a Dict key, a tuple element, a property, a method as a function value,

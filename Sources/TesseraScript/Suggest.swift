@@ -1,5 +1,44 @@
-/// "did you mean ...?": the closest candidate by edit distance, when one is close enough.
+/// "did you mean ...?": the closest candidate by edit distance, when one is close enough,
+/// and for a name from another language's habits (Python's `len`, JavaScript's `push`),
+/// how Tessera, which reads like Swift, says it.
 public enum Suggest {
+    /// Names a Python or JavaScript hand writes by habit, and the spelling here.
+    static let nameHabits: [String: String] = [
+        "len": "xs.count", "range": "0..<n (or stride(from:to:by:))", "True": "true", "False": "false",
+        "None": "nil", "null": "nil", "undefined": "nil", "str": "String(x)", "int": "Int(x)", "float": "Double(x)",
+        "bool": "Bool(x)", "list": "Array(x)", "dict": "[:] or [\"key\": value]", "enumerate": "xs.enumerated()",
+        "sum": "xs.sum() or xs.reduce(0, +)", "sorted": "xs.sorted()", "reversed": "xs.reversed()",
+        "isinstance": "type(x) == \"Int\"", "lambda": "{ x in x * 2 }", "def": "func f(_ x) { ... }",
+        "elif": "else if", "console": "print(...)",
+    ]
+
+    /// Member names another language uses by habit, and the spelling here.
+    static let memberHabits: [String: String] = [
+        "length": "xs.count", "size": "xs.count", "len": "xs.count", "push": "xs.append(x)", "add": "xs.append(x)",
+        "extend": "xs.append(contentsOf: ys)", "pop": "xs.popLast() or xs.removeLast()", "lower": "s.lowercased()",
+        "upper": "s.uppercased()", "toLowerCase": "s.lowercased()", "toUpperCase": "s.uppercased()",
+        "strip": "s.trimmingCharacters(in: .whitespaces)", "trim": "s.trimmingCharacters(in: .whitespaces)",
+        "startswith": "s.hasPrefix(t)", "startsWith": "s.hasPrefix(t)", "endswith": "s.hasSuffix(t)", "endsWith": "s.hasSuffix(t)",
+        "join": "xs.joined(separator: \",\")", "items": "for (key, value) in d", "get": "d[key] ?? fallback",
+        "index": "xs.firstIndex(of: x)", "indexOf": "xs.firstIndex(of: x)", "find": "xs.firstIndex(of: x)",
+        "replace": "s.replacingOccurrences(of: a, with: b)", "toString": "String(x)", "includes": "xs.contains(x)",
+        "has": "xs.contains(x)", "slice": "xs[a..<b]",
+    ]
+
+    /// The suggestion for an undefined name: the Swift spelling of a habit from another
+    /// language, or the closest defined name.
+    public static func name(_ word: String, in candidates: [String]) -> String? {
+        if let habit = nameHabits[word] { return "Tessera reads like Swift: write \(habit)" }
+        return closest(to: word, in: candidates).map { "did you mean '\($0)'?" }
+    }
+
+    /// The suggestion for a member a value lacks: the closest it has, or, on an Array, a
+    /// String or a Dict, the Swift spelling of a habit from another language.
+    public static func member(_ word: String, in candidates: [String], habits: Bool) -> String? {
+        if habits, let habit = memberHabits[word] { return "Tessera reads like Swift: write \(habit)" }
+        return closest(to: word, in: candidates).map { "did you mean '\($0)'?" }
+    }
+
     public static func closest(to word: String, in candidates: [String]) -> String? {
         let w = Array(word.lowercased())
         // Short names need a close match, or every typo suggests some unrelated short name.

@@ -49,6 +49,31 @@ final class ErrorTests: ScriptTestCase {
             """)
     }
 
+    /// Python's and JavaScript's spellings are answered with Swift's, not left to a guess
+    /// (`range` was "did you mean 'arange'?").
+    func testHabitsFromOtherLanguagesGetTheSwiftSpelling() {
+        expect("for i in range(3) { print(i) }", """
+            NameError: 'range' is not defined (cell 1, line 1, column 10)
+                for i in range(3) { print(i) }
+                         ^~~~~
+            Tessera reads like Swift: write 0..<n (or stride(from:to:by:))
+            """)
+        XCTAssertEqual(error("len([1, 2])")?.suggestion, "Tessera reads like Swift: write xs.count")
+        XCTAssertEqual(error("let flag = True")?.suggestion, "Tessera reads like Swift: write true")
+        XCTAssertEqual(error("[1].push(2)")?.suggestion, "Tessera reads like Swift: write xs.append(x)")
+        XCTAssertEqual(error("\",\".join([\"a\"])")?.suggestion, "Tessera reads like Swift: write xs.joined(separator: \",\")")
+        // A defined name is never second-guessed, and a near miss still gets the closest name.
+        XCTAssertEqual(run("let len = 3\nlen"), "3")
+        XCTAssertEqual(error("[1].cunt")?.suggestion, "did you mean 'count'?")
+        // Swift has no `++`: said at the operator, not as the cell ending early.
+        expect("var n = 1\nn++", """
+            SyntaxError: there is no '++' operator, as in Swift: write x += 1 (cell 8, line 2, column 2)
+                n++
+                 ^
+            """)
+        XCTAssertEqual(run("1 - -2"), "3")
+    }
+
     func testTypeErrorForLabels() {
         expect("func area(width, height) { return width * height }\narea(2, 5)", """
             TypeError: argument 1 of area(width:height:) needs 'width:', got no label (cell 1, line 2, column 1)
