@@ -308,6 +308,17 @@ enum ArrayMethods {
             _ = try bind(args, "reversed()", [])
             return .array(try elements(v).reversed())
         }
+        // From the system's generator, as Swift's (the prelude's `seed:` functions are the
+        // reproducible ones).
+        t.methods["shuffled"] = { v, args, _ in
+            _ = try bind(args, "shuffled()", [])
+            return .array(try elements(v).shuffled())
+        }
+        t.methods["randomElement"] = { v, args, _ in
+            _ = try bind(args, "randomElement()", [])
+            if case .range(let r) = v { return r.count > 0 ? .int(Int.random(in: r.lower..<r.upperExclusive)) : .nil }
+            return try elements(v).randomElement() ?? .nil
+        }
         t.methods["joined"] = { v, args, _ in
             let sep = try bind(args, "joined(separator:)", [.labelled("separator", default: .string(""))])[0]
             guard case .string(let s) = sep else { throw ScriptError(.type, "joined(separator:) needs a String separator") }
@@ -411,6 +422,10 @@ enum ArrayMethods {
         t.mutating["sort"] = { v, args, interp in
             let by = try ordering(args, "sort")
             return try mutate(&v, "sort") { $0 = try sortedValues($0, by, interp); return .nil }
+        }
+        t.mutating["shuffle"] = { v, args, _ in
+            _ = try bind(args, "shuffle()", [])
+            return try mutate(&v, "shuffle") { $0.shuffle(); return .nil }
         }
         t.mutating["reverse"] = { v, args, _ in
             _ = try bind(args, "reverse()", [])

@@ -39,6 +39,29 @@ public enum CoreLibrary {
     /// What zip walks: an Array, a Range or a String (its characters).
     static let sequence = ParameterType.either("Array | Range | String", [.array, .range, .string])
 
+    /// Swift's `Int.random(in:)` and `Double.random(in:)`, from the system's generator (the
+    /// prelude's seeded functions are the reproducible ones). Ranges have Int bounds here:
+    /// `Double.random(in: 0..<1)` is uniform in [0, 1), `0...1` in [0, 1].
+    static func randomNumber(int: Bool) -> NativeFunction {
+        let type = int ? "Int" : "Double"
+        return NativeFunction(Declaration("random", [.labelled("in", .range, "the Range to draw from")], returns: type,
+                                          summary: "A uniformly random \(type) in the Range, as Swift's \(type).random(in:).",
+                                          example: int ? "Int.random(in: 1...6)" : "Double.random(in: 0..<1)")) { a, _ in
+            guard case .range(let r) = a["in"] else { throw ScriptError(.type, "\(type).random(in:) needs a Range, got \(a["in"].typeName)") }
+            if int {
+                guard r.count > 0 else { throw ScriptError(.value, "Int.random(in:) cannot draw from the empty range \(a["in"].debugDescription)") }
+                return .int(Int.random(in: r.lower..<r.upperExclusive))
+            }
+            let (lower, upper) = (Double(r.lower), Double(r.upper))
+            if r.closed {
+                guard lower <= upper else { throw ScriptError(.value, "Double.random(in:) cannot draw from the empty range \(a["in"].debugDescription)") }
+                return .double(Double.random(in: lower...upper))
+            }
+            guard lower < upper else { throw ScriptError(.value, "Double.random(in:) cannot draw from the empty range \(a["in"].debugDescription)") }
+            return .double(Double.random(in: lower..<upper))
+        }
+    }
+
     static func math(_ name: String, _ summary: String, example: String, _ f: @escaping (Double) -> Double) -> NativeFunction {
         NativeFunction(Declaration(name, [.positional("x", numeric, "a number, or an Array or Tensor of numbers (element by element)")],
                                    returns: "Double", summary: summary, example: example)) { a, _ in try mapNumeric(a["x"], name, f) }
@@ -254,7 +277,7 @@ public enum CoreLibrary {
             if case .int = v { return v }
             if case .double(let d) = v { return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil }
             return nil
-        }.with(constants: ["max": .int(.max), "min": .int(.min)]),
+        }.with(constants: ["max": .int(.max), "min": .int(.min), "random": .function(randomNumber(int: true))]),
         NativeFunction(Declaration("Double", [.positional("x", .any, "an Int, a String or a Bool")], returns: "Double?",
                                    summary: "Converts to a Double; nil when it cannot. `Double.infinity`, `Double.nan`, `Double.pi`, `Double.greatestFiniteMagnitude` and `Double.ulpOfOne` are as in Swift.", example: "Double(\"2.5\") ?? Double.nan")) { a, _ in
             switch a["x"] {
@@ -269,7 +292,8 @@ public enum CoreLibrary {
             if case .double = v { return v }
             return nil
         }.with(constants: ["infinity": .double(.infinity), "nan": .double(.nan), "pi": .double(.pi),
-                           "greatestFiniteMagnitude": .double(.greatestFiniteMagnitude), "ulpOfOne": .double(.ulpOfOne)]),
+                           "greatestFiniteMagnitude": .double(.greatestFiniteMagnitude), "ulpOfOne": .double(.ulpOfOne),
+                           "random": .function(randomNumber(int: false))]),
         NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict", [.range, .array, .string, .dict]), "what to list")],
                                             returns: "Array", otherForms: ["Array(repeating: Any, count: Int) -> Array"],
                                             summary: "The elements of a Range, Array, String (its characters) or Dict (its (key, value) pairs); or count copies of a value.",
@@ -363,7 +387,8 @@ public enum CoreLibrary {
             case .string(let s): return Bool(s).map { .bool($0) } ?? .nil
             default: return .nil
             }
-        },
+        }.with(constants: ["random": .function(NativeFunction(Declaration("random", returns: "Bool",
+            summary: "true or false, at random (Swift's Bool.random()).", example: "Bool.random()")) { _, _ in .bool(Bool.random()) })]),
         NativeFunction(parsing: Declaration("type", [.positional("x", .any, "any value")], returns: "String", otherForms: ["type(of: Any) -> String"],
                                             summary: "The name of x's type; `type(of: x)` as in Swift.", example: "type([1, 2]) + type(of: 1)")) { args, _ in
             if let first = args.first, first.label == "of" {

@@ -154,6 +154,9 @@ public enum Members {
         case .object(let o):
             guard let member = try o.member(name, interp) else { throw noMember(v, name) }
             return try interp.call(member, args)
+        case .function(let f as NativeFunction):
+            // A type's function: `Int.random(in: 1...6)`.
+            if let member = f.constants[name] { return try interp.call(member, args) }
         default: break
         }
         if let e = site.entry(for: v) {

@@ -141,6 +141,13 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[1, 2].map(String.init).joined(separator: \"-\")"), "\"1-2\"")
         XCTAssertEqual(run("[\"3\", \"x\"].compactMap(Int.init)"), "[3]")
         XCTAssertEqual(error("print.init")?.kind, .type)
+        // Swift's random values: in their range, every element kept by a shuffle.
+        XCTAssertEqual(run("var seen = [Int: Bool]()\nfor _ in 0..<400 { seen[Int.random(in: 1...6)] = true }\nseen.keys.sorted()"), "[1, 2, 3, 4, 5, 6]")
+        XCTAssertEqual(run("(0..<200).map { _ in Double.random(in: 2..<3) }.allSatisfy { $0 >= 2 && $0 < 3 }"), "true")
+        XCTAssertEqual(run("var deck = Array(0..<52)\ndeck.shuffle()\n(deck.sorted() == Array(0..<52), deck.shuffled().count, [Int]().randomElement())"), "(true, 52, nil)")
+        XCTAssertEqual(run("[\"x\"].randomElement()! + String(Bool.random()).prefix(0)"), "\"x\"")
+        XCTAssertEqual(error("Int.random(in: 3..<3)")?.kind, .value)
+        XCTAssertEqual(error("Int.random(in: [1, 2])")?.kind, .type)
     }
 
     /// The collection idioms of Swift code that counts, groups and sorts.
