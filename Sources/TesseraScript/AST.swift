@@ -146,6 +146,14 @@ final class CallExpr: Expr {
     }
 }
 
+/// A value where a Swift annotation declares its type (`let x: Double = 1`, a `return` in a
+/// function `-> Double`): converted as the annotation asks (see DeclaredType).
+final class ConvertedExpr: Expr {
+    let inner: Expr
+    let type: DeclaredType
+    init(_ inner: Expr, _ type: DeclaredType) { self.inner = inner; self.type = type; super.init(inner.location) }
+}
+
 /// `x!`: the value, or a ValueError where it is nil.
 final class ForceUnwrapExpr: Expr {
     let inner: Expr
@@ -189,6 +197,8 @@ struct ParameterDecl {
     let name: String
     let defaultValue: Expr?
     let location: SourceLocation
+    /// `_ x: Double`: an Int bound to it becomes a Double, as Swift's would be.
+    var declaredType: DeclaredType? = nil
     var variable: Variable? = nil
     /// The body may assign it (the accumulator of `reduce(into:)`'s closure); parameters
     /// are otherwise constants, as in Swift.
@@ -238,6 +248,8 @@ final class VarDeclStmt: Stmt {
     var pattern: Pattern
     let isConstant: Bool
     let initializer: Expr?
+    /// `var total: Double = 0`: what later assignments to the name convert to.
+    var declaredType: DeclaredType?
     init(_ pattern: Pattern, isConstant: Bool, _ initializer: Expr?, _ loc: SourceLocation) {
         self.pattern = pattern; self.isConstant = isConstant; self.initializer = initializer; super.init(loc)
     }
@@ -338,6 +350,8 @@ final class Variable {
     let isConstant: Bool
     var captured = false
     var index = -1
+    /// Its declared Swift type (`var acc: Double = 0`, `_ x: Double`), which `=` converts to.
+    var declaredType: DeclaredType?
     init(name: String, isConstant: Bool) { self.name = name; self.isConstant = isConstant }
 }
 

@@ -185,6 +185,9 @@ enum Instruction {
     case negate(a: Operand, b: Operand)
     /// r[a] = !r[b]
     case not(a: Operand, b: Operand)
+    /// r[a] as its Swift annotation declares it (an Int where a Double is declared becomes
+    /// that Double): DeclaredType(code: type)
+    case convert(a: Operand, type: Operand)
     /// continue at `to`
     case jump(to: Operand)
     /// continue at `to`, after checking for an interrupt (`while true`)

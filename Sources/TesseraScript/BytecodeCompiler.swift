@@ -86,6 +86,10 @@ struct BytecodeCompiler {
             c.patch(skip, to: c.here)
         }
         chunk.fullEntry = Int(c.here)
+        // `_ x: Double` binds 3 as 3.0, as Swift would.
+        for (k, p) in decl.parameters.enumerated() {
+            if let type = p.declaredType { c.emit(.convert(a: Operand(k), type: type.code), p.location) }
+        }
         // A captured parameter moves into its Box once bound.
         for (k, p) in decl.parameters.enumerated() where p.variable!.captured {
             c.emit(.newBox(a: Operand(k), b: Operand(k)), p.location)
@@ -276,6 +280,16 @@ struct BytecodeCompiler {
             if let a = s.expr as? AssignExpr { return try assignment(a) }
             _ = try expression(s.expr)
         case let s as VarDeclStmt:
+            // A session variable's declared type, for `=` in this cell and later ones (a
+            // declaration without one forgets the earlier one's).
+            func declareGlobals(_ p: Pattern) {
+                switch p {
+                case .name(let name, _, .global): interpreter.slot(name).declaredType = s.declaredType
+                case .tuple(let items, _): items.forEach(declareGlobals)
+                default: break
+                }
+            }
+            declareGlobals(s.pattern)
             if case .name(_, _, .local(let v)) = s.pattern, !v.captured, let e = s.initializer {
                 return try store(e, into: Operand(v.index))
             }
@@ -293,6 +307,7 @@ struct BytecodeCompiler {
             default:
                 let t = temporary()
                 try function(s.function, into: t)
+                interpreter.slot(s.function.name).declaredType = nil
                 emit(.defineGlobal(g: global(s.function.name), b: t, constant: 1), s.location)
             }
         case let s as IfStmt:
@@ -662,6 +677,12 @@ struct BytecodeCompiler {
                              suggestion: "give a value for nil with ??, as in x ?? 0, or test it first: if x != nil"), e.location)
             patch(skip, to: here)
             return r
+        case let e as ConvertedExpr:
+            // Into a register of its own: the inner value may be a variable's, not to be changed.
+            let dst = target ?? temporary()
+            try expression(e.inner, into: dst)
+            emit(.convert(a: dst, type: e.type.code), e.location)
+            return dst
         case let e as OptionalChainExpr:
             // Each `?.` link that finds nil jumps to the end, where the chain is nil.
             let dst = target ?? temporary()
@@ -766,6 +787,9 @@ struct BytecodeCompiler {
         case "+=", "-=", "*=", "/=", "%=", "**=": combine = BinaryOperator(String(e.op.dropLast()))
         default: throw syntaxError("unknown assignment operator '\(e.op)'", e.location)
         }
+        if combine == nil, let id = e.target as? IdentifierExpr, !(e.value is ConvertedExpr), let type = declaredType(of: id) {
+            return try assignment(AssignExpr("=", id, ConvertedExpr(e.value, type), e.location))
+        }
         let mark = nextRegister
         defer { release(to: mark) }
         if Self.needsPlacing(e.target) {
@@ -826,6 +850,15 @@ struct BytecodeCompiler {
             try assignTuple(t, from: try expression(e.value), e.location)
         default:
             throw syntaxError("cannot assign to this expression", e.target.location)
+        }
+    }
+
+    /// The Swift type a variable was declared with, which `=` converts to.
+    private func declaredType(of id: IdentifierExpr) -> DeclaredType? {
+        switch id.binding {
+        case .local(let v): return v.declaredType
+        case .upvalue(let i): return upvalues[i].variable?.declaredType
+        case .global, .unresolved: return interpreter.existingSlot(id.name)?.declaredType
         }
     }
 
@@ -995,6 +1028,7 @@ struct BytecodeCompiler {
         case let d as DictExpr: return d.entries.allSatisfy { assignsNoLocal($0.key) && assignsNoLocal($0.value) }
         case let o as OptionalChainExpr: return assignsNoLocal(o.inner)
         case let f as ForceUnwrapExpr: return assignsNoLocal(f.inner)
+        case let c as ConvertedExpr: return assignsNoLocal(c.inner)
         case let s as InterpolatedStringExpr:
             return s.segments.allSatisfy { if case .expr(let x) = $0 { return assignsNoLocal(x) }; return true }
         default: return false

@@ -22,6 +22,9 @@ final class GlobalSlot {
     var doc: String?
     /// Set by the user's `let`/`var`/`func`; cleared by `%reset`.
     @exclusivity(unchecked) var userDefined = false
+    /// The Swift type its latest `let`/`var` declared, which later `=` convert to
+    /// (`var total: Double = 0` then `total = 1` holds 1.0); set when that cell compiles.
+    var declaredType: DeclaredType?
     init(name: String) { self.name = name }
 
     /// The value, nil while the name is not defined.
@@ -74,6 +77,8 @@ public final class Interpreter {
     }
 
     // MARK: Session scope
+
+    func existingSlot(_ name: String) -> GlobalSlot? { globals[name] }
 
     func slot(_ name: String) -> GlobalSlot {
         if let s = globals[name] { return s }
@@ -164,6 +169,7 @@ public final class Interpreter {
             s.value = s.preludeValue
             s.isConstant = false
             s.userDefined = false
+            s.declaredType = nil
         }
     }
 

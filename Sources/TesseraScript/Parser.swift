@@ -18,6 +18,9 @@ public struct Parser {
     private var trailingClosuresAllowed: [Bool] = [true]
     /// Per closure being parsed without a parameter list: the highest `$n` seen, or -1.
     private var shorthandStack: [Int] = []
+    /// The declared return type of each function and closure being parsed, innermost last
+    /// (nil where none converts).
+    private var returnTypes: [DeclaredType?] = []
 
     public init(tokens: [Token], source: Source) {
         self.tokens = tokens
@@ -131,17 +134,20 @@ public struct Parser {
         case .keyword(.let), .keyword(.var):
             advance()
             let pattern = try parsePattern()
-            try skipTypeAnnotation()
+            let declared = try parseTypeAnnotation()
             var initializer: Expr? = nil
             if match("=") {
                 initializer = try parseExpression()
+                if let declared, case .name = pattern { initializer = ConvertedExpr(initializer!, declared) }
             } else if t.isKeyword(.let) {
                 throw error("a 'let' needs a value: let name = value")
             }
             if initializer == nil, case .tuple = pattern {
                 throw error("a tuple pattern needs a value to destructure")
             }
-            return VarDeclStmt(pattern, isConstant: t.isKeyword(.let), initializer, t.location)
+            let declaration = VarDeclStmt(pattern, isConstant: t.isKeyword(.let), initializer, t.location)
+            if case .name = pattern { declaration.declaredType = declared }
+            return declaration
         case .keyword(.func):
             advance()
             let (name, nameLoc) = try expectIdentifier("a function name")
@@ -195,7 +201,10 @@ public struct Parser {
             if peek.newlineBefore || peek.isEnd || peek.isPunct("}") || peek.isPunct(";") {
                 return ReturnStmt(nil, t.location)
             }
-            return ReturnStmt(try parseExpression(), t.location)
+            let value = try parseExpression()
+            // `-> Double` converts what each return gives, as Swift's literal would be typed.
+            if let returns = returnTypes.last ?? nil { return ReturnStmt(ConvertedExpr(value, returns), t.location) }
+            return ReturnStmt(value, t.location)
         case .keyword(.break):
             advance(); return BreakStmt(t.location)
         case .keyword(.continue):
@@ -287,7 +296,7 @@ public struct Parser {
             }
             let t = advance()
             let (name, at) = try expectIdentifier("a name to bind, as in: if let x = value")
-            try skipTypeAnnotation()
+            _ = try parseTypeAnnotation()
             let value: Expr = match("=") ? try withTrailingClosures(false) { try $0.parseExpression() } : IdentifierExpr(name, at)
             clauses.append(BindingCondition(name == "_" ? .wildcard : .name(name, at, .unresolved), value,
                                             isConstant: t.isKeyword(.let), t.location))
@@ -359,33 +368,48 @@ public struct Parser {
         throw error("expected a name or a tuple of names, found \(t.spelling)")
     }
 
-    /// Accepts and ignores Swift type annotations (`: Int`, `: [String: Double]`, `-> Bool`):
-    /// the language is dynamically typed, but code copied from Swift should still read.
-    private mutating func skipTypeAnnotation() throws {
-        if match(":") { try skipType() }
+    /// Reads a Swift type annotation (`: Int`, `: [String: Double]`): the language is
+    /// dynamically typed, but code copied from Swift should still read, and give Swift's
+    /// answers where a Double is declared (see DeclaredType).
+    private mutating func parseTypeAnnotation() throws -> DeclaredType? {
+        match(":") ? try parseType() : nil
     }
 
-    private mutating func skipType() throws {
+    /// A type, and what it asks of a value (nil: nothing).
+    private mutating func parseType(depth: Int = 0) throws -> DeclaredType? {
         try nested { parser in
+            var declared: DeclaredType?
             if parser.match("[") {
-                try parser.skipType()
-                if parser.match(":") { try parser.skipType() }
+                let first = try parser.parseType(depth: depth + 1)
+                if parser.match(":") {
+                    declared = try parser.parseType(depth: depth + 1).map { .dictionary($0) }
+                } else {
+                    declared = first.map { .array($0) }
+                }
                 _ = try parser.expect("]", "to close the type")
             } else if parser.match("(") {
                 if !parser.peek.isPunct(")") {
-                    repeat { try parser.skipType() } while parser.match(",")
+                    repeat { _ = try parser.parseType(depth: depth + 1) } while parser.match(",")
                 }
                 _ = try parser.expect(")", "to close the type")
-                if parser.match("->") { try parser.skipType() }   // a function type: (Int) -> Int
+                if parser.match("->") { _ = try parser.parseType(depth: depth + 1) }   // a function type: (Int) -> Int
             } else {
-                _ = try parser.expectIdentifier("a type name")
+                let (name, _) = try parser.expectIdentifier("a type name")
                 if parser.peek.isPunct("<") && !parser.peek.spaceBefore {
                     parser.advance()
-                    repeat { try parser.skipType() } while parser.match(",")
+                    var arguments: [DeclaredType?] = []
+                    repeat { arguments.append(try parser.parseType(depth: depth + 1)) } while parser.match(",")
                     _ = try parser.expect(">", "to close the generic type")
+                    // Swift's long spellings: Array<Double>, Dictionary<String, Double>.
+                    if name == "Array", arguments.count == 1 { declared = arguments[0].map { .array($0) } }
+                    if name == "Dictionary", arguments.count == 2 { declared = arguments[1].map { .dictionary($0) } }
+                } else if DeclaredType.doubleNames.contains(name) {
+                    declared = .double
                 }
             }
             while !parser.peek.spaceBefore && (parser.peek.isPunct("?") || parser.peek.isPunct("!")) { parser.advance() }
+            // (Nested deeper than an Operand holds: read, not converted.)
+            return depth < 12 ? declared : nil
         }
     }
 
@@ -399,12 +423,15 @@ public struct Parser {
             }
         }
         _ = try expect(")", "to close the parameter list of '\(name)'")
-        if match("->") { try skipType() }
+        let returns = match("->") ? try parseType() : nil
         var seen = Set<String>()
         for prm in params where !seen.insert(prm.name).inserted {
             throw ScriptError(.syntax, "parameter '\(prm.name)' is declared twice", at: prm.location, in: source)
         }
-        let body = try parseBlock("of '\(name)'")
+        returnTypes.append(returns)
+        defer { returnTypes.removeLast() }
+        var body = try parseBlock("of '\(name)'")
+        if let returns, body.count == 1, let e = body[0] as? ExpressionStmt { body[0] = ExpressionStmt(ConvertedExpr(e.expr, returns)) }
         // A body that is one expression returns it, as in Swift: `func area() { w * h }`.
         return FunctionDecl(name: name, parameters: params, body: body,
                             isExpressionBody: body.count == 1 && body[0] is ExpressionStmt,
@@ -428,10 +455,10 @@ public struct Parser {
         } else if first == "_" {
             throw error("expected a parameter name after '_'")
         }
-        try skipTypeAnnotation()
+        let declared = try parseTypeAnnotation()
         var dflt: Expr? = nil
         if match("=") { dflt = try parseExpression() }
-        return ParameterDecl(label: label, name: name, defaultValue: dflt, location: loc)
+        return ParameterDecl(label: label, name: name, defaultValue: dflt, location: loc, declaredType: declared)
     }
 
     // MARK: Expressions
@@ -847,21 +874,28 @@ public struct Parser {
     private mutating func parseClosure() throws -> Expr {
         let open = advance()
         var params: [ParameterDecl] = []
+        var returns: DeclaredType?
         let explicit = closureParametersAhead()
         if explicit {
             let parenthesized = match("(")
             while case .identifier(let name) = peek.kind {
                 let loc = advance().location
-                try skipTypeAnnotation()
-                params.append(ParameterDecl(label: nil, name: name, defaultValue: nil, location: loc))
+                let declared = try parseTypeAnnotation()
+                params.append(ParameterDecl(label: nil, name: name, defaultValue: nil, location: loc, declaredType: declared))
                 if !match(",") { break }
             }
             if parenthesized { _ = try expect(")", "to close the closure's parameters") }
-            if match("->") { try skipType() }
+            if match("->") { returns = try parseType() }
             advance() // `in`
         }
         shorthandStack.append(explicit ? -2 : -1)
-        let body = try statementsUntilBrace("to close the closure opened at \(open.location)")
+        returnTypes.append(returns)
+        var body: [Stmt]
+        do {
+            defer { returnTypes.removeLast() }
+            body = try statementsUntilBrace("to close the closure opened at \(open.location)")
+        }
+        if let returns, body.count == 1, let e = body[0] as? ExpressionStmt { body[0] = ExpressionStmt(ConvertedExpr(e.expr, returns)) }
         let maxDollar = shorthandStack.removeLast()
         let fn = FunctionDecl(name: "closure", parameters: params, body: body,
                               isExpressionBody: body.count == 1 && body[0] is ExpressionStmt,

@@ -95,6 +95,7 @@ struct Resolver {
         case let s as VarDeclStmt:
             if let e = s.initializer { resolve(e) }
             s.pattern = declare(s.pattern, constant: s.isConstant)
+            if case .name(_, _, .local(let v)) = s.pattern { v.declaredType = s.declaredType }
         case let s as FuncDeclStmt:
             if case .unresolved = s.binding { s.binding = declare(s.function.name, constant: false) }
             resolveFunction(s.function)
@@ -164,6 +165,7 @@ struct Resolver {
         for prm in fn.parameters { if let d = prm.defaultValue { resolve(d) } }
         for i in fn.parameters.indices {
             let v = Variable(name: fn.parameters[i].name, isConstant: !fn.parameters[i].isMutable)
+            v.declaredType = fn.parameters[i].declaredType
             fn.info.variables.append(v)
             scope.blocks[0][v.name] = v
             fn.parameters[i].variable = v
@@ -213,6 +215,7 @@ struct Resolver {
             resolve(e.callee); e.arguments.forEach { resolve($0.value) }
         case let e as OptionalChainExpr: resolve(e.inner)
         case let e as ForceUnwrapExpr: resolve(e.inner)
+        case let e as ConvertedExpr: resolve(e.inner)
         case let e as BindingCondition:
             resolve(e.value)
             e.pattern = declare(e.pattern, constant: e.isConstant)

@@ -125,6 +125,13 @@ extension Interpreter {
 
     // MARK: Values
 
+    /// The value at `r` as the annotation coded `type` declares it (see DeclaredType).
+    @inline(never)
+    static func convert(_ r: UnsafeMutablePointer<Value>, _ type: Operand) {
+        guard let declared = DeclaredType(code: type) else { return }
+        r.pointee = declared.convert(r.pointee)
+    }
+
     /// A new function of prototype `proto`, capturing the Boxes its prototype names among
     /// the registers from `r`.
     @inline(never)

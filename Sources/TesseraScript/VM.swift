@@ -215,6 +215,8 @@ extension Interpreter {
                     Value.store(w.r + Int(a), try Operators.negate(w.r[Int(b)]))
                 case .not(let a, let b):
                     Value.store(w.r + Int(a), try Operators.not(w.r[Int(b)]))
+                case .convert(let a, let type):
+                    Self.convert(w.r + Int(a), type)
                 case .jump(let to):
                     pc = Int(to)
                 case .loop(let to):

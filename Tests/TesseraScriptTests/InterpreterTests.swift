@@ -331,6 +331,34 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("let k = [\"a\": [1]]\nk[\"a\"]!.append(2)")?.kind, .type)
     }
 
+    /// Where Swift code declares a Double, an Int there is that Double, so the arithmetic
+    /// gives Swift's answer (`let x: Double = 3; x / 2` is 1.5, not the Int division's 1).
+    func testDoubleAnnotationsGiveSwiftsArithmetic() {
+        XCTAssertEqual(run("let x: Double = 3\nx / 2"), "1.5")
+        XCTAssertEqual(run("let xs: [Double] = [1, 2]\nlet d: [String: Double] = [\"a\": 1]\nlet g: [[Double]] = [[1], [2.5]]\n(xs, d, g)"),
+                       "([1.0, 2.0], [\"a\": 1.0], [[1.0], [2.5]])")
+        XCTAssertEqual(run("let a: Array<Double> = [4]\nlet o: Double? = 2\nlet n: Double? = nil\nlet f: Float = 1\n(a, o, n, f)"), "([4.0], 2.0, nil, 1.0)")
+        // Parameters (with or without their defaults), returns, closures.
+        XCTAssertEqual(run("func half(_ v: Double = 5) -> Double { return v / 2 }\n(half(3), half(), half(1.5))"), "(1.5, 2.5, 0.75)")
+        XCTAssertEqual(run("func one() -> Double { 1 }\nfunc q(_ n: Int) -> Double { let h = n / 2\n return h }\n(one(), q(5))"), "(1.0, 2.0)")
+        XCTAssertEqual(run("let r = { (a: Double, b: Double) -> Double in a / b }\nlet t = { (n: Int) -> Double in\n return n }\n(r(1, 4), t(2))"), "(0.25, 2.0)")
+        XCTAssertEqual(run("func box(_ z: Double) { return { z / 4 } }\nbox(1)()"), "0.25")
+        // `=` to a variable declared Double: a local, a captured one, a session variable in a later cell.
+        XCTAssertEqual(run("func f() { var acc: Double = 0\n acc = 3\n let g = { acc = 5 }\n let before = acc / 2\n g()\n return (before, acc / 2) }\nf()"), "(1.5, 2.5)")
+        run("var total: Double = 0")
+        XCTAssertEqual(run("total = 7\ntotal / 2"), "3.5")
+        // A declaration without a type forgets the earlier one's, as `%reset` does.
+        XCTAssertEqual(run("var total = 0\ntotal = 7\ntotal / 2"), "3")
+        run("var later: Double = 1")
+        interpreter.reset()
+        XCTAssertEqual(run("var later = 1\nlater = 3\nlater / 2"), "1")
+        // Only Ints where Doubles are declared change; other annotations are read, not checked.
+        XCTAssertEqual(run("let s: String = \"a\"\nlet i: Int = 3\nlet m: Double = 2.5\nlet mixed: [Double] = [1, \"x\"]\nfunc w(_ v: Double) { v }\n(s, i / 2, m, mixed, w(\"t\"))"),
+                       "(\"a\", 1, 2.5, [1.0, \"x\"], \"t\")")
+        let copy = run("let base = [1, 2]\nlet ds: [Double] = base\n(base, ds)")
+        XCTAssertEqual(copy, "([1, 2], [1.0, 2.0])")
+    }
+
     /// The rest of Swift's Dictionary and String API that counting and merging code uses.
     func testDictSequenceMethodsAndStringAppend() {
         run("var d = [\"a\": 1, \"b\": 2]")
