@@ -1,7 +1,7 @@
 import Foundation
 
 /// Members of Ints and Doubles, as Swift's: `x.rounded()`, `x.squareRoot()`, `x.isNaN`,
-/// `x.magnitude`. (Arithmetic is operators and the math functions; these are what Swift
+/// `x.magnitude`, `i.isMultiple(of: 2)`, `x.truncatingRemainder(dividingBy: 1)`. (Arithmetic is operators and the math functions; these are what Swift
 /// code writes as members.)
 enum NumberMethods {
     /// A Double for the Double members, an Int promoted.
@@ -38,6 +38,30 @@ enum NumberMethods {
         t.methods["squareRoot"] = { v, args, _ in
             _ = try bind(args, "squareRoot()", [])
             return .double(double(v).squareRoot())
+        }
+        t.methods["isMultiple"] = { v, args, _ in
+            let other = try bind(args, "isMultiple(of:)", [.labelled("of", required: true)])[0]
+            guard case .int(let i) = v, case .int(let n) = other else {
+                throw ScriptError(.type, "isMultiple(of:) is an Int's, of an Int: got \(v.typeName) and \(other.typeName)")
+            }
+            return .bool(i.isMultiple(of: n))
+        }
+        t.methods["signum"] = { v, args, _ in
+            _ = try bind(args, "signum()", [])
+            if case .int(let i) = v { return .int(i.signum()) }
+            let d = double(v)
+            return .double(d.isNaN ? d : d > 0 ? 1 : d < 0 ? -1 : 0)
+        }
+        // A Double's remainders, as Swift spells them (`%` takes Ints).
+        t.methods["truncatingRemainder"] = { v, args, _ in
+            let by = try bind(args, "truncatingRemainder(dividingBy:)", [.labelled("dividingBy", required: true)])[0]
+            guard let d = by.asDouble else { throw ScriptError(.type, "truncatingRemainder(dividingBy:) needs a number, got \(by.typeName)") }
+            return .double(double(v).truncatingRemainder(dividingBy: d))
+        }
+        t.methods["remainder"] = { v, args, _ in
+            let by = try bind(args, "remainder(dividingBy:)", [.labelled("dividingBy", required: true)])[0]
+            guard let d = by.asDouble else { throw ScriptError(.type, "remainder(dividingBy:) needs a number, got \(by.typeName)") }
+            return .double(double(v).remainder(dividingBy: d))
         }
         return t
     }()

@@ -148,6 +148,11 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[\"x\"].randomElement()! + String(Bool.random()).prefix(0)"), "\"x\"")
         XCTAssertEqual(error("Int.random(in: 3..<3)")?.kind, .value)
         XCTAssertEqual(error("Int.random(in: [1, 2])")?.kind, .type)
+        // Swift's number members that loops over rows use.
+        XCTAssertEqual(run("(0..<10).filter { $0.isMultiple(of: 3) }"), "[0, 3, 6, 9]")
+        XCTAssertEqual(run("((-4).signum(), 0.0.signum(), (7.5).truncatingRemainder(dividingBy: 2), (-7.5).truncatingRemainder(dividingBy: 2), (7.5).remainder(dividingBy: 2))"),
+                       "(-1, 0.0, 1.5, -1.5, -0.5)")
+        XCTAssertEqual(error("2.5.isMultiple(of: 2)")?.kind, .type)
     }
 
     /// The collection idioms of Swift code that counts, groups and sorts.
