@@ -243,6 +243,7 @@ enum ArrayMethods {
             return .nil
         }
         t.methods["count"] = { v, args, interp in
+            if args.isEmpty { throw ScriptError(.type, "'count' is a property, not a method: write .count without ()") }
             let f = try closureArgument(try bind(args, "count(where:)", [.labelled("where", required: true)])[0], "count(where:)")
             var n = 0
             try each(v, interp) { x in

@@ -380,6 +380,14 @@ public enum CoreLibrary {
             }
             return .dict(out)
         },
+        NativeFunction(Declaration("Character", [.positional("x", .string, "a String of one Character")], returns: "String",
+                                   summary: "A Character: here a String of one Character, which Swift's Character properties answer on (`Character(\"a\").isLetter`).",
+                                   example: "Character(\"7\").wholeNumberValue")) { a, _ in
+            guard case .string(let text) = a["x"], text.count == 1 else {
+                throw ScriptError(.value, "Character(_:) needs a String of one Character, got \(a["x"].debugDescription)")
+            }
+            return a["x"]
+        },
         NativeFunction(Declaration("Bool", [.positional("x", .any, "\"true\" or \"false\", or a Bool")], returns: "Bool?",
                                    summary: "Converts to a Bool; nil when it cannot.", example: "Bool(\"true\") ?? false")) { a, _ in
             switch a["x"] {

@@ -78,6 +78,28 @@ enum StringMethods {
         return s.split(separator: target, omittingEmptySubsequences: false).joined(separator: with)
     }
 
+    /// The String's Characters as an Array of one-Character Strings.
+    static func characters(_ v: Value) -> Value { .array(string(v).map { .string(String($0)) }) }
+
+    /// Swift's Character properties, by name.
+    static let characterProperties: [(String, @Sendable (Character) -> Value)] = [
+        ("isLetter", { .bool($0.isLetter) }), ("isNumber", { .bool($0.isNumber) }), ("isWholeNumber", { .bool($0.isWholeNumber) }),
+        ("isWhitespace", { .bool($0.isWhitespace) }), ("isNewline", { .bool($0.isNewline) }),
+        ("isUppercase", { .bool($0.isUppercase) }), ("isLowercase", { .bool($0.isLowercase) }), ("isCased", { .bool($0.isCased) }),
+        ("isPunctuation", { .bool($0.isPunctuation) }), ("isSymbol", { .bool($0.isSymbol) }), ("isASCII", { .bool($0.isASCII) }),
+        ("isHexDigit", { .bool($0.isHexDigit) }),
+        ("asciiValue", { $0.asciiValue.map { .int(Int($0)) } ?? .nil }),
+        ("wholeNumberValue", { $0.wholeNumberValue.map { .int($0) } ?? .nil }),
+        ("hexDigitValue", { $0.hexDigitValue.map { .int($0) } ?? .nil }),
+    ]
+
+    /// Foundation's CharacterSets that `components(separatedBy:)` takes, as tests of a Character.
+    static let characterSets: [String: @Sendable (Character) -> Bool] = [
+        "whitespaces": { $0.isWhitespace && !$0.isNewline }, "whitespacesAndNewlines": { $0.isWhitespace },
+        "newlines": { $0.isNewline }, "punctuationCharacters": { $0.isPunctuation },
+        "decimalDigits": { $0.isWholeNumber }, "letters": { $0.isLetter }, "alphanumerics": { $0.isLetter || $0.isNumber },
+    ]
+
     static let table: MemberTable = {
         var t = MemberTable()
         t.properties["count"] = { v in .int(characterCount(string(v))) }
@@ -87,12 +109,16 @@ enum StringMethods {
         // `split(",")` keeps empty fields (a CSV line's); `split(separator: ",")` drops them, as
         // Swift's does; `split()` splits on runs of whitespace.
         t.methods["split"] = { v, args, _ in
-            let a = try bind(args, "split(_:)", [.positional(default: .nil, required: false), .labelled("separator", required: false)])
+            let a = try bind(args, "split(_:)", [.positional(default: .nil, required: false), .labelled("separator", required: false),
+                                                  .labelled("maxSplits", default: .int(.max)), .labelled("omittingEmptySubsequences", default: .bool(true))])
             let s = string(v)
             if !a[1].isNil {
                 let sep = try stringArgument(a[1], "split(separator:)")
+                let most = try intArgument(a[2], "split's maxSplits")
+                guard most >= 0 else { throw ScriptError(.value, "split's maxSplits must not be negative, got \(most)") }
+                guard case .bool(let omitting) = a[3] else { throw ScriptError(.type, "split's omittingEmptySubsequences must be a Bool, got \(a[3].typeName)") }
                 guard !sep.isEmpty else { return .array(s.map { .string(String($0)) }) }
-                return .array(s.split(separator: sep).map { .string(String($0)) })
+                return .array(s.split(separator: sep, maxSplits: most, omittingEmptySubsequences: omitting).map { .string(String($0)) })
             }
             if a[0].isNil {
                 return .array(s.split(whereSeparator: { $0.isWhitespace }).map { .string(String($0)) })
@@ -101,13 +127,49 @@ enum StringMethods {
             guard !sep.isEmpty else { return .array(s.map { .string(String($0)) }) }
             return .array(fields(s, sep))
         }
-        t.methods["contains"] = { v, args, _ in
-            .bool(string(v).contains(try stringArgument(try bind(args, "contains(_:)", [.positional()])[0], "contains")))
+        t.methods["contains"] = { v, args, interp in
+            if let first = args.first, first.label == "where" || { if case .function = first.value { true } else { false } }() {
+                return try ArrayMethods.table.methods["contains"]!(characters(v), args, interp)
+            }
+            return .bool(string(v).contains(try stringArgument(try bind(args, "contains(_:)", [.positional()])[0], "contains")))
         }
+        // A String is a sequence of Characters, as in Swift: the Array's methods answer over
+        // them (each a String of one Character), `filter` giving a String as Swift's does.
+        for name in ["map", "compactMap", "flatMap", "forEach", "reduce", "allSatisfy", "sorted", "min", "max",
+                     "first", "last", "count", "firstIndex", "enumerated", "shuffled", "randomElement"] {
+            let method = ArrayMethods.table.methods[name]!
+            t.methods[name] = { v, args, interp in try method(characters(v), args, interp) }
+        }
+        t.methods["filter"] = { v, args, interp in
+            let kept = try ArrayMethods.table.methods["filter"]!(characters(v), args, interp)
+            guard case .array(let xs) = kept else { return kept }
+            return .string(xs.map { string($0) }.joined())
+        }
+        // A Character's properties, on a String of one Character (`s.filter { $0.isLetter }`).
+        for (name, property) in characterProperties {
+            t.properties[name] = { v in
+                let text = string(v)
+                guard text.count == 1, let c = text.first else {
+                    throw ScriptError(.type, "'\(name)' is a Character's: this String has \(text.count) characters",
+                                      suggestion: "test each one: s.allSatisfy { $0.\(name) }")
+                }
+                return property(c)
+            }
+        }
+        t.properties["utf8"] = { v in .array(string(v).utf8.map { .int(Int($0)) }) }
+        t.properties["capitalized"] = { v in .string(string(v).capitalized) }
         // Foundation's names, which Swift code reaches for as often as the standard library's.
         t.methods["components"] = { v, args, _ in
-            let sep = try stringArgument(try bind(args, "components(separatedBy:)", [.labelled("separatedBy", required: true)])[0], "components(separatedBy:)")
+            let separator = try bind(args, "components(separatedBy:)", [.labelled("separatedBy", required: true)])[0]
             let s = string(v)
+            // A CharacterSet splits at each Character it holds, runs not merged, as Foundation's.
+            if case .symbol(let set) = separator {
+                guard let holds = characterSets[set] else {
+                    throw ScriptError(.type, "components(separatedBy:) takes a String or one of \(characterSets.keys.sorted().map { "." + $0 }.joined(separator: ", ")), got .\(set)")
+                }
+                return .array(s.split(omittingEmptySubsequences: false, whereSeparator: holds).map { .string(String($0)) })
+            }
+            let sep = try stringArgument(separator, "components(separatedBy:)")
             guard !sep.isEmpty else { return .array([.string(s)]) }
             return .array(fields(s, sep))
         }

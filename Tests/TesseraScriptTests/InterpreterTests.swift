@@ -364,6 +364,26 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(copy, "([1, 2], [1.0, 2.0])")
     }
 
+    /// A String is a sequence of Characters, with Swift's Character properties: the text
+    /// cleaning a tokenizer's cell does.
+    func testStringsAreSequencesOfCharacters() {
+        XCTAssertEqual(run("\"Hello, World 42!\".filter { $0.isLetter || $0.isWhitespace }"), "\"Hello World \"")
+        XCTAssertEqual(run("(\"a1b2\".compactMap { $0.wholeNumberValue }, \"abc\".map { $0.uppercased() }, \"hello\".sorted())"),
+                       "([1, 2], [\"A\", \"B\", \"C\"], [\"e\", \"h\", \"l\", \"l\", \"o\"])")
+        XCTAssertEqual(run("(\"abc\".firstIndex(of: \"c\"), \"abc\".contains { $0 == \"b\" }, \"abc\".contains(\"bc\"), \"aXbY\".count(where: { $0.isUppercase }), \"zebra\".max())"),
+                       "(2, true, true, 2, \"z\")")
+        XCTAssertEqual(run("(\"Ab\".first!.isUppercase, Character(\"a\").asciiValue, \"é\".asciiValue, \"f\".hexDigitValue, \"é\".utf8.count, \"hello world\".capitalized)"),
+                       "(true, 97, nil, 15, 2, \"Hello World\")")
+        XCTAssertEqual(run("(\"a,b,,c\".split(separator: \",\", omittingEmptySubsequences: false), \"a b c\".split(separator: \" \", maxSplits: 1))"),
+                       "([\"a\", \"b\", \"\", \"c\"], [\"a\", \"b c\"])")
+        XCTAssertEqual(run("(\"a b\\tc\".components(separatedBy: .whitespaces), \"a, b.\".components(separatedBy: .punctuationCharacters))"),
+                       "([\"a\", \"b\", \"c\"], [\"a\", \" b\", \"\"])")
+        XCTAssertEqual(error("\"ab\".isLetter")?.suggestion, "test each one: s.allSatisfy { $0.isLetter }")
+        XCTAssertEqual(error("Character(\"ab\")")?.kind, .value)
+        XCTAssertEqual(error("\"x\".components(separatedBy: .vowels)")?.kind, .type)
+        XCTAssertEqual(error("\"a b\".split(separator: \" \", maxSplits: -1)")?.kind, .value)
+    }
+
     /// The rest of Swift's Dictionary and String API that counting and merging code uses.
     func testDictSequenceMethodsAndStringAppend() {
         run("var d = [\"a\": 1, \"b\": 2]")
