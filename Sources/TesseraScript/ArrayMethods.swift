@@ -78,7 +78,17 @@ enum ArrayMethods {
     }
 
     static func sortedValues(_ xs: [Value], _ by: Value, _ interp: Interpreter) throws -> [Value] {
-        if by.isNil { return try xs.sorted { try Operators.less($0, $1) } }
+        if by.isNil {
+            // Sorting millions of values is the one long loop here that runs no script code: it
+            // checks for an interrupt every 4,096 comparisons, so one lands within milliseconds.
+            let flag = interp.interrupt
+            var comparisons = 0
+            return try xs.sorted { a, b in
+                comparisons &+= 1
+                if comparisons & 4095 == 0 { try flag.check() }
+                return try Operators.less(a, b)
+            }
+        }
         let f = try closureArgument(by, "sorted(by:)")
         let flag = interp.interrupt
         return try StableSort.sorted(xs) { a, b in

@@ -88,3 +88,17 @@ final class StableSortTests: XCTestCase {
         XCTAssertEqual(calls, 300)
     }
 }
+
+/// Sorting without a closure runs no script code, so no statement or call checks for an
+/// interrupt: the sort checks itself.
+final class SortInterruptTests: XCTestCase {
+    func testAnInterruptStopsASortOfPlainValues() {
+        let interp = Interpreter(host: CapturingHost())
+        let xs = (0..<50_000).map { Value.int(($0 * 7919) % 50_021) }
+        XCTAssertEqual(try ArrayMethods.sortedValues(xs, .nil, interp).count, xs.count)
+        interp.interrupt.set()
+        XCTAssertThrowsError(try ArrayMethods.sortedValues(xs, .nil, interp)) { error in
+            XCTAssertEqual((error as? ScriptError)?.kind, .interrupted)
+        }
+    }
+}
