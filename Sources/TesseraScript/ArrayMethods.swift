@@ -18,6 +18,20 @@ enum ArrayMethods {
         }
     }
 
+    /// The elements' text with `separator` between, written once into storage of its final
+    /// size (a String per element, then Swift's `joined`, took 0.4 s for 3 million).
+    static func joined(_ xs: [Value], separator: String) -> String {
+        var size = separator.utf8.count * max(0, xs.count - 1)
+        for x in xs { if case .string(let t) = x { size += t.utf8.count } else { size += 8 } }
+        var out = ""
+        out.reserveCapacity(size)
+        for (i, x) in xs.enumerated() {
+            if i > 0 { out += separator }
+            if case .string(let t) = x { out += t } else { out += x.description }
+        }
+        return out
+    }
+
     /// Calls `body` with each element in order, checking for an interrupt before each;
     /// `body` returns false to stop early.
     static func each(_ v: Value, _ interp: Interpreter, _ body: (Value) throws -> Bool) throws {
@@ -333,7 +347,7 @@ enum ArrayMethods {
         t.methods["joined"] = { v, args, _ in
             let sep = try bind(args, "joined(separator:)", [.labelled("separator", default: .string(""))])[0]
             guard case .string(let s) = sep else { throw ScriptError(.type, "joined(separator:) needs a String separator") }
-            return .string(try elements(v).map(\.description).joined(separator: s))
+            return .string(joined(try elements(v), separator: s))
         }
         t.methods["prefix"] = { v, args, _ in
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")

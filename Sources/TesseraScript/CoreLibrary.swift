@@ -340,6 +340,14 @@ public enum CoreLibrary {
             }
             let a = try bind(args, "String(_:)", [.positional()])
             return .string(a[0].description)
+        }.applying { v in
+            // `String(i)` of a number in a loop (`xs.map { String($0) }`): no argument list.
+            switch v {
+            case .string: return v
+            case .int(let i): return .string(String(i))
+            case .double, .bool: return .string(v.description)
+            default: return nil
+            }
         },
         NativeFunction(parsing: Declaration("Dictionary", [.labelled("grouping", .either("Array | Range", [.array, .range]), "the values to group"),
                                                            .labelled("by", .function, "the key of each value")],

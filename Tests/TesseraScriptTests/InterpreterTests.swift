@@ -480,6 +480,11 @@ final class InterpreterTests: ScriptTestCase {
     }
 
     func testBuiltins() {
+        // String(x) of a value in a loop takes the short way; its text is print's.
+        XCTAssertEqual(run("[-5, Int.min, 0].map { String($0) } + [String(2.50), String(true), String(\"s\"), String([1]), String(nil)]"),
+                       "[\"-5\", \"-9223372036854775808\", \"0\", \"2.5\", \"true\", \"s\", \"[1]\", \"nil\"]")
+        XCTAssertEqual(run("([1, 2.5, \"x\", nil].joined(separator: \"-\"), [String]().joined(separator: \",\"), [\"a\", \"b\"].joined())"),
+                       "(\"1-2.5-x-nil\", \"\", \"ab\")")
         XCTAssertEqual(run("abs(-3)"), "3")
         XCTAssertEqual(run("max(2, 9.5, 4)"), "9.5")
         XCTAssertEqual(run("min([5, 1, 3])"), "1")
