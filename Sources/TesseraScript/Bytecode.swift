@@ -157,8 +157,8 @@ enum Instruction {
     case global(a: Operand, g: Operand)
     /// globals[g] = r[b], for a variable that may be assigned
     case setGlobal(g: Operand, b: Operand)
-    /// A cell's `let` (constant 1) or `var` (0) of session variable g: defined, or defined
-    /// again, as r[b]
+    /// A cell's `let` (constant's bit 0 set) or `var` of session variable g: defined, or
+    /// defined again, as r[b], with the DeclaredType coded in constant's other bits (0: none)
     case defineGlobal(g: Operand, b: Operand, constant: Operand)
     /// globals[g] op= b in the variable itself (`+=` grows a String or an Array in place:
     /// through a register it would be copied, the variable still holding it)

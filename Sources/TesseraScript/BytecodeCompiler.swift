@@ -25,6 +25,9 @@ struct BytecodeCompiler {
     private var loops: [(breaks: [Int], continues: [Int], isSwitch: Bool)] = []
     /// The jumps of the `?.` links of each optional chain being compiled, to its nil.
     private var chains: [[Int]] = []
+    /// Session variables this cell declares, and the type each declared (nil: none), for
+    /// `=` later in the cell: the slots learn them only when the declarations run.
+    private var cellDeclaredTypes: [String: DeclaredType?] = [:]
     /// Compiling a cell: its top-level declarations define session variables, and `return`
     /// is an error.
     private let isCell: Bool
@@ -280,21 +283,23 @@ struct BytecodeCompiler {
             if let a = s.expr as? AssignExpr { return try assignment(a) }
             _ = try expression(s.expr)
         case let s as VarDeclStmt:
-            // A session variable's declared type, for `=` in this cell and later ones (a
-            // declaration without one forgets the earlier one's).
-            func declareGlobals(_ p: Pattern) {
+            // A session variable's declared type, for `=` later in this cell (later cells read
+            // it from the slot, where the declaration puts it when it runs).
+            var declaredHere: [String] = []
+            func names(_ p: Pattern) {
                 switch p {
-                case .name(let name, _, .global): interpreter.slot(name).declaredType = s.declaredType
-                case .tuple(let items, _): items.forEach(declareGlobals)
+                case .name(let name, _, .global): declaredHere.append(name)
+                case .tuple(let items, _): items.forEach(names)
                 default: break
                 }
             }
-            declareGlobals(s.pattern)
+            names(s.pattern)
+            for name in declaredHere { cellDeclaredTypes[name] = .some(s.declaredType) }
             if case .name(_, _, .local(let v)) = s.pattern, !v.captured, let e = s.initializer {
                 return try store(e, into: Operand(v.index))
             }
             let value = try s.initializer.map { try expression($0) } ?? constantRegister(.nil, s.location)
-            try declare(s.pattern, value, constant: s.isConstant, s.location)
+            try declare(s.pattern, value, constant: s.isConstant, s.location, declaredType: s.declaredType)
         case let s as FuncDeclStmt:
             switch s.binding {
             case .local(let v) where !v.captured:
@@ -307,7 +312,7 @@ struct BytecodeCompiler {
             default:
                 let t = temporary()
                 try function(s.function, into: t)
-                interpreter.slot(s.function.name).declaredType = nil
+                cellDeclaredTypes[s.function.name] = .some(nil)
                 emit(.defineGlobal(g: global(s.function.name), b: t, constant: 1), s.location)
             }
         case let s as IfStmt:
@@ -458,7 +463,8 @@ struct BytecodeCompiler {
 
     /// Stores r[value] into what a declaration names: a local's register, a fresh Box for
     /// a local that closures capture, or a session variable (at a cell's top level).
-    private mutating func declare(_ p: Pattern, _ value: Operand, constant: Bool, _ loc: SourceLocation) throws {
+    private mutating func declare(_ p: Pattern, _ value: Operand, constant: Bool, _ loc: SourceLocation,
+                                  declaredType: DeclaredType? = nil) throws {
         switch p {
         case .wildcard:
             break
@@ -469,7 +475,7 @@ struct BytecodeCompiler {
                 emit(.move(a: Operand(v.index), b: value), loc)
             }
         case .name(let name, let at, _):
-            emit(.defineGlobal(g: global(name), b: value, constant: constant ? 1 : 0), at)
+            emit(.defineGlobal(g: global(name), b: value, constant: (constant ? 1 : 0) | (declaredType?.code ?? 0) << 1), at)
         case .tuple(let items, let at):
             // Into the variables' own registers when they are a run of plain locals
             // (`let (next, q) = task.run(p)`), else through temporaries.
@@ -858,7 +864,9 @@ struct BytecodeCompiler {
         switch id.binding {
         case .local(let v): return v.declaredType
         case .upvalue(let i): return upvalues[i].variable?.declaredType
-        case .global, .unresolved: return interpreter.existingSlot(id.name)?.declaredType
+        case .global, .unresolved:
+            if let here = cellDeclaredTypes[id.name] { return here }
+            return interpreter.existingSlot(id.name)?.declaredType
         }
     }
 

@@ -23,7 +23,7 @@ final class GlobalSlot {
     /// Set by the user's `let`/`var`/`func`; cleared by `%reset`.
     @exclusivity(unchecked) var userDefined = false
     /// The Swift type its latest `let`/`var` declared, which later `=` convert to
-    /// (`var total: Double = 0` then `total = 1` holds 1.0); set when that cell compiles.
+    /// (`var total: Double = 0` then `total = 1` holds 1.0); set when the declaration runs.
     var declaredType: DeclaredType?
     init(name: String) { self.name = name }
 
@@ -39,10 +39,11 @@ final class GlobalSlot {
     var isPrelude: Bool { preludeValue != nil && !userDefined }
 
     /// Defines the name as a top-level `let`/`var`/`func` does, replacing any earlier value.
-    func bind(_ v: Value, constant: Bool) {
+    func bind(_ v: Value, constant: Bool, declaredType code: Int32 = 0) {
         value = v
         isConstant = constant
         userDefined = true
+        declaredType = code == 0 ? nil : DeclaredType(code: code)
     }
 
     /// True when `name = value` may change the slot: defined, not a constant, not the prelude's.

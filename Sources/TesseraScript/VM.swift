@@ -194,7 +194,7 @@ extension Interpreter {
                 case .setGlobal(let g, let b):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { try setGlobal($0, w.r[Int(b)], current, pc) }
                 case .defineGlobal(let g, let b, let constant):
-                    w.globals[Int(g)]._withUnsafeGuaranteedRef { $0.bind(w.r[Int(b)], constant: constant != 0) }
+                    w.globals[Int(g)]._withUnsafeGuaranteedRef { $0.bind(w.r[Int(b)], constant: constant & 1 != 0, declaredType: constant >> 1) }
                 case .updateGlobal(let op, let g, let b):
                     try w.globals[Int(g)]._withUnsafeGuaranteedRef { try updateGlobal($0, op, b.value(w.r, w.constants), current, pc) }
                 case .binary(let op, let a, let b, let c):

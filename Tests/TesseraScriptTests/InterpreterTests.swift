@@ -354,6 +354,10 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("total = 7\ntotal / 2"), "3.5")
         // A declaration without a type forgets the earlier one's, as `%reset` does.
         XCTAssertEqual(run("var total = 0\ntotal = 7\ntotal / 2"), "3")
+        // A declaration that never ran (its cell failed first) declares nothing.
+        run("var z = 1")
+        XCTAssertEqual(error("throw error(\"stop\")\nvar z: Double = 0")?.kind, .value)
+        XCTAssertEqual(run("z = 3\nz / 2"), "1")
         run("var later: Double = 1")
         interpreter.reset()
         XCTAssertEqual(run("var later = 1\nlater = 3\nlater / 2"), "1")
