@@ -302,9 +302,29 @@ final class ReturnStmt: Stmt {
 
 /// `switch subject { case a, b: ... case lo..<hi: ... default: ... }`: the first case with a
 /// pattern equal to the subject (or a range holding it) runs; no case falls through.
+/// What a switch's case matches, as Swift's patterns: a value (`==`, or membership of a
+/// range), `_`, a name bound to what is there (`let x`), or a tuple of patterns.
+indirect enum CasePattern {
+    case value(Expr)
+    case wildcard
+    /// `let x` / `var x`: always matches; the Pattern is `.name`, resolved to its variable.
+    case bind(Pattern, isConstant: Bool)
+    case tuple([CasePattern], SourceLocation)
+}
+
+/// One comma-separated item of a case: a pattern and its `where` clause.
+final class CaseItem {
+    var pattern: CasePattern
+    let guardClause: Expr?
+    let location: SourceLocation
+    init(_ pattern: CasePattern, where guardClause: Expr?, _ loc: SourceLocation) {
+        self.pattern = pattern; self.guardClause = guardClause; location = loc
+    }
+}
+
 final class SwitchStmt: Stmt {
     struct Case {
-        let patterns: [Expr]
+        let items: [CaseItem]
         let body: [Stmt]
     }
     let subject: Expr

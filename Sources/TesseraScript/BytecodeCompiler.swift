@@ -517,17 +517,22 @@ struct BytecodeCompiler {
         var ends: [Int] = []
         for c in s.cases {
             var matched: [Int] = []
-            for p in c.patterns {
-                let test: Expr
-                if let r = p as? BinaryExpr, r.op == "..<" || r.op == "..." {
-                    test = LogicalExpr("&&", BinaryExpr("<=", r.lhs, value, r.location),
-                                       BinaryExpr(r.op == "..<" ? "<" : "<=", value, r.rhs, r.location), r.location)
-                } else {
-                    test = BinaryExpr("==", value, p, p.location)
+            for item in c.items {
+                // A plain value: one test, which jumps to the body when it holds.
+                if case .value(let e) = item.pattern, item.guardClause == nil {
+                    matched.append(try jump(when: true, Self.test(e, value), "case", inner))
+                    continue
                 }
-                matched.append(try jump(when: true, test, "case", inner))
+                // Else each test jumps on to the next item when it fails; passing them all
+                // (bindings stored, the `where` clause true) jumps to the body.
+                var fails: [Int] = []
+                try match(item.pattern, value, &fails, inner)
+                if let clause = item.guardClause { fails += try jumps(unless: clause, "where", inner) }
+                release(to: inner)
+                matched.append(emit(.jump(to: 0), item.location))
+                for f in fails { patch(f, to: here) }
             }
-            let next = emit(.jump(to: 0), c.patterns[0].location)
+            let next = emit(.jump(to: 0), c.items[0].location)
             for m in matched { patch(m, to: here) }
             try block(c.body)
             ends.append(emit(.jump(to: 0), s.location))
@@ -536,6 +541,47 @@ struct BytecodeCompiler {
         if let other = s.otherwise { try block(other) }
         let breaks = loops.removeLast().breaks
         for e in ends + breaks { patch(e, to: here) }
+    }
+
+    /// The tests of case pattern `p` against `value`, each failure a jump added to `fails`,
+    /// and the names it binds stored as it goes.
+    private mutating func match(_ p: CasePattern, _ value: Expr, _ fails: inout [Int], _ mark: Int) throws {
+        switch p {
+        case .wildcard:
+            break
+        case .value(let e):
+            fails.append(try jump(when: false, Self.test(e, value), "case", mark))
+        case .bind(let name, let constant):
+            let held = nextRegister
+            let r = try expression(value)
+            if case .name(_, let at, _) = name { try declare(name, r, constant: constant, at) }
+            release(to: held)
+        case .tuple(let items, let loc):
+            // A Tuple of as many elements, then each element against its pattern.
+            let arity = CallExpr(LiteralExpr(.function(Self.isTuple), loc), [Argument(label: nil, value: value),
+                                                                             Argument(label: nil, value: LiteralExpr(.int(items.count), loc))],
+                                 optional: false, loc)
+            fails.append(try jump(when: false, arity, "case", mark))
+            for (i, item) in items.enumerated() {
+                try match(item, MemberExpr(value, String(i), optional: false, loc), &fails, mark)
+            }
+        }
+    }
+
+    /// A value pattern's test: `value == e`, or for a range written in the case, the bounds
+    /// compared (no Range made).
+    private static func test(_ e: Expr, _ value: Expr) -> Expr {
+        if let r = e as? BinaryExpr, r.op == "..<" || r.op == "..." {
+            return LogicalExpr("&&", BinaryExpr("<=", r.lhs, value, r.location),
+                               BinaryExpr(r.op == "..<" ? "<" : "<=", value, r.rhs, r.location), r.location)
+        }
+        return BinaryExpr("==", value, e, e.location)
+    }
+
+    /// Whether a value is a Tuple of the given number of elements (a tuple pattern's test).
+    private static let isTuple = NativeFunction("isTuple") { args, _ in
+        guard args.count == 2, case .tuple(let xs) = args[0].value, case .int(let n) = args[1].value else { return .bool(false) }
+        return .bool(xs.count == n)
     }
 
     /// Compiles `decl` (once) and emits the instruction that makes a function of it in

@@ -235,15 +235,21 @@ public struct Parser {
                     let label = parser.peek
                     if case .identifier("case") = label.kind {
                         parser.advance()
-                        if parser.peek.isKeyword(.let) || parser.peek.isKeyword(.var) {
-                            throw parser.error("a case cannot bind a name here; bind it before the switch, or use if let")
-                        }
-                        var patterns: [Expr] = []
+                        var items: [CaseItem] = []
                         try parser.withNewlines(false) { parser in
-                            repeat { patterns.append(try parser.parseExpression()) } while parser.match(",")
+                            repeat {
+                                let at = parser.peek.location
+                                let pattern = try parser.parseCasePattern()
+                                var clause: Expr? = nil
+                                if case .identifier("where") = parser.peek.kind {
+                                    parser.advance()
+                                    clause = try parser.parseExpression()
+                                }
+                                items.append(CaseItem(pattern, where: clause, at))
+                            } while parser.match(",")
                         }
                         _ = try parser.expect(":", "after the case's patterns")
-                        cases.append(SwitchStmt.Case(patterns: patterns, body: try parser.caseBody(label)))
+                        cases.append(SwitchStmt.Case(items: items, body: try parser.caseBody(label)))
                     } else if case .identifier("default") = label.kind, parser.peekAt(1).isPunct(":") {
                         parser.advance(); parser.advance()
                         guard otherwise == nil else { throw parser.error("a switch has one default", at: label) }
@@ -257,6 +263,54 @@ public struct Parser {
             }
         }
         return SwitchStmt(subject, cases, otherwise, t.location)
+    }
+
+    /// A case's pattern: `let x` (or `let (a, b)`), `_`, a tuple of patterns, or a value
+    /// (an expression: compared with `==`, a range by membership).
+    private mutating func parseCasePattern() throws -> CasePattern {
+        try nested { parser in
+            if parser.peek.isKeyword(.let) || parser.peek.isKeyword(.var) {
+                let constant = parser.advance().isKeyword(.let)
+                return try parser.parseBindingPattern(constant: constant)
+            }
+            if case .identifier("_") = parser.peek.kind { parser.advance(); return .wildcard }
+            if parser.peek.isPunct("(") {
+                // A tuple of patterns when what follows its `)` ends the pattern; otherwise the
+                // parenthesis opened an expression (`case (a + b) * 2:`), parsed again as one.
+                let saved = parser
+                parser.advance()
+                var items: [CasePattern] = []
+                let at = parser.peek.location
+                if let parsed = try? parser.withNewlines(false, { parser -> [CasePattern] in
+                    var items: [CasePattern] = []
+                    repeat { items.append(try parser.parseCasePattern()) } while parser.match(",")
+                    _ = try parser.expect(")", "to close the tuple pattern")
+                    return items
+                }), parser.peek.isPunct(":") || parser.peek.isPunct(",") || parser.peek.isPunct(")") || {
+                    if case .identifier("where") = parser.peek.kind { return true }; return false }() {
+                    items = parsed
+                    return items.count == 1 ? items[0] : .tuple(items, at)
+                }
+                parser = saved
+            }
+            return .value(try parser.parseExpression())
+        }
+    }
+
+    /// After `let` or `var` in a case: a name, `_`, or a tuple of them.
+    private mutating func parseBindingPattern(constant: Bool) throws -> CasePattern {
+        try nested { parser in
+            if parser.match("(") {
+                let at = parser.peek.location
+                var items: [CasePattern] = []
+                repeat { items.append(try parser.parseBindingPattern(constant: constant)) } while parser.match(",")
+                _ = try parser.expect(")", "to close the tuple pattern")
+                return items.count == 1 ? items[0] : .tuple(items, at)
+            }
+            let (name, at) = try parser.expectIdentifier("a name to bind, as in: case let x where x > 0")
+            if name == "_" { return .wildcard }
+            return .bind(.name(name, at, .unresolved), isConstant: constant)
+        }
     }
 
     /// A case's statements, up to the next `case`, `default:` or the switch's `}`.

@@ -124,8 +124,16 @@ struct Resolver {
         case let s as SwitchStmt:
             resolve(s.subject)
             for c in s.cases {
-                for p in c.patterns { resolve(p) }
-                resolveBlock(c.body)
+                // A case's names are its own block's, seen by its `where` clauses and body; the
+                // items of one case bind the same names, to the same variables.
+                withBlock { r in
+                    var bound: [String: Binding] = [:]
+                    for item in c.items {
+                        item.pattern = r.resolve(item.pattern, &bound)
+                        if let g = item.guardClause { r.resolve(g) }
+                    }
+                    r.resolveStatements(c.body)
+                }
             }
             if let d = s.otherwise { resolveBlock(d) }
         case let s as ReturnStmt:
@@ -154,6 +162,20 @@ struct Resolver {
         case .name(let n, let loc, _): return .name(n, loc, declare(n, constant: constant))
         case .wildcard: return .wildcard
         case .tuple(let items, let loc): return .tuple(items.map { declare($0, constant: constant) }, loc)
+        }
+    }
+
+    private mutating func resolve(_ p: CasePattern, _ bound: inout [String: Binding]) -> CasePattern {
+        switch p {
+        case .value(let e): resolve(e); return p
+        case .wildcard: return p
+        case .bind(.name(let n, let loc, _), let constant):
+            if let b = bound[n] { return .bind(.name(n, loc, b), isConstant: constant) }
+            let b = declare(n, constant: constant)
+            bound[n] = b
+            return .bind(.name(n, loc, b), isConstant: constant)
+        case .bind: return p
+        case .tuple(let items, let loc): return .tuple(items.map { resolve($0, &bound) }, loc)
         }
     }
 

@@ -299,8 +299,48 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("var hit = 0\nswitch .relu { case .tanh: hit = 1\n case .relu: hit = 2\n default: hit = 3 }\nhit"), "2")
         XCTAssertEqual(run("var none = true\nswitch 5 { case 1: none = false }\nnone"), "true", "no case and no default: nothing runs")
         XCTAssertEqual(error("switch 1 {\ncase 1:\ndefault: print(2)\n}")?.kind, .syntax)
-        XCTAssertEqual(error("switch 1 {\ncase let x: print(x)\n}")?.kind, .syntax)
         XCTAssertEqual(error("switch 1 {\ncase 1: break\ndefault: break\ndefault: break\n}")?.kind, .syntax)
+    }
+
+    /// Swift's case patterns: `let` bindings, `where` clauses, `_` and tuples of patterns.
+    func testSwitchCasesBindNamesAndMatchTuples() {
+        run("""
+            func describe(_ x) {
+              switch x {
+              case 0: return "zero"
+              case let n where n < 0: return "negative \\(n)"
+              case 1...9: return "digit"
+              case let n where n.isMultiple(of: 2): return "even \\(n)"
+              default: return "odd"
+              }
+            }
+            func point(_ p) {
+              switch p {
+              case (0, 0): return "origin"
+              case (let x, 0): return "on x at \\(x)"
+              case let (x, y) where x == y: return "diagonal \\(y)"
+              case (_, 1..<5): return "low"
+              case (let x, var y): y += 1
+                return "at \\(x), \\(y)"
+              }
+            }
+            """)
+        XCTAssertEqual(run("[0, -3, 5, 12, 13].map { describe($0) }"), #"["zero", "negative -3", "digit", "even 12", "odd"]"#)
+        XCTAssertEqual(run("[(0, 0), (3, 0), (2, 2), (9, 3), (1, 9)].map { point($0) }"),
+                       #"["origin", "on x at 3", "diagonal 2", "low", "at 1, 10"]"#)
+        // A value that is not a Tuple of that size matches no tuple pattern.
+        XCTAssertEqual(run("(point(5), point((1, 2, 3)))"), "(nil, nil)")
+        // The items of one case bind the same name; each `where` sees its own item's.
+        XCTAssertEqual(output("for v in [1, 2, 3] {\n switch v {\n case let a where a > 2, let a where a < 2: print(\"edge\", a)\n default: print(\"mid\") }\n}"),
+                       "edge 1\nmid\nedge 3\n")
+        // At a cell's top, a case's names are its own (not session variables); closures capture them.
+        XCTAssertEqual(run("var fs = []\nswitch 4 {\ncase let n where n > 0: fs.append({ n * 10 })\ndefault: break\n}\nfs[0]()"), "40")
+        XCTAssertEqual(error("n")?.kind, .name)
+        // A parenthesis that opens an expression is still one.
+        XCTAssertEqual(run("var r = 0\nswitch 6 {\ncase (1 + 2) * 2: r = 1\ndefault: r = 2\n}\nr"), "1")
+        XCTAssertEqual(error("switch 1 {\ncase let: break\n}")?.kind, .syntax)
+        XCTAssertEqual(error("switch 1 {\ncase let x where: break\n}")?.kind, .syntax)
+        XCTAssertEqual(error("switch 1 {\ncase let x where x: break\n}")?.kind, .type)
     }
 
     func testClosuresCapturePerIterationAndByReference() {
