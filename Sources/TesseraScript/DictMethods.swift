@@ -121,14 +121,18 @@ enum DictMethods {
         default:
             throw ScriptError(.type, "\(signature) takes a Dict or an Array of (key, value) pairs, got \(a[0].typeName)")
         }
+        // Every new value first, then all of them stored: an error (a key that cannot be one,
+        // a closure that throws) leaves the Dict as it was.
+        var merged = ScriptDict()
         for (k, x) in entries {
             let key = try hashKey(k, signature)
-            if let current = d[key] {
-                d.set(k, key, try interp.call(combine, current, x))
+            if let current = merged[key] ?? d[key] {
+                merged.set(k, key, try interp.call(combine, current, x))
             } else {
-                d.set(k, key, x)
+                merged.set(k, key, x)
             }
         }
+        for (k, x) in merged.entries { d.set(k, DictKey(k)!, x) }
     }
 
     /// A key's hash form, or a TypeError naming the unhashable value.

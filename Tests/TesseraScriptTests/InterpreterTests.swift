@@ -442,6 +442,11 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("d.compactMapValues { $0 > 3 ? $0 * 2 : nil }"), "[\"a\": 14, \"n\": 8]")
         XCTAssertEqual(run("[String: Int]().first"), nil)
         XCTAssertEqual(error("d.merge(5) { $1 }")?.kind, .type)
+        // A pair repeated combines with itself; an error part way leaves the Dict as it was.
+        XCTAssertEqual(run("var m = [\"a\": 1]\nm.merge([(\"a\", 10), (\"a\", 100), (\"c\", 3)]) { $0 + $1 }\nm"), "[\"a\": 111, \"c\": 3]")
+        XCTAssertEqual(error("m.merge([\"c\": 7, \"a\": 5]) { old, new in\n if new == 5 { throw error(\"no\") }\n return new }")?.kind, .value)
+        XCTAssertEqual(error("m.merge([(\"z\", 1), ([1], 2)]) { $1 }")?.kind, .type)
+        XCTAssertEqual(run("m"), "[\"a\": 111, \"c\": 3]")
         XCTAssertEqual(error("d.updateValue(1, forKey: [1])")?.kind, .type)
         XCTAssertEqual(run("var s = \"ab\"\nlet t = s\ns.append(\"c\")\ns.append(contentsOf: \"de\")\n(s, t)"), "(\"abcde\", \"ab\")")
         XCTAssertEqual(error("var u = \"a\"\nu.append(1)")?.kind, .type)
