@@ -44,7 +44,7 @@ enum DictMethods {
         t.methods["first"] = { v, args, interp in try ArrayMethods.first(in: .array(pairs(v)), args, interp) }
         // Swift's `contains(where:)` sees the pairs; a plain value is looked up as a key.
         t.methods["contains"] = { v, args, interp in
-            if let first = args.first, first.label == "where" || { if case .function = first.value { true } else { false } }() {
+            if let first = args.first, first.label == "where" || first.value.isFunction {
                 return try ArrayMethods.table.methods["contains"]!(.array(pairs(v)), args, interp)
             }
             let k = try bind(args, "contains(_:)", [.positional()])[0]

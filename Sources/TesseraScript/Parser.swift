@@ -241,7 +241,7 @@ public struct Parser {
                                 let at = parser.peek.location
                                 let pattern = try parser.parseCasePattern()
                                 var clause: Expr? = nil
-                                if case .identifier("where") = parser.peek.kind {
+                                if parser.peek.isWord("where") {
                                     parser.advance()
                                     clause = try parser.parseExpression()
                                 }
@@ -279,16 +279,13 @@ public struct Parser {
                 // parenthesis opened an expression (`case (a + b) * 2:`), parsed again as one.
                 let saved = parser
                 parser.advance()
-                var items: [CasePattern] = []
                 let at = parser.peek.location
-                if let parsed = try? parser.withNewlines(false, { parser -> [CasePattern] in
+                if let items = try? parser.withNewlines(false, { parser -> [CasePattern] in
                     var items: [CasePattern] = []
                     repeat { items.append(try parser.parseCasePattern()) } while parser.match(",")
                     _ = try parser.expect(")", "to close the tuple pattern")
                     return items
-                }), parser.peek.isPunct(":") || parser.peek.isPunct(",") || parser.peek.isPunct(")") || {
-                    if case .identifier("where") = parser.peek.kind { return true }; return false }() {
-                    items = parsed
+                }), parser.peek.isPunct(":") || parser.peek.isPunct(",") || parser.peek.isPunct(")") || parser.peek.isWord("where") {
                     return items.count == 1 ? items[0] : .tuple(items, at)
                 }
                 parser = saved

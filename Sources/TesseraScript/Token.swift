@@ -54,4 +54,6 @@ public struct Token: Sendable {
     func isPunct(_ p: String) -> Bool { if case .punct(let q) = kind { return q == p }; return false }
     func isKeyword(_ k: Keyword) -> Bool { if case .keyword(let q) = kind { return q == k }; return false }
     var isEnd: Bool { if case .end = kind { return true }; return false }
+    /// An identifier that some statements read as a word of their own (`case`, `where`).
+    func isWord(_ w: String) -> Bool { if case .identifier(let q) = kind { return q == w }; return false }
 }
