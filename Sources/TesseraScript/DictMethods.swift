@@ -68,14 +68,17 @@ enum DictMethods {
         }
         t.methods["merging"] = { v, args, interp in
             var copy = dict(v)
-            try merge(into: &copy, args, "merging", interp)
+            for (k, x) in try merged(dict(v), args, "merging", interp).entries { copy.set(k, DictKey(k)!, x) }
             return .dict(copy)
         }
         t.mutating["merge"] = { v, args, interp in
+            // The new values first, while the variable still holds the Dict (the closure may
+            // read it); then stored, the Dict taken out so it changes in place.
+            let changes = try merged(dict(v), args, "merge", interp)
             var d = dict(v)
-            v = .nil  // the Dict's only reference while it grows, so it is not copied
+            v = .nil
             defer { v = .dict(d) }
-            try merge(into: &d, args, "merge", interp)
+            for (k, x) in changes.entries { d.set(k, DictKey(k)!, x) }
             return .nil
         }
         t.mutating["updateValue"] = { v, args, _ in
@@ -100,9 +103,11 @@ enum DictMethods {
         return t
     }()
 
-    /// Swift's `merge(_:uniquingKeysWith:)`: `other` is a Dict or an Array of (key, value)
-    /// pairs; where a key is in both, `combine(current, new)` gives the value kept.
-    private static func merge(into d: inout ScriptDict, _ args: [ArgumentValue], _ method: String, _ interp: Interpreter) throws {
+    /// What Swift's `merge(_:uniquingKeysWith:)` stores into `d`: `other` is a Dict or an
+    /// Array of (key, value) pairs; where a key is in both, `combine(current, new)` gives the
+    /// value kept. Computed whole before anything is stored, so an error (a key that cannot be
+    /// one, a closure that throws) leaves the Dict as it was.
+    private static func merged(_ d: ScriptDict, _ args: [ArgumentValue], _ method: String, _ interp: Interpreter) throws -> ScriptDict {
         let signature = "\(method)(_:uniquingKeysWith:)"
         // A trailing closure drops the label, as in Swift.
         let label = args.count == 2 && args[1].label == nil ? nil : "uniquingKeysWith"
@@ -121,18 +126,16 @@ enum DictMethods {
         default:
             throw ScriptError(.type, "\(signature) takes a Dict or an Array of (key, value) pairs, got \(a[0].typeName)")
         }
-        // Every new value first, then all of them stored: an error (a key that cannot be one,
-        // a closure that throws) leaves the Dict as it was.
-        var merged = ScriptDict()
+        var changes = ScriptDict()
         for (k, x) in entries {
             let key = try hashKey(k, signature)
-            if let current = merged[key] ?? d[key] {
-                merged.set(k, key, try interp.call(combine, current, x))
+            if let current = changes[key] ?? d[key] {
+                changes.set(k, key, try interp.call(combine, current, x))
             } else {
-                merged.set(k, key, x)
+                changes.set(k, key, x)
             }
         }
-        for (k, x) in merged.entries { d.set(k, DictKey(k)!, x) }
+        return changes
     }
 
     /// A key's hash form, or a TypeError naming the unhashable value.

@@ -447,6 +447,9 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("m.merge([\"c\": 7, \"a\": 5]) { old, new in\n if new == 5 { throw error(\"no\") }\n return new }")?.kind, .value)
         XCTAssertEqual(error("m.merge([(\"z\", 1), ([1], 2)]) { $1 }")?.kind, .type)
         XCTAssertEqual(run("m"), "[\"a\": 111, \"c\": 3]")
+        // The closure may read the Dict being merged into, locally as in the session.
+        XCTAssertEqual(run("m.merge([\"a\": 1]) { old, new in old + new + m.count }\nm.a"), "114")
+        XCTAssertEqual(run("func f() { var l = [\"x\": 1]\n l.merge([\"x\": 1]) { $0 + $1 + l.count }\n return l }\nf()"), "[\"x\": 3]")
         XCTAssertEqual(error("d.updateValue(1, forKey: [1])")?.kind, .type)
         XCTAssertEqual(run("var s = \"ab\"\nlet t = s\ns.append(\"c\")\ns.append(contentsOf: \"de\")\n(s, t)"), "(\"abcde\", \"ab\")")
         XCTAssertEqual(error("var u = \"a\"\nu.append(1)")?.kind, .type)
