@@ -446,7 +446,11 @@ enum ArrayMethods {
         }
         t.mutating["sort"] = { v, args, interp in
             let by = try ordering(args, "sort")
-            return try mutate(&v, "sort") { $0 = try sortedValues($0, by, interp); return .nil }
+            // Sorted into a new Array while the variable still holds the old one (the
+            // comparison may read it), then stored: an error leaves it as it was.
+            guard case .array(let xs) = v else { throw ScriptError(.type, "sort needs a mutable Array, got \(v.typeName)") }
+            v = .array(try sortedValues(xs, by, interp))
+            return .nil
         }
         t.mutating["shuffle"] = { v, args, _ in
             _ = try bind(args, "shuffle()", [])

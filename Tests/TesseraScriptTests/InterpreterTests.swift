@@ -447,6 +447,10 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("m.merge([\"c\": 7, \"a\": 5]) { old, new in\n if new == 5 { throw error(\"no\") }\n return new }")?.kind, .value)
         XCTAssertEqual(error("m.merge([(\"z\", 1), ([1], 2)]) { $1 }")?.kind, .type)
         XCTAssertEqual(run("m"), "[\"a\": 111, \"c\": 3]")
+        // A sort's comparison may read the Array it sorts (it read nil); a throw leaves it as it was.
+        XCTAssertEqual(run("var xs = [3, 1, 2]\nxs.sort { a, b in xs.count == 3 && a < b }\nxs"), "[1, 2, 3]")
+        XCTAssertEqual(error("xs.sort { a, b in\n if a == 2 { throw error(\"x\") }\n return a > b }")?.kind, .value)
+        XCTAssertEqual(run("xs"), "[1, 2, 3]")
         // The closure may read the Dict being merged into, locally as in the session.
         XCTAssertEqual(run("m.merge([\"a\": 1]) { old, new in old + new + m.count }\nm.a"), "114")
         XCTAssertEqual(run("func f() { var l = [\"x\": 1]\n l.merge([\"x\": 1]) { $0 + $1 + l.count }\n return l }\nf()"), "[\"x\": 3]")
