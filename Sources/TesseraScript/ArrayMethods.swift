@@ -440,8 +440,22 @@ enum ArrayMethods {
                 return xs.removeFirst()
             }
         }
-        t.mutating["removeAll"] = { v, args, _ in
-            _ = try bind(args, "removeAll()", [])
+        t.mutating["removeAll"] = { v, args, interp in
+            if !args.isEmpty {
+                // `removeAll(where:)`: the elements kept are found while the variable still
+                // holds the Array (the test may read it), then stored.
+                // (A trailing closure drops the label, as in Swift.)
+                let parameter: NativeParameter = args.count == 1 && args[0].label == nil ? .positional() : .labelled("where", required: true)
+                let test = try closureArgument(try bind(args, "removeAll(where:)", [parameter])[0], "removeAll(where:)")
+                guard case .array(let xs) = v else { throw ScriptError(.type, "removeAll needs a mutable Array, got \(v.typeName)") }
+                var kept: [Value] = []
+                try each(v, interp) { x in
+                    if try !boolResult(try interp.call(test, x), "removeAll(where:)") { kept.append(x) }
+                    return true
+                }
+                if kept.count != xs.count { v = .array(kept) }
+                return .nil
+            }
             return try mutate(&v, "removeAll") { $0.removeAll(); return .nil }
         }
         t.mutating["sort"] = { v, args, interp in

@@ -451,6 +451,9 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("var xs = [3, 1, 2]\nxs.sort { a, b in xs.count == 3 && a < b }\nxs"), "[1, 2, 3]")
         XCTAssertEqual(error("xs.sort { a, b in\n if a == 2 { throw error(\"x\") }\n return a > b }")?.kind, .value)
         XCTAssertEqual(run("xs"), "[1, 2, 3]")
+        // Swift's removeAll(where:), with a trailing closure or the label.
+        XCTAssertEqual(run("var zs = Array(0..<10)\nzs.removeAll { $0 % 3 == 0 }\nzs.removeAll(where: { $0 > 7 })\nzs"), "[1, 2, 4, 5, 7]")
+        XCTAssertEqual(error("zs.removeAll(where: 3)")?.kind, .type)
         // The closure may read the Dict being merged into, locally as in the session.
         XCTAssertEqual(run("m.merge([\"a\": 1]) { old, new in old + new + m.count }\nm.a"), "114")
         XCTAssertEqual(run("func f() { var l = [\"x\": 1]\n l.merge([\"x\": 1]) { $0 + $1 + l.count }\n return l }\nf()"), "[\"x\": 3]")
