@@ -32,6 +32,14 @@ enum ArrayMethods {
         return out
     }
 
+    /// Whether a call of a method that has a `(where:)` form next to a value form
+    /// (`contains`, `firstIndex`) gives the test: labelled, or a closure without a label (a
+    /// trailing one), which the value form would have looked for as an element.
+    static func givesTest(_ args: [ArgumentValue]) -> Bool {
+        guard args.count == 1 else { return false }
+        return args[0].label == "where" || (args[0].label == nil && args[0].value.isFunction)
+    }
+
     /// Calls `body` with each element in order, checking for an interrupt before each;
     /// `body` returns false to stop early.
     static func each(_ v: Value, _ interp: Interpreter, _ body: (Value) throws -> Bool) throws {
@@ -288,7 +296,7 @@ enum ArrayMethods {
             return try Operators.divide(try Operators.add(.double(0), sum(xs)), .int(xs.count))
         }
         t.methods["contains"] = { v, args, interp in
-            if let first = args.first, first.label == "where" {
+            if givesTest(args) {
                 let f = try closureArgument(try bind(args, "contains(where:)", [.labelled("where", required: true)])[0], "contains(where:)")
                 var found = false
                 try each(v, interp) { found = try boolResult(try interp.call(f, $0), "contains(where:)"); return !found }
@@ -296,15 +304,10 @@ enum ArrayMethods {
             }
             let x = try bind(args, "contains(_:)", [.positional()])[0]
             if case .range(let r) = v, case .int(let i) = x { return .bool(i >= r.lower && i < r.upperExclusive) }
-            if case .function = x {
-                var found = false
-                try each(v, interp) { found = try boolResult(try interp.call(x, $0), "contains"); return !found }
-                return .bool(found)
-            }
             return .bool(try elements(v).contains { Operators.equal($0, x) })
         }
         t.methods["firstIndex"] = { v, args, interp in
-            if let first = args.first, first.label == "where" {
+            if givesTest(args) {
                 let f = try closureArgument(try bind(args, "firstIndex(where:)", [.labelled("where", required: true)])[0], "firstIndex(where:)")
                 var index = 0, found = false
                 try each(v, interp) { x in
@@ -444,9 +447,7 @@ enum ArrayMethods {
             if !args.isEmpty {
                 // `removeAll(where:)`: the elements kept are found while the variable still
                 // holds the Array (the test may read it), then stored.
-                // (A trailing closure drops the label, as in Swift.)
-                let parameter: NativeParameter = args.count == 1 && args[0].label == nil ? .positional() : .labelled("where", required: true)
-                let test = try closureArgument(try bind(args, "removeAll(where:)", [parameter])[0], "removeAll(where:)")
+                let test = try closureArgument(try bind(args, "removeAll(where:)", [.labelled("where", required: true)])[0], "removeAll(where:)")
                 guard case .array(let xs) = v else { throw ScriptError(.type, "removeAll needs a mutable Array, got \(v.typeName)") }
                 var kept: [Value] = []
                 try each(v, interp) { x in

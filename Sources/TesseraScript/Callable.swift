@@ -33,18 +33,25 @@ public struct NativeParameter: Sendable {
 }
 
 /// Matches call-site arguments to parameters the way Swift does: in order, each argument's
-/// label must be the parameter's label, and parameters with defaults may be left out.
+/// label must be the parameter's label, and parameters with defaults may be left out. A
+/// trailing closure drops its label, as in Swift: a function given last without one fills
+/// the first required parameter it reaches, or else the last one left out (`xs.first { $0 > 1 }`
+/// for `first(where:)`, `apply(1) { $0 + 1 }` for `func apply(_ x, then f)`).
 /// Returns one value per parameter (defaults filled in), or nil for an omitted optional one.
 public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, hasDefault: Bool)],
                           function: String, variadicTail: Bool = false) throws -> [Value?] {
     var out = [Value?](repeating: nil, count: params.count)
     var a = 0
+    let trailing = args.last.flatMap { $0.label == nil && $0.value.isFunction ? args.count - 1 : nil }
     for (i, prm) in params.enumerated() {
         if a < args.count, args[a].label == prm.label {
             out[i] = args[a].value
             a += 1
         } else if prm.hasDefault {
             continue
+        } else if a == trailing {
+            out[i] = args[a].value
+            a += 1
         } else if a < args.count {
             let got = args[a].label.map { "'\($0):'" } ?? "no label"
             let want = prm.label.map { "'\($0):'" } ?? "no label"
@@ -54,6 +61,10 @@ public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, 
             let want = prm.label.map { "'\($0):'" } ?? "a value"
             throw ScriptError(.type, "missing argument \(want) in call to \(function)")
         }
+    }
+    if a == trailing, !variadicTail, let i = params.indices.last(where: { out[$0] == nil && params[$0].label != nil }) {
+        out[i] = args[a].value
+        a += 1
     }
     if a < args.count && !variadicTail {
         if let label = args[a].label {

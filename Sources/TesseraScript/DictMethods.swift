@@ -44,7 +44,7 @@ enum DictMethods {
         t.methods["first"] = { v, args, interp in try ArrayMethods.first(in: .array(pairs(v)), args, interp) }
         // Swift's `contains(where:)` sees the pairs; a plain value is looked up as a key.
         t.methods["contains"] = { v, args, interp in
-            if let first = args.first, first.label == "where" || first.value.isFunction {
+            if ArrayMethods.givesTest(args) {
                 return try ArrayMethods.table.methods["contains"]!(.array(pairs(v)), args, interp)
             }
             let k = try bind(args, "contains(_:)", [.positional()])[0]
@@ -109,9 +109,7 @@ enum DictMethods {
     /// one, a closure that throws) leaves the Dict as it was.
     private static func merged(_ d: ScriptDict, _ args: [ArgumentValue], _ method: String, _ interp: Interpreter) throws -> ScriptDict {
         let signature = "\(method)(_:uniquingKeysWith:)"
-        // A trailing closure drops the label, as in Swift.
-        let label = args.count == 2 && args[1].label == nil ? nil : "uniquingKeysWith"
-        let a = try bind(args, signature, [.positional(), label.map { .labelled($0, required: true) } ?? .positional()])
+        let a = try bind(args, signature, [.positional(), .labelled("uniquingKeysWith", required: true)])
         let combine = try ArrayMethods.closureArgument(a[1], signature)
         let entries: [(Value, Value)]
         switch a[0] {

@@ -128,7 +128,7 @@ enum StringMethods {
             return .array(fields(s, sep))
         }
         t.methods["contains"] = { v, args, interp in
-            if let first = args.first, first.label == "where" || first.value.isFunction {
+            if ArrayMethods.givesTest(args) {
                 return try ArrayMethods.table.methods["contains"]!(characters(v), args, interp)
             }
             return .bool(string(v).contains(try stringArgument(try bind(args, "contains(_:)", [.positional()])[0], "contains")))

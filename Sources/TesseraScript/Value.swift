@@ -35,7 +35,7 @@ public enum Value: @unchecked Sendable {
     }
 
     public var isNil: Bool { if case .nil = self { return true }; return false }
-    var isFunction: Bool { if case .function = self { return true }; return false }
+    public var isFunction: Bool { if case .function = self { return true }; return false }
 
     /// `p.pointee = v`, without calling the outlined release of the old value when it holds
     /// no reference (nil, a Bool, an Int, a Double): the register machine's common store.

@@ -96,6 +96,13 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[3, 1, 2].sorted(by: { $0 > $1 })"), "[3, 2, 1]")
         XCTAssertEqual(run("[\"a\": 1, \"b\": 2].map { (k, v) in k + String(v) }"), "[\"a1\", \"b2\"]")
         XCTAssertEqual(run("func typed(_ x: Int, y: [String: Double]) -> Int { return x }\ntyped(1, y: [:])"), "1")
+        // A trailing closure drops its label, as in Swift, for script functions and built-in methods alike.
+        XCTAssertEqual(run("func apply(_ x, times n = 1, then f) { var y = x\n for _ in 0..<n { y = f(y) }\n return y }\n(apply(1) { $0 + 1 }, apply(1, times: 3) { $0 * 2 })"), "(2, 8)")
+        XCTAssertEqual(run("func maybe(_ x, then f = nil) { return f == nil ? x : f(x) }\n(maybe(1), maybe(1) { $0 * 10 })"), "(1, 10)")
+        XCTAssertEqual(run("([5, 1, 7].first { $0 > 4 }, [5, 1, 7].firstIndex { $0 < 5 }, [5, 1, 7].firstIndex(of: 7), [5, 1, 7].count { $0 > 1 })"), "(5, 1, 2, 2)")
+        XCTAssertEqual(run("Dictionary(grouping: [1, 2, 3]) { $0 % 2 }"), "[1: [1, 3], 0: [2]]")
+        XCTAssertEqual(error("[1].first(3)")?.kind, .type)
+        XCTAssertEqual(error("func two(_ x, then f) { f(x) }\ntwo(1, 2)")?.kind, .type)
     }
 
     /// Swift idioms a Swift programmer writes without thinking, each giving Swift's answer.
