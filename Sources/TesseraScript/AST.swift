@@ -242,16 +242,27 @@ indirect enum Pattern {
     case name(String, SourceLocation, Binding)
     case wildcard
     case tuple([Pattern], SourceLocation)
+
+    /// The names it binds, left to right, each with its binding.
+    var bindings: [(name: String, binding: Binding)] {
+        switch self {
+        case .name(let n, _, let b): return [(n, b)]
+        case .wildcard: return []
+        case .tuple(let items, _): return items.flatMap(\.bindings)
+        }
+    }
 }
 
 final class VarDeclStmt: Stmt {
     var pattern: Pattern
     let isConstant: Bool
     let initializer: Expr?
-    /// `var total: Double = 0`: what later assignments to the name convert to.
-    var declaredType: DeclaredType?
-    init(_ pattern: Pattern, isConstant: Bool, _ initializer: Expr?, _ loc: SourceLocation) {
-        self.pattern = pattern; self.isConstant = isConstant; self.initializer = initializer; super.init(loc)
+    /// `var total: Double = 0`: what later assignments to the name convert to (the
+    /// initializer is already a ConvertedExpr).
+    let declaredType: DeclaredType?
+    init(_ pattern: Pattern, isConstant: Bool, _ initializer: Expr?, declaredType: DeclaredType? = nil, _ loc: SourceLocation) {
+        self.pattern = pattern; self.isConstant = isConstant; self.initializer = initializer
+        self.declaredType = declaredType; super.init(loc)
     }
 }
 
@@ -300,15 +311,13 @@ final class ReturnStmt: Stmt {
     init(_ v: Expr?, _ loc: SourceLocation) { value = v; super.init(loc) }
 }
 
-/// `switch subject { case a, b: ... case lo..<hi: ... default: ... }`: the first case with a
-/// pattern equal to the subject (or a range holding it) runs; no case falls through.
 /// What a switch's case matches, as Swift's patterns: a value (`==`, or membership of a
 /// range), `_`, a name bound to what is there (`let x`), or a tuple of patterns.
 indirect enum CasePattern {
     case value(Expr)
     case wildcard
-    /// `let x` / `var x`: always matches; the Pattern is `.name`, resolved to its variable.
-    case bind(Pattern, isConstant: Bool)
+    /// `let x` / `var x`: always matches, and binds the name (resolved to its variable).
+    case bind(String, SourceLocation, Binding, isConstant: Bool)
     case tuple([CasePattern], SourceLocation)
 }
 
@@ -322,6 +331,9 @@ final class CaseItem {
     }
 }
 
+/// `switch subject { case a, b: ... case lo..<hi: ... case let n where n < 0: ... default: ... }`:
+/// the first case with an item whose pattern matches the subject (and whose `where` holds)
+/// runs; no case falls through.
 final class SwitchStmt: Stmt {
     struct Case {
         let items: [CaseItem]

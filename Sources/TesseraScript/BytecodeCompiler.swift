@@ -285,16 +285,9 @@ struct BytecodeCompiler {
         case let s as VarDeclStmt:
             // A session variable's declared type, for `=` later in this cell (later cells read
             // it from the slot, where the declaration puts it when it runs).
-            var declaredHere: [String] = []
-            func names(_ p: Pattern) {
-                switch p {
-                case .name(let name, _, .global): declaredHere.append(name)
-                case .tuple(let items, _): items.forEach(names)
-                default: break
-                }
+            for (name, binding) in s.pattern.bindings where binding.isSessionVariable {
+                cellDeclaredTypes[name] = .some(s.declaredType)
             }
-            names(s.pattern)
-            for name in declaredHere { cellDeclaredTypes[name] = .some(s.declaredType) }
             if case .name(_, _, .local(let v)) = s.pattern, !v.captured, let e = s.initializer {
                 return try store(e, into: Operand(v.index))
             }
@@ -551,10 +544,9 @@ struct BytecodeCompiler {
             break
         case .value(let e):
             fails.append(try jump(when: false, Self.test(e, value), "case", mark))
-        case .bind(let name, let constant):
+        case .bind(let name, let at, let binding, let constant):
             let held = nextRegister
-            let r = try expression(value)
-            if case .name(_, let at, _) = name { try declare(name, r, constant: constant, at) }
+            try declare(.name(name, at, binding), try expression(value), constant: constant, at)
             release(to: held)
         case .tuple(let items, let loc):
             // A Tuple of as many elements, then each element against its pattern.
@@ -845,7 +837,7 @@ struct BytecodeCompiler {
         let mark = nextRegister
         defer { release(to: mark) }
         if Self.needsPlacing(e.target) {
-            return try assignment(AssignExpr(e.op, try placeDefaults(e.target), e.value, e.location))
+            return try assignment(AssignExpr(e.op, try preparedPlace(e.target), e.value, e.location))
         }
         switch e.target {
         case let id as IdentifierExpr:
@@ -931,13 +923,13 @@ struct BytecodeCompiler {
     /// `groups[g, default: []].append(x)`); each `x!` is read once to check it is not nil (the
     /// error at its `!`), then walked through (`counts[w]! += 1`, `d[k]!.append(x)`).
     /// A key that runs code is computed once, into a temporary the statement keeps.
-    private mutating func placeDefaults(_ e: Expr) throws -> Expr {
+    private mutating func preparedPlace(_ e: Expr) throws -> Expr {
         switch e {
         case let m as MemberExpr:
-            let object = try placeDefaults(m.object)
+            let object = try preparedPlace(m.object)
             return object === m.object ? m : MemberExpr(object, m.name, optional: m.optional, m.location)
         case let s as SubscriptExpr:
-            let object = try placeDefaults(s.object)
+            let object = try preparedPlace(s.object)
             var index = s.index
             if !Self.runsNoCode(index) {
                 let r = temporary()
@@ -951,7 +943,7 @@ struct BytecodeCompiler {
             }
             return place
         case let f as ForceUnwrapExpr:
-            let inner = try placeDefaults(f.inner)
+            let inner = try preparedPlace(f.inner)
             // The copy read for the check is let go before the place changes (the in-place
             // instruction that follows clears the statement's dead temporaries).
             let mark = nextRegister
@@ -1099,7 +1091,7 @@ struct BytecodeCompiler {
             let site = MethodSite(m.name)
             var object = m.object
             let mutating = Members.mutatingNames.contains(m.name) && object.isAssignable
-            if mutating && Self.needsPlacing(object) { object = try placeDefaults(object) }
+            if mutating && Self.needsPlacing(object) { object = try preparedPlace(object) }
             if mutating && m.optional {
                 // `x?.append(y)`: `x` read once to test it for nil (the chain ends nil there),
                 // then changed where it is, as with `.` (the copy is let go first).

@@ -23,11 +23,11 @@ indirect enum DeclaredType: Equatable {
         case (.array(let element), .array(let xs)):
             guard xs.contains(where: element.changes) else { return v }
             return .array(xs.map(element.convert))
-        case (.dictionary(let element), .dict(let d)):
+        case (.dictionary(let element), .dict(var d)):
             guard d.values.contains(where: element.changes) else { return v }
-            var out = ScriptDict()
-            for (k, x) in d.entries { out.set(k, DictKey(k)!, element.convert(x)) }
-            return .dict(out)
+            // The values changed where they are: the keys and their hashes stay as they were.
+            for i in 0..<d.count { d.modifyValue(at: i) { $0 = element.convert($0) } }
+            return .dict(d)
         default: return v
         }
     }
@@ -41,6 +41,9 @@ indirect enum DeclaredType: Equatable {
         default: return false
         }
     }
+
+    /// How deeply a type nests at most (`[[Double]]` is 2): what `code`'s bits hold.
+    static let deepest = 12
 
     /// The type as one Operand, for the `convert` instruction: two bits a level, innermost
     /// last (1 Double, 2 an Array of, 3 a Dict of).

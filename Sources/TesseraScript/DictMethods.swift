@@ -52,11 +52,8 @@ enum DictMethods {
         }
         // The rest of Swift's Sequence methods, over the pairs, as the Array's answer them:
         // `d.reduce(0) { $0 + $1.value }`, `d.forEach { print($0.key) }`.
-        for name in ["forEach", "reduce", "allSatisfy", "compactMap", "flatMap", "enumerated", "reversed",
-                     "prefix", "suffix", "dropFirst", "dropLast"] {
-            let method = ArrayMethods.table.methods[name]!
-            t.methods[name] = { v, args, interp in try method(.array(pairs(v)), args, interp) }
-        }
+        t.forward(["forEach", "reduce", "allSatisfy", "compactMap", "flatMap", "enumerated", "reversed",
+                   "prefix", "suffix", "dropFirst", "dropLast"], to: ArrayMethods.table) { .array(pairs($0)) }
         t.methods["compactMapValues"] = { v, args, interp in
             let f = try ArrayMethods.closureArgument(try bind(args, "compactMapValues(_:)", [.positional()])[0], "compactMapValues")
             var out = ScriptDict()
@@ -68,7 +65,7 @@ enum DictMethods {
         }
         t.methods["merging"] = { v, args, interp in
             var copy = dict(v)
-            for (k, x) in try merged(dict(v), args, "merging", interp).entries { copy.set(k, DictKey(k)!, x) }
+            store(try merged(copy, args, "merging", interp), into: &copy)
             return .dict(copy)
         }
         t.mutating["merge"] = { v, args, interp in
@@ -78,7 +75,7 @@ enum DictMethods {
             var d = dict(v)
             v = .nil
             defer { v = .dict(d) }
-            for (k, x) in changes.entries { d.set(k, DictKey(k)!, x) }
+            store(changes, into: &d)
             return .nil
         }
         t.mutating["updateValue"] = { v, args, _ in
@@ -134,6 +131,11 @@ enum DictMethods {
             }
         }
         return changes
+    }
+
+    /// Every entry of `changes` set in `d`.
+    private static func store(_ changes: ScriptDict, into d: inout ScriptDict) {
+        for (k, x) in changes.entries { d.set(k, DictKey(k)!, x) }
     }
 
     /// A key's hash form, or a TypeError naming the unhashable value.

@@ -11,6 +11,16 @@ struct MemberTable: Sendable {
     var mutating: [String: MutatingMethod] = [:]
 
     var names: [String] { (Array(properties.keys) + methods.keys + mutating.keys).sorted() }
+
+    /// Answers `names` with `other`'s methods, called on the view of the receiver that `view`
+    /// gives: a Dict's methods of Swift's Sequence over its (key, value) pairs, a String's
+    /// over its Characters.
+    mutating func forward(_ names: [String], to other: MemberTable, through view: @escaping @Sendable (Value) -> Value) {
+        for name in names {
+            let method = other.methods[name]!
+            methods[name] = { v, args, interp in try method(view(v), args, interp) }
+        }
+    }
 }
 
 /// A method name at a call site, looked up in each built-in type's table once, when the

@@ -1,8 +1,9 @@
 import Foundation
 
 /// Members of Ints and Doubles, as Swift's: `x.rounded()`, `x.squareRoot()`, `x.isNaN`,
-/// `x.magnitude`, `i.isMultiple(of: 2)`, `x.truncatingRemainder(dividingBy: 1)`. (Arithmetic is operators and the math functions; these are what Swift
-/// code writes as members.)
+/// `x.magnitude`, `i.isMultiple(of: 2)`, `x.truncatingRemainder(dividingBy: 1)`.
+/// (Arithmetic is operators and the math functions; these are what Swift code writes as
+/// members.)
 enum NumberMethods {
     /// A Double for the Double members, an Int promoted.
     static func double(_ v: Value) -> Double { v.asDouble ?? .nan }

@@ -134,20 +134,20 @@ public struct Parser {
         case .keyword(.let), .keyword(.var):
             advance()
             let pattern = try parsePattern()
-            let declared = try parseTypeAnnotation()
+            // (A tuple's annotation is read, not converted.)
+            var declared = try parseTypeAnnotation()
+            if case .tuple = pattern { declared = nil }
             var initializer: Expr? = nil
             if match("=") {
-                initializer = try parseExpression()
-                if let declared, case .name = pattern { initializer = ConvertedExpr(initializer!, declared) }
+                let value = try parseExpression()
+                initializer = declared.map { ConvertedExpr(value, $0) } ?? value
             } else if t.isKeyword(.let) {
                 throw error("a 'let' needs a value: let name = value")
             }
             if initializer == nil, case .tuple = pattern {
                 throw error("a tuple pattern needs a value to destructure")
             }
-            let declaration = VarDeclStmt(pattern, isConstant: t.isKeyword(.let), initializer, t.location)
-            if case .name = pattern { declaration.declaredType = declared }
-            return declaration
+            return VarDeclStmt(pattern, isConstant: t.isKeyword(.let), initializer, declaredType: declared, t.location)
         case .keyword(.func):
             advance()
             let (name, nameLoc) = try expectIdentifier("a function name")
@@ -306,7 +306,7 @@ public struct Parser {
             }
             let (name, at) = try parser.expectIdentifier("a name to bind, as in: case let x where x > 0")
             if name == "_" { return .wildcard }
-            return .bind(.name(name, at, .unresolved), isConstant: constant)
+            return .bind(name, at, .unresolved, isConstant: constant)
         }
     }
 
@@ -460,7 +460,7 @@ public struct Parser {
             }
             while !parser.peek.spaceBefore && (parser.peek.isPunct("?") || parser.peek.isPunct("!")) { parser.advance() }
             // (Nested deeper than an Operand holds: read, not converted.)
-            return depth < 12 ? declared : nil
+            return depth < DeclaredType.deepest ? declared : nil
         }
     }
 

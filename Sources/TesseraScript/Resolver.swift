@@ -169,12 +169,10 @@ struct Resolver {
         switch p {
         case .value(let e): resolve(e); return p
         case .wildcard: return p
-        case .bind(.name(let n, let loc, _), let constant):
-            if let b = bound[n] { return .bind(.name(n, loc, b), isConstant: constant) }
-            let b = declare(n, constant: constant)
+        case .bind(let n, let loc, _, let constant):
+            let b = bound[n] ?? declare(n, constant: constant)
             bound[n] = b
-            return .bind(.name(n, loc, b), isConstant: constant)
-        case .bind: return p
+            return .bind(n, loc, b, isConstant: constant)
         case .tuple(let items, let loc): return .tuple(items.map { resolve($0, &bound) }, loc)
         }
     }

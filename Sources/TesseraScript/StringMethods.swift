@@ -135,11 +135,9 @@ enum StringMethods {
         }
         // A String is a sequence of Characters, as in Swift: the Array's methods answer over
         // them (each a String of one Character), `filter` giving a String as Swift's does.
-        for name in ["map", "compactMap", "flatMap", "forEach", "reduce", "allSatisfy", "sorted", "min", "max",
-                     "first", "last", "count", "firstIndex", "enumerated", "shuffled", "randomElement"] {
-            let method = ArrayMethods.table.methods[name]!
-            t.methods[name] = { v, args, interp in try method(characters(v), args, interp) }
-        }
+        t.forward(["map", "compactMap", "flatMap", "forEach", "reduce", "allSatisfy", "sorted", "min", "max",
+                   "first", "last", "count", "firstIndex", "enumerated", "shuffled", "randomElement"],
+                  to: ArrayMethods.table, through: characters)
         t.methods["filter"] = { v, args, interp in
             let kept = try ArrayMethods.table.methods["filter"]!(characters(v), args, interp)
             guard case .array(let xs) = kept else { return kept }
