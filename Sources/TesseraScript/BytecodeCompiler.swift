@@ -831,8 +831,8 @@ struct BytecodeCompiler {
         case "+=", "-=", "*=", "/=", "%=", "**=": combine = BinaryOperator(String(e.op.dropLast()))
         default: throw syntaxError("unknown assignment operator '\(e.op)'", e.location)
         }
-        if combine == nil, let id = e.target as? IdentifierExpr, !(e.value is ConvertedExpr), let type = declaredType(of: id) {
-            return try assignment(AssignExpr("=", id, ConvertedExpr(e.value, type), e.location))
+        if combine == nil, !(e.value is ConvertedExpr), let type = declaredType(of: e.target) {
+            return try assignment(AssignExpr("=", e.target, ConvertedExpr(e.value, type), e.location))
         }
         let mark = nextRegister
         defer { release(to: mark) }
@@ -897,15 +897,45 @@ struct BytecodeCompiler {
         }
     }
 
-    /// The Swift type a variable was declared with, which `=` converts to.
-    private func declaredType(of id: IdentifierExpr) -> DeclaredType? {
-        switch id.binding {
-        case .local(let v): return v.declaredType
-        case .upvalue(let i): return upvalues[i].variable?.declaredType
-        case .global, .unresolved:
-            if let here = cellDeclaredTypes[id.name] { return here }
-            return interpreter.existingSlot(id.name)?.declaredType
+    /// The Swift type declared for a place, which what is stored there converts to: a
+    /// variable's, or an element or value of one (`xs[i]` of a `[Double]`, `d["k"]` or `d.k`
+    /// of a `[String: Double]`); nil where none is.
+    private func declaredType(of place: Expr) -> DeclaredType? {
+        switch place {
+        case let id as IdentifierExpr:
+            switch id.binding {
+            case .local(let v): return v.declaredType
+            case .upvalue(let i): return upvalues[i].variable?.declaredType
+            case .global, .unresolved:
+                if let here = cellDeclaredTypes[id.name] { return here }
+                return interpreter.existingSlot(id.name)?.declaredType
+            }
+        case let s as SubscriptExpr:
+            switch declaredType(of: s.object) {
+            case .array(let element)?, .dictionary(let element)?: return element
+            default: return nil
+            }
+        case let m as MemberExpr:
+            if case .dictionary(let element)? = declaredType(of: m.object) { return element }
+            return nil
+        case let f as ForceUnwrapExpr:
+            return declaredType(of: f.inner)
+        default:
+            return nil
         }
+    }
+
+    /// The arguments of a mutating call on a place declared `[Double]` (or deeper), converted
+    /// as what they add: `xs.append(1)`, `xs.insert(1, at: 0)`, `xs.append(contentsOf: [1])`.
+    private static func converted(_ method: String, _ labels: [String?], _ values: [Expr], into array: DeclaredType?) -> [Expr] {
+        guard case .array(let element)? = array, let first = values.first else { return values }
+        let type: DeclaredType
+        switch (method, labels) {
+        case ("append", [nil]), ("insert", [nil, "at"]): type = element
+        case ("append", ["contentsOf"]): type = .array(element)
+        default: return values
+        }
+        return [ConvertedExpr(first, type)] + values.dropFirst()
     }
 
     /// Whether a place names `d[k, default: v]` or `x!` on its way (`d[k, default: 0] += 1`,
@@ -1086,11 +1116,12 @@ struct BytecodeCompiler {
     private mutating func call(_ e: CallExpr, target: Operand?) throws -> Operand {
         let mark = nextRegister
         let labels = e.arguments.map(\.label)
-        let values = e.arguments.map(\.value)
+        var values = e.arguments.map(\.value)
         if let m = e.callee as? MemberExpr {
             let site = MethodSite(m.name)
             var object = m.object
             let mutating = Members.mutatingNames.contains(m.name) && object.isAssignable
+            if mutating { values = Self.converted(m.name, labels, values, into: declaredType(of: object)) }
             if mutating && Self.needsPlacing(object) { object = try preparedPlace(object) }
             if mutating && m.optional {
                 // `x?.append(y)`: `x` read once to test it for nil (the chain ends nil there),

@@ -399,6 +399,23 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("func f() { var acc: Double = 0\n acc = 3\n let g = { acc = 5 }\n let before = acc / 2\n g()\n return (before, acc / 2) }\nf()"), "(1.5, 2.5)")
         run("var total: Double = 0")
         XCTAssertEqual(run("total = 7\ntotal / 2"), "3.5")
+        // What is stored into a declared Array's or Dict's elements converts too: `append`,
+        // `insert`, `append(contentsOf:)`, subscripts, members, defaults, nested Arrays.
+        XCTAssertEqual(run("""
+            var xs: [Double] = []
+            xs.append(1)
+            xs.insert(3, at: 0)
+            xs.append(contentsOf: [5])
+            xs[2] = 7
+            var d: [String: Double] = [:]
+            d["a"] = 1
+            d["b", default: 0] += 1
+            d.a = 4
+            var g: [[Double]] = [[]]
+            g[0].append(2)
+            (xs, d, g, xs[1] / 2)
+            """), "([3.0, 1.0, 7.0], [\"a\": 4.0, \"b\": 1.0], [[2.0]], 0.5)")
+        XCTAssertEqual(run("func f() { var ys: [Double] = []\n ys.append(1)\n return ys[0] / 2 }\nf()"), "0.5")
         // A declaration without a type forgets the earlier one's, as `%reset` does.
         XCTAssertEqual(run("var total = 0\ntotal = 7\ntotal / 2"), "3")
         // A declaration that never ran (its cell failed first) declares nothing.
