@@ -319,6 +319,15 @@ indirect enum CasePattern {
     /// `let x` / `var x`: always matches, and binds the name (resolved to its variable).
     case bind(String, SourceLocation, Binding, isConstant: Bool)
     case tuple([CasePattern], SourceLocation)
+
+    /// The names it binds, left to right.
+    var names: [String] {
+        switch self {
+        case .value, .wildcard: return []
+        case .bind(let name, _, _, _): return [name]
+        case .tuple(let items, _): return items.flatMap(\.names)
+        }
+    }
 }
 
 /// One comma-separated item of a case: a pattern and its `where` clause.

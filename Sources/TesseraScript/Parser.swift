@@ -238,12 +238,22 @@ public struct Parser {
                         var items: [CaseItem] = []
                         try parser.withNewlines(false) { parser in
                             repeat {
-                                let at = parser.peek.location
+                                let start = parser.peek
+                                let at = start.location
                                 let pattern = try parser.parseCasePattern()
                                 var clause: Expr? = nil
                                 if parser.peek.isWord("where") {
                                     parser.advance()
                                     clause = try parser.parseExpression()
+                                }
+                                // As in Swift: a name bound once an item, and the same names by every item.
+                                let names = pattern.names
+                                if let twice = names.first(where: { n in names.filter { $0 == n }.count > 1 }) {
+                                    throw parser.error("'\(twice)' is bound twice in one pattern", at: start)
+                                }
+                                if let earlier = items.first?.pattern.names, Set(earlier) != Set(names) {
+                                    func listed(_ ns: [String]) -> String { ns.isEmpty ? "none" : ns.joined(separator: ", ") }
+                                    throw parser.error("every pattern of a case must bind the same names: one binds \(listed(earlier)), this one \(listed(names)); split the case in two", at: start)
                                 }
                                 items.append(CaseItem(pattern, where: clause, at))
                             } while parser.match(",")

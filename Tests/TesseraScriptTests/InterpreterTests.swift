@@ -348,6 +348,10 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("switch 1 {\ncase let: break\n}")?.kind, .syntax)
         XCTAssertEqual(error("switch 1 {\ncase let x where: break\n}")?.kind, .syntax)
         XCTAssertEqual(error("switch 1 {\ncase let x where x: break\n}")?.kind, .type)
+        // As Swift: a name once an item, and every item of a case binding the same names.
+        XCTAssertEqual(error("switch (1, 2) {\ncase (let a, let a): break\ndefault: break\n}")?.kind, .syntax)
+        XCTAssertEqual(error("switch 3 {\ncase let n where n > 5, 3: print(n)\ndefault: break\n}")?.message,
+                       "every pattern of a case must bind the same names: one binds n, this one none; split the case in two")
     }
 
     func testClosuresCapturePerIterationAndByReference() {
