@@ -4,18 +4,24 @@ import XCTest
 @testable import TesseraKernel
 
 final class MessageIDTests: XCTestCase {
-    func testIdsAreVersion4UUIDsInFoundationsForm() throws {
-        for _ in 0..<100 {
-            let id = MessageID.next()
-            let uuid = try XCTUnwrap(UUID(uuidString: id), id)
-            XCTAssertEqual(uuid.uuidString, id, "uppercase, hyphenated as Foundation writes it")
-            XCTAssertEqual(uuid.uuid.6 >> 4, 4, "version 4")
-            XCTAssertEqual(uuid.uuid.8 >> 6, 0b10, "RFC 4122 variant")
+    func testIdsAreTheProcessesHexPrefixAndACounter() throws {
+        let first = MessageID.next(), second = MessageID.next()
+        for id in [first, second] {
+            let parts = id.split(separator: "_")
+            XCTAssertEqual(parts.count, 2, id)
+            XCTAssertEqual(parts[0].count, 12, id)
+            XCTAssertTrue(parts[0].allSatisfy { "0123456789abcdef".contains($0) }, id)
+            XCTAssertNotNil(UInt64(parts[1]), id)
         }
+        XCTAssertEqual(first.prefix(12), second.prefix(12), "one prefix a process")
+        XCTAssertGreaterThan(UInt64(second.split(separator: "_")[1])!, UInt64(first.split(separator: "_")[1])!)
     }
 
-    func testFormatWritesTheBitsHighNibbleFirst() {
-        XCTAssertEqual(MessageID.format(0x0123_4567_89AB_CDEF, 0xFEDC_BA98_7654_3210), "01234567-89AB-CDEF-FEDC-BA9876543210")
+    func testFormatWritesTheLow48BitsAndTheNumberInFull() {
+        XCTAssertEqual(MessageID.format(0x0000_0123_4567_89AB, 0), "0123456789ab_0")
+        XCTAssertEqual(MessageID.format(0xFFFF_FEDC_BA98_7654, 7), "fedcba987654_7")
+        XCTAssertEqual(MessageID.format(0xABC, 1234567890), "000000000abc_1234567890")
+        XCTAssertEqual(MessageID.format(0, .max), "000000000000_18446744073709551615")
     }
 
     func testNoTwoIdsRepeatAcrossThreads() {
