@@ -28,7 +28,7 @@ extension Kernel {
             candidates = scan.chain(endingAt: start - 1).flatMap { resolve($0.links, in: scan) }.map { Members.names(of: $0.value) } ?? []
         } else {
             labels = argumentLabels(before: start, in: chars).filter { $0.hasPrefix(prefix) }.map { $0 + ":" }
-            candidates = interpreter.definedNames + Keyword.allCases.map(\.rawValue)
+            candidates = interpreter.definedNames + Keyword.allCases.map(\.rawValue) + Keyword.contextual
         }
         let names = Set(candidates.filter { $0.hasPrefix(prefix) && !$0.hasPrefix("$") }).sorted()
         return .obj([

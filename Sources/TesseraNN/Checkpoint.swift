@@ -87,13 +87,13 @@ public enum Checkpoint {
             for x in t.storage { withUnsafeBytes(of: x.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
             #endif
         }
-        do { try AtomicFile.write(data, to: path) } catch { throw TensorError(.value, "\(error)") }
+        do { try AtomicFile.write(data, to: path) } catch { throw TensorError(.io, "\(error)") }
     }
 
     static func read(_ path: String) throws(TensorError) -> ([String: Tensor], [String: String]) {
         let bytes: [UInt8]
         do { bytes = try RegularFile.read(path) } catch {
-            throw TensorError(.value, error.reason == "no such file" ? "no checkpoint at \(path)" : "\(error)")
+            throw TensorError(.io, error.reason == "no such file" ? "no checkpoint at \(path)" : "\(error)")
         }
         return try decode(bytes, name: path)
     }

@@ -1,3 +1,4 @@
+import Foundation
 import TesseraData
 import TesseraMetrics
 import TesseraNN
@@ -15,6 +16,7 @@ extension TensorError: ScriptErrorConvertible {
         case .value: return ScriptError(.value, message)
         case .unavailable: return ScriptError(.value, message, suggestion: "devices() lists what this machine can run")
         case .memory: return ScriptError(.memory, message, suggestion: ScriptError.memorySuggestion)
+        case .io: return ScriptError(.io, message, suggestion: "check the path (relative paths start at \(FileManager.default.currentDirectoryPath))")
         }
     }
 }

@@ -23,7 +23,7 @@ enum NNBindings {
         example: "let model = Sequential([Dense(64, activation: .relu), Dropout(0.2), Dense(10)], seed: 1)\nmodel.fit(randn([32, 8], seed: 1), tensor((0..<32).map { $0 % 10 }), epochs: 1)",
         errors: [(.type, "an element is not a layer"), (.shape, "inputShape does not fit the first layer")])) { a, _ in
         let layers = try a.array("layers").enumerated().map { (i, v) -> any Layer in
-            guard case .object(let o as LayerObject) = v else { throw ScriptError(.type, "Sequential(_:): element \(i) is a \(v.typeName), not a layer") }
+            guard case .object(let o as LayerObject) = v else { throw ScriptError(.type, "Sequential(_:): element \(i) is \(v.typeName.withArticle), not a layer") }
             return o.layer
         }
         let model = Sequential(layers, seed: UInt64(truncatingIfNeeded: try a.int("seed")))
@@ -45,7 +45,7 @@ enum NNBindings {
         }
         let transforms = try steps.dropLast().enumerated().map { (i, v) -> any Transform in
             guard case .object(let t as TransformObject) = v else {
-                throw ScriptError(.type, "Pipeline(_:): step \(i) is a \(v.typeName), not a transform", suggestion: "the transforms are Impute(), OneHot(), Standardize()")
+                throw ScriptError(.type, "Pipeline(_:): step \(i) is \(v.typeName.withArticle), not a transform", suggestion: "the transforms are Impute(), OneHot(), Standardize()")
             }
             return t.transform
         }

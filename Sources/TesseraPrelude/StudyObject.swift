@@ -209,7 +209,7 @@ final class StudyObject: DeclaredMembers {
                 case .int(let i): out.append((name, Double(i)))
                 case .double(let x): out.append((name, x))
                 case .object(let t as TensorObject) where t.tensor.count == 1: out.append((name, Double(t.tensor.storage[0])))
-                default: throw TrialFailure(description: "the objective's metric '\(name)' is a \(value.typeName), not a number")
+                default: throw TrialFailure(description: "the objective's metric '\(name)' is \(value.typeName.withArticle), not a number")
                 }
             }
             return out

@@ -95,7 +95,7 @@ enum TensorBindings {
                                   suggestion: "to put frames side by side, join them on a key column: a.join(b, on: \"id\")")
             }
             let frames = try items.enumerated().map { (i, v) -> Frame in
-                guard case .object(let f as FrameObject) = v else { throw ScriptError(.type, "concat(_:): item \(i) is a \(v.typeName); the first is a Frame, so every item must be") }
+                guard case .object(let f as FrameObject) = v else { throw ScriptError(.type, "concat(_:): item \(i) is \(v.typeName.withArticle); the first is a Frame, so every item must be") }
                 return f.frame
             }
             return .object(FrameObject(try ScriptError.converting { try Frame.concatenated(frames) }))

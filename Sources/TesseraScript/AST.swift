@@ -160,6 +160,13 @@ final class ForceUnwrapExpr: Expr {
     init(_ inner: Expr, _ loc: SourceLocation) { self.inner = inner; super.init(loc) }
 }
 
+/// `try? e`: the value of `e`, or `nil` where evaluating it raised an error (an interrupt
+/// still ends the cell). `try e` and `try! e` are `e` itself: an error passes on either way.
+final class OptionalTryExpr: Expr {
+    let inner: Expr
+    init(_ inner: Expr, _ loc: SourceLocation) { self.inner = inner; super.init(loc) }
+}
+
 /// Wraps a postfix chain that contains `?.`: when any link finds `nil`, the whole chain is `nil`.
 final class OptionalChainExpr: Expr {
     let inner: Expr
@@ -362,6 +369,32 @@ final class ContinueStmt: Stmt {}
 final class ThrowStmt: Stmt {
     let value: Expr
     init(_ v: Expr, _ loc: SourceLocation) { value = v; super.init(loc) }
+}
+
+/// `do { ... } catch { ... }`, as in Swift: an error raised in the body, however deep in the
+/// calls it makes, runs the first catch clause whose `where` holds, with the error bound
+/// (to `error` unless the clause names it: `catch let e`). No clause matching passes the
+/// error on. An interrupt is not an error a script can catch. Without a catch clause, a
+/// scope.
+final class DoStmt: Stmt {
+    let body: [Stmt]
+    let clauses: [CatchClause]
+    init(_ body: [Stmt], _ clauses: [CatchClause], _ loc: SourceLocation) {
+        self.body = body; self.clauses = clauses; super.init(loc)
+    }
+}
+
+/// One `catch` of a `do`: the name it binds the error to (none for `catch _`), its
+/// `where` clause and its body.
+final class CatchClause {
+    var pattern: Pattern
+    let isConstant: Bool
+    let guardClause: Expr?
+    let body: [Stmt]
+    let location: SourceLocation
+    init(_ pattern: Pattern, isConstant: Bool, where guardClause: Expr?, _ body: [Stmt], _ loc: SourceLocation) {
+        self.pattern = pattern; self.isConstant = isConstant; self.guardClause = guardClause; self.body = body; location = loc
+    }
 }
 
 // MARK: Resolution

@@ -460,6 +460,20 @@ final class FunctionCode {
 
 /// A compiled function body: its code, the source position of each instruction, its
 /// constants, the session variables it names and its call sites.
+/// Where an error raised in instructions `from..<to` of a chunk goes: to `target`, with the
+/// error (an `Error` value) stored in register `register` when there is one. A `do` with
+/// catch clauses makes one over its body, `try?` one over its expression; inner ones come
+/// first, so the first that covers an instruction is the innermost. Read only when an
+/// error is raised: no instruction of the body pays for it.
+struct ErrorHandler {
+    let from: Operand
+    let to: Operand
+    let target: Operand
+    let register: Operand?
+
+    func covers(_ instruction: Int) -> Bool { Int(from) <= instruction && instruction < Int(to) }
+}
+
 final class Chunk {
     let name: String
     let source: Source
@@ -473,6 +487,7 @@ final class Chunk {
     /// Source positions an instruction names besides its own (a session variable's name).
     @exclusivity(unchecked) var places: [SourceLocation] = []
     @exclusivity(unchecked) var errors: [ScriptError] = []
+    @exclusivity(unchecked) var handlers: [ErrorHandler] = []
     /// The names `member` instructions read, as Dict keys made once, each with the position
     /// where the instruction found it last (see `ScriptDict.position(of:hint:)`).
     @exclusivity(unchecked) var memberNames: [String] = []

@@ -377,9 +377,34 @@ struct BytecodeCompiler {
             try switchStatement(s, mark)
         case let s as ThrowStmt:
             emit(.throwValue(a: try expression(s.value)), s.location)
+        case let s as DoStmt:
+            try doStatement(s)
         default:
             throw syntaxError("unsupported statement", s.location)
         }
+    }
+
+    /// `do { body } catch ... { }`: the body, then the clauses, reached only through the
+    /// body's error handler, each tried in turn; when none matches the error passes on.
+    private mutating func doStatement(_ s: DoStmt) throws {
+        guard !s.clauses.isEmpty else { return try block(s.body) }
+        let start = here
+        try block(s.body)
+        let end = here
+        var exits = [emit(.jump(to: 0), s.location)]
+        let caught = temporary()
+        holdsReferences = true
+        chunk.handlers.append(ErrorHandler(from: start, to: end, target: here, register: caught))
+        let mark = nextRegister
+        for (k, clause) in s.clauses.enumerated() {
+            try declare(clause.pattern, caught, constant: clause.isConstant, clause.location)
+            let skip = try clause.guardClause.map { try jump(unless: $0, "catch", mark) }
+            try block(clause.body)
+            if k < s.clauses.count - 1 || skip != nil { exits.append(emit(.jump(to: 0), clause.location)) }
+            if let skip { patch(skip, to: here) }
+        }
+        if s.clauses.last?.guardClause != nil { emit(.throwValue(a: caught), s.location) }
+        for exit in exits { patch(exit, to: here) }
     }
 
     /// `return e`; a conditional `c ? x : y` returns from each branch (one jump fewer a
@@ -721,6 +746,15 @@ struct BytecodeCompiler {
                              suggestion: "give a value for nil with ??, as in x ?? 0, or test it first: if x != nil"), e.location)
             patch(skip, to: here)
             return r
+        case let e as OptionalTryExpr:
+            let dst = target ?? temporary()
+            let start = here
+            try expression(e.inner, into: dst)
+            let skip = emit(.jump(to: 0), e.location)
+            chunk.handlers.append(ErrorHandler(from: start, to: Operand(skip), target: here, register: nil))
+            emit(.constant(a: dst, k: constant(.nil)), e.location)
+            patch(skip, to: here)
+            return dst
         case let e as ConvertedExpr:
             // Into a register of its own: the inner value may be a variable's, not to be changed.
             let dst = target ?? temporary()
@@ -811,7 +845,7 @@ struct BytecodeCompiler {
     /// Whether `e` writes its result register only at its end: then it may be compiled
     /// straight into a variable it reads (`x = x + 1`); `x = y && x` may not.
     private static func writesOnceAtEnd(_ e: Expr) -> Bool {
-        !(e is LogicalExpr || e is TernaryExpr || e is OptionalChainExpr)
+        !(e is LogicalExpr || e is TernaryExpr || e is OptionalChainExpr || e is OptionalTryExpr)
     }
 
     /// Compiles `e` into a variable's register, through a temporary when the expression
@@ -830,6 +864,13 @@ struct BytecodeCompiler {
         case "=": combine = nil
         case "+=", "-=", "*=", "/=", "%=", "**=": combine = BinaryOperator(String(e.op.dropLast()))
         default: throw syntaxError("unknown assignment operator '\(e.op)'", e.location)
+        }
+        if let discard = e.target as? IdentifierExpr, discard.name == "_" {
+            // `_ = f()`: the value is worked out and dropped, as in Swift.
+            guard combine == nil else { throw syntaxError("'_' takes only '=': _ = value works the value out and drops it", e.location) }
+            let mark = nextRegister
+            _ = try expression(e.value)
+            return release(to: mark)
         }
         if combine == nil, !(e.value is ConvertedExpr), let type = declaredType(of: e.target) {
             return try assignment(AssignExpr("=", e.target, ConvertedExpr(e.value, type), e.location))
@@ -1104,6 +1145,7 @@ struct BytecodeCompiler {
         case let d as DictExpr: return d.entries.allSatisfy { assignsNoLocal($0.key) && assignsNoLocal($0.value) }
         case let o as OptionalChainExpr: return assignsNoLocal(o.inner)
         case let f as ForceUnwrapExpr: return assignsNoLocal(f.inner)
+        case let t as OptionalTryExpr: return assignsNoLocal(t.inner)
         case let c as ConvertedExpr: return assignsNoLocal(c.inner)
         case let s as InterpolatedStringExpr:
             return s.segments.allSatisfy { if case .expr(let x) = $0 { return assignsNoLocal(x) }; return true }

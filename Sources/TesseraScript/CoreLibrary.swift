@@ -197,7 +197,7 @@ public enum CoreLibrary {
             .string(try interp.host.readInput(prompt: a["prompt"].description, password: try a.bool("password")))
         },
         NativeFunction(Declaration("error", [.positional("message", .any, "what went wrong")], returns: "Error",
-                                   summary: "An error value; `throw error(\"...\")` raises it as a ValueError.",
+                                   summary: "An error value; `throw error(\"...\")` raises it as a ValueError, which `do { } catch { }` or `try?` can catch.",
                                    example: "func check(_ rate) {\n    if rate < 0 { throw error(\"rate must not be negative\") }\n    return rate\n}\ncheck(0.1)")) { a, _ in
             .object(ErrorObject(message: a["message"].description))
         },

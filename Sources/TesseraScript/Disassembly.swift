@@ -31,6 +31,9 @@ extension Chunk {
             let line = i < locations.count ? "line \(locations[i].line)" : ""
             out += "\(number)  \(line.padding(toLength: 9, withPad: " ", startingAt: 0))  \(Self.text(of: instruction))\n"
         }
+        for h in handlers {
+            out += "  errors in \(h.from)..<\(h.to) go to \(h.target)" + (h.register.map { ", the error in \($0)" } ?? "") + "\n"
+        }
         return out
     }
 

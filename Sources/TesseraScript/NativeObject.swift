@@ -32,16 +32,24 @@ public protocol NativeEquatable: NativeObject {
     func isEqual(to other: any NativeObject) -> Bool
 }
 
-/// The value of `error("...")`: `throw` raises it as a ValueError.
+/// The value of `error("...")`, which `throw` raises as a ValueError, and of the error a
+/// `catch` binds, which `throw` raises again as it was (its place and traceback kept).
 public final class ErrorObject: DeclaredMembers {
     public let kind: ErrorKind
     public let message: String
-    public init(kind: ErrorKind = .value, message: String) { self.kind = kind; self.message = message }
+    /// The error a `catch` caught, as raised.
+    let caught: ScriptError?
+    public init(kind: ErrorKind = .value, message: String) { self.kind = kind; self.message = message; caught = nil }
+    init(_ caught: ScriptError) { kind = caught.kind; message = caught.message; self.caught = caught }
     public var typeName: String { "Error" }
     public var plainText: String { "\(kind.rawValue)(\"\(message)\")" }
     public static let nativeMembers = NativeMembers<ErrorObject>([
         .property(name: "message", doc: "What went wrong.") { o in .string(o.message) },
-        .property(name: "kind", doc: "The error's kind (ValueError unless made otherwise).") { o in .string(o.kind.rawValue) },
+        .property(name: "localizedDescription", doc: "What went wrong (the message), as Swift's Error names it.") { o in .string(o.message) },
+        .property(name: "kind", doc: "The error's kind: \"ValueError\" unless made otherwise, \"KeyError\", \"IndexError\", ...") { o in .string(o.kind.rawValue) },
+        .property(name: "line", doc: "The line the error was raised on, for an error a catch caught (nil otherwise).") { o in
+            o.caught?.location.map { .int($0.line) } ?? .nil
+        },
     ])
 }
 

@@ -188,6 +188,10 @@ public struct Parser {
         case .identifier("switch") where !peekAt(1).isPunct("=") && !(peekAt(1).isPunct(".") && !peekAt(1).spaceBefore)
                                          && !peekAt(1).newlineBefore:
             return try parseSwitch()
+        case .identifier("do") where peekAt(1).isPunct("{"):
+            return try parseDo()
+        case .identifier("catch") where Parser.startsCatch(peekAt(1)):
+            throw error("'catch' without a 'do'; write do { ... } catch { ... }")
         case .identifier("repeat") where peekAt(1).isPunct("{"):
             // `repeat { ... } while condition`, as in Swift.
             advance()
@@ -219,6 +223,44 @@ public struct Parser {
         default:
             return ExpressionStmt(try parseExpression())
         }
+    }
+
+    /// `do { ... } catch let e where ... { ... } catch { ... }`, as in Swift.
+    private mutating func parseDo() throws -> Stmt {
+        let t = advance()
+        let body = try parseBlock("of the do")
+        var clauses: [CatchClause] = []
+        while peek.isWord("catch"), Parser.startsCatch(peekAt(1)) {
+            let c = advance()
+            var pattern = Pattern.name("error", c.location, .unresolved)
+            var constant = true
+            if peek.isKeyword(.let) || peek.isKeyword(.var) {
+                constant = advance().isKeyword(.let)
+                guard case .identifier = peek.kind else { throw error("expected a name for the error after '\(constant ? "let" : "var")', as in: catch let e { ... }") }
+                pattern = try parsePattern()
+            } else if peek.isWord("_") {
+                advance()
+                pattern = .wildcard
+            }
+            if peek.isWord("as") || peek.isWord("is") {
+                throw error("errors have no types to match here; test the kind instead: catch where error.kind == \"KeyError\" { ... }")
+            }
+            var clause: Expr? = nil
+            if peek.isWord("where") {
+                advance()
+                clause = try withTrailingClosures(false) { try $0.parseExpression() }
+            }
+            let handler = try parseBlock("of the catch")
+            clauses.append(CatchClause(pattern, isConstant: constant, where: clause, handler, c.location))
+        }
+        return DoStmt(body, clauses, t.location)
+    }
+
+    /// Whether `next`, after the word `catch`, begins a catch clause (and not an expression
+    /// on a variable named `catch`).
+    private static func startsCatch(_ next: Token) -> Bool {
+        next.isPunct("{") || next.isKeyword(.let) || next.isKeyword(.var) || next.isWord("_") || next.isWord("where")
+            || next.isWord("as") || next.isWord("is")
     }
 
     private mutating func parseSwitch() throws -> Stmt {
@@ -618,6 +660,13 @@ public struct Parser {
 
     private mutating func parseUnary() throws -> Expr {
         let t = peek
+        if t.isWord("try"), let optional = tryForm() {
+            // As in Swift, `try` covers the whole expression to its right.
+            advance()
+            if optional != nil { advance() }
+            let inner = try nested { try $0.parseTernary() }
+            return optional == true ? OptionalTryExpr(inner, t.location) : inner
+        }
         if t.isPunct("-") || t.isPunct("!") || t.isPunct("+") || t.isKeyword(.not) {
             advance()
             let operand = try nested { try $0.parseUnary() }
@@ -630,6 +679,28 @@ public struct Parser {
             return UnaryExpr(t.isPunct("-") ? "-" : "!", operand, t.location)
         }
         return try parsePostfix()
+    }
+
+    /// At the word `try`: nil when it is not a `try` (a variable of that name), else
+    /// `.some(true)` for `try?`, `.some(false)` for `try!` and `.some(nil)` for `try`.
+    private func tryForm() -> Bool?? {
+        let next = peekAt(1)
+        guard !next.newlineBefore else { return nil }
+        if (next.isPunct("?") || next.isPunct("!")) && !next.spaceBefore {
+            return Parser.startsOperand(peekAt(2)) ? .some(next.isPunct("?")) : nil
+        }
+        return Parser.startsOperand(next) ? .some(nil) : nil
+    }
+
+    /// Whether `t`, on the same line, can begin an operand.
+    private static func startsOperand(_ t: Token) -> Bool {
+        guard !t.newlineBefore else { return false }
+        switch t.kind {
+        case .identifier, .int, .double, .string, .dollar: return true
+        case .keyword(let k): return [.nil, .true, .false, .not].contains(k)
+        case .punct(let p): return ["(", "[", "-", "!", "."].contains(p)
+        case .end: return false
+        }
     }
 
     private mutating func parsePostfix() throws -> Expr {

@@ -140,6 +140,16 @@ struct Resolver {
             if let v = s.value { resolve(v) }
         case let s as ThrowStmt:
             resolve(s.value)
+        case let s as DoStmt:
+            resolveBlock(s.body)
+            for c in s.clauses {
+                // The error's name is the clause's own, seen by its `where` and its body.
+                withBlock { r in
+                    c.pattern = r.declare(c.pattern, constant: c.isConstant)
+                    if let g = c.guardClause { r.resolve(g) }
+                    r.resolveStatements(c.body)
+                }
+            }
         default:
             break
         }
@@ -235,6 +245,7 @@ struct Resolver {
             resolve(e.callee); e.arguments.forEach { resolve($0.value) }
         case let e as OptionalChainExpr: resolve(e.inner)
         case let e as ForceUnwrapExpr: resolve(e.inner)
+        case let e as OptionalTryExpr: resolve(e.inner)
         case let e as ConvertedExpr: resolve(e.inner)
         case let e as BindingCondition:
             resolve(e.value)

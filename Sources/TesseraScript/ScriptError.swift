@@ -122,7 +122,7 @@ public struct ScriptError: Error, Sendable, CustomStringConvertible {
 
 extension String {
     /// A type name with its article, for messages: "an Array", "a Dict".
-    var withArticle: String {
+    public var withArticle: String {
         ("AEIOU".contains(first ?? "x") ? "an " : "a ") + self
     }
 

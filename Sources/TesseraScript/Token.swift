@@ -2,6 +2,10 @@
 public enum Keyword: String, Sendable, CaseIterable {
     case `let`, `var`, `func`, `return`, `if`, `else`, `for`, `in`, `while`, `break`, `continue`
     case `nil`, `true`, `false`, and, or, not, `guard`, `throw`
+
+    /// Swift's words that the parser reads as such only where one begins a statement or
+    /// clause, so they stay usable as names elsewhere (`let do = 1`, a column `case`).
+    public static let contextual = ["switch", "case", "default", "repeat", "do", "catch", "try", "where"]
 }
 
 /// A piece of a string literal: literal text, or the source of an interpolation `\( ... )`.

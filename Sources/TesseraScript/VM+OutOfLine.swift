@@ -183,7 +183,7 @@ extension Interpreter {
     @inline(never)
     static func thrown(_ v: Value) -> ScriptError {
         switch v {
-        case .object(let o as ErrorObject): return ScriptError(o.kind, o.message)
+        case .object(let o as ErrorObject): return o.caught ?? ScriptError(o.kind, o.message)
         case .string(let m): return ScriptError(.value, m)
         default: return ScriptError(.type, "throw needs an error, as in throw error(\"what went wrong\"); got \(v.typeName)")
         }

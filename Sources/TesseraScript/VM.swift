@@ -83,6 +83,11 @@ private struct Activations {
         count > 0 ? records.unsafelyUnwrapped[count - 1] : nil
     }
 
+    /// The record `k` below the top (0: the running function's caller), left in place.
+    func below(_ k: Int) -> Activation? {
+        k < count ? records.unsafelyUnwrapped[count - 1 - k] : nil
+    }
+
     @inline(__always)
     mutating func pop() -> Activation? {
         guard count > 0 else { return nil }
@@ -453,7 +458,10 @@ extension Interpreter {
                     }
                 }
             } catch {
-                throw unwind(error, &frames, current, pc, w, stack)
+                guard let handler = catching(error, &frames, &current, pc, &w, stack) else {
+                    throw unwind(error, &frames, current, pc, w, stack)
+                }
+                pc = handler
             }
         }
     }
@@ -465,22 +473,72 @@ extension Interpreter {
     private func unwind(_ error: Error, _ frames: inout Activations, _ current: Unmanaged<Chunk>, _ pc: Int, _ w: Window,
                         _ stack: RegisterStack) -> Error {
         var current = current
-        var err = error as? ScriptError
-        if var e = err, e.location == nil { e = e.located(current.takeUnretainedValue().locations[pc - 1], in: current.takeUnretainedValue().source); err = e }
+        var err = Self.located(error, at: pc - 1, of: current)
         stack.clear(w.base, w.registerCount)
         while let caller = frames.pop() {
-            callDepth -= 1
-            var calleeName = current.takeUnretainedValue().name
-            current = caller.chunk
-            // A function a Dict held, called as a method, goes by the method's name.
-            if case .method(_, _, _, _, let s) = current.takeUnretainedValue().code[caller.returnTo - 1],
-               let method = current.takeUnretainedValue().sites[Int(s)].method {
-                calleeName = method.name
-            }
-            err?.passedThrough(calleeName, at: current.takeUnretainedValue().locations[caller.returnTo - 1], in: current.takeUnretainedValue().source)
+            leave(to: caller, &current, &err)
             stack.clear(caller.base, current.takeUnretainedValue().registerCount)
         }
         return err ?? error
+    }
+
+    /// The error raised at instruction `pc - 1` of `current`, when it is an error that a
+    /// `do`'s catch or a `try?` there or in a caller handles: the running functions above
+    /// that one end (their registers let go, a traceback line each, kept should the error
+    /// be thrown again), the error goes to the handler's register, and the handler's first
+    /// instruction is returned. Nil when none handles it. An interrupt is never handled: a
+    /// script cannot stop one from ending the cell.
+    @inline(never)
+    private func catching(_ error: Error, _ frames: inout Activations, _ current: inout Unmanaged<Chunk>, _ pc: Int,
+                          _ w: inout Window, _ stack: RegisterStack) -> Int? {
+        if let e = error as? ScriptError, e.kind == .interrupted { return nil }
+        var handler = current._withUnsafeGuaranteedRef { c in c.handlers.first { $0.covers(pc - 1) } }
+        var depth = 0
+        while handler == nil {
+            guard let caller = frames.below(depth) else { return nil }
+            handler = caller.chunk._withUnsafeGuaranteedRef { c in c.handlers.first { $0.covers(caller.returnTo - 1) } }
+            depth += 1
+        }
+        var err = Self.located(error, at: pc - 1, of: current)
+        if depth > 0 {
+            stack.clear(w.base, w.registerCount)
+            for k in 0..<depth {
+                let caller = frames.pop().unsafelyUnwrapped
+                leave(to: caller, &current, &err)
+                if k < depth - 1 { stack.clear(caller.base, current.takeUnretainedValue().registerCount) }
+                else { w.enter(caller.chunk, at: caller.base, stack) }
+            }
+        }
+        // A native call that ran a closure may have moved the registers.
+        w.r = stack.base + w.base
+        if let r = handler.unsafelyUnwrapped.register {
+            let thrown = err ?? ScriptError(.value, String(describing: error))
+            Value.store(w.r + Int(r), .object(ErrorObject(thrown)))
+        }
+        return Int(handler.unsafelyUnwrapped.target)
+    }
+
+    /// `error` as a ScriptError placed at `instruction` of `chunk` (nil for another error).
+    private static func located(_ error: Error, at instruction: Int, of chunk: Unmanaged<Chunk>) -> ScriptError? {
+        guard var e = error as? ScriptError else { return nil }
+        if e.location == nil {
+            e = chunk._withUnsafeGuaranteedRef { c in e.located(c.locations[instruction], in: c.source) }
+        }
+        return e
+    }
+
+    /// Returns from the running function to `caller` as an error passes out of it: one call
+    /// fewer deep, and a traceback line for the call it passed through.
+    private func leave(to caller: Activation, _ current: inout Unmanaged<Chunk>, _ err: inout ScriptError?) {
+        callDepth -= 1
+        var calleeName = current.takeUnretainedValue().name
+        current = caller.chunk
+        // A function a Dict held, called as a method, goes by the method's name.
+        if case .method(_, _, _, _, let s) = current.takeUnretainedValue().code[caller.returnTo - 1],
+           let method = current.takeUnretainedValue().sites[Int(s)].method {
+            calleeName = method.name
+        }
+        err?.passedThrough(calleeName, at: current.takeUnretainedValue().locations[caller.returnTo - 1], in: current.takeUnretainedValue().source)
     }
 
     /// What `retTuple` returns: the Tuple of the `count` values from `values`, or nil when

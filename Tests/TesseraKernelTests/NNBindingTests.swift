@@ -57,8 +57,8 @@ final class NNBindingTests: XCTestCase {
         XCTAssertTrue(k.execute("m.fit(x)").errorText.contains("needs targets"))
         XCTAssertTrue(k.execute("m.fit(x, y, epochs: 0)").errorText.contains("at least 1"))
         XCTAssertTrue(k.execute("Dense(3, activation: .swish)").errorText.contains(".relu, .gelu"))
-        XCTAssertTrue(k.execute("Sequential([Dense(3), 4])").errorText.contains("element 1 is a Int, not a layer"))
-        XCTAssertTrue(k.execute("load(\"/nonexistent.safetensors\")").errorText.contains("no checkpoint at"))
+        XCTAssertTrue(k.execute("Sequential([Dense(3), 4])").errorText.contains("element 1 is an Int, not a layer"))
+        XCTAssertTrue(k.execute("load(\"/nonexistent.safetensors\")").errorText.contains("IOError: no checkpoint at"), "a file that is not there is an IOError, as for readCSV")
         XCTAssertTrue(k.execute("m.evaluate(x, y, metrics: [\"auc2\"])").error != nil)
         // Labels and indices far beyond an Int are errors, never traps.
         let huge = k.execute("Sequential([Dense(2)], seed: 1).evaluate(randn([4, 3], seed: 1), tensor([1e30, 0, 1, 0]), metrics: [\"accuracy\"])")
