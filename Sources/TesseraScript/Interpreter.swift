@@ -261,6 +261,10 @@ public final class Interpreter {
         switch callee {
         case .function(let f): return try f.call(arguments, self)
         case .object(let o as NativeCallable): return try o.call(arguments, self)
+        case .object(let o as ErrorObject) where o.caught != nil:
+            // In a catch without a name, `error` is the caught error, not the function.
+            throw ScriptError(.type, "'error' here is the error the catch caught (\(o.kind.rawValue)), not the function error(_:)",
+                              suggestion: "name the caught error to keep error(_:): catch let e { throw error(\"...: \\(e.message)\") }")
         default:
             throw ScriptError(.type, "a value of type \(callee.typeName) cannot be called like a function")
         }

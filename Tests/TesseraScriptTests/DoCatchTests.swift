@@ -136,6 +136,15 @@ final class DoCatchTests: ScriptTestCase {
         XCTAssertEqual(run("var keep = { 0 }\ndo { try check(-6) } catch { keep = { error.message } }\nkeep()"), "\"negative: -6\"")
     }
 
+    func testCallingTheCaughtErrorAsTheFunctionSaysToNameIt() throws {
+        let e = try XCTUnwrap(error("do { try check(-1) } catch { throw error(\"wrapped\") }"))
+        XCTAssertEqual(e.kind, .type)
+        XCTAssertTrue(e.message.contains("the error the catch caught (ValueError)"), e.message)
+        XCTAssertTrue(e.suggestion?.contains("catch let e") == true, e.suggestion ?? "")
+        let wrapped = try XCTUnwrap(error("do { try check(-1) } catch let e { throw error(\"wrapped: \\(e.message)\") }"))
+        XCTAssertEqual(wrapped.message, "wrapped: negative: -1")
+    }
+
     func testUnderscoreAssignmentWorksTheValueOutAndDropsIt() {
         XCTAssertEqual(output("var calls = 0\nfunc bump() { calls += 1\n return calls }\n_ = bump()\n_ = bump()\nprint(calls)"), "2\n")
         XCTAssertNil(run("_ = 5"), "nothing to show: the value is dropped")
