@@ -471,6 +471,17 @@ enum ArrayMethods {
             _ = try bind(args, "shuffle()", [])
             return try mutate(&v, "shuffle") { $0.shuffle(); return .nil }
         }
+        t.mutating["swapAt"] = { v, args, _ in
+            let a = try bind(args, "swapAt(_:_:)", [.positional(), .positional()])
+            let i = try intArgument(a[0], "swapAt's first position"), j = try intArgument(a[1], "swapAt's second position")
+            return try mutate(&v, "swapAt") { xs in
+                for k in [i, j] where !(0..<xs.count).contains(k) {
+                    throw ScriptError(.index, "index \(k) is out of range for an Array of \(xs.count) element\(xs.count == 1 ? "" : "s") (valid: 0..<\(xs.count))")
+                }
+                xs.swapAt(i, j)
+                return .nil
+            }
+        }
         t.mutating["reverse"] = { v, args, _ in
             _ = try bind(args, "reverse()", [])
             return try mutate(&v, "reverse") { $0.reverse(); return .nil }

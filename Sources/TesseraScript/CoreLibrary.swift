@@ -264,12 +264,16 @@ public enum CoreLibrary {
             guard let x = a["x"].asDouble, let y = a["y"].asDouble else { return try Operators.power(a["x"], a["y"]) }
             return .double(Foundation.pow(x, y))
         },
-        NativeFunction(Declaration("Int", [.positional("x", .any, "a Double (truncated toward zero), a String or a Bool")], returns: "Int?",
+        NativeFunction(Declaration("Int", [.positional("x", .any, "a Double (truncated toward zero), a String or a Bool"),
+                                           .labelled("radix", .int, default: .int(10), "the base a String's digits are in, 2 through 36")], returns: "Int?",
                                    summary: "Converts to an Int; nil when it cannot. `Int.max` and `Int.min` are the largest and smallest Int.", example: "Int(\"42\") ?? Int.min")) { a, _ in
+            let radix = try a.int("radix")
+            guard (2...36).contains(radix) else { throw ScriptError(.value, "Int(_:radix:) needs a radix from 2 through 36, got \(radix)") }
             switch a["x"] {
+            case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces), radix: radix).map { .int($0) } ?? .nil
+            case _ where radix != 10: throw ScriptError(.type, "Int(_:radix:) reads a String's digits, got \(a["x"].typeName)")
             case .int: return a["x"]
             case .double(let d): return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil
-            case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces)).map { .int($0) } ?? .nil
             case .bool(let b): return .int(b ? 1 : 0)
             default: return .nil
             }
@@ -337,6 +341,20 @@ public enum CoreLibrary {
                 guard n >= 0 else { throw ScriptError(.value, "String(repeating:count:) needs a count of 0 or more, got \(n)") }
                 try MemoryBudget.reserve(n, bytesEach: piece.utf8.count, "String(repeating: _, count: \(n))")
                 return .string(String(repeating: piece, count: n))
+            }
+            if let first = args.first, first.label == "describing" {
+                return .string(try bind(args, "String(describing:)", [.labelled("describing", required: true)])[0].description)
+            }
+            if args.count > 1, args[1].label == "radix" {
+                // Swift's `String(255, radix: 16)`: an Int's digits in base 2 to 36.
+                let a = try bind(args, "String(_:radix:uppercase:)", [.positional(), .labelled("radix", required: true), .labelled("uppercase")])
+                guard case .int(let n) = a[0] else { throw ScriptError(.type, "String(_:radix:) writes an Int's digits, got \(a[0].typeName)") }
+                guard case .int(let radix) = a[1], (2...36).contains(radix) else {
+                    throw ScriptError(.value, "String(_:radix:) needs a radix from 2 through 36, got \(a[1].description)")
+                }
+                if case .bool(let upper) = a[2] { return .string(String(n, radix: radix, uppercase: upper)) }
+                guard a[2].isNil else { throw ScriptError(.type, "String(_:radix:uppercase:) needs a Bool for uppercase, got \(a[2].typeName)") }
+                return .string(String(n, radix: radix))
             }
             let a = try bind(args, "String(_:)", [.positional()])
             return .string(a[0].description)

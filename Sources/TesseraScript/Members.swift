@@ -116,6 +116,7 @@ public enum Members {
             if let value = d[.string(name)] { return value }
             if let p = dict.properties[name] { return try p(v) }
             if dict.methods[name] != nil || dict.mutating[name] != nil { return boundMethod(v, name) }
+            if let p = universal[name] { return p(v) }
             let keys = d.keys.compactMap { k -> String? in if case .string(let s) = k { return s }; return nil }
             throw ScriptError(.key, "the Dict has no key '\(name)'",
                               suggestion: Suggest.closest(to: name, in: keys).map { "did you mean '\($0)'?" })
@@ -144,8 +145,16 @@ public enum Members {
                 if t.methods[name] != nil { return boundMethod(v, name) }
             }
         }
+        if let p = universal[name] { return p(v) }
         throw noMember(v, name)
     }
+
+    /// What every value answers, as every Swift value does: `x.description` is the text
+    /// `print` writes, `x.debugDescription` the cell result's (`"ab"` quoted).
+    private static let universal: [String: @Sendable (Value) -> Value] = [
+        "description": { .string($0.description) },
+        "debugDescription": { .string($0.debugDescription) },
+    ]
 
     /// `xs.map` used as a value: a function that calls the method on `xs`.
     private static func boundMethod(_ v: Value, _ name: String) -> Value {

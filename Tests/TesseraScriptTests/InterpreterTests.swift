@@ -160,10 +160,28 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("((-4).signum(), 0.0.signum(), (7.5).truncatingRemainder(dividingBy: 2), (-7.5).truncatingRemainder(dividingBy: 2), (7.5).remainder(dividingBy: 2))"),
                        "(-1, 0.0, 1.5, -1.5, -0.5)")
         XCTAssertEqual(error("2.5.isMultiple(of: 2)")?.kind, .type)
+        // Bases other than ten, both ways.
+        XCTAssertEqual(run("(String(255, radix: 16), String(255, radix: 16, uppercase: true), String(-5, radix: 2))"), "(\"ff\", \"FF\", \"-101\")")
+        XCTAssertEqual(run("(Int(\"ff\", radix: 16), Int(\"101\", radix: 2), Int(\"z\", radix: 10))"), "(255, 5, nil)")
+        XCTAssertEqual(error("String(3, radix: 40)")?.kind, .value)
+        XCTAssertEqual(error("Int(\"7\", radix: 1)")?.kind, .value)
+        XCTAssertEqual(error("Int(3.5, radix: 2)")?.kind, .type)
+    }
+
+    /// `description` and `String(describing:)`, which every Swift value has.
+    func testEveryValueDescribesItself() {
+        XCTAssertEqual(run("[3.description, \"ab\".description, \"ab\".debugDescription, [1, \"a\"].description, (1, 2).description, true.description, 2.5.description, [\"k\": 1].description]"),
+                       #"["3", "ab", "\"ab\"", "[1, \"a\"]", "(1, 2)", "true", "2.5", "[\"k\": 1]"]"#)
+        XCTAssertEqual(run("String(describing: [1, 2]) + String(describing: \"x\")"), "\"[1, 2]x\"")
+        XCTAssertEqual(run("[\"description\": 5].description"), "5", "a Dict's own key of that name comes first")
     }
 
     /// The collection idioms of Swift code that counts, groups and sorts.
     func testSwiftCollectionIdiomsGiveSwiftsAnswers() {
+        var swapped = "var xs = [5, 3, 8]\nxs.swapAt(0, 2)\nxs"
+        XCTAssertEqual(run(swapped), "[8, 3, 5]")
+        swapped = "var ys = [1]\nys.swapAt(0, 3)"
+        XCTAssertEqual(error(swapped)?.kind, .index)
         // `!` unwraps, and names the place where it found nil.
         XCTAssertEqual(run("[3, 1, 2].first! + Int(\"4\")!"), "7")
         let e = error("let d = [\"a\": 1]\nd[\"b\"]! + 1")
