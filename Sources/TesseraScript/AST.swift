@@ -160,6 +160,14 @@ final class ForceUnwrapExpr: Expr {
     init(_ inner: Expr, _ loc: SourceLocation) { self.inner = inner; super.init(loc) }
 }
 
+/// A one-sided range in a case pattern (`..<0`, `...9`, `10...`): it holds what compares
+/// to `bound` by `op` (`<`, `<=`, `>=`).
+final class PartialRangeExpr: Expr {
+    let op: String
+    let bound: Expr
+    init(_ op: String, _ bound: Expr, _ loc: SourceLocation) { self.op = op; self.bound = bound; super.init(loc) }
+}
+
 /// `try? e`: the value of `e`, or `nil` where evaluating it raised an error (an interrupt
 /// still ends the cell). `try e` and `try! e` are `e` itself: an error passes on either way.
 final class OptionalTryExpr: Expr {

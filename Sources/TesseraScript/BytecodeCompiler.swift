@@ -588,6 +588,9 @@ struct BytecodeCompiler {
     /// A value pattern's test: `value == e`, or for a range written in the case, the bounds
     /// compared (no Range made).
     private static func test(_ e: Expr, _ value: Expr) -> Expr {
+        if let r = e as? PartialRangeExpr {
+            return r.op == ">=" ? BinaryExpr("<=", r.bound, value, r.location) : BinaryExpr(r.op, value, r.bound, r.location)
+        }
         if let r = e as? BinaryExpr, r.op == "..<" || r.op == "..." {
             return LogicalExpr("&&", BinaryExpr("<=", r.lhs, value, r.location),
                                BinaryExpr(r.op == "..<" ? "<" : "<=", value, r.rhs, r.location), r.location)

@@ -220,7 +220,7 @@ public struct Lexer {
 
     /// The punctuation, longest first, so that `..<` is one token and not `.` then `.<`.
     private static let puncts: [(spelling: String, scalars: [Unicode.Scalar])] = [
-        "..<", "...", "**=",
+        "..<", "...", "**=", "\\.",
         "==", "!=", "<=", ">=", "&&", "||", "??", "?.", "->", "+=", "-=", "*=", "/=", "%=", "**",
         "(", ")", "[", "]", "{", "}", ",", ":", ";", ".", "?", "=", "+", "-", "*", "/", "%", "<", ">", "!", "@",
     ].map { ($0, Array($0.unicodeScalars)) }
@@ -242,6 +242,9 @@ public struct Lexer {
         i += 1
         if c == "'" {
             throw error("strings use double quotes: \"...\"", at: start)
+        }
+        if c == "&" || c == "|" || c == "^" || c == "~" {
+            throw error("there are no bitwise operators (\(c)); && and || are the logical ones, and Int arithmetic (/, %, *) does the rest", at: start)
         }
         if Self.isCombiningMark(c) {
             throw error("the combining mark \(Self.describe(c)) has no letter before it to combine with",

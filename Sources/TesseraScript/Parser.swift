@@ -342,7 +342,18 @@ public struct Parser {
                 }
                 parser = saved
             }
-            return .value(try parser.parseExpression())
+            // Swift's one-sided ranges: `case ..<0:`, `case ...9:`, `case 10...:`.
+            if parser.peek.isPunct("..<") || parser.peek.isPunct("...") {
+                let op = parser.advance()
+                let bound = try parser.parseBinary(level: 4)
+                return .value(PartialRangeExpr(op.isPunct("..<") ? "<" : "<=", bound, op.location))
+            }
+            let value = try parser.parseExpression()
+            if parser.peek.isPunct("...") {
+                let op = parser.advance()
+                return .value(PartialRangeExpr(">=", value, op.location))
+            }
+            return .value(value)
         }
     }
 
@@ -630,7 +641,8 @@ public struct Parser {
         var comparisons = 0
         while onSameLogicalLine, let op = binaryOperator(at: level) {
             // `xs[n...]`: a partial range, which the subscript reads.
-            if op == "...", peekAt(1).isPunct("]") { break }
+            // `case 5...:`: one in a case pattern, which parseCasePattern reads.
+            if op == "...", peekAt(1).isPunct("]") || peekAt(1).isPunct(":") || peekAt(1).isPunct(",") || peekAt(1).isPunct(")") { break }
             let t = advance()
             if level == 2 {
                 comparisons += 1
@@ -875,6 +887,8 @@ public struct Parser {
             return try parseCollection(t)
         case .punct("{"):
             return try parseClosure()
+        case .punct("\\."):
+            return try parseKeyPath()
         case .punct("."):
             advance()
             let (name, _) = try expectIdentifier("a member name after '.'")
@@ -900,10 +914,33 @@ public struct Parser {
             if t.isPunct(":") && depth == 1 { isDict = true }
             k += 1
         } while depth > 0 && k < 64
-        guard depth == 0, k > 2, peekAt(k).isPunct("("), !peekAt(k).spaceBefore, peekAt(k + 1).isPunct(")") else { return nil }
+        guard depth == 0, k > 2, peekAt(k).isPunct("("), !peekAt(k).spaceBefore else { return nil }
         let open = peek
+        guard peekAt(k + 1).isPunct(")") else {
+            // `[Int](repeating: 0, count: n)`, `[String: Int](uniqueKeysWithValues: pairs)`:
+            // the type's initialiser, whose call follows.
+            for _ in 0..<k { advance() }
+            return IdentifierExpr(isDict ? "Dictionary" : "Array", open.location)
+        }
         for _ in 0..<(k + 2) { advance() }
         return isDict ? DictExpr([], open.location) : ArrayExpr([], open.location)
+    }
+
+    /// `\.count`, `\.a.b`: Swift's key path, read as the function `{ $0.count }` (what
+    /// `map(\.count)` and `sorted(by:)`'s keys take).
+    private mutating func parseKeyPath() throws -> Expr {
+        let open = advance()
+        var path: Expr = IdentifierExpr("$0", open.location)
+        while true {
+            let (name, at) = try expectIdentifier("a member name after '\\.', as in \\.count")
+            path = MemberExpr(path, name, optional: false, at)
+            guard peek.isPunct("."), !peek.spaceBefore else { break }
+            advance()
+        }
+        let fn = FunctionDecl(name: "closure", parameters: [ParameterDecl(label: nil, name: "$0", defaultValue: nil, location: open.location)],
+                              body: [ExpressionStmt(path)], isExpressionBody: true, isClosure: true, location: open.location)
+        fn.shorthandCount = 1
+        return ClosureExpr(fn, open.location)
     }
 
     /// A token a type is written with: a name, brackets, `:`, `,`, `?`, `!`, `<`, `>`, `->`.

@@ -246,6 +246,7 @@ struct Resolver {
         case let e as OptionalChainExpr: resolve(e.inner)
         case let e as ForceUnwrapExpr: resolve(e.inner)
         case let e as OptionalTryExpr: resolve(e.inner)
+        case let e as PartialRangeExpr: resolve(e.bound)
         case let e as ConvertedExpr: resolve(e.inner)
         case let e as BindingCondition:
             resolve(e.value)

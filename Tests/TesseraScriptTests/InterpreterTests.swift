@@ -168,6 +168,19 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("Int(3.5, radix: 2)")?.kind, .type)
     }
 
+    /// `[Int](repeating:count:)`, `\\.count` and `case 10...:`, as Swift code writes them.
+    func testTypedInitialisersKeyPathsAndOneSidedCaseRanges() {
+        XCTAssertEqual(run("var g = [[Int]](repeating: [Int](repeating: 0, count: 2), count: 2)\ng[0][1] = 5\ng"), "[[0, 5], [0, 0]]")
+        XCTAssertEqual(run("([Int](1...3), [String: Int](uniqueKeysWithValues: [(\"a\", 1)]), [Double]())"), "([1, 2, 3], [\"a\": 1], [])")
+        XCTAssertEqual(run("[\"ab\", \"c\"].map(\\.count)"), "[2, 1]")
+        XCTAssertEqual(run("[[\"p\": [\"name\": \"x\"]]].map(\\.p.name)"), "[\"x\"]")
+        XCTAssertEqual(error("[1].map(\\.)")?.kind, .syntax)
+        run("func kind(_ x) { switch x { case ..<0: return \"neg\"; case ...9: return \"digit\"; case 10...: return \"big\"; default: return \"?\" } }")
+        XCTAssertEqual(run("[kind(-3), kind(0), kind(9), kind(10), kind(2.5)]"), "[\"neg\", \"digit\", \"digit\", \"big\", \"digit\"]")
+        XCTAssertEqual(output("switch (-1, 12) { case (..<0, 10...): print(\"both\"); default: print(\"no\") }"), "both\n")
+        XCTAssertEqual(error("5 & 3")?.message.contains("no bitwise operators"), true)
+    }
+
     /// `description` and `String(describing:)`, which every Swift value has.
     func testEveryValueDescribesItself() {
         XCTAssertEqual(run("[3.description, \"ab\".description, \"ab\".debugDescription, [1, \"a\"].description, (1, 2).description, true.description, 2.5.description, [\"k\": 1].description]"),
