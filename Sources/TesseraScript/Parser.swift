@@ -190,6 +190,8 @@ public struct Parser {
             return try parseSwitch()
         case .identifier("do") where peekAt(1).isPunct("{"):
             return try parseDo()
+        case .identifier("try") where peekAt(1).isPunct(":") && !peekAt(1).newlineBefore:
+            throw error("Tessera reads like Swift: write do { try f() } catch { print(error) } (Python's try: and except:)")
         case .identifier("catch") where Parser.startsCatch(peekAt(1)):
             throw error("'catch' without a 'do'; write do { ... } catch { ... }")
         case .identifier("repeat") where peekAt(1).isPunct("{"):
@@ -230,6 +232,9 @@ public struct Parser {
         let t = advance()
         let body = try parseBlock("of the do")
         var clauses: [CatchClause] = []
+        if peek.isWord("except") || peek.isWord("finally") {
+            throw error("Tessera reads like Swift: write catch { ... } after the do's body (the caught error is named error there); there is no finally")
+        }
         while peek.isWord("catch"), Parser.startsCatch(peekAt(1)) {
             let c = advance()
             var pattern = Pattern.name("error", c.location, .unresolved)

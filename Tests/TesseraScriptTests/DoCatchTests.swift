@@ -164,6 +164,11 @@ final class DoCatchTests: ScriptTestCase {
         XCTAssertTrue(typed?.message.contains("error.kind ==") == true, typed?.message ?? "")
     }
 
+    func testPythonsTryAndExceptGetTheSwiftSpelling() {
+        XCTAssertEqual(error("try:\n    x = 1\nexcept:\n    pass")?.message.contains("do { try f() } catch"), true)
+        XCTAssertEqual(error("do { } except { }")?.message.contains("write catch { ... }"), true)
+    }
+
     func testAnInterruptIsNeverCaught() throws {
         for cell in ["while true { do { _ = check(1) } catch { } }", "while true { _ = try? check(1) }",
                      "func spin() { while true { } }\ndo { spin() } catch { print(\"caught\") }"] {
