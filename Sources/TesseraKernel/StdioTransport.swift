@@ -5,9 +5,10 @@ import TesseraScript
 ///
 /// The main thread reads and parses lines; the worker runs cells. A malformed line gets
 /// an `error` message naming the problem and the kernel reads on. `interrupt_request`
-/// and SIGINT interrupt the running cell at once. EOF means the front end has gone: the
-/// running cell is interrupted, queued executes are answered `aborted`, and the process
-/// exits within a second (a kernel whose parent died must not run on for hours).
+/// and SIGINT interrupt the running cell at once. At EOF what was sent runs for half a
+/// second more; then the running cell is interrupted, the executes still queued are
+/// answered `aborted`, and the process exits, within a second of EOF (a kernel whose
+/// parent died must not run on for hours).
 public enum StdioTransport {
     public static func run() -> Int32 {
         let writer = LineWriter()
@@ -49,11 +50,18 @@ public enum StdioTransport {
                 writer.write(ProtocolError("line \(lineNumber): \(error)").message(parent: nil).json)
             }
         }
-        worker.stopNow()
-        // Native work checks the interrupt between units; one that does not answer within
-        // a second is not waited for.
-        if !worker.waitUntilStopped(deadline: Date(timeIntervalSinceNow: 1)) {
-            Console.err("tessera kernel: the running cell did not stop within a second of the end of input; exiting\n")
+        // Nothing more will come. What was sent goes on running for half a second, so a
+        // program that writes its requests and closes stdin (`subprocess.run(input:)`, a
+        // shell pipe) gets their replies; then the running cell is interrupted and the rest
+        // answered `aborted`: a kernel whose front end has gone must not run on for hours.
+        worker.close()
+        if !worker.waitUntilStopped(deadline: Date(timeIntervalSinceNow: 0.5)) {
+            worker.stopNow()
+            // Native work checks the interrupt between units; one that does not answer in
+            // time is not waited for.
+            if !worker.waitUntilStopped(deadline: Date(timeIntervalSinceNow: 0.5)) {
+                Console.err("tessera kernel: the running cell did not stop within a second of the end of input; exiting\n")
+            }
         }
         return 0
     }

@@ -128,6 +128,23 @@ def test_end_of_input_interrupts_a_runaway_cell_and_exits_within_a_second():
     assert '"parent_id":"after"' in rest and '"status":"aborted"' in rest, "the queued cell is answered aborted, not run"
 
 
+def test_end_of_input_lets_what_was_sent_finish():
+    """A program that writes its requests and closes stdin, as subprocess.run(input=...) and a
+    shell pipe do, gets the replies of its (quick) cells, and the kernel exits 0 at once."""
+    cells = ["let x = 2", "x * 21", 'print("hi")']
+    lines = "".join(json.dumps({"msg_id": f"c{i}", "msg_type": "execute_request", "content": {"code": c}}) + "\n"
+                    for i, c in enumerate(cells))
+    start = time.monotonic()
+    done = subprocess.run([binary(), "kernel", "--stdio"], input=lines.encode(), capture_output=True, timeout=30)
+    assert done.returncode == 0, done.stderr.decode()[-2000:]
+    assert time.monotonic() - start < 5
+    ms = [json.loads(l) for l in done.stdout.decode().splitlines()]
+    replies = {m["parent_id"]: m["content"]["status"] for m in ms if m["msg_type"] == "execute_reply"}
+    assert replies == {"c0": "ok", "c1": "ok", "c2": "ok"}, replies
+    assert [m["content"]["data"]["text/plain"] for m in ms if m["msg_type"] == "execute_result"] == ["42"]
+    assert [m["content"]["text"] for m in ms if m["msg_type"] == "stream"] == ["hi\n"]
+
+
 @pytest.mark.parametrize("line,words,echo", [
     ('{"msg_id":"s","msg_type":"execute_request","content":{"code":"1","silent":"yes"}}', "content.silent must be true or false", "s"),
     ('{"msg_id":"c","msg_type":"complete_request","content":{"code":"pri","cursor_pos":"3"}}', "content.cursor_pos must be a whole number", "c"),
