@@ -38,6 +38,16 @@ enum StringMethods {
         }
     }
 
+    /// `i` when it is a position in `text` (0 through its Character count, or below the
+    /// count where a Character must be there), else the IndexError Swift's trap would be.
+    static func position(_ i: Int, in text: String, _ signature: String, endAllowed: Bool = true) throws -> Int {
+        let count = characterCount(text)
+        guard i >= 0 && (i < count || (endAllowed && i == count)) else {
+            throw ScriptError(.index, "\(signature): position \(i) is outside the String of \(count) Character\(count == 1 ? "" : "s") (valid: 0\(endAllowed ? "..." : "..<")\(count))")
+        }
+        return i
+    }
+
     /// The number of Characters in `text`: for ASCII text its bytes less one per "\r\n" (the
     /// one Character of two bytes there), counted over the bytes (Swift's Character count
     /// walks grapheme breaks, 3.5 ms for 2 MB); other text as Swift counts it.
@@ -227,6 +237,62 @@ enum StringMethods {
         }
         t.methods["reversed"] = { v, args, _ in _ = try bind(args, "reversed()", []); return .string(String(string(v).reversed())) }
         // `s.append("x")` and `s.append(contentsOf: "xy")` grow the String in place, as `+=`.
+        // Swift's String indices, here Character offsets (what `firstIndex(of:)` and `s[i]`
+        // already use): code written with startIndex and index(_:offsetBy:) reads the same.
+        t.properties["startIndex"] = { _ in .int(0) }
+        t.properties["endIndex"] = { v in .int(characterCount(string(v))) }
+        t.methods["index"] = { v, args, _ in
+            let label = args.count == 1 ? args[0].label : "offsetBy"
+            let (signature, step): (String, Int) = switch label {
+            case "after": ("index(after:)", 1)
+            case "before": ("index(before:)", -1)
+            default: ("index(_:offsetBy:)", 0)
+            }
+            let a = try bind(args, signature, step == 0 ? [.positional(), .labelled("offsetBy", required: true)] : [.labelled(label!, required: true)])
+            let i = try intArgument(a[0], "\(signature)'s index") + (step == 0 ? try intArgument(a[1], "offsetBy") : step)
+            return .int(try position(i, in: string(v), signature))
+        }
+        t.methods["distance"] = { v, args, _ in
+            let a = try bind(args, "distance(from:to:)", [.labelled("from", required: true), .labelled("to", required: true)])
+            let from = try position(try intArgument(a[0], "distance(from:)"), in: string(v), "distance(from:to:)")
+            return .int(try position(try intArgument(a[1], "distance(to:)"), in: string(v), "distance(from:to:)") - from)
+        }
+        t.mutating["insert"] = { v, args, _ in
+            let label = args.first?.label == "contentsOf" ? "contentsOf" : nil
+            let signature = label == nil ? "insert(_:at:)" : "insert(contentsOf:at:)"
+            let a = try bind(args, signature, [label.map { .labelled($0, required: true) } ?? .positional(), .labelled("at", required: true)])
+            let piece = try stringArgument(a[0], signature)
+            var text = string(v)
+            let i = try position(try intArgument(a[1], "insert's position"), in: text, signature)
+            text.insert(contentsOf: piece, at: text.index(text.startIndex, offsetBy: i))
+            v = .string(text)
+            return .nil
+        }
+        t.mutating["remove"] = { v, args, _ in
+            let a = try bind(args, "remove(at:)", [.labelled("at", required: true)])
+            var text = string(v)
+            let i = try position(try intArgument(a[0], "remove's position"), in: text, "remove(at:)", endAllowed: false)
+            let removed = text.remove(at: text.index(text.startIndex, offsetBy: i))
+            v = .string(text)
+            return .string(String(removed))
+        }
+        for (name, fromEnd) in [("removeFirst", false), ("removeLast", true)] {
+            t.mutating[name] = { v, args, _ in
+                _ = try bind(args, "\(name)()", [])
+                var text = string(v)
+                guard !text.isEmpty else { throw ScriptError(.index, "\(name)() on an empty String") }
+                let removed = fromEnd ? text.removeLast() : text.removeFirst()
+                v = .string(text)
+                return .string(String(removed))
+            }
+        }
+        t.mutating["popLast"] = { v, args, _ in
+            _ = try bind(args, "popLast()", [])
+            var text = string(v)
+            guard let last = text.popLast() else { return .nil }
+            v = .string(text)
+            return .string(String(last))
+        }
         t.mutating["append"] = { v, args, _ in
             let label = args.first?.label == "contentsOf" ? "contentsOf" : nil
             let x = try bind(args, label == nil ? "append(_:)" : "append(contentsOf:)",

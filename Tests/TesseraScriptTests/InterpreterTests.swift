@@ -181,6 +181,26 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("5 & 3")?.message.contains("no bitwise operators"), true)
     }
 
+    /// Swift's String indices are Character offsets here, as `s[i]` and `firstIndex(of:)` are.
+    func testStringIndicesAndInPlaceChanges() {
+        XCTAssertEqual(output("""
+            var s = "hello"
+            s.insert("x", at: s.startIndex)
+            s.insert(contentsOf: "YZ", at: s.endIndex)
+            print(s, s[s.index(s.startIndex, offsetBy: 1)], s.index(after: 0), s.index(before: 3), s.distance(from: 1, to: 4))
+            print(s.remove(at: 0), s.removeFirst(), s.removeLast(), s.popLast()!, s)
+            let ys = ["ab"]
+            var t = ys[0]
+            t.removeLast()
+            var e = ""
+            print(t, ys, e.popLast() == nil)
+            """), "xhelloYZ h 1 2 3\nx h Z Y ello\na [\"ab\"] true\n")
+        XCTAssertEqual(error("var s = \"ab\"\ns.remove(at: 2)")?.kind, .index)
+        XCTAssertEqual(error("var s = \"ab\"\ns.insert(\"c\", at: 3)")?.kind, .index)
+        XCTAssertEqual(error("var s = \"\"\ns.removeFirst()")?.kind, .index)
+        XCTAssertEqual(error("\"ab\".index(1, offsetBy: 5)")?.kind, .index)
+    }
+
     /// `description` and `String(describing:)`, which every Swift value has.
     func testEveryValueDescribesItself() {
         XCTAssertEqual(run("[3.description, \"ab\".description, \"ab\".debugDescription, [1, \"a\"].description, (1, 2).description, true.description, 2.5.description, [\"k\": 1].description]"),
