@@ -38,14 +38,22 @@ enum StringMethods {
         }
     }
 
-    /// `i` when it is a position in `text` (0 through its Character count, or below the
-    /// count where a Character must be there), else the IndexError Swift's trap would be.
-    static func position(_ i: Int, in text: String, _ signature: String, endAllowed: Bool = true) throws -> Int {
-        let count = characterCount(text)
-        guard i >= 0 && (i < count || (endAllowed && i == count)) else {
-            throw ScriptError(.index, "\(signature): position \(i) is outside the String of \(count) Character\(count == 1 ? "" : "s") (valid: 0\(endAllowed ? "..." : "..<")\(count))")
+    /// Where Character offset `i` of `text` is (0 through its Character count; below the count
+    /// where a Character must be there), found in one walk; else the IndexError that Swift's
+    /// trap would be.
+    static func index(_ i: Int, in text: String, _ signature: String, endAllowed: Bool = true) throws -> String.Index {
+        if i >= 0, let at = text.index(text.startIndex, offsetBy: i, limitedBy: text.endIndex), endAllowed || at < text.endIndex {
+            return at
         }
-        return i
+        let count = characterCount(text)
+        throw ScriptError(.index, "\(signature): position \(i) is outside the String of \(count) Character\(count == 1 ? "" : "s") (valid: 0\(endAllowed ? "..." : "..<")\(count))")
+    }
+
+    /// `i + step`, or an IndexError where that is past any Int (`index(after: Int.max)`).
+    private static func offset(_ i: Int, _ step: Int, _ signature: String) throws -> Int {
+        let (sum, overflow) = i.addingReportingOverflow(step)
+        guard !overflow else { throw ScriptError(.index, "\(signature): \(i) offset by \(step) does not fit in an Int") }
+        return sum
     }
 
     /// The number of Characters in `text`: for ASCII text its bytes less one per "\r\n" (the
@@ -236,26 +244,32 @@ enum StringMethods {
             return .string(replaced(string(v), target, with))
         }
         t.methods["reversed"] = { v, args, _ in _ = try bind(args, "reversed()", []); return .string(String(string(v).reversed())) }
-        // `s.append("x")` and `s.append(contentsOf: "xy")` grow the String in place, as `+=`.
         // Swift's String indices, here Character offsets (what `firstIndex(of:)` and `s[i]`
         // already use): code written with startIndex and index(_:offsetBy:) reads the same.
         t.properties["startIndex"] = { _ in .int(0) }
         t.properties["endIndex"] = { v in .int(characterCount(string(v))) }
         t.methods["index"] = { v, args, _ in
-            let label = args.count == 1 ? args[0].label : "offsetBy"
-            let (signature, step): (String, Int) = switch label {
-            case "after": ("index(after:)", 1)
-            case "before": ("index(before:)", -1)
-            default: ("index(_:offsetBy:)", 0)
+            let signature: String, i: Int
+            switch args.count == 1 ? args[0].label : nil {
+            case "after"?, "before"?:
+                let label = args[0].label!
+                signature = "index(\(label):)"
+                let at = try intArgument(try bind(args, signature, [.labelled(label, required: true)])[0], signature)
+                i = try offset(at, label == "after" ? 1 : -1, signature)
+            default:
+                signature = "index(_:offsetBy:)"
+                let a = try bind(args, signature, [.positional(), .labelled("offsetBy", required: true)])
+                i = try offset(try intArgument(a[0], signature), try intArgument(a[1], "offsetBy"), signature)
             }
-            let a = try bind(args, signature, step == 0 ? [.positional(), .labelled("offsetBy", required: true)] : [.labelled(label!, required: true)])
-            let i = try intArgument(a[0], "\(signature)'s index") + (step == 0 ? try intArgument(a[1], "offsetBy") : step)
-            return .int(try position(i, in: string(v), signature))
+            _ = try index(i, in: string(v), signature)
+            return .int(i)
         }
         t.methods["distance"] = { v, args, _ in
-            let a = try bind(args, "distance(from:to:)", [.labelled("from", required: true), .labelled("to", required: true)])
-            let from = try position(try intArgument(a[0], "distance(from:)"), in: string(v), "distance(from:to:)")
-            return .int(try position(try intArgument(a[1], "distance(to:)"), in: string(v), "distance(from:to:)") - from)
+            let signature = "distance(from:to:)"
+            let a = try bind(args, signature, [.labelled("from", required: true), .labelled("to", required: true)])
+            let from = try intArgument(a[0], signature), to = try intArgument(a[1], signature)
+            for i in [from, to] { _ = try index(i, in: string(v), signature) }
+            return .int(to - from)
         }
         t.mutating["insert"] = { v, args, _ in
             let label = args.first?.label == "contentsOf" ? "contentsOf" : nil
@@ -263,16 +277,14 @@ enum StringMethods {
             let a = try bind(args, signature, [label.map { .labelled($0, required: true) } ?? .positional(), .labelled("at", required: true)])
             let piece = try stringArgument(a[0], signature)
             var text = string(v)
-            let i = try position(try intArgument(a[1], "insert's position"), in: text, signature)
-            text.insert(contentsOf: piece, at: text.index(text.startIndex, offsetBy: i))
+            text.insert(contentsOf: piece, at: try index(try intArgument(a[1], signature), in: text, signature))
             v = .string(text)
             return .nil
         }
         t.mutating["remove"] = { v, args, _ in
             let a = try bind(args, "remove(at:)", [.labelled("at", required: true)])
             var text = string(v)
-            let i = try position(try intArgument(a[0], "remove's position"), in: text, "remove(at:)", endAllowed: false)
-            let removed = text.remove(at: text.index(text.startIndex, offsetBy: i))
+            let removed = text.remove(at: try index(try intArgument(a[0], "remove(at:)"), in: text, "remove(at:)", endAllowed: false))
             v = .string(text)
             return .string(String(removed))
         }
@@ -293,6 +305,7 @@ enum StringMethods {
             v = .string(text)
             return .string(String(last))
         }
+        // `s.append("x")` and `s.append(contentsOf: "xy")` grow the String in place, as `+=`.
         t.mutating["append"] = { v, args, _ in
             let label = args.first?.label == "contentsOf" ? "contentsOf" : nil
             let x = try bind(args, label == nil ? "append(_:)" : "append(contentsOf:)",

@@ -199,6 +199,9 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("var s = \"ab\"\ns.insert(\"c\", at: 3)")?.kind, .index)
         XCTAssertEqual(error("var s = \"\"\ns.removeFirst()")?.kind, .index)
         XCTAssertEqual(error("\"ab\".index(1, offsetBy: 5)")?.kind, .index)
+        // Offsets past any Int are errors, never a trap.
+        XCTAssertEqual(error("\"ab\".index(after: Int.max)")?.kind, .index)
+        XCTAssertEqual(error("\"ab\".index(Int.min, offsetBy: -1)")?.kind, .index)
     }
 
     /// `description` and `String(describing:)`, which every Swift value has.
