@@ -475,10 +475,8 @@ enum ArrayMethods {
             let a = try bind(args, "swapAt(_:_:)", [.positional(), .positional()])
             let i = try intArgument(a[0], "swapAt's first position"), j = try intArgument(a[1], "swapAt's second position")
             return try mutate(&v, "swapAt") { xs in
-                for k in [i, j] where !(0..<xs.count).contains(k) {
-                    throw ScriptError(.index, "index \(k) is out of range for an Array of \(xs.count) element\(xs.count == 1 ? "" : "s") (valid: 0..<\(xs.count))")
-                }
-                xs.swapAt(i, j)
+                xs.swapAt(try Subscripts.position(i, count: xs.count, typeName: "Array"),
+                          try Subscripts.position(j, count: xs.count, typeName: "Array"))
                 return .nil
             }
         }

@@ -458,8 +458,6 @@ final class FunctionCode {
     }
 }
 
-/// A compiled function body: its code, the source position of each instruction, its
-/// constants, the session variables it names and its call sites.
 /// Where an error raised in instructions `from..<to` of a chunk goes: to `target`, with the
 /// error (an `Error` value) stored in register `register` when there is one. A `do` with
 /// catch clauses makes one over its body, `try?` one over its expression; inner ones come
@@ -474,6 +472,8 @@ struct ErrorHandler {
     func covers(_ instruction: Int) -> Bool { Int(from) <= instruction && instruction < Int(to) }
 }
 
+/// A compiled function body: its code, the source position of each instruction, its
+/// constants, the session variables it names and its call sites.
 final class Chunk {
     let name: String
     let source: Source
@@ -487,6 +487,7 @@ final class Chunk {
     /// Source positions an instruction names besides its own (a session variable's name).
     @exclusivity(unchecked) var places: [SourceLocation] = []
     @exclusivity(unchecked) var errors: [ScriptError] = []
+    /// Where errors raised in ranges of `code` go (a `do`'s catch, a `try?`), innermost first.
     @exclusivity(unchecked) var handlers: [ErrorHandler] = []
     /// The names `member` instructions read, as Dict keys made once, each with the position
     /// where the instruction found it last (see `ScriptDict.position(of:hint:)`).

@@ -1037,7 +1037,6 @@ struct BytecodeCompiler {
         emit(.unpack(a: value, first: first, count: Operand(places.elements.count)), loc)
         for (k, place) in places.elements.enumerated() {
             let part = first + Operand(k)
-            if let id = place as? IdentifierExpr, id.name == "_" { continue }
             if let inner = place as? TupleExpr {
                 try assignTuple(inner, from: part, loc)
             } else {

@@ -350,7 +350,7 @@ public struct Parser {
             // Swift's one-sided ranges: `case ..<0:`, `case ...9:`, `case 10...:`.
             if parser.peek.isPunct("..<") || parser.peek.isPunct("...") {
                 let op = parser.advance()
-                let bound = try parser.parseBinary(level: 4)
+                let bound = try parser.parseBinary(level: Parser.rangeLevel + 1)
                 return .value(PartialRangeExpr(op.isPunct("..<") ? "<" : "<=", bound, op.location))
             }
             let value = try parser.parseExpression()
@@ -630,6 +630,7 @@ public struct Parser {
     private static let levels: [[String]] = [
         ["||"], ["&&"], ["==", "!=", "<", "<=", ">", ">="], ["..<", "..."], ["+", "-"], ["*", "/", "%", "@"],
     ]
+    private static let rangeLevel = levels.firstIndex(of: ["..<", "..."])!
 
     private func binaryOperator(at level: Int) -> String? {
         switch peek.kind {
@@ -645,9 +646,9 @@ public struct Parser {
         var lhs = try parseBinary(level: level + 1)
         var comparisons = 0
         while onSameLogicalLine, let op = binaryOperator(at: level) {
-            // `xs[n...]`: a partial range, which the subscript reads.
-            // `case 5...:`: one in a case pattern, which parseCasePattern reads.
-            if op == "...", peekAt(1).isPunct("]") || peekAt(1).isPunct(":") || peekAt(1).isPunct(",") || peekAt(1).isPunct(")") { break }
+            // A one-sided range, `xs[n...]` or `case 5...:`, which the subscript or the case
+            // pattern reads: nothing can follow `...` there.
+            if op == "...", [")", "]", ":", ","].contains(where: peekAt(1).isPunct) { break }
             let t = advance()
             if level == 2 {
                 comparisons += 1
@@ -677,12 +678,12 @@ public struct Parser {
 
     private mutating func parseUnary() throws -> Expr {
         let t = peek
-        if t.isWord("try"), let optional = tryForm() {
+        if t.isWord("try"), let form = tryForm() {
             // As in Swift, `try` covers the whole expression to its right.
             advance()
-            if optional != nil { advance() }
+            if form != .plain { advance() }
             let inner = try nested { try $0.parseTernary() }
-            return optional == true ? OptionalTryExpr(inner, t.location) : inner
+            return form == .optional ? OptionalTryExpr(inner, t.location) : inner
         }
         if t.isPunct("-") || t.isPunct("!") || t.isPunct("+") || t.isKeyword(.not) {
             advance()
@@ -698,15 +699,16 @@ public struct Parser {
         return try parsePostfix()
     }
 
-    /// At the word `try`: nil when it is not a `try` (a variable of that name), else
-    /// `.some(true)` for `try?`, `.some(false)` for `try!` and `.some(nil)` for `try`.
-    private func tryForm() -> Bool?? {
+    private enum TryForm { case plain, optional, forced }
+
+    /// At the word `try`: which `try` it begins (`try`, `try?`, `try!`), or nil when it is a
+    /// name (a variable called `try`).
+    private func tryForm() -> TryForm? {
         let next = peekAt(1)
-        guard !next.newlineBefore else { return nil }
-        if (next.isPunct("?") || next.isPunct("!")) && !next.spaceBefore {
-            return Parser.startsOperand(peekAt(2)) ? .some(next.isPunct("?")) : nil
+        if (next.isPunct("?") || next.isPunct("!")) && !next.spaceBefore && !next.newlineBefore {
+            return Parser.startsOperand(peekAt(2)) ? (next.isPunct("?") ? .optional : .forced) : nil
         }
-        return Parser.startsOperand(next) ? .some(nil) : nil
+        return Parser.startsOperand(next) ? .plain : nil
     }
 
     /// Whether `t`, on the same line, can begin an operand.
@@ -887,7 +889,7 @@ public struct Parser {
             _ = try expect(")", "to close the '(' at \(t.location)")
             return items.count == 1 ? items[0] : TupleExpr(items, t.location)
         case .punct("["):
-            if let empty = emptyCollectionOfType() { return empty }
+            if let typed = collectionTypeCall() { return typed }
             advance()
             return try parseCollection(t)
         case .punct("{"):
@@ -905,25 +907,26 @@ public struct Parser {
         }
     }
 
-    /// `[Double]()` and `[String: Int]()`: Swift's empty collections of a type (the language
-    /// is dynamically typed: the type is read and dropped). Nil, with nothing consumed, for
-    /// anything else.
-    private mutating func emptyCollectionOfType() -> Expr? {
+    /// A collection type called, as Swift writes it: `[Double]()` and `[String: Int]()` (an
+    /// empty collection), `[Int](repeating: 0, count: n)` (the type's initialiser, whose call
+    /// follows: the name `Array` or `Dictionary`). The language is dynamically typed: the
+    /// element types are read and dropped. Nil, with nothing consumed, for anything else.
+    private mutating func collectionTypeCall() -> Expr? {
         // Looked at before anything is consumed: type tokens up to the `]` that closes this
-        // `[`, then `()` (an Array literal stops at its first value that is not a name).
-        var depth = 0, k = 0, isDict = false
+        // `[`, then `(` (an Array literal stops at its first value that is not a name; `[a, b]`
+        // is a literal, not a type).
+        var depth = 0, parens = 0, k = 0, isDict = false
         repeat {
             let t = peekAt(k)
-            guard Parser.isTypeToken(t) else { return nil }
+            guard Parser.isTypeToken(t), !(t.isPunct(",") && depth == 1 && parens == 0) else { return nil }
             if t.isPunct("[") { depth += 1 } else if t.isPunct("]") { depth -= 1 }
+            if t.isPunct("(") { parens += 1 } else if t.isPunct(")") { parens -= 1 }
             if t.isPunct(":") && depth == 1 { isDict = true }
             k += 1
         } while depth > 0 && k < 64
         guard depth == 0, k > 2, peekAt(k).isPunct("("), !peekAt(k).spaceBefore else { return nil }
         let open = peek
         guard peekAt(k + 1).isPunct(")") else {
-            // `[Int](repeating: 0, count: n)`, `[String: Int](uniqueKeysWithValues: pairs)`:
-            // the type's initialiser, whose call follows.
             for _ in 0..<k { advance() }
             return IdentifierExpr(isDict ? "Dictionary" : "Array", open.location)
         }

@@ -42,9 +42,10 @@ public enum Subscripts {
         }
     }
 
-    private static func position(_ i: Int, count: Int, typeName: String) throws -> Int {
+    /// `i` when an element of a collection of `count` is there, else the IndexError.
+    static func position(_ i: Int, count: Int, typeName: String) throws -> Int {
         guard i >= 0 && i < count else {
-            throw ScriptError(.index, "index \(i) is out of range for \(article(typeName)) \(typeName) of \(count) element\(count == 1 ? "" : "s")"
+            throw ScriptError(.index, "index \(i) is out of range for \(typeName.withArticle) of \(count) element\(count == 1 ? "" : "s")"
                               + (count > 0 ? " (valid: 0..<\(count))" : ""))
         }
         return i
@@ -72,7 +73,6 @@ public enum Subscripts {
         }
     }
 
-    private static func article(_ s: String) -> String { "AEIOU".contains(s.first ?? "x") ? "an" : "a" }
 
     private static func slice(_ xs: [Value], _ index: Value, typeName: String, wrap: ([Value]) -> Value) throws -> Value {
         switch index {
@@ -80,11 +80,11 @@ public enum Subscripts {
             return xs[try position(i, count: xs.count, typeName: typeName)]
         case .range(let r):
             guard r.lower >= 0, r.upperExclusive <= xs.count else {
-                throw ScriptError(.index, "range \(Value.range(r)) is out of bounds for \(article(typeName)) \(typeName) of \(xs.count) elements")
+                throw ScriptError(.index, "range \(Value.range(r)) is out of bounds for \(typeName.withArticle) of \(xs.count) elements")
             }
             return wrap(Array(xs[r.lower..<r.upperExclusive]))
         default:
-            throw ScriptError(.type, "\(article(typeName)) \(typeName) index must be an Int or a Range, got \(index.typeName)")
+            throw ScriptError(.type, "\(typeName.withArticle) index must be an Int or a Range, got \(index.typeName)")
         }
     }
 

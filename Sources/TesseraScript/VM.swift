@@ -492,13 +492,19 @@ extension Interpreter {
     private func catching(_ error: Error, _ frames: inout Activations, _ current: inout Unmanaged<Chunk>, _ pc: Int,
                           _ w: inout Window, _ stack: RegisterStack) -> Int? {
         if let e = error as? ScriptError, e.kind == .interrupted { return nil }
-        var handler = current._withUnsafeGuaranteedRef { c in c.handlers.first { $0.covers(pc - 1) } }
+        // The innermost handler of the running function, else of the nearest caller that has
+        // one over its call; `depth` the functions above that one.
+        func handler(of chunk: Unmanaged<Chunk>, at instruction: Int) -> ErrorHandler? {
+            chunk._withUnsafeGuaranteedRef { c in c.handlers.first { $0.covers(instruction) } }
+        }
         var depth = 0
-        while handler == nil {
+        var found = handler(of: current, at: pc - 1)
+        while found == nil {
             guard let caller = frames.below(depth) else { return nil }
-            handler = caller.chunk._withUnsafeGuaranteedRef { c in c.handlers.first { $0.covers(caller.returnTo - 1) } }
+            found = handler(of: caller.chunk, at: caller.returnTo - 1)
             depth += 1
         }
+        let target = found.unsafelyUnwrapped
         var err = Self.located(error, at: pc - 1, of: current)
         if depth > 0 {
             stack.clear(w.base, w.registerCount)
@@ -511,11 +517,10 @@ extension Interpreter {
         }
         // A native call that ran a closure may have moved the registers.
         w.r = stack.base + w.base
-        if let r = handler.unsafelyUnwrapped.register {
-            let thrown = err ?? ScriptError(.value, String(describing: error))
-            Value.store(w.r + Int(r), .object(ErrorObject(thrown)))
+        if let r = target.register {
+            Value.store(w.r + Int(r), .object(ErrorObject(err ?? ScriptError(.value, String(describing: error)))))
         }
-        return Int(handler.unsafelyUnwrapped.target)
+        return Int(target.target)
     }
 
     /// `error` as a ScriptError placed at `instruction` of `chunk` (nil for another error).
