@@ -154,6 +154,15 @@ enum DataBindings {
             throw error
         }
         progress.finish()
+        // A line skipped or changed must not pass unseen (pandas stops at one by default):
+        // a warning says how many and where, the frame still reads what it could.
+        let report = frame.parseReport
+        if report.dataIssueCount > 0 {
+            let first = report.dataIssues.prefix(3).map(\.description).joined(separator: "; ")
+            let n = report.dataIssueCount
+            interp.host.write("Warning: readCSV: \(n) line\(n == 1 ? "" : "s") of \(name) not read as written (\(first)\(n > 3 ? "; ..." : "")); "
+                              + "frame.report lists them, and strict: true makes the first an error\n", to: .stderr)
+        }
         return .object(FrameObject(frame))
     }
 

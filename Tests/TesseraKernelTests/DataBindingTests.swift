@@ -8,7 +8,14 @@ final class DataBindingTests: XCTestCase {
         try "id,amount,label\n1,10.5,0\n2,NA,1\n3,7,0\n4,9\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let k = KernelHarness()
-        XCTAssertNil(k.execute("let f = readCSV(\"\(path)\", target: \"label\")").error)
+        let read = k.execute("let f = readCSV(\"\(path)\", target: \"label\")")
+        XCTAssertNil(read.error)
+        // The short line 5 is read (its missing field empty) and said on stderr, not passed over.
+        XCTAssertTrue(read.stderr.contains("1 line of") && read.stderr.contains("line 5:"), read.stderr)
+        let clean = NSTemporaryDirectory() + "tessera-bind-clean-\(UUID().uuidString).csv"
+        try "a,b\n1,2\n".write(toFile: clean, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: clean) }
+        XCTAssertEqual(k.execute("readCSV(\"\(clean)\").rows").stderr, "", "a clean file warns of nothing")
         XCTAssertEqual(k.execute("f.shape").result, "(4, 3)")
         XCTAssertEqual(k.execute("f[\"amount\"].missing").result, "1")
         XCTAssertEqual(k.execute("f[\"amount\"].dtype").result, "\"float64\"")
