@@ -486,12 +486,19 @@ extension Interpreter {
     /// `do`'s catch or a `try?` there or in a caller handles: the running functions above
     /// that one end (their registers let go, a traceback line each, kept should the error
     /// be thrown again), the error goes to the handler's register, and the handler's first
-    /// instruction is returned. Nil when none handles it. An interrupt is never handled: a
-    /// script cannot stop one from ending the cell.
+    /// instruction is returned. Nil when none handles it. Only the language's errors are
+    /// handled: an interrupt, and a signal of the machinery that passes through script code
+    /// (a trial the pruner stops, raised by `trial.report`), always go on, or a `catch` in an
+    /// objective would turn a pruned trial into a complete one.
     @inline(never)
     private func catching(_ error: Error, _ frames: inout Activations, _ current: inout Unmanaged<Chunk>, _ pc: Int,
                           _ w: inout Window, _ stack: RegisterStack) -> Int? {
-        if let e = error as? ScriptError, e.kind == .interrupted { return nil }
+        let raised: ScriptError
+        switch error {
+        case let e as ScriptError where e.kind != .interrupted: raised = e
+        case let e as any ScriptErrorConvertible: raised = e.scriptError
+        default: return nil
+        }
         // The innermost handler of the running function, else of the nearest caller that has
         // one over its call; `depth` the functions above that one.
         func handler(of chunk: Unmanaged<Chunk>, at instruction: Int) -> ErrorHandler? {
@@ -505,7 +512,7 @@ extension Interpreter {
             depth += 1
         }
         let target = found.unsafelyUnwrapped
-        var err = Self.located(error, at: pc - 1, of: current)
+        var err = Self.located(raised, at: pc - 1, of: current)
         if depth > 0 {
             stack.clear(w.base, w.registerCount)
             for k in 0..<depth {
@@ -517,9 +524,7 @@ extension Interpreter {
         }
         // A native call that ran a closure may have moved the registers.
         w.r = stack.base + w.base
-        if let r = target.register {
-            Value.store(w.r + Int(r), .object(ErrorObject(err ?? ScriptError(.value, String(describing: error)))))
-        }
+        if let r = target.register, let err { Value.store(w.r + Int(r), .object(ErrorObject(err))) }
         return Int(target.target)
     }
 

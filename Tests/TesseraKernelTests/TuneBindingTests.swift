@@ -86,6 +86,18 @@ final class TuneBindingTests: XCTestCase {
             pr.trials.filter { row in row.state == "pruned" }.rows > 0
             """)
         XCTAssertEqual(pruned.result, "true", pruned.errorText)
+        // A catch around the training loop (or try? on report) does not swallow the pruner's
+        // stop: the trial is pruned, not recorded complete with an unfinished value.
+        let guarded = k.execute("""
+            let pg = tune(["x": uniform(0, 1)], objective: "loss", budget: 15, method: .random, seed: 4) { p, t in
+                var loss = 0.0
+                do { for step in 1...4 { loss = p.x + 1 / step; t.report(step, loss) } } catch { loss = -1 }
+                for step in 5...6 { _ = try? t.report(step, loss) }
+                return loss
+            }
+            [pg.trials.filter { row in row.state == "pruned" }.rows > 0, pg.best!.value >= 0]
+            """)
+        XCTAssertEqual(guarded.result, "[true, true]", guarded.errorText)
         func error(_ code: String) -> String { k.execute(code).errorText }
         XCTAssertTrue(error("tune([\"lr\": logUniform(0, 1)], objective: \"loss\") { p, t in 1 }").contains("TuneError: 'lr': logUniform(0.0, 1.0) needs 0 < low < high"))
         XCTAssertTrue(error("tune([\"lr\": uniform(0, 1)]) { p, t in 1 }").contains("tune needs objective:"))

@@ -164,6 +164,21 @@ final class DoCatchTests: ScriptTestCase {
         XCTAssertTrue(typed?.message.contains("error.kind ==") == true, typed?.message ?? "")
     }
 
+    func testOnlyTheLanguagesErrorsAreCaughtNotTheMachinerysSignals() throws {
+        // A native function's own signal (as trial.report's for a pruned trial) passes
+        // through every catch and try?; a domain error that has a language form is caught.
+        struct Signal: Error {}
+        struct Domain: ScriptErrorConvertible { var scriptError: ScriptError { ScriptError(.data, "bad rows") } }
+        interpreter.definePrelude(NativeFunction("signal") { _, _ in throw Signal() })
+        interpreter.definePrelude(NativeFunction("domain") { _, _ in throw Domain() })
+        for cell in ["do { signal() } catch { print(\"caught\") }", "let s = try? signal()"] {
+            XCTAssertThrowsError(try LargeStack.run { try interpreter.run(Source(name: "cell", text: cell)) }, cell) { error in
+                XCTAssertTrue(error is Signal, "\(error)")
+            }
+        }
+        XCTAssertEqual(output("do { domain() } catch { print(error.kind, error.message) }"), "DataError bad rows\n")
+    }
+
     func testPythonsTryAndExceptGetTheSwiftSpelling() {
         XCTAssertEqual(error("try:\n    x = 1\nexcept:\n    pass")?.message.contains("do { try f() } catch"), true)
         XCTAssertEqual(error("do { } except { }")?.message.contains("write catch { ... }"), true)
