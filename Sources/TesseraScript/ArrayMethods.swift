@@ -7,25 +7,69 @@
 /// before it is built. Loops that call a closure check for an interrupt at every element,
 /// since a one-expression closure has no statement at which the interpreter would.
 enum ArrayMethods {
-    /// The elements of an Array, or of a Range built into one (checked against memory).
-    static func elements(_ v: Value) throws -> [Value] {
+    /// The elements of an Array, or of a Range built into one (checked against memory, and
+    /// for an interrupt as it is built: `Array(0..<300_000_000)` takes seconds).
+    static func elements(_ v: Value, _ flag: InterruptFlag) throws -> [Value] {
         switch v {
         case .array(let xs): return xs
         case .range(let r):
             try MemoryBudget.reserveValues(r.count, "the \(r.count) elements of \(v)")
-            return (r.lower..<r.upperExclusive).map { .int($0) }
+            return try mapChecked(r.count, flag) { .int(r.lower &+ $0) }
         default: return []
         }
     }
 
+    /// The elements of a value that is not a Range (the properties that read one answer a
+    /// Range from its bounds first).
+    static func arrayElements(_ v: Value) -> [Value] {
+        if case .array(let xs) = v { return xs }
+        return []
+    }
+
+    /// Elements native code handles between two checks for an interrupt: a stretch takes
+    /// well under a millisecond, and a check per element would slow the cheap loops.
+    static let checkEvery = 1 << 16
+
+    /// `transform(0), transform(1), ... transform(count - 1)`, checking for an interrupt
+    /// between stretches of `checkEvery`: a native loop over millions of elements (building a
+    /// Range's Ints, enumerated's tuples) would otherwise hold an interrupt for seconds.
+    static func mapChecked(_ count: Int, _ flag: InterruptFlag, _ transform: (Int) throws -> Value) throws -> [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(count)
+        var start = 0
+        while start < count {
+            try flag.check()
+            let end = count - start > checkEvery ? start + checkEvery : count
+            for i in start..<end { out.append(try transform(i)) }
+            start = end
+        }
+        return out
+    }
+
+    /// `count` copies of `x`, checking for an interrupt between stretches (a hundred million
+    /// take a second, most of it the first touch of fresh memory).
+    static func repeatingChecked(_ x: Value, count: Int, _ flag: InterruptFlag) throws -> [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(count)
+        while out.count < count {
+            try flag.check()
+            out.append(contentsOf: repeatElement(x, count: Swift.min(checkEvery, count - out.count)))
+        }
+        return out
+    }
+
     /// The elements' text with `separator` between, written once into storage of its final
     /// size (a String per element, then Swift's `joined`, took 0.4 s for 3 million).
-    static func joined(_ xs: [Value], separator: String) -> String {
+    static func joined(_ xs: [Value], separator: String, _ flag: InterruptFlag) throws -> String {
         var size = separator.utf8.count * max(0, xs.count - 1)
-        for x in xs { if case .string(let t) = x { size += t.utf8.count } else { size += 8 } }
+        for (i, x) in xs.enumerated() {
+            if i & (checkEvery - 1) == 0 { try flag.check() }
+            if case .string(let t) = x { size += t.utf8.count } else { size += 8 }
+        }
         var out = ""
         out.reserveCapacity(size)
         for (i, x) in xs.enumerated() {
+            if i & (checkEvery - 1) == 0 { try flag.check() }
             if i > 0 { out += separator }
             if case .string(let t) = x { out += t } else { out += x.description }
         }
@@ -178,23 +222,23 @@ enum ArrayMethods {
         // A Range answers these from its bounds: `(0..<n).last` must not build n values.
         t.properties["count"] = { v in
             if case .range(let r) = v { return .int(r.count) }
-            return .int(try elements(v).count)
+            return .int(arrayElements(v).count)
         }
         t.properties["indices"] = { v in
             if case .range(let r) = v { return .range(RangeValue(lower: 0, upper: r.count, closed: false)) }
-            return .range(RangeValue(lower: 0, upper: try elements(v).count, closed: false))
+            return .range(RangeValue(lower: 0, upper: arrayElements(v).count, closed: false))
         }
         t.properties["isEmpty"] = { v in
             if case .range(let r) = v { return .bool(r.count == 0) }
-            return .bool(try elements(v).isEmpty)
+            return .bool(arrayElements(v).isEmpty)
         }
         t.properties["first"] = { v in
             if case .range(let r) = v { return r.count > 0 ? .int(r.lower) : .nil }
-            return try elements(v).first ?? .nil
+            return arrayElements(v).first ?? .nil
         }
         t.properties["last"] = { v in
             if case .range(let r) = v { return r.count > 0 ? .int(r.upperExclusive - 1) : .nil }
-            return try elements(v).last ?? .nil
+            return arrayElements(v).last ?? .nil
         }
         t.properties["lowerBound"] = { v in if case .range(let r) = v { return .int(r.lower) }; throw Members.noMember(v, "lowerBound") }
         t.properties["upperBound"] = { v in if case .range(let r) = v { return .int(r.upper) }; throw Members.noMember(v, "upperBound") }
@@ -203,7 +247,13 @@ enum ArrayMethods {
             let f = try closureArgument(try bind(args, "map(_:)", [.positional()])[0], "map")
             try reserveResult(v, "map")
             var out: [Value] = []
-            if case .array(let xs) = v { out.reserveCapacity(xs.count) }
+            // (A Range's count was checked against memory: reserving it spares the copies of
+            // growth, which held an interrupt for a third of a second at 100 million.)
+            switch v {
+            case .array(let xs): out.reserveCapacity(xs.count)
+            case .range(let r): out.reserveCapacity(r.count)
+            default: break
+            }
             try each(v, interp) { out.append(try interp.call(f, $0)); return true }
             return .array(out)
         }
@@ -255,23 +305,23 @@ enum ArrayMethods {
             return .bool(all)
         }
         t.methods["sorted"] = { v, args, interp in
-            .array(try sortedValues(try elements(v), try ordering(args, "sorted"), interp))
+            .array(try sortedValues(try elements(v, interp.interrupt), try ordering(args, "sorted"), interp))
         }
         t.methods["min"] = { v, args, interp in
-            if !args.isEmpty { return try extreme(try elements(v), by: try ordering(args, "min"), max: false, interp) }
+            if !args.isEmpty { return try extreme(try elements(v, interp.interrupt), by: try ordering(args, "min"), max: false, interp) }
             if case .range(let r) = v { return r.count > 0 ? .int(r.lower) : .nil }
-            return try extreme(try elements(v), max: false)
+            return try extreme(try elements(v, interp.interrupt), max: false)
         }
         t.methods["max"] = { v, args, interp in
-            if !args.isEmpty { return try extreme(try elements(v), by: try ordering(args, "max"), max: true, interp) }
+            if !args.isEmpty { return try extreme(try elements(v, interp.interrupt), by: try ordering(args, "max"), max: true, interp) }
             if case .range(let r) = v { return r.count > 0 ? .int(r.upperExclusive - 1) : .nil }
-            return try extreme(try elements(v), max: true)
+            return try extreme(try elements(v, interp.interrupt), max: true)
         }
         // `first` and `last` are properties; called with `where:` they search, as in Swift.
         t.methods["first"] = { v, args, interp in try first(in: v, args, interp) }
         t.methods["last"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "last(where:)", [.labelled("where", required: true)])[0], "last(where:)")
-            for x in try elements(v).reversed() where try boolResult(try interp.call(f, x), "last(where:)") { return x }
+            for x in try elements(v, interp.interrupt).reversed() where try boolResult(try interp.call(f, x), "last(where:)") { return x }
             return .nil
         }
         t.methods["count"] = { v, args, interp in
@@ -284,14 +334,14 @@ enum ArrayMethods {
             }
             return .int(n)
         }
-        t.methods["sum"] = { v, args, _ in
+        t.methods["sum"] = { v, args, interp in
             _ = try bind(args, "sum()", [])
             if case .range(let r) = v { return try rangeSum(r) }
-            return try sum(try elements(v))
+            return try sum(try elements(v, interp.interrupt))
         }
-        t.methods["mean"] = { v, args, _ in
+        t.methods["mean"] = { v, args, interp in
             _ = try bind(args, "mean()", [])
-            let xs = try elements(v)
+            let xs = try elements(v, interp.interrupt)
             guard !xs.isEmpty else { return .nil }
             return try Operators.divide(try Operators.add(.double(0), sum(xs)), .int(xs.count))
         }
@@ -304,7 +354,7 @@ enum ArrayMethods {
             }
             let x = try bind(args, "contains(_:)", [.positional()])[0]
             if case .range(let r) = v, case .int(let i) = x { return .bool(i >= r.lower && i < r.upperExclusive) }
-            return .bool(try elements(v).contains { Operators.equal($0, x) })
+            return .bool(try elements(v, interp.interrupt).contains { Operators.equal($0, x) })
         }
         t.methods["firstIndex"] = { v, args, interp in
             if givesTest(args) {
@@ -322,58 +372,59 @@ enum ArrayMethods {
                 guard case .int(let i) = x, i >= r.lower, i < r.upperExclusive else { return .nil }
                 return .int(i - r.lower)
             }
-            return try elements(v).firstIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
+            return try elements(v, interp.interrupt).firstIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
         }
-        t.methods["enumerated"] = { v, args, _ in
+        t.methods["enumerated"] = { v, args, interp in
             _ = try bind(args, "enumerated()", [])
-            return .array(try elements(v).enumerated().map { .tuple([.int($0.offset), $0.element]) })
+            let xs = try elements(v, interp.interrupt)
+            return .array(try mapChecked(xs.count, interp.interrupt) { .tuple([.int($0), xs[$0]]) })
         }
-        t.methods["zip"] = { v, args, _ in
+        t.methods["zip"] = { v, args, interp in
             let other = try bind(args, "zip(_:)", [.positional()])[0]
-            return try CoreLibrary.zipValues(v, other)
+            return try CoreLibrary.zipValues(v, other, interp.interrupt)
         }
-        t.methods["reversed"] = { v, args, _ in
+        t.methods["reversed"] = { v, args, interp in
             _ = try bind(args, "reversed()", [])
-            return .array(try elements(v).reversed())
+            return .array(try elements(v, interp.interrupt).reversed())
         }
         // From the system's generator, as Swift's (the prelude's `seed:` functions are the
         // reproducible ones).
-        t.methods["shuffled"] = { v, args, _ in
+        t.methods["shuffled"] = { v, args, interp in
             _ = try bind(args, "shuffled()", [])
-            return .array(try elements(v).shuffled())
+            return .array(try elements(v, interp.interrupt).shuffled())
         }
-        t.methods["randomElement"] = { v, args, _ in
+        t.methods["randomElement"] = { v, args, interp in
             _ = try bind(args, "randomElement()", [])
             if case .range(let r) = v { return r.count > 0 ? .int(Int.random(in: r.lower..<r.upperExclusive)) : .nil }
-            return try elements(v).randomElement() ?? .nil
+            return try elements(v, interp.interrupt).randomElement() ?? .nil
         }
-        t.methods["joined"] = { v, args, _ in
+        t.methods["joined"] = { v, args, interp in
             let sep = try bind(args, "joined(separator:)", [.labelled("separator", default: .string(""))])[0]
             guard case .string(let s) = sep else { throw ScriptError(.type, "joined(separator:) needs a String separator") }
-            return .string(joined(try elements(v), separator: s))
+            return .string(try joined(try elements(v, interp.interrupt), separator: s, interp.interrupt))
         }
-        t.methods["prefix"] = { v, args, _ in
+        t.methods["prefix"] = { v, args, interp in
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
-            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: n)))) }
-            return .array(Array(try elements(v).prefix(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: n)), interp.interrupt)) }
+            return .array(Array(try elements(v, interp.interrupt).prefix(max(0, n))))
         }
         t.methods["suffix"] = { v, args, interp in
             if args.first?.label == "from" {
                 return try Subscripts.suffix(v, from: try bind(args, "suffix(from:)", [.labelled("from", required: true)])[0], interp)
             }
             let n = try intArgument(try bind(args, "suffix(_:)", [.positional()])[0], "suffix's length")
-            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: r.count - min(r.count, max(0, n)), count: n)))) }
-            return .array(Array(try elements(v).suffix(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: r.count - min(r.count, max(0, n)), count: n)), interp.interrupt)) }
+            return .array(Array(try elements(v, interp.interrupt).suffix(max(0, n))))
         }
-        t.methods["dropFirst"] = { v, args, _ in
+        t.methods["dropFirst"] = { v, args, interp in
             let n = try intArgument(try bind(args, "dropFirst(_:)", [.positional(default: .int(1))])[0], "dropFirst's count")
-            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: min(r.count, max(0, n)), count: r.count)))) }
-            return .array(Array(try elements(v).dropFirst(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: min(r.count, max(0, n)), count: r.count)), interp.interrupt)) }
+            return .array(Array(try elements(v, interp.interrupt).dropFirst(max(0, n))))
         }
-        t.methods["dropLast"] = { v, args, _ in
+        t.methods["dropLast"] = { v, args, interp in
             let n = try intArgument(try bind(args, "dropLast(_:)", [.positional(default: .int(1))])[0], "dropLast's count")
-            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: r.count - min(r.count, max(0, n)))))) }
-            return .array(Array(try elements(v).dropLast(max(0, n))))
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: r.count - min(r.count, max(0, n)))), interp.interrupt)) }
+            return .array(Array(try elements(v, interp.interrupt).dropLast(max(0, n))))
         }
 
         // Mutating methods change the array in place (Value.mutateArray), so `append` is
@@ -384,18 +435,18 @@ enum ArrayMethods {
             }
             return result
         }
-        t.mutating["append"] = { v, args, _ in
+        t.mutating["append"] = { v, args, interp in
             if let first = args.first, first.label == "contentsOf" {
                 let other = try bind(args, "append(contentsOf:)", [.labelled("contentsOf", required: true)])[0]
                 guard case .array = other else {
                     if case .range = other {
-                        let more = try elements(other)
+                        let more = try elements(other, interp.interrupt)
                         return try mutate(&v, "append") { $0.append(contentsOf: more); return .nil }
                     }
                     throw ScriptError(.type, "append(contentsOf:) needs an Array, got \(other.typeName)")
                 }
                 return try mutate(&v, "append") { xs in
-                    let more = try elements(other)
+                    let more = try elements(other, interp.interrupt)
                     try MemoryBudget.reserveValues(xs.count &+ more.count, "appending \(more.count) elements to an Array of \(xs.count)")
                     xs.append(contentsOf: more)
                     return .nil

@@ -147,16 +147,17 @@ public enum CoreLibrary {
         try MemoryBudget.reserveValues(count < 1e15 ? Int(count) : Int.max, "stride over \(Int(min(count, 1e15))) values")
     }
 
-    static func zipValues(_ a: Value, _ b: Value) throws -> Value {
+    static func zipValues(_ a: Value, _ b: Value, _ flag: InterruptFlag) throws -> Value {
         func items(_ v: Value) throws -> [Value] {
             switch v {
             case .array(let xs): return xs
-            case .range: return try ArrayMethods.elements(v)
+            case .range: return try ArrayMethods.elements(v, flag)
             case .string(let s): return s.map { .string(String($0)) }
             default: throw ScriptError(.type, "zip needs Arrays or Ranges, got \(v.typeName)")
             }
         }
-        return .array(zip(try items(a), try items(b)).map { .tuple([$0, $1]) })
+        let (xs, ys) = (try items(a), try items(b))
+        return .array(try ArrayMethods.mapChecked(min(xs.count, ys.count), flag) { .tuple([xs[$0], ys[$0]]) })
     }
 
     public static let functions: [NativeFunction] = [
@@ -225,7 +226,7 @@ public enum CoreLibrary {
         },
         NativeFunction(Declaration("zip", [.positional("a", sequence, "the first elements"), .positional("b", sequence, "the second elements")],
                                    returns: "[(a, b)]", summary: "Pairs the elements of two Arrays, up to the shorter one.",
-                                   example: "zip([1, 2, 3], [\"a\", \"b\", \"c\"])")) { a, _ in try zipValues(a["a"], a["b"]) },
+                                   example: "zip([1, 2, 3], [\"a\", \"b\", \"c\"])")) { a, interp in try zipValues(a["a"], a["b"], interp.interrupt) },
         NativeFunction(Declaration("stride", [.labelled("from", .double, "the first value"),
                                               .labelled("to", .double, default: .nil, "the bound, never reached"),
                                               .labelled("through", .double, default: .nil, "the bound, included when a step lands on it"),
@@ -307,14 +308,14 @@ public enum CoreLibrary {
                 guard case .int(let n) = a[1] else { throw ScriptError(.type, "Array(repeating:count:) needs an Int count, got \(a[1].typeName)") }
                 guard n >= 0 else { throw ScriptError(.value, "Array(repeating:count:) needs a count of 0 or more, got \(n)") }
                 try MemoryBudget.reserveValues(n, "Array(repeating: _, count: \(n))")
-                return .array(Array(repeating: a[0], count: n))
+                return .array(try ArrayMethods.repeatingChecked(a[0], count: n, interp.interrupt))
             }
             let v = try bind(args, "Array(_:)", [.positional()])[0]
             switch v {
             case .array: return v
             case .range(let r):
                 try MemoryBudget.reserveValues(r.count, "Array(\(v))")
-                return .array(try ArrayMethods.elements(v))
+                return .array(try ArrayMethods.elements(v, interp.interrupt))
             case .string(let s): return .array(s.map { .string(String($0)) })
             case .dict(let d): return .array(d.entries.map { .tuple([$0.0, $0.1]) })
             default: throw ScriptError(.type, "Array(_:) needs a Range, Array, String or Dict, got \(v.typeName)",
@@ -383,7 +384,7 @@ public enum CoreLibrary {
                 let pairs = try collection(try bind(args, "Dictionary(uniqueKeysWithValues:)", [.labelled("uniqueKeysWithValues", required: true)])[0],
                                            "Dictionary(uniqueKeysWithValues:)")
                 var out = ScriptDict()
-                for pair in try ArrayMethods.elements(pairs) {
+                for pair in try ArrayMethods.elements(pairs, interp.interrupt) {
                     guard case .tuple(let kv) = pair, kv.count == 2 else {
                         throw ScriptError(.type, "Dictionary(uniqueKeysWithValues:) needs (key, value) pairs, got \(pair.typeName)")
                     }

@@ -311,6 +311,24 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("1 + 1"), "2")
     }
 
+    func testAnInterruptStopsNativeWorkOverMillionsOfElements() throws {
+        // Building a Range's Ints, copies, pairs or one long String runs no script code, so no
+        // statement or call would see the flag: these check it between stretches. (Unchecked,
+        // Array(0..<300_000_000) held an interrupt for 17 s.)
+        run("let ab = Array(repeating: \"ab\", count: 20_000_000)")
+        for cell in ["Array(0..<50_000_000).count", "Array(repeating: 1, count: 50_000_000).count",
+                     "(0..<20_000_000).enumerated().count", "zip(0..<20_000_000, 0..<20_000_000).count",
+                     "ab.joined(separator: \",\").count", "(0..<50_000_000).map { $0 }.count"] {
+            let flag = interpreter.interrupt
+            DispatchQueue.global().asyncAfter(deadline: .now() + 0.02) { flag.set() }
+            XCTAssertEqual(try XCTUnwrap(error(cell), cell).kind, .interrupted, cell)
+            flag.clear()
+        }
+        XCTAssertEqual(run("Array(0..<3) + Array(repeating: 7, count: 2)"), "[0, 1, 2, 7, 7]")
+        XCTAssertEqual(run("zip(0..<3, [\"a\", \"b\"]).map { \"\\($0)\\($1)\" }.joined(separator: \" \")"), "\"0a 1b\"")
+        XCTAssertEqual(run("(5..<8).enumerated().map { $0 * $1 }"), "[0, 6, 14]")
+    }
+
     func testAnInterruptStopsALoopInACompiledFunction() throws {
         run("func spin() { var i = 0\n while true { i += 1 } }")
         XCTAssertNotNil(chunk("spin"))
