@@ -302,7 +302,14 @@ final class GuardStmt: Stmt {
     init(_ c: Expr, _ e: [Stmt], _ loc: SourceLocation) { condition = c; otherwise = e; super.init(loc) }
 }
 
-final class ForStmt: Stmt {
+/// A statement that `break` leaves (loops and switches), and that may carry a label for a
+/// `break` or `continue` in a nested one to name, as Swift's `outer: for ...`.
+protocol LabelledStmt: Stmt {
+    var label: String? { get set }
+}
+
+final class ForStmt: Stmt, LabelledStmt {
+    var label: String? = nil
     var pattern: Pattern
     let sequence: Expr
     let body: [Stmt]
@@ -311,7 +318,8 @@ final class ForStmt: Stmt {
     }
 }
 
-final class WhileStmt: Stmt {
+final class WhileStmt: Stmt, LabelledStmt {
+    var label: String? = nil
     let condition: Expr
     let body: [Stmt]
     /// `repeat { ... } while condition`: the body runs once before the first test.
@@ -358,7 +366,8 @@ final class CaseItem {
 /// `switch subject { case a, b: ... case lo..<hi: ... case let n where n < 0: ... default: ... }`:
 /// the first case with an item whose pattern matches the subject (and whose `where` holds)
 /// runs; no case falls through.
-final class SwitchStmt: Stmt {
+final class SwitchStmt: Stmt, LabelledStmt {
+    var label: String? = nil
     struct Case {
         let items: [CaseItem]
         let body: [Stmt]
@@ -371,8 +380,17 @@ final class SwitchStmt: Stmt {
     }
 }
 
-final class BreakStmt: Stmt {}
-final class ContinueStmt: Stmt {}
+/// `break`, or `break outer`: leaves the innermost loop or switch, or the one labelled.
+final class BreakStmt: Stmt {
+    let label: String?
+    init(label: String?, _ loc: SourceLocation) { self.label = label; super.init(loc) }
+}
+
+/// `continue`, or `continue outer`: the next turn of the innermost loop, or of the one labelled.
+final class ContinueStmt: Stmt {
+    let label: String?
+    init(label: String?, _ loc: SourceLocation) { self.label = label; super.init(loc) }
+}
 
 final class ThrowStmt: Stmt {
     let value: Expr

@@ -20,9 +20,9 @@ struct BytecodeCompiler {
     private var highWater = 0
     private var constantIndex: [String: Operand] = [:]
     private var globalIndex: [ObjectIdentifier: Operand] = [:]
-    /// Jumps to patch at the end of each enclosing loop: (breaks, continue target).
+    /// Jumps to patch at the end of each enclosing loop: (breaks, continue target), and its label.
     /// (A switch takes `break` as a loop does, but not `continue`: that goes to the loop around it.)
-    private var loops: [(breaks: [Int], continues: [Int], isSwitch: Bool)] = []
+    private var loops: [(breaks: [Int], continues: [Int], isSwitch: Bool, label: String?)] = []
     /// The jumps of the `?.` links of each optional chain being compiled, to its nil.
     private var chains: [[Int]] = []
     /// Session variables this cell declares, and the type each declared (nil: none), for
@@ -328,12 +328,12 @@ struct BytecodeCompiler {
             // back on the condition, not a jump back and a test (`while true` has none).
             if let literal = s.condition as? LiteralExpr, case .bool(true) = literal.value {
                 let body = here
-                try loopBody(s.body) { $0.emit(.loop(to: body), s.location) }
+                try loopBody(s.body, label: s.label) { $0.emit(.loop(to: body), s.location) }
                 return
             }
             let enter = s.bodyFirst ? nil : emit(.jump(to: 0), s.location)
             let body = here
-            try loopBody(s.body) { c in
+            try loopBody(s.body, label: s.label) { c in
                 if let enter { c.patch(enter, to: c.here) }
                 c.patch(try c.jump(whenHolds: s.condition, "while", mark), to: body)
             }
@@ -356,7 +356,7 @@ struct BytecodeCompiler {
             let enter = emit(.jump(to: 0), s.location)
             let body = here
             if !direct { try declare(s.pattern, element, constant: true, s.location) }
-            try loopBody(s.body) { c in
+            try loopBody(s.body, label: s.label) { c in
                 c.patch(enter, to: c.here)
                 c.emit(.forNext(a: sequence, b: element, to: body), s.location)
             }
@@ -367,11 +367,16 @@ struct BytecodeCompiler {
             } else {
                 emit(.retNil, s.location)
             }
-        case is BreakStmt:
+        case let s as BreakStmt:
             guard !loops.isEmpty else { throw syntaxError("'break' outside a loop", s.location) }
-            loops[loops.count - 1].breaks.append(emit(.jump(to: 0), s.location))
-        case is ContinueStmt:
-            guard let loop = loops.lastIndex(where: { !$0.isSwitch }) else { throw syntaxError("'continue' outside a loop", s.location) }
+            let loop = try s.label.map { try labelled($0, "break", s.location) } ?? loops.count - 1
+            loops[loop].breaks.append(emit(.jump(to: 0), s.location))
+        case let s as ContinueStmt:
+            guard let innermost = loops.lastIndex(where: { !$0.isSwitch }) else { throw syntaxError("'continue' outside a loop", s.location) }
+            let loop = try s.label.map { try labelled($0, "continue", s.location) } ?? innermost
+            if loops[loop].isSwitch {
+                throw syntaxError("'continue \(s.label!)' names a switch; continue goes on to a loop's next turn (break \(s.label!) leaves the switch)", s.location)
+            }
             loops[loop].continues.append(emit(.jump(to: 0), s.location))
         case let s as SwitchStmt:
             try switchStatement(s, mark)
@@ -512,11 +517,20 @@ struct BytecodeCompiler {
         }
     }
 
+    /// The enclosing loop or switch labelled `label` (a `break` or `continue` inside a
+    /// function or closure sees only the loops of its own body, as in Swift).
+    private func labelled(_ label: String, _ statement: String, _ at: SourceLocation) throws -> Int {
+        if let i = loops.lastIndex(where: { $0.label == label }) { return i }
+        let known = loops.compactMap(\.label)
+        throw syntaxError("'\(statement) \(label)': no loop or switch around it is labelled '\(label)'"
+                          + (known.isEmpty ? "; label one as in: \(label): for x in xs { ... }" : " (labelled here: \(known.joined(separator: ", ")))"), at)
+    }
+
     /// A loop's body, then `step`, the code that jumps back into it (checking for an
     /// interrupt, as every backward jump does): every `continue` goes to the step, every
     /// `break` past it.
-    private mutating func loopBody(_ body: [Stmt], step: (inout BytecodeCompiler) throws -> Void) throws {
-        loops.append(([], [], false))
+    private mutating func loopBody(_ body: [Stmt], label: String?, step: (inout BytecodeCompiler) throws -> Void) throws {
+        loops.append(([], [], false, label))
         try block(body)
         let jumps = loops.removeLast()
         for c in jumps.continues { patch(c, to: here) }
@@ -531,7 +545,7 @@ struct BytecodeCompiler {
         try expression(s.subject, into: subject)
         let value = PlacedValue(subject, s.subject.location)
         let inner = nextRegister
-        loops.append(([], [], true))
+        loops.append(([], [], true, s.label))
         var ends: [Int] = []
         for c in s.cases {
             var matched: [Int] = []

@@ -130,6 +130,15 @@ public struct Parser {
 
     private mutating func parseStatementInner() throws -> Stmt {
         let t = peek
+        // `outer: for ...`: a label, for a `break outer` or `continue outer` inside.
+        if case .identifier(let name) = t.kind, peekAt(1).isPunct(":"), !peekAt(1).newlineBefore, startsLabelledStatement(peekAt(2)) {
+            advance(); advance()
+            guard let labelled = try parseStatementInner() as? LabelledStmt else {
+                throw error("a label names a loop or a switch, as in: outer: for x in xs { ... break outer }", at: t)
+            }
+            labelled.label = name
+            return labelled
+        }
         switch t.kind {
         case .keyword(.let), .keyword(.var):
             advance()
@@ -212,9 +221,9 @@ public struct Parser {
             if let returns = returnTypes.last ?? nil { return ReturnStmt(ConvertedExpr(value, returns), t.location) }
             return ReturnStmt(value, t.location)
         case .keyword(.break):
-            advance(); return BreakStmt(t.location)
+            advance(); return BreakStmt(label: loopLabel(), t.location)
         case .keyword(.continue):
-            advance(); return ContinueStmt(t.location)
+            advance(); return ContinueStmt(label: loopLabel(), t.location)
         case .keyword(.throw):
             advance()
             return ThrowStmt(try parseExpression(), t.location)
@@ -225,6 +234,18 @@ public struct Parser {
         default:
             return ExpressionStmt(try parseExpression())
         }
+    }
+
+    /// Whether `t` starts a statement a label may name: a loop or a switch.
+    private func startsLabelledStatement(_ t: Token) -> Bool {
+        t.isKeyword(.for) || t.isKeyword(.while) || t.isWord("repeat") || t.isWord("switch")
+    }
+
+    /// The label after `break` or `continue` on the same line, if there is one.
+    private mutating func loopLabel() -> String? {
+        guard case .identifier(let name) = peek.kind, !peek.newlineBefore else { return nil }
+        advance()
+        return name
     }
 
     /// `do { ... } catch let e where ... { ... } catch { ... }`, as in Swift.

@@ -363,6 +363,74 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("switch 1 {\ncase 1: break\ndefault: break\ndefault: break\n}")?.kind, .syntax)
     }
 
+    /// Swift's labelled statements: `break outer` leaves the loop (or switch) labelled, `continue
+    /// outer` goes on to its next turn, from however many loops and switches deep.
+    func testLabelledLoopsTakeBreakAndContinueFromInnerOnes() {
+        XCTAssertEqual(run("""
+            var seen = []
+            outer: for i in 0..<5 {
+              for j in 0..<5 {
+                if j == 2 { continue outer }
+                if i == 3 { break outer }
+                seen.append(i * 10 + j)
+              }
+              seen.append(-1)
+            }
+            seen
+            """), "[0, 1, 10, 11, 20, 21]", "continue outer skips the rest of the outer turn; break outer ends both")
+        XCTAssertEqual(run("""
+            var n = 0
+            var hit = (0, 0)
+            search: while true {
+              n += 1
+              for k in 0..<10 where k * n > 20 { hit = (n, k); break search }
+            }
+            hit
+            """), "(3, 7)")
+        XCTAssertEqual(run("""
+            var log = []
+            rows: for r in [[1, 2], [3, -1, 4], [5]] {
+              for v in r {
+                switch v {
+                case ..<0: continue rows
+                default: log.append(v)
+                }
+              }
+              log.append(0)
+            }
+            log
+            """), "[1, 2, 0, 3, 5, 0]", "continue rows from inside a switch inside a loop")
+        XCTAssertEqual(output("""
+            pick: switch 3 {
+            case 3:
+              for q in 0..<3 { if q == 1 { break pick }; print(q) }
+              print("after the loop")
+            default: break
+            }
+            var m = 0
+            again: repeat { m += 1; if m > 3 { break again } } while true
+            print(m)
+            """), "0\n4\n")
+        run("""
+            func triangle(_ n: Int) -> Int {
+              var total = 0
+              a: for x in 1...n { b: for y in 1...n { if y > x { continue a }; total += x * y } }
+              return total
+            }
+            """)
+        XCTAssertEqual(run("triangle(3)"), "25", "labels in a compiled function")
+        // Wrong labels are SyntaxErrors before anything runs, naming what is there.
+        let missing = error("var ran = false\nx: for i in 0..<2 { ran = true\n for j in 0..<2 { break y } }")
+        XCTAssertEqual(missing?.kind, .syntax)
+        XCTAssertEqual(missing?.message.contains("labelled here: x"), true, missing?.message ?? "")
+        XCTAssertEqual(error("ran")?.kind, .name, "nothing ran: not even the declaration before the loop")
+        XCTAssertEqual(error("s: switch 1 {\ncase 1: for i in 0..<2 { continue s }\ndefault: break\n}")?.message.contains("names a switch"), true)
+        XCTAssertEqual(error("o: for i in 0..<3 { let f = { break o } }")?.kind, .syntax, "a closure's body is not inside the loop")
+        XCTAssertEqual(error("lbl: let x = 1")?.kind, .syntax)
+        // A name and a colon that start no loop are what they were: a dictionary entry, a case.
+        XCTAssertEqual(run("let outer = [\"for\": 1]\nouter[\"for\"]!"), "1")
+    }
+
     /// Swift's case patterns: `let` bindings, `where` clauses, `_` and tuples of patterns.
     func testSwitchCasesBindNamesAndMatchTuples() {
         run("""
