@@ -147,6 +147,12 @@ public enum CoreLibrary {
         try MemoryBudget.reserveValues(count < 1e15 ? Int(count) : Int.max, "stride over \(Int(min(count, 1e15))) values")
     }
 
+    /// "fatal error: message", or the first words alone where there is no message.
+    private static func stopMessage(_ what: String, _ message: Value) -> String {
+        let text = message.description
+        return text.isEmpty ? what : "\(what): \(text)"
+    }
+
     static func zipValues(_ a: Value, _ b: Value, _ flag: InterruptFlag) throws -> Value {
         func items(_ v: Value) throws -> [Value] {
             switch v {
@@ -201,6 +207,27 @@ public enum CoreLibrary {
                                    summary: "An error value; `throw error(\"...\")` raises it as a ValueError, which `do { } catch { }` or `try?` can catch.",
                                    example: "func check(_ rate) {\n    if rate < 0 { throw error(\"rate must not be negative\") }\n    return rate\n}\ncheck(0.1)")) { a, _ in
             .object(ErrorObject(message: a["message"].description))
+        },
+        // Swift's stops, which end the process there; here they end the cell with a
+        // ValueError (the session lives on), and a guard's else may end with one.
+        NativeFunction(Declaration("fatalError", [.positional("message", .any, default: .string(""), "what went wrong")], returns: "Never",
+                                   summary: "Ends the cell with a ValueError, as Swift's fatalError ends the program; a guard's else may end with it.",
+                                   example: "guard let n = Int(\"42\") else { fatalError(\"not a number\") }\nn")) { a, _ in
+            throw ScriptError(.value, stopMessage("fatal error", a["message"]))
+        },
+        NativeFunction(Declaration("precondition", [.positional("condition", .bool, "what must hold"),
+                                                    .positional("message", .any, default: .string(""), "what went wrong when it does not")],
+                                   summary: "Ends the cell with a ValueError unless the condition holds, as Swift's precondition.",
+                                   example: "let rate = 0.1\nprecondition(rate > 0, \"rate must be positive\")")) { a, _ in
+            if try !a.bool("condition") { throw ScriptError(.value, stopMessage("precondition failed", a["message"])) }
+            return .nil
+        },
+        NativeFunction(Declaration("assert", [.positional("condition", .bool, "what must hold"),
+                                              .positional("message", .any, default: .string(""), "what went wrong when it does not")],
+                                   summary: "Ends the cell with a ValueError unless the condition holds, as Swift's assert (checked in every build here).",
+                                   example: "let xs = [3, 1, 2].sorted()\nassert(xs.first == 1, \"sorted puts the least first\")")) { a, _ in
+            if try !a.bool("condition") { throw ScriptError(.value, stopMessage("assertion failed", a["message"])) }
+            return .nil
         },
         NativeFunction(Declaration("clock", returns: "Double", summary: "Monotonic seconds, for timing: the difference of two calls is the time between them.",
                                    example: "let t0 = clock()\nlet s = (1...1000).map { $0 * $0 }.sum()\nprint(\"took\", clock() - t0, \"s\")")) { _, _ in

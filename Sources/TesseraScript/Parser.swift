@@ -420,6 +420,9 @@ public struct Parser {
     private static func exits(_ body: [Stmt]) -> Bool {
         guard let last = body.last else { return false }
         if last is ReturnStmt || last is BreakStmt || last is ContinueStmt || last is ThrowStmt { return true }
+        // Swift's Never-returning stops (the prelude's fatalError raises an error).
+        if let e = last as? ExpressionStmt, let call = e.expr as? CallExpr, let f = call.callee as? IdentifierExpr,
+           f.name == "fatalError" { return true }
         if let i = last as? IfStmt, let e = i.otherwise { return exits(i.then) && exits(e) }
         return false
     }

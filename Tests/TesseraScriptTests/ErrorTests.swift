@@ -102,6 +102,26 @@ final class ErrorTests: ScriptTestCase {
             """)
     }
 
+
+    /// Swift's stops end the cell with a ValueError where Swift would end the program: the
+    /// session lives on, and a guard's else may end with fatalError as in Swift.
+    func testSwiftsStopsAreValueErrors() {
+        expect("func parse(_ s: String) -> Int {\n  guard let n = Int(s) else { fatalError(\"not a number: \\(s)\") }\n  return n\n}\nparse(\"x\")", """
+            ValueError: fatal error: not a number: x (cell 1, line 2, column 31)
+                  guard let n = Int(s) else { fatalError("not a number: \\(s)") }
+                                              ^~~~~~~~~~
+              in 'parse', called at cell 1, line 5, column 1
+                parse("x")
+            """)
+        XCTAssertEqual(run("parse(\"12\")"), "12")
+        XCTAssertEqual(error("precondition(1 > 2, \"one is not more than two\")")?.message, "precondition failed: one is not more than two")
+        XCTAssertEqual(error("assert([1, 2].isEmpty)")?.message, "assertion failed")
+        XCTAssertEqual(error("fatalError()")?.message, "fatal error")
+        XCTAssertEqual(run("precondition(true)\nassert(2 > 1, \"fine\")\n3"), "3")
+        XCTAssertEqual(run("var caught = \"\"\ndo { precondition(false, \"no\") } catch { caught = error.message }\ncaught"), "\"precondition failed: no\"")
+        XCTAssertEqual(error("precondition(1)")?.kind, .type, "the condition is a Bool")
+        XCTAssertEqual(error("func f(_ x: Int) -> Int {\n  guard x > 0 else { print(x) }\n  return x\n}")?.kind, .syntax, "any other call may return")
+    }
     func testIndexError() {
         expect("let small = [1, 2, 3]\nsmall[5]", """
             IndexError: index 5 is out of range for an Array of 3 elements (valid: 0..<3) (cell 1, line 2, column 6)
