@@ -147,6 +147,16 @@ public enum CoreLibrary {
         try MemoryBudget.reserveValues(count < 1e15 ? Int(count) : Int.max, "stride over \(Int(min(count, 1e15))) values")
     }
 
+    /// `precondition(ok, "...")` and its like: a ValueError of `words` unless `ok`.
+    private static func conditionStop(_ name: String, _ words: String, summary: String, example: String) -> NativeFunction {
+        NativeFunction(Declaration(name, [.positional("condition", .bool, "what must hold"),
+                                          .positional("message", .any, default: .string(""), "what went wrong when it does not")],
+                                   summary: summary, example: example)) { a, _ in
+            if try !a.bool("condition") { throw ScriptError(.value, stopMessage(words, a["message"])) }
+            return .nil
+        }
+    }
+
     /// "fatal error: message", or the first words alone where there is no message.
     private static func stopMessage(_ what: String, _ message: Value) -> String {
         let text = message.description
@@ -215,20 +225,10 @@ public enum CoreLibrary {
                                    example: "guard let n = Int(\"42\") else { fatalError(\"not a number\") }\nn")) { a, _ in
             throw ScriptError(.value, stopMessage("fatal error", a["message"]))
         },
-        NativeFunction(Declaration("precondition", [.positional("condition", .bool, "what must hold"),
-                                                    .positional("message", .any, default: .string(""), "what went wrong when it does not")],
-                                   summary: "Ends the cell with a ValueError unless the condition holds, as Swift's precondition.",
-                                   example: "let rate = 0.1\nprecondition(rate > 0, \"rate must be positive\")")) { a, _ in
-            if try !a.bool("condition") { throw ScriptError(.value, stopMessage("precondition failed", a["message"])) }
-            return .nil
-        },
-        NativeFunction(Declaration("assert", [.positional("condition", .bool, "what must hold"),
-                                              .positional("message", .any, default: .string(""), "what went wrong when it does not")],
-                                   summary: "Ends the cell with a ValueError unless the condition holds, as Swift's assert (checked in every build here).",
-                                   example: "let xs = [3, 1, 2].sorted()\nassert(xs.first == 1, \"sorted puts the least first\")")) { a, _ in
-            if try !a.bool("condition") { throw ScriptError(.value, stopMessage("assertion failed", a["message"])) }
-            return .nil
-        },
+        conditionStop("precondition", "precondition failed", summary: "Ends the cell with a ValueError unless the condition holds, as Swift's precondition.",
+                      example: "let rate = 0.1\nprecondition(rate > 0, \"rate must be positive\")"),
+        conditionStop("assert", "assertion failed", summary: "Ends the cell with a ValueError unless the condition holds, as Swift's assert (checked in every build here).",
+                      example: "let xs = [3, 1, 2].sorted()\nassert(xs.first == 1, \"sorted puts the least first\")"),
         NativeFunction(Declaration("clock", returns: "Double", summary: "Monotonic seconds, for timing: the difference of two calls is the time between them.",
                                    example: "let t0 = clock()\nlet s = (1...1000).map { $0 * $0 }.sum()\nprint(\"took\", clock() - t0, \"s\")")) { _, _ in
             .double(Double(DispatchTime.now().uptimeNanoseconds) / 1e9)
