@@ -118,7 +118,12 @@ public enum CoreLibrary {
         guard !items.isEmpty else {
             throw ScriptError(.value, "\(name) of no values", suggestion: "use xs.\(name)() to get nil for an empty Array")
         }
-        return try ArrayMethods.extreme(items, max: max)
+        let result = try ArrayMethods.extreme(items, max: max)
+        // Ints among Doubles are Doubles, as Swift's literals would be: min(2.5, 1) is 1.0.
+        if args.count > 1, case .int(let i) = result, items.contains(where: { if case .double = $0 { return true }; return false }) {
+            return .double(Double(i))
+        }
+        return result
     }
 
     static func strideValues(from start: Value, to: Value, through: Value, by step: Value) throws -> Value {

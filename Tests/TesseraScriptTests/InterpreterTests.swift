@@ -697,6 +697,8 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("abs(-3)"), "3")
         XCTAssertEqual(run("max(2, 9.5, 4)"), "9.5")
         XCTAssertEqual(run("min([5, 1, 3])"), "1")
+        XCTAssertEqual(run("[min(2.5, 1), max(3, 2.5), max(1, 2, 3.0)]"), "[1.0, 3.0, 3.0]", "Ints among Doubles are Doubles, as Swift's literals")
+        XCTAssertEqual(run("[min(1, 2), max(4, 3)]"), "[1, 4]")
         XCTAssertEqual(run("round(2.5)"), "3.0")
         XCTAssertEqual(run("sqrt([4, 9])"), "[2.0, 3.0]")
         XCTAssertEqual(run("Int(\"x\")"), nil)
