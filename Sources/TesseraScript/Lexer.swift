@@ -243,6 +243,9 @@ public struct Lexer {
         if c == "'" {
             throw error("strings use double quotes: \"...\"", at: start)
         }
+        if c == "&", i < chars.count, chars[i].properties.isXIDStart || chars[i] == "_" {
+            throw error("there is no inout (&x): return the new value and assign it, as in: x = adjusted(x)", at: start)
+        }
         if c == "&" || c == "|" || c == "^" || c == "~" {
             throw error("there are no bitwise operators (\(c)); && and || are the logical ones, and Int arithmetic (/, %, *) does the rest", at: start)
         }

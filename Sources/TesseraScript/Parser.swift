@@ -197,6 +197,19 @@ public struct Parser {
         case .identifier("switch") where !peekAt(1).isPunct("=") && !(peekAt(1).isPunct(".") && !peekAt(1).spaceBefore)
                                          && !peekAt(1).newlineBefore:
             return try parseSwitch()
+        case .identifier("import") where Parser.isName(peekAt(1)) && !peekAt(1).newlineBefore:
+            // `import Foundation` heads Swift scripts: what it brings, the prelude has.
+            advance()
+            let module = advance()
+            guard case .identifier(let name) = module.kind, Parser.swiftModules.contains(name) else {
+                throw error("there are no imports: every session has the whole prelude already (%help lists it), and no module \(module.spelling)", at: t)
+            }
+            return ExpressionStmt(LiteralExpr(.nil, t.location))
+        case .identifier(let word) where Parser.typeDeclarations.contains(word) && Parser.isName(peekAt(1)) && !peekAt(1).newlineBefore:
+            if word == "enum" { throw error("there are no enum declarations: name the cases with symbols (.red, .green) or Strings", at: t) }
+            throw error("there are no \(word) declarations: keep a record in a Dict ([\"x\": 1, \"y\": 2]) or a tuple, and what it does in functions", at: t)
+        case .identifier("defer") where peekAt(1).isPunct("{"):
+            throw error("there is no defer: put the clean-up after the work, or in a catch that does it and throws the error again", at: t)
         case .identifier("do") where peekAt(1).isPunct("{"):
             return try parseDo()
         case .identifier("try") where peekAt(1).isPunct(":") && !peekAt(1).newlineBefore:
@@ -235,6 +248,14 @@ public struct Parser {
             return ExpressionStmt(try parseExpression())
         }
     }
+
+    /// Swift's own modules, whose `import` is a no-op here.
+    static let swiftModules: Set<String> = ["Foundation", "Swift", "Dispatch", "Darwin", "Glibc", "FoundationEssentials"]
+
+    /// Swift's type declarations, which the language has not.
+    static let typeDeclarations: Set<String> = ["struct", "class", "enum", "protocol", "extension", "actor"]
+
+    static func isName(_ t: Token) -> Bool { if case .identifier = t.kind { return true }; return false }
 
     /// Whether `t` starts a statement a label may name: a loop or a switch.
     private func startsLabelledStatement(_ t: Token) -> Bool {
@@ -537,7 +558,10 @@ public struct Parser {
                 _ = try parser.expect(")", "to close the type")
                 if parser.match("->") { _ = try parser.parseType(depth: depth + 1) }   // a function type: (Int) -> Int
             } else {
-                let (name, _) = try parser.expectIdentifier("a type name")
+                let (name, at) = try parser.expectIdentifier("a type name")
+                if name == "inout" {
+                    throw ScriptError(.syntax, "there is no inout: return the new value and assign it, as in: x = adjusted(x)", at: at, in: parser.source)
+                }
                 if parser.peek.isPunct("<") && !parser.peek.spaceBefore {
                     parser.advance()
                     var arguments: [DeclaredType?] = []

@@ -74,6 +74,26 @@ final class ErrorTests: ScriptTestCase {
         XCTAssertEqual(run("1 - -2"), "3")
     }
 
+    /// Swift's declarations the language has not are said by name at their word, not as a
+    /// statement that ended early; `import Foundation` at the top of a Swift script is read.
+    func testSwiftsDeclarationsTheLanguageLacksAreNamed() {
+        XCTAssertEqual(run("import Foundation\n1 + 1"), "2")
+        let numpy = error("import numpy as np")
+        XCTAssertEqual(numpy?.kind, .syntax)
+        XCTAssertEqual(numpy?.message.contains("no module 'numpy'"), true, numpy?.message ?? "")
+        for (cell, words) in [("struct Point { var x: Int }", "no struct declarations"), ("class Model {}", "no class declarations"),
+                              ("enum Color { case red }", "symbols (.red, .green)"),
+                              ("func f() {\n  defer { print(1) }\n}", "no defer"),
+                              ("func bump(_ x: inout Int) { x += 1 }", "no inout"), ("var a = 1\nbump(&a)", "no inout (&x)")] {
+            let e = error(cell)
+            XCTAssertEqual(e?.kind, .syntax, cell)
+            XCTAssertEqual(e?.message.contains(words), true, "\(cell): \(e?.message ?? "")")
+        }
+        XCTAssertEqual(error("1 & 2")?.message.contains("no bitwise operators"), true)
+        // The words stay names where they are not declarations.
+        XCTAssertEqual(run("let struct = 3\nlet import = 4\nstruct + import"), "7")
+    }
+
     func testTypeErrorForLabels() {
         expect("func area(width, height) { return width * height }\narea(2, 5)", """
             TypeError: argument 1 of area(width:height:) needs 'width:', got no label (cell 1, line 2, column 1)
