@@ -562,6 +562,8 @@ public struct Parser {
                 if name == "inout" {
                     throw ScriptError(.syntax, "there is no inout: return the new value and assign it, as in: x = adjusted(x)", at: at, in: parser.source)
                 }
+                // (Read as an Array, `let s: Set = [1, 1]` would keep both: say so instead.)
+                if let missing = Suggest.missingSwiftTypes[name] { throw ScriptError(.syntax, missing, at: at, in: parser.source) }
                 if parser.peek.isPunct("<") && !parser.peek.spaceBefore {
                     parser.advance()
                     var arguments: [DeclaredType?] = []
