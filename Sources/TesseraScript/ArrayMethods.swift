@@ -46,6 +46,28 @@ enum ArrayMethods {
         return out
     }
 
+    /// The Arrays `xs` one after another, `separator`'s elements between each two.
+    static func flattened(_ xs: [Value], separator: [Value], _ flag: InterruptFlag) throws -> [Value] {
+        var out = Growing()
+        for (i, x) in xs.enumerated() {
+            try flag.check()
+            if i > 0 { try out.append(contentsOf: separator) }
+            if case .array(let ys) = x { try out.append(contentsOf: ys) }
+        }
+        return out.values
+    }
+
+    /// How many leading elements of `xs` the test `f` holds for.
+    static func leadingRun(_ xs: [Value], _ f: Value, _ method: String, _ interp: Interpreter) throws -> Int {
+        var n = 0
+        for x in xs {
+            try interp.interrupt.check()
+            guard try boolResult(try interp.call(f, x), method) else { break }
+            n += 1
+        }
+        return n
+    }
+
     /// `count` copies of `x`, checking for an interrupt between stretches (a hundred million
     /// take a second, most of it the first touch of fresh memory).
     static func repeatingChecked(_ x: Value, count: Int, _ flag: InterruptFlag) throws -> [Value] {
@@ -374,6 +396,19 @@ enum ArrayMethods {
             }
             return try elements(v, interp.interrupt).firstIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
         }
+        t.methods["lastIndex"] = { v, args, interp in
+            let xs = try elements(v, interp.interrupt)
+            if givesTest(args) {
+                let f = try closureArgument(try bind(args, "lastIndex(where:)", [.labelled("where", required: true)])[0], "lastIndex(where:)")
+                for i in xs.indices.reversed() {
+                    try interp.interrupt.check()
+                    if try boolResult(try interp.call(f, xs[i]), "lastIndex(where:)") { return .int(i) }
+                }
+                return .nil
+            }
+            let x = try bind(args, "lastIndex(of:)", [.labelled("of", required: true)])[0]
+            return xs.lastIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
+        }
         t.methods["enumerated"] = { v, args, interp in
             _ = try bind(args, "enumerated()", [])
             let xs = try elements(v, interp.interrupt)
@@ -399,11 +434,32 @@ enum ArrayMethods {
             return try elements(v, interp.interrupt).randomElement() ?? .nil
         }
         t.methods["joined"] = { v, args, interp in
-            let sep = try bind(args, "joined(separator:)", [.labelled("separator", default: .string(""))])[0]
+            let sep = try bind(args, "joined(separator:)", [.labelled("separator", default: .nil)])[0]
+            let xs = try elements(v, interp.interrupt)
+            // Arrays of Arrays join into one, as Swift's: [[1, 2], [3]].joined() is [1, 2, 3].
+            if !xs.isEmpty, xs.allSatisfy({ if case .array = $0 { return true }; return false }) {
+                if sep.isNil { return .array(try flattened(xs, separator: [], interp.interrupt)) }
+                guard case .array(let between) = sep else {
+                    throw ScriptError(.type, "joined(separator:) between Arrays needs an Array separator, got \(sep.typeName)")
+                }
+                return .array(try flattened(xs, separator: between, interp.interrupt))
+            }
+            if sep.isNil { return .string(try joined(xs, separator: "", interp.interrupt)) }
             guard case .string(let s) = sep else { throw ScriptError(.type, "joined(separator:) needs a String separator") }
-            return .string(try joined(try elements(v, interp.interrupt), separator: s, interp.interrupt))
+            return .string(try joined(xs, separator: s, interp.interrupt))
+        }
+        // Swift's prefix(while:) and drop(while:): the run of leading elements the test holds for, or the rest.
+        t.methods["drop"] = { v, args, interp in
+            let f = try closureArgument(try bind(args, "drop(while:)", [.labelled("while", required: true)])[0], "drop(while:)")
+            let xs = try elements(v, interp.interrupt)
+            return .array(Array(xs[try leadingRun(xs, f, "drop(while:)", interp)...]))
         }
         t.methods["prefix"] = { v, args, interp in
+            if args.first?.label == "while" {
+                let f = try closureArgument(try bind(args, "prefix(while:)", [.labelled("while", required: true)])[0], "prefix(while:)")
+                let xs = try elements(v, interp.interrupt)
+                return .array(Array(xs[..<(try leadingRun(xs, f, "prefix(while:)", interp))]))
+            }
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
             if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: n)), interp.interrupt)) }
             return .array(Array(try elements(v, interp.interrupt).prefix(max(0, n))))

@@ -154,7 +154,7 @@ enum StringMethods {
         // A String is a sequence of Characters, as in Swift: the Array's methods answer over
         // them (each a String of one Character), `filter` giving a String as Swift's does.
         t.forward(["map", "compactMap", "flatMap", "forEach", "reduce", "allSatisfy", "sorted", "min", "max",
-                   "first", "last", "count", "firstIndex", "enumerated", "shuffled", "randomElement"],
+                   "first", "last", "count", "firstIndex", "lastIndex", "enumerated", "shuffled", "randomElement"],
                   to: ArrayMethods.table, through: characters)
         t.methods["filter"] = { v, args, interp in
             let kept = try ArrayMethods.table.methods["filter"]!(characters(v), args, interp)

@@ -694,6 +694,14 @@ final class InterpreterTests: ScriptTestCase {
                        "[\"-5\", \"-9223372036854775808\", \"0\", \"2.5\", \"true\", \"s\", \"[1]\", \"nil\"]")
         XCTAssertEqual(run("([1, 2.5, \"x\", nil].joined(separator: \"-\"), [String]().joined(separator: \",\"), [\"a\", \"b\"].joined())"),
                        "(\"1-2.5-x-nil\", \"\", \"ab\")")
+        // Arrays of Arrays join into one Array, as Swift's (it was the text of each, run together).
+        XCTAssertEqual(run("[[1, 2], [3], []].joined()"), "[1, 2, 3]")
+        XCTAssertEqual(run("Array([[1, 2], [3]].joined(separator: [0]))"), "[1, 2, 0, 3]")
+        XCTAssertEqual(error("[[1], [2]].joined(separator: \",\")")?.kind, .type)
+        XCTAssertEqual(run("[1, 2, 3, 1].prefix(while: { $0 < 3 }) + [1, 2, 3, 1].drop(while: { $0 < 3 })"), "[1, 2, 3, 1]")
+        XCTAssertEqual(run("([1, 2, 3].prefix(while: { $0 > 5 }), [1, 2].drop(while: { $0 > 0 }), (0..<5).prefix(while: { $0 < 2 }))"), "([], [], [0, 1])")
+        XCTAssertEqual(run("([1, 2, 1, 3].lastIndex(of: 1), [1, 2, 1, 3].lastIndex(where: { $0 > 1 }), [1].lastIndex(of: 5), \"abca\".lastIndex(of: \"a\"))"),
+                       "(2, 3, nil, 3)")
         XCTAssertEqual(run("abs(-3)"), "3")
         XCTAssertEqual(run("max(2, 9.5, 4)"), "9.5")
         XCTAssertEqual(run("min([5, 1, 3])"), "1")
