@@ -225,7 +225,7 @@ public enum CoreLibrary {
         },
         // Swift's stops, which end the process there; here they end the cell with a
         // ValueError (the session lives on), and a guard's else may end with one.
-        NativeFunction(Declaration("fatalError", [.positional("message", .any, default: .string(""), "what went wrong")], returns: "Never",
+        NativeFunction(Declaration("fatalError", [.positional("message", .any, default: .string(""), "what went wrong")],
                                    summary: "Ends the cell with a ValueError, as Swift's fatalError ends the program; a guard's else may end with it.",
                                    example: "guard let n = Int(\"42\") else { fatalError(\"not a number\") }\nn")) { a, _ in
             throw ScriptError(.value, stopMessage("fatal error", a["message"]))
