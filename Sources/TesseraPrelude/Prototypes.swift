@@ -39,6 +39,7 @@ public enum Prototypes {
         "Tokenizer": #"Tokenizer(.characters).fit(["ab"])"#,
         "Table": "valueReport([0, 1], [0, 1], amount: [1, 2])",
         "Error": #"error("sample")"#,
+        "Set": "Set([1])",
         "HTML": #"html("")"#,
         "Markdown": #"markdown("")"#,
         "SVG": #"svg("<svg xmlns=\"http://www.w3.org/2000/svg\"></svg>")"#,

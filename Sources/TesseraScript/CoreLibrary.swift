@@ -37,7 +37,7 @@ public enum CoreLibrary {
     ]
 
     /// What zip walks: an Array, a Range or a String (its characters).
-    static let sequence = ParameterType.either("Array | Range | String", [.array, .range, .string])
+    static let sequence = ParameterType.either("Array | Range | String | Set", [.array, .range, .string, .object("Set")])
 
     /// Swift's `Int.random(in:)` and `Double.random(in:)`, from the system's generator (the
     /// prelude's seeded functions are the reproducible ones). Ranges have Int bounds here:
@@ -174,6 +174,7 @@ public enum CoreLibrary {
             case .array(let xs): return xs
             case .range: return try ArrayMethods.elements(v, flag)
             case .string(let s): return s.map { .string(String($0)) }
+            case .object(let o as ScriptSet): return o.elements
             default: throw ScriptError(.type, "zip needs Arrays or Ranges, got \(v.typeName)")
             }
         }
@@ -331,9 +332,9 @@ public enum CoreLibrary {
         }.with(constants: ["infinity": .double(.infinity), "nan": .double(.nan), "pi": .double(.pi),
                            "greatestFiniteMagnitude": .double(.greatestFiniteMagnitude), "ulpOfOne": .double(.ulpOfOne),
                            "random": .function(randomNumber(int: false))]),
-        NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict", [.range, .array, .string, .dict]), "what to list")],
+        NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict | Set", [.range, .array, .string, .dict, .object("Set")]), "what to list")],
                                             returns: "Array", otherForms: ["Array(repeating: Any, count: Int) -> Array"],
-                                            summary: "The elements of a Range, Array, String (its characters) or Dict (its (key, value) pairs); or count copies of a value.",
+                                            summary: "The elements of a Range, Array, String (its characters), Dict (its (key, value) pairs) or Set; or count copies of a value.",
                                             example: "Array(0..<3) + Array(repeating: 0, count: 2)")) { args, interp in
             if let first = args.first, first.label == "repeating" {
                 let a = try bind(args, "Array(repeating:count:)", [.labelled("repeating", required: true), .labelled("count", required: true)])
@@ -350,9 +351,16 @@ public enum CoreLibrary {
                 return .array(try ArrayMethods.elements(v, interp.interrupt))
             case .string(let s): return .array(s.map { .string(String($0)) })
             case .dict(let d): return .array(d.entries.map { .tuple([$0.0, $0.1]) })
-            default: throw ScriptError(.type, "Array(_:) needs a Range, Array, String or Dict, got \(v.typeName)",
+            case .object(let o as ScriptSet): return .array(o.elements)
+            default: throw ScriptError(.type, "Array(_:) needs a Range, Array, String, Dict or Set, got \(v.typeName)",
                                        suggestion: "Array(repeating: x, count: n) makes n copies of x")
             }
+        },
+        NativeFunction(parsing: Declaration("Set", [.positional("sequence", .any, default: .nil, defaultText: "nothing", "an Array, Range, String, Dict (its keys) or Set")],
+                                            returns: "Set", summary: "A Set, as Swift's: unique elements, tested for membership in constant time; it keeps the order they came in.",
+                                            example: "var seen = Set([\"a\", \"b\", \"a\"])\nseen.insert(\"c\")\n(seen.count, seen.contains(\"a\"), seen.union([\"d\"]).sorted())")) { args, interp in
+            let v = try bind(args, "Set(_:)", [.positional(default: .nil)])[0]
+            return .object(v.isNil ? ScriptSet() : try ScriptSet.make(from: v, interp))
         },
         NativeFunction(parsing: Declaration("String", [.positional("x", .any, "any value")], returns: "String",
                                             otherForms: ["String(repeating: String, count: Int) -> String", "String(format: String, _ values: Any...) -> String"],

@@ -41,7 +41,7 @@ final class MethodSite: Sendable {
     let name: String
     /// The name as a Dict key: a Dict's own key of this name takes precedence.
     let key: DictKey
-    let array: Entry, string: Entry, dict: Entry, number: Entry
+    let array: Entry, string: Entry, dict: Entry, number: Entry, set: Entry
 
     init(_ name: String) {
         self.name = name
@@ -50,6 +50,7 @@ final class MethodSite: Sendable {
         string = Entry(Members.string, name)
         dict = Entry(Members.dict, name)
         number = Entry(Members.number, name)
+        set = Entry(Members.set, name)
     }
 
     func entry(for v: Value) -> Entry? {
@@ -58,6 +59,7 @@ final class MethodSite: Sendable {
         case .string: return string
         case .dict: return dict
         case .int, .double: return number
+        case .object(let o) where o is ScriptSet: return set
         default: return nil
         }
     }
@@ -69,10 +71,11 @@ public enum Members {
     static let string = StringMethods.table
     static let dict = DictMethods.table
     static let number = NumberMethods.table
+    static let set = SetMethods.table
 
     /// Every name of a mutating method on any built-in type; calls to these on a variable
     /// write the variable back.
-    static let mutatingNames: Set<String> = Set(array.mutating.keys).union(dict.mutating.keys).union(string.mutating.keys)
+    static let mutatingNames: Set<String> = Set(array.mutating.keys).union(dict.mutating.keys).union(string.mutating.keys).union(set.mutating.keys)
 
     static func table(for v: Value) -> MemberTable? {
         switch v {
@@ -80,6 +83,7 @@ public enum Members {
         case .string: return string
         case .dict: return dict
         case .int, .double: return number
+        case .object(let o) where o is ScriptSet: return set
         default: return nil
         }
     }
@@ -91,7 +95,7 @@ public enum Members {
             let keys = d.keys.compactMap { k -> String? in if case .string(let s) = k { return s }; return nil }
             return keys + dict.names
         case .tuple(let xs): return xs.indices.map(String.init) + (xs.count == 2 ? ["element", "key", "offset", "value"] : [])
-        case .object(let o): return o.memberNames
+        case .object(let o) where !(o is ScriptSet): return o.memberNames
         case .function(let f as NativeFunction): return f.constants.keys.sorted()
         default: return table(for: v)?.names ?? []
         }
@@ -132,7 +136,7 @@ public enum Members {
             // Swift's do: `d.sorted { $0.value > $1.value }`, `xs.enumerated().map { $0.offset }`.
             if xs.count == 2, name == "key" || name == "offset" { return xs[0] }
             if xs.count == 2, name == "value" || name == "element" { return xs[1] }
-        case .object(let o):
+        case .object(let o) where !(o is ScriptSet):
             if let m = try o.member(name, interp) { return m }
         case .function(let f as NativeFunction):
             if let c = f.constants[name] { return c }
@@ -170,7 +174,7 @@ public enum Members {
         switch v {
         case .dict(let d):
             if let member = d[site.key] { return try interp.call(member, args) }
-        case .object(let o):
+        case .object(let o) where !(o is ScriptSet):
             guard let member = try o.member(name, interp) else { throw noMember(v, name) }
             return try interp.call(member, args)
         case .function(let f as NativeFunction):
@@ -202,6 +206,7 @@ public enum Members {
         case .array: return site.array.mutating != nil
         case .string: return site.string.mutating != nil
         case .dict(let d): return site.dict.mutating != nil && d[site.key] == nil
+        case .object(let o) where o is ScriptSet: return site.set.mutating != nil
         default: return false
         }
     }

@@ -143,6 +143,8 @@ public struct Parser {
         case .keyword(.let), .keyword(.var):
             advance()
             let pattern = try parsePattern()
+            // `let s: Set = [1, 2]`: the literal made a Set, as Swift's type makes it.
+            let declaresSet = peek.isPunct(":") && peekAt(1).isWord("Set")
             // (A tuple's annotation is read, not converted.)
             var declared = try parseTypeAnnotation()
             if case .tuple = pattern { declared = nil }
@@ -150,6 +152,7 @@ public struct Parser {
             if match("=") {
                 let value = try parseExpression()
                 initializer = declared.map { ConvertedExpr(value, $0) } ?? value
+                if declaresSet { initializer = CallExpr(IdentifierExpr("Set", value.location), [Argument(label: nil, value: value)], optional: false, value.location) }
             } else if t.isKeyword(.let) {
                 throw error("a 'let' needs a value: let name = value")
             }
@@ -562,8 +565,6 @@ public struct Parser {
                 if name == "inout" {
                     throw ScriptError(.syntax, "there is no inout: return the new value and assign it, as in: x = adjusted(x)", at: at, in: parser.source)
                 }
-                // (Read as an Array, `let s: Set = [1, 1]` would keep both: say so instead.)
-                if let missing = Suggest.missingSwiftTypes[name] { throw ScriptError(.syntax, missing, at: at, in: parser.source) }
                 if parser.peek.isPunct("<") && !parser.peek.spaceBefore {
                     parser.advance()
                     var arguments: [DeclaredType?] = []
@@ -910,6 +911,7 @@ public struct Parser {
             advance()
             return try stringExpr(parts, t.location)
         case .identifier(let name):
+            if let typed = genericTypeCall(name) { return typed }
             advance()
             return IdentifierExpr(name, t.location)
         case .dollar(let n):
@@ -982,6 +984,28 @@ public struct Parser {
         }
         for _ in 0..<(k + 2) { advance() }
         return isDict ? DictExpr([], open.location) : ArrayExpr([], open.location)
+    }
+
+    /// A generic collection type called, as Swift writes it: `Set<String>()`, `Array<Int>()`,
+    /// `Dictionary<String, Int>()`; the type arguments are read and dropped (as
+    /// `collectionTypeCall`'s are). Nil, with nothing consumed, for anything else (`a < b`).
+    private mutating func genericTypeCall(_ name: String) -> Expr? {
+        guard ["Set", "Array", "Dictionary"].contains(name), peekAt(1).isPunct("<"), !peekAt(1).spaceBefore else { return nil }
+        var depth = 0, k = 1
+        repeat {
+            let t = peekAt(k)
+            guard Parser.isTypeToken(t) else { return nil }
+            if t.isPunct("<") { depth += 1 } else if t.isPunct(">") { depth -= 1 }
+            k += 1
+        } while depth > 0 && k < 64
+        guard depth == 0, peekAt(k).isPunct("("), !peekAt(k).spaceBefore else { return nil }
+        let at = peek.location
+        if peekAt(k + 1).isPunct(")"), name != "Set" {
+            for _ in 0..<(k + 2) { advance() }
+            return name == "Array" ? ArrayExpr([], at) : DictExpr([], at)
+        }
+        for _ in 0..<k { advance() }
+        return IdentifierExpr(name, at)
     }
 
     /// `\.count`, `\.a.b`: Swift's key path, read as the function `{ $0.count }` (what

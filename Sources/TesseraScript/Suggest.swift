@@ -25,15 +25,9 @@ public enum Suggest {
         "has": "xs.contains(x)", "slice": "xs[a..<b]",
     ]
 
-    /// Swift's types the language has not, and what does their work here.
-    static let missingSwiftTypes: [String: String] = [
-        "Set": "there is no Set: a Dict's keys are unique, as in: var seen: [String: Bool] = [:]; seen[x] = true; seen.keys.sorted()",
-    ]
-
     /// The suggestion for an undefined name: the Swift spelling of a habit from another
     /// language, or the closest defined name.
     public static func name(_ word: String, in candidates: [String]) -> String? {
-        if let missing = missingSwiftTypes[word] { return missing }
         if let habit = nameHabits[word] { return "Tessera reads like Swift: write \(habit)" }
         return closest(to: word, in: candidates).map { "did you mean '\($0)'?" }
     }

@@ -90,11 +90,6 @@ final class ErrorTests: ScriptTestCase {
             XCTAssertEqual(e?.message.contains(words), true, "\(cell): \(e?.message ?? "")")
         }
         XCTAssertEqual(error("1 & 2")?.message.contains("no bitwise operators"), true)
-        // A Set annotation read as an Array would keep duplicates: a wrong answer, so an error.
-        for cell in ["let s: Set = [1, 2, 2]", "let s: Set<Int> = []"] {
-            XCTAssertEqual(error(cell)?.message.hasPrefix("there is no Set"), true, cell)
-        }
-        XCTAssertEqual(error("Set([1, 1]).count")?.suggestion?.hasPrefix("there is no Set"), true)
         // The words stay names where they are not declarations.
         XCTAssertEqual(run("let struct = 3\nlet import = 4\nstruct + import"), "7")
     }

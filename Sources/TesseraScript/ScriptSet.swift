@@ -1,0 +1,106 @@
+/// A Set, as Swift's: unique elements (anything a Dict key can be), tested for membership
+/// in constant time. It keeps its elements in the order they were first inserted, so it
+/// prints and iterates the same way every run (Swift's order is arbitrary).
+///
+/// A Set has value semantics, as Arrays and Dicts do: `var t = s; t.insert(1)` leaves `s`
+/// as it was. A mutating method on a variable changes the Set in place while the variable
+/// is its only holder, and a copy otherwise (`Value.mutateSet`).
+public final class ScriptSet: NativeSequence, NativeEquatable {
+    /// The elements, as the keys of a Dict whose values are nil.
+    var items: ScriptDict
+
+    init(_ items: ScriptDict = ScriptDict()) { self.items = items }
+
+    /// The Set of the elements of `v`: an Array, a Range, a String (its Characters), a Set
+    /// or a Dict (its keys, as Swift's `Set(d.keys)`).
+    static func make(from v: Value, _ interp: Interpreter) throws -> ScriptSet {
+        let set = ScriptSet()
+        try set.insert(contentsOf: v, interp)
+        return set
+    }
+
+    public var typeName: String { "Set" }
+    public var count: Int { items.count }
+    public var elements: [Value] { items.keys }
+
+    public var plainText: String { "[" + items.keys.map(\.debugDescription).joined(separator: ", ") + "]" }
+
+    public func elements(checking interrupt: InterruptFlag) throws -> [Value] { items.keys }
+
+    public func isEqual(to other: any NativeObject) -> Bool {
+        guard let other = other as? ScriptSet, other.count == count else { return false }
+        return items.keys.allSatisfy { other.contains($0) }
+    }
+
+    public var memberNames: [String] { SetMethods.table.names }
+
+    /// Python's and JavaScript's names for a Set's members, and Swift's.
+    public func memberAlias(_ name: String) -> String? {
+        [
+            "add": "insert", "append": "insert", "push": "insert", "discard": "remove", "delete": "remove",
+            "update": "formUnion", "extend": "formUnion", "has": "contains", "includes": "contains",
+            "length": "count", "size": "count", "len": "count", "difference": "subtracting",
+            "issubset": "isSubset", "issuperset": "isSuperset", "isdisjoint": "isDisjoint", "clear": "removeAll",
+        ][name]
+    }
+
+    func copy() -> ScriptSet { ScriptSet(items) }
+
+    func contains(_ v: Value) -> Bool {
+        guard let key = DictKey(v) else { return false }
+        return items[key] != nil
+    }
+
+    /// Adds `v`; false when it was there already.
+    @discardableResult
+    func insert(_ v: Value) throws -> Bool {
+        let key = try Self.key(v)
+        guard items[key] == nil else { return false }
+        items.set(v, key, .nil)
+        return true
+    }
+
+    /// Adds each element of `v` (see `make(from:)`), checking for an interrupt between stretches.
+    func insert(contentsOf v: Value, _ interp: Interpreter) throws {
+        switch v {
+        case .dict(let d):
+            for k in d.keys { try insert(k) }
+        case .string(let s):
+            for c in s { try insert(.string(String(c))) }
+        case .object(let o as ScriptSet):
+            for k in o.items.keys { try insert(k) }
+        case .array, .range:
+            try ArrayMethods.each(v, interp) { try insert($0); return true }
+        default:
+            throw ScriptError(.type, "a Set is made from an Array, a Range, a String, a Dict's keys or another Set, got \(v.typeName)")
+        }
+    }
+
+    func remove(_ v: Value) -> Value? {
+        guard let key = DictKey(v), items[key] != nil else { return nil }
+        _ = items.remove(key)
+        return v
+    }
+
+    /// The key of an element, or the TypeError for a value that cannot be one.
+    static func key(_ v: Value) throws -> DictKey {
+        guard let key = DictKey(v) else {
+            throw ScriptError(.type, "\(v.typeName.withArticle) cannot be an element of a Set",
+                              suggestion: "a Set holds what a Dict key can be: numbers, Strings, Bools, symbols and tuples of them")
+        }
+        return key
+    }
+}
+
+extension Value {
+    /// Changes this value's Set in place (a copy first where another value holds it too);
+    /// nil when it is not a Set.
+    mutating func mutateSet<R>(_ body: (ScriptSet) throws -> R) rethrows -> R? {
+        guard case .object(var o) = self, o is ScriptSet else { return nil }
+        // The value lets go first, so `o` is the only reference where no other variable holds it.
+        self = .nil
+        if !isKnownUniquelyReferenced(&o) { o = unsafeDowncast(o, to: ScriptSet.self).copy() }
+        defer { self = .object(o) }
+        return try body(unsafeDowncast(o, to: ScriptSet.self))
+    }
+}
