@@ -21,6 +21,8 @@ public struct Parser {
     /// The declared return type of each function and closure being parsed, innermost last
     /// (nil where none converts).
     private var returnTypes: [DeclaredType?] = []
+    /// The declarations after the first of a `let a = 1, b = 2`, for `parseStatements`.
+    private var followingDeclarations: [Stmt] = []
 
     public init(tokens: [Token], source: Source) {
         self.tokens = tokens
@@ -42,7 +44,7 @@ public struct Parser {
         while true {
             skipSemicolons()
             if peek.isEnd { break }
-            stmts.append(try parseStatement())
+            stmts.append(contentsOf: try parseStatements())
             try endStatement()
         }
         return stmts
@@ -142,24 +144,13 @@ public struct Parser {
         switch t.kind {
         case .keyword(.let), .keyword(.var):
             advance()
-            let pattern = try parsePattern()
-            // `let s: Set = [1, 2]`: the literal made a Set, as Swift's type makes it.
-            let declaresSet = peek.isPunct(":") && peekAt(1).isWord("Set")
-            // (A tuple's annotation is read, not converted.)
-            var declared = try parseTypeAnnotation()
-            if case .tuple = pattern { declared = nil }
-            var initializer: Expr? = nil
-            if match("=") {
-                let value = try parseExpression()
-                initializer = declared.map { ConvertedExpr(value, $0) } ?? value
-                if declaresSet { initializer = CallExpr(IdentifierExpr("Set", value.location), [Argument(label: nil, value: value)], optional: false, value.location) }
-            } else if t.isKeyword(.let) {
-                throw error("a 'let' needs a value: let name = value")
+            let first = try parseBinding(t)
+            // `let a = 1, b = 2`: the others come after this statement, in order.
+            while peek.isPunct(",") && !peek.newlineBefore {
+                advance()
+                followingDeclarations.append(try parseBinding(t))
             }
-            if initializer == nil, case .tuple = pattern {
-                throw error("a tuple pattern needs a value to destructure")
-            }
-            return VarDeclStmt(pattern, isConstant: t.isKeyword(.let), initializer, declaredType: declared, t.location)
+            return first
         case .keyword(.func):
             advance()
             let (name, nameLoc) = try expectIdentifier("a function name")
@@ -259,6 +250,36 @@ public struct Parser {
     static let typeDeclarations: Set<String> = ["struct", "class", "enum", "protocol", "extension", "actor"]
 
     static func isName(_ t: Token) -> Bool { if case .identifier = t.kind { return true }; return false }
+
+    /// One binding of a `let` or `var` (`t`): a name or tuple pattern, its annotation and value.
+    private mutating func parseBinding(_ t: Token) throws -> Stmt {
+        let pattern = try parsePattern()
+        // `let s: Set = [1, 2]`: the literal made a Set, as Swift's type makes it.
+        let declaresSet = peek.isPunct(":") && peekAt(1).isWord("Set")
+        // (A tuple's annotation is read, not converted.)
+        var declared = try parseTypeAnnotation()
+        if case .tuple = pattern { declared = nil }
+        var initializer: Expr? = nil
+        if match("=") {
+            let value = try parseExpression()
+            initializer = declared.map { ConvertedExpr(value, $0) } ?? value
+            if declaresSet { initializer = CallExpr(IdentifierExpr("Set", value.location), [Argument(label: nil, value: value)], optional: false, value.location) }
+        } else if t.isKeyword(.let) {
+            throw error("a 'let' needs a value: let name = value")
+        }
+        if initializer == nil, case .tuple = pattern {
+            throw error("a tuple pattern needs a value to destructure")
+        }
+        return VarDeclStmt(pattern, isConstant: t.isKeyword(.let), initializer, declaredType: declared, t.location)
+    }
+
+    /// One statement, or several where one line declares several names (`var a = 1, b = 2`).
+    mutating func parseStatements() throws -> [Stmt] {
+        let first = try parseStatement()
+        guard !followingDeclarations.isEmpty else { return [first] }
+        defer { followingDeclarations = [] }
+        return [first] + followingDeclarations
+    }
 
     /// Whether `t` starts a statement a label may name: a loop or a switch.
     private func startsLabelledStatement(_ t: Token) -> Bool {
@@ -433,7 +454,7 @@ public struct Parser {
                 if t.isPunct("}") || t.isEnd { break }
                 if case .identifier("case") = t.kind { break }
                 if case .identifier("default") = t.kind, parser.peekAt(1).isPunct(":") { break }
-                stmts.append(try parser.parseStatement())
+                stmts.append(contentsOf: try parser.parseStatements())
                 try parser.endStatement()
             }
         }
@@ -505,7 +526,7 @@ public struct Parser {
                         parser.skipSemicolons()
                         if parser.peek.isPunct("}") { parser.advance(); return stmts }
                         if parser.peek.isEnd { throw parser.error("expected '}' \(closing)") }
-                        stmts.append(try parser.parseStatement())
+                        stmts.append(contentsOf: try parser.parseStatements())
                         try parser.endStatement()
                     }
                 }

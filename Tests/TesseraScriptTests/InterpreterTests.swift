@@ -363,6 +363,17 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(error("switch 1 {\ncase 1: break\ndefault: break\ndefault: break\n}")?.kind, .syntax)
     }
 
+    /// Swift's several declarations in one statement: `let a = 1, b = a + 1`, each bound in
+    /// turn (a later one sees the earlier), at the top of a cell, in functions and closures.
+    func testOneStatementDeclaresSeveralNames() {
+        XCTAssertEqual(run("let a = 1, b = a + 1\nvar (c, d) = (3, 4), e: Double = 5\n[a, b, c, d, e]"), "[1, 2, 3, 4, 5.0]")
+        XCTAssertEqual(run("e"), "5.0", "the annotation of the later one converts its value")
+        XCTAssertEqual(run("func f() -> Int {\n  var x = 1, y = 2\n  x += y\n  return x + y\n}\nf()"), "5")
+        XCTAssertEqual(run("let g = { let p = 2, q = 3; return p * q }\ng()"), "6")
+        XCTAssertEqual(run("var m = 1,\n    n = 2\nm + n"), "3", "the list goes on after a comma at the end of a line")
+        XCTAssertEqual(error("let u = 1, v")?.kind, .syntax, "a let needs a value")
+    }
+
     /// Swift's labelled statements: `break outer` leaves the loop (or switch) labelled, `continue
     /// outer` goes on to its next turn, from however many loops and switches deep.
     func testLabelledLoopsTakeBreakAndContinueFromInnerOnes() {
