@@ -364,7 +364,7 @@ public enum CoreLibrary {
         },
         NativeFunction(parsing: Declaration("String", [.positional("x", .any, "any value")], returns: "String",
                                             otherForms: ["String(repeating: String, count: Int) -> String", "String(format: String, _ values: Any...) -> String"],
-                                            summary: "The text print would write for a value; count copies of a String; or values formatted printf-style (%d %f %e %g %x %s, flags, width, .precision).",
+                                            summary: "The text print would write for a value (an Array of Characters joined, as Swift's String(s.sorted())); count copies of a String; or values formatted printf-style (%d %f %e %g %x %s, flags, width, .precision).",
                                             example: "String(3.5) + String(repeating: \"!\", count: 3) + String(format: \" %.2f\", pi)")) { args, _ in
             if let first = args.first, first.label == "format" {
                 guard case .string(let format) = first.value else {
@@ -398,6 +398,11 @@ public enum CoreLibrary {
                 return .string(String(n, radix: radix))
             }
             let a = try bind(args, "String(_:)", [.positional()])
+            // Characters made a String again, as Swift's String(s.sorted()): an Array whose
+            // elements are each one Character (Swift has no String of a [String]).
+            if case .array(let xs) = a[0], xs.allSatisfy({ if case .string(let c) = $0 { return c.count == 1 }; return false }) {
+                return .string(xs.map(\.description).joined())
+            }
             return .string(a[0].description)
         }.applying { v in
             // `String(i)` of a number in a loop (`xs.map { String($0) }`): no argument list.
@@ -410,8 +415,9 @@ public enum CoreLibrary {
         },
         NativeFunction(parsing: Declaration("Dictionary", [.labelled("grouping", .either("Array | Range", [.array, .range]), "the values to group"),
                                                            .labelled("by", .function, "the key of each value")],
-                                            returns: "Dict", otherForms: ["Dictionary(uniqueKeysWithValues: [(key, value)]) -> Dict"],
-                                            summary: "The values grouped into Arrays under the key `by` gives each, in order; or a Dict of (key, value) pairs whose keys are distinct, as Swift's initialisers.",
+                                            returns: "Dict", otherForms: ["Dictionary(uniqueKeysWithValues: [(key, value)]) -> Dict",
+                                                                         "Dictionary(_ pairs: [(key, value)], uniquingKeysWith: (old, new) -> value) -> Dict"],
+                                            summary: "The values grouped into Arrays under the key `by` gives each, in order; or a Dict of (key, value) pairs whose keys are distinct, or whose repeated keys' values the function combines, as Swift's initialisers.",
                                             example: "Dictionary(grouping: [1, 2, 3, 4], by: { $0 % 2 })")) { args, interp in
             // (Checked here: `each` and `elements` see no elements in anything else.)
             func collection(_ v: Value, _ what: String) throws -> Value {
@@ -420,17 +426,27 @@ public enum CoreLibrary {
                 default: throw ScriptError(.type, "\(what) takes an Array or a Range, got \(v.typeName)")
                 }
             }
-            if let first = args.first, first.label == "uniqueKeysWithValues" {
-                let pairs = try collection(try bind(args, "Dictionary(uniqueKeysWithValues:)", [.labelled("uniqueKeysWithValues", required: true)])[0],
-                                           "Dictionary(uniqueKeysWithValues:)")
+            // Swift's two initialisers from (key, value) pairs: keys that must be distinct, or
+            // a function that combines the values of a repeated key (`uniquingKeysWith: +`).
+            let uniquing = args.count == 2 && args[0].label == nil && args[1].label == "uniquingKeysWith"
+            if let first = args.first, first.label == "uniqueKeysWithValues" || uniquing {
+                let signature = uniquing ? "Dictionary(_:uniquingKeysWith:)" : "Dictionary(uniqueKeysWithValues:)"
+                let a = try bind(args, signature, uniquing ? [.positional(), .labelled("uniquingKeysWith", required: true)]
+                                                           : [.labelled("uniqueKeysWithValues", required: true)])
+                let combine = uniquing ? try ArrayMethods.closureArgument(a[1], signature) : nil
                 var out = ScriptDict()
-                for pair in try ArrayMethods.elements(pairs, interp.interrupt) {
+                for pair in try ArrayMethods.elements(try collection(a[0], signature), interp.interrupt) {
+                    try interp.interrupt.check()
                     guard case .tuple(let kv) = pair, kv.count == 2 else {
-                        throw ScriptError(.type, "Dictionary(uniqueKeysWithValues:) needs (key, value) pairs, got \(pair.typeName)")
+                        throw ScriptError(.type, "\(signature) needs (key, value) pairs, got \(pair.typeName)")
                     }
                     guard let key = DictKey(kv[0]) else { throw ScriptError(.type, "\(kv[0].typeName.withArticle) cannot be a Dict key") }
-                    guard out[key] == nil else { throw ScriptError(.value, "Dictionary(uniqueKeysWithValues:) got the key \(kv[0].debugDescription) twice") }
-                    out.set(kv[0], key, kv[1])
+                    if let old = out[key] {
+                        guard let combine else { throw ScriptError(.value, "\(signature) got the key \(kv[0].debugDescription) twice") }
+                        out.set(kv[0], key, try interp.call(combine, old, kv[1]))
+                    } else {
+                        out.set(kv[0], key, kv[1])
+                    }
                 }
                 return .dict(out)
             }

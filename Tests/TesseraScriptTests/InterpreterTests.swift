@@ -705,6 +705,12 @@ final class InterpreterTests: ScriptTestCase {
                        "[\"-5\", \"-9223372036854775808\", \"0\", \"2.5\", \"true\", \"s\", \"[1]\", \"nil\"]")
         XCTAssertEqual(run("([1, 2.5, \"x\", nil].joined(separator: \"-\"), [String]().joined(separator: \",\"), [\"a\", \"b\"].joined())"),
                        "(\"1-2.5-x-nil\", \"\", \"ab\")")
+        // Characters made a String again, as Swift's String(s.sorted()); other Arrays are described.
+        XCTAssertEqual(run("let hello = \"hello\"\n[String(hello.sorted()), String(hello.reversed()), String(hello.filter { $0 != \"l\" }), String([\"ab\", \"c\"]), String([1, 2])]"),
+                       "[\"ehllo\", \"olleh\", \"heo\", \"[\\\"ab\\\", \\\"c\\\"]\", \"[1, 2]\"]")
+        XCTAssertEqual(run("Dictionary([\"a\", \"b\", \"a\"].map { ($0, 1) }, uniquingKeysWith: +)"), "[\"a\": 2, \"b\": 1]")
+        XCTAssertEqual(run("Dictionary([(1, \"x\"), (1, \"y\")], uniquingKeysWith: { old, new in old })"), "[1: \"x\"]")
+        XCTAssertEqual(error("Dictionary(uniqueKeysWithValues: [(1, 2), (1, 3)])")?.kind, .value)
         // Arrays of Arrays join into one Array, as Swift's (it was the text of each, run together).
         XCTAssertEqual(run("[[1, 2], [3], []].joined()"), "[1, 2, 3]")
         XCTAssertEqual(run("Array([[1, 2], [3]].joined(separator: [0]))"), "[1, 2, 0, 3]")
