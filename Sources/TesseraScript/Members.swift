@@ -224,6 +224,14 @@ public enum Members {
             try v.mutateTuple { try body(&$0[i]) }
             return
         }
+        // A labelled tuple is a value: the variable gets a new one.
+        if case .object(let t as LabelledTuple) = v {
+            guard let i = t.index(of: name) else { throw noMember(v, name) }
+            var element = t.values[i]
+            try body(&element)
+            v = .object(t.replacing(i, with: element))
+            return
+        }
         if case .object(let o as NativeMutableObject) = v {
             var current = try o.member(name, interp) ?? .nil
             try body(&current)

@@ -273,6 +273,9 @@ public enum Operators {
         case (.range(let x), .range(let y)): return x.lower == y.lower && x.upperExclusive == y.upperExclusive
         case (.function(let x), .function(let y)): return x === y
         case (.object(let x), .object(let y)): return x === y || (x as? any NativeEquatable)?.isEqual(to: y) == true
+        // A labelled tuple equals the same elements unlabelled, as in Swift.
+        case (.object(let x as LabelledTuple), .tuple): return equal(.tuple(x.values), b)
+        case (.tuple, .object(let y as LabelledTuple)): return equal(a, .tuple(y.values))
         default: return false
         }
     }

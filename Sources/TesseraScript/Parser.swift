@@ -21,6 +21,11 @@ public struct Parser {
     /// The declared return type of each function and closure being parsed, innermost last
     /// (nil where none converts).
     private var returnTypes: [DeclaredType?] = []
+    /// The labels of the tuple type `parseType` read last at the top level (`(min: Int, max: Int)`),
+    /// taken by the declaration or function that the type is for.
+    private var declaredTupleLabels: [String?]? = nil
+    /// The labels of each function's declared tuple result, innermost last (nil: none).
+    private var returnTupleLabels: [[String?]?] = []
     /// The declarations after the first of a `let a = 1, b = 2`, for `parseStatements`.
     private var followingDeclarations: [Stmt] = []
 
@@ -223,7 +228,7 @@ public struct Parser {
             if peek.newlineBefore || peek.isEnd || peek.isPunct("}") || peek.isPunct(";") {
                 return ReturnStmt(nil, t.location)
             }
-            let value = try parseExpression()
+            let value = labelled(try parseExpression(), as: returnTupleLabels.last ?? nil)
             // `-> Double` converts what each return gives, as Swift's literal would be typed.
             if let returns = returnTypes.last ?? nil { return ReturnStmt(ConvertedExpr(value, returns), t.location) }
             return ReturnStmt(value, t.location)
@@ -257,11 +262,13 @@ public struct Parser {
         // `let s: Set = [1, 2]`: the literal made a Set, as Swift's type makes it.
         let declaresSet = peek.isPunct(":") && peekAt(1).isWord("Set")
         // (A tuple's annotation is read, not converted.)
+        declaredTupleLabels = nil
         var declared = try parseTypeAnnotation()
+        let tupleLabels = declaredTupleLabels
         if case .tuple = pattern { declared = nil }
         var initializer: Expr? = nil
         if match("=") {
-            let value = try parseExpression()
+            let value = labelled(try parseExpression(), as: tupleLabels)
             initializer = declared.map { ConvertedExpr(value, $0) } ?? value
             if declaresSet { initializer = CallExpr(IdentifierExpr("Set", value.location), [Argument(label: nil, value: value)], optional: false, value.location) }
         } else if t.isKeyword(.let) {
@@ -576,10 +583,23 @@ public struct Parser {
                 }
                 _ = try parser.expect("]", "to close the type")
             } else if parser.match("(") {
+                var labels: [String?] = []
                 if !parser.peek.isPunct(")") {
-                    repeat { _ = try parser.parseType(depth: depth + 1) } while parser.match(",")
+                    repeat {
+                        // `(min: Int, max: Int)`: the labels a tuple written for this type gets.
+                        if case .identifier(let label) = parser.peek.kind, parser.peekAt(1).isPunct(":") {
+                            parser.advance(); parser.advance()
+                            labels.append(label)
+                        } else {
+                            labels.append(nil)
+                        }
+                        _ = try parser.parseType(depth: depth + 1)
+                    } while parser.match(",")
                 }
                 _ = try parser.expect(")", "to close the type")
+                if depth == 0, labels.count > 1, labels.contains(where: { $0 != nil }), !parser.peek.isPunct("->") {
+                    parser.declaredTupleLabels = labels
+                }
                 if parser.match("->") { _ = try parser.parseType(depth: depth + 1) }   // a function type: (Int) -> Int
             } else {
                 let (name, at) = try parser.expectIdentifier("a type name")
@@ -614,7 +634,10 @@ public struct Parser {
             }
         }
         _ = try expect(")", "to close the parameter list of '\(name)'")
+        declaredTupleLabels = nil
         let returns = match("->") ? try parseType() : nil
+        returnTupleLabels.append(declaredTupleLabels)
+        defer { returnTupleLabels.removeLast() }
         var seen = Set<String>()
         for prm in params where !seen.insert(prm.name).inserted {
             throw ScriptError(.syntax, "parameter '\(prm.name)' is declared twice", at: prm.location, in: source)
@@ -623,6 +646,9 @@ public struct Parser {
         defer { returnTypes.removeLast() }
         var body = try parseBlock("of '\(name)'")
         if let returns, body.count == 1, let e = body[0] as? ExpressionStmt { body[0] = ExpressionStmt(ConvertedExpr(e.expr, returns)) }
+        if body.count == 1, let e = body[0] as? ExpressionStmt, let labels = returnTupleLabels.last ?? nil {
+            body[0] = ExpressionStmt(labelled(e.expr, as: labels))
+        }
         // A body that is one expression returns it, as in Swift: `func area() { w * h }`.
         return FunctionDecl(name: name, parameters: params, body: body,
                             isExpressionBody: body.count == 1 && body[0] is ExpressionStmt,
@@ -944,13 +970,18 @@ public struct Parser {
             return IdentifierExpr("$\(n)", t.location)
         case .punct("("):
             advance()
+            var labels: [String?] = []
             let items: [Expr] = try nested { parser in
                 try parser.withNewlines(false) { parser in
                     try parser.withTrailingClosures(true) { parser in
                         var items: [Expr] = []
                         while !parser.peek.isPunct(")") {
-                            if case .identifier = parser.peek.kind, parser.peekAt(1).isPunct(":") {
-                                throw parser.error("labelled tuple elements are not supported; use a Dict: [\"name\": value]")
+                            // `(name: "x", score: 0.9)`: a labelled element.
+                            if case .identifier(let label) = parser.peek.kind, parser.peekAt(1).isPunct(":") {
+                                parser.advance(); parser.advance()
+                                labels.append(label)
+                            } else {
+                                labels.append(nil)
                             }
                             items.append(try parser.operatorFunction() ?? parser.parseExpression())
                             if !parser.match(",") { break }
@@ -960,6 +991,10 @@ public struct Parser {
                 }
             }
             _ = try expect(")", "to close the '(' at \(t.location)")
+            if labels.contains(where: { $0 != nil }) {
+                guard items.count > 1 else { throw error("a tuple of one element is that element: write (x), not (label: x)", at: t) }
+                return labelledTuple(items, labels, t.location)
+            }
             return items.count == 1 ? items[0] : TupleExpr(items, t.location)
         case .punct("["):
             if let typed = collectionTypeCall() { return typed }
@@ -1005,6 +1040,18 @@ public struct Parser {
         }
         for _ in 0..<(k + 2) { advance() }
         return isDict ? DictExpr([], open.location) : ArrayExpr([], open.location)
+    }
+
+    /// `(name: a, score: b)`: a call of the function that makes the labelled tuple.
+    private func labelledTuple(_ items: [Expr], _ labels: [String?], _ at: SourceLocation) -> Expr {
+        CallExpr(LiteralExpr(.function(LabelledTuple.maker(labels)), at), items.map { Argument(label: nil, value: $0) }, optional: false, at)
+    }
+
+    /// `value` labelled as the tuple type declared for it (`-> (min: Int, max: Int)` and then
+    /// `return (lo, hi)`), where it is a tuple written out; anything else as it is.
+    private func labelled(_ value: Expr, as labels: [String?]?) -> Expr {
+        guard let labels, let tuple = value as? TupleExpr, tuple.elements.count == labels.count else { return value }
+        return labelledTuple(tuple.elements, labels, tuple.location)
     }
 
     /// A generic collection type called, as Swift writes it: `Set<String>()`, `Array<Int>()`,
@@ -1157,14 +1204,17 @@ public struct Parser {
                 if !match(",") { break }
             }
             if parenthesized { _ = try expect(")", "to close the closure's parameters") }
+            declaredTupleLabels = nil
             if match("->") { returns = try parseType() }
             advance() // `in`
         }
         shorthandStack.append(explicit ? -2 : -1)
         returnTypes.append(returns)
+        // (A closure's returns are its own: the labels of the function around it do not apply.)
+        returnTupleLabels.append(explicit ? declaredTupleLabels : nil)
         var body: [Stmt]
         do {
-            defer { returnTypes.removeLast() }
+            defer { returnTypes.removeLast(); returnTupleLabels.removeLast() }
             body = try statementsUntilBrace("to close the closure opened at \(open.location)")
         }
         if let returns, body.count == 1, let e = body[0] as? ExpressionStmt { body[0] = ExpressionStmt(ConvertedExpr(e.expr, returns)) }

@@ -47,7 +47,7 @@ extension Interpreter {
                 throw ScriptError(.type, "closures take unlabelled arguments; remove '\(labelled.label!):'")
             }
             var values = args.map(\.value)
-            if count > 1, values.count == 1, case .tuple(let parts) = values[0], parts.count == count {
+            if count > 1, values.count == 1, let parts = values[0].tupleElements, parts.count == count {
                 values = parts
             }
             let shorthand = code.decl.shorthandCount > 0 || code.decl.parameters.isEmpty

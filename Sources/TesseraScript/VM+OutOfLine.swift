@@ -171,6 +171,7 @@ extension Interpreter {
         let parts: [Value]
         switch value {
         case .tuple(let xs), .array(let xs): parts = xs
+        case .object(let t as LabelledTuple): parts = t.values
         default: throw ScriptError(.type, "cannot destructure a value of type \(value.typeName) into \(count) names")
         }
         guard parts.count == count else {
