@@ -993,6 +993,10 @@ public struct Parser {
             _ = try expect(")", "to close the '(' at \(t.location)")
             if labels.contains(where: { $0 != nil }) {
                 guard items.count > 1 else { throw error("a tuple of one element is that element: write (x), not (label: x)", at: t) }
+                let named = labels.compactMap { $0 }
+                if let twice = named.first(where: { l in named.filter { $0 == l }.count > 1 }) {
+                    throw error("the tuple has two elements labelled '\(twice)'", at: t)
+                }
                 return labelledTuple(items, labels, t.location)
             }
             return items.count == 1 ? items[0] : TupleExpr(items, t.location)

@@ -70,6 +70,11 @@ public final class ScriptSet: NativeSequence, NativeEquatable {
         case .object(let o as ScriptSet):
             for k in o.items.keys { try insert(k) }
         case .array, .range:
+            // A Range's elements are checked against memory before they are made (each is a
+            // key, a nil value, a hash and a slot of the table).
+            if case .range(let r) = v {
+                try MemoryBudget.reserve(r.count, bytesEach: 2 * MemoryLayout<Value>.stride + 16, "a Set of the \(r.count) elements of \(v)")
+            }
             try ArrayMethods.each(v, interp) { try insert($0); return true }
         default:
             throw ScriptError(.type, "a Set is made from an Array, a Range, a String, a Dict's keys or another Set, got \(v.typeName)")

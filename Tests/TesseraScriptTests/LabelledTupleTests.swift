@@ -14,6 +14,7 @@ final class LabelledTupleTests: ScriptTestCase {
         let missing = error("best.rank")
         XCTAssertEqual(missing?.kind, .type)
         XCTAssertEqual(error("(label: 1)")?.kind, .syntax, "a tuple of one element is that element")
+        XCTAssertEqual(error("(a: 1, a: 2)")?.kind, .syntax, "two elements of one label")
     }
 
     func testAnArrayOfThemSortsAndMapsByLabel() {

@@ -83,6 +83,7 @@ final class SetTests: ScriptTestCase {
     func testWrongElementsAndHabitsFromOtherLanguages() {
         XCTAssertEqual(error("Set([[1], [2]])")?.kind, .type)
         XCTAssertEqual(error("Set(5)")?.kind, .type)
+        XCTAssertEqual(error("Set(0..<4_000_000_000_000_000)")?.kind, .memory, "refused before anything is made")
         XCTAssertEqual(error("var q = Set([1])\nq.add(2)")?.suggestion, "here it is 'insert': set.insert")
         XCTAssertEqual(error("Set([1]).union()")?.kind, .type)
         XCTAssertEqual(error("Set([1]).isSubset([1])")?.kind, .type, "of: is Swift's label")
