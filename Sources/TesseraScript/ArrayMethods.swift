@@ -26,6 +26,17 @@ enum ArrayMethods {
         return []
     }
 
+    /// From this many elements on, a collection that must grow to take one more checks the
+    /// memory its doubled storage needs first.
+    static let growthCheckedFrom = 1 << 15
+
+    /// Throws a MemoryError when a collection of `count` elements (storage for `capacity`)
+    /// must grow and its doubled storage cannot be had.
+    static func checkGrowth(_ count: Int, _ capacity: Int, bytesEach: Int, _ what: String) throws {
+        guard count >= capacity, count >= growthCheckedFrom else { return }
+        try MemoryBudget.reserve(count &* 2, bytesEach: bytesEach, "\(what) grown past \(count) elements")
+    }
+
     /// Elements native code handles between two checks for an interrupt: a stretch takes
     /// well under a millisecond, and a check per element would slow the cheap loops.
     static let checkEvery = 1 << 16
@@ -509,7 +520,11 @@ enum ArrayMethods {
                 }
             }
             let x = try bind(args, "append(_:)", [.positional()])[0]
-            return try mutate(&v, "append") { $0.append(x); return .nil }
+            return try mutate(&v, "append") { xs in
+                try checkGrowth(xs.count, xs.capacity, bytesEach: MemoryLayout<Value>.stride, "an Array")
+                xs.append(x)
+                return .nil
+            }
         }
         t.mutating["insert"] = { v, args, _ in
             let a = try bind(args, "insert(_:at:)", [.positional(), .labelled("at", required: true)])

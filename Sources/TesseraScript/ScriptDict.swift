@@ -132,6 +132,10 @@ public struct ScriptDict: @unchecked Sendable {
     public init() {}
 
     public var count: Int { storage.keys.count }
+    /// How many entries the Dict holds before its arrays must grow.
+    var capacity: Int { storage.keys.capacity }
+    /// What one entry takes: its key, value and hash, and two slots of the table.
+    static let bytesPerEntry = 2 * MemoryLayout<Value>.stride + 8 + 8
     public var isEmpty: Bool { storage.keys.isEmpty }
     public var keys: [Value] { storage.keys }
     public var values: [Value] { storage.values }

@@ -88,6 +88,15 @@ public enum Subscripts {
         }
     }
 
+    /// Throws a MemoryError when a new `key` would grow the Dict `container` past what memory
+    /// can hold. (A function of its own: the Dict it reads must be let go before the Dict
+    /// changes, or the change would copy it.)
+    @inline(never)
+    private static func checkGrowth(of container: Value, for key: DictKey) throws {
+        guard case .dict(let d) = container, d.count >= ArrayMethods.growthCheckedFrom, d[key] == nil else { return }
+        try ArrayMethods.checkGrowth(d.count, d.capacity, bytesEach: ScriptDict.bytesPerEntry, "a Dict")
+    }
+
     /// Updates `container[index]` in place through `body`.
     static func modify(_ container: inout Value, _ index: Value, _ interp: Interpreter,
                        _ body: (inout Value) throws -> Void) throws {
@@ -106,6 +115,7 @@ public enum Subscripts {
         if done != nil { return }
         if case .dict = container {
             guard let key = DictKey(index) else { throw ScriptError(.type, "\(index.typeName.withArticle) cannot be a Dict key") }
+            try checkGrowth(of: container, for: key)
             try container.mutateDict { try $0.modify(index, key, body) }
             return
         }

@@ -45,6 +45,9 @@ extension Interpreter {
     @inline(__always)
     static func append(_ x: Value, to container: inout Value) -> Bool {
         guard case .array(var xs) = container else { return false }
+        // Growing a large Array goes the general way, which checks memory first (a loop that
+        // appends forever ends in a MemoryError, not an abort).
+        if _slowPath(xs.count == xs.capacity && xs.count >= ArrayMethods.growthCheckedFrom) { return false }
         container = .nil
         xs.append(x)
         container = .array(xs)
@@ -83,7 +86,12 @@ extension Interpreter {
                              _ constants: UnsafePointer<Value>, _ change: PathChange) throws -> Bool {
         if at == path.count { return try change.apply(to: &v) }
         // The last step changes the element it finds itself, without a call more.
-        if at + 1 == path.count { return try step(&v, path.steps + at, r, constants) { try change.apply(to: &$0) } }
+        if at + 1 == path.count {
+            if try step(&v, path.steps + at, r, constants, { try change.apply(to: &$0) }) { return true }
+            // `d[k] = x` for a key the Dict has not: a new entry, here too.
+            if case .store(let x, nil) = change, !x.isNil { return insert(x, into: &v, path.steps + at, r, constants) }
+            return false
+        }
         return try step(&v, path.steps + at, r, constants) { try walk(&$0, path, at + 1, r, constants, change) }
     }
 
@@ -111,6 +119,22 @@ extension Interpreter {
         v = .nil
         defer { v = .dict(d) }
         return try d.modifyValue(at: i, body)
+    }
+
+    /// `v[key] = x` where `v` is a Dict without that key: the entry added in place; false,
+    /// with nothing changed, for anything else (a key that cannot be one, a Dict that must
+    /// grow past `growthCheckedFrom`, whose memory the general walk checks first).
+    @inline(never)
+    private static func insert(_ x: Value, into v: inout Value, _ step: UnsafeMutablePointer<PathStep>, _ r: UnsafeMutablePointer<Value>,
+                               _ constants: UnsafePointer<Value>) -> Bool {
+        guard !step.pointee.member, case .dict(var d) = v else { return false }
+        let keyValue = step.pointee.key.value(r, constants)
+        guard let key = step.pointee.dictKey ?? DictKey(keyValue), d[key] == nil,
+              d.count < ArrayMethods.growthCheckedFrom || d.count < d.capacity else { return false }
+        v = .nil
+        d.set(keyValue, key, x)
+        v = .dict(d)
+        return true
     }
 
     /// A mutating method on the part of a variable at the end of `path` that the short walk

@@ -160,6 +160,26 @@ def test_a_wrong_typed_field_is_an_error_naming_it(kernel, line, words, echo):
     assert kernel.result("kept") == "41"
 
 
+@pytest.mark.parametrize("code,words", [
+    ("var xs: [Int] = []\nwhile true { xs.append(1) }", "an Array grown past"),
+    ("var grid = [[Int]()]\nwhile true { grid[0].append(1) }", "an Array grown past"),
+    ("var d: [Int: Int] = [:]\nvar i = 0\nwhile true { d[i] = i; i += 1 }", "a Dict grown past"),
+])
+def test_a_collection_that_grows_forever_is_a_memory_error_not_an_abort(code, words):
+    """Growth checks the memory the doubled storage needs before it asks for it: without the
+    check, an append loop ended the process with Swift's 'failed to allocate' abort."""
+    k = StdioKernel(env={"TESSERA_MEMORY_LIMIT": "256MB"})
+    try:
+        k.result("let kept = 41")
+        reply, _ = k.execute(code, timeout=120)
+        assert reply["status"] == "error", reply
+        assert reply["ename"] == "MemoryError", reply
+        assert words in reply["evalue"], reply["evalue"]
+        assert k.result("kept + 1") == "42"
+    finally:
+        k.close()
+
+
 def test_a_100_mb_cell_runs_under_a_4_gb_address_space_limit():
     """The lexer keeps one copy of the text (four bytes a byte) and reserves nothing in
     proportion to it: a cell that is one 100 MB string runs where an address-space limit
