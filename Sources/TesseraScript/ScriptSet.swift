@@ -56,6 +56,7 @@ public final class ScriptSet: NativeSequence, NativeEquatable {
     func insert(_ v: Value) throws -> Bool {
         let key = try Self.key(v)
         guard items[key] == nil else { return false }
+        try ArrayMethods.checkGrowth(items.count, items.capacity, bytesEach: ScriptDict.bytesPerEntry, "a Set")
         items.set(v, key, .nil)
         return true
     }

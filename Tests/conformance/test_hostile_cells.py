@@ -164,6 +164,7 @@ def test_a_wrong_typed_field_is_an_error_naming_it(kernel, line, words, echo):
     ("var xs: [Int] = []\nwhile true { xs.append(1) }", "an Array grown past"),
     ("var grid = [[Int]()]\nwhile true { grid[0].append(1) }", "an Array grown past"),
     ("var d: [Int: Int] = [:]\nvar i = 0\nwhile true { d[i] = i; i += 1 }", "a Dict grown past"),
+    ("var s = Set<Int>()\nvar i = 0\nwhile true { s.insert(i); i += 1 }", "a Set grown past"),
 ])
 def test_a_collection_that_grows_forever_is_a_memory_error_not_an_abort(code, words):
     """Growth checks the memory the doubled storage needs before it asks for it: without the
