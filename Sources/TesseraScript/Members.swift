@@ -10,7 +10,8 @@ struct MemberTable: Sendable {
     var methods: [String: Method] = [:]
     var mutating: [String: MutatingMethod] = [:]
 
-    var names: [String] { (Array(properties.keys) + methods.keys + mutating.keys).sorted() }
+    /// Each name once (`count` is a property and, with `where:`, a method).
+    var names: [String] { Set(Array(properties.keys) + methods.keys + mutating.keys).sorted() }
 
     /// Answers `names` with `other`'s methods, called on the view of the receiver that `view`
     /// gives: a Dict's methods of Swift's Sequence over its (key, value) pairs, a String's
