@@ -15,22 +15,34 @@ enum SetMethods {
         return try ScriptSet.make(from: v, interp)
     }
 
-    /// The elements of `a` that `keep` holds for, as a new Set.
-    static func kept(_ a: ScriptSet, _ keep: (Value) throws -> Bool) rethrows -> ScriptSet {
+    /// The elements of `a` that `keep` holds for, as a new Set (checking for an interrupt
+    /// between stretches: Sets of millions take a while).
+    static func kept(_ a: ScriptSet, _ flag: InterruptFlag, _ keep: (Value) throws -> Bool) throws -> ScriptSet {
         var out = ScriptDict()
-        for k in a.items.keys where try keep(k) { out.set(k, DictKey(k)!, .nil) }
+        for (i, k) in a.items.keys.enumerated() {
+            if i & (ArrayMethods.checkEvery - 1) == 0 { try flag.check() }
+            if try keep(k) { out.set(k, DictKey(k)!, .nil) }
+        }
         return ScriptSet(out)
     }
 
-    static func union(_ a: ScriptSet, _ b: ScriptSet) -> ScriptSet {
+    /// Adds the elements of `b` that `into` has not.
+    static func add(_ b: ScriptSet, into out: ScriptSet, _ flag: InterruptFlag) throws {
+        for (i, k) in b.items.keys.enumerated() {
+            if i & (ArrayMethods.checkEvery - 1) == 0 { try flag.check() }
+            if !out.contains(k) { try out.insert(k) }
+        }
+    }
+
+    static func union(_ a: ScriptSet, _ b: ScriptSet, _ flag: InterruptFlag) throws -> ScriptSet {
         let out = a.copy()
-        for k in b.items.keys where !out.contains(k) { out.items.set(k, DictKey(k)!, .nil) }
+        try add(b, into: out, flag)
         return out
     }
 
-    static func symmetricDifference(_ a: ScriptSet, _ b: ScriptSet) -> ScriptSet {
-        let out = kept(a) { !b.contains($0) }
-        for k in b.items.keys where !a.contains(k) { out.items.set(k, DictKey(k)!, .nil) }
+    static func symmetricDifference(_ a: ScriptSet, _ b: ScriptSet, _ flag: InterruptFlag) throws -> ScriptSet {
+        let out = try kept(a, flag) { !b.contains($0) }
+        try add(try kept(b, flag) { !a.contains($0) }, into: out, flag)
         return out
     }
 
@@ -50,23 +62,23 @@ enum SetMethods {
         }
         t.methods["filter"] = { v, args, interp in
             let f = try ArrayMethods.closureArgument(try bind(args, "filter(_:)", [.positional()])[0], "filter")
-            return .object(try kept(set(v)) { x in
+            return .object(try kept(set(v), interp.interrupt) { x in
                 try interp.interrupt.check()
                 return try boolResult(try interp.call(f, x), "filter")
             })
         }
 
-        t.methods["union"] = { v, args, interp in .object(union(set(v), try operand(args, "union(_:)", interp))) }
+        t.methods["union"] = { v, args, interp in .object(try union(set(v), try operand(args, "union(_:)", interp), interp.interrupt)) }
         t.methods["intersection"] = { v, args, interp in
             let other = try operand(args, "intersection(_:)", interp)
-            return .object(kept(set(v)) { other.contains($0) })
+            return .object(try kept(set(v), interp.interrupt) { other.contains($0) })
         }
         t.methods["subtracting"] = { v, args, interp in
             let other = try operand(args, "subtracting(_:)", interp)
-            return .object(kept(set(v)) { !other.contains($0) })
+            return .object(try kept(set(v), interp.interrupt) { !other.contains($0) })
         }
         t.methods["symmetricDifference"] = { v, args, interp in
-            .object(symmetricDifference(set(v), try operand(args, "symmetricDifference(_:)", interp)))
+            .object(try symmetricDifference(set(v), try operand(args, "symmetricDifference(_:)", interp), interp.interrupt))
         }
         t.methods["isSubset"] = { v, args, interp in
             let other = try operand(args, "isSubset(of:)", label: "of", interp)
@@ -109,14 +121,11 @@ enum SetMethods {
         }
         t.mutating["formUnion"] = { v, args, interp in
             let other = try operand(args, "formUnion(_:)", interp)
-            return try mutate(&v, "formUnion") { s in
-                for k in other.items.keys where !s.contains(k) { s.items.set(k, DictKey(k)!, .nil) }
-                return .nil
-            }
+            return try mutate(&v, "formUnion") { s in try add(other, into: s, interp.interrupt); return .nil }
         }
         t.mutating["formIntersection"] = { v, args, interp in
             let other = try operand(args, "formIntersection(_:)", interp)
-            return try mutate(&v, "formIntersection") { s in s.items = kept(s) { other.contains($0) }.items; return .nil }
+            return try mutate(&v, "formIntersection") { s in s.items = try kept(s, interp.interrupt) { other.contains($0) }.items; return .nil }
         }
         t.mutating["subtract"] = { v, args, interp in
             let other = try operand(args, "subtract(_:)", interp)
@@ -127,7 +136,7 @@ enum SetMethods {
         }
         t.mutating["formSymmetricDifference"] = { v, args, interp in
             let other = try operand(args, "formSymmetricDifference(_:)", interp)
-            return try mutate(&v, "formSymmetricDifference") { s in s.items = symmetricDifference(s, other).items; return .nil }
+            return try mutate(&v, "formSymmetricDifference") { s in s.items = try symmetricDifference(s, other, interp.interrupt).items; return .nil }
         }
         return t
     }()
