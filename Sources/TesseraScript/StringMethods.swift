@@ -207,9 +207,18 @@ enum StringMethods {
         t.methods["starts"] = { v, args, _ in
             .bool(string(v).hasPrefix(try stringArgument(try bind(args, "starts(with:)", [.labelled("with", required: true)])[0], "starts(with:)")))
         }
-        t.methods["prefix"] = { v, args, _ in
+        t.methods["prefix"] = { v, args, interp in
+            if args.first?.label == "while" {
+                // The leading Characters the test holds for, as a String (Swift's Substring).
+                let kept = try ArrayMethods.table.methods["prefix"]!(characters(v), args, interp)
+                return .string(ArrayMethods.arrayElements(kept).map { string($0) }.joined())
+            }
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
             return .string(String(string(v).prefix(max(0, n))))
+        }
+        t.methods["drop"] = { v, args, interp in
+            let rest = try ArrayMethods.table.methods["drop"]!(characters(v), args, interp)
+            return .string(ArrayMethods.arrayElements(rest).map { string($0) }.joined())
         }
         t.methods["suffix"] = { v, args, interp in
             if args.first?.label == "from" {
