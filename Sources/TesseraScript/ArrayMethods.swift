@@ -68,13 +68,13 @@ enum ArrayMethods {
         return out.values
     }
 
-    /// How many leading elements of `xs` the test `f` holds for.
-    static func leadingRun(_ xs: [Value], _ f: Value, _ method: String, _ interp: Interpreter) throws -> Int {
+    /// How many leading elements of `v` (an Array or a Range) the test `f` holds for.
+    static func leadingRun(_ v: Value, _ f: Value, _ method: String, _ interp: Interpreter) throws -> Int {
         var n = 0
-        for x in xs {
-            try interp.interrupt.check()
-            guard try boolResult(try interp.call(f, x), method) else { break }
+        try each(v, interp) { x in
+            guard try boolResult(try interp.call(f, x), method) else { return false }
             n += 1
+            return true
         }
         return n
     }
@@ -462,14 +462,21 @@ enum ArrayMethods {
         // Swift's prefix(while:) and drop(while:): the run of leading elements the test holds for, or the rest.
         t.methods["drop"] = { v, args, interp in
             let f = try closureArgument(try bind(args, "drop(while:)", [.labelled("while", required: true)])[0], "drop(while:)")
-            let xs = try elements(v, interp.interrupt)
-            return .array(Array(xs[try leadingRun(xs, f, "drop(while:)", interp)...]))
+            let n = try leadingRun(v, f, "drop(while:)", interp)
+            if case .range(let r) = v { return .array(try elements(.range(r.slice(from: n, count: r.count - n)), interp.interrupt)) }
+            return .array(Array(arrayElements(v).dropFirst(n)))
         }
         t.methods["prefix"] = { v, args, interp in
             if args.first?.label == "while" {
+                // Element by element, so a long Range is walked only as far as the test holds.
                 let f = try closureArgument(try bind(args, "prefix(while:)", [.labelled("while", required: true)])[0], "prefix(while:)")
-                let xs = try elements(v, interp.interrupt)
-                return .array(Array(xs[..<(try leadingRun(xs, f, "prefix(while:)", interp))]))
+                var kept = Growing()
+                try each(v, interp) { x in
+                    guard try boolResult(try interp.call(f, x), "prefix(while:)") else { return false }
+                    try kept.append(x)
+                    return true
+                }
+                return .array(kept.values)
             }
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
             if case .range(let r) = v { return .array(try elements(.range(r.slice(from: 0, count: n)), interp.interrupt)) }

@@ -718,6 +718,8 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[1, 2, 3, 1].prefix(while: { $0 < 3 }) + [1, 2, 3, 1].drop(while: { $0 < 3 })"), "[1, 2, 3, 1]")
         XCTAssertEqual(run("(\"abc123\".prefix(while: { $0.isLetter }), \"  x\".drop(while: { $0 == \" \" }))"), "(\"abc\", \"x\")")
         XCTAssertEqual(run("([1, 2, 3].prefix(while: { $0 > 5 }), [1, 2].drop(while: { $0 > 0 }), (0..<5).prefix(while: { $0 < 2 }))"), "([], [], [0, 1])")
+        XCTAssertEqual(run("((0..<1_000_000_000_000).prefix(while: { $0 < 3 }), (0..<5).drop(while: { $0 < 3 }))"), "([0, 1, 2], [3, 4])",
+                       "a long Range is walked only as far as the test holds")
         XCTAssertEqual(run("([1, 2, 1, 3].lastIndex(of: 1), [1, 2, 1, 3].lastIndex(where: { $0 > 1 }), [1].lastIndex(of: 5), \"abca\".lastIndex(of: \"a\"))"),
                        "(2, 3, nil, 3)")
         XCTAssertEqual(run("abs(-3)"), "3")
