@@ -23,13 +23,19 @@ public struct ThreadPlanner {
     private var planStart = 1
     private var times: [[Double]]
     private var started: UInt64 = 0
+    /// Nanoseconds on a monotonic clock (a test gives its own, so no test depends on how
+    /// precisely the machine sleeps).
+    private let now: () -> UInt64
 
-    /// - Parameter steps: how many steps the loop will run; too few to pay for planning
-    ///   (or a thread count the user set, or one core) leave the setting as it is.
-    public init(steps: Int) {
+    /// - Parameters:
+    ///   - steps: how many steps the loop will run; too few to pay for planning (or a thread
+    ///     count the user set, or one core) leave the setting as it is.
+    ///   - now: the clock steps are timed by.
+    public init(steps: Int, now: @escaping () -> UInt64 = { DispatchTime.now().uptimeNanoseconds }) {
         let planning = Parallel.isAutomatic && Parallel.cores > 1 && steps >= 4 * Self.samplesPerCandidate
         candidates = planning ? [Parallel.cores, 1] : []
         times = candidates.map { _ in [] }
+        self.now = now
     }
 
     private var planning: Bool {
@@ -42,7 +48,7 @@ public struct ThreadPlanner {
         if step == planStart + Self.replanEvery { planStart = step; times = candidates.map { _ in [] } }
         if planning {
             Parallel.automaticThreads = candidates[(step - planStart) % candidates.count]
-            started = DispatchTime.now().uptimeNanoseconds
+            started = now()
         }
     }
 
@@ -51,7 +57,7 @@ public struct ThreadPlanner {
         guard !candidates.isEmpty else { return }
         if planning {
             let k = (step - planStart) % candidates.count
-            times[k].append(Double(DispatchTime.now().uptimeNanoseconds - started))
+            times[k].append(Double(now() &- started))
             if step == planStart + candidates.count * Self.samplesPerCandidate - 1 { choose() }
         }
         step += 1
