@@ -13,7 +13,7 @@ enum ArrayMethods {
         switch v {
         case .array(let xs): return xs
         case .range(let r):
-            try MemoryBudget.reserveValues(r.count, "the \(r.count) elements of \(v)")
+            try MemoryBudget.reserveValues(r.count, "an Array of the \(r.count) elements of \(v)")
             return try mapChecked(r.count, flag) { .int(r.lower &+ $0) }
         default: return []
         }

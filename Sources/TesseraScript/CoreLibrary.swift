@@ -173,7 +173,7 @@ public enum CoreLibrary {
             switch v {
             case .array(let xs): return xs
             case .range: return try ArrayMethods.elements(v, flag)
-            case .string(let s): return s.map { .string(String($0)) }
+            case .string: return ArrayMethods.arrayElements(StringMethods.characters(v))
             case .object(let o as ScriptSet): return o.elements
             default: throw ScriptError(.type, "zip needs Arrays or Ranges, got \(v.typeName)")
             }
@@ -346,10 +346,8 @@ public enum CoreLibrary {
             let v = try bind(args, "Array(_:)", [.positional()])[0]
             switch v {
             case .array: return v
-            case .range(let r):
-                try MemoryBudget.reserveValues(r.count, "Array(\(v))")
-                return .array(try ArrayMethods.elements(v, interp.interrupt))
-            case .string(let s): return .array(s.map { .string(String($0)) })
+            case .range: return .array(try ArrayMethods.elements(v, interp.interrupt))
+            case .string: return StringMethods.characters(v)
             case .dict(let d): return .array(d.entries.map { .tuple([$0.0, $0.1]) })
             case .object(let o as ScriptSet): return .array(o.elements)
             default: throw ScriptError(.type, "Array(_:) needs a Range, Array, String, Dict or Set, got \(v.typeName)",

@@ -42,7 +42,9 @@ final class MethodSite: Sendable {
     let name: String
     /// The name as a Dict key: a Dict's own key of this name takes precedence.
     let key: DictKey
-    let array: Entry, string: Entry, dict: Entry, number: Entry, set: Entry
+    let array: Entry, string: Entry, dict: Entry, number: Entry
+    /// One entry for each of `Members.tabledTypes`, in its order.
+    let tabled: [Entry]
 
     init(_ name: String) {
         self.name = name
@@ -51,7 +53,7 @@ final class MethodSite: Sendable {
         string = Entry(Members.string, name)
         dict = Entry(Members.dict, name)
         number = Entry(Members.number, name)
-        set = Entry(Members.set, name)
+        tabled = Members.tabledTypes.map { Entry($0.memberTable, name) }
     }
 
     func entry(for v: Value) -> Entry? {
@@ -60,9 +62,32 @@ final class MethodSite: Sendable {
         case .string: return string
         case .dict: return dict
         case .int, .double: return number
-        case .object(let o) where o is ScriptSet: return set
+        case .object(let o): return Members.tabledIndex(of: o).map { tabled[$0] }
         default: return nil
         }
+    }
+}
+
+/// A native object with value semantics whose members are a `MemberTable`, as an Array's
+/// are, so that its mutating methods take the variable `inout`: `s.insert(1)` on a variable
+/// holding a Set changes that variable's value, never another's. Calls on it are resolved
+/// once per call site like the built-in types'. A new such type conforms and is listed in
+/// `Members.tabledTypes`.
+protocol TabledObject: NativeObject {
+    static var memberTable: MemberTable { get }
+}
+
+extension TabledObject {
+    public var memberNames: [String] { Self.memberTable.names }
+
+    /// A property's value, or a method as a function value (`s.contains` passed to filter).
+    public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? {
+        let table = Self.memberTable, value = Value.object(self)
+        if let p = table.properties[name] { return try p(value) }
+        if table.methods[name] != nil || table.mutating[name] != nil {
+            return .function(NativeFunction(name) { args, interp in try Members.call(value, name, args, interp) })
+        }
+        return nil
     }
 }
 
@@ -72,11 +97,21 @@ public enum Members {
     static let string = StringMethods.table
     static let dict = DictMethods.table
     static let number = NumberMethods.table
-    static let set = SetMethods.table
+    /// The native value types whose members are a table (`TabledObject`).
+    static let tabledTypes: [any TabledObject.Type] = [ScriptSet.self]
+
+    /// Where `o`'s type is in `tabledTypes`; nil for a native object that is not tabled.
+    static func tabledIndex(of o: any NativeObject) -> Int? {
+        let type = ObjectIdentifier(Swift.type(of: o))
+        return tabledTypes.firstIndex { ObjectIdentifier($0) == type }
+    }
+
+    static func memberTable(of o: any NativeObject) -> MemberTable? { tabledIndex(of: o).map { tabledTypes[$0].memberTable } }
 
     /// Every name of a mutating method on any built-in type; calls to these on a variable
     /// write the variable back.
-    static let mutatingNames: Set<String> = Set(array.mutating.keys).union(dict.mutating.keys).union(string.mutating.keys).union(set.mutating.keys)
+    static let mutatingNames: Set<String> = ([array, dict, string] + tabledTypes.map { $0.memberTable })
+        .reduce(into: Set<String>()) { $0.formUnion($1.mutating.keys) }
 
     static func table(for v: Value) -> MemberTable? {
         switch v {
@@ -84,7 +119,7 @@ public enum Members {
         case .string: return string
         case .dict: return dict
         case .int, .double: return number
-        case .object(let o) where o is ScriptSet: return set
+        case .object(let o): return Members.memberTable(of: o)
         default: return nil
         }
     }
@@ -96,7 +131,7 @@ public enum Members {
             let keys = d.keys.compactMap { k -> String? in if case .string(let s) = k { return s }; return nil }
             return keys + dict.names
         case .tuple(let xs): return xs.indices.map(String.init) + (xs.count == 2 ? ["element", "key", "offset", "value"] : [])
-        case .object(let o) where !(o is ScriptSet): return o.memberNames
+        case .object(let o): return o.memberNames
         case .function(let f as NativeFunction): return f.constants.keys.sorted()
         default: return table(for: v)?.names ?? []
         }
@@ -137,7 +172,7 @@ public enum Members {
             // Swift's do: `d.sorted { $0.value > $1.value }`, `xs.enumerated().map { $0.offset }`.
             if xs.count == 2, name == "key" || name == "offset" { return xs[0] }
             if xs.count == 2, name == "value" || name == "element" { return xs[1] }
-        case .object(let o) where !(o is ScriptSet):
+        case .object(let o):
             if let m = try o.member(name, interp) { return m }
         case .function(let f as NativeFunction):
             if let c = f.constants[name] { return c }
@@ -175,7 +210,7 @@ public enum Members {
         switch v {
         case .dict(let d):
             if let member = d[site.key] { return try interp.call(member, args) }
-        case .object(let o) where !(o is ScriptSet):
+        case .object(let o) where tabledIndex(of: o) == nil:
             guard let member = try o.member(name, interp) else { throw noMember(v, name) }
             return try interp.call(member, args)
         case .function(let f as NativeFunction):
@@ -207,7 +242,7 @@ public enum Members {
         case .array: return site.array.mutating != nil
         case .string: return site.string.mutating != nil
         case .dict(let d): return site.dict.mutating != nil && d[site.key] == nil
-        case .object(let o) where o is ScriptSet: return site.set.mutating != nil
+        case .object: return site.entry(for: v)?.mutating != nil
         default: return false
         }
     }

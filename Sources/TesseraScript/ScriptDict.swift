@@ -215,6 +215,15 @@ public struct ScriptDict: @unchecked Sendable {
         }
     }
 
+    /// Adds `key` with `value` when the Dict has not got it, with one lookup; false, with
+    /// nothing changed, when it has.
+    mutating func insertNew(_ key: Value, _ hashKey: DictKey, _ value: Value) -> Bool {
+        if storage.find(hashKey.value, hashKey.hash) != nil { return false }
+        unique()
+        storage.append(key, hashKey.hash, value)
+        return true
+    }
+
     /// Sets a String key (the common case in the prelude).
     public mutating func set(_ key: String, _ value: Value) {
         let k = DictKey.string(key)

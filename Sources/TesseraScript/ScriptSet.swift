@@ -5,7 +5,7 @@
 /// A Set has value semantics, as Arrays and Dicts do: `var t = s; t.insert(1)` leaves `s`
 /// as it was. A mutating method on a variable changes the Set in place while the variable
 /// is its only holder, and a copy otherwise (`Value.mutateSet`).
-public final class ScriptSet: NativeSequence, NativeEquatable {
+public final class ScriptSet: NativeSequence, NativeEquatable, TabledObject {
     /// The elements, as the keys of a Dict whose values are nil.
     var items: ScriptDict
 
@@ -32,7 +32,7 @@ public final class ScriptSet: NativeSequence, NativeEquatable {
         return items.keys.allSatisfy { other.contains($0) }
     }
 
-    public var memberNames: [String] { SetMethods.table.names }
+    static var memberTable: MemberTable { SetMethods.table }
 
     /// Python's and JavaScript's names for a Set's members, and Swift's.
     public func memberAlias(_ name: String) -> String? {

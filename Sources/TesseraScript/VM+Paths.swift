@@ -129,12 +129,11 @@ extension Interpreter {
                                _ constants: UnsafePointer<Value>) -> Bool {
         guard !step.pointee.member, case .dict(var d) = v else { return false }
         let keyValue = step.pointee.key.value(r, constants)
-        guard let key = step.pointee.dictKey ?? DictKey(keyValue), d[key] == nil,
+        guard let key = step.pointee.dictKey ?? DictKey(keyValue),
               d.count < ArrayMethods.growthCheckedFrom || d.count < d.capacity else { return false }
         v = .nil
-        d.set(keyValue, key, x)
-        v = .dict(d)
-        return true
+        defer { v = .dict(d) }
+        return d.insertNew(keyValue, key, x)
     }
 
     /// A mutating method on the part of a variable at the end of `path` that the short walk
