@@ -342,6 +342,9 @@ indirect enum CasePattern {
     /// `let x` / `var x`: always matches, and binds the name (resolved to its variable).
     case bind(String, SourceLocation, Binding, isConstant: Bool)
     case tuple([CasePattern], SourceLocation)
+    /// `is T` (the pattern `.wildcard`) or `let x as T`: the value is of type T, and the
+    /// pattern matches it.
+    case cast(CasePattern, TypeCast.Target, SourceLocation)
 
     /// The names it binds, left to right.
     var names: [String] {
@@ -349,6 +352,7 @@ indirect enum CasePattern {
         case .value, .wildcard: return []
         case .bind(let name, _, _, _): return [name]
         case .tuple(let items, _): return items.flatMap(\.names)
+        case .cast(let inner, _, _): return inner.names
         }
     }
 }

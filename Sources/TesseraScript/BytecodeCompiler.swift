@@ -596,6 +596,11 @@ struct BytecodeCompiler {
             for (i, item) in items.enumerated() {
                 try match(item, MemberExpr(value, String(i), optional: false, loc), &fails, mark)
             }
+        case .cast(let inner, let target, let loc):
+            let test = CallExpr(LiteralExpr(.function(TypeCast.function(.is, target)), loc), [Argument(label: nil, value: value)],
+                                optional: false, loc)
+            fails.append(try jump(when: false, test, "case", mark))
+            try match(inner, value, &fails, mark)
         }
     }
 

@@ -230,6 +230,9 @@ public struct Lexer {
             let plus = chars[i] == "+"
             throw error("there is no '\(plus ? "++" : "--")' operator, as in Swift: write x \(plus ? "+=" : "-=") 1", at: start)
         }
+        if chars[i] == "<" && i + 1 < chars.count && chars[i + 1] == "<" {
+            throw error("there are no bit shifts (<<); multiply or divide by a power of two instead: x * 4, x / 8", at: start)
+        }
         // (Scalars compared where they are: a String made and hashed for each length tried
         // was most of the lexer's time.)
         for (spelling, scalars) in Self.puncts where i + scalars.count <= chars.count {

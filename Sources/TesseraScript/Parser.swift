@@ -401,8 +401,13 @@ public struct Parser {
         try nested { parser in
             if parser.peek.isKeyword(.let) || parser.peek.isKeyword(.var) {
                 let constant = parser.advance().isKeyword(.let)
-                return try parser.parseBindingPattern(constant: constant)
+                let pattern = try parser.parseBindingPattern(constant: constant)
+                // `case let n as Int:`
+                if parser.peek.isWord("as") { let a = parser.advance(); return .cast(pattern, try parser.castTarget(after: a), a.location) }
+                return pattern
             }
+            // `case is String:`
+            if parser.peek.isWord("is") { let t = parser.advance(); return .cast(.wildcard, try parser.castTarget(after: t), t.location) }
             if case .identifier("_") = parser.peek.kind { parser.advance(); return .wildcard }
             if parser.peek.isPunct("(") {
                 // A tuple of patterns when what follows its `)` ends the pattern; otherwise the
@@ -600,6 +605,7 @@ public struct Parser {
                 if depth == 0, labels.count > 1, labels.contains(where: { $0 != nil }), !parser.peek.isPunct("->") {
                     parser.declaredTupleLabels = labels
                 }
+                parser.skipThrows()
                 if parser.match("->") { _ = try parser.parseType(depth: depth + 1) }   // a function type: (Int) -> Int
             } else {
                 let (name, at) = try parser.expectIdentifier("a type name")
@@ -634,6 +640,7 @@ public struct Parser {
             }
         }
         _ = try expect(")", "to close the parameter list of '\(name)'")
+        skipThrows()
         declaredTupleLabels = nil
         let returns = match("->") ? try parseType() : nil
         returnTupleLabels.append(declaredTupleLabels)
@@ -761,7 +768,38 @@ public struct Parser {
                 lhs = BinaryExpr(op, lhs, rhs, t.location)
             }
         }
+        // Casts bind tighter than comparisons and looser than ranges, as Swift's do.
+        if level == Parser.rangeLevel { return try parseCasts(lhs) }
         return lhs
+    }
+
+    /// `value is T`, `value as T`, `value as? T`, `value as! T` (TypeCast.swift), each a call
+    /// of the cast on the value.
+    private mutating func parseCasts(_ value: Expr) throws -> Expr {
+        var value = value
+        while onSameLogicalLine, peek.isWord("as") || peek.isWord("is") {
+            let t = advance()
+            var kind = TypeCast.Kind.is
+            if t.isWord("as") {
+                kind = .as
+                if !peek.spaceBefore, peek.isPunct("?") { advance(); kind = .conditional }
+                else if !peek.spaceBefore, peek.isPunct("!") { advance(); kind = .forced }
+            }
+            let target = try castTarget(after: t, kind.rawValue)
+            value = CallExpr(LiteralExpr(.function(TypeCast.function(kind, target)), t.location),
+                             [Argument(label: nil, value: value)], optional: false, t.location)
+        }
+        return value
+    }
+
+    /// The type after `is` or `as` (`t`), read as a cast tests it.
+    private mutating func castTarget(after t: Token, _ word: String? = nil) throws -> TypeCast.Target {
+        let start = p
+        _ = try parseType()
+        guard let target = TypeCast.target(tokens[start..<p]) else {
+            throw error("'\(word ?? t.spelling)' needs a type here: Int, Double, String, [Double], [String: Any], Tensor, ...", at: tokens[start])
+        }
+        return target
     }
 
     private mutating func parsePower() throws -> Expr {
@@ -1166,6 +1204,8 @@ public struct Parser {
     /// Whether the token at `k` is `in`, or a return type (`-> Int`, `-> [String: Double]`)
     /// then `in`, as a closure's signature ends.
     private func inAhead(_ k: Int) -> Bool {
+        var k = k
+        if Parser.isThrows(peekAt(k)) { k += 1 }
         if peekAt(k).isKeyword(.in) { return true }
         guard peekAt(k).isPunct("->") else { return false }
         var j = k + 1
@@ -1176,6 +1216,14 @@ public struct Parser {
             j += 1
         }
         return false
+    }
+
+    /// `throws` or `rethrows` after a parameter list: any function may raise an error here, so
+    /// Swift's mark is read and needs nothing more (`try`, `do`/`catch` work without it).
+    static func isThrows(_ t: Token) -> Bool { t.isWord("throws") || t.isWord("rethrows") }
+
+    mutating func skipThrows() {
+        if Parser.isThrows(peek) { advance() }
     }
 
     /// Operators that name a function of two arguments where an argument is expected, as in
@@ -1208,6 +1256,7 @@ public struct Parser {
                 if !match(",") { break }
             }
             if parenthesized { _ = try expect(")", "to close the closure's parameters") }
+            skipThrows()
             declaredTupleLabels = nil
             if match("->") { returns = try parseType() }
             advance() // `in`

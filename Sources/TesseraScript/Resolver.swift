@@ -184,6 +184,7 @@ struct Resolver {
             bound[n] = b
             return .bind(n, loc, b, isConstant: constant)
         case .tuple(let items, let loc): return .tuple(items.map { resolve($0, &bound) }, loc)
+        case .cast(let inner, let target, let loc): return .cast(resolve(inner, &bound), target, loc)
         }
     }
 
