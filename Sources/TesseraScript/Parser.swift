@@ -21,11 +21,6 @@ public struct Parser {
     /// The declared return type of each function and closure being parsed, innermost last
     /// (nil where none converts).
     private var returnTypes: [DeclaredType?] = []
-    /// The labels of the tuple type `parseType` read last at the top level (`(min: Int, max: Int)`),
-    /// taken by the declaration or function that the type is for.
-    private var declaredTupleLabels: [String?]? = nil
-    /// The labels of each function's declared tuple result, innermost last (nil: none).
-    private var returnTupleLabels: [[String?]?] = []
     /// The declarations after the first of a `let a = 1, b = 2`, for `parseStatements`.
     private var followingDeclarations: [Stmt] = []
 
@@ -228,7 +223,7 @@ public struct Parser {
             if peek.newlineBefore || peek.isEnd || peek.isPunct("}") || peek.isPunct(";") {
                 return ReturnStmt(nil, t.location)
             }
-            let value = labelled(try parseExpression(), as: returnTupleLabels.last ?? nil)
+            let value = try parseExpression()
             // `-> Double` converts what each return gives, as Swift's literal would be typed.
             if let returns = returnTypes.last ?? nil { return ReturnStmt(ConvertedExpr(value, returns), t.location) }
             return ReturnStmt(value, t.location)
@@ -261,14 +256,12 @@ public struct Parser {
         let pattern = try parsePattern()
         // `let s: Set = [1, 2]`: the literal made a Set, as Swift's type makes it.
         let declaresSet = peek.isPunct(":") && peekAt(1).isWord("Set")
-        // (A tuple's annotation is read, not converted.)
-        declaredTupleLabels = nil
+        // (A tuple pattern's annotation is read, not converted.)
         var declared = try parseTypeAnnotation()
-        let tupleLabels = declaredTupleLabels
         if case .tuple = pattern { declared = nil }
         var initializer: Expr? = nil
         if match("=") {
-            let value = labelled(try parseExpression(), as: tupleLabels)
+            let value = try parseExpression()
             initializer = declared.map { ConvertedExpr(value, $0) } ?? value
             if declaresSet { initializer = CallExpr(IdentifierExpr("Set", value.location), [Argument(label: nil, value: value)], optional: false, value.location) }
         } else if t.isKeyword(.let) {
@@ -588,25 +581,28 @@ public struct Parser {
                 }
                 _ = try parser.expect("]", "to close the type")
             } else if parser.match("(") {
-                var labels: [String?] = []
+                var labels: [String?] = [], elements: [DeclaredType?] = []
                 if !parser.peek.isPunct(")") {
                     repeat {
-                        // `(min: Int, max: Int)`: the labels a tuple written for this type gets.
+                        // `(min: Int, max: Int)`: the labels a tuple stored as this type gets.
                         if case .identifier(let label) = parser.peek.kind, parser.peekAt(1).isPunct(":") {
                             parser.advance(); parser.advance()
                             labels.append(label)
                         } else {
                             labels.append(nil)
                         }
-                        _ = try parser.parseType(depth: depth + 1)
+                        elements.append(try parser.parseType(depth: depth + 1))
                     } while parser.match(",")
                 }
                 _ = try parser.expect(")", "to close the type")
-                if depth == 0, labels.count > 1, labels.contains(where: { $0 != nil }), !parser.peek.isPunct("->") {
-                    parser.declaredTupleLabels = labels
-                }
                 parser.skipThrows()
-                if parser.match("->") { _ = try parser.parseType(depth: depth + 1) }   // a function type: (Int) -> Int
+                if parser.match("->") {   // a function type: (Int) -> Int
+                    _ = try parser.parseType(depth: depth + 1)
+                } else if elements.count == 1 {
+                    declared = elements[0]   // `(Double)` is Double
+                } else if labels.contains(where: { $0 != nil }) || elements.contains(where: { $0 != nil }) {
+                    declared = .tuple(labels: labels, elements: elements)
+                }
             } else {
                 let (name, at) = try parser.expectIdentifier("a type name")
                 if name == "inout" {
@@ -641,10 +637,7 @@ public struct Parser {
         }
         _ = try expect(")", "to close the parameter list of '\(name)'")
         skipThrows()
-        declaredTupleLabels = nil
         let returns = match("->") ? try parseType() : nil
-        returnTupleLabels.append(declaredTupleLabels)
-        defer { returnTupleLabels.removeLast() }
         var seen = Set<String>()
         for prm in params where !seen.insert(prm.name).inserted {
             throw ScriptError(.syntax, "parameter '\(prm.name)' is declared twice", at: prm.location, in: source)
@@ -653,9 +646,6 @@ public struct Parser {
         defer { returnTypes.removeLast() }
         var body = try parseBlock("of '\(name)'")
         if let returns, body.count == 1, let e = body[0] as? ExpressionStmt { body[0] = ExpressionStmt(ConvertedExpr(e.expr, returns)) }
-        if body.count == 1, let e = body[0] as? ExpressionStmt, let labels = returnTupleLabels.last ?? nil {
-            body[0] = ExpressionStmt(labelled(e.expr, as: labels))
-        }
         // A body that is one expression returns it, as in Swift: `func area() { w * h }`.
         return FunctionDecl(name: name, parameters: params, body: body,
                             isExpressionBody: body.count == 1 && body[0] is ExpressionStmt,
@@ -1089,13 +1079,6 @@ public struct Parser {
         CallExpr(LiteralExpr(.function(LabelledTuple.maker(labels)), at), items.map { Argument(label: nil, value: $0) }, optional: false, at)
     }
 
-    /// `value` labelled as the tuple type declared for it (`-> (min: Int, max: Int)` and then
-    /// `return (lo, hi)`), where it is a tuple written out; anything else as it is.
-    private func labelled(_ value: Expr, as labels: [String?]?) -> Expr {
-        guard let labels, let tuple = value as? TupleExpr, tuple.elements.count == labels.count else { return value }
-        return labelledTuple(tuple.elements, labels, tuple.location)
-    }
-
     /// A generic collection type called, as Swift writes it: `Set<String>()`, `Array<Int>()`,
     /// `Dictionary<String, Int>()`; the type arguments are read and dropped (as
     /// `collectionTypeCall`'s are). Nil, with nothing consumed, for anything else (`a < b`).
@@ -1257,17 +1240,14 @@ public struct Parser {
             }
             if parenthesized { _ = try expect(")", "to close the closure's parameters") }
             skipThrows()
-            declaredTupleLabels = nil
             if match("->") { returns = try parseType() }
             advance() // `in`
         }
         shorthandStack.append(explicit ? -2 : -1)
         returnTypes.append(returns)
-        // (A closure's returns are its own: the labels of the function around it do not apply.)
-        returnTupleLabels.append(explicit ? declaredTupleLabels : nil)
         var body: [Stmt]
         do {
-            defer { returnTypes.removeLast(); returnTupleLabels.removeLast() }
+            defer { returnTypes.removeLast() }
             body = try statementsUntilBrace("to close the closure opened at \(open.location)")
         }
         if let returns, body.count == 1, let e = body[0] as? ExpressionStmt { body[0] = ExpressionStmt(ConvertedExpr(e.expr, returns)) }

@@ -38,6 +38,20 @@ final class LabelledTupleTests: ScriptTestCase {
         XCTAssertEqual(run("pairs()"), "(first: 1, second: 5)")
     }
 
+    func testATupleStoredAsADeclaredTupleTypeIsLabelledWhereverItIsStored() {
+        // The cost sweep of a business metric, as Swift code writes it.
+        run("var sweep: [(threshold: Double, cost: Double)] = []")
+        run("for t in [1, 2, 3] { sweep.append((t, Double(10 - t) * 1.5)) }")
+        XCTAssertEqual(run("sweep.min { $0.cost < $1.cost }!"), "(threshold: 3.0, cost: 10.5)", "appended in a later cell; Ints made Doubles")
+        XCTAssertEqual(run("sweep.insert((0, 1), at: 0)\nsweep[1] = (9, 9)\nsweep.map { $0.threshold }"), "[0.0, 9.0, 2.0, 3.0]")
+        XCTAssertEqual(run("func show(_ p: (x: Int, y: Int)) -> String { \"\\(p.x),\\(p.y)\" }\nlet pair = (1, 2)\nshow(pair)"), "\"1,2\"", "a parameter")
+        XCTAssertEqual(run("var stats: [String: (count: Int, mean: Double)] = [:]\nstats[\"a\"] = (2, 3)\nstats[\"a\"]!.mean"), "3.0", "a Dict's values")
+        XCTAssertEqual(run("let f = { (v: Int) -> (lo: Int, hi: Int) in (v - 1, v + 1) }\nf(5).hi"), "6", "a closure's result")
+        XCTAssertEqual(run("var q: (a: Int, b: Int) = (1, 2)\nq = (3, 4)\nq.b"), "4", "a later assignment")
+        XCTAssertEqual(run("let (u, v): (Int, Double) = (1, 2)\n(u, v)"), "(1, 2)", "a tuple pattern's annotation is read, not converted")
+        XCTAssertEqual(run("let odd: [(a: Int, b: Int)] = [(1, 2, 3)]\nodd"), "[(1, 2, 3)]", "a tuple of another size is left as it is")
+    }
+
     func testATupleIsAValue() {
         run("var p = (x: 1, y: 2)\nlet q = p\np.x = 10\np.y += 5")
         XCTAssertEqual(run("(p, q)"), "((x: 10, y: 7), (x: 1, y: 2))")
