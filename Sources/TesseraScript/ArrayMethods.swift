@@ -261,6 +261,9 @@ enum ArrayMethods {
             if case .range(let r) = v { return .range(RangeValue(lower: 0, upper: r.count, closed: false)) }
             return .range(RangeValue(lower: 0, upper: arrayElements(v).count, closed: false))
         }
+        // Swift's `lazy` view is the collection itself: map and filter make their result at
+        // once, with the same answers (a Range is walked lazily already).
+        t.properties["lazy"] = { v in v }
         t.properties["isEmpty"] = { v in
             if case .range(let r) = v { return .bool(r.count == 0) }
             return .bool(arrayElements(v).isEmpty)

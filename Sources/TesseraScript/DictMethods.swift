@@ -9,6 +9,7 @@ enum DictMethods {
     static let table: MemberTable = {
         var t = MemberTable()
         t.properties["count"] = { v in .int(dict(v).count) }
+        t.properties["lazy"] = { v in v }   // as an Array's
         t.properties["isEmpty"] = { v in .bool(dict(v).isEmpty) }
         t.properties["keys"] = { v in .array(dict(v).keys) }
         t.properties["values"] = { v in .array(dict(v).values) }

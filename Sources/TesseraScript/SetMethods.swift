@@ -49,6 +49,7 @@ enum SetMethods {
     static let table: MemberTable = {
         var t = MemberTable()
         t.properties["count"] = { v in .int(set(v).count) }
+        t.properties["lazy"] = { v in v }   // as an Array's
         t.properties["isEmpty"] = { v in .bool(set(v).count == 0) }
         t.properties["first"] = { v in set(v).items.keys.first ?? .nil }
 

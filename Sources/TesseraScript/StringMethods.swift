@@ -121,6 +121,7 @@ enum StringMethods {
     static let table: MemberTable = {
         var t = MemberTable()
         t.properties["count"] = { v in .int(characterCount(string(v))) }
+        t.properties["lazy"] = { v in v }   // as an Array's
         t.properties["isEmpty"] = { v in .bool(string(v).isEmpty) }
         t.properties["first"] = { v in string(v).first.map { .string(String($0)) } ?? .nil }
         t.properties["last"] = { v in string(v).last.map { .string(String($0)) } ?? .nil }

@@ -718,6 +718,7 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[1, 2, 3, 1].prefix(while: { $0 < 3 }) + [1, 2, 3, 1].drop(while: { $0 < 3 })"), "[1, 2, 3, 1]")
         XCTAssertEqual(run("(\"abc123\".prefix(while: { $0.isLetter }), \"  x\".drop(while: { $0 == \" \" }))"), "(\"abc\", \"x\")")
         XCTAssertEqual(run("([1, 2, 3].prefix(while: { $0 > 5 }), [1, 2].drop(while: { $0 > 0 }), (0..<5).prefix(while: { $0 < 2 }))"), "([], [], [0, 1])")
+        XCTAssertEqual(run("([1, 2, 3].lazy.map { $0 * 2 }.first!, (0..<9).lazy.filter { $0 % 4 == 0 }.map { $0 + 1 }, \"ab\".lazy.map { $0 }.count, [\"k\": 1].lazy.count)"), "(2, [1, 5, 9], 2, 1)", "Swift's lazy view answers as the collection does")
         XCTAssertEqual(run("((0..<1_000_000_000_000).prefix(while: { $0 < 3 }), (0..<5).drop(while: { $0 < 3 }))"), "([0, 1, 2], [3, 4])",
                        "a long Range is walked only as far as the test holds")
         XCTAssertEqual(run("([1, 2, 1, 3].lastIndex(of: 1), [1, 2, 1, 3].lastIndex(where: { $0 > 1 }), [1].lastIndex(of: 5), \"abca\".lastIndex(of: \"a\"))"),
