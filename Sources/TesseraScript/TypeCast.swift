@@ -61,6 +61,9 @@ struct TypeCast {
         case (.named(let n), _):
             return n == v.typeName || names[v.typeName]?.contains(n) == true ? v : nil
         case (.array(let e), .array(let xs)):
+            // (An Array that is already of the type is itself: no copy made.)
+            if xs.allSatisfy({ keeps($0, e) }) { return v }
+            guard converting else { return nil }
             var out: [Value] = []
             out.reserveCapacity(xs.count)
             for x in xs { guard let c = cast(x, e) else { return nil }; out.append(c) }
@@ -69,6 +72,8 @@ struct TypeCast {
             return keeps(.int(r.lower), e) ? v : nil
         case (.dictionary(let k, let e), .dict(var d)):
             for key in d.keys where !keeps(key, k) { return nil }
+            if d.values.allSatisfy({ keeps($0, e) }) { return v }
+            guard converting else { return nil }
             for i in 0..<d.count {
                 guard let c = cast(d.values[i], e) else { return nil }
                 d.modifyValue(at: i) { $0 = c }
