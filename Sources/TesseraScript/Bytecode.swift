@@ -239,6 +239,10 @@ enum Instruction {
     /// r[a] = globals[g][r[c]]: an element of a session variable, read without copying the
     /// variable into a register first (places[at] is where the name is, for its NameError)
     case subscriptGlobal(a: Operand, g: Operand, c: Operand, at: Operand)
+    /// r[a] = globals[g][r[c]].name (`bodies[i].x`, the name memberNames[h]): a Dict's key
+    /// read where the element is, neither the variable nor the element copied out
+    /// (places[at] is where the name is, places[at + 1] where the subscript is)
+    case globalElementMember(a: Operand, g: Operand, c: Operand, h: Operand, at: Operand)
     /// r[a][r[b]] = r[c], in place
     case subscriptSet(a: Operand, b: Operand, c: Operand)
     /// Changes part of a variable in place: from the path's root, through its keys (members

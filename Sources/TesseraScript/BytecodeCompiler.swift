@@ -117,7 +117,7 @@ struct BytecodeCompiler {
     @discardableResult
     private mutating func emit(_ i: Instruction, _ loc: SourceLocation) -> Int {
         switch i {
-        case .global, .member, .subscriptGet, .subscriptGlobal, .call, .callGlobal, .method, .methodGlobal, .methodPath, .array, .tuple,
+        case .global, .member, .subscriptGet, .subscriptGlobal, .globalElementMember, .call, .callGlobal, .method, .methodGlobal, .methodPath, .array, .tuple,
              .dict, .interpolate, .forStart, .getBox, .closure, .unpack:
             holdsReferences = true
         default: break
@@ -727,6 +727,18 @@ struct BytecodeCompiler {
             let dst = target ?? temporary()
             emit(.constant(a: dst, k: constant(.nil)), e.location)
             return dst
+        case let e as MemberExpr where !e.optional && (e.object as? SubscriptExpr).flatMap(Self.sessionElement) != nil:
+            // `bodies[i].x`: one instruction, not an element copied out and then read.
+            let s = e.object as! SubscriptExpr, name = Self.sessionElement(s)!
+            let mark = nextRegister
+            let i = try expression(s.index)
+            release(to: mark)
+            let dst = target ?? temporary()
+            chunk.places += [name.location, s.location]   // the name's, for its NameError; the subscript's
+            chunk.memberNames.append(e.name)
+            emit(.globalElementMember(a: dst, g: global(name.name), c: i, h: Operand(chunk.memberNames.count - 1),
+                                      at: Operand(chunk.places.count - 2)), e.location)
+            return dst
         case let e as MemberExpr:
             let mark = nextRegister
             let o = try expression(e.object)
@@ -740,11 +752,8 @@ struct BytecodeCompiler {
             // `d[k, default: v]` read: `d[k] ?? v`.
             let plain = SubscriptExpr(e.object, e.index, optional: e.optional, e.location)
             return try expression(LogicalExpr("??", plain, e.defaultValue!, e.location), target: target)
-        case let e as SubscriptExpr where !e.optional && (e.object as? IdentifierExpr)?.binding.isSessionVariable == true
-                                          && Self.runsNoCode(e.index):
-            // The variable is read after the index: only when the index runs no code that
-            // could assign it first.
-            let name = e.object as! IdentifierExpr
+        case let e as SubscriptExpr where Self.sessionElement(e) != nil:
+            let name = Self.sessionElement(e)!
             let mark = nextRegister
             let i = try expression(e.index)
             release(to: mark)
@@ -999,6 +1008,15 @@ struct BytecodeCompiler {
         default: return values
         }
         return [ConvertedExpr(first, type)] + values.dropFirst()
+    }
+
+    /// The session variable of `xs[i]` where the element is read straight from the variable
+    /// (`subscriptGlobal`): the variable is read after the index, so only when the index runs
+    /// no code that could assign it first.
+    private static func sessionElement(_ e: SubscriptExpr) -> IdentifierExpr? {
+        guard !e.optional, e.defaultValue == nil, let name = e.object as? IdentifierExpr,
+              name.binding.isSessionVariable, runsNoCode(e.index) else { return nil }
+        return name
     }
 
     /// Whether a place names `d[k, default: v]` or `x!` on its way (`d[k, default: 0] += 1`,

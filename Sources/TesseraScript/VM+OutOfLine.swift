@@ -27,6 +27,17 @@ extension Interpreter {
         try op.combine(&slot.stored, v)
     }
 
+    /// `name[index]` on a session variable the general way (an undefined name's NameError at
+    /// `places[at]` of `chunk`): what `subscriptGlobal` and `globalElementMember` do when the
+    /// element is not an Array's by an Int or a Dict's by its key.
+    @inline(never)
+    func globalSubscript(_ slot: GlobalSlot, _ index: Value, at: Int, _ chunk: Unmanaged<Chunk>) throws -> Value {
+        guard let container = slot.value else {
+            throw undefinedError(slot.name, at: chunk.takeUnretainedValue().places[at], in: chunk.takeUnretainedValue().source)
+        }
+        return try Subscripts.get(container, index, self)
+    }
+
     // MARK: Loops
 
     /// Readies r[i] for `forNext`: a Range or an Array stays, a Dict, a String or a native

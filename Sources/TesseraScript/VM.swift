@@ -380,11 +380,34 @@ extension Interpreter {
                         } else if let v = withUnsafePointer(to: &slot.stored, { ScriptDict.lookup(in: $0, w.r + Int(c)) }) {
                             return v ?? .nil
                         }
-                        guard let container = slot.value else {
-                            throw undefinedError(slot.name, at: current.takeUnretainedValue().places[Int(at)], in: current.takeUnretainedValue().source)
-                        }
-                        return try Subscripts.get(container, w.r[Int(c)], self)
+                        return try globalSubscript(slot, w.r[Int(c)], at: Int(at), current)
                     }
+                    w.r = stack.base + w.base
+                    Value.store(w.r + Int(a), v)
+                case .globalElementMember(let a, let g, let c, let h, let at):
+                    let cache = current._withUnsafeGuaranteedRef { $0.memberKeys.unsafelyUnwrapped } + Int(h)
+                    let found = w.globals[Int(g)]._withUnsafeGuaranteedRef { slot -> Value? in
+                        guard case .array(let xs) = slot.stored, case .int(let i) = w.r[Int(c)], i >= 0, i < xs.count else { return nil }
+                        return xs.withUnsafeBufferPointer { p in
+                            ScriptDict.storage(at: p.baseAddress.unsafelyUnwrapped + i)?._withUnsafeGuaranteedRef {
+                                $0.value(at: cache.pointee.key, hint: &cache.pointee.hint)
+                            }
+                        }
+                    }
+                    if let v = found {
+                        Value.store(w.r + Int(a), v)
+                        continue
+                    }
+                    let element: Value
+                    do {
+                        element = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
+                            try globalSubscript(slot, w.r[Int(c)], at: Int(at), current)
+                        }
+                    } catch let e as ScriptError {
+                        // The subscript's error is the subscript's: at its place (places[at + 1]).
+                        throw current._withUnsafeGuaranteedRef { e.located($0.places[Int(at) + 1], in: $0.source) }
+                    }
+                    let v = try Members.get(element, current._withUnsafeGuaranteedRef { $0.memberNames[Int(h)] }, self)
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptSet(let a, let b, let c):

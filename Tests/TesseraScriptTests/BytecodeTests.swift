@@ -412,6 +412,29 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("[\"a\": 1, \"b\": 2].map { k, v in v * 10 }"), "[10, 20]")
     }
 
+    func testAMemberOfAnElementOfASessionVariableIsReadWhereItIs() throws {
+        run("""
+            var bodies = [["x": 1.5, "mass": 2], ["x": -3.0]]
+            let words = ["ab", "cde"]
+            var table = ["k": ["v": 7]]
+            func gap(_ i, _ j) { return bodies[i].x - bodies[j].x }
+            """)
+        XCTAssertTrue(chunk("gap")!.code.contains { if case .globalElementMember = $0 { return true }; return false }, chunk("gap")!.listing)
+        XCTAssertEqual(run("[gap(0, 1), bodies[0].mass, bodies[1].count, words[1].count, table[\"k\"].v]"), "[4.5, 2, 1, 3, 7]",
+                       "a Dict's key, else the element's member (a Dict's count, a String's), and a Dict variable's element")
+        run("bodies[1][\"x\"] = 10\nbodies.append([\"x\": 0])")
+        XCTAssertEqual(run("[gap(0, 1), gap(2, 0)]"), "[-8.5, -1.5]", "what the variable holds now")
+        let index = try XCTUnwrap(error("bodies[7].x"))
+        XCTAssertEqual(index.kind, .index)
+        XCTAssertEqual(index.location?.column, 7, "at the subscript")
+        let key = try XCTUnwrap(error("bodies[1].mass"))
+        XCTAssertEqual(key.kind, .key)
+        XCTAssertEqual(key.location?.column, 11, "at the member's name")
+        let name = try XCTUnwrap(error("nothing[0].x"))
+        XCTAssertEqual(name.kind, .name)
+        XCTAssertEqual(name.location?.column, 1, "at the name")
+    }
+
     func testClosuresShareTheirCapturedVariables() {
         run("""
             func outer() {
