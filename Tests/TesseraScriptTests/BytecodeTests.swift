@@ -517,6 +517,18 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(error("d[\"missing\"].append(1)")?.message, "nil has no member 'append'")
         XCTAssertEqual(error("let fixed = [[1]]\nfixed[0].append(2)")?.message, "cannot assign to 'fixed': it is a constant (declared with let)")
         XCTAssertTrue(error("grid[5][0] = 1")?.message.contains("index 5") ?? false)
+        // An Array's element, then its key (nbody's `bodies[i]["vx"] -= d`), on the short walk.
+        run("var bodies = [[\"x\": 1.0, \"vx\": 0.5], [\"x\": 2.0]]\nlet kept = bodies\nlet first = bodies[0]")
+        XCTAssertEqual(run("func push(_ i, _ d) { bodies[i][\"x\"] -= d\n bodies[i].x += 10 }\npush(0, 0.25)\nbodies[1][\"x\"] *= 3\n(bodies, kept, first)"),
+                       "([[\"x\": 10.75, \"vx\": 0.5], [\"x\": 6.0]], [[\"x\": 1.0, \"vx\": 0.5], [\"x\": 2.0]], [\"x\": 1.0, \"vx\": 0.5])",
+                       "the variable changes; the copies sharing its Array and its Dicts do not")
+        XCTAssertEqual(run("bodies[1][\"vx\"] = 7\nbodies[1]"), "[\"x\": 6.0, \"vx\": 7]", "a new key")
+        XCTAssertEqual(error("bodies[1][\"y\"] += 1")?.kind, .type, "nil += 1")
+        XCTAssertEqual(error("bodies[0][\"x\"] += \"s\"")?.kind, .type)
+        XCTAssertEqual(run("bodies[0]"), "[\"x\": 10.75, \"vx\": 0.5]", "a failed change leaves the element as it was")
+        XCTAssertEqual(error("bodies[9][\"x\"] = 1")?.kind, .index)
+        XCTAssertEqual(run("var names = [\"a\", \"b\"]\nnames[0] += \"!\"\nvar rows = [[1, 2]]\nrows[0][1] += 5\n(names, rows)"), "([\"a!\", \"b\"], [[1, 7]])",
+                       "an Array's String, an Array's Array")
     }
 
     func testAFunctionADictHoldsRunsAsAMethodCall() {
