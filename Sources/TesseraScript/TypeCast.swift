@@ -45,9 +45,6 @@ struct TypeCast {
         "Range": ["Range", "ClosedRange", "CountableRange", "CountableClosedRange"],
     ]
 
-    /// Names an Int answers to by becoming a Double.
-    private static let doubleNames: Set<String> = ["Double", "Float", "CGFloat", "Float32", "Float64"]
-
     /// `v` as `target` has it (Ints in Double places made Doubles where `converting`), or nil
     /// where it is not one.
     static func cast(_ v: Value, to target: Target, converting: Bool = true) -> Value? {
@@ -56,7 +53,7 @@ struct TypeCast {
         case (.any, _): return v
         case (.optional(let t), _): return v.isNil ? v : cast(v, t)
         case (_, .nil): return nil
-        case (.named(let n), .int(let i)) where converting && doubleNames.contains(n): return .double(Double(i))
+        case (.named(let n), .int(let i)) where converting && DeclaredType.doubleNames.contains(n): return .double(Double(i))
         case (.named(let n), .string(let s)) where n == "Character": return s.count == 1 ? v : nil
         case (.named(let n), _):
             return n == v.typeName || names[v.typeName]?.contains(n) == true ? v : nil
@@ -103,12 +100,11 @@ struct TypeCast {
     static func function(_ kind: Kind, _ target: Target) -> NativeFunction {
         NativeFunction("\(kind.rawValue) \(target)") { args, _ in
             let v = args.first?.value ?? .nil
-            let result = kind == .is ? nil : cast(v, to: target)
             switch kind {
             case .is: return .bool(keeps(v, target))
-            case .conditional: return result ?? .nil
+            case .conditional: return cast(v, to: target) ?? .nil
             case .as, .forced:
-                if let result { return result }
+                if let result = cast(v, to: target) { return result }
                 throw ScriptError(.type, "\(v.debugDescriptionShort) (\(v.typeName)) is not \(target.withArticle)",
                                   suggestion: "as? gives nil where the value is not of the type: if let x = value as? \(target) { ... }")
             }
@@ -175,8 +171,7 @@ struct TypeCast {
             case ("Optional", 1): return .optional(arguments[0])
             case ("Array", 0): return .array(.any)
             case ("Dictionary", 0), ("Dict", 0): return .dictionary(.any, .any)
-            case (_, 0): return .named(name)
-            default: return .named(name)   // Range<Int>, ClosedRange<Double>: the kind
+            default: return .named(name)   // also Range<Int>, ClosedRange<Double>: the kind
             }
         }
     }
