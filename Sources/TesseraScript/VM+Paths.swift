@@ -15,28 +15,42 @@ extension Interpreter {
         return try body(&value)
     }
 
-    /// What a short walk does at the end of its path.
-    enum PathChange {
-        /// `xs.append(x)` (false for anything but an Array)
-        case append(Value)
-        /// `= v` (false for nil, which removes a Dict's key: the general walk does that), or
-        /// `op= v`
-        case store(Value, BinaryOperator?)
+    /// What a short walk does at the end of its path: a protocol, not an enum, so that each
+    /// walk is specialized for its change (an enum's payload was copied, retained and
+    /// switched on at every step).
+    protocol PathChange {
+        /// Makes the change to `target`; false, with nothing done, when the general walk
+        /// must make it.
+        func apply(to target: inout Value) throws -> Bool
+        /// The value `d[k] = x` adds as a new entry when the Dict has not the key (nil for
+        /// any other change).
+        var newEntry: Value? { get }
+    }
 
+    /// `xs.append(x)` (false for anything but an Array), `x` read where it is.
+    struct Appending: PathChange {
+        let x: UnsafePointer<Value>
+        @inline(__always)
+        func apply(to target: inout Value) -> Bool { Interpreter.append(x.pointee, to: &target) }
+        var newEntry: Value? { nil }
+    }
+
+    /// `= v` (false for nil, which removes a Dict's key: the general walk does that), or
+    /// `op= v`.
+    struct Storing: PathChange {
+        let v: Value
+        let op: BinaryOperator?
         @inline(__always)
         func apply(to target: inout Value) throws -> Bool {
-            switch self {
-            case .append(let x):
-                return Interpreter.append(x, to: &target)
-            case .store(let v, let op?):
+            if let op {
                 try op.combine(&target, v)
                 return true
-            case .store(let v, nil):
-                if v.isNil { return false }
-                target = v
-                return true
             }
+            if v.isNil { return false }
+            target = v
+            return true
         }
+        var newEntry: Value? { op == nil && !v.isNil ? v : nil }
     }
 
     /// `xs.append(x)` on an Array, in place (the Array is taken out of `container`, so its
@@ -62,19 +76,36 @@ extension Interpreter {
     /// window's registers, where the root and the keys are; `globals` the chunk's slots.)
     @inline(__always)
     static func fastPath(_ path: AssignmentPath, _ r: UnsafeMutablePointer<Value>, _ constants: UnsafePointer<Value>,
-                         _ globals: UnsafePointer<Unmanaged<GlobalSlot>>, _ change: PathChange) throws -> Bool {
+                         _ globals: UnsafePointer<Unmanaged<GlobalSlot>>, _ change: some PathChange) throws -> Bool {
         guard path.constantError == nil else { return false }
         switch path.root {
         case .register(let a):
-            return try walk(&r[Int(a)], path, 0, r, constants, change)
+            return try walkAll(&r[Int(a)], path, r, constants, change)
         case .box(let a):
-            return try walk(&box(r[Int(a)]).value, path, 0, r, constants, change)
+            return try walkAll(&box(r[Int(a)]).value, path, r, constants, change)
         case .global(let g):
             return try globals[Int(g)]._withUnsafeGuaranteedRef { slot in
-                try slot.isAssignable && walk(&slot.stored, path, 0, r, constants, change)
+                try slot.isAssignable && walkAll(&slot.stored, path, r, constants, change)
             }
         case .temporary:
             return false
+        }
+    }
+
+    /// The short walk of all of `path` from its root `v`. One step (`d["k"].append(x)`,
+    /// `xs[i] += 1`) and two (`bodies[i]["vx"] -= d`), the common ones, go without a call
+    /// to the recursive walk, which does not inline: the steps, the change and the put-backs
+    /// in one body.
+    @inline(__always)
+    private static func walkAll(_ v: inout Value, _ path: AssignmentPath, _ r: UnsafeMutablePointer<Value>,
+                                _ constants: UnsafePointer<Value>, _ change: some PathChange) throws -> Bool {
+        switch path.count {
+        case 1:
+            return try last(&v, path.steps, r, constants, change)
+        case 2:
+            return try step(&v, path.steps, r, constants) { try last(&$0, path.steps + 1, r, constants, change) }
+        default:
+            return try walk(&v, path, 0, r, constants, change)
         }
     }
 
@@ -83,16 +114,21 @@ extension Interpreter {
     /// lets go: a `switch` on it kept a second reference for its duration, and every change
     /// copied.
     private static func walk(_ v: inout Value, _ path: AssignmentPath, _ at: Int, _ r: UnsafeMutablePointer<Value>,
-                             _ constants: UnsafePointer<Value>, _ change: PathChange) throws -> Bool {
+                             _ constants: UnsafePointer<Value>, _ change: some PathChange) throws -> Bool {
         if at == path.count { return try change.apply(to: &v) }
         // The last step changes the element it finds itself, without a call more.
-        if at + 1 == path.count {
-            if try step(&v, path.steps + at, r, constants, { try change.apply(to: &$0) }) { return true }
-            // `d[k] = x` for a key the Dict has not: a new entry, here too.
-            if case .store(let x, nil) = change, !x.isNil { return insert(x, into: &v, path.steps + at, r, constants) }
-            return false
-        }
+        if at + 1 == path.count { return try last(&v, path.steps + at, r, constants, change) }
         return try step(&v, path.steps + at, r, constants) { try walk(&$0, path, at + 1, r, constants, change) }
+    }
+
+    /// The last step of the short walk: `change` made to the element of `v` that `step`
+    /// names, or (`d[k] = x` for a key the Dict has not) a new entry.
+    @inline(__always)
+    private static func last(_ v: inout Value, _ step: UnsafeMutablePointer<PathStep>, _ r: UnsafeMutablePointer<Value>,
+                             _ constants: UnsafePointer<Value>, _ change: some PathChange) throws -> Bool {
+        if try Self.step(&v, step, r, constants, { try change.apply(to: &$0) }) { return true }
+        if let x = change.newEntry { return insert(x, into: &v, step, r, constants) }
+        return false
     }
 
     /// One step of the short walk: `body` on the element of `v` that `step` names, in place;

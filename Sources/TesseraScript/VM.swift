@@ -337,7 +337,7 @@ extension Interpreter {
                 case .methodPath(let a, let first, let p, let s):
                     let site = w.sites + Int(s)
                     if site.pointee.appendsOne, try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef({ path in
-                        try Self.fastPath(path, w.r, w.constants, w.globals, .append(w.r[Int(first)]))
+                        try Self.fastPath(path, w.r, w.constants, w.globals, Appending(x: w.r + Int(first)))
                     }) {
                         Value.store(w.r + Int(a), .nil)
                         continue
@@ -417,7 +417,7 @@ extension Interpreter {
                     w.r = stack.base + w.base
                 case .modifyPath(let value, let p):
                     if try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef({ path in
-                        try Self.fastPath(path, w.r, w.constants, w.globals, .store(value.value(w.r, w.constants), path.combine))
+                        try Self.fastPath(path, w.r, w.constants, w.globals, Storing(v: value.value(w.r, w.constants), op: path.combine))
                     }) {
                         continue
                     }
