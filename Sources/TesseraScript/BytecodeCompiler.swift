@@ -26,7 +26,8 @@ struct BytecodeCompiler {
     /// The jumps of the `?.` links of each optional chain being compiled, to its nil.
     private var chains: [[Int]] = []
     /// Session variables this cell declares, and the type each declared (nil: none), for
-    /// `=` later in the cell: the slots learn them only when the declarations run.
+    /// `=` later in the cell and in the functions it declares after them: the slots learn
+    /// them only when the declarations run.
     private var cellDeclaredTypes: [String: DeclaredType?] = [:]
     /// Compiling a cell: its top-level declarations define session variables, and `return`
     /// is an error.
@@ -67,7 +68,8 @@ struct BytecodeCompiler {
 
     /// A function's or closure's code. Calls that give every parameter start at
     /// `fullEntry`; the code before it fills in the defaults of parameters a call left out.
-    static func compileFunction(_ decl: FunctionDecl, interpreter: Interpreter, source: Source) throws -> Chunk {
+    static func compileFunction(_ decl: FunctionDecl, interpreter: Interpreter, source: Source,
+                                cellDeclaredTypes: [String: DeclaredType?] = [:]) throws -> Chunk {
         let info = decl.info
         let chunk = Chunk(name: decl.name, source: source)
         chunk.parameterCount = decl.parameters.count
@@ -79,6 +81,7 @@ struct BytecodeCompiler {
             locals += decl.parameters.count
         }
         var c = BytecodeCompiler(chunk: chunk, interpreter: interpreter, source: source, locals: locals, isCell: false, upvalues: info.upvalues)
+        c.cellDeclaredTypes = cellDeclaredTypes
         for (k, p) in decl.parameters.enumerated() {
             precondition(p.variable?.index == k, "parameters are a function's first registers")
             guard let d = p.defaultValue else { continue }
@@ -627,7 +630,9 @@ struct BytecodeCompiler {
     /// register `dst`, capturing the Boxes it names from this frame.
     private mutating func function(_ decl: FunctionDecl, into dst: Operand) throws {
         // An error in its body is the cell's: raised as the cell is compiled, before it runs.
-        let code = try BytecodeCompiler.compileFunction(decl, interpreter: interpreter, source: source)
+        // (`losses.append(1)` in a function declared after `var losses: [Double] = []` in
+        // the same cell stores 1.0, as it would in a later cell.)
+        let code = try BytecodeCompiler.compileFunction(decl, interpreter: interpreter, source: source, cellDeclaredTypes: cellDeclaredTypes)
         let captures = decl.info.upvalues.map { u in
             u.fromParentLocal ? Operand(u.variable!.index) : upvalueRegister(u.index)
         }
@@ -903,8 +908,11 @@ struct BytecodeCompiler {
             _ = try expression(e.value)
             return release(to: mark)
         }
-        if combine == nil, !(e.value is ConvertedExpr), let type = declaredType(of: e.target) {
-            return try assignment(AssignExpr("=", e.target, ConvertedExpr(e.value, type), e.location))
+        if !(e.value is ConvertedExpr), let type = declaredType(of: e.target) {
+            if combine == nil { return try assignment(AssignExpr("=", e.target, ConvertedExpr(e.value, type), e.location)) }
+            // `xs += [5]` on a `[Double]` appends 5.0. (A number's `+= 1` needs nothing: a
+            // Double and an Int make a Double.)
+            if case .array = type { return try assignment(AssignExpr(e.op, e.target, ConvertedExpr(e.value, type), e.location)) }
         }
         let mark = nextRegister
         defer { release(to: mark) }

@@ -553,6 +553,24 @@ final class InterpreterTests: ScriptTestCase {
             (xs, d, g, xs[1] / 2)
             """), "([3.0, 1.0, 7.0], [\"a\": 4.0, \"b\": 1.0], [[2.0]], 0.5)")
         XCTAssertEqual(run("func f() { var ys: [Double] = []\n ys.append(1)\n return ys[0] / 2 }\nf()"), "0.5")
+        // `+=` of an Array literal to a `[Double]`; session variables declared typed and
+        // changed by a function declared after them in the same cell, or in a later one.
+        XCTAssertEqual(run("""
+            var losses: [Double] = []
+            var best: Double = 0
+            var byName: [String: Double] = [:]
+            func record(_ name, _ l) {
+                losses.append(l)
+                losses += [l]
+                best = l
+                byName[name] = l
+                return { losses[0] = 9 }
+            }
+            record("a", 1)()
+            losses += [2]
+            (losses, best / 2, byName)
+            """), "([9.0, 1.0, 2.0], 0.5, [\"a\": 1.0])")
+        XCTAssertEqual(run("func more(_ l) { losses.append(l)\n best = l }\nmore(3)\n(losses.last! / 2, best / 2)"), "(1.5, 1.5)")
         // A declaration without a type forgets the earlier one's, as `%reset` does.
         XCTAssertEqual(run("var total = 0\ntotal = 7\ntotal / 2"), "3")
         // A declaration that never ran (its cell failed first) declares nothing.
