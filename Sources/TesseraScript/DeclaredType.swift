@@ -57,6 +57,9 @@ indirect enum DeclaredType: Equatable {
         }
     }
 
+    /// `[Double]`'s code.
+    static let arrayOfDoubles: Int32 = 2 | 1 << 2
+
     /// How deeply a type nests at most (`[[Double]]` is 2): what `code`'s bits hold.
     static let deepest = 12
 

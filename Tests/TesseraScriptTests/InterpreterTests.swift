@@ -532,6 +532,13 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("func one() -> Double { 1 }\nfunc q(_ n: Int) -> Double { let h = n / 2\n return h }\n(one(), q(5))"), "(1.0, 2.0)")
         XCTAssertEqual(run("let r = { (a: Double, b: Double) -> Double in a / b }\nlet t = { (n: Int) -> Double in\n return n }\n(r(1, 4), t(2))"), "(0.25, 2.0)")
         XCTAssertEqual(run("func box(_ z: Double) { return { z / 4 } }\nbox(1)()"), "0.25")
+        // Each kind of parameter type, given what it converts and what it leaves.
+        XCTAssertEqual(run("""
+            func row(_ r: [Double]) { r }
+            func table(_ t: [String: Double]) { t }
+            func grid(_ g: [[Double]]) { g }
+            (row([1, 2.5]), row([1.5]), row("s"), row([[1]]), table(["a": 1]), table([1]), grid([[1], [2.5]]), grid([1]))
+            """), "([1.0, 2.5], [1.5], \"s\", [[1]], [\"a\": 1.0], [1], [[1.0], [2.5]], [1])")
         // `=` to a variable declared Double: a local, a captured one, a session variable in a later cell.
         XCTAssertEqual(run("func f() { var acc: Double = 0\n acc = 3\n let g = { acc = 5 }\n let before = acc / 2\n g()\n return (before, acc / 2) }\nf()"), "(1.5, 2.5)")
         run("var total: Double = 0")
