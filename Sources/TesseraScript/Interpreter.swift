@@ -288,7 +288,10 @@ public final class Interpreter {
     /// Runs a script function whose arguments are bound in the window at `base`, one call
     /// deeper (a RecursionError past the limit).
     private func run(_ fn: ScriptFunction, base: Int, at entry: Int) throws -> Value {
-        let chunk = fn.code.chunk
+        // (Read unretained, as the dispatch loop reads chunks: every chunk lives as long as
+        // the session. A strong local cost an atomic retain and release a call, a quarter of
+        // a `map { $0 * 2 }`'s time.)
+        unowned(unsafe) let chunk = fn.code.chunk
         // Native code calling closures (a sort's comparisons) is interrupted between them:
         // a closure without a loop or a call checks nowhere else.
         if interrupt.isSet {
@@ -303,7 +306,7 @@ public final class Interpreter {
                               suggestion: "a function that calls itself needs a case that stops the recursion")
         }
         if chunk.upvalueCount > 0 { Self.placeUpvalues(Unmanaged.passUnretained(fn), registers.base + base) }
-        return try execute(chunk, base: base, at: entry)
+        return try Unmanaged.passUnretained(chunk)._withUnsafeGuaranteedRef { try execute($0, base: base, at: entry) }
     }
 }
 
