@@ -111,6 +111,15 @@ public final class NativeFunction: Callable, @unchecked Sendable {
     /// `Int.max`, `Double.infinity`.
     private(set) var constants: [String: Value] = [:]
 
+    /// The short way's result for `count` unlabelled arguments from `r` (`unary` for one,
+    /// `binary` for two); nil where there is none or it does not take these values.
+    @inline(__always)
+    func shortWay(_ r: UnsafePointer<Value>, count: Int) -> Value? {
+        if count == 1, let unary { return unary(r[0]) }
+        if count == 2, let binary { return binary(r[0], r[1]) }
+        return nil
+    }
+
     /// This function, answering `constants` as members.
     func with(constants: [String: Value]) -> NativeFunction {
         self.constants = constants

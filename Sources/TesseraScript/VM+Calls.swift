@@ -6,9 +6,9 @@ extension Interpreter {
     /// object): its result, or its error with this call as a traceback line.
     func callValue(_ c: Value, _ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int,
                    _ chunk: Chunk, _ pc: Int) throws -> Value {
-        if site.pointee.positional, case .function(let fn) = c, let native = fn as? NativeFunction {
-            if count == 1, let unary = native.unary, let result = unary(first[0]) { return result }
-            if count == 2, let binary = native.binary, let result = binary(first[0], first[1]) { return result }
+        if site.pointee.positional, case .function(let fn) = c, let native = fn as? NativeFunction,
+           let result = native.shortWay(first, count: count) {
+            return result
         }
         let args = Self.arguments(site, first, count)
         do {

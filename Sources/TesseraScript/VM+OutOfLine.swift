@@ -77,6 +77,15 @@ extension Interpreter {
         try prepare(sf, site, first: first, count: count, base: base)
     }
 
+    /// The short way of the native function in `slot` (see `NativeFunction.shortWay`) for
+    /// the `count` arguments from `r`; nil for anything else. (Out of the dispatch loop: in
+    /// it, the check made every call of a session function slower.)
+    @inline(never)
+    static func shortWay(_ slot: GlobalSlot, _ r: UnsafeMutablePointer<Value>, _ count: Int) -> Value? {
+        guard slot.isDefined, case .function(let fn) = slot.stored, type(of: fn) == NativeFunction.self else { return nil }
+        return unsafeDowncast(fn, to: NativeFunction.self).shortWay(r, count: count)
+    }
+
     /// A call of the session variable in `slot` that the site's cache did not answer (an
     /// error at the name when it is not defined).
     @inline(never)
@@ -84,13 +93,6 @@ extension Interpreter {
                             _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> CallOutcome {
         guard slot.isDefined else {
             throw undefinedError(slot.name, at: site.pointee.receiverLocation!, in: chunk.takeUnretainedValue().source)
-        }
-        // A native function of one or two numbers (`Double(i)`, `sqrt(x)`, `max(a, b)`)
-        // straight to its short way: a tenth of spectral_norm went to the general call.
-        if count <= 2, site.pointee.positional, case .function(let fn) = slot.stored, type(of: fn) == NativeFunction.self {
-            let native = unsafeDowncast(fn, to: NativeFunction.self), r = registers.base + base + first
-            if count == 1, let unary = native.unary, let v = unary(r[0]) { return .value(v) }
-            if count == 2, let binary = native.binary, let v = binary(r[0], r[1]) { return .value(v) }
         }
         return try callUncached(slot.stored, site, first: first, count: count, base: base, chunk, pc)
     }

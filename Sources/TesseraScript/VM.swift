@@ -284,6 +284,13 @@ extension Interpreter {
                                   result: Int(a), first: Int(first), &frames, &current, &w, &pc, stack)
                         continue
                     }
+                    // A native function of one or two numbers (`Double(i)`, `sqrt(x)`, `max(a, b)`):
+                    // its short way, without the general call and its outcome.
+                    if count <= 2, site.pointee.positional,
+                       let v = w.globals[Int(g)]._withUnsafeGuaranteedRef({ Self.shortWay($0, w.r + Int(first), Int(count)) }) {
+                        Value.store(w.r + Int(a), v)
+                        continue
+                    }
                     let outcome = try w.globals[Int(g)]._withUnsafeGuaranteedRef { slot in
                         try callGlobalUncached(slot, site, first: Int(first), count: Int(count), base: w.base, current, pc)
                     }
