@@ -295,13 +295,17 @@ extension Interpreter {
 
     /// `container[index] = value` for an Array and an Int index in range, in place without
     /// the general subscript path (the Array is taken out, set and put back, so its storage
-    /// is uniquely referenced); false for anything else, which that path handles.
+    /// is uniquely referenced); false for anything else, which that path handles. (Read
+    /// where they are: copies of the index and the value cost an outlined copy and destroy
+    /// each.)
     @inline(__always)
-    static func setElement(_ container: inout Value, _ index: Value, _ value: Value) -> Bool {
-        guard case .int(let i) = index, case .array(var xs) = container, i >= 0, i < xs.count else { return false }
-        container = .nil
-        xs[i] = value
-        container = .array(xs)
+    static func setElement(_ container: UnsafeMutablePointer<Value>, _ index: UnsafePointer<Value>, _ value: UnsafePointer<Value>) -> Bool {
+        guard case .int(let i) = index.pointee, case .array(var xs) = container.pointee, i >= 0, i < xs.count else { return false }
+        // (The value copied first: it may be the container itself, `xs[1] = xs`.)
+        let v = Value.copy(value)
+        container.pointee = .nil
+        xs.withUnsafeMutableBufferPointer { Value.store($0.baseAddress.unsafelyUnwrapped + i, v) }
+        container.initialize(to: .array(xs))
         return true
     }
 }

@@ -368,7 +368,9 @@ extension Interpreter {
                     Value.store(w.r + Int(a), v)
                 case .subscriptGet(let a, let b, let c):
                     if case .array(let xs) = w.r[Int(b)], let i = c.int(w.r, w.constants), i >= 0, i < xs.count {
-                        Value.store(w.r + Int(a), xs[i])
+                        // (Copied by the switch of `Value.copy`: `xs[i]` called the outlined
+                        // copy, a fifth of fannkuch with the stores.)
+                        Value.store(w.r + Int(a), xs.withUnsafeBufferPointer { Value.copy($0.baseAddress.unsafelyUnwrapped + i) })
                         continue
                     }
                     if let v = ScriptDict.lookup(in: w.r + Int(b), c.address(w.r, w.constants)) {
@@ -418,9 +420,8 @@ extension Interpreter {
                     w.r = stack.base + w.base
                     Value.store(w.r + Int(a), v)
                 case .subscriptSet(let a, let b, let c):
-                    let (index, v) = (w.r[Int(b)], w.r[Int(c)])
-                    if Self.setElement(&w.r[Int(a)], index, v) { continue }
-                    try setSubscript(Int(a), base: w.base, index, v)
+                    if Self.setElement(w.r + Int(a), w.r + Int(b), w.r + Int(c)) { continue }
+                    try setSubscript(Int(a), base: w.base, w.r[Int(b)], w.r[Int(c)])
                     w.r = stack.base + w.base
                 case .modifyPath(let value, let p):
                     if try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef({ path in

@@ -529,6 +529,9 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(error("bodies[9][\"x\"] = 1")?.kind, .index)
         XCTAssertEqual(run("var names = [\"a\", \"b\"]\nnames[0] += \"!\"\nvar rows = [[1, 2]]\nrows[0][1] += 5\n(names, rows)"), "([\"a!\", \"b\"], [[1, 7]])",
                        "an Array's String, an Array's Array")
+        // An element set from the Array itself, or from another element, in a function.
+        XCTAssertEqual(run("func selfSet() { var xs = [1, 2, 3]\n let keep = xs\n xs[1] = xs\n var ys = [\"a\", \"b\"]\n ys[1] = ys[0]\n ys[0] = \"z\"\n return (xs, keep, ys) }\nselfSet()"),
+                       "([1, [1, 2, 3], 3], [1, 2, 3], [\"z\", \"a\"])")
         // The short walk's append reads its argument where it is while the root is taken
         // out: appending a variable to its own part appends the variable as it was.
         XCTAssertEqual(run("var own = [[1], [2]]\nown[0].append(own)\nvar box = [\"k\": [1]]\nfunc selfish() { box[\"k\"].append(box) }\nselfish()\n(own, box)"),
