@@ -27,11 +27,15 @@ extension Interpreter {
         var newEntry: Value? { get }
     }
 
-    /// `xs.append(x)` (false for anything but an Array), `x` read where it is.
+    /// `xs.append(x)` (false for anything but an Array).
     struct Appending: PathChange {
-        let x: UnsafePointer<Value>
+        let x: Value
+        /// The argument copied before the walk: it may be the root's own register, which the
+        /// walk takes out (`own[0].append(own)` on a local).
         @inline(__always)
-        func apply(to target: inout Value) -> Bool { Interpreter.append(x.pointee, to: &target) }
+        init(_ argument: UnsafePointer<Value>) { x = Value.copy(argument) }
+        @inline(__always)
+        func apply(to target: inout Value) -> Bool { Interpreter.append(x, to: &target) }
         var newEntry: Value? { nil }
     }
 

@@ -344,7 +344,7 @@ extension Interpreter {
                 case .methodPath(let a, let first, let p, let s):
                     let site = w.sites + Int(s)
                     if site.pointee.appendsOne, try current._withUnsafeGuaranteedRef({ $0.pathBase.unsafelyUnwrapped })[Int(p)]._withUnsafeGuaranteedRef({ path in
-                        try Self.fastPath(path, w.r, w.constants, w.globals, Appending(x: w.r + Int(first)))
+                        try Self.fastPath(path, w.r, w.constants, w.globals, Appending(w.r + Int(first)))
                     }) {
                         Value.store(w.r + Int(a), .nil)
                         continue

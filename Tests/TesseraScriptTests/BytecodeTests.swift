@@ -532,8 +532,11 @@ final class BytecodeTests: ScriptTestCase {
         // An element set from the Array itself, or from another element, in a function.
         XCTAssertEqual(run("func selfSet() { var xs = [1, 2, 3]\n let keep = xs\n xs[1] = xs\n var ys = [\"a\", \"b\"]\n ys[1] = ys[0]\n ys[0] = \"z\"\n return (xs, keep, ys) }\nselfSet()"),
                        "([1, [1, 2, 3], 3], [1, 2, 3], [\"z\", \"a\"])")
-        // The short walk's append reads its argument where it is while the root is taken
-        // out: appending a variable to its own part appends the variable as it was.
+        // Appending a variable to its own part appends the variable as it was (the short
+        // walk takes the root out while it changes it): a session variable, from a cell and
+        // from a function, and a function's own variable, whose register is the argument's.
+        XCTAssertEqual(run("func local() { var own = [[1], [2]]\n own[0].append(own)\n var m = [\"k\": [1]]\n m[\"k\"].append(m)\n var g = [[1]]\n g[0][0] += g[0][0]\n return (own, m, g) }\nlocal()"),
+                       "([[1, [[1], [2]]], [2]], [\"k\": [1, [\"k\": [1]]]], [[2]])")
         XCTAssertEqual(run("var own = [[1], [2]]\nown[0].append(own)\nvar box = [\"k\": [1]]\nfunc selfish() { box[\"k\"].append(box) }\nselfish()\n(own, box)"),
                        "([[1, [[1], [2]]], [2]], [\"k\": [1, [\"k\": [1]]]])")
     }
