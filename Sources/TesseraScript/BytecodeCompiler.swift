@@ -69,7 +69,7 @@ struct BytecodeCompiler {
     /// A function's or closure's code. Calls that give every parameter start at
     /// `fullEntry`; the code before it fills in the defaults of parameters a call left out.
     static func compileFunction(_ decl: FunctionDecl, interpreter: Interpreter, source: Source,
-                                cellDeclaredTypes: [String: DeclaredType?] = [:]) throws -> Chunk {
+                                cellDeclaredTypes: [String: DeclaredType?]) throws -> Chunk {
         let info = decl.info
         let chunk = Chunk(name: decl.name, source: source)
         chunk.parameterCount = decl.parameters.count

@@ -57,8 +57,23 @@ indirect enum DeclaredType: Equatable {
         }
     }
 
-    /// `[Double]`'s code.
-    static let arrayOfDoubles: Int32 = 2 | 1 << 2
+    /// Whether the type coded `code` leaves `v` as it is, told from the code's low bits
+    /// without decoding the type (an indirect enum, allocated at every call of `func f(_ row:
+    /// [Double])`): a Double changes only an Int, an Array only an Array, a Dict only a Dict,
+    /// and a `[Double]` only an Array with an Int in it. False where only the decoded type
+    /// can tell.
+    static func leaves(_ v: Value, code: Int32) -> Bool {
+        switch (code & 3, v) {
+        case (1, .int): return false
+        case (1, _): return true
+        case (2, .array(let xs)) where code == arrayOfDoublesCode:
+            return !xs.contains { if case .int = $0 { true } else { false } }
+        case (2, .array), (3, .dict), (0, _): return false
+        default: return true
+        }
+    }
+
+    private static let arrayOfDoublesCode = DeclaredType.array(.double).code
 
     /// How deeply a type nests at most (`[[Double]]` is 2): what `code`'s bits hold.
     static let deepest = 12

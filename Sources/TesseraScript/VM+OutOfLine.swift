@@ -141,19 +141,7 @@ extension Interpreter {
     /// The value at `r` as the annotation coded `type` declares it (see DeclaredType).
     @inline(never)
     static func convert(_ r: UnsafeMutablePointer<Value>, _ type: Operand) {
-        // What needs no conversion is told from the code's low bits, without decoding the
-        // type (an indirect enum, allocated at every call of `func f(_ row: [Double])`): a
-        // Double declared changes only an Int, an Array declared only an Array, a Dict only
-        // a Dict, and a `[Double]` only an Array with an Int in it.
-        switch (type & 3, r.pointee) {
-        case (1, .int(let i)): r.pointee = .double(Double(i)); return
-        case (1, _): return
-        case (2, .array(let xs)) where type == DeclaredType.arrayOfDoubles:
-            if !xs.contains(where: { if case .int = $0 { true } else { false } }) { return }
-        case (2, .array), (3, .dict), (0, _): break
-        default: return
-        }
-        guard let declared = DeclaredType(code: type) else { return }
+        guard !DeclaredType.leaves(r.pointee, code: type), let declared = DeclaredType(code: type) else { return }
         r.pointee = declared.convert(r.pointee)
     }
 
