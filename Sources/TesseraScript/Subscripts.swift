@@ -46,9 +46,18 @@ public enum Subscripts {
     static func position(_ i: Int, count: Int, typeName: String) throws -> Int {
         guard i >= 0 && i < count else {
             throw ScriptError(.index, "index \(i) is out of range for \(typeName.withArticle) of \(count) element\(count == 1 ? "" : "s")"
-                              + (count > 0 ? " (valid: 0..<\(count))" : ""))
+                              + (count > 0 ? " (valid: 0..<\(count))" : ""),
+                              suggestion: fromTheEnd(i, count: count))
         }
         return i
+    }
+
+    /// What to write instead of Python's `xs[-1]`: indices count from 0 only, as in Swift,
+    /// and a newcomer from Python reaches for a negative one first.
+    static func fromTheEnd(_ i: Int, count: Int) -> String? {
+        guard i < 0, count > 0 else { return nil }
+        return i == -1 ? "indices do not count from the end, as in Swift: the last element is .last (or [count - 1])"
+                       : "indices do not count from the end, as in Swift: write [count - \(i.magnitude)]"
     }
 
     /// `s[i]` (a one-character String) and `s[a..<b]`, walking only as far as needed.
@@ -58,7 +67,8 @@ public enum Subscripts {
             guard i >= 0, let at = s.index(s.startIndex, offsetBy: i, limitedBy: s.endIndex), at < s.endIndex else {
                 let n = s.count
                 throw ScriptError(.index, "index \(i) is out of range for a String of \(n) character\(n == 1 ? "" : "s")"
-                                  + (n > 0 ? " (valid: 0..<\(n))" : ""))
+                                  + (n > 0 ? " (valid: 0..<\(n))" : ""),
+                                  suggestion: fromTheEnd(i, count: n))
             }
             return .string(String(s[at]))
         case .range(let r):

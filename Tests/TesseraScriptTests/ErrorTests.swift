@@ -150,6 +150,21 @@ final class ErrorTests: ScriptTestCase {
             """)
     }
 
+    /// Python's `xs[-1]` is the habit; the error says what Swift writes instead, reading,
+    /// writing and on a String alike.
+    func testNegativeIndexSuggestsTheEnd() {
+        expect("let small = [1, 2, 3]\nsmall[-1]", """
+            IndexError: index -1 is out of range for an Array of 3 elements (valid: 0..<3) (cell 1, line 2, column 6)
+                small[-1]
+                     ^
+            indices do not count from the end, as in Swift: the last element is .last (or [count - 1])
+            """)
+        XCTAssertEqual(error("var xs = [1, 2, 3]\nxs[-2] = 0")?.suggestion, "indices do not count from the end, as in Swift: write [count - 2]")
+        XCTAssertEqual(error("\"abc\"[-1]")?.suggestion, "indices do not count from the end, as in Swift: the last element is .last (or [count - 1])")
+        XCTAssertNil(error("let e: [Int] = []\ne[-1]")?.suggestion, "an empty Array has no last element to point to")
+        XCTAssertNil(error("[1][3]")?.suggestion)
+    }
+
     func testKeyError() {
         expect("let p = [\"lr\": 0.1]\np.lrr", """
             KeyError: the Dict has no key 'lrr' (cell 1, line 2, column 3)
