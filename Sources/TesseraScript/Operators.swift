@@ -232,31 +232,89 @@ public enum Operators {
     }
 
     /// Structural equality; Int and Double compare by value (`1 == 1.0`). Nested Arrays,
-    /// Tuples and Dicts are compared with a work list on the heap, not by recursion, so a
-    /// nest a million levels deep compares without exhausting the stack.
+    /// Tuples and Dicts are walked with a stack on the heap, not by recursion, so a nest a
+    /// million levels deep compares without exhausting the stack. The stack holds only the
+    /// containers to come back to, each with a position, so comparing two Arrays copies none
+    /// of their elements (a work list of element pairs took 48 bytes per element and 19x
+    /// CPython's time).
     public static func equal(_ a: Value, _ b: Value) -> Bool {
-        // Values that hold no others compare without the work list (and its allocation).
-        switch a {
-        case .array, .tuple, .dict: break
-        default: return shallowEqual(a, b)
+        var (p, q): ([Value], [Value])
+        switch EqualityPair(a, b) {
+        case .different: return false
+        case .same: return true
+        case .elements(let x, let y): (p, q) = (x, y)
         }
-        var pending: [(Value, Value)] = [(a, b)]
-        while let (x, y) = pending.popLast() {
-            switch (x, y) {
-            case (.array(let p), .array(let q)), (.tuple(let p), .tuple(let q)):
-                guard p.count == q.count else { return false }
-                pending.append(contentsOf: zip(p, q))
-            case (.dict(let p), .dict(let q)):
-                guard p.count == q.count else { return false }
-                for (k, v) in p.entries {
-                    guard let key = DictKey(k), let w = q[key] else { return false }
-                    pending.append((v, w))
-                }
-            default:
-                if !shallowEqual(x, y) { return false }
+        var i = 0
+        var resume: [(p: [Value], q: [Value], next: Int)] = []
+        while true {
+            // A run of elements that hold no others compares in place; the walk leaves the
+            // pair at the first container it finds, and comes back after it unless it was last.
+            let stop = p.withUnsafeBufferPointer { ps in
+                q.withUnsafeBufferPointer { qs in firstContainerOrDifference(ps, qs, from: i) }
+            }
+            guard stop != .different else { return false }
+            guard let at = stop.container else {
+                guard let back = resume.popLast() else { return true }
+                (p, q, i) = back
+                continue
+            }
+            switch EqualityPair(p[at], q[at]) {
+            case .different: return false
+            case .same: i = at + 1
+            case .elements(let x, let y):
+                if at + 1 < p.count { resume.append((p, q, at + 1)) }
+                (p, q, i) = (x, y, 0)
             }
         }
-        return true
+    }
+
+    /// Where comparing `p` and `q` (of equal length) from `start` on stops: at a difference,
+    /// at the end, or at a container (whose elements the caller compares).
+    private enum EqualityStop: Equatable {
+        case different, end, container(Int)
+        var container: Int? { if case .container(let i) = self { i } else { nil } }
+    }
+
+    private static func firstContainerOrDifference(_ p: UnsafeBufferPointer<Value>, _ q: UnsafeBufferPointer<Value>,
+                                                   from start: Int) -> EqualityStop {
+        var i = start
+        while i < p.count {
+            switch (p[i], q[i]) {
+            // The common cases, decided here rather than through shallowEqual's switch.
+            case (.int(let m), .int(let n)): if m != n { return .different }
+            case (.double(let m), .double(let n)): if m != n { return .different }
+            case (.array, _), (.tuple, _), (.dict, _): return .container(i)
+            default: if !shallowEqual(p[i], q[i]) { return .different }
+            }
+            i += 1
+        }
+        return .end
+    }
+
+    /// Two values as `equal` meets them: different or the same already (another kind,
+    /// another length, a key missing; two values that hold no others), or two sequences of
+    /// equal length to compare element by element (a Dict's values, in its order, paired with
+    /// the other's values for the same keys).
+    private enum EqualityPair {
+        case different, same, elements([Value], [Value])
+
+        init(_ x: Value, _ y: Value) {
+            switch (x, y) {
+            case (.array(let p), .array(let q)), (.tuple(let p), .tuple(let q)):
+                self = p.count != q.count ? .different : .elements(p, q)
+            case (.dict(let p), .dict(let q)):
+                guard p.count == q.count else { self = .different; return }
+                var ps: [Value] = [], qs: [Value] = []
+                ps.reserveCapacity(p.count); qs.reserveCapacity(p.count)
+                for (k, v) in p.entries {
+                    guard let key = DictKey(k), let w = q[key] else { self = .different; return }
+                    ps.append(v); qs.append(w)
+                }
+                self = .elements(ps, qs)
+            default:
+                self = shallowEqual(x, y) ? .same : .different
+            }
+        }
     }
 
     /// Equality of values that are not containers (containers compare as unequal here).

@@ -84,6 +84,22 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("d"), "[:]")
     }
 
+    /// `==` walks nested containers element by element: a difference after an inner
+    /// container is still found, Dicts compare regardless of order, and Ints meet Doubles.
+    func testEqualityWalksNestedContainers() {
+        let cases: [(String, String)] = [
+            ("[[1], 2] == [[1], 3]", "false"), ("[[1, [2]], [3]] == [[1, [2]], [3]]", "true"),
+            ("[1, [2]] == [1, 2]", "false"), ("[[]] == [[1]]", "false"), ("[[Int]]() == []", "true"),
+            ("(1, [2, 3]) == (1, [2, 3.0])", "true"), ("[1, 2] == (1, 2)", "false"),
+            ("[\"a\": [1], \"b\": [2]] == [\"b\": [2.0], \"a\": [1]]", "true"),
+            ("[\"a\": 1] == [\"b\": 1]", "false"), ("[[\"k\": [1, 2]], [:]] == [[\"k\": [1, 2]], [:]]", "true"),
+            ("[\"x\", nil, .relu, 1...3] == [\"x\", nil, .relu, 1...3]", "true"),
+            ("[[1, 2], [3, 4]] != [[1, 2], [3, 5]]", "true"),
+            ("let big = Array(0..<100_000)\nbig == big.map { $0 } && big != big.map { $0 == 99_999 ? 0 : $0 }", "true"),
+        ]
+        for (code, expected) in cases { XCTAssertEqual(run(code), expected, code) }
+    }
+
     func testFunctionsLabelsDefaultsAndClosures() {
         run("func f(_ x, by k = 2, plus p = 0) { return x * k + p }")
         XCTAssertEqual(run("f(3)"), "6")
