@@ -304,7 +304,7 @@ public enum CoreLibrary {
             let radix = try a.int("radix")
             guard (2...36).contains(radix) else { throw ScriptError(.value, "Int(_:radix:) needs a radix from 2 through 36, got \(radix)") }
             switch a["x"] {
-            case .string(let s): return Int(s.trimmingCharacters(in: .whitespaces), radix: radix).map { .int($0) } ?? .nil
+            case .string(let s): return Int(StringMethods.withoutSpaces(s), radix: radix).map { .int($0) } ?? .nil
             case _ where radix != 10: throw ScriptError(.type, "Int(_:radix:) reads a String's digits, got \(a["x"].typeName)")
             case .int: return a["x"]
             case .double(let d): return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil
@@ -312,23 +312,29 @@ public enum CoreLibrary {
             default: return .nil
             }
         }.applying { v in
-            if case .int = v { return v }
-            if case .double(let d) = v { return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil }
-            return nil
+            switch v {
+            case .int: return v
+            case .double(let d): return Int(exactly: d.rounded(.towardZero)).map { .int($0) } ?? .nil
+            case .string(let s): return Int(StringMethods.withoutSpaces(s)).map { .int($0) } ?? .nil
+            default: return nil
+            }
         }.with(constants: ["max": .int(.max), "min": .int(.min), "random": .function(randomNumber(int: true))]),
         NativeFunction(Declaration("Double", [.positional("x", .any, "an Int, a String or a Bool")], returns: "Double?",
                                    summary: "Converts to a Double; nil when it cannot. `Double.infinity`, `Double.nan`, `Double.pi`, `Double.greatestFiniteMagnitude` and `Double.ulpOfOne` are as in Swift.", example: "Double(\"2.5\") ?? Double.nan")) { a, _ in
             switch a["x"] {
             case .int(let i): return .double(Double(i))
             case .double: return a["x"]
-            case .string(let s): return Double(s.trimmingCharacters(in: .whitespaces)).map { .double($0) } ?? .nil
+            case .string(let s): return Double(StringMethods.withoutSpaces(s)).map { .double($0) } ?? .nil
             case .bool(let b): return .double(b ? 1 : 0)
             default: return .nil
             }
         }.applying { v in
-            if case .int(let i) = v { return .double(Double(i)) }
-            if case .double = v { return v }
-            return nil
+            switch v {
+            case .int(let i): return .double(Double(i))
+            case .double: return v
+            case .string(let s): return Double(StringMethods.withoutSpaces(s)).map { .double($0) } ?? .nil
+            default: return nil
+            }
         }.with(constants: ["infinity": .double(.infinity), "nan": .double(.nan), "pi": .double(.pi),
                            "greatestFiniteMagnitude": .double(.greatestFiniteMagnitude), "ulpOfOne": .double(.ulpOfOne),
                            "random": .function(randomNumber(int: false))]),

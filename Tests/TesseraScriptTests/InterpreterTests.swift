@@ -181,6 +181,12 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("(Int(\"ff\", radix: 16), Int(\"101\", radix: 2), Int(\"z\", radix: 10))"), "(255, 5, nil)")
         XCTAssertEqual(error("String(3, radix: 40)")?.kind, .value)
         XCTAssertEqual(error("Int(\"7\", radix: 1)")?.kind, .value)
+        // Text read as a number: spaces and tabs around it go (a cell of a hand-made CSV),
+        // newlines and spaces inside do not, the short way (one argument) and the long alike.
+        XCTAssertEqual(run("[Int(\" 42 \"), Int(\"\\t7\"), Int(\"4 2\"), Int(\"\"), Int(\"  \"), Int(\"9\\n\"), Int(\"+5\"), Int(\" ff\", radix: 16)]"),
+                       "[42, 7, nil, nil, nil, nil, 5, 255]")
+        XCTAssertEqual(run("[Double(\" 2.5\\t\"), Double(\"1e3\"), Double(\"x\"), Double(\" \"), Double(\"\\u{00A0}1\")]"), "[2.5, 1000.0, nil, nil, 1.0]")
+        XCTAssertEqual(run("[\" 1\", \"2 \", \"x\"].map { Int($0) ?? -1 }"), "[1, 2, -1]")
         XCTAssertEqual(error("Int(3.5, radix: 2)")?.kind, .type)
     }
 
