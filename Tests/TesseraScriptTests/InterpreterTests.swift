@@ -719,10 +719,17 @@ final class InterpreterTests: ScriptTestCase {
                        "[1, 2, \"three\", \"two\", 4]")
         // ASCII text splits by bytes, exactly as Swift splits by Characters: "\r\n" is one
         // Character, which a "\n" or a "\r" separator does not cut.
-        for (text, sep) in [("a,b,,c", ","), ("a\r\nb\nc", "\n"), ("x\r\ny\r", "\r"), ("abab", "ab"), ("", ","), ("a--b---c", "--"), ("héllo wörld", "l")] {
+        for (text, sep) in [("a,b,,c", ","), ("a\r\nb\nc", "\n"), ("x\r\ny\r", "\r"), ("abab", "ab"), ("", ","), ("a--b---c", "--"), ("héllo wörld", "l"),
+                            (",,a,", ","), ("é,,ü,", ","), ("a\r\nb\r\n", "\r\n"), ("x", "xy")] {
             let swift = text.split(separator: sep, omittingEmptySubsequences: false).map { Value.string(String($0)) }
             XCTAssertEqual(run("\(Value.string(text).debugDescription).split(\(Value.string(sep).debugDescription))"),
                            Value.array(swift).debugDescription, "\(text.debugDescription) split by \(sep.debugDescription)")
+            // split(separator:) takes the same short ways, omitting empty fields or not.
+            for omitting in [true, false] {
+                let fields = text.split(separator: sep, omittingEmptySubsequences: omitting).map { Value.string(String($0)) }
+                XCTAssertEqual(run("\(Value.string(text).debugDescription).split(separator: \(Value.string(sep).debugDescription), omittingEmptySubsequences: \(omitting))"),
+                               Value.array(fields).debugDescription, "\(text.debugDescription) split(separator: \(sep.debugDescription)), omitting: \(omitting)")
+            }
         }
         // A String's count is its Characters, as Swift counts them (ASCII counted by bytes,
         // "\r\n" one Character).
