@@ -216,6 +216,16 @@ enum Instruction {
     /// Readies r[a] for forNext: a Range or an Array stays, a Dict, a String or a native
     /// sequence becomes the Array of its elements, anything else is refused.
     case forStart(a: Operand)
+    /// A for loop over pairs, `for (i, x) in xs.enumerated()` and `for (x, y) in zip(xs, ys)`,
+    /// walked without making the Array of Tuples: r[a] holds the receiver of `enumerated()`,
+    /// or (`zip`) the first sequence, with the second in r[a + 2] and the function the name
+    /// `zip` holds in r[a + 3]. An Array or a Range is walked where it is; anything else, or
+    /// another function named `zip`, goes the general way once (the method or the call) and
+    /// its Tuples are taken apart as they come. r[a + 1] is the position.
+    case forPairs(a: Operand, zip: Bool)
+    /// forNext for forPairs: the next pair into r[first] and r[first + 1] and back to `to`,
+    /// or on past the loop when there is none.
+    case forNextPair(a: Operand, first: Operand, to: Operand)
     /// r[a] = r[callee](r[first] ..< r[first + count]) with the call site's labels and place
     case call(a: Operand, callee: Operand, first: Operand, count: Operand, site: Operand)
     /// r[a] = globals[g](r[first], ...): a session function called from its slot, not

@@ -121,7 +121,7 @@ struct BytecodeCompiler {
     private mutating func emit(_ i: Instruction, _ loc: SourceLocation) -> Int {
         switch i {
         case .global, .member, .subscriptGet, .subscriptGlobal, .globalElementMember, .call, .callGlobal, .method, .methodGlobal, .methodPath, .array, .tuple,
-             .dict, .interpolate, .forStart, .getBox, .closure, .unpack:
+             .dict, .interpolate, .forStart, .forPairs, .forNextPair, .getBox, .closure, .unpack:
             holdsReferences = true
         default: break
         }
@@ -341,6 +341,7 @@ struct BytecodeCompiler {
                 c.patch(try c.jump(whenHolds: s.condition, "while", mark), to: body)
             }
         case let s as ForStmt:
+            if try pairLoop(s) { return }
             // The sequence and its position in two registers kept for the loop's life.
             let sequence = temporary()
             _ = temporary()
@@ -390,6 +391,55 @@ struct BytecodeCompiler {
         default:
             throw syntaxError("unsupported statement", s.location)
         }
+    }
+
+    /// `for (i, x) in xs.enumerated()` and `for (x, y) in zip(xs, ys)`: walked a pair at a
+    /// time, without the Array of Tuples the call would make (see `Instruction.forPairs`);
+    /// false, having emitted nothing, for any other loop.
+    private mutating func pairLoop(_ s: ForStmt) throws -> Bool {
+        guard case .tuple(let items, let at) = s.pattern, items.count == 2,
+              !items.contains(where: { if case .tuple = $0 { true } else { false } }),
+              let call = s.sequence as? CallExpr, !call.optional else { return false }
+        let receiver: Expr?, zipName: IdentifierExpr?
+        if let m = call.callee as? MemberExpr, m.name == "enumerated", !m.optional, call.arguments.isEmpty {
+            (receiver, zipName) = (m.object, nil)
+        } else if let id = call.callee as? IdentifierExpr, id.name == "zip", id.binding.isSessionVariable,
+                  call.arguments.count == 2, call.arguments.allSatisfy({ $0.label == nil }) {
+            (receiver, zipName) = (nil, id)
+        } else {
+            return false
+        }
+        // The sequence (or the first of two), its position, the second, and zip's function:
+        // four registers kept for the loop's life.
+        let sequence = temporary()
+        for _ in 0..<3 { _ = temporary() }
+        if let receiver { try expression(receiver, into: sequence) }
+        if let zipName {
+            try expression(call.arguments[0].value, into: sequence)
+            try expression(call.arguments[1].value, into: sequence + 2)
+            emit(.global(a: sequence + 3, g: global(zipName.name)), zipName.location)
+        }
+        emit(.forPairs(a: sequence, zip: zipName != nil), s.sequence.location)
+        // Into the variables' own registers when they are two plain locals in a row, as a
+        // destructuring `let` does, else through two temporaries.
+        let locals = items.compactMap { item -> Int? in
+            if case .name(_, _, .local(let v)) = item, !v.captured { return v.index }
+            return nil
+        }
+        let direct = locals.count == 2 && locals[1] == locals[0] + 1
+        let first = direct ? Operand(locals[0]) : temporary()
+        if !direct { _ = temporary() }
+        let enter = emit(.jump(to: 0), s.location)
+        let body = here
+        if !direct {
+            for (k, item) in items.enumerated() { try declare(item, first + Operand(k), constant: true, at) }
+        }
+        try loopBody(s.body, label: s.label) { c in
+            c.patch(enter, to: c.here)
+            // (At the pattern: where the general way's pairs are taken apart, as `unpack` is.)
+            c.emit(.forNextPair(a: sequence, first: first, to: body), at)
+        }
+        return true
     }
 
     /// `do { body } catch ... { }`: the body, then the clauses, reached only through the

@@ -182,6 +182,10 @@ public enum CoreLibrary {
         return .array(try ArrayMethods.mapChecked(min(xs.count, ys.count), flag) { .tuple([xs[$0], ys[$0]]) })
     }
 
+    /// The prelude's `zip`, which a for loop over its pairs does not call (see
+    /// `Instruction.forPairs`): a session may bind the name to another function.
+    static let zip: NativeFunction? = functions.first { $0.name == "zip" }
+
     public static let functions: [NativeFunction] = [
         NativeFunction(parsing: Declaration("print", printParameters, summary: "Writes the items to stdout, separated by separator and ended by terminator.",
                                             example: "print(\"loss\", 0.25, [1, 2], separator: \" | \")")) { args, interp in

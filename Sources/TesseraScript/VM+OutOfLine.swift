@@ -57,6 +57,67 @@ extension Interpreter {
         }
     }
 
+    /// Readies the registers from r[a] for `forNextPair` (see `Instruction.forPairs`).
+    @inline(never)
+    func forPairs(_ r: UnsafeMutablePointer<Value>, _ a: Int, zip: Bool) throws {
+        func walkable(_ v: Value) -> Bool {
+            switch v { case .array, .range: return true; default: return false }
+        }
+        if zip {
+            if case .function(let f) = r[a + 3], f === CoreLibrary.zip, walkable(r[a]), walkable(r[a + 2]) {
+                r[a + 1] = .int(0)
+                return
+            }
+            r[a] = try call(r[a + 3], [r[a], r[a + 2]])
+            r[a + 3] = .nil
+        } else {
+            if walkable(r[a]) {
+                r[a + 1] = .int(0)
+                r[a + 2] = .nil
+                return
+            }
+            r[a] = try Members.call(r[a], "enumerated", [], self)
+        }
+        // The general way's result: walked as a for loop walks it, its elements taken apart.
+        try Self.forStart(r, a, interrupt)
+        r[a + 1] = .int(0)
+        r[a + 2] = .bool(true)
+    }
+
+    /// The element at `k` of an Array or a Range, nil past its end.
+    @inline(__always)
+    private static func element(_ v: Value, _ k: Int) -> Value? {
+        switch v {
+        case .array(let xs): return k < xs.count ? xs[k] : nil
+        case .range(let r): return k < r.count ? .int(r.lower &+ k) : nil
+        default: return nil
+        }
+    }
+
+    /// The next pair of a `forPairs` loop into r[first] and r[first + 1]; false at the end.
+    @inline(never)
+    static func nextPair(_ r: UnsafeMutablePointer<Value>, _ a: Int, _ first: Int) throws -> Bool {
+        guard case .int(let k) = r[a + 1] else { return false }
+        switch r[a + 2] {
+        case .nil:
+            // enumerated(): the offset and the element.
+            guard let x = element(r[a], k) else { return false }
+            Value.store(r + first, .int(k))
+            Value.store(r + first + 1, x)
+        case .bool:
+            // The general way's elements, each a pair to take apart.
+            guard let pair = element(r[a], k) else { return false }
+            try unpack(pair, into: r + first, 2)
+        default:
+            // zip: one element of each, up to the shorter.
+            guard let x = element(r[a], k), let y = element(r[a + 2], k) else { return false }
+            Value.store(r + first, x)
+            Value.store(r + first + 1, y)
+        }
+        r[a + 1] = .int(k + 1)
+        return true
+    }
+
     // MARK: Calls
 
     /// A call the site's cache did not answer: a script function (its arguments bound, to

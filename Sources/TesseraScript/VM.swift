@@ -257,6 +257,12 @@ extension Interpreter {
                     (w.r + i + 1).initialize(to: .int(k + 1))
                     if flag.isSet { throw ScriptError.interrupted() }
                     pc = Int(to)
+                case .forPairs(let a, let zip):
+                    try forPairs(w.r, Int(a), zip: zip)
+                case .forNextPair(let a, let first, let to):
+                    guard try Self.nextPair(w.r, Int(a), Int(first)) else { continue }
+                    if flag.isSet { throw ScriptError.interrupted() }
+                    pc = Int(to)
                 case .call(let a, let callee, let first, let count, let s):
                     if flag.isSet { throw ScriptError.interrupted() }
                     let site = w.sites + Int(s)

@@ -329,6 +329,46 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("(5..<8).enumerated().map { $0 * $1 }"), "[0, 6, 14]")
     }
 
+    /// `for (i, x) in xs.enumerated()` and `for (x, y) in zip(xs, ys)` walk their pairs
+    /// without making the Array of Tuples, and give what the general way gives: for Arrays
+    /// and Ranges (walked), Strings, Dicts and Sets (the method's Tuples), another function
+    /// named zip, and the errors of both.
+    func testPairLoopsGiveWhatTheGeneralWayGives() throws {
+        run("""
+            func pairs(_ xs, _ ys) {
+                var out = []
+                for (i, x) in xs.enumerated() { out.append(i * 100 + x) }
+                for (x, y) in zip(xs, ys) where y != 2 { if y == 5 { break }; out.append(x * y) }
+                for (_, y) in zip(0..<9, ys) { out.append(-y) }
+                var later = []
+                for (i, _) in xs.enumerated() { later.append({ i }) }
+                return out + later.map { $0() }
+            }
+            """)
+        let walks = try XCTUnwrap(chunk("pairs")).code.filter { if case .forPairs = $0 { true } else { false } }
+        XCTAssertEqual(walks.count, 4, "each loop walks its pairs")
+        XCTAssertEqual(run("pairs([7, 8, 9], [1, 2, 3, 5])"), "[7, 108, 209, 7, 27, -1, -2, -3, -5, 0, 1, 2]")
+        XCTAssertEqual(run("pairs(5..<7, 0...1)"), "[5, 106, 0, 6, 0, -1, 0, 1]")
+        // The general way: the method's or the function's Tuples, taken apart.
+        XCTAssertEqual(run("var seen = []\nfor (i, c) in \"hé\".enumerated() { seen.append(\"\\(i)\\(c)\") }\nfor (i, kv) in [\"a\": 1].enumerated() { seen.append((i, kv)) }\nseen"),
+                       "[\"0h\", \"1é\", (0, (\"a\", 1))]")
+        XCTAssertEqual(run("var got = []\nfor (c, n) in zip(\"ab\", Set([3])) { got.append((c, n)) }\nfor (d, x) in [\"enumerated\": { [(9, 9)] }].enumerated() { got.append(d + x) }\ngot"),
+                       "[(\"a\", 3), 18]")
+        // Another function bound to the name: called, as the general way calls it.
+        XCTAssertEqual(run("func zip(_ a, _ b) { return [(a, b)] }\nvar mine = []\nfor (a, b) in zip(1, 2) { mine.append(a + b) }\nmine"), "[3]")
+        XCTAssertEqual(error("for (a, b) in zip([1], [2]) { }\nfunc zip(_ a, _ b) { return [1] }\nfor (a, b) in zip([1], [2]) { }")?.formatted, """
+            TypeError: cannot destructure a value of type Int into 2 names (cell 7, line 3, column 5)
+                for (a, b) in zip([1], [2]) { }
+                    ^
+            """)
+        XCTAssertEqual(error("for (a, b) in 5.enumerated() { }")?.message, "a value of type Int has no member 'enumerated'")
+        // A loop of pairs is interrupted at its step.
+        let flag = interpreter.interrupt
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { flag.set() }
+        XCTAssertEqual(try XCTUnwrap(error("var n = 0\nwhile true { for (i, x) in [1, 2].enumerated() { n += i + x } }")).kind, .interrupted)
+        flag.clear()
+    }
+
     func testAnInterruptStopsALoopInACompiledFunction() throws {
         run("func spin() { var i = 0\n while true { i += 1 } }")
         XCTAssertNotNil(chunk("spin"))
