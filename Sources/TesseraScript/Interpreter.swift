@@ -232,7 +232,14 @@ public final class Interpreter {
     /// `callee(x)`, without an argument list when it is a script function (a closure
     /// handed to map or filter runs once per element).
     public func call(_ callee: Value, _ x: Value) throws -> Value {
-        try callDirectly(callee, count: 1) { $0[0] = x } ?? call(callee, [ArgumentValue(x)])
+        if let v = try callDirectly(callee, count: 1, { $0[0] = x }) { return v }
+        // A closure of n parameters given one Tuple of n takes it apart, as `bind` does
+        // (`zip(xs, ys).map { $0 * $1 }`, `d.map { k, v in ... }`): without an argument list too.
+        if case .tuple(let parts) = x, parts.count > 1,
+           let v = try callDirectly(callee, count: parts.count, closuresOnly: true, { p in for k in parts.indices { p[k] = parts[k] } }) {
+            return v
+        }
+        return try call(callee, [ArgumentValue(x)])
     }
 
     /// `callee(x, y)`, without an argument list when it is a script function (a sort's
@@ -242,14 +249,16 @@ public final class Interpreter {
     }
 
     /// A script function that takes `count` positional values, called with them put (by
-    /// `place`) where its parameters are: nil, with nothing done, for any other callee.
+    /// `place`) where its parameters are: nil, with nothing done, for any other callee (and
+    /// for a `func` where `closuresOnly`).
     @inline(__always)
-    private func callDirectly(_ callee: Value, count: Int, _ place: (UnsafeMutablePointer<Value>) -> Void) throws -> Value? {
+    private func callDirectly(_ callee: Value, count: Int, closuresOnly: Bool = false,
+                              _ place: (UnsafeMutablePointer<Value>) -> Void) throws -> Value? {
         // (The function read where the caller holds it, unretained: a sort's comparisons
         // copied it out, and cast it, once each.)
         guard let fn = withUnsafePointer(to: callee, Value.scriptFunction(at:)) else { return nil }
         return try fn._withUnsafeGuaranteedRef { sf in
-            guard sf.code.takesPositional, sf.code.chunk.parameterCount == count else { return nil }
+            guard sf.code.takesPositional, sf.code.chunk.parameterCount == count, !closuresOnly || sf.code.decl.isClosure else { return nil }
             let stack = registers, base = stack.top
             stack.reserve(base + sf.code.chunk.registerCount)
             place(stack.base + base)

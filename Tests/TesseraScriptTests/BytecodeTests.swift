@@ -450,6 +450,11 @@ final class BytecodeTests: ScriptTestCase {
         XCTAssertEqual(run("[1, 2, 3].reduce(0) { s, x in s + x }"), "6")
         XCTAssertEqual(run("[(1, 2), (3, 4)].map { a, b in a * b }"), "[2, 12]", "a Tuple spreads over two parameters")
         XCTAssertEqual(run("[\"a\": 1, \"b\": 2].map { k, v in v * 10 }"), "[10, 20]")
+        XCTAssertEqual(run("zip([1, 2], [3, 4, 5]).map { $0 * $1 } + [(1, 2, 3)].map { $0 + $1 + $2 }"), "[3, 8, 6]")
+        // Only a closure's parameters take a Tuple apart; a function's count as they are.
+        XCTAssertEqual(run("[(1, 2)].map { t in t.1 }"), "[2]")
+        XCTAssertEqual(error("func add(_ a, _ b) { a + b }\n[(1, 2)].map(add)")?.kind, .type)
+        XCTAssertEqual(error("[(1, 2, 3)].map { a, b in a + b }")?.message, "the closure takes 2 arguments, got 1")
     }
 
     func testAMemberOfAnElementOfASessionVariableIsReadWhereItIs() throws {
