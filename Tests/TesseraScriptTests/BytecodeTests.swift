@@ -316,7 +316,8 @@ final class BytecodeTests: ScriptTestCase {
         // statement or call would see the flag: these check it between stretches. (Unchecked,
         // Array(0..<300_000_000) held an interrupt for 17 s.)
         run("let ab = Array(repeating: \"ab\", count: 20_000_000)")
-        for cell in ["Array(0..<50_000_000).count", "Array(repeating: 1, count: 50_000_000).count",
+        run("let scattered = Array(0..<500_000).shuffled()")
+        for cell in ["scattered.sorted().count", "Array(0..<50_000_000).count", "Array(repeating: 1, count: 50_000_000).count",
                      "(0..<20_000_000).enumerated().count", "zip(0..<20_000_000, 0..<20_000_000).count",
                      "ab.joined(separator: \",\").count", "(0..<50_000_000).map { $0 }.count"] {
             let flag = interpreter.interrupt

@@ -84,6 +84,18 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("d"), "[:]")
     }
 
+    /// `sorted()` of Ints, Doubles or Strings alone takes Swift's sort of their payloads;
+    /// anything else compares Values. Both give `<`'s order, equal elements in their order.
+    func testSortedGivesTheOrderOfLessThan() {
+        XCTAssertEqual(run("[3, -1, 2, Int.max, Int.min, 2].sorted()"), "[-9223372036854775808, -1, 2, 2, 3, 9223372036854775807]")
+        XCTAssertEqual(run("[0.5, -0.0, 0.0, -inf, 1e300, -0.0].sorted()"), "[-inf, -0.0, 0.0, -0.0, 0.5, 1e+300]")
+        XCTAssertEqual(run("[\"b\", \"B\", \"é\", \"e\", \"\", \"ab\"].sorted()"), "[\"\", \"B\", \"ab\", \"b\", \"e\", \"é\"]")
+        XCTAssertEqual(run("[2, 1.5, 1, -3.0].sorted()"), "[-3.0, 1, 1.5, 2]", "Ints and Doubles together compare as numbers")
+        XCTAssertEqual(run("[[2, 1], [1, 9], [1]].sorted()"), "[[1], [1, 9], [2, 1]]")
+        XCTAssertEqual(error("[1, \"a\"].sorted()")?.kind, .type)
+        XCTAssertEqual(run("([Int]().sorted(), [7].sorted())"), "([], [7])")
+    }
+
     /// `==` walks nested containers element by element: a difference after an inner
     /// container is still found, Dicts compare regardless of order, and Ints meet Doubles.
     func testEqualityWalksNestedContainers() {
