@@ -9,6 +9,10 @@
 /// A register index, a constant or global index, or an instruction offset.
 typealias Operand = Int32
 
+/// What a `forPairs` loop walks: a sequence of pairs (a Dict's, say), the elements of
+/// `xs.enumerated()`, or those of `zip(xs, ys)`.
+enum PairSource: UInt8 { case pairs, enumerated, zip }
+
 /// The operators an instruction applies to two registers.
 enum BinaryOperator: UInt8, CaseIterable {
     case add, subtract, multiply, divide, remainder, power, matmul
@@ -216,13 +220,14 @@ enum Instruction {
     /// Readies r[a] for forNext: a Range or an Array stays, a Dict, a String or a native
     /// sequence becomes the Array of its elements, anything else is refused.
     case forStart(a: Operand)
-    /// A for loop over pairs, `for (i, x) in xs.enumerated()` and `for (x, y) in zip(xs, ys)`,
-    /// walked without making the Array of Tuples: r[a] holds the receiver of `enumerated()`,
-    /// or (`zip`) the first sequence, with the second in r[a + 2] and the function the name
-    /// `zip` holds in r[a + 3]. An Array or a Range is walked where it is; anything else, or
-    /// another function named `zip`, goes the general way once (the method or the call) and
-    /// its Tuples are taken apart as they come. r[a + 1] is the position.
-    case forPairs(a: Operand, zip: Bool)
+    /// A for loop whose pattern is a pair, `for (k, v) in d`, `for (i, x) in xs.enumerated()`,
+    /// `for (x, y) in zip(xs, ys)`, walked without making an Array of Tuples: r[a] holds the
+    /// sequence (the receiver of `enumerated()`; the first of zip's, with the second in
+    /// r[a + 2] and the function the name `zip` holds in r[a + 3]). A Dict's keys and values,
+    /// and Arrays and Ranges, are walked where they are; anything else, or another function
+    /// named `zip`, goes the general way once (as `forStart`, the method, the call) and its
+    /// elements are taken apart as they come. r[a + 1] is the position.
+    case forPairs(a: Operand, from: PairSource)
     /// forNext for forPairs: the next pair into r[first] and r[first + 1] and back to `to`,
     /// or on past the loop when there is none.
     case forNextPair(a: Operand, first: Operand, to: Operand)

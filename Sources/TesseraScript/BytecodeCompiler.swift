@@ -393,33 +393,33 @@ struct BytecodeCompiler {
         }
     }
 
-    /// `for (i, x) in xs.enumerated()` and `for (x, y) in zip(xs, ys)`: walked a pair at a
-    /// time, without the Array of Tuples the call would make (see `Instruction.forPairs`);
-    /// false, having emitted nothing, for any other loop.
+    /// A for loop whose pattern is a pair (`for (k, v) in d`, `for (i, x) in
+    /// xs.enumerated()`, `for (x, y) in zip(xs, ys)`): walked a pair at a time, without the
+    /// Array of Tuples (see `Instruction.forPairs`); false, having emitted nothing, for any
+    /// other loop.
     private mutating func pairLoop(_ s: ForStmt) throws -> Bool {
         guard case .tuple(let items, let at) = s.pattern, items.count == 2,
-              !items.contains(where: { if case .tuple = $0 { true } else { false } }),
-              let call = s.sequence as? CallExpr, !call.optional else { return false }
-        let receiver: Expr?, zipName: IdentifierExpr?
-        if let m = call.callee as? MemberExpr, m.name == "enumerated", !m.optional, call.arguments.isEmpty {
-            (receiver, zipName) = (m.object, nil)
-        } else if let id = call.callee as? IdentifierExpr, id.name == "zip", id.binding.isSessionVariable,
-                  call.arguments.count == 2, call.arguments.allSatisfy({ $0.label == nil }) {
-            (receiver, zipName) = (nil, id)
-        } else {
-            return false
-        }
+              !items.contains(where: { if case .tuple = $0 { true } else { false } }) else { return false }
         // The sequence (or the first of two), its position, the second, and zip's function:
         // four registers kept for the loop's life.
         let sequence = temporary()
         for _ in 0..<3 { _ = temporary() }
-        if let receiver { try expression(receiver, into: sequence) }
-        if let zipName {
+        let source: PairSource
+        let call = s.sequence as? CallExpr
+        if let call, !call.optional, let m = call.callee as? MemberExpr, m.name == "enumerated", !m.optional, call.arguments.isEmpty {
+            source = .enumerated
+            try expression(m.object, into: sequence)
+        } else if let call, !call.optional, let id = call.callee as? IdentifierExpr, id.name == "zip", id.binding.isSessionVariable,
+                  call.arguments.count == 2, call.arguments.allSatisfy({ $0.label == nil }) {
+            source = .zip
             try expression(call.arguments[0].value, into: sequence)
             try expression(call.arguments[1].value, into: sequence + 2)
-            emit(.global(a: sequence + 3, g: global(zipName.name)), zipName.location)
+            emit(.global(a: sequence + 3, g: global(id.name)), id.location)
+        } else {
+            source = .pairs
+            try expression(s.sequence, into: sequence)
         }
-        emit(.forPairs(a: sequence, zip: zipName != nil), s.sequence.location)
+        emit(.forPairs(a: sequence, from: source), s.sequence.location)
         // Into the variables' own registers when they are two plain locals in a row, as a
         // destructuring `let` does, else through two temporaries.
         let locals = items.compactMap { item -> Int? in

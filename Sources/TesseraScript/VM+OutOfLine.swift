@@ -59,26 +59,32 @@ extension Interpreter {
 
     /// Readies the registers from r[a] for `forNextPair` (see `Instruction.forPairs`).
     @inline(never)
-    func forPairs(_ r: UnsafeMutablePointer<Value>, _ a: Int, zip: Bool) throws {
+    func forPairs(_ r: UnsafeMutablePointer<Value>, _ a: Int, from source: PairSource) throws {
         func walkable(_ v: Value) -> Bool {
             switch v { case .array, .range: return true; default: return false }
         }
-        if zip {
+        switch source {
+        case .pairs:
+            // A Dict's keys beside its values: walked as zip walks two Arrays.
+            if case .dict(let d) = r[a] {
+                (r[a], r[a + 1], r[a + 2]) = (.array(d.keys), .int(0), .array(d.values))
+                return
+            }
+        case .enumerated:
+            if walkable(r[a]) {
+                (r[a + 1], r[a + 2]) = (.int(0), .nil)
+                return
+            }
+            r[a] = try Members.call(r[a], "enumerated", [], self)
+        case .zip:
             if case .function(let f) = r[a + 3], f === CoreLibrary.zip, walkable(r[a]), walkable(r[a + 2]) {
                 r[a + 1] = .int(0)
                 return
             }
             r[a] = try call(r[a + 3], [r[a], r[a + 2]])
             r[a + 3] = .nil
-        } else {
-            if walkable(r[a]) {
-                r[a + 1] = .int(0)
-                r[a + 2] = .nil
-                return
-            }
-            r[a] = try Members.call(r[a], "enumerated", [], self)
         }
-        // The general way's result: walked as a for loop walks it, its elements taken apart.
+        // The general way: walked as a for loop walks it, its elements taken apart.
         try Self.forStart(r, a, interrupt)
         r[a + 1] = .int(0)
         r[a + 2] = .bool(true)

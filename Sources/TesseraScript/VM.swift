@@ -257,8 +257,8 @@ extension Interpreter {
                     (w.r + i + 1).initialize(to: .int(k + 1))
                     if flag.isSet { throw ScriptError.interrupted() }
                     pc = Int(to)
-                case .forPairs(let a, let zip):
-                    try forPairs(w.r, Int(a), zip: zip)
+                case .forPairs(let a, let from):
+                    try forPairs(w.r, Int(a), from: from)
                 case .forNextPair(let a, let first, let to):
                     guard try Self.nextPair(w.r, Int(a), Int(first)) else { continue }
                     if flag.isSet { throw ScriptError.interrupted() }

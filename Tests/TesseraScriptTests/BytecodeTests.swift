@@ -363,6 +363,13 @@ final class BytecodeTests: ScriptTestCase {
                     ^
             """)
         XCTAssertEqual(error("for (a, b) in 5.enumerated() { }")?.message, "a value of type Int has no member 'enumerated'")
+        // Any pair pattern: a Dict's keys and values where they are (the Dict as it was when
+        // the loop began), other sequences' elements taken apart.
+        XCTAssertEqual(run("var d = [\"a\": 1, \"b\": 2]\nvar kv = []\nfor (k, v) in d { d[k + k] = v; kv.append(k + String(v)) }\nfor (x, y) in [(1, 2), (3, 4)] { kv.append(x * y) }\n(kv, d.count)"),
+                       "([\"a1\", \"b2\", 2, 12], 4)")
+        XCTAssertEqual(error("for (a, b) in 0..<2 { }")?.message, "cannot destructure a value of type Int into 2 names")
+        XCTAssertEqual(error("for (a, b) in [(1, 2, 3)] { }")?.message, "cannot destructure 3 values into 2 names")
+        XCTAssertEqual(error("for (a, b) in 7 { }")?.kind, .type)
         // A loop of pairs is interrupted at its step.
         let flag = interpreter.interrupt
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.05) { flag.set() }
