@@ -194,6 +194,9 @@ enum ArrayMethods {
             return try sortedChecking(xs, flag) { try Operators.less($0, $1) }
         }
         let f = try closureArgument(by, "sorted(by:)")
+        if case .function(let fn as ScriptFunction) = f, let key = fn.code.sortKey, let byKey = try key.sorted(xs, interp) {
+            return byKey
+        }
         let flag = interp.interrupt
         return try StableSort.sorted(xs) { a, b in
             // A one-expression closure has no statement where the interpreter would check.
@@ -217,7 +220,7 @@ enum ArrayMethods {
     }
 
     /// The payloads of `xs` when every element has one (`payload` answers), else nil.
-    private static func homogeneous<T>(_ xs: [Value], _ payload: (Value) -> T?) -> [T]? {
+    static func homogeneous<T>(_ xs: [Value], _ payload: (Value) -> T?) -> [T]? {
         var out: [T] = []
         out.reserveCapacity(xs.count)
         for x in xs {

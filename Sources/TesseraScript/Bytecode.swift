@@ -466,11 +466,15 @@ final class FunctionCode {
     /// The registers of the creating frame whose Boxes the function captures: a captured
     /// local's own register, or an upvalue the creating closure holds.
     let captures: [Operand]
+    /// What `sorted(by:)` may read once per element instead of calling the closure for each
+    /// comparison (`{ $0.value > $1.value }`).
+    let sortKey: SortKey?
 
     init(decl: FunctionDecl, chunk: Chunk, captures: [Operand]) {
         self.decl = decl
         self.chunk = chunk
         self.captures = captures
+        sortKey = SortKey(decl)
         labels = decl.isClosure ? decl.parameters.map { _ in nil } : decl.parameters.map(\.label)
         takesPositional = labels.allSatisfy { $0 == nil }
         shape = decl.parameters.map { (label: $0.label, hasDefault: $0.defaultValue != nil) }

@@ -1,0 +1,59 @@
+import XCTest
+@testable import TesseraScript
+
+/// `sorted(by:)` with a closure that compares one key of each side reads the keys once and
+/// gives the order the closure gives, equal keys in their order, errors included.
+final class SortKeyTests: ScriptTestCase {
+    /// Whether the closure `source` is read as a key (the ScriptFunction's code says).
+    func readsKey(_ source: String) -> Bool {
+        guard case .function(let f as ScriptFunction)? = try? interpreter.run(Source(name: "closure", text: source)) else { return false }
+        return f.code.sortKey != nil
+    }
+
+    func testClosuresThatCompareOneKeyAreRead() {
+        for closure in ["{ $0.value > $1.value }", "{ a, b in a[\"score\"] < b[\"score\"] }", "{ $0.1 <= $1.1 }",
+                        "{ (x, y) in return x.stats.loss >= y.stats.loss }", "{ $0[0][\"k\"] < $1[0][\"k\"] }", "{ $0.count < $1.count }"] {
+            XCTAssertTrue(readsKey(closure), closure)
+        }
+        for closure in ["{ $0 < $1 }", "{ $1.value < $0.value }", "{ $0.a < $1.b }", "{ $0.v < $1.v && true }", "{ $0.v == $1.v }",
+                        "{ $0[i] < $1[i] }", "{ f($0) < f($1) }", "{ $0?.v < $1?.v }", "{ $0.v < $0.v }", "{ a, b in print(a); return a.v < b.v }"] {
+            XCTAssertFalse(readsKey(closure), closure)
+        }
+    }
+
+    func testTheOrderIsTheClosuresOrder() {
+        run("""
+            var rows = []
+            var seed = 7
+            for i in 0..<600 {
+                seed = (seed * 1103515245 + 12345) % 2147483648
+                rows.append(["score": seed % 13, "loss": Double(seed % 5) / 4, "name": "r\\(i)", "pair": (seed % 3, i),
+                             "x": seed % 7 == 0 ? 0.0 / 0.0 : Double(seed % 4), "mixed": seed % 2 == 0 ? seed % 9 : Double(seed % 9) / 2])
+            }
+            """)
+        // The oracle: the same comparison in a closure that is not read as a key.
+        for (key, oracle) in [("$0.score < $1.score", "$0.score < $1.score && true"),
+                              ("$0[\"loss\"] >= $1[\"loss\"]", "$0[\"loss\"] >= $1[\"loss\"] && true"),
+                              ("$0.pair.0 > $1.pair.0", "$0.pair.0 > $1.pair.0 && true"),
+                              ("$0.name <= $1.name", "$0.name <= $1.name && true"),
+                              // NaN keys: each comparison as the closure makes it, not as `<` would.
+                              ("$0.x <= $1.x", "$0.x <= $1.x && true"), ("$0.x >= $1.x", "$0.x >= $1.x && true"),
+                              ("$0.mixed < $1.mixed", "$0.mixed < $1.mixed && true")] {
+            // (Compared by name, which is unique: a row holding NaN equals no row.)
+            XCTAssertEqual(run("rows.sorted { \(key) }.map { $0.name } == rows.sorted { \(oracle) }.map { $0.name }"), "true", key)
+        }
+        XCTAssertEqual(run("[\"a\": 3, \"b\": 1, \"c\": 3].sorted { $0.value > $1.value }.map { $0.key }"), "[\"a\", \"c\", \"b\"]")
+        XCTAssertEqual(run("var xs = [[2, 9], [1, 8], [2, 7]]\nxs.sort { $0[0] < $1[0] }\nxs"), "[[1, 8], [2, 9], [2, 7]]")
+    }
+
+    /// A key that cannot be read or compared: the closure is called, and raises the error
+    /// it raises, at its place.
+    func testAKeyThatFailsRaisesTheClosuresError() throws {
+        let missing = try XCTUnwrap(error("[[\"s\": 1], [\"t\": 2]].sorted { $0.s < $1.s }"))
+        XCTAssertEqual(missing.kind, .key)
+        XCTAssertEqual(missing.location?.column, 34, "at $0.s, which the first comparison reads first")
+        let mixed = try XCTUnwrap(error("[[\"s\": 1], [\"s\": \"x\"]].sorted { $0.s < $1.s }"))
+        XCTAssertEqual(mixed.message, "cannot compare String with Int using '<'")
+        XCTAssertEqual(run("[[\"s\": 1]].sorted { $0.s < $1.s }"), "[[\"s\": 1]]", "one element is never compared")
+    }
+}
