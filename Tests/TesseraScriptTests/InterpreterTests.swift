@@ -96,6 +96,15 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("([Int]().sorted(), [7].sorted())"), "([], [7])")
     }
 
+    /// `count` and `isEmpty` on each kind that has them, the short way and the tables'.
+    func testCountAndIsEmptyOnEveryKind() {
+        XCTAssertEqual(run("[[1, 2].count, [].count, (3..<7).count, (1...5).count, \"héllo\".count, \"\\r\\n\".count, [\"a\": 1].count, Set([1, 1, 2]).count]"),
+                       "[2, 0, 4, 5, 5, 1, 1, 2]")
+        XCTAssertEqual(run("[[1].isEmpty, [].isEmpty, (0..<0).isEmpty, \"\".isEmpty, \"x\".isEmpty, [:].isEmpty, [\"count\": 9].count, [\"count\": 9][\"count\"]]"),
+                       "[false, true, true, true, false, true, 9, 9]", "a key reads before a property, as LANGUAGE.md has member access on Dicts")
+        XCTAssertEqual(run("var q = [1, 2, 3]\nvar n = 0\nwhile !q.isEmpty { n += q.removeLast() }\nvar i = 0\nwhile i < q.count + 2 { i += 1 }\n(n, i)"), "(6, 2)")
+    }
+
     /// `==` walks nested containers element by element: a difference after an inner
     /// container is still found, Dicts compare regardless of order, and Ints meet Doubles.
     func testEqualityWalksNestedContainers() {
