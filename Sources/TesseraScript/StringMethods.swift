@@ -94,6 +94,12 @@ enum StringMethods {
     /// number (Foundation's `trimmingCharacters(in: .whitespaces)` bridges to NSString and
     /// took most of `Int(" 42")`'s time).
     static func withoutSpaces(_ s: String) -> Substring {
+        // Printable ASCII at both ends (a number as written): no Character there is a space,
+        // and none need be formed to see it.
+        let printable = UInt8(ascii: "!")...UInt8(ascii: "~")
+        if let first = s.utf8.first, let last = s.utf8.last, printable.contains(first), printable.contains(last) {
+            return Substring(s)
+        }
         let space = { (c: Character) in c.isWhitespace && !c.isNewline }
         var text = Substring(s)
         while let c = text.first, space(c) { text.removeFirst() }
