@@ -95,10 +95,14 @@ enum ArrayMethods {
     /// size (a String per element, then Swift's `joined`, took 0.4 s for 3 million).
     static func joined(_ xs: [Value], separator: String, _ flag: InterruptFlag) throws -> String {
         var size = separator.utf8.count * max(0, xs.count - 1)
+        var strings = true
         for (i, x) in xs.enumerated() {
             if i & (checkEvery - 1) == 0 { try flag.check() }
-            if case .string(let t) = x { size += t.utf8.count } else { size += 8 }
+            if case .string(let t) = x { size += t.utf8.count } else { size += 8; strings = false }
         }
+        // Strings alone are copied as bytes into a String of the size they make (appending
+        // each with `+=` cost five times CPython's join).
+        if strings { return try joinedBytes(xs, separator: separator, size: size, flag) }
         var out = ""
         out.reserveCapacity(size)
         for (i, x) in xs.enumerated() {
@@ -107,6 +111,28 @@ enum ArrayMethods {
             if case .string(let t) = x { out += t } else { out += x.description }
         }
         return out
+    }
+
+    /// `joined` of Strings alone, `size` bytes in all.
+    private static func joinedBytes(_ xs: [Value], separator: String, size: Int, _ flag: InterruptFlag) throws -> String {
+        var separator = separator
+        return try separator.withUTF8 { sep in
+            try String(unsafeUninitializedCapacity: size) { out in
+                var at = 0
+                func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+                    guard let base = bytes.baseAddress, !bytes.isEmpty else { return }
+                    (out.baseAddress.unsafelyUnwrapped + at).update(from: base, count: bytes.count)
+                    at += bytes.count
+                }
+                for (i, x) in xs.enumerated() {
+                    if i & (checkEvery - 1) == 0 { try flag.check() }
+                    if i > 0 { put(sep) }
+                    guard case .string(var t) = x else { continue }
+                    t.withUTF8(put)
+                }
+                return at
+            }
+        }
     }
 
     /// Whether a call of a method that has a `(where:)` form next to a value form
