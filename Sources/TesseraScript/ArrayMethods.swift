@@ -113,6 +113,35 @@ enum ArrayMethods {
         return out
     }
 
+    /// Where the first element equal to `x` is (`contains`, `firstIndex(of:)`), checking for
+    /// an interrupt between stretches. An Int is looked for by the numbers it equals (an Int
+    /// or a Double), without `Operators.equal`'s switch for every element.
+    static func position(of x: Value, in xs: [Value], _ flag: InterruptFlag) throws -> Int? {
+        try xs.withUnsafeBufferPointer { b in
+            var i = 0
+            while i < b.count {
+                if i & (checkEvery - 1) == 0 { try flag.check() }
+                let end = min(b.count, i + checkEvery)
+                if case .int(let n) = x {
+                    while i < end {
+                        switch b[i] {
+                        case .int(let m): if m == n { return i }
+                        case .double(let d): if d == Double(n) { return i }
+                        default: break
+                        }
+                        i += 1
+                    }
+                } else {
+                    while i < end {
+                        if Operators.equal(b[i], x) { return i }
+                        i += 1
+                    }
+                }
+            }
+            return nil
+        }
+    }
+
     /// `joined` of Strings alone, `size` bytes in all.
     private static func joinedBytes(_ xs: [Value], separator: String, size: Int, _ flag: InterruptFlag) throws -> String {
         var separator = separator
@@ -449,7 +478,7 @@ enum ArrayMethods {
             }
             let x = try bind(args, "contains(_:)", [.positional()])[0]
             if case .range(let r) = v, case .int(let i) = x { return .bool(i >= r.lower && i < r.upperExclusive) }
-            return .bool(try elements(v, interp.interrupt).contains { Operators.equal($0, x) })
+            return .bool(try position(of: x, in: try elements(v, interp.interrupt), interp.interrupt) != nil)
         }
         t.methods["firstIndex"] = { v, args, interp in
             if givesTest(args) {
@@ -467,7 +496,7 @@ enum ArrayMethods {
                 guard case .int(let i) = x, i >= r.lower, i < r.upperExclusive else { return .nil }
                 return .int(i - r.lower)
             }
-            return try elements(v, interp.interrupt).firstIndex { Operators.equal($0, x) }.map { .int($0) } ?? .nil
+            return try position(of: x, in: try elements(v, interp.interrupt), interp.interrupt).map { .int($0) } ?? .nil
         }
         t.methods["lastIndex"] = { v, args, interp in
             let xs = try elements(v, interp.interrupt)

@@ -105,6 +105,15 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("var q = [1, 2, 3]\nvar n = 0\nwhile !q.isEmpty { n += q.removeLast() }\nvar i = 0\nwhile i < q.count + 2 { i += 1 }\n(n, i)"), "(6, 2)")
     }
 
+    /// `contains` and `firstIndex(of:)` find what `==` finds: an Int its Double, nothing else.
+    func testContainsAndFirstIndexFindWhatEqualityFinds() {
+        XCTAssertEqual(run("[[1, 2.0, \"x\"].contains(2), [1, 2].contains(2.0), [\"a\", 1].contains(\"a\"), [true].contains(1), [[1]].contains([1]), [Int]().contains(1)]"),
+                       "[true, true, true, false, true, false]")
+        XCTAssertEqual(run("[[1, 2.0].firstIndex(of: 2), [(1, 2)].firstIndex(of: (1, 2)), [nil, 1].firstIndex(of: nil), [3, 1, 3].firstIndex(of: 3), [1].firstIndex(of: 9)]"),
+                       "[1, 0, 0, 0, nil]")
+        XCTAssertEqual(run("let big = Array(0..<200_000)\n[big.firstIndex(of: 199_999), big.firstIndex(of: 70_000)]"), "[199999, 70000]", "found past a stretch's end")
+    }
+
     /// `==` walks nested containers element by element: a difference after an inner
     /// container is still found, Dicts compare regardless of order, and Ints meet Doubles.
     func testEqualityWalksNestedContainers() {
