@@ -57,12 +57,16 @@ extension Interpreter {
         }
     }
 
-    /// Readies the registers from r[a] for `forNextPair` (see `Instruction.forPairs`).
+    /// Readies the registers from r[a] of the frame at `base` for `forNextPair` (see
+    /// `Instruction.forPairs`). (The frame's registers are found again after the method or
+    /// the function the general way calls: script code may grow the register stack, which
+    /// moves it.)
     @inline(never)
-    func forPairs(_ r: UnsafeMutablePointer<Value>, _ a: Int, from source: PairSource) throws {
+    func forPairs(base: Int, _ a: Int, from source: PairSource) throws {
         func walkable(_ v: Value) -> Bool {
             switch v { case .array, .range: return true; default: return false }
         }
+        var r = registers.base + base
         switch source {
         case .pairs:
             // A Dict's keys beside its values: walked as zip walks two Arrays.
@@ -75,14 +79,17 @@ extension Interpreter {
                 (r[a + 1], r[a + 2]) = (.int(0), .nil)
                 return
             }
-            r[a] = try Members.call(r[a], "enumerated", [], self)
+            let pairs = try Members.call(r[a], "enumerated", [], self)
+            r = registers.base + base
+            r[a] = pairs
         case .zip:
             if case .function(let f) = r[a + 3], f === CoreLibrary.zip, walkable(r[a]), walkable(r[a + 2]) {
                 r[a + 1] = .int(0)
                 return
             }
-            r[a] = try call(r[a + 3], [r[a], r[a + 2]])
-            r[a + 3] = .nil
+            let pairs = try call(r[a + 3], [r[a], r[a + 2]])
+            r = registers.base + base
+            (r[a], r[a + 3]) = (pairs, .nil)
         }
         // The general way: walked as a for loop walks it, its elements taken apart.
         try Self.forStart(r, a, interrupt)

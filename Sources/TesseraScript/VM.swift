@@ -258,7 +258,8 @@ extension Interpreter {
                     if flag.isSet { throw ScriptError.interrupted() }
                     pc = Int(to)
                 case .forPairs(let a, let from):
-                    try forPairs(w.r, Int(a), from: from)
+                    try forPairs(base: w.base, Int(a), from: from)
+                    w.r = stack.base + w.base
                 case .forNextPair(let a, let first, let to):
                     guard try Self.nextPair(w.r, Int(a), Int(first)) else { continue }
                     if flag.isSet { throw ScriptError.interrupted() }

@@ -377,6 +377,20 @@ final class BytecodeTests: ScriptTestCase {
         flag.clear()
     }
 
+    /// The general way of a pair loop may run script code that grows the register stack,
+    /// which moves it: the loop finds its registers again (AddressSanitizer saw the old ones
+    /// written to otherwise).
+    func testAPairLoopWhoseGeneralWayGrowsTheRegistersFindsThemAgain() {
+        run("func deepen(_ n) { return n == 0 ? 0 : 1 + deepen(n - 1) }")
+        run("func zip(_ a, _ b) { let d = deepen(3000)\n return [(a, d)] }")
+        XCTAssertEqual(run("func f() { var out = []\n for (x, y) in zip(5, 6) { out.append(x + y) }\n return out }\nf()"), "[3005]")
+        let grown = interpreter.registers.capacity
+        XCTAssertGreaterThan(grown, RegisterStack().capacity, "the call grew the registers")
+        run("let holder = [\"enumerated\": { [(deepen(9000), 1)] }]")
+        XCTAssertEqual(run("var got = []\nfor (a, b) in holder.enumerated() { got.append(a + b) }\ngot"), "[9001]")
+        XCTAssertGreaterThan(interpreter.registers.capacity, grown, "and so did the method")
+    }
+
     func testAnInterruptStopsALoopInACompiledFunction() throws {
         run("func spin() { var i = 0\n while true { i += 1 } }")
         XCTAssertNotNil(chunk("spin"))
