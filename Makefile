@@ -59,6 +59,7 @@ check-browser: build
 bench: release
 	./scripts/venv.sh bench/requirements.txt
 	python3 bench/spine.py --tessera $(RELEASE_BIN)
+	python3 bench/idioms.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/jupyter.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/replay.py --tessera $(RELEASE_BIN)
 	.venv/bin/python bench/read_csv.py --tessera $(RELEASE_BIN)
