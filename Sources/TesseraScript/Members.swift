@@ -162,7 +162,7 @@ public enum Members {
                               suggestion: Suggest.closest(to: name, in: keys).map { "did you mean '\($0)'?" })
         case .tuple(let xs):
             // `t.0` through `t.9` without parsing the name: a sort's `{ $0.1 < $1.1 }` reads
-            // two a comparison (the parse was a fifth of such a sort's instructions).
+            // two a comparison (the parse was a tenth of such a sort's instructions).
             if name.utf8.count == 1, let digit = name.utf8.first, case let i = Int(digit) - Int(UInt8(ascii: "0")), i >= 0, i <= 9, i < xs.count {
                 return xs[i]
             }
