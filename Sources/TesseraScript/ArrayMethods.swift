@@ -237,16 +237,12 @@ enum ArrayMethods {
             // [String]: the same algorithm and comparisons as `Operators.less` makes of them,
             // without its switch over every pair.
             let flag = interp.interrupt
-            if let ints = homogeneous(xs, { if case .int(let i) = $0 { i } else { nil } }) {
-                return try sortedChecking(ints, flag, <).map(Value.int)
+            switch Payloads(xs) {
+            case .ints(let ints)?: return try sortedChecking(ints, flag, <).map(Value.int)
+            case .doubles(let doubles)?: return try sortedChecking(doubles, flag, <).map(Value.double)
+            case .strings(let strings)?: return try sortedChecking(strings, flag, <).map(Value.string)
+            case nil: return try sortedChecking(xs, flag) { try Operators.less($0, $1) }
             }
-            if let doubles = homogeneous(xs, { if case .double(let d) = $0 { d } else { nil } }) {
-                return try sortedChecking(doubles, flag, <).map(Value.double)
-            }
-            if let strings = homogeneous(xs, { if case .string(let s) = $0 { s } else { nil } }) {
-                return try sortedChecking(strings, flag, <).map(Value.string)
-            }
-            return try sortedChecking(xs, flag) { try Operators.less($0, $1) }
         }
         let f = try closureArgument(by, "sorted(by:)")
         if case .function(let fn as ScriptFunction) = f, let key = fn.code.sortKey, let byKey = try key.sorted(xs, interp) {
@@ -274,15 +270,29 @@ enum ArrayMethods {
         }
     }
 
-    /// The payloads of `xs` when every element has one (`payload` answers), else nil.
-    static func homogeneous<T>(_ xs: [Value], _ payload: (Value) -> T?) -> [T]? {
-        var out: [T] = []
-        out.reserveCapacity(xs.count)
-        for x in xs {
-            guard let p = payload(x) else { return nil }
-            out.append(p)
+    /// The payloads of Values all of one kind that Swift orders itself (Int, Double,
+    /// String): what a sort compares without `Operators.less`'s switch over every pair.
+    enum Payloads {
+        case ints([Int]), doubles([Double]), strings([String])
+
+        /// Nil where the Values are of several kinds, or of another.
+        init?(_ xs: [Value]) {
+            func all<T>(_ payload: (Value) -> T?) -> [T]? {
+                var out: [T] = []
+                out.reserveCapacity(xs.count)
+                for x in xs {
+                    guard let p = payload(x) else { return nil }
+                    out.append(p)
+                }
+                return out
+            }
+            switch xs.first {
+            case .int?: guard let a = all({ if case .int(let i) = $0 { i } else { nil } }) else { return nil }; self = .ints(a)
+            case .double?: guard let a = all({ if case .double(let d) = $0 { d } else { nil } }) else { return nil }; self = .doubles(a)
+            case .string?: guard let a = all({ if case .string(let t) = $0 { t } else { nil } }) else { return nil }; self = .strings(a)
+            default: return nil
+            }
         }
-        return out
     }
 
     /// `first(where:)`: the first element of `v` (an Array, a Range) the closure holds for.

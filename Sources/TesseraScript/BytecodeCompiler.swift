@@ -422,12 +422,9 @@ struct BytecodeCompiler {
         emit(.forPairs(a: sequence, from: source), s.sequence.location)
         // Into the variables' own registers when they are two plain locals in a row, as a
         // destructuring `let` does, else through two temporaries.
-        let locals = items.compactMap { item -> Int? in
-            if case .name(_, _, .local(let v)) = item, !v.captured { return v.index }
-            return nil
-        }
-        let direct = locals.count == 2 && locals[1] == locals[0] + 1
-        let first = direct ? Operand(locals[0]) : temporary()
+        let own = Self.consecutiveLocals(items)
+        let direct = own != nil
+        let first = own.map { Operand($0) } ?? temporary()
         if !direct { _ = temporary() }
         let enter = emit(.jump(to: 0), s.location)
         let body = here
@@ -555,11 +552,7 @@ struct BytecodeCompiler {
         case .tuple(let items, let at):
             // Into the variables' own registers when they are a run of plain locals
             // (`let (next, q) = task.run(p)`), else through temporaries.
-            let locals = items.compactMap { item -> Int? in
-                if case .name(_, _, .local(let v)) = item, !v.captured { return v.index }
-                return nil
-            }
-            if locals.count == items.count, let start = locals.first, locals == Array(start..<(start + locals.count)) {
+            if let start = Self.consecutiveLocals(items) {
                 emit(.unpack(a: value, first: Operand(start), count: Operand(items.count)), at)
                 return
             }
@@ -568,6 +561,17 @@ struct BytecodeCompiler {
             emit(.unpack(a: value, first: first, count: Operand(items.count)), at)
             for (k, item) in items.enumerated() { try declare(item, first + Operand(k), constant: constant, at) }
         }
+    }
+
+    /// The register of the first of `items` when every one is a plain local (not captured)
+    /// and their registers follow one another: a destructuring writes straight into them.
+    private static func consecutiveLocals(_ items: [Pattern]) -> Int? {
+        let locals = items.compactMap { item -> Int? in
+            if case .name(_, _, .local(let v)) = item, !v.captured { return v.index }
+            return nil
+        }
+        guard locals.count == items.count, let start = locals.first, locals == Array(start..<(start + locals.count)) else { return nil }
+        return start
     }
 
     /// The enclosing loop or switch labelled `label` (a `break` or `continue` inside a

@@ -100,14 +100,11 @@ struct SortKey {
         // Keys of one kind compare as their payloads do in `BinaryOperator.evaluate` and
         // `apply` (Swift's operators on Int, Double and String), without a Value per pair.
         let order: [Int]?
-        if let ints = ArrayMethods.homogeneous(keys, { if case .int(let i) = $0 { i } else { nil } }) {
-            order = try Self.order(ints, comparison, flag)
-        } else if let doubles = ArrayMethods.homogeneous(keys, { if case .double(let d) = $0 { d } else { nil } }) {
-            order = try Self.order(doubles, comparison, flag)
-        } else if let strings = ArrayMethods.homogeneous(keys, { if case .string(let s) = $0 { s } else { nil } }) {
-            order = try Self.order(strings, comparison, flag)
-        } else {
-            order = try Self.order(keys, comparison, flag)
+        switch ArrayMethods.Payloads(keys) {
+        case .ints(let ints)?: order = try Self.order(ints, comparison, flag)
+        case .doubles(let doubles)?: order = try Self.order(doubles, comparison, flag)
+        case .strings(let strings)?: order = try Self.order(strings, comparison, flag)
+        case nil: order = try Self.order(keys, comparison, flag)
         }
         return order.map { $0.map { xs[$0] } }
     }

@@ -93,18 +93,14 @@ enum StringMethods {
     /// `s` without the spaces and tabs around it, as `Int(_:)` and `Double(_:)` read a
     /// number (Foundation's `trimmingCharacters(in: .whitespaces)` bridges to NSString and
     /// took most of `Int(" 42")`'s time).
-    static func withoutSpaces(_ s: String) -> Substring {
+    static func withoutSpaces(_ s: String) -> String {
         // Printable ASCII at both ends (a number as written): no Character there is a space,
         // and none need be formed to see it.
         let printable = UInt8(ascii: "!")...UInt8(ascii: "~")
         if let first = s.utf8.first, let last = s.utf8.last, printable.contains(first), printable.contains(last) {
-            return Substring(s)
+            return s
         }
-        let space = { (c: Character) in c.isWhitespace && !c.isNewline }
-        var text = Substring(s)
-        while let c = text.first, space(c) { text.removeFirst() }
-        while let c = text.last, space(c) { text.removeLast() }
-        return text
+        return trimmed(s) { $0.isWhitespace && !$0.isNewline }
     }
 
     /// `s` with every occurrence of `target` replaced (none when `target` is empty).
