@@ -67,6 +67,9 @@ public final class Interpreter {
     @exclusivity(unchecked) var callDepth = 0
     /// The register machine's registers (VM.swift).
     let registers = RegisterStack()
+    /// The argument list of the last native method call, kept for the next one to fill:
+    /// allocating and freeing it was a third of a call such as `s.hasPrefix("ab")`.
+    @exclusivity(unchecked) var spareArguments: [ArgumentValue] = []
 
     public init(host: ScriptHost = StandardHost(), interrupt: InterruptFlag = InterruptFlag()) {
         self.host = host

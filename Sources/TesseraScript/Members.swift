@@ -301,16 +301,31 @@ public protocol NativeMutableObject: NativeObject {
 
 /// Checks a method call's arguments against its parameters, Swift-style, and returns one
 /// value per parameter with defaults filled in.
-func bind(_ args: [ArgumentValue], _ signature: String, _ params: [NativeParameter]) throws -> [Value] {
-    // The common call gives every parameter, labelled as declared.
+func bind(_ args: [ArgumentValue], _ signature: String, _ params: [NativeParameter]) throws -> BoundArguments {
+    // The common call gives every parameter, labelled as declared: its values are read
+    // where they are, with no array built for them (a native method call's largest cost).
     if args.count == params.count {
         var exact = true
         for i in 0..<args.count where args[i].label != params[i].label { exact = false; break }
-        if exact { return args.map(\.value) }
+        if exact { return BoundArguments(given: args) }
     }
     let bound = try bindArguments(args, to: params.map { (label: $0.label, hasDefault: !$0.isRequired) },
                                   function: signature)
-    return bound.enumerated().map { $0.element ?? params[$0.offset].defaultValue ?? .nil }
+    return BoundArguments(filled: bound.enumerated().map { $0.element ?? params[$0.offset].defaultValue ?? .nil })
+}
+
+/// The values `bind` gives a native method, one per parameter: the call's own arguments
+/// when they matched the parameters one for one, else a new list with defaults filled in.
+struct BoundArguments: RandomAccessCollection {
+    private let given: [ArgumentValue]
+    private let filled: [Value]?
+
+    init(given: [ArgumentValue]) { self.given = given; filled = nil }
+    init(filled: [Value]) { given = []; self.filled = filled }
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { filled?.count ?? given.count }
+    subscript(i: Int) -> Value { filled?[i] ?? given[i].value }
 }
 
 /// The Int an argument must be.

@@ -72,10 +72,22 @@ extension Interpreter {
     /// A call's arguments: `count` registers from `first`, labelled as the call site says.
     @inline(__always)
     static func arguments(_ site: UnsafeMutablePointer<BytecodeCall>, _ first: UnsafeMutablePointer<Value>, _ count: Int) -> [ArgumentValue] {
-        var args: [ArgumentValue] = []
-        args.reserveCapacity(count)
-        for k in 0..<count { args.append(ArgumentValue(label: site.pointee.labels[k], first[k])) }
-        return args
+        // Array literals for the usual counts: an empty Array's reserveCapacity then append
+        // costs twice the allocation, and the generic unsafeUninitializedCapacity init looks
+        // up the storage's metadata, on every native method call.
+        let labels = site.pointee.labels
+        func at(_ k: Int) -> ArgumentValue { ArgumentValue(label: labels[k], first[k]) }
+        switch count {
+        case 0: return []
+        case 1: return [at(0)]
+        case 2: return [at(0), at(1)]
+        case 3: return [at(0), at(1), at(2)]
+        default:
+            var args: [ArgumentValue] = []
+            args.reserveCapacity(count)
+            for k in 0..<count { args.append(at(k)) }
+            return args
+        }
     }
 
     /// A native method's error, raised inside a closure it called, gets the method as a

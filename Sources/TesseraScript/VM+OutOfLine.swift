@@ -176,8 +176,19 @@ extension Interpreter {
     @inline(never)
     func callMethod(_ site: UnsafeMutablePointer<BytecodeCall>, receiver: Int, first: Int, count: Int, base: Int,
                     _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> Value {
-        let r = registers.base + base
-        let args = Self.arguments(site, r + first, count)
+        // The spare list is taken (a method that calls back into script code and so into
+        // another method finds none and makes its own), filled, and given back emptied, so
+        // that no argument outlives the call.
+        var args = spareArguments
+        spareArguments = []
+        let labels = site.pointee.labels, r = registers.base + base + first
+        for k in 0..<count { args.append(ArgumentValue(label: labels[k], r[k])) }
+        defer {
+            // (removeLast, not removeAll(keepingCapacity:): its replaceSubrange costs as
+            // much as the rest of the call's bookkeeping.)
+            while !args.isEmpty { args.removeLast() }
+            spareArguments = args
+        }
         let method = site.pointee.method!
         return try passing(method, chunk.takeUnretainedValue(), pc) {
             if site.pointee.mutatesReceiver, Members.mutates(registers.base[base + receiver], method) {
