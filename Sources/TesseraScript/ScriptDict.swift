@@ -224,6 +224,21 @@ public struct ScriptDict: @unchecked Sendable {
         return true
     }
 
+    /// Sets `key` to `value` with one lookup, unless the key is new and the Dict must grow
+    /// past `ArrayMethods.growthCheckedFrom` entries to take it: false then, with nothing
+    /// changed (the general path checks the memory first).
+    mutating func setWithoutGrowthCheck(_ key: Value, _ hashKey: DictKey, _ value: Value) -> Bool {
+        if let i = storage.find(hashKey.value, hashKey.hash) {
+            unique()
+            storage.values[i] = value
+            return true
+        }
+        guard count < ArrayMethods.growthCheckedFrom || count < capacity else { return false }
+        unique()
+        storage.append(key, hashKey.hash, value)
+        return true
+    }
+
     /// Sets a String key (the common case in the prelude).
     public mutating func set(_ key: String, _ value: Value) {
         let k = DictKey.string(key)

@@ -103,7 +103,7 @@ public enum Subscripts {
     /// changes, or the change would copy it.)
     @inline(never)
     private static func checkGrowth(of container: Value, for key: DictKey) throws {
-        guard case .dict(let d) = container, d.count >= ArrayMethods.growthCheckedFrom, d[key] == nil else { return }
+        guard case .dict(let d) = container, d.count >= ArrayMethods.growthCheckedFrom, d.count >= d.capacity, d[key] == nil else { return }
         try ArrayMethods.checkGrowth(d.count, d.capacity, bytesEach: ScriptDict.bytesPerEntry, "a Dict")
     }
 

@@ -208,7 +208,19 @@ extension Interpreter {
     /// general subscript path.
     @inline(never)
     func setSubscript(_ a: Int, base: Int, _ index: Value, _ value: Value) throws {
+        let container = registers.base + base + a
+        if case .dict = container.pointee, !value.isNil, let key = DictKey(index), Self.setEntry(container, index, key, value) { return }
         _ = try inPlace(a, base) { try Subscripts.modify(&$0, index, self) { $0 = value }; return .nil }
+    }
+
+    /// `d[key] = value` on the Dict in `container`, in place with one lookup (`c[x] = x`
+    /// building a Dict in a function); false, with nothing changed, for anything else and
+    /// for a new key the Dict must grow past `growthCheckedFrom` entries to take.
+    private static func setEntry(_ container: UnsafeMutablePointer<Value>, _ key: Value, _ hashKey: DictKey, _ value: Value) -> Bool {
+        guard case .dict(var d) = container.pointee else { return false }
+        container.pointee = .nil
+        defer { container.pointee = .dict(d) }
+        return d.setWithoutGrowthCheck(key, hashKey, value)
     }
 
     /// The keys of `path`, copied out of the registers and the constant pool (onto the

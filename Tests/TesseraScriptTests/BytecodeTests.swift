@@ -608,6 +608,29 @@ final class BytecodeTests: ScriptTestCase {
                        "([[1, [[1], [2]]], [2]], [\"k\": [1, [\"k\": [1]]]])")
     }
 
+    /// `d[k] = v` on a function's own Dict: in place, with the general path's rules (the
+    /// key's first spelling kept, nil removing, a copy left alone, keys that cannot be ones).
+    func testSettingAKeyOfALocalDictKeepsTheDictsRules() {
+        XCTAssertEqual(run("""
+            func build() {
+                var d = [1.0: "one"]
+                let before = d
+                d[1] = "uno"
+                d["k"] = [1]
+                d[2] = 2
+                d[2] = nil
+                for i in 0..<40_000 { d[i + 10] = i }
+                d[d.count] = d.count
+                return (d.count, d[1]!, d.keys.first!, before, d[40_009]!, d[40_002]!, d.keys.last!)
+            }
+            build()
+            """), "(40002, \"uno\", 1.0, [1.0: \"one\"], 39999, 40002, 40009)", "40,002 keys: the last set changed the value of one")
+        XCTAssertEqual(error("func bad() { var d = [1: 1]\n d[[1, 2]] = 3 }\nbad()")?.kind, .type)
+        XCTAssertEqual(error("func dict() { var d = [1: 1]\n d[d] = 3 }\ndict()")?.message, "a Dict cannot be a Dict key")
+        XCTAssertEqual(run("func nan() { var d = [1: 1]\n d[0.0 / 0.0] = 3\n d[0.0 / 0.0] = 4\n return d.count }\nnan()"), "3",
+                       "NaN equals no key, itself included")
+    }
+
     func testAFunctionADictHoldsRunsAsAMethodCall() {
         // `task.run(p)` enters the closure in the same loop; its errors name the method.
         run("var seen = 0\nlet task = [\"run\": { p in seen += 1\n return p + \"x\" }, \"kind\": \"idle\"]\nfunc go(_ v) { return task.run(v) }")
