@@ -310,6 +310,9 @@ enum ArrayMethods {
     static func extreme(_ xs: [Value], by: Value, max: Bool, _ interp: Interpreter) throws -> Value {
         let f = try closureArgument(by, max ? "max(by:)" : "min(by:)")
         guard var best = xs.first else { return .nil }
+        if case .function(let fn as ScriptFunction) = f, let key = fn.code.sortKey, let byKey = try key.extreme(xs, max: max, interp) {
+            return byKey
+        }
         for x in xs.dropFirst() {
             try interp.interrupt.check()
             let (a, b) = max ? (best, x) : (x, best)
@@ -428,6 +431,9 @@ enum ArrayMethods {
         t.methods["reduce"] = { v, args, interp in
             let a = try bind(args, "reduce(_:_:)", [.positional(), .positional()])
             let f = try closureArgument(a[1], "reduce")
+            if case .function(let fn as ScriptFunction) = f, let op = fn.code.operatorClosure {
+                return try OperatorClosure.reduce(v, a[0], op, f, interp)
+            }
             var acc = a[0]
             try each(v, interp) { acc = try interp.call(f, acc, $0); return true }
             return acc

@@ -12,25 +12,33 @@ final class SortKeyTests: ScriptTestCase {
 
     func testClosuresThatCompareOneKeyAreRead() {
         for closure in ["{ $0.value > $1.value }", "{ a, b in a[\"score\"] < b[\"score\"] }", "{ $0.1 <= $1.1 }",
-                        "{ (x, y) in return x.stats.loss >= y.stats.loss }", "{ $0[0][\"k\"] < $1[0][\"k\"] }", "{ $0.count < $1.count }"] {
+                        "{ (x, y) in return x.stats.loss >= y.stats.loss }", "{ $0[0][\"k\"] < $1[0][\"k\"] }", "{ $0.count < $1.count }",
+                        "{ $0 < $1 }", "{ a, b in a >= b }"] {
             XCTAssertTrue(readsKey(closure), closure)
         }
-        for closure in ["{ $0 < $1 }", "{ $1.value < $0.value }", "{ $0.a < $1.b }", "{ $0.v < $1.v && true }", "{ $0.v == $1.v }",
+        // (Declared parameter types convert what the closure is given: it is called.)
+        for closure in ["{ (a: Double, b: Double) in a < b }", "{ $1.value < $0.value }", "{ $0.a < $1.b }", "{ $0.v < $1.v && true }", "{ $0.v == $1.v }",
                         "{ $0[i] < $1[i] }", "{ f($0) < f($1) }", "{ $0?.v < $1?.v }", "{ $0.v < $0.v }", "{ a, b in print(a); return a.v < b.v }"] {
             XCTAssertFalse(readsKey(closure), closure)
         }
     }
 
-    func testTheOrderIsTheClosuresOrder() {
+    /// `rows`: `count` Dicts of scattered keys, with ties, NaN, and Ints mixed with Doubles.
+    func makeRows(_ count: Int, seed: Int) {
         run("""
             var rows = []
-            var seed = 7
-            for i in 0..<600 {
+            var seed = \(seed)
+            for i in 0..<\(count) {
                 seed = (seed * 1103515245 + 12345) % 2147483648
                 rows.append(["score": seed % 13, "loss": Double(seed % 5) / 4, "name": "r\\(i)", "pair": (seed % 3, i),
-                             "x": seed % 7 == 0 ? 0.0 / 0.0 : Double(seed % 4), "mixed": seed % 2 == 0 ? seed % 9 : Double(seed % 9) / 2])
+                             "x": seed % 7 == 0 ? 0.0 / 0.0 : Double(seed % 4), "mixed": seed % 2 == 0 ? seed % 9 : Double(seed % 9) / 2,
+                             "word": "w\\(seed % 17)"])
             }
             """)
+    }
+
+    func testTheOrderIsTheClosuresOrder() {
+        makeRows(600, seed: 7)
         // The oracle: the same comparison in a closure that is not read as a key.
         for (key, oracle) in [("$0.score < $1.score", "$0.score < $1.score && true"),
                               ("$0[\"loss\"] >= $1[\"loss\"]", "$0[\"loss\"] >= $1[\"loss\"] && true"),
@@ -44,6 +52,33 @@ final class SortKeyTests: ScriptTestCase {
         }
         XCTAssertEqual(run("[\"a\": 3, \"b\": 1, \"c\": 3].sorted { $0.value > $1.value }.map { $0.key }"), "[\"a\", \"c\", \"b\"]")
         XCTAssertEqual(run("var xs = [[2, 9], [1, 8], [2, 7]]\nxs.sort { $0[0] < $1[0] }\nxs"), "[[1, 8], [2, 9], [2, 7]]")
+    }
+
+    /// `sorted(by: >)`: the operator as a function compares the elements themselves.
+    func testAnOperatorSortsTheElementsThemselves() {
+        XCTAssertTrue(readsKey("(>)"))
+        XCTAssertEqual(run("[3, 1, 2, 1].sorted(by: >)"), "[3, 2, 1, 1]")
+        XCTAssertEqual(run("[\"b\", \"a\", \"c\"].sorted(by: <)"), "[\"a\", \"b\", \"c\"]")
+        XCTAssertEqual(run("[2, 0.5, 1].sorted(by: >)"), "[2, 1, 0.5]")
+        // NaN: each comparison as `>` makes it, as the closure would.
+        XCTAssertEqual(run("[1.0, 0.0 / 0.0, 3.0, 2.0].sorted(by: >).map { $0.isNaN ? -1 : $0 }"),
+                       run("[1.0, 0.0 / 0.0, 3.0, 2.0].sorted { $0 > $1 && true }.map { $0.isNaN ? -1 : $0 }"))
+    }
+
+    /// `min(by:)` and `max(by:)` read keys too, and pick what calling the closure picks:
+    /// the first of equal keys, NaN and mixed Int and Double keys as the closure compares them.
+    func testMinAndMaxByAKeyPickTheClosuresElement() {
+        makeRows(300, seed: 11)
+        for key in ["$0.score < $1.score", "$0.x < $1.x", "$0.x >= $1.x", "$0.mixed <= $1.mixed", "$0[\"word\"] > $1[\"word\"]"] {
+            for method in ["min", "max"] {
+                XCTAssertEqual(run("rows.\(method) { \(key) }!.name"), run("rows.\(method) { \(key) && true }!.name"), "\(method) \(key)")
+            }
+        }
+        XCTAssertEqual(run("[\"bb\", \"a\", \"ccc\", \"zzz\"].max { $0.count < $1.count }!"), "\"ccc\"")
+        XCTAssertEqual(run("[[\"s\": 1]].min { $0.t < $1.t }!"), "[\"s\": 1]", "one element is never compared")
+        XCTAssertEqual(run("[Int]().max { $0 < $1 } == nil"), "true")
+        let missing = try? XCTUnwrap(error("[[\"s\": 1], [\"t\": 2]].max { $0.s < $1.s }"))
+        XCTAssertEqual(missing?.kind, .key, "the closure's own error")
     }
 
     /// A key that cannot be read or compared: the closure is called, and raises the error
