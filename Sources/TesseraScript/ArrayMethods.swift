@@ -241,7 +241,9 @@ enum ArrayMethods {
             case .ints(let ints)?: return try sortedChecking(ints, flag, <).map(Value.int)
             case .doubles(let doubles)?: return try sortedChecking(doubles, flag, <).map(Value.double)
             case .strings(let strings)?: return try sortedChecking(strings, flag, <).map(Value.string)
-            case nil: return try sortedChecking(xs, flag) { try Operators.less($0, $1) }
+            case nil:
+                if let tuples = try SortKey.sortedLexicographically(xs, flag) { return tuples }
+                return try sortedChecking(xs, flag) { try Operators.less($0, $1) }
             }
         }
         let f = try closureArgument(by, "sorted(by:)")

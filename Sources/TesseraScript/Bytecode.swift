@@ -105,8 +105,9 @@ enum BinaryOperator: UInt8, CaseIterable {
         return false
     }
 
+    /// `a op b` for a comparison; nil for any other operator.
     @inline(__always)
-    private func compare<T: Comparable>(_ a: T, _ b: T) -> Bool? {
+    func compare<T: Comparable>(_ a: T, _ b: T) -> Bool? {
         switch self {
         case .less: return a < b
         case .lessEqual: return a <= b

@@ -13,12 +13,13 @@ final class SortKeyTests: ScriptTestCase {
     func testClosuresThatCompareOneKeyAreRead() {
         for closure in ["{ $0.value > $1.value }", "{ a, b in a[\"score\"] < b[\"score\"] }", "{ $0.1 <= $1.1 }",
                         "{ (x, y) in return x.stats.loss >= y.stats.loss }", "{ $0[0][\"k\"] < $1[0][\"k\"] }", "{ $0.count < $1.count }",
-                        "{ $0 < $1 }", "{ a, b in a >= b }"] {
+                        "{ $0 < $1 }", "{ a, b in a >= b }", "{ $1.value < $0.value }", "{ $0.v == $1.v }",
+                        "{ $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 > $1.1) }", "{ $0.a != $1.a ? $0.a < $1.a : !($0.b <= $1.b) }"] {
             XCTAssertTrue(readsKey(closure), closure)
         }
         // (Declared parameter types convert what the closure is given: it is called.)
-        for closure in ["{ (a: Double, b: Double) in a < b }", "{ $1.value < $0.value }", "{ $0.a < $1.b }", "{ $0.v < $1.v && true }", "{ $0.v == $1.v }",
-                        "{ $0[i] < $1[i] }", "{ f($0) < f($1) }", "{ $0?.v < $1?.v }", "{ $0.v < $0.v }", "{ a, b in print(a); return a.v < b.v }"] {
+        for closure in ["{ (a: Double, b: Double) in a < b }", "{ $0.a < $1.b }", "{ $0.v < $1.v && true }", "{ $0.a < $1.a || $0.b < 2 }",
+                        "{ $0.a < $1.a ? 1 : 0 }", "{ $0[i] < $1[i] }", "{ f($0) < f($1) }", "{ $0?.v < $1?.v }", "{ $0.v < $0.v }", "{ a, b in print(a); return a.v < b.v }"] {
             XCTAssertFalse(readsKey(closure), closure)
         }
     }
@@ -46,12 +47,41 @@ final class SortKeyTests: ScriptTestCase {
                               ("$0.name <= $1.name", "$0.name <= $1.name && true"),
                               // NaN keys: each comparison as the closure makes it, not as `<` would.
                               ("$0.x <= $1.x", "$0.x <= $1.x && true"), ("$0.x >= $1.x", "$0.x >= $1.x && true"),
-                              ("$0.mixed < $1.mixed", "$0.mixed < $1.mixed && true")] {
+                              ("$0.mixed < $1.mixed", "$0.mixed < $1.mixed && true"),
+                              // Several keys in turn, as `||`/`&&`, `? :` and `!` combine them.
+                              ("$0.score < $1.score || ($0.score == $1.score && $0.x > $1.x)",
+                               "($0.score < $1.score || ($0.score == $1.score && $0.x > $1.x)) && true"),
+                              ("$0.score != $1.score ? $0.score > $1.score : $0.name < $1.name",
+                               "($0.score != $1.score ? $0.score > $1.score : $0.name < $1.name) && true"),
+                              ("$1.loss < $0.loss || (!($1.loss != $0.loss) && $0.mixed <= $1.mixed)",
+                               "($1.loss < $0.loss || (!($1.loss != $0.loss) && $0.mixed <= $1.mixed)) && true")] {
             // (Compared by name, which is unique: a row holding NaN equals no row.)
             XCTAssertEqual(run("rows.sorted { \(key) }.map { $0.name } == rows.sorted { \(oracle) }.map { $0.name }"), "true", key)
         }
         XCTAssertEqual(run("[\"a\": 3, \"b\": 1, \"c\": 3].sorted { $0.value > $1.value }.map { $0.key }"), "[\"a\", \"c\", \"b\"]")
         XCTAssertEqual(run("var xs = [[2, 9], [1, 8], [2, 7]]\nxs.sort { $0[0] < $1[0] }\nxs"), "[[1, 8], [2, 9], [2, 7]]")
+    }
+
+    /// `sorted()` of Tuples (or Arrays) of one length compares their parts as columns, in
+    /// the order `<` gives them, NaN included.
+    func testTuplesSortByTheirParts() {
+        run("""
+            var pairs = []
+            var seed = 3
+            for i in 0..<500 {
+                seed = (seed * 1103515245 + 12345) % 2147483648
+                pairs.append((seed % 5, seed % 11 == 0 ? 0.0 / 0.0 : Double(seed % 7), "p\\(i)"))
+            }
+            """)
+        // The oracle: the same Tuples with one Double written as an Int, which sends the sort
+        // the general way (Value by Value) through the same comparisons.
+        run("var general = pairs\nlet k = general.firstIndex { !$0.1.isNaN }!\ngeneral[k] = (general[k].0, Int(general[k].1), general[k].2)")
+        XCTAssertEqual(run("pairs.sorted().map { $0.2 } == general.sorted().map { $0.2 }"), "true")
+        XCTAssertEqual(run("[(2, \"b\"), (1, \"z\"), (2, \"a\")].sorted()"), "[(1, \"z\"), (2, \"a\"), (2, \"b\")]")
+        XCTAssertEqual(run("[[2, 1], [1, 5], [1, 2]].sorted()"), "[[1, 2], [1, 5], [2, 1]]")
+        XCTAssertEqual(run("[[2, 1], [1], [1, 2]].sorted()"), "[[1], [1, 2], [2, 1]]", "Arrays of several lengths")
+        XCTAssertEqual(error("[(1, 2), [1, 2]].sorted()")?.kind, .type, "a Tuple and an Array do not compare")
+        XCTAssertEqual(error("[(1, \"a\"), (1, 2)].sorted()")?.kind, .type)
     }
 
     /// `sorted(by: >)`: the operator as a function compares the elements themselves.
