@@ -3,8 +3,10 @@ import TesseraDisplay
 import TesseraScript
 
 /// A Frame in the language: `frame.rows`, `frame["amount"]`, `frame.split(0.8, ...)`, shown
-/// as an HTML table of its first and last rows with dtypes and missing counts.
-public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEquatable {
+/// as an HTML table of its first and last rows with dtypes and missing counts. A for loop
+/// walks its rows (`for row in frame`, `for (i, row) in frame.enumerated()`), each the Row
+/// that `filter`'s closure is given.
+public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEquatable, NativeSequence {
     public let frame: Frame
 
     public init(_ frame: Frame) { self.frame = frame }
@@ -13,6 +15,23 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
     public func isEqual(to other: any NativeObject) -> Bool {
         guard let o = other as? FrameObject else { return false }
         return frame.sameContents(as: o.frame)
+    }
+
+    /// The rows, as `filter` gives them: views of the Frame (a Row reads its column's value
+    /// when asked), so a million rows cost a million small objects, not a copy of the data.
+    public func elements(checking interrupt: InterruptFlag) throws -> [Value] {
+        try rows(checking: interrupt) { .object(RowObject(frame: frame, index: $0)) }
+    }
+
+    /// `transform` of each row's position, checking for an interrupt between stretches.
+    func rows(checking interrupt: InterruptFlag, _ transform: (Int) -> Value) throws -> [Value] {
+        var out: [Value] = []
+        out.reserveCapacity(frame.rowCount)
+        for i in 0..<frame.rowCount {
+            if i & 0xFFFF == 0 { try interrupt.check() }
+            out.append(transform(i))
+        }
+        return out
     }
 
     public var typeName: String { "Frame" }
@@ -31,6 +50,11 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
         .property(name: "report", doc: "What reading the file found: bad lines, encoding, delimiter (a ParseReport).") { o in .object(ParseReportObject(o.frame.parseReport)) },
         rowsMethod("head", "The first n rows."),
         rowsMethod("tail", "The last n rows."),
+        .method(Declaration("enumerated", returns: "[(Int, Row)]", summary: "Each row with its position, for `for (i, row) in frame.enumerated()` (pandas' iterrows).",
+                            example: "for (i, row) in dataset(\"iris\").head(2).enumerated() { print(i, row.label) }",
+                            errors: [(.interrupted, "the cell is interrupted")])) { o, _, interp in
+            .array(try o.rows(checking: interp.interrupt) { .tuple([.int($0), .object(RowObject(frame: o.frame, index: $0))]) })
+        },
         .method(Declaration("describe", returns: "Frame", summary: "Per column: count, missing, mean, std, min, quartiles, max, unique, top.",
                             example: "dataset(\"iris\").describe()")) { o, _, _ in .object(FrameObject(o.frame.describe())) },
         .method(Declaration("column", [.positional("name", .string, "the column's name")], returns: "Column", summary: "One column, as frame[name] gives it.",
@@ -81,6 +105,7 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
         "to_csv": "writeCSV", "sort_values": "sort", "value_counts": "valueCounts", "groupby": "groupBy", "merge": "join",
         "drop_duplicates": "clean", "fillna": "clean", "dropna": "filter", "nunique": "unique", "train_test_split": "split",
         "iloc": "head", "isna": "check", "info": "describe", "to_numpy": "columns",
+        "iterrows": "enumerated", "itertuples": "enumerated",
     ])
 
     /// head or tail.

@@ -53,7 +53,7 @@ extension Interpreter {
         case .object(let o as NativeSequence): r[i] = .array(try o.elements(checking: flag)); r[i + 1] = .int(0)
         default:
             throw ScriptError(.type, "cannot iterate over a value of type \(r[i].typeName)",
-                              suggestion: "a for loop takes a Range, an Array, a Dict or a String")
+                              suggestion: "a for loop takes a Range, an Array, a Dict, a String, a Set or a Frame (its rows)")
         }
     }
 

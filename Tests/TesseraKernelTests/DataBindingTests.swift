@@ -66,6 +66,11 @@ final class DataBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("concat([f.head(3), f.tail(4)]).rows").result, "7")
         XCTAssertEqual(k.execute("f.sample(fraction: 0.1, seed: 2).rows").result, "200")
         XCTAssertEqual(k.execute("f.apply(\"hour\", { h in h < 6 }, as: \"night\").dtypes[\"night\"]").result, "\"bool\"")
+        // A for loop walks the rows, each the Row filter's closure is given.
+        XCTAssertEqual(k.execute("var total = 0.0\nfor row in f { total += row.amount }\nabs(total - f[\"amount\"].values.reduce(0.0, +)) < 1e-6").result, "true")
+        XCTAssertEqual(k.execute("var late = []\nfor (i, row) in f.head(50).enumerated() where row[\"hour\"] >= 22 { late.append(i) }\nlate == f.head(50)[\"hour\"].values.enumerated().filter { $0.1 >= 22 }.map { $0.0 }").result, "true")
+        XCTAssertEqual(k.execute("f.head(3).enumerated().map { $0.0 }").result, "[0, 1, 2]")
+        XCTAssertTrue(k.execute("f.iterrows()").errorText.contains("'enumerated'"), "pandas' name points to ours")
         // Mistakes a newcomer makes: each a clear error naming the fix.
         XCTAssertTrue(k.execute("f.groupBy(\"label\").aggregate([\"amount\": \"average\"])").errorText.contains("\"mean\""))
         XCTAssertTrue(k.execute("f.sort(by: \"amout\")").errorText.contains("did you mean 'amount'?"))
