@@ -28,7 +28,7 @@ struct MemberTable: Sendable {
 /// cell is compiled, so that a call does no lookup by name. A class: a call site hands it
 /// on with one retain, where copying its tables' entries took eight.
 final class MethodSite: Sendable {
-    struct Entry {
+    final class Entry: Sendable {
         let method: Method?
         let mutating: MutatingMethod?
         let isProperty: Bool

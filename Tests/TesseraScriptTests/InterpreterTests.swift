@@ -741,6 +741,21 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("d[\"zz\"]?[0] ?? -1"), "-1")
     }
 
+    /// `prefix(n)` and `suffix(n)` cut ASCII text by bytes, and give Swift's answer on every
+    /// text: "\r\n" is one Character, and a combining mark joins the letter before it.
+    func testPrefixAndSuffixCutWhereSwiftCuts() {
+        let texts = ["", "a", "abc123", "ab\r\ncd", "\r\n", "a\r", "\na\r\n", "e\u{301}x", "xe\u{301}", "ab\u{301}",
+                     "caf\u{E9}s", "\u{1F1EB}\u{1F1F7}ab", "ab\u{1F468}\u{200D}\u{1F469}", String(repeating: "x", count: 40)]
+        for text in texts {
+            for n in 0...6 {
+                XCTAssertEqual(StringMethods.asciiAffix(text, n, fromEnd: false) ?? String(text.prefix(n)), String(text.prefix(n)), "\(text.debugDescription).prefix(\(n))")
+                XCTAssertEqual(StringMethods.asciiAffix(text, n, fromEnd: true) ?? String(text.suffix(n)), String(text.suffix(n)), "\(text.debugDescription).suffix(\(n))")
+            }
+        }
+        XCTAssertNotNil(StringMethods.asciiAffix("abc123", 2, fromEnd: false), "ASCII is cut by bytes")
+        XCTAssertEqual(run("[\"abc\".prefix(-1), \"abc\".suffix(9), \"ab\\r\\nc\".suffix(2)]"), "[\"\", \"abc\", \"\\r\\nc\"]")
+    }
+
     func testStringsAndInterpolation() {
         XCTAssertEqual(run("let n = 3\n\"n=\\(n * 2), xs=\\([1, \"a\"])\""), "\"n=6, xs=[1, \\\"a\\\"]\"")
         XCTAssertEqual(run("\"a b  c\".split()"), "[\"a\", \"b\", \"c\"]")
