@@ -6,8 +6,10 @@
 /// as it was. A mutating method on a variable changes the Set in place while the variable
 /// is its only holder, and a copy otherwise (`Value.mutateSet`).
 public final class ScriptSet: NativeSequence, NativeEquatable, TabledObject {
-    /// The elements, as the keys of a Dict whose values are nil.
-    var items: ScriptDict
+    /// The elements, as the keys of a Dict whose values are nil. (Unchecked: the checks of
+    /// exclusive access were a third of building a Set of Ints, and a Set changes only in
+    /// its own methods, which call no script code while they change it.)
+    @exclusivity(unchecked) var items: ScriptDict
 
     init(_ items: ScriptDict = ScriptDict()) { self.items = items }
 
@@ -51,10 +53,22 @@ public final class ScriptSet: NativeSequence, NativeEquatable, TabledObject {
         return items[key] != nil
     }
 
+    /// The element equal to `v` the Set holds (`1.0` for `1`), or `v` when it holds none.
+    func member(equalTo v: Value) -> Value {
+        var hint = 0
+        guard let key = DictKey(v), let i = items.position(of: key, hint: &hint) else { return v }
+        return items.keys[i]
+    }
+
     /// Adds `v`; false when it was there already.
     @discardableResult
     func insert(_ v: Value) throws -> Bool {
         let key = try Self.key(v)
+        // One lookup, unless the Set must grow past what is checked against memory: then an
+        // element it has is not a reason to check.
+        if items.count < items.capacity || items.count < ArrayMethods.growthCheckedFrom {
+            return items.insertNew(v, key, .nil)
+        }
         guard items[key] == nil else { return false }
         try ArrayMethods.checkGrowth(items.count, items.capacity, bytesEach: ScriptDict.bytesPerEntry, "a Set")
         items.set(v, key, .nil)

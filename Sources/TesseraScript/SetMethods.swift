@@ -110,7 +110,11 @@ enum SetMethods {
         // `insert` gives Swift's (inserted, memberAfterInsert) pair: `if seen.insert(x).0 { ... }`.
         t.mutating["insert"] = { v, args, _ in
             let x = try bind(args, "insert(_:)", [.positional()])[0]
-            return try mutate(&v, "insert") { .tuple([.bool(try $0.insert(x)), x]) }
+            // Swift's (inserted:memberAfterInsert:): the element the Set holds for x (1.0 for 1).
+            return try mutate(&v, "insert") { set in
+                let inserted = try set.insert(x)
+                return .object(LabelledTuple(labels: ["inserted", "memberAfterInsert"], values: [.bool(inserted), inserted ? x : set.member(equalTo: x)]))
+            }
         }
         t.mutating["remove"] = { v, args, _ in
             let x = try bind(args, "remove(_:)", [.positional()])[0]

@@ -49,7 +49,8 @@ final class SetTests: ScriptTestCase {
 
     func testMutatingMethodsChangeTheVariableAndNoCopyOfIt() {
         run("var seen = Set([1, 2])\nvar copy = seen")
-        XCTAssertEqual(run("seen.insert(3)"), "(true, 3)", "Swift's (inserted, memberAfterInsert)")
+        XCTAssertEqual(run("seen.insert(3)"), "(inserted: true, memberAfterInsert: 3)", "Swift's labelled tuple")
+        XCTAssertEqual(run("var reals: Set = [1.0]\nlet (ok, kept) = reals.insert(1)\n(ok, kept, reals.insert(2).inserted)"), "(false, 1.0, true)")
         XCTAssertEqual(run("seen.insert(1).0"), "false")
         XCTAssertEqual(run("(seen, copy)"), "([1, 2, 3], [1, 2])", "value semantics: the copy is as it was")
         XCTAssertEqual(run("(seen.remove(2), seen.remove(42), seen)"), "(2, nil, [1, 3])")
@@ -78,6 +79,10 @@ final class SetTests: ScriptTestCase {
         XCTAssertEqual(run("big.count"), "100000")
         run("func build(_ n: Int) -> Int { var s = Set<Int>()\n for i in 0..<n { s.insert(i) }\n return s.count }")
         XCTAssertEqual(run("build(100000)"), "100000")
+        // Elements it has, inserted again at every size (past the size checked against memory
+        // too), leave it as it was.
+        XCTAssertEqual(run("let twice = Set((0..<70000).map { $0 % 40000 } + Array(0..<40000))\n(twice.count, twice.contains(39999), big.insert(5).inserted, big.count)"),
+                       "(40000, true, false, 100000)")
     }
 
     func testWrongElementsAndHabitsFromOtherLanguages() {
