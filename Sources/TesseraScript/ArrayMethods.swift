@@ -299,10 +299,10 @@ enum ArrayMethods {
 
     /// `first(where:)`: the first element of `v` (an Array, a Range) the closure holds for.
     static func first(in v: Value, _ args: [ArgumentValue], _ interp: Interpreter) throws -> Value {
-        let f = try closureArgument(try bind(args, "first(where:)", [.labelled("where", required: true)])[0], "first(where:)")
+        let f = ElementCall(try closureArgument(try bind(args, "first(where:)", [.labelled("where", required: true)])[0], "first(where:)"))
         var found = Value.nil
         try each(v, interp) { x in
-            if try boolResult(try interp.call(f, x), "first(where:)") { found = x; return false }
+            if try boolResult(try f(x, interp), "first(where:)") { found = x; return false }
             return true
         }
         return found
@@ -383,7 +383,7 @@ enum ArrayMethods {
         t.properties["upperBound"] = { v in if case .range(let r) = v { return .int(r.upper) }; throw Members.noMember(v, "upperBound") }
 
         t.methods["map"] = { v, args, interp in
-            let f = try closureArgument(try bind(args, "map(_:)", [.positional()])[0], "map")
+            let f = ElementCall(try closureArgument(try bind(args, "map(_:)", [.positional()])[0], "map"))
             try reserveResult(v, "map")
             var out: [Value] = []
             // (A Range's count was checked against memory: reserving it spares the copies of
@@ -393,14 +393,14 @@ enum ArrayMethods {
             case .range(let r): out.reserveCapacity(r.count)
             default: break
             }
-            try each(v, interp) { out.append(try interp.call(f, $0)); return true }
+            try each(v, interp) { out.append(try f($0, interp)); return true }
             return .array(out)
         }
         t.methods["compactMap"] = { v, args, interp in
-            let f = try closureArgument(try bind(args, "compactMap(_:)", [.positional()])[0], "compactMap")
+            let f = ElementCall(try closureArgument(try bind(args, "compactMap(_:)", [.positional()])[0], "compactMap"))
             var out = Growing()
             try each(v, interp) { x in
-                let y = try interp.call(f, x)
+                let y = try f(x, interp)
                 if !y.isNil { try out.append(y) }
                 return true
             }
@@ -417,10 +417,10 @@ enum ArrayMethods {
             return .array(out.values)
         }
         t.methods["filter"] = { v, args, interp in
-            let f = try closureArgument(try bind(args, "filter(_:)", [.positional()])[0], "filter")
+            let f = ElementCall(try closureArgument(try bind(args, "filter(_:)", [.positional()])[0], "filter"))
             var out = Growing()
             try each(v, interp) { x in
-                if try boolResult(try interp.call(f, x), "filter") { try out.append(x) }
+                if try boolResult(try f(x, interp), "filter") { try out.append(x) }
                 return true
             }
             return .array(out.values)
@@ -433,7 +433,7 @@ enum ArrayMethods {
         t.methods["reduce"] = { v, args, interp in
             let a = try bind(args, "reduce(_:_:)", [.positional(), .positional()])
             let f = try closureArgument(a[1], "reduce")
-            if case .function(let fn as ScriptFunction) = f, let op = fn.code.operatorClosure {
+            if case .function(let fn as ScriptFunction) = f, let op = fn.code.operatorClosure?.binary {
                 return try OperatorClosure.reduce(v, a[0], op, f, interp)
             }
             var acc = a[0]
@@ -441,9 +441,9 @@ enum ArrayMethods {
             return acc
         }
         t.methods["allSatisfy"] = { v, args, interp in
-            let f = try closureArgument(try bind(args, "allSatisfy(_:)", [.positional()])[0], "allSatisfy")
+            let f = ElementCall(try closureArgument(try bind(args, "allSatisfy(_:)", [.positional()])[0], "allSatisfy"))
             var all = true
-            try each(v, interp) { all = try boolResult(try interp.call(f, $0), "allSatisfy"); return all }
+            try each(v, interp) { all = try boolResult(try f($0, interp), "allSatisfy"); return all }
             return .bool(all)
         }
         t.methods["sorted"] = { v, args, interp in
@@ -468,10 +468,10 @@ enum ArrayMethods {
         }
         t.methods["count"] = { v, args, interp in
             if args.isEmpty { throw ScriptError(.type, "'count' is a property, not a method: write .count without ()") }
-            let f = try closureArgument(try bind(args, "count(where:)", [.labelled("where", required: true)])[0], "count(where:)")
+            let f = ElementCall(try closureArgument(try bind(args, "count(where:)", [.labelled("where", required: true)])[0], "count(where:)"))
             var n = 0
             try each(v, interp) { x in
-                if try boolResult(try interp.call(f, x), "count(where:)") { n += 1 }
+                if try boolResult(try f(x, interp), "count(where:)") { n += 1 }
                 return true
             }
             return .int(n)
@@ -489,9 +489,9 @@ enum ArrayMethods {
         }
         t.methods["contains"] = { v, args, interp in
             if givesTest(args) {
-                let f = try closureArgument(try bind(args, "contains(where:)", [.labelled("where", required: true)])[0], "contains(where:)")
+                let f = ElementCall(try closureArgument(try bind(args, "contains(where:)", [.labelled("where", required: true)])[0], "contains(where:)"))
                 var found = false
-                try each(v, interp) { found = try boolResult(try interp.call(f, $0), "contains(where:)"); return !found }
+                try each(v, interp) { found = try boolResult(try f($0, interp), "contains(where:)"); return !found }
                 return .bool(found)
             }
             let x = try bind(args, "contains(_:)", [.positional()])[0]

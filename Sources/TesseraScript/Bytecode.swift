@@ -470,16 +470,16 @@ final class FunctionCode {
     /// What `sorted(by:)` may read once per element instead of calling the closure for each
     /// comparison (`{ $0.value > $1.value }`).
     let sortKey: SortKey?
-    /// The operator the closure applies to its two arguments, if that is all it does
-    /// (`reduce(0, +)` folds with it).
-    let operatorClosure: BinaryOperator?
+    /// The operator the closure applies, if that is all it does (`reduce(0, +)` folds with
+    /// it, `map { $0 * 2 }` applies it).
+    let operatorClosure: OperatorClosure?
 
     init(decl: FunctionDecl, chunk: Chunk, captures: [Operand]) {
         self.decl = decl
         self.chunk = chunk
         self.captures = captures
         sortKey = SortKey(decl)
-        operatorClosure = OperatorClosure.op(decl)
+        operatorClosure = OperatorClosure(decl)
         labels = decl.isClosure ? decl.parameters.map { _ in nil } : decl.parameters.map(\.label)
         takesPositional = labels.allSatisfy { $0 == nil }
         shape = decl.parameters.map { (label: $0.label, hasDefault: $0.defaultValue != nil) }

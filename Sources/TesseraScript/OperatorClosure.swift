@@ -3,7 +3,7 @@
 ///
 /// Native methods that call a closure for every element or pair (`reduce`, `sorted(by:)`,
 /// `min(by:)`) look at such closures: one that only applies an operator (`OperatorClosure`),
-/// or compares one key of each argument (`SortKey`), gives the same answers without a call
+/// or compares keys of each argument (`SortKey`), gives the same answers without a call
 /// into the interpreter per element. A parameter with a declared type converts what it is
 /// given (`(a: Double, b: Double)`), so such closures are called as written.
 struct TwoParameterExpression {
@@ -12,24 +12,8 @@ struct TwoParameterExpression {
     let expression: Expr
 
     init?(_ decl: FunctionDecl) {
-        guard decl.isClosure else { return nil }
-        if decl.parameters.count == 2 {
-            guard decl.parameters.allSatisfy({ $0.declaredType == nil && $0.defaultValue == nil }) else { return nil }
-            first = decl.parameters[0].name
-            second = decl.parameters[1].name
-        } else if decl.parameters.isEmpty, decl.shorthandCount == 2 {
-            first = "$0"
-            second = "$1"
-        } else {
-            return nil
-        }
-        switch decl.body.first {
-        case let s as ExpressionStmt where decl.body.count == 1: expression = s.expr
-        case let s as ReturnStmt where decl.body.count == 1:
-            guard let value = s.value else { return nil }
-            expression = value
-        default: return nil
-        }
+        guard let (names, expression) = OperatorClosure.parts(decl), names.count == 2 else { return nil }
+        (first, second, self.expression) = (names[0], names[1], expression)
     }
 
     /// Whether `e` reads the parameter `name` itself.
@@ -39,27 +23,96 @@ struct TwoParameterExpression {
     }
 }
 
-/// A closure that applies one operator to its two parameters in order: an operator passed
-/// as a function (`xs.reduce(0, +)`, `xs.sorted(by: >)`), `{ $0 * $1 }`, `{ a, b in a + b }`.
+/// A closure that applies one operator and does nothing else: to its two parameters
+/// (`(+)`, `{ $0 * $1 }`, `{ a, b in a + b }`), or to its one parameter and a literal or
+/// itself (`{ $0 * 2 }`, `{ x in x > 0.5 }`, `{ 1 - $0 }`, `{ $0 * $0 }`).
 ///
-/// `reduce` folds with the operator itself: `BinaryOperator.evaluate`, the code the closure's
-/// one instruction runs, so every answer is the closure's (Int overflow checks, Int and
-/// Double mixing, String and Array `+`). Where the operator throws, `reduce` calls the
-/// closure for that element instead, and the closure raises the error at its own place.
-/// `xs.reduce(0, +)` is Swift's way to sum; calling a closure per element made it a sixth
-/// of CPython's `sum(xs)`.
-enum OperatorClosure {
-    /// The operator `decl` applies, if that is all it does.
-    static func op(_ decl: FunctionDecl) -> BinaryOperator? {
-        guard let parts = TwoParameterExpression(decl), let e = parts.expression as? BinaryExpr,
-              let op = BinaryOperator(e.op), op != .halfOpenRange, op != .closedRange,
-              TwoParameterExpression.isParameter(e.lhs, parts.first),
-              TwoParameterExpression.isParameter(e.rhs, parts.second) else { return nil }
-        return op
+/// Native methods that call a closure per element apply the operator instead
+/// (`ElementCall`; `reduce`'s fold): `BinaryOperator.evaluate`, the code the closure's one
+/// instruction runs, so every answer is the closure's (Int overflow checks, Int and Double
+/// mixing, String and Array `+`). Where the operator throws, the method calls the closure
+/// for that element, and the closure raises the error at its own place. Entering the
+/// interpreter cost several hundred instructions an element: `xs.map { $0 * 2 }` was slower
+/// than CPython's list comprehension, and `xs.reduce(0, +)`, Swift's way to sum, a sixth of
+/// CPython's `sum(xs)`.
+struct OperatorClosure {
+    /// What one side of the operator reads.
+    enum Operand {
+        case parameter(Int)
+        case constant(Value)
     }
 
-    /// `initial` folded over `v`'s elements with `f`, which applies `op`: the operator
-    /// applied directly, the closure called only where the operator throws.
+    let op: BinaryOperator
+    let left: Operand
+    let right: Operand
+    /// 1 or 2.
+    let parameterCount: Int
+
+    init?(_ decl: FunctionDecl) {
+        guard let (names, expression) = Self.parts(decl), let e = expression as? BinaryExpr,
+              let op = BinaryOperator(e.op), op != .halfOpenRange, op != .closedRange else { return nil }
+        func operand(_ e: Expr) -> Operand? {
+            if let k = names.firstIndex(where: { TwoParameterExpression.isParameter(e, $0) }) { return .parameter(k) }
+            guard let literal = e as? LiteralExpr else { return nil }
+            switch literal.value {
+            case .int, .double, .string, .bool: return .constant(literal.value)
+            default: return nil
+            }
+        }
+        guard let left = operand(e.lhs), let right = operand(e.rhs) else { return nil }
+        (self.op, self.left, self.right, parameterCount) = (op, left, right, names.count)
+    }
+
+    /// The parameters' names (`$0`, `$1` without a list) and the one expression of a closure
+    /// of one or two parameters that is nothing else; nil for any other function.
+    static func parts(_ decl: FunctionDecl) -> (names: [String], expression: Expr)? {
+        guard decl.isClosure else { return nil }
+        let names: [String]
+        if (1...2).contains(decl.parameters.count) {
+            guard decl.parameters.allSatisfy({ $0.declaredType == nil && $0.defaultValue == nil }) else { return nil }
+            names = decl.parameters.map(\.name)
+        } else if decl.parameters.isEmpty, (1...2).contains(decl.shorthandCount) {
+            names = decl.shorthandCount == 1 ? ["$0"] : ["$0", "$1"]
+        } else {
+            return nil
+        }
+        switch decl.body.first {
+        case let s as ExpressionStmt where decl.body.count == 1: return (names, s.expr)
+        case let s as ReturnStmt where decl.body.count == 1: return s.value.map { (names, $0) }
+        default: return nil
+        }
+    }
+
+    /// The operator of a closure that applies it to its two parameters in order, as
+    /// `reduce` folds with it.
+    var binary: BinaryOperator? {
+        if parameterCount == 2, case .parameter(0) = left, case .parameter(1) = right { return op }
+        return nil
+    }
+
+    /// The closure's result for the one argument `x` (for a closure of two parameters, a
+    /// Tuple of two, which it takes apart as `Interpreter.call` does); nil where the closure
+    /// must be called: another argument, or an operator that throws.
+    @inline(__always)
+    func result(for x: Value) -> Value? {
+        if parameterCount == 1 {
+            return try? op.evaluate(value(left, x, x), value(right, x, x))
+        }
+        guard case .tuple(let p) = x, p.count == 2 else { return nil }
+        return try? op.evaluate(value(left, p[0], p[1]), value(right, p[0], p[1]))
+    }
+
+    @inline(__always)
+    private func value(_ operand: Operand, _ a: Value, _ b: Value) -> Value {
+        switch operand {
+        case .parameter(let k): return k == 0 ? a : b
+        case .constant(let c): return c
+        }
+    }
+
+    /// `initial` folded over `v`'s elements with `f`, which applies `op` to its two
+    /// parameters: the operator applied directly, the closure called only where the operator
+    /// throws.
     static func reduce(_ v: Value, _ initial: Value, _ op: BinaryOperator, _ f: Value, _ interp: Interpreter) throws -> Value {
         var acc = initial
         try ArrayMethods.each(v, interp) { x in
@@ -79,5 +132,23 @@ enum OperatorClosure {
             return true
         }
         return acc
+    }
+}
+
+/// Calls the closure a native method was given once per element (`map`, `filter`,
+/// `first(where:)`): the operator applied directly where the closure only applies one.
+struct ElementCall {
+    let f: Value
+    private let shape: OperatorClosure?
+
+    init(_ f: Value) {
+        self.f = f
+        if case .function(let fn as ScriptFunction) = f { shape = fn.code.operatorClosure } else { shape = nil }
+    }
+
+    @inline(__always)
+    func callAsFunction(_ x: Value, _ interp: Interpreter) throws -> Value {
+        if let shape, let y = shape.result(for: x) { return y }
+        return try interp.call(f, x)
     }
 }
