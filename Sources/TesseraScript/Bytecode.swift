@@ -473,6 +473,9 @@ final class FunctionCode {
     /// The operator the closure applies, if that is all it does (`reduce(0, +)` folds with
     /// it, `map { $0 * 2 }` applies it).
     let operatorClosure: OperatorClosure?
+    /// The member the closure reads or calls on its one parameter, if that is all it does
+    /// (`map { $0.count }`, `filter { $0.hasPrefix("a") }`).
+    let memberStep: MemberStep?
 
     init(decl: FunctionDecl, chunk: Chunk, captures: [Operand]) {
         self.decl = decl
@@ -480,6 +483,7 @@ final class FunctionCode {
         self.captures = captures
         sortKey = SortKey(decl)
         operatorClosure = OperatorClosure(decl)
+        memberStep = operatorClosure == nil ? MemberStep(decl) : nil
         labels = decl.isClosure ? decl.parameters.map { _ in nil } : decl.parameters.map(\.label)
         takesPositional = labels.allSatisfy { $0 == nil }
         shape = decl.parameters.map { (label: $0.label, hasDefault: $0.defaultValue != nil) }

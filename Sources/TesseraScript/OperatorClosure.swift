@@ -134,21 +134,3 @@ struct OperatorClosure {
         return acc
     }
 }
-
-/// Calls the closure a native method was given once per element (`map`, `filter`,
-/// `first(where:)`): the operator applied directly where the closure only applies one.
-struct ElementCall {
-    let f: Value
-    private let shape: OperatorClosure?
-
-    init(_ f: Value) {
-        self.f = f
-        if case .function(let fn as ScriptFunction) = f { shape = fn.code.operatorClosure } else { shape = nil }
-    }
-
-    @inline(__always)
-    func callAsFunction(_ x: Value, _ interp: Interpreter) throws -> Value {
-        if let shape, let y = shape.result(for: x) { return y }
-        return try interp.call(f, x)
-    }
-}

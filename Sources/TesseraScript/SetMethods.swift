@@ -107,10 +107,10 @@ enum SetMethods {
             guard let result = try v.mutateSet(body) else { throw ScriptError(.type, "\(name) needs a Set, got \(v.typeName)") }
             return result
         }
-        // `insert` gives Swift's (inserted, memberAfterInsert) pair: `if seen.insert(x).0 { ... }`.
+        // `insert` gives Swift's (inserted:memberAfterInsert:) pair, the member the element
+        // the Set holds for x (1.0 for 1): `if seen.insert(x).inserted { ... }`.
         t.mutating["insert"] = { v, args, _ in
             let x = try bind(args, "insert(_:)", [.positional()])[0]
-            // Swift's (inserted:memberAfterInsert:): the element the Set holds for x (1.0 for 1).
             return try mutate(&v, "insert") { set in
                 let inserted = try set.insert(x)
                 return .object(LabelledTuple(labels: ["inserted", "memberAfterInsert"], values: [.bool(inserted), inserted ? x : set.member(equalTo: x)]))
