@@ -22,16 +22,25 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
     public let members: [Member]
     /// Other libraries' names for members (`to_csv` → `writeCSV`), for suggestions only.
     public let aliases: [String: String]
-    /// Each member by name, with a method's call shape made once with the table.
-    private let byName: [String: (member: Member, shape: Arguments.CallShape?)]
+    /// Each member by name, with a method's call shape made once with the table. (Of a
+    /// type that does not depend on `Object`: this table's methods run unspecialized, called
+    /// from other modules, and a generic tuple in the Dictionary cost a metadata lookup and
+    /// a generic probe, about 800 instructions, on every `row.amount`.)
+    private let byName: [String: NativeMemberEntry]
 
     public init(_ members: [Member], aliases: [String: String] = [:]) {
         self.members = members
         self.aliases = aliases
-        var byName: [String: (member: Member, shape: Arguments.CallShape?)] = [:]
+        var byName: [String: NativeMemberEntry] = [:]
         for m in members {
             precondition(byName[m.name] == nil, "member '\(m.name)' is declared twice")
-            if case .method(let d, _) = m { byName[m.name] = (m, Arguments.CallShape(d)) } else { byName[m.name] = (m, nil) }
+            switch m {
+            case .property(_, _, let get):
+                byName[m.name] = NativeMemberEntry(get: { try get(unsafeDowncast($0, to: Object.self)) }, method: nil, shape: nil)
+            case .method(let d, let body):
+                byName[m.name] = NativeMemberEntry(get: nil, method: { try body(unsafeDowncast($0, to: Object.self), $1, $2) },
+                                                   shape: Arguments.CallShape(d))
+            }
         }
         self.byName = byName
     }
@@ -42,14 +51,12 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
     /// `object.name`: a property's value, or a method bound to the object; nil when there
     /// is no such member (the interpreter then says so, with a suggestion).
     public func value(_ name: String, of object: Object) throws -> Value? {
-        guard let (m, shape) = byName[name] else { return nil }
-        switch m {
-        case .property(_, _, let get): return try get(object)
-        case .method(let d, let body):
-            return .function(NativeFunction(shape: shape ?? Arguments.CallShape(d)) { args, interp in
-                try body(object, args, interp)
-            })
-        }
+        guard let entry = byName[name] else { return nil }
+        if let get = entry.get { return try get(object) }
+        let body = entry.method.unsafelyUnwrapped
+        return .function(NativeFunction(shape: entry.shape.unsafelyUnwrapped) { args, interp in
+            try body(object, args, interp)
+        })
     }
 
     /// Each method's declaration, for the reference.
@@ -64,7 +71,7 @@ public struct NativeMembers<Object: AnyObject>: @unchecked Sendable {
 
     /// The doc of a member, for %help and inspection.
     public func doc(_ name: String) -> String? {
-        switch byName[name]?.member {
+        switch members.first(where: { $0.name == name }) {
         case .property(let name, let doc, _)?: return "\(name)\n\(doc)"
         case .method(let d, _)?: return d.doc
         case nil: return nil
@@ -81,4 +88,19 @@ extension DeclaredMembers {
     public var memberNames: [String] { Self.nativeMembers.names }
     public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? { try Self.nativeMembers.value(name, of: self) }
     public func memberAlias(_ name: String) -> String? { Self.nativeMembers.aliases[name] }
+}
+
+/// One member of a `NativeMembers` table, as its lookup by name finds it: a property's
+/// getter, or a method's body and call shape, each taking the object as an `AnyObject` of
+/// the table's type.
+final class NativeMemberEntry: @unchecked Sendable {
+    let get: ((AnyObject) throws -> Value)?
+    let method: ((AnyObject, Arguments, Interpreter) throws -> Value)?
+    let shape: Arguments.CallShape?
+
+    init(get: ((AnyObject) throws -> Value)?, method: ((AnyObject, Arguments, Interpreter) throws -> Value)?, shape: Arguments.CallShape?) {
+        self.get = get
+        self.method = method
+        self.shape = shape
+    }
 }
