@@ -2,10 +2,11 @@
 """Everyday idioms against CPython, side by side in one run (standard library only).
 
 The suite of spine.py is whole programs; this is the one-liners that data munging is made
-of, each written as a Swift user and a Python user would write it: sorting (plain, and by a
-Dict's values), loops over enumerated(), zip() and a Dict's pairs, zip(...).map, parsing
-Ints, splitting and joining a CSV line, a `while i < xs.count` loop, Array equality, Sets
-and contains. Both programs build the same data (10^6 scattered Ints, their Strings, a Dict
+of, each written as a Swift user and a Python user would write it: sorting (plain, by a
+Dict's values, by two keys, Tuples), loops over enumerated(), zip() and a Dict's pairs,
+zip(...).map, parsing Ints, splitting and joining a CSV line, a `while i < xs.count` loop,
+Array equality, Sets, contains, reduce(0, +), min(by:), building and counting into Dicts,
+and a filter over Strings. Both programs build the same data (10^6 scattered Ints, their Strings, a Dict
 of 300,000 entries), time each idiom with clock() / perf_counter(), and print its result,
 which must agree. Medians of --repeats runs, the two sides interleaved; the ratio is
 CPython's time over Tessera's (above 1: Tessera is faster).
@@ -24,6 +25,7 @@ let ys = xs.map { $0 * 2 }
 let copy = xs.map { $0 }
 let strs = xs.map { String($0) }
 let line = strs.joined(separator: ",")
+let pairs = xs.prefix(300_000).map { ($0 % 100, $0) }
 var d = [String: Int]()
 for i in 0..<300_000 { d["k\\(i)"] = (i * 7919) % 300_007 }
 func t(_ name, _ f) {
@@ -41,6 +43,7 @@ ys = [x * 2 for x in xs]
 copy = [x for x in xs]
 strs = [str(x) for x in xs]
 line = ",".join(strs)
+pairs = [(x % 100, x) for x in xs[:300_000]]
 d = {}
 for i in range(300_000): d[f"k{i}"] = (i * 7919) % 300_007
 def t(name, f):
@@ -69,6 +72,16 @@ IDIOMS = [
     ("equal", "xs == copy ? 1 : 0", "1 if xs == copy else 0"),
     ("set", "Set(xs).count", "len(set(xs))"),
     ("contains", "xs.contains(-1) ? 1 : 0", "1 if -1 in xs else 0"),
+    ("reduce_sum", "xs.reduce(0, +)", "sum(xs)"),
+    ("min_by_count", "strs.min { $0.count < $1.count }!.count", "len(min(strs, key=len))"),
+    ("sort_two_keys", "pairs.sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 > $1.1) }[0].1",
+     "sorted(pairs, key=lambda p: (p[0], -p[1]))[0][1]"),
+    ("sorted_tuples", "pairs.sorted()[1].1", "sorted(pairs)[1][1]"),
+    ("dict_build", "var c = [Int: Int]()\nfor x in xs { c[x] = x }\nreturn c.count",
+     "c = {}\nfor x in xs: c[x] = x\nreturn len(c)"),
+    ("filter_prefix", "strs.filter { $0.hasPrefix(\"12\") }.count", "len([s for s in strs if s.startswith(\"12\")])"),
+    ("count_by_prefix", "var c = [String: Int]()\nfor s in strs { c[String(s.prefix(2)), default: 0] += 1 }\nreturn c.count",
+     "c = {}\nfor s in strs:\n    k = s[:2]\n    c[k] = c.get(k, 0) + 1\nreturn len(c)"),
 ]
 
 
