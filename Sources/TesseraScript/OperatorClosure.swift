@@ -116,14 +116,6 @@ struct OperatorClosure {
     static func reduce(_ v: Value, _ initial: Value, _ op: BinaryOperator, _ f: Value, _ interp: Interpreter) throws -> Value {
         var acc = initial
         try ArrayMethods.each(v, interp) { x in
-            // Two Ints under `+`, the sum, without going through the Values' general case.
-            if op == .add, case .int(let a) = acc, case .int(let b) = x {
-                let (s, overflow) = a.addingReportingOverflow(b)
-                if !overflow { acc = .int(s); return true }
-            } else if op == .add, case .double(let a) = acc, case .double(let b) = x {
-                acc = .double(a + b)
-                return true
-            }
             do {
                 acc = try op.evaluate(acc, x)
             } catch let e as ScriptError where e.kind != .interrupted {
