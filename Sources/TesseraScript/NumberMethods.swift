@@ -1,7 +1,8 @@
 import Foundation
 
 /// Members of Ints and Doubles, as Swift's: `x.rounded()`, `x.squareRoot()`, `x.isNaN`,
-/// `x.magnitude`, `i.isMultiple(of: 2)`, `x.truncatingRemainder(dividingBy: 1)`.
+/// `x.magnitude`, `i.isMultiple(of: 2)`, `i.quotientAndRemainder(dividingBy: 5)`,
+/// `x.truncatingRemainder(dividingBy: 1)`.
 /// (Arithmetic is operators and the math functions; these are what Swift code writes as
 /// members.)
 enum NumberMethods {
@@ -46,6 +47,17 @@ enum NumberMethods {
                 throw ScriptError(.type, "isMultiple(of:) is an Int's, of an Int: got \(v.typeName) and \(other.typeName)")
             }
             return .bool(i.isMultiple(of: n))
+        }
+        // Swift's (quotient:remainder:) of two Ints, truncating toward zero as `/` and `%` do.
+        t.methods["quotientAndRemainder"] = { v, args, _ in
+            let other = try bind(args, "quotientAndRemainder(dividingBy:)", [.labelled("dividingBy", required: true)])[0]
+            guard case .int(let i) = v, case .int(let n) = other else {
+                throw ScriptError(.type, "quotientAndRemainder(dividingBy:) is an Int's, by an Int: got \(v.typeName) and \(other.typeName)")
+            }
+            guard n != 0 else { throw ScriptError(.value, "division by zero in quotientAndRemainder(dividingBy:)") }
+            guard !(i == .min && n == -1) else { throw ScriptError(.value, "Int.min divided by -1 does not fit in an Int") }
+            let (q, r) = i.quotientAndRemainder(dividingBy: n)
+            return .object(LabelledTuple(labels: ["quotient", "remainder"], values: [.int(q), .int(r)]))
         }
         t.methods["signum"] = { v, args, _ in
             _ = try bind(args, "signum()", [])

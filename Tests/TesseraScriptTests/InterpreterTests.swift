@@ -206,6 +206,10 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("((-4).signum(), 0.0.signum(), (7.5).truncatingRemainder(dividingBy: 2), (-7.5).truncatingRemainder(dividingBy: 2), (7.5).remainder(dividingBy: 2))"),
                        "(-1, 0.0, 1.5, -1.5, -0.5)")
         XCTAssertEqual(error("2.5.isMultiple(of: 2)")?.kind, .type)
+        XCTAssertEqual(run("let (q, r) = 17.quotientAndRemainder(dividingBy: 5)\n(q, r, (-17).quotientAndRemainder(dividingBy: 5))"),
+                       "(3, 2, (quotient: -3, remainder: -2))", "toward zero, as / and % and Swift's")
+        XCTAssertEqual(error("7.quotientAndRemainder(dividingBy: 0)")?.kind, .value)
+        XCTAssertEqual(error("7.5.quotientAndRemainder(dividingBy: 2)")?.kind, .type)
         // Bases other than ten, both ways.
         XCTAssertEqual(run("(String(255, radix: 16), String(255, radix: 16, uppercase: true), String(-5, radix: 2))"), "(\"ff\", \"FF\", \"-101\")")
         XCTAssertEqual(run("(Int(\"ff\", radix: 16), Int(\"101\", radix: 2), Int(\"z\", radix: 10))"), "(255, 5, nil)")
