@@ -35,7 +35,7 @@ final class CompletionTests: XCTestCase {
         XCTAssertTrue(matches("let df = dataset(\"iris\")\ndf.").contains("describe"))
         XCTAssertTrue(matches("let df = dataset(\"iris\")\nlet (train, test) = df.split(0.8)\ntest.").contains("check"), "a tuple's element")
         XCTAssertTrue(matches("let model = Sequential([Dense(1)])\nlet h = model.fit(x, y)\nh.").contains("last"))
-        XCTAssertEqual(matches("let n = 3\nn."), ["isFinite", "isInfinite", "isMultiple", "isNaN", "magnitude", "remainder", "rounded", "signum", "squareRoot", "truncatingRemainder"], "a number's members")
+        XCTAssertEqual(matches("let n = 3\nn."), ["isFinite", "isInfinite", "isMultiple", "isNaN", "magnitude", "quotientAndRemainder", "remainder", "rounded", "signum", "squareRoot", "truncatingRemainder"], "a number's members")
         XCTAssertTrue(matches("let x = x.y\nx.").isEmpty, "a declaration that refers to itself does not loop")
     }
 
