@@ -6,7 +6,7 @@ import TesseraScript
 /// as an HTML table of its first and last rows with dtypes and missing counts. A for loop
 /// walks its rows (`for row in frame`, `for (i, row) in frame.enumerated()`), each the Row
 /// that `filter`'s closure is given.
-public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEquatable, NativeSequence {
+public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEquatable, IndexedNativeSequence {
     public let frame: Frame
 
     public init(_ frame: Frame) { self.frame = frame }
@@ -17,22 +17,12 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
         return frame.sameContents(as: o.frame)
     }
 
-    /// The rows, as `filter` gives them: views of the Frame (a Row reads its column's value
-    /// when asked), so a million rows cost a million small objects, not a copy of the data.
-    public func elements(checking interrupt: InterruptFlag) throws -> [Value] {
-        try rows(checking: interrupt) { .object(RowObject(frame: frame, index: $0)) }
-    }
+    public var elementCount: Int { frame.rowCount }
 
-    /// `transform` of each row's position, checking for an interrupt between stretches.
-    func rows(checking interrupt: InterruptFlag, _ transform: (Int) -> Value) throws -> [Value] {
-        var out: [Value] = []
-        out.reserveCapacity(frame.rowCount)
-        for i in 0..<frame.rowCount {
-            if i & 0xFFFF == 0 { try interrupt.check() }
-            out.append(transform(i))
-        }
-        return out
-    }
+    /// The row at `position`, as `filter` gives it: a view of the Frame (a Row reads its
+    /// column's value when asked), so a for loop makes one small object per row and keeps
+    /// none of them.
+    public func element(at position: Int) -> Value { .object(RowObject(frame: frame, index: position)) }
 
     public var typeName: String { "Frame" }
     public var plainText: String { FrameObject.table(frame).plainText }
@@ -53,7 +43,17 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
         .method(Declaration("enumerated", returns: "[(Int, Row)]", summary: "Each row with its position, for `for (i, row) in frame.enumerated()` (pandas' iterrows).",
                             example: "for (i, row) in dataset(\"iris\").head(2).enumerated() { print(i, row.label) }",
                             errors: [(.interrupted, "the cell is interrupted")])) { o, _, interp in
-            .array(try o.rows(checking: interp.interrupt) { .tuple([.int($0), .object(RowObject(frame: o.frame, index: $0))]) })
+            // A for loop walks the rows without this Array (forPairs); asked for as a value,
+            // it is built, once memory is known to hold it.
+            let n = o.frame.rowCount
+            try MemoryBudget.reserve(n, bytesEach: 2 * MemoryLayout<Value>.stride + 80, "the \(n) (position, row) pairs of a Frame")
+            var out: [Value] = []
+            out.reserveCapacity(n)
+            for i in 0..<n {
+                if i & 0xFFFF == 0 { try interp.interrupt.check() }
+                out.append(.tuple([.int(i), o.element(at: i)]))
+            }
+            return .array(out)
         },
         .method(Declaration("describe", returns: "Frame", summary: "Per column: count, missing, mean, std, min, quartiles, max, unique, top.",
                             example: "dataset(\"iris\").describe()")) { o, _, _ in .object(FrameObject(o.frame.describe())) },

@@ -218,8 +218,9 @@ enum Instruction {
     /// r[a + 1]: the next element into r[b] and back to `to` (the body, checking for an
     /// interrupt), or on past the loop when there is none.
     case forNext(a: Operand, b: Operand, to: Operand)
-    /// Readies r[a] for forNext: a Range or an Array stays, a Dict, a String or a native
-    /// sequence becomes the Array of its elements, anything else is refused.
+    /// Readies r[a] for forNext: a Range, an Array or an indexed native sequence (a Frame's
+    /// rows, made one at a time) stays, a Dict, a String or another native sequence becomes
+    /// the Array of its elements, anything else is refused.
     case forStart(a: Operand)
     /// A for loop whose pattern is a pair, `for (k, v) in d`, `for (i, x) in xs.enumerated()`,
     /// `for (x, y) in zip(xs, ys)`, walked without making an Array of Tuples: r[a] holds the

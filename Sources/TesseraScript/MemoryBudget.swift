@@ -26,7 +26,7 @@ public enum MemoryBudget {
     }
 
     /// Throws a MemoryError unless `count` values of `bytesEach` bytes may be built.
-    static func reserve(_ count: Int, bytesEach: Int, _ what: @autoclosure () -> String) throws {
+    public static func reserve(_ count: Int, bytesEach: Int, _ what: @autoclosure () -> String) throws {
         let (bytes, overflow) = Swift.max(0, count).multipliedReportingOverflow(by: bytesEach)
         if overflow {
             throw ScriptError(.memory, "\(what()) needs more bytes than a 64-bit size can count",

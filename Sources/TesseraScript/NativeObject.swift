@@ -53,8 +53,35 @@ public final class ErrorObject: DeclaredMembers {
     ])
 }
 
-/// A native object a for loop can walk (a Frame's rows, a dataset's batches).
+/// A native object a for loop can walk (a Set's members, a dataset's batches).
 public protocol NativeSequence: NativeObject {
     /// The elements, in order; long work checks `interrupt` between units.
     func elements(checking interrupt: InterruptFlag) throws -> [Value]
+}
+
+/// A native sequence whose elements are made one at a time, by position (a Frame's rows).
+///
+/// A for loop, `enumerated()` and `zip` walk it without building its elements first, so a
+/// ten-million-row Frame costs one Row at a time, not ten million up front.
+public protocol IndexedNativeSequence: NativeSequence {
+    /// How many elements it has; fixed while a loop walks it.
+    var elementCount: Int { get }
+    /// The element at `position`, in `0..<elementCount`.
+    func element(at position: Int) -> Value
+}
+
+extension IndexedNativeSequence {
+    /// All the elements at once (where an Array of them is asked for), after checking that
+    /// memory can hold them.
+    public func elements(checking interrupt: InterruptFlag) throws -> [Value] {
+        try MemoryBudget.reserve(elementCount, bytesEach: MemoryLayout<Value>.stride + 48,
+                                 "the \(elementCount) elements of a \(typeName)")
+        var out: [Value] = []
+        out.reserveCapacity(elementCount)
+        for i in 0..<elementCount {
+            if i & 0xFFFF == 0 { try interrupt.check() }
+            out.append(element(at: i))
+        }
+        return out
+    }
 }

@@ -40,9 +40,9 @@ extension Interpreter {
 
     // MARK: Loops
 
-    /// Readies r[i] for `forNext`: a Range or an Array stays, a Dict, a String or a native
-    /// sequence becomes the Array of its elements, anything else is refused; r[i + 1] starts
-    /// the position.
+    /// Readies r[i] for `forNext`: a Range, an Array or an indexed native sequence (a Frame)
+    /// stays, a Dict, a String or another native sequence becomes the Array of its elements,
+    /// anything else is refused; r[i + 1] starts the position.
     @inline(never)
     static func forStart(_ r: UnsafeMutablePointer<Value>, _ i: Int, _ flag: InterruptFlag) throws {
         switch r[i] {
@@ -50,6 +50,7 @@ extension Interpreter {
         case .array: r[i + 1] = .int(0)
         case .dict(let d): r[i] = .array(d.entries.map { Value.tuple([$0.0, $0.1]) }); r[i + 1] = .int(0)
         case .string(let s): r[i] = .array(s.map { Value.string(String($0)) }); r[i + 1] = .int(0)
+        case .object(let o) where o is IndexedNativeSequence: r[i + 1] = .int(0)
         case .object(let o as NativeSequence): r[i] = .array(try o.elements(checking: flag)); r[i + 1] = .int(0)
         default:
             throw ScriptError(.type, "cannot iterate over a value of type \(r[i].typeName)",
@@ -64,7 +65,11 @@ extension Interpreter {
     @inline(never)
     func forPairs(base: Int, _ a: Int, from source: PairSource) throws {
         func walkable(_ v: Value) -> Bool {
-            switch v { case .array, .range: return true; default: return false }
+            switch v {
+            case .array, .range: return true
+            case .object(let o): return o is IndexedNativeSequence
+            default: return false
+            }
         }
         var r = registers.base + base
         switch source {
@@ -97,14 +102,32 @@ extension Interpreter {
         r[a + 2] = .bool(true)
     }
 
-    /// The element at `k` of an Array or a Range, nil past its end.
+    /// The element at `k` of an Array, a Range or an indexed native sequence, nil past its end.
     @inline(__always)
     private static func element(_ v: Value, _ k: Int) -> Value? {
         switch v {
         case .array(let xs): return k < xs.count ? xs[k] : nil
         case .range(let r): return k < r.count ? .int(r.lower &+ k) : nil
-        default: return nil
+        default: return nativeElement(v, k)
         }
+    }
+
+    /// The element at `k` of an indexed native sequence (a Frame's row), nil past its end or
+    /// for any other value.
+    @inline(never)
+    static func nativeElement(_ v: Value, _ k: Int) -> Value? {
+        guard case .object(let o as IndexedNativeSequence) = v, k < o.elementCount else { return nil }
+        return o.element(at: k)
+    }
+
+    /// `forNext` of what is neither an Array nor a Range: the element at `k` of the indexed
+    /// native sequence in r[i] into r[b]; false past its end. (Out of line, so the loop over
+    /// a Range or an Array stays as short as it was.)
+    @inline(never)
+    static func nextNative(_ r: UnsafeMutablePointer<Value>, _ i: Int, _ b: Int, _ k: Int) -> Bool {
+        guard let x = nativeElement(r[i], k) else { return false }
+        Value.store(r + b, x)
+        return true
     }
 
     /// The next pair of a `forPairs` loop into r[first] and r[first + 1]; false at the end.

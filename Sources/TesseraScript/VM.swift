@@ -252,7 +252,7 @@ extension Interpreter {
                         guard k < xs.count else { continue }
                         Value.store(w.r + Int(b), xs[k])
                     default:
-                        continue
+                        guard Self.nextNative(w.r, i, Int(b), k) else { continue }
                     }
                     (w.r + i + 1).initialize(to: .int(k + 1))
                     if flag.isSet { throw ScriptError.interrupted() }

@@ -268,3 +268,37 @@ def test_csv_files_that_were_read_silently_wrong(kernel, tmp_path):
     assert kernel.result(f'readCSV("{utf16}")["b"].values') == '["é"]'
     reply, _ = kernel.execute(f'readCSV("{tmp_path}/a\\u{{0}}b.csv")')
     assert reply["ename"] == "IOError" and "NUL character" in reply["evalue"], reply
+
+
+def _peak_resident_bytes(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) * 1024
+    raise AssertionError("no VmHWM in /proc/pid/status")
+
+
+def test_a_loop_over_a_long_frame_makes_one_row_at_a_time(tmp_path):
+    """`for row in frame` and `for (i, row) in frame.enumerated()` walk a Frame's rows one at
+    a time: over 3 million rows the kernel's peak memory grows by far less than the 3 million
+    Row objects that were once made up front (about 300 MB); `frame.enumerated()` asked for
+    as a value is built only after memory is checked, a MemoryError under a 128 MB limit."""
+    n = 3_000_000
+    path = tmp_path / "long.csv"
+    with open(path, "w") as f:
+        f.write("x\n")
+        f.write("".join(f"{i % 1000}\n" for i in range(n)))
+    k = StdioKernel(env={"TESSERA_MEMORY_LIMIT": "128MB"})
+    try:
+        k.result(f'let frame = readCSV("{path}")\nlet kept = 41', timeout=120)
+        before = _peak_resident_bytes(k.proc.pid)
+        assert k.result("var total = 0\nfor row in frame { total += row.x }\ntotal", timeout=300) == str(sum(i % 1000 for i in range(n)))
+        assert k.result("var last = 0\nfor (i, row) in frame.enumerated() { last = i + row.x }\nlast", timeout=300) == str(n - 1 + (n - 1) % 1000)
+        grown = _peak_resident_bytes(k.proc.pid) - before
+        assert grown < 100 << 20, f"peak memory grew by {grown >> 20} MB over the loops"
+        reply, _ = k.execute("let pairs = frame.enumerated()", timeout=120)
+        assert reply["status"] == "error" and reply["ename"] == "MemoryError", reply
+        assert "(position, row) pairs of a Frame" in reply["evalue"], reply["evalue"]
+        assert k.result("kept + 1") == "42"
+    finally:
+        k.close()
