@@ -86,6 +86,20 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
                 return keep
             }))
         },
+        .method(Declaration("map", [.positional("transform", .function, "a closure of a Row returning any value")], returns: "Array",
+                            summary: "The closure's result for each row, in order, as Swift's map over a sequence (a Frame is a sequence of Rows); a column's values through a closure is apply.",
+                            example: "dataset(\"iris\").head(3).map { row in row.label * 10 }",
+                            errors: [(.memory, "memory cannot hold the results"), (.interrupted, "the cell is interrupted")])) { o, a, interp in
+            let fn = a["transform"], n = o.frame.rowCount
+            try MemoryBudget.reserve(n, bytesEach: MemoryLayout<Value>.stride, "map over the \(n) rows of a Frame")
+            var out: [Value] = []
+            out.reserveCapacity(n)
+            for i in 0..<n {
+                try interp.interrupt.check()
+                out.append(try interp.call(fn, o.element(at: i)))
+            }
+            return .array(out)
+        },
         .method(Declaration("split", [.positional("fraction", .double, range: ValueRange(lower: 0, upper: 1, lowerOpen: true, upperOpen: true), "the training share of the rows"),
                                       .labelled("stratify", .string, default: .nil, "a column whose values keep their shares in both parts"),
                                       .labelled("seed", .int, default: .int(0), "the seed of the shuffle"),

@@ -342,9 +342,9 @@ public enum CoreLibrary {
         }.with(constants: ["infinity": .double(.infinity), "nan": .double(.nan), "pi": .double(.pi),
                            "greatestFiniteMagnitude": .double(.greatestFiniteMagnitude), "ulpOfOne": .double(.ulpOfOne),
                            "random": .function(randomNumber(int: false))]),
-        NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict | Set", [.range, .array, .string, .dict, .object("Set")]), "what to list")],
+        NativeFunction(parsing: Declaration("Array", [.positional("sequence", .either("Range | Array | String | Dict | Set | Frame", [.range, .array, .string, .dict, .object("Set"), .object("Frame")]), "what to list")],
                                             returns: "Array", otherForms: ["Array(repeating: Any, count: Int) -> Array"],
-                                            summary: "The elements of a Range, Array, String (its characters), Dict (its (key, value) pairs) or Set; or count copies of a value.",
+                                            summary: "The elements of a Range, Array, String (its characters), Dict (its (key, value) pairs), Set or Frame (its rows); or count copies of a value.",
                                             example: "Array(0..<3) + Array(repeating: 0, count: 2)")) { args, interp in
             if let first = args.first, first.label == "repeating" {
                 let a = try bind(args, "Array(repeating:count:)", [.labelled("repeating", required: true), .labelled("count", required: true)])
@@ -360,7 +360,8 @@ public enum CoreLibrary {
             case .string: return StringMethods.characters(v)
             case .dict(let d): return .array(d.entries.map { .tuple([$0.0, $0.1]) })
             case .object(let o as ScriptSet): return .array(o.elements)
-            default: throw ScriptError(.type, "Array(_:) needs a Range, Array, String, Dict or Set, got \(v.typeName)",
+            case .object(let o as NativeSequence): return .array(try o.elements(checking: interp.interrupt))
+            default: throw ScriptError(.type, "Array(_:) needs a Range, Array, String, Dict, Set or Frame, got \(v.typeName)",
                                        suggestion: "Array(repeating: x, count: n) makes n copies of x")
             }
         },

@@ -71,6 +71,11 @@ final class DataBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("var late = []\nfor (i, row) in f.head(50).enumerated() where row[\"hour\"] >= 22 { late.append(i) }\nlate == f.head(50)[\"hour\"].values.enumerated().filter { $0.1 >= 22 }.map { $0.0 }").result, "true")
         XCTAssertEqual(k.execute("f.head(3).enumerated().map { $0.0 }").result, "[0, 1, 2]")
         XCTAssertTrue(k.execute("f.iterrows()").errorText.contains("'enumerated'"), "pandas' name points to ours")
+        // A Frame is a sequence of Rows to Swift's Array(_:) and map as well.
+        XCTAssertEqual(k.execute("Array(f.head(4)).map { $0.hour } == f.head(4)[\"hour\"].values").result, "true")
+        XCTAssertEqual(k.execute("f.map { $0.amount * 2 }.count").result, "2000")
+        XCTAssertEqual(k.execute("f.head(3).map { row in row.hour } == Array(f[\"hour\"].values.prefix(3))").result, "true")
+        XCTAssertTrue(k.execute("f.map { $0.nope }").errorText.contains("nope"))
         // Mistakes a newcomer makes: each a clear error naming the fix.
         XCTAssertTrue(k.execute("f.groupBy(\"label\").aggregate([\"amount\": \"average\"])").errorText.contains("\"mean\""))
         XCTAssertTrue(k.execute("f.sort(by: \"amout\")").errorText.contains("did you mean 'amount'?"))
