@@ -202,6 +202,9 @@ public struct Parser {
         case .identifier(let word) where Parser.typeDeclarations.contains(word) && Parser.isName(peekAt(1)) && !peekAt(1).newlineBefore:
             if word == "enum" { throw error("there are no enum declarations: name the cases with symbols (.red, .green) or Strings", at: t) }
             throw error("there are no \(word) declarations: keep a record in a Dict ([\"x\": 1, \"y\": 2]) or a tuple, and what it does in functions", at: t)
+        case .identifier("def") where Parser.isName(peekAt(1)) && !peekAt(1).newlineBefore && peekAt(2).isPunct("("):
+            let name = { if case .identifier(let n) = $0 { return n }; return "f" }(peekAt(1).kind)
+            throw error("Tessera reads like Swift: write func \(name)(_ x) { ... } (Python's def and a colon)")
         case .identifier("defer") where peekAt(1).isPunct("{"):
             throw error("there is no defer: put the clean-up after the work, or in a catch that does it and throws the error again", at: t)
         case .identifier("do") where peekAt(1).isPunct("{"):
@@ -670,6 +673,9 @@ public struct Parser {
             throw error("expected a parameter name after '_'")
         }
         let declared = try parseTypeAnnotation()
+        if peek.isPunct("...") && !peek.spaceBefore {
+            throw error("there are no variadic parameters: take an Array, as in func total(_ xs: [Int]), and call total([1, 2, 3])")
+        }
         var dflt: Expr? = nil
         if match("=") { dflt = try parseExpression() }
         return ParameterDecl(label: label, name: name, defaultValue: dflt, location: loc, declaredType: declared)
@@ -1147,6 +1153,9 @@ public struct Parser {
                         }
                         _ = try parser.expect("]", "to close the dictionary opened at \(open.location)")
                         return DictExpr(entries, open.location)
+                    }
+                    if parser.peek.isKeyword(.for) {
+                        throw parser.error("there are no list comprehensions: write xs.map { $0 * 2 }, with .filter { $0 > 0 } for an if (Python's [x * 2 for x in xs if x > 0])")
                     }
                     var items = [first]
                     while parser.match(",") {

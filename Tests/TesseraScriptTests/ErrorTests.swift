@@ -84,7 +84,10 @@ final class ErrorTests: ScriptTestCase {
         for (cell, words) in [("struct Point { var x: Int }", "no struct declarations"), ("class Model {}", "no class declarations"),
                               ("enum Color { case red }", "symbols (.red, .green)"),
                               ("func f() {\n  defer { print(1) }\n}", "no defer"),
-                              ("func bump(_ x: inout Int) { x += 1 }", "no inout"), ("var a = 1\nbump(&a)", "no inout (&x)")] {
+                              ("func bump(_ x: inout Int) { x += 1 }", "no inout"), ("var a = 1\nbump(&a)", "no inout (&x)"),
+                              ("func total(_ xs: Int...) -> Int { 0 }", "no variadic parameters"),
+                              ("let ys = [x * 2 for x in [1, 2] if x > 0]", "xs.map { $0 * 2 }"),
+                              ("def double(x):\n    return 2 * x", "write func double(_ x)")] {
             let e = error(cell)
             XCTAssertEqual(e?.kind, .syntax, cell)
             XCTAssertEqual(e?.message.contains(words), true, "\(cell): \(e?.message ?? "")")
@@ -92,6 +95,7 @@ final class ErrorTests: ScriptTestCase {
         XCTAssertEqual(error("1 & 2")?.message.contains("no bitwise operators"), true)
         // The words stay names where they are not declarations.
         XCTAssertEqual(run("let struct = 3\nlet import = 4\nstruct + import"), "7")
+        XCTAssertEqual(run("let def = [1, 2]\nfunc h(_ def: Int) -> Int { def }\nh(def[1])"), "2")
     }
 
     func testTypeErrorForLabels() {
