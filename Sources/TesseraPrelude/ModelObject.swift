@@ -21,6 +21,11 @@ final class ModelObject: DeclaredMembers {
     /// Until it is, predict returns the raw outputs (it cannot tell scores from values).
     var lossKnown = false
     var history: History?
+    /// What `compile(loss:)` chose: later fits use it unless they name their own (and do not
+    /// infer one over it).
+    var compiledLoss: Value?
+    /// What `compile(metrics:)` chose: evaluate reports them unless it is given `metrics:`.
+    var compiledMetrics: [Value] = []
     /// A Pipeline's transforms, before its first fit (they are fitted on the training rows).
     var transforms: [any Transform] = []
     /// The schema, fitted transforms and profile of the frame the model was fitted on; nil
@@ -46,6 +51,17 @@ final class ModelObject: DeclaredMembers {
 
     static let nativeMembers = NativeMembers<ModelObject>([
         .method(Declaration(
+            "compile", [.labelled("optimizer", .any, default: .nil,
+                                  "an Optimizer (Adam(lr: 1e-3)), or the name of one with its default settings: " + OptimizerKind.all.map { "\"\($0.name.lowercased())\"" }.joined(separator: ", ")),
+                        .labelled("loss", .symbol("Loss", LossKind.names), default: .nil, "the loss later fits use (else each fit infers one from the last layer and targets)"),
+                        .labelled("metrics", .any, default: .nil, "metric names (\"accuracy\", \"auc\", ...) evaluate reports when not given metrics:")],
+            summary: "Keras' compile: the optimizer, loss and metrics that later fits and evaluations use unless they name their own. Optional: fit takes them too.",
+            example: "let m = Sequential([Dense(8, activation: .relu), Dense(2)], seed: 1)\nm.compile(optimizer: \"adam\", loss: .crossEntropy, metrics: [\"accuracy\"])\nlet x = randn([32, 4], seed: 1)\nlet y = tensor((0..<32).map { $0 % 2 })\nm.fit(x, y, epochs: 2)\nm.evaluate(x, y).keys.sorted()",
+            errors: [(.value, "an unknown optimizer or loss name, or a metric name evaluate does not know")])) { m, a, _ in
+            try m.compile(a)
+            return .nil
+        },
+        .method(Declaration(
             "fit", [.positional("data", .any, "a Frame (with target:) or a features Tensor"),
                     .positional("y", .any, default: .nil, "the targets Tensor, when data is a Tensor"),
                     .labelled("target", .string, default: .nil, "a Frame's label column"),
@@ -60,6 +76,7 @@ final class ModelObject: DeclaredMembers {
                     .labelled("earlyStopping", .int, default: .nil, range: .atLeast(1), "stop after this many epochs without a better validation loss"),
                     .labelled("seed", .int, default: .int(0), "the seed of shuffling and dropout"),
                     .labelled("shuffle", .bool, default: .bool(true), "shuffle the rows each epoch"),
+                    .labelled("verbose", .int, default: .int(1), range: ValueRange(lower: 0, upper: 2), "0: no progress display; 1 or 2: the live progress line (Keras' settings)"),
                     .labelled("clipNorm", .double, default: .nil, range: .above(0), "clip the gradients' global norm to this"),
                     .labelled("schedule", .object("Schedule"), default: .nil, "how the rate changes with the step (else the optimizer's)"),
                     .labelled("classWeights", .any, default: .nil, "a weight per class for cross-entropy"),
@@ -213,6 +230,53 @@ final class ModelObject: DeclaredMembers {
         return try kind.make(options)
     }
 
+    // MARK: compile
+
+    func compile(_ a: Arguments) throws {
+        switch a["optimizer"] {
+        case .nil: break
+        case .string(let name), .symbol(let name):
+            guard let kind = OptimizerKind.all.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw ScriptError(.value, "compile: unknown optimizer \"\(name)\"",
+                                  suggestion: "the optimizers are " + OptimizerKind.all.map { "\"\($0.name.lowercased())\"" }.joined(separator: ", ") + ", or one made with its settings: Adam(lr: 1e-3)")
+            }
+            use(try ScriptError.converting { try kind.make([:]) }, schedule: nil)
+        case .object(let o as OptimizerObject):
+            use(o.optimizer, schedule: o.schedule)
+        case let other:
+            throw ScriptError(.type, "compile(optimizer:) takes an Optimizer (Adam(lr: 1e-3)) or its name (\"adam\"), got \(other.typeName)")
+        }
+        if !a.isNil("loss") {
+            // Checked now, so that a wrong name fails at compile, as in Keras.
+            loss = try Self.lossValue(a["loss"], classWeights: .nil, smoothing: .int(0), positiveWeight: .int(1))
+            lossKnown = true
+            compiledLoss = a["loss"]
+        }
+        switch a["metrics"] {
+        case .nil: break
+        case .array(let xs): compiledMetrics = xs
+        case let one: compiledMetrics = [one]
+        }
+        for item in compiledMetrics {
+            if case .function(let f) = item, f is MetricFunction { continue }
+            guard case .string(let name) = item else {
+                throw ScriptError(.type, "compile(metrics:) takes metric names and Metric values (a costMatrix), got \(item.typeName)")
+            }
+            guard name == "loss" || MetricCatalog.resolve(name) != nil else {
+                let names = MetricCatalog.all.map(\.name)
+                throw ScriptError(.value, "compile: evaluate has no metric \"\(name)\"",
+                                  suggestion: Suggest.closest(to: name, in: names).map { "did you mean \"\($0)\"?" } ?? "the metrics are " + names.joined(separator: ", "))
+            }
+        }
+    }
+
+    /// `optimizer` for the fits to come (a new one starts its schedule over).
+    private func use(_ o: any Optimizer, schedule: Schedule?) {
+        if o !== optimizer { (scheduleBase, scheduleSteps) = (nil, 0) }
+        optimizer = o
+        optimizerSchedule = schedule
+    }
+
     // MARK: fit
 
     func fit(_ a: Arguments, _ interp: Interpreter) throws -> Value {
@@ -252,15 +316,11 @@ final class ModelObject: DeclaredMembers {
         }
         if let clip = try a.optionalDouble("clipNorm") { options.clipNorm = Float(clip) }
         options.schedule = try a.object("schedule", as: ScheduleObject.self)?.schedule
-        if let o = try a.object("optimizer", as: OptimizerObject.self) {
-            if o.optimizer !== optimizer { (scheduleBase, scheduleSteps) = (nil, 0) }
-            optimizer = o.optimizer
-            optimizerSchedule = o.schedule
-        }
+        if let o = try a.object("optimizer", as: OptimizerObject.self) { use(o.optimizer, schedule: o.schedule) }
         // A schedule given with the optimizer applies unless fit names its own.
         options.schedule = options.schedule ?? optimizerSchedule
-        if !a.isNil("loss") {
-            loss = try Self.lossValue(a["loss"], classWeights: a["classWeights"], smoothing: a["labelSmoothing"], positiveWeight: a["positiveWeight"])
+        if let named = a.isNil("loss") ? compiledLoss : a["loss"] {
+            loss = try Self.lossValue(named, classWeights: a["classWeights"], smoothing: a["labelSmoothing"], positiveWeight: a["positiveWeight"])
             lossKnown = true
         } else if !lossKnown || loss == .crossEntropy() {
             // No loss named: the one the model and targets call for (as a Keras user would
@@ -280,6 +340,8 @@ final class ModelObject: DeclaredMembers {
                 validation = (vx, vy!)
             }
         }
+        y = try classTargets(y!, of: x, "fit")
+        if let v = validation { validation = (v.x, try classTargets(v.y, of: v.x, "fit(validation:)")) }
         let opt = optimizer ?? Adam()
         optimizer = opt
         options.scheduleStart = scheduleSteps
@@ -287,7 +349,7 @@ final class ModelObject: DeclaredMembers {
         let trainer = Trainer(model: model, loss: loss, optimizer: opt, backend: TensorRuntime.shared.backend, options: options)
         scheduleBase = trainer.baseRate
         defer { scheduleSteps = trainer.stepCount }
-        let progress = ProgressReporter(interp, task: "training", unit: "batches", leavesFinalLine: true)
+        let progress = try a.int("verbose") > 0 ? ProgressReporter(interp, task: "training", unit: "batches", leavesFinalLine: true) : nil
         var latest: [ProgressBar.Metric] = []
         let result: History
         do {
@@ -299,17 +361,17 @@ final class ModelObject: DeclaredMembers {
                     } else if latest.isEmpty || e.batch % 10 == 0 {
                         latest = [.init("epoch", Double(e.epoch)), .init("loss", e.loss)]
                     }
-                    progress.report(done: done, total: total, metrics: latest, finished: done == total)
+                    progress?.report(done: done, total: total, metrics: latest, finished: done == total)
                 }, shouldStop: { interp.interrupt.isSet })
             }
         } catch {
-            progress.finish((error as? ScriptError)?.kind == .interrupted ? "interrupted" : "stopped by an error")
+            progress?.finish((error as? ScriptError)?.kind == .interrupted ? "interrupted" : "stopped by an error")
             throw error
         }
         switch result.stopReason {
-        case .earlyStopping?: progress.finish("stopped early at epoch \(result.epochs.count)")
-        case .interrupted?: progress.finish("interrupted")
-        default: progress.finish()
+        case .earlyStopping?: progress?.finish("stopped early at epoch \(result.epochs.count)")
+        case .interrupted?: progress?.finish("interrupted")
+        default: progress?.finish()
         }
         history = result
         if case .interrupted(let epoch, let batch)? = result.stopReason {
@@ -324,7 +386,7 @@ final class ModelObject: DeclaredMembers {
         let (x, y) = try data(a["data"], a["y"], target: a["target"], needTarget: true, what: "evaluate(_:)", strict: a.bool("strict"), interp: interp)
         let requested: [Value]
         switch a["metrics"] {
-        case .nil: requested = []
+        case .nil: requested = compiledMetrics
         case .array(let xs): requested = xs
         case let one: requested = [one]
         }
@@ -338,7 +400,7 @@ final class ModelObject: DeclaredMembers {
         // Scores (logits) when the model ends in its loss's sigmoid or softmax: the loss,
         // the classes and the probabilities below all read scores.
         var out = try ScriptError.converting { try model.predict(x, backend: backend, scores: loss.takesScores(of: model)) }
-        var truth = y!
+        var truth = try classTargets(y!, of: x, "evaluate")
         let lossValue = Double(try ScriptError.converting { try loss.apply(Variable(out), truth, Tape(backend: backend)).value.storage[0] })
         var result: [(String, Value)] = [("loss", .double(lossValue))]
         // A sequence model predicts per position ([n, length, classes] against labels
@@ -425,6 +487,32 @@ final class ModelObject: DeclaredMembers {
     }
 
     static func isDiscrete(_ c: Column) -> Bool { c.dtype == .string || c.dtype == .bool || isDiscrete(c.numericValues) }
+
+    /// Targets as a cross-entropy takes them: one-hot rows [n, classes] (Keras'
+    /// `to_categorical` labels for its categorical cross-entropy) become the class indices
+    /// [n], so that the loss, the accuracy and every metric read them. Other targets stay.
+    func classTargets(_ y: Tensor, of x: Tensor, _ what: String) throws -> Tensor {
+        guard case .crossEntropy = loss, y.rank == 2, y.shape[1] > 1 else { return y }
+        if !model.isBuilt { try ScriptError.converting { try model.build(inputShape: Array(x.shape.dropFirst())) } }
+        guard model.shapes.last == [y.shape[1]] else { return y }
+        let (n, c) = (y.shape[0], y.shape[1])
+        var classes = [Float]()
+        classes.reserveCapacity(n)
+        for i in 0..<n {
+            var hot = -1
+            for k in 0..<c {
+                let v = y.storage[i * c + k]
+                if v == 1 && hot == -1 { hot = k } else if v != 0 { hot = -2; break }
+            }
+            guard hot >= 0 else {
+                let row = (0..<c).map { Double(y.storage[i * c + $0]) }
+                throw ScriptError(.value, "\(what): row \(i) of the [\(n), \(c)] targets, \(row), is not one-hot; cross-entropy takes class indices [\(n)] or one-hot rows",
+                                  suggestion: "the classes of probability rows: y.argmax(axis: 1); soft targets: fit(labelSmoothing:)")
+            }
+            classes.append(Float(hot))
+        }
+        return Tensor(shape: [n], storage: classes)
+    }
 
     func inferredLoss(_ x: Tensor, _ y: Tensor) throws(TensorError) -> String {
         switch model.probabilityActivation {

@@ -1,0 +1,60 @@
+import XCTest
+
+/// A Keras user's workflow: compile(optimizer:loss:metrics:) then fit and evaluate with
+/// their defaults, and one-hot targets (to_categorical's) for a categorical cross-entropy.
+final class KerasHabitTests: XCTestCase {
+    let setup = """
+        let x = randn([60, 4], seed: 2)
+        let y = tensor((0..<60).map { $0 % 3 })
+        let hot = oneHot(y, classes: 3)
+        func net() { Sequential([Dense(8, activation: .relu), Dense(3, activation: .softmax)], seed: 1) }
+        """
+
+    func testCompileSetsTheOptimizerLossAndMetricsLaterCallsUse() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute(setup).error)
+        XCTAssertNil(k.execute("let m = net()\nm.compile(optimizer: \"adam\", loss: .crossEntropy, metrics: [\"accuracy\"])").error)
+        XCTAssertNil(k.execute("let h = m.fit(x, y, epochs: 3, verbose: 0)").error)
+        XCTAssertEqual(k.execute("m.evaluate(x, y).keys.sorted()").result, "[\"accuracy\", \"loss\"]")
+        // The same as naming them at the fit: the same steps, the same losses.
+        XCTAssertNil(k.execute("let twin = net()\nlet h2 = twin.fit(x, y, epochs: 3, optimizer: Adam(), loss: .crossEntropy, verbose: 0)").error)
+        XCTAssertEqual(k.execute("h.last[\"loss\"] == h2.last[\"loss\"]").result, "true")
+        // evaluate's own metrics win over compile's.
+        XCTAssertEqual(k.execute("m.evaluate(x, y, metrics: [\"f1\"]).keys.sorted()").result, "[\"f1\", \"loss\"]")
+    }
+
+    func testACompiledLossIsNotInferredOver() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let x = randn([40, 3], seed: 1)\nlet y = tensor((0..<40).map { Double($0 % 2) })").error)
+        // 0/1 targets and one output would infer a binary cross-entropy; compile said mse.
+        XCTAssertNil(k.execute("let m = Sequential([Dense(1)], seed: 1)\nm.compile(loss: .mse)\nm.fit(x, y, epochs: 2, verbose: 0)").error)
+        XCTAssertEqual(k.execute("let d = m.predict(x).reshape([40]) - y\nabs(m.evaluate(x, y)[\"loss\"] - (d * d).mean()) < 1e-5").result, "true")
+    }
+
+    func testOneHotTargetsTrainAsTheirClassIndices() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute(setup).error)
+        XCTAssertNil(k.execute("let a = net()\nlet ha = a.fit(x, y, epochs: 4, loss: .crossEntropy, validation: (x, y), verbose: 0)").error)
+        let fit = k.execute("let b = net()\nlet hb = b.fit(x, hot, epochs: 4, loss: .crossEntropy, validation: (x, hot), verbose: 0)")
+        XCTAssertNil(fit.error, fit.errorText)
+        XCTAssertEqual(k.execute("ha[\"loss\"] == hb[\"loss\"] && ha[\"val_accuracy\"] == hb[\"val_accuracy\"]").result, "true")
+        XCTAssertEqual(k.execute("b.evaluate(x, hot, metrics: [\"accuracy\", \"f1_macro\"]) == b.evaluate(x, y, metrics: [\"accuracy\", \"f1_macro\"])").result, "true")
+        // Without a loss named, one-hot rows under a softmax are a cross-entropy's too.
+        XCTAssertNil(k.execute("let c = net()\nc.fit(x, hot, epochs: 1, verbose: 0)").error)
+        // Soft rows are not guessed at: the error says what the loss takes.
+        let soft = k.execute("b.evaluate(x, hot * 0.5 + 0.5 / 3)")
+        XCTAssertTrue(soft.errorText.contains("is not one-hot"), soft.errorText)
+        XCTAssertTrue(soft.errorText.contains("argmax(axis: 1)"), soft.errorText)
+    }
+
+    func testCompileMistakesAreClear() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute(setup + "\nlet m = net()").error)
+        XCTAssertTrue(k.execute("m.compile(optimizer: \"adamax\")").errorText.contains("unknown optimizer \"adamax\""))
+        XCTAssertTrue(k.execute("m.compile(metrics: [\"acuracy\"])").errorText.contains("did you mean \"accuracy\"?"))
+        XCTAssertTrue(k.execute("m.compile(loss: .crossEntropyy)").errorText.contains("crossEntropy"))
+        XCTAssertTrue(k.execute("m.compile(optimizer: 3)").errorText.contains("takes an Optimizer"))
+        // A failed compile changes nothing: the model still fits with its defaults.
+        XCTAssertNil(k.execute("m.fit(x, y, epochs: 1, verbose: 0)").error)
+    }
+}
