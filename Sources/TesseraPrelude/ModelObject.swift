@@ -43,8 +43,13 @@ final class ModelObject: DeclaredMembers {
         .positional("data", .any, "a Frame of raw rows (matched to the fitted columns by name) or a features Tensor"),
         .labelled("target", .string, default: .nil, "a Frame's label column, left out of the features"),
         .labelled("batchSize", .int, default: .int(1024), range: .atLeast(1), "rows per forward pass"),
-        strictParameter,
+        strictParameter, quietParameter,
     ]
+
+    /// Keras' `verbose:` on predict and evaluate, which show no progress display here: taken,
+    /// so that code written for Keras runs as it is.
+    static let quietParameter = Declaration.Parameter.labelled("verbose", .int, default: .int(0), range: ValueRange(lower: 0, upper: 2),
+                                                               "taken for Keras code; no progress is shown either way")
 
     static let strictParameter = Declaration.Parameter.labelled("strict", .bool, default: .bool(true),
                                                                 "false: ignore (with a warning) columns the model was not fitted with, instead of a DataError")
@@ -118,7 +123,7 @@ final class ModelObject: DeclaredMembers {
                          .labelled("target", .string, default: .nil, "a Frame's label column"),
                          .labelled("metrics", .any, default: .nil, "metric names (\"accuracy\", \"auc\", \"f1_macro\", ...) and Metric values such as a costMatrix"),
                          .labelled("amount", .any, default: .nil, "a Frame's amount column (by name) or the amounts, for amount metrics and cost matrices"),
-                         strictParameter],
+                         strictParameter, quietParameter],
             returns: "Dict", summary: "The loss and the metrics on a data set.",
             example: "let m = Sequential([Dense(2)], seed: 1)\nlet x = randn([20, 3], seed: 1)\nlet y = tensor((0..<20).map { $0 % 2 })\nm.fit(x, y)\nm.evaluate(x, y, metrics: [\"accuracy\", \"auc\"])",
             errors: [(.value, "a metric name is unknown, or an amount metric has no amount:")])) { m, a, interp in
@@ -173,6 +178,7 @@ final class ModelObject: DeclaredMembers {
         // scikit-learn's and Keras' names.
         "predict_proba": "predictProba", "score": "evaluate", "partial_fit": "fit", "get_params": "summary",
         "feature_names_in_": "features", "classes_": "classes", "save_weights": "save", "fit_transform": "fit",
+        "count_params": "parameters",
     ])
 
     var summaryTable: Table {
@@ -571,6 +577,9 @@ final class HistoryObject: NativeSubscriptable, DeclaredMembers {
             Convert.dict(o.history.names.compactMap { n in o.history.last[n].map { (n, .double($0)) } })
         },
         .property(name: "epochs", doc: "How many epochs finished.") { o in .int(o.history.epochs.count) },
+        .property(name: "history", doc: "Each metric's values by epoch, [\"loss\": [...], \"val_loss\": [...]], as Keras' history.history.") { o in
+            Convert.dict(o.history.names.map { n in (n, .array(o.history.series(n).map { .double($0) })) })
+        },
         .property(name: "names", doc: "The metrics recorded each epoch.") { o in .array(o.history.names.map { .string($0) }) },
         .property(name: "stopped", doc: "\"early stopping\" or \"interrupted\" when the fit ended before its epochs; nil otherwise.") { o in
             switch o.history.stopReason {

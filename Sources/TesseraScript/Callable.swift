@@ -72,8 +72,7 @@ public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, 
             if known.contains(label) {
                 throw ScriptError(.type, "argument '\(label):' of \(function) is out of order; the order is \(function)")
             }
-            throw ScriptError(.type, "\(function) has no parameter '\(label):'",
-                              suggestion: Suggest.closest(to: label, in: known).map { "did you mean '\($0)'?" })
+            throw ScriptError(.type, "\(function) has no parameter '\(label):'", suggestion: Suggest.label(label, in: known))
         }
         // An unlabelled argument left over while a labelled parameter went unfilled: the
         // argument was meant for it, and only its label is missing ("takes 2, got 2" would

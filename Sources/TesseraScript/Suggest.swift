@@ -25,6 +25,22 @@ public enum Suggest {
         "has": "xs.contains(x)", "slice": "xs[a..<b]",
     ]
 
+    /// Argument labels Keras, scikit-learn or PyTorch use by habit, and the label here (where
+    /// a function has it: `fit(validation_data:)` is `fit(validation:)`).
+    static let labelHabits: [String: String] = [
+        "validation_data": "validation", "validationData": "validation", "learning_rate": "lr", "learningRate": "lr",
+        "random_state": "seed", "randomState": "seed", "n_trials": "budget", "nTrials": "budget", "weight_decay": "weightDecay",
+        "class_weight": "classWeights", "classWeight": "classWeights",
+        "patience": "earlyStopping", "label_smoothing": "labelSmoothing", "clipnorm": "clipNorm", "pos_weight": "positiveWeight",
+    ]
+
+    /// The suggestion for an argument label a function lacks: the label another library's
+    /// habit means, where the function has it, or the closest label it has.
+    public static func label(_ word: String, in labels: [String]) -> String? {
+        if let habit = labelHabits[word], labels.contains(habit) { return "did you mean '\(habit)'?" }
+        return closest(to: word, in: labels).map { "did you mean '\($0)'?" }
+    }
+
     /// The suggestion for an undefined name: the Swift spelling of a habit from another
     /// language, or the closest defined name.
     public static func name(_ word: String, in candidates: [String]) -> String? {

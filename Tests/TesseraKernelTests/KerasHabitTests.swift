@@ -47,6 +47,18 @@ final class KerasHabitTests: XCTestCase {
         XCTAssertTrue(soft.errorText.contains("argmax(axis: 1)"), soft.errorText)
     }
 
+    func testKerasNamesRunOrSayOurs() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute(setup + "\nlet m = net()\nlet h = m.fit(x, y, epochs: 3, verbose: 0)").error)
+        XCTAssertEqual(k.execute("h.history[\"loss\"] == h[\"loss\"] && h.history.keys.sorted() == h.names.sorted()").result, "true")
+        XCTAssertEqual(k.execute("m.predict(x, verbose: 0).shape").result, "[60, 3]")
+        XCTAssertEqual(k.execute("m.evaluate(x, y, verbose: 0).keys.sorted()").result, "[\"loss\"]")
+        XCTAssertTrue(k.execute("m.fit(x, y, validation_data: (x, y))").errorText.contains("did you mean 'validation'?"))
+        XCTAssertTrue(k.execute("Adam(learning_rate: 0.01)").errorText.contains("did you mean 'lr'?"))
+        XCTAssertTrue(k.execute("m.count_params()").errorText.contains("model.parameters"))
+        XCTAssertTrue(k.execute("m.fit(x, y, batch_size: 8)").errorText.contains("did you mean 'batchSize'?"))
+    }
+
     func testCompileMistakesAreClear() {
         let k = KernelHarness()
         XCTAssertNil(k.execute(setup + "\nlet m = net()").error)
