@@ -210,7 +210,7 @@ public struct Summary: Sendable {
     }
 
     /// The `p` quantile of sorted values, interpolated linearly (numpy's default); nil for none.
-    static func quantile(_ sorted: [Double], _ p: Double) -> Double? {
+    public static func quantile(_ sorted: [Double], _ p: Double) -> Double? {
         guard !sorted.isEmpty else { return nil }
         let pos = p * Double(sorted.count - 1)
         let lo = Int(pos), hi = Swift.min(lo + 1, sorted.count - 1)

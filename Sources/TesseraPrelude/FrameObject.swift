@@ -227,15 +227,34 @@ public final class ColumnObject: NativeSubscriptable, DeclaredMembers {
         statistic("max", "The largest") { Summary($0).max },
         statistic("sum", "The sum") { $0.reduce(0, +) },
         statistic("std", "The sample standard deviation (n - 1, as pandas)") { Summary($0).std },
-    ])
+        statistic("var", "The sample variance (n - 1, as pandas)") { Summary($0).std.map { $0 * $0 } },
+        statistic("median", "The median (the mean of the middle two for an even count)") { Summary($0).median },
+        .method(Declaration("quantile", [.positional("q", .double, default: .double(0.5), range: ValueRange(lower: 0, upper: 1), "the share of values at or below it")],
+                            returns: "Double?", summary: "The q quantile of the non-missing values, interpolated linearly as pandas' and numpy's default (nil when there are none).",
+                            example: "dataset(\"fraud\", rows: 1000)[\"amount\"].quantile(0.9)", errors: [(.type, "the column holds text or Bools")])) { o, a, _ in
+            let q = try a.double("q")
+            guard q >= 0 && q <= 1 else { throw ScriptError(.value, "quantile(_ q:) is a share of the values, in [0, 1]; got \(q)", suggestion: "the median is quantile(0.5); the 90th percentile quantile(0.9)") }
+            return Summary.quantile(try o.numbers("quantile").filter { !$0.isNaN }.sorted(), q).map { .double($0) } ?? .nil
+        },
+        .method(Declaration("valueCounts", [.labelled("dropMissing", .bool, default: .bool(true), "leave missing values out, as pandas does")],
+                            returns: "Frame", summary: "Each value and how often it occurs, most frequent first (pandas' Series.value_counts); frame.valueCounts(name) gives the same.",
+                            example: "dataset(\"fraud\", rows: 1000)[\"merchant_category\"].valueCounts()")) { o, a, _ in
+            let single = try ScriptError.converting { try Frame(columns: [o.column]) }
+            return .object(FrameObject(try ScriptError.converting { try single.valueCounts(o.column.name, dropMissing: try a.bool("dropMissing")) }))
+        },
+    ], aliases: ["value_counts": "valueCounts", "nunique": "unique", "isna": "missing", "isnull": "missing", "tolist": "values", "to_list": "values"])
+
+    /// The non-missing values of a numeric column, for `what`.
+    func numbers(_ what: String) throws -> [Double] {
+        guard column.isNumeric else { throw ScriptError(.type, "column '\(column.name)' holds \(column.dtype.rawValue) values; \(what)() needs numbers") }
+        return column.numericValues
+    }
 
     /// A statistic over the non-missing values of a numeric column; nil when there are none.
     static func statistic(_ name: String, _ what: String, _ f: @escaping ([Double]) -> Double?) -> NativeMembers<ColumnObject>.Member {
         .method(Declaration(name, returns: "Double?", summary: "\(what) of the non-missing values (\(name == "sum" ? "0" : "nil") when there are none).",
                             example: "dataset(\"fraud\", rows: 1000)[\"amount\"].\(name)()", errors: [(.type, "the column holds text or Bools")])) { o, _, _ in
-            let c = o.column
-            guard c.isNumeric else { throw ScriptError(.type, "column '\(c.name)' holds \(c.dtype.rawValue) values; \(name)() needs numbers") }
-            return f(c.numericValues).map { .double($0) } ?? .nil
+            f(try o.numbers(name)).map { .double($0) } ?? .nil
         }
     }
 

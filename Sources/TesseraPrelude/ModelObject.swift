@@ -320,7 +320,11 @@ final class ModelObject: DeclaredMembers {
             guard patience > 0 else { throw ScriptError(.value, "fit(earlyStopping:) is a patience in epochs, at least 1; got \(patience)") }
             options.earlyStopping = patience
         }
-        if let clip = try a.optionalDouble("clipNorm") { options.clipNorm = Float(clip) }
+        if let clip = try a.optionalDouble("clipNorm") {
+            // A norm of 0 or below would flip or zero every step: training would climb the loss.
+            guard clip > 0, clip.isFinite else { throw ScriptError(.value, "fit(clipNorm:) is the largest gradient norm a step keeps, above 0; got \(clip)", suggestion: "clipNorm: 1 is a common start") }
+            options.clipNorm = Float(clip)
+        }
         options.schedule = try a.object("schedule", as: ScheduleObject.self)?.schedule
         if let o = try a.object("optimizer", as: OptimizerObject.self) { use(o.optimizer, schedule: o.schedule) }
         // A schedule given with the optimizer applies unless fit names its own.

@@ -93,7 +93,7 @@ public struct Arguments {
             }
         }
         if values.count < parameters.count || a < arguments.count {
-            let bound = try bindArguments(arguments, to: parameters, function: shape.signature)
+            let bound = try bindArguments(arguments, to: parameters, function: shape.signature, anyLabelOrder: true)
             values = bound.indices.map { bound[$0] ?? shape.defaults[$0] }
         }
         for i in values.indices {

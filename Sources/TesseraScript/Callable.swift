@@ -38,8 +38,16 @@ public struct NativeParameter: Sendable {
 /// the first required parameter it reaches, or else the last one left out (`xs.first { $0 > 1 }`
 /// for `first(where:)`, `apply(1) { $0 + 1 }` for `func apply(_ x, then f)`).
 /// Returns one value per parameter (defaults filled in), or nil for an omitted optional one.
+///
+/// `anyLabelOrder` (the prelude's functions and methods): labelled arguments may come in any
+/// order, as keyword arguments do in Python, so that `fit(x, y, verbose: 0, epochs: 3)`
+/// written from Keras' habit binds as `fit(x, y, epochs: 3, verbose: 0)`. A script's own
+/// functions keep Swift's order.
 public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, hasDefault: Bool)],
-                          function: String, variadicTail: Bool = false) throws -> [Value?] {
+                          function: String, variadicTail: Bool = false, anyLabelOrder: Bool = false) throws -> [Value?] {
+    if anyLabelOrder, !variadicTail, let ordered = inDeclaredOrder(args, params) {
+        return try bindArguments(ordered, to: params, function: function)
+    }
     var out = [Value?](repeating: nil, count: params.count)
     var a = 0
     let trailing = args.last.flatMap { $0.label == nil && $0.value.isFunction ? args.count - 1 : nil }
@@ -69,8 +77,11 @@ public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, 
     if a < args.count && !variadicTail {
         if let label = args[a].label {
             let known = params.compactMap(\.label)
+            if args[..<a].contains(where: { $0.label == label }) {
+                throw ScriptError(.type, "argument '\(label):' of \(function) is given twice")
+            }
             if known.contains(label) {
-                throw ScriptError(.type, "argument '\(label):' of \(function) is out of order; the order is \(function)")
+                throw ScriptError(.type, "argument '\(label):' of \(function) is out of order: write the arguments in the signature's order")
             }
             throw ScriptError(.type, "\(function) has no parameter '\(label):'", suggestion: Suggest.label(label, in: known))
         }
@@ -85,6 +96,41 @@ public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, 
         let most = params.contains(where: \.hasDefault) ? "at most \(params.count)" : "\(params.count)"
         throw ScriptError(.type, "too many arguments in call to \(function): it takes \(most), got \(args.count)")
     }
+    return out
+}
+
+/// `args` with their labelled arguments moved to the order of their parameters (the
+/// unlabelled ones keep theirs, and a trailing closure stays last); nil when they are in that
+/// order already, or when a label is unknown, repeated or ambiguous (the in-order match then
+/// reports it).
+func inDeclaredOrder(_ args: [ArgumentValue], _ params: [(label: String?, hasDefault: Bool)]) -> [ArgumentValue]? {
+    var slot: [String: Int] = [:]
+    var previous = -1, inOrder = true
+    for arg in args {
+        guard let label = arg.label else { continue }
+        guard slot[label] == nil, let i = params.firstIndex(where: { $0.label == label }),
+              params.lastIndex(where: { $0.label == label }) == i else { return nil }
+        slot[label] = i
+        if i < previous { inOrder = false }
+        previous = i
+    }
+    guard !inOrder else { return nil }
+    let byLabel = Dictionary(uniqueKeysWithValues: args.compactMap { a in a.label.map { ($0, a) } })
+    var unlabelled = args.filter { $0.label == nil }
+    var trailing: ArgumentValue?
+    if let last = args.last, last.label == nil, last.value.isFunction { trailing = unlabelled.removeLast() }
+    var out: [ArgumentValue] = []
+    var next = 0
+    for p in params {
+        if let label = p.label {
+            if let a = byLabel[label] { out.append(a) }
+        } else if next < unlabelled.count {
+            out.append(unlabelled[next])
+            next += 1
+        }
+    }
+    out += unlabelled[next...]
+    if let trailing { out.append(trailing) }
     return out
 }
 
@@ -181,7 +227,7 @@ public final class NativeFunction: Callable, @unchecked Sendable {
         let shape = parameters.map { (label: $0.label, hasDefault: !$0.isRequired) }
         let sig = "\(name)(" + parameters.map { "\($0.label ?? "_"):" }.joined() + ")"
         self.init(name, doc: doc) { args, interp in
-            let bound = try bindArguments(args, to: shape, function: sig)
+            let bound = try bindArguments(args, to: shape, function: sig, anyLabelOrder: true)
             var values: [Value] = []
             values.reserveCapacity(bound.count)
             for (i, b) in bound.enumerated() { values.append(b ?? parameters[i].defaultValue ?? .nil) }

@@ -228,7 +228,13 @@ public enum Members {
             if let member = d[site.key] { return try interp.call(member, args) }
         case .object(let o) where tabledIndex(of: o) == nil:
             guard let member = try o.member(name, interp) else { throw noMember(v, name) }
-            return try interp.call(member, args)
+            switch member {
+            case .function, .object(is NativeCallable): return try interp.call(member, args)
+            default:
+                // A property called as a method (pandas' `column.unique()`): said as such, not
+                // as a value that cannot be called.
+                throw ScriptError(.type, "'\(name)' is a property of a \(v.typeName), not a method: write .\(name) without ()")
+            }
         case .function(let f as NativeFunction):
             // A type's function: `Int.random(in: 1...6)`.
             if let member = f.constants[name] { return try interp.call(member, args) }
@@ -310,7 +316,7 @@ func bind(_ args: [ArgumentValue], _ signature: String, _ params: [NativeParamet
         if exact { return BoundArguments(given: args) }
     }
     let bound = try bindArguments(args, to: params.map { (label: $0.label, hasDefault: !$0.isRequired) },
-                                  function: signature)
+                                  function: signature, anyLabelOrder: true)
     return BoundArguments(filled: bound.enumerated().map { $0.element ?? params[$0.offset].defaultValue ?? .nil })
 }
 

@@ -57,6 +57,9 @@ final class KerasHabitTests: XCTestCase {
         XCTAssertTrue(k.execute("Adam(learning_rate: 0.01)").errorText.contains("did you mean 'lr'?"))
         XCTAssertTrue(k.execute("m.count_params()").errorText.contains("model.parameters"))
         XCTAssertTrue(k.execute("m.fit(x, y, batch_size: 8)").errorText.contains("did you mean 'batchSize'?"))
+        // Keyword arguments in a Python hand's order, and a clip that would climb the loss.
+        XCTAssertEqual(k.execute("m.fit(x, y, verbose: 0, epochs: 2, batchSize: 16).epochs").result, "2")
+        XCTAssertTrue(k.execute("m.fit(x, y, clipNorm: 0)").errorText.contains("fit(clipNorm:) is the largest gradient norm a step keeps, above 0"))
     }
 
     func testCompileMistakesAreClear() {
