@@ -57,7 +57,8 @@ public enum Reference {
     /// Per type, other libraries' member names and the members they are here (pandas'
     /// `to_csv` is a Frame's `writeCSV`): errors suggest them and the reference lists them.
     public static var memberAliases: [String: [String: String]] {
-        ["Frame": FrameObject.nativeMembers.aliases, "Model": ModelObject.nativeMembers.aliases, "Tensor": TensorObject.nativeMembers.aliases]
+        ["Frame": FrameObject.nativeMembers.aliases, "Column (frame[name])": ColumnObject.nativeMembers.aliases, "Model": ModelObject.nativeMembers.aliases,
+         "Tensor": TensorObject.nativeMembers.aliases, "Study": StudyObject.nativeMembers.aliases, "Trial": TrialObject.nativeMembers.aliases]
     }
 
     /// docs/reference.md.

@@ -260,6 +260,10 @@ final class StudyObject: DeclaredMembers {
         .property(name: "method", doc: "The sampler's name: bayes, random, sobol or grid.") { o in .string(o.study.sampler.name) },
         .property(name: "storage", doc: "The SQLite file or PostgreSQL server (its URL, less any password) that keeps the study; nil in memory.") { o in o.study.storage.location.map { .string($0) } ?? .nil },
         .property(name: "count", doc: "How many trials the study holds (running ones included).") { o in .int(o.study.trials.count) },
+    ], aliases: [
+        // Optuna's names.
+        "best_params": "best.params", "best_value": "best.value", "best_trial": "best", "best_trials": "pareto",
+        "trials_dataframe": "trials", "optimize": "resume", "n_trials": "count",
     ])
 
     var chart: LineChart {
@@ -396,6 +400,9 @@ final class TrialObject: DeclaredMembers {
             return .nil
         },
         .property(name: "duration", doc: "Seconds it ran; nil while running.") { o in o.trial.duration.map { .double($0) } ?? .nil },
+    ], aliases: [
+        // Optuna's names: a trial's parameters come from the space given to tune.
+        "suggest_float": "params", "suggest_int": "params", "suggest_categorical": "params", "should_prune": "report",
     ])
 }
 

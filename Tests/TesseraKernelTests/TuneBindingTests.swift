@@ -45,6 +45,17 @@ final class TuneBindingTests: XCTestCase {
         XCTAssertEqual(k.execute("study.pareto().rows").result, "1")
     }
 
+    func testOptunasNamesPointToOurs() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute("let s = tune([\"x\": uniform(0, 1)], objective: \"loss\", budget: 3, seed: 1) { p, t in [\"loss\": p.x] }").error)
+        XCTAssertTrue(k.execute("s.best_params").errorText.contains("study.best.params"))
+        XCTAssertTrue(k.execute("s.best_value").errorText.contains("study.best.value"))
+        XCTAssertTrue(k.execute("s.trials_dataframe()").errorText.contains("study.trials"))
+        // Keyword arguments in any order, as Optuna's.
+        XCTAssertNil(k.execute("let s2 = tune([\"x\": uniform(0, 1)], seed: 2, budget: 3, objective: \"loss\") { p, t in [\"loss\": p.x] }").error)
+        XCTAssertEqual(k.execute("s2.count").result, "3")
+    }
+
     func testMethodsAndTheGridBudget() {
         let k = KernelHarness()
         XCTAssertNil(k.execute("let space = [\"x\": uniform(0, 1), \"y\": uniform(0, 1), \"c\": choice([1, 2])]").error)
