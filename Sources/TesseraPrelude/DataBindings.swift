@@ -7,6 +7,15 @@ import TesseraScript
 enum DataBindings {
     static var functions: [NativeFunction] { [readCSV, dataset, standardize, oneHot, impute, clip, log1p] }
 
+    /// pandas' and scikit-learn's data functions, and how the prelude writes each.
+    static let foreignNames = [
+        "read_csv": "readCSV(path, target: \"label\")", "train_test_split": "frame.split(0.8, stratify: \"label\", seed: 1)",
+        "StandardScaler": "Standardize()", "OneHotEncoder": "OneHot([\"column\"])", "SimpleImputer": "Impute(.median)",
+        "get_dummies": "OneHot([\"column\"])", "load_iris": "dataset(\"iris\")",
+        "load_digits": "dataset(\"digits\")", "load_wine": "dataset(\"wine\")", "load_breast_cancer": "dataset(\"breast_cancer\")",
+        "to_categorical": "oneHot(y, classes: k)",
+    ]
+
     static let dataset = NativeFunction(Declaration(
         "dataset", [.positional("name", .string, "\"iris\", \"wine\", \"breast_cancer\", \"digits\", \"fashion_mnist\", \"fraud\", \"wordlang\" or \"fortunes\""),
                     .labelled("rows", .int, default: .nil, range: .atLeast(100), "rows of the generated \"fraud\" set (50,000 when left out), or of \"wordlang\" (40,000: 5,000 words per language)"),

@@ -13,6 +13,22 @@ enum MetricsBindings {
         MetricCatalog.all.map(function) + [confusion, costMatrix, profit, valueReport, thresholdSweep, rocCurve, prCurve, reliabilityCurve,
                                            objective, constraint, stored]
 
+    /// scikit-learn's functions that are not metric names (`confusion_matrix`, `roc_curve`),
+    /// and the prelude's name for each.
+    static let foreignFunctions = ["confusion_matrix": "confusion", "confusionMatrix": "confusion", "roc_curve": "rocCurve", "precision_recall_curve": "prCurve",
+                                   "calibration_curve": "reliabilityCurve", "accuracy_score": "accuracy", "balanced_accuracy_score": "balancedAccuracy",
+                                   "average_precision_score": "prAUC"]
+
+    /// How the prelude writes scikit-learn's metric function `name` (`f1_score`, `log_loss`,
+    /// `roc_auc_score`): the function and its signature; nil for a name it does not know.
+    static func functionNamed(_ name: String) -> String? {
+        // (A catalogue alias without an underscore, such as "acc", may be the user's own
+        // variable: only scikit-learn's snake_case names are read as metrics.)
+        let ours = foreignFunctions[name] ?? (name.contains("_") ? MetricCatalog.resolve(name).map(\.metric.name) : nil)
+        guard let ours, let f = functions.first(where: { $0.name == ours }) else { return nil }
+        return "'\(f.name)': \(f.declaration?.signature ?? f.name)"
+    }
+
     /// A catalogued metric's function: the ones with more to them than their plain form
     /// (per-class score rows, a beta, bins) have their own; the rest are made from the
     /// descriptor's input kind and computation.

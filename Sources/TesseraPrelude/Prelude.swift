@@ -17,5 +17,6 @@ public enum Prelude {
         for f in TuneBindings.functions { interpreter.definePrelude(f) }
         for f in DistributedBindings.functions { interpreter.definePrelude(f) }
         for f in TextBindings.functions { interpreter.definePrelude(f) }
+        interpreter.foreignName = { name in MetricsBindings.functionNamed(name) ?? DataBindings.foreignNames[name] }
     }
 }

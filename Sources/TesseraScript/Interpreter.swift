@@ -111,9 +111,14 @@ public final class Interpreter {
         slot(name).bind(value, constant: constant)
     }
 
+    /// Another library's name for a prelude function, and how it is written here
+    /// (scikit-learn's `accuracy_score` is `accuracy(yTrue, yPred)`): the prelude tells it,
+    /// and a NameError for the foreign name says it.
+    public var foreignName: (String) -> String? = { _ in nil }
+
     /// The NameError for an undefined name, with the closest defined name as a suggestion.
     func undefinedError(_ name: String, at loc: SourceLocation, in src: Source) -> ScriptError {
-        let hint = Suggest.name(name, in: definedNames)
+        let hint = foreignName(name).map { "here it is \($0)" } ?? Suggest.name(name, in: definedNames)
         return ScriptError(.name, "'\(name)' is not defined", at: loc, in: src, suggestion: hint)
     }
 

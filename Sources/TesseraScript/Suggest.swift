@@ -10,6 +10,13 @@ public enum Suggest {
         "sum": "xs.sum() or xs.reduce(0, +)", "sorted": "xs.sorted()", "reversed": "xs.reversed()",
         "isinstance": "type(x) == \"Int\"", "lambda": "{ x in x * 2 }", "def": "func f(_ x) { ... }",
         "elif": "else if", "console": "print(...)",
+        // Python's modules: the prelude's names are in scope without one.
+        "pd": "the prelude's functions without a module: readCSV(path), not pd.read_csv(path)",
+        "np": "tensor([...]) and its methods (t.mean(), t.reshape([..])), not np.array",
+        "torch": "tensor([...]), Sequential([...]) and grad(of:at:) without a module",
+        "tf": "Sequential([...]) and model.fit(...) without a module", "keras": "Sequential([...]) and model.fit(...) without a module",
+        "optuna": "tune(space, objective: ..., budget: n) { params, trial in ... }",
+        "sklearn": "the metrics (accuracy, f1, rocAUC), frame.split and the transforms, without a module",
     ]
 
     /// Member names another language uses by habit, and the spelling here.
