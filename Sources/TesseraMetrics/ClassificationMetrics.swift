@@ -27,7 +27,13 @@ public enum ClassificationMetrics {
         guard beta > 0 && beta.isFinite else { throw MetricError("\(function): beta must be a positive number, got \(beta)") }
         let m = try ConfusionMatrix(yTrue, yPred, weights: weights, function: function)
         let b2 = beta * beta
-        func f(_ p: Double, _ r: Double) -> Double { p + r > 0 ? (1 + b2) * p * r / (b2 * p + r) : 0 }
+        // From the counts, as scikit-learn computes it ((1 + β²)·tp / ((1 + β²)·tp + β²·fn + fp)),
+        // so that its figures agree to the last bit, not only to rounding: through precision
+        // and recall, 2·0.8·0.8 / 1.6 is 0.8000000000000002.
+        func f(_ tp: Double, predicted: Double, actual: Double) -> Double {
+            let denominator = (1 + b2) * tp + b2 * (actual - tp) + (predicted - tp)
+            return denominator > 0 ? (1 + b2) * tp / denominator : 0
+        }
         func ratio(_ a: Double, _ b: Double) -> Double { b > 0 ? a / b : 0 }
         switch average {
         case .binary:
@@ -39,16 +45,16 @@ public enum ClassificationMetrics {
             }
             let tp = m.counts[pos][pos]
             let p = ratio(tp, m.column(pos)), r = ratio(tp, m.row(pos))
-            return (p, r, f(p, r))
+            return (p, r, f(tp, predicted: m.column(pos), actual: m.row(pos)))
         case .micro:
             let tp = (0..<m.k).reduce(0.0) { $0 + m.counts[$1][$1] }
             let p = ratio(tp, m.total), r = ratio(tp, m.total)
-            return (p, r, f(p, r))
+            return (p, r, f(tp, predicted: m.total, actual: m.total))
         case .macro, .weighted:
             var ps: [Double] = [], rs: [Double] = [], fs: [Double] = [], support: [Double] = []
             for i in 0..<m.k {
                 let p = ratio(m.counts[i][i], m.column(i)), r = ratio(m.counts[i][i], m.row(i))
-                ps.append(p); rs.append(r); fs.append(f(p, r)); support.append(m.row(i))
+                ps.append(p); rs.append(r); fs.append(f(m.counts[i][i], predicted: m.column(i), actual: m.row(i))); support.append(m.row(i))
             }
             if average == .macro {
                 let n = Double(m.k)

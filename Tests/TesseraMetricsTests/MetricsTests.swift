@@ -28,6 +28,20 @@ final class MetricsTests: XCTestCase {
         }
     }
 
+    /// F from the counts as scikit-learn computes it: the same bits, where the harmonic mean
+    /// of precision and recall gave 0.8000000000000002 for scikit-learn's 0.8.
+    func testFScoresAgreeWithScikitLearnToTheBit() throws {
+        let t: [Double] = [0, 1, 1, 0, 1, 0, 1, 1], p: [Double] = [0, 1, 0, 0, 1, 1, 1, 1]
+        XCTAssertEqual(try ClassificationMetrics.scores(.numbers(t), .numbers(p), function: "f1").f, 0.8)
+        XCTAssertEqual(try ClassificationMetrics.scores(.numbers(t), .numbers(p), beta: 0.5, function: "fbeta").f, 0.8)
+        // sklearn.metrics.f1_score([0, 1, 2, 2, 1, 0], [0, 2, 2, 2, 1, 1], average=...) (1.9.1)
+        let t3: [Double] = [0, 1, 2, 2, 1, 0], p3: [Double] = [0, 2, 2, 2, 1, 1]
+        XCTAssertEqual(try ClassificationMetrics.scores(.numbers(t3), .numbers(p3), average: .macro, function: "f1").f, 0.6555555555555556)
+        XCTAssertEqual(try ClassificationMetrics.scores(.numbers(t3), .numbers(p3), average: .weighted, function: "f1").f, 0.6555555555555556)
+        XCTAssertEqual(try ClassificationMetrics.scores(.numbers(t3), .numbers(p3), average: .micro, function: "f1").f, 0.6666666666666666)
+        XCTAssertEqual(try ClassificationMetrics.scores(.numbers([0, 0]), .numbers([1, 0]), function: "f1").f, 0, "no true positive: 0, as scikit-learn")
+    }
+
     func testSpecLimitsAreClearErrors() throws {
         let o = MetricSpec.Objective("auc", .maximize)
         XCTAssertThrowsError(try MetricSpec(objectives: [o, o, o])) { XCTAssertTrue("\($0)".contains("one or two")) }
