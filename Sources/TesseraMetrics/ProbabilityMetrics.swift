@@ -9,13 +9,11 @@ public enum ProbabilityMetrics {
         let y = try Check.binary("logLoss", yTrue)
         let w = try Check.weights("logLoss", weights, y.count)
         let eps = Double.ulpOfOne
-        var total = 0.0, weight = 0.0
-        for i in y.indices {
+        let losses = y.indices.map { i in
             let p = min(max(probabilities[i], eps), 1 - eps)
-            total -= w[i] * log(y[i] ? p : 1 - p)
-            weight += w[i]
+            return -log(y[i] ? p : 1 - p)
         }
-        return total / weight
+        return PairwiseSum.average(losses, weights: w)
     }
 
     /// Log loss for several classes: `probabilities[i][k]` for class k in sorted order.
@@ -45,9 +43,14 @@ public enum ProbabilityMetrics {
         try Check.probabilities("brier", "yPred", probabilities)
         let y = try Check.binary("brier", yTrue)
         let w = try Check.weights("brier", weights, y.count)
-        var total = 0.0
-        for i in y.indices { let d = (y[i] ? 1 : 0) - probabilities[i]; total += w[i] * d * d }
-        return total / w.reduce(0, +)
+        // As scikit-learn (1.7 on) computes it: over both columns, (1 - y) against 1 - p and
+        // y against p, then halved. (1 - p) rounds, so this is not (y - p)² to the last bit.
+        let perRow = y.indices.map { i -> Double in
+            let t = y[i] ? 1.0 : 0.0, p = probabilities[i]
+            let a = (1 - t) - (1 - p), b = t - p
+            return a * a + b * b
+        }
+        return PairwiseSum.average(perRow, weights: w) * 0.5
     }
 
     /// One reliability bin: the mean predicted probability, the observed positive rate, and

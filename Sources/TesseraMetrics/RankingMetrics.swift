@@ -13,6 +13,12 @@ public enum RankingMetrics {
     }
 
     public static func counts(_ positive: [Bool], _ scores: [Double], _ weights: [Double]) -> Counts {
+        // Rows of weight 0 count for nothing, and make no threshold of their own (as
+        // scikit-learn leaves them out): an extra point would change the sums' rounding.
+        if weights.contains(0) {
+            let kept = weights.indices.filter { weights[$0] != 0 }
+            return counts(kept.map { positive[$0] }, kept.map { scores[$0] }, kept.map { weights[$0] })
+        }
         let order = ScoreOrder.descending(scores)
         var thresholds: [Double] = [], tps: [Double] = [], fps: [Double] = []
         var tp = 0.0, fp = 0.0
@@ -42,15 +48,31 @@ public enum RankingMetrics {
     /// The ROC curve (false and true positive rates, starting at 0, 0) and its thresholds.
     public static func rocCurve(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> (fpr: [Double], tpr: [Double], thresholds: [Double]) {
         let (y, w) = try prepare("rocCurve", yTrue, scores, weights)
-        let c = counts(y, scores, w)
+        let c = corners(counts(y, scores, w))
         let (fpr, tpr) = rates(c)
         return (fpr, tpr, [Double.infinity] + c.thresholds)
     }
 
     public static func rocAUC(_ yTrue: Labels, _ scores: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
         let (y, w) = try prepare("rocAUC", yTrue, scores, weights)
-        let (fpr, tpr) = rates(counts(y, scores, w))
+        let (fpr, tpr) = rates(corners(counts(y, scores, w)))
         return area(fpr: fpr, tpr: tpr)
+    }
+
+    /// The counts at the curve's corners: a point on the straight line between its
+    /// neighbours is dropped, as scikit-learn's roc_curve drops it (drop_intermediate), so
+    /// that the area is summed over the same trapezoids and agrees to the last bit.
+    static func corners(_ c: Counts) -> Counts {
+        let n = c.tps.count
+        guard n > 2 else { return c }
+        var keep = [0]
+        for i in 1..<(n - 1) {
+            let bendsFP = (c.fps[i + 1] - c.fps[i]) - (c.fps[i] - c.fps[i - 1]) != 0
+            let bendsTP = (c.tps[i + 1] - c.tps[i]) - (c.tps[i] - c.tps[i - 1]) != 0
+            if bendsFP || bendsTP { keep.append(i) }
+        }
+        keep.append(n - 1)
+        return Counts(thresholds: keep.map { c.thresholds[$0] }, tps: keep.map { c.tps[$0] }, fps: keep.map { c.fps[$0] })
     }
 
     static func rates(_ c: Counts) -> (fpr: [Double], tpr: [Double]) {
@@ -60,11 +82,8 @@ public enum RankingMetrics {
     /// The trapezoidal area under a ROC curve, as `rocCurve` returns it; lets a caller
     /// that already has the curve get its area without ranking the scores again.
     public static func area(fpr: [Double], tpr: [Double]) -> Double {
-        var area = 0.0
-        for k in fpr.indices.dropFirst() {
-            area += (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2
-        }
-        return area
+        // numpy's trapezoid: the strips, then their (pairwise) sum.
+        PairwiseSum.sum(fpr.indices.dropFirst().map { k in (fpr[k] - fpr[k - 1]) * (tpr[k] + tpr[k - 1]) / 2 })
     }
 
     /// One-vs-rest ROC AUC for several classes: `scores[i][k]` is row i's score for class
@@ -86,7 +105,7 @@ public enum RankingMetrics {
             let y = keys.map { $0 == cls }
             let column = scores.map { $0[k] }
             try Check.finite("rocAUC", "scores", column)
-            let (fpr, tpr) = rates(counts(y, column, w))
+            let (fpr, tpr) = rates(corners(counts(y, column, w)))
             areas.append(area(fpr: fpr, tpr: tpr))
             support.append(zip(y, w).reduce(0) { $0 + ($1.0 ? $1.1 : 0) })
         }
@@ -121,11 +140,13 @@ public enum RankingMetrics {
     /// Average precision of a curve, as `precisionRecallCurve` returns it (highest
     /// threshold first), without ranking the scores again.
     public static func averagePrecision(precision: [Double], recall: [Double]) -> Double {
-        var ap = 0.0, previousRecall = 0.0
-        for k in recall.indices {
-            ap += (recall[k] - previousRecall) * precision[k]
-            previousRecall = recall[k]
+        // As scikit-learn: -Σ diff(recall) · precision over the curve from the lowest
+        // threshold (recall falling to 0), the products summed pairwise as numpy sums.
+        let n = recall.count
+        let steps = (0..<n).map { j -> Double in
+            let k = n - 1 - j, lower = k > 0 ? recall[k - 1] : 0
+            return (lower - recall[k]) * precision[k]
         }
-        return ap
+        return -PairwiseSum.sum(steps)
     }
 }

@@ -9,9 +9,7 @@ public enum RegressionMetrics {
 
     public static func mse(_ yTrue: [Double], _ yPred: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
         let w = try prepare("mse", yTrue, yPred, weights)
-        var s = 0.0
-        for i in yTrue.indices { let d = yTrue[i] - yPred[i]; s += w[i] * d * d }
-        return s / w.reduce(0, +)
+        return PairwiseSum.average(yTrue.indices.map { let d = yTrue[$0] - yPred[$0]; return d * d }, weights: w)
     }
 
     public static func rmse(_ yTrue: [Double], _ yPred: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
@@ -21,22 +19,16 @@ public enum RegressionMetrics {
 
     public static func mae(_ yTrue: [Double], _ yPred: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
         let w = try prepare("mae", yTrue, yPred, weights)
-        var s = 0.0
-        for i in yTrue.indices { s += w[i] * abs(yTrue[i] - yPred[i]) }
-        return s / w.reduce(0, +)
+        return PairwiseSum.average(yTrue.indices.map { abs(yTrue[$0] - yPred[$0]) }, weights: w)
     }
 
     /// R²: 1 when predictions are exact, 0 for predicting the (weighted) mean; when yTrue
     /// is constant, 1 for exact predictions and 0 otherwise (as scikit-learn).
     public static func r2(_ yTrue: [Double], _ yPred: [Double], weights: [Double]? = nil) throws(MetricError) -> Double {
         let w = try prepare("r2", yTrue, yPred, weights)
-        let total = w.reduce(0, +)
-        let mean = zip(yTrue, w).reduce(0) { $0 + $1.0 * $1.1 } / total
-        var residual = 0.0, spread = 0.0
-        for i in yTrue.indices {
-            residual += w[i] * (yTrue[i] - yPred[i]) * (yTrue[i] - yPred[i])
-            spread += w[i] * (yTrue[i] - mean) * (yTrue[i] - mean)
-        }
+        let mean = PairwiseSum.average(yTrue, weights: w)
+        let residual = PairwiseSum.sum(yTrue.indices.map { w[$0] * ((yTrue[$0] - yPred[$0]) * (yTrue[$0] - yPred[$0])) })
+        let spread = PairwiseSum.sum(yTrue.indices.map { w[$0] * ((yTrue[$0] - mean) * (yTrue[$0] - mean)) })
         if spread == 0 { return residual == 0 ? 1 : 0 }
         return 1 - residual / spread
     }

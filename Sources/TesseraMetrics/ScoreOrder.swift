@@ -2,8 +2,10 @@
 /// on the scores' bit patterns (four passes of 16 bits): linear time, so ranking 10^7
 /// scores costs a few passes over memory instead of a comparison sort.
 enum ScoreOrder {
-    /// Indices by descending score; rows with equal scores keep descending index order
-    /// (scikit-learn's reversed stable sort), so ties are grouped the same way.
+    /// Indices by descending score; rows with equal scores keep their index order, as
+    /// scikit-learn's stable descending sort keeps them (1.9; before, it reversed a stable
+    /// ascending sort): weights within a tie are summed in the same order, so weighted
+    /// curves and their areas agree to the last bit.
     static func descending(_ scores: [Double]) -> [Int32] {
         let n = scores.count
         guard n > 1 else { return n == 1 ? [0] : [] }
@@ -13,18 +15,18 @@ enum ScoreOrder {
         scores.withUnsafeBufferPointer { s in
             keys.withUnsafeMutableBufferPointer { k in
                 for i in 0..<n {
-                    let bits = s[i].bitPattern
+                    // (-0.0 is 0: equal scores, kept in index order as numpy's sort keeps them.)
+                    let bits = (s[i] == 0 ? 0.0 : s[i]).bitPattern
                     let ascending = bits & (1 << 63) != 0 ? ~bits : bits | (1 << 63)
                     k[i] = ~ascending
                 }
             }
         }
-        // Equal keys keep their input order; feeding indices in descending order gives
-        // descending index order among ties.
-        for i in 0..<n { order[i] = Int32(n - 1 - i) }
+        // Equal keys keep their input order: indices fed in ascending order stay so among ties.
+        for i in 0..<n { order[i] = Int32(i) }
         var keyBuffer = [UInt64](repeating: 0, count: n)
         var orderBuffer = [Int32](repeating: 0, count: n)
-        var source = keys.withUnsafeBufferPointer { k in (0..<n).map { k[n - 1 - $0] } }
+        var source = keys
         keys = []
         var counts = [Int](repeating: 0, count: 1 << 16)
         for pass in 0..<4 {

@@ -3,13 +3,14 @@ import XCTest
 @testable import TesseraMetrics
 
 final class MetricsTests: XCTestCase {
-    func testScoreOrderIsDescendingWithTiesByDescendingIndex() {
+    func testScoreOrderIsDescendingWithTiesByIndex() {
         let scores: [Double] = [0.5, -1, 0.5, .infinity, 0, -0.0, 2, 0.5, -.infinity, 1e-300]
         let order = ScoreOrder.descending(scores).map(Int.init)
-        let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 > $1 }
-        // -0.0 and 0 are equal scores: only their relative order may differ.
-        XCTAssertEqual(order.map { scores[$0] }, expected.map { scores[$0] })
-        XCTAssertEqual(order.filter { scores[$0] == 0.5 }, [7, 2, 0])
+        let expected = scores.indices.sorted { scores[$0] != scores[$1] ? scores[$0] > scores[$1] : $0 < $1 }
+        // -0.0 and 0 are equal scores, kept in index order as the others.
+        XCTAssertEqual(order, expected)
+        XCTAssertEqual(ScoreOrder.descending([-0.0, 0.0, 1]).map(Int.init), [2, 0, 1])
+        XCTAssertEqual(order.filter { scores[$0] == 0.5 }, [0, 2, 7])
         var rng = SystemRandomNumberGenerator()
         let many = (0..<50_000).map { _ in Double(Int.random(in: 0..<1000, using: &rng)) / 7 }
         let sorted = ScoreOrder.descending(many).map { many[Int($0)] }

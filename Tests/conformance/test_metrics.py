@@ -227,3 +227,41 @@ def test_value_report_puts_counts_beside_amounts():
     os.unlink(f.name)
     assert "caught 67% of positives (2 of 3) and 14% of their amount" in out, out
     assert "$900" in out  # the missed amount
+
+
+@pytest.mark.parametrize("n", [5, 200, 1000, 4099])
+def test_metrics_agree_with_scikit_learn_to_the_last_bit(n):
+    """Not only within a tolerance: the same Double as scikit-learn, because a user who
+    compares the two prints sees every digit. Means and areas are numpy's pairwise sums, F
+    comes from the counts, and the ROC area is summed over the curve's corners only."""
+    rng = np.random.default_rng(n)
+    y = rng.integers(0, 2, n)
+    s = np.round(rng.random(n), 3)
+    pred = (s > 0.5).astype(int)
+    w = np.round(rng.random(n) * 3, 2)
+    r = rng.normal(size=n).round(3)
+    rp = (r + rng.normal(size=n) * 0.5).round(3)
+    y3, p3 = rng.integers(0, 3, n), rng.integers(0, 3, n)
+    expected = {
+        "accuracy": skm.accuracy_score(y, pred), "f1": skm.f1_score(y, pred), "fbeta": skm.fbeta_score(y, pred, beta=2),
+        "f1macro": skm.f1_score(y3, p3, average="macro"), "mcc": skm.matthews_corrcoef(y, pred),
+        "rocAUC": skm.roc_auc_score(y, s), "rocAUCw": skm.roc_auc_score(y, s, sample_weight=w),
+        "prAUC": skm.average_precision_score(y, s), "prAUCw": skm.average_precision_score(y, s, sample_weight=w),
+        "logLoss": skm.log_loss(y, s), "logLossw": skm.log_loss(y, s, sample_weight=w),
+        "brier": skm.brier_score_loss(y, s), "mse": skm.mean_squared_error(r, rp), "msew": skm.mean_squared_error(r, rp, sample_weight=w),
+        "mae": skm.mean_absolute_error(r, rp), "rmse": skm.root_mean_squared_error(r, rp), "r2": skm.r2_score(r, rp),
+        "r2w": skm.r2_score(r, rp, sample_weight=w),
+    }
+    if len(set(y.tolist())) < 2:
+        pytest.skip("one class only")
+    got = run([f"let y = {literal(y)}", f"let s = {literal(s)}", f"let pred = {literal(pred)}", f"let w = {literal(w)}",
+               f"let r = {literal(r)}", f"let rp = {literal(rp)}", f"let y3 = {literal(y3)}", f"let p3 = {literal(p3)}",
+               'print("accuracy", accuracy(y, pred))', 'print("f1", f1(y, pred))', 'print("fbeta", fbeta(y, pred, beta: 2))',
+               'print("f1macro", f1(y3, p3, average: .macro))', 'print("mcc", mcc(y, pred))',
+               'print("rocAUC", rocAUC(y, s))', 'print("rocAUCw", rocAUC(y, s, weights: w))',
+               'print("prAUC", prAUC(y, s))', 'print("prAUCw", prAUC(y, s, weights: w))',
+               'print("logLoss", logLoss(y, s))', 'print("logLossw", logLoss(y, s, weights: w))',
+               'print("brier", brier(y, s))', 'print("mse", mse(r, rp))', 'print("msew", mse(r, rp, weights: w))',
+               'print("mae", mae(r, rp))', 'print("rmse", rmse(r, rp))', 'print("r2", r2(r, rp))', 'print("r2w", r2(r, rp, weights: w))'])
+    differ = {k: (got[k], float(v)) for k, v in expected.items() if got[k] != float(v)}
+    assert not differ, differ
