@@ -65,17 +65,17 @@ public struct LossKind: Sendable {
     public let make: @Sendable (Options) throws(TensorError) -> Loss
 
     public static let all: [LossKind] = [
-        LossKind(name: "crossEntropy", aliases: ["categoricalCrossEntropy"],
+        LossKind(name: "crossEntropy", aliases: ["categoricalCrossEntropy", "sparse_categorical_crossentropy", "categorical_crossentropy"],
                  summary: "Softmax cross-entropy over class scores (a last softmax is fused into it); classWeights and labelSmoothing apply.") { o throws(TensorError) in
             guard o.labelSmoothing >= 0 && o.labelSmoothing < 1 else { throw TensorError(.value, "labelSmoothing must be in [0, 1), got \(o.labelSmoothing)") }
             return .crossEntropy(weights: o.classWeights, labelSmoothing: o.labelSmoothing)
         },
-        LossKind(name: "binaryCrossEntropy", aliases: ["bce"],
+        LossKind(name: "binaryCrossEntropy", aliases: ["bce", "binary_crossentropy"],
                  summary: "Sigmoid cross-entropy of one score per row against 0/1 targets (a last sigmoid is fused into it); positiveWeight applies.") { o throws(TensorError) in
             guard o.positiveWeight > 0, o.positiveWeight.isFinite else { throw TensorError(.value, "positiveWeight must be above 0, got \(o.positiveWeight)") }
             return .binaryCrossEntropy(positiveWeight: o.positiveWeight)
         },
-        LossKind(name: "mse", aliases: ["meanSquaredError"], summary: "Mean squared error, for regression.") { _ throws(TensorError) in .meanSquaredError },
+        LossKind(name: "mse", aliases: ["meanSquaredError", "mean_squared_error"], summary: "Mean squared error, for regression.") { _ throws(TensorError) in .meanSquaredError },
         LossKind(name: "huber", aliases: [], summary: "Huber loss (delta 1): squared near 0, absolute beyond; regression robust to outliers.") { _ throws(TensorError) in .huber() },
     ]
 

@@ -3,7 +3,7 @@ import TesseraTensor
 /// Layers applied in order. Shapes are inferred from the first batch (or `build`), and
 /// parameters are named as PyTorch's nn.Sequential names them ("0.weight", "0.bias").
 public final class Sequential {
-    public let layers: [any Layer]
+    public private(set) var layers: [any Layer]
     /// Seeds the weights' initialization.
     public let seed: UInt64
     public private(set) var inputShape: [Int]?
@@ -16,6 +16,15 @@ public final class Sequential {
     }
 
     public var isBuilt: Bool { inputShape != nil }
+
+    /// Appends a layer, as Keras' `model.add(layer)`: only before the model is built, since
+    /// the weights made for the layers before it fix their shapes.
+    public func add(_ layer: any Layer) throws(TensorError) {
+        guard !isBuilt else {
+            throw TensorError(.value, "add layers before the model is built (by its first fit or predict, or inputShape:); this one already has weights for its \(layers.count) layers")
+        }
+        layers.append(layer)
+    }
 
     /// Makes every layer's parameters for examples of `inputShape` (no batch dimension).
     public func build(inputShape: [Int]) throws(TensorError) {

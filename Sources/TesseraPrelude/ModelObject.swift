@@ -55,6 +55,14 @@ final class ModelObject: DeclaredMembers {
                                                                 "false: ignore (with a warning) columns the model was not fitted with, instead of a DataError")
 
     static let nativeMembers = NativeMembers<ModelObject>([
+        .method(Declaration("add", [.positional("layer", .object("Layer"), "the layer to append")],
+                            summary: "Appends a layer, as Keras' model.add: before the model is built (its first fit or predict).",
+                            example: "let m = Sequential(seed: 1)\nm.add(Dense(8, activation: .relu))\nm.add(Dense(2))\nm.summary()",
+                            errors: [(.value, "the model is built already")])) { m, a, _ in
+            guard case .object(let l as LayerObject) = a["layer"] else { throw ScriptError(.type, "add(_:) takes a layer (Dense(8), Dropout(0.2), ...), got \(a["layer"].typeName)") }
+            try ScriptError.converting { try m.model.add(l.layer) }
+            return .nil
+        },
         .method(Declaration(
             "compile", [.labelled("optimizer", .any, default: .nil,
                                   "an Optimizer (Adam(lr: 1e-3)), or the name of one with its default settings: " + OptimizerKind.all.map { "\"\($0.name.lowercased())\"" }.joined(separator: ", ")),
@@ -193,6 +201,9 @@ final class ModelObject: DeclaredMembers {
     /// target column) or from a features Tensor and a targets Tensor.
     func data(_ first: Value, _ second: Value?, target: Value, needTarget: Bool, what: String, fitting: Bool = false,
               strict: Bool = true, interp: Interpreter? = nil) throws -> (Tensor, Tensor?) {
+        guard !model.layers.isEmpty else {
+            throw ScriptError(.value, "\(what): the model has no layers", suggestion: "give them to Sequential([Dense(8, activation: .relu), Dense(2)]), or add them one by one: model.add(Dense(8))")
+        }
         var x: Tensor, y: Tensor?
         switch first {
         case .object(let f as FrameObject):

@@ -16,7 +16,7 @@ enum NNBindings {
     // MARK: Layers
 
     static let sequential = NativeFunction(Declaration(
-        "Sequential", [.positional("layers", .array, "the layers, applied in order"),
+        "Sequential", [.positional("layers", .array, default: .array([]), defaultText: "[]", "the layers, applied in order (or added one by one with model.add(layer), as in Keras)"),
                        .labelled("inputShape", .array, default: .nil, "the shape of one example (e.g. [1, 28, 28]); left out, the first batch tells"),
                        .labelled("seed", .int, default: .int(0), "the seed of the weights' initialisation")],
         returns: "Model", summary: "A network of layers applied in order; fit, predict, evaluate, summary and save it.",

@@ -101,10 +101,21 @@ public struct Arguments {
             if shape.accepts(i, v) || (v.isNil && parameters[i].hasDefault) { continue }
             let type = shape.types[i]
             let p = shape.declaration.parameters[i]
-            // A symbol of the right kind but not among the names is a wrong value, not a wrong type.
-            if case .symbol(let given) = v, let names = type.symbolNames, !names.contains(given) {
-                throw ScriptError(.value, "\(Self.place(p, in: shape.declaration)) is one of \(names.map { "." + $0 }.joined(separator: ", ")), got .\(given)",
-                                  suggestion: Suggest.closest(to: given, in: names).map { "did you mean .\($0)?" } ?? Self.hint(p))
+            // A choice's name as a String, as Keras writes it (activation: "relu", loss:
+            // "mse"), is the symbol it names; a name that is not among the choices, as a
+            // String or a symbol, is a wrong value, not a wrong type.
+            if let names = type.symbolNames {
+                var given: (name: String, shown: String)?
+                switch v {
+                case .string(let s) where !names.isEmpty: given = (s, "\"\(s)\"")
+                case .symbol(let s): given = (s, "." + s)
+                default: break
+                }
+                if let given {
+                    if names.contains(given.name) { values[i] = .symbol(given.name); continue }
+                    throw ScriptError(.value, "\(Self.place(p, in: shape.declaration)) is one of \(names.map { "." + $0 }.joined(separator: ", ")), got \(given.shown)",
+                                      suggestion: Suggest.closest(to: given.name, in: names).map { "did you mean .\($0)?" } ?? Self.hint(p))
+                }
             }
             throw ScriptError(.type, "\(Self.place(p, in: shape.declaration)) needs \(Self.article(type)), got \(Self.shown(v))",
                               suggestion: Self.hint(p) ?? "\(p.label ?? p.name): \(p.doc)")

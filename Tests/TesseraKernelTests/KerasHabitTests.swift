@@ -62,6 +62,30 @@ final class KerasHabitTests: XCTestCase {
         XCTAssertTrue(k.execute("m.fit(x, y, clipNorm: 0)").errorText.contains("fit(clipNorm:) is the largest gradient norm a step keeps, above 0"))
     }
 
+    func testLayersAddedOneByOne() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute(setup).error)
+        XCTAssertNil(k.execute("let m = Sequential(seed: 1)\nm.add(Dense(8, activation: .relu))\nm.add(Dense(3, activation: .softmax))").error)
+        // The same network as one built from the list: the same weights, the same losses.
+        XCTAssertNil(k.execute("let a = m.fit(x, y, epochs: 3, verbose: 0)\nlet b = net().fit(x, y, epochs: 3, verbose: 0)").error)
+        XCTAssertEqual(k.execute("a[\"loss\"] == b[\"loss\"]").result, "true")
+        XCTAssertTrue(k.execute("m.add(Dense(2))").errorText.contains("add layers before the model is built"))
+        XCTAssertTrue(k.execute("Sequential().fit(x, y)").errorText.contains("the model has no layers"))
+        XCTAssertTrue(k.execute("Sequential().add(3)").errorText.contains("needs a Layer"))
+    }
+
+    func testKerasStringsForChoices() {
+        let k = KernelHarness()
+        XCTAssertNil(k.execute(setup).error)
+        // activation: "relu" is .relu, loss: "sparse_categorical_crossentropy" the cross-entropy.
+        XCTAssertNil(k.execute("let m = Sequential([Dense(8, activation: \"relu\"), Dense(3, activation: \"softmax\")], seed: 1)\nm.compile(optimizer: \"adam\", loss: \"sparse_categorical_crossentropy\")").error)
+        XCTAssertNil(k.execute("let h = m.fit(x, y, epochs: 3, verbose: 0)\nlet h2 = net().fit(x, y, epochs: 3, loss: .crossEntropy, verbose: 0)").error)
+        XCTAssertEqual(k.execute("h[\"loss\"] == h2[\"loss\"]").result, "true")
+        let typo = k.execute("Dense(8, activation: \"rellu\")")
+        XCTAssertTrue(typo.errorText.contains("ValueError") && typo.errorText.contains("did you mean .relu?"), typo.errorText)
+        XCTAssertTrue(k.execute("Dense(8, activation: 3)").errorText.contains("TypeError"))
+    }
+
     func testCompileMistakesAreClear() {
         let k = KernelHarness()
         XCTAssertNil(k.execute(setup + "\nlet m = net()").error)
