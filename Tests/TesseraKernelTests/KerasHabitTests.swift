@@ -3,6 +3,12 @@ import XCTest
 /// A Keras user's workflow: compile(optimizer:loss:metrics:) then fit and evaluate with
 /// their defaults, and one-hot targets (to_categorical's) for a categorical cross-entropy.
 final class KerasHabitTests: XCTestCase {
+    /// Runs `code`, which must fail with an error whose text contains `words`.
+    func assertFails(_ k: KernelHarness, _ code: String, saying words: String, file: StaticString = #filePath, line: UInt = #line) {
+        let text = k.execute(code).errorText
+        XCTAssertTrue(text.contains(words), "\(code): \(text)", file: file, line: line)
+    }
+
     let setup = """
         let x = randn([60, 4], seed: 2)
         let y = tensor((0..<60).map { $0 % 3 })
@@ -53,13 +59,13 @@ final class KerasHabitTests: XCTestCase {
         XCTAssertEqual(k.execute("h.history[\"loss\"] == h[\"loss\"] && h.history.keys.sorted() == h.names.sorted()").result, "true")
         XCTAssertEqual(k.execute("m.predict(x, verbose: 0).shape").result, "[60, 3]")
         XCTAssertEqual(k.execute("m.evaluate(x, y, verbose: 0).keys.sorted()").result, "[\"loss\"]")
-        XCTAssertTrue(k.execute("m.fit(x, y, validation_data: (x, y))").errorText.contains("did you mean 'validation'?"))
-        XCTAssertTrue(k.execute("Adam(learning_rate: 0.01)").errorText.contains("did you mean 'lr'?"))
-        XCTAssertTrue(k.execute("m.count_params()").errorText.contains("model.parameters"))
-        XCTAssertTrue(k.execute("m.fit(x, y, batch_size: 8)").errorText.contains("did you mean 'batchSize'?"))
+        assertFails(k, "m.fit(x, y, validation_data: (x, y))", saying: "did you mean 'validation'?")
+        assertFails(k, "Adam(learning_rate: 0.01)", saying: "did you mean 'lr'?")
+        assertFails(k, "m.count_params()", saying: "model.parameters")
+        assertFails(k, "m.fit(x, y, batch_size: 8)", saying: "did you mean 'batchSize'?")
         // Keyword arguments in a Python hand's order, and a clip that would climb the loss.
         XCTAssertEqual(k.execute("m.fit(x, y, verbose: 0, epochs: 2, batchSize: 16).epochs").result, "2")
-        XCTAssertTrue(k.execute("m.fit(x, y, clipNorm: 0)").errorText.contains("fit(clipNorm:) is the largest gradient norm a step keeps, above 0"))
+        assertFails(k, "m.fit(x, y, clipNorm: 0)", saying: "fit(clipNorm:) is the largest gradient norm a step keeps, above 0")
     }
 
     func testLayersAddedOneByOne() {
@@ -69,9 +75,9 @@ final class KerasHabitTests: XCTestCase {
         // The same network as one built from the list: the same weights, the same losses.
         XCTAssertNil(k.execute("let a = m.fit(x, y, epochs: 3, verbose: 0)\nlet b = net().fit(x, y, epochs: 3, verbose: 0)").error)
         XCTAssertEqual(k.execute("a[\"loss\"] == b[\"loss\"]").result, "true")
-        XCTAssertTrue(k.execute("m.add(Dense(2))").errorText.contains("add layers before the model is built"))
-        XCTAssertTrue(k.execute("Sequential().fit(x, y)").errorText.contains("the model has no layers"))
-        XCTAssertTrue(k.execute("Sequential().add(3)").errorText.contains("needs a Layer"))
+        assertFails(k, "m.add(Dense(2))", saying: "add layers before the model is built")
+        assertFails(k, "Sequential().fit(x, y)", saying: "the model has no layers")
+        assertFails(k, "Sequential().add(3)", saying: "needs a Layer")
     }
 
     func testKerasStringsForChoices() {
@@ -83,16 +89,16 @@ final class KerasHabitTests: XCTestCase {
         XCTAssertEqual(k.execute("h[\"loss\"] == h2[\"loss\"]").result, "true")
         let typo = k.execute("Dense(8, activation: \"rellu\")")
         XCTAssertTrue(typo.errorText.contains("ValueError") && typo.errorText.contains("did you mean .relu?"), typo.errorText)
-        XCTAssertTrue(k.execute("Dense(8, activation: 3)").errorText.contains("TypeError"))
+        assertFails(k, "Dense(8, activation: 3)", saying: "TypeError")
     }
 
     func testCompileMistakesAreClear() {
         let k = KernelHarness()
         XCTAssertNil(k.execute(setup + "\nlet m = net()").error)
-        XCTAssertTrue(k.execute("m.compile(optimizer: \"adamax\")").errorText.contains("unknown optimizer \"adamax\""))
-        XCTAssertTrue(k.execute("m.compile(metrics: [\"acuracy\"])").errorText.contains("did you mean \"accuracy\"?"))
-        XCTAssertTrue(k.execute("m.compile(loss: .crossEntropyy)").errorText.contains("crossEntropy"))
-        XCTAssertTrue(k.execute("m.compile(optimizer: 3)").errorText.contains("takes an Optimizer"))
+        assertFails(k, "m.compile(optimizer: \"adamax\")", saying: "unknown optimizer \"adamax\"")
+        assertFails(k, "m.compile(metrics: [\"acuracy\"])", saying: "did you mean \"accuracy\"?")
+        assertFails(k, "m.compile(loss: .crossEntropyy)", saying: "crossEntropy")
+        assertFails(k, "m.compile(optimizer: 3)", saying: "takes an Optimizer")
         // A failed compile changes nothing: the model still fits with its defaults.
         XCTAssertNil(k.execute("m.fit(x, y, epochs: 1, verbose: 0)").error)
     }
