@@ -137,11 +137,15 @@ enum BinaryOperator: UInt8, CaseIterable {
             // matching it as a String (`a < b` on Strings in a sort's comparison).
             if case .object = a { return try Operators.ordered(symbol, a, b) }
             if case .object = b { return try Operators.ordered(symbol, a, b) }
-            switch self {
-            case .less: return .bool(try Operators.less(a, b))
-            case .greater: return .bool(try Operators.less(b, a))
-            case .lessEqual: return .bool(try !Operators.less(b, a))
-            default: return .bool(try !Operators.less(a, b))
+            do {
+                switch self {
+                case .less: return .bool(try Operators.less(a, b))
+                case .greater: return .bool(try Operators.less(b, a))
+                case .lessEqual: return .bool(try !Operators.less(b, a))
+                default: return .bool(try !Operators.less(a, b))
+                }
+            } catch let e as ScriptError where e.kind == .type {
+                throw Operators.comparisonError(e, symbol, a, b)
             }
         case .equal: return .bool(Operators.equal(a, b))
         case .notEqual: return .bool(!Operators.equal(a, b))

@@ -343,11 +343,31 @@ public enum Operators {
     public static func ordered(_ op: String, _ a: Value, _ b: Value) throws -> Value {
         if case .object(let o) = a, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
         if case .object(let o) = b, let n = o as? NativeOperand, let r = try n.binary(op, a, b) { return r }
-        switch op {
-        case "<": return .bool(try less(a, b))
-        case ">": return .bool(try less(b, a))
-        case "<=": return .bool(try !less(b, a))
-        default: return .bool(try !less(a, b))
+        return .bool(try order(op, a, b))
+    }
+
+    /// `a op b` for `< > <= >=` by `less`, a TypeError naming the operands in the order
+    /// written and the operator.
+    static func order(_ op: String, _ a: Value, _ b: Value) throws -> Bool {
+        do {
+            switch op {
+            case "<": return try less(a, b)
+            case ">": return try less(b, a)
+            case "<=": return try !less(b, a)
+            default: return try !less(a, b)
+            }
+        } catch let e as ScriptError where e.kind == .type {
+            throw comparisonError(e, op, a, b)
+        }
+    }
+
+    /// The error of `a op b` where `less` failed: `a > b` is `less(b, a)` underneath, whose
+    /// error said "cannot compare Int with Column using '<'" for `column > 2`. Two Arrays or
+    /// two Tuples failed on a pair of their elements, which their error names.
+    static func comparisonError(_ e: ScriptError, _ op: String, _ a: Value, _ b: Value) -> ScriptError {
+        switch (a, b) {
+        case (.array, .array), (.tuple, .tuple): return e
+        default: return ScriptError(.type, "cannot compare \(a.typeName) with \(b.typeName) using '\(op)'")
         }
     }
 

@@ -98,6 +98,19 @@ final class ErrorTests: ScriptTestCase {
         XCTAssertEqual(run("let def = [1, 2]\nfunc h(_ def: Int) -> Int { def }\nh(def[1])"), "2")
     }
 
+    /// A comparison's TypeError names the operands in the order written and the operator as
+    /// written (`a > b` is `b < a` underneath, which the message once said).
+    func testAComparisonErrorSaysWhatWasWritten() {
+        for (cell, message) in [("3 > \"a\"", "cannot compare Int with String using '>'"),
+                                ("\"a\" <= 3", "cannot compare String with Int using '<='"),
+                                ("let x: Any? = nil\nx >= 1", "cannot compare nil with Int using '>='"),
+                                ("func f(_ a, _ b) { a > b }\nf(true, 2)", "cannot compare Bool with Int using '>'")] {
+            XCTAssertEqual(error(cell)?.message, message, cell)
+        }
+        // Two Arrays: the pair of elements that cannot be compared.
+        XCTAssertEqual(error("[1, 2] > [1, \"b\"]")?.message, "cannot compare String with Int using '<'")
+    }
+
     func testTypeErrorForLabels() {
         expect("func area(width, height) { return width * height }\narea(2, 5)", """
             TypeError: argument 1 of area(width:height:) needs 'width:', got no label (cell 1, line 2, column 1)
