@@ -250,6 +250,9 @@ final class ModelObject: DeclaredMembers {
     // MARK: compile
 
     func compile(_ a: Arguments) throws {
+        // Everything is checked before anything changes: a compile that fails leaves the
+        // model as it was.
+        var chosen: (optimizer: any Optimizer, schedule: Schedule?)?
         switch a["optimizer"] {
         case .nil: break
         case .string(let name), .symbol(let name):
@@ -257,24 +260,21 @@ final class ModelObject: DeclaredMembers {
                 throw ScriptError(.value, "compile: unknown optimizer \"\(name)\"",
                                   suggestion: "the optimizers are " + OptimizerKind.all.map { "\"\($0.name.lowercased())\"" }.joined(separator: ", ") + ", or one made with its settings: Adam(lr: 1e-3)")
             }
-            use(try ScriptError.converting { try kind.make([:]) }, schedule: nil)
+            chosen = (try ScriptError.converting { try kind.make([:]) }, nil)
         case .object(let o as OptimizerObject):
-            use(o.optimizer, schedule: o.schedule)
+            chosen = (o.optimizer, o.schedule)
         case let other:
             throw ScriptError(.type, "compile(optimizer:) takes an Optimizer (Adam(lr: 1e-3)) or its name (\"adam\"), got \(other.typeName)")
         }
-        if !a.isNil("loss") {
-            // Checked now, so that a wrong name fails at compile, as in Keras.
-            loss = try Self.lossValue(a["loss"], classWeights: .nil, smoothing: .int(0), positiveWeight: .int(1))
-            lossKnown = true
-            compiledLoss = a["loss"]
-        }
+        // The loss is made now, so that a wrong name fails at compile, as in Keras.
+        let newLoss = a.isNil("loss") ? nil : try Self.lossValue(a["loss"], classWeights: .nil, smoothing: .int(0), positiveWeight: .int(1))
+        var metrics: [Value]?
         switch a["metrics"] {
         case .nil: break
-        case .array(let xs): compiledMetrics = xs
-        case let one: compiledMetrics = [one]
+        case .array(let xs): metrics = xs
+        case let one: metrics = [one]
         }
-        for item in compiledMetrics {
+        for item in metrics ?? [] {
             if case .function(let f) = item, f is MetricFunction { continue }
             guard case .string(let name) = item else {
                 throw ScriptError(.type, "compile(metrics:) takes metric names and Metric values (a costMatrix), got \(item.typeName)")
@@ -285,6 +285,11 @@ final class ModelObject: DeclaredMembers {
                                   suggestion: Suggest.closest(to: name, in: names).map { "did you mean \"\($0)\"?" } ?? "the metrics are " + names.joined(separator: ", "))
             }
         }
+        if let chosen { use(chosen.optimizer, schedule: chosen.schedule) }
+        if let newLoss {
+            (loss, lossKnown, compiledLoss) = (newLoss, true, a["loss"])
+        }
+        if let metrics { compiledMetrics = metrics }
     }
 
     /// `optimizer` for the fits to come (a new one starts its schedule over).

@@ -99,7 +99,12 @@ final class KerasHabitTests: XCTestCase {
         assertFails(k, "m.compile(metrics: [\"acuracy\"])", saying: "did you mean \"accuracy\"?")
         assertFails(k, "m.compile(loss: .crossEntropyy)", saying: "crossEntropy")
         assertFails(k, "m.compile(optimizer: 3)", saying: "takes an Optimizer")
-        // A failed compile changes nothing: the model still fits with its defaults.
+        // A failed compile changes nothing: not the metrics, not the optimizer, not the loss.
+        XCTAssertNil(k.execute("m.compile(metrics: [\"accuracy\"])").error)
+        assertFails(k, "m.compile(optimizer: \"sgd\", loss: .mse, metrics: [\"f1\", \"nope\"])", saying: "no metric \"nope\"")
         XCTAssertNil(k.execute("m.fit(x, y, epochs: 1, verbose: 0)").error)
+        XCTAssertEqual(k.execute("m.evaluate(x, y).keys.sorted()").result, "[\"accuracy\", \"loss\"]")
+        XCTAssertEqual(k.execute("let twin = net()\ntwin.fit(x, y, epochs: 1, verbose: 0)\nm.evaluate(x, y)[\"loss\"] == twin.evaluate(x, y)[\"loss\"]").result, "true",
+                       "Adam and the cross-entropy, as before the failed compile")
     }
 }
