@@ -104,18 +104,21 @@ public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, 
 /// order already, or when a label is unknown, repeated or ambiguous (the in-order match then
 /// reports it).
 func inDeclaredOrder(_ args: [ArgumentValue], _ params: [(label: String?, hasDefault: Bool)]) -> [ArgumentValue]? {
-    var slot: [String: Int] = [:]
+    // The common call is in order already: found so without building anything.
     var previous = -1, inOrder = true
     for arg in args {
         guard let label = arg.label else { continue }
-        guard slot[label] == nil, let i = params.firstIndex(where: { $0.label == label }),
-              params.lastIndex(where: { $0.label == label }) == i else { return nil }
-        slot[label] = i
-        if i < previous { inOrder = false }
+        guard let i = params.firstIndex(where: { $0.label == label }) else { return nil }
+        if i <= previous { inOrder = false }
         previous = i
     }
     guard !inOrder else { return nil }
-    let byLabel = Dictionary(uniqueKeysWithValues: args.compactMap { a in a.label.map { ($0, a) } })
+    var byLabel: [String: ArgumentValue] = [:]
+    for arg in args {
+        guard let label = arg.label else { continue }
+        guard byLabel[label] == nil, params.filter({ $0.label == label }).count == 1 else { return nil }
+        byLabel[label] = arg
+    }
     var unlabelled = args.filter { $0.label == nil }
     var trailing: ArgumentValue?
     if let last = args.last, last.label == nil, last.value.isFunction { trailing = unlabelled.removeLast() }
