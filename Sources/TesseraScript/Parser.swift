@@ -795,6 +795,11 @@ public struct Parser {
         guard let target = TypeCast.target(tokens[start..<p]) else {
             throw error("'\(word ?? t.spelling)' needs a type here: Int, Double, String, [Double], [String: Any], Tensor, ...", at: tokens[start])
         }
+        if let typo = TypeCast.typo(in: target) {
+            // Swift's compiler refuses it; a cast to it would be false (or nil) for every value.
+            throw ScriptError(.name, "cannot find type '\(typo.written)'", at: tokens[start].location, in: source,
+                              suggestion: "did you mean '\(typo.meant)'?")
+        }
         return target
     }
 

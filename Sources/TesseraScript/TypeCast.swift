@@ -45,6 +45,25 @@ struct TypeCast {
         "Range": ["Range", "ClosedRange", "CountableRange", "CountableClosedRange"],
     ]
 
+    /// Swift's type names a hand writes most, for telling a misspelt one (`x is Strng`),
+    /// which Swift's compiler refuses, from a type of the prelude's (`x is Tensor`): a name
+    /// that no value answers to but is a letter or two from one of these is a typo. (The
+    /// prelude's types are all far from them: a test keeps it so.)
+    static let commonNames = ["Int", "Double", "String", "Bool", "Float", "Array", "Dictionary", "Character", "Substring", "Optional"]
+
+    /// The misspelt name in `target` and the name meant, or nil.
+    static func typo(in target: Target) -> (written: String, meant: String)? {
+        switch target {
+        case .named(let n):
+            if commonNames.contains(n) || names.keys.contains(n) || names.values.contains(where: { $0.contains(n) }) { return nil }
+            return Suggest.closest(to: n, in: commonNames).map { (n, $0) }
+        case .array(let t), .set(let t), .optional(let t): return typo(in: t)
+        case .dictionary(let k, let v): return typo(in: k) ?? typo(in: v)
+        case .tuple(let ts): return ts.lazy.compactMap { typo(in: $0) }.first
+        case .any, .function: return nil
+        }
+    }
+
     /// `v` as `target` has it (Ints in Double places made Doubles where `converting`), or nil
     /// where it is not one.
     static func cast(_ v: Value, to target: Target, converting: Bool = true) -> Value? {

@@ -4,6 +4,26 @@ import XCTest
 /// Swift's casts (`is`, `as`, `as?`, `as!`, and `case is T` / `case let x as T` in a switch)
 /// over values that carry their kind, and Swift's `throws` mark on a function.
 final class TypeCastTests: ScriptTestCase {
+    /// A misspelt type is refused, as Swift's compiler refuses it: `is` would be false and
+    /// `as?` nil for every value, silently.
+    func testAMisspeltTypeIsANameError() {
+        for (cell, written, meant) in [("3 is Strng", "Strng", "String"), ("let v: Any = 1\nv as? Dobule", "Dobule", "Double"),
+                                       ("[1] is [Itn]", "Itn", "Int"), ("[\"a\": 1] is [String: Boool]", "Boool", "Bool"),
+                                       ("(1, 2) as! (Int, Flaot)", "Flaot", "Float")] {
+            let e = error(cell)
+            XCTAssertEqual(e?.kind, .name, cell)
+            XCTAssertEqual(e?.message, "cannot find type '\(written)'", cell)
+            XCTAssertEqual(e?.suggestion, "did you mean '\(meant)'?", cell)
+        }
+        // The prelude's types and Swift's other names are not taken for typos.
+        for name in ["Tensor", "Frame", "Column", "Row", "Model", "Layer", "Study", "Trial", "Table", "Chart", "Summary", "Set",
+                     "History", "Optimizer", "Schedule", "Tokenizer", "Transform", "FittedTransform", "GroupBy", "Confusion",
+                     "Importance", "DriftReport", "QualityReport", "ParseReport", "Distribution", "Objective", "Constraint",
+                     "Stored", "Progress", "Box", "Error", "Tuple", "Dict", "Range", "ClosedRange", "Int64", "Float32", "Number"] {
+            XCTAssertEqual(run("1 is \(name)"), name == "Int64" || name == "Number" ? "true" : "false", name)
+        }
+    }
+
     func testIsAsksTheValuesKindAsItIs() {
         XCTAssertEqual(run("[3 is Int, 3 is Double, 2.5 is Double, \"a\" is String, nil is Int]"), "[true, false, true, true, false]")
         XCTAssertEqual(run("[[1, 2] is [Int], [1, \"a\"] is [Int], [1, \"a\"] is [Any], [1, 2] is [Double]]"), "[true, false, true, false]")
