@@ -1261,7 +1261,7 @@ struct BytecodeCompiler {
         let labels = e.arguments.map(\.label)
         var values = e.arguments.map(\.value)
         if let m = e.callee as? MemberExpr {
-            let site = MethodSite(m.name)
+            let site = MethodSite(m.name, labels: labels)
             var object = m.object
             let mutating = Members.mutatingNames.contains(m.name) && object.isAssignable
             if mutating { values = Self.converted(m.name, labels, values, into: declaredType(of: object)) }

@@ -51,6 +51,8 @@ struct MemberStep {
     let site: MethodSite?
     /// The method call's literal arguments.
     let arguments: [ArgumentValue]
+    /// Their values, where the method's short way reads them.
+    private let values: [Value]
 
     init?(_ decl: FunctionDecl) {
         guard let (names, expression) = OperatorClosure.parts(decl), names.count == 1 else { return nil }
@@ -60,6 +62,7 @@ struct MemberStep {
             name = m.name
             site = nil
             arguments = []
+            values = []
         case let c as CallExpr where !c.optional:
             guard let m = c.callee as? MemberExpr, !m.optional, isElement(m.object) else { return nil }
             var arguments: [ArgumentValue] = []
@@ -71,8 +74,9 @@ struct MemberStep {
                 }
             }
             name = m.name
-            site = MethodSite(m.name)
+            site = MethodSite(m.name, labels: arguments.map(\.label))
             self.arguments = arguments
+            values = arguments.map(\.value) + [.nil]   // (never empty: its buffer has an address)
         default:
             return nil
         }
@@ -84,6 +88,10 @@ struct MemberStep {
         guard site != nil else { return try? Members.get(x, name, interp) }
         switch x {
         case .string, .array, .range, .int, .double:
+            if let short = site.unsafelyUnwrapped.short(for: x),
+               let y = values.withUnsafeBufferPointer({ short(x, $0.baseAddress.unsafelyUnwrapped) }) {
+                return y
+            }
             if Members.mutates(x, site.unsafelyUnwrapped) { return nil }
             return try? Members.call(x, site.unsafelyUnwrapped, arguments, interp)
         default:

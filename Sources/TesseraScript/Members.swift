@@ -2,6 +2,12 @@
 typealias Method = @Sendable (Value, [ArgumentValue], Interpreter) throws -> Value
 /// A mutating method: changes the receiver in place (`xs.append(3)`).
 typealias MutatingMethod = @Sendable (inout Value, [ArgumentValue], Interpreter) throws -> Value
+/// A method's short way: its result for the receiver and the call's arguments read where
+/// they are (the caller's registers), for a call labelled as the method declares; nil where
+/// the values are not the kinds it takes, and the call goes the whole way, which says what
+/// is wrong with them. A native method call builds an argument list, matches its labels and
+/// passes three thunks: a thousand instructions around `s.hasPrefix("12")`, a hundred in it.
+typealias ShortMethod = @Sendable (Value, UnsafePointer<Value>) -> Value?
 
 /// The members of one built-in type: properties (`count`), methods (`map`) and mutating
 /// methods (`append`), each kept in its own file (ArrayMethods.swift, ...).
@@ -9,6 +15,9 @@ struct MemberTable: Sendable {
     var properties: [String: @Sendable (Value) throws -> Value] = [:]
     var methods: [String: Method] = [:]
     var mutating: [String: MutatingMethod] = [:]
+    /// Short ways of methods (see `ShortMethod`), each with the labels a call must have to
+    /// take it; the method itself is in `methods`.
+    var short: [String: (labels: [String?], body: ShortMethod)] = [:]
 
     /// Each name once (`count` is a property and, with `where:`, a method).
     var names: [String] { Set(Array(properties.keys) + methods.keys + mutating.keys).sorted() }
@@ -22,6 +31,13 @@ struct MemberTable: Sendable {
             methods[name] = { v, args, interp in try method(view(v), args, interp) }
         }
     }
+
+    /// Declares method `name` by both its ways: `method`, which binds and checks any call,
+    /// and `short`, for a call labelled as `labels` says (see `ShortMethod`).
+    mutating func declare(_ name: String, _ ways: (labels: [String?], method: Method, short: ShortMethod)) {
+        methods[name] = ways.method
+        short[name] = (ways.labels, ways.short)
+    }
 }
 
 /// A method name at a call site, looked up in each built-in type's table once, when the
@@ -32,10 +48,13 @@ final class MethodSite: Sendable {
         let method: Method?
         let mutating: MutatingMethod?
         let isProperty: Bool
-        init(_ table: MemberTable, _ name: String) {
+        /// The method's short way, where the site's labels are the ones it takes.
+        let short: ShortMethod?
+        init(_ table: MemberTable, _ name: String, labels: [String?]?) {
             method = table.methods[name]
             mutating = table.mutating[name]
             isProperty = table.properties[name] != nil
+            short = table.short[name].flatMap { $0.labels == labels && table.mutating[name] == nil ? $0.body : nil }
         }
     }
 
@@ -45,15 +64,33 @@ final class MethodSite: Sendable {
     let array: Entry, string: Entry, dict: Entry, number: Entry
     /// One entry for each of `Members.tabledTypes`, in its order.
     let tabled: [Entry]
+    /// Whether a String, Array or number receiver may take a short way here.
+    let hasShort: Bool
 
-    init(_ name: String) {
+    /// The site of method `name`, called with arguments labelled `labels` (nil: not known
+    /// where the site is made, and no short way is taken).
+    init(_ name: String, labels: [String?]? = nil) {
         self.name = name
         key = .string(name)
-        array = Entry(Members.array, name)
-        string = Entry(Members.string, name)
-        dict = Entry(Members.dict, name)
-        number = Entry(Members.number, name)
-        tabled = Members.tabledTypes.map { Entry($0.memberTable, name) }
+        array = Entry(Members.array, name, labels: labels)
+        string = Entry(Members.string, name, labels: labels)
+        dict = Entry(Members.dict, name, labels: labels)
+        number = Entry(Members.number, name, labels: labels)
+        tabled = Members.tabledTypes.map { Entry($0.memberTable, name, labels: labels) }
+        hasShort = array.short != nil || string.short != nil || number.short != nil
+    }
+
+    /// The short way for receiver `v` (a String, Array, Range or number; a Dict's key of the
+    /// method's name comes before its methods, and other objects have none).
+    @inline(__always)
+    func short(for v: Value) -> ShortMethod? {
+        guard hasShort else { return nil }
+        switch v {
+        case .string: return string.short
+        case .array, .range: return array.short
+        case .int, .double: return number.short
+        default: return nil
+        }
     }
 
     func entry(for v: Value) -> Entry? {

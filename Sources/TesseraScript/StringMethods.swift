@@ -147,6 +147,35 @@ enum StringMethods {
         "decimalDigits": { $0.isWholeNumber }, "letters": { $0.isLetter }, "alphanumerics": { $0.isLetter || $0.isNumber },
     ]
 
+    /// A method of a String over one String argument, labelled as `parameter` is
+    /// (`hasPrefix(_:)`, `starts(with:)`), from its body alone: the whole way binds and checks
+    /// the argument (a wrong one named in `signature`'s words), the short way takes two Strings
+    /// as they are.
+    private static func overString(_ signature: String, _ parameter: NativeParameter,
+                                   _ body: @escaping @Sendable (String, String) -> Value) -> (labels: [String?], method: Method, short: ShortMethod) {
+        (labels: [parameter.label],
+         method: { v, args, _ in body(string(v), try stringArgument(try bind(args, signature, [parameter])[0], signature)) },
+         short: { v, a in
+             guard case .string(let s) = v, case .string(let x) = a[0] else { return nil }
+             return body(s, x)
+         })
+    }
+
+    /// A method of a String without arguments (`lowercased()`), from its body alone.
+    private static func overNothing(_ signature: String, _ body: @escaping @Sendable (String) -> Value) -> (labels: [String?], method: Method, short: ShortMethod) {
+        (labels: [],
+         method: { v, args, _ in _ = try bind(args, signature, []); return body(string(v)) },
+         short: { v, _ in
+             guard case .string(let s) = v else { return nil }
+             return body(s)
+         })
+    }
+
+    /// `s.prefix(n)` (`suffix` where `fromEnd`) for a length `n` of any sign.
+    private static func affix(_ s: String, _ n: Int, fromEnd: Bool) -> Value {
+        .string(asciiAffix(s, n, fromEnd: fromEnd) ?? String(fromEnd ? s.suffix(max(0, n)) : s.prefix(max(0, n))))
+    }
+
     static let table: MemberTable = {
         var t = MemberTable()
         t.properties["count"] = { v in .int(characterCount(string(v))) }
@@ -190,6 +219,10 @@ enum StringMethods {
             }
             return .bool(string(v).contains(try stringArgument(try bind(args, "contains(_:)", [.positional()])[0], "contains")))
         }
+        t.short["contains"] = ([nil], { v, a in
+            guard case .string(let s) = v, case .string(let x) = a[0] else { return nil }   // (a closure: the whole way)
+            return .bool(s.contains(x))
+        })
         // A String is a sequence of Characters, as in Swift: the Array's methods answer over
         // them (each a String of one Character), `filter` giving a String as Swift's does.
         t.forward(["map", "compactMap", "flatMap", "forEach", "reduce", "allSatisfy", "sorted", "min", "max",
@@ -243,9 +276,7 @@ enum StringMethods {
             }
             return .string(trimmed(string(v)) { newlinesToo ? $0.isWhitespace : ($0.isWhitespace && !$0.isNewline) })
         }
-        t.methods["starts"] = { v, args, _ in
-            .bool(string(v).hasPrefix(try stringArgument(try bind(args, "starts(with:)", [.labelled("with", required: true)])[0], "starts(with:)")))
-        }
+        t.declare("starts", overString("starts(with:)", .labelled("with", required: true)) { .bool($0.hasPrefix($1)) })
         t.methods["prefix"] = { v, args, interp in
             if args.first?.label == "while" {
                 // The leading Characters the test holds for, as a String (Swift's Substring).
@@ -253,7 +284,7 @@ enum StringMethods {
                 return .string(ArrayMethods.arrayElements(kept).map { string($0) }.joined())
             }
             let n = try intArgument(try bind(args, "prefix(_:)", [.positional()])[0], "prefix's length")
-            return .string(asciiAffix(string(v), n, fromEnd: false) ?? String(string(v).prefix(max(0, n))))
+            return affix(string(v), n, fromEnd: false)
         }
         t.methods["drop"] = { v, args, interp in
             let rest = try ArrayMethods.table.methods["drop"]!(characters(v), args, interp)
@@ -264,7 +295,13 @@ enum StringMethods {
                 return try Subscripts.suffix(v, from: try bind(args, "suffix(from:)", [.labelled("from", required: true)])[0], interp)
             }
             let n = try intArgument(try bind(args, "suffix(_:)", [.positional()])[0], "suffix's length")
-            return .string(asciiAffix(string(v), n, fromEnd: true) ?? String(string(v).suffix(max(0, n))))
+            return affix(string(v), n, fromEnd: true)
+        }
+        for (name, fromEnd) in [("prefix", false), ("suffix", true)] {
+            t.short[name] = ([nil], { v, a in
+                guard case .string(let s) = v, case .int(let n) = a[0] else { return nil }
+                return affix(s, n, fromEnd: fromEnd)
+            })
         }
         t.methods["dropFirst"] = { v, args, _ in
             let n = try intArgument(try bind(args, "dropFirst(_:)", [.positional(default: .int(1))])[0], "dropFirst's count")
@@ -274,14 +311,10 @@ enum StringMethods {
             let n = try intArgument(try bind(args, "dropLast(_:)", [.positional(default: .int(1))])[0], "dropLast's count")
             return .string(String(string(v).dropLast(max(0, n))))
         }
-        t.methods["hasPrefix"] = { v, args, _ in
-            .bool(string(v).hasPrefix(try stringArgument(try bind(args, "hasPrefix(_:)", [.positional()])[0], "hasPrefix")))
-        }
-        t.methods["hasSuffix"] = { v, args, _ in
-            .bool(string(v).hasSuffix(try stringArgument(try bind(args, "hasSuffix(_:)", [.positional()])[0], "hasSuffix")))
-        }
-        t.methods["uppercased"] = { v, args, _ in _ = try bind(args, "uppercased()", []); return .string(string(v).uppercased()) }
-        t.methods["lowercased"] = { v, args, _ in _ = try bind(args, "lowercased()", []); return .string(string(v).lowercased()) }
+        t.declare("hasPrefix", overString("hasPrefix(_:)", .positional()) { .bool($0.hasPrefix($1)) })
+        t.declare("hasSuffix", overString("hasSuffix(_:)", .positional()) { .bool($0.hasSuffix($1)) })
+        t.declare("uppercased", overNothing("uppercased()") { .string($0.uppercased()) })
+        t.declare("lowercased", overNothing("lowercased()") { .string($0.lowercased()) })
         t.methods["trimmed"] = { v, args, _ in
             _ = try bind(args, "trimmed()", [])
             return .string(trimmed(string(v)) { $0.isWhitespace })
@@ -291,7 +324,7 @@ enum StringMethods {
             let target = try stringArgument(a[0], "replacing"), with = try stringArgument(a[1], "replacing(_:with:)")
             return .string(replaced(string(v), target, with))
         }
-        t.methods["reversed"] = { v, args, _ in _ = try bind(args, "reversed()", []); return .string(String(string(v).reversed())) }
+        t.declare("reversed", overNothing("reversed()") { .string(String($0.reversed())) })
         // Swift's String indices, here Character offsets (what `firstIndex(of:)` and `s[i]`
         // already use): code written with startIndex and index(_:offsetBy:) reads the same.
         t.properties["startIndex"] = { _ in .int(0) }

@@ -199,6 +199,11 @@ extension Interpreter {
     @inline(never)
     func callMethod(_ site: UnsafeMutablePointer<BytecodeCall>, receiver: Int, first: Int, count: Int, base: Int,
                     _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> Value {
+        let method = site.pointee.method.unsafelyUnwrapped
+        if let short = method.short(for: registers.base[base + receiver]),
+           let result = short(registers.base[base + receiver], registers.base + base + first) {
+            return result
+        }
         // The spare list is taken (a method that calls back into script code and so into
         // another method finds none and makes its own), filled, and given back emptied, so
         // that no argument outlives the call.
@@ -212,7 +217,6 @@ extension Interpreter {
             while !args.isEmpty { args.removeLast() }
             spareArguments = args
         }
-        let method = site.pointee.method!
         return try passing(method, chunk.takeUnretainedValue(), pc) {
             if site.pointee.mutatesReceiver, Members.mutates(registers.base[base + receiver], method) {
                 return try inPlace(receiver, base) { try Members.callMutating(&$0, method, args, self) }
