@@ -94,6 +94,16 @@ public struct ScriptDict: @unchecked Sendable {
             values.withUnsafeBufferPointer { $0.baseAddress.unsafelyUnwrapped + i }
         }
 
+        /// The table's slots that `keys` land on, read (summed where the optimizer keeps the
+        /// reads) so that the lookups which follow find them in the cache.
+        func readAhead(_ keys: [DictKey]) {
+            guard let table else { return }
+            var sum: Int32 = 0
+            for key in keys { sum &+= table[key.hash & mask] }
+            readAheadSum = sum
+        }
+        @exclusivity(unchecked) private var readAheadSum: Int32 = 0
+
         /// Adds an entry the Dict has not got.
         func append(_ key: Value, _ hash: Int, _ value: Value) {
             keys.append(key)
@@ -132,6 +142,9 @@ public struct ScriptDict: @unchecked Sendable {
     public init() {}
 
     public var count: Int { storage.keys.count }
+
+    /// Readies the lookups of `keys` (see `Storage.readAhead`).
+    func readAhead(_ keys: [DictKey]) { storage.readAhead(keys) }
     /// How many entries the Dict holds before its arrays must grow.
     var capacity: Int { storage.keys.capacity }
     /// What one entry takes: its key, value and hash, and two slots of the table.

@@ -63,7 +63,11 @@ public final class ScriptSet: NativeSequence, NativeEquatable, TabledObject {
     /// Adds `v`; false when it was there already.
     @discardableResult
     func insert(_ v: Value) throws -> Bool {
-        let key = try Self.key(v)
+        try insert(v, try Self.key(v))
+    }
+
+    /// Adds `v`, whose key is `key`; false when it was there already.
+    private func insert(_ v: Value, _ key: DictKey) throws -> Bool {
         // One lookup, unless the Set must grow past what is checked against memory: then an
         // element it has is not a reason to check.
         if items.count < items.capacity || items.count < ArrayMethods.growthCheckedFrom {
@@ -90,9 +94,36 @@ public final class ScriptSet: NativeSequence, NativeEquatable, TabledObject {
             if case .range(let r) = v {
                 try MemoryBudget.reserve(r.count, bytesEach: 2 * MemoryLayout<Value>.stride + 16, "a Set of the \(r.count) elements of \(v)")
             }
+            if case .array(let xs) = v { return try insert(all: xs, interp.interrupt) }
             try ArrayMethods.each(v, interp) { try insert($0); return true }
         default:
             throw ScriptError(.type, "a Set is made from an Array, a Range, a String, a Dict's keys or another Set, got \(v.typeName)")
+        }
+    }
+
+    /// Adds each element of `xs`, a stretch at a time: the stretch's keys are made and the
+    /// table's slots for them read first, so that their cache misses (one an element, in a
+    /// Set past the cache) overlap instead of following each other. (Set(xs) of 10^6 Ints
+    /// spent half its time waiting on them, one after another.)
+    private func insert(all xs: [Value], _ flag: InterruptFlag) throws {
+        let stretch = 16
+        var keys: [DictKey] = []
+        keys.reserveCapacity(stretch)
+        var i = 0
+        while i < xs.count {
+            if i & (ArrayMethods.checkEvery - 1) == 0 { try flag.check() }
+            keys.removeAll(keepingCapacity: true)
+            // (An element that cannot be a key ends the stretch: it is inserted alone, and raises.)
+            while i < xs.count, keys.count < stretch, let key = DictKey(xs[i]) {
+                keys.append(key)
+                i += 1
+            }
+            items.readAhead(keys)
+            for key in keys { try insert(key.value, key) }
+            if keys.count < stretch, i < xs.count {
+                try insert(xs[i])
+                i += 1
+            }
         }
     }
 

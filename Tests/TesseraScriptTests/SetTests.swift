@@ -14,6 +14,21 @@ final class SetTests: ScriptTestCase {
         XCTAssertEqual(run("type(of: Set([1]))"), "\"Set\"")
     }
 
+    /// An Array is taken a stretch of 16 at a time (keys made, then inserted): the order,
+    /// the first of equal keys, and an element that cannot be one, wherever it falls.
+    func testASetOfALongArrayIsTheSameAsOneElementAtATime() {
+        run("let xs = (0..<1000).map { ($0 * 37) % 101 }\nvar one = Set<Int>()\nfor x in xs { one.insert(x) }")
+        XCTAssertEqual(run("Set(xs) == one && Array(Set(xs)) == Array(one)"), "true")
+        XCTAssertEqual(run("Array(Set(xs)).prefix(4)"), "[0, 37, 74, 10]")
+        XCTAssertEqual(run("let mixed = Set((0..<40).map { $0 < 20 ? Double($0) : $0 - 20 })\n(mixed.count, Array(mixed)[19])"), "(20, 19.0)",
+                       "the first of 19.0 and 19 is kept")
+        for at in [0, 15, 16, 17, 39] {
+            let e = error("Set((0..<40).map { $0 == \(at) ? [$0] : $0 })")
+            XCTAssertEqual(e?.kind, .type, "an Array at \(at)")
+            XCTAssertTrue(e?.message.contains("Array") == true, e?.message ?? "")
+        }
+    }
+
     func testSwiftsSpellingsMakeSets() {
         XCTAssertEqual(run("let s: Set = [1, 2, 2]\ns.count"), "2", "the annotation makes the literal a Set")
         XCTAssertEqual(run("var words: Set<String> = []\nwords.insert(\"a\")\nwords.insert(\"a\")\nwords"), "[\"a\"]")

@@ -55,23 +55,16 @@ final class ShortMethodTests: ScriptTestCase {
                        "(true, true, true, true, \"he\", \"\", \"HELLO\")")
         XCTAssertEqual(run("(s.contains { $0 == \"l\" }, s.prefix(while: { $0 != \"l\" }), s.suffix(from: 3))"), "(true, \"he\", \"lo\")")
         XCTAssertEqual(run("words.filter { $0.hasPrefix(\"a\") }.map { $0.prefix(1) }"), "[\"a\", \"a\"]")
-        XCTAssertEqual(error("s.hasPrefix(1)"), "TypeError: hasPrefix(_:) needs a String, got Int")
-        XCTAssertEqual(error("s.starts(\"h\")"), "TypeError: argument 1 of starts(with:) needs 'with:', got no label")
-        XCTAssertEqual(error("s.lowercased(1)"), "TypeError: too many arguments in call to lowercased(): it takes 0, got 1")
-        XCTAssertEqual(error("words.map { $0.hasPrefix(2) }"), "TypeError: hasPrefix(_:) needs a String, got Int")
+        XCTAssertEqual(failure("s.hasPrefix(1)"), "TypeError: hasPrefix(_:) needs a String, got Int")
+        XCTAssertEqual(failure("s.starts(\"h\")"), "TypeError: argument 1 of starts(with:) needs 'with:', got no label")
+        XCTAssertEqual(failure("s.lowercased(1)"), "TypeError: too many arguments in call to lowercased(): it takes 0, got 1")
+        XCTAssertEqual(failure("words.map { $0.hasPrefix(2) }"), "TypeError: hasPrefix(_:) needs a String, got Int")
         // A Dict's key of the method's name comes before the method.
         XCTAssertEqual(run("let d = [\"hasPrefix\": { (x) in x * 2 }]\nd.hasPrefix(21)"), "42")
     }
 
     /// The kind and message of the error a cell raises.
-    private func error(_ code: String) -> String? {
-        do {
-            _ = try LargeStack.run { try interpreter.run(Source(name: "cell", text: code)) }
-            return nil
-        } catch let e as ScriptError {
-            return "\(e.kind.rawValue): \(e.message)"
-        } catch {
-            return "\(error)"
-        }
+    private func failure(_ code: String, file: StaticString = #filePath, line: UInt = #line) -> String? {
+        error(code, file: file, line: line).map { "\($0.kind.rawValue): \($0.message)" }
     }
 }
