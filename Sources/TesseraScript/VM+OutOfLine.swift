@@ -161,8 +161,16 @@ extension Interpreter {
     @inline(never)
     func callUncached(_ callee: Value, _ site: UnsafeMutablePointer<BytecodeCall>, first: Int, count: Int, base: Int,
                       _ chunk: Unmanaged<Chunk>, _ pc: Int) throws -> CallOutcome {
-        if case .function(let fn) = callee, let sf = fn as? ScriptFunction {
-            return .enter(sf, entry: try prepare(sf, site, first: first, count: count, base: base))
+        if case .function(let fn) = callee {
+            if let sf = fn as? ScriptFunction {
+                return .enter(sf, entry: try prepare(sf, site, first: first, count: count, base: base))
+            }
+            // A native function's short way (`String(x)` read before its arguments), here
+            // rather than in the dispatch loop, which it made too large to inline Array reads.
+            if count <= 2, site.pointee.positional, type(of: fn) == NativeFunction.self,
+               let v = unsafeDowncast(fn, to: NativeFunction.self).shortWay(registers.base + base + first, count: count) {
+                return .value(v)
+            }
         }
         return .value(try callValue(callee, site, registers.base + base + first, count, chunk.takeUnretainedValue(), pc))
     }
