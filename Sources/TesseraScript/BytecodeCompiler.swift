@@ -865,7 +865,7 @@ struct BytecodeCompiler {
             }
             return dst
         case let e as ArrayExpr:
-            return try run(e.elements, target: target, e.location) { .array(a: $0, first: $1, count: $2) }
+            return try run(Self.numbersUnified(e.elements), target: target, e.location) { .array(a: $0, first: $1, count: $2) }
         case let e as CallExpr:
             return try call(e, target: target)
         case let e as TupleExpr:
@@ -1070,6 +1070,39 @@ struct BytecodeCompiler {
         default: return values
         }
         return [ConvertedExpr(first, type)] + values.dropFirst()
+    }
+
+    /// An Array literal's elements with its Int literals made Doubles where a Double literal
+    /// is among its numbers (nested Array literals taken together), as Swift infers `[0.5, 1]`
+    /// and `[[1, 2], [3, 4.5]]` to hold Doubles: `[0.5, 1, 2][1] / 4` is 0.25, not 0. Left as
+    /// written when a String, Bool or nil literal is among them (a mixed Array, which Swift
+    /// refuses without an annotation) or the numbers are all of one kind.
+    static func numbersUnified(_ elements: [Expr]) -> [Expr] {
+        var ints = false, doubles = false, others = false
+        func scan(_ e: Expr) {
+            switch e {
+            case let l as LiteralExpr:
+                switch l.value {
+                case .int: ints = true
+                case .double: doubles = true
+                default: others = true
+                }
+            case let a as ArrayExpr: a.elements.forEach(scan)
+            default: break   // a variable or a call: its value is its own
+            }
+        }
+        elements.forEach(scan)
+        guard ints, doubles, !others else { return elements }
+        func promoted(_ e: Expr) -> Expr {
+            switch e {
+            case let l as LiteralExpr:
+                if case .int(let i) = l.value { return LiteralExpr(.double(Double(i)), l.location) }
+                return l
+            case let a as ArrayExpr: return ArrayExpr(a.elements.map(promoted), a.location)
+            default: return e
+            }
+        }
+        return elements.map(promoted)
     }
 
     /// The session variable of `xs[i]` where the element is read straight from the variable

@@ -90,7 +90,7 @@ final class InterpreterTests: ScriptTestCase {
         XCTAssertEqual(run("[3, -1, 2, Int.max, Int.min, 2].sorted()"), "[-9223372036854775808, -1, 2, 2, 3, 9223372036854775807]")
         XCTAssertEqual(run("[0.5, -0.0, 0.0, -inf, 1e300, -0.0].sorted()"), "[-inf, -0.0, 0.0, -0.0, 0.5, 1e+300]")
         XCTAssertEqual(run("[\"b\", \"B\", \"é\", \"e\", \"\", \"ab\"].sorted()"), "[\"\", \"B\", \"ab\", \"b\", \"e\", \"é\"]")
-        XCTAssertEqual(run("[2, 1.5, 1, -3.0].sorted()"), "[-3.0, 1, 1.5, 2]", "Ints and Doubles together compare as numbers")
+        XCTAssertEqual(run("let (one, two) = (1, 2)\n[two, 1.5, one, -3.0].sorted()"), "[-3.0, 1, 1.5, 2]", "Ints and Doubles together compare as numbers")
         XCTAssertEqual(run("[[2, 1], [1, 9], [1]].sorted()"), "[[1], [1, 9], [2, 1]]")
         XCTAssertEqual(error("[1, \"a\"].sorted()")?.kind, .type)
         XCTAssertEqual(run("([Int]().sorted(), [7].sorted())"), "([], [7])")
@@ -578,6 +578,19 @@ final class InterpreterTests: ScriptTestCase {
 
     /// Where Swift code declares a Double, an Int there is that Double, so the arithmetic
     /// gives Swift's answer (`let x: Double = 3; x / 2` is 1.5, not the Int division's 1).
+    /// Swift infers `[0.5, 1, 2]` to be `[Double]`: its Int literals are Doubles, so the
+    /// arithmetic on them is Swift's (`w[1] / 4` is 0.25, where an Int would give 0).
+    func testAnArrayLiteralWithADoubleHoldsDoubles() {
+        XCTAssertEqual(run("let w = [0.5, 1, 2]\n(w, w[1] / 4, w.map { $0 / 4 })"), "([0.5, 1.0, 2.0], 0.25, [0.125, 0.25, 0.5])")
+        XCTAssertEqual(run("[[1, 2], [3, -4.5]]"), "[[1.0, 2.0], [3.0, -4.5]]", "nested literals are one type")
+        XCTAssertEqual(run("([1, 2], [[1], [2]], [])"), "([1, 2], [[1], [2]], [])", "Ints alone stay Ints")
+        XCTAssertEqual(run("[1, \"a\", 2.5]"), "[1, \"a\", 2.5]", "a mixed literal stays as written")
+        XCTAssertEqual(run("[1, nil, 2.5]"), "[1, nil, 2.5]")
+        XCTAssertEqual(run("let n = 3\n[n, 1.5]"), "[3, 1.5]", "a variable's value is its own")
+        XCTAssertEqual(run("[(1, 2.5), (2, 3)]"), "[(1, 2.5), (2, 3)]", "a tuple's elements keep their kinds")
+        XCTAssertEqual(run("[\"lr\": 0.1, \"epochs\": 5]"), "[\"lr\": 0.1, \"epochs\": 5]", "a Dict literal's values stay as written")
+    }
+
     func testDoubleAnnotationsGiveSwiftsArithmetic() {
         XCTAssertEqual(run("let x: Double = 3\nx / 2"), "1.5")
         XCTAssertEqual(run("let xs: [Double] = [1, 2]\nlet d: [String: Double] = [\"a\": 1]\nlet g: [[Double]] = [[1], [2.5]]\n(xs, d, g)"),

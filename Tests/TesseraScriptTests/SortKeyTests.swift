@@ -89,7 +89,8 @@ final class SortKeyTests: ScriptTestCase {
         XCTAssertTrue(readsKey("(>)"))
         XCTAssertEqual(run("[3, 1, 2, 1].sorted(by: >)"), "[3, 2, 1, 1]")
         XCTAssertEqual(run("[\"b\", \"a\", \"c\"].sorted(by: <)"), "[\"a\", \"b\", \"c\"]")
-        XCTAssertEqual(run("[2, 0.5, 1].sorted(by: >)"), "[2, 1, 0.5]")
+        XCTAssertEqual(run("[2, 0.5, 1].sorted(by: >)"), "[2.0, 1.0, 0.5]", "a literal with a Double holds Doubles")
+        XCTAssertEqual(run("let (one, two) = (1, 2)\n[two, 0.5, one].sorted(by: >)"), "[2, 1, 0.5]", "Ints and Doubles together")
         // NaN: each comparison as `>` makes it, as the closure would.
         XCTAssertEqual(run("[1.0, 0.0 / 0.0, 3.0, 2.0].sorted(by: >).map { $0.isNaN ? -1 : $0 }"),
                        run("[1.0, 0.0 / 0.0, 3.0, 2.0].sorted { $0 > $1 && true }.map { $0.isNaN ? -1 : $0 }"))
