@@ -41,6 +41,9 @@ public enum ClassificationMetrics {
                 throw MetricError("\(function): average: .binary needs two classes, found \(m.classes.count) (\(m.classes.prefix(5).joined(separator: ", "))); use .macro, .micro or .weighted")
             }
             guard let pos = m.classes.firstIndex(where: { $0 == "1" || $0 == "true" }) else {
+                // Only the negative class (a batch without one positive, truth or guess): every
+                // denominator is 0, which counts as 0, as scikit-learn's default has it.
+                if m.classes == ["0"] || m.classes == ["false"] { return (0, 0, 0) }
                 throw MetricError("\(function): no positive class (1) among \(m.classes); use labels 0/1 or average: .macro")
             }
             let tp = m.counts[pos][pos]

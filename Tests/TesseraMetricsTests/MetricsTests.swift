@@ -41,6 +41,13 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(try ClassificationMetrics.scores(.numbers(t3), .numbers(p3), average: .weighted, function: "f1").f, 0.6555555555555556)
         XCTAssertEqual(try ClassificationMetrics.scores(.numbers(t3), .numbers(p3), average: .micro, function: "f1").f, 0.6666666666666666)
         XCTAssertEqual(try ClassificationMetrics.scores(.numbers([0, 0]), .numbers([1, 0]), function: "f1").f, 0, "no true positive: 0, as scikit-learn")
+        // A batch of negatives only (f1_score([0, 0], [0, 0]) is 0.0, with a warning); a
+        // single class that is not a negative one stays an error, as there.
+        for labels in [Labels.numbers([0, 0]), .texts(["false", "false"])] {
+            let s = try ClassificationMetrics.scores(labels, labels, function: "f1")
+            XCTAssertEqual([s.precision, s.recall, s.f], [0, 0, 0])
+        }
+        XCTAssertThrowsError(try ClassificationMetrics.scores(.texts(["cat", "cat"]), .texts(["cat", "cat"]), function: "f1"))
     }
 
     func testSpecLimitsAreClearErrors() throws {
