@@ -120,6 +120,7 @@ public final class FrameObject: NativeSubscriptable, DeclaredMembers, NativeEqua
         "drop_duplicates": "clean", "fillna": "clean", "dropna": "filter", "nunique": "unique", "train_test_split": "split",
         "iloc": "head", "isna": "check", "info": "describe", "to_numpy": "columns",
         "iterrows": "enumerated", "itertuples": "enumerated",
+        "mean": "describe", "std": "describe", "median": "describe", "min": "describe", "max": "describe",
     ])
 
     /// head or tail.
@@ -214,6 +215,22 @@ public final class ColumnObject: NativeSubscriptable, DeclaredMembers {
     public var plainText: String {
         let shown = (0..<min(column.count, 8)).map { column.text(at: $0) ?? "nil" }.joined(separator: ", ")
         return "Column '\(column.name)' (\(column.dtype.rawValue), \(column.count) values, \(column.missingCount) missing): [\(shown)\(column.count > 8 ? ", ..." : "")]"
+    }
+
+    /// A pandas Series takes arithmetic and comparisons element by element (`df["x"] * 2`,
+    /// `df[df["x"] > 1]`); a Column does neither, and says what does.
+    public func operatorAdvice(_ op: String, _ other: Value, objectFirst: Bool) -> String? {
+        let name = column.name
+        let isIdentifier = name.first.map { $0.isLetter || $0 == "_" } == true && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+        let x = other.asDouble != nil ? other.description : "x"
+        // Each expression with the operands in the order written.
+        func written(_ value: String) -> String { objectFirst ? "\(value) \(op) \(x)" : "\(x) \(op) \(value)" }
+        switch op {
+        case "<", ">", "<=", ">=":
+            return "a Column is not compared value by value: keep the rows with frame.filter { row in \(written(isIdentifier ? "row.\(name)" : "row[\"\(name)\"]")) }, or compare its values: column.values.map { \(written("$0")) }"
+        default:
+            return "a Column is not arithmetic value by value: column.values.map { \(written("$0")) }, or a tensor: \(written("tensor(column.values)"))"
+        }
     }
     public static let nativeMembers = NativeMembers<ColumnObject>([
         .property(name: "name", doc: "The column's name.") { o in .string(o.column.name) },

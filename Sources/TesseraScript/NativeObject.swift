@@ -17,6 +17,10 @@ public protocol NativeObject: AnyObject {
     /// The member a user coming from another library means by `name` (pandas' `to_csv` is
     /// `writeCSV`), for the error that says there is no such member; nil when none.
     func memberAlias(_ name: String) -> String?
+    /// What to write instead of `object op other` (`other op object` where `objectFirst` is
+    /// false), for a user who expected it to work (a pandas Series' `column * 2`), for the
+    /// TypeError an operator it does not take raises; nil when there is nothing to say.
+    func operatorAdvice(_ op: String, _ other: Value, objectFirst: Bool) -> String?
 }
 
 extension NativeObject {
@@ -24,6 +28,7 @@ extension NativeObject {
     public func member(_ name: String, _ interpreter: Interpreter) throws -> Value? { nil }
     public var richRepresentations: [(mime: String, data: String)] { [] }
     public func memberAlias(_ name: String) -> String? { nil }
+    public func operatorAdvice(_ op: String, _ other: Value, objectFirst: Bool) -> String? { nil }
 }
 
 /// A native object whose `==` compares contents, not identity (two frames with the same

@@ -367,7 +367,7 @@ public enum Operators {
     static func comparisonError(_ e: ScriptError, _ op: String, _ a: Value, _ b: Value) -> ScriptError {
         switch (a, b) {
         case (.array, .array), (.tuple, .tuple): return e
-        default: return ScriptError(.type, "cannot compare \(a.typeName) with \(b.typeName) using '\(op)'")
+        default: return ScriptError(.type, "cannot compare \(a.typeName) with \(b.typeName) using '\(op)'", suggestion: advice(op, a, b))
         }
     }
 
@@ -416,7 +416,15 @@ public enum Operators {
             throw ScriptError(.type, "unsupported operand types for '\(op)': \(a.typeName) and Array",
                               suggestion: "for element-wise arithmetic use a tensor: \(a) \(op) tensor(xs), or xs.map { \(a) \(op) $0 }")
         }
-        throw ScriptError(.type, "unsupported operand types for '\(op)': \(a.typeName) and \(b.typeName)")
+        throw ScriptError(.type, "unsupported operand types for '\(op)': \(a.typeName) and \(b.typeName)",
+                          suggestion: advice(op, a, b))
+    }
+
+    /// What an object among the operands says to write instead of `a op b`.
+    private static func advice(_ op: String, _ a: Value, _ b: Value) -> String? {
+        if case .object(let o) = a, let said = o.operatorAdvice(op, b, objectFirst: true) { return said }
+        if case .object(let o) = b { return o.operatorAdvice(op, a, objectFirst: false) }
+        return nil
     }
 
     private static func overflow(_ op: String) -> ScriptError {

@@ -86,6 +86,12 @@ final class DataBindingTests: XCTestCase {
         XCTAssertTrue(k.execute("concat([f, f], axis: 1)").errorText.contains("join them on a key column"))
         XCTAssertTrue(k.execute("f.log1p([\"merchant_category\"])").errorText.contains("not numbers"))
         XCTAssertEqual(k.execute("f.writeCSV(\"/nonexistent-folder/x.csv\")").error?.content["ename"]?.stringValue, "IOError")
+        // pandas' element-wise Series: each operator's error writes the Tessera form, the
+        // operands in the order written.
+        XCTAssertTrue(k.execute("f[\"amount\"] * 2").errorText.contains("column.values.map { $0 * 2 }"))
+        XCTAssertTrue(k.execute("100 - f[\"amount\"]").errorText.contains("tensor: 100 - tensor(column.values)"))
+        XCTAssertTrue(k.execute("f[f[\"amount\"] > 100]").errorText.contains("frame.filter { row in row.amount > 100 }"))
+        XCTAssertTrue(k.execute("f.mean()").errorText.contains("'describe'"))
         // Clip and Log1p are pipeline steps.
         XCTAssertNil(k.execute("let m = Pipeline([Clip([\"amount\"], quantiles: [0.01, 0.99]), Log1p([\"amount\"]), OneHot(), Standardize(), Sequential([Dense(2)], seed: 1)])\nlet h = m.fit(f, target: \"label\")").error)
         XCTAssertTrue(k.execute("m.transforms[0]").result?.contains("Clip: amount: at least") ?? false)
