@@ -498,6 +498,18 @@ enum ArrayMethods {
             if case .range(let r) = v, case .int(let i) = x { return .bool(i >= r.lower && i < r.upperExclusive) }
             return .bool(try position(of: x, in: try elements(v, interp.interrupt), interp.interrupt) != nil)
         }
+        // `seen.contains(x)` in a loop: an Array short enough to search between two checks
+        // for an interrupt (so none is needed), for a value that is not a test.
+        // (Searched with a flag nothing sets, so it cannot throw: `try?` is nil only where the
+        // value is not there.)
+        t.short["contains"] = ([nil], { v, a in
+            guard case .array(let xs) = v, xs.count < checkEvery, !a[0].isFunction else { return nil }
+            return .bool((try? position(of: a[0], in: xs, InterruptFlag.never)) != nil)
+        })
+        t.short["firstIndex"] = (["of"], { v, a in
+            guard case .array(let xs) = v, xs.count < checkEvery else { return nil }
+            return (try? position(of: a[0], in: xs, InterruptFlag.never)).map { .int($0) } ?? .nil
+        })
         t.methods["firstIndex"] = { v, args, interp in
             if givesTest(args) {
                 let f = try closureArgument(try bind(args, "firstIndex(where:)", [.labelled("where", required: true)])[0], "firstIndex(where:)")

@@ -8,6 +8,9 @@ public final class InterruptFlag: Sendable {
 
     public init() {}
 
+    /// A flag nothing sets, for work too short to need one (a short way's search).
+    static let never = InterruptFlag()
+
     /// True once an interrupt has been requested and not yet cleared.
     @inline(__always)
     public var isSet: Bool { state.load(ordering: .relaxed) != 0 }

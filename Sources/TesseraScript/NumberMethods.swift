@@ -37,6 +37,22 @@ enum NumberMethods {
             if case .int = v { return v }
             return .double(double(v).rounded(mode))
         }
+        t.short["rounded"] = ([], { v, _ in
+            switch v {
+            case .int: return v
+            case .double(let d): return .double(d.rounded(.toNearestOrAwayFromZero))
+            default: return nil
+            }
+        })
+        t.short["squareRoot"] = ([], { v, _ in v.asDouble.map { .double($0.squareRoot()) } })
+        t.short["isMultiple"] = (["of"], { v, a in
+            guard case .int(let i) = v, case .int(let n) = a[0] else { return nil }
+            return .bool(i.isMultiple(of: n))
+        })
+        t.short["truncatingRemainder"] = (["dividingBy"], { v, a in
+            guard let x = v.asDouble, let d = a[0].asDouble else { return nil }
+            return .double(x.truncatingRemainder(dividingBy: d))
+        })
         t.methods["squareRoot"] = { v, args, _ in
             _ = try bind(args, "squareRoot()", [])
             return .double(double(v).squareRoot())
