@@ -64,7 +64,7 @@ public func bindArguments(_ args: [ArgumentValue], to params: [(label: String?, 
             let got = args[a].label.map { "'\($0):'" } ?? "no label"
             let want = prm.label.map { "'\($0):'" } ?? "no label"
             throw ScriptError(.type, "argument \(a + 1) of \(function) needs \(want), got \(got)",
-                              suggestion: prm.label.map { "write \($0): value" })
+                              suggestion: prm.label.map { "write \($0): value" } ?? args[a].label.map { "give the value without '\($0):'" })
         } else {
             let want = prm.label.map { "'\($0):'" } ?? "a value"
             throw ScriptError(.type, "missing argument \(want) in call to \(function)")

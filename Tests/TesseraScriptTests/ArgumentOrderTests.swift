@@ -39,6 +39,10 @@ final class ArgumentOrderTests: ScriptTestCase {
         let e = error("func area(width, height) { width * height }\narea(height: 5, width: 2)")
         XCTAssertEqual(e?.kind, .type)
         XCTAssertTrue(e?.message.contains("needs 'width:', got 'height:'") ?? false, e?.message ?? "")
+        // A label where the parameter takes none (pandas' drop(columns: [...])) says to leave it off.
+        let unlabelled = error("\"abc\".hasPrefix(string: \"a\")")
+        XCTAssertEqual(unlabelled?.message, "argument 1 of hasPrefix(_:) needs no label, got 'string:'")
+        XCTAssertEqual(unlabelled?.suggestion, "give the value without 'string:'")
     }
 
     func testATrailingClosureStaysLast() throws {
