@@ -1072,6 +1072,26 @@ struct BytecodeCompiler {
         return [ConvertedExpr(first, type)] + values.dropFirst()
     }
 
+    /// `zip(xs, ys).map(f)` as one call of `ZipMap.function` with zip's value, `xs`, `ys` and
+    /// `f`, which maps the pairs as it makes them; nil, having emitted nothing, for any other
+    /// call. Only where `f` is a closure or a name: reading it runs no code, so evaluating it
+    /// before the pairs are made, not after, changes nothing. Zip's value is read as the call
+    /// would read it, so a session's own `zip` is the one called.
+    private mutating func zipMap(_ e: CallExpr, _ m: MemberExpr, target: Operand?) throws -> Operand? {
+        guard m.name == "map", !m.optional, !e.optional, e.arguments.count == 1, e.arguments[0].label == nil,
+              e.arguments[0].value is ClosureExpr || e.arguments[0].value is IdentifierExpr,
+              let z = m.object as? CallExpr, !z.optional, let id = z.callee as? IdentifierExpr, id.name == "zip",
+              id.binding.isSessionVariable, z.arguments.count == 2, z.arguments.allSatisfy({ $0.label == nil }) else { return nil }
+        let mark = nextRegister
+        let callee = temporary()
+        emit(.constant(a: callee, k: constant(.function(ZipMap.function))), e.location)
+        chunk.sites.append(BytecodeCall(labels: [nil, nil, nil, nil], method: nil, mutatesReceiver: false))
+        let s = Operand(chunk.sites.count - 1)
+        return try run([id, z.arguments[0].value, z.arguments[1].value, e.arguments[0].value], target: target, e.location, above: mark) {
+            .call(a: $0, callee: callee, first: $1, count: $2, site: s)
+        }
+    }
+
     /// An Array literal's elements with its Int literals made Doubles where a Double literal
     /// is among its numbers (nested Array literals taken together), as Swift infers `[0.5, 1]`
     /// and `[[1, 2], [3, 4.5]]` to hold Doubles: `[0.5, 1, 2][1] / 4` is 0.25, not 0. Left as
@@ -1294,6 +1314,7 @@ struct BytecodeCompiler {
         let labels = e.arguments.map(\.label)
         var values = e.arguments.map(\.value)
         if let m = e.callee as? MemberExpr {
+            if let fused = try zipMap(e, m, target: target) { return fused }
             let site = MethodSite(m.name, labels: labels)
             var object = m.object
             let mutating = Members.mutatingNames.contains(m.name) && object.isAssignable

@@ -32,6 +32,14 @@ struct ElementCall {
         }
         return try interp.call(f, x)
     }
+
+    /// The result for the pair `(a, b)` where the closure is an operator of two parameters
+    /// (`{ $0 * $1 }`), with no Tuple made; nil where it must be called with the Tuple.
+    @inline(__always)
+    func pair(_ a: Value, _ b: Value) -> Value? {
+        guard isOperator, let code else { return nil }
+        return code.operatorClosure.unsafelyUnwrapped.result(a, b)
+    }
 }
 
 /// A closure of one parameter whose one expression reads a member of it (`{ $0.count }`,

@@ -102,6 +102,14 @@ struct OperatorClosure {
         return try? op.evaluate(value(left, p[0], p[1]), value(right, p[0], p[1]))
     }
 
+    /// The result for the two arguments `a` and `b` of a closure of two parameters, as
+    /// `result(for:)` gives it for the Tuple of them; nil for a closure of one.
+    @inline(__always)
+    func result(_ a: Value, _ b: Value) -> Value? {
+        guard parameterCount == 2 else { return nil }
+        return try? op.evaluate(value(left, a, b), value(right, a, b))
+    }
+
     @inline(__always)
     private func value(_ operand: Operand, _ a: Value, _ b: Value) -> Value {
         switch operand {
