@@ -104,7 +104,7 @@ extension Interpreter {
 
     /// The element at `k` of an Array, a Range or an indexed native sequence, nil past its end.
     @inline(__always)
-    private static func element(_ v: Value, _ k: Int) -> Value? {
+    static func element(_ v: Value, _ k: Int) -> Value? {
         switch v {
         case .array(let xs): return k < xs.count ? xs[k] : nil
         case .range(let r): return k < r.count ? .int(r.lower &+ k) : nil

@@ -17,7 +17,7 @@ enum ZipMap {
         let step = ElementCall(try ArrayMethods.closureArgument(f, "map"))
         try MemoryBudget.reserveValues(n, "zip(...).map over \(n) pairs")
         return .array(try ArrayMethods.mapChecked(n, interp.interrupt) { i in
-            let (a, b) = (element(xs, i), element(ys, i))
+            let (a, b) = (Interpreter.element(xs, i) ?? .nil, Interpreter.element(ys, i) ?? .nil)   // (i is below both counts)
             if let y = step.pair(a, b) { return y }
             return try step(.tuple([a, b]), interp)
         })
@@ -34,15 +34,5 @@ enum ZipMap {
         }
         guard let m = count(xs), let n = count(ys) else { return nil }
         return min(m, n)
-    }
-
-    /// Element `i` of an Array or a Range that has it.
-    @inline(__always)
-    private static func element(_ v: Value, _ i: Int) -> Value {
-        switch v {
-        case .array(let items): return items[i]
-        case .range(let r): return .int(r.lower &+ i)
-        default: return .nil
-        }
     }
 }
